@@ -1,0 +1,367 @@
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { Conversation, Participant, Rating } from '../../domain/conversation';
+import type { Message, MessageDraft } from '../../domain/message';
+import type { IdGenerator } from '../../ports/clock';
+import type { AppendResult, ConversationStore, MessagePage, NewConversation } from '../../ports/conversation-store';
+import { DynamoStoreError, dynamo, isConditionFailure } from './errors';
+import { conversationToItem, itemToConversation } from './conversation-items';
+import { keys } from './keys';
+import { MessageLog } from './message-log';
+import { INDEXES } from './table-schema';
+
+type Item = Record<string, unknown>;
+const OPEN_ATTEMPTS = 4;
+
+function fromCandidate(candidate: NewConversation): Conversation {
+  return {
+    id: candidate.id,
+    status: 'queued',
+    customer: candidate.customer,
+    skill: candidate.skill,
+    lastSeq: 0,
+    createdAt: candidate.now,
+    updatedAt: candidate.now,
+    queuedAt: candidate.now,
+  };
+}
+
+export class DynamoConversationStore implements ConversationStore {
+  private readonly messages: MessageLog;
+
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    ids: IdGenerator,
+  ) {
+    this.messages = new MessageLog(db, tableName, ids);
+  }
+
+  async get(conversationId: string): Promise<Conversation | undefined> {
+    const result = await dynamo('GetItem', () =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.conversation(conversationId), ConsistentRead: true })),
+    );
+    return result.Item ? itemToConversation(result.Item) : undefined;
+  }
+
+  async findOpen(customerId: string): Promise<Conversation | undefined> {
+    const pointer = await this.getOpenPointer(customerId);
+    if (!pointer) return undefined;
+    const conversation = (await this.get(pointer.id)) ?? (await this.createMeta(fromCandidate(pointer)));
+    return conversation.status === 'closed' ? undefined : conversation;
+  }
+
+  /**
+   * The OPEN pointer makes "one open conversation per customer" a single-item condition.
+   * It is written before the conversation item and holds everything needed to create it, so
+   * a crash between the two writes is repaired by whoever reads the pointer next.
+   */
+  async openFor(candidate: NewConversation): Promise<{ conversation: Conversation; created: boolean }> {
+    for (let attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
+      const pointer = await this.getOpenPointer(candidate.customer.id);
+      if (pointer) {
+        const existing = (await this.get(pointer.id)) ?? (await this.createMeta(fromCandidate(pointer)));
+        if (existing.status !== 'closed') return { conversation: existing, created: false };
+      }
+      try {
+        await dynamo('PutItem', () =>
+          this.db.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: { ...keys.openPointer(candidate.customer.id), kind: 'open-pointer', candidate },
+              ...(pointer
+                ? { ConditionExpression: 'candidate.id = :stale', ExpressionAttributeValues: { ':stale': pointer.id } }
+                : { ConditionExpression: 'attribute_not_exists(pk)' }),
+            }),
+          ),
+        );
+      } catch (error) {
+        if (isConditionFailure(error)) continue;
+        throw error;
+      }
+      return { conversation: await this.createMeta(fromCandidate(candidate)), created: true };
+    }
+    throw new DynamoStoreError('Could not open a conversation: too much contention on the customer');
+  }
+
+  private async getOpenPointer(customerId: string): Promise<NewConversation | undefined> {
+    const result = await dynamo('GetItem', () =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.openPointer(customerId), ConsistentRead: true })),
+    );
+    return (result.Item?.candidate as NewConversation | undefined) ?? undefined;
+  }
+
+  private async createMeta(conversation: Conversation): Promise<Conversation> {
+    try {
+      await dynamo('PutItem', () =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: conversationToItem(conversation),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+      return conversation;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const existing = await this.get(conversation.id);
+      if (!existing) throw new DynamoStoreError(`Conversation ${conversation.id} vanished after a conflict`);
+      return existing;
+    }
+  }
+
+  listForCustomer(customerId: string, limit: number): Promise<Conversation[]> {
+    return this.queryIndex(INDEXES.byCustomer, customerId, limit, false);
+  }
+
+  listForAgent(agentId: string, limit: number): Promise<Conversation[]> {
+    return this.queryIndex(INDEXES.byAgent, agentId, limit, false);
+  }
+
+  listByStatus(status: Conversation['status'], limit: number): Promise<Conversation[]> {
+    return this.queryIndex(INDEXES.byStatus, status, limit, false);
+  }
+
+  async listQueued(skill: string, limit: number): Promise<Conversation[]> {
+    // The index is eventually consistent: drop anything already moved on.
+    const items = await this.queryIndex(INDEXES.queue, skill, limit, true);
+    return items.filter((conversation) => conversation.status === 'queued');
+  }
+
+  async countAhead(conversation: Conversation): Promise<number> {
+    if (!conversation.queuedAt) return 0;
+    let count = 0;
+    let startKey: Item | undefined;
+    do {
+      const page = await dynamo('Query', () =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: INDEXES.queue.indexName,
+            KeyConditionExpression: '#key = :skill AND #sort < :mine',
+            ExpressionAttributeNames: { '#key': INDEXES.queue.partitionKey, '#sort': INDEXES.queue.sortKey },
+            ExpressionAttributeValues: { ':skill': conversation.skill, ':mine': `${conversation.queuedAt}#${conversation.id}` },
+            Select: 'COUNT',
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      count += page.Count ?? 0;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return count;
+  }
+
+  private async queryIndex(
+    index: { indexName: string; partitionKey: string },
+    value: string,
+    limit: number,
+    ascending: boolean,
+  ): Promise<Conversation[]> {
+    const result = await dynamo('Query', () =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: index.indexName,
+          KeyConditionExpression: '#key = :value',
+          ExpressionAttributeNames: { '#key': index.partitionKey },
+          ExpressionAttributeValues: { ':value': value },
+          ScanIndexForward: ascending,
+          Limit: limit,
+        }),
+      ),
+    );
+    return (result.Items ?? []).map(itemToConversation);
+  }
+
+  /** A conditional update returning the new item, or undefined when the condition failed. */
+  private async transition(
+    conversationId: string,
+    update: { set: Item; remove?: string[]; condition: string; values?: Item; names?: Record<string, string> },
+  ): Promise<Conversation | undefined> {
+    const setNames = Object.keys(update.set);
+    const names: Record<string, string> = { ...update.names };
+    const values: Item = { ...update.values };
+    const assignments = setNames.map((name, index) => {
+      names[`#s${index}`] = name;
+      values[`:s${index}`] = update.set[name];
+      return `#s${index} = :s${index}`;
+    });
+    const removals = (update.remove ?? []).map((name, index) => {
+      names[`#r${index}`] = name;
+      return `#r${index}`;
+    });
+    const expression = `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`;
+    try {
+      const result = await dynamo('UpdateItem', () =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: keys.conversation(conversationId),
+            UpdateExpression: expression,
+            ConditionExpression: update.condition,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+      );
+      return result.Attributes ? itemToConversation(result.Attributes) : undefined;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  assign(conversationId: string, agent: Participant, now: string): Promise<Conversation | undefined> {
+    return this.transition(conversationId, {
+      set: {
+        status: 'assigned',
+        statusKey: 'assigned',
+        agentId: agent.id,
+        agentName: agent.name,
+        assignedAt: now,
+        agentKey: agent.id,
+        agentSort: `${now}#${conversationId}`,
+        updatedAt: now,
+      },
+      remove: ['queueKey', 'queueSort'],
+      condition: '#status = :queued',
+      names: { '#status': 'status' },
+      values: { ':queued': 'queued' },
+    });
+  }
+
+  reassign(conversationId: string, fromAgentId: string, to: Participant, now: string): Promise<Conversation | undefined> {
+    return this.transition(conversationId, {
+      set: {
+        agentId: to.id,
+        agentName: to.name,
+        assignedAt: now,
+        agentKey: to.id,
+        agentSort: `${now}#${conversationId}`,
+        updatedAt: now,
+      },
+      condition: '#status = :assigned AND #agent = :from',
+      names: { '#status': 'status', '#agent': 'agentId' },
+      values: { ':assigned': 'assigned', ':from': fromAgentId },
+    });
+  }
+
+  requeue(conversationId: string, fromAgentId: string | null, skill: string, now: string): Promise<Conversation | undefined> {
+    return this.transition(conversationId, {
+      set: {
+        status: 'queued',
+        statusKey: 'queued',
+        skill,
+        queuedAt: now,
+        queueKey: skill,
+        queueSort: `${now}#${conversationId}`,
+        updatedAt: now,
+      },
+      remove: ['agentId', 'agentName', 'agentKey', 'agentSort', 'assignedAt', 'noAgentNoticeAt'],
+      ...(fromAgentId === null
+        ? { condition: '#status = :queued', names: { '#status': 'status' }, values: { ':queued': 'queued' } }
+        : {
+            condition: '#status = :assigned AND #agent = :from',
+            names: { '#status': 'status', '#agent': 'agentId' },
+            values: { ':assigned': 'assigned', ':from': fromAgentId },
+          }),
+    });
+  }
+
+  async close(conversationId: string, by: { id: string; role: string }, now: string): Promise<Conversation | undefined> {
+    const closed = await this.transition(conversationId, {
+      set: { status: 'closed', statusKey: 'closed', closedAt: now, closedById: by.id, closedByRole: by.role, updatedAt: now },
+      remove: ['queueKey', 'queueSort'],
+      condition: '#status IN (:queued, :assigned)',
+      names: { '#status': 'status' },
+      values: { ':queued': 'queued', ':assigned': 'assigned' },
+    });
+    if (closed) await this.clearOpenPointer(closed.customer.id, conversationId);
+    return closed;
+  }
+
+  private async clearOpenPointer(customerId: string, conversationId: string): Promise<void> {
+    try {
+      await dynamo('DeleteItem', () =>
+        this.db.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: keys.openPointer(customerId),
+            ConditionExpression: 'candidate.id = :id',
+            ExpressionAttributeValues: { ':id': conversationId },
+          }),
+        ),
+      );
+    } catch (error) {
+      // Already replaced by a newer conversation (or gone): a stale pointer is repaired on open anyway.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async rate(conversationId: string, rating: Rating, now: string): Promise<void> {
+    await this.transition(conversationId, {
+      set: { ratingScore: rating.score, ratingComment: rating.comment ?? '', updatedAt: now },
+      condition: 'attribute_exists(pk)',
+    });
+  }
+
+  async markNoAgentNotice(conversationId: string, now: string): Promise<boolean> {
+    const updated = await this.transition(conversationId, {
+      set: { noAgentNoticeAt: now },
+      condition: 'attribute_exists(pk) AND attribute_not_exists(noAgentNoticeAt)',
+    });
+    return updated !== undefined;
+  }
+
+  appendMessage(conversation: Conversation, draft: MessageDraft, now: string): Promise<AppendResult> {
+    return this.messages.append(conversation, draft, now);
+  }
+
+  listMessages(conversationId: string, afterSeq: number, limit: number): Promise<MessagePage> {
+    return this.messages.list(conversationId, afterSeq, limit);
+  }
+
+  hasMessage(conversationId: string, seq: number): Promise<boolean> {
+    return this.messages.has(conversationId, seq);
+  }
+
+  findByClientMsgId(conversationId: string, senderId: string, clientMsgId: string): Promise<Message | undefined> {
+    return this.messages.findByClientMsgId(conversationId, senderId, clientMsgId);
+  }
+
+  async getReadCursor(conversationId: string, userId: string): Promise<number | undefined> {
+    const result = await dynamo('GetItem', () =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.readCursor(conversationId, userId), ConsistentRead: true })),
+    );
+    return typeof result.Item?.seq === 'number' ? result.Item.seq : undefined;
+  }
+
+  async advanceReadCursor(conversationId: string, userId: string, seq: number): Promise<boolean> {
+    try {
+      await dynamo('UpdateItem', () =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: keys.readCursor(conversationId, userId),
+            UpdateExpression: 'SET seq = :seq, kind = :kind',
+            ConditionExpression: 'attribute_not_exists(seq) OR seq < :seq',
+            ExpressionAttributeValues: { ':seq': seq, ':kind': 'read-cursor' },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}

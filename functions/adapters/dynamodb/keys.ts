@@ -1,0 +1,22 @@
+/** Key builders for the single table (see table-schema.ts for the item kinds). */
+export const SEQ_DIGITS = 12;
+
+export const keys = {
+  userConnection: (userId: string, connectionId: string) => ({ pk: `USER#${userId}`, sk: `CONN#${connectionId}` }),
+  userPartition: (userId: string) => `USER#${userId}`,
+  openPointer: (customerId: string) => ({ pk: `USER#${customerId}`, sk: 'OPEN' }),
+  conversation: (conversationId: string) => ({ pk: `CONV#${conversationId}`, sk: 'META' }),
+  conversationPartition: (conversationId: string) => `CONV#${conversationId}`,
+  message: (conversationId: string, seq: number) => ({ pk: `CONV#${conversationId}`, sk: messageSortKey(seq) }),
+  clientMessage: (conversationId: string, senderId: string, clientMsgId: string) => ({
+    pk: `CONV#${conversationId}`,
+    sk: `CMID#${senderId}#${clientMsgId}`,
+  }),
+  readCursor: (conversationId: string, userId: string) => ({ pk: `CONV#${conversationId}`, sk: `READ#${userId}` }),
+  agentProfile: (agentId: string) => ({ pk: `AGENT#${agentId}`, sk: 'PROFILE' }),
+  agentEmail: (email: string) => ({ pk: `EMAIL#${email.toLowerCase()}`, sk: 'LOGIN' }),
+};
+
+export function messageSortKey(seq: number): string {
+  return `MSG#${String(seq).padStart(SEQ_DIGITS, '0')}`;
+}

@@ -1,0 +1,213 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Conversation } from '../../domain/conversation';
+import type { Message, MessageDraft } from '../../domain/message';
+import type { IdGenerator } from '../../ports/clock';
+import type { AppendResult, MessagePage } from '../../ports/conversation-store';
+import { DynamoStoreError, dynamo, isConditionFailure } from './errors';
+import { itemToMessage, messageToItem } from './conversation-items';
+import { keys, messageSortKey } from './keys';
+
+const LAST_MESSAGE_KEY = messageSortKey(10 ** 12 - 1);
+const PLACEMENT_ATTEMPTS = 50;
+const SCAN_PAGE = 100;
+
+/**
+ * A conversation's messages, numbered 1, 2, 3... without gaps or repeats, using single-item
+ * conditional writes only (DynamoDB Local and dynalite have no transactions either):
+ *
+ * - A slot (seq) is taken by a conditional put of the message item, so two writers can never
+ *   hold one seq, and slots fill as a prefix 1..N: a writer starts just above the conversation's
+ *   `lastSeq`, which only ever trails the real last message.
+ * - A clientMsgId is claimed first (its own item, holding the message id and the seq floor at
+ *   claim time). A resend finds the claim: if it has a seq, the original is answered; if not,
+ *   an earlier attempt died or is still running, and this one resumes with the same message id
+ *   from the same floor, recognising its own message if it meets it. So a resend never stores
+ *   a second copy, whenever the first attempt stopped.
+ */
+export class MessageLog {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  async append(conversation: Conversation, draft: MessageDraft, now: string): Promise<AppendResult> {
+    let messageId = this.ids.next();
+    let floor = conversation.lastSeq;
+    let resumed = false;
+    if (draft.clientMsgId) {
+      const claim = await this.claimClientMsgId(conversation.id, draft.sender.id, draft.clientMsgId, messageId, floor, now);
+      if (claim.kind === 'done') return { message: claim.message, duplicate: true, resumed: false };
+      if (claim.kind === 'pending') {
+        ({ messageId, floor } = claim);
+        resumed = true;
+      }
+    }
+    const placed = await this.place(conversation.id, { messageId, floor, draft, now });
+    await this.bumpLastSeq(conversation.id, placed.message.seq, now);
+    if (draft.clientMsgId) await this.completeClaim(conversation.id, draft.sender.id, draft.clientMsgId, placed.message.seq);
+    return { message: placed.message, duplicate: placed.existed, resumed };
+  }
+
+  async list(conversationId: string, afterSeq: number, limit: number): Promise<MessagePage> {
+    const result = await dynamo('Query', () =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':pk': keys.conversationPartition(conversationId),
+            ':from': messageSortKey(afterSeq + 1),
+            ':to': LAST_MESSAGE_KEY,
+          },
+          ConsistentRead: true,
+          Limit: limit + 1,
+        }),
+      ),
+    );
+    const items = (result.Items ?? []).map(itemToMessage);
+    return { messages: items.slice(0, limit), more: items.length > limit };
+  }
+
+  async has(conversationId: string, seq: number): Promise<boolean> {
+    const result = await dynamo('GetItem', () =>
+      this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: keys.message(conversationId, seq),
+          ProjectionExpression: 'seq',
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return result.Item !== undefined;
+  }
+
+  async findByClientMsgId(conversationId: string, senderId: string, clientMsgId: string): Promise<Message | undefined> {
+    const claim = await this.getClaim(conversationId, senderId, clientMsgId);
+    if (!claim || typeof claim.seq !== 'number') return undefined;
+    return this.get(conversationId, claim.seq);
+  }
+
+  private async get(conversationId: string, seq: number): Promise<Message | undefined> {
+    const result = await dynamo('GetItem', () =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.message(conversationId, seq), ConsistentRead: true })),
+    );
+    return result.Item ? itemToMessage(result.Item) : undefined;
+  }
+
+  private async getClaim(conversationId: string, senderId: string, clientMsgId: string) {
+    const result = await dynamo('GetItem', () =>
+      this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: keys.clientMessage(conversationId, senderId, clientMsgId),
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return result.Item as { messageId: string; floor: number; seq?: number } | undefined;
+  }
+
+  private async claimClientMsgId(
+    conversationId: string,
+    senderId: string,
+    clientMsgId: string,
+    messageId: string,
+    floor: number,
+    now: string,
+  ): Promise<{ kind: 'new' } | { kind: 'done'; message: Message } | { kind: 'pending'; messageId: string; floor: number }> {
+    try {
+      await dynamo('PutItem', () =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...keys.clientMessage(conversationId, senderId, clientMsgId), kind: 'client-message', messageId, floor, createdAt: now },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+      return { kind: 'new' };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const claim = await this.getClaim(conversationId, senderId, clientMsgId);
+    if (!claim) throw new DynamoStoreError('clientMsgId claim vanished after a conflict');
+    if (typeof claim.seq === 'number') {
+      const message = await this.get(conversationId, claim.seq);
+      if (!message) throw new DynamoStoreError(`message ${claim.seq} of a completed claim is missing`);
+      return { kind: 'done', message };
+    }
+    return { kind: 'pending', messageId: claim.messageId, floor: claim.floor };
+  }
+
+  private async place(
+    conversationId: string,
+    attempt: { messageId: string; floor: number; draft: MessageDraft; now: string },
+  ): Promise<{ message: Message; existed: boolean }> {
+    let slot = attempt.floor + 1;
+    for (let round = 0; round < PLACEMENT_ATTEMPTS; round++) {
+      const message: Message = {
+        conversationId,
+        seq: slot,
+        messageId: attempt.messageId,
+        ...(attempt.draft.clientMsgId ? { clientMsgId: attempt.draft.clientMsgId } : {}),
+        sender: attempt.draft.sender,
+        text: attempt.draft.text,
+        ts: attempt.now,
+      };
+      try {
+        await dynamo('PutItem', () =>
+          this.db.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: messageToItem(message),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          ),
+        );
+        return { message, existed: false };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+      // The slot is taken: walk the occupied run for our own earlier copy, else past its end.
+      const page = await this.list(conversationId, slot - 1, SCAN_PAGE);
+      const mine = page.messages.find((stored) => stored.messageId === attempt.messageId);
+      if (mine) return { message: mine, existed: true };
+      slot = (page.messages.at(-1)?.seq ?? slot) + 1;
+    }
+    throw new DynamoStoreError(`could not find a free seq in conversation ${conversationId}`);
+  }
+
+  private async bumpLastSeq(conversationId: string, seq: number, now: string): Promise<void> {
+    try {
+      await dynamo('UpdateItem', () =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: keys.conversation(conversationId),
+            UpdateExpression: 'SET lastSeq = :seq, updatedAt = :now',
+            ConditionExpression: 'attribute_exists(pk) AND lastSeq < :seq',
+            ExpressionAttributeValues: { ':seq': seq, ':now': now },
+          }),
+        ),
+      );
+    } catch (error) {
+      // A later message already moved lastSeq past this one: nothing to do.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  private async completeClaim(conversationId: string, senderId: string, clientMsgId: string, seq: number): Promise<void> {
+    await dynamo('UpdateItem', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.clientMessage(conversationId, senderId, clientMsgId),
+          UpdateExpression: 'SET seq = :seq',
+          ExpressionAttributeValues: { ':seq': seq },
+        }),
+      ),
+    );
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Parley's single DynamoDB table. The CDK storage construct and the local stack's table
+ * bootstrap both read this, so AWS and dynalite always hold the same shape.
+ *
+ * Item kinds (pk / sk):
+ *   USER#<userId>   / CONN#<connectionId>        live connection (TTL on expiresAt)
+ *   USER#<userId>   / OPEN                       pointer to the customer's open conversation
+ *   CONV#<id>       / META                       conversation summary and routing state
+ *   CONV#<id>       / MSG#<seq, 12 digits>       one message
+ *   CONV#<id>       / CMID#<senderId>#<cmid>     idempotency claim for a client message id
+ *   CONV#<id>       / READ#<userId>              the user's read cursor
+ *   AGENT#<id>      / PROFILE                    agent profile (skills, capacity, password hash)
+ *   EMAIL#<email>   / LOGIN                      email to agent id lookup
+ */
+export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+export interface IndexSchema {
+  readonly indexName: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+}
+
+/** Sparse indexes: only conversation META items carry these attributes. */
+export const INDEXES = {
+  /** A customer's conversations, newest last. */
+  byCustomer: { indexName: 'byCustomer', partitionKey: 'customerKey', sortKey: 'customerSort' },
+  /** An agent's conversations, by assignment time. */
+  byAgent: { indexName: 'byAgent', partitionKey: 'agentKey', sortKey: 'agentSort' },
+  /** Waiting conversations per skill, longest-waiting first; removed on assignment. */
+  queue: { indexName: 'queue', partitionKey: 'queueKey', sortKey: 'queueSort' },
+  /** Every conversation by status, for supervisors (no Scan on a request path). */
+  byStatus: { indexName: 'byStatus', partitionKey: 'statusKey', sortKey: 'statusSort' },
+} as const satisfies Record<string, IndexSchema>;
+
+/** CreateTable input for dynalite and DynamoDB Local (on AWS the CDK construct creates it). */
+export function createTableInput(tableName: string) {
+  const indexes = Object.values(INDEXES);
+  const attributeNames = [
+    TABLE_KEYS.partitionKey,
+    TABLE_KEYS.sortKey,
+    ...indexes.flatMap((index) => [index.partitionKey, index.sortKey]),
+  ];
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    KeySchema: [
+      { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' as const },
+    ],
+    AttributeDefinitions: attributeNames.map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
+    GlobalSecondaryIndexes: indexes.map((index) => ({
+      IndexName: index.indexName,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+      ],
+      Projection: { ProjectionType: 'ALL' as const },
+    })),
+  };
+}

@@ -1,0 +1,25 @@
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { DependencyError } from '../../ports/errors';
+import type { RoutingQueue, RoutingTrigger } from '../../ports/routing-queue';
+
+export class QueueError extends DependencyError {
+  override readonly name = 'QueueError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('sqs', message, options);
+  }
+}
+
+export class SqsRoutingQueue implements RoutingQueue {
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  async publish(trigger: RoutingTrigger): Promise<void> {
+    try {
+      await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(trigger) }));
+    } catch (error) {
+      throw new QueueError(`Could not publish ${trigger.type}`, { cause: error });
+    }
+  }
+}

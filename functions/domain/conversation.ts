@@ -1,0 +1,111 @@
+import { ConflictError, ForbiddenError } from './errors';
+import type { User } from './identity';
+
+export type ConversationStatus = 'queued' | 'assigned' | 'closed';
+
+export interface Participant {
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface Rating {
+  readonly score: number;
+  readonly comment?: string;
+}
+
+/** A conversation as stored: the routing state plus what clients see of it. */
+export interface Conversation {
+  readonly id: string;
+  readonly status: ConversationStatus;
+  readonly customer: Participant & { readonly email?: string };
+  readonly agent?: Participant;
+  readonly skill: string;
+  /** Highest seq known to be stored (may briefly lag behind the message items). */
+  readonly lastSeq: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** When it (last) entered the queue; orders the queue. */
+  readonly queuedAt?: string;
+  readonly assignedAt?: string;
+  readonly closedAt?: string;
+  readonly closedBy?: { readonly id: string; readonly role: string };
+  readonly rating?: Rating;
+  /** Set once the customer was told that nobody serving the skill is online. */
+  readonly noAgentNoticeAt?: string;
+}
+
+/** The protocol's ConversationSummary. */
+export interface ConversationSummary {
+  id: string;
+  status: ConversationStatus;
+  customer: { id: string; name: string };
+  agent?: { id: string; name: string };
+  skill?: string;
+  lastSeq: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toSummary(conversation: Conversation): ConversationSummary {
+  return {
+    id: conversation.id,
+    status: conversation.status,
+    customer: { id: conversation.customer.id, name: conversation.customer.name },
+    ...(conversation.agent ? { agent: { id: conversation.agent.id, name: conversation.agent.name } } : {}),
+    skill: conversation.skill,
+    lastSeq: conversation.lastSeq,
+    createdAt: conversation.createdAt,
+    updatedAt: conversation.updatedAt,
+  };
+}
+
+/** The users who take part: they receive every event of the conversation. */
+export function participantIds(conversation: Conversation): string[] {
+  return conversation.agent ? [conversation.customer.id, conversation.agent.id] : [conversation.customer.id];
+}
+
+export function isParticipant(user: Pick<User, 'id'>, conversation: Conversation): boolean {
+  return participantIds(conversation).includes(user.id);
+}
+
+/** Who may see a conversation and its history: its participants, and supervisors/admins. */
+export function canView(user: User, conversation: Conversation): boolean {
+  if (user.role === 'supervisor' || user.role === 'admin') return true;
+  if (user.role === 'customer') return conversation.customer.id === user.id;
+  return conversation.agent?.id === user.id;
+}
+
+/** Who may write into it (messages, typing, read, close): its participants and supervisors. */
+export function canParticipate(user: User, conversation: Conversation): boolean {
+  if (user.role === 'supervisor') return true;
+  return isParticipant(user, conversation) && user.role !== 'admin';
+}
+
+export function assertCanView(user: User, conversation: Conversation): void {
+  if (!canView(user, conversation)) throw new ForbiddenError('You are not a participant of this conversation');
+}
+
+export function assertCanParticipate(user: User, conversation: Conversation): void {
+  if (!canParticipate(user, conversation)) throw new ForbiddenError('You are not a participant of this conversation');
+}
+
+export function assertOpen(conversation: Conversation): void {
+  if (conversation.status === 'closed') throw new ConflictError('The conversation is closed');
+}
+
+/** Everyone allowed to close it; a supervisor may close any open conversation. */
+export function assertCanClose(user: User, conversation: Conversation): void {
+  assertCanParticipate(user, conversation);
+}
+
+export function assertCanTransfer(user: User, conversation: Conversation): void {
+  if (user.role === 'supervisor') return;
+  if (user.role !== 'agent') throw new ForbiddenError('Only agents and supervisors can transfer conversations');
+  if (conversation.agent?.id !== user.id) throw new ForbiddenError('Only the assigned agent can transfer this conversation');
+}
+
+export function assertCanRate(user: User, conversation: Conversation): void {
+  if (user.role !== 'customer' || conversation.customer.id !== user.id) {
+    throw new ForbiddenError('Only the customer of this conversation can rate it');
+  }
+}

@@ -1,0 +1,73 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { UnauthorizedError } from '../../domain/errors';
+import type { User } from '../../domain/identity';
+import type { Ports } from '../../services/context';
+import { flushMetrics, logger } from '../../shared/observability';
+import { getPorts } from '../../wiring';
+import { HTTP_STATUS, toProtocolError } from './error-mapping';
+import { parseJsonObject, validate } from './parse';
+
+export interface HttpRequest<B> {
+  readonly body: B;
+  readonly query: Record<string, string | undefined>;
+  readonly params: Record<string, string | undefined>;
+  readonly sourceIp: string;
+}
+
+const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 => ({
+  statusCode,
+  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+  body: JSON.stringify(body),
+});
+
+async function authenticate(ports: Ports, event: APIGatewayProxyEventV2): Promise<User> {
+  const header = event.headers.authorization ?? event.headers.Authorization;
+  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  if (!match?.[1]) throw new UnauthorizedError('Send a token as "Authorization: Bearer <jwt>"');
+  return (await ports.tokens.verify(match[1])).user;
+}
+
+interface RouteSpec<S extends z.ZodType | undefined> {
+  readonly name: string;
+  /** Schema for the JSON body; routes without one take no body. */
+  readonly body?: S;
+  /** Whether the caller must present a token. */
+  readonly authenticated: boolean;
+}
+
+type BodyOf<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+/** An HTTP API (payload 2.0) route: authenticate, validate, run, map errors to `{error}` bodies. */
+export function httpHandler<S extends z.ZodType | undefined>(
+  spec: RouteSpec<S>,
+  run: (ports: Ports, request: HttpRequest<BodyOf<S>>, user: User | undefined) => Promise<{ status?: number; body: unknown }>,
+) {
+  return async (event: APIGatewayProxyEventV2, context?: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+    if (context) logger.addContext(context);
+    logger.appendKeys({ route: spec.name });
+    try {
+      const ports = getPorts();
+      const user = spec.authenticated ? await authenticate(ports, event) : undefined;
+      if (user) logger.appendKeys({ userId: user.id });
+      const raw = event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+      const body = (spec.body ? validate(spec.body, parseJsonObject(raw ?? '', 'The request body')) : undefined) as BodyOf<S>;
+      const result = await run(
+        ports,
+        { body, query: event.queryStringParameters ?? {}, params: event.pathParameters ?? {}, sourceIp: event.requestContext.http.sourceIp },
+        user,
+      );
+      return json(result.status ?? 200, result.body);
+    } catch (error) {
+      const mapped = toProtocolError(error);
+      if (mapped.serverFault) logger.error('Request failed', { error });
+      else logger.info('Request refused', { code: mapped.code, reason: mapped.message });
+      const headers: Record<string, string> =
+        mapped.retryAfterMs !== undefined ? { 'retry-after': String(Math.ceil(mapped.retryAfterMs / 1000)) } : {};
+      return json(HTTP_STATUS[mapped.code], { error: { code: mapped.code, message: mapped.message } }, headers);
+    } finally {
+      logger.removeKeys(['route', 'userId']);
+      flushMetrics();
+    }
+  };
+}

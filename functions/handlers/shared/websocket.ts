@@ -1,0 +1,152 @@
+import type { Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { UnauthorizedError } from '../../domain/errors';
+import { ROLES, type Role, type User } from '../../domain/identity';
+import type { ServerFrame } from '../../protocol/server-frames';
+import type { Caller, Ports } from '../../services/context';
+import { logger, flushMetrics } from '../../shared/observability';
+import { getPorts } from '../../wiring';
+import { toProtocolError } from './error-mapping';
+import { parseJsonObject, validate } from './parse';
+
+/** The parts of API Gateway's WebSocket event Parley reads (authorizer context included). */
+export interface WebSocketEvent {
+  body?: string | null;
+  isBase64Encoded?: boolean;
+  requestContext: {
+    connectionId: string;
+    routeKey: string;
+    requestId?: string;
+    authorizer?: Record<string, unknown> | null;
+  };
+}
+
+export interface WebSocketResult {
+  statusCode: number;
+  body?: string;
+}
+
+/** Values the authorizer put in its context; present on every route of the connection. */
+export interface AuthorizedCaller extends Caller {
+  readonly connectionId: string;
+  /** Token expiry, epoch seconds. */
+  readonly expiresAt: number;
+}
+
+export function callerFromEvent(event: WebSocketEvent): AuthorizedCaller {
+  const context = event.requestContext.authorizer ?? {};
+  const role = String(context.role ?? '');
+  const userId = String(context.userId ?? context.principalId ?? '');
+  if (!userId || !ROLES.includes(role as Role)) throw new UnauthorizedError('The connection carries no identity');
+  const user: User = {
+    id: userId,
+    role: role as Role,
+    name: String(context.name ?? ''),
+    skills: String(context.skills ?? '')
+      .split(',')
+      .filter((skill) => skill.length > 0),
+  };
+  return { user, connectionId: event.requestContext.connectionId, expiresAt: Number(context.expiresAt ?? 0) };
+}
+
+const ok = (frame?: ServerFrame): WebSocketResult =>
+  frame ? { statusCode: 200, body: JSON.stringify(frame) } : { statusCode: 200 };
+
+/** Fields an error frame echoes so the client knows what it answers. */
+function echoFields(body: unknown): Pick<Extract<ServerFrame, { type: 'error' }>, 'action' | 'clientMsgId' | 'conversationId'> {
+  if (typeof body !== 'object' || body === null) return {};
+  const record = body as Record<string, unknown>;
+  const pick = (name: string) => (typeof record[name] === 'string' && (record[name] as string).length <= 128 ? (record[name] as string) : undefined);
+  const action = pick('action');
+  const clientMsgId = pick('clientMsgId');
+  const conversationId = pick('conversationId');
+  return {
+    ...(action ? { action } : {}),
+    ...(clientMsgId ? { clientMsgId } : {}),
+    ...(conversationId ? { conversationId } : {}),
+  };
+}
+
+function safeParse(body: string | null | undefined): unknown {
+  try {
+    return body ? JSON.parse(body) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function errorFrame(error: unknown, body: unknown, fallbackAction: string): ServerFrame {
+  const mapped = toProtocolError(error);
+  const echo = echoFields(body);
+  if (mapped.serverFault) logger.error('Action failed', { error });
+  else logger.info('Action refused', { code: mapped.code, reason: mapped.message });
+  return {
+    type: 'error',
+    code: mapped.code,
+    message: mapped.message,
+    action: echo.action ?? fallbackAction,
+    ...(echo.clientMsgId ? { clientMsgId: echo.clientMsgId } : {}),
+    ...(echo.conversationId ? { conversationId: echo.conversationId } : {}),
+    ...(mapped.retryAfterMs !== undefined ? { retryAfterMs: mapped.retryAfterMs } : {}),
+  };
+}
+
+type ActionResult = ServerFrame | ServerFrame[] | void;
+
+/**
+ * A client action: authorize the connection, validate the frame, run the use case, reply.
+ * The last frame is the route response; earlier ones are pushed first through the
+ * management API so the client sees them in order. Errors become `error` frames.
+ */
+export function actionHandler<S extends z.ZodType>(
+  action: string,
+  schema: S,
+  run: (ports: Ports, caller: AuthorizedCaller, frame: z.infer<S>) => Promise<ActionResult>,
+) {
+  return async (event: WebSocketEvent, context?: Context): Promise<WebSocketResult> => {
+    if (context) logger.addContext(context);
+    const body = safeParse(event.body);
+    try {
+      const caller = callerFromEvent(event);
+      logger.appendKeys({ connectionId: caller.connectionId, userId: caller.user.id, action });
+      const ports = getPorts();
+      if (caller.expiresAt * 1000 <= ports.clock.now().getTime()) {
+        // The token ran out since connect: say so, then close (a route response could not arrive).
+        await ports.notifier.send(caller.connectionId, errorFrame(new UnauthorizedError('The token has expired'), body, action));
+        await ports.notifier.disconnect(caller.connectionId);
+        return ok();
+      }
+      const frame = validate(schema, parseJsonObject(event.body, 'The frame'));
+      const conversationId = (frame as { conversationId?: unknown }).conversationId;
+      if (typeof conversationId === 'string') logger.appendKeys({ conversationId });
+      const result = await run(ports, caller, frame);
+      const frames = result === undefined ? [] : Array.isArray(result) ? result : [result];
+      for (const early of frames.slice(0, -1)) await ports.notifier.send(caller.connectionId, early);
+      return ok(frames.at(-1));
+    } catch (error) {
+      return ok(errorFrame(error, body, action));
+    } finally {
+      logger.removeKeys(['connectionId', 'userId', 'action', 'conversationId']);
+      flushMetrics();
+    }
+  };
+}
+
+/** `$connect` / `$disconnect`: no frame and no reply; a failure refuses the connection. */
+export function lifecycleHandler(run: (ports: Ports, caller: AuthorizedCaller) => Promise<void>) {
+  return async (event: WebSocketEvent, context?: Context): Promise<WebSocketResult> => {
+    if (context) logger.addContext(context);
+    try {
+      const caller = callerFromEvent(event);
+      logger.appendKeys({ connectionId: caller.connectionId, userId: caller.user.id, route: event.requestContext.routeKey });
+      await run(getPorts(), caller);
+      return { statusCode: 200 };
+    } catch (error) {
+      logger.error('Connection lifecycle failed', { error });
+      return { statusCode: 500 };
+    } finally {
+      logger.removeKeys(['connectionId', 'userId', 'route']);
+      flushMetrics();
+    }
+  };
+}

@@ -1,0 +1,31 @@
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
+import { logger } from '../../shared/observability';
+import { getPorts } from '../../wiring';
+
+function policy(principalId: string, effect: 'Allow' | 'Deny', resource: string): APIGatewayAuthorizerResult {
+  return {
+    principalId,
+    policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: resource }] },
+  };
+}
+
+/**
+ * `$connect` REQUEST authorizer. No token: throw 'Unauthorized' (API Gateway answers 401).
+ * A token that does not verify: Deny (403). Valid: Allow, passing the identity on as context,
+ * which API Gateway hands to every later route of the connection.
+ */
+export const handler = async (event: APIGatewayRequestAuthorizerEvent, context?: Context): Promise<APIGatewayAuthorizerResult> => {
+  if (context) logger.addContext(context);
+  const token = event.queryStringParameters?.token;
+  if (!token) throw new Error('Unauthorized');
+  try {
+    const { user, expiresAt } = await getPorts().tokens.verify(token);
+    return {
+      ...policy(user.id, 'Allow', event.methodArn),
+      context: { userId: user.id, role: user.role, name: user.name, skills: user.skills.join(','), expiresAt },
+    };
+  } catch (error) {
+    logger.info('Connection refused', { reason: error instanceof Error ? error.message : String(error) });
+    return policy('anonymous', 'Deny', event.methodArn);
+  }
+};

@@ -1,0 +1,17 @@
+import type { Role } from '../domain/identity';
+
+export interface ConnectionRecord {
+  readonly connectionId: string;
+  readonly userId: string;
+  readonly role: Role;
+  readonly connectedAt: string;
+  /** Epoch seconds after which the record is stale (and DynamoDB's TTL removes it). */
+  readonly expiresAt: number;
+}
+
+export interface ConnectionStore {
+  put(connection: ConnectionRecord): Promise<void>;
+  remove(userId: string, connectionId: string): Promise<void>;
+  /** The user's live connections (stale ones are filtered out). */
+  listForUser(userId: string, nowEpochSeconds: number): Promise<ConnectionRecord[]>;
+}

@@ -1,0 +1,72 @@
+import type { Conversation, Rating } from '../domain/conversation';
+import type { Message, MessageDraft } from '../domain/message';
+import type { Participant } from '../domain/conversation';
+
+export interface NewConversation {
+  readonly id: string;
+  readonly customer: Participant & { readonly email?: string };
+  readonly skill: string;
+  readonly now: string;
+}
+
+export interface AppendResult {
+  readonly message: Message;
+  /** True when the clientMsgId was seen before: nothing new was stored. */
+  readonly duplicate: boolean;
+  /** True when an earlier attempt had stored the message but had not finished (re-announce it). */
+  readonly resumed: boolean;
+}
+
+export interface MessagePage {
+  readonly messages: Message[];
+  /** True when more messages follow the page. */
+  readonly more: boolean;
+}
+
+/** Conversations, their messages and read cursors. Every write is a single-item conditional write. */
+export interface ConversationStore {
+  get(conversationId: string): Promise<Conversation | undefined>;
+
+  /** The customer's open conversation, if any (repairing a half-created one). */
+  findOpen(customerId: string): Promise<Conversation | undefined>;
+  /**
+   * Creates the customer's open conversation unless one exists; either way returns the open
+   * conversation and whether this call created it.
+   */
+  openFor(candidate: NewConversation): Promise<{ conversation: Conversation; created: boolean }>;
+
+  listForCustomer(customerId: string, limit: number): Promise<Conversation[]>;
+  listForAgent(agentId: string, limit: number): Promise<Conversation[]>;
+  listByStatus(status: Conversation['status'], limit: number): Promise<Conversation[]>;
+  /** Waiting conversations of a skill, longest-waiting first. */
+  listQueued(skill: string, limit: number): Promise<Conversation[]>;
+  /** How many conversations of the skill wait ahead of this one. */
+  countAhead(conversation: Conversation): Promise<number>;
+
+  /** queued -> assigned, only if still queued. Returns undefined when it was not queued. */
+  assign(conversationId: string, agent: Participant, now: string): Promise<Conversation | undefined>;
+  /**
+   * Back into a skill's queue: from assigned (only if still assigned to `fromAgentId`) or,
+   * with `fromAgentId` null, from queued (changing its skill). Undefined when that changed.
+   */
+  requeue(conversationId: string, fromAgentId: string | null, skill: string, now: string): Promise<Conversation | undefined>;
+  /** assigned to `fromAgentId` -> assigned to `to`. */
+  reassign(conversationId: string, fromAgentId: string, to: Participant, now: string): Promise<Conversation | undefined>;
+  /** queued|assigned -> closed. Returns undefined when it was already closed. */
+  close(conversationId: string, by: { id: string; role: string }, now: string): Promise<Conversation | undefined>;
+  rate(conversationId: string, rating: Rating, now: string): Promise<void>;
+  /** Records that the customer was told no agent is online; false if already recorded. */
+  markNoAgentNotice(conversationId: string, now: string): Promise<boolean>;
+
+  /** Stores a message with the next seq, idempotent by (sender, clientMsgId). */
+  appendMessage(conversation: Conversation, draft: MessageDraft, now: string): Promise<AppendResult>;
+  /** The message a sender stored under a clientMsgId, if it was stored. */
+  findByClientMsgId(conversationId: string, senderId: string, clientMsgId: string): Promise<Message | undefined>;
+  /** Messages with seq > afterSeq, in seq order. */
+  listMessages(conversationId: string, afterSeq: number, limit: number): Promise<MessagePage>;
+  hasMessage(conversationId: string, seq: number): Promise<boolean>;
+
+  getReadCursor(conversationId: string, userId: string): Promise<number | undefined>;
+  /** Moves the cursor forward only; returns false when it was already at or past seq. */
+  advanceReadCursor(conversationId: string, userId: string, seq: number): Promise<boolean>;
+}

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { MAX_CLIENT_MSG_ID_CHARS } from '../domain/message';
+import { SKILL_PATTERN, USER_ID_PATTERN } from '../domain/identity';
+
+/**
+ * Client frames of protocol v1, one strict schema per action: unknown fields are refused.
+ * Text length is checked by the domain (it counts characters after trimming).
+ */
+const conversationId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'conversationId is not a valid id');
+const clientMsgId = z.string().min(1).max(MAX_CLIENT_MSG_ID_CHARS);
+const seq = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+// Coarse bound so a huge string is refused before the domain counts characters.
+const text = z.string().max(32 * 1024);
+const skill = z.string().regex(SKILL_PATTERN, 'skill must be 1-32 of a-z, 0-9, _ and -, starting with a letter or digit');
+
+export const syncFrame = z.strictObject({
+  action: z.literal('sync'),
+  cursors: z.record(conversationId, seq).optional(),
+});
+
+export const heartbeatFrame = z.strictObject({
+  action: z.literal('heartbeat'),
+  ts: z.union([z.number(), z.string().max(64)]).optional(),
+});
+
+export const startFrame = z.strictObject({
+  action: z.literal('start'),
+  skill: skill.optional(),
+  text: text.optional(),
+  clientMsgId: clientMsgId.optional(),
+  profile: z
+    .strictObject({
+      name: z.string().trim().min(1).max(100).optional(),
+      email: z.email().max(254).optional(),
+    })
+    .optional(),
+});
+
+export const messageFrame = z.strictObject({
+  action: z.literal('message'),
+  conversationId: conversationId.optional(),
+  clientMsgId,
+  text,
+});
+
+export const typingFrame = z.strictObject({
+  action: z.literal('typing'),
+  conversationId,
+});
+
+export const readFrame = z.strictObject({
+  action: z.literal('read'),
+  conversationId,
+  seq,
+});
+
+export const closeFrame = z.strictObject({
+  action: z.literal('close'),
+  conversationId,
+  reason: z.string().max(500).optional(),
+});
+
+export const transferFrame = z
+  .strictObject({
+    action: z.literal('transfer'),
+    conversationId,
+    toAgentId: z.string().regex(USER_ID_PATTERN).optional(),
+    toSkill: skill.optional(),
+    note: z.string().max(2000).optional(),
+  })
+  .refine((frame) => (frame.toAgentId === undefined) !== (frame.toSkill === undefined), {
+    message: 'give exactly one of toAgentId and toSkill',
+  });
+
+export const statusFrame = z.strictObject({
+  action: z.literal('status'),
+  status: z.enum(['online', 'away', 'offline']),
+});
+
+export const rateFrame = z.strictObject({
+  action: z.literal('rate'),
+  conversationId,
+  score: z.number().int().min(1).max(5),
+  comment: z.string().max(2000).optional(),
+});
+
+export type SyncFrame = z.infer<typeof syncFrame>;
+export type HeartbeatFrame = z.infer<typeof heartbeatFrame>;
+export type StartFrame = z.infer<typeof startFrame>;
+export type MessageFrame = z.infer<typeof messageFrame>;
+export type TypingFrame = z.infer<typeof typingFrame>;
+export type ReadFrame = z.infer<typeof readFrame>;
+export type CloseFrame = z.infer<typeof closeFrame>;
+export type TransferFrame = z.infer<typeof transferFrame>;
+export type StatusFrame = z.infer<typeof statusFrame>;
+export type RateFrame = z.infer<typeof rateFrame>;

@@ -1,0 +1,69 @@
+import type { ConversationSummary } from '../domain/conversation';
+import type { ErrorCode } from '../domain/errors';
+import type { Message } from '../domain/message';
+import type { UserRef } from '../domain/identity';
+
+/** Server frames of protocol v1 (section 4). */
+export type ServerFrame =
+  | { type: 'session'; user: { id: string; role: string; name: string }; heartbeatSeconds: number; conversations: ConversationSummary[] }
+  | { type: 'synced'; conversations: Record<string, number>; more?: true }
+  | { type: 'pong'; ts?: number | string; serverTime: string }
+  | { type: 'ack'; clientMsgId: string; conversationId: string; seq: number; messageId: string; ts: string }
+  | ({ type: 'message' } & MessagePayload)
+  | { type: 'conversation'; conversation: ConversationSummary }
+  | { type: 'queued'; conversationId: string; position: number; etaSeconds: number }
+  | { type: 'assigned'; conversationId: string; agent: { id: string; name: string } }
+  | { type: 'transferred'; conversationId: string; from: TransferEnd; to: TransferEnd; note?: string }
+  | { type: 'typing'; conversationId: string; sender: UserRef }
+  | { type: 'read'; conversationId: string; reader: { id: string; role: string }; seq: number }
+  | { type: 'closed'; conversationId: string; by: { id: string; role: string }; ts: string }
+  | { type: 'status'; status: string }
+  | { type: 'rated'; conversationId: string; score: number }
+  | ErrorFrame;
+
+export interface ErrorFrame {
+  type: 'error';
+  code: ErrorCode;
+  message: string;
+  action?: string;
+  clientMsgId?: string;
+  conversationId?: string;
+  retryAfterMs?: number;
+}
+
+/** Where a transfer came from or went to: an agent, or a skill queue. */
+export type TransferEnd = { agent: { id: string; name: string } } | { skill: string };
+
+interface MessagePayload {
+  conversationId: string;
+  seq: number;
+  messageId: string;
+  clientMsgId?: string;
+  sender: UserRef;
+  text: string;
+  ts: string;
+}
+
+export function messageFrame(message: Message): ServerFrame {
+  return {
+    type: 'message',
+    conversationId: message.conversationId,
+    seq: message.seq,
+    messageId: message.messageId,
+    ...(message.clientMsgId ? { clientMsgId: message.clientMsgId } : {}),
+    sender: message.sender,
+    text: message.text,
+    ts: message.ts,
+  };
+}
+
+export function ackFrame(message: Message): ServerFrame & { type: 'ack' } {
+  return {
+    type: 'ack',
+    clientMsgId: message.clientMsgId ?? '',
+    conversationId: message.conversationId,
+    seq: message.seq,
+    messageId: message.messageId,
+    ts: message.ts,
+  };
+}

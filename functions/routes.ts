@@ -1,0 +1,84 @@
+/**
+ * The one list of entry points: the CDK stack provisions a Lambda per entry and the
+ * local stack invokes the same modules, so the two can never disagree about routes.
+ * Paths are relative to the repository root; each module exports `handler`.
+ */
+
+/** What an entry point touches; the CDK stack grants exactly this and nothing more. */
+export interface Needs {
+  readonly table?: 'read' | 'readwrite';
+  /** Sends to the routing queue. */
+  readonly routingQueue?: boolean;
+  /** Posts to / deletes WebSocket connections through the management API. */
+  readonly connections?: boolean;
+  /** Reads the JWT signing key secret. */
+  readonly jwtSecret?: boolean;
+  /** Reads the Upstash Redis secret (presence, load, rate limits). */
+  readonly upstash?: boolean;
+}
+
+export interface WebSocketRoute {
+  /** API Gateway route key (`$connect`, `$disconnect`, `$default` or an action name). */
+  readonly routeKey: string;
+  /** Short name used for the Lambda's construct id and log group. */
+  readonly name: string;
+  readonly entry: string;
+  /** True when the handler's return value is sent back to the caller as a route response. */
+  readonly replies: boolean;
+  readonly needs: Needs;
+}
+
+export interface HttpRoute {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** API Gateway HTTP API path, with `{param}` placeholders. */
+  readonly path: string;
+  readonly name: string;
+  readonly entry: string;
+  readonly needs: Needs;
+}
+
+export const AUTHORIZER_ENTRY = 'functions/handlers/ws/authorizer.ts';
+export const AUTHORIZER_NEEDS: Needs = { jwtSecret: true };
+export const ROUTER_ENTRY = 'functions/handlers/queue/router.ts';
+export const ROUTER_NEEDS: Needs = { table: 'readwrite', routingQueue: true, connections: true, upstash: true };
+
+const rw = 'readwrite' as const;
+
+const ws = (routeKey: string, name: string, needs: Needs, replies = true): WebSocketRoute => ({
+  routeKey,
+  name,
+  entry: `functions/handlers/ws/${name}.ts`,
+  replies,
+  needs,
+});
+
+export const WEBSOCKET_ROUTES: readonly WebSocketRoute[] = [
+  ws('$connect', 'connect', { table: rw }, false),
+  ws('$disconnect', 'disconnect', { table: rw, upstash: true }, false),
+  ws('$default', 'default', {}),
+  ws('heartbeat', 'heartbeat', { table: rw, upstash: true }),
+  ws('sync', 'sync', { table: 'read', connections: true }),
+  ws('start', 'start', { table: rw, routingQueue: true, connections: true }),
+  ws('message', 'message', { table: rw, routingQueue: true, connections: true }),
+  ws('typing', 'typing', { table: 'read', connections: true }),
+  ws('read', 'read', { table: rw, connections: true }),
+  ws('close', 'close', { table: rw, routingQueue: true, connections: true, upstash: true }),
+  ws('status', 'status', { table: 'read', routingQueue: true, connections: true, upstash: true }),
+  ws('transfer', 'transfer', { table: rw, routingQueue: true, connections: true, upstash: true }),
+  ws('rate', 'rate', { table: rw, connections: true }),
+];
+
+const http = (method: HttpRoute['method'], path: string, name: string, needs: Needs): HttpRoute => ({
+  method,
+  path,
+  name,
+  entry: `functions/handlers/http/${name}.ts`,
+  needs,
+});
+
+export const HTTP_ROUTES: readonly HttpRoute[] = [
+  http('POST', '/v1/auth/guest', 'auth-guest', { jwtSecret: true, upstash: true }),
+  http('POST', '/v1/auth/login', 'auth-login', { table: 'read', jwtSecret: true, upstash: true }),
+  http('GET', '/v1/conversations', 'list-conversations', { table: 'read', jwtSecret: true }),
+  http('GET', '/v1/conversations/{id}/messages', 'list-messages', { table: 'read', jwtSecret: true }),
+];

@@ -1,0 +1,36 @@
+import { ForbiddenError } from '../domain/errors';
+import { displayName } from '../domain/identity';
+import type { StatusFrame } from '../protocol/client-frames';
+import type { ServerFrame } from '../protocol/server-frames';
+import { broadcast } from './broadcast';
+import type { Caller, Ports } from './context';
+
+/** Capacity for staff who have no stored profile (e.g. signed in through an outside issuer). */
+export const DEFAULT_CAPACITY = 3;
+
+/**
+ * `status`: only `online` agents are routed new conversations. Going online publishes an
+ * `agent.available` trigger so the agent's queues drain at once.
+ */
+export async function setStatus(ports: Ports, caller: Caller, frame: StatusFrame): Promise<ServerFrame> {
+  const { user } = caller;
+  if (user.role !== 'agent' && user.role !== 'supervisor') {
+    throw new ForbiddenError('Only agents and supervisors have a status');
+  }
+  const profile = await ports.agents.get(user.id);
+  const now = ports.clock.now().toISOString();
+  await ports.presence.setStatus(
+    {
+      id: user.id,
+      name: profile?.name ?? displayName(user),
+      status: frame.status,
+      skills: profile?.skills ?? user.skills,
+      capacity: profile?.capacity ?? DEFAULT_CAPACITY,
+    },
+    now,
+  );
+  if (frame.status === 'online') await ports.routingQueue.publish({ type: 'agent.available', agentId: user.id });
+  const echo: ServerFrame = { type: 'status', status: frame.status };
+  await broadcast(ports, [user.id], echo, { ...(caller.connectionId ? { exceptConnectionId: caller.connectionId } : {}) });
+  return echo;
+}

@@ -1,0 +1,55 @@
+import type { ServerFrame } from '../protocol/server-frames';
+import type { Ports } from './context';
+
+export interface BroadcastOptions {
+  /** Skip this connection (the sender's: it gets its reply as the route response). */
+  readonly exceptConnectionId?: string;
+  /** Skip every connection of this user. */
+  readonly exceptUserId?: string;
+}
+
+/**
+ * Sends a frame to every live connection of the given users. Live delivery is best effort
+ * (protocol section 5: clients sync on gaps), so a failed post is logged, never thrown: the
+ * caller's stored state is already durable. A connection the gateway reports gone is removed.
+ */
+export async function broadcast(
+  ports: Pick<Ports, 'connections' | 'notifier' | 'clock' | 'log'>,
+  userIds: readonly string[],
+  frame: ServerFrame,
+  options: BroadcastOptions = {},
+): Promise<number> {
+  const nowSeconds = Math.floor(ports.clock.now().getTime() / 1000);
+  const recipients = [...new Set(userIds)].filter((id) => id !== options.exceptUserId);
+  const lists = await Promise.all(recipients.map((userId) => ports.connections.listForUser(userId, nowSeconds)));
+  const targets = lists.flat().filter((connection) => connection.connectionId !== options.exceptConnectionId);
+  const results = await Promise.all(
+    targets.map(async (connection) => {
+      try {
+        const result = await ports.notifier.send(connection.connectionId, frame);
+        if (result === 'gone') await ports.connections.remove(connection.userId, connection.connectionId);
+        return result === 'sent' ? 1 : 0;
+      } catch (error) {
+        ports.log.warn('Live delivery failed; the recipient will catch up on sync', {
+          recipientConnectionId: connection.connectionId,
+          frameType: frame.type,
+          error,
+        });
+        return 0;
+      }
+    }),
+  );
+  return results.reduce<number>((sum, sent) => sum + sent, 0);
+}
+
+/** Sends frames to one connection in order (e.g. a sync's backlog). Returns false if it is gone. */
+export async function sendInOrder(
+  ports: Pick<Ports, 'notifier'>,
+  connectionId: string,
+  frames: readonly ServerFrame[],
+): Promise<boolean> {
+  for (const frame of frames) {
+    if ((await ports.notifier.send(connectionId, frame)) === 'gone') return false;
+  }
+  return true;
+}

@@ -1,0 +1,45 @@
+import type { User } from '../domain/identity';
+import type { AgentDirectory } from '../ports/agent-directory';
+import type { AgentPresence } from '../ports/agent-presence';
+import type { Clock, IdGenerator } from '../ports/clock';
+import type { ConnectionNotifier } from '../ports/connection-notifier';
+import type { ConnectionStore } from '../ports/connection-store';
+import type { ConversationStore } from '../ports/conversation-store';
+import type { RoutingQueue } from '../ports/routing-queue';
+import type { TokenService } from '../ports/tokens';
+
+/** The acting user and, on WebSocket routes, the connection the frame came from. */
+export interface Caller {
+  readonly user: User;
+  readonly connectionId?: string;
+}
+
+export interface Settings {
+  readonly heartbeatSeconds: number;
+  readonly defaultSkill: string;
+  readonly connectionTtlSeconds: number;
+  readonly guestTokenSeconds: number;
+  readonly agentTokenSeconds: number;
+}
+
+/** Minimal structured logger the services need (Powertools' Logger satisfies it). */
+export interface ServiceLogger {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+/** Every port the use cases may use; adapters are built lazily, so unused ones cost nothing. */
+export interface Ports {
+  readonly conversations: ConversationStore;
+  readonly connections: ConnectionStore;
+  readonly notifier: ConnectionNotifier;
+  readonly routingQueue: RoutingQueue;
+  readonly agents: AgentDirectory;
+  readonly presence: AgentPresence;
+  readonly tokens: TokenService;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly settings: Settings;
+  readonly log: ServiceLogger;
+}

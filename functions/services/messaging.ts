@@ -1,0 +1,77 @@
+import type { Conversation } from '../domain/conversation';
+import { assertCanParticipate, assertCanView, assertOpen, participantIds } from '../domain/conversation';
+import { BadRequestError } from '../domain/errors';
+import { userRef } from '../domain/identity';
+import { validateText } from '../domain/message';
+import type { MessageFrame, ReadFrame, TypingFrame } from '../protocol/client-frames';
+import type { ServerFrame } from '../protocol/server-frames';
+import { ackFrame, messageFrame } from '../protocol/server-frames';
+import { broadcast } from './broadcast';
+import type { Caller, Ports } from './context';
+import { getConversation, openConversation } from './conversations';
+
+async function targetConversation(ports: Ports, caller: Caller, conversationId: string | undefined): Promise<Conversation> {
+  if (conversationId) return getConversation(ports, conversationId);
+  if (caller.user.role !== 'customer') throw new BadRequestError('conversationId is required');
+  const open = await ports.conversations.findOpen(caller.user.id);
+  return open ?? (await openConversation(ports, caller, {})).conversation;
+}
+
+/**
+ * `message`: stored with the next seq before the `ack` (section 5.2), idempotent by clientMsgId
+ * (5.3), then pushed to every other connection of every participant (5.6).
+ */
+export async function sendMessage(ports: Ports, caller: Caller, frame: MessageFrame): Promise<ServerFrame> {
+  validateText(frame.text);
+  const conversation = await targetConversation(ports, caller, frame.conversationId);
+  assertCanParticipate(caller.user, conversation);
+  const sender = userRef(caller.user);
+  if (conversation.status === 'closed') {
+    // A resend of a message stored before the close still gets its original ack.
+    const earlier = await ports.conversations.findByClientMsgId(conversation.id, sender.id, frame.clientMsgId);
+    if (earlier) return ackFrame(earlier);
+    assertOpen(conversation);
+  }
+  const now = ports.clock.now().toISOString();
+  const result = await ports.conversations.appendMessage(
+    conversation,
+    { sender, text: frame.text, clientMsgId: frame.clientMsgId },
+    now,
+  );
+  if (!result.duplicate || result.resumed) {
+    await broadcast(ports, participantIds(conversation), messageFrame(result.message), {
+      ...(caller.connectionId ? { exceptConnectionId: caller.connectionId } : {}),
+    });
+  }
+  return ackFrame(result.message);
+}
+
+/** `typing`: relayed to the other participants, never stored. */
+export async function typing(ports: Ports, caller: Caller, frame: TypingFrame): Promise<void> {
+  const conversation = await getConversation(ports, frame.conversationId);
+  assertCanParticipate(caller.user, conversation);
+  assertOpen(conversation);
+  await broadcast(
+    ports,
+    participantIds(conversation),
+    { type: 'typing', conversationId: conversation.id, sender: userRef(caller.user) },
+    { exceptUserId: caller.user.id },
+  );
+}
+
+/** `read`: moves the reader's cursor forward and tells the other participants. */
+export async function markRead(ports: Ports, caller: Caller, frame: ReadFrame): Promise<void> {
+  const conversation = await getConversation(ports, frame.conversationId);
+  assertCanView(caller.user, conversation);
+  if (frame.seq > conversation.lastSeq && !(await ports.conversations.hasMessage(conversation.id, frame.seq))) {
+    throw new BadRequestError(`seq ${frame.seq} is beyond the conversation's last message`);
+  }
+  const advanced = await ports.conversations.advanceReadCursor(conversation.id, caller.user.id, frame.seq);
+  if (!advanced) return;
+  await broadcast(
+    ports,
+    participantIds(conversation),
+    { type: 'read', conversationId: conversation.id, reader: { id: caller.user.id, role: caller.user.role }, seq: frame.seq },
+    { ...(caller.connectionId ? { exceptConnectionId: caller.connectionId } : {}) },
+  );
+}

@@ -1,0 +1,87 @@
+import type { Conversation } from '../domain/conversation';
+import { canView, toSummary } from '../domain/conversation';
+import type { User } from '../domain/identity';
+import { displayName } from '../domain/identity';
+import type { ServerFrame } from '../protocol/server-frames';
+import { messageFrame } from '../protocol/server-frames';
+import type { SyncFrame } from '../protocol/client-frames';
+import type { Caller, Ports } from './context';
+import { sendInOrder } from './broadcast';
+
+/** How many conversations a session lists, and how much backlog one sync replays. */
+export const SESSION_CONVERSATION_LIMIT = 50;
+export const SYNC_PAGE_SIZE = 100;
+export const SYNC_MESSAGE_BUDGET = 500;
+
+export async function registerConnection(ports: Ports, caller: Caller & { connectionId: string }): Promise<void> {
+  const now = ports.clock.now();
+  await ports.connections.put({
+    connectionId: caller.connectionId,
+    userId: caller.user.id,
+    role: caller.user.role,
+    connectedAt: now.toISOString(),
+    expiresAt: Math.floor(now.getTime() / 1000) + ports.settings.connectionTtlSeconds,
+  });
+}
+
+export async function unregisterConnection(ports: Ports, caller: Caller & { connectionId: string }): Promise<void> {
+  await ports.connections.remove(caller.user.id, caller.connectionId);
+}
+
+export async function heartbeat(ports: Ports, caller: Caller, ts: number | string | undefined): Promise<ServerFrame> {
+  const now = ports.clock.now().toISOString();
+  if (caller.user.role !== 'customer') await ports.presence.touch(caller.user.id, now);
+  return { type: 'pong', ...(ts === undefined ? {} : { ts }), serverTime: now };
+}
+
+async function visibleConversations(ports: Ports, user: User): Promise<Conversation[]> {
+  if (user.role === 'customer') return ports.conversations.listForCustomer(user.id, SESSION_CONVERSATION_LIMIT);
+  return ports.conversations.listForAgent(user.id, SESSION_CONVERSATION_LIMIT);
+}
+
+/**
+ * Protocol section 5.4: `session`, then every message after the client's cursor (or, without
+ * one, after the user's stored read cursor) per conversation in seq order, then `synced`.
+ * Frames before `synced` are pushed through the management API; `synced` is the reply.
+ */
+export async function sync(ports: Ports, caller: Caller & { connectionId: string }, frame: SyncFrame): Promise<ServerFrame> {
+  const { user } = caller;
+  const listed = await visibleConversations(ports, user);
+  const byId = new Map(listed.map((conversation) => [conversation.id, conversation]));
+  // A cursor may name a conversation that fell off the session list: include it if visible.
+  const extraIds = Object.keys(frame.cursors ?? {}).filter((id) => !byId.has(id));
+  const extras = await Promise.all(extraIds.map((id) => ports.conversations.get(id)));
+  for (const conversation of extras) {
+    if (conversation && canView(user, conversation)) byId.set(conversation.id, conversation);
+  }
+  const conversations = [...byId.values()];
+
+  const session: ServerFrame = {
+    type: 'session',
+    user: { id: user.id, role: user.role, name: displayName(user) },
+    heartbeatSeconds: ports.settings.heartbeatSeconds,
+    conversations: conversations.map(toSummary),
+  };
+  if (!(await sendInOrder(ports, caller.connectionId, [session]))) return { type: 'synced', conversations: {} };
+
+  const reached: Record<string, number> = {};
+  let budget = SYNC_MESSAGE_BUDGET;
+  let more = false;
+  for (const conversation of conversations) {
+    let cursor =
+      frame.cursors?.[conversation.id] ?? (await ports.conversations.getReadCursor(conversation.id, user.id)) ?? 0;
+    let pageMore = true;
+    while (pageMore && budget > 0) {
+      const page = await ports.conversations.listMessages(conversation.id, cursor, Math.min(SYNC_PAGE_SIZE, budget));
+      if (!(await sendInOrder(ports, caller.connectionId, page.messages.map(messageFrame)))) {
+        return { type: 'synced', conversations: reached };
+      }
+      budget -= page.messages.length;
+      cursor = page.messages.at(-1)?.seq ?? cursor;
+      pageMore = page.more;
+    }
+    if (pageMore) more = true;
+    reached[conversation.id] = cursor;
+  }
+  return { type: 'synced', conversations: reached, ...(more ? { more: true as const } : {}) };
+}

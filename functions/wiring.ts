@@ -1,0 +1,111 @@
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Redis } from '@upstash/redis';
+import { DynamoAgentDirectory } from './adapters/dynamodb/agent-directory';
+import { DynamoConnectionStore } from './adapters/dynamodb/connection-store';
+import { DynamoConversationStore } from './adapters/dynamodb/conversation-store';
+import { ManagementApiNotifier } from './adapters/apigw/connection-notifier';
+import { JoseTokenService } from './adapters/jwt/token-service';
+import { SecretSource } from './adapters/secrets/secret-source';
+import { SqsRoutingQueue } from './adapters/sqs/routing-queue';
+import { systemClock, ulidGenerator } from './adapters/system/clock';
+import { UpstashAgentPresence } from './adapters/upstash/agent-presence';
+import { loadConfig, type Config } from './config';
+import type { Ports } from './services/context';
+import { logger } from './shared/observability';
+
+/**
+ * The one place that reads configuration and builds adapters. Clients are created once per
+ * Lambda container and reused; secrets are fetched on first use and cached (so a handler
+ * that never touches Redis never reads the Upstash secret).
+ */
+export interface AwsClients {
+  readonly dynamodb: DynamoDBClient;
+  readonly sqs: SQSClient;
+  readonly managementApi: ApiGatewayManagementApiClient;
+  readonly secretsManager: SecretsManagerClient;
+}
+
+interface Wiring {
+  readonly config: Config;
+  readonly clients: AwsClients;
+  readonly ports: Ports;
+}
+
+let wiring: Wiring | undefined;
+
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => {
+    value ??= make().catch((error: unknown) => {
+      value = undefined; // let the next call retry a failed fetch
+      throw error;
+    });
+    return value;
+  };
+}
+
+function build(): Wiring {
+  const config = loadConfig();
+  const region = config.AWS_REGION;
+  const clients: AwsClients = {
+    dynamodb: new DynamoDBClient({ region }),
+    sqs: new SQSClient({ region }),
+    managementApi: new ApiGatewayManagementApiClient({ region, endpoint: config.WS_CALLBACK_URL }),
+    secretsManager: new SecretsManagerClient({ region }),
+  };
+  const documents = DynamoDBDocumentClient.from(clients.dynamodb, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const secrets = new SecretSource(clients.secretsManager, config.SECRETS_CACHE_SECONDS);
+  const redis = once(async () => {
+    const { url, token } = await secrets.upstash(config.UPSTASH_SECRET_ID);
+    return new Redis({ url, token, automaticDeserialization: false, enableTelemetry: false });
+  });
+  const ids = ulidGenerator();
+  const ports: Ports = {
+    conversations: new DynamoConversationStore(documents, config.TABLE_NAME, ids),
+    connections: new DynamoConnectionStore(documents, config.TABLE_NAME),
+    agents: new DynamoAgentDirectory(documents, config.TABLE_NAME),
+    notifier: new ManagementApiNotifier(clients.managementApi),
+    routingQueue: new SqsRoutingQueue(clients.sqs, config.ROUTING_QUEUE_URL),
+    presence: new UpstashAgentPresence(redis, config.DEFAULT_SKILL),
+    tokens: new JoseTokenService({
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      key: () => secrets.signingKey(config.JWT_SECRET_ID),
+    }),
+    clock: systemClock,
+    ids,
+    settings: {
+      heartbeatSeconds: config.HEARTBEAT_SECONDS,
+      defaultSkill: config.DEFAULT_SKILL,
+      connectionTtlSeconds: config.CONNECTION_TTL_SECONDS,
+      guestTokenSeconds: config.GUEST_TOKEN_SECONDS,
+      agentTokenSeconds: config.AGENT_TOKEN_SECONDS,
+    },
+    log: {
+      info: (message, extra) => logger.info(message, { ...extra }),
+      warn: (message, extra) => logger.warn(message, { ...extra }),
+      error: (message, extra) => logger.error(message, { ...extra }),
+    },
+  };
+  return { config, clients, ports };
+}
+
+function current(): Wiring {
+  wiring ??= build();
+  return wiring;
+}
+
+export function getPorts(): Ports {
+  return current().ports;
+}
+
+/** The SDK clients, for request-counting middleware in benchmarks and tests. */
+export function getAwsClients(): AwsClients {
+  return current().clients;
+}

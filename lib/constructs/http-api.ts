@@ -1,0 +1,104 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+  PayloadFormatVersion,
+  type HttpRoute,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { HTTP_ROUTES, type HttpRoute as HttpRouteDefinition } from '../../functions/routes';
+import type { ThrottleLimits } from '../parley-context';
+import { HTTP_ACCESS_LOG_FORMAT } from './access-log-formats';
+import { toPascalCase } from './naming';
+import { ParleyFunction } from './parley-function';
+import type { ParleyResources } from './parley-resources';
+
+/** An HTTP_ROUTES entry as deployed: its API Gateway route and its Lambda. */
+export interface DeployedHttpRoute {
+  readonly definition: HttpRouteDefinition;
+  readonly route: HttpRoute;
+  readonly handler: ParleyFunction;
+}
+
+export interface HttpApiProps {
+  readonly resources: ParleyResources;
+  /** Origins allowed by CORS; `*` allows any (tokens travel in a header, not cookies). */
+  readonly corsOrigins: readonly string[];
+  readonly throttle: ThrottleLimits;
+}
+
+/** The HTTP API (auth and history): one Lambda per route, a throttled and logged stage. */
+export class HttpApiConstruct extends Construct {
+  readonly httpApi: HttpApi;
+  readonly stage: HttpStage;
+  readonly accessLogGroup: LogGroup;
+  /** https://{apiId}.execute-api.{region}.{urlSuffix}/ */
+  readonly url: string;
+  /** One per HTTP_ROUTES entry, in that order. */
+  readonly routes: readonly DeployedHttpRoute[];
+
+  constructor(scope: Construct, id: string, props: HttpApiProps) {
+    super(scope, id);
+
+    this.httpApi = new HttpApi(this, 'Api', {
+      apiName: `${Stack.of(this).stackName}-http`,
+      description: 'Parley authentication and conversation history',
+      // The default stage is created below, with throttling and access logs.
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: [...props.corsOrigins],
+        allowMethods: [
+          CorsHttpMethod.GET,
+          CorsHttpMethod.POST,
+          CorsHttpMethod.PUT,
+          CorsHttpMethod.DELETE,
+          CorsHttpMethod.OPTIONS,
+        ],
+        allowHeaders: ['authorization', 'content-type'],
+        maxAge: Duration.hours(1),
+      },
+    });
+
+    this.accessLogGroup = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: props.throttle.rateLimit, burstLimit: props.throttle.burstLimit },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogGroup),
+        format: HTTP_ACCESS_LOG_FORMAT,
+      },
+    });
+    this.url = this.stage.url;
+
+    this.routes = HTTP_ROUTES.map((definition) => {
+      const handlerId = toPascalCase(definition.name);
+      const handler = new ParleyFunction(this, `${handlerId}Handler`, {
+        name: definition.name,
+        entry: definition.entry,
+        needs: definition.needs,
+        resources: props.resources,
+        description: `Parley HTTP ${definition.method} ${definition.path}`,
+      });
+      const [route] = this.httpApi.addRoutes({
+        path: definition.path,
+        methods: [HttpMethod[definition.method]],
+        integration: new HttpLambdaIntegration(`${handlerId}Integration`, handler.lambda, {
+          payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
+        }),
+      });
+      if (route === undefined) throw new Error(`No route was created for ${definition.method} ${definition.path}`);
+      return { definition, route, handler };
+    });
+  }
+
+  get functions(): readonly ParleyFunction[] {
+    return this.routes.map((deployed) => deployed.handler);
+  }
+}

@@ -1,0 +1,101 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Code, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { Needs } from '../../functions/routes';
+import { functionEnvironment, grantNeeds, type ParleyResources } from './parley-resources';
+
+const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export const DEFAULT_FUNCTION_TIMEOUT = Duration.seconds(10);
+
+/** ESM output still meets CommonJS dependencies that call `require`; this gives them one. */
+const REQUIRE_SHIM = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+const BUNDLING: BundlingOptions = {
+  minify: true,
+  sourceMap: true,
+  format: OutputFormat.ESM,
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  banner: REQUIRE_SHIM,
+  // Bundle the AWS SDK too, so production runs the versions the tests ran.
+  externalModules: [],
+  forceDockerBundling: false,
+};
+
+/**
+ * Stands in for the bundle when this stack is excluded from bundling (the
+ * `aws:cdk:bundling-stacks` context, as in `cdk deploy OtherStack` or the infra tests).
+ * CDK would emit a placeholder asset then anyway; this also spares the handler files.
+ */
+function unbundledCode(): Code {
+  return Code.fromInline(
+    "exports.handler = async () => { throw new Error('Parley: this function was synthesized without bundling'); };",
+  );
+}
+
+export interface ParleyFunctionProps {
+  /** Short name used for ids and descriptions (the `name` in functions/routes.ts). */
+  readonly name: string;
+  /** Handler module path relative to the repository root; it exports `handler`. */
+  readonly entry: string;
+  readonly needs: Needs;
+  readonly resources: ParleyResources;
+  /** @default 10 seconds */
+  readonly timeout?: Duration;
+  readonly description?: string;
+}
+
+/** Every Parley Lambda: one runtime, size, bundling, environment and logging setup. */
+export class ParleyFunction extends Construct {
+  readonly name: string;
+  /** What the function was granted. */
+  readonly needs: Needs;
+  readonly lambda: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: ParleyFunctionProps) {
+    super(scope, id);
+    this.name = props.name;
+    this.needs = props.needs;
+
+    this.logGroup = new LogGroup(this, 'LogGroup', { retention: RetentionDays.ONE_MONTH });
+
+    // An own role instead of AWSLambdaBasicExecutionRole: writes to this log group only.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Parley ${props.name} function`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    const code = Stack.of(this).bundlingRequired
+      ? {
+          entry: join(REPOSITORY_ROOT, props.entry),
+          projectRoot: REPOSITORY_ROOT,
+          depsLockFilePath: join(REPOSITORY_ROOT, 'package-lock.json'),
+          bundling: BUNDLING,
+        }
+      : { code: unbundledCode(), handler: 'index.handler' };
+
+    this.lambda = new NodejsFunction(this, 'Function', {
+      ...code,
+      description: props.description ?? `Parley ${props.name}`,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 512,
+      timeout: props.timeout ?? DEFAULT_FUNCTION_TIMEOUT,
+      tracing: Tracing.ACTIVE,
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: functionEnvironment(props.resources),
+    });
+
+    grantNeeds(this.role, props.needs, props.resources);
+  }
+}

@@ -1,0 +1,63 @@
+import type { WebSocketApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { Config } from '../../functions/config';
+import type { Needs } from '../../functions/routes';
+import type { RuntimeSettings } from '../parley-context';
+
+/** Where Lambdas reach connected clients: the WebSocket API and its management endpoint. */
+export interface RealtimeEndpoint {
+  readonly webSocketApi: WebSocketApi;
+  /** https://{apiId}.execute-api.{region}.{urlSuffix}/{stage} */
+  readonly callbackUrl: string;
+}
+
+/** Everything a Parley Lambda may touch; `Needs` selects which parts it is granted. */
+export interface ParleyResources {
+  readonly table: ITable;
+  readonly routingQueue: IQueue;
+  readonly jwtSecret: ISecret;
+  readonly upstashSecret: ISecret;
+  readonly settings: RuntimeSettings;
+  readonly realtime: RealtimeEndpoint;
+}
+
+/** Variables every function gets besides the handler configuration (functions/config.ts). */
+const OPERATIONAL_ENVIRONMENT = {
+  POWERTOOLS_SERVICE_NAME: 'parley',
+  POWERTOOLS_METRICS_NAMESPACE: 'Parley',
+  LOG_LEVEL: 'INFO',
+  NODE_OPTIONS: '--enable-source-maps',
+} as const;
+
+/** Lambda sets AWS_REGION itself and refuses it as a user variable. */
+type DeployedConfig = Record<Exclude<keyof Config, 'AWS_REGION'>, string>;
+
+/**
+ * The same environment for every function, so any handler can load its config. Secrets are
+ * referenced by ARN or name only; handlers fetch the values at runtime.
+ */
+export function functionEnvironment(resources: ParleyResources): Record<string, string> {
+  const config = {
+    TABLE_NAME: resources.table.tableName,
+    ROUTING_QUEUE_URL: resources.routingQueue.queueUrl,
+    WS_CALLBACK_URL: resources.realtime.callbackUrl,
+    JWT_SECRET_ID: resources.jwtSecret.secretArn,
+    // The imported secret's ARN lacks the random suffix; its name is the reliable id.
+    UPSTASH_SECRET_ID: resources.upstashSecret.secretName,
+    ...resources.settings,
+  } satisfies DeployedConfig;
+  return { ...config, ...OPERATIONAL_ENVIRONMENT };
+}
+
+/** Grants exactly what `needs` lists, nothing else. */
+export function grantNeeds(grantee: IGrantable, needs: Needs, resources: ParleyResources): void {
+  if (needs.table === 'read') resources.table.grantReadData(grantee);
+  if (needs.table === 'readwrite') resources.table.grantReadWriteData(grantee);
+  if (needs.routingQueue === true) resources.routingQueue.grantSendMessages(grantee);
+  if (needs.connections === true) resources.realtime.webSocketApi.grantManageConnections(grantee);
+  if (needs.jwtSecret === true) resources.jwtSecret.grantRead(grantee);
+  if (needs.upstash === true) resources.upstashSecret.grantRead(grantee);
+}

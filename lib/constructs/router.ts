@@ -1,0 +1,41 @@
+import { Duration } from 'aws-cdk-lib';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ROUTER_ENTRY, ROUTER_NEEDS } from '../../functions/routes';
+import { ParleyFunction } from './parley-function';
+import type { ParleyResources } from './parley-resources';
+import { ROUTER_TIMEOUT } from './routing';
+
+export interface RouterProps {
+  readonly resources: ParleyResources;
+  /** The queue the router consumes (the routing queue). */
+  readonly queue: IQueue;
+}
+
+/** The router Lambda, consuming the routing queue with partial batch failures. */
+export class RouterConstruct extends Construct {
+  readonly router: ParleyFunction;
+
+  constructor(scope: Construct, id: string, props: RouterProps) {
+    super(scope, id);
+
+    this.router = new ParleyFunction(this, 'Router', {
+      name: 'router',
+      entry: ROUTER_ENTRY,
+      needs: ROUTER_NEEDS,
+      resources: props.resources,
+      timeout: ROUTER_TIMEOUT,
+      description: 'Parley router: assigns waiting conversations to agents',
+    });
+
+    this.router.lambda.addEventSource(
+      new SqsEventSource(props.queue, {
+        batchSize: 10,
+        // Short: routing latency is what a waiting customer feels.
+        maxBatchingWindow: Duration.seconds(1),
+        reportBatchItemFailures: true,
+      }),
+    );
+  }
+}

@@ -1,0 +1,108 @@
+import { CfnElement, Stack } from 'aws-cdk-lib';
+import { NagSuppressions, type NagPackSuppression } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import type { ParleyFunction } from './constructs/parley-function';
+import type { ParleyStack } from './parley-stack';
+
+/**
+ * Every cdk-nag (AwsSolutions) finding Parley accepts, each scoped to the resources and
+ * the exact permission it concerns, with the reason it is accepted. Anything new that
+ * cdk-nag reports stays an error until it is fixed or argued for here.
+ */
+export function applyNagSuppressions(stack: ParleyStack): void {
+  const tableArn = `<${logicalIdOf(stack.storage.table)}.Arn>`;
+  const apiId = `<${logicalIdOf(stack.realtime.webSocketApi)}>`;
+  const connectionsResource = `Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:${apiId}/*/*/@connections/*`;
+
+  for (const fn of stack.functions) {
+    NagSuppressions.addResourceSuppressions(fn.lambda, [RUNTIME_PINNED]);
+    NagSuppressions.addResourceSuppressions(fn.role, roleSuppressions(fn, tableArn, connectionsResource), true);
+  }
+
+  for (const { definition, route } of stack.realtime.routes) {
+    if (definition.routeKey === '$connect') continue; // authorized: no suppression
+    NagSuppressions.addResourceSuppressions(route, [
+      {
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'API Gateway runs WebSocket authorizers on $connect only. This route receives frames on a connection ' +
+          'the JWT authorizer already admitted, and handlers act as the identity stored for that connection.',
+      },
+    ]);
+  }
+
+  for (const { definition, route } of stack.http.routes) {
+    const issuesTokens = definition.path.startsWith('/v1/auth/');
+    NagSuppressions.addResourceSuppressions(route, [
+      {
+        id: 'AwsSolutions-APIG4',
+        reason: issuesTokens
+          ? 'Token-issuing endpoint: callers have no token yet, so it is public by design; it is rate-limited per client IP in the handler.'
+          : 'The handler verifies the bearer JWT itself (pinned issuer, audience and algorithm), the same verification the WebSocket authorizer uses.',
+      },
+    ]);
+  }
+
+  NagSuppressions.addResourceSuppressions(stack.storage.jwtSecret, [
+    {
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating the token signing key invalidates every issued token at once; it is rotated deliberately ' +
+        'during maintenance rather than on a schedule.',
+    },
+  ]);
+
+  if (stack.apiGatewayAccount !== undefined) {
+    NagSuppressions.addResourceSuppressions(stack.apiGatewayAccount.role, [
+      {
+        id: 'AwsSolutions-IAM4',
+        reason:
+          'AmazonAPIGatewayPushToCloudWatchLogs is the AWS-maintained policy made for the account-level API Gateway ' +
+          'logging role; API Gateway names its log groups itself, so the policy cannot be narrowed.',
+        appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
+      },
+    ]);
+  }
+}
+
+const RUNTIME_PINNED: NagPackSuppression = {
+  id: 'AwsSolutions-L1',
+  reason:
+    'Pinned to nodejs22.x, the runtime the bundles target (esbuild target node22) and the project tests against; ' +
+    'runtime upgrades are deliberate changes, not automatic.',
+};
+
+/** The role's inline policy; each wildcard accepted only where the function's needs imply it. */
+function roleSuppressions(fn: ParleyFunction, tableArn: string, connectionsResource: string): NagPackSuppression[] {
+  const suppressions: NagPackSuppression[] = [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason: 'X-Ray tracing (PutTraceSegments, PutTelemetryRecords) does not support resource-level permissions.',
+      appliesTo: ['Resource::*'],
+    },
+  ];
+  if (fn.needs.table !== undefined) {
+    suppressions.push({
+      id: 'AwsSolutions-IAM5',
+      reason: "Queries the table's global secondary indexes (byCustomer, byAgent, queue); the wildcard covers this table's indexes only.",
+      appliesTo: [`Resource::${tableArn}/index/*`],
+    });
+  }
+  if (fn.needs.connections === true) {
+    suppressions.push({
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'execute-api:ManageConnections targets connection ids that exist only at runtime; the wildcard is limited to ' +
+        "this WebSocket API's @connections resources.",
+      appliesTo: [connectionsResource],
+    });
+  }
+  return suppressions;
+}
+
+/** How cdk-nag names a resource's attributes in `appliesTo`, e.g. `<StorageTableB43FDCE7.Arn>`. */
+function logicalIdOf(construct: IConstruct): string {
+  const resource = construct.node.defaultChild;
+  if (!CfnElement.isCfnElement(resource)) throw new Error(`${construct.node.path} has no CloudFormation resource`);
+  return Stack.of(resource).getLogicalId(resource);
+}

@@ -1,0 +1,82 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { ApiGatewayAccountConstruct } from './constructs/api-gateway-account';
+import { HttpApiConstruct } from './constructs/http-api';
+import { MonitoringConstruct } from './constructs/monitoring';
+import type { ParleyFunction } from './constructs/parley-function';
+import type { ParleyResources } from './constructs/parley-resources';
+import { RealtimeApiConstruct } from './constructs/realtime-api';
+import { RouterConstruct } from './constructs/router';
+import { RoutingConstruct } from './constructs/routing';
+import { StorageConstruct } from './constructs/storage';
+import { applyNagSuppressions } from './nag-suppressions';
+import { readParleyContext } from './parley-context';
+
+/**
+ * Parley on AWS. Build order follows the data flow: storage and the routing queue first,
+ * then the WebSocket API (its handlers send to the queue), then everything that posts to
+ * WebSocket connections (router, HTTP handlers), then monitoring over all of it.
+ */
+export class ParleyStack extends Stack {
+  readonly storage: StorageConstruct;
+  readonly routing: RoutingConstruct;
+  readonly realtime: RealtimeApiConstruct;
+  readonly router: RouterConstruct;
+  readonly http: HttpApiConstruct;
+  readonly monitoring: MonitoringConstruct;
+  readonly apiGatewayAccount?: ApiGatewayAccountConstruct;
+  /** Every Lambda in the stack. */
+  readonly functions: readonly ParleyFunction[];
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    const context = readParleyContext(this.node);
+
+    this.storage = new StorageConstruct(this, 'Storage', { upstashSecretName: context.upstashSecretName });
+    this.routing = new RoutingConstruct(this, 'Routing');
+
+    const baseResources: Omit<ParleyResources, 'realtime'> = {
+      table: this.storage.table,
+      routingQueue: this.routing.queue,
+      jwtSecret: this.storage.jwtSecret,
+      upstashSecret: this.storage.upstashSecret,
+      settings: context.runtime,
+    };
+
+    if (context.apiGatewayCloudWatchRole) {
+      this.apiGatewayAccount = new ApiGatewayAccountConstruct(this, 'ApiGatewayAccount');
+    }
+    this.realtime = new RealtimeApiConstruct(this, 'Realtime', {
+      resources: baseResources,
+      stageName: context.stageName,
+      throttle: context.throttle,
+      ...(this.apiGatewayAccount === undefined ? {} : { stagePrerequisite: this.apiGatewayAccount.account }),
+    });
+
+    const resources: ParleyResources = { ...baseResources, realtime: this.realtime };
+    this.router = new RouterConstruct(this, 'Router', { resources, queue: this.routing.queue });
+    this.http = new HttpApiConstruct(this, 'Http', {
+      resources,
+      corsOrigins: context.corsOrigins,
+      throttle: context.throttle,
+    });
+
+    this.functions = [...this.realtime.functions, this.router.router, ...this.http.functions];
+
+    this.monitoring = new MonitoringConstruct(this, 'Monitoring', {
+      functions: this.functions,
+      webSocketApi: this.realtime.webSocketApi,
+      routingQueue: this.routing.queue,
+      deadLetterQueue: this.routing.deadLetterQueue,
+      ...(context.alarmEmail === undefined ? {} : { alarmEmail: context.alarmEmail }),
+    });
+
+    new CfnOutput(this, 'WebSocketUrl', { value: this.realtime.wssUrl, description: 'Clients connect here with ?token=<jwt>' });
+    new CfnOutput(this, 'HttpApiUrl', { value: this.http.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'TableName', { value: this.storage.table.tableName });
+    new CfnOutput(this, 'RoutingQueueUrl', { value: this.routing.queue.queueUrl });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+
+    applyNagSuppressions(this);
+  }
+}

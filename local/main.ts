@@ -1,0 +1,90 @@
+import { parseArgs } from 'node:util';
+import { DEMO_AGENTS, DEMO_PASSWORD } from './seed';
+import { startLocalStack } from './stack';
+
+const USAGE = `Usage: npm start -- [--data DIR] [--no-demo] [--log-level LEVEL]
+
+Runs Parley on this machine: the WebSocket and HTTP APIs, DynamoDB (dynalite), SQS with the
+router's poller, Secrets Manager and an Upstash-compatible Redis endpoint.
+
+  --data DIR         keep data (and the token signing key) in DIR across restarts
+  --no-demo          do not seed the demo agents
+  --log-level LEVEL  handler log level: DEBUG, INFO, WARN (default) or ERROR
+
+Environment: PORT (HTTP, default 3000), WS_PORT (WebSocket, default 3001), HOST (default
+127.0.0.1), REDIS_URL (use a real Redis instead of the embedded engine).`;
+
+function portFrom(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`${name} must be a port number (0-65535), not "${raw}"`);
+    process.exit(2);
+  }
+  return port;
+}
+
+async function main(): Promise<void> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        data: { type: 'string' },
+        'no-demo': { type: 'boolean', default: false },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+
+  const stack = await startLocalStack({
+    httpPort: portFrom('PORT', 3000),
+    wsPort: portFrom('WS_PORT', 3001),
+    host: process.env.HOST || '127.0.0.1',
+    ...(args.data ? { dataDir: args.data } : {}),
+    demo: !args['no-demo'],
+    ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
+    ...(args['log-level'] ? { logLevel: args['log-level'].toUpperCase() } : {}),
+  });
+
+  const lines = [
+    '',
+    'Parley is running locally.',
+    `  HTTP API   ${stack.httpUrl}`,
+    `  WebSocket  ${stack.wsUrl}?token=<jwt>`,
+    '',
+    `  Data       ${args.data ? `kept in ${args.data}` : 'in memory (use --data DIR to keep it)'}`,
+    `  Redis      ${process.env.REDIS_URL ? process.env.REDIS_URL : 'embedded engine'}`,
+  ];
+  if (!args['no-demo']) {
+    lines.push('', `  Demo agents (password ${DEMO_PASSWORD}):`);
+    for (const agent of DEMO_AGENTS) lines.push(`    ${agent.email}  skills: ${agent.skills.join(', ')}`);
+  }
+  lines.push('', '  Try it: npm run chat -- customer   and, in another terminal,', '          npm run chat -- agent agent.billing@example.com', '', 'Press Ctrl-C to stop.');
+  console.log(lines.join('\n'));
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping Parley...`);
+    await stack.stop();
+    console.log('Stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`Parley could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,170 @@
+import type { Message, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { HandlerOutcome } from './batch-outcome';
+import { recordsToDelete } from './batch-outcome';
+import { createDefaultLambdaContext } from './default-lambda-context';
+import { toSqsRecord } from './sqs-event-records';
+
+export interface EventSourcePollerOptions {
+  client: SQSClient;
+  queueUrl: string;
+  queueArn: string;
+  handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
+  /** Records per invocation, 1-10; default 10. */
+  batchSize?: number;
+  /** How long to keep gathering records for a fuller batch; default 0. */
+  maxBatchingWindowMs?: number;
+  /** Default true. */
+  reportBatchItemFailures?: boolean;
+  /** Parallel pollers; default 2. */
+  concurrency?: number;
+  /** Long-poll wait per receive; default 1 so stop() is quick. */
+  waitTimeSeconds?: number;
+  /** Name given to the handler's context; defaults to `<queue name>-consumer`. */
+  functionName?: string;
+  createContext?: (functionName: string) => Context;
+  onError?: (error: unknown) => void;
+}
+
+export interface EventSourcePoller {
+  /** Stops polling and resolves once in-flight batches have been handled and acknowledged. */
+  stop(): Promise<void>;
+}
+
+const RECEIVE_ERROR_BACKOFF_MS = 500;
+const BATCH_WINDOW_POLL_MS = 20;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function checkInteger(name: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be an integer from ${min} to ${max}; got ${value}.`);
+  }
+  return value;
+}
+
+/**
+ * Polls an SQS queue and invokes `handler` with Lambda-shaped SQS events, deleting what
+ * Lambda's SQS event source mapping would delete (see recordsToDelete). Works against any
+ * SQS endpoint the client points at.
+ */
+export function startEventSourcePoller(options: EventSourcePollerOptions): EventSourcePoller {
+  const batchSize = checkInteger('batchSize', options.batchSize ?? 10, 1, 10);
+  const concurrency = checkInteger('concurrency', options.concurrency ?? 2, 1, 100);
+  const waitTimeSeconds = checkInteger('waitTimeSeconds', options.waitTimeSeconds ?? 1, 0, 20);
+  const batchingWindowMs = checkInteger('maxBatchingWindowMs', options.maxBatchingWindowMs ?? 0, 0, 300_000);
+  const reportBatchItemFailures = options.reportBatchItemFailures ?? true;
+  const functionName = options.functionName ?? `${options.queueArn.split(':').at(-1) ?? 'queue'}-consumer`;
+  const createContext = options.createContext ?? createDefaultLambdaContext;
+  const onError = options.onError ?? ((error: unknown) => console.error(`[event-source-poller ${options.queueArn}]`, error));
+  const awsRegion = options.queueArn.split(':')[3] ?? 'us-east-1';
+  const { client, queueUrl } = options;
+  const stopping = new AbortController();
+
+  async function receive(max: number, waitSeconds: number): Promise<Message[]> {
+    const output = await client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: max,
+        WaitTimeSeconds: waitSeconds,
+        MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }),
+      { abortSignal: stopping.signal },
+    );
+    return output.Messages ?? [];
+  }
+
+  /** One receive, then (with a batching window) more until the batch is full or the window ends. */
+  async function receiveBatch(): Promise<Message[]> {
+    const batch = await receive(batchSize, waitTimeSeconds);
+    if (batchingWindowMs === 0 || batch.length === 0) return batch;
+    const deadline = Date.now() + batchingWindowMs;
+    while (batch.length < batchSize && !stopping.signal.aborted) {
+      const remainingMs = deadline - Date.now();
+      if (remainingMs <= 0) break;
+      let more: Message[];
+      try {
+        more = await receive(batchSize - batch.length, Math.min(20, Math.floor(remainingMs / 1000)));
+      } catch (error) {
+        // Keep what was gathered: it is handled, or released if we are stopping.
+        if (!stopping.signal.aborted) onError(error);
+        break;
+      }
+      batch.push(...more);
+      if (more.length === 0 && remainingMs < 1000) await sleep(Math.min(remainingMs, BATCH_WINDOW_POLL_MS));
+    }
+    return batch;
+  }
+
+  async function acknowledge(messages: readonly { Id: string; ReceiptHandle: string }[], visibility?: number): Promise<void> {
+    for (let start = 0; start < messages.length; start += 10) {
+      const entries = messages.slice(start, start + 10);
+      try {
+        const output =
+          visibility === undefined
+            ? await client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }))
+            : await client.send(
+                new ChangeMessageVisibilityBatchCommand({
+                  QueueUrl: queueUrl,
+                  Entries: entries.map((entry) => ({ ...entry, VisibilityTimeout: visibility })),
+                }),
+              );
+        if (output.Failed && output.Failed.length > 0) {
+          onError(new Error(`SQS batch acknowledgement failed for ${output.Failed.map((f) => `${f.Id}: ${f.Code}`).join(', ')}`));
+        }
+      } catch (error) {
+        onError(error);
+      }
+    }
+  }
+
+  async function processBatch(messages: readonly Message[]): Promise<void> {
+    const records = messages.map((message) => toSqsRecord(message, { queueArn: options.queueArn, awsRegion }));
+    let outcome: HandlerOutcome;
+    try {
+      outcome = { kind: 'returned', value: await options.handler({ Records: records }, createContext(functionName)) };
+    } catch (error) {
+      outcome = { kind: 'threw', error };
+      onError(error);
+    }
+    const deletions = recordsToDelete(records, outcome, reportBatchItemFailures);
+    await acknowledge(deletions.map((record) => ({ Id: record.messageId, ReceiptHandle: record.receiptHandle })));
+  }
+
+  async function pollLoop(): Promise<void> {
+    while (!stopping.signal.aborted) {
+      let messages: Message[];
+      try {
+        messages = await receiveBatch();
+      } catch (error) {
+        if (stopping.signal.aborted) return;
+        onError(error);
+        await sleep(RECEIVE_ERROR_BACKOFF_MS);
+        continue;
+      }
+      if (messages.length === 0) continue;
+      if (stopping.signal.aborted) {
+        // Received while stopping: hand the messages straight back instead of hiding them.
+        await acknowledge(messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })), 0);
+        return;
+      }
+      await processBatch(messages);
+    }
+  }
+
+  const workers = Array.from({ length: concurrency }, () => pollLoop());
+  let stopped: Promise<void> | undefined;
+  return {
+    stop() {
+      stopped ??= (async () => {
+        stopping.abort();
+        await Promise.all(workers);
+      })();
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,223 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoAgentDirectory } from '../functions/adapters/dynamodb/agent-directory';
+import { AUTHORIZER_ENTRY, HTTP_ROUTES, ROUTER_ENTRY, WEBSOCKET_ROUTES } from '../functions/routes';
+import { ensureTable, localDynamoClient, startDynalite } from './dynamodb/dynalite-server';
+import { startHttpApi, type HttpApi } from './gateway/http-api';
+import type { LambdaHandler } from './gateway/lambda-handler';
+import { startWebSocketGateway, type WebSocketGateway } from './gateway/websocket-gateway';
+import { startSecretsServer } from './secrets/secrets-server';
+import { seedDemoAgents } from './seed';
+import { startEventSourcePoller } from './sqs/event-source-poller';
+import { startSqsServer } from './sqs/sqs-server';
+import { startUpstashServer } from './upstash/upstash-server';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_TABLE = 'parley';
+export const LOCAL_STAGE = 'local';
+const JWT_SECRET_NAME = 'parley/jwt-signing-key';
+const UPSTASH_SECRET_NAME = 'parley/upstash';
+
+export interface LocalStackOptions {
+  /** HTTP API (and later web pages); 0 picks a free port. */
+  readonly httpPort: number;
+  /** WebSocket API and its management endpoint; 0 picks a free port. */
+  readonly wsPort: number;
+  readonly host?: string;
+  /** Keep DynamoDB data and the signing key here across restarts (in memory when absent). */
+  readonly dataDir?: string;
+  /** Seed the demo agents. */
+  readonly demo?: boolean;
+  /** Use a real Redis behind the Upstash endpoint instead of the embedded engine. */
+  readonly redisUrl?: string;
+  readonly idleTimeoutMs?: number;
+  readonly maxDurationMs?: number;
+  /** Powertools log level for the handlers (default WARN: the console stays readable). */
+  readonly logLevel?: string;
+  /** Extra environment for the handlers (e.g. HEARTBEAT_SECONDS in tests). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Router poller settings (Lambda event source mapping). */
+  readonly routerBatchSize?: number;
+  readonly routerConcurrency?: number;
+  /** Wraps every handler (benchmarks use it to attribute requests to functions). */
+  readonly instrument?: (functionName: string, handler: LambdaHandler) => LambdaHandler;
+}
+
+export interface LocalStack {
+  readonly httpUrl: string;
+  readonly wsUrl: string;
+  readonly callbackUrl: string;
+  readonly endpoints: { dynamodb: string; sqs: string; secretsManager: string; upstash: string };
+  readonly routingQueueUrl: string;
+  readonly deadLetterQueueUrl: string;
+  readonly gateway: WebSocketGateway;
+  /** Redis commands executed through the Upstash endpoint so far. */
+  redisCommandCount(): number;
+  resetRedisCommandCount(): void;
+  stop(): Promise<void>;
+}
+
+async function loadHandler(entry: string): Promise<LambdaHandler> {
+  const module = (await import(pathToFileURL(join(REPO_ROOT, entry)).href)) as { handler?: LambdaHandler };
+  if (typeof module.handler !== 'function') throw new Error(`${entry} does not export a handler`);
+  return module.handler;
+}
+
+/** The HS256 key: random per run, or kept in the data folder so tokens survive a restart. */
+async function signingKey(dataDir: string | undefined): Promise<string> {
+  const fresh = () => randomBytes(48).toString('base64url');
+  if (!dataDir) return fresh();
+  const path = join(dataDir, 'jwt-signing-key');
+  try {
+    return (await readFile(path, 'utf8')).trim();
+  } catch {
+    const key = fresh();
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(path, key, { mode: 0o600 });
+    return key;
+  }
+}
+
+/**
+ * Parley on one machine: the same handler modules as on AWS, with the SDK and Upstash pointed
+ * at local emulators through endpoint settings only.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const host = options.host ?? '127.0.0.1';
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const dynamo = await startDynalite({ port: 0, ...(options.dataDir ? { path: join(options.dataDir, 'dynamodb') } : {}) });
+    stops.push(() => dynamo.close());
+    const sqs = await startSqsServer({ port: 0, region: LOCAL_REGION });
+    stops.push(() => sqs.close());
+    const upstashToken = randomBytes(24).toString('base64url');
+    const upstash = await startUpstashServer({ port: 0, token: upstashToken, ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}) });
+    stops.push(() => upstash.close());
+    const secrets = await startSecretsServer({
+      port: 0,
+      region: LOCAL_REGION,
+      secrets: {
+        [JWT_SECRET_NAME]: await signingKey(options.dataDir),
+        [UPSTASH_SECRET_NAME]: JSON.stringify({ url: upstash.url, token: upstashToken }),
+      },
+    });
+    stops.push(() => secrets.close());
+
+    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    const dynamoClient = localDynamoClient(dynamo.endpoint);
+    await ensureTable(dynamoClient, LOCAL_TABLE);
+    if (options.demo ?? true) {
+      await seedDemoAgents(new DynamoAgentDirectory(DynamoDBDocumentClient.from(dynamoClient), LOCAL_TABLE));
+    }
+    const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: LOCAL_REGION, credentials });
+    const queues = await createRoutingQueues(sqsClient);
+
+    Object.assign(process.env, {
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+      TABLE_NAME: LOCAL_TABLE,
+      ROUTING_QUEUE_URL: queues.routingQueueUrl,
+      JWT_SECRET_ID: JWT_SECRET_NAME,
+      UPSTASH_SECRET_ID: UPSTASH_SECRET_NAME,
+      POWERTOOLS_SERVICE_NAME: 'parley',
+      POWERTOOLS_METRICS_NAMESPACE: 'Parley',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
+      AWS_LAMBDA_LOG_LEVEL: options.logLevel ?? 'WARN',
+      ...options.env,
+    });
+
+    const load = async (name: string, entry: string) => {
+      const handler = await loadHandler(entry);
+      return options.instrument ? options.instrument(name, handler) : handler;
+    };
+    const authorizer = await load('authorizer', AUTHORIZER_ENTRY);
+    const wsRoutes = await Promise.all(
+      WEBSOCKET_ROUTES.map(async (route) => ({ routeKey: route.routeKey, replies: route.replies, handler: await load(route.name, route.entry) })),
+    );
+    const gateway = await startWebSocketGateway({
+      port: options.wsPort,
+      host,
+      stage: LOCAL_STAGE,
+      routes: wsRoutes,
+      authorizer,
+      portEnvName: 'WS_PORT',
+      ...(options.idleTimeoutMs ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+      ...(options.maxDurationMs ? { maxDurationMs: options.maxDurationMs } : {}),
+    });
+    stops.push(() => gateway.close());
+    // Handlers read their configuration on first use, which is after this line.
+    process.env.WS_CALLBACK_URL = gateway.callbackUrl;
+
+    const httpRoutes = await Promise.all(
+      HTTP_ROUTES.map(async (route) => ({ method: route.method, path: route.path, name: route.name, handler: await load(route.name, route.entry) })),
+    );
+    const httpApi: HttpApi = await startHttpApi({ port: options.httpPort, host, routes: httpRoutes, portEnvName: 'PORT' });
+    stops.push(() => httpApi.close());
+
+    const router = startEventSourcePoller({
+      client: sqsClient,
+      queueUrl: queues.routingQueueUrl,
+      queueArn: queues.routingQueueArn,
+      handler: await load('router', ROUTER_ENTRY),
+      batchSize: options.routerBatchSize ?? 10,
+      concurrency: options.routerConcurrency ?? 2,
+      reportBatchItemFailures: true,
+    });
+    // The poller stops before the gateway and the stores it uses.
+    stops.push(() => router.stop());
+
+    return {
+      httpUrl: httpApi.url,
+      wsUrl: gateway.url,
+      callbackUrl: gateway.callbackUrl,
+      endpoints: { dynamodb: dynamo.endpoint, sqs: sqs.endpoint, secretsManager: secrets.endpoint, upstash: upstash.url },
+      routingQueueUrl: queues.routingQueueUrl,
+      deadLetterQueueUrl: queues.deadLetterQueueUrl,
+      gateway,
+      redisCommandCount: () => upstash.commandCount(),
+      resetRedisCommandCount: () => upstash.resetCommandCount(),
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** The routing queue and its DLQ, configured as the CDK stack configures them. */
+async function createRoutingQueues(client: SQSClient) {
+  const dlq = await client.send(
+    new CreateQueueCommand({ QueueName: 'parley-routing-dlq', Attributes: { MessageRetentionPeriod: String(14 * 24 * 3600) } }),
+  );
+  const dlqAttributes = await client.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }));
+  const routing = await client.send(
+    new CreateQueueCommand({
+      QueueName: 'parley-routing',
+      Attributes: {
+        VisibilityTimeout: '30',
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqAttributes.Attributes?.QueueArn, maxReceiveCount: 5 }),
+      },
+    }),
+  );
+  const routingAttributes = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: routing.QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  return {
+    routingQueueUrl: routing.QueueUrl!,
+    routingQueueArn: routingAttributes.Attributes!.QueueArn!,
+    deadLetterQueueUrl: dlq.QueueUrl!,
+  };
+}

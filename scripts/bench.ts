@@ -1,0 +1,105 @@
+import { getAwsClients } from '../functions/wiring';
+import { startLocalStack } from '../local/stack';
+import { RawClient, postJson } from '../local/tools/raw-client';
+import { RequestCounter, SERVICES, type Service } from './bench/request-counter';
+
+/**
+ * `npm run bench`: AWS requests and Redis commands per protocol action on the local stack,
+ * counted by client middleware and attributed to the Lambda function that made them. Each
+ * step runs alone and waits until every triggered function (the router included) is idle.
+ */
+const counter = new RequestCounter();
+const stack = await startLocalStack({ httpPort: 0, wsPort: 0, demo: true, instrument: counter.instrument });
+const clients = getAwsClients();
+counter.attach(clients.dynamodb, 'dynamodb');
+counter.attach(clients.sqs, 'sqs');
+counter.attach(clients.managementApi, 'managementApi');
+const restoreFetch = counter.countUpstashCommands(stack.endpoints.upstash);
+
+interface Row {
+  step: string;
+  fn: string;
+  counts: Record<Service, number>;
+}
+const rows: Row[] = [];
+
+async function settle(): Promise<void> {
+  // Idle twice in a row 50 ms apart: the router may pick up a trigger in between.
+  let quiet = 0;
+  while (quiet < 2) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    quiet = counter.inFlight === 0 ? quiet + 1 : 0;
+  }
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  while (counter.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+async function step(name: string, run: () => Promise<unknown>): Promise<void> {
+  await settle();
+  counter.take();
+  await run();
+  await settle();
+  const order = ['authorizer', 'connect', 'disconnect'];
+  const measured = [...counter.take().entries()].sort(
+    ([a], [b]) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99) || (a === 'router' ? 1 : b === 'router' ? -1 : 0),
+  );
+  for (const [fn, counts] of measured) rows.push({ step: name, fn, counts });
+}
+
+const login = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'agent.tech@example.com', password: 'parley-demo' });
+const guest = await postJson(`${stack.httpUrl}/v1/auth/guest`, { name: 'Bench' });
+let agent!: RawClient;
+let customer!: RawClient;
+let conversationId = '';
+
+await step('$connect (agent)', async () => {
+  agent = await RawClient.connect(stack.wsUrl, login.body.token);
+});
+await step('sync (no conversations)', () => agent.request({ action: 'sync' }, ['synced']));
+await step('status online', () => agent.request({ action: 'status', status: 'online' }, ['status']));
+await step('heartbeat (agent)', () => agent.request({ action: 'heartbeat' }, ['pong']));
+await step('$connect (customer)', async () => {
+  customer = await RawClient.connect(stack.wsUrl, guest.body.token);
+});
+await step('start with text (+ routing)', async () => {
+  customer.send({ action: 'start', skill: 'tech', text: 'Hello', clientMsgId: 'b-1' });
+  const frame = await customer.nextOfType('conversation');
+  conversationId = (frame.conversation as { id: string }).id;
+  await customer.nextOfType('assigned');
+});
+await step('message', () => customer.request({ action: 'message', conversationId, clientMsgId: 'b-2', text: 'Anyone?' }, ['ack']));
+await step('message (resend, duplicate)', () =>
+  customer.request({ action: 'message', conversationId, clientMsgId: 'b-2', text: 'Anyone?' }, ['ack']),
+);
+await step('message (agent reply)', () => agent.request({ action: 'message', conversationId, clientMsgId: 'a-1', text: 'Yes!' }, ['ack']));
+await step('typing', async () => {
+  customer.send({ action: 'typing', conversationId });
+  await agent.nextOfType('typing');
+});
+await step('read', async () => {
+  customer.send({ action: 'read', conversationId, seq: 3 });
+  await agent.nextOfType('read');
+});
+await step('heartbeat (customer)', () => customer.request({ action: 'heartbeat' }, ['pong']));
+await step('sync (1 conversation, 3 messages)', () => customer.request({ action: 'sync', cursors: { [conversationId]: 0 } }, ['synced']));
+await step('transfer to skill (+ routing)', async () => {
+  await agent.request({ action: 'transfer', conversationId, toSkill: 'tech' }, ['transferred']);
+  await customer.nextOfType('assigned');
+});
+await step('close (+ routing)', () => agent.request({ action: 'close', conversationId }, ['closed']));
+await step('rate', () => customer.request({ action: 'rate', conversationId, score: 5 }, ['rated']));
+await step('$disconnect', () => customer.close());
+await agent.close();
+await settle();
+restoreFetch();
+await stack.stop();
+
+const header = ['step', 'function', 'DynamoDB', 'SQS', 'mgmt API', 'Redis cmds'];
+const table = rows.map((row) => [row.step, row.fn, ...SERVICES.map((service) => String(row.counts[service]))]);
+const widths = header.map((title, i) => Math.max(title.length, ...table.map((cells) => cells[i]!.length)));
+const line = (cells: string[]) => `| ${cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ')} |`;
+console.log('\nRequests per protocol action (local stack, counted by client middleware)\n');
+console.log(line(header));
+console.log(`|${widths.map((width, i) => (i < 2 ? '-'.repeat(width + 2) : `${'-'.repeat(width + 1)}:`)).join('|')}|`);
+for (const cells of table) console.log(line(cells));
+process.exit(0);

@@ -1,0 +1,77 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { LambdaHandler } from '../../local/gateway/lambda-handler';
+
+/** Which Lambda function is running, carried through every await of its invocation. */
+const currentFunction = new AsyncLocalStorage<string>();
+
+export type Service = 'dynamodb' | 'sqs' | 'managementApi' | 'redis';
+export const SERVICES: readonly Service[] = ['dynamodb', 'sqs', 'managementApi', 'redis'];
+
+type Counts = Map<string, Record<Service, number>>;
+
+/**
+ * Counts AWS requests with SDK middleware and Redis commands at the Upstash client's fetch,
+ * attributed to the function that made them. One instance per benchmark process.
+ */
+export class RequestCounter {
+  private counts: Counts = new Map();
+  private active = 0;
+
+  /** For LocalStackOptions.instrument: runs each invocation inside its function's scope. */
+  readonly instrument = (functionName: string, handler: LambdaHandler): LambdaHandler => {
+    return async (event, context) => {
+      this.active++;
+      try {
+        return await currentFunction.run(functionName, () => handler(event, context));
+      } finally {
+        this.active--;
+      }
+    };
+  };
+
+  record(service: Service, amount = 1): void {
+    const fn = currentFunction.getStore() ?? '(outside a handler)';
+    const row = this.counts.get(fn) ?? { dynamodb: 0, sqs: 0, managementApi: 0, redis: 0 };
+    row[service] += amount;
+    this.counts.set(fn, row);
+  }
+
+  /** Adds a counting step to an AWS SDK v3 client's middleware stack. */
+  attach(client: { middlewareStack: { add: (...args: any[]) => void } }, service: Service): void {
+    client.middlewareStack.add(
+      (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+        this.record(service);
+        return next(args);
+      },
+      // Per attempt: retries are requests too.
+      { step: 'finalizeRequest', name: `parleyBenchCounter-${service}`, priority: 'low' },
+    );
+  }
+
+  /** Wraps fetch so commands sent to the Upstash endpoint are counted (a pipeline counts each command). */
+  countUpstashCommands(upstashUrl: string): () => void {
+    const original = globalThis.fetch;
+    globalThis.fetch = async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      if (url.startsWith(upstashUrl) && typeof init?.body === 'string') {
+        const body = JSON.parse(init.body) as unknown[];
+        const pipelined = /\/(pipeline|multi-exec)$/.test(new URL(url).pathname);
+        this.record('redis', pipelined ? body.length : 1);
+      }
+      return original(input, init);
+    };
+    return () => {
+      globalThis.fetch = original;
+    };
+  }
+
+  get inFlight(): number {
+    return this.active;
+  }
+
+  take(): Counts {
+    const counts = this.counts;
+    this.counts = new Map();
+    return counts;
+  }
+}

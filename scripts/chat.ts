@@ -1,0 +1,155 @@
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
+
+/**
+ * A small terminal chat client for the local stack (or any Parley deployment):
+ *   npm run chat -- customer [--name Ann] [--skill billing]
+ *   npm run chat -- agent agent.billing@example.com [--password parley-demo]
+ * Lines you type are sent as messages. Agents: /use ID, /close, /online, /away, /list, /quit.
+ */
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    name: { type: 'string' },
+    skill: { type: 'string' },
+    password: { type: 'string', default: 'parley-demo' },
+    http: { type: 'string', default: process.env.PARLEY_HTTP_URL ?? 'http://127.0.0.1:3000' },
+    ws: { type: 'string', default: process.env.PARLEY_WS_URL ?? 'ws://127.0.0.1:3001/local' },
+  },
+});
+const [role, email] = positionals;
+if (role !== 'customer' && !(role === 'agent' && email)) {
+  console.error('Usage: npm run chat -- customer [--name NAME] [--skill SKILL]\n       npm run chat -- agent EMAIL [--password PASSWORD]');
+  process.exit(2);
+}
+
+type Frame = Record<string, any> & { type: string };
+const cursors: Record<string, number> = {};
+let current: string | undefined;
+let socket: WebSocket | undefined;
+let heartbeat: NodeJS.Timeout | undefined;
+let sent = 0;
+let quitting = false;
+
+const print = (line: string) => {
+  process.stdout.write(`\r${line}\n> `);
+};
+
+async function token(): Promise<string> {
+  const [path, body] =
+    role === 'customer'
+      ? ['/v1/auth/guest', { ...(values.name ? { name: values.name } : {}) }]
+      : ['/v1/auth/login', { email, password: values.password }];
+  const response = await fetch(`${values.http}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const json = (await response.json()) as { token?: string; error?: { message: string } };
+  if (!response.ok || !json.token) throw new Error(json.error?.message ?? `HTTP ${response.status}`);
+  return json.token;
+}
+
+function send(frame: Record<string, unknown>): void {
+  socket?.send(JSON.stringify(frame));
+}
+
+function show(frame: Frame): void {
+  switch (frame.type) {
+    case 'session':
+      print(`Signed in as ${frame.user.name} (${frame.user.role}); ${frame.conversations.length} conversation(s).`);
+      for (const conversation of frame.conversations) if (conversation.status !== 'closed') current ??= conversation.id;
+      break;
+    case 'message':
+      if ((cursors[frame.conversationId] ?? 0) >= frame.seq) return;
+      cursors[frame.conversationId] = frame.seq;
+      print(`[${frame.conversationId.slice(-6)} #${frame.seq}] ${frame.sender.name}: ${frame.text}`);
+      break;
+    case 'ack':
+      cursors[frame.conversationId] = Math.max(cursors[frame.conversationId] ?? 0, frame.seq);
+      current ??= frame.conversationId;
+      break;
+    case 'conversation':
+      current ??= frame.conversation.id;
+      print(`Conversation ${frame.conversation.id} is ${frame.conversation.status}.`);
+      break;
+    case 'assigned':
+      if (role === 'agent') current = frame.conversationId;
+      print(`${frame.agent.name} is handling conversation ${frame.conversationId}.`);
+      break;
+    case 'queued':
+      print(`You are number ${frame.position} in the queue (about ${Math.ceil(frame.etaSeconds / 60)} min).`);
+      break;
+    case 'closed':
+      print(`Conversation ${frame.conversationId} was closed by ${frame.by.role}.`);
+      if (current === frame.conversationId) current = undefined;
+      break;
+    case 'typing':
+      print(`${frame.sender.name} is typing...`);
+      break;
+    case 'status':
+      print(`Status: ${frame.status}`);
+      break;
+    case 'error':
+      print(`Error (${frame.code}): ${frame.message}`);
+      break;
+    case 'pong':
+    case 'synced':
+    case 'read':
+      break;
+    default:
+      print(JSON.stringify(frame));
+  }
+}
+
+async function connect(): Promise<void> {
+  const jwt = await token();
+  socket = new WebSocket(`${values.ws}?token=${encodeURIComponent(jwt)}`);
+  socket.on('open', () => {
+    send({ action: 'sync', cursors });
+    if (role === 'agent') send({ action: 'status', status: 'online' });
+    heartbeat = setInterval(() => send({ action: 'heartbeat', ts: Date.now() }), 30_000);
+  });
+  socket.on('message', (data) => show(JSON.parse(data.toString()) as Frame));
+  socket.on('unexpected-response', (_request, response) => {
+    console.error(`Connection refused: HTTP ${response.statusCode}`);
+    process.exit(1);
+  });
+  socket.on('close', (code) => {
+    clearInterval(heartbeat);
+    if (quitting) return;
+    print(`Disconnected (${code}); reconnecting...`);
+    setTimeout(() => void connect().catch((error: Error) => print(`Reconnect failed: ${error.message}`)), 1000);
+  });
+  socket.on('error', () => undefined);
+}
+
+function command(line: string): void {
+  const [name, arg] = line.slice(1).split(/\s+/);
+  if (name === 'quit') {
+    quitting = true;
+    socket?.close();
+    process.exit(0);
+  } else if (name === 'use' && arg) current = arg;
+  else if (name === 'close' && current) send({ action: 'close', conversationId: current });
+  else if (name === 'online' || name === 'away' || name === 'offline') send({ action: 'status', status: name });
+  else if (name === 'list') print(`Current conversation: ${current ?? 'none'}`);
+  else print('Commands: /use ID, /close, /online, /away, /offline, /list, /quit');
+}
+
+await connect();
+const input = createInterface({ input: process.stdin });
+input.on('line', (line) => {
+  const text = line.trim();
+  if (!text) return;
+  if (text.startsWith('/')) return command(text);
+  const clientMsgId = `cli-${process.pid}-${++sent}`;
+  if (role === 'customer' && !current) send({ action: 'start', ...(values.skill ? { skill: values.skill } : {}), text, clientMsgId });
+  else if (current) send({ action: 'message', conversationId: current, clientMsgId, text });
+  else print('No conversation yet: wait for one to be assigned, or /use ID.');
+});
+input.on('close', () => {
+  quitting = true;
+  socket?.close();
+});

@@ -1,0 +1,122 @@
+import { App } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { ParleyContextError, readParleyContext } from '../../lib/parley-context';
+import { logicalIdOf, onlyResource, synthParley } from './synth-parley';
+
+const contextOf = (context: Record<string, unknown>) => readParleyContext(new App({ context }).node);
+
+describe('readParleyContext', () => {
+  it('falls back to the documented defaults', () => {
+    expect(contextOf({})).toEqual({
+      stackName: 'Parley',
+      stageName: 'prod',
+      throttle: { rateLimit: 500, burstLimit: 1000 },
+      corsOrigins: ['*'],
+      upstashSecretName: 'parley/upstash',
+      apiGatewayCloudWatchRole: true,
+      runtime: {
+        JWT_ISSUER: 'parley',
+        JWT_AUDIENCE: 'parley',
+        HEARTBEAT_SECONDS: '30',
+        DEFAULT_SKILL: 'general',
+        GUEST_TOKEN_SECONDS: '86400',
+        AGENT_TOKEN_SECONDS: '43200',
+        CONNECTION_TTL_SECONDS: '7500',
+        SECRETS_CACHE_SECONDS: '300',
+      },
+    });
+  });
+
+  it('coerces the strings `cdk synth -c key=value` passes', () => {
+    const context = contextOf({
+      throttleRateLimit: '25.5',
+      throttleBurstLimit: '50',
+      corsOrigins: 'https://a.example, https://b.example',
+      apiGatewayCloudWatchRole: 'false',
+      heartbeatSeconds: '45',
+    });
+    expect(context.throttle).toEqual({ rateLimit: 25.5, burstLimit: 50 });
+    expect(context.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(context.apiGatewayCloudWatchRole).toBe(false);
+    expect(context.runtime.HEARTBEAT_SECONDS).toBe('45');
+  });
+
+  it('accepts CORS origins as a JSON array, from cdk.json or the command line', () => {
+    expect(contextOf({ corsOrigins: ['https://a.example'] }).corsOrigins).toEqual(['https://a.example']);
+    expect(contextOf({ corsOrigins: '["https://a.example","https://c.example"]' }).corsOrigins).toEqual([
+      'https://a.example',
+      'https://c.example',
+    ]);
+  });
+
+  it.each([
+    [{ throttleRateLimit: 'fast' }, 'throttleRateLimit'],
+    [{ throttleBurstLimit: '-1' }, 'throttleBurstLimit'],
+    [{ stageName: 'has space' }, 'stageName'],
+    [{ stackName: '9lives' }, 'stackName'],
+    [{ alarmEmail: 'not-an-email' }, 'alarmEmail'],
+    [{ corsOrigins: '[broken' }, 'corsOrigins'],
+    [{ apiGatewayCloudWatchRole: 'maybe' }, 'apiGatewayCloudWatchRole'],
+    [{ defaultSkill: 'Not A Skill' }, 'defaultSkill'],
+    [{ heartbeatSeconds: '0' }, 'heartbeatSeconds'],
+  ])('refuses %o, naming the key', (context, key) => {
+    expect(() => contextOf(context)).toThrow(ParleyContextError);
+    expect(() => contextOf(context)).toThrow(key);
+  });
+});
+
+describe('context overrides reach the template', () => {
+  const { stack, template } = synthParley({
+    context: {
+      stageName: 'beta',
+      throttleRateLimit: '50',
+      throttleBurstLimit: '100',
+      corsOrigins: 'https://chat.example.com',
+      upstashSecretName: 'team/upstash',
+      apiGatewayCloudWatchRole: 'false',
+      jwtIssuer: 'https://auth.example.com',
+      defaultSkill: 'billing',
+    },
+  });
+
+  it('names and throttles both stages as configured', () => {
+    const apiId = logicalIdOf(stack.realtime.webSocketApi);
+    expect(onlyResource(template, 'AWS::ApiGatewayV2::Stage', { ApiId: { Ref: apiId } }).Properties).toMatchObject({
+      StageName: 'beta',
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+    });
+    const httpApiId = logicalIdOf(stack.http.httpApi);
+    expect(onlyResource(template, 'AWS::ApiGatewayV2::Stage', { ApiId: { Ref: httpApiId } }).Properties).toMatchObject({
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+    });
+  });
+
+  it('restricts CORS to the configured origin', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'HTTP',
+      CorsConfiguration: { AllowOrigins: ['https://chat.example.com'] },
+    });
+  });
+
+  it('passes the settings to every function, with the callback URL on the configured stage', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    for (const fn of functions) {
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(variables).toMatchObject({
+        UPSTASH_SECRET_ID: 'team/upstash',
+        JWT_ISSUER: 'https://auth.example.com',
+        DEFAULT_SKILL: 'billing',
+      });
+      expect(JSON.stringify(variables.WS_CALLBACK_URL)).toContain('"/beta"');
+    }
+  });
+
+  it('grants the Upstash secret by its configured name', () => {
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).toContain('secret:team/upstash-??????');
+  });
+
+  it('leaves the account-level API Gateway logging role alone when told to', () => {
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    expect(stack.apiGatewayAccount).toBeUndefined();
+  });
+});

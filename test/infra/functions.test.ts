@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { configSchema } from '../../functions/config';
+import { HTTP_ROUTES, WEBSOCKET_ROUTES } from '../../functions/routes';
+import { logicalIdOf, resourcesOfType, synthParley } from './synth-parley';
+
+const { stack, template } = synthParley();
+const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+const lambdaFunctions = resourcesOfType(template, 'AWS::Lambda::Function');
+
+/** The template's Lambda entry for each ParleyFunction, keyed by the function's name. */
+const deployed = new Map(
+  stack.functions.map((fn) => [fn.name, resources[logicalIdOf(fn.lambda)]!.Properties] as const),
+);
+const variablesOf = (properties: Record<string, unknown>) =>
+  (properties.Environment as { Variables: Record<string, unknown> }).Variables;
+
+describe('Lambda functions', () => {
+  it('are one per WebSocket route, one per HTTP route, the authorizer and the router, and nothing else', () => {
+    expect(Object.keys(lambdaFunctions)).toHaveLength(WEBSOCKET_ROUTES.length + HTTP_ROUTES.length + 2);
+    expect([...deployed.keys()].sort()).toEqual(
+      ['authorizer', 'router', ...WEBSOCKET_ROUTES.map((r) => r.name), ...HTTP_ROUTES.map((r) => r.name)].sort(),
+    );
+  });
+
+  it('all run Node.js 22 on arm64 with 512 MB and active tracing', () => {
+    for (const fn of Object.values(lambdaFunctions)) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        MemorySize: 512,
+        TracingConfig: { Mode: 'Active' },
+        Handler: 'index.handler',
+      });
+    }
+  });
+
+  it('time out after 10 seconds, except the router at 30', () => {
+    for (const [name, properties] of deployed) {
+      expect(properties.Timeout, name).toBe(name === 'router' ? 30 : 10);
+    }
+  });
+
+  it('each log to their own log group kept for one month', () => {
+    const logGroups = new Set<string>();
+    for (const [name, properties] of deployed) {
+      const logGroupId = ((properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup).Ref;
+      expect(resources[logGroupId]?.Type, name).toBe('AWS::Logs::LogGroup');
+      expect(resources[logGroupId]?.Properties.RetentionInDays, name).toBe(30);
+      logGroups.add(logGroupId);
+    }
+    expect(logGroups.size).toBe(deployed.size);
+  });
+
+  it('each have their own role, with no AWS managed policies', () => {
+    const roles = new Set<string>();
+    for (const [name, properties] of deployed) {
+      const roleId = (properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      expect(resources[roleId]?.Properties.ManagedPolicyArns, name).toBeUndefined();
+      roles.add(roleId);
+    }
+    expect(roles.size).toBe(deployed.size);
+  });
+});
+
+describe('Lambda environment', () => {
+  const configKeys = Object.keys(configSchema.shape).filter((key) => key !== 'AWS_REGION');
+
+  it('carries every variable functions/config.ts reads, on every function', () => {
+    for (const [name, properties] of deployed) {
+      expect(Object.keys(variablesOf(properties)), name).toEqual(expect.arrayContaining(configKeys));
+    }
+  });
+
+  it('is the same on every function', () => {
+    const environments = [...deployed.values()].map((properties) => JSON.stringify(variablesOf(properties)));
+    expect(new Set(environments).size).toBe(1);
+  });
+
+  it('holds literal settings the handlers accept, and the operational defaults', () => {
+    const variables = variablesOf(deployed.get('message')!);
+    const shape = configSchema.shape as Record<string, (typeof configSchema.shape)[keyof typeof configSchema.shape]>;
+    const literals = Object.entries(variables).filter(([key, value]) => key in shape && typeof value === 'string');
+    expect(literals.length).toBeGreaterThanOrEqual(8);
+    for (const [key, value] of literals) {
+      expect(shape[key]!.safeParse(value).success, key).toBe(true);
+    }
+    expect(variables).toMatchObject({
+      JWT_ISSUER: 'parley',
+      JWT_AUDIENCE: 'parley',
+      HEARTBEAT_SECONDS: '30',
+      DEFAULT_SKILL: 'general',
+      POWERTOOLS_SERVICE_NAME: 'parley',
+      POWERTOOLS_METRICS_NAMESPACE: 'Parley',
+      LOG_LEVEL: 'INFO',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+  });
+
+  it('points at the table, the queue and the secrets by reference only', () => {
+    const variables = variablesOf(deployed.get('message')!);
+    expect(variables.TABLE_NAME).toEqual({ Ref: logicalIdOf(stack.storage.table) });
+    expect(variables.ROUTING_QUEUE_URL).toEqual({ Ref: logicalIdOf(stack.routing.queue) });
+    expect(variables.JWT_SECRET_ID).toEqual({ Ref: logicalIdOf(stack.storage.jwtSecret) });
+    expect(variables.UPSTASH_SECRET_ID).toBe('parley/upstash');
+  });
+
+  it('contains no secret value', () => {
+    for (const [name, properties] of deployed) {
+      const environment = JSON.stringify(variablesOf(properties));
+      expect(environment, name).not.toMatch(/resolve:secretsmanager|SecretString|GetSecretValue/);
+    }
+    expect(JSON.stringify(template.toJSON())).not.toContain('{{resolve:secretsmanager');
+  });
+});

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { createTableInput, INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../functions/adapters/dynamodb/table-schema';
+import { logicalIdOf, onlyResource, resourcesOfType, synthParley } from './synth-parley';
+
+const { stack, template } = synthParley();
+const table = onlyResource(template, 'AWS::DynamoDB::Table');
+const tableProps = table.Properties as Record<string, unknown>;
+
+type AttributeDefinition = { AttributeName: string; AttributeType: string };
+const byName = (a: AttributeDefinition, b: AttributeDefinition) => a.AttributeName.localeCompare(b.AttributeName);
+
+describe('DynamoDB table', () => {
+  it('has the key schema of table-schema.ts', () => {
+    expect(tableProps.KeySchema).toEqual([
+      { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+      { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+    ]);
+  });
+
+  it('has exactly the global secondary indexes of table-schema.ts, projecting all attributes', () => {
+    const indexes = tableProps.GlobalSecondaryIndexes as { IndexName: string; KeySchema: unknown; Projection: unknown }[];
+    expect(indexes.map((index) => index.IndexName).sort()).toEqual(Object.values(INDEXES).map((index) => index.indexName).sort());
+    for (const index of Object.values(INDEXES)) {
+      expect(indexes.find((candidate) => candidate.IndexName === index.indexName)).toEqual({
+        IndexName: index.indexName,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      });
+    }
+  });
+
+  it('matches the CreateTable input the local stack uses, so AWS and dynalite cannot drift', () => {
+    const local = createTableInput('local');
+    expect(tableProps.BillingMode).toBe(local.BillingMode);
+    expect(tableProps.KeySchema).toEqual(local.KeySchema);
+    expect([...(tableProps.AttributeDefinitions as AttributeDefinition[])].sort(byName)).toEqual(
+      [...local.AttributeDefinitions].sort(byName),
+    );
+    const deployedIndexes = tableProps.GlobalSecondaryIndexes as { IndexName: string }[];
+    for (const localIndex of local.GlobalSecondaryIndexes) {
+      expect(deployedIndexes.find((index) => index.IndexName === localIndex.IndexName)).toEqual(localIndex);
+    }
+  });
+
+  it('expires items on the TTL attribute', () => {
+    expect(tableProps.TimeToLiveSpecification).toEqual({ AttributeName: TTL_ATTRIBUTE, Enabled: true });
+    expect(TTL_ATTRIBUTE).toBe('expiresAt');
+  });
+
+  it('is on-demand, point-in-time recoverable, encrypted and protected from deletion', () => {
+    expect(tableProps).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+      DeletionProtectionEnabled: true,
+    });
+  });
+
+  it('is retained when the stack or the resource goes away', () => {
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+  });
+});
+
+describe('secrets', () => {
+  it('generates a 64-character signing key without punctuation', () => {
+    const secret = onlyResource(template, 'AWS::SecretsManager::Secret');
+    expect(secret.Properties?.GenerateSecretString).toEqual({ PasswordLength: 64, ExcludePunctuation: true });
+    expect(secret.Properties?.SecretString).toBeUndefined();
+  });
+
+  it('only references the Upstash secret, by the default name', () => {
+    expect(stack.storage.upstashSecret.secretName).toBe('parley/upstash');
+    expect(Object.keys(resourcesOfType(template, 'AWS::SecretsManager::Secret'))).toEqual([
+      logicalIdOf(stack.storage.jwtSecret),
+    ]);
+  });
+});
+
+describe('routing queue', () => {
+  const queueId = logicalIdOf(stack.routing.queue);
+  const deadLetterId = logicalIdOf(stack.routing.deadLetterQueue);
+  const resources = template.toJSON().Resources as Record<string, { Properties: Record<string, unknown> }>;
+  const queue = resources[queueId]!.Properties;
+  const deadLetter = resources[deadLetterId]!.Properties;
+
+  it('encrypts both queues with SQS-managed keys', () => {
+    expect(queue.SqsManagedSseEnabled).toBe(true);
+    expect(deadLetter.SqsManagedSseEnabled).toBe(true);
+  });
+
+  it('refuses non-TLS access to both queues', () => {
+    for (const id of [queueId, deadLetterId]) {
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: [
+            {
+              Effect: 'Deny',
+              Action: 'sqs:*',
+              Principal: { AWS: '*' },
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            },
+          ],
+        },
+      });
+    }
+  });
+
+  it('parks a job in the dead-letter queue after five receives, and keeps it for 14 days', () => {
+    expect(queue.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [deadLetterId, 'Arn'] },
+      maxReceiveCount: 5,
+    });
+    expect(deadLetter.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+  });
+
+  it("hides in-flight jobs for at least six times the router's timeout", () => {
+    const router = resources[logicalIdOf(stack.router.router.lambda)]!.Properties;
+    expect(router.Timeout).toBe(30);
+    expect(queue.VisibilityTimeout as number).toBeGreaterThanOrEqual(6 * (router.Timeout as number));
+  });
+
+  it('feeds the router in batches of ten with partial batch failures reported', () => {
+    const mapping = onlyResource(template, 'AWS::Lambda::EventSourceMapping');
+    expect(mapping.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      FunctionName: { Ref: logicalIdOf(stack.router.router.lambda) },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(mapping.Properties?.MaximumBatchingWindowInSeconds as number).toBeGreaterThan(0);
+    expect(mapping.Properties?.MaximumBatchingWindowInSeconds as number).toBeLessThanOrEqual(5);
+  });
+});

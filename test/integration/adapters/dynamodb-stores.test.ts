@@ -1,0 +1,152 @@
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoConnectionStore } from '../../../functions/adapters/dynamodb/connection-store';
+import { DynamoConversationStore } from '../../../functions/adapters/dynamodb/conversation-store';
+import { ulidGenerator } from '../../../functions/adapters/system/clock';
+import type { Conversation } from '../../../functions/domain/conversation';
+import { ensureTable, localDynamoClient, startDynalite, type DynaliteServer } from '../../../local/dynamodb/dynalite-server';
+
+let server: DynaliteServer;
+let store: DynamoConversationStore;
+let connections: DynamoConnectionStore;
+const ids = ulidGenerator();
+const now = () => new Date().toISOString();
+const sender = { id: 'guest:a', role: 'customer' as const, name: 'Ann' };
+
+beforeAll(async () => {
+  server = await startDynalite({ port: 0 });
+  const client = localDynamoClient(server.endpoint);
+  await ensureTable(client, 'parley-test');
+  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  store = new DynamoConversationStore(documents, 'parley-test', ids);
+  connections = new DynamoConnectionStore(documents, 'parley-test');
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+async function newConversation(customerId = `guest:${ids.next()}`): Promise<Conversation> {
+  const { conversation } = await store.openFor({ id: ids.next(), customer: { id: customerId, name: 'Ann' }, skill: 'billing', now: now() });
+  return conversation;
+}
+
+describe('DynamoConversationStore on dynalite', () => {
+  it('keeps one open conversation per customer, even when opened concurrently', async () => {
+    const customerId = `guest:${ids.next()}`;
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        store.openFor({ id: ids.next(), customer: { id: customerId, name: 'Ann' }, skill: 'billing', now: now() }),
+      ),
+    );
+    const distinct = new Set(results.map((result) => result.conversation.id));
+    expect(distinct.size).toBe(1);
+    expect(results.filter((result) => result.created)).toHaveLength(1);
+    expect((await store.findOpen(customerId))?.id).toBe([...distinct][0]);
+  });
+
+  it('opens a new conversation after the open one is closed', async () => {
+    const first = await newConversation('guest:reopen');
+    await store.close(first.id, { id: 'guest:reopen', role: 'customer' }, now());
+    expect(await store.findOpen('guest:reopen')).toBeUndefined();
+    const second = await newConversation('guest:reopen');
+    expect(second.id).not.toBe(first.id);
+    expect(second.status).toBe('queued');
+  });
+
+  it('numbers concurrent messages 1..N with no gaps or repeats', async () => {
+    const conversation = await newConversation();
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => store.appendMessage(conversation, { sender, text: `m${i}`, clientMsgId: `c${i}` }, now())),
+    );
+    const seqs = results.map((result) => result.message.seq).sort((a, b) => a - b);
+    expect(seqs).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    const page = await store.listMessages(conversation.id, 0, 100);
+    expect(page.messages.map((message) => message.seq)).toEqual(seqs);
+    expect(page.more).toBe(false);
+    expect((await store.get(conversation.id))?.lastSeq).toBe(30);
+  });
+
+  it('stores a clientMsgId once, even when the same send races itself', async () => {
+    const conversation = await newConversation();
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => store.appendMessage(conversation, { sender, text: 'once', clientMsgId: 'same' }, now())),
+    );
+    expect(new Set(results.map((result) => result.message.seq))).toEqual(new Set([1]));
+    expect(new Set(results.map((result) => result.message.messageId)).size).toBe(1);
+    const page = await store.listMessages(conversation.id, 0, 10);
+    expect(page.messages).toHaveLength(1);
+    // A later resend is a duplicate that returns the original.
+    const again = await store.appendMessage(conversation, { sender, text: 'once', clientMsgId: 'same' }, now());
+    expect(again).toMatchObject({ duplicate: true, message: { seq: 1, messageId: results[0]!.message.messageId } });
+  });
+
+  it('resumes from a stale lastSeq without overwriting (a writer that crashed before updating lastSeq)', async () => {
+    const conversation = await newConversation();
+    await store.appendMessage(conversation, { sender, text: 'one', clientMsgId: 'a' }, now());
+    await store.appendMessage(conversation, { sender, text: 'two', clientMsgId: 'b' }, now());
+    // `conversation` still says lastSeq 0: the append must walk past the taken slots.
+    const third = await store.appendMessage(conversation, { sender, text: 'three', clientMsgId: 'c' }, now());
+    expect(third.message.seq).toBe(3);
+    const page = await store.listMessages(conversation.id, 1, 10);
+    expect(page.messages.map((message) => message.text)).toEqual(['two', 'three']);
+  });
+
+  it('pages history with `more`', async () => {
+    const conversation = await newConversation();
+    for (let i = 0; i < 5; i++) await store.appendMessage(conversation, { sender, text: `m${i}` }, now());
+    const first = await store.listMessages(conversation.id, 0, 2);
+    expect(first.messages.map((message) => message.seq)).toEqual([1, 2]);
+    expect(first.more).toBe(true);
+    const last = await store.listMessages(conversation.id, 4, 2);
+    expect(last.messages.map((message) => message.seq)).toEqual([5]);
+    expect(last.more).toBe(false);
+  });
+
+  it('assigns a queued conversation exactly once', async () => {
+    const conversation = await newConversation();
+    const outcomes = await Promise.all(
+      ['agent-1', 'agent-2', 'agent-3'].map((id) => store.assign(conversation.id, { id, name: id }, now())),
+    );
+    expect(outcomes.filter((outcome) => outcome !== undefined)).toHaveLength(1);
+    const stored = await store.get(conversation.id);
+    expect(stored?.status).toBe('assigned');
+    expect(await store.listQueued('billing', 100)).not.toContainEqual(expect.objectContaining({ id: conversation.id }));
+  });
+
+  it('lists the queue longest-waiting first and counts who is ahead', async () => {
+    const skill = `s${Date.now() % 100000}`;
+    const made: Conversation[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { conversation } = await store.openFor({
+        id: ids.next(),
+        customer: { id: `guest:${ids.next()}`, name: 'Q' },
+        skill,
+        now: new Date(Date.now() + i).toISOString(),
+      });
+      made.push(conversation);
+    }
+    expect((await store.listQueued(skill, 10)).map((c) => c.id)).toEqual(made.map((c) => c.id));
+    expect(await store.countAhead(made[2]!)).toBe(2);
+    expect(await store.countAhead(made[0]!)).toBe(0);
+  });
+
+  it('moves read cursors forward only', async () => {
+    const conversation = await newConversation();
+    expect(await store.advanceReadCursor(conversation.id, 'u', 3)).toBe(true);
+    expect(await store.advanceReadCursor(conversation.id, 'u', 2)).toBe(false);
+    expect(await store.getReadCursor(conversation.id, 'u')).toBe(3);
+  });
+});
+
+describe('DynamoConnectionStore on dynalite', () => {
+  it('lists a user’s live connections and skips expired ones', async () => {
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    await connections.put({ connectionId: 'c1', userId: 'u1', role: 'customer', connectedAt: now(), expiresAt: nowSeconds + 100 });
+    await connections.put({ connectionId: 'c2', userId: 'u1', role: 'customer', connectedAt: now(), expiresAt: nowSeconds - 1 });
+    await connections.put({ connectionId: 'c3', userId: 'u2', role: 'customer', connectedAt: now(), expiresAt: nowSeconds + 100 });
+    expect((await connections.listForUser('u1', nowSeconds)).map((c) => c.connectionId)).toEqual(['c1']);
+    await connections.remove('u1', 'c1');
+    expect(await connections.listForUser('u1', nowSeconds)).toEqual([]);
+  });
+});
