@@ -9,5 +9,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // The machine has two cores; integration files each start a whole local stack.
     maxWorkers: 2,
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

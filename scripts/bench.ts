@@ -1,4 +1,3 @@
-import { getAwsClients } from '../functions/wiring';
 import { startLocalStack } from '../local/stack';
 import { RawClient, postJson } from '../local/tools/raw-client';
 import { RequestCounter, SERVICES, type Service } from './bench/request-counter';
@@ -10,6 +9,8 @@ import { RequestCounter, SERVICES, type Service } from './bench/request-counter'
  */
 const counter = new RequestCounter();
 const stack = await startLocalStack({ httpPort: 0, wsPort: 0, demo: true, instrument: counter.instrument });
+// Imported after the stack has set the environment the handlers' modules read when loaded.
+const { getAwsClients } = await import('../functions/wiring');
 const clients = getAwsClients();
 counter.attach(clients.dynamodb, 'dynamodb');
 counter.attach(clients.sqs, 'sqs');
@@ -65,7 +66,7 @@ await step('start with text (+ routing)', async () => {
   customer.send({ action: 'start', skill: 'tech', text: 'Hello', clientMsgId: 'b-1' });
   const frame = await customer.nextOfType('conversation');
   conversationId = (frame.conversation as { id: string }).id;
-  await customer.nextOfType('assigned');
+  await customer.waitFor((other) => other.type === 'assigned' && other.conversationId === conversationId);
 });
 await step('message', () => customer.request({ action: 'message', conversationId, clientMsgId: 'b-2', text: 'Anyone?' }, ['ack']));
 await step('message (resend, duplicate)', () =>
@@ -83,8 +84,9 @@ await step('read', async () => {
 await step('heartbeat (customer)', () => customer.request({ action: 'heartbeat' }, ['pong']));
 await step('sync (1 conversation, 3 messages)', () => customer.request({ action: 'sync', cursors: { [conversationId]: 0 } }, ['synced']));
 await step('transfer to skill (+ routing)', async () => {
+  const before = customer.all('assigned').length;
   await agent.request({ action: 'transfer', conversationId, toSkill: 'tech' }, ['transferred']);
-  await customer.nextOfType('assigned');
+  await customer.waitFor(() => customer.all('assigned').length > before);
 });
 await step('close (+ routing)', () => agent.request({ action: 'close', conversationId }, ['closed']));
 await step('rate', () => customer.request({ action: 'rate', conversationId, score: 5 }, ['rated']));

@@ -51,8 +51,13 @@ async function token(): Promise<string> {
   return json.token;
 }
 
+const pending: string[] = [];
+
+/** Sends now, or as soon as the (re)connection opens. */
 function send(frame: Record<string, unknown>): void {
-  socket?.send(JSON.stringify(frame));
+  const text = JSON.stringify(frame);
+  if (socket?.readyState === WebSocket.OPEN) socket.send(text);
+  else pending.push(text);
 }
 
 function show(frame: Frame): void {
@@ -107,7 +112,8 @@ async function connect(): Promise<void> {
   const jwt = await token();
   socket = new WebSocket(`${values.ws}?token=${encodeURIComponent(jwt)}`);
   socket.on('open', () => {
-    send({ action: 'sync', cursors });
+    socket?.send(JSON.stringify({ action: 'sync', cursors }));
+    for (const text of pending.splice(0)) socket?.send(text);
     if (role === 'agent') send({ action: 'status', status: 'online' });
     heartbeat = setInterval(() => send({ action: 'heartbeat', ts: Date.now() }), 30_000);
   });

@@ -20,7 +20,7 @@ export function recordsToDelete(records: readonly SQSRecord[], outcome: HandlerO
   const failedIds = new Set<string>();
   for (const failure of failures as unknown[]) {
     const id = typeof failure === 'object' && failure !== null ? (failure as { itemIdentifier?: unknown }).itemIdentifier : undefined;
-    if (typeof id !== "string") return [];
+    if (typeof id !== 'string' || !batchIds.has(id)) return [];
     failedIds.add(id);
   }
   return records.filter((record) => !failedIds.has(record.messageId));

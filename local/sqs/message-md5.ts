@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { MessageAttributes } from './message-attributes';
 import { baseDataType } from './message-attributes';
 
-const STRING_TRANSPORT = 3;
+const STRING_TRANSPORT = 1;
 const BINARY_TRANSPORT = 2;
 
 export function md5OfBody(body: string): string {

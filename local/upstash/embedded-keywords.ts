@@ -1,8 +1,9 @@
 /**
  * Upper-cases option keywords before they reach the embedded engine: `@upstash/redis`
- * sends them in lower case (`["set","k","v","ex",10]`) and ioredis-mock only recognises
- * upper case. Only tokens in keyword positions change; a keyword's own arguments (and
- * every value before the options) are left untouched.
+ * sends them in lower case (`["zrange","z",0,-1,"rev"]`) and ioredis-mock mostly
+ * recognises upper case only. Only tokens in keyword positions change; a keyword's own
+ * arguments (and every value before the options) are left untouched. SET, ZADD and the
+ * EXPIRE family parse their options themselves (see their emulations).
  */
 
 /** Keyword -> number of arguments that follow it. */
@@ -20,7 +21,6 @@ const SCAN_KEYWORDS: KeywordTable = { MATCH: 1, COUNT: 1, TYPE: 1, NOVALUES: 0 }
 const RANGE_BY_SCORE_KEYWORDS: KeywordTable = { WITHSCORES: 0, LIMIT: 2 };
 
 const SPECS: Readonly<Record<string, KeywordSpec>> = {
-  set: { from: 2, keywords: { NX: 0, XX: 0, GET: 0, EX: 1, PX: 1, EXAT: 1, PXAT: 1, KEEPTTL: 0 } },
   getex: { from: 1, keywords: { EX: 1, PX: 1, EXAT: 1, PXAT: 1, PERSIST: 0 } },
   zrange: { from: 3, keywords: { BYSCORE: 0, BYLEX: 0, REV: 0, LIMIT: 2, WITHSCORES: 0 } },
   zrevrange: { from: 3, keywords: { WITHSCORES: 0 } },

@@ -4,6 +4,41 @@ import { RedisCommandError, parseRedisInteger, wrongArgumentCount } from './embe
 import { luaResultToRedisReply } from './embedded-replies';
 import type { RedisReply } from './redis-backend';
 
+/**
+ * ioredis-mock's Lua bridge differs from Redis in two ways that real scripts trip over:
+ * `redis.call` returns JS arrays as userdata in which a missing value is a truthy JS null
+ * (Redis gives a Lua table with `false`), and a table built by assignment is returned as
+ * nil because the bridge expects the key order of a table constructor. The prelude turns
+ * call results into plain Lua tables and rebuilds the returned table in constructor order,
+ * so scripts written for Redis run unchanged.
+ */
+const PRELUDE = `
+local function __parley_table(v)
+  if type(v) ~= 'userdata' then return v end
+  local ok, n = pcall(function() return #v end)
+  if not ok then return false end
+  local out = {}
+  for i = 1, n do out[i] = __parley_table(v[i]) end
+  return out
+end
+local __parley_call, __parley_pcall = redis.call, redis.pcall
+redis.call = function(...) return __parley_table(__parley_call(...)) end
+redis.pcall = function(...) return __parley_table(__parley_pcall(...)) end
+local function __parley_result(v)
+  if type(v) ~= 'table' then return v end
+  local n = #v
+  if n == 0 then return v end
+  local out = {}
+  for i = n, 1, -1 do out[i] = __parley_result(v[i]) end
+  return out
+end
+`;
+
+/** The script as the mock runs it: Parley's prelude around the caller's unchanged source. */
+function forMock(source: string): string {
+  return `${PRELUDE}\nreturn __parley_result((function()\n${source}\nend)())`;
+}
+
 const MOCK_LUA_ERROR_PREFIX = 'Error trying to loading or executing lua code string in VM: ';
 
 function sha1(text: string): string {
@@ -32,8 +67,8 @@ async function runScript(engine: MockAccess, name: 'eval' | 'evalsha', args: rea
 const evalScript: Emulation = async (engine, args) => {
   checkKeyCount('eval', args);
   const [script = ''] = args;
-  engine.scripts[sha1(script)] = script;
-  return runScript(engine, 'eval', args);
+  engine.scripts[sha1(script)] = forMock(script);
+  return runScript(engine, 'eval', [forMock(script), ...args.slice(1)]);
 };
 
 const evalSha: Emulation = async (engine, args) => {
@@ -51,7 +86,7 @@ const script: Emulation = async (engine, args) => {
       if (args.length !== 2) throw wrongArgumentCount('script|load');
       const source = args[1] ?? '';
       const digest = sha1(source);
-      engine.scripts[digest] = source;
+      engine.scripts[digest] = forMock(source);
       return digest;
     }
     case 'exists':

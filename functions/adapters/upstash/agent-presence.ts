@@ -11,6 +11,7 @@ export class HotStateError extends DependencyError {
   }
 }
 
+const AGENT_FIELDS = ['name', 'status', 'skills', 'load', 'capacity', 'idleSince'] as const;
 const STATUSES: readonly AgentStatus[] = ['online', 'away', 'offline'];
 const asStatus = (value: string): AgentStatus => (STATUSES.includes(value as AgentStatus) ? (value as AgentStatus) : 'offline');
 const splitSkills = (value: string): string[] => value.split(',').filter((skill) => skill.length > 0);
@@ -70,18 +71,21 @@ export class UpstashAgentPresence implements AgentPresence {
   }
 
   async get(agentId: string): Promise<AgentAvailability | undefined> {
-    const values = await this.run('get', (redis) =>
-      redis.hmget<Record<string, string | null>>(this.agentKey(agentId), 'name', 'status', 'skills', 'load', 'capacity', 'idleSince'),
+    // Without automatic deserialization HMGET answers a plain array, in field order.
+    const raw: unknown = await this.run('get', (redis) =>
+      redis.hmget(this.agentKey(agentId), ...AGENT_FIELDS),
     );
-    if (!values || values.status === null || values.status === undefined) return undefined;
+    const values = (Array.isArray(raw) ? raw : []) as Array<string | null>;
+    const [name, status, skills, load, capacity, idleSince] = values;
+    if (!status) return undefined;
     return {
       id: agentId,
-      name: values.name ?? agentId,
-      status: asStatus(String(values.status)),
-      skills: splitSkills(String(values.skills ?? '')),
-      load: Number(values.load ?? 0),
-      capacity: Number(values.capacity ?? 0),
-      idleSince: String(values.idleSince ?? ''),
+      name: name ?? agentId,
+      status: asStatus(status),
+      skills: splitSkills(skills ?? ''),
+      load: Number(load ?? 0),
+      capacity: Number(capacity ?? 0),
+      idleSince: idleSince ?? '',
     };
   }
 

@@ -19,7 +19,8 @@ async function run(...commands: RedisCommand[]): Promise<Array<RedisReply | { er
 
 describe('embedded Redis engine', () => {
   it('upper-cases option keywords only in keyword positions', () => {
-    expect(normalizeKeywords('set', ['k', 'nx', 'nx', 'ex', '10'])).toEqual(['k', 'nx', 'NX', 'EX', '10']);
+    expect(normalizeKeywords('getex', ['ex', 'ex', '10'])).toEqual(['ex', 'EX', '10']);
+    expect(normalizeKeywords('zrange', ['z', '0', '-1', 'rev', 'limit', '0', '1'])).toEqual(['z', '0', '-1', 'REV', 'LIMIT', '0', '1']);
     expect(normalizeKeywords('scan', ['0', 'match', 'count', 'count', '5'])).toEqual(['0', 'MATCH', 'count', 'COUNT', '5']);
     expect(normalizeKeywords('get', ['ex'])).toEqual(['ex']);
   });
