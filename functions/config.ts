@@ -7,6 +7,54 @@ import { z } from 'zod';
  */
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/** A rate limit written `<requests>/<seconds>`, e.g. `120/60` for 120 a minute. */
+const RATE_LIMIT_PATTERN = /^[1-9]\d{0,6}\/[1-9]\d{0,6}$/;
+const rateLimit = (fallback: string) =>
+  z.string().regex(RATE_LIMIT_PATTERN, 'write a rate limit as <requests>/<seconds>, e.g. 120/60').default(fallback);
+
+export function parseRateLimit(value: string): { limit: number; windowSeconds: number } {
+  const [limit, windowSeconds] = value.split('/').map(Number) as [number, number];
+  return { limit, windowSeconds };
+}
+
+/** OIDC issuers whose agents and supervisors Parley accepts (a JSON array in OIDC_ISSUERS). */
+const oidcIssuerSchema = z.strictObject({
+  issuer: z.string().url(),
+  audience: z.string().min(1),
+  jwksUrl: z.string().url(),
+  /** Pinned: tokens signed with any other algorithm are refused. */
+  algorithms: z.array(z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'])).min(1),
+  /** Roles this issuer may grant; a token claiming another is refused. */
+  roles: z.array(z.enum(['agent', 'supervisor', 'admin'])).min(1).default(['agent', 'supervisor']),
+  /** Claim holding the role (a string, or an array from which the first allowed role is taken). */
+  roleClaim: z.string().min(1).default('role'),
+  /** Prepended to `sub` so an outside identity can never collide with a local one. */
+  idPrefix: z.string().regex(/^[A-Za-z0-9_.:@-]{1,32}$/),
+});
+export type OidcIssuer = z.infer<typeof oidcIssuerSchema>;
+const oidcIssuerList = z.array(oidcIssuerSchema).max(10);
+
+export function parseOidcIssuers(text: string): OidcIssuer[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return oidcIssuerList.parse(json);
+}
+
+const oidcIssuers = z
+  .string()
+  .default('[]')
+  .refine((text) => {
+    try {
+      return oidcIssuerList.safeParse(JSON.parse(text)).success;
+    } catch {
+      return false;
+    }
+  }, 'OIDC_ISSUERS must be a JSON array of {issuer, audience, jwksUrl, algorithms, idPrefix, roles?, roleClaim?}');
+
 export const configSchema = z.object({
   AWS_REGION: z.string().min(1).default('us-east-1'),
   TABLE_NAME: z.string().min(1),
@@ -27,6 +75,32 @@ export const configSchema = z.object({
   CONNECTION_TTL_SECONDS: positiveInt(2 * 3600 + 300),
   /** Secrets are re-read at most this often (Powertools Parameters cache). */
   SECRETS_CACHE_SECONDS: positiveInt(300),
+  /** An agent without a heartbeat (or status change) for this long counts as offline. */
+  PRESENCE_GRACE_SECONDS: positiveInt(60),
+  /**
+   * Reconciliation removes a capacity claim no conversation backs only once it is this old:
+   * younger ones may belong to a router between its claim and its write (router timeout 30 s).
+   */
+  CLAIM_MIN_AGE_SECONDS: positiveInt(120),
+  /** Secret holding the HS256 key embedding sites sign identified-customer tokens with (optional). */
+  IDENTIFIED_CUSTOMER_SECRET_ID: z.string().min(1).optional(),
+  /** The `iss` of identified-customer tokens. */
+  IDENTIFIED_CUSTOMER_ISSUER: z.string().min(1).default('parley-site'),
+  OIDC_ISSUERS: oidcIssuers,
+  /** The longest a token may live (exp - iat), per role, whoever issued it. */
+  MAX_TOKEN_SECONDS_CUSTOMER: positiveInt(24 * 3600),
+  MAX_TOKEN_SECONDS_AGENT: positiveInt(12 * 3600),
+  MAX_TOKEN_SECONDS_SUPERVISOR: positiveInt(12 * 3600),
+  MAX_TOKEN_SECONDS_ADMIN: positiveInt(8 * 3600),
+  /** Abuse limits: messages per connection, starts per user, guest tokens and logins per IP. */
+  RATE_LIMIT_MESSAGES: rateLimit('120/60'),
+  RATE_LIMIT_STARTS: rateLimit('30/3600'),
+  RATE_LIMIT_GUEST_TOKENS: rateLimit('60/60'),
+  RATE_LIMIT_LOGINS: rateLimit('30/60'),
+  /** Login back-off per email and IP: free failures, then a lock doubling from the base. */
+  LOGIN_FREE_ATTEMPTS: positiveInt(5),
+  LOGIN_LOCK_BASE_MS: positiveInt(1000),
+  LOGIN_LOCK_MAX_SECONDS: positiveInt(900),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -11,7 +11,7 @@ export interface Needs {
   readonly routingQueue?: boolean;
   /** Posts to / deletes WebSocket connections through the management API. */
   readonly connections?: boolean;
-  /** Reads the JWT signing key secret. */
+  /** Issues or verifies tokens: reads the JWT signing key and the identified-customer key. */
   readonly jwtSecret?: boolean;
   /** Reads the Upstash Redis secret (presence, load, rate limits). */
   readonly upstash?: boolean;
@@ -58,8 +58,9 @@ export const WEBSOCKET_ROUTES: readonly WebSocketRoute[] = [
   ws('$default', 'default', {}),
   ws('heartbeat', 'heartbeat', { table: rw, upstash: true }),
   ws('sync', 'sync', { table: 'read', connections: true }),
-  ws('start', 'start', { table: rw, routingQueue: true, connections: true }),
-  ws('message', 'message', { table: rw, routingQueue: true, connections: true }),
+  // Upstash: starts per user and messages per connection are rate-limited.
+  ws('start', 'start', { table: rw, routingQueue: true, connections: true, upstash: true }),
+  ws('message', 'message', { table: rw, routingQueue: true, connections: true, upstash: true }),
   ws('typing', 'typing', { table: 'read', connections: true }),
   ws('read', 'read', { table: rw, connections: true }),
   ws('close', 'close', { table: rw, routingQueue: true, connections: true, upstash: true }),
@@ -81,4 +82,30 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   http('POST', '/v1/auth/login', 'auth-login', { table: 'read', jwtSecret: true, upstash: true }),
   http('GET', '/v1/conversations', 'list-conversations', { table: 'read', jwtSecret: true }),
   http('GET', '/v1/conversations/{id}/messages', 'list-messages', { table: 'read', jwtSecret: true }),
+  // Agent admin (admins only) and queue statistics (supervisors, admins).
+  http('GET', '/v1/agents', 'agents-list', { table: 'read', jwtSecret: true, upstash: true }),
+  http('POST', '/v1/agents', 'agents-create', { table: rw, jwtSecret: true, upstash: true }),
+  http('GET', '/v1/agents/{id}', 'agents-get', { table: 'read', jwtSecret: true, upstash: true }),
+  http('PUT', '/v1/agents/{id}', 'agents-update', { table: rw, routingQueue: true, jwtSecret: true, upstash: true }),
+  http('DELETE', '/v1/agents/{id}', 'agents-delete', { table: rw, routingQueue: true, jwtSecret: true, upstash: true }),
+  http('GET', '/v1/queues', 'list-queues', { table: 'read', jwtSecret: true, upstash: true }),
+];
+
+/** A function run on a schedule (an EventBridge rule on AWS, a timer in the local stack). */
+export interface ScheduledFunction {
+  readonly name: string;
+  readonly entry: string;
+  readonly needs: Needs;
+  /** How often it runs, in minutes. */
+  readonly rateMinutes: number;
+}
+
+export const SCHEDULED_FUNCTIONS: readonly ScheduledFunction[] = [
+  {
+    name: 'reconcile',
+    entry: 'functions/handlers/scheduled/reconcile.ts',
+    // Presence sweep, load rebuild from DynamoDB, triggers for lost agents and stalled queues.
+    needs: { table: 'read', routingQueue: true, connections: true, upstash: true },
+    rateMinutes: 1,
+  },
 ];

@@ -13,7 +13,9 @@ import { SecretSource } from './adapters/secrets/secret-source';
 import { SqsRoutingQueue } from './adapters/sqs/routing-queue';
 import { systemClock, ulidGenerator } from './adapters/system/clock';
 import { UpstashAgentPresence } from './adapters/upstash/agent-presence';
-import { loadConfig, type Config } from './config';
+import { UpstashLoginBackoff } from './adapters/upstash/login-backoff';
+import { UpstashRateLimiter } from './adapters/upstash/rate-limiter';
+import { loadConfig, parseOidcIssuers, parseRateLimit, type Config } from './config';
 import type { Ports } from './services/context';
 import { logger } from './shared/observability';
 
@@ -66,17 +68,50 @@ function build(): Wiring {
     return new Redis({ url, token, automaticDeserialization: false, enableTelemetry: false });
   });
   const ids = ulidGenerator();
+  const maxTokenSeconds = {
+    customer: config.MAX_TOKEN_SECONDS_CUSTOMER,
+    agent: config.MAX_TOKEN_SECONDS_AGENT,
+    supervisor: config.MAX_TOKEN_SECONDS_SUPERVISOR,
+    admin: config.MAX_TOKEN_SECONDS_ADMIN,
+  };
+  const identifiedCustomerSecretId = config.IDENTIFIED_CUSTOMER_SECRET_ID;
   const ports: Ports = {
     conversations: new DynamoConversationStore(documents, config.TABLE_NAME, ids),
     connections: new DynamoConnectionStore(documents, config.TABLE_NAME),
     agents: new DynamoAgentDirectory(documents, config.TABLE_NAME),
     notifier: new ManagementApiNotifier(clients.managementApi),
     routingQueue: new SqsRoutingQueue(clients.sqs, config.ROUTING_QUEUE_URL),
-    presence: new UpstashAgentPresence(redis, config.DEFAULT_SKILL),
+    presence: new UpstashAgentPresence(redis, { defaultSkill: config.DEFAULT_SKILL, graceSeconds: config.PRESENCE_GRACE_SECONDS }),
     tokens: new JoseTokenService({
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,
       key: () => secrets.signingKey(config.JWT_SECRET_ID),
+      maxTokenSeconds,
+      ...(identifiedCustomerSecretId
+        ? { identifiedCustomers: { issuer: config.IDENTIFIED_CUSTOMER_ISSUER, key: () => secrets.signingKey(identifiedCustomerSecretId) } }
+        : {}),
+      oidcIssuers: parseOidcIssuers(config.OIDC_ISSUERS),
+    }),
+    rateLimiter: new UpstashRateLimiter({
+      redis,
+      limits: {
+        message: parseRateLimit(config.RATE_LIMIT_MESSAGES),
+        start: parseRateLimit(config.RATE_LIMIT_STARTS),
+        guestToken: parseRateLimit(config.RATE_LIMIT_GUEST_TOKENS),
+        login: parseRateLimit(config.RATE_LIMIT_LOGINS),
+      },
+      // The message only: an Upstash error can quote the command, and keys hold connection ids and IPs.
+      onFailure: (rule, error) =>
+        logger.warn('Rate limit check failed; the request was let through', {
+          rule,
+          reason: error instanceof Error ? error.message.slice(0, 200) : 'unknown',
+        }),
+    }),
+    loginBackoff: new UpstashLoginBackoff(redis, {
+      freeAttempts: config.LOGIN_FREE_ATTEMPTS,
+      baseLockMs: config.LOGIN_LOCK_BASE_MS,
+      maxLockMs: config.LOGIN_LOCK_MAX_SECONDS * 1000,
+      memoryMs: Math.max(3600, config.LOGIN_LOCK_MAX_SECONDS * 2) * 1000,
     }),
     clock: systemClock,
     ids,
@@ -86,6 +121,9 @@ function build(): Wiring {
       connectionTtlSeconds: config.CONNECTION_TTL_SECONDS,
       guestTokenSeconds: config.GUEST_TOKEN_SECONDS,
       agentTokenSeconds: config.AGENT_TOKEN_SECONDS,
+      presenceGraceSeconds: config.PRESENCE_GRACE_SECONDS,
+      claimMinAgeSeconds: config.CLAIM_MIN_AGE_SECONDS,
+      maxTokenSeconds,
     },
     log: {
       info: (message, extra) => logger.info(message, { ...extra }),

@@ -52,6 +52,17 @@ export function applyNagSuppressions(stack: ParleyStack): void {
     },
   ]);
 
+  NagSuppressions.addResourceSuppressions(stack.storage.identifiedCustomerSecret, [
+    {
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The embedding site holds a copy of this key to sign customer tokens; rotating it must be coordinated ' +
+        'with the site (docs/security.md), so it is rotated deliberately, not on a schedule.',
+    },
+  ]);
+
+  applyWebHostingSuppressions(stack);
+
   if (stack.apiGatewayAccount !== undefined) {
     NagSuppressions.addResourceSuppressions(stack.apiGatewayAccount.role, [
       {
@@ -62,6 +73,65 @@ export function applyNagSuppressions(stack: ParleyStack): void {
         appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
       },
     ]);
+  }
+}
+
+/** The web pages' CloudFront distribution and the BucketDeployment that uploads them. */
+function applyWebHostingSuppressions(stack: ParleyStack): void {
+  NagSuppressions.addResourceSuppressions(stack.web.distribution, [
+    {
+      id: 'AwsSolutions-CFR1',
+      reason: 'The widget serves customers of the embedding sites wherever they are; there is no region to exclude.',
+    },
+    {
+      id: 'AwsSolutions-CFR2',
+      reason:
+        'The distribution serves static, public files only (GET/HEAD, no origin logic); the APIs they call are throttled ' +
+        'at API Gateway and rate-limited per caller in the handlers.',
+    },
+    {
+      id: 'AwsSolutions-CFR4',
+      reason:
+        'Served on the default *.cloudfront.net certificate, for which CloudFront cannot raise the minimum protocol; ' +
+        'browsers negotiate TLS 1.2/1.3. A custom domain with its own certificate would set TLSv1.2_2021.',
+    },
+  ]);
+  // CDK's BucketDeployment: one singleton Lambda per stack (and memory size) that copies the
+  // built pages from the CDK assets bucket to the site bucket and invalidates CloudFront.
+  const deploymentHandlers = stack.node.children.filter((child) => child.node.id.startsWith('Custom::CDKBucketDeployment'));
+  for (const handler of deploymentHandlers) {
+    NagSuppressions.addResourceSuppressions(
+      handler,
+      [
+        {
+          id: 'AwsSolutions-L1',
+          reason: "CDK's BucketDeployment pins its own Python runtime for its bundled handler; it runs only during deployments.",
+        },
+        {
+          id: 'AwsSolutions-IAM4',
+          reason: 'AWSLambdaBasicExecutionRole, which CDK attaches to its BucketDeployment handler, only lets it write its own logs.',
+          appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+        },
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            "CDK's grants for BucketDeployment: read the staged asset objects (the CDK assets bucket) and replace every object " +
+            'in the site bucket (prune), so object-level wildcards on those two buckets; CloudFront invalidations have no ' +
+            'resource-level permissions (Resource::*).',
+          appliesTo: [
+            'Action::s3:GetBucket*',
+            'Action::s3:GetObject*',
+            'Action::s3:List*',
+            'Action::s3:Abort*',
+            'Action::s3:DeleteObject*',
+            'Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*',
+            `Resource::<${logicalIdOf(stack.web.bucket)}.Arn>/*`,
+            'Resource::*',
+          ],
+        },
+      ],
+      true,
+    );
   }
 }
 

@@ -18,6 +18,21 @@ const TUNABLE_CONTEXT_KEYS = {
   AGENT_TOKEN_SECONDS: 'agentTokenSeconds',
   CONNECTION_TTL_SECONDS: 'connectionTtlSeconds',
   SECRETS_CACHE_SECONDS: 'secretsCacheSeconds',
+  PRESENCE_GRACE_SECONDS: 'presenceGraceSeconds',
+  CLAIM_MIN_AGE_SECONDS: 'claimMinAgeSeconds',
+  IDENTIFIED_CUSTOMER_ISSUER: 'identifiedCustomerIssuer',
+  OIDC_ISSUERS: 'oidcIssuers',
+  MAX_TOKEN_SECONDS_CUSTOMER: 'maxTokenSecondsCustomer',
+  MAX_TOKEN_SECONDS_AGENT: 'maxTokenSecondsAgent',
+  MAX_TOKEN_SECONDS_SUPERVISOR: 'maxTokenSecondsSupervisor',
+  MAX_TOKEN_SECONDS_ADMIN: 'maxTokenSecondsAdmin',
+  RATE_LIMIT_MESSAGES: 'rateLimitMessages',
+  RATE_LIMIT_STARTS: 'rateLimitStarts',
+  RATE_LIMIT_GUEST_TOKENS: 'rateLimitGuestTokens',
+  RATE_LIMIT_LOGINS: 'rateLimitLogins',
+  LOGIN_FREE_ATTEMPTS: 'loginFreeAttempts',
+  LOGIN_LOCK_BASE_MS: 'loginLockBaseMs',
+  LOGIN_LOCK_MAX_SECONDS: 'loginLockMaxSeconds',
 } as const satisfies Partial<Record<keyof Config, string>>;
 
 export type TunableVariable = keyof typeof TUNABLE_CONTEXT_KEYS;
@@ -104,7 +119,9 @@ function readRuntimeSettings(node: Node): RuntimeSettings {
   const settings: Partial<Record<TunableVariable, string>> = {};
   const problems: string[] = [];
   for (const [variable, contextKey] of Object.entries(TUNABLE_CONTEXT_KEYS) as [TunableVariable, string][]) {
-    const parsed = configSchema.shape[variable].safeParse(node.tryGetContext(contextKey));
+    const value: unknown = node.tryGetContext(contextKey);
+    // cdk.json may hold a list (oidcIssuers) as JSON itself; the Lambda reads it as text.
+    const parsed = configSchema.shape[variable].safeParse(typeof value === 'object' && value !== null ? JSON.stringify(value) : value);
     if (parsed.success) settings[variable] = String(parsed.data);
     else problems.push(...parsed.error.issues.map((issue) => `${contextKey}: ${issue.message}`));
   }

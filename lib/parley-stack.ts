@@ -8,7 +8,9 @@ import type { ParleyResources } from './constructs/parley-resources';
 import { RealtimeApiConstruct } from './constructs/realtime-api';
 import { RouterConstruct } from './constructs/router';
 import { RoutingConstruct } from './constructs/routing';
+import { ScheduledConstruct } from './constructs/scheduled';
 import { StorageConstruct } from './constructs/storage';
+import { WebHostingConstruct } from './constructs/web-hosting';
 import { applyNagSuppressions } from './nag-suppressions';
 import { readParleyContext } from './parley-context';
 
@@ -23,7 +25,11 @@ export class ParleyStack extends Stack {
   readonly realtime: RealtimeApiConstruct;
   readonly router: RouterConstruct;
   readonly http: HttpApiConstruct;
+  /** Reconciliation every minute (EventBridge). */
+  readonly scheduled: ScheduledConstruct;
   readonly monitoring: MonitoringConstruct;
+  /** The widget, agent console and demo page on S3 and CloudFront. */
+  readonly web: WebHostingConstruct;
   readonly apiGatewayAccount?: ApiGatewayAccountConstruct;
   /** Every Lambda in the stack. */
   readonly functions: readonly ParleyFunction[];
@@ -39,6 +45,7 @@ export class ParleyStack extends Stack {
       table: this.storage.table,
       routingQueue: this.routing.queue,
       jwtSecret: this.storage.jwtSecret,
+      identifiedCustomerSecret: this.storage.identifiedCustomerSecret,
       upstashSecret: this.storage.upstashSecret,
       settings: context.runtime,
     };
@@ -61,7 +68,9 @@ export class ParleyStack extends Stack {
       throttle: context.throttle,
     });
 
-    this.functions = [...this.realtime.functions, this.router.router, ...this.http.functions];
+    this.scheduled = new ScheduledConstruct(this, 'Scheduled', { resources });
+
+    this.functions = [...this.realtime.functions, this.router.router, ...this.http.functions, ...this.scheduled.functions];
 
     this.monitoring = new MonitoringConstruct(this, 'Monitoring', {
       functions: this.functions,
@@ -76,6 +85,12 @@ export class ParleyStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.storage.table.tableName });
     new CfnOutput(this, 'RoutingQueueUrl', { value: this.routing.queue.queueUrl });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+
+    this.web = new WebHostingConstruct(this, 'Web', { httpApiUrl: this.http.url, webSocketUrl: this.realtime.wssUrl });
+    new CfnOutput(this, 'WebUrl', {
+      value: this.web.url,
+      description: 'Agent console at /console/, widget at /widget.js, demo host page at /demo/',
+    });
 
     applyNagSuppressions(this);
   }

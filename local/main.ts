@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
+import { FAULT_FLAG_HELP, parseFaultFlags, type FaultSettings } from './faults/fault-settings';
 import { DEMO_AGENTS, DEMO_PASSWORD } from './seed';
 import { startLocalStack } from './stack';
 
-const USAGE = `Usage: npm start -- [--data DIR] [--no-demo] [--log-level LEVEL]
+const USAGE = `Usage: npm start -- [--data DIR] [--no-demo] [--log-level LEVEL] [--faults LIST]
 
 Runs Parley on this machine: the WebSocket and HTTP APIs, DynamoDB (dynalite), SQS with the
 router's poller, Secrets Manager and an Upstash-compatible Redis endpoint.
@@ -10,6 +11,9 @@ router's poller, Secrets Manager and an Upstash-compatible Redis endpoint.
   --data DIR         keep data (and the token signing key) in DIR across restarts
   --no-demo          do not seed the demo agents
   --log-level LEVEL  handler log level: DEBUG, INFO, WARN (default) or ERROR
+  --faults LIST      inject faults, e.g. gone=0.02,limit-exceeded=0.05,kill=0.01 (names:
+                     ${FAULT_FLAG_HELP}); also adjustable at runtime
+                     with POST /_local/faults on the HTTP port
 
 Environment: PORT (HTTP, default 3000), WS_PORT (WebSocket, default 3001), HOST (default
 127.0.0.1), REDIS_URL (use a real Redis instead of the embedded engine).`;
@@ -33,6 +37,7 @@ async function main(): Promise<void> {
         data: { type: 'string' },
         'no-demo': { type: 'boolean', default: false },
         'log-level': { type: 'string' },
+        faults: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }).values;
@@ -44,6 +49,13 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
+  let faults: Partial<FaultSettings> | undefined;
+  try {
+    faults = args.faults === undefined ? undefined : parseFaultFlags(args.faults);
+  } catch (error) {
+    console.error(`--faults: ${(error as Error).message}`);
+    process.exit(2);
+  }
 
   const stack = await startLocalStack({
     httpPort: portFrom('PORT', 3000),
@@ -53,6 +65,7 @@ async function main(): Promise<void> {
     demo: !args['no-demo'],
     ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
     ...(args['log-level'] ? { logLevel: args['log-level'].toUpperCase() } : {}),
+    ...(faults ? { faults } : {}),
   });
 
   const lines = [
@@ -60,13 +73,23 @@ async function main(): Promise<void> {
     'Parley is running locally.',
     `  HTTP API   ${stack.httpUrl}`,
     `  WebSocket  ${stack.wsUrl}?token=<jwt>`,
+    ...(stack.web
+      ? ['', `  Widget demo  ${stack.web.demoUrl}   (a host page with the widget embedded)`, `  Console      ${stack.web.consoleUrl}`, `  widget.js    ${stack.web.widgetUrl}`]
+      : []),
     '',
     `  Data       ${args.data ? `kept in ${args.data}` : 'in memory (use --data DIR to keep it)'}`,
     `  Redis      ${process.env.REDIS_URL ? process.env.REDIS_URL : 'embedded engine'}`,
+    '',
+    `  Identified customers: your site signs HS256 tokens (iss "${stack.identifiedCustomer.issuer}", aud "${stack.identifiedCustomer.audience}")`,
+    `  with the key in local secret ${stack.identifiedCustomer.secretName}: ${stack.identifiedCustomer.key}`,
+    '  (see docs/security.md)',
   ];
+  if (stack.faults) lines.push(`  Faults     ${JSON.stringify(stack.faults.settings)} (${stack.httpUrl}/_local/faults)`);
   if (!args['no-demo']) {
     lines.push('', `  Demo agents (password ${DEMO_PASSWORD}):`);
-    for (const agent of DEMO_AGENTS) lines.push(`    ${agent.email}  skills: ${agent.skills.join(', ')}`);
+    for (const agent of DEMO_AGENTS) {
+      lines.push(`    ${agent.email}  ${agent.role === 'agent' ? `skills: ${agent.skills.join(', ')}` : agent.role}`);
+    }
   }
   lines.push('', '  Try it: npm run chat -- customer   and, in another terminal,', '          npm run chat -- agent agent.billing@example.com', '', 'Press Ctrl-C to stop.');
   console.log(lines.join('\n'));

@@ -5,12 +5,19 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoAgentDirectory } from '../functions/adapters/dynamodb/agent-directory';
-import { AUTHORIZER_ENTRY, HTTP_ROUTES, ROUTER_ENTRY, WEBSOCKET_ROUTES } from '../functions/routes';
+import { AUTHORIZER_ENTRY, HTTP_ROUTES, ROUTER_ENTRY, SCHEDULED_FUNCTIONS, WEBSOCKET_ROUTES } from '../functions/routes';
+import { startScheduledTimer, type ScheduledTimer } from './scheduled-timer';
 import { ensureTable, localDynamoClient, startDynalite } from './dynamodb/dynalite-server';
+import { startConnectionKiller } from './faults/connection-killer';
+import { handleFaultControl } from './faults/control-endpoint';
+import { startDynamoThrottleProxy } from './faults/dynamo-throttle-proxy';
+import { FaultInjector } from './faults/fault-injector';
+import type { FaultSettings } from './faults/fault-settings';
 import { startHttpApi, type HttpApi } from './gateway/http-api';
 import type { LambdaHandler } from './gateway/lambda-handler';
 import { startWebSocketGateway, type WebSocketGateway } from './gateway/websocket-gateway';
 import { startSecretsServer } from './secrets/secrets-server';
+import { WEB_PATHS, startWebPages, type WebPages } from './web/web-server';
 import { seedDemoAgents } from './seed';
 import { startEventSourcePoller } from './sqs/event-source-poller';
 import { startSqsServer } from './sqs/sqs-server';
@@ -22,6 +29,7 @@ export const LOCAL_TABLE = 'parley';
 export const LOCAL_STAGE = 'local';
 const JWT_SECRET_NAME = 'parley/jwt-signing-key';
 const UPSTASH_SECRET_NAME = 'parley/upstash';
+const IDENTIFIED_CUSTOMER_SECRET_NAME = 'parley/identified-customer-key';
 
 export interface LocalStackOptions {
   /** HTTP API (and later web pages); 0 picks a free port. */
@@ -44,8 +52,23 @@ export interface LocalStackOptions {
   /** Router poller settings (Lambda event source mapping). */
   readonly routerBatchSize?: number;
   readonly routerConcurrency?: number;
+  /**
+   * How often the scheduled functions (reconciliation and presence sweep) run; the default
+   * is each one's rate as on AWS. Tests with a short PRESENCE_GRACE_SECONDS shorten it too.
+   */
+  readonly scheduleIntervalMs?: number;
   /** Wraps every handler (benchmarks use it to attribute requests to functions). */
   readonly instrument?: (functionName: string, handler: LambdaHandler) => LambdaHandler;
+  /**
+   * Fault injection (local/faults): given, even as `{}`, the stack puts a throttling proxy in
+   * front of DynamoDB, hooks the gateway and the SQS poller, and serves `/_local/faults` on
+   * the HTTP port so the settings can change while it runs.
+   */
+  readonly faults?: Partial<FaultSettings>;
+  /** Seed for the fault dice, to replay a run. */
+  readonly faultSeed?: number;
+  /** Build and serve the widget, console and demo page on the HTTP port (default true). */
+  readonly web?: boolean;
 }
 
 export interface LocalStack {
@@ -56,6 +79,14 @@ export interface LocalStack {
   readonly routingQueueUrl: string;
   readonly deadLetterQueueUrl: string;
   readonly gateway: WebSocketGateway;
+  /** How an embedding site signs identified-customer tokens for this stack (docs/security.md). */
+  readonly identifiedCustomer: { readonly secretName: string; readonly key: string; readonly issuer: string; readonly audience: string };
+  /** Present when started with `faults`: change settings and read what fired. */
+  readonly faults?: FaultInjector;
+  /** The web pages served on the HTTP port (absent when started with `web: false`). */
+  readonly web?: { readonly widgetUrl: string; readonly consoleUrl: string; readonly demoUrl: string };
+  /** Runs a scheduled function (e.g. `reconcile`) now, as its timer would. */
+  runScheduled(name: string): Promise<void>;
   /** Redis commands executed through the Upstash endpoint so far. */
   redisCommandCount(): number;
   resetRedisCommandCount(): void;
@@ -68,11 +99,11 @@ async function loadHandler(entry: string): Promise<LambdaHandler> {
   return module.handler;
 }
 
-/** The HS256 key: random per run, or kept in the data folder so tokens survive a restart. */
-async function signingKey(dataDir: string | undefined): Promise<string> {
+/** An HS256 key: random per run, or kept in the data folder so tokens survive a restart. */
+async function signingKey(dataDir: string | undefined, fileName = 'jwt-signing-key'): Promise<string> {
   const fresh = () => randomBytes(48).toString('base64url');
   if (!dataDir) return fresh();
-  const path = join(dataDir, 'jwt-signing-key');
+  const path = join(dataDir, fileName);
   try {
     return (await readFile(path, 'utf8')).trim();
   } catch {
@@ -101,6 +132,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const sqs = await startSqsServer({ port: 0, region: LOCAL_REGION });
     stops.push(() => sqs.close());
     const upstashToken = randomBytes(24).toString('base64url');
+    const identifiedCustomerKey = await signingKey(options.dataDir, 'identified-customer-key');
     const upstash = await startUpstashServer({ port: 0, token: upstashToken, ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}) });
     stops.push(() => upstash.close());
     const secrets = await startSecretsServer({
@@ -109,6 +141,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       secrets: {
         [JWT_SECRET_NAME]: await signingKey(options.dataDir),
         [UPSTASH_SECRET_NAME]: JSON.stringify({ url: upstash.url, token: upstashToken }),
+        [IDENTIFIED_CUSTOMER_SECRET_NAME]: identifiedCustomerKey,
       },
     });
     stops.push(() => secrets.close());
@@ -121,18 +154,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: LOCAL_REGION, credentials });
     const queues = await createRoutingQueues(sqsClient);
+    const faults = options.faults ? new FaultInjector(options.faults, options.faultSeed) : undefined;
+    // With faults on, the handlers reach DynamoDB through the throttling proxy; setup above did not.
+    let handlerDynamoEndpoint = dynamo.endpoint;
+    if (faults) {
+      const proxy = await startDynamoThrottleProxy(dynamo.endpoint, faults);
+      stops.push(() => proxy.close());
+      handlerDynamoEndpoint = proxy.endpoint;
+    }
 
     Object.assign(process.env, {
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: handlerDynamoEndpoint,
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
       TABLE_NAME: LOCAL_TABLE,
       ROUTING_QUEUE_URL: queues.routingQueueUrl,
       JWT_SECRET_ID: JWT_SECRET_NAME,
       UPSTASH_SECRET_ID: UPSTASH_SECRET_NAME,
+      IDENTIFIED_CUSTOMER_SECRET_ID: IDENTIFIED_CUSTOMER_SECRET_NAME,
       POWERTOOLS_SERVICE_NAME: 'parley',
       POWERTOOLS_METRICS_NAMESPACE: 'Parley',
       POWERTOOLS_METRICS_DISABLED: 'true',
@@ -158,16 +200,34 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       portEnvName: 'WS_PORT',
       ...(options.idleTimeoutMs ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
       ...(options.maxDurationMs ? { maxDurationMs: options.maxDurationMs } : {}),
+      ...(faults ? { faults: { beforePost: () => faults.beforePost(), dropDisconnect: () => faults.dropDisconnect() } } : {}),
     });
     stops.push(() => gateway.close());
+    if (faults) {
+      const killer = startConnectionKiller(gateway, faults);
+      stops.push(async () => killer.stop());
+    }
     // Handlers read their configuration on first use, which is after this line.
     process.env.WS_CALLBACK_URL = gateway.callbackUrl;
 
     const httpRoutes = await Promise.all(
       HTTP_ROUTES.map(async (route) => ({ method: route.method, path: route.path, name: route.name, handler: await load(route.name, route.entry) })),
     );
-    const httpApi: HttpApi = await startHttpApi({ port: options.httpPort, host, routes: httpRoutes, portEnvName: 'PORT' });
+    let web: WebPages | undefined;
+    const httpApi: HttpApi = await startHttpApi({
+      port: options.httpPort,
+      host,
+      routes: httpRoutes,
+      portEnvName: 'PORT',
+      // Requests no API route matches: the fault controls, then the web pages.
+      fallback: async (req, res) => (faults !== undefined && (await handleFaultControl(req, res, faults))) || (web?.handle(req, res) ?? false),
+    });
     stops.push(() => httpApi.close());
+    if (options.web ?? true) {
+      web = await startWebPages({ httpUrl: httpApi.url, wsUrl: gateway.url });
+      const pages = web;
+      stops.push(() => pages.dispose());
+    }
 
     const router = startEventSourcePoller({
       client: sqsClient,
@@ -177,9 +237,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       batchSize: options.routerBatchSize ?? 10,
       concurrency: options.routerConcurrency ?? 2,
       reportBatchItemFailures: true,
+      ...(faults ? { redeliver: () => faults.duplicateSqsBatch() } : {}),
     });
     // The poller stops before the gateway and the stores it uses.
     stops.push(() => router.stop());
+
+    const scheduled = new Map<string, ScheduledTimer>();
+    for (const fn of SCHEDULED_FUNCTIONS) {
+      const timer = startScheduledTimer({
+        name: fn.name,
+        handler: await load(fn.name, fn.entry),
+        intervalMs: options.scheduleIntervalMs ?? fn.rateMinutes * 60_000,
+        onError: (message) => console.error(message),
+      });
+      scheduled.set(fn.name, timer);
+      stops.push(() => timer.stop());
+    }
 
     return {
       httpUrl: httpApi.url,
@@ -187,8 +260,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       callbackUrl: gateway.callbackUrl,
       endpoints: { dynamodb: dynamo.endpoint, sqs: sqs.endpoint, secretsManager: secrets.endpoint, upstash: upstash.url },
       routingQueueUrl: queues.routingQueueUrl,
+      runScheduled: async (name: string) => {
+        const timer = scheduled.get(name);
+        if (!timer) throw new Error(`No scheduled function named ${name}`);
+        await timer.runNow();
+      },
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
       gateway,
+      identifiedCustomer: {
+        secretName: IDENTIFIED_CUSTOMER_SECRET_NAME,
+        key: identifiedCustomerKey,
+        issuer: process.env.IDENTIFIED_CUSTOMER_ISSUER ?? 'parley-site',
+        audience: process.env.JWT_AUDIENCE ?? 'parley',
+      },
+      ...(faults ? { faults } : {}),
+      ...(web
+        ? { web: { widgetUrl: `${httpApi.url}${WEB_PATHS.widget}`, consoleUrl: `${httpApi.url}${WEB_PATHS.console}`, demoUrl: `${httpApi.url}${WEB_PATHS.demo}` } }
+        : {}),
       redisCommandCount: () => upstash.commandCount(),
       resetRedisCommandCount: () => upstash.resetCommandCount(),
       stop: stopAll,

@@ -1,6 +1,8 @@
 import { startLocalStack } from '../local/stack';
 import { RawClient, postJson } from '../local/tools/raw-client';
 import { RequestCounter, SERVICES, type Service } from './bench/request-counter';
+import { benchWidgetBundle } from './bench-widget';
+import { benchRouting } from './bench-routing';
 
 /**
  * `npm run bench`: AWS requests and Redis commands per protocol action on the local stack,
@@ -93,6 +95,7 @@ await step('rate', () => customer.request({ action: 'rate', conversationId, scor
 await step('$disconnect', () => customer.close());
 await agent.close();
 await settle();
+const routingReport = await benchRouting({ stack, counter, settle });
 restoreFetch();
 await stack.stop();
 
@@ -104,4 +107,9 @@ console.log('\nRequests per protocol action (local stack, counted by client midd
 console.log(line(header));
 console.log(`|${widths.map((width, i) => (i < 2 ? '-'.repeat(width + 2) : `${'-'.repeat(width + 1)}:`)).join('|')}|`);
 for (const cells of table) console.log(line(cells));
-process.exit(0);
+
+console.log(routingReport);
+
+// The widget's download size against its 60 KB gzipped budget.
+const widgetWithinBudget = await benchWidgetBundle();
+process.exit(widgetWithinBudget ? 0 : 1);

@@ -32,6 +32,8 @@ export interface Conversation {
   readonly rating?: Rating;
   /** Set once the customer was told that nobody serving the skill is online. */
   readonly noAgentNoticeAt?: string;
+  /** Bumped by every routing transition (see domain/routing-claims.ts); absent means 0. */
+  readonly epoch?: number;
 }
 
 /** The protocol's ConversationSummary. */

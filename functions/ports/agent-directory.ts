@@ -10,9 +10,19 @@ export interface AgentProfile {
   readonly passwordHash: string;
 }
 
+/** A profile as listed: everything but the password hash. */
+export type AgentSummary = Omit<AgentProfile, 'passwordHash'>;
+
 export interface AgentDirectory {
   get(agentId: string): Promise<AgentProfile | undefined>;
   findByEmail(email: string): Promise<AgentProfile | undefined>;
-  /** Creates or replaces the profile and its email lookup. */
+  /**
+   * Creates or replaces the profile and its email lookup (moving the lookup when the email
+   * changed). Throws ConflictError when another agent has the email.
+   */
   put(profile: AgentProfile): Promise<void>;
+  /** Every agent, ordered by id. */
+  list(): Promise<AgentSummary[]>;
+  /** Removes the profile, its email lookup and its listing; nothing when it does not exist. */
+  remove(agentId: string): Promise<void>;
 }

@@ -8,16 +8,67 @@ export interface PresenceUpdate {
   readonly capacity: number;
 }
 
-/** Hot routing state (Upstash Redis): agents' status, skills, load and capacity. */
+/** What the router needs to tell a waiting customer where they stand. */
+export interface QueueOutlook {
+  /** Agents online (with live presence) who serve the skill. */
+  readonly agentsServing: number;
+  /** Mean of the skill's recent handling times, in seconds (domain/queue.ts). */
+  readonly averageHandleSeconds: number;
+}
+
+export interface ClaimOutcome extends QueueOutlook {
+  /** The agent whose capacity is now held for the claim; absent when nobody eligible had room. */
+  readonly agent?: { readonly id: string; readonly name: string };
+  /** True when an earlier run had already made this very claim (SQS redelivery, crash repair). */
+  readonly reused: boolean;
+}
+
+/** One agent's routing state as reconciliation sees it. */
+export interface AgentClaims {
+  readonly id: string;
+  readonly status: AgentStatus;
+  readonly capacity: number;
+  /** Claim name to the time it was made (epoch ms). */
+  readonly claims: ReadonlyMap<string, number>;
+}
+
+/**
+ * Hot routing state (Upstash Redis): agents' status, skills and capacity, heartbeat presence
+ * that expires by itself, and the capacity claims (domain/routing-claims.ts) that make up
+ * each agent's load. Each method is one Redis command (one Lua script where it reads and writes).
+ */
 export interface AgentPresence {
-  setStatus(update: PresenceUpdate, now: string): Promise<void>;
-  /** Refreshes the agent's liveness (heartbeat). */
+  /** Sets status, skills and capacity; `live` also refreshes the heartbeat presence. */
+  setStatus(update: PresenceUpdate, now: string, options?: { live?: boolean }): Promise<void>;
+  /** Refreshes the agent's presence (heartbeat); it expires after the grace period. */
   touch(agentId: string, now: string): Promise<void>;
-  /** Online agents who serve the skill (the default skill is served by everyone online). */
-  onlineFor(skill: string): Promise<AgentAvailability[]>;
   get(agentId: string): Promise<AgentAvailability | undefined>;
-  /** Atomically takes one unit of the agent's capacity if online and below capacity. */
-  claim(agentId: string, now: string): Promise<boolean>;
-  /** Gives one unit back (never below zero). */
-  release(agentId: string, now: string): Promise<void>;
+  /** Every agent online with live presence. */
+  listOnline(): Promise<AgentAvailability[]>;
+  outlook(skill: string): Promise<QueueOutlook>;
+  /**
+   * Claims capacity on the best eligible agent for the skill (domain/routing.ts order), or
+   * returns the agent that already holds this claim.
+   */
+  claimBest(skill: string, claim: string, now: string): Promise<ClaimOutcome>;
+  /** Claims capacity on one named agent, if online, live and below capacity. */
+  claimAgent(agentId: string, claim: string, now: string): Promise<boolean>;
+  /**
+   * Gives a claim back (idempotent). With `handled`, records the handling time of a closed
+   * conversation for the skill's ETA, once per claim.
+   */
+  release(agentId: string, claim: string, now: string, handled?: { skill: string; seconds: number }): Promise<boolean>;
+  /** Marks every online agent whose presence expired as offline; returns their ids. */
+  sweepExpired(): Promise<string[]>;
+  /** Every agent known to Redis, with its claims. */
+  snapshot(): Promise<AgentClaims[]>;
+  /**
+   * Adds missing claims and removes stale ones made before `removeBeforeMs` (younger claims
+   * may belong to a router still between its claim and its write). Returns what changed.
+   */
+  repairClaims(
+    agentId: string,
+    changes: { add: readonly string[]; remove: readonly string[]; removeBeforeMs: number },
+    now: string,
+  ): Promise<{ added: number; removed: number }>;
 }

@@ -17,6 +17,13 @@ export interface AppendResult {
   readonly resumed: boolean;
 }
 
+export interface RequeueOptions {
+  /** Only if the conversation is still at this epoch. */
+  readonly fromEpoch?: number;
+  /** Where it sorts in the queue: an earlier time puts it ahead (default: now, the back). */
+  readonly queuedAt?: string;
+}
+
 export interface MessagePage {
   readonly messages: Message[];
   /** True when more messages follow the page. */
@@ -43,15 +50,38 @@ export interface ConversationStore {
   /** How many conversations of the skill wait ahead of this one. */
   countAhead(conversation: Conversation): Promise<number>;
 
-  /** queued -> assigned, only if still queued. Returns undefined when it was not queued. */
-  assign(conversationId: string, agent: Participant, now: string): Promise<Conversation | undefined>;
+  /** Conversations assigned to the agent now (reads the whole index partition, page by page). */
+  listAssignedTo(agentId: string): Promise<Conversation[]>;
+  /** Every conversation assigned now, across agents (reconciliation). */
+  listAllAssigned(): Promise<Conversation[]>;
+  /** How many conversations wait in the skill's queue. */
+  countQueued(skill: string): Promise<number>;
+
+  /**
+   * queued -> assigned, only if still queued (and, with `fromEpoch`, still at that epoch).
+   * Returns undefined when that changed. Every transition bumps the epoch by one
+   * (domain/routing-claims.ts).
+   */
+  assign(conversationId: string, agent: Participant, now: string, fromEpoch?: number): Promise<Conversation | undefined>;
   /**
    * Back into a skill's queue: from assigned (only if still assigned to `fromAgentId`) or,
    * with `fromAgentId` null, from queued (changing its skill). Undefined when that changed.
    */
-  requeue(conversationId: string, fromAgentId: string | null, skill: string, now: string): Promise<Conversation | undefined>;
+  requeue(
+    conversationId: string,
+    fromAgentId: string | null,
+    skill: string,
+    now: string,
+    options?: RequeueOptions,
+  ): Promise<Conversation | undefined>;
   /** assigned to `fromAgentId` -> assigned to `to`. */
-  reassign(conversationId: string, fromAgentId: string, to: Participant, now: string): Promise<Conversation | undefined>;
+  reassign(
+    conversationId: string,
+    fromAgentId: string,
+    to: Participant,
+    now: string,
+    fromEpoch?: number,
+  ): Promise<Conversation | undefined>;
   /** queued|assigned -> closed. Returns undefined when it was already closed. */
   close(conversationId: string, by: { id: string; role: string }, now: string): Promise<Conversation | undefined>;
   rate(conversationId: string, rating: Rating, now: string): Promise<void>;

@@ -9,8 +9,10 @@ import type { Caller, Ports } from './context';
 export const DEFAULT_CAPACITY = 3;
 
 /**
- * `status`: only `online` agents are routed new conversations. Going online publishes an
- * `agent.available` trigger so the agent's queues drain at once.
+ * `status`: only `online` agents are routed new conversations. Going online publishes
+ * `agent.available` so the agent's queues drain at once; going offline publishes
+ * `agent.lost`, so its open conversations go back to the front of their queues. `away`
+ * keeps them. Setting a status also refreshes the agent's presence.
  */
 export async function setStatus(ports: Ports, caller: Caller, frame: StatusFrame): Promise<ServerFrame> {
   const { user } = caller;
@@ -28,8 +30,10 @@ export async function setStatus(ports: Ports, caller: Caller, frame: StatusFrame
       capacity: profile?.capacity ?? DEFAULT_CAPACITY,
     },
     now,
+    { live: true },
   );
   if (frame.status === 'online') await ports.routingQueue.publish({ type: 'agent.available', agentId: user.id });
+  if (frame.status === 'offline') await ports.routingQueue.publish({ type: 'agent.lost', agentId: user.id });
   const echo: ServerFrame = { type: 'status', status: frame.status };
   await broadcast(ports, [user.id], echo, { ...(caller.connectionId ? { exceptConnectionId: caller.connectionId } : {}) });
   return echo;

@@ -1,9 +1,11 @@
-import { UnauthorizedError } from '../domain/errors';
+import { RateLimitedError, UnauthorizedError } from '../domain/errors';
 import type { User } from '../domain/identity';
 import type { Ports } from './context';
 
 export interface PasswordHasher {
   verify(password: string, encoded: string): Promise<boolean>;
+  /** A hash no password matches, checked for unknown emails so they take as long as known ones. */
+  readonly decoyHash: string;
 }
 
 export interface IssuedToken {
@@ -27,15 +29,31 @@ export async function issueGuestToken(ports: Ports, profile: { name?: string; em
   return issued(user, token, expiresAt);
 }
 
-/** Agents sign in with email and password; a wrong email and a wrong password look the same. */
+const lockedOut = (ms: number) =>
+  new RateLimitedError('Too many failed sign-ins for this email; wait before trying again', Math.max(1, ms));
+
+/**
+ * Agents sign in with email and password; a wrong email and a wrong password look the same
+ * (same answer, same scrypt work). Failures per email and client IP lock the pair out for
+ * exponentially longer periods, so guessing one account's password is impractical.
+ */
 export async function login(
   ports: Ports,
   hasher: PasswordHasher,
-  credentials: { email: string; password: string },
+  credentials: { email: string; password: string; sourceIp: string },
 ): Promise<IssuedToken> {
-  const profile = await ports.agents.findByEmail(credentials.email.toLowerCase());
-  const valid = profile ? await hasher.verify(credentials.password, profile.passwordHash) : false;
-  if (!profile || !valid) throw new UnauthorizedError('Wrong email or password');
+  const email = credentials.email.toLowerCase();
+  const identity = `${email}|${credentials.sourceIp}`;
+  const lockedForMs = await ports.loginBackoff.lockedForMs(identity);
+  if (lockedForMs > 0) throw lockedOut(lockedForMs);
+  const profile = await ports.agents.findByEmail(email);
+  const valid = await hasher.verify(credentials.password, profile?.passwordHash ?? hasher.decoyHash);
+  if (!profile || !valid) {
+    const lockMs = await ports.loginBackoff.recordFailure(identity);
+    if (lockMs > 0) throw lockedOut(lockMs);
+    throw new UnauthorizedError('Wrong email or password');
+  }
+  await ports.loginBackoff.reset(identity);
   const user: User = { id: profile.id, role: profile.role, name: profile.name, skills: profile.skills };
   const { token, expiresAt } = await ports.tokens.issue(user, ports.settings.agentTokenSeconds);
   return issued(user, token, expiresAt);

@@ -1,10 +1,11 @@
-import type { User } from '../domain/identity';
+import type { Role, User } from '../domain/identity';
 import type { AgentDirectory } from '../ports/agent-directory';
 import type { AgentPresence } from '../ports/agent-presence';
 import type { Clock, IdGenerator } from '../ports/clock';
 import type { ConnectionNotifier } from '../ports/connection-notifier';
 import type { ConnectionStore } from '../ports/connection-store';
 import type { ConversationStore } from '../ports/conversation-store';
+import type { LoginBackoff, RateLimiter } from '../ports/rate-limiter';
 import type { RoutingQueue } from '../ports/routing-queue';
 import type { TokenService } from '../ports/tokens';
 
@@ -20,6 +21,12 @@ export interface Settings {
   readonly connectionTtlSeconds: number;
   readonly guestTokenSeconds: number;
   readonly agentTokenSeconds: number;
+  /** An agent without a heartbeat for this long counts as offline (its presence expires). */
+  readonly presenceGraceSeconds: number;
+  /** Reconciliation leaves unbacked capacity claims younger than this alone. */
+  readonly claimMinAgeSeconds: number;
+  /** The longest token lifetime (exp - iat) accepted or issued, per role. */
+  readonly maxTokenSeconds: Readonly<Record<Role, number>>;
 }
 
 /** Minimal structured logger the services need (Powertools' Logger satisfies it). */
@@ -38,6 +45,8 @@ export interface Ports {
   readonly agents: AgentDirectory;
   readonly presence: AgentPresence;
   readonly tokens: TokenService;
+  readonly rateLimiter: RateLimiter;
+  readonly loginBackoff: LoginBackoff;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly settings: Settings;

@@ -13,6 +13,7 @@ import type { ServerFrame } from '../protocol/server-frames';
 import { ackFrame, messageFrame } from '../protocol/server-frames';
 import { broadcast } from './broadcast';
 import type { Caller, Ports } from './context';
+import { afterClose } from './routing';
 
 export async function getConversation(ports: Ports, conversationId: string): Promise<Conversation> {
   const conversation = await ports.conversations.get(conversationId);
@@ -99,10 +100,7 @@ export async function close(ports: Ports, caller: Caller, frame: CloseFrame): Pr
     const current = await getConversation(ports, conversation.id);
     return closedFrame(current, now);
   }
-  if (conversation.agent) {
-    await ports.presence.release(conversation.agent.id, now);
-    await ports.routingQueue.publish({ type: 'agent.available', agentId: conversation.agent.id });
-  }
+  await afterClose(ports, closed);
   const frame_ = closedFrame(closed, now);
   await broadcast(ports, participantIds(closed), frame_, {
     ...(caller.connectionId ? { exceptConnectionId: caller.connectionId } : {}),

@@ -1,11 +1,13 @@
 import type { Conversation } from '../domain/conversation';
-import { assertCanTransfer, assertOpen } from '../domain/conversation';
+import { assertCanTransfer, assertOpen, toSummary } from '../domain/conversation';
 import { ConflictError } from '../domain/errors';
+import { currentClaim, epochOf, nextClaim } from '../domain/routing-claims';
 import type { TransferFrame } from '../protocol/client-frames';
 import type { ServerFrame, TransferEnd } from '../protocol/server-frames';
 import { broadcast } from './broadcast';
 import type { Caller, Ports } from './context';
 import { getConversation } from './conversations';
+import { refreshPositions, releaseUnlessBacking } from './routing';
 
 function endOf(conversation: Conversation): TransferEnd {
   return conversation.agent
@@ -13,26 +15,31 @@ function endOf(conversation: Conversation): TransferEnd {
     : { skill: conversation.skill };
 }
 
+/** To a named agent: claim its capacity first, then move the conversation with a conditional write. */
 async function toAgent(ports: Ports, conversation: Conversation, agentId: string): Promise<Conversation> {
   if (conversation.agent?.id === agentId) throw new ConflictError('The conversation is already assigned to that agent');
   const target = await ports.presence.get(agentId);
   if (!target || target.status !== 'online') throw new ConflictError(`Agent ${agentId} is not online`);
   const now = ports.clock.now().toISOString();
-  if (!(await ports.presence.claim(agentId, now))) throw new ConflictError(`Agent ${agentId} has no spare capacity`);
+  const claim = nextClaim(conversation);
+  if (!(await ports.presence.claimAgent(agentId, claim, now))) throw new ConflictError(`Agent ${agentId} has no spare capacity`);
   const to = { id: target.id, name: target.name };
   const moved = conversation.agent
-    ? await ports.conversations.reassign(conversation.id, conversation.agent.id, to, now)
-    : await ports.conversations.assign(conversation.id, to, now);
+    ? await ports.conversations.reassign(conversation.id, conversation.agent.id, to, now, epochOf(conversation))
+    : await ports.conversations.assign(conversation.id, to, now, epochOf(conversation));
   if (!moved) {
-    await ports.presence.release(agentId, now);
+    await releaseUnlessBacking(ports, conversation.id, agentId, claim);
     throw new ConflictError('The conversation changed meanwhile; try again');
   }
   return moved;
 }
 
+/** To a skill queue: it joins the back of that queue and routing follows. */
 async function toSkill(ports: Ports, conversation: Conversation, skill: string): Promise<Conversation> {
   const now = ports.clock.now().toISOString();
-  const moved = await ports.conversations.requeue(conversation.id, conversation.agent?.id ?? null, skill, now);
+  const moved = await ports.conversations.requeue(conversation.id, conversation.agent?.id ?? null, skill, now, {
+    fromEpoch: epochOf(conversation),
+  });
   if (!moved) throw new ConflictError('The conversation changed meanwhile; try again');
   await ports.routingQueue.publish({ type: 'conversation.queued', conversationId: conversation.id });
   return moved;
@@ -40,7 +47,8 @@ async function toSkill(ports: Ports, conversation: Conversation, skill: string):
 
 /**
  * `transfer` to a named agent (online, with capacity) or to a skill queue. The note is for
- * agents only: the customer's `transferred` frame does not carry it.
+ * agents only: the customer's `transferred` frame does not carry it. The previous agent's
+ * claim is given back and its queues drain.
  */
 export async function transfer(ports: Ports, caller: Caller, frame: TransferFrame): Promise<ServerFrame> {
   const conversation = await getConversation(ports, frame.conversationId);
@@ -52,9 +60,11 @@ export async function transfer(ports: Ports, caller: Caller, frame: TransferFram
 
   const previousAgent = conversation.agent;
   if (previousAgent) {
-    const now = ports.clock.now().toISOString();
-    await ports.presence.release(previousAgent.id, now);
+    await ports.presence.release(previousAgent.id, currentClaim(conversation), ports.clock.now().toISOString());
     await ports.routingQueue.publish({ type: 'agent.available', agentId: previousAgent.id });
+  } else {
+    // It left a queue (a supervisor moved a waiting conversation): those behind move up.
+    await refreshPositions(ports, conversation.skill);
   }
 
   const base = { type: 'transferred' as const, conversationId: conversation.id, from: endOf(conversation), to: endOf(moved) };
@@ -65,6 +75,7 @@ export async function transfer(ports: Ports, caller: Caller, frame: TransferFram
   await Promise.all([
     broadcast(ports, [conversation.customer.id], base, except),
     broadcast(ports, agentIds, forAgents, except),
+    ...(moved.agent ? [broadcast(ports, [moved.agent.id], { type: 'conversation', conversation: toSummary(moved) })] : []),
   ]);
   return forAgents;
 }

@@ -19,6 +19,8 @@ export interface ParleyResources {
   readonly table: ITable;
   readonly routingQueue: IQueue;
   readonly jwtSecret: ISecret;
+  /** Verifies identified-customer tokens; read wherever tokens are verified. */
+  readonly identifiedCustomerSecret: ISecret;
   readonly upstashSecret: ISecret;
   readonly settings: RuntimeSettings;
   readonly realtime: RealtimeEndpoint;
@@ -45,6 +47,7 @@ export function functionEnvironment(resources: ParleyResources): Record<string, 
     ROUTING_QUEUE_URL: resources.routingQueue.queueUrl,
     WS_CALLBACK_URL: resources.realtime.callbackUrl,
     JWT_SECRET_ID: resources.jwtSecret.secretArn,
+    IDENTIFIED_CUSTOMER_SECRET_ID: resources.identifiedCustomerSecret.secretArn,
     // The imported secret's ARN lacks the random suffix; its name is the reliable id.
     UPSTASH_SECRET_ID: resources.upstashSecret.secretName,
     ...resources.settings,
@@ -58,6 +61,10 @@ export function grantNeeds(grantee: IGrantable, needs: Needs, resources: ParleyR
   if (needs.table === 'readwrite') resources.table.grantReadWriteData(grantee);
   if (needs.routingQueue === true) resources.routingQueue.grantSendMessages(grantee);
   if (needs.connections === true) resources.realtime.webSocketApi.grantManageConnections(grantee);
-  if (needs.jwtSecret === true) resources.jwtSecret.grantRead(grantee);
+  if (needs.jwtSecret === true) {
+    resources.jwtSecret.grantRead(grantee);
+    // A function that verifies tokens may be shown an identified customer's token.
+    resources.identifiedCustomerSecret.grantRead(grantee);
+  }
   if (needs.upstash === true) resources.upstashSecret.grantRead(grantee);
 }

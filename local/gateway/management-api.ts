@@ -2,11 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendAwsError, sendJson } from './aws-error-response';
 import { newGatewayId } from './aws-formats';
 import { readBody } from './request-body';
+import type { GatewayFaultHooks } from './gateway-faults';
 import type { ConnectionManager } from './websocket-connection-manager';
 
 export interface ManagementApiSettings {
   readonly stage: string;
   readonly maxMessageBytes: number;
+  /** Injected failures (local fault testing only). */
+  readonly faults?: GatewayFaultHooks;
 }
 
 const CONNECTIONS_SEGMENT = '@connections';
@@ -51,8 +54,15 @@ export async function handleManagementRequest(
   switch (req.method) {
     case 'POST': {
       const read = await readBody(req, settings.maxMessageBytes);
+      const verdict = read.kind === 'too-large' ? 'deliver' : ((await settings.faults?.beforePost(connectionId)) ?? 'deliver');
       if (read.kind === 'too-large') {
         sendAwsError(res, 413, 'PayloadTooLargeException', `Message exceeds the ${settings.maxMessageBytes} byte limit`, requestId);
+      } else if (verdict === 'gone') {
+        // An injected 410 is only honest if the connection really is dead: cut it.
+        manager.kill(connectionId);
+        gone();
+      } else if (verdict === 'limit-exceeded') {
+        sendAwsError(res, 429, 'LimitExceededException', 'Rate exceeded', requestId);
       } else if (manager.post(connectionId, read.body) === 'gone') {
         gone();
       } else {

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { refuseUpgrade } from './aws-error-response';
+import type { GatewayFaultHooks } from './gateway-faults';
 import { newGatewayId } from './aws-formats';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './lambda-context';
 import { describeError, invokeLambda, type LambdaHandler } from './lambda-handler';
@@ -32,6 +33,7 @@ export interface ConnectionManagerSettings {
   readonly maxDurationMs: number;
   readonly maxFrameBytes: number;
   readonly log: (line: Record<string, unknown>) => void;
+  readonly faults?: GatewayFaultHooks;
 }
 
 /** What the management API may see of a connection. */
@@ -280,8 +282,10 @@ export class ConnectionManager {
     connection.stopClocks();
     const route = this.routes.get('$disconnect');
     const authorizer = connection.authorizer;
+    const dropped = this.settings.faults?.dropDisconnect(connection.connectionId) ?? false;
+    if (dropped) this.settings.log({ event: 'disconnect-dropped', connectionId: connection.connectionId });
     void connection.enqueue(async () => {
-      if (route && authorizer) {
+      if (route && authorizer && !dropped) {
         const event = disconnectEvent(this.settings.api, connection, authorizer, status, this.settings.api.domainName);
         const outcome = await invokeLambda(route.handler, event, functionNameFor('$disconnect'));
         this.settings.log({

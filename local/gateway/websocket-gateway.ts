@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { sendAwsError } from './aws-error-response';
 import { newGatewayId } from './aws-formats';
+import type { GatewayFaultHooks } from './gateway-faults';
 import type { LambdaHandler } from './lambda-handler';
 import { closeServer, hostWithPort, listen } from './listen';
 import { handleManagementRequest } from './management-api';
@@ -46,6 +47,8 @@ export interface WebSocketGatewayOptions {
   logger?: (line: Record<string, unknown>) => void;
   /** Environment variable named in the error when the port is busy, e.g. 'WS_PORT'. */
   portEnvName?: string;
+  /** Injected failures for fault testing (dropped $disconnects, failing or slow posts). */
+  faults?: GatewayFaultHooks;
 }
 
 export interface WebSocketGateway {
@@ -85,6 +88,7 @@ export async function startWebSocketGateway(options: WebSocketGatewayOptions): P
     maxDurationMs: options.maxDurationMs ?? 7_200_000,
     maxFrameBytes: options.maxFrameBytes ?? 32 * 1024,
     log,
+    ...(options.faults ? { faults: options.faults } : {}),
   });
 
   server.on('upgrade', (req, socket, head: Buffer) => {
@@ -94,7 +98,7 @@ export async function startWebSocketGateway(options: WebSocketGatewayOptions): P
     });
   });
   server.on('request', (req, res) => {
-    handleManagementRequest(req, res, manager, { stage, maxMessageBytes })
+    handleManagementRequest(req, res, manager, { stage, maxMessageBytes, ...(options.faults ? { faults: options.faults } : {}) })
       .then((handled) => {
         if (!handled) sendAwsError(res, 404, 'NotFoundException', 'Not Found', newGatewayId());
       })

@@ -25,6 +25,8 @@ export interface EventSourcePollerOptions {
   functionName?: string;
   createContext?: (functionName: string) => Context;
   onError?: (error: unknown) => void;
+  /** Fault testing: true to hand a batch to the handler an extra time, as SQS's at-least-once delivery may. */
+  redeliver?: () => boolean;
 }
 
 export interface EventSourcePoller {
@@ -124,6 +126,14 @@ export function startEventSourcePoller(options: EventSourcePollerOptions): Event
 
   async function processBatch(messages: readonly Message[]): Promise<void> {
     const records = messages.map((message) => toSqsRecord(message, { queueArn: options.queueArn, awsRegion }));
+    if (options.redeliver?.()) {
+      // The extra delivery's outcome deletes nothing: only the regular one below decides that.
+      try {
+        await options.handler({ Records: records }, createContext(functionName));
+      } catch (error) {
+        onError(error);
+      }
+    }
     let outcome: HandlerOutcome;
     try {
       outcome = { kind: 'returned', value: await options.handler({ Records: records }, createContext(functionName)) };

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Emulation, MockAccess } from './embedded-access';
 import { RedisCommandError, parseRedisInteger, wrongArgumentCount } from './embedded-access';
 import { luaResultToRedisReply } from './embedded-replies';
+import { withoutShebang } from './script-shebang';
 import type { RedisReply } from './redis-backend';
 
 /**
@@ -34,9 +35,12 @@ local function __parley_result(v)
 end
 `;
 
-/** The script as the mock runs it: Parley's prelude around the caller's unchanged source. */
+/**
+ * The script as the mock runs it: Parley's prelude around the caller's source. A shebang
+ * line (`#!lua flags=...`) only carries flags for Redis's scheduler, so it is dropped.
+ */
 function forMock(source: string): string {
-  return `${PRELUDE}\nreturn __parley_result((function()\n${source}\nend)())`;
+  return `${PRELUDE}\nreturn __parley_result((function()\n${withoutShebang(source)}\nend)())`;
 }
 
 const MOCK_LUA_ERROR_PREFIX = 'Error trying to loading or executing lua code string in VM: ';

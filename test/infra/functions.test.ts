@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../functions/config';
-import { HTTP_ROUTES, WEBSOCKET_ROUTES } from '../../functions/routes';
+import { HTTP_ROUTES, SCHEDULED_FUNCTIONS, WEBSOCKET_ROUTES } from '../../functions/routes';
 import { logicalIdOf, resourcesOfType, synthParley } from './synth-parley';
 
 const { stack, template } = synthParley();
@@ -15,10 +15,16 @@ const variablesOf = (properties: Record<string, unknown>) =>
   (properties.Environment as { Variables: Record<string, unknown> }).Variables;
 
 describe('Lambda functions', () => {
-  it('are one per WebSocket route, one per HTTP route, the authorizer and the router, and nothing else', () => {
-    expect(Object.keys(lambdaFunctions)).toHaveLength(WEBSOCKET_ROUTES.length + HTTP_ROUTES.length + 2);
+  it('are one per WebSocket route, one per HTTP route, one per scheduled function, the authorizer and the router, and nothing else', () => {
+    expect(Object.keys(lambdaFunctions)).toHaveLength(WEBSOCKET_ROUTES.length + HTTP_ROUTES.length + SCHEDULED_FUNCTIONS.length + 2);
     expect([...deployed.keys()].sort()).toEqual(
-      ['authorizer', 'router', ...WEBSOCKET_ROUTES.map((r) => r.name), ...HTTP_ROUTES.map((r) => r.name)].sort(),
+      [
+        'authorizer',
+        'router',
+        ...WEBSOCKET_ROUTES.map((r) => r.name),
+        ...HTTP_ROUTES.map((r) => r.name),
+        ...SCHEDULED_FUNCTIONS.map((f) => f.name),
+      ].sort(),
     );
   });
 

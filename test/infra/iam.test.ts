@@ -7,6 +7,7 @@ const tableId = logicalIdOf(stack.storage.table);
 const queueId = logicalIdOf(stack.routing.queue);
 const apiId = logicalIdOf(stack.realtime.webSocketApi);
 const jwtSecretRef = JSON.stringify({ Ref: logicalIdOf(stack.storage.jwtSecret) });
+const customerSecretRef = JSON.stringify({ Ref: logicalIdOf(stack.storage.identifiedCustomerSecret) });
 
 const TABLE_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 const TABLE_READS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'];
@@ -82,8 +83,10 @@ describe('least privilege, derived from each entry point\'s needs', () => {
       it(`secrets: JWT ${needs.jwtSecret === true ? 'readable' : 'not readable'}, Upstash ${needs.upstash === true ? 'readable' : 'not readable'}`, () => {
         const secretResources = permissions.resourcesOf('secretsmanager:GetSecretValue');
         expect(secretResources.includes(jwtSecretRef)).toBe(needs.jwtSecret === true);
+        // Whoever verifies tokens may meet an identified customer's, so reads that key too.
+        expect(secretResources.includes(customerSecretRef)).toBe(needs.jwtSecret === true);
         expect(secretResources.some((resource) => resource.includes('parley/upstash'))).toBe(needs.upstash === true);
-        expect(secretResources).toHaveLength(Number(needs.jwtSecret === true) + Number(needs.upstash === true));
+        expect(secretResources).toHaveLength(2 * Number(needs.jwtSecret === true) + Number(needs.upstash === true));
       });
     });
   }
@@ -92,7 +95,7 @@ describe('least privilege, derived from each entry point\'s needs', () => {
 describe('least privilege, spot checks', () => {
   it('the authorizer can read the JWT secret but has no DynamoDB or SQS access', () => {
     const authorizer = permissionsOf(functionNamed('authorizer'));
-    expect(authorizer.resourcesOf('secretsmanager:GetSecretValue')).toEqual([jwtSecretRef]);
+    expect(authorizer.resourcesOf('secretsmanager:GetSecretValue').sort()).toEqual([jwtSecretRef, customerSecretRef].sort());
     expect(authorizer.hasAnyWithPrefix('dynamodb:')).toBe(false);
     expect(authorizer.hasAnyWithPrefix('sqs:')).toBe(false);
     expect(authorizer.hasAnyWithPrefix('execute-api:')).toBe(false);

@@ -66,17 +66,20 @@ describe('DynamoDB table', () => {
 });
 
 describe('secrets', () => {
-  it('generates a 64-character signing key without punctuation', () => {
-    const secret = onlyResource(template, 'AWS::SecretsManager::Secret');
-    expect(secret.Properties?.GenerateSecretString).toEqual({ PasswordLength: 64, ExcludePunctuation: true });
-    expect(secret.Properties?.SecretString).toBeUndefined();
+  it('generates 64-character keys without punctuation (token signing, identified customers)', () => {
+    const secrets = Object.values(resourcesOfType(template, 'AWS::SecretsManager::Secret')) as Array<{ Properties?: Record<string, unknown> }>;
+    expect(secrets).toHaveLength(2);
+    for (const secret of secrets) {
+      expect(secret.Properties?.GenerateSecretString).toEqual({ PasswordLength: 64, ExcludePunctuation: true });
+      expect(secret.Properties?.SecretString).toBeUndefined();
+    }
   });
 
   it('only references the Upstash secret, by the default name', () => {
     expect(stack.storage.upstashSecret.secretName).toBe('parley/upstash');
-    expect(Object.keys(resourcesOfType(template, 'AWS::SecretsManager::Secret'))).toEqual([
-      logicalIdOf(stack.storage.jwtSecret),
-    ]);
+    expect(Object.keys(resourcesOfType(template, 'AWS::SecretsManager::Secret')).sort()).toEqual(
+      [logicalIdOf(stack.storage.jwtSecret), logicalIdOf(stack.storage.identifiedCustomerSecret)].sort(),
+    );
   });
 });
 

@@ -15,6 +15,8 @@ export async function hashPassword(password: string): Promise<string> {
 }
 
 export const scryptHasher: PasswordHasher = {
+  // A real scrypt encoding of a random password nobody knows, with the production cost.
+  decoyHash: ['scrypt', COST.N, COST.r, COST.p, randomBytes(16).toString('base64'), randomBytes(KEY_LENGTH).toString('base64')].join('$'),
   async verify(password: string, encoded: string): Promise<boolean> {
     const [scheme, n, r, p, salt, hash] = encoded.split('$');
     if (scheme !== 'scrypt' || !salt || !hash) return false;

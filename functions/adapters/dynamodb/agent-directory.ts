@@ -1,8 +1,17 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AgentDirectory, AgentProfile } from '../../ports/agent-directory';
-import { dynamo } from './errors';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../../domain/errors';
+import type { AgentDirectory, AgentProfile, AgentSummary } from '../../ports/agent-directory';
+import { dynamo, isConditionFailure } from './errors';
 import { keys } from './keys';
 
+type Item = Record<string, unknown>;
+
+/**
+ * Agent profiles: AGENT#<id>/PROFILE, an EMAIL#<email>/LOGIN lookup (one email, one agent,
+ * as a single-item condition) and a ROSTER/AGENT#<id> entry for listing. Writes go lookup,
+ * profile, roster; a crash in between leaves a lookup without a profile, which the next
+ * write for that email takes over.
+ */
 export class DynamoAgentDirectory implements AgentDirectory {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -11,7 +20,7 @@ export class DynamoAgentDirectory implements AgentDirectory {
 
   async get(agentId: string): Promise<AgentProfile | undefined> {
     const result = await dynamo('GetItem', () =>
-      this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.agentProfile(agentId) })),
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.agentProfile(agentId), ConsistentRead: true })),
     );
     return result.Item ? toProfile(result.Item) : undefined;
   }
@@ -26,6 +35,8 @@ export class DynamoAgentDirectory implements AgentDirectory {
 
   async put(profile: AgentProfile): Promise<void> {
     const email = profile.email.toLowerCase();
+    const previous = await this.get(profile.id);
+    await this.claimEmail(email, profile.id);
     await dynamo('PutItem', () =>
       this.db.send(
         new PutCommand({
@@ -34,15 +45,98 @@ export class DynamoAgentDirectory implements AgentDirectory {
         }),
       ),
     );
+    const { passwordHash: _hash, ...summary } = profile;
     await dynamo('PutItem', () =>
       this.db.send(
-        new PutCommand({ TableName: this.tableName, Item: { ...keys.agentEmail(email), kind: 'agent-email', agentId: profile.id } }),
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.agentRoster(profile.id), kind: 'agent-roster', ...summary, email, skills: [...profile.skills] },
+        }),
       ),
     );
+    if (previous && previous.email.toLowerCase() !== email) await this.releaseEmail(previous.email, profile.id);
+  }
+
+  /** The email lookup, unless another agent (with a profile) holds it. */
+  private async claimEmail(email: string, agentId: string): Promise<void> {
+    const put = (condition: string, values: Item) =>
+      dynamo('PutItem', () =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...keys.agentEmail(email), kind: 'agent-email', agentId },
+            ConditionExpression: condition,
+            ExpressionAttributeValues: values,
+          }),
+        ),
+      );
+    try {
+      await put('attribute_not_exists(pk) OR agentId = :id', { ':id': agentId });
+      return;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const lookup = await dynamo('GetItem', () =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.agentEmail(email), ConsistentRead: true })),
+    );
+    const holder = lookup.Item?.agentId;
+    if (typeof holder === 'string' && (await this.get(holder))) throw new ConflictError(`Another agent already uses ${email}`);
+    try {
+      // A lookup left behind by an interrupted write: take it over.
+      await put('agentId = :stale', { ':stale': holder });
+    } catch (error) {
+      if (isConditionFailure(error)) throw new ConflictError(`Another agent already uses ${email}`);
+      throw error;
+    }
+  }
+
+  private async releaseEmail(email: string, agentId: string): Promise<void> {
+    try {
+      await dynamo('DeleteItem', () =>
+        this.db.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: keys.agentEmail(email),
+            ConditionExpression: 'agentId = :id',
+            ExpressionAttributeValues: { ':id': agentId },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async list(): Promise<AgentSummary[]> {
+    const out: AgentSummary[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await dynamo('Query', () =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': keys.agentRosterPartition },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      out.push(...(page.Items ?? []).map(toSummary));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return out;
+  }
+
+  async remove(agentId: string): Promise<void> {
+    const profile = await this.get(agentId);
+    await dynamo('DeleteItem', () => this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.agentRoster(agentId) })));
+    if (!profile) return;
+    await dynamo('DeleteItem', () => this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.agentProfile(agentId) })));
+    await this.releaseEmail(profile.email, agentId);
   }
 }
 
-function toProfile(item: Record<string, unknown>): AgentProfile {
+function toSummary(item: Item): AgentSummary {
   return {
     id: String(item.id),
     email: String(item.email),
@@ -50,6 +144,9 @@ function toProfile(item: Record<string, unknown>): AgentProfile {
     role: item.role as AgentProfile['role'],
     skills: Array.isArray(item.skills) ? item.skills.map(String) : [],
     capacity: Number(item.capacity),
-    passwordHash: String(item.passwordHash),
   };
+}
+
+function toProfile(item: Item): AgentProfile {
+  return { ...toSummary(item), passwordHash: String(item.passwordHash) };
 }

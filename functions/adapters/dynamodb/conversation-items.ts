@@ -68,6 +68,7 @@ export function itemToConversation(item: Item): Conversation {
       ? { rating: { score: ratingScore, ...(str(item, 'ratingComment') ? { comment: str(item, 'ratingComment') } : {}) } }
       : {}),
     ...(str(item, 'noAgentNoticeAt') ? { noAgentNoticeAt: str(item, 'noAgentNoticeAt') } : {}),
+    ...(typeof item.epoch === 'number' ? { epoch: item.epoch } : {}),
   };
 }
 

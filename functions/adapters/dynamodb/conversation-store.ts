@@ -9,7 +9,13 @@ import {
 import type { Conversation, Participant, Rating } from '../../domain/conversation';
 import type { Message, MessageDraft } from '../../domain/message';
 import type { IdGenerator } from '../../ports/clock';
-import type { AppendResult, ConversationStore, MessagePage, NewConversation } from '../../ports/conversation-store';
+import type {
+  AppendResult,
+  ConversationStore,
+  MessagePage,
+  NewConversation,
+  RequeueOptions,
+} from '../../ports/conversation-store';
 import { DynamoStoreError, dynamo, isConditionFailure } from './errors';
 import { conversationToItem, itemToConversation } from './conversation-items';
 import { keys } from './keys';
@@ -18,6 +24,16 @@ import { INDEXES } from './table-schema';
 
 type Item = Record<string, unknown>;
 const OPEN_ATTEMPTS = 4;
+
+/** A routing transition: moves the epoch one step, optionally only from a known epoch. */
+function epochStep(fromEpoch: number | undefined): { condition: string; values: Item } {
+  if (fromEpoch === undefined) return { condition: '', values: {} };
+  return {
+    // Items written before epochs existed have none: that is epoch 0.
+    condition: fromEpoch === 0 ? ' AND (attribute_not_exists(#epoch) OR #epoch = :fromEpoch)' : ' AND #epoch = :fromEpoch',
+    values: { ':fromEpoch': fromEpoch },
+  };
+}
 
 function fromCandidate(candidate: NewConversation): Conversation {
   return {
@@ -129,6 +145,68 @@ export class DynamoConversationStore implements ConversationStore {
     return this.queryIndex(INDEXES.byStatus, status, limit, false);
   }
 
+  async listAssignedTo(agentId: string): Promise<Conversation[]> {
+    // The agent partition also holds closed conversations; the filter keeps the open ones.
+    const items = await this.queryAll(INDEXES.byAgent, agentId, { expression: '#status = :assigned', names: { '#status': 'status' }, values: { ':assigned': 'assigned' } });
+    return items.filter((conversation) => conversation.status === 'assigned' && conversation.agent?.id === agentId);
+  }
+
+  async listAllAssigned(): Promise<Conversation[]> {
+    const items = await this.queryAll(INDEXES.byStatus, 'assigned');
+    return items.filter((conversation) => conversation.status === 'assigned');
+  }
+
+  async countQueued(skill: string): Promise<number> {
+    let count = 0;
+    let startKey: Item | undefined;
+    do {
+      const page = await dynamo('Query', () =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: INDEXES.queue.indexName,
+            KeyConditionExpression: '#key = :skill',
+            ExpressionAttributeNames: { '#key': INDEXES.queue.partitionKey },
+            ExpressionAttributeValues: { ':skill': skill },
+            Select: 'COUNT',
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      count += page.Count ?? 0;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return count;
+  }
+
+  /** Every item of an index partition, page by page, optionally filtered. */
+  private async queryAll(
+    index: { indexName: string; partitionKey: string },
+    value: string,
+    filter?: { expression: string; names: Record<string, string>; values: Item },
+  ): Promise<Conversation[]> {
+    const out: Conversation[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await dynamo('Query', () =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: index.indexName,
+            KeyConditionExpression: '#key = :value',
+            ExpressionAttributeNames: { '#key': index.partitionKey, ...filter?.names },
+            ExpressionAttributeValues: { ':value': value, ...filter?.values },
+            ...(filter ? { FilterExpression: filter.expression } : {}),
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      out.push(...(page.Items ?? []).map(itemToConversation));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return out;
+  }
+
   async listQueued(skill: string, limit: number): Promise<Conversation[]> {
     // The index is eventually consistent: drop anything already moved on.
     const items = await this.queryIndex(INDEXES.queue, skill, limit, true);
@@ -184,7 +262,15 @@ export class DynamoConversationStore implements ConversationStore {
   /** A conditional update returning the new item, or undefined when the condition failed. */
   private async transition(
     conversationId: string,
-    update: { set: Item; remove?: string[]; condition: string; values?: Item; names?: Record<string, string> },
+    update: {
+      set: Item;
+      remove?: string[];
+      condition: string;
+      values?: Item;
+      names?: Record<string, string>;
+      /** A routing transition: bump the epoch (domain/routing-claims.ts). */
+      bump?: boolean;
+    },
   ): Promise<Conversation | undefined> {
     const setNames = Object.keys(update.set);
     const names: Record<string, string> = { ...update.names };
@@ -198,6 +284,12 @@ export class DynamoConversationStore implements ConversationStore {
       names[`#r${index}`] = name;
       return `#r${index}`;
     });
+    if (update.bump) {
+      names['#epoch'] = 'epoch';
+      values[':zero'] = 0;
+      values[':one'] = 1;
+      assignments.push('#epoch = if_not_exists(#epoch, :zero) + :one');
+    }
     const expression = `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`;
     try {
       const result = await dynamo('UpdateItem', () =>
@@ -220,8 +312,10 @@ export class DynamoConversationStore implements ConversationStore {
     }
   }
 
-  assign(conversationId: string, agent: Participant, now: string): Promise<Conversation | undefined> {
+  assign(conversationId: string, agent: Participant, now: string, fromEpoch?: number): Promise<Conversation | undefined> {
+    const step = epochStep(fromEpoch);
     return this.transition(conversationId, {
+      bump: true,
       set: {
         status: 'assigned',
         statusKey: 'assigned',
@@ -233,14 +327,22 @@ export class DynamoConversationStore implements ConversationStore {
         updatedAt: now,
       },
       remove: ['queueKey', 'queueSort'],
-      condition: '#status = :queued',
-      names: { '#status': 'status' },
-      values: { ':queued': 'queued' },
+      condition: `#status = :queued${step.condition}`,
+      names: { '#status': 'status', ...(fromEpoch === undefined ? {} : { '#epoch': 'epoch' }) },
+      values: { ':queued': 'queued', ...step.values },
     });
   }
 
-  reassign(conversationId: string, fromAgentId: string, to: Participant, now: string): Promise<Conversation | undefined> {
+  reassign(
+    conversationId: string,
+    fromAgentId: string,
+    to: Participant,
+    now: string,
+    fromEpoch?: number,
+  ): Promise<Conversation | undefined> {
+    const step = epochStep(fromEpoch);
     return this.transition(conversationId, {
+      bump: true,
       set: {
         agentId: to.id,
         agentName: to.name,
@@ -249,36 +351,51 @@ export class DynamoConversationStore implements ConversationStore {
         agentSort: `${now}#${conversationId}`,
         updatedAt: now,
       },
-      condition: '#status = :assigned AND #agent = :from',
-      names: { '#status': 'status', '#agent': 'agentId' },
-      values: { ':assigned': 'assigned', ':from': fromAgentId },
+      condition: `#status = :assigned AND #agent = :from${step.condition}`,
+      names: { '#status': 'status', '#agent': 'agentId', ...(fromEpoch === undefined ? {} : { '#epoch': 'epoch' }) },
+      values: { ':assigned': 'assigned', ':from': fromAgentId, ...step.values },
     });
   }
 
-  requeue(conversationId: string, fromAgentId: string | null, skill: string, now: string): Promise<Conversation | undefined> {
+  requeue(
+    conversationId: string,
+    fromAgentId: string | null,
+    skill: string,
+    now: string,
+    options: RequeueOptions = {},
+  ): Promise<Conversation | undefined> {
+    const queuedAt = options.queuedAt ?? now;
+    const step = epochStep(options.fromEpoch);
+    const epochName: Record<string, string> = options.fromEpoch === undefined ? {} : { '#epoch': 'epoch' };
     return this.transition(conversationId, {
+      bump: true,
       set: {
         status: 'queued',
         statusKey: 'queued',
         skill,
-        queuedAt: now,
+        queuedAt,
         queueKey: skill,
-        queueSort: `${now}#${conversationId}`,
+        queueSort: `${queuedAt}#${conversationId}`,
         updatedAt: now,
       },
       remove: ['agentId', 'agentName', 'agentKey', 'agentSort', 'assignedAt', 'noAgentNoticeAt'],
       ...(fromAgentId === null
-        ? { condition: '#status = :queued', names: { '#status': 'status' }, values: { ':queued': 'queued' } }
+        ? {
+            condition: `#status = :queued${step.condition}`,
+            names: { '#status': 'status', ...epochName },
+            values: { ':queued': 'queued', ...step.values },
+          }
         : {
-            condition: '#status = :assigned AND #agent = :from',
-            names: { '#status': 'status', '#agent': 'agentId' },
-            values: { ':assigned': 'assigned', ':from': fromAgentId },
+            condition: `#status = :assigned AND #agent = :from${step.condition}`,
+            names: { '#status': 'status', '#agent': 'agentId', ...epochName },
+            values: { ':assigned': 'assigned', ':from': fromAgentId, ...step.values },
           }),
     });
   }
 
   async close(conversationId: string, by: { id: string; role: string }, now: string): Promise<Conversation | undefined> {
     const closed = await this.transition(conversationId, {
+      bump: true,
       set: { status: 'closed', statusKey: 'closed', closedAt: now, closedById: by.id, closedByRole: by.role, updatedAt: now },
       remove: ['queueKey', 'queueSort'],
       condition: '#status IN (:queued, :assigned)',

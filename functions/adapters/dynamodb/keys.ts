@@ -15,6 +15,9 @@ export const keys = {
   readCursor: (conversationId: string, userId: string) => ({ pk: `CONV#${conversationId}`, sk: `READ#${userId}` }),
   agentProfile: (agentId: string) => ({ pk: `AGENT#${agentId}`, sk: 'PROFILE' }),
   agentEmail: (email: string) => ({ pk: `EMAIL#${email.toLowerCase()}`, sk: 'LOGIN' }),
+  /** One partition listing every agent (a roster entry per agent, without the password hash). */
+  agentRoster: (agentId: string) => ({ pk: 'ROSTER', sk: `AGENT#${agentId}` }),
+  agentRosterPartition: 'ROSTER',
 };
 
 export function messageSortKey(seq: number): string {

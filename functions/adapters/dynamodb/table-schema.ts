@@ -11,6 +11,7 @@
  *   CONV#<id>       / READ#<userId>              the user's read cursor
  *   AGENT#<id>      / PROFILE                    agent profile (skills, capacity, password hash)
  *   EMAIL#<email>   / LOGIN                      email to agent id lookup
+ *   ROSTER          / AGENT#<id>                 agent listing entry (the profile without the hash)
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 export const TTL_ATTRIBUTE = 'expiresAt';

@@ -1,41 +1,55 @@
-import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
-import { z } from 'zod';
+import { SignJWT, decodeJwt } from 'jose';
+import type { OidcIssuer } from '../../config';
 import { UnauthorizedError } from '../../domain/errors';
-import { ROLES, SKILL_PATTERN, USER_ID_PATTERN, type User } from '../../domain/identity';
+import type { User } from '../../domain/identity';
 import type { TokenService, VerifiedToken } from '../../ports/tokens';
-
-const ALGORITHM = 'HS256';
-const CLOCK_TOLERANCE_SECONDS = 30;
-
-const claimsSchema = z.object({
-  sub: z.string().regex(USER_ID_PATTERN),
-  role: z.enum(ROLES),
-  name: z.string().max(100).optional(),
-  skills: z.array(z.string().regex(SKILL_PATTERN)).max(50).optional(),
-  exp: z.number().int(),
-  iat: z.number().int(),
-});
+import { identifiedCustomerIssuer, oidcIssuer, parleyIssuer, type IssuerVerifier, type MaxLifetimes } from './issuers';
 
 export interface JwtSettings {
   readonly issuer: string;
   readonly audience: string;
   /** The HS256 key (from Secrets Manager), resolved lazily and cached by the provider. */
   readonly key: () => Promise<Uint8Array>;
+  /** The longest lifetime (exp - iat) accepted per role, from any issuer. */
+  readonly maxTokenSeconds: MaxLifetimes;
+  /** Embedding sites sign identified-customer tokens with this HS256 key. */
+  readonly identifiedCustomers?: { readonly issuer: string; readonly key: () => Promise<Uint8Array> };
+  readonly oidcIssuers?: readonly OidcIssuer[];
+  readonly now?: () => Date;
 }
 
-/** Parley's own tokens: HS256 only (pinned), with iss, aud, exp and iat required. */
+/**
+ * Issues Parley's own tokens (HS256) and verifies tokens of every trusted issuer. The
+ * unverified `iss` only selects the issuer; that issuer's key, pinned algorithms, audience
+ * and lifetimes then decide. A token from an issuer Parley does not trust is refused.
+ */
 export class JoseTokenService implements TokenService {
-  constructor(private readonly settings: JwtSettings) {}
+  private readonly issuers = new Map<string, IssuerVerifier>();
+
+  constructor(private readonly settings: JwtSettings) {
+    const add = (verifier: IssuerVerifier) => {
+      if (this.issuers.has(verifier.issuer)) throw new Error(`Issuer ${verifier.issuer} is configured twice`);
+      this.issuers.set(verifier.issuer, verifier);
+    };
+    add(parleyIssuer(settings.issuer, settings.audience, settings.key, settings.maxTokenSeconds));
+    const site = settings.identifiedCustomers;
+    if (site) add(identifiedCustomerIssuer(site.issuer, settings.audience, site.key, settings.maxTokenSeconds));
+    for (const config of settings.oidcIssuers ?? []) add(oidcIssuer(config, settings.maxTokenSeconds));
+  }
+
+  private now(): Date {
+    return this.settings.now?.() ?? new Date();
+  }
 
   async issue(user: User, lifetimeSeconds: number): Promise<{ token: string; expiresAt: number }> {
-    const issuedAt = Math.floor(Date.now() / 1000);
-    const expiresAt = issuedAt + lifetimeSeconds;
+    const issuedAt = Math.floor(this.now().getTime() / 1000);
+    const expiresAt = issuedAt + Math.min(lifetimeSeconds, this.settings.maxTokenSeconds[user.role]);
     const token = await new SignJWT({
       role: user.role,
       ...(user.name ? { name: user.name } : {}),
       ...(user.skills.length > 0 ? { skills: [...user.skills] } : {}),
     })
-      .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(user.id)
       .setIssuer(this.settings.issuer)
       .setAudience(this.settings.audience)
@@ -46,22 +60,14 @@ export class JoseTokenService implements TokenService {
   }
 
   async verify(token: string): Promise<VerifiedToken> {
-    let payload: unknown;
+    let issuer: unknown;
     try {
-      ({ payload } = await jwtVerify(token, await this.settings.key(), {
-        algorithms: [ALGORITHM],
-        issuer: this.settings.issuer,
-        audience: this.settings.audience,
-        requiredClaims: ['exp', 'iat', 'sub'],
-        clockTolerance: CLOCK_TOLERANCE_SECONDS,
-      }));
-    } catch (error) {
-      const reason = error instanceof joseErrors.JWTExpired ? 'The token has expired' : 'The token is not valid';
-      throw new UnauthorizedError(reason, { cause: error });
+      issuer = decodeJwt(token).iss;
+    } catch {
+      throw new UnauthorizedError('The token is not valid');
     }
-    const claims = claimsSchema.safeParse(payload);
-    if (!claims.success) throw new UnauthorizedError('The token has invalid claims');
-    const { sub, role, name, skills, exp } = claims.data;
-    return { user: { id: sub, role, name: name ?? '', skills: skills ?? [] }, expiresAt: exp };
+    const verifier = typeof issuer === 'string' ? this.issuers.get(issuer) : undefined;
+    if (!verifier) throw new UnauthorizedError('The token is not valid');
+    return verifier.verify(token, this.now());
   }
 }

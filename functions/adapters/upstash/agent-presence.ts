@@ -1,8 +1,20 @@
 import type { Redis } from '@upstash/redis';
+import { averageHandleSeconds, RECENT_HANDLE_SAMPLES } from '../../domain/queue';
 import type { AgentAvailability, AgentStatus } from '../../domain/routing';
-import type { AgentPresence, PresenceUpdate } from '../../ports/agent-presence';
+import type { AgentClaims, AgentPresence, ClaimOutcome, PresenceUpdate, QueueOutlook } from '../../ports/agent-presence';
 import { DependencyError } from '../../ports/errors';
-import { CLAIM, LIST_ONLINE, RELEASE, SET_STATUS } from './scripts';
+import {
+  AGENT_VIEW,
+  CLAIM_AGENT,
+  CLAIM_BEST,
+  LIST_ONLINE,
+  OUTLOOK,
+  RELEASE,
+  REPAIR_CLAIMS,
+  SET_STATUS,
+  SNAPSHOT,
+  SWEEP_EXPIRED,
+} from './scripts';
 
 export class HotStateError extends DependencyError {
   override readonly name = 'HotStateError';
@@ -11,21 +23,37 @@ export class HotStateError extends DependencyError {
   }
 }
 
-const AGENT_FIELDS = ['name', 'status', 'skills', 'load', 'capacity', 'idleSince'] as const;
 const STATUSES: readonly AgentStatus[] = ['online', 'away', 'offline'];
-const asStatus = (value: string): AgentStatus => (STATUSES.includes(value as AgentStatus) ? (value as AgentStatus) : 'offline');
-const splitSkills = (value: string): string[] => value.split(',').filter((skill) => skill.length > 0);
+const asStatus = (value: unknown): AgentStatus =>
+  STATUSES.includes(value as AgentStatus) ? (value as AgentStatus) : 'offline';
+const splitSkills = (value: unknown): string[] => String(value ?? '').split(',').filter((skill) => skill.length > 0);
+const text = (value: unknown): string => (value === null || value === undefined ? '' : String(value));
+const epochMs = (iso: string): number => Date.parse(iso);
 
-/** Agents' routing state in Upstash Redis; every read-modify-write is one Lua script. */
+export interface UpstashPresenceOptions {
+  readonly defaultSkill: string;
+  /** How long presence lasts without a heartbeat. */
+  readonly graceSeconds: number;
+  readonly prefix?: string;
+}
+
+/** Agents' routing state in Upstash Redis; see scripts.ts for the keys and the scripts. */
 export class UpstashAgentPresence implements AgentPresence {
+  private readonly prefix: string;
+
   constructor(
     private readonly redis: () => Promise<Redis>,
-    private readonly defaultSkill: string,
-    private readonly prefix = 'parley:',
-  ) {}
+    private readonly options: UpstashPresenceOptions,
+  ) {
+    this.prefix = options.prefix ?? 'parley:';
+  }
 
   private agentKey(agentId: string): string {
     return `${this.prefix}agent:${agentId}`;
+  }
+
+  private onlineSet(skill: string): string {
+    return `${this.prefix}online:${skill === this.options.defaultSkill ? '*' : skill}`;
   }
 
   private async run<T>(what: string, call: (redis: Redis) => Promise<T>): Promise<T> {
@@ -36,65 +64,141 @@ export class UpstashAgentPresence implements AgentPresence {
     }
   }
 
-  async setStatus(update: PresenceUpdate, now: string): Promise<void> {
-    await this.run('setStatus', (redis) =>
-      redis.eval(SET_STATUS, [this.agentKey(update.id)], [
-        update.id,
-        update.name,
-        update.status,
-        update.skills.join(','),
-        String(update.capacity),
-        now,
-        this.prefix,
-      ]),
-    );
+  private script<T>(what: string, script: string, keys: string[], args: Array<string | number>): Promise<T> {
+    return this.run(what, (redis) => redis.eval<string[], T>(script, keys, args.map(String)));
+  }
+
+  async setStatus(update: PresenceUpdate, now: string, options: { live?: boolean } = {}): Promise<void> {
+    await this.script('setStatus', SET_STATUS, [this.agentKey(update.id)], [
+      update.id,
+      update.name,
+      update.status,
+      update.skills.join(','),
+      update.capacity,
+      now,
+      this.prefix,
+      this.options.graceSeconds * 1000,
+      options.live === false ? '0' : '1',
+    ]);
   }
 
   async touch(agentId: string, now: string): Promise<void> {
-    await this.run('touch', (redis) => redis.hset(this.agentKey(agentId), { seenAt: now }));
-  }
-
-  async onlineFor(skill: string): Promise<AgentAvailability[]> {
-    const set = `${this.prefix}online:${skill === this.defaultSkill ? '*' : skill}`;
-    const rows = await this.run('onlineFor', (redis) =>
-      redis.eval<string[], string[][]>(LIST_ONLINE, [set], [`${this.prefix}agent:`]),
-    );
-    return rows.map(([id = '', name = '', status = '', skills = '', load = '0', capacity = '0', idleSince = '']) => ({
-      id,
-      name: name || id,
-      status: asStatus(status),
-      skills: splitSkills(skills),
-      load: Number(load),
-      capacity: Number(capacity),
-      idleSince,
-    }));
+    await this.run('touch', (redis) => redis.set(`${this.prefix}alive:${agentId}`, now, { px: this.options.graceSeconds * 1000 }));
   }
 
   async get(agentId: string): Promise<AgentAvailability | undefined> {
-    // Without automatic deserialization HMGET answers a plain array, in field order.
-    const raw: unknown = await this.run('get', (redis) =>
-      redis.hmget(this.agentKey(agentId), ...AGENT_FIELDS),
-    );
-    const values = (Array.isArray(raw) ? raw : []) as Array<string | null>;
-    const [name, status, skills, load, capacity, idleSince] = values;
+    const row = await this.script<unknown[]>('get', AGENT_VIEW, [this.agentKey(agentId)], [this.prefix, agentId]);
+    const [name, status, skills, capacity, idleSince, load, alive] = row;
     if (!status) return undefined;
     return {
       id: agentId,
-      name: name ?? agentId,
-      status: asStatus(status),
-      skills: splitSkills(skills ?? ''),
+      name: text(name) || agentId,
+      // Without live presence an agent counts as offline, whatever status it last set.
+      status: Number(alive) === 1 ? asStatus(status) : 'offline',
+      skills: splitSkills(skills),
       load: Number(load ?? 0),
       capacity: Number(capacity ?? 0),
-      idleSince: idleSince ?? '',
+      idleSince: text(idleSince),
     };
   }
 
-  async claim(agentId: string, now: string): Promise<boolean> {
-    const claimed = await this.run('claim', (redis) => redis.eval<string[], number>(CLAIM, [this.agentKey(agentId)], [now]));
+  async listOnline(): Promise<AgentAvailability[]> {
+    const rows = await this.script<unknown[][]>('listOnline', LIST_ONLINE, [`${this.prefix}online:*`], [this.prefix]);
+    return rows.map(([id, name, skills, load, capacity, idleSince]) => ({
+      id: text(id),
+      name: text(name) || text(id),
+      status: 'online' as const,
+      skills: splitSkills(skills),
+      load: Number(load ?? 0),
+      capacity: Number(capacity ?? 0),
+      idleSince: text(idleSince),
+    }));
+  }
+
+  async outlook(skill: string): Promise<QueueOutlook> {
+    const [serving, total, count] = await this.script<unknown[]>('outlook', OUTLOOK, [this.onlineSet(skill)], [this.prefix, skill]);
+    return { agentsServing: Number(serving ?? 0), averageHandleSeconds: averageHandleSeconds(Number(total ?? 0), Number(count ?? 0)) };
+  }
+
+  async claimBest(skill: string, claim: string, now: string): Promise<ClaimOutcome> {
+    const row = await this.script<unknown[]>('claimBest', CLAIM_BEST, [this.onlineSet(skill)], [
+      this.prefix,
+      claim,
+      now,
+      epochMs(now),
+      skill,
+    ]);
+    const [id, name, reused, serving, total, count] = row;
+    const outlook = {
+      agentsServing: Number(serving ?? 0),
+      averageHandleSeconds: averageHandleSeconds(Number(total ?? 0), Number(count ?? 0)),
+    };
+    const agentId = text(id);
+    return agentId
+      ? { ...outlook, agent: { id: agentId, name: text(name) || agentId }, reused: Number(reused) === 1 }
+      : { ...outlook, reused: false };
+  }
+
+  async claimAgent(agentId: string, claim: string, now: string): Promise<boolean> {
+    const claimed = await this.script<number>('claimAgent', CLAIM_AGENT, [this.agentKey(agentId)], [
+      this.prefix,
+      agentId,
+      claim,
+      now,
+      epochMs(now),
+    ]);
     return Number(claimed) === 1;
   }
 
-  async release(agentId: string, now: string): Promise<void> {
-    await this.run('release', (redis) => redis.eval(RELEASE, [this.agentKey(agentId)], [now]));
+  async release(agentId: string, claim: string, now: string, handled?: { skill: string; seconds: number }): Promise<boolean> {
+    const removed = await this.script<number>('release', RELEASE, [this.agentKey(agentId)], [
+      this.prefix,
+      agentId,
+      claim,
+      now,
+      handled?.skill ?? '',
+      handled ? Math.max(0, Math.round(handled.seconds)) : '',
+      RECENT_HANDLE_SAMPLES,
+    ]);
+    return Number(removed) === 1;
+  }
+
+  async sweepExpired(): Promise<string[]> {
+    const ids = await this.script<unknown[]>('sweepExpired', SWEEP_EXPIRED, [`${this.prefix}online:*`], [this.prefix]);
+    return ids.map(text);
+  }
+
+  async snapshot(): Promise<AgentClaims[]> {
+    const rows = await this.script<unknown[][]>('snapshot', SNAPSHOT, [`${this.prefix}agents`], [this.prefix]);
+    return rows.map(([id, status, capacity, claims]) => ({
+      id: text(id),
+      status: asStatus(status),
+      capacity: Number(capacity ?? 0),
+      claims: new Map(
+        text(claims)
+          .split(',')
+          .filter((entry) => entry.length > 0)
+          .map((entry) => {
+            const at = entry.lastIndexOf('=');
+            return [entry.slice(0, at), Number(entry.slice(at + 1))] as const;
+          }),
+      ),
+    }));
+  }
+
+  async repairClaims(
+    agentId: string,
+    changes: { add: readonly string[]; remove: readonly string[]; removeBeforeMs: number },
+    now: string,
+  ): Promise<{ added: number; removed: number }> {
+    if (changes.add.length === 0 && changes.remove.length === 0) return { added: 0, removed: 0 };
+    const [added, removed] = await this.script<unknown[]>('repairClaims', REPAIR_CLAIMS, [`${this.prefix}held:${agentId}`], [
+      changes.removeBeforeMs,
+      epochMs(now),
+      changes.add.length,
+      ...changes.add,
+      ...changes.remove,
+    ]);
+    return { added: Number(added ?? 0), removed: Number(removed ?? 0) };
   }
 }

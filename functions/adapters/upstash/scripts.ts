@@ -1,9 +1,43 @@
 /**
- * Lua run atomically inside Redis, so a routing decision reads and claims in one command.
- * Sets of online agents: `<prefix>online:<skill>` per skill and `<prefix>online:*` for all.
+ * Lua run atomically inside Redis, so every routing read-modify-write is one command. They
+ * run unchanged on Upstash, a real Redis and the local embedded engine (keywords in upper
+ * case, no status tables, no nil holes in returned arrays).
+ *
+ * Keys under the prefix P:
+ *   P agent:<id>    hash: name, status, skills (comma-separated), capacity, idleSince
+ *   P alive:<id>    heartbeat presence, expires after the grace period (PX)
+ *   P held:<id>     hash: claim name -> epoch ms it was made; the agent's load is its length
+ *   P online:<skill> / P online:*   agents whose status is online, per skill and all of them
+ *   P agents        every agent id ever seen (reconciliation walks it)
+ *   P aht:<skill>   recent handling times in seconds, newest first
  */
 
-/** KEYS[1] agent hash. ARGV: id, name, status, skills (comma-separated), capacity, now, prefix. */
+/** Shared Lua: is an agent's presence live, and is it online with live presence. */
+const LIVE = `
+local function alive(prefix, id)
+  return redis.call('EXISTS', prefix .. 'alive:' .. id) == 1
+end
+local function live(prefix, id, status)
+  return status == 'online' and alive(prefix, id)
+end
+`;
+
+/** Shared Lua: sum and count of the skill's recent handling times. */
+const HANDLING = `
+local function handling(prefix, skill)
+  local total, count = 0, 0
+  for _, seconds in ipairs(redis.call('LRANGE', prefix .. 'aht:' .. skill, 0, -1)) do
+    total = total + (tonumber(seconds) or 0)
+    count = count + 1
+  end
+  return total, count
+end
+`;
+
+/**
+ * KEYS[1] agent hash. ARGV: id, name, status, skills, capacity, now, prefix, graceMs,
+ * live ('1' refreshes presence: the agent itself is acting).
+ */
 export const SET_STATUS = `
 local key, id, prefix = KEYS[1], ARGV[1], ARGV[7]
 local old = redis.call('HGET', key, 'skills')
@@ -11,9 +45,10 @@ if old then
   for skill in string.gmatch(old, '[^,]+') do redis.call('SREM', prefix .. 'online:' .. skill, id) end
 end
 redis.call('SREM', prefix .. 'online:*', id)
-redis.call('HSET', key, 'name', ARGV[2], 'status', ARGV[3], 'skills', ARGV[4], 'capacity', ARGV[5], 'seenAt', ARGV[6])
-redis.call('HSETNX', key, 'load', 0)
+redis.call('HSET', key, 'name', ARGV[2], 'status', ARGV[3], 'skills', ARGV[4], 'capacity', ARGV[5])
 redis.call('HSETNX', key, 'idleSince', ARGV[6])
+redis.call('SADD', prefix .. 'agents', id)
+if ARGV[9] == '1' then redis.call('SET', prefix .. 'alive:' .. id, ARGV[6], 'PX', ARGV[8]) end
 if ARGV[3] == 'online' then
   for skill in string.gmatch(ARGV[4], '[^,]+') do redis.call('SADD', prefix .. 'online:' .. skill, id) end
   redis.call('SADD', prefix .. 'online:*', id)
@@ -21,30 +56,166 @@ end
 return 1
 `;
 
-/** KEYS[1] online set. ARGV[1] agent key prefix. Returns [id, name, status, skills, load, capacity, idleSince][]. */
-export const LIST_ONLINE = `
+/** KEYS[1] agent hash. ARGV: prefix, id. Returns [name, status, skills, capacity, idleSince, load, alive]. */
+export const AGENT_VIEW = `${LIVE}
+local prefix, id = ARGV[1], ARGV[2]
+local v = redis.call('HMGET', KEYS[1], 'name', 'status', 'skills', 'capacity', 'idleSince')
+local load = redis.call('HLEN', prefix .. 'held:' .. id)
+return { v[1] or '', v[2] or '', v[3] or '', v[4] or '0', v[5] or '', load, alive(prefix, id) and 1 or 0 }
+`;
+
+/** KEYS[1] the online:* set. ARGV[1] prefix. Returns [id, name, skills, load, capacity, idleSince][] of live agents. */
+export const LIST_ONLINE = `${LIVE}
+local prefix = ARGV[1]
 local out = {}
 for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  local v = redis.call('HMGET', ARGV[1] .. id, 'name', 'status', 'skills', 'load', 'capacity', 'idleSince')
-  out[#out + 1] = { id, v[1] or '', v[2] or '', v[3] or '', v[4] or '0', v[5] or '0', v[6] or '' }
+  local v = redis.call('HMGET', prefix .. 'agent:' .. id, 'name', 'status', 'skills', 'capacity', 'idleSince')
+  if live(prefix, id, v[2]) then
+    out[#out + 1] = { id, v[1] or '', v[3] or '', redis.call('HLEN', prefix .. 'held:' .. id), v[4] or '0', v[5] or '' }
+  end
 end
 return out
 `;
 
-/** KEYS[1] agent hash. ARGV[1] now. Takes one unit of capacity if online and below capacity. */
-export const CLAIM = `
-local v = redis.call('HMGET', KEYS[1], 'status', 'load', 'capacity')
-if v[1] ~= 'online' then return 0 end
-if tonumber(v[2] or '0') >= tonumber(v[3] or '0') then return 0 end
-redis.call('HINCRBY', KEYS[1], 'load', 1)
-redis.call('HSET', KEYS[1], 'idleSince', ARGV[1])
+/** KEYS[1] the skill's online set. ARGV: prefix, skill. Returns [agentsServing, handledTotal, handledCount]. */
+export const OUTLOOK = `${LIVE}${HANDLING}
+local prefix, skill = ARGV[1], ARGV[2]
+local serving = 0
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if live(prefix, id, redis.call('HGET', prefix .. 'agent:' .. id, 'status')) then serving = serving + 1 end
+end
+local total, count = handling(prefix, skill)
+return { serving, total, count }
+`;
+
+/**
+ * KEYS[1] the skill's online set. ARGV: prefix, claim, now (ISO), nowMs, skill.
+ * If a live agent already holds the claim, answers that agent (reused). Otherwise claims on
+ * the best live agent below capacity: lowest load/capacity (cross-multiplied), then idle
+ * longest, then lowest id, the order of domain/routing.ts compareCandidates.
+ * Returns [agentId or '', name, reused (0|1), agentsServing, handledTotal, handledCount].
+ */
+export const CLAIM_BEST = `${LIVE}${HANDLING}
+local prefix, claim, now, nowMs, skill = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local serving = 0
+local holder, holderName
+local best, bestName, bestLoad, bestCapacity, bestIdle
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local v = redis.call('HMGET', prefix .. 'agent:' .. id, 'name', 'status', 'capacity', 'idleSince')
+  if live(prefix, id, v[2]) then
+    serving = serving + 1
+    local held = prefix .. 'held:' .. id
+    if redis.call('HEXISTS', held, claim) == 1 then
+      holder, holderName = id, v[1] or id
+    end
+    local load = redis.call('HLEN', held)
+    local capacity = tonumber(v[3] or '0') or 0
+    local idle = v[4] or ''
+    if load < capacity then
+      local better = best == nil
+      if not better then
+        local left, right = load * bestCapacity, bestLoad * capacity
+        better = left < right or (left == right and (idle < bestIdle or (idle == bestIdle and id < best)))
+      end
+      if better then best, bestName, bestLoad, bestCapacity, bestIdle = id, v[1] or id, load, capacity, idle end
+    end
+  end
+end
+local total, count = handling(prefix, skill)
+if holder then return { holder, holderName, 1, serving, total, count } end
+if best then
+  redis.call('HSET', prefix .. 'held:' .. best, claim, nowMs)
+  redis.call('HSET', prefix .. 'agent:' .. best, 'idleSince', now)
+  return { best, bestName, 0, serving, total, count }
+end
+return { '', '', 0, serving, total, count }
+`;
+
+/** KEYS[1] agent hash. ARGV: prefix, id, claim, now (ISO), nowMs. Returns 1 when the agent holds the claim. */
+export const CLAIM_AGENT = `${LIVE}
+local prefix, id, claim = ARGV[1], ARGV[2], ARGV[3]
+local v = redis.call('HMGET', KEYS[1], 'status', 'capacity')
+if not live(prefix, id, v[1]) then return 0 end
+local held = prefix .. 'held:' .. id
+if redis.call('HEXISTS', held, claim) == 1 then return 1 end
+if redis.call('HLEN', held) >= (tonumber(v[2] or '0') or 0) then return 0 end
+redis.call('HSET', held, claim, ARGV[5])
+redis.call('HSET', KEYS[1], 'idleSince', ARGV[4])
 return 1
 `;
 
-/** KEYS[1] agent hash. ARGV[1] now. Gives one unit back, never below zero. */
+/**
+ * KEYS[1] agent hash. ARGV: prefix, id, claim, now, skill, handled seconds ('' for none),
+ * samples kept. Gives the claim back; only the call that removed it records the handling time.
+ */
 export const RELEASE = `
-local load = tonumber(redis.call('HGET', KEYS[1], 'load') or '0')
-if load > 0 then redis.call('HINCRBY', KEYS[1], 'load', -1) end
-if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'idleSince', ARGV[1]) end
-return 1
+local prefix, id, claim = ARGV[1], ARGV[2], ARGV[3]
+local removed = redis.call('HDEL', prefix .. 'held:' .. id, claim)
+if removed == 1 then
+  if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'idleSince', ARGV[4]) end
+  if ARGV[6] ~= '' then
+    local list = prefix .. 'aht:' .. ARGV[5]
+    redis.call('LPUSH', list, ARGV[6])
+    redis.call('LTRIM', list, 0, tonumber(ARGV[7]) - 1)
+  end
+end
+return removed
+`;
+
+/** KEYS[1] the online:* set. ARGV[1] prefix. Online agents whose presence expired go offline; returns their ids. */
+export const SWEEP_EXPIRED = `
+local prefix = ARGV[1]
+local lost = {}
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if redis.call('EXISTS', prefix .. 'alive:' .. id) == 0 then
+    local key = prefix .. 'agent:' .. id
+    local skills = redis.call('HGET', key, 'skills')
+    if skills then
+      for skill in string.gmatch(skills, '[^,]+') do redis.call('SREM', prefix .. 'online:' .. skill, id) end
+    end
+    redis.call('SREM', KEYS[1], id)
+    if redis.call('EXISTS', key) == 1 then redis.call('HSET', key, 'status', 'offline') end
+    lost[#lost + 1] = id
+  end
+end
+return lost
+`;
+
+/**
+ * KEYS[1] the agents set. ARGV[1] prefix. Returns [id, status (offline whenever presence
+ * expired, whatever was set), capacity, claims as "claim=ms,claim=ms"][].
+ */
+export const SNAPSHOT = `${LIVE}
+local prefix = ARGV[1]
+local out = {}
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local v = redis.call('HMGET', prefix .. 'agent:' .. id, 'status', 'capacity')
+  local status = v[1] or 'offline'
+  if not alive(prefix, id) then status = 'offline' end
+  local held = prefix .. 'held:' .. id
+  local claims = {}
+  for _, claim in ipairs(redis.call('HKEYS', held)) do
+    claims[#claims + 1] = claim .. '=' .. (redis.call('HGET', held, claim) or '0')
+  end
+  out[#out + 1] = { id, status, v[2] or '0', table.concat(claims, ',') }
+end
+return out
+`;
+
+/**
+ * KEYS[1] held hash. ARGV: removeBeforeMs, nowMs, number of claims to add, the claims to
+ * add, then the claims to remove. Removes a claim only if it was made before removeBeforeMs.
+ * Returns [added, removed].
+ */
+export const REPAIR_CLAIMS = `
+local cutoff, nowMs, adds = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
+local added, removed = 0, 0
+for i = 4, 3 + adds do
+  added = added + redis.call('HSETNX', KEYS[1], ARGV[i], nowMs)
+end
+for i = 4 + adds, #ARGV do
+  local at = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '')
+  if at and at < cutoff then removed = removed + redis.call('HDEL', KEYS[1], ARGV[i]) end
+end
+return { added, removed }
 `;

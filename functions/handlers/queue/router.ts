@@ -8,6 +8,7 @@ import { getPorts } from '../../wiring';
 const triggerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('conversation.queued'), conversationId: z.string().min(1) }),
   z.object({ type: z.literal('agent.available'), agentId: z.string().min(1) }),
+  z.object({ type: z.literal('agent.lost'), agentId: z.string().min(1) }),
 ]);
 
 const processor = new BatchProcessor(EventType.SQS);

@@ -2,11 +2,13 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { z } from 'zod';
 import { UnauthorizedError } from '../../domain/errors';
 import type { User } from '../../domain/identity';
+import type { RateLimitRule } from '../../ports/rate-limiter';
 import type { Ports } from '../../services/context';
 import { flushMetrics, logger } from '../../shared/observability';
 import { getPorts } from '../../wiring';
 import { HTTP_STATUS, toProtocolError } from './error-mapping';
 import { parseJsonObject, validate } from './parse';
+import { enforceRateLimit } from './rate-limit';
 
 export interface HttpRequest<B> {
   readonly body: B;
@@ -34,6 +36,8 @@ interface RouteSpec<S extends z.ZodType | undefined> {
   readonly body?: S;
   /** Whether the caller must present a token. */
   readonly authenticated: boolean;
+  /** Counted per client IP before anything else, so floods of bad requests are limited too. */
+  readonly rateLimitPerIp?: RateLimitRule;
 }
 
 type BodyOf<S> = S extends z.ZodType ? z.infer<S> : undefined;
@@ -48,6 +52,7 @@ export function httpHandler<S extends z.ZodType | undefined>(
     logger.appendKeys({ route: spec.name });
     try {
       const ports = getPorts();
+      if (spec.rateLimitPerIp) await enforceRateLimit(ports, spec.rateLimitPerIp, event.requestContext.http.sourceIp);
       const user = spec.authenticated ? await authenticate(ports, event) : undefined;
       if (user) logger.appendKeys({ userId: user.id });
       const raw = event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;

@@ -1,6 +1,37 @@
 import type { z } from 'zod';
 import { BadRequestError, TooLargeError } from '../../domain/errors';
 
+const MAX_DEPTH = 8;
+// C0 controls other than tab, line feed and carriage return, DEL and the C1 controls.
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+// Keys that mean something to JavaScript objects; no Parley frame or body uses them.
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function checkString(value: string, where: string): void {
+  if (LONE_SURROGATE.test(value)) throw new BadRequestError(`${where} holds a lone surrogate (not valid Unicode text)`);
+  if (CONTROL_CHARACTER.test(value)) throw new BadRequestError(`${where} holds a control character`);
+}
+
+/**
+ * Refuses what no schema should ever have to think about: nesting deeper than any frame
+ * needs, prototype-polluting keys, control characters and text that is not valid Unicode.
+ */
+function checkValue(value: unknown, where: string, depth: number): void {
+  if (typeof value === 'string') return checkString(value, where);
+  if (typeof value !== 'object' || value === null) return;
+  if (depth > MAX_DEPTH) throw new BadRequestError(`${where} is nested too deeply`);
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => checkValue(item, `${where}[${index}]`, depth + 1));
+    return;
+  }
+  for (const [key, item] of Object.entries(value)) {
+    if (RESERVED_KEYS.has(key)) throw new BadRequestError(`${where} uses the reserved key ${key}`);
+    checkString(key, `${where}: a key`);
+    checkValue(item, `${where}.${key.slice(0, 32)}`, depth + 1);
+  }
+}
+
 /** Parses JSON text into a plain object, or throws bad_request. */
 export function parseJsonObject(text: string | undefined | null, what: string): Record<string, unknown> {
   if (text === undefined || text === null || text.length === 0) throw new BadRequestError(`${what} is empty`);
@@ -13,6 +44,7 @@ export function parseJsonObject(text: string | undefined | null, what: string): 
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new BadRequestError(`${what} must be a JSON object`);
   }
+  checkValue(value, what, 1);
   return value as Record<string, unknown>;
 }
 

@@ -8,6 +8,7 @@ import { logger, flushMetrics } from '../../shared/observability';
 import { getPorts } from '../../wiring';
 import { toProtocolError } from './error-mapping';
 import { parseJsonObject, validate } from './parse';
+import { enforceActionLimit } from './rate-limit';
 
 /** The parts of API Gateway's WebSocket event Parley reads (authorizer context included). */
 export interface WebSocketEvent {
@@ -117,6 +118,7 @@ export function actionHandler<S extends z.ZodType>(
         return ok();
       }
       const frame = validate(schema, parseJsonObject(event.body, 'The frame'));
+      await enforceActionLimit(ports, caller, action);
       const conversationId = (frame as { conversationId?: unknown }).conversationId;
       if (typeof conversationId === 'string') logger.appendKeys({ conversationId });
       const result = await run(ports, caller, frame);

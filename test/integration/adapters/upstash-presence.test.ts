@@ -1,7 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { Redis } from '@upstash/redis';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UpstashAgentPresence } from '../../../functions/adapters/upstash/agent-presence';
+import { rankCandidates, type AgentAvailability } from '../../../functions/domain/routing';
 import { startUpstashServer, type UpstashServer } from '../../../local/upstash/upstash-server';
 import { findRedisServer, freePort, startRedis } from '../../support/redis-server';
 
@@ -17,6 +19,10 @@ const backends = [
 describe.each(backends)('UpstashAgentPresence through the local Upstash endpoint ($name)', ({ redis: useRealRedis }) => {
   let server: UpstashServer;
   let redisProcess: ChildProcess | undefined;
+  let client: Redis;
+  let runs = 0;
+  const presenceWith = (graceSeconds = 60) =>
+    new UpstashAgentPresence(async () => client, { defaultSkill: 'general', graceSeconds, prefix: `t${Date.now()}-${runs++}:` });
   let presence: UpstashAgentPresence;
 
   beforeAll(async () => {
@@ -27,8 +33,8 @@ describe.each(backends)('UpstashAgentPresence through the local Upstash endpoint
       redisUrl = `redis://127.0.0.1:${port}`;
     }
     server = await startUpstashServer({ port: 0, token: 'test-token', ...(redisUrl ? { redisUrl } : {}) });
-    const client = new Redis({ url: server.url, token: 'test-token', automaticDeserialization: false, enableTelemetry: false });
-    presence = new UpstashAgentPresence(async () => client, 'general', `t${Date.now()}:`);
+    client = new Redis({ url: server.url, token: 'test-token', automaticDeserialization: false, enableTelemetry: false });
+    presence = presenceWith();
   });
 
   afterAll(async () => {
@@ -42,29 +48,107 @@ describe.each(backends)('UpstashAgentPresence through the local Upstash endpoint
     expect(await presence.get('nobody')).toBeUndefined();
   });
 
-  it('lists online agents per skill, and everyone online for the default skill', async () => {
+  it('lists live online agents and counts those serving a skill (everyone serves the default skill)', async () => {
     await presence.setStatus({ id: 'b1', name: 'Bo', status: 'online', skills: ['billing'], capacity: 3 }, now());
-    expect((await presence.onlineFor('tech')).map((agent) => agent.id)).toEqual(['a1']);
-    expect((await presence.onlineFor('billing')).map((agent) => agent.id).sort()).toEqual(['a1', 'b1']);
-    expect((await presence.onlineFor('general')).map((agent) => agent.id).sort()).toEqual(['a1', 'b1']);
+    expect((await presence.listOnline()).map((agent) => agent.id).sort()).toEqual(['a1', 'b1']);
+    expect((await presence.outlook('tech')).agentsServing).toBe(1);
+    expect((await presence.outlook('billing')).agentsServing).toBe(2);
+    expect((await presence.outlook('general')).agentsServing).toBe(2);
   });
 
-  it('claims capacity atomically up to the limit and releases never below zero', async () => {
-    const claims = await Promise.all(Array.from({ length: 5 }, () => presence.claim('a1', now())));
+  it('claims capacity atomically up to the limit; a repeated claim is the same claim; release is idempotent', async () => {
+    const claims = await Promise.all(Array.from({ length: 5 }, (_, i) => presence.claimAgent('a1', `c${i}#1`, now())));
     expect(claims.filter(Boolean)).toHaveLength(2);
+    const held = claims.findIndex(Boolean);
+    expect(await presence.claimAgent('a1', `c${held}#1`, now())).toBe(true);
     expect((await presence.get('a1'))?.load).toBe(2);
-    await presence.release('a1', now());
-    await presence.release('a1', now());
-    await presence.release('a1', now());
-    expect((await presence.get('a1'))?.load).toBe(0);
+    expect(await presence.release('a1', `c${held}#1`, now())).toBe(true);
+    expect(await presence.release('a1', `c${held}#1`, now())).toBe(false);
+    expect((await presence.get('a1'))?.load).toBe(1);
+  });
+
+  it('claimBest picks the lowest load ratio, reuses an existing claim, and reports who serves when nobody has room', async () => {
+    // a1 holds 1 of 2, b1 0 of 3: b1 first.
+    const first = await presence.claimBest('billing', 'x#1', now());
+    expect(first).toMatchObject({ agent: { id: 'b1', name: 'Bo' }, reused: false, agentsServing: 2 });
+    expect(await presence.claimBest('billing', 'x#1', now())).toMatchObject({ agent: { id: 'b1' }, reused: true });
+    // tech: only a1 serves it and has one unit left.
+    expect(await presence.claimBest('tech', 'y#1', now())).toMatchObject({ agent: { id: 'a1' } });
+    expect(await presence.claimBest('tech', 'z#1', now())).toMatchObject({ agentsServing: 1, reused: false });
+    expect((await presence.claimBest('tech', 'z#1', now())).agent).toBeUndefined();
+  });
+
+  it('records handling times once per claim and averages them for the ETA', async () => {
+    expect((await presence.outlook('tech')).averageHandleSeconds).toBe(240);
+    await presence.release('a1', 'y#1', now(), { skill: 'tech', seconds: 100 });
+    await presence.release('a1', 'y#1', now(), { skill: 'tech', seconds: 100 });
+    await presence.claimAgent('a1', 'w#1', now());
+    await presence.release('a1', 'w#1', now(), { skill: 'tech', seconds: 200 });
+    expect((await presence.outlook('tech')).averageHandleSeconds).toBe(150);
   });
 
   it('takes away and offline agents out of routing, and follows skill changes', async () => {
     await presence.setStatus({ id: 'a1', name: 'Ann', status: 'away', skills: ['billing', 'tech'], capacity: 2 }, now());
-    expect(await presence.claim('a1', now())).toBe(false);
-    expect((await presence.onlineFor('tech')).map((agent) => agent.id)).toEqual([]);
+    expect(await presence.claimAgent('a1', 'q#1', now())).toBe(false);
+    expect((await presence.outlook('tech')).agentsServing).toBe(0);
     await presence.setStatus({ id: 'b1', name: 'Bo', status: 'online', skills: ['tech'], capacity: 3 }, now());
-    expect((await presence.onlineFor('billing')).map((agent) => agent.id)).toEqual([]);
-    expect((await presence.onlineFor('tech')).map((agent) => agent.id)).toEqual(['b1']);
+    expect((await presence.outlook('billing')).agentsServing).toBe(0);
+    expect((await presence.outlook('tech')).agentsServing).toBe(1);
+  });
+
+  it('lets presence expire without heartbeats: the agent counts as offline and the sweep reports it once', async () => {
+    const short = presenceWith(1);
+    await short.setStatus({ id: 'e1', name: 'Eve', status: 'online', skills: [], capacity: 1 }, now());
+    await short.setStatus({ id: 'e2', name: 'Eli', status: 'online', skills: [], capacity: 1 }, now());
+    expect(await short.sweepExpired()).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await short.touch('e2', now());
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect((await short.get('e1'))?.status).toBe('offline');
+    expect((await short.get('e2'))?.status).toBe('online');
+    expect(await short.claimAgent('e1', 'c#1', now())).toBe(false);
+    expect(await short.sweepExpired()).toEqual(['e1']);
+    expect(await short.sweepExpired()).toEqual([]);
+    expect((await short.listOnline()).map((agent) => agent.id)).toEqual(['e2']);
+  });
+
+  it('snapshots claims and repairs them, removing only claims older than the cutoff', async () => {
+    const fresh = presenceWith();
+    await fresh.setStatus({ id: 'r1', name: 'Rae', status: 'online', skills: [], capacity: 5 }, now());
+    await fresh.claimAgent('r1', 'old#1', new Date(Date.now() - 300_000).toISOString());
+    await fresh.claimAgent('r1', 'young#1', now());
+    const [snapshot] = await fresh.snapshot();
+    expect(snapshot).toMatchObject({ id: 'r1', status: 'online', capacity: 5 });
+    expect([...snapshot!.claims.keys()].sort()).toEqual(['old#1', 'young#1']);
+    const changed = await fresh.repairClaims('r1', { add: ['missing#2'], remove: ['old#1', 'young#1'], removeBeforeMs: Date.now() - 120_000 }, now());
+    expect(changed).toEqual({ added: 1, removed: 1 });
+    expect([...(await fresh.snapshot())[0]!.claims.keys()].sort()).toEqual(['missing#2', 'young#1']);
+  });
+
+  it('ranks candidates exactly as domain/routing.ts does', async () => {
+    const agentArb = fc.record({
+      load: fc.integer({ min: 0, max: 4 }),
+      capacity: fc.integer({ min: 1, max: 4 }),
+      idle: fc.integer({ min: 0, max: 3 }),
+      status: fc.constantFrom('online', 'away'),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(agentArb, { minLength: 1, maxLength: 5 }), async (specs) => {
+        const store = presenceWith();
+        const agents: AgentAvailability[] = [];
+        for (const [index, spec] of specs.entries()) {
+          const id = `g${index}`;
+          const idleSince = `2026-01-01T00:00:0${spec.idle}.000Z`;
+          await store.setStatus({ id, name: id, status: spec.status as 'online' | 'away', skills: [], capacity: spec.capacity }, idleSince);
+          const load = Math.min(spec.load, spec.capacity);
+          for (let unit = 0; unit < load; unit++) await store.repairClaims(id, { add: [`pre${unit}#1`], remove: [], removeBeforeMs: 0 }, idleSince);
+          agents.push({ id, name: id, status: spec.status as 'online' | 'away', skills: [], load, capacity: spec.capacity, idleSince });
+        }
+        const expected = rankCandidates(agents, 'general', 'general')[0]?.id;
+        const outcome = await store.claimBest('general', 'probe#1', now());
+        expect(outcome.agent?.id).toBe(expected);
+      }),
+      { numRuns: 25 },
+    );
   });
 });

@@ -1,0 +1,378 @@
+import { ParleyClient, ParleyClientError, type AgentStatus, type ChatMessage, type ConnectionState, type ConversationSummary } from '../parley-client/src/index';
+import { h } from '../web/dom';
+import { HttpApi, type IssuedToken } from '../web/http-api';
+import { ReadMarks } from '../web/read-marks';
+import type { Translate } from '../web/i18n';
+import { StoredToken, safeLocalStorage } from '../web/stored-token';
+import { Transcript } from '../web/transcript';
+import { Alerts } from './alerts';
+import { ChatPane } from './chat-pane';
+import { ConversationList, type ConversationRow } from './conversation-list';
+import { QueuesPanel } from './queues-panel';
+
+const TYPING_SHOWN_MS = 5_000;
+const TYPING_SEND_EVERY_MS = 3_000;
+/** Supervisors' queue and conversation lists are refreshed this often. */
+const SUPERVISOR_REFRESH_MS = 15_000;
+/** Waiting times on the list move on this often. */
+const CLOCK_TICK_MS = 20_000;
+const CLOSED_SHOWN = 20;
+
+export interface ConsoleOptions {
+  readonly httpUrl: string;
+  readonly wsUrl: string;
+  readonly t: Translate;
+  readonly locale: string;
+  readonly session: StoredToken;
+  readonly signedIn: IssuedToken;
+  readonly signOut: () => void;
+}
+
+/** The signed-in console: one ParleyClient, the conversation list, the chat pane and (for supervisors) the queues. */
+export class ConsoleApp {
+  private readonly t: Translate;
+  private readonly api: HttpApi;
+  private readonly client: ParleyClient;
+  private readonly storage = safeLocalStorage();
+  private readonly userId: string;
+  private readonly supervisor: boolean;
+  private readonly readMarks: ReadMarks;
+  private readonly alerts: Alerts;
+  private readonly summaries = new Map<string, ConversationSummary>();
+  private readonly transcripts = new Map<string, Transcript>();
+  private readonly historyLoaded = new Set<string>();
+  private readonly list: ConversationList;
+  private readonly pane: ChatPane;
+  private readonly queues: QueuesPanel | undefined;
+  private readonly statusSelect: HTMLSelectElement;
+  private readonly banner: HTMLElement;
+  private selectedId: string | undefined;
+  private everReady = false;
+  private lastTypingSent = 0;
+  private typingTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    root: HTMLElement,
+    private readonly options: ConsoleOptions,
+  ) {
+    const { t } = options;
+    this.t = t;
+    this.api = new HttpApi(options.httpUrl);
+    this.userId = options.signedIn.user.id;
+    this.supervisor = options.signedIn.user.role === 'supervisor' || options.signedIn.user.role === 'admin';
+    this.readMarks = new ReadMarks(this.storage, `parley-console:${this.userId}:read`);
+    this.alerts = new Alerts(t);
+    this.client = new ParleyClient({
+      url: options.wsUrl,
+      storageNamespace: `parley-console:${this.userId}`,
+      token: () => {
+        const current = options.session.read();
+        if (!current) {
+          options.signOut();
+          throw new Error('signed out: the session expired');
+        }
+        return current.token;
+      },
+    });
+
+    this.list = new ConversationList(t, (id) => this.select(id));
+    this.pane = new ChatPane(t, options.locale, {
+      send: (text) => this.send(text),
+      typing: () => this.sendTyping(),
+      close: () => this.control(() => this.selectedId && this.client.closeConversation(this.selectedId)),
+      transfer: (target, note) => this.control(() => this.selectedId && this.client.transfer(this.selectedId, target, note || undefined)),
+    });
+    this.queues = this.supervisor ? new QueuesPanel(t) : undefined;
+    this.statusSelect = h(
+      'select',
+      { name: 'status', 'aria-label': t('status') },
+      ...(['online', 'away', 'offline'] as const).map((status) =>
+        h('option', { value: status }, t(status === 'online' ? 'statusOnline' : status === 'away' ? 'statusAway' : 'statusOffline')),
+      ),
+    );
+    this.statusSelect.value = this.desiredStatus();
+    this.statusSelect.addEventListener('change', () => this.setStatus(this.statusSelect.value as AgentStatus));
+    this.banner = h('div', { class: 'banner', role: 'status', hidden: true });
+
+    const permission = this.alerts.permissionButton();
+    root.replaceChildren(
+      h(
+        'div',
+        { class: 'console' },
+        h(
+          'header',
+          { class: 'topbar' },
+          h('h1', {}, `${t('consoleTitle')} — ${options.signedIn.user.name}`),
+          permission,
+          h('label', {}, t('status'), this.statusSelect),
+          h('button', { type: 'button', class: 'secondary', onclick: () => this.signOut() }, t('signOut')),
+        ),
+        this.banner,
+        h(
+          'div',
+          { class: 'workspace' },
+          h(
+            'nav',
+            { class: 'sidebar', 'aria-label': t(this.supervisor ? 'allConversations' : 'myConversations') },
+            h('h2', {}, t(this.supervisor ? 'allConversations' : 'myConversations')),
+            this.list.element,
+            this.queues?.element,
+          ),
+          this.pane.element,
+          this.pane.details,
+        ),
+      ),
+    );
+    this.wireClient();
+    document.addEventListener('visibilitychange', () => this.markSelectedRead());
+    setInterval(() => this.renderList(), CLOCK_TICK_MS);
+    if (this.supervisor) setInterval(() => void this.refreshSupervisorLists(), SUPERVISOR_REFRESH_MS);
+    this.render();
+    void this.client.connect();
+  }
+
+  // ---- client events -------------------------------------------------------------------------
+
+  private wireClient(): void {
+    const client = this.client;
+    client.on('state', (change) => this.onState(change.to));
+    client.on('session', (frame) => {
+      for (const summary of frame.conversations) this.remember(summary);
+      if (this.supervisor) void this.refreshSupervisorLists();
+      this.render();
+    });
+    client.on('message', (message) => this.onMessage(message));
+    client.on('conversation', (summary) => {
+      const isNew = !this.summaries.has(summary.id) || this.summaries.get(summary.id)?.agent?.id !== this.userId;
+      this.remember(summary);
+      if (isNew && summary.agent?.id === this.userId) {
+        this.alerts.notify(this.t('newConversationNotice', { name: summary.customer.name ?? summary.customer.id }), '', `conversation-${summary.id}`);
+      }
+      this.render();
+    });
+    client.on('assigned', (frame) => this.patch(frame.conversationId, { status: 'assigned', agent: frame.agent }));
+    client.on('queued', (frame) => this.patch(frame.conversationId, { status: 'queued' }));
+    client.on('transferred', (frame) => this.patch(frame.conversationId, { status: 'queued', agent: undefined }));
+    client.on('closed', (frame) => this.patch(frame.conversationId, { status: 'closed' }));
+    client.on('typing', (frame) => {
+      if (frame.conversationId !== this.selectedId) return;
+      this.pane.setTyping(this.t('typing', { name: frame.sender.name ?? frame.sender.id }));
+      clearTimeout(this.typingTimer);
+      this.typingTimer = setTimeout(() => this.pane.setTyping(undefined), TYPING_SHOWN_MS);
+    });
+    client.on('read', (frame) => {
+      if (frame.reader.id === this.userId) {
+        // Read on another of this agent's tabs.
+        this.readMarks.advance(frame.conversationId, frame.seq);
+      } else {
+        this.transcript(frame.conversationId).markReadByOthers(frame.seq);
+      }
+      this.render();
+    });
+    client.on('status', (frame) => {
+      this.statusSelect.value = frame.status;
+      this.writeDesiredStatus(frame.status);
+    });
+    client.on('failed', (failure) => {
+      const id = failure.entry.conversationId;
+      if (id) this.transcript(id).markFailed(failure.clientMsgId, failure.error.message);
+      this.pane.showError(this.t('errorGeneric', { message: failure.error.message }));
+      this.render();
+    });
+    client.on('error', (frame) => this.pane.showError(this.t('errorGeneric', { message: frame.message })));
+    for (const entry of client.pending()) {
+      if (entry.conversationId) this.transcript(entry.conversationId).addPending(entry.clientMsgId, entry.text, entry.createdAt);
+    }
+  }
+
+  private onState(state: ConnectionState): void {
+    if (state === 'ready') {
+      this.everReady = true;
+      // Presence lapses while disconnected: say again what this agent chose.
+      this.setStatus(this.desiredStatus());
+      this.markSelectedRead();
+    }
+    const offline = state === 'offline';
+    const text = state === 'ready' || state === 'idle' || state === 'closed' ? undefined : offline ? this.t('offline') : this.t(this.everReady ? 'reconnecting' : 'connecting');
+    this.banner.hidden = text === undefined;
+    this.banner.textContent = text ?? '';
+    this.banner.classList.toggle('offline', offline);
+  }
+
+  private onMessage(message: ChatMessage): void {
+    const isNew = this.transcript(message.conversationId).add(message);
+    if (isNew && message.sender.id !== this.userId && message.sender.role !== 'system') {
+      if (message.conversationId === this.selectedId) this.pane.setTyping(undefined);
+      this.alerts.notify(this.t('newMessageNotice', { name: message.sender.name ?? message.sender.id }), message.text, `message-${message.conversationId}`);
+    }
+    const summary = this.summaries.get(message.conversationId);
+    if (summary && summary.lastSeq < message.seq) this.summaries.set(summary.id, { ...summary, lastSeq: message.seq, updatedAt: message.ts });
+    this.render();
+    if (message.conversationId === this.selectedId) this.markSelectedRead();
+  }
+
+  private remember(summary: ConversationSummary): void {
+    const known = this.summaries.get(summary.id);
+    this.summaries.set(summary.id, known && known.lastSeq > summary.lastSeq ? { ...summary, lastSeq: known.lastSeq } : summary);
+    void this.loadHistory(summary.id);
+  }
+
+  private patch(conversationId: string, change: Partial<ConversationSummary>): void {
+    const summary = this.summaries.get(conversationId);
+    if (!summary) return;
+    const next: ConversationSummary = { ...summary, ...change };
+    if ('agent' in change && change.agent === undefined) delete (next as { agent?: unknown }).agent;
+    this.summaries.set(conversationId, next);
+    this.render();
+  }
+
+  /** Messages from before this page load: the client replays only what is after its cursor. */
+  private async loadHistory(conversationId: string): Promise<void> {
+    const summary = this.summaries.get(conversationId);
+    if (!summary || summary.lastSeq === 0 || this.historyLoaded.has(conversationId)) return;
+    this.historyLoaded.add(conversationId);
+    const token = this.options.session.read()?.token;
+    if (!token) return;
+    try {
+      for (const message of await this.api.history(token, conversationId, summary.lastSeq)) this.transcript(conversationId).add(message);
+      this.render();
+      if (conversationId === this.selectedId) this.markSelectedRead();
+    } catch (error) {
+      this.historyLoaded.delete(conversationId);
+      this.pane.showError(this.t('errorGeneric', { message: error instanceof Error ? error.message : String(error) }));
+    }
+  }
+
+  private async refreshSupervisorLists(): Promise<void> {
+    const token = this.options.session.read()?.token;
+    if (!token || !this.queues) return;
+    try {
+      const [queues, conversations] = await Promise.all([this.api.queues(token), this.api.conversations(token)]);
+      this.queues.render(queues);
+      for (const summary of conversations) if (!this.summaries.has(summary.id)) this.summaries.set(summary.id, summary);
+      this.render();
+    } catch (error) {
+      this.pane.showError(this.t('errorGeneric', { message: error instanceof Error ? error.message : String(error) }));
+    }
+  }
+
+  // ---- agent actions ---------------------------------------------------------------------------
+
+  private select(conversationId: string): void {
+    const switched = conversationId !== this.selectedId;
+    this.selectedId = conversationId;
+    void this.loadHistory(conversationId);
+    this.pane.show(this.summaries.get(conversationId), switched);
+    this.render();
+    this.markSelectedRead();
+  }
+
+  private send(text: string): void {
+    const id = this.selectedId;
+    if (!id) return;
+    this.pane.showError(undefined);
+    try {
+      const pending = this.client.send(id, text);
+      this.transcript(id).addPending(pending.clientMsgId, text, Date.now());
+      this.pane.clearComposer();
+      this.render();
+    } catch (error) {
+      this.pane.showError(error instanceof ParleyClientError && error.code === 'too_large' ? this.t('tooLong') : String((error as Error).message));
+    }
+  }
+
+  private sendTyping(): void {
+    const now = Date.now();
+    if (!this.selectedId || this.client.state !== 'ready' || now - this.lastTypingSent < TYPING_SEND_EVERY_MS) return;
+    this.lastTypingSent = now;
+    this.client.typing(this.selectedId);
+  }
+
+  private setStatus(status: AgentStatus): void {
+    this.writeDesiredStatus(status);
+    this.statusSelect.value = status;
+    if (this.client.state === 'ready') this.control(() => this.client.setStatus(status));
+  }
+
+  /** Actions that need a live connection; while reconnecting they are refused with a message. */
+  private control(action: () => unknown): void {
+    this.pane.showError(undefined);
+    try {
+      action();
+    } catch (error) {
+      this.pane.showError(this.t('errorGeneric', { message: error instanceof Error ? error.message : String(error) }));
+    }
+  }
+
+  private signOut(): void {
+    if (this.client.state === 'ready') this.client.setStatus('offline');
+    this.client.dispose();
+    this.options.signOut();
+  }
+
+  private markSelectedRead(): void {
+    const id = this.selectedId;
+    if (!id || document.visibilityState !== 'visible') return;
+    const last = this.transcript(id).lastSeq;
+    if (this.readMarks.advance(id, last) && this.client.state === 'ready') this.client.markRead(id, last);
+    this.renderList();
+  }
+
+  private desiredStatus(): AgentStatus {
+    const stored = this.storage?.getItem(`parley-console:${this.userId}:status`);
+    return stored === 'away' || stored === 'offline' ? stored : 'online';
+  }
+
+  private writeDesiredStatus(status: AgentStatus): void {
+    try {
+      this.storage?.setItem(`parley-console:${this.userId}:status`, status);
+    } catch {
+      // The choice lasts as long as the page.
+    }
+  }
+
+  // ---- rendering ---------------------------------------------------------------------------------
+
+  private transcript(conversationId: string): Transcript {
+    let transcript = this.transcripts.get(conversationId);
+    if (!transcript) {
+      transcript = new Transcript(conversationId);
+      for (const message of this.client.messages(conversationId)) transcript.add(message);
+      this.transcripts.set(conversationId, transcript);
+    }
+    return transcript;
+  }
+
+  private render(): void {
+    this.renderList();
+    const id = this.selectedId;
+    this.pane.show(id ? this.summaries.get(id) : undefined, false);
+    if (id) this.pane.render(this.transcript(id).entries(this.userId, true));
+  }
+
+  private renderList(): void {
+    const now = Date.now();
+    const rows: ConversationRow[] = [...this.summaries.values()]
+      .filter((summary) => this.supervisor || summary.agent?.id === this.userId || summary.id === this.selectedId)
+      .map((summary) => {
+        const transcript = this.transcript(summary.id);
+        const last = transcript.lastFromPeople();
+        const awaitingReply = summary.status === 'queued' || (summary.status === 'assigned' && last?.sender.role === 'customer');
+        const since = summary.status === 'queued' ? summary.updatedAt : last?.ts;
+        return {
+          summary,
+          unread: summary.id === this.selectedId && document.visibilityState === 'visible' ? 0 : transcript.countFromOthersAfter(this.readMarks.get(summary.id), this.userId),
+          ...(awaitingReply && since ? { waitingSeconds: Math.max(0, Math.round((now - Date.parse(since)) / 1000)) } : {}),
+          preview: last?.text ?? '',
+        };
+      });
+    const open = rows.filter((row) => row.summary.status !== 'closed').sort((a, b) => b.summary.updatedAt.localeCompare(a.summary.updatedAt));
+    const closed = rows
+      .filter((row) => row.summary.status === 'closed')
+      .sort((a, b) => b.summary.updatedAt.localeCompare(a.summary.updatedAt))
+      .slice(0, CLOSED_SHOWN);
+    this.list.render([...open, ...closed], this.selectedId);
+    const unread = open.reduce((sum, row) => sum + row.unread, 0);
+    document.title = unread > 0 ? `(${unread}) ${this.t('consoleTitle')}` : this.t('consoleTitle');
+  }
+}

@@ -1,0 +1,10 @@
+export { ParleyClient } from './parley-client';
+export type { ClientStats, ParleyClientOptions, ParleyEvents, ParleyLogger, PendingSend, SendFailure } from './parley-client';
+export type { ConnectionState, StateChange, TransitionCode } from './connection-state';
+export { ParleyClientError } from './errors';
+export type { OutboxEntry } from './outbox';
+export { MemoryStore, type KeyValueStore } from './storage';
+export type { WebSocketConstructor, WebSocketLike } from './socket';
+export type { PlatformEvents } from './browser-hooks';
+export { DEFAULT_BACKOFF, fullJitterDelay, type BackoffPolicy } from './backoff';
+export type * from './protocol';

@@ -1,0 +1,194 @@
+/**
+ * Parley wire protocol v1 as this library sees it (PROTOCOL.md sections 3-4). Defined here,
+ * not imported from the backend, so the library ships to browsers with no dependencies.
+ */
+
+export type Role = 'customer' | 'agent' | 'supervisor' | 'admin' | 'system';
+
+export type ErrorCode =
+  | 'bad_request'
+  | 'unknown_action'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'too_large'
+  | 'rate_limited'
+  | 'unavailable'
+  | 'internal';
+
+export interface Sender {
+  readonly id: string;
+  readonly role: Role;
+  readonly name?: string;
+}
+
+export interface ConversationSummary {
+  readonly id: string;
+  readonly status: 'queued' | 'assigned' | 'closed';
+  readonly customer: { readonly id: string; readonly name?: string };
+  readonly agent?: { readonly id: string; readonly name?: string };
+  readonly skill?: string;
+  readonly lastSeq: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** One stored chat message, as `message` frames and history carry it. */
+export interface ChatMessage {
+  readonly conversationId: string;
+  readonly seq: number;
+  readonly messageId: string;
+  readonly clientMsgId?: string;
+  readonly sender: Sender;
+  readonly text: string;
+  readonly ts: string;
+}
+
+export interface SessionFrame {
+  readonly type: 'session';
+  readonly user: Sender;
+  readonly heartbeatSeconds: number;
+  readonly conversations: ConversationSummary[];
+}
+export interface SyncedFrame {
+  readonly type: 'synced';
+  readonly conversations: Record<string, number>;
+  readonly more?: true;
+}
+export interface PongFrame {
+  readonly type: 'pong';
+  readonly ts?: number | string;
+  readonly serverTime: string;
+}
+export interface AckFrame {
+  readonly type: 'ack';
+  readonly clientMsgId: string;
+  readonly conversationId: string;
+  readonly seq: number;
+  readonly messageId: string;
+  readonly ts: string;
+}
+export interface MessageFrame extends ChatMessage {
+  readonly type: 'message';
+}
+export interface ConversationFrame {
+  readonly type: 'conversation';
+  readonly conversation: ConversationSummary;
+}
+export interface QueuedFrame {
+  readonly type: 'queued';
+  readonly conversationId: string;
+  readonly position: number;
+  readonly etaSeconds: number;
+}
+export interface AssignedFrame {
+  readonly type: 'assigned';
+  readonly conversationId: string;
+  readonly agent: { readonly id: string; readonly name?: string };
+}
+export interface TransferredFrame {
+  readonly type: 'transferred';
+  readonly conversationId: string;
+  readonly from: unknown;
+  readonly to: unknown;
+  readonly note?: string;
+}
+export interface TypingFrame {
+  readonly type: 'typing';
+  readonly conversationId: string;
+  readonly sender: Sender;
+}
+export interface ReadFrame {
+  readonly type: 'read';
+  readonly conversationId: string;
+  readonly reader: { readonly id: string; readonly role: Role };
+  readonly seq: number;
+}
+export interface ClosedFrame {
+  readonly type: 'closed';
+  readonly conversationId: string;
+  readonly by: { readonly id: string; readonly role: Role };
+  readonly ts: string;
+}
+export interface StatusFrame {
+  readonly type: 'status';
+  readonly status: AgentStatus;
+}
+export interface RatedFrame {
+  readonly type: 'rated';
+  readonly conversationId: string;
+  readonly score: number;
+}
+export interface ErrorFrame {
+  readonly type: 'error';
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly action?: string;
+  readonly clientMsgId?: string;
+  readonly conversationId?: string;
+  readonly retryAfterMs?: number;
+}
+
+export type ServerFrame =
+  | SessionFrame
+  | SyncedFrame
+  | PongFrame
+  | AckFrame
+  | MessageFrame
+  | ConversationFrame
+  | QueuedFrame
+  | AssignedFrame
+  | TransferredFrame
+  | TypingFrame
+  | ReadFrame
+  | ClosedFrame
+  | StatusFrame
+  | RatedFrame
+  | ErrorFrame;
+
+export type AgentStatus = 'online' | 'away' | 'offline';
+
+export interface CustomerProfile {
+  readonly name?: string;
+  readonly email?: string;
+}
+
+export type ClientFrame =
+  | { action: 'sync'; cursors?: Record<string, number> }
+  | { action: 'heartbeat'; ts?: number }
+  | { action: 'start'; skill?: string; text?: string; clientMsgId?: string; profile?: CustomerProfile }
+  | { action: 'message'; conversationId?: string; clientMsgId: string; text: string }
+  | { action: 'typing'; conversationId: string }
+  | { action: 'read'; conversationId: string; seq: number }
+  | { action: 'close'; conversationId: string; reason?: string }
+  | { action: 'transfer'; conversationId: string; toAgentId?: string; toSkill?: string; note?: string }
+  | { action: 'status'; status: AgentStatus }
+  | { action: 'rate'; conversationId: string; score: number; comment?: string };
+
+const SERVER_FRAME_TYPES = new Set<string>([
+  'session', 'synced', 'pong', 'ack', 'message', 'conversation', 'queued', 'assigned',
+  'transferred', 'typing', 'read', 'closed', 'status', 'rated', 'error',
+]);
+
+/** A frame from the server, or undefined for anything else (e.g. API Gateway's own "Internal server error"). */
+export function parseServerFrame(data: unknown): ServerFrame | undefined {
+  if (typeof data !== 'string') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const type = (value as { type?: unknown }).type;
+  return typeof type === 'string' && SERVER_FRAME_TYPES.has(type) ? (value as ServerFrame) : undefined;
+}
+
+/** Errors that will not go away by sending the same frame again. */
+export function isDefinitiveError(code: ErrorCode): boolean {
+  return code !== 'unavailable' && code !== 'rate_limited' && code !== 'unauthorized' && code !== 'internal';
+}
+
+/** The protocol's text limit: 1-8,000 characters (code points) after trimming. */
+export const MAX_TEXT_CHARS = 8_000;

@@ -1,0 +1,89 @@
+import type { ChatMessage, ConversationSummary } from '../parley-client/src/index';
+
+/** An HTTP API refusal, carrying the protocol's error code (or `network` when unreachable). */
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface IssuedToken {
+  readonly token: string;
+  readonly expiresAt: string;
+  readonly user: { readonly id: string; readonly role: string; readonly name: string };
+}
+
+export interface QueueRow {
+  readonly skill: string;
+  readonly depth: number;
+  readonly oldestWaitSeconds: number;
+  readonly agentsOnline: number;
+  readonly agentsAvailable: number;
+}
+
+/** The HTTP half of the protocol (PROTOCOL.md section 6), for the widget and the console. */
+export class HttpApi {
+  constructor(private readonly baseUrl: string) {}
+
+  guest(profile: { name?: string; email?: string }): Promise<IssuedToken> {
+    return this.call('POST', '/v1/auth/guest', undefined, profile);
+  }
+
+  login(email: string, password: string): Promise<IssuedToken> {
+    return this.call('POST', '/v1/auth/login', undefined, { email, password });
+  }
+
+  async conversations(token: string): Promise<ConversationSummary[]> {
+    const body = await this.call<{ conversations: ConversationSummary[] }>('GET', '/v1/conversations?limit=100', token);
+    return body.conversations;
+  }
+
+  async queues(token: string): Promise<QueueRow[]> {
+    const body = await this.call<{ queues: QueueRow[] }>('GET', '/v1/queues', token);
+    return body.queues;
+  }
+
+  /** Every stored message of a conversation up to `upTo` (inclusive), page by page. */
+  async history(token: string, conversationId: string, upTo: number): Promise<ChatMessage[]> {
+    const messages: ChatMessage[] = [];
+    let after = 0;
+    while (after < upTo) {
+      const page = await this.call<{ messages: ChatMessage[]; more: boolean }>(
+        'GET',
+        `/v1/conversations/${encodeURIComponent(conversationId)}/messages?after=${after}&limit=200`,
+        token,
+      );
+      messages.push(...page.messages);
+      const last = page.messages.at(-1);
+      if (!page.more || !last) break;
+      after = last.seq;
+    }
+    return messages;
+  }
+
+  private async call<T>(method: string, path: string, token?: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl.replace(/\/$/, '')}${path}`, {
+        method,
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (error) {
+      throw new ApiError('network', error instanceof Error ? error.message : String(error), 0);
+    }
+    const parsed: unknown = await response.json().catch(() => undefined);
+    if (!response.ok) {
+      const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+      throw new ApiError(error?.code ?? 'internal', error?.message ?? `HTTP ${response.status}`, response.status);
+    }
+    return parsed as T;
+  }
+}

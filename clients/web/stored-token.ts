@@ -1,0 +1,66 @@
+import type { IssuedToken } from './http-api';
+
+/** Tokens this close to expiry are not reused for a new connection. */
+const EXPIRY_MARGIN_MS = 60_000;
+
+/** A token kept in localStorage so a reload keeps the same identity (and its conversation). */
+export class StoredToken {
+  constructor(
+    private readonly storage: Storage | undefined,
+    private readonly key: string,
+  ) {}
+
+  /** The stored token if it is still good for a while, else undefined. */
+  read(now = Date.now()): IssuedToken | undefined {
+    try {
+      const raw = this.storage?.getItem(this.key);
+      if (!raw) return undefined;
+      const value = JSON.parse(raw) as Partial<IssuedToken>;
+      if (typeof value.token !== 'string' || typeof value.expiresAt !== 'string' || !value.user) return undefined;
+      if (Date.parse(value.expiresAt) - EXPIRY_MARGIN_MS <= now) return undefined;
+      return value as IssuedToken;
+    } catch {
+      return undefined;
+    }
+  }
+
+  write(token: IssuedToken): void {
+    try {
+      this.storage?.setItem(this.key, JSON.stringify(token));
+    } catch {
+      // Storage full or disabled: the identity lasts as long as the page.
+    }
+  }
+
+  clear(): void {
+    try {
+      this.storage?.removeItem(this.key);
+    } catch {
+      // Nothing stored.
+    }
+  }
+}
+
+/** localStorage if the page may use it (sandboxed frames and some private modes throw). */
+export function safeLocalStorage(): Storage | undefined {
+  try {
+    return globalThis.localStorage;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The claims of a JWT, read without verifying (the server verifies); undefined if unreadable. */
+export function unverifiedClaims(token: string): Record<string, unknown> | undefined {
+  const payload = token.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const json = decodeURIComponent(
+      [...atob(payload.replace(/-/g, '+').replace(/_/g, '/'))].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join(''),
+    );
+    const claims: unknown = JSON.parse(json);
+    return typeof claims === 'object' && claims !== null ? (claims as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,118 @@
+import type { ChatMessage, Sender } from '../parley-client/src/index';
+
+/**
+ * `sending`: accepted, waiting for the server's ack. `sent`: stored durably. `delivered`:
+ * stored while someone on the other side was assigned, so it was pushed to them. `read`: the
+ * other side's read cursor reached it. `failed`: the server refused it for good.
+ */
+export type Delivery = 'sending' | 'sent' | 'delivered' | 'read' | 'failed';
+
+export interface TranscriptEntry {
+  /** Stable across pending → stored: the clientMsgId when there is one, else the messageId. */
+  readonly key: string;
+  readonly seq?: number;
+  readonly text: string;
+  readonly sender?: Sender;
+  readonly own: boolean;
+  readonly ts: string;
+  readonly delivery?: Delivery;
+  readonly failure?: string;
+}
+
+interface PendingSend {
+  readonly text: string;
+  readonly createdAt: number;
+  failure?: string;
+}
+
+/**
+ * One conversation as a page shows it: stored messages from any source (history pages, sync,
+ * live frames, acks) merged by seq so none shows twice, followed by own sends not yet stored.
+ */
+export class Transcript {
+  private readonly stored = new Map<number, ChatMessage>();
+  private readonly pending = new Map<string, PendingSend>();
+  /** Highest seq the other side has read. */
+  private othersRead = 0;
+
+  constructor(readonly conversationId: string | undefined) {}
+
+  /** Returns true when the message was new. */
+  add(message: ChatMessage): boolean {
+    if (message.clientMsgId) this.pending.delete(message.clientMsgId);
+    if (this.stored.has(message.seq)) return false;
+    this.stored.set(message.seq, message);
+    return true;
+  }
+
+  addPending(clientMsgId: string, text: string, createdAt: number): void {
+    if (![...this.stored.values()].some((message) => message.clientMsgId === clientMsgId)) this.pending.set(clientMsgId, { text, createdAt });
+  }
+
+  markFailed(clientMsgId: string, reason: string): void {
+    const entry = this.pending.get(clientMsgId);
+    if (entry) entry.failure = reason;
+  }
+
+  /** Moves pending sends of a not-yet-known conversation into this one (its start was acknowledged). */
+  adoptPending(from: Transcript): void {
+    for (const [id, entry] of from.pending) if (!this.pending.has(id)) this.pending.set(id, entry);
+  }
+
+  markReadByOthers(seq: number): void {
+    this.othersRead = Math.max(this.othersRead, seq);
+  }
+
+  get lastSeq(): number {
+    let last = 0;
+    for (const seq of this.stored.keys()) last = Math.max(last, seq);
+    return last;
+  }
+
+  /** Messages by other people (not system notices) after `seq`. */
+  countFromOthersAfter(seq: number, selfId: string | undefined): number {
+    let count = 0;
+    for (const message of this.stored.values()) {
+      if (message.seq > seq && message.sender.id !== selfId && message.sender.role !== 'system') count += 1;
+    }
+    return count;
+  }
+
+  /** The latest message written by a person (system notices skipped). */
+  lastFromPeople(): ChatMessage | undefined {
+    let last: ChatMessage | undefined;
+    for (const message of this.stored.values()) {
+      if (message.sender.role !== 'system' && (!last || message.seq > last.seq)) last = message;
+    }
+    return last;
+  }
+
+  entries(selfId: string | undefined, othersPresent: boolean): TranscriptEntry[] {
+    const stored = [...this.stored.values()].sort((a, b) => a.seq - b.seq);
+    const entries: TranscriptEntry[] = stored.map((message) => {
+      const own = selfId !== undefined && message.sender.id === selfId;
+      const delivery: Delivery | undefined = !own ? undefined : message.seq <= this.othersRead ? 'read' : othersPresent ? 'delivered' : 'sent';
+      return {
+        key: message.clientMsgId ?? message.messageId,
+        seq: message.seq,
+        text: message.text,
+        sender: message.sender,
+        own,
+        ts: message.ts,
+        ...(delivery ? { delivery } : {}),
+      };
+    });
+    const pending = [...this.pending.entries()].sort((a, b) => a[1].createdAt - b[1].createdAt);
+    for (const [clientMsgId, entry] of pending) {
+      entries.push({
+        key: clientMsgId,
+        text: entry.text,
+        own: true,
+        ts: new Date(entry.createdAt).toISOString(),
+        delivery: entry.failure ? 'failed' : 'sending',
+        ...(entry.failure ? { failure: entry.failure } : {}),
+      });
+    }
+    return entries;
+  }
+}

@@ -1,0 +1,25 @@
+import type { Context } from 'aws-lambda';
+import { reconcile, type ReconcileReport } from '../../services/reconciliation';
+import { flushMetrics, logger, metrics, MetricUnit } from '../../shared/observability';
+import { getPorts } from '../../wiring';
+
+/**
+ * Every minute (EventBridge on AWS, a timer locally): expire agents' presence, rebuild Redis
+ * load from DynamoDB and nudge stalled queues. Drift found is logged and counted.
+ */
+export const handler = async (_event: unknown, context?: Context): Promise<ReconcileReport> => {
+  if (context) logger.addContext(context);
+  try {
+    const report = await reconcile(getPorts());
+    metrics.addMetric('RoutingLoadDrift', MetricUnit.Count, report.claimsAdded + report.claimsRemoved);
+    metrics.addMetric('AgentsLost', MetricUnit.Count, report.agentsLost.length + report.agentsStranded.length);
+    if (report.claimsAdded + report.claimsRemoved > 0) logger.warn('Routing load drift repaired', { ...report });
+    else logger.info('Routing state reconciled', { ...report });
+    return report;
+  } catch (error) {
+    logger.error('Reconciliation failed', { error });
+    throw error;
+  } finally {
+    flushMetrics();
+  }
+};

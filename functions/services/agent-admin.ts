@@ -1,0 +1,131 @@
+import { ConflictError, ForbiddenError, NotFoundError } from '../domain/errors';
+import type { User } from '../domain/identity';
+import type { AgentStatus } from '../domain/routing';
+import type { AgentProfile, AgentSummary } from '../ports/agent-directory';
+import type { Ports } from './context';
+
+export interface AgentView extends AgentSummary {
+  /** Live routing state: status (offline once presence expired) and open conversations held. */
+  readonly presence: { readonly status: AgentStatus; readonly load: number };
+}
+
+export interface NewAgent {
+  readonly id?: string | undefined;
+  readonly email: string;
+  readonly name: string;
+  readonly password: string;
+  readonly role: AgentProfile['role'];
+  readonly skills: readonly string[];
+  readonly capacity: number;
+}
+
+export type AgentChanges = Partial<Omit<NewAgent, 'id'>>;
+
+/** Hashes passwords (adapters/crypto/password-hasher.ts). */
+export type HashPassword = (password: string) => Promise<string>;
+
+function assertAdmin(user: User): void {
+  if (user.role !== 'admin') throw new ForbiddenError('Only admins manage agents');
+}
+
+function summaryOf(profile: AgentProfile): AgentSummary {
+  const { passwordHash: _hash, ...summary } = profile;
+  return summary;
+}
+
+async function viewOf(ports: Ports, summary: AgentSummary): Promise<AgentView> {
+  const presence = await ports.presence.get(summary.id);
+  return { ...summary, presence: { status: presence?.status ?? 'offline', load: presence?.load ?? 0 } };
+}
+
+async function existing(ports: Ports, agentId: string): Promise<AgentProfile> {
+  const profile = await ports.agents.get(agentId);
+  if (!profile) throw new NotFoundError(`Agent ${agentId} does not exist`);
+  return profile;
+}
+
+export async function listAgents(ports: Ports, user: User): Promise<AgentView[]> {
+  assertAdmin(user);
+  const [roster, online] = await Promise.all([ports.agents.list(), ports.presence.listOnline()]);
+  const live = new Map(online.map((agent) => [agent.id, agent]));
+  // One Redis read for everyone online; the rest are offline or away (read singly, few).
+  return Promise.all(
+    roster.map(async (summary) => {
+      const agent = live.get(summary.id);
+      return agent ? { ...summary, presence: { status: agent.status, load: agent.load } } : viewOf(ports, summary);
+    }),
+  );
+}
+
+export async function getAgent(ports: Ports, user: User, agentId: string): Promise<AgentView> {
+  assertAdmin(user);
+  return viewOf(ports, summaryOf(await existing(ports, agentId)));
+}
+
+export async function createAgent(ports: Ports, user: User, input: NewAgent, hash: HashPassword): Promise<AgentView> {
+  assertAdmin(user);
+  const id = input.id ?? `agent-${ports.ids.next().toLowerCase()}`;
+  if (await ports.agents.get(id)) throw new ConflictError(`Agent ${id} already exists`);
+  if (await ports.agents.findByEmail(input.email)) throw new ConflictError(`Another agent already uses ${input.email}`);
+  const profile: AgentProfile = {
+    id,
+    email: input.email.toLowerCase(),
+    name: input.name,
+    role: input.role,
+    skills: [...input.skills],
+    capacity: input.capacity,
+    passwordHash: await hash(input.password),
+  };
+  await ports.agents.put(profile);
+  ports.log.info('Agent created', { agentId: id, by: user.id });
+  return viewOf(ports, summaryOf(profile));
+}
+
+/**
+ * Changes a profile. Skills and capacity also change in Redis at once for an agent who is
+ * known there, and an online agent's queues drain (it may have room or skills now).
+ */
+export async function updateAgent(ports: Ports, user: User, agentId: string, changes: AgentChanges, hash: HashPassword): Promise<AgentView> {
+  assertAdmin(user);
+  const before = await existing(ports, agentId);
+  const { password, ...rest } = changes;
+  const profile: AgentProfile = {
+    ...before,
+    ...rest,
+    ...(rest.email ? { email: rest.email.toLowerCase() } : {}),
+    ...(rest.skills ? { skills: [...rest.skills] } : {}),
+    ...(password ? { passwordHash: await hash(password) } : {}),
+  };
+  await ports.agents.put(profile);
+  const presence = await ports.presence.get(agentId);
+  if (presence) {
+    // Not the agent acting: its presence is left to expire or be refreshed by its heartbeats.
+    await ports.presence.setStatus(
+      { id: agentId, name: profile.name, status: presence.status, skills: profile.skills, capacity: profile.capacity },
+      ports.clock.now().toISOString(),
+      { live: false },
+    );
+    if (presence.status === 'online') await ports.routingQueue.publish({ type: 'agent.available', agentId });
+  }
+  ports.log.info('Agent updated', { agentId, by: user.id, fields: Object.keys(changes) });
+  return viewOf(ports, summaryOf(profile));
+}
+
+/** Deletes the profile; the agent goes offline and its open conversations go back to the queue. */
+export async function deleteAgent(ports: Ports, user: User, agentId: string): Promise<{ deleted: string }> {
+  assertAdmin(user);
+  const profile = await existing(ports, agentId);
+  if (profile.id === user.id) throw new ConflictError('Admins cannot delete themselves');
+  await ports.agents.remove(agentId);
+  const presence = await ports.presence.get(agentId);
+  if (presence) {
+    await ports.presence.setStatus(
+      { id: agentId, name: profile.name, status: 'offline', skills: profile.skills, capacity: profile.capacity },
+      ports.clock.now().toISOString(),
+      { live: false },
+    );
+  }
+  await ports.routingQueue.publish({ type: 'agent.lost', agentId });
+  ports.log.info('Agent deleted', { agentId, by: user.id });
+  return { deleted: agentId };
+}

@@ -1,0 +1,17 @@
+import type { Ports } from './context';
+import { broadcast } from './broadcast';
+
+/**
+ * Agents whose heartbeat presence expired go offline ($disconnect is best effort on AWS, so
+ * expiry is what counts). Each gets an `agent.lost` trigger, which puts its conversations
+ * back at the front of their queues, and its connections, if any still work, a `status`.
+ */
+export async function sweepPresence(ports: Ports): Promise<string[]> {
+  const lost = await ports.presence.sweepExpired();
+  for (const agentId of lost) {
+    ports.log.info('Agent presence expired; the agent counts as offline', { agentId });
+    await ports.routingQueue.publish({ type: 'agent.lost', agentId });
+    await broadcast(ports, [agentId], { type: 'status', status: 'offline' });
+  }
+  return lost;
+}

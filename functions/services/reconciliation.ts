@@ -1,0 +1,82 @@
+import type { Conversation } from '../domain/conversation';
+import { currentClaim } from '../domain/routing-claims';
+import { servesSkill } from '../domain/routing';
+import type { Ports } from './context';
+import { sweepPresence } from './presence-sweep';
+
+/** Queued conversations read to find skills with someone waiting. */
+const WAITING_SAMPLE = 200;
+
+export interface ReconcileReport {
+  readonly agentsChecked: number;
+  /** Claims a conversation assigned in DynamoDB had but Redis did not (load was too low). */
+  readonly claimsAdded: number;
+  /** Claims no assignment backed, e.g. left by a crash between claim and write (load was too high). */
+  readonly claimsRemoved: number;
+  /** Agents whose presence expired in this run. */
+  readonly agentsLost: readonly string[];
+  /** Offline agents still holding conversations (an earlier trigger was lost): re-announced. */
+  readonly agentsStranded: readonly string[];
+  /** Agents with spare capacity while their queues wait: nudged with `agent.available`. */
+  readonly agentsNudged: readonly string[];
+}
+
+/**
+ * Rebuilds Redis load from DynamoDB, the source of truth: each agent's claims become exactly
+ * the claims of the conversations assigned to it. Missing claims are added at once; stale
+ * ones are removed only when older than claimMinAgeSeconds, because a router between its
+ * claim and its conditional write holds a claim nothing backs yet. Runs every minute (an
+ * EventBridge rule on AWS, a timer locally) and is safe to run concurrently with routing.
+ */
+export async function reconcile(ports: Ports): Promise<ReconcileReport> {
+  const agentsLost = await sweepPresence(ports);
+  // Redis first: a claim made and written after this read is merely seen as missing, and
+  // adding a claim that exists changes nothing.
+  const agents = await ports.presence.snapshot();
+  const assigned = await ports.conversations.listAllAssigned();
+  const now = ports.clock.now();
+  const removeBeforeMs = now.getTime() - ports.settings.claimMinAgeSeconds * 1000;
+
+  const byAgent = new Map<string, Conversation[]>();
+  for (const conversation of assigned) {
+    const agentId = conversation.agent?.id;
+    if (agentId) byAgent.set(agentId, [...(byAgent.get(agentId) ?? []), conversation]);
+  }
+  const known = new Map(agents.map((agent) => [agent.id, agent]));
+  let claimsAdded = 0;
+  let claimsRemoved = 0;
+  const loads = new Map<string, number>();
+  for (const agentId of new Set([...known.keys(), ...byAgent.keys()])) {
+    const expected = new Set((byAgent.get(agentId) ?? []).map(currentClaim));
+    const held = known.get(agentId)?.claims ?? new Map<string, number>();
+    const add = [...expected].filter((claim) => !held.has(claim));
+    const remove = [...held.keys()].filter((claim) => !expected.has(claim));
+    const changed = await ports.presence.repairClaims(agentId, { add, remove, removeBeforeMs }, now.toISOString());
+    if (changed.added + changed.removed > 0) {
+      ports.log.warn('Agent load drifted from DynamoDB; repaired', { agentId, ...changed });
+    }
+    claimsAdded += changed.added;
+    claimsRemoved += changed.removed;
+    loads.set(agentId, held.size + changed.added - changed.removed);
+  }
+
+  const agentsStranded = [...byAgent.keys()].filter((agentId) => {
+    const status = known.get(agentId)?.status ?? 'offline';
+    return status === 'offline' && !agentsLost.includes(agentId);
+  });
+  for (const agentId of agentsStranded) await ports.routingQueue.publish({ type: 'agent.lost', agentId });
+
+  const waitingSkills = new Set((await ports.conversations.listByStatus('queued', WAITING_SAMPLE)).map((c) => c.skill));
+  const agentsNudged: string[] = [];
+  if (waitingSkills.size > 0) {
+    for (const agent of await ports.presence.listOnline()) {
+      const load = loads.get(agent.id) ?? agent.load;
+      const serves = [...waitingSkills].some((skill) => servesSkill(agent, skill, ports.settings.defaultSkill));
+      if (load < agent.capacity && serves) {
+        await ports.routingQueue.publish({ type: 'agent.available', agentId: agent.id });
+        agentsNudged.push(agent.id);
+      }
+    }
+  }
+  return { agentsChecked: loads.size, claimsAdded, claimsRemoved, agentsLost, agentsStranded, agentsNudged };
+}

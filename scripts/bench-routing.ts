@@ -1,0 +1,109 @@
+import { SignJWT } from 'jose';
+import type { LocalStack } from '../local/stack';
+import { RawClient, postJson } from '../local/tools/raw-client';
+import type { RequestCounter, Service } from './bench/request-counter';
+
+/**
+ * Routing numbers for `npm run bench`, on the stack the main bench started:
+ *  1. Redis commands and DynamoDB requests the router makes per routing decision, counted
+ *     by client middleware while conversations are routed one at a time.
+ *  2. Start-to-assigned latency (p50, p99) for 200 customers starting at once, with 10
+ *     agents of capacity 20 online. Customers sign in as identified customers (the site key
+ *     of the local stack), so the per-IP guest-token limit does not shape the numbers.
+ */
+const CONCURRENT_STARTS = 200;
+const AGENTS = 10;
+const AGENT_CAPACITY = 20;
+const SEQUENTIAL_DECISIONS = 10;
+
+export interface RoutingBenchOptions {
+  readonly stack: LocalStack;
+  readonly counter: RequestCounter;
+  /** Waits until every function (the router included) is idle. */
+  readonly settle: () => Promise<void>;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+async function customerToken(stack: LocalStack, id: string): Promise<string> {
+  return new SignJWT({ name: `Bench customer ${id}` })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(id)
+    .setIssuer(stack.identifiedCustomer.issuer)
+    .setAudience(stack.identifiedCustomer.audience)
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode(stack.identifiedCustomer.key));
+}
+
+async function agentsOnline(stack: LocalStack, run: string): Promise<RawClient[]> {
+  const admin = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'admin@example.com', password: 'parley-demo' });
+  const clients: RawClient[] = [];
+  for (let index = 0; index < AGENTS; index++) {
+    const id = `bench-${run}-${index}`;
+    const email = `${id}@example.com`;
+    const created = await postJson(
+      `${stack.httpUrl}/v1/agents`,
+      { id, email, name: id, password: 'bench-password', skills: ['bench'], capacity: AGENT_CAPACITY },
+      admin.body.token,
+    );
+    if (created.status !== 201) throw new Error(`Could not create agent ${id}: ${JSON.stringify(created.body)}`);
+    const login = await postJson(`${stack.httpUrl}/v1/auth/login`, { email, password: 'bench-password' });
+    const client = await RawClient.connect(stack.wsUrl, login.body.token);
+    await client.request({ action: 'status', status: 'online' }, ['status']);
+    clients.push(client);
+  }
+  return clients;
+}
+
+async function startAndWaitAssigned(stack: LocalStack, id: string): Promise<{ client: RawClient; ms: number }> {
+  const client = await RawClient.connect(stack.wsUrl, await customerToken(stack, id));
+  const started = performance.now();
+  const reply = await client.request({ action: 'start', skill: 'bench', text: 'Hello', clientMsgId: 'b1' }, ['conversation'], 60_000);
+  const conversationId = (reply.conversation as { id: string }).id;
+  await client.waitFor((frame) => frame.type === 'assigned' && frame.conversationId === conversationId, 60_000);
+  return { client, ms: performance.now() - started };
+}
+
+/** Runs the routing benchmark; returns its report (a Markdown table) for the caller to print. */
+export async function benchRouting({ stack, counter, settle }: RoutingBenchOptions): Promise<string> {
+  const run = Date.now().toString(36);
+  const agents = await agentsOnline(stack, run);
+
+  // 1. Per decision: one start at a time, each routed alone; only the router's requests count.
+  const routerTotals: Record<Service, number> = { dynamodb: 0, sqs: 0, managementApi: 0, redis: 0 };
+  const sequential: RawClient[] = [];
+  for (let index = 0; index < SEQUENTIAL_DECISIONS; index++) {
+    await settle();
+    counter.take();
+    sequential.push((await startAndWaitAssigned(stack, `seq-${run}-${index}`)).client);
+    await settle();
+    const router = counter.take().get('router');
+    for (const service of Object.keys(routerTotals) as Service[]) routerTotals[service] += router?.[service] ?? 0;
+  }
+  const per = (service: Service) => (routerTotals[service] / SEQUENTIAL_DECISIONS).toFixed(1);
+
+  // 2. Latency under a burst of concurrent starts.
+  await settle();
+  const burstStarted = performance.now();
+  const results = await Promise.all(
+    Array.from({ length: CONCURRENT_STARTS }, (_, index) => startAndWaitAssigned(stack, `burst-${run}-${index}`)),
+  );
+  const burstMs = performance.now() - burstStarted;
+  const latencies = results.map((result) => result.ms).sort((a, b) => a - b);
+  await settle();
+
+  const rows: Array<[string, string]> = [
+    ['router Redis commands per routed conversation', per('redis')],
+    ['router DynamoDB requests per routed conversation', per('dynamodb')],
+    ['router management-API posts per routed conversation', per('managementApi')],
+    ['router SQS sends per routed conversation', per('sqs')],
+    [`start to assigned, p50 (${CONCURRENT_STARTS} concurrent starts)`, `${percentile(latencies, 50).toFixed(0)} ms`],
+    [`start to assigned, p99 (${CONCURRENT_STARTS} concurrent starts)`, `${percentile(latencies, 99).toFixed(0)} ms`],
+    [`all ${CONCURRENT_STARTS} assigned after`, `${burstMs.toFixed(0)} ms`],
+  ];
+  await Promise.all([...results.map((result) => result.client.close()), ...sequential.map((client) => client.close()), ...agents.map((client) => client.close())]);
+  return ['\nRouting (local stack)\n', '| measure | value |', '|---|---:|', ...rows.map(([name, value]) => `| ${name} | ${value} |`)].join('\n');
+}

@@ -1,0 +1,197 @@
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { CHROMIUM_PATH, HAVE_CHROMIUM, launchChromium, messageTexts, newContext, screenshot, type LaunchedBrowser } from './browser-support';
+
+if (!HAVE_CHROMIUM) console.warn(`Browser tests skipped: ${CHROMIUM_PATH} is not installed (apt-get install chromium; .ci/run does it).`);
+
+const POLL = { timeout: 15_000, interval: 100 };
+
+describe.skipIf(!HAVE_CHROMIUM)('widget and agent console in a real browser', () => {
+  let stack: LocalStack;
+  let chromium: LaunchedBrowser;
+  let customerContext: BrowserContext;
+  let agentContext: BrowserContext;
+  let customer: Page;
+  let agent: Page;
+
+  beforeAll(async () => {
+    [stack, chromium] = await Promise.all([startLocalStack({ httpPort: 0, wsPort: 0 }), launchChromium()]);
+    customerContext = await newContext(chromium.browser);
+    agentContext = await newContext(chromium.browser);
+    customer = await customerContext.newPage();
+    agent = await agentContext.newPage();
+  });
+
+  afterAll(async () => {
+    // Screenshots of both pages as they ended, passed or failed.
+    if (customer) await screenshot(customer, 'widget').catch(() => undefined);
+    if (agent) await screenshot(agent, 'console').catch(() => undefined);
+    await chromium?.close();
+    await stack?.stop();
+  });
+
+  const widget = () => ({
+    launcher: customer.locator('.launcher'),
+    messages: customer.locator('.panel .messages'),
+    composer: customer.locator('.panel textarea[name=text]'),
+    notice: customer.locator('.panel .notice'),
+  });
+  const consolePane = () => ({
+    messages: agent.locator('main .messages'),
+    composer: agent.locator('textarea[name=reply]'),
+    banner: agent.locator('.banner'),
+  });
+
+  async function customerSays(text: string): Promise<void> {
+    await widget().composer.fill(text);
+    await widget().composer.press('Enter');
+  }
+
+  async function agentSays(text: string): Promise<void> {
+    await consolePane().composer.fill(text);
+    await consolePane().composer.press('Enter');
+  }
+
+  it('serves the demo page, widget.js, config.js and the console', async () => {
+    expect(stack.web).toBeDefined();
+    const widgetJs = await fetch(stack.web!.widgetUrl);
+    expect(widgetJs.status).toBe(200);
+    expect(widgetJs.headers.get('content-type')).toMatch(/javascript/);
+    const config = await (await fetch(`${stack.httpUrl}/config.js`)).text();
+    expect(config).toContain(JSON.stringify(stack.wsUrl));
+    expect((await fetch(stack.web!.consoleUrl)).status).toBe(200);
+    expect((await fetch(`${stack.httpUrl}/demo/../../etc/passwd`)).status).toBe(404);
+  });
+
+  it('a customer opens the widget on the demo page and waits in the queue', async () => {
+    await customer.goto(stack.web!.demoUrl);
+    await widget().launcher.click();
+    await customerSays('Hello, my invoice is wrong');
+    // Shown at once, then queued: nobody is online yet.
+    await expect.poll(() => messageTexts(widget().messages), POLL).toEqual(['Hello, my invoice is wrong']);
+    await expect.poll(() => widget().notice.textContent(), POLL).toMatch(/You are number 1 in the queue\. Expected wait: /);
+    await expect.poll(() => widget().messages.locator('li.system').textContent(), POLL).toContain('No agent is online');
+  });
+
+  it('an agent signs in, goes online and gets the conversation', async () => {
+    await agent.goto(stack.web!.consoleUrl);
+    await agent.locator('input[name=email]').fill('agent.billing@example.com');
+    await agent.locator('input[name=password]').fill('parley-demo');
+    await agent.locator('button[type=submit]').click();
+    await expect.poll(() => agent.locator('select[name=status]').inputValue(), POLL).toBe('online');
+    await expect.poll(() => consolePane().banner.isHidden(), POLL).toBe(true);
+
+    const row = agent.locator('.conversations button').first();
+    await expect.poll(() => row.locator('.name').textContent(), POLL).toBe('Visitor');
+    await expect.poll(() => row.locator('.unread').textContent(), POLL).toBe('1');
+    await expect.poll(() => row.locator('.waiting').textContent(), POLL).toMatch(/^waiting /);
+    await row.click();
+    await expect.poll(() => messageTexts(consolePane().messages), POLL).toEqual(['Hello, my invoice is wrong']);
+    await expect.poll(() => row.locator('.unread').count(), POLL).toBe(0);
+    await expect.poll(() => agent.locator('.details').textContent(), POLL).toContain('Visitor');
+    await expect.poll(() => widget().notice.textContent(), POLL).toBe('You are chatting with Billie (billing).');
+  });
+
+  it('they talk, with typing and read state', async () => {
+    // The agent has the conversation open, so the customer's message shows as read.
+    await expect.poll(() => customer.locator('.panel li.own').first().getAttribute('class'), POLL).toContain('read');
+    await widget().composer.pressSequentially('Also', { delay: 5 });
+    await expect.poll(() => agent.locator('.typing').textContent(), POLL).toContain('is typing');
+    await widget().composer.fill('');
+
+    await agent.locator('select[aria-label="Canned responses"]').selectOption({ index: 2 });
+    await expect.poll(() => consolePane().composer.inputValue(), POLL).toBe('Thanks, give me a moment to look into this.');
+    await agentSays('Sorry about that, let me check.');
+    await expect.poll(() => messageTexts(widget().messages), POLL).toEqual(['Hello, my invoice is wrong', 'Sorry about that, let me check.']);
+    await expect.poll(() => agent.locator('main li.own').last().getAttribute('class'), POLL).toContain('read');
+  });
+
+  it('the customer reloads mid-conversation: nothing is lost or doubled', async () => {
+    await customerSays('It says 120 instead of 100');
+    // Reload straight away: the send may or may not have been acknowledged yet.
+    await customer.reload();
+    // The panel stays open across page loads in the tab.
+    await customer.locator('.panel').waitFor({ state: 'visible' });
+    const expected = ['Hello, my invoice is wrong', 'Sorry about that, let me check.', 'It says 120 instead of 100'];
+    await expect.poll(() => messageTexts(widget().messages), POLL).toEqual(expected);
+    await expect.poll(() => messageTexts(consolePane().messages), POLL).toEqual(expected);
+    await customerSays('Did you find it?');
+    await expect.poll(() => messageTexts(consolePane().messages), POLL).toEqual([...expected, 'Did you find it?']);
+  });
+
+  it('the agent goes offline and back: nothing is lost or doubled', async () => {
+    await agentContext.setOffline(true);
+    await expect.poll(() => consolePane().banner.textContent(), POLL).toContain('offline');
+    await customerSays('Hello? Are you still there?');
+    await agentSays('Yes, fixing it now.');
+    await expect.poll(() => agent.locator('main li.own.sending').count(), POLL).toBe(1);
+    await agentContext.setOffline(false);
+
+    const expected = [
+      'Hello, my invoice is wrong',
+      'Sorry about that, let me check.',
+      'It says 120 instead of 100',
+      'Did you find it?',
+      'Hello? Are you still there?',
+      'Yes, fixing it now.',
+    ];
+    await expect.poll(() => messageTexts(consolePane().messages), POLL).toEqual(expected);
+    await expect.poll(() => messageTexts(widget().messages), POLL).toEqual(expected);
+    await expect.poll(() => consolePane().banner.isHidden(), POLL).toBe(true);
+    await expect.poll(() => agent.locator('main li.own.sending').count(), POLL).toBe(0);
+  });
+
+  it('the agent reloads the console and still has the conversation, once', async () => {
+    await agent.reload();
+    await agent.locator('.conversations button').first().click();
+    await expect.poll(() => messageTexts(consolePane().messages), POLL).toHaveLength(6);
+    expect(new Set(await messageTexts(consolePane().messages)).size).toBe(6);
+  });
+
+  it('the agent closes the conversation and the customer rates it', async () => {
+    await agent.getByRole('button', { name: 'Close conversation' }).click();
+    await customer.locator('.rating').waitFor({ state: 'visible' });
+    await customer.locator('.rating label[data-score="5"]').click();
+    await customer.getByRole('button', { name: 'Send rating' }).click();
+    await expect.poll(() => customer.locator('.rating [role=status]').isVisible(), POLL).toBe(true);
+    expect(await customer.locator('.rating [role=status]').textContent()).toBe('Thank you for your feedback!');
+  });
+
+  it('a Chinese-speaking visitor uses the pre-chat form and the keyboard', async () => {
+    const context = await newContext(chromium.browser, 'zh-CN');
+    try {
+      const page = await context.newPage();
+      await page.addInitScript(() => {
+        (window as { ParleySettings?: object }).ParleySettings = { locale: 'zh-CN', preChat: true };
+      });
+      await page.goto(stack.web!.demoUrl);
+      await page.getByRole('button', { name: '打开聊天' }).focus();
+      await page.keyboard.press('Enter');
+      const launcher = page.locator('.launcher');
+      expect(await launcher.getAttribute('aria-expanded')).toBe('true');
+      expect(await launcher.getAttribute('aria-label')).toBe('关闭聊天');
+      await page.getByLabel('姓名').fill('Li Lei');
+      await page.getByLabel('邮箱').fill('li.lei@example.com');
+      await page.getByRole('button', { name: '开始聊天' }).click();
+      await page.getByLabel('您的消息').fill('你好，我的账单有问题');
+      await page.keyboard.press('Enter');
+      await expect.poll(() => messageTexts(page.locator('.panel .messages')), POLL).toEqual(['你好，我的账单有问题']);
+      await expect.poll(() => page.locator('.panel .notice').textContent(), POLL).toBe('正在为您服务的是 Billie (billing)。');
+
+      const row = agent.locator('.conversations li:not(.closed) button').first();
+      await expect.poll(() => row.locator('.name').textContent(), POLL).toBe('Li Lei');
+      await row.click();
+      await expect.poll(() => messageTexts(consolePane().messages), POLL).toEqual(['你好，我的账单有问题']);
+
+      await screenshot(page, 'widget-zh-CN');
+      // Escape closes the panel and gives focus back to the launcher.
+      await page.getByLabel('您的消息').focus();
+      await page.keyboard.press('Escape');
+      await expect.poll(() => page.locator('.panel').isHidden(), POLL).toBe(true);
+      expect(await launcher.evaluate((element) => element.getRootNode() instanceof ShadowRoot && (element.getRootNode() as ShadowRoot).activeElement === element)).toBe(true);
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,64 @@
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoConversationStore } from '../../../functions/adapters/dynamodb/conversation-store';
+import { ulidGenerator } from '../../../functions/adapters/system/clock';
+import { ensureTable, localDynamoClient, startDynalite, type DynaliteServer } from '../../../local/dynamodb/dynalite-server';
+
+let server: DynaliteServer;
+let store: DynamoConversationStore;
+const ids = ulidGenerator();
+const at = (second: number) => `2026-01-01T00:00:${String(second).padStart(2, '0')}.000Z`;
+
+beforeAll(async () => {
+  server = await startDynalite({ port: 0 });
+  const client = localDynamoClient(server.endpoint);
+  await ensureTable(client, 'parley-routing');
+  store = new DynamoConversationStore(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), 'parley-routing', ids);
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+async function open(customer: string, skill: string, second: number) {
+  const { conversation } = await store.openFor({ id: ids.next(), customer: { id: customer, name: customer }, skill, now: at(second) });
+  return conversation;
+}
+
+describe('routing transitions on DynamoDB (dynalite)', () => {
+  it('bumps the epoch on every transition and refuses a write from a stale epoch', async () => {
+    const conversation = await open('cust-1', 'billing', 1);
+    expect(conversation.epoch ?? 0).toBe(0);
+    expect(await store.assign(conversation.id, { id: 'a1', name: 'A' }, at(2), 1)).toBeUndefined();
+    const assigned = await store.assign(conversation.id, { id: 'a1', name: 'A' }, at(2), 0);
+    expect(assigned).toMatchObject({ status: 'assigned', agent: { id: 'a1' }, epoch: 1 });
+    expect(await store.assign(conversation.id, { id: 'a2', name: 'B' }, at(3), 0)).toBeUndefined();
+    const moved = await store.reassign(conversation.id, 'a1', { id: 'a2', name: 'B' }, at(3), 1);
+    expect(moved).toMatchObject({ agent: { id: 'a2' }, epoch: 2 });
+    expect(await store.requeue(conversation.id, 'a2', 'tech', at(4), { fromEpoch: 1 })).toBeUndefined();
+    const requeued = await store.requeue(conversation.id, 'a2', 'billing', at(4), { fromEpoch: 2, queuedAt: at(1) });
+    expect(requeued).toMatchObject({ status: 'queued', queuedAt: at(1), epoch: 3 });
+    expect(requeued?.agent).toBeUndefined();
+    const closed = await store.close(conversation.id, { id: 'cust-1', role: 'customer' }, at(5));
+    expect(closed).toMatchObject({ status: 'closed', epoch: 4 });
+  });
+
+  it('puts a requeued conversation back at the front by keeping its original time', async () => {
+    const first = await open('cust-2', 'front', 10);
+    const second = await open('cust-3', 'front', 11);
+    await store.assign(first.id, { id: 'a1', name: 'A' }, at(12), 0);
+    await store.requeue(first.id, 'a1', 'front', at(20), { fromEpoch: 1, queuedAt: first.queuedAt! });
+    expect((await store.listQueued('front', 10)).map((c) => c.id)).toEqual([first.id, second.id]);
+    expect(await store.countQueued('front')).toBe(2);
+  });
+
+  it('lists what is assigned, per agent and overall', async () => {
+    const conversation = await open('cust-4', 'lists', 30);
+    await store.assign(conversation.id, { id: 'lister', name: 'L' }, at(31), 0);
+    const closedOne = await open('cust-5', 'lists', 32);
+    await store.assign(closedOne.id, { id: 'lister', name: 'L' }, at(33), 0);
+    await store.close(closedOne.id, { id: 'lister', role: 'agent' }, at(34));
+    expect((await store.listAssignedTo('lister')).map((c) => c.id)).toEqual([conversation.id]);
+    expect((await store.listAllAssigned()).map((c) => c.id)).toContain(conversation.id);
+  });
+});

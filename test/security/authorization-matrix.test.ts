@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { RawClient, getJson, postJson, type Frame } from '../../local/tools/raw-client';
+import { connectAndSync, guestToken, mintToken, parleySigningKey, settled, storedItems } from './support';
+
+/**
+ * Every role against every action and endpoint, on its own and on someone else's
+ * conversation. The conversation belongs to customer `owner` and is assigned to agent-tech.
+ */
+type Who = 'owner' | 'otherCustomer' | 'assignedAgent' | 'otherAgent' | 'supervisor' | 'admin';
+const EVERYONE: readonly Who[] = ['owner', 'otherCustomer', 'assignedAgent', 'otherAgent', 'supervisor', 'admin'];
+
+let stack: LocalStack;
+const clients = {} as Record<Who, RawClient>;
+const tokens = {} as Record<Who, string>;
+let conversationId: string;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ httpPort: 0, wsPort: 0, demo: true });
+  const key = await parleySigningKey(stack);
+  const login = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'agent.tech@example.com', password: 'parley-demo' });
+  tokens.assignedAgent = login.body.token as string;
+  tokens.owner = await guestToken(stack, 'Owner');
+  tokens.otherCustomer = await guestToken(stack, 'Other');
+  tokens.otherAgent = await mintToken(key, { id: 'agent-billing', role: 'agent', skills: ['billing'] });
+  tokens.supervisor = await mintToken(key, { id: 'sup-1', role: 'supervisor' });
+  tokens.admin = await mintToken(key, { id: 'root', role: 'admin' });
+  for (const who of EVERYONE) clients[who] = (await connectAndSync(stack, tokens[who])).client;
+  await clients.assignedAgent.request({ action: 'status', status: 'online' }, ['status']);
+  clients.owner.send({ action: 'start', skill: 'tech', text: 'help', clientMsgId: 'o-1' });
+  conversationId = ((await clients.owner.nextOfType('conversation')).conversation as { id: string }).id;
+  await clients.owner.waitFor((frame) => frame.type === 'assigned');
+  await settled(stack);
+}, 30_000);
+
+afterAll(async () => {
+  for (const client of Object.values(clients)) await client.close();
+  await stack?.stop();
+});
+
+// Replies to the acting connection; pushed frames (conversation, read, message) are skipped.
+const REPLIES = ['error', 'ack', 'closed', 'rated', 'transferred'];
+
+async function act(who: Who, frame: Record<string, unknown>): Promise<Frame> {
+  clients[who].send({ ...frame, conversationId });
+  return clients[who].next((reply) => REPLIES.includes(reply.type) && (reply.type !== 'error' || reply.action === frame.action));
+}
+
+// Frames whose refusal must leave everything as it was. `allowed` lists who may do it.
+const ACTIONS: ReadonlyArray<{ frame: Record<string, unknown>; allowed: readonly Who[] }> = [
+  { frame: { action: 'message', clientMsgId: 'mx', text: 'hi' }, allowed: ['owner', 'assignedAgent', 'supervisor'] },
+  // Reading only needs sight of the conversation, which admins have.
+  { frame: { action: 'read', seq: 1 }, allowed: ['owner', 'assignedAgent', 'supervisor', 'admin'] },
+  { frame: { action: 'close', reason: 'done' }, allowed: ['owner', 'assignedAgent', 'supervisor'] },
+  { frame: { action: 'transfer', toSkill: 'billing' }, allowed: ['assignedAgent', 'supervisor'] },
+  { frame: { action: 'rate', score: 5 }, allowed: ['owner'] },
+];
+
+describe('WebSocket actions on someone else\'s conversation are forbidden, and change nothing', () => {
+  for (const { frame, allowed } of ACTIONS) {
+    const refused = EVERYONE.filter((who) => !allowed.includes(who));
+    it.each(refused)(`${String(frame.action)} by %s → forbidden`, async (who) => {
+      const before = await storedItems(stack);
+      const sent = frame.action === 'message' ? { ...frame, clientMsgId: `${who}-message` } : frame;
+      expect(await act(who, sent)).toMatchObject({ type: 'error', code: 'forbidden' });
+      expect(await storedItems(stack)).toEqual(before);
+    });
+  }
+
+  it.each(['otherCustomer', 'otherAgent', 'admin'] as const)('typing by %s → forbidden', async (who) => {
+    clients[who].send({ action: 'typing', conversationId });
+    expect(await clients[who].next((reply) => reply.type === 'error')).toMatchObject({ code: 'forbidden', action: 'typing' });
+  });
+
+  it('staff-only and customer-only actions by the wrong role', async () => {
+    for (const who of ['owner', 'admin'] as const) {
+      clients[who].send({ action: 'status', status: 'online' });
+      expect(await clients[who].next((reply) => reply.type === 'error' && reply.action === 'status')).toMatchObject({ code: 'forbidden' });
+    }
+    for (const who of ['assignedAgent', 'supervisor', 'admin'] as const) {
+      clients[who].send({ action: 'start', skill: 'tech' });
+      expect(await clients[who].next((reply) => reply.type === 'error' && reply.action === 'start')).toMatchObject({ code: 'forbidden' });
+    }
+  });
+
+  it('sync shows the conversation only to those who may see it', async () => {
+    const visible: Record<Who, boolean> = { owner: true, otherCustomer: false, assignedAgent: true, otherAgent: false, supervisor: true, admin: true };
+    for (const who of EVERYONE) {
+      clients[who].send({ action: 'sync', cursors: { [conversationId]: 0 } });
+      const session = await clients[who].nextOfType('session');
+      const ids = (session.conversations as Array<{ id: string }>).map((conversation) => conversation.id);
+      await clients[who].nextOfType('synced');
+      // A cursor for a conversation the caller may not see replays nothing from it.
+      if (!visible[who]) expect(ids).not.toContain(conversationId);
+    }
+  });
+});
+
+describe('HTTP endpoints', () => {
+  const history = (who: Who) => getJson(`${stack.httpUrl}/v1/conversations/${conversationId}/messages`, tokens[who]);
+  const list = (who: Who) => getJson(`${stack.httpUrl}/v1/conversations`, tokens[who]);
+
+  it.each([
+    ['owner', 200],
+    ['otherCustomer', 403],
+    ['assignedAgent', 200],
+    ['otherAgent', 403],
+    ['supervisor', 200],
+    ['admin', 200],
+  ] as const)('GET messages as %s → %i', async (who, status) => {
+    const response = await history(who);
+    expect(response.status).toBe(status);
+    if (status === 403) expect(response.body).toEqual({ error: { code: 'forbidden', message: expect.any(String) } });
+    else expect(response.body.messages[0]).toMatchObject({ seq: 1, text: 'help' });
+  });
+
+  it.each([
+    ['owner', 403, false],
+    ['otherCustomer', 403, false],
+    ['assignedAgent', 200, true],
+    ['otherAgent', 200, false],
+    ['supervisor', 200, true],
+  ] as const)('GET conversations as %s → %i (sees it: %s)', async (who, status, sees) => {
+    const response = await list(who);
+    expect(response.status).toBe(status);
+    if (status === 200) {
+      const ids = (response.body.conversations as Array<{ id: string }>).map((conversation) => conversation.id);
+      expect(ids.includes(conversationId)).toBe(sees);
+    }
+  });
+
+  it('no token, or a token of an unknown issuer: 401 everywhere', async () => {
+    for (const path of ['/v1/conversations', `/v1/conversations/${conversationId}/messages`]) {
+      expect((await getJson(`${stack.httpUrl}${path}`)).status).toBe(401);
+      expect((await getJson(`${stack.httpUrl}${path}`, 'e30.e30.')).status).toBe(401);
+    }
+  });
+});
+
+describe('the allowed side of the matrix', () => {
+  it('participants and supervisors write; the owner closes and then rates', async () => {
+    for (const who of ['owner', 'assignedAgent', 'supervisor'] as const) {
+      expect(await act(who, { action: 'message', clientMsgId: `ok-${who}`, text: `from ${who}` })).toMatchObject({ type: 'ack' });
+    }
+    expect(await act('owner', { action: 'close' })).toMatchObject({ type: 'closed' });
+    expect(await act('owner', { action: 'rate', score: 4 })).toMatchObject({ type: 'rated', score: 4 });
+  });
+});

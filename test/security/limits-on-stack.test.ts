@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { postJson } from '../../local/tools/raw-client';
+import { ask, connectAndSync, guestToken, storedItems } from './support';
+
+let stack: LocalStack;
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    httpPort: 0,
+    wsPort: 0,
+    demo: true,
+    env: {
+      RATE_LIMIT_GUEST_TOKENS: '4/60',
+      RATE_LIMIT_LOGINS: '20/60',
+      RATE_LIMIT_MESSAGES: '3/60',
+      RATE_LIMIT_STARTS: '1/3600',
+      LOGIN_FREE_ATTEMPTS: '3',
+    },
+  });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('abuse limits on the running system', () => {
+  it('messages per connection: rate_limited with retryAfterMs, nothing stored; another connection is not affected', async () => {
+    const token = await guestToken(stack);
+    const { client } = await connectAndSync(stack, token);
+    const ack = await ask(client, { action: 'start', text: 'hello', clientMsgId: 'm0' }, ['ack', 'error']);
+    expect(ack.type).toBe('ack');
+    await client.nextOfType('conversation');
+    for (const id of ['m1', 'm2', 'm3']) expect((await ask(client, { action: 'message', clientMsgId: id, text: id }, ['ack', 'error'])).type).toBe('ack');
+    const before = await storedItems(stack);
+    const refused = await ask(client, { action: 'message', clientMsgId: 'm4', text: 'one too many' }, ['ack', 'error']);
+    expect(refused).toMatchObject({ type: 'error', code: 'rate_limited', action: 'message', clientMsgId: 'm4' });
+    expect(refused.retryAfterMs).toBeGreaterThan(0);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(60_000);
+    expect(await storedItems(stack)).toEqual(before);
+    const second = (await connectAndSync(stack, token)).client;
+    expect((await ask(second, { action: 'message', clientMsgId: 'm5', text: 'from my phone' }, ['ack', 'error'])).type).toBe('ack');
+    await Promise.all([client.close(), second.close()]);
+  });
+
+  it('starts per user: a second start within the window is refused', async () => {
+    const { client } = await connectAndSync(stack, await guestToken(stack));
+    expect((await ask(client, { action: 'start', skill: 'billing' }, ['conversation', 'error'])).type).toBe('conversation');
+    const refused = await ask(client, { action: 'start', skill: 'billing' }, ['conversation', 'error']);
+    expect(refused).toMatchObject({ type: 'error', code: 'rate_limited', action: 'start' });
+    expect(refused.retryAfterMs).toBeGreaterThan(0);
+    await client.close();
+  });
+
+  it('guest tokens per IP: 429 with Retry-After once the limit is spent', async () => {
+    // Earlier tests in this file already took two of the four.
+    const statuses: number[] = [];
+    let last: Response | undefined;
+    for (let i = 0; i < 3; i++) {
+      last = await fetch(`${stack.httpUrl}/v1/auth/guest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([201, 201, 429]);
+    expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await last!.json()).toMatchObject({ error: { code: 'rate_limited' } });
+  });
+
+  it('login back-off: after the free failures the email+IP is locked, even for the right password', async () => {
+    const attempt = (password: string) => postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'agent.tech@example.com', password });
+    for (let i = 0; i < 3; i++) expect((await attempt('wrong')).status).toBe(401);
+    const locked = await attempt('wrong');
+    expect(locked).toMatchObject({ status: 429, body: { error: { code: 'rate_limited' } } });
+    expect((await attempt('parley-demo')).status).toBe(429);
+    // Another account from the same address is not locked.
+    expect((await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'agent.billing@example.com', password: 'parley-demo' })).status).toBe(200);
+  });
+});

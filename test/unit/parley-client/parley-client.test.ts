@@ -1,0 +1,233 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MemoryStore, ParleyClient, fullJitterDelay, type ChatMessage, type StateChange } from '../../../clients/parley-client/src/index';
+import { FakeSocket, FakeWebSocket } from './fake-socket';
+
+const USER = { id: 'u1', role: 'customer', name: 'Ann' };
+const session = (conversations: unknown[] = []) => ({ type: 'session', user: USER, heartbeatSeconds: 30, conversations });
+const summary = (id: string, lastSeq = 0) => ({
+  id,
+  status: 'assigned',
+  customer: { id: 'u1', name: 'Ann' },
+  lastSeq,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+});
+const message = (conversationId: string, seq: number): Record<string, unknown> => ({
+  type: 'message',
+  conversationId,
+  seq,
+  messageId: `m${seq}`,
+  sender: { id: 'agent', role: 'agent' },
+  text: `text ${seq}`,
+  ts: '2026-01-01T00:00:00.000Z',
+});
+
+let ids = 0;
+function makeClient(storage = new MemoryStore(), token = vi.fn(async () => 'jwt')) {
+  const states: StateChange[] = [];
+  const delivered: ChatMessage[] = [];
+  const client = new ParleyClient({
+    url: 'ws://parley.test/local',
+    token,
+    WebSocket: FakeWebSocket,
+    storage,
+    random: () => 0.5,
+    platform: {},
+    newClientMsgId: () => `c${++ids}`,
+  });
+  client.on('state', (change) => states.push(change));
+  client.on('message', (m) => delivered.push(m));
+  return { client, states, delivered, token, storage };
+}
+
+/** Opens the socket and answers the sync as a server would. */
+async function bringUp(conversations: unknown[] = [], synced: Record<string, number> = {}) {
+  await vi.advanceTimersByTimeAsync(0);
+  const socket = FakeSocket.latest();
+  socket.open();
+  socket.receive(session(conversations));
+  socket.receive({ type: 'synced', conversations: synced });
+  return socket;
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  FakeSocket.instances = [];
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('full-jitter backoff', () => {
+  it('stays below min(cap, base * 2^attempt)', () => {
+    const policy = { baseMs: 500, capMs: 20_000 };
+    expect(fullJitterDelay(policy, 0, () => 0.999)).toBeLessThan(500);
+    expect(fullJitterDelay(policy, 3, () => 0.999)).toBeLessThan(4_000);
+    expect(fullJitterDelay(policy, 3, () => 0.999)).toBeGreaterThan(3_900);
+    expect(fullJitterDelay(policy, 20, () => 0.999)).toBeLessThan(20_000);
+    expect(fullJitterDelay(policy, 5, () => 0)).toBe(0);
+  });
+});
+
+describe('ParleyClient', () => {
+  it('connects with the token, syncs, and reports each transition with a code and reason', async () => {
+    const { client, states, token } = makeClient();
+    const ready = client.connect();
+    const socket = await bringUp();
+    await ready;
+    expect(token).toHaveBeenCalledTimes(1);
+    expect(socket.url).toBe('ws://parley.test/local?token=jwt');
+    expect(socket.actions('sync')).toEqual([{ action: 'sync' }]);
+    expect(states.map((s) => [s.from, s.to, s.code])).toEqual([
+      ['idle', 'connecting', 'connect-requested'],
+      ['connecting', 'syncing', 'socket-open'],
+      ['syncing', 'ready', 'synced'],
+    ]);
+    expect(states.every((s) => s.reason.length > 0)).toBe(true);
+  });
+
+  it('keeps an unacked send and resends it with the same clientMsgId after reconnecting', async () => {
+    const { client, states, token } = makeClient();
+    void client.connect();
+    const first = await bringUp([summary('conv')], { conv: 0 });
+    const pending = client.send('conv', 'hello');
+    expect(first.actions('message')).toEqual([{ action: 'message', clientMsgId: pending.clientMsgId, text: 'hello', conversationId: 'conv' }]);
+
+    first.drop(1006);
+    expect(states.at(-1)).toMatchObject({ to: 'waiting', code: 'socket-closed', closeCode: 1006, retryInMs: 250 });
+    await vi.advanceTimersByTimeAsync(250);
+    expect(token).toHaveBeenCalledTimes(2); // a fresh token for every reconnect
+    const second = FakeSocket.latest();
+    second.open();
+    expect(second.actions('sync')).toEqual([{ action: 'sync', cursors: { conv: 0 } }]);
+    expect(second.actions('message')).toEqual([]); // not before the sync is done
+    second.receive(session([summary('conv')]));
+    second.receive({ type: 'synced', conversations: { conv: 0 } });
+    expect(second.actions('message')).toEqual([expect.objectContaining({ clientMsgId: pending.clientMsgId })]);
+
+    second.receive({ type: 'ack', clientMsgId: pending.clientMsgId, conversationId: 'conv', seq: 1, messageId: 'm1', ts: 't' });
+    await expect(pending.promise).resolves.toMatchObject({ seq: 1 });
+    expect(client.pending()).toEqual([]);
+    expect(client.messages('conv')).toEqual([expect.objectContaining({ seq: 1, text: 'hello', sender: USER })]);
+    expect(client.stats().resends).toBe(1);
+  });
+
+  it('reports a send failed only on a definitive error and retries an unavailable one', async () => {
+    const { client } = makeClient();
+    const failed: string[] = [];
+    client.on('failed', (failure) => failed.push(failure.error.code));
+    void client.connect();
+    const socket = await bringUp([summary('conv')], { conv: 0 });
+    const retried = client.send('conv', 'try again');
+    socket.receive({ type: 'error', code: 'unavailable', message: 'x', action: 'message', clientMsgId: retried.clientMsgId });
+    expect(client.pending()).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(socket.actions('message').filter((f) => f.clientMsgId === retried.clientMsgId)).toHaveLength(2);
+
+    const refused = client.send('conv', 'closed already');
+    socket.receive({ type: 'error', code: 'conflict', message: 'closed', action: 'message', clientMsgId: refused.clientMsgId });
+    await expect(refused.promise).rejects.toMatchObject({ code: 'conflict' });
+    expect(failed).toEqual(['conflict']);
+    expect(client.pending().map((entry) => entry.clientMsgId)).toEqual([retried.clientMsgId]);
+    expect(() => client.send('conv', '   ')).toThrow(/empty/);
+  });
+
+  it('delivers in seq order once, holds messages beyond a gap and syncs to fill it', async () => {
+    const { client, delivered } = makeClient();
+    void client.connect();
+    const socket = await bringUp([summary('conv')], { conv: 0 });
+    socket.receive(message('conv', 1));
+    socket.receive(message('conv', 3));
+    socket.receive(message('conv', 1));
+    expect(delivered.map((m) => m.seq)).toEqual([1]);
+    await vi.advanceTimersByTimeAsync(250);
+    expect(socket.actions('sync').at(-1)).toEqual({ action: 'sync', cursors: { conv: 1 } });
+    socket.receive(session([summary('conv', 3)]));
+    socket.receive(message('conv', 2));
+    socket.receive(message('conv', 3));
+    socket.receive({ type: 'synced', conversations: { conv: 3 } });
+    expect(delivered.map((m) => m.seq)).toEqual([1, 2, 3]);
+    expect(client.messages('conv').map((m) => m.seq)).toEqual([1, 2, 3]);
+    expect(client.stats().duplicatesDropped).toBe(2);
+  });
+
+  it('syncs again at once when the server says more', async () => {
+    const { client } = makeClient();
+    void client.connect();
+    const socket = await bringUp([summary('conv')], { conv: 0 });
+    socket.receive(message('conv', 1));
+    client.resync();
+    socket.receive({ type: 'synced', conversations: { conv: 1 }, more: true });
+    expect(socket.actions('sync').at(-1)).toEqual({ action: 'sync', cursors: { conv: 1 } });
+  });
+
+  it('declares the connection dead after three unanswered heartbeats and reconnects', async () => {
+    const { client, states } = makeClient();
+    void client.connect();
+    const socket = await bringUp();
+    await vi.advanceTimersByTimeAsync(30_000);
+    socket.receive({ type: 'pong', serverTime: 't' }); // answered: the count starts over
+    await vi.advanceTimersByTimeAsync(90_000);
+    expect(socket.actions('heartbeat')).toHaveLength(4);
+    expect(states.at(-1)?.to).toBe('ready');
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(states.at(-1)).toMatchObject({ to: 'waiting', code: 'dead-connection' });
+    expect(socket.closedWith).toEqual({ code: 4000, reason: 'no pong' });
+  });
+
+  it('reconnects on purpose before the two-hour limit', async () => {
+    const { client, states } = makeClient();
+    void client.connect();
+    const socket = await bringUp();
+    for (let minute = 0; minute < 115; minute += 1) {
+      await vi.advanceTimersByTimeAsync(60_000);
+      socket.receive({ type: 'pong', serverTime: 't' });
+    }
+    expect(states.at(-1)).toMatchObject({ from: 'ready', to: 'connecting', code: 'planned-reconnect' });
+    expect(socket.closedWith).toEqual({ code: 1000, reason: 'planned reconnect' });
+  });
+
+  it('persists the outbox and cursors, so a reloaded client resends and resumes', async () => {
+    const storage = new MemoryStore();
+    const first = makeClient(storage);
+    void first.client.connect();
+    const socket = await bringUp([summary('conv')], { conv: 0 });
+    socket.receive(message('conv', 1));
+    const pending = first.client.send('conv', 'survive a reload');
+    first.client.dispose();
+
+    const second = makeClient(storage);
+    const acks: string[] = [];
+    second.client.on('ack', (ack) => acks.push(ack.clientMsgId));
+    void second.client.connect();
+    await vi.advanceTimersByTimeAsync(0);
+    const next = FakeSocket.latest();
+    next.open();
+    expect(next.actions('sync')).toEqual([{ action: 'sync', cursors: { conv: 1 } }]);
+    next.receive(session([summary('conv', 1)]));
+    next.receive({ type: 'synced', conversations: { conv: 1 } });
+    expect(next.actions('message')).toEqual([expect.objectContaining({ clientMsgId: pending.clientMsgId, text: 'survive a reload' })]);
+    next.receive({ type: 'ack', clientMsgId: pending.clientMsgId, conversationId: 'conv', seq: 2, messageId: 'm2', ts: 't' });
+    expect(acks).toEqual([pending.clientMsgId]);
+  });
+
+  it('waits while offline and reconnects at once when the network returns', async () => {
+    const listeners = new Map<string, () => void>();
+    const platformWindow = {
+      addEventListener: (type: string, listener: () => void) => listeners.set(type, listener),
+      removeEventListener: (type: string) => listeners.delete(type),
+    };
+    const client = new ParleyClient({ url: 'ws://x/local', token: () => 't', WebSocket: FakeWebSocket, storage: new MemoryStore(), platform: { window: platformWindow } });
+    void client.connect();
+    const socket = await bringUp();
+    listeners.get('offline')?.();
+    expect(client.state).toBe('offline');
+    expect(socket.closedWith?.code).toBe(1000);
+    await vi.advanceTimersByTimeAsync(60_000);
+    const opened = FakeSocket.instances.length;
+    listeners.get('online')?.();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(FakeSocket.instances.length).toBe(opened + 1);
+    expect(client.state).toBe('connecting');
+  });
+});

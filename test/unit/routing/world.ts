@@ -1,0 +1,251 @@
+import type fc from 'fast-check';
+import { DomainError } from '../../../functions/domain/errors';
+import type { User } from '../../../functions/domain/identity';
+import { currentClaim } from '../../../functions/domain/routing-claims';
+import { servesSkill } from '../../../functions/domain/routing';
+import type { AgentDirectory, AgentProfile } from '../../../functions/ports/agent-directory';
+import type { RoutingTrigger } from '../../../functions/ports/routing-queue';
+import type { ServerFrame } from '../../../functions/protocol/server-frames';
+import { setStatus } from '../../../functions/services/agents';
+import type { Ports, Settings } from '../../../functions/services/context';
+import { close, openConversation } from '../../../functions/services/conversations';
+import { sweepPresence } from '../../../functions/services/presence-sweep';
+import { reconcile } from '../../../functions/services/reconciliation';
+import { handleTrigger } from '../../../functions/services/routing';
+import { transfer } from '../../../functions/services/transfer';
+import { FakePresence } from './fake-presence';
+import { CrashError, FakeConversationStore, runContext } from './fake-store';
+
+export const DEFAULT_SKILL = 'general';
+export const SKILLS = [DEFAULT_SKILL, 'billing', 'tech'] as const;
+
+export interface AgentSpec {
+  readonly skills: readonly string[];
+  readonly capacity: number;
+}
+
+export type Command =
+  | { readonly kind: 'start'; readonly customer: number; readonly skill: string }
+  | { readonly kind: 'status'; readonly agent: number; readonly status: 'online' | 'away' | 'offline' }
+  | { readonly kind: 'expire'; readonly agent: number }
+  | { readonly kind: 'deliver'; readonly pick: number; readonly duplicate: boolean; readonly crash: boolean }
+  | { readonly kind: 'close'; readonly pick: number; readonly byAgent: boolean }
+  | { readonly kind: 'transfer'; readonly pick: number; readonly toAgent: number | null; readonly toSkill: string }
+  | { readonly kind: 'reconcile' };
+
+const unused = (what: string) => () => {
+  throw new Error(`${what} is not part of routing`);
+};
+
+/**
+ * The real routing services (services/routing.ts, transfer, close, status, presence sweep,
+ * reconciliation) over in-memory ports. Every port call is a scheduling point of the
+ * fast-check scheduler, so concurrent commands interleave in every order it chooses.
+ */
+export class RoutingWorld {
+  readonly store: FakeConversationStore;
+  readonly presence: FakePresence;
+  readonly triggers: RoutingTrigger[] = [];
+  readonly frames = new Map<string, ServerFrame[]>();
+  readonly ports: Ports;
+  readonly agents: User[];
+  private readonly profiles = new Map<string, AgentProfile>();
+  private clockMs = Date.parse('2026-01-01T00:00:00.000Z');
+  private ids = 0;
+
+  constructor(
+    specs: readonly AgentSpec[],
+    private readonly scheduler: fc.Scheduler,
+  ) {
+    const pause = () => scheduler.schedule(Promise.resolve()).then(() => undefined);
+    this.store = new FakeConversationStore(pause);
+    this.presence = new FakePresence(DEFAULT_SKILL, pause);
+    this.agents = specs.map((spec, index) => ({ id: `agent-${index}`, role: 'agent', name: `Agent ${index}`, skills: spec.skills }));
+    specs.forEach((spec, index) =>
+      this.profiles.set(`agent-${index}`, {
+        id: `agent-${index}`,
+        email: `a${index}@example.com`,
+        name: `Agent ${index}`,
+        role: 'agent',
+        skills: spec.skills,
+        capacity: spec.capacity,
+        passwordHash: 'unused',
+      }),
+    );
+    const directory: AgentDirectory = {
+      get: async (id) => this.profiles.get(id),
+      findByEmail: async () => undefined,
+      put: unused('put'),
+      list: async () => [...this.profiles.values()],
+      remove: unused('remove'),
+    };
+    const settings: Settings = {
+      heartbeatSeconds: 30,
+      defaultSkill: DEFAULT_SKILL,
+      connectionTtlSeconds: 7500,
+      guestTokenSeconds: 3600,
+      agentTokenSeconds: 3600,
+      presenceGraceSeconds: 60,
+      claimMinAgeSeconds: 120,
+      maxTokenSeconds: { customer: 3600, agent: 3600, supervisor: 3600, admin: 3600 },
+    };
+    this.ports = {
+      conversations: this.store,
+      connections: {
+        put: async () => undefined,
+        remove: async () => undefined,
+        listForUser: async (userId) => [{ connectionId: userId, userId, role: 'agent', connectedAt: '', expiresAt: Number.MAX_SAFE_INTEGER }],
+      },
+      notifier: {
+        send: async (connectionId, frame) => {
+          this.frames.set(connectionId, [...(this.frames.get(connectionId) ?? []), frame]);
+          return 'sent';
+        },
+        disconnect: async () => undefined,
+      },
+      routingQueue: {
+        publish: async (trigger) => {
+          await pause();
+          this.triggers.push(trigger);
+        },
+      },
+      agents: directory,
+      presence: this.presence,
+      tokens: { issue: unused('tokens'), verify: unused('tokens') },
+      rateLimiter: { consume: unused('rate limits') },
+      loginBackoff: { lockedForMs: unused('login'), recordFailure: unused('login'), reset: unused('login') },
+      clock: { now: () => new Date((this.clockMs += 1000)) },
+      ids: { next: () => `c${String(++this.ids).padStart(4, '0')}` },
+      settings,
+      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    };
+  }
+
+  capacityOf(agentId: string): number {
+    return this.profiles.get(agentId)?.capacity ?? 0;
+  }
+
+  advanceClock(seconds: number): void {
+    this.clockMs += seconds * 1000;
+  }
+
+  private customer(index: number): User {
+    return { id: `customer-${index}`, role: 'customer', name: `Customer ${index}`, skills: [] };
+  }
+
+  private pick<T>(list: readonly T[], index: number): T | undefined {
+    return list.length === 0 ? undefined : list[index % list.length];
+  }
+
+  /** Runs one trigger as the router would; a crash leaves it on the queue (SQS redelivers it). */
+  async deliver(pick: number, duplicate: boolean, crash: boolean): Promise<void> {
+    const index = this.triggers.length === 0 ? -1 : pick % this.triggers.length;
+    if (index === -1) return;
+    const trigger = this.triggers[index]!;
+    if (!duplicate) this.triggers.splice(index, 1);
+    if (crash) this.store.crashNextAssign = true;
+    try {
+      await runContext.run({ listedAt: new Map() }, () => handleTrigger(this.ports, trigger));
+    } catch (error) {
+      if (!(error instanceof CrashError)) throw error;
+      if (!duplicate) this.triggers.push(trigger);
+    }
+  }
+
+  async run(command: Command): Promise<void> {
+    try {
+      await this.apply(command);
+    } catch (error) {
+      // A command that lost a race is refused with a protocol error; that is correct behaviour.
+      if (error instanceof DomainError || error instanceof CrashError) return;
+      throw error;
+    }
+  }
+
+  private async apply(command: Command): Promise<void> {
+    const ports = this.ports;
+    switch (command.kind) {
+      case 'start':
+        await openConversation(ports, { user: this.customer(command.customer) }, { skill: command.skill });
+        return;
+      case 'status':
+        await setStatus(ports, { user: this.agents[command.agent % this.agents.length]! }, { action: 'status', status: command.status });
+        return;
+      case 'expire':
+        this.presence.expire(this.agents[command.agent % this.agents.length]!.id);
+        await sweepPresence(ports);
+        return;
+      case 'deliver':
+        return this.deliver(command.pick, command.duplicate, command.crash);
+      case 'close': {
+        const open = [...this.store.items.values()].filter((c) => c.status !== 'closed');
+        const conversation = this.pick(open, command.pick);
+        if (!conversation) return;
+        const agent = conversation.agent ? this.agents.find((a) => a.id === conversation.agent!.id) : undefined;
+        const user = command.byAgent && agent ? agent : this.customer(Number(conversation.customer.id.split('-')[1]));
+        await close(ports, { user }, { action: 'close', conversationId: conversation.id });
+        return;
+      }
+      case 'transfer': {
+        const assigned = [...this.store.items.values()].filter((c) => c.status === 'assigned');
+        const conversation = this.pick(assigned, command.pick);
+        const user = conversation && this.agents.find((a) => a.id === conversation.agent?.id);
+        if (!conversation || !user) return;
+        const target = command.toAgent === null ? undefined : this.agents[command.toAgent % this.agents.length];
+        await transfer(ports, { user }, {
+          action: 'transfer',
+          conversationId: conversation.id,
+          ...(target ? { toAgentId: target.id } : { toSkill: command.toSkill }),
+          note: 'for agents only',
+        });
+        return;
+      }
+      case 'reconcile':
+        await reconcile(ports);
+        return;
+    }
+  }
+
+  /** Safety invariants: they hold at every quiescent point, whatever ran before. */
+  safetyProblems(): string[] {
+    const problems = this.store.violations.map((violation) => `${violation.kind}: ${violation.detail}`);
+    const assigned = [...this.store.items.values()].filter((c) => c.status === 'assigned');
+    for (const agent of this.agents) {
+      const mine = assigned.filter((c) => c.agent?.id === agent.id);
+      if (mine.length > this.capacityOf(agent.id)) problems.push(`over capacity: ${agent.id} has ${mine.length}`);
+      const held = this.presence.agents.get(agent.id)?.held ?? new Map();
+      for (const conversation of mine) {
+        if (!held.has(currentClaim(conversation))) problems.push(`unclaimed: ${conversation.id} on ${agent.id} has no claim in Redis`);
+      }
+    }
+    for (const [conversationId, transitions] of this.store.assignTransitions) {
+      const told = (this.frames.get(this.store.items.get(conversationId)!.customer.id) ?? []).filter(
+        (frame) => frame.type === 'assigned' && frame.conversationId === conversationId,
+      ).length;
+      if (told !== transitions) problems.push(`announced ${told} assignments of ${conversationId} for ${transitions} made`);
+    }
+    return problems;
+  }
+
+  /** Once triggers drain: nobody waits while an eligible agent has room, and Redis load is exact. */
+  livenessProblems(): string[] {
+    const problems: string[] = [];
+    const all = [...this.store.items.values()];
+    for (const conversation of all.filter((c) => c.status === 'queued')) {
+      for (const agent of this.agents) {
+        const state = this.presence.agents.get(agent.id);
+        const load = all.filter((c) => c.status === 'assigned' && c.agent?.id === agent.id).length;
+        const eligible = state?.status === 'online' && state.alive && servesSkill(agent, conversation.skill, DEFAULT_SKILL);
+        if (eligible && load < this.capacityOf(agent.id)) {
+          problems.push(`${conversation.id} (${conversation.skill}) waits while ${agent.id} has room (${load}/${this.capacityOf(agent.id)})`);
+        }
+      }
+    }
+    for (const agent of this.agents) {
+      const expected = all.filter((c) => c.status === 'assigned' && c.agent?.id === agent.id).map(currentClaim).sort();
+      const held = [...(this.presence.agents.get(agent.id)?.held.keys() ?? [])].sort();
+      if (JSON.stringify(expected) !== JSON.stringify(held)) problems.push(`load of ${agent.id}: Redis ${held.join(',')} vs DynamoDB ${expected.join(',')}`);
+    }
+    return problems;
+  }
+}
