@@ -1,13 +1,19 @@
 import { parseArgs } from 'node:util';
 import { ALL_FAULTS, formatReport, runChaos } from '../test/chaos/chaos-run';
 
-const USAGE = `Usage: npm run chaos -- [--conversations N] [--messages N] [--seed N]
+const USAGE = `Usage: npm run chaos -- [--conversations N] [--messages N] [--seed N] [--pause-ms N]
+                       [--max-unresolved N] [--per-device N] [--settle-s N]
 
 Runs Parley locally with every fault injected (dropped $disconnects, 410 and
 LimitExceededException from the management API, slow deliveries, DynamoDB throttling,
 duplicate SQS deliveries, connections cut at random) plus app reloads, drives conversations
 both ways through the client library, syncs every device and checks that every acked message
-is on every device of every participant exactly once and in order. Exits 1 on any defect.`;
+is on every device of every participant exactly once and in order. Exits 1 on any defect.
+The local stack runs everything in one process, so the driver paces its traffic: a
+conversation sends only while fewer than --max-unresolved sends (default 32) are unacked
+overall and fewer than --per-device (default 4) on the sending device, pausing up to
+--pause-ms (default 500) between its sends.
+--settle-s bounds the wait for sends to settle and devices to catch up (default 300).`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -15,6 +21,10 @@ async function main(): Promise<void> {
       conversations: { type: 'string', default: '50' },
       messages: { type: 'string', default: '5000' },
       seed: { type: 'string', default: String(Date.now() % 1_000_000) },
+      'pause-ms': { type: 'string', default: '500' },
+      'max-unresolved': { type: 'string', default: '32' },
+      'per-device': { type: 'string', default: '4' },
+      'settle-s': { type: 'string', default: '300' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -37,10 +47,11 @@ async function main(): Promise<void> {
     messages: number('messages', values.messages),
     secondDeviceShare: 0.4,
     reloadPerSecond: 0.02,
-    maxPauseMs: Number(process.env.CHAOS_PAUSE_MS ?? 2_000),
+    maxPauseMs: number('pause-ms', values['pause-ms']),
+    maxUnresolved: { overall: number('max-unresolved', values['max-unresolved']), perDevice: number('per-device', values['per-device']) },
     faults: ALL_FAULTS,
     seed,
-    settleTimeoutMs: Number(process.env.CHAOS_SETTLE_MS ?? 300_000),
+    settleTimeoutMs: number('settle-s', values['settle-s']) * 1000,
     log: (line) => console.log(`chaos: ${line}`),
   });
   console.log(formatReport(report));

@@ -111,6 +111,7 @@ export class ChatPane {
       this.showError(undefined);
       this.input.value = '';
     }
+    this.details.hidden = summary === undefined;
     if (!summary) {
       this.detailsList.replaceChildren();
       return;

@@ -36,6 +36,8 @@ export class ConsoleApp {
   private readonly storage = safeLocalStorage();
   private readonly userId: string;
   private readonly supervisor: boolean;
+  /** Admins have no routing status (the server refuses `status` from them). */
+  private readonly hasStatus: boolean;
   private readonly readMarks: ReadMarks;
   private readonly alerts: Alerts;
   private readonly summaries = new Map<string, ConversationSummary>();
@@ -60,6 +62,7 @@ export class ConsoleApp {
     this.api = new HttpApi(options.httpUrl);
     this.userId = options.signedIn.user.id;
     this.supervisor = options.signedIn.user.role === 'supervisor' || options.signedIn.user.role === 'admin';
+    this.hasStatus = options.signedIn.user.role !== 'admin';
     this.readMarks = new ReadMarks(this.storage, `parley-console:${this.userId}:read`);
     this.alerts = new Alerts(t);
     this.client = new ParleyClient({
@@ -104,7 +107,7 @@ export class ConsoleApp {
           { class: 'topbar' },
           h('h1', {}, `${t('consoleTitle')} — ${options.signedIn.user.name}`),
           permission,
-          h('label', {}, t('status'), this.statusSelect),
+          this.hasStatus ? h('label', {}, t('status'), this.statusSelect) : null,
           h('button', { type: 'button', class: 'secondary', onclick: () => this.signOut() }, t('signOut')),
         ),
         this.banner,
@@ -189,7 +192,7 @@ export class ConsoleApp {
     if (state === 'ready') {
       this.everReady = true;
       // Presence lapses while disconnected: say again what this agent chose.
-      this.setStatus(this.desiredStatus());
+      if (this.hasStatus) this.setStatus(this.desiredStatus());
       this.markSelectedRead();
     }
     const offline = state === 'offline';
@@ -249,7 +252,10 @@ export class ConsoleApp {
     try {
       const [queues, conversations] = await Promise.all([this.api.queues(token), this.api.conversations(token)]);
       this.queues.render(queues);
-      for (const summary of conversations) if (!this.summaries.has(summary.id)) this.summaries.set(summary.id, summary);
+      for (const summary of conversations) {
+        const known = this.summaries.get(summary.id);
+        if (!known || known.updatedAt <= summary.updatedAt) this.summaries.set(summary.id, summary);
+      }
       this.render();
     } catch (error) {
       this.pane.showError(this.t('errorGeneric', { message: error instanceof Error ? error.message : String(error) }));
@@ -261,6 +267,8 @@ export class ConsoleApp {
   private select(conversationId: string): void {
     const switched = conversationId !== this.selectedId;
     this.selectedId = conversationId;
+    // Supervisors get no live frames for conversations they are not in: read them afresh.
+    if (this.supervisor && this.summaries.get(conversationId)?.agent?.id !== this.userId) this.historyLoaded.delete(conversationId);
     void this.loadHistory(conversationId);
     this.pane.show(this.summaries.get(conversationId), switched);
     this.render();
@@ -305,7 +313,7 @@ export class ConsoleApp {
   }
 
   private signOut(): void {
-    if (this.client.state === 'ready') this.client.setStatus('offline');
+    if (this.hasStatus && this.client.state === 'ready') this.client.setStatus('offline');
     this.client.dispose();
     this.options.signOut();
   }
@@ -318,9 +326,11 @@ export class ConsoleApp {
     this.renderList();
   }
 
+  /** What this user last chose; agents start online, supervisors away (they opt in to routing). */
   private desiredStatus(): AgentStatus {
     const stored = this.storage?.getItem(`parley-console:${this.userId}:status`);
-    return stored === 'away' || stored === 'offline' ? stored : 'online';
+    if (stored === 'online' || stored === 'away' || stored === 'offline') return stored;
+    return this.supervisor ? 'away' : 'online';
   }
 
   private writeDesiredStatus(status: AgentStatus): void {

@@ -204,10 +204,14 @@ async function onConversationQueued(ports: Ports, conversationId: string): Promi
   await announceQueued(ports, conversation, outlook, told.has(conversation.id));
 }
 
-/** `agent.available`: the agent came online or freed capacity; drain every queue it serves. */
+/**
+ * `agent.available`: the agent came online or freed capacity; drain every queue it serves.
+ * It drains even when the agent looks full: a claim left by a crashed run counts as load
+ * until the redelivered run reuses it, and only a drain reaches that conversation.
+ */
 async function onAgentAvailable(ports: Ports, agentId: string): Promise<void> {
   const agent = await ports.presence.get(agentId);
-  if (!agent || agent.status !== 'online' || agent.load >= agent.capacity) return;
+  if (!agent || agent.status !== 'online') return;
   await refreshMoved(ports, await drain(ports, [...agent.skills, ports.settings.defaultSkill]));
 }
 

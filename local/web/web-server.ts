@@ -28,7 +28,19 @@ export async function startWebPages(endpoints: { httpUrl: string; wsUrl: string 
     await rm(root, { recursive: true, force: true });
     throw error;
   }
-  const config = Buffer.from(configScript(endpoints));
+  const fixed = Buffer.from(configScript(endpoints));
+  // Bound to every interface (HOST=0.0.0.0): point the pages at the host name they were loaded from.
+  const wildcard = (url: string) => ['0.0.0.0', '[::]'].includes(new URL(url).hostname);
+  const configFor = (req: IncomingMessage): Buffer => {
+    const requested = req.headers.host?.replace(/:\d+$/, '');
+    if (!requested || (!wildcard(endpoints.httpUrl) && !wildcard(endpoints.wsUrl))) return fixed;
+    const rehost = (url: string) => {
+      const parsed = new URL(url);
+      if (wildcard(url)) parsed.hostname = requested;
+      return parsed.toString().replace(/\/$/, '');
+    };
+    return Buffer.from(configScript({ httpUrl: rehost(endpoints.httpUrl), wsUrl: rehost(endpoints.wsUrl) }));
+  };
   return {
     async handle(req, res) {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -37,6 +49,7 @@ export async function startWebPages(endpoints: { httpUrl: string; wsUrl: string 
         return true;
       }
       if (path === WEB_PATHS.config && (req.method === 'GET' || req.method === 'HEAD')) {
+        const config = configFor(req);
         res.writeHead(200, { ...STATIC_SECURITY_HEADERS, 'content-type': 'text/javascript; charset=utf-8', 'content-length': String(config.length) });
         res.end(req.method === 'HEAD' ? undefined : config);
         return true;

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
@@ -45,6 +45,21 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(ARTIFACTS_DIR, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/**
+ * Appends every WebSocket frame a page sends and receives to a log next to the screenshots,
+ * so a failure in CI can be read frame by frame (URLs without their token).
+ */
+export function recordWebSocketFrames(page: Page, label: string, file = join(ARTIFACTS_DIR, 'websocket-frames.log')): void {
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  const write = (line: string) => appendFileSync(file, `${new Date().toISOString()} ${label} ${line}\n`);
+  page.on('websocket', (socket) => {
+    write(`open ${socket.url().split('?')[0]}`);
+    socket.on('framesent', (frame) => write(`-> ${String(frame.payload)}`));
+    socket.on('framereceived', (frame) => write(`<- ${String(frame.payload)}`));
+    socket.on('close', () => write('closed'));
+  });
 }
 
 /** The texts of a message list's chat messages (system notices left out), in order, as the user sees them. */

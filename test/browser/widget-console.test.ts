@@ -1,7 +1,9 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { CHROMIUM_PATH, HAVE_CHROMIUM, launchChromium, messageTexts, newContext, screenshot, type LaunchedBrowser } from './browser-support';
+import { ARTIFACTS_DIR, CHROMIUM_PATH, HAVE_CHROMIUM, launchChromium, messageTexts, newContext, recordWebSocketFrames, screenshot, type LaunchedBrowser } from './browser-support';
 
 if (!HAVE_CHROMIUM) console.warn(`Browser tests skipped: ${CHROMIUM_PATH} is not installed (apt-get install chromium; .ci/run does it).`);
 
@@ -21,6 +23,9 @@ describe.skipIf(!HAVE_CHROMIUM)('widget and agent console in a real browser', ()
     agentContext = await newContext(chromium.browser);
     customer = await customerContext.newPage();
     agent = await agentContext.newPage();
+    rmSync(join(ARTIFACTS_DIR, 'websocket-frames.log'), { force: true });
+    recordWebSocketFrames(customer, 'customer');
+    recordWebSocketFrames(agent, 'agent');
   });
 
   afterAll(async () => {
@@ -190,6 +195,31 @@ describe.skipIf(!HAVE_CHROMIUM)('widget and agent console in a real browser', ()
       await page.keyboard.press('Escape');
       await expect.poll(() => page.locator('.panel').isHidden(), POLL).toBe(true);
       expect(await launcher.evaluate((element) => element.getRootNode() instanceof ShadowRoot && (element.getRootNode() as ShadowRoot).activeElement === element)).toBe(true);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the agent transfers to a skill nobody serves yet; a supervisor sees the queue and every conversation', async () => {
+    await agent.locator('details.transfer summary').click();
+    await agent.locator('input[name=toSkill]').fill('tech');
+    await agent.locator('input[name=note]').fill('Needs a refund in CNY');
+    await agent.getByRole('button', { name: 'Transfer', exact: true }).click();
+    await expect.poll(() => agent.locator('.details').textContent(), POLL).toContain('queued');
+
+    const context = await newContext(chromium.browser);
+    try {
+      const supervisor = await context.newPage();
+      await supervisor.goto(stack.web!.consoleUrl);
+      await supervisor.locator('input[name=email]').fill('supervisor@example.com');
+      await supervisor.locator('input[name=password]').fill('parley-demo');
+      await supervisor.locator('button[type=submit]').click();
+      // Supervisors start away: they take conversations only when they choose to.
+      await expect.poll(() => supervisor.locator('select[name=status]').inputValue(), POLL).toBe('away');
+      const techRow = supervisor.locator('table.queues tbody tr', { hasText: 'tech' });
+      await expect.poll(() => techRow.locator('td').first().textContent(), POLL).toBe('1');
+      await expect.poll(() => supervisor.locator('.conversations .name').allTextContents(), POLL).toEqual(expect.arrayContaining(['Li Lei', 'Visitor']));
+      await screenshot(supervisor, 'console-supervisor');
     } finally {
       await context.close();
     }

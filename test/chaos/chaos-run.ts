@@ -23,6 +23,12 @@ export interface ChaosOptions {
   readonly reloadPerSecond: number;
   /** Longest pause between one conversation's sends. */
   readonly maxPauseMs: number;
+  /**
+   * Pacing: accepted sends not yet acked or failed, at most this many overall and per device;
+   * a conversation waits for room before its next send. Keeps the offered load at what the
+   * single-process local stack can serve instead of queueing minutes of work.
+   */
+  readonly maxUnresolved: { readonly overall: number; readonly perDevice: number };
   readonly faults: Partial<FaultSettings>;
   readonly seed: number;
   /** Give up waiting for sends to settle and devices to converge after this long. */
@@ -144,7 +150,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     logLevel: 'ERROR',
     env: LIFTED_RATE_LIMITS,
   });
+  log(`rate limits lifted for this stack: ${Object.entries(LIFTED_RATE_LIMITS).map(([name, value]) => `${name}=${value}`).join(', ')}`);
   const devices: Device[] = [];
+  const pacer = new Pacer(options.maxUnresolved);
   try {
     const sends = new Map<string, SendRecord>();
     const makeClient = (token: string) => (device: Device) => {
@@ -154,6 +162,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         WebSocket: WsConstructor,
         storage: device.storage,
         random,
+        // Probe sooner than the 15 s default: answers under load still come well within this.
+        ackTimeoutMs: 8_000,
         // Faults make deliveries late; a short gap grace keeps the run quick.
         gapSyncDelayMs: 250,
         syncTimeoutMs: 10_000,
@@ -169,15 +179,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         if (send && send.outcome.kind === 'pending') {
           send.outcome = { kind: 'acked', seq: ack.seq, messageId: ack.messageId };
           send.conversationId = ack.conversationId;
+          pacer.resolved(ack.clientMsgId);
         }
       });
-      if (process.env.CHAOS_DEBUG) {
-        client.on('error', (frame) => console.log('DEBUG error', device.deviceId, frame.code, frame.action, frame.message));
-        client.on('state', (change) => console.log('DEBUG state', device.deviceId, change.to, change.code));
-      }
       client.on('failed', (failure) => {
         const send = sends.get(failure.clientMsgId);
-        if (send && send.outcome.kind === 'pending') send.outcome = { kind: 'failed', code: failure.error.code };
+        if (send && send.outcome.kind === 'pending') {
+          send.outcome = { kind: 'failed', code: failure.error.code };
+          pacer.resolved(failure.clientMsgId);
+        }
       });
       return client;
     };
@@ -225,9 +235,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     // From here on everything runs with every fault on.
     stack.faults!.update({ ...options.faults });
-    const accept = (participant: Participant, conversationId: string | undefined, text: string, start = false) => {
-      const device = participant.devices[Math.floor(random() * participant.devices.length)]!;
+    const pickDevice = (participant: Participant) => participant.devices[Math.floor(random() * participant.devices.length)]!;
+    const accept = (participant: Participant, conversationId: string | undefined, text: string, start = false, device = pickDevice(participant)) => {
       const pending = start ? device.client.start({ text }) : device.client.send(conversationId, text);
+      pacer.accepted(pending.clientMsgId, device.deviceId);
       sends.set(pending.clientMsgId, {
         clientMsgId: pending.clientMsgId,
         senderId: participant.userId,
@@ -262,6 +273,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     let byCustomers = customers.length;
     let byAgents = 0;
     let trafficDone = false;
+    const progress = setInterval(() => {
+      const acked = [...sends.values()].filter((send) => send.outcome.kind === 'acked').length;
+      log(`traffic: ${sends.size} accepted, ${acked} acked, ${pacer.unresolved} unresolved`);
+    }, 30_000);
+    progress.unref();
     const reloader = (async () => {
       while (!trafficDone) {
         await sleep(250);
@@ -275,14 +291,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         const agent = agentOf.get(conversationId)!;
         for (let n = 0; n < perConversation; n += 1) {
           const fromCustomer = random() < 0.5;
+          const sender = fromCustomer ? customer : agent;
+          const device = pickDevice(sender);
+          await pacer.room(device.deviceId);
           if (fromCustomer) byCustomers += 1;
           else byAgents += 1;
-          accept(fromCustomer ? customer : agent, conversationId, `message ${n} in conversation ${index}`);
+          accept(sender, conversationId, `message ${n} in conversation ${index}`, false, device);
           await sleep(Math.floor(random() * options.maxPauseMs));
         }
       }),
     );
     trafficDone = true;
+    clearInterval(progress);
     await reloader;
     log(`traffic: ${byCustomers + byAgents} sends accepted`);
 
@@ -342,6 +362,34 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   } finally {
     for (const device of devices) device.client.dispose();
     await stack.stop();
+  }
+}
+
+/** Accepted sends not yet resolved, overall and per device, and a wait for room under both limits. */
+class Pacer {
+  private readonly deviceOf = new Map<string, string>();
+  private readonly perDevice = new Map<string, number>();
+
+  constructor(private readonly limits: ChaosOptions['maxUnresolved']) {}
+
+  get unresolved(): number {
+    return this.deviceOf.size;
+  }
+
+  accepted(clientMsgId: string, deviceId: string): void {
+    this.deviceOf.set(clientMsgId, deviceId);
+    this.perDevice.set(deviceId, (this.perDevice.get(deviceId) ?? 0) + 1);
+  }
+
+  resolved(clientMsgId: string): void {
+    const deviceId = this.deviceOf.get(clientMsgId);
+    if (deviceId === undefined) return;
+    this.deviceOf.delete(clientMsgId);
+    this.perDevice.set(deviceId, (this.perDevice.get(deviceId) ?? 1) - 1);
+  }
+
+  async room(deviceId: string): Promise<void> {
+    while (this.deviceOf.size >= this.limits.overall || (this.perDevice.get(deviceId) ?? 0) >= this.limits.perDevice) await sleep(20);
   }
 }
 

@@ -13,6 +13,7 @@ describe('delivery guarantees under every fault', () => {
       secondDeviceShare: 0.5,
       reloadPerSecond: 0.05,
       maxPauseMs: 60,
+      maxUnresolved: { overall: 24, perDevice: 4 },
       faults: ALL_FAULTS,
       seed: 4242,
       settleTimeoutMs: 30_000,

@@ -5,7 +5,10 @@ import { logicalIdOf, resourcesOfType, synthParley } from './synth-parley';
 
 const { stack, template } = synthParley();
 const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
-const lambdaFunctions = resourcesOfType(template, 'AWS::Lambda::Function');
+// CDK's own BucketDeployment handler (it uploads the web pages, lib/constructs/web-hosting.ts) is not a Parley function.
+const lambdaFunctions = Object.fromEntries(
+  Object.entries(resourcesOfType(template, 'AWS::Lambda::Function')).filter(([id]) => !id.startsWith('CustomCDKBucketDeployment')),
+);
 
 /** The template's Lambda entry for each ParleyFunction, keyed by the function's name. */
 const deployed = new Map(

@@ -1,3 +1,4 @@
+import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { SCHEDULED_FUNCTIONS } from '../../functions/routes';
 import { actionsOf, logicalIdOf, resourcesOfType, statementsOfRole, synthParley } from './synth-parley';
@@ -13,7 +14,7 @@ describe('scheduled functions', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 minute)',
       State: 'ENABLED',
-      Targets: [expect.objectContaining({ Arn: { 'Fn::GetAtt': [lambdaId, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 120 } })],
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [lambdaId, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 120 } })],
     });
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',

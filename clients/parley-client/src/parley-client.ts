@@ -60,7 +60,11 @@ export interface ParleyClientOptions {
   readonly missedPongsBeforeDead?: number;
   /** Reconnect on purpose this long after opening, before API Gateway's 2-hour cut; default 115 minutes. */
   readonly plannedReconnectMs?: number;
-  /** Reconnect (and so resend) when a send has had no answer for this long; default 15 s. */
+  /**
+   * When a send has had no answer for this long, probe the connection with a heartbeat (and
+   * again at this period while unanswered); a pong resends it on the same connection, and
+   * `missedPongsBeforeDead` unanswered probes or heartbeats replace the connection. Default 15 s.
+   */
   readonly ackTimeoutMs?: number;
   /** Ask again when a sync has not finished in this long; default 15 s. */
   readonly syncTimeoutMs?: number;
@@ -120,6 +124,8 @@ export interface ClientStats {
   gapSyncs: number;
   duplicatesDropped: number;
   deadConnections: number;
+  /** Heartbeats sent early because a send went unanswered for `ackTimeoutMs`. */
+  probes: number;
 }
 
 const DEFAULTS = {
@@ -183,6 +189,12 @@ export class ParleyClient {
   private plannedTimer: ReturnType<typeof setTimeout> | undefined;
   private syncTimer: ReturnType<typeof setTimeout> | undefined;
   private gapTimer: ReturnType<typeof setTimeout> | undefined;
+  private probeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** `ts` of the first probe of the current round; a pong echoing this or later proves the connection alive. */
+  private probeSince: number | undefined;
+  private lastProbeTs = 0;
+  /** Sends on the current socket unanswered past ackTimeoutMs, resent once a probe is answered. */
+  private readonly overdue = new Set<string>();
   private readonly sendTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Sends written on the current socket and not yet answered. */
   private readonly inFlight = new Set<string>();
@@ -199,6 +211,7 @@ export class ParleyClient {
     gapSyncs: 0,
     duplicatesDropped: 0,
     deadConnections: 0,
+    probes: 0,
   };
 
   constructor(options: ParleyClientOptions) {
@@ -434,6 +447,9 @@ export class ParleyClient {
     this.clearTimer('planned');
     this.clearTimer('sync');
     this.clearTimer('gap');
+    this.clearTimer('probe');
+    this.probeSince = undefined;
+    this.overdue.clear();
     for (const timer of this.sendTimers.values()) clearTimeout(timer);
     this.sendTimers.clear();
     this.inFlight.clear();
@@ -460,14 +476,62 @@ export class ParleyClient {
   }
 
   private heartbeatTick(): void {
-    if (this.unansweredHeartbeats >= (this.options.missedPongsBeforeDead ?? DEFAULTS.missedPongsBeforeDead)) {
-      this.counters.deadConnections += 1;
-      this.dropSocket(4000, 'no pong');
-      this.retryLater('dead-connection', `${this.unansweredHeartbeats} heartbeats went unanswered`);
-      return;
-    }
+    if (this.replaceIfSilent()) return;
     this.unansweredHeartbeats += 1;
     this.write({ action: 'heartbeat', ts: this.now() });
+  }
+
+  /** Liveness is decided by pongs alone: too many unanswered heartbeats or probes replace the connection. */
+  private replaceIfSilent(): boolean {
+    if (this.unansweredHeartbeats < (this.options.missedPongsBeforeDead ?? DEFAULTS.missedPongsBeforeDead)) return false;
+    this.counters.deadConnections += 1;
+    this.dropSocket(4000, 'no pong');
+    this.retryLater('dead-connection', `${this.unansweredHeartbeats} heartbeats went unanswered`);
+    return true;
+  }
+
+  /**
+   * A send went unanswered for ackTimeoutMs. A slow answer is not a dead connection, and
+   * reconnecting would resend the whole window onto a server that is merely busy: ask for a
+   * pong instead, and resend only once it proves the connection alive.
+   */
+  private onSendOverdue(clientMsgId: string): void {
+    if (!this.outbox.get(clientMsgId) || !this.inFlight.has(clientMsgId)) return;
+    this.overdue.add(clientMsgId);
+    if (this.probeSince === undefined) this.sendProbe();
+  }
+
+  private sendProbe(): void {
+    if (this.replaceIfSilent()) return;
+    this.unansweredHeartbeats += 1;
+    this.counters.probes += 1;
+    // Strictly increasing, so a pong can be matched to this round of probes.
+    const ts = Math.max(this.now(), this.lastProbeTs + 1);
+    this.lastProbeTs = ts;
+    this.probeSince ??= ts;
+    this.write({ action: 'heartbeat', ts });
+    this.clearTimer('probe');
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = undefined;
+      if (this.overdue.size > 0) this.sendProbe();
+      else this.probeSince = undefined; // answered meanwhile; the regular heartbeat carries on
+    }, this.options.ackTimeoutMs ?? DEFAULTS.ackTimeoutMs);
+  }
+
+  private onPong(frame: PongFrame): void {
+    this.unansweredHeartbeats = 0;
+    const since = this.probeSince;
+    // Only a pong to a heartbeat written after the overdue sends shows they reached the server unanswered.
+    if (since === undefined || typeof frame.ts !== 'number' || frame.ts < since) return;
+    this.clearTimer('probe');
+    this.probeSince = undefined;
+    const overdue = [...this.overdue];
+    this.overdue.clear();
+    for (const id of overdue) {
+      const entry = this.outbox.get(id);
+      // Same clientMsgId: the server stores it once and answers with the original ack.
+      if (entry && this.inFlight.has(id)) this.transmit(entry, true);
+    }
   }
 
   private onPlatformOffline(): void {
@@ -520,7 +584,7 @@ export class ParleyClient {
       case 'error':
         return this.onError(frame);
       case 'pong':
-        this.unansweredHeartbeats = 0;
+        this.onPong(frame);
         return this.events.emit('pong', frame);
       case 'conversation':
         this.remember(frame.conversation);
@@ -585,6 +649,7 @@ export class ParleyClient {
   private onAck(frame: AckFrame): void {
     this.clearSendTimer(frame.clientMsgId);
     this.inFlight.delete(frame.clientMsgId);
+    this.overdue.delete(frame.clientMsgId);
     const entry = this.outbox.take(frame.clientMsgId);
     if (!entry) return; // an ack for a resend already acknowledged
     this.sentBefore.delete(frame.clientMsgId);
@@ -629,6 +694,7 @@ export class ParleyClient {
   private onSendError(entry: OutboxEntry, frame: ErrorFrame): void {
     const id = entry.clientMsgId;
     this.clearSendTimer(id);
+    this.overdue.delete(id); // answered: the retry below (or the failure) takes over
     const internal = frame.code === 'internal' ? (this.internalErrors.get(id) ?? 0) + 1 : 0;
     if (frame.code === 'internal') this.internalErrors.set(id, internal);
     if (isDefinitiveError(frame.code) || internal > (this.options.maxInternalErrors ?? DEFAULTS.maxInternalErrors)) {
@@ -654,6 +720,7 @@ export class ParleyClient {
   private fail(entry: OutboxEntry, frame: ErrorFrame): void {
     this.outbox.take(entry.clientMsgId);
     this.inFlight.delete(entry.clientMsgId);
+    this.overdue.delete(entry.clientMsgId);
     this.sentBefore.delete(entry.clientMsgId);
     this.pump();
     this.sendRetries.delete(entry.clientMsgId);
@@ -662,13 +729,6 @@ export class ParleyClient {
     this.waiters.get(entry.clientMsgId)?.reject(error);
     this.waiters.delete(entry.clientMsgId);
     this.events.emit('failed', { clientMsgId: entry.clientMsgId, entry, error });
-  }
-
-  private reconnectAfterSilence(): void {
-    if (this.machine.state !== 'ready' && this.machine.state !== 'syncing') return;
-    this.counters.deadConnections += 1;
-    this.dropSocket(4000, 'no ack');
-    this.retryLater('dead-connection', 'a send went unanswered; reconnecting to resend it');
   }
 
   /** The token expired while connected: reconnect, which fetches a fresh one. */
@@ -794,14 +854,13 @@ export class ParleyClient {
           };
     this.write(frame);
     this.clearSendTimer(entry.clientMsgId);
-    // No answer at all (a crashed handler, a connection that stopped answering): start over
-    // on a new connection, which resends the outbox once. Resending on a connection that is
-    // merely slow would only lengthen its queue.
+    // No answer yet (a busy server, a crashed handler, a connection that stopped answering):
+    // probe the connection rather than assume it is dead.
     this.sendTimers.set(
       entry.clientMsgId,
       setTimeout(() => {
         this.sendTimers.delete(entry.clientMsgId);
-        if (this.outbox.get(entry.clientMsgId)) this.reconnectAfterSilence();
+        this.onSendOverdue(entry.clientMsgId);
       }, this.options.ackTimeoutMs ?? DEFAULTS.ackTimeoutMs),
     );
   }
@@ -858,7 +917,7 @@ export class ParleyClient {
     this.sendTimers.delete(clientMsgId);
   }
 
-  private clearTimer(which: 'retry' | 'heartbeat' | 'planned' | 'sync' | 'gap'): void {
+  private clearTimer(which: 'retry' | 'heartbeat' | 'planned' | 'sync' | 'gap' | 'probe'): void {
     switch (which) {
       case 'retry':
         clearTimeout(this.retryTimer);
@@ -879,6 +938,10 @@ export class ParleyClient {
       case 'gap':
         clearTimeout(this.gapTimer);
         this.gapTimer = undefined;
+        return;
+      case 'probe':
+        clearTimeout(this.probeTimer);
+        this.probeTimer = undefined;
         return;
     }
   }

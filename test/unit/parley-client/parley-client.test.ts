@@ -175,6 +175,52 @@ describe('ParleyClient', () => {
     expect(socket.closedWith).toEqual({ code: 4000, reason: 'no pong' });
   });
 
+  it('probes a slow connection instead of reconnecting, and resends on it once a pong proves it alive', async () => {
+    const { client, states } = makeClient();
+    void client.connect();
+    const socket = await bringUp([summary('conv')], { conv: 0 });
+    const earlier = { type: 'pong', ts: Date.now(), serverTime: 't' };
+    const pending = client.send('conv', 'slow server');
+    await vi.advanceTimersByTimeAsync(15_000);
+    const probe = socket.actions('heartbeat');
+    expect(probe).toEqual([{ action: 'heartbeat', ts: expect.any(Number) }]);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(FakeSocket.instances).toHaveLength(1); // no reconnect for a slow answer
+    expect(states.at(-1)?.to).toBe('ready');
+    socket.receive(earlier); // a pong to a heartbeat older than the send proves nothing about it
+    expect(socket.actions('message')).toHaveLength(1);
+
+    socket.receive({ type: 'pong', ts: probe[0]!.ts, serverTime: 't' });
+    expect(socket.actions('message')).toEqual([
+      expect.objectContaining({ clientMsgId: pending.clientMsgId }),
+      expect.objectContaining({ clientMsgId: pending.clientMsgId }),
+    ]);
+    expect(client.stats()).toMatchObject({ resends: 1, probes: 1, deadConnections: 0 });
+    socket.receive({ type: 'ack', clientMsgId: pending.clientMsgId, conversationId: 'conv', seq: 1, messageId: 'm1', ts: 't' });
+    await expect(pending.promise).resolves.toMatchObject({ seq: 1 });
+    expect(client.pending()).toEqual([]);
+  });
+
+  it('replaces a connection whose probes go unanswered, then resends with the same clientMsgId', async () => {
+    const { client, states } = makeClient();
+    void client.connect();
+    const first = await bringUp([summary('conv')], { conv: 0 });
+    const pending = client.send('conv', 'into the void');
+    await vi.advanceTimersByTimeAsync(29_000);
+    expect(states.some((change) => change.code === 'dead-connection')).toBe(false);
+    await vi.advanceTimersByTimeAsync(16_000);
+    expect(states.some((change) => change.code === 'dead-connection')).toBe(true);
+    expect(first.closedWith).toEqual({ code: 4000, reason: 'no pong' });
+
+    await vi.advanceTimersByTimeAsync(250);
+    const second = FakeSocket.latest();
+    expect(second).not.toBe(first);
+    second.open();
+    second.receive(session([summary('conv')]));
+    second.receive({ type: 'synced', conversations: { conv: 0 } });
+    expect(second.actions('message')).toEqual([expect.objectContaining({ clientMsgId: pending.clientMsgId, text: 'into the void' })]);
+  });
+
   it('reconnects on purpose before the two-hour limit', async () => {
     const { client, states } = makeClient();
     void client.connect();
