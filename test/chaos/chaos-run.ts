@@ -59,6 +59,8 @@ export interface ChaosReport {
   readonly gapSyncs: number;
   readonly duplicatesDroppedByClients: number;
   readonly injectedFaults: FaultCounts & { readonly total: number };
+  /** Sends reported failed, by error code (definitive refusals are legitimate; they must be explained). */
+  readonly failedByCode: Readonly<Record<string, number>>;
   readonly check: CheckResult;
   readonly seconds: number;
 }
@@ -72,6 +74,13 @@ const LIFTED_RATE_LIMITS = {
   RATE_LIMIT_GUEST_TOKENS: '1000000/60',
   RATE_LIMIT_LOGINS: '1000000/60',
 };
+/**
+ * Agents stay online only while heartbeats refresh their presence (PRESENCE_GRACE_SECONDS, 60 s).
+ * With connections killed every ~50 s on average and the heartbeat timer restarting on each
+ * reconnect, 30 s heartbeats let presence lapse and the sweep requeue conversations to other
+ * agents, which is routing under churn rather than message delivery: heartbeat every 10 s.
+ */
+const CHAOS_HEARTBEAT_SECONDS = '10';
 const AGENT_CAPACITY = 2;
 const AGENT_PASSWORD = 'chaos-agent-password';
 
@@ -148,9 +157,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     faults: {},
     faultSeed: options.seed,
     logLevel: 'ERROR',
-    env: LIFTED_RATE_LIMITS,
+    env: { ...LIFTED_RATE_LIMITS, HEARTBEAT_SECONDS: CHAOS_HEARTBEAT_SECONDS },
   });
-  log(`rate limits lifted for this stack: ${Object.entries(LIFTED_RATE_LIMITS).map(([name, value]) => `${name}=${value}`).join(', ')}`);
+  log(`rate limits lifted for this stack: ${Object.entries(LIFTED_RATE_LIMITS).map(([name, value]) => `${name}=${value}`).join(', ')}; HEARTBEAT_SECONDS=${CHAOS_HEARTBEAT_SECONDS}`);
   const devices: Device[] = [];
   const pacer = new Pacer(options.maxUnresolved);
   try {
@@ -343,6 +352,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     log('devices caught up');
     const injected = stack.faults!.counts();
     const result = check({ logs, participants, devices: devices.map((device) => device.record()), sends: [...sends.values()] });
+    const failedByCode: Record<string, number> = {};
+    for (const send of sends.values()) if (send.outcome.kind === 'failed') failedByCode[send.outcome.code] = (failedByCode[send.outcome.code] ?? 0) + 1;
     const totals = devices.map((device) => device.totals());
     const sum = (pick: (t: (typeof totals)[number]) => number) => totals.reduce((total, t) => total + pick(t), 0);
     return {
@@ -356,6 +367,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       gapSyncs: sum((t) => t.gapSyncs),
       duplicatesDroppedByClients: sum((t) => t.duplicatesDropped),
       injectedFaults: { ...injected, total: Object.values(injected).reduce((total, count) => total + count, 0) },
+      failedByCode,
       check: result,
       seconds: Math.round((Date.now() - started) / 100) / 10,
     };
@@ -428,6 +440,7 @@ export function formatReport(report: ChaosReport): string {
   return [
     `conversations ${report.conversations}, participants ${report.participants}, devices ${report.devices}`,
     `messages: accepted ${c.accepted} (customers ${report.messagesSent.byCustomers}, agents ${report.messagesSent.byAgents}), acked ${c.acked}, failed ${c.failed}, unresolved ${c.unresolved}, stored ${c.storedMessages}`,
+    ...(c.failed > 0 ? [`failed sends by code: ${Object.entries(report.failedByCode).map(([code, count]) => `${code} ${count}`).join(', ')}`] : []),
     `disconnects ${report.disconnects} (app reloads ${report.reloads}), resends ${report.resends}, gap syncs ${report.gapSyncs}, duplicate frames dropped by clients ${report.duplicatesDroppedByClients}`,
     `injected faults ${f.total}: $disconnect dropped ${f.disconnectsDropped}, posts 410 ${f.postsGone}, posts LimitExceeded ${f.postsLimitExceeded}, posts delayed ${f.postsDelayed}, DynamoDB throttled ${f.dynamoThrottled}, SQS batches twice ${f.sqsDuplicated}, connections killed ${f.connectionsKilled}`,
     `lost ${c.lost}, duplicated ${c.duplicated}, out of order ${c.outOfOrder}, acked but not stored ${c.ackedNotStored}, log defects ${c.logDefects}`,

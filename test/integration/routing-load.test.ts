@@ -11,6 +11,8 @@ import { REQUEUED_NOTICE } from '../../functions/services/routing';
  */
 let stack: LocalStack;
 const CAPACITY = 2;
+/** Generous waits: the whole stack shares the machine with the rest of the test suite. */
+const SLOW_MS = 30_000;
 
 beforeAll(async () => {
   stack = await startLocalStack({ httpPort: 0, wsPort: 0, demo: true, env: { PRESENCE_GRACE_SECONDS: '5' }, scheduleIntervalMs: 500 });
@@ -37,7 +39,7 @@ async function adminToken(): Promise<string> {
 async function agentOnline(id: string, email: string, closeAfterMs: number | undefined): Promise<AgentSession> {
   const { body } = await postJson(`${stack.httpUrl}/v1/auth/login`, { email, password: 'load-test-1' });
   const client = await RawClient.connect(stack.wsUrl, body.token);
-  await client.request({ action: 'sync' }, ['synced']);
+  await client.request({ action: 'sync' }, ['synced'], SLOW_MS);
   const session: AgentSession = {
     id,
     client,
@@ -60,15 +62,15 @@ async function agentOnline(id: string, email: string, closeAfterMs: number | und
   };
   // waitFor's predicate sees every frame (again on each arrival, hence `seen`); it never matches, so it watches until closed.
   void client.waitFor(watch, 120_000).catch(() => undefined);
-  await client.request({ action: 'status', status: 'online' }, ['status']);
+  await client.request({ action: 'status', status: 'online' }, ['status'], SLOW_MS);
   return session;
 }
 
 async function customerStarts(index: number, skill: string): Promise<{ client: RawClient; conversationId: string }> {
   const { body } = await postJson(`${stack.httpUrl}/v1/auth/guest`, { name: `Customer ${index}` });
   const client = await RawClient.connect(stack.wsUrl, body.token);
-  await client.request({ action: 'sync' }, ['synced']);
-  const reply = await client.request({ action: 'start', skill, text: `Hello from ${index}`, clientMsgId: `c${index}` }, ['conversation']);
+  await client.request({ action: 'sync' }, ['synced'], SLOW_MS);
+  const reply = await client.request({ action: 'start', skill, text: `Hello from ${index}`, clientMsgId: `c${index}` }, ['conversation'], SLOW_MS);
   return { client, conversationId: (reply.conversation as { id: string }).id };
 }
 
@@ -94,7 +96,7 @@ describe('routing load on the local stack', () => {
     const customers = [await customerStarts(0, 'tech'), await customerStarts(1, 'tech')];
     const workers: AgentSession[] = [];
     try {
-    await Promise.all(customers.map(({ client, conversationId }) => client.waitFor((f) => f.type === 'assigned' && f.conversationId === conversationId)));
+    await Promise.all(customers.map(({ client, conversationId }) => client.waitFor((f) => f.type === 'assigned' && f.conversationId === conversationId, SLOW_MS)));
     const dropped = customers.map((customer) => customer.conversationId);
 
     workers.push(await agentOnline('load-a1', 'load-a1@example.com', 150), await agentOnline('load-a2', 'load-a2@example.com', 150));
