@@ -89,6 +89,7 @@ export async function benchRouting({ stack, counter, settle }: RoutingBenchOptio
 
   // 2. Latency under a burst of concurrent starts.
   await settle();
+  counter.take();
   const burstStarted = performance.now();
   const results = await Promise.all(
     Array.from({ length: CONCURRENT_STARTS }, (_, index) => startAndWaitAssigned(stack, `burst-${run}-${index}`)),
@@ -97,6 +98,9 @@ export async function benchRouting({ stack, counter, settle }: RoutingBenchOptio
   const latencies = results.map((result) => result.ms).sort((a, b) => a - b);
   const replies = results.map((result) => result.replyMs).sort((a, b) => a - b);
   await settle();
+  // Under the burst: concurrent routers racing for the same heads would show up here.
+  const burstRouter = counter.take().get('router');
+  const perBurst = (service: Service) => ((burstRouter?.[service] ?? 0) / CONCURRENT_STARTS).toFixed(1);
 
   const rows: Array<[string, string]> = [
     ['router Redis commands per routed conversation', per('redis')],
@@ -107,6 +111,7 @@ export async function benchRouting({ stack, counter, settle }: RoutingBenchOptio
     [`start to assigned, p99 (${CONCURRENT_STARTS} concurrent starts)`, `${percentile(latencies, 99).toFixed(0)} ms`],
     [`start to its \`conversation\` reply, p50 / p99 (same burst)`, `${percentile(replies, 50).toFixed(0)} / ${percentile(replies, 99).toFixed(0)} ms`],
     [`all ${CONCURRENT_STARTS} assigned after`, `${burstMs.toFixed(0)} ms`],
+    ['router DynamoDB / Redis / management-API per conversation (same burst)', `${perBurst('dynamodb')} / ${perBurst('redis')} / ${perBurst('managementApi')}`],
   ];
   await Promise.all([...results.map((result) => result.client.close()), ...sequential.map((client) => client.close()), ...agents.map((client) => client.close())]);
   return ['\nRouting (local stack)\n', '| measure | value |', '|---|---:|', ...rows.map(([name, value]) => `| ${name} | ${value} |`)].join('\n');

@@ -1,7 +1,7 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { handleTrigger } from '../../services/routing';
+import type { RoutingTrigger } from '../../ports/routing-queue';
+import { handleTriggers } from '../../services/routing';
 import { flushMetrics, logger, metrics, MetricUnit } from '../../shared/observability';
 import { getPorts } from '../../wiring';
 
@@ -11,25 +11,43 @@ const triggerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('agent.lost'), agentId: z.string().min(1) }),
 ]);
 
-const processor = new BatchProcessor(EventType.SQS);
-
-async function processRecord(record: SQSRecord): Promise<void> {
-  // A malformed trigger fails every time, so after maxReceiveCount it lands in the DLQ for a look.
-  const trigger = triggerSchema.parse(JSON.parse(record.body));
-  logger.appendKeys({ trigger: trigger.type, ...('conversationId' in trigger ? { conversationId: trigger.conversationId } : { agentId: trigger.agentId }) });
+function parseTrigger(record: SQSRecord): RoutingTrigger | undefined {
   try {
-    await handleTrigger(getPorts(), trigger);
-    metrics.addMetric('RoutingTriggersHandled', MetricUnit.Count, 1);
-  } finally {
-    logger.removeKeys(['trigger', 'conversationId', 'agentId']);
+    return triggerSchema.parse(JSON.parse(record.body));
+  } catch (error) {
+    // A malformed trigger fails every time, so after maxReceiveCount it lands in the DLQ for a look.
+    logger.error('Malformed routing trigger', { messageId: record.messageId, error });
+    return undefined;
   }
 }
 
-/** The router: SQS batches with partial failures, so one bad trigger never retries the others. */
+/**
+ * The router: the whole SQS batch is routed together (one drain and one position update per
+ * skill, however many of its triggers name it), with partial failures, so a trigger that
+ * fails is retried without the others.
+ */
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   logger.addContext(context);
   try {
-    return await processPartialResponse(event, processRecord, processor, { context });
+    const failed: string[] = [];
+    const valid: Array<{ record: SQSRecord; trigger: RoutingTrigger }> = [];
+    for (const record of event.Records) {
+      const trigger = parseTrigger(record);
+      if (trigger) valid.push({ record, trigger });
+      else failed.push(record.messageId);
+    }
+    const outcomes = valid.length === 0 ? [] : await handleTriggers(getPorts(), valid.map(({ trigger }) => trigger));
+    let handled = 0;
+    outcomes.forEach((outcome, index) => {
+      if (!('error' in outcome)) {
+        handled++;
+        return;
+      }
+      logger.error('Routing trigger failed; SQS will deliver it again', { trigger: outcome.trigger, error: outcome.error });
+      failed.push(valid[index]!.record.messageId);
+    });
+    if (handled > 0) metrics.addMetric('RoutingTriggersHandled', MetricUnit.Count, handled);
+    return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
   } finally {
     flushMetrics();
   }

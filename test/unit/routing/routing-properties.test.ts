@@ -14,7 +14,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
     arbitrary: fc.record({ kind: fc.constant('status' as const), agent: fc.nat(3), status: fc.constantFrom('online' as const, 'online' as const, 'away' as const, 'offline' as const) }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('expire' as const), agent: fc.nat(3) }) },
-  { weight: 8, arbitrary: fc.record({ kind: fc.constant('deliver' as const), pick: fc.nat(), duplicate: fc.boolean(), crash: fc.constantFrom(false, false, false, false, true) }) },
+  { weight: 8, arbitrary: fc.record({ kind: fc.constant('deliver' as const), pick: fc.nat(), batch: fc.integer({ min: 1, max: 3 }), duplicate: fc.boolean(), crash: fc.constantFrom(false, false, false, false, true) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('close' as const), pick: fc.nat(), byAgent: fc.boolean() }) },
   {
     weight: 2,
@@ -30,10 +30,10 @@ async function settle(scheduler: fc.Scheduler, work: Promise<unknown>): Promise<
   await scheduler.waitFor(work);
 }
 
-/** Delivers every trigger (no crashes, no duplicates) until the queue is empty. */
+/** Delivers every trigger in batches of up to 10 as the router does (no crashes, no duplicates) until the queue is empty. */
 async function drainTriggers(world: RoutingWorld, scheduler: fc.Scheduler): Promise<void> {
   for (let round = 0; round < 500 && world.triggers.length > 0; round++) {
-    await settle(scheduler, world.deliver(0, false, false));
+    await settle(scheduler, world.deliver(0, false, false, 10));
   }
   expect(world.triggers).toEqual([]);
 }
@@ -50,6 +50,7 @@ describe('routing under random concurrent interleavings (fast-check)', () => {
         // Once every trigger has been delivered and reconciliation has run (after the age
         // below which it leaves claims alone), nothing waits while an eligible agent has room.
         await drainTriggers(world, scheduler);
+        expect(world.drainedProblems()).toEqual([]);
         world.advanceClock(world.ports.settings.claimMinAgeSeconds + 5);
         await settle(scheduler, world.run({ kind: 'reconcile' }));
         await drainTriggers(world, scheduler);

@@ -11,7 +11,7 @@ import type { Ports, Settings } from '../../../functions/services/context';
 import { close, openConversation } from '../../../functions/services/conversations';
 import { sweepPresence } from '../../../functions/services/presence-sweep';
 import { reconcile } from '../../../functions/services/reconciliation';
-import { handleTrigger } from '../../../functions/services/routing';
+import { handleTriggers } from '../../../functions/services/routing';
 import { transfer } from '../../../functions/services/transfer';
 import { FakePresence } from './fake-presence';
 import { CrashError, FakeConversationStore, runContext } from './fake-store';
@@ -28,7 +28,7 @@ export type Command =
   | { readonly kind: 'start'; readonly customer: number; readonly skill: string }
   | { readonly kind: 'status'; readonly agent: number; readonly status: 'online' | 'away' | 'offline' }
   | { readonly kind: 'expire'; readonly agent: number }
-  | { readonly kind: 'deliver'; readonly pick: number; readonly duplicate: boolean; readonly crash: boolean }
+  | { readonly kind: 'deliver'; readonly pick: number; readonly batch: number; readonly duplicate: boolean; readonly crash: boolean }
   | { readonly kind: 'close'; readonly pick: number; readonly byAgent: boolean }
   | { readonly kind: 'transfer'; readonly pick: number; readonly toAgent: number | null; readonly toSkill: string }
   | { readonly kind: 'reconcile' };
@@ -137,18 +137,23 @@ export class RoutingWorld {
     return list.length === 0 ? undefined : list[index % list.length];
   }
 
-  /** Runs one trigger as the router would; a crash leaves it on the queue (SQS redelivers it). */
-  async deliver(pick: number, duplicate: boolean, crash: boolean): Promise<void> {
-    const index = this.triggers.length === 0 ? -1 : pick % this.triggers.length;
-    if (index === -1) return;
-    const trigger = this.triggers[index]!;
-    if (!duplicate) this.triggers.splice(index, 1);
+  /**
+   * Runs up to `batch` triggers together as the router runs an SQS batch; a failed one (a
+   * crash) stays on the queue, as SQS redelivers what the batch response reports failed.
+   */
+  async deliver(pick: number, duplicate: boolean, crash: boolean, batch = 1): Promise<void> {
+    if (this.triggers.length === 0) return;
+    const start = pick % this.triggers.length;
+    const count = Math.min(batch, this.triggers.length);
+    const indexes = Array.from({ length: count }, (_, offset) => (start + offset) % this.triggers.length);
+    const picked = indexes.map((index) => this.triggers[index]!);
+    if (!duplicate) for (const index of [...indexes].sort((a, b) => b - a)) this.triggers.splice(index, 1);
     if (crash) this.store.crashNextAssign = true;
-    try {
-      await runContext.run({ listedAt: new Map() }, () => handleTrigger(this.ports, trigger));
-    } catch (error) {
-      if (!(error instanceof CrashError)) throw error;
-      if (!duplicate) this.triggers.push(trigger);
+    const outcomes = await runContext.run({ listedAt: new Map() }, () => handleTriggers(this.ports, picked));
+    for (const outcome of outcomes) {
+      if (!('error' in outcome)) continue;
+      if (!(outcome.error instanceof CrashError)) throw outcome.error;
+      if (!duplicate) this.triggers.push(outcome.trigger);
     }
   }
 
@@ -176,7 +181,7 @@ export class RoutingWorld {
         await sweepPresence(ports);
         return;
       case 'deliver':
-        return this.deliver(command.pick, command.duplicate, command.crash);
+        return this.deliver(command.pick, command.duplicate, command.crash, command.batch);
       case 'close': {
         const open = [...this.store.items.values()].filter((c) => c.status !== 'closed');
         const conversation = this.pick(open, command.pick);
@@ -223,6 +228,26 @@ export class RoutingWorld {
         (frame) => frame.type === 'assigned' && frame.conversationId === conversationId,
       ).length;
       if (told !== transitions) problems.push(`announced ${told} assignments of ${conversationId} for ${transitions} made`);
+    }
+    return problems;
+  }
+
+  /**
+   * Once triggers drain, before any reconciliation: nobody waits while an agent eligible by
+   * Redis's own count (online, live, serving the skill, holding fewer claims than its
+   * capacity) could take it. Claims left by crashes count as load until reconciliation.
+   */
+  drainedProblems(): string[] {
+    const problems: string[] = [];
+    for (const conversation of [...this.store.items.values()].filter((c) => c.status === 'queued')) {
+      for (const agent of this.agents) {
+        const state = this.presence.agents.get(agent.id);
+        const held = state?.held.size ?? 0;
+        const eligible = state?.status === 'online' && state.alive && servesSkill(agent, conversation.skill, DEFAULT_SKILL);
+        if (eligible && held < this.capacityOf(agent.id)) {
+          problems.push(`${conversation.id} (${conversation.skill}) waits after the triggers drained while ${agent.id} holds ${held}/${this.capacityOf(agent.id)}`);
+        }
+      }
     }
     return problems;
   }

@@ -1,0 +1,190 @@
+import type { Conversation } from '../domain/conversation';
+import { participantIds, toSummary } from '../domain/conversation';
+import { claimBacks, epochOf, nextClaim } from '../domain/routing-claims';
+import type { QueueOutlook } from '../ports/agent-presence';
+import type { ServerFrame } from '../protocol/server-frames';
+import { broadcast, sendInOrder } from './broadcast';
+import type { Ports } from './context';
+import type { Outlooks } from './queue-positions';
+
+/** Waiting conversations read per skill and page while draining. */
+export const DRAIN_PAGE = 25;
+/** Decisions one router invocation makes before handing the rest to a fresh trigger. */
+export const MAX_DECISIONS_PER_RUN = 200;
+/** A decision re-reads and retries this often when the conversation changed under it. */
+const ATTEMPTS_PER_CONVERSATION = 3;
+
+/** Where a conversation sorts in its skill's queue (the queue index's sort key). */
+export function queueKey(conversation: Conversation): string {
+  return `${conversation.queuedAt ?? conversation.createdAt}#${conversation.id}`;
+}
+
+type Decision =
+  | { readonly kind: 'assigned'; readonly conversation: Conversation; readonly outlook: QueueOutlook }
+  | { readonly kind: 'no-agent'; readonly outlook: QueueOutlook }
+  | { readonly kind: 'moved-on'; readonly outlook?: QueueOutlook }
+  /** Another router assigned it first (at `assignedAt`). */
+  | { readonly kind: 'taken'; readonly assignedAt: string; readonly outlook: QueueOutlook };
+
+/**
+ * Gives a claim back unless it backs the conversation as stored now (another run with the
+ * same claim won the write). Safe by construction: see domain/routing-claims.ts.
+ */
+export async function releaseUnlessBacking(ports: Ports, conversationId: string, agentId: string, claim: string): Promise<void> {
+  const current = await ports.conversations.get(conversationId);
+  if (current && claimBacks(current, agentId, claim)) return;
+  await ports.presence.release(agentId, claim, ports.clock.now().toISOString());
+}
+
+/**
+ * One routing decision for a waiting conversation: claim capacity on the best agent in one
+ * Redis script, then move the conversation queued -> assigned with a conditional write on
+ * its epoch. Redis: one command, plus one release only when the write lost.
+ */
+async function decide(ports: Ports, waiting: Conversation): Promise<Decision> {
+  let conversation = waiting;
+  let outlook: QueueOutlook | undefined;
+  for (let attempt = 0; attempt < ATTEMPTS_PER_CONVERSATION; attempt++) {
+    const now = ports.clock.now().toISOString();
+    const claim = nextClaim(conversation);
+    const outcome = await ports.presence.claimBest(conversation.skill, claim, now);
+    outlook = outcome;
+    if (!outcome.agent) return { kind: 'no-agent', outlook };
+    const assigned = await ports.conversations.assign(conversation.id, outcome.agent, now, epochOf(conversation));
+    if (assigned) return { kind: 'assigned', conversation: assigned, outlook };
+    const current = await ports.conversations.get(conversation.id);
+    if (!(current && claimBacks(current, outcome.agent.id, claim))) {
+      await ports.presence.release(outcome.agent.id, claim, ports.clock.now().toISOString());
+    }
+    if (current?.status === 'assigned') return { kind: 'taken', assignedAt: current.assignedAt ?? current.updatedAt, outlook };
+    // Still waiting in the same queue (our copy was stale): decide again on the fresh one.
+    if (!current || current.status !== 'queued' || current.skill !== waiting.skill) return { kind: 'moved-on', outlook };
+    conversation = current;
+  }
+  return { kind: 'moved-on', ...(outlook ? { outlook } : {}) };
+}
+
+/**
+ * Sends frames in order to every live connection of one user, reading its connections once.
+ * Best effort like broadcast(): a failed post is logged, a connection reported gone removed.
+ */
+async function sendAllTo(ports: Ports, userId: string, frames: readonly ServerFrame[]): Promise<void> {
+  const connections = await ports.connections.listForUser(userId, Math.floor(ports.clock.now().getTime() / 1000));
+  await Promise.all(
+    connections.map(async (connection) => {
+      try {
+        if (!(await sendInOrder(ports, connection.connectionId, frames))) await ports.connections.remove(userId, connection.connectionId);
+      } catch (error) {
+        ports.log.warn('Live delivery failed; the recipient will catch up on sync', {
+          recipientConnectionId: connection.connectionId,
+          frameType: frames[0]?.type,
+          error,
+        });
+      }
+    }),
+  );
+}
+
+async function announceAssignment(ports: Ports, conversation: Conversation): Promise<void> {
+  const agent = conversation.agent;
+  if (!agent) return;
+  ports.log.info('Conversation assigned', { conversationId: conversation.id, agentId: agent.id });
+  const assigned: ServerFrame = { type: 'assigned', conversationId: conversation.id, agent: { id: agent.id, name: agent.name } };
+  const others = participantIds(conversation).filter((id) => id !== agent.id);
+  await Promise.all([
+    broadcast(ports, others, assigned),
+    // The agent's two frames share one read of its connections.
+    sendAllTo(ports, agent.id, [assigned, { type: 'conversation', conversation: toSummary(conversation) }]),
+  ]);
+}
+
+/**
+ * Announcements sent while the drain goes on to the next head: the assignment is already
+ * stored, so the next decision need not wait for the frames. All are awaited (and a failure
+ * reported) before the drain returns, so an invocation never ends with one still in flight.
+ */
+class PendingAnnouncements {
+  private readonly sending: Promise<void>[] = [];
+  private failure: { error: unknown } | undefined;
+
+  add(sending: Promise<void>): void {
+    // Caught at once: a rejection must not go unhandled while the drain is still running.
+    this.sending.push(sending.catch((error: unknown) => void (this.failure ??= { error })));
+  }
+
+  async settle(): Promise<void> {
+    await Promise.all(this.sending);
+    if (this.failure) throw this.failure.error;
+  }
+}
+
+export interface DrainResult {
+  /** Skills whose queue moved (someone was assigned). */
+  readonly moved: ReadonlySet<string>;
+  readonly assignedIds: ReadonlySet<string>;
+}
+
+/**
+ * Drains the skills' queues, oldest first across them, until each queue is empty or nobody
+ * serving it has room. Only the head of a queue is ever tried, so within a skill
+ * conversations are assigned in queue order whichever trigger started the run.
+ */
+export async function drain(ports: Ports, skills: readonly string[], outlooks: Outlooks): Promise<DrainResult> {
+  const announcements = new PendingAnnouncements();
+  let result: DrainResult;
+  try {
+    result = await drainQueues(ports, [...new Set(skills)], outlooks, announcements);
+  } finally {
+    await announcements.settle();
+  }
+  return result;
+}
+
+async function drainQueues(ports: Ports, skills: readonly string[], outlooks: Outlooks, announcements: PendingAnnouncements): Promise<DrainResult> {
+  const pending = new Map<string, Conversation[]>();
+  const exhausted = new Set<string>();
+  const blocked = new Set<string>();
+  const moved = new Set<string>();
+  const assignedIds = new Set<string>();
+  /** When each skill's queue was last read. */
+  const listedAt = new Map<string, string>();
+  for (let decisions = 0; decisions < MAX_DECISIONS_PER_RUN; decisions++) {
+    await Promise.all(
+      skills
+        .filter((skill) => !blocked.has(skill) && !exhausted.has(skill) && (pending.get(skill)?.length ?? 0) === 0)
+        .map(async (skill) => {
+          listedAt.set(skill, ports.clock.now().toISOString());
+          const page = await ports.conversations.listQueued(skill, DRAIN_PAGE);
+          pending.set(skill, page);
+          if (page.length === 0) exhausted.add(skill);
+        }),
+    );
+    let head: Conversation | undefined;
+    for (const skill of skills) {
+      const candidate = blocked.has(skill) ? undefined : pending.get(skill)?.[0];
+      if (candidate && (!head || queueKey(candidate) < queueKey(head))) head = candidate;
+    }
+    if (!head) return { moved, assignedIds };
+    pending.get(head.skill)?.shift();
+    const decision = await decide(ports, head);
+    if (decision.outlook) outlooks.remember(head.skill, decision.outlook);
+    if (decision.kind === 'assigned') {
+      moved.add(head.skill);
+      assignedIds.add(head.id);
+      announcements.add(announceAssignment(ports, decision.conversation));
+    }
+    if (decision.kind === 'no-agent') blocked.add(head.skill);
+    // Another router assigned our head after we read the queue, so it is draining it now and
+    // reads it again before it stops (a drain stops only at an empty or blocked queue): it
+    // will meet everything we saw, and racing it would only double every claim and write.
+    // An assignment from before our read (a lagging index) proves nothing: we carry on.
+    if (decision.kind === 'taken' && decision.assignedAt >= (listedAt.get(head.skill) ?? '')) blocked.add(head.skill);
+  }
+  // A long backlog: a fresh trigger carries on where this run stops.
+  for (const skill of skills) {
+    if (blocked.has(skill) || exhausted.has(skill)) continue;
+    const next = pending.get(skill)?.[0] ?? (await ports.conversations.listQueued(skill, 1))[0];
+    if (next) await ports.routingQueue.publish({ type: 'conversation.queued', conversationId: next.id });
+  }
+  return { moved, assignedIds };
+}
