@@ -102,7 +102,7 @@ export class EmbeddedRedisEngine {
     } catch (error) {
       if (error instanceof TypeError && error.message.startsWith('Unsupported command')) {
         throw new RedisCommandError(
-          `ERR unknown command '${name}' (not implemented by the embedded engine; start the Upstash endpoint with redisUrl for a real Redis)`,
+          `ERR unknown command '${name}' (the embedded engine does not support it; start the Upstash endpoint with redisUrl for a real Redis)`,
         );
       }
       if (error instanceof Error && /does not contain a|wrong kind of value/.test(error.message)) {
