@@ -31,6 +31,7 @@ let socket: WebSocket | undefined;
 let heartbeat: NodeJS.Timeout | undefined;
 let sent = 0;
 let quitting = false;
+let signedIn = false;
 
 const print = (line: string) => {
   process.stdout.write(`\r${line}\n> `);
@@ -63,7 +64,8 @@ function send(frame: Record<string, unknown>): void {
 function show(frame: Frame): void {
   switch (frame.type) {
     case 'session':
-      print(`Signed in as ${frame.user.name} (${frame.user.role}); ${frame.conversations.length} conversation(s).`);
+      if (!signedIn) print(`Signed in as ${frame.user.name} (${frame.user.role}); ${frame.conversations.length} conversation(s).`);
+      signedIn = true;
       for (const conversation of frame.conversations) if (conversation.status !== 'closed') current ??= conversation.id;
       break;
     case 'message':
@@ -78,6 +80,11 @@ function show(frame: Frame): void {
     case 'conversation':
       current ??= frame.conversation.id;
       print(`Conversation ${frame.conversation.id} is ${frame.conversation.status}.`);
+      // A newly assigned conversation: fetch what the customer already wrote.
+      if (role === 'agent' && cursors[frame.conversation.id] === undefined) {
+        cursors[frame.conversation.id] = 0;
+        send({ action: 'sync', cursors });
+      }
       break;
     case 'assigned':
       if (role === 'agent') current = frame.conversationId;
