@@ -57,7 +57,7 @@ export const WEBSOCKET_ROUTES: readonly WebSocketRoute[] = [
   ws('$disconnect', 'disconnect', { table: rw, upstash: true }, false),
   ws('$default', 'default', {}),
   ws('heartbeat', 'heartbeat', { table: rw, upstash: true }),
-  ws('sync', 'sync', { table: 'read', connections: true }),
+  ws('sync', 'sync', { table: 'read', connections: true, upstash: true }),
   // Upstash: starts per user and messages per connection are rate-limited.
   ws('start', 'start', { table: rw, routingQueue: true, connections: true, upstash: true }),
   ws('message', 'message', { table: rw, routingQueue: true, connections: true, upstash: true }),

@@ -46,6 +46,9 @@ async function visibleConversations(ports: Ports, user: User): Promise<Conversat
  */
 export async function sync(ports: Ports, caller: Caller & { connectionId: string }, frame: SyncFrame): Promise<ServerFrame> {
   const { user } = caller;
+  // Clients sync on every connect: count that as liveness, so an agent whose connection keeps
+  // dropping (and whose heartbeat timer keeps restarting) does not lapse while reconnecting.
+  if (user.role !== 'customer') await ports.presence.touch(user.id, ports.clock.now().toISOString());
   const listed = await visibleConversations(ports, user);
   const byId = new Map(listed.map((conversation) => [conversation.id, conversation]));
   // A cursor may name a conversation that fell off the session list: include it if visible.
