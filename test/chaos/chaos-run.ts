@@ -74,13 +74,6 @@ const LIFTED_RATE_LIMITS = {
   RATE_LIMIT_GUEST_TOKENS: '1000000/60',
   RATE_LIMIT_LOGINS: '1000000/60',
 };
-/**
- * Agents stay online only while heartbeats refresh their presence (PRESENCE_GRACE_SECONDS, 60 s).
- * With connections killed every ~50 s on average and the heartbeat timer restarting on each
- * reconnect, 30 s heartbeats let presence lapse and the sweep requeue conversations to other
- * agents, which is routing under churn rather than message delivery: heartbeat every 10 s.
- */
-const CHAOS_HEARTBEAT_SECONDS = '10';
 const AGENT_CAPACITY = 2;
 const AGENT_PASSWORD = 'chaos-agent-password';
 
@@ -157,9 +150,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     faults: {},
     faultSeed: options.seed,
     logLevel: 'ERROR',
-    env: { ...LIFTED_RATE_LIMITS, HEARTBEAT_SECONDS: CHAOS_HEARTBEAT_SECONDS },
+    env: { ...LIFTED_RATE_LIMITS },
   });
-  log(`rate limits lifted for this stack: ${Object.entries(LIFTED_RATE_LIMITS).map(([name, value]) => `${name}=${value}`).join(', ')}; HEARTBEAT_SECONDS=${CHAOS_HEARTBEAT_SECONDS}`);
+  log(`rate limits lifted for this stack: ${Object.entries(LIFTED_RATE_LIMITS).map(([name, value]) => `${name}=${value}`).join(', ')}`);
   const devices: Device[] = [];
   const pacer = new Pacer(options.maxUnresolved);
   try {
