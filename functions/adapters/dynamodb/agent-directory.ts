@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../domain/errors';
 import type { AgentDirectory, AgentProfile, AgentSummary } from '../../ports/agent-directory';
-import { dynamo, isConditionFailure } from './errors';
+import { conditionalWrite, dynamo, isConditionFailure } from './errors';
 import { keys } from './keys';
 
 type Item = Record<string, unknown>;
@@ -91,20 +91,17 @@ export class DynamoAgentDirectory implements AgentDirectory {
   }
 
   private async releaseEmail(email: string, agentId: string): Promise<void> {
-    try {
-      await dynamo('DeleteItem', () =>
-        this.db.send(
-          new DeleteCommand({
-            TableName: this.tableName,
-            Key: keys.agentEmail(email),
-            ConditionExpression: 'agentId = :id',
-            ExpressionAttributeValues: { ':id': agentId },
-          }),
-        ),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    // Only the lookup this agent holds is removed; someone else's stays.
+    await conditionalWrite('DeleteItem', () =>
+      this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: keys.agentEmail(email),
+          ConditionExpression: 'agentId = :id',
+          ExpressionAttributeValues: { ':id': agentId },
+        }),
+      ),
+    );
   }
 
   async list(): Promise<AgentSummary[]> {

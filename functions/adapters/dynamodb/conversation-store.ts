@@ -16,7 +16,7 @@ import type {
   NewConversation,
   RequeueOptions,
 } from '../../ports/conversation-store';
-import { DynamoStoreError, dynamo, isConditionFailure } from './errors';
+import { DynamoStoreError, conditionalWrite, dynamo, isConditionFailure } from './errors';
 import { conversationToItem, itemToConversation } from './conversation-items';
 import { keys } from './keys';
 import { MessageLog } from './message-log';
@@ -156,7 +156,12 @@ export class DynamoConversationStore implements ConversationStore {
     return items.filter((conversation) => conversation.status === 'assigned');
   }
 
-  async countQueued(skill: string): Promise<number> {
+  countQueued(skill: string): Promise<number> {
+    return this.countInQueue(skill);
+  }
+
+  /** Conversations waiting in a skill's queue, all of them or those ahead of `beforeSort`. */
+  private async countInQueue(skill: string, beforeSort?: string): Promise<number> {
     let count = 0;
     let startKey: Item | undefined;
     do {
@@ -165,9 +170,12 @@ export class DynamoConversationStore implements ConversationStore {
           new QueryCommand({
             TableName: this.tableName,
             IndexName: INDEXES.queue.indexName,
-            KeyConditionExpression: '#key = :skill',
-            ExpressionAttributeNames: { '#key': INDEXES.queue.partitionKey },
-            ExpressionAttributeValues: { ':skill': skill },
+            KeyConditionExpression: beforeSort === undefined ? '#key = :skill' : '#key = :skill AND #sort < :before',
+            ExpressionAttributeNames: {
+              '#key': INDEXES.queue.partitionKey,
+              ...(beforeSort === undefined ? {} : { '#sort': INDEXES.queue.sortKey }),
+            },
+            ExpressionAttributeValues: { ':skill': skill, ...(beforeSort === undefined ? {} : { ':before': beforeSort }) },
             Select: 'COUNT',
             ExclusiveStartKey: startKey,
           }),
@@ -215,26 +223,7 @@ export class DynamoConversationStore implements ConversationStore {
 
   async countAhead(conversation: Conversation): Promise<number> {
     if (!conversation.queuedAt) return 0;
-    let count = 0;
-    let startKey: Item | undefined;
-    do {
-      const page = await dynamo('Query', () =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: INDEXES.queue.indexName,
-            KeyConditionExpression: '#key = :skill AND #sort < :mine',
-            ExpressionAttributeNames: { '#key': INDEXES.queue.partitionKey, '#sort': INDEXES.queue.sortKey },
-            ExpressionAttributeValues: { ':skill': conversation.skill, ':mine': `${conversation.queuedAt}#${conversation.id}` },
-            Select: 'COUNT',
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      count += page.Count ?? 0;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return count;
+    return this.countInQueue(conversation.skill, `${conversation.queuedAt}#${conversation.id}`);
   }
 
   private async queryIndex(
@@ -407,21 +396,17 @@ export class DynamoConversationStore implements ConversationStore {
   }
 
   private async clearOpenPointer(customerId: string, conversationId: string): Promise<void> {
-    try {
-      await dynamo('DeleteItem', () =>
-        this.db.send(
-          new DeleteCommand({
-            TableName: this.tableName,
-            Key: keys.openPointer(customerId),
-            ConditionExpression: 'candidate.id = :id',
-            ExpressionAttributeValues: { ':id': conversationId },
-          }),
-        ),
-      );
-    } catch (error) {
-      // Already replaced by a newer conversation (or gone): a stale pointer is repaired on open anyway.
-      if (!isConditionFailure(error)) throw error;
-    }
+    // Already replaced by a newer conversation (or gone): a stale pointer is repaired on open anyway.
+    await conditionalWrite('DeleteItem', () =>
+      this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: keys.openPointer(customerId),
+          ConditionExpression: 'candidate.id = :id',
+          ExpressionAttributeValues: { ':id': conversationId },
+        }),
+      ),
+    );
   }
 
   async rate(conversationId: string, rating: Rating, now: string): Promise<void> {

@@ -20,3 +20,17 @@ export async function dynamo<T>(operation: string, call: () => Promise<T>): Prom
     throw new DynamoStoreError(`DynamoDB ${operation} failed`, { cause: error });
   }
 }
+
+/**
+ * A conditional write whose losing the condition is an expected outcome, not an error:
+ * resolves to `conditionFailed: true` then, and to false when the write went through.
+ */
+export async function conditionalWrite(operation: string, call: () => Promise<unknown>): Promise<{ conditionFailed: boolean }> {
+  try {
+    await dynamo(operation, call);
+    return { conditionFailed: false };
+  } catch (error) {
+    if (isConditionFailure(error)) return { conditionFailed: true };
+    throw error;
+  }
+}

@@ -3,7 +3,7 @@ import type { Conversation } from '../../domain/conversation';
 import type { Message, MessageDraft } from '../../domain/message';
 import type { IdGenerator } from '../../ports/clock';
 import type { AppendResult, MessagePage } from '../../ports/conversation-store';
-import { DynamoStoreError, dynamo, isConditionFailure } from './errors';
+import { DynamoStoreError, conditionalWrite, dynamo, isConditionFailure } from './errors';
 import { itemToMessage, messageToItem } from './conversation-items';
 import { keys, messageSortKey } from './keys';
 
@@ -180,22 +180,18 @@ export class MessageLog {
   }
 
   private async bumpLastSeq(conversationId: string, seq: number, now: string): Promise<void> {
-    try {
-      await dynamo('UpdateItem', () =>
-        this.db.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: keys.conversation(conversationId),
-            UpdateExpression: 'SET lastSeq = :seq, updatedAt = :now',
-            ConditionExpression: 'attribute_exists(pk) AND lastSeq < :seq',
-            ExpressionAttributeValues: { ':seq': seq, ':now': now },
-          }),
-        ),
-      );
-    } catch (error) {
-      // A later message already moved lastSeq past this one: nothing to do.
-      if (!isConditionFailure(error)) throw error;
-    }
+    // Losing the condition means a later message already moved lastSeq past this one.
+    await conditionalWrite('UpdateItem', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.conversation(conversationId),
+          UpdateExpression: 'SET lastSeq = :seq, updatedAt = :now',
+          ConditionExpression: 'attribute_exists(pk) AND lastSeq < :seq',
+          ExpressionAttributeValues: { ':seq': seq, ':now': now },
+        }),
+      ),
+    );
   }
 
   private async completeClaim(conversationId: string, senderId: string, clientMsgId: string, seq: number): Promise<void> {
