@@ -25,7 +25,10 @@ const oidcIssuerSchema = z.strictObject({
   /** Pinned: tokens signed with any other algorithm are refused. */
   algorithms: z.array(z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'])).min(1),
   /** Roles this issuer may grant; a token claiming another is refused. */
-  roles: z.array(z.enum(['agent', 'supervisor', 'admin'])).min(1).default(['agent', 'supervisor']),
+  roles: z
+    .array(z.enum(['agent', 'supervisor', 'admin']))
+    .min(1)
+    .default(['agent', 'supervisor']),
   /** Claim holding the role (a string, or an array from which the first allowed role is taken). */
   roleClaim: z.string().min(1).default('role'),
   /** Prepended to `sub` so an outside identity can never collide with a local one. */
@@ -68,7 +71,10 @@ export const configSchema = z.object({
   JWT_ISSUER: z.string().min(1).default('parley'),
   JWT_AUDIENCE: z.string().min(1).default('parley'),
   HEARTBEAT_SECONDS: positiveInt(30),
-  DEFAULT_SKILL: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/).default('general'),
+  DEFAULT_SKILL: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/)
+    .default('general'),
   GUEST_TOKEN_SECONDS: positiveInt(24 * 3600),
   AGENT_TOKEN_SECONDS: positiveInt(12 * 3600),
   /** Connection records outlive API Gateway's 2-hour cap a little, then TTL removes them. */

@@ -74,7 +74,12 @@ async function main(): Promise<void> {
     `  HTTP API   ${stack.httpUrl}`,
     `  WebSocket  ${stack.wsUrl}?token=<jwt>`,
     ...(stack.web
-      ? ['', `  Widget demo  ${stack.web.demoUrl}   (a host page with the widget embedded)`, `  Console      ${stack.web.consoleUrl}`, `  widget.js    ${stack.web.widgetUrl}`]
+      ? [
+          '',
+          `  Widget demo  ${stack.web.demoUrl}   (a host page with the widget embedded)`,
+          `  Console      ${stack.web.consoleUrl}`,
+          `  widget.js    ${stack.web.widgetUrl}`,
+        ]
       : []),
     '',
     `  Data       ${args.data ? `kept in ${args.data}` : 'in memory (use --data DIR to keep it)'}`,
@@ -91,7 +96,13 @@ async function main(): Promise<void> {
       lines.push(`    ${agent.email}  ${agent.role === 'agent' ? `skills: ${agent.skills.join(', ')}` : agent.role}`);
     }
   }
-  lines.push('', '  Try it: npm run chat -- customer   and, in another terminal,', '          npm run chat -- agent agent.billing@example.com', '', 'Press Ctrl-C to stop.');
+  lines.push(
+    '',
+    '  Try it: npm run chat -- customer   and, in another terminal,',
+    '          npm run chat -- agent agent.billing@example.com',
+    '',
+    'Press Ctrl-C to stop.',
+  );
   console.log(lines.join('\n'));
 
   let stopping = false;

@@ -5,7 +5,14 @@ export const DEMO_PASSWORD = 'parley-demo';
 
 export const DEMO_AGENTS: ReadonlyArray<Omit<AgentProfile, 'passwordHash'>> = [
   { id: 'agent-billing', email: 'agent.billing@example.com', name: 'Billie (billing)', role: 'agent', skills: ['billing'], capacity: 3 },
-  { id: 'agent-tech', email: 'agent.tech@example.com', name: 'Tess (billing, tech)', role: 'agent', skills: ['billing', 'tech'], capacity: 3 },
+  {
+    id: 'agent-tech',
+    email: 'agent.tech@example.com',
+    name: 'Tess (billing, tech)',
+    role: 'agent',
+    skills: ['billing', 'tech'],
+    capacity: 3,
+  },
   // Manages agents (/v1/agents) and sees the queues (/v1/queues).
   { id: 'admin', email: 'admin@example.com', name: 'Ada (admin)', role: 'admin', skills: [], capacity: 1 },
   // Sees the queues and may take part in and transfer any conversation.

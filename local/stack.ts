@@ -189,7 +189,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     const authorizer = await load('authorizer', AUTHORIZER_ENTRY);
     const wsRoutes = await Promise.all(
-      WEBSOCKET_ROUTES.map(async (route) => ({ routeKey: route.routeKey, replies: route.replies, handler: await load(route.name, route.entry) })),
+      WEBSOCKET_ROUTES.map(async (route) => ({
+        routeKey: route.routeKey,
+        replies: route.replies,
+        handler: await load(route.name, route.entry),
+      })),
     );
     const gateway = await startWebSocketGateway({
       port: options.wsPort,
@@ -211,7 +215,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     process.env.WS_CALLBACK_URL = gateway.callbackUrl;
 
     const httpRoutes = await Promise.all(
-      HTTP_ROUTES.map(async (route) => ({ method: route.method, path: route.path, name: route.name, handler: await load(route.name, route.entry) })),
+      HTTP_ROUTES.map(async (route) => ({
+        method: route.method,
+        path: route.path,
+        name: route.name,
+        handler: await load(route.name, route.entry),
+      })),
     );
     let web: WebPages | undefined;
     const httpApi: HttpApi = await startHttpApi({
@@ -220,7 +229,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       routes: httpRoutes,
       portEnvName: 'PORT',
       // Requests no API route matches: the fault controls, then the web pages.
-      fallback: async (req, res) => (faults !== undefined && (await handleFaultControl(req, res, faults))) || (web?.handle(req, res) ?? false),
+      fallback: async (req, res) =>
+        (faults !== undefined && (await handleFaultControl(req, res, faults))) || (web?.handle(req, res) ?? false),
     });
     stops.push(() => httpApi.close());
     if (options.web ?? true) {
@@ -275,7 +285,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
       ...(faults ? { faults } : {}),
       ...(web
-        ? { web: { widgetUrl: `${httpApi.url}${WEB_PATHS.widget}`, consoleUrl: `${httpApi.url}${WEB_PATHS.console}`, demoUrl: `${httpApi.url}${WEB_PATHS.demo}` } }
+        ? {
+            web: {
+              widgetUrl: `${httpApi.url}${WEB_PATHS.widget}`,
+              consoleUrl: `${httpApi.url}${WEB_PATHS.console}`,
+              demoUrl: `${httpApi.url}${WEB_PATHS.demo}`,
+            },
+          }
         : {}),
       redisCommandCount: () => upstash.commandCount(),
       resetRedisCommandCount: () => upstash.resetCommandCount(),
@@ -302,9 +318,7 @@ async function createRoutingQueues(client: SQSClient) {
       },
     }),
   );
-  const routingAttributes = await client.send(
-    new GetQueueAttributesCommand({ QueueUrl: routing.QueueUrl, AttributeNames: ['QueueArn'] }),
-  );
+  const routingAttributes = await client.send(new GetQueueAttributesCommand({ QueueUrl: routing.QueueUrl, AttributeNames: ['QueueArn'] }));
   return {
     routingQueueUrl: routing.QueueUrl!,
     routingQueueArn: routingAttributes.Attributes!.QueueArn!,

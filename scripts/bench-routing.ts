@@ -109,10 +109,22 @@ export async function benchRouting({ stack, counter, settle }: RoutingBenchOptio
     ['router SQS sends per routed conversation', per('sqs')],
     [`start to assigned, p50 (${CONCURRENT_STARTS} concurrent starts)`, `${percentile(latencies, 50).toFixed(0)} ms`],
     [`start to assigned, p99 (${CONCURRENT_STARTS} concurrent starts)`, `${percentile(latencies, 99).toFixed(0)} ms`],
-    [`start to its \`conversation\` reply, p50 / p99 (same burst)`, `${percentile(replies, 50).toFixed(0)} / ${percentile(replies, 99).toFixed(0)} ms`],
+    [
+      `start to its \`conversation\` reply, p50 / p99 (same burst)`,
+      `${percentile(replies, 50).toFixed(0)} / ${percentile(replies, 99).toFixed(0)} ms`,
+    ],
     [`all ${CONCURRENT_STARTS} assigned after`, `${burstMs.toFixed(0)} ms`],
-    ['router DynamoDB / Redis / management-API per conversation (same burst)', `${perBurst('dynamodb')} / ${perBurst('redis')} / ${perBurst('managementApi')}`],
+    [
+      'router DynamoDB / Redis / management-API per conversation (same burst)',
+      `${perBurst('dynamodb')} / ${perBurst('redis')} / ${perBurst('managementApi')}`,
+    ],
   ];
-  await Promise.all([...results.map((result) => result.client.close()), ...sequential.map((client) => client.close()), ...agents.map((client) => client.close())]);
-  return ['\nRouting (local stack)\n', '| measure | value |', '|---|---:|', ...rows.map(([name, value]) => `| ${name} | ${value} |`)].join('\n');
+  await Promise.all([
+    ...results.map((result) => result.client.close()),
+    ...sequential.map((client) => client.close()),
+    ...agents.map((client) => client.close()),
+  ]);
+  return ['\nRouting (local stack)\n', '| measure | value |', '|---|---:|', ...rows.map(([name, value]) => `| ${name} | ${value} |`)].join(
+    '\n',
+  );
 }

@@ -41,7 +41,9 @@ export async function benchWidgetBundle(): Promise<boolean> {
   for (const size of sizes) console.log(`| ${size.file} | ${kb(size.bytes)} | ${kb(size.gzipBytes)} |`);
   const widget = sizes.find((size) => size.file === WEB_ASSET_PATHS.widget)!;
   const within = widget.gzipBytes <= WIDGET_GZIP_BUDGET_BYTES;
-  console.log(`\nwidget.js: ${kb(widget.gzipBytes)} gzipped, budget ${kb(WIDGET_GZIP_BUDGET_BYTES)}: ${within ? 'within budget' : 'OVER BUDGET'}`);
+  console.log(
+    `\nwidget.js: ${kb(widget.gzipBytes)} gzipped, budget ${kb(WIDGET_GZIP_BUDGET_BYTES)}: ${within ? 'within budget' : 'OVER BUDGET'}`,
+  );
   return within;
 }
 

@@ -102,7 +102,8 @@ await stack.stop();
 const header = ['step', 'function', 'DynamoDB', 'SQS', 'mgmt API', 'Redis cmds'];
 const table = rows.map((row) => [row.step, row.fn, ...SERVICES.map((service) => String(row.counts[service]))]);
 const widths = header.map((title, i) => Math.max(title.length, ...table.map((cells) => cells[i]!.length)));
-const line = (cells: string[]) => `| ${cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ')} |`;
+const line = (cells: string[]) =>
+  `| ${cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ')} |`;
 console.log('\nRequests per protocol action (local stack, counted by client middleware)\n');
 console.log(line(header));
 console.log(`|${widths.map((width, i) => (i < 2 ? '-'.repeat(width + 2) : `${'-'.repeat(width + 1)}:`)).join('|')}|`);

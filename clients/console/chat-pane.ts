@@ -37,7 +37,11 @@ export class ChatPane {
   ) {
     this.title = h('h2', { id: 'chat-title' });
     this.closeButton = h('button', { type: 'button', class: 'danger', onclick: () => events.close() }, t('closeConversation'));
-    this.list = new MessageList({ t, locale, nameOf: (entry) => (entry.sender?.role === 'system' ? t('system') : (entry.sender?.name ?? entry.sender?.id ?? '')) });
+    this.list = new MessageList({
+      t,
+      locale,
+      nameOf: (entry) => (entry.sender?.role === 'system' ? t('system') : (entry.sender?.name ?? entry.sender?.id ?? '')),
+    });
     this.list.element.setAttribute('aria-labelledby', 'chat-title');
     this.typingLine = h('div', { class: 'typing', 'aria-live': 'polite' });
     this.input = h('textarea', { name: 'reply', 'aria-label': t('composerLabel'), placeholder: t('composerPlaceholder'), maxlength: 8000 });
@@ -48,14 +52,24 @@ export class ChatPane {
       }
     });
     this.input.addEventListener('input', () => events.typing());
-    const canned = h('select', { 'aria-label': t('canned') }, h('option', { value: '' }, `${t('canned')}…`), ...CANNED_RESPONSES.map((key) => h('option', { value: t(key) }, t(key))));
+    const canned = h(
+      'select',
+      { 'aria-label': t('canned') },
+      h('option', { value: '' }, `${t('canned')}…`),
+      ...CANNED_RESPONSES.map((key) => h('option', { value: t(key) }, t(key))),
+    );
     canned.addEventListener('change', () => {
       if (!canned.value) return;
       this.input.value = this.input.value ? `${this.input.value} ${canned.value}` : canned.value;
       canned.value = '';
       this.input.focus();
     });
-    this.composer = h('form', { class: 'composer' }, this.input, h('div', { class: 'composer-side' }, h('button', { type: 'submit', class: 'primary' }, t('send')), canned));
+    this.composer = h(
+      'form',
+      { class: 'composer' },
+      this.input,
+      h('div', { class: 'composer-side' }, h('button', { type: 'submit', class: 'primary' }, t('send')), canned),
+    );
     this.composer.addEventListener('submit', (event) => {
       event.preventDefault();
       if (this.input.value.trim() !== '') events.send(this.input.value);
@@ -98,7 +112,12 @@ export class ChatPane {
     );
     this.element = h('main', { class: 'chat', 'aria-label': t('consoleTitle') }, this.placeholder, this.content);
     this.detailsList = h('dl');
-    this.details = h('aside', { class: 'details', 'aria-labelledby': 'details-title' }, h('h2', { id: 'details-title' }, t('customerDetails')), this.detailsList);
+    this.details = h(
+      'aside',
+      { class: 'details', 'aria-labelledby': 'details-title' },
+      h('h2', { id: 'details-title' }, t('customerDetails')),
+      this.detailsList,
+    );
   }
 
   /** Shows a conversation (or none); a different one than before starts from a clean list. */

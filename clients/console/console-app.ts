@@ -1,9 +1,16 @@
-import { ParleyClient, ParleyClientError, type AgentStatus, type ChatMessage, type ConnectionState, type ConversationSummary } from '../parley-client/src/index';
+import {
+  ParleyClient,
+  ParleyClientError,
+  type AgentStatus,
+  type ChatMessage,
+  type ConnectionState,
+  type ConversationSummary,
+} from '../parley-client/src/index';
 import { h } from '../web/dom';
 import { HttpApi, type IssuedToken } from '../web/http-api';
 import { ReadMarks } from '../web/read-marks';
 import type { Translate } from '../web/i18n';
-import { StoredToken, safeLocalStorage } from '../web/stored-token';
+import { type StoredToken, safeLocalStorage } from '../web/stored-token';
 import { Transcript } from '../web/transcript';
 import { Alerts } from './alerts';
 import { ChatPane } from './chat-pane';
@@ -149,7 +156,11 @@ export class ConsoleApp {
       const isNew = !this.summaries.has(summary.id) || this.summaries.get(summary.id)?.agent?.id !== this.userId;
       this.remember(summary);
       if (isNew && summary.agent?.id === this.userId) {
-        this.alerts.notify(this.t('newConversationNotice', { name: summary.customer.name ?? summary.customer.id }), '', `conversation-${summary.id}`);
+        this.alerts.notify(
+          this.t('newConversationNotice', { name: summary.customer.name ?? summary.customer.id }),
+          '',
+          `conversation-${summary.id}`,
+        );
       }
       this.render();
     });
@@ -196,7 +207,12 @@ export class ConsoleApp {
       this.markSelectedRead();
     }
     const offline = state === 'offline';
-    const text = state === 'ready' || state === 'idle' || state === 'closed' ? undefined : offline ? this.t('offline') : this.t(this.everReady ? 'reconnecting' : 'connecting');
+    const text =
+      state === 'ready' || state === 'idle' || state === 'closed'
+        ? undefined
+        : offline
+          ? this.t('offline')
+          : this.t(this.everReady ? 'reconnecting' : 'connecting');
     this.banner.hidden = text === undefined;
     this.banner.textContent = text ?? '';
     this.banner.classList.toggle('offline', offline);
@@ -206,10 +222,15 @@ export class ConsoleApp {
     const isNew = this.transcript(message.conversationId).add(message);
     if (isNew && message.sender.id !== this.userId && message.sender.role !== 'system') {
       if (message.conversationId === this.selectedId) this.pane.setTyping(undefined);
-      this.alerts.notify(this.t('newMessageNotice', { name: message.sender.name ?? message.sender.id }), message.text, `message-${message.conversationId}`);
+      this.alerts.notify(
+        this.t('newMessageNotice', { name: message.sender.name ?? message.sender.id }),
+        message.text,
+        `message-${message.conversationId}`,
+      );
     }
     const summary = this.summaries.get(message.conversationId);
-    if (summary && summary.lastSeq < message.seq) this.summaries.set(summary.id, { ...summary, lastSeq: message.seq, updatedAt: message.ts });
+    if (summary && summary.lastSeq < message.seq)
+      this.summaries.set(summary.id, { ...summary, lastSeq: message.seq, updatedAt: message.ts });
     this.render();
     if (message.conversationId === this.selectedId) this.markSelectedRead();
   }
@@ -285,7 +306,9 @@ export class ConsoleApp {
       this.pane.clearComposer();
       this.render();
     } catch (error) {
-      this.pane.showError(error instanceof ParleyClientError && error.code === 'too_large' ? this.t('tooLong') : String((error as Error).message));
+      this.pane.showError(
+        error instanceof ParleyClientError && error.code === 'too_large' ? this.t('tooLong') : String((error as Error).message),
+      );
     }
   }
 
@@ -371,12 +394,17 @@ export class ConsoleApp {
         const since = summary.status === 'queued' ? summary.updatedAt : last?.ts;
         return {
           summary,
-          unread: summary.id === this.selectedId && document.visibilityState === 'visible' ? 0 : transcript.countFromOthersAfter(this.readMarks.get(summary.id), this.userId),
+          unread:
+            summary.id === this.selectedId && document.visibilityState === 'visible'
+              ? 0
+              : transcript.countFromOthersAfter(this.readMarks.get(summary.id), this.userId),
           ...(awaitingReply && since ? { waitingSeconds: Math.max(0, Math.round((now - Date.parse(since)) / 1000)) } : {}),
           preview: last?.text ?? '',
         };
       });
-    const open = rows.filter((row) => row.summary.status !== 'closed').sort((a, b) => b.summary.updatedAt.localeCompare(a.summary.updatedAt));
+    const open = rows
+      .filter((row) => row.summary.status !== 'closed')
+      .sort((a, b) => b.summary.updatedAt.localeCompare(a.summary.updatedAt));
     const closed = rows
       .filter((row) => row.summary.status === 'closed')
       .sort((a, b) => b.summary.updatedAt.localeCompare(a.summary.updatedAt))

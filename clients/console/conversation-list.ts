@@ -47,8 +47,12 @@ export class ConversationList {
             onclick: () => this.onSelect(summary.id),
           },
           h('span', { class: 'name' }, name),
-          row.unread > 0 ? h('span', { class: 'unread', 'aria-label': t('unread', { n: row.unread }) }, String(row.unread)) : h('span', {}, t(STATUS_KEY[summary.status])),
-          row.waitingSeconds !== undefined ? h('span', { class: 'waiting' }, t('waiting', { time: formatDuration(row.waitingSeconds, t) })) : null,
+          row.unread > 0
+            ? h('span', { class: 'unread', 'aria-label': t('unread', { n: row.unread }) }, String(row.unread))
+            : h('span', {}, t(STATUS_KEY[summary.status])),
+          row.waitingSeconds !== undefined
+            ? h('span', { class: 'waiting' }, t('waiting', { time: formatDuration(row.waitingSeconds, t) }))
+            : null,
           h('span', { class: 'preview' }, row.preview),
         );
         return h('li', { class: summary.status }, button);

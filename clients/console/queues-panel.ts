@@ -20,7 +20,13 @@ export class QueuesPanel {
         h(
           'thead',
           {},
-          h('tr', {}, ...(['queueSkill', 'queueDepth', 'queueOldest', 'queueAgents', 'queueAvailable'] as const).map((key) => h('th', { scope: 'col' }, t(key)))),
+          h(
+            'tr',
+            {},
+            ...(['queueSkill', 'queueDepth', 'queueOldest', 'queueAgents', 'queueAvailable'] as const).map((key) =>
+              h('th', { scope: 'col' }, t(key)),
+            ),
+          ),
         ),
         this.body,
       ),

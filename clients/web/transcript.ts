@@ -46,7 +46,8 @@ export class Transcript {
   }
 
   addPending(clientMsgId: string, text: string, createdAt: number): void {
-    if (![...this.stored.values()].some((message) => message.clientMsgId === clientMsgId)) this.pending.set(clientMsgId, { text, createdAt });
+    if (![...this.stored.values()].some((message) => message.clientMsgId === clientMsgId))
+      this.pending.set(clientMsgId, { text, createdAt });
   }
 
   markFailed(clientMsgId: string, reason: string): void {
@@ -91,7 +92,13 @@ export class Transcript {
     const stored = [...this.stored.values()].sort((a, b) => a.seq - b.seq);
     const entries: TranscriptEntry[] = stored.map((message) => {
       const own = selfId !== undefined && message.sender.id === selfId;
-      const delivery: Delivery | undefined = !own ? undefined : message.seq <= this.othersRead ? 'read' : othersPresent ? 'delivered' : 'sent';
+      const delivery: Delivery | undefined = !own
+        ? undefined
+        : message.seq <= this.othersRead
+          ? 'read'
+          : othersPresent
+            ? 'delivered'
+            : 'sent';
       return {
         key: message.clientMsgId ?? message.messageId,
         seq: message.seq,

@@ -1,4 +1,11 @@
-import { ParleyClient, ParleyClientError, type ChatMessage, type ConnectionState, type ConversationSummary, type QueuedFrame } from '../parley-client/src/index';
+import {
+  ParleyClient,
+  ParleyClientError,
+  type ChatMessage,
+  type ConnectionState,
+  type ConversationSummary,
+  type QueuedFrame,
+} from '../parley-client/src/index';
 import { HttpApi } from '../web/http-api';
 import type { Translate } from '../web/i18n';
 import { ReadMarks } from '../web/read-marks';
@@ -89,7 +96,11 @@ export class WidgetController {
       if (!open && this.summary?.status === 'closed') this.startOver();
       const pending = open
         ? client.send(open, text)
-        : client.start({ text, ...(this.config.skill ? { skill: this.config.skill } : {}), ...(this.profile ? { profile: this.profile } : {}) });
+        : client.start({
+            text,
+            ...(this.config.skill ? { skill: this.config.skill } : {}),
+            ...(this.profile ? { profile: this.profile } : {}),
+          });
       this.transcript.addPending(pending.clientMsgId, text, Date.now());
       this.view.clearComposer();
       this.render();
@@ -138,10 +149,11 @@ export class WidgetController {
       return;
     }
     if (typeof sub === 'string') this.connect({ userId: sub, token });
-    else void token().then((value) => {
-      const claimed = unverifiedClaims(value)?.sub;
-      if (typeof claimed === 'string') this.connect({ userId: claimed, token });
-    });
+    else
+      void token().then((value) => {
+        const claimed = unverifiedClaims(value)?.sub;
+        if (typeof claimed === 'string') this.connect({ userId: claimed, token });
+      });
   }
 
   private useGuest(userId: string): void {
@@ -205,7 +217,11 @@ export class WidgetController {
   private connect(identity: Identity): void {
     this.identity = identity;
     this.seen = new ReadMarks(this.storage, `parley-widget:${identity.userId}:seen`);
-    const client = new ParleyClient({ url: this.config.wsUrl, token: identity.token, storageNamespace: `parley-widget:${identity.userId}` });
+    const client = new ParleyClient({
+      url: this.config.wsUrl,
+      token: identity.token,
+      storageNamespace: `parley-widget:${identity.userId}`,
+    });
     this.client = client;
     client.on('state', (change) => this.onState(change.to));
     client.on('session', () => this.onSession());
@@ -337,7 +353,9 @@ export class WidgetController {
     this.view.renderMessages(this.transcript.entries(this.client?.user?.id, agentPresent));
     if (summary?.status === 'queued' || (summary && this.queue)) {
       this.view.setNotice(
-        this.queue ? this.t('queued', { position: this.queue.position, eta: formatEta(this.queue.etaSeconds, this.t) }) : this.t('queuedShort'),
+        this.queue
+          ? this.t('queued', { position: this.queue.position, eta: formatEta(this.queue.etaSeconds, this.t) })
+          : this.t('queuedShort'),
       );
     } else if (agentPresent) {
       this.view.setNotice(this.t('assigned', { name: summary.agent?.name ?? this.t('agent') }));

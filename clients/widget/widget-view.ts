@@ -46,7 +46,14 @@ export class WidgetView {
     style.textContent = WIDGET_CSS;
 
     this.badge = h('span', { class: 'badge', hidden: true, 'aria-hidden': 'true' });
-    this.launcher = h('button', { class: 'launcher', type: 'button', 'aria-label': t('launcherOpen'), 'aria-expanded': 'false', 'aria-controls': 'parley-panel', onclick: () => events.toggle() });
+    this.launcher = h('button', {
+      class: 'launcher',
+      type: 'button',
+      'aria-label': t('launcherOpen'),
+      'aria-expanded': 'false',
+      'aria-controls': 'parley-panel',
+      onclick: () => events.toggle(),
+    });
     this.launcher.innerHTML = CHAT_ICON;
     this.launcher.append(this.badge);
 
@@ -56,7 +63,13 @@ export class WidgetView {
     this.list.element.setAttribute('aria-label', t('title'));
     this.typingLine = h('div', { class: 'typing', 'aria-live': 'polite' });
 
-    this.input = h('textarea', { name: 'text', rows: 1, placeholder: t('composerPlaceholder'), 'aria-label': t('composerLabel'), maxlength: 8000 });
+    this.input = h('textarea', {
+      name: 'text',
+      rows: 1,
+      placeholder: t('composerPlaceholder'),
+      'aria-label': t('composerLabel'),
+      maxlength: 8000,
+    });
     this.input.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
@@ -96,7 +109,13 @@ export class WidgetView {
       radio.addEventListener('change', () => this.lightStars(stars, score));
       stars.append(h('label', { 'data-score': score }, radio, h('span', { 'aria-hidden': 'true' }, '★')));
     }
-    const comment = h('textarea', { name: 'comment', rows: 2, maxlength: 1000, 'aria-label': t('rateComment'), placeholder: t('rateComment') });
+    const comment = h('textarea', {
+      name: 'comment',
+      rows: 2,
+      maxlength: 1000,
+      'aria-label': t('rateComment'),
+      placeholder: t('rateComment'),
+    });
     const submitRating = h('button', { class: 'primary', type: 'submit' }, t('rateSubmit'));
     this.ratingForm = h('form', {}, stars, comment, submitRating);
     this.ratingForm.addEventListener('submit', (event) => {
@@ -156,7 +175,10 @@ export class WidgetView {
   setUnread(count: number): void {
     this.badge.hidden = count === 0;
     this.badge.textContent = count > 99 ? '99+' : String(count);
-    this.launcher.setAttribute('aria-label', count > 0 ? `${this.t('launcherOpen')} (${count})` : this.t(this.isOpen ? 'launcherClose' : 'launcherOpen'));
+    this.launcher.setAttribute(
+      'aria-label',
+      count > 0 ? `${this.t('launcherOpen')} (${count})` : this.t(this.isOpen ? 'launcherClose' : 'launcherOpen'),
+    );
   }
 
   setBanner(text: string | undefined, offline = false): void {

@@ -8,11 +8,7 @@
 export const AVERAGE_HANDLE_SECONDS = 240;
 export const RECENT_HANDLE_SAMPLES = 20;
 
-export function estimateWaitSeconds(
-  position: number,
-  agentsServing: number,
-  averageHandleSeconds = AVERAGE_HANDLE_SECONDS,
-): number {
+export function estimateWaitSeconds(position: number, agentsServing: number, averageHandleSeconds = AVERAGE_HANDLE_SECONDS): number {
   if (position <= 0) return 0;
   return Math.round((position * averageHandleSeconds) / Math.max(1, agentsServing));
 }

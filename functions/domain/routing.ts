@@ -44,10 +44,6 @@ export function compareCandidates(
 }
 
 /** Eligible agents, best first. */
-export function rankCandidates(
-  agents: readonly AgentAvailability[],
-  skill: string,
-  defaultSkill: string,
-): AgentAvailability[] {
+export function rankCandidates(agents: readonly AgentAvailability[], skill: string, defaultSkill: string): AgentAvailability[] {
   return agents.filter((agent) => isEligible(agent, skill, defaultSkill)).sort(compareCandidates);
 }

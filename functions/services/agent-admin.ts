@@ -85,7 +85,13 @@ export async function createAgent(ports: Ports, user: User, input: NewAgent, has
  * Changes a profile. Skills and capacity also change in Redis at once for an agent who is
  * known there, and an online agent's queues drain (it may have room or skills now).
  */
-export async function updateAgent(ports: Ports, user: User, agentId: string, changes: AgentChanges, hash: HashPassword): Promise<AgentView> {
+export async function updateAgent(
+  ports: Ports,
+  user: User,
+  agentId: string,
+  changes: AgentChanges,
+  hash: HashPassword,
+): Promise<AgentView> {
   assertAdmin(user);
   const before = await existing(ports, agentId);
   const { password, ...rest } = changes;

@@ -43,11 +43,7 @@ export async function broadcast(
 }
 
 /** Sends frames to one connection in order (e.g. a sync's backlog). Returns false if it is gone. */
-export async function sendInOrder(
-  ports: Pick<Ports, 'notifier'>,
-  connectionId: string,
-  frames: readonly ServerFrame[],
-): Promise<boolean> {
+export async function sendInOrder(ports: Pick<Ports, 'notifier'>, connectionId: string, frames: readonly ServerFrame[]): Promise<boolean> {
   for (const frame of frames) {
     if ((await ports.notifier.send(connectionId, frame)) === 'gone') return false;
   }

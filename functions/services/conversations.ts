@@ -1,10 +1,5 @@
 import type { Conversation } from '../domain/conversation';
-import {
-  assertCanClose,
-  assertCanRate,
-  participantIds,
-  toSummary,
-} from '../domain/conversation';
+import { assertCanClose, assertCanRate, participantIds, toSummary } from '../domain/conversation';
 import { ConflictError, ForbiddenError, NotFoundError } from '../domain/errors';
 import { displayName, userRef } from '../domain/identity';
 import { validateText } from '../domain/message';
@@ -48,9 +43,14 @@ export async function openConversation(
     await ports.routingQueue.publish({ type: 'conversation.queued', conversationId: result.conversation.id });
   }
   if (result.created) {
-    await broadcast(ports, [user.id], { type: 'conversation', conversation: toSummary(result.conversation) }, {
-      ...(caller.connectionId ? { exceptConnectionId: caller.connectionId } : {}),
-    });
+    await broadcast(
+      ports,
+      [user.id],
+      { type: 'conversation', conversation: toSummary(result.conversation) },
+      {
+        ...(caller.connectionId ? { exceptConnectionId: caller.connectionId } : {}),
+      },
+    );
   }
   return result;
 }

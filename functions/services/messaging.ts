@@ -33,11 +33,7 @@ export async function sendMessage(ports: Ports, caller: Caller, frame: MessageFr
     assertOpen(conversation);
   }
   const now = ports.clock.now().toISOString();
-  const result = await ports.conversations.appendMessage(
-    conversation,
-    { sender, text: frame.text, clientMsgId: frame.clientMsgId },
-    now,
-  );
+  const result = await ports.conversations.appendMessage(conversation, { sender, text: frame.text, clientMsgId: frame.clientMsgId }, now);
   if (!result.duplicate || result.resumed) {
     await broadcast(ports, participantIds(conversation), messageFrame(result.message), {
       ...(caller.connectionId ? { exceptConnectionId: caller.connectionId } : {}),

@@ -140,7 +140,12 @@ export async function drain(ports: Ports, skills: readonly string[], outlooks: O
   return result;
 }
 
-async function drainQueues(ports: Ports, skills: readonly string[], outlooks: Outlooks, announcements: PendingAnnouncements): Promise<DrainResult> {
+async function drainQueues(
+  ports: Ports,
+  skills: readonly string[],
+  outlooks: Outlooks,
+  announcements: PendingAnnouncements,
+): Promise<DrainResult> {
   const pending = new Map<string, Conversation[]>();
   const exhausted = new Set<string>();
   const blocked = new Set<string>();

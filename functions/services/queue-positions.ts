@@ -88,7 +88,10 @@ export async function tellQueue(ports: Ports, request: PositionRequest, outlooks
     await tellPosition(ports, conversation, index + 1, outlook);
   });
   // Further back than the page read: only when the page was full can a joined one be there.
-  const unlisted = waiting.length < POSITION_UPDATES_PER_SKILL ? [] : request.joined.filter((conversation) => !waiting.some((other) => other.id === conversation.id));
+  const unlisted =
+    waiting.length < POSITION_UPDATES_PER_SKILL
+      ? []
+      : request.joined.filter((conversation) => !waiting.some((other) => other.id === conversation.id));
   const deeper = unlisted.map(async (joined) => {
     const conversation = await ports.conversations.get(joined.id);
     if (!conversation || conversation.status !== 'queued' || conversation.skill !== request.skill) return;

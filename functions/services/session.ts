@@ -71,8 +71,7 @@ export async function sync(ports: Ports, caller: Caller & { connectionId: string
   let budget = SYNC_MESSAGE_BUDGET;
   let more = false;
   for (const conversation of conversations) {
-    let cursor =
-      frame.cursors?.[conversation.id] ?? (await ports.conversations.getReadCursor(conversation.id, user.id)) ?? 0;
+    let cursor = frame.cursors?.[conversation.id] ?? (await ports.conversations.getReadCursor(conversation.id, user.id)) ?? 0;
     let pageMore = true;
     while (pageMore && budget > 0) {
       const page = await ports.conversations.listMessages(conversation.id, cursor, Math.min(SYNC_PAGE_SIZE, budget));

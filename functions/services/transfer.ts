@@ -10,9 +10,7 @@ import { getConversation } from './conversations';
 import { refreshPositions, releaseUnlessBacking } from './routing';
 
 function endOf(conversation: Conversation): TransferEnd {
-  return conversation.agent
-    ? { agent: { id: conversation.agent.id, name: conversation.agent.name } }
-    : { skill: conversation.skill };
+  return conversation.agent ? { agent: { id: conversation.agent.id, name: conversation.agent.name } } : { skill: conversation.skill };
 }
 
 /** To a named agent: claim its capacity first, then move the conversation with a conditional write. */
@@ -69,8 +67,9 @@ export async function transfer(ports: Ports, caller: Caller, frame: TransferFram
 
   const base = { type: 'transferred' as const, conversationId: conversation.id, from: endOf(conversation), to: endOf(moved) };
   const forAgents: ServerFrame = frame.note ? { ...base, note: frame.note } : base;
-  const agentIds = [...new Set([previousAgent?.id, moved.agent?.id, caller.user.role === 'supervisor' ? caller.user.id : undefined])]
-    .filter((id): id is string => id !== undefined);
+  const agentIds = [
+    ...new Set([previousAgent?.id, moved.agent?.id, caller.user.role === 'supervisor' ? caller.user.id : undefined]),
+  ].filter((id): id is string => id !== undefined);
   const except = caller.connectionId ? { exceptConnectionId: caller.connectionId } : {};
   await Promise.all([
     broadcast(ports, [conversation.customer.id], base, except),

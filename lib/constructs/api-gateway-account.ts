@@ -17,9 +17,7 @@ export class ApiGatewayAccountConstruct extends Construct {
     this.role = new Role(this, 'CloudWatchRole', {
       assumedBy: new ServicePrincipal('apigateway.amazonaws.com'),
       description: 'Lets API Gateway write access and execution logs to CloudWatch Logs',
-      managedPolicies: [
-        ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonAPIGatewayPushToCloudWatchLogs'),
-      ],
+      managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonAPIGatewayPushToCloudWatchLogs')],
     });
     // Other APIs in the account come to rely on this role; deleting the stack must not break them.
     this.role.applyRemovalPolicy(RemovalPolicy.RETAIN);

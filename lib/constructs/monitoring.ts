@@ -151,9 +151,7 @@ function queueWidgets(queue: IQueue, deadLetterQueue: IQueue): GraphWidget[] {
     }),
     new GraphWidget({
       title: 'Dead-letter queue depth',
-      left: [
-        deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ONE_MINUTE, statistic: 'Maximum', label: 'visible' }),
-      ],
+      left: [deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ONE_MINUTE, statistic: 'Maximum', label: 'visible' })],
       width: 8,
     }),
   ];

@@ -34,9 +34,7 @@ const BUNDLING: BundlingOptions = {
  * CDK would emit a placeholder asset then anyway; this also spares the handler files.
  */
 function unbundledCode(): Code {
-  return Code.fromInline(
-    "exports.handler = async () => { throw new Error('Parley: this function was synthesized without bundling'); };",
-  );
+  return Code.fromInline("exports.handler = async () => { throw new Error('Parley: this function was synthesized without bundling'); };");
 }
 
 export interface ParleyFunctionProps {

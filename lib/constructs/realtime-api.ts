@@ -4,7 +4,12 @@ import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authoriz
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct, type IDependable } from 'constructs';
-import { AUTHORIZER_ENTRY, AUTHORIZER_NEEDS, WEBSOCKET_ROUTES, type WebSocketRoute as WebSocketRouteDefinition } from '../../functions/routes';
+import {
+  AUTHORIZER_ENTRY,
+  AUTHORIZER_NEEDS,
+  WEBSOCKET_ROUTES,
+  type WebSocketRoute as WebSocketRouteDefinition,
+} from '../../functions/routes';
 import type { ThrottleLimits } from '../parley-context';
 import { WEBSOCKET_ACCESS_LOG_FORMAT } from './access-log-formats';
 import { toPascalCase } from './naming';

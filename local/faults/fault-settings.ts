@@ -52,7 +52,8 @@ export class FaultSettingsError extends Error {
 function checkValue(key: keyof FaultSettings, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new FaultSettingsError(`${key} must be a number`);
   if (key === 'delayMaxMs') {
-    if (!Number.isInteger(value) || value < 0 || value > 60_000) throw new FaultSettingsError('delayMaxMs must be an integer from 0 to 60000');
+    if (!Number.isInteger(value) || value < 0 || value > 60_000)
+      throw new FaultSettingsError('delayMaxMs must be an integer from 0 to 60000');
   } else if (value < 0 || value > 1) {
     throw new FaultSettingsError(`${key} must be a probability from 0 to 1`);
   }
@@ -73,7 +74,10 @@ export function checkFaultUpdate(input: unknown): Partial<FaultSettings> {
 /** Parses `name=value,name=value` as given to `npm start -- --faults ...`. */
 export function parseFaultFlags(text: string): Partial<FaultSettings> {
   const update: Partial<Record<keyof FaultSettings, number>> = {};
-  for (const part of text.split(',').map((item) => item.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
     const [name, raw, extra] = part.split('=');
     const key = name === undefined ? undefined : FLAG_NAMES[name.trim()];
     if (!key || raw === undefined || extra !== undefined) {

@@ -2,7 +2,10 @@ import type { PolicyDocument } from 'aws-lambda';
 
 /** IAM string matching: `*` spans any run of characters, `?` exactly one; case-sensitive. */
 function iamPatternMatches(pattern: string, value: string): boolean {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.');
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replaceAll('*', '.*')
+    .replaceAll('?', '.');
   return new RegExp(`^${escaped}$`).test(value);
 }
 

@@ -25,7 +25,13 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
  * An error as API Gateway's management API sends it. The `x-amzn-ErrorType` header matters:
  * without it the SDK cannot tell a GoneException from any other 410.
  */
-export function sendAwsError(res: ServerResponse, status: number, errorType: AwsErrorType, message: string | null, requestId: string): void {
+export function sendAwsError(
+  res: ServerResponse,
+  status: number,
+  errorType: AwsErrorType,
+  message: string | null,
+  requestId: string,
+): void {
   sendJson(res, status, { message }, { 'x-amzn-ErrorType': errorType, 'x-amzn-RequestId': requestId });
 }
 

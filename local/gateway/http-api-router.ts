@@ -46,7 +46,10 @@ function compile(route: HttpApiRoute): CompiledRoute {
     return { route, routeKey: '$default', method: 'ANY', segments: undefined, rank: [0, 0, 0, 0] };
   }
   if (!route.path.startsWith('/')) throw new Error(`Invalid HTTP API route path "${route.path}": it must start with '/'`);
-  const segments = route.path.split('/').slice(1).map((text) => parseSegment(text, route.path));
+  const segments = route.path
+    .split('/')
+    .slice(1)
+    .map((text) => parseSegment(text, route.path));
   const greedyAt = segments.findIndex((segment) => segment.kind === 'greedy');
   if (greedyAt !== -1 && greedyAt !== segments.length - 1) {
     throw new Error(`Invalid HTTP API route path "${route.path}": a greedy {param+} must be the last segment`);

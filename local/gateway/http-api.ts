@@ -1,6 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { newGatewayId } from './aws-formats';
-import { DEFAULT_CORS_ALLOW_HEADERS, DEFAULT_CORS_MAX_AGE_SECONDS, corsResponseHeaders, isPreflight, preflightHeaders, type CorsPolicy } from './cors';
+import {
+  DEFAULT_CORS_ALLOW_HEADERS,
+  DEFAULT_CORS_MAX_AGE_SECONDS,
+  corsResponseHeaders,
+  isPreflight,
+  preflightHeaders,
+  type CorsPolicy,
+} from './cors';
 import { httpApiEvent } from './http-api-event';
 import { INTERNAL_SERVER_ERROR, httpResponseFromResult, jsonResponse, type HttpResponseParts } from './http-api-result';
 import { HttpApiRouter, type HttpApiRoute } from './http-api-router';

@@ -12,11 +12,7 @@ export type InvocationOutcome<R> =
  * Invokes a handler in-process the way the Lambda runtime would: with a fresh context, and with
  * synchronous throws treated exactly like rejected promises.
  */
-export async function invokeLambda<E, R>(
-  handler: LambdaHandler<E, R>,
-  event: E,
-  functionName: string,
-): Promise<InvocationOutcome<R>> {
+export async function invokeLambda<E, R>(handler: LambdaHandler<E, R>, event: E, functionName: string): Promise<InvocationOutcome<R>> {
   const started = performance.now();
   try {
     const value = await handler(event, createLambdaContext(functionName));

@@ -8,14 +8,7 @@ import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './lambda-context';
 import { describeError, invokeLambda, type LambdaHandler } from './lambda-handler';
 import { authorizeConnect, type AuthorizerHandler } from './websocket-authorization';
 import { GatewayConnection, type CloseStatus } from './websocket-connection';
-import {
-  authorizerEvent,
-  connectEvent,
-  disconnectEvent,
-  handshakeRequest,
-  messageEvent,
-  type ApiIdentity,
-} from './websocket-events';
+import { authorizerEvent, connectEvent, disconnectEvent, handshakeRequest, messageEvent, type ApiIdentity } from './websocket-events';
 import { routeResponseBody, selectRoute } from './websocket-route-selection';
 
 export interface ManagedRoute {

@@ -21,7 +21,12 @@ export interface BatchResult<T> {
 export function readBatchEntries(input: JsonObject): Array<JsonObject & { Id: string }> {
   const entries = requireObjectList(input, 'Entries');
   if (entries.length === 0) {
-    throw new SqsError('EmptyBatchRequest', 'There should be at least one SendMessageBatchRequestEntry in the request.', 400, 'AWS.SimpleQueueService.EmptyBatchRequest');
+    throw new SqsError(
+      'EmptyBatchRequest',
+      'There should be at least one SendMessageBatchRequestEntry in the request.',
+      400,
+      'AWS.SimpleQueueService.EmptyBatchRequest',
+    );
   }
   if (entries.length > MAX_BATCH_ENTRIES) {
     throw new SqsError(

@@ -159,7 +159,10 @@ export function startEventSourcePoller(options: EventSourcePollerOptions): Event
       if (messages.length === 0) continue;
       if (stopping.signal.aborted) {
         // Received while stopping: hand the messages straight back instead of hiding them.
-        await acknowledge(messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })), 0);
+        await acknowledge(
+          messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+          0,
+        );
         return;
       }
       await processBatch(messages);

@@ -34,17 +34,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * Validates `MessageAttributes` (or `MessageSystemAttributes`) from a request and returns a
  * clean copy holding only the fields SQS keeps.
  */
-export function parseMessageAttributes(
-  raw: unknown,
-  parameterName = 'MessageAttributes',
-): MessageAttributes {
+export function parseMessageAttributes(raw: unknown, parameterName = 'MessageAttributes'): MessageAttributes {
   if (raw === undefined || raw === null) return {};
   if (!isRecord(raw)) throw invalidParameterValue(`${parameterName} must be a map.`);
   const names = Object.keys(raw);
   if (names.length > MAX_ATTRIBUTES) {
-    throw invalidParameterValue(
-      `Number of message attributes [${names.length}] exceeds the allowed maximum [${MAX_ATTRIBUTES}].`,
-    );
+    throw invalidParameterValue(`Number of message attributes [${names.length}] exceeds the allowed maximum [${MAX_ATTRIBUTES}].`);
   }
   const parsed: MessageAttributes = {};
   for (const name of names) {
@@ -60,8 +55,7 @@ function parseOneAttribute(name: string, raw: unknown, parameterName: string): M
     name.startsWith('.') ||
     name.endsWith('.') ||
     name.includes('..') ||
-    (parameterName === 'MessageAttributes' &&
-      (lowerName.startsWith('aws.') || lowerName.startsWith('amazon.')))
+    (parameterName === 'MessageAttributes' && (lowerName.startsWith('aws.') || lowerName.startsWith('amazon.')))
   ) {
     throw invalidParameterValue(`Message attribute name '${name}' is invalid.`);
   }
@@ -86,7 +80,9 @@ function parseOneAttribute(name: string, raw: unknown, parameterName: string): M
     return { DataType, BinaryValue };
   }
   if (typeof StringValue !== 'string' || StringValue === '') {
-    throw invalidParameterValue(`The message attribute '${name}' must contain non-empty message attribute value for message attribute type '${base}'.`);
+    throw invalidParameterValue(
+      `The message attribute '${name}' must contain non-empty message attribute value for message attribute type '${base}'.`,
+    );
   }
   if (containsInvalidCharacters(StringValue)) throw invalidMessageContents();
   if (base === 'Number' && !NUMBER_PATTERN.test(StringValue)) {
@@ -114,19 +110,14 @@ export function messageAttributesSize(attributes: MessageAttributes): number {
  * The subset named by a ReceiveMessage `MessageAttributeNames` list: `All` or `.*` selects
  * everything, `prefix.*` selects by prefix, anything else is an exact name.
  */
-export function selectMessageAttributes(
-  attributes: MessageAttributes,
-  requestedNames: readonly string[],
-): MessageAttributes {
+export function selectMessageAttributes(attributes: MessageAttributes, requestedNames: readonly string[]): MessageAttributes {
   if (requestedNames.length === 0) return {};
   const selectAll = requestedNames.some((n) => n === 'All' || n === '.*');
   const selected: MessageAttributes = {};
   for (const [name, value] of Object.entries(attributes)) {
     const wanted =
       selectAll ||
-      requestedNames.some((requested) =>
-        requested.endsWith('.*') ? name.startsWith(requested.slice(0, -1)) : requested === name,
-      );
+      requestedNames.some((requested) => (requested.endsWith('.*') ? name.startsWith(requested.slice(0, -1)) : requested === name));
     if (wanted) selected[name] = value;
   }
   return selected;

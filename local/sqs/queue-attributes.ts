@@ -27,7 +27,12 @@ export const DEFAULT_QUEUE_SETTINGS: Readonly<QueueSettings> = Object.freeze({
 });
 
 interface IntegerRange {
-  key: 'visibilityTimeoutSeconds' | 'delaySeconds' | 'messageRetentionPeriodSeconds' | 'maximumMessageSize' | 'receiveMessageWaitTimeSeconds';
+  key:
+    | 'visibilityTimeoutSeconds'
+    | 'delaySeconds'
+    | 'messageRetentionPeriodSeconds'
+    | 'maximumMessageSize'
+    | 'receiveMessageWaitTimeSeconds';
   min: number;
   max: number;
 }

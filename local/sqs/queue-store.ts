@@ -97,7 +97,11 @@ export class QueueStore {
       throw invalidParameterValue('Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length');
     }
     const existing = this.queues.get(name);
-    const settings = applyQueueAttributes(existing?.settings ?? DEFAULT_QUEUE_SETTINGS, attributes, (arn) => this.findQueueByArn(arn) !== undefined);
+    const settings = applyQueueAttributes(
+      existing?.settings ?? DEFAULT_QUEUE_SETTINGS,
+      attributes,
+      (arn) => this.findQueueByArn(arn) !== undefined,
+    );
     if (existing) {
       if (JSON.stringify(settings) !== JSON.stringify(existing.settings)) throw queueNameExists(name);
       return existing;
@@ -218,7 +222,12 @@ export class QueueStore {
   receiveMessages(name: string, options: Omit<ReceiveOptions, 'waitTimeSeconds' | 'signal'> = {}): ReceivedMessage[] {
     const queue = this.getQueue(name);
     const max = checkRange('MaxNumberOfMessages', options.maxNumberOfMessages ?? 1, 1, 10);
-    const visibility = checkRange('VisibilityTimeout', options.visibilityTimeoutSeconds ?? queue.settings.visibilityTimeoutSeconds, 0, 43_200);
+    const visibility = checkRange(
+      'VisibilityTimeout',
+      options.visibilityTimeoutSeconds ?? queue.settings.visibilityTimeoutSeconds,
+      0,
+      43_200,
+    );
     const now = this.now();
     return queue.receive(now, max, visibility, (message) => this.moveToDeadLetterQueueIfExhausted(queue, message, now));
   }

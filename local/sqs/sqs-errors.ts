@@ -19,12 +19,7 @@ export class SqsError extends Error {
 }
 
 export function queueDoesNotExist(): SqsError {
-  return new SqsError(
-    'QueueDoesNotExist',
-    'The specified queue does not exist.',
-    400,
-    'AWS.SimpleQueueService.NonExistentQueue',
-  );
+  return new SqsError('QueueDoesNotExist', 'The specified queue does not exist.', 400, 'AWS.SimpleQueueService.NonExistentQueue');
 }
 
 export function invalidParameterValue(message: string): SqsError {
@@ -32,9 +27,7 @@ export function invalidParameterValue(message: string): SqsError {
 }
 
 export function invalidParameter(name: string, value: unknown, reason: string): SqsError {
-  return invalidParameterValue(
-    `Value ${String(value)} for parameter ${name} is invalid. Reason: ${reason}`,
-  );
+  return invalidParameterValue(`Value ${String(value)} for parameter ${name} is invalid. Reason: ${reason}`);
 }
 
 export function missingParameter(name: string): SqsError {
@@ -46,20 +39,11 @@ export function invalidAttributeName(name: string): SqsError {
 }
 
 export function receiptHandleIsInvalid(handle: string): SqsError {
-  return new SqsError(
-    'ReceiptHandleIsInvalid',
-    `The input receipt handle "${handle}" is not a valid receipt handle.`,
-    404,
-  );
+  return new SqsError('ReceiptHandleIsInvalid', `The input receipt handle "${handle}" is not a valid receipt handle.`, 404);
 }
 
 export function messageNotInflight(): SqsError {
-  return new SqsError(
-    'MessageNotInflight',
-    'The message referred to is not in flight.',
-    400,
-    'AWS.SimpleQueueService.MessageNotInflight',
-  );
+  return new SqsError('MessageNotInflight', 'The message referred to is not in flight.', 400, 'AWS.SimpleQueueService.MessageNotInflight');
 }
 
 export function queueNameExists(name: string): SqsError {
@@ -79,10 +63,5 @@ export function invalidMessageContents(): SqsError {
 }
 
 export function unsupportedOperation(message: string): SqsError {
-  return new SqsError(
-    'UnsupportedOperation',
-    message,
-    400,
-    'AWS.SimpleQueueService.UnsupportedOperation',
-  );
+  return new SqsError('UnsupportedOperation', message, 400, 'AWS.SimpleQueueService.UnsupportedOperation');
 }

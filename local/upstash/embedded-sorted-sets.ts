@@ -48,7 +48,10 @@ const zadd: Emulation = async (engine, args) => {
   let incrementResult: string | null = null;
   for (const { score, member } of updates) {
     const currentText = (await engine.call('zscore', [key, member])) as string | null;
-    const current = currentText === null ? undefined : parseScore(currentText === 'Infinity' ? 'inf' : currentText === '-Infinity' ? '-inf' : currentText);
+    const current =
+      currentText === null
+        ? undefined
+        : parseScore(currentText === 'Infinity' ? 'inf' : currentText === '-Infinity' ? '-inf' : currentText);
     const next = flags.has('INCR') && current !== undefined ? current + score : score;
     if (Number.isNaN(next)) throw new RedisCommandError('ERR resulting score is not a number (NaN)');
     const skip =

@@ -17,7 +17,10 @@ export function hasShebang(source: string): boolean {
 export function withRedisFlags(source: string): string {
   const match = SHEBANG.exec(source);
   if (!match) return source;
-  const flags = (match[1] ?? '').split(',').map((flag) => flag.trim()).filter((flag) => REDIS_FLAGS.has(flag));
+  const flags = (match[1] ?? '')
+    .split(',')
+    .map((flag) => flag.trim())
+    .filter((flag) => REDIS_FLAGS.has(flag));
   return `#!lua${flags.length > 0 ? ` flags=${flags.join(',')}` : ''}${source.slice(match[0].length)}`;
 }
 

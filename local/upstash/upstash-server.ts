@@ -61,14 +61,23 @@ export async function startUpstashServer(options: UpstashServerOptions): Promise
       case 'pipeline': {
         executed += request.commands.length;
         const results = await backend.run(request.commands);
-        sendJson(response, 200, results.map((result) => resultBody(result, encode)));
+        sendJson(
+          response,
+          200,
+          results.map((result) => resultBody(result, encode)),
+        );
         return;
       }
       case 'transaction': {
         executed += request.commands.length;
         const outcome = await backend.transaction(request.commands);
         if ('aborted' in outcome) sendJson(response, 400, { error: outcome.aborted });
-        else sendJson(response, 200, outcome.map((result) => resultBody(result, encode)));
+        else
+          sendJson(
+            response,
+            200,
+            outcome.map((result) => resultBody(result, encode)),
+          );
         return;
       }
     }

@@ -13,7 +13,12 @@ export interface WebPages {
 }
 
 /** Paths of the pages, relative to the HTTP API's base URL. */
-export const WEB_PATHS = { widget: `/${WEB_ASSET_PATHS.widget}`, console: '/console/', demo: '/demo/', config: `/${WEB_ASSET_PATHS.config}` } as const;
+export const WEB_PATHS = {
+  widget: `/${WEB_ASSET_PATHS.widget}`,
+  console: '/console/',
+  demo: '/demo/',
+  config: `/${WEB_ASSET_PATHS.config}`,
+} as const;
 
 /**
  * Builds the widget, console and demo page into a temporary folder and serves them next to
@@ -50,7 +55,11 @@ export async function startWebPages(endpoints: { httpUrl: string; wsUrl: string 
       }
       if (path === WEB_PATHS.config && (req.method === 'GET' || req.method === 'HEAD')) {
         const config = configFor(req);
-        res.writeHead(200, { ...STATIC_SECURITY_HEADERS, 'content-type': 'text/javascript; charset=utf-8', 'content-length': String(config.length) });
+        res.writeHead(200, {
+          ...STATIC_SECURITY_HEADERS,
+          'content-type': 'text/javascript; charset=utf-8',
+          'content-length': String(config.length),
+        });
         res.end(req.method === 'HEAD' ? undefined : config);
         return true;
       }

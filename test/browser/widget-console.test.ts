@@ -3,7 +3,17 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { ARTIFACTS_DIR, CHROMIUM_PATH, HAVE_CHROMIUM, launchChromium, messageTexts, newContext, recordWebSocketFrames, screenshot, type LaunchedBrowser } from './browser-support';
+import {
+  ARTIFACTS_DIR,
+  CHROMIUM_PATH,
+  HAVE_CHROMIUM,
+  launchChromium,
+  messageTexts,
+  newContext,
+  recordWebSocketFrames,
+  screenshot,
+  type LaunchedBrowser,
+} from './browser-support';
 
 if (!HAVE_CHROMIUM) console.warn(`Browser tests skipped: ${CHROMIUM_PATH} is not installed (apt-get install chromium; .ci/run does it).`);
 
@@ -108,7 +118,9 @@ describe.skipIf(!HAVE_CHROMIUM)('widget and agent console in a real browser', ()
     await agent.locator('select[aria-label="Canned responses"]').selectOption({ index: 2 });
     await expect.poll(() => consolePane().composer.inputValue(), POLL).toBe('Thanks, give me a moment to look into this.');
     await agentSays('Sorry about that, let me check.');
-    await expect.poll(() => messageTexts(widget().messages), POLL).toEqual(['Hello, my invoice is wrong', 'Sorry about that, let me check.']);
+    await expect
+      .poll(() => messageTexts(widget().messages), POLL)
+      .toEqual(['Hello, my invoice is wrong', 'Sorry about that, let me check.']);
     await expect.poll(() => agent.locator('main li.own').last().getAttribute('class'), POLL).toContain('read');
   });
 
@@ -194,7 +206,11 @@ describe.skipIf(!HAVE_CHROMIUM)('widget and agent console in a real browser', ()
       await page.getByLabel('您的消息').focus();
       await page.keyboard.press('Escape');
       await expect.poll(() => page.locator('.panel').isHidden(), POLL).toBe(true);
-      expect(await launcher.evaluate((element) => element.getRootNode() instanceof ShadowRoot && (element.getRootNode() as ShadowRoot).activeElement === element)).toBe(true);
+      expect(
+        await launcher.evaluate(
+          (element) => element.getRootNode() instanceof ShadowRoot && (element.getRootNode() as ShadowRoot).activeElement === element,
+        ),
+      ).toBe(true);
     } finally {
       await context.close();
     }
@@ -218,7 +234,9 @@ describe.skipIf(!HAVE_CHROMIUM)('widget and agent console in a real browser', ()
       await expect.poll(() => supervisor.locator('select[name=status]').inputValue(), POLL).toBe('away');
       const techRow = supervisor.locator('table.queues tbody tr', { hasText: 'tech' });
       await expect.poll(() => techRow.locator('td').first().textContent(), POLL).toBe('1');
-      await expect.poll(() => supervisor.locator('.conversations .name').allTextContents(), POLL).toEqual(expect.arrayContaining(['Li Lei', 'Visitor']));
+      await expect
+        .poll(() => supervisor.locator('.conversations .name').allTextContents(), POLL)
+        .toEqual(expect.arrayContaining(['Li Lei', 'Visitor']));
       await screenshot(supervisor, 'console-supervisor');
     } finally {
       await context.close();

@@ -152,7 +152,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     logLevel: 'ERROR',
     env: { ...LIFTED_RATE_LIMITS },
   });
-  log(`rate limits lifted for this stack: ${Object.entries(LIFTED_RATE_LIMITS).map(([name, value]) => `${name}=${value}`).join(', ')}`);
+  log(
+    `rate limits lifted for this stack: ${Object.entries(LIFTED_RATE_LIMITS)
+      .map(([name, value]) => `${name}=${value}`)
+      .join(', ')}`,
+  );
   const devices: Device[] = [];
   const pacer = new Pacer(options.maxUnresolved);
   try {
@@ -207,7 +211,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const agents: Participant[] = [];
     for (let index = 0; index < agentCount; index += 1) {
       const email = `chaos.agent${index}@example.com`;
-      await directory.put({ id: `chaos-agent-${index}`, email, name: `Agent ${index}`, role: 'agent', skills: [], capacity: AGENT_CAPACITY, passwordHash });
+      await directory.put({
+        id: `chaos-agent-${index}`,
+        email,
+        name: `Agent ${index}`,
+        role: 'agent',
+        skills: [],
+        capacity: AGENT_CAPACITY,
+        passwordHash,
+      });
       const login = await postJson(`${stack.httpUrl}/v1/auth/login`, { email, password: AGENT_PASSWORD });
       if (login.status !== 200) throw new Error(`chaos: agent login answered ${login.status}: ${JSON.stringify(login.body)}`);
       agents.push(addDevices(`chaos-agent-${index}`, login.body.token as string, 'agent'));
@@ -238,7 +250,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // From here on everything runs with every fault on.
     stack.faults!.update({ ...options.faults });
     const pickDevice = (participant: Participant) => participant.devices[Math.floor(random() * participant.devices.length)]!;
-    const accept = (participant: Participant, conversationId: string | undefined, text: string, start = false, device = pickDevice(participant)) => {
+    const accept = (
+      participant: Participant,
+      conversationId: string | undefined,
+      text: string,
+      start = false,
+      device = pickDevice(participant),
+    ) => {
       const pending = start ? device.client.start({ text }) : device.client.send(conversationId, text);
       pacer.accepted(pending.clientMsgId, device.deviceId);
       sends.set(pending.clientMsgId, {
@@ -259,15 +277,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }),
     );
     const agentOf = new Map<string, Participant>();
-    await retrying('every conversation assigned', async () => {
-      for (const agent of agents) {
-        const token = await agentToken(stack, agent);
-        const listed = await getJson(`${stack.httpUrl}/v1/conversations?status=assigned`, token);
-        if (listed.status !== 200) continue;
-        for (const summary of listed.body.conversations as { id: string }[]) agentOf.set(summary.id, agent);
-      }
-      return agentOf.size >= customers.length ? true : undefined;
-    }, options.settleTimeoutMs);
+    await retrying(
+      'every conversation assigned',
+      async () => {
+        for (const agent of agents) {
+          const token = await agentToken(stack, agent);
+          const listed = await getJson(`${stack.httpUrl}/v1/conversations?status=assigned`, token);
+          if (listed.status !== 200) continue;
+          for (const summary of listed.body.conversations as { id: string }[]) agentOf.set(summary.id, agent);
+        }
+        return agentOf.size >= customers.length ? true : undefined;
+      },
+      options.settleTimeoutMs,
+    );
     log(`assigned: ${agentOf.size} conversations`);
 
     // Traffic both ways, with reloads on the side.
@@ -315,12 +337,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       options.settleTimeoutMs,
     ).catch(() => {
       const stuck = devices.filter((device) => device.client.pending().length > 0);
-      log(`some sends never settled; the checker counts them (${stuck.map((d) => `${d.deviceId} ${d.client.state} ${d.client.pending().length}`).join(', ')})`);
+      log(
+        `some sends never settled; the checker counts them (${stuck.map((d) => `${d.deviceId} ${d.client.state} ${d.client.pending().length}`).join(', ')})`,
+      );
     });
     log('sends settled');
 
     // Every device syncs until it holds each of its conversations up to the server's last seq.
-    const store = new DynamoConversationStore(DynamoDBDocumentClient.from(localDynamoClient(stack.endpoints.dynamodb)), LOCAL_TABLE, ulidGenerator());
+    const store = new DynamoConversationStore(
+      DynamoDBDocumentClient.from(localDynamoClient(stack.endpoints.dynamodb)),
+      LOCAL_TABLE,
+      ulidGenerator(),
+    );
     const logs = new Map<string, StoredMessage[]>();
     const participants = new Map<string, string[]>();
     for (const customer of customers) {
@@ -330,7 +358,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
     const lagging = () =>
       devices.filter((device) =>
-        [...logs].some(([id, messages]) => participants.get(id)!.includes(device.userId) && (device.client.cursor(id) ?? 0) < messages.length),
+        [...logs].some(
+          ([id, messages]) => participants.get(id)!.includes(device.userId) && (device.client.cursor(id) ?? 0) < messages.length,
+        ),
       );
     await retrying(
       'every device caught up',
@@ -346,7 +376,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const injected = stack.faults!.counts();
     const result = check({ logs, participants, devices: devices.map((device) => device.record()), sends: [...sends.values()] });
     const failedByCode: Record<string, number> = {};
-    for (const send of sends.values()) if (send.outcome.kind === 'failed') failedByCode[send.outcome.code] = (failedByCode[send.outcome.code] ?? 0) + 1;
+    for (const send of sends.values())
+      if (send.outcome.kind === 'failed') failedByCode[send.outcome.code] = (failedByCode[send.outcome.code] ?? 0) + 1;
     const totals = devices.map((device) => device.totals());
     const sum = (pick: (t: (typeof totals)[number]) => number) => totals.reduce((total, t) => total + pick(t), 0);
     return {
@@ -433,7 +464,13 @@ export function formatReport(report: ChaosReport): string {
   return [
     `conversations ${report.conversations}, participants ${report.participants}, devices ${report.devices}`,
     `messages: accepted ${c.accepted} (customers ${report.messagesSent.byCustomers}, agents ${report.messagesSent.byAgents}), acked ${c.acked}, failed ${c.failed}, unresolved ${c.unresolved}, stored ${c.storedMessages}`,
-    ...(c.failed > 0 ? [`failed sends by code: ${Object.entries(report.failedByCode).map(([code, count]) => `${code} ${count}`).join(', ')}`] : []),
+    ...(c.failed > 0
+      ? [
+          `failed sends by code: ${Object.entries(report.failedByCode)
+            .map(([code, count]) => `${code} ${count}`)
+            .join(', ')}`,
+        ]
+      : []),
     `disconnects ${report.disconnects} (app reloads ${report.reloads}), resends ${report.resends}, gap syncs ${report.gapSyncs}, duplicate frames dropped by clients ${report.duplicatesDroppedByClients}`,
     `injected faults ${f.total}: $disconnect dropped ${f.disconnectsDropped}, posts 410 ${f.postsGone}, posts LimitExceeded ${f.postsLimitExceeded}, posts delayed ${f.postsDelayed}, DynamoDB throttled ${f.dynamoThrottled}, SQS batches twice ${f.sqsDuplicated}, connections killed ${f.connectionsKilled}`,
     `lost ${c.lost}, duplicated ${c.duplicated}, out of order ${c.outOfOrder}, acked but not stored ${c.ackedNotStored}, log defects ${c.logDefects}`,

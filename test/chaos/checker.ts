@@ -116,7 +116,8 @@ export function check(input: CheckInput): CheckResult {
         if (message.seq !== previous + 1) outOfOrder += 1;
         previous = message.seq;
         const stored = log[message.seq - 1];
-        if (stored?.messageId !== message.messageId) note(`${device.deviceId}: seq ${message.seq} of ${conversationId} is not the stored message`);
+        if (stored?.messageId !== message.messageId)
+          note(`${device.deviceId}: seq ${message.seq} of ${conversationId} is not the stored message`);
       }
       for (const stored of log) {
         const count = counts.get(stored.seq) ?? 0;

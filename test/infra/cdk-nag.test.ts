@@ -30,8 +30,10 @@ describe('cdk-nag AwsSolutions checks', () => {
   });
 
   it('every suppression states a specific reason', () => {
-    const suppressions = Object.values(template.toJSON().Resources as Record<string, { Metadata?: Record<string, unknown> }>)
-      .flatMap((resource) => (resource.Metadata?.cdk_nag as { rules_to_suppress?: { id: string; reason: string }[] } | undefined)?.rules_to_suppress ?? []);
+    const suppressions = Object.values(template.toJSON().Resources as Record<string, { Metadata?: Record<string, unknown> }>).flatMap(
+      (resource) =>
+        (resource.Metadata?.cdk_nag as { rules_to_suppress?: { id: string; reason: string }[] } | undefined)?.rules_to_suppress ?? [],
+    );
     expect(suppressions.length).toBeGreaterThan(0);
     for (const suppression of suppressions) {
       expect(suppression.reason.length, suppression.id).toBeGreaterThanOrEqual(40);
@@ -40,7 +42,11 @@ describe('cdk-nag AwsSolutions checks', () => {
 
   it('suppresses wildcard IAM findings only for the exact resources they concern', () => {
     const wildcardSuppressions = Object.values(template.toJSON().Resources as Record<string, { Metadata?: Record<string, unknown> }>)
-      .flatMap((resource) => (resource.Metadata?.cdk_nag as { rules_to_suppress?: { id: string; applies_to?: unknown[] }[] } | undefined)?.rules_to_suppress ?? [])
+      .flatMap(
+        (resource) =>
+          (resource.Metadata?.cdk_nag as { rules_to_suppress?: { id: string; applies_to?: unknown[] }[] } | undefined)?.rules_to_suppress ??
+          [],
+      )
       .filter((suppression) => suppression.id === 'AwsSolutions-IAM5');
     expect(wildcardSuppressions.length).toBeGreaterThan(0);
     for (const suppression of wildcardSuppressions) {

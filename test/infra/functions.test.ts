@@ -11,11 +11,8 @@ const lambdaFunctions = Object.fromEntries(
 );
 
 /** The template's Lambda entry for each ParleyFunction, keyed by the function's name. */
-const deployed = new Map(
-  stack.functions.map((fn) => [fn.name, resources[logicalIdOf(fn.lambda)]!.Properties] as const),
-);
-const variablesOf = (properties: Record<string, unknown>) =>
-  (properties.Environment as { Variables: Record<string, unknown> }).Variables;
+const deployed = new Map(stack.functions.map((fn) => [fn.name, resources[logicalIdOf(fn.lambda)]!.Properties] as const));
+const variablesOf = (properties: Record<string, unknown>) => (properties.Environment as { Variables: Record<string, unknown> }).Variables;
 
 describe('Lambda functions', () => {
   it('are one per WebSocket route, one per HTTP route, one per scheduled function, the authorizer and the router, and nothing else', () => {
@@ -52,7 +49,7 @@ describe('Lambda functions', () => {
   it('each log to their own log group kept for one month', () => {
     const logGroups = new Set<string>();
     for (const [name, properties] of deployed) {
-      const logGroupId = ((properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup).Ref;
+      const logGroupId = (properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
       expect(resources[logGroupId]?.Type, name).toBe('AWS::Logs::LogGroup');
       expect(resources[logGroupId]?.Properties.RetentionInDays, name).toBe(30);
       logGroups.add(logGroupId);

@@ -31,7 +31,7 @@ function permissionsOf(fn: ParleyFunction) {
   };
 }
 
-describe('least privilege, derived from each entry point\'s needs', () => {
+describe("least privilege, derived from each entry point's needs", () => {
   for (const fn of stack.functions) {
     describe(fn.name, () => {
       const permissions = permissionsOf(fn);
@@ -40,7 +40,10 @@ describe('least privilege, derived from each entry point\'s needs', () => {
       it('uses only the services it needs, with no wildcard actions', () => {
         const allowedPrefixes = ['logs:', 'xray:', 'dynamodb:', 'sqs:', 'execute-api:', 'secretsmanager:'];
         for (const action of permissions.actions) {
-          expect(allowedPrefixes.some((prefix) => action.startsWith(prefix)), action).toBe(true);
+          expect(
+            allowedPrefixes.some((prefix) => action.startsWith(prefix)),
+            action,
+          ).toBe(true);
           expect(action.endsWith('*'), action).toBe(false);
         }
       });

@@ -63,7 +63,9 @@ describe('alarms', () => {
     const errorRateAlarms = alarms.filter((alarm) => Array.isArray(alarm.Properties?.Metrics));
     expect(errorRateAlarms).toHaveLength(stack.functions.length);
     for (const fn of stack.functions) {
-      const alarm = errorRateAlarms.find((candidate) => JSON.stringify(candidate.Properties?.Metrics).includes(`"${logicalIdOf(fn.lambda)}"`));
+      const alarm = errorRateAlarms.find((candidate) =>
+        JSON.stringify(candidate.Properties?.Metrics).includes(`"${logicalIdOf(fn.lambda)}"`),
+      );
       expect(alarm, fn.name).toBeDefined();
       expect(alarm?.Properties?.Threshold).toBe(LAMBDA_ERROR_RATE_THRESHOLD_PERCENT);
       const metrics = JSON.stringify(alarm?.Properties?.Metrics);

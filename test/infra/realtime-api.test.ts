@@ -78,9 +78,7 @@ describe('WebSocket API', () => {
     const responses = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::RouteResponse'));
     for (const definition of WEBSOCKET_ROUTES) {
       const routeId = routeLogicalId(definition.routeKey);
-      const responsesForRoute = responses.filter(
-        (response) => (response.Properties?.RouteId as { Ref: string }).Ref === routeId,
-      );
+      const responsesForRoute = responses.filter((response) => (response.Properties?.RouteId as { Ref: string }).Ref === routeId);
       if (definition.replies) {
         expect(routeNamed(definition.routeKey).Properties?.RouteResponseSelectionExpression, definition.routeKey).toBe('$default');
         expect(responsesForRoute, definition.routeKey).toHaveLength(1);

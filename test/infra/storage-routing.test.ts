@@ -19,7 +19,11 @@ describe('DynamoDB table', () => {
 
   it('has exactly the global secondary indexes of table-schema.ts, projecting all attributes', () => {
     const indexes = tableProps.GlobalSecondaryIndexes as { IndexName: string; KeySchema: unknown; Projection: unknown }[];
-    expect(indexes.map((index) => index.IndexName).sort()).toEqual(Object.values(INDEXES).map((index) => index.indexName).sort());
+    expect(indexes.map((index) => index.IndexName).sort()).toEqual(
+      Object.values(INDEXES)
+        .map((index) => index.indexName)
+        .sort(),
+    );
     for (const index of Object.values(INDEXES)) {
       expect(indexes.find((candidate) => candidate.IndexName === index.indexName)).toEqual({
         IndexName: index.indexName,
@@ -67,7 +71,9 @@ describe('DynamoDB table', () => {
 
 describe('secrets', () => {
   it('generates 64-character keys without punctuation (token signing, identified customers)', () => {
-    const secrets = Object.values(resourcesOfType(template, 'AWS::SecretsManager::Secret')) as Array<{ Properties?: Record<string, unknown> }>;
+    const secrets = Object.values(resourcesOfType(template, 'AWS::SecretsManager::Secret')) as Array<{
+      Properties?: Record<string, unknown>;
+    }>;
     expect(secrets).toHaveLength(2);
     for (const secret of secrets) {
       expect(secret.Properties?.GenerateSecretString).toEqual({ PasswordLength: 64, ExcludePunctuation: true });

@@ -9,7 +9,12 @@ const distributionId = logicalIdOf(stack.web.distribution);
 describe('web hosting (widget, console, demo page)', () => {
   it('keeps the site bucket private, encrypted and reachable over TLS only', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
       LoggingConfiguration: { DestinationBucketName: { Ref: logicalIdOf(stack.web.logBucket) }, LogFilePrefix: 's3/' },
     });
@@ -30,7 +35,8 @@ describe('web hosting (widget, console, demo page)', () => {
     expect(Object.keys(oacs)).toHaveLength(1);
     const [oacId, oac] = Object.entries(oacs)[0]!;
     expect(oac.Properties?.OriginAccessControlConfig).toMatchObject({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always' });
-    const config = (resourcesOfType(template, 'AWS::CloudFront::Distribution')[distributionId]!.Properties!.DistributionConfig ?? {}) as Record<string, any>;
+    const config = (resourcesOfType(template, 'AWS::CloudFront::Distribution')[distributionId]!.Properties!.DistributionConfig ??
+      {}) as Record<string, any>;
     expect(config.DefaultCacheBehavior).toMatchObject({
       ViewerProtocolPolicy: 'redirect-to-https',
       AllowedMethods: ['GET', 'HEAD'],
@@ -39,7 +45,10 @@ describe('web hosting (widget, console, demo page)', () => {
     });
     expect(config.DefaultCacheBehavior.FunctionAssociations).toEqual([expect.objectContaining({ EventType: 'viewer-request' })]);
     expect(config.Origins[0].OriginAccessControlId).toEqual({ 'Fn::GetAtt': [oacId, 'Id'] });
-    expect(config.Logging).toMatchObject({ Bucket: { 'Fn::GetAtt': [logicalIdOf(stack.web.logBucket), 'RegionalDomainName'] }, Prefix: 'cloudfront/' });
+    expect(config.Logging).toMatchObject({
+      Bucket: { 'Fn::GetAtt': [logicalIdOf(stack.web.logBucket), 'RegionalDomainName'] },
+      Prefix: 'cloudfront/',
+    });
     template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
       ResponseHeadersPolicyConfig: {
         SecurityHeadersConfig: Match.objectLike({

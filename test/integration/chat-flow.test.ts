@@ -24,7 +24,10 @@ async function agentToken(email: string): Promise<string> {
   return response.body.token as string;
 }
 
-async function connectAndSync(token: string, cursors?: Record<string, number>): Promise<{ client: RawClient; session: Frame; synced: Frame }> {
+async function connectAndSync(
+  token: string,
+  cursors?: Record<string, number>,
+): Promise<{ client: RawClient; session: Frame; synced: Frame }> {
   const client = await RawClient.connect(stack.wsUrl, token);
   client.send({ action: 'sync', ...(cursors ? { cursors } : {}) });
   const session = await client.nextOfType('session');
@@ -72,7 +75,11 @@ describe('a customer and an agent chat over real WebSockets', () => {
     await agent.nextOfType('synced');
     const reply = await agent.request({ action: 'message', conversationId, clientMsgId: 'a-1', text: 'Unplug it, please.' }, ['ack']);
     expect(reply).toMatchObject({ seq: 2, clientMsgId: 'a-1' });
-    expect(await customer.nextOfType('message')).toMatchObject({ seq: 2, text: 'Unplug it, please.', sender: { id: 'agent-tech', role: 'agent' } });
+    expect(await customer.nextOfType('message')).toMatchObject({
+      seq: 2,
+      text: 'Unplug it, please.',
+      sender: { id: 'agent-tech', role: 'agent' },
+    });
 
     // The customer answers; a resend with the same clientMsgId stores nothing new.
     const ack = await customer.request({ action: 'message', conversationId, clientMsgId: 'c-2', text: 'Done.' }, ['ack']);
@@ -93,7 +100,9 @@ describe('a customer and an agent chat over real WebSockets', () => {
       [5, 'Then plug it back in.'],
     ]);
     expect(again.synced).toEqual({ type: 'synced', conversations: { [conversationId]: 5 } });
-    expect(again.session.conversations).toEqual([expect.objectContaining({ id: conversationId, status: 'assigned', agent: expect.objectContaining({ id: 'agent-tech' }) })]);
+    expect(again.session.conversations).toEqual([
+      expect.objectContaining({ id: conversationId, status: 'assigned', agent: expect.objectContaining({ id: 'agent-tech' }) }),
+    ]);
 
     // Read receipts reach the other side.
     again.client.send({ action: 'read', conversationId, seq: 5 });
@@ -113,8 +122,12 @@ describe('a customer and an agent chat over real WebSockets', () => {
       clientMsgId: 'x',
     });
     expect(await errorFor({ action: 'message', conversationId, clientMsgId: 'x', text: '   ' })).toMatchObject({ code: 'bad_request' });
-    expect(await errorFor({ action: 'message', conversationId, clientMsgId: 'x', text: 'y'.repeat(8001) })).toMatchObject({ code: 'too_large' });
-    expect(await errorFor({ action: 'message', conversationId: 'NOPE', clientMsgId: 'x', text: 'hi' })).toMatchObject({ code: 'not_found' });
+    expect(await errorFor({ action: 'message', conversationId, clientMsgId: 'x', text: 'y'.repeat(8001) })).toMatchObject({
+      code: 'too_large',
+    });
+    expect(await errorFor({ action: 'message', conversationId: 'NOPE', clientMsgId: 'x', text: 'hi' })).toMatchObject({
+      code: 'not_found',
+    });
     expect(await errorFor({ action: 'status', status: 'online' })).toMatchObject({ code: 'forbidden' });
     expect(await errorFor({ action: 'read', conversationId, seq: 99 })).toMatchObject({ code: 'bad_request' });
     const stranger = (await connectAndSync(await guestToken('Eve'))).client;
@@ -169,10 +182,16 @@ describe('a customer and an agent chat over real WebSockets', () => {
       status: 401,
       body: { error: { code: 'unauthorized' } },
     });
-    expect(await postJson(`${stack.httpUrl}/v1/auth/guest`, '{not json')).toMatchObject({ status: 400, body: { error: { code: 'bad_request' } } });
+    expect(await postJson(`${stack.httpUrl}/v1/auth/guest`, '{not json')).toMatchObject({
+      status: 400,
+      body: { error: { code: 'bad_request' } },
+    });
     expect(await postJson(`${stack.httpUrl}/v1/auth/guest`, { nickname: 'x' })).toMatchObject({ status: 400 });
     expect(await getJson(`${stack.httpUrl}/v1/conversations`)).toMatchObject({ status: 401 });
     const customer = await guestToken();
-    expect(await getJson(`${stack.httpUrl}/v1/conversations`, customer)).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
+    expect(await getJson(`${stack.httpUrl}/v1/conversations`, customer)).toMatchObject({
+      status: 403,
+      body: { error: { code: 'forbidden' } },
+    });
   });
 });

@@ -43,7 +43,9 @@ describe('routing on the local stack', () => {
 
     // Transfer to the billing queue: the billing agent, now the only one with spare capacity there, gets it.
     await tech.request({ action: 'status', status: 'away' }, ['status']);
-    const transferred = await tech.request({ action: 'transfer', conversationId, toSkill: 'billing', note: 'Invoice question' }, ['transferred']);
+    const transferred = await tech.request({ action: 'transfer', conversationId, toSkill: 'billing', note: 'Invoice question' }, [
+      'transferred',
+    ]);
     expect(transferred).toMatchObject({ from: { agent: { id: 'agent-tech' } }, to: { skill: 'billing' }, note: 'Invoice question' });
     const customerSees = await customer.waitFor(about('transferred', conversationId));
     expect(customerSees.note).toBeUndefined();

@@ -70,7 +70,11 @@ async function customerStarts(index: number, skill: string): Promise<{ client: R
   const { body } = await postJson(`${stack.httpUrl}/v1/auth/guest`, { name: `Customer ${index}` });
   const client = await RawClient.connect(stack.wsUrl, body.token);
   await client.request({ action: 'sync' }, ['synced'], SLOW_MS);
-  const reply = await client.request({ action: 'start', skill, text: `Hello from ${index}`, clientMsgId: `c${index}` }, ['conversation'], SLOW_MS);
+  const reply = await client.request(
+    { action: 'start', skill, text: `Hello from ${index}`, clientMsgId: `c${index}` },
+    ['conversation'],
+    SLOW_MS,
+  );
   return { client, conversationId: (reply.conversation as { id: string }).id };
 }
 
@@ -96,53 +100,64 @@ describe('routing load on the local stack', () => {
     const customers = [await customerStarts(0, 'tech'), await customerStarts(1, 'tech')];
     const workers: AgentSession[] = [];
     try {
-    await Promise.all(customers.map(({ client, conversationId }) => client.waitFor((f) => f.type === 'assigned' && f.conversationId === conversationId, SLOW_MS)));
-    const dropped = customers.map((customer) => customer.conversationId);
+      await Promise.all(
+        customers.map(({ client, conversationId }) =>
+          client.waitFor((f) => f.type === 'assigned' && f.conversationId === conversationId, SLOW_MS),
+        ),
+      );
+      const dropped = customers.map((customer) => customer.conversationId);
 
-    workers.push(await agentOnline('load-a1', 'load-a1@example.com', 150), await agentOnline('load-a2', 'load-a2@example.com', 150));
-    const skills = ['general', 'billing', 'tech'];
-    customers.push(...(await Promise.all(Array.from({ length: 18 }, (_, i) => customerStarts(i + 2, skills[i % 3]!)))));
+      workers.push(await agentOnline('load-a1', 'load-a1@example.com', 150), await agentOnline('load-a2', 'load-a2@example.com', 150));
+      const skills = ['general', 'billing', 'tech'];
+      customers.push(...(await Promise.all(Array.from({ length: 18 }, (_, i) => customerStarts(i + 2, skills[i % 3]!)))));
 
-    // Drop off mid-conversation: no close, no status, no more heartbeats.
-    clearInterval(dropper.heartbeat);
-    await dropper.client.close();
+      // Drop off mid-conversation: no close, no status, no more heartbeats.
+      clearInterval(dropper.heartbeat);
+      await dropper.client.close();
 
-    // Every customer is served and their conversation closed by an agent.
-    await Promise.all(
-      customers.map(({ client, conversationId }) => client.waitFor((f) => f.type === 'closed' && f.conversationId === conversationId, 60_000)),
-    );
+      // Every customer is served and their conversation closed by an agent.
+      await Promise.all(
+        customers.map(({ client, conversationId }) =>
+          client.waitFor((f) => f.type === 'closed' && f.conversationId === conversationId, 60_000),
+        ),
+      );
 
-    for (const { client, conversationId } of customers) {
-      const assigned = client.all('assigned').filter((f) => f.conversationId === conversationId);
-      const wasDropped = dropped.includes(conversationId);
-      // Assigned once, or twice when its first agent dropped off (and it was told).
-      expect(assigned).toHaveLength(wasDropped ? 2 : 1);
-      if (wasDropped) {
-        expect(client.all('message').some((f) => f.text === REQUEUED_NOTICE)).toBe(true);
-        expect((assigned[1]!.agent as { id: string }).id).toBe('load-a2');
+      for (const { client, conversationId } of customers) {
+        const assigned = client.all('assigned').filter((f) => f.conversationId === conversationId);
+        const wasDropped = dropped.includes(conversationId);
+        // Assigned once, or twice when its first agent dropped off (and it was told).
+        expect(assigned).toHaveLength(wasDropped ? 2 : 1);
+        if (wasDropped) {
+          expect(client.all('message').some((f) => f.text === REQUEUED_NOTICE)).toBe(true);
+          expect((assigned[1]!.agent as { id: string }).id).toBe('load-a2');
+        }
       }
-    }
-    for (const worker of workers) expect(worker.peak).toBeLessThanOrEqual(CAPACITY);
-    expect(dropper.peak).toBeLessThanOrEqual(CAPACITY);
+      for (const worker of workers) expect(worker.peak).toBeLessThanOrEqual(CAPACITY);
+      expect(dropper.peak).toBeLessThanOrEqual(CAPACITY);
 
-    // Customers who waited were told their position, and positions only ever improved.
-    const waited = customers.filter(({ client }) => client.all('queued').length > 0);
-    expect(waited.length).toBeGreaterThan(0);
-    for (const { client, conversationId } of waited) {
-      const positions = client.all('queued').filter((f) => f.conversationId === conversationId).map((f) => Number(f.position));
-      expect(positions.every((position) => position >= 1)).toBe(true);
-    }
+      // Customers who waited were told their position, and positions only ever improved.
+      const waited = customers.filter(({ client }) => client.all('queued').length > 0);
+      expect(waited.length).toBeGreaterThan(0);
+      for (const { client, conversationId } of waited) {
+        const positions = client
+          .all('queued')
+          .filter((f) => f.conversationId === conversationId)
+          .map((f) => Number(f.position));
+        expect(positions.every((position) => position >= 1)).toBe(true);
+      }
 
-    // Nothing waits; the supervisor's view agrees.
-    const supervisor = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'supervisor@example.com', password: 'parley-demo' });
-    const queues = await getJson(`${stack.httpUrl}/v1/queues`, supervisor.body.token);
-    expect(queues.status).toBe(200);
-    for (const queue of queues.body.queues) expect(queue).toMatchObject({ depth: 0, oldestWaitSeconds: 0 });
-    expect(queues.body.queues.find((q: { skill: string }) => q.skill === 'tech')).toMatchObject({ agentsOnline: 1 });
-
+      // Nothing waits; the supervisor's view agrees.
+      const supervisor = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'supervisor@example.com', password: 'parley-demo' });
+      const queues = await getJson(`${stack.httpUrl}/v1/queues`, supervisor.body.token);
+      expect(queues.status).toBe(200);
+      for (const queue of queues.body.queues) expect(queue).toMatchObject({ depth: 0, oldestWaitSeconds: 0 });
+      expect(queues.body.queues.find((q: { skill: string }) => q.skill === 'tech')).toMatchObject({ agentsOnline: 1 });
     } finally {
       for (const session of [dropper, ...workers]) clearInterval(session.heartbeat);
-      await Promise.all([...customers.map(({ client }) => client.close()), ...[dropper, ...workers].map((session) => session.client.close())]);
+      await Promise.all([
+        ...customers.map(({ client }) => client.close()),
+        ...[dropper, ...workers].map((session) => session.client.close()),
+      ]);
     }
   }, 90_000);
 });

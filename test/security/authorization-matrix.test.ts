@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { RawClient, getJson, postJson, type Frame } from '../../local/tools/raw-client';
+import { type RawClient, getJson, postJson, type Frame } from '../../local/tools/raw-client';
 import { connectAndSync, guestToken, mintToken, parleySigningKey, settled, storedItems } from './support';
 
 /**
@@ -56,7 +56,7 @@ const ACTIONS: ReadonlyArray<{ frame: Record<string, unknown>; allowed: readonly
   { frame: { action: 'rate', score: 5 }, allowed: ['owner'] },
 ];
 
-describe('WebSocket actions on someone else\'s conversation are forbidden, and change nothing', () => {
+describe("WebSocket actions on someone else's conversation are forbidden, and change nothing", () => {
   for (const { frame, allowed } of ACTIONS) {
     const refused = EVERYONE.filter((who) => !allowed.includes(who));
     it.each(refused)(`${String(frame.action)} by %s → forbidden`, async (who) => {
@@ -84,7 +84,14 @@ describe('WebSocket actions on someone else\'s conversation are forbidden, and c
   });
 
   it('sync shows the conversation only to those who may see it', async () => {
-    const visible: Record<Who, boolean> = { owner: true, otherCustomer: false, assignedAgent: true, otherAgent: false, supervisor: true, admin: true };
+    const visible: Record<Who, boolean> = {
+      owner: true,
+      otherCustomer: false,
+      assignedAgent: true,
+      otherAgent: false,
+      supervisor: true,
+      admin: true,
+    };
     for (const who of EVERYONE) {
       clients[who].send({ action: 'sync', cursors: { [conversationId]: 0 } });
       const session = await clients[who].nextOfType('session');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { RawClient, type Frame } from '../../local/tools/raw-client';
+import type { RawClient, Frame } from '../../local/tools/raw-client';
 import { connectAndSync, guestToken, settled, storedItems } from './support';
 
 /**
@@ -151,9 +151,23 @@ const HTTP_CASES: readonly HttpCase[] = [
   ['guest: name with a NUL', 'POST', '/v1/auth/guest', '{"name":"A\\u0000nn"}', 400, 'bad_request'],
   ['guest: name with a lone surrogate', 'POST', '/v1/auth/guest', '{"name":"A\\ud800"}', 400, 'bad_request'],
   ['login: missing password', 'POST', '/v1/auth/login', '{"email":"agent.tech@example.com"}', 400, 'bad_request'],
-  ['login: password of 257 characters', 'POST', '/v1/auth/login', JSON.stringify({ email: 'a@example.com', password: 'p'.repeat(257) }), 400, 'bad_request'],
+  [
+    'login: password of 257 characters',
+    'POST',
+    '/v1/auth/login',
+    JSON.stringify({ email: 'a@example.com', password: 'p'.repeat(257) }),
+    400,
+    'bad_request',
+  ],
   ['login: email is an object', 'POST', '/v1/auth/login', '{"email":{"$gt":""},"password":"x"}', 400, 'bad_request'],
-  ['login: deep nesting', 'POST', '/v1/auth/login', JSON.stringify({ email: 'a@example.com', password: 'x', extra: deep(50) }), 400, 'bad_request'],
+  [
+    'login: deep nesting',
+    'POST',
+    '/v1/auth/login',
+    JSON.stringify({ email: 'a@example.com', password: 'x', extra: deep(50) }),
+    400,
+    'bad_request',
+  ],
   ['conversations: no token', 'GET', '/v1/conversations', undefined, 401, 'unauthorized'],
   ['conversations: malformed Authorization', 'GET', '/v1/conversations', undefined, 401, 'unauthorized'],
 ];

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEBSOCKET_ROUTES } from '../../functions/routes';
 import type { WebSocketEvent, WebSocketResult } from '../../functions/handlers/shared/websocket';
 import { REPO_ROOT, startLocalStack, type LocalStack } from '../../local/stack';
-import { RawClient } from '../../local/tools/raw-client';
+import type { RawClient } from '../../local/tools/raw-client';
 import { connectAndSync, guestToken } from './support';
 
 /**
@@ -49,7 +49,23 @@ const IDENTITIES = [
   { userId: 'root', role: 'admin', name: 'Root', skills: '' },
 ];
 const ACTIONS = ['sync', 'heartbeat', 'start', 'message', 'typing', 'read', 'close', 'transfer', 'status', 'rate'];
-const FIELDS = ['conversationId', 'clientMsgId', 'text', 'seq', 'skill', 'status', 'score', 'comment', 'reason', 'toAgentId', 'toSkill', 'note', 'cursors', 'ts', 'profile'];
+const FIELDS = [
+  'conversationId',
+  'clientMsgId',
+  'text',
+  'seq',
+  'skill',
+  'status',
+  'score',
+  'comment',
+  'reason',
+  'toAgentId',
+  'toSkill',
+  'note',
+  'cursors',
+  'ts',
+  'profile',
+];
 
 const value = fc.oneof(
   fc.string({ maxLength: 40 }),
@@ -69,7 +85,11 @@ const structured = fc
     action: fc.oneof(fc.constantFrom(...ACTIONS), fc.string({ maxLength: 12 }), fc.integer()),
     fields: fc.dictionary(fc.oneof(fc.constantFrom(...FIELDS), fc.string({ maxLength: 8 })), value, { maxKeys: 5 }),
   })
-  .map(({ action, fields }) => JSON.stringify({ ...fields, action }).split('"$conv"').join(JSON.stringify(conversationId)));
+  .map(({ action, fields }) =>
+    JSON.stringify({ ...fields, action })
+      .split('"$conv"')
+      .join(JSON.stringify(conversationId)),
+  );
 
 const body = fc.oneof(
   { weight: 6, arbitrary: structured },
@@ -117,6 +137,8 @@ describe('fuzz', () => {
     expect(tally.replies.size).toBeGreaterThan(3);
     // The system still answers a real client.
     expect((await customer.request({ action: 'heartbeat', ts: 1 }, ['pong'])).ts).toBe(1);
-    console.info(`fuzz replies ${JSON.stringify(Object.fromEntries(tally.replies))} errors ${JSON.stringify(Object.fromEntries(tally.errors))}`);
+    console.info(
+      `fuzz replies ${JSON.stringify(Object.fromEntries(tally.replies))} errors ${JSON.stringify(Object.fromEntries(tally.errors))}`,
+    );
   }, 120_000);
 });

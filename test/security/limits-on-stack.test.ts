@@ -31,7 +31,8 @@ describe('abuse limits on the running system', () => {
     const ack = await ask(client, { action: 'start', text: 'hello', clientMsgId: 'm0' }, ['ack', 'error']);
     expect(ack.type).toBe('ack');
     await client.nextOfType('conversation');
-    for (const id of ['m1', 'm2', 'm3']) expect((await ask(client, { action: 'message', clientMsgId: id, text: id }, ['ack', 'error'])).type).toBe('ack');
+    for (const id of ['m1', 'm2', 'm3'])
+      expect((await ask(client, { action: 'message', clientMsgId: id, text: id }, ['ack', 'error'])).type).toBe('ack');
     const before = await storedItems(stack);
     const refused = await ask(client, { action: 'message', clientMsgId: 'm4', text: 'one too many' }, ['ack', 'error']);
     expect(refused).toMatchObject({ type: 'error', code: 'rate_limited', action: 'message', clientMsgId: 'm4' });
@@ -72,6 +73,8 @@ describe('abuse limits on the running system', () => {
     expect(locked).toMatchObject({ status: 429, body: { error: { code: 'rate_limited' } } });
     expect((await attempt('parley-demo')).status).toBe(429);
     // Another account from the same address is not locked.
-    expect((await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'agent.billing@example.com', password: 'parley-demo' })).status).toBe(200);
+    expect((await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'agent.billing@example.com', password: 'parley-demo' })).status).toBe(
+      200,
+    );
   });
 });

@@ -66,7 +66,11 @@ describe.each(backends)('rate limits and login back-off through the local Upstas
   });
 
   it('locks a login identity after the free attempts, doubling the lock, and forgets on success', async () => {
-    const backoff = new UpstashLoginBackoff(async () => redis, { freeAttempts: 2, baseLockMs: 1000, maxLockMs: 3000, memoryMs: 60_000 }, prefix);
+    const backoff = new UpstashLoginBackoff(
+      async () => redis,
+      { freeAttempts: 2, baseLockMs: 1000, maxLockMs: 3000, memoryMs: 60_000 },
+      prefix,
+    );
     const who = 'ann@example.com|198.51.100.1';
     expect(await backoff.recordFailure(who)).toBe(0);
     expect(await backoff.recordFailure(who)).toBe(0);

@@ -24,7 +24,11 @@ export interface Identity {
 /** A token as Parley would issue it, for roles no public endpoint hands out (supervisor, admin). */
 export async function mintToken(key: Uint8Array, identity: Identity, lifetimeSeconds = 3600): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ role: identity.role, name: identity.name ?? identity.id, ...(identity.skills ? { skills: [...identity.skills] } : {}) })
+  return new SignJWT({
+    role: identity.role,
+    name: identity.name ?? identity.id,
+    ...(identity.skills ? { skills: [...identity.skills] } : {}),
+  })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(identity.id)
     .setIssuer('parley')

@@ -68,9 +68,32 @@ interface Claims {
   nbf?: number;
 }
 
-const parley = (overrides: Claims = {}): Claims => ({ iss: 'parley', aud: 'parley', sub: 'guest:1', role: 'customer', iat: NOW, exp: NOW + 600, ...overrides });
-const site = (overrides: Claims = {}): Claims => ({ iss: 'parley-site', aud: 'parley', sub: 'cust-42', iat: NOW, exp: NOW + 600, ...overrides });
-const corp = (overrides: Claims = {}): Claims => ({ iss: oidc.issuer, aud: oidc.audience, sub: 'u-7', role: 'agent', iat: NOW, exp: NOW + 600, ...overrides });
+const parley = (overrides: Claims = {}): Claims => ({
+  iss: 'parley',
+  aud: 'parley',
+  sub: 'guest:1',
+  role: 'customer',
+  iat: NOW,
+  exp: NOW + 600,
+  ...overrides,
+});
+const site = (overrides: Claims = {}): Claims => ({
+  iss: 'parley-site',
+  aud: 'parley',
+  sub: 'cust-42',
+  iat: NOW,
+  exp: NOW + 600,
+  ...overrides,
+});
+const corp = (overrides: Claims = {}): Claims => ({
+  iss: oidc.issuer,
+  aud: oidc.audience,
+  sub: 'u-7',
+  role: 'agent',
+  iat: NOW,
+  exp: NOW + 600,
+  ...overrides,
+});
 
 function strip(claims: Claims, name: keyof Claims): Claims {
   const { [name]: _dropped, ...rest } = claims;
@@ -125,9 +148,12 @@ describe('tokens Parley accepts', () => {
 describe('the token suite: every one refused as unauthorized', () => {
   const cases: Array<[string, () => Promise<string>]> = [
     ['forged signature (Parley issuer, another key)', () => hs256(parley(), new TextEncoder().encode('x'.repeat(48)))],
-    ['forged signature (claims edited after signing)', async () => withPayload(await hs256(parley(), PARLEY_KEY), parley({ role: 'admin' }))],
+    [
+      'forged signature (claims edited after signing)',
+      async () => withPayload(await hs256(parley(), PARLEY_KEY), parley({ role: 'admin' })),
+    ],
     ['forged signature (OIDC issuer, a key not in its JWKS)', () => rs256(corp(), otherRsaPrivate)],
-    ['forged signature (site token signed with Parley\'s key)', () => hs256(site(), PARLEY_KEY)],
+    ["forged signature (site token signed with Parley's key)", () => hs256(site(), PARLEY_KEY)],
     ['alg: none (Parley issuer)', async () => unsigned(parley())],
     ['alg: none (OIDC issuer)', async () => unsigned(corp())],
     ['HS/RS confusion: HS256 keyed with the OIDC public key', () => hs256(corp(), new TextEncoder().encode(rsaPublicPem))],

@@ -25,7 +25,9 @@ export function freePort(): Promise<number> {
 
 export function startRedis(binary: string, port: number): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const timer = setTimeout(() => reject(new Error('redis-server did not become ready')), 10_000);
     child.stdout?.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('Ready to accept connections')) {
@@ -36,4 +38,3 @@ export function startRedis(binary: string, port: number): Promise<ChildProcess> 
     child.once('error', reject);
   });
 }
-

@@ -65,7 +65,12 @@ export class ConnectionStateMachine {
     return ALLOWED[this.current].includes(to);
   }
 
-  transition(to: ConnectionState, code: TransitionCode, reason: string, extra: { closeCode?: number; retryInMs?: number } = {}): StateChange {
+  transition(
+    to: ConnectionState,
+    code: TransitionCode,
+    reason: string,
+    extra: { closeCode?: number; retryInMs?: number } = {},
+  ): StateChange {
     if (!this.can(to)) throw new InvalidTransitionError(`cannot go from ${this.current} to ${to} (${code})`);
     const change: StateChange = { from: this.current, to, code, reason, ...extra, at: this.now() };
     this.current = to;

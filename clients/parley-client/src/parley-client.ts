@@ -220,7 +220,9 @@ export class ParleyClient {
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
     this.heartbeatMs = (options.heartbeatSeconds ?? DEFAULTS.heartbeatSeconds) * 1000;
-    this.events = new TypedEmitter((event, error) => this.log('error', 'An event listener threw', { event: String(event), error: String(error) }));
+    this.events = new TypedEmitter((event, error) =>
+      this.log('error', 'An event listener threw', { event: String(event), error: String(error) }),
+    );
     this.machine = new ConnectionStateMachine((change) => this.events.emit('state', change), this.now);
     const store = options.storage ?? defaultStore();
     const namespace = options.storageNamespace ?? 'parley';
@@ -385,7 +387,8 @@ export class ParleyClient {
     try {
       token = await this.options.token();
     } catch (error) {
-      if (epoch === this.epoch && this.machine.state === 'connecting') this.retryLater('token-failed', `the token hook failed: ${String(error)}`);
+      if (epoch === this.epoch && this.machine.state === 'connecting')
+        this.retryLater('token-failed', `the token hook failed: ${String(error)}`);
       return;
     }
     if (epoch !== this.epoch || this.machine.state !== 'connecting') return;

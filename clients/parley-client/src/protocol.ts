@@ -167,8 +167,21 @@ export type ClientFrame =
   | { action: 'rate'; conversationId: string; score: number; comment?: string };
 
 const SERVER_FRAME_TYPES = new Set<string>([
-  'session', 'synced', 'pong', 'ack', 'message', 'conversation', 'queued', 'assigned',
-  'transferred', 'typing', 'read', 'closed', 'status', 'rated', 'error',
+  'session',
+  'synced',
+  'pong',
+  'ack',
+  'message',
+  'conversation',
+  'queued',
+  'assigned',
+  'transferred',
+  'typing',
+  'read',
+  'closed',
+  'status',
+  'rated',
+  'error',
 ]);
 
 /** A frame from the server, or undefined for anything else (e.g. API Gateway's own "Internal server error"). */

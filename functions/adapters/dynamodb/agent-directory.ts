@@ -26,9 +26,7 @@ export class DynamoAgentDirectory implements AgentDirectory {
   }
 
   async findByEmail(email: string): Promise<AgentProfile | undefined> {
-    const lookup = await dynamo('GetItem', () =>
-      this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.agentEmail(email) })),
-    );
+    const lookup = await dynamo('GetItem', () => this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.agentEmail(email) })));
     const agentId = lookup.Item?.agentId;
     return typeof agentId === 'string' ? this.get(agentId) : undefined;
   }

@@ -5,15 +5,16 @@ import { keys } from './keys';
 
 type Item = Record<string, unknown>;
 
-const str = (item: Item, name: string): string | undefined =>
-  typeof item[name] === 'string' ? (item[name] as string) : undefined;
+const str = (item: Item, name: string): string | undefined => (typeof item[name] === 'string' ? (item[name] as string) : undefined);
 
 /** Index attributes a conversation carries in a given status (sparse GSIs). */
-export function indexAttributes(conversation: Pick<Conversation, 'id' | 'status' | 'skill' | 'createdAt' | 'customer'> & {
-  agent?: { id: string };
-  assignedAt?: string;
-  queuedAt?: string;
-}): Item {
+export function indexAttributes(
+  conversation: Pick<Conversation, 'id' | 'status' | 'skill' | 'createdAt' | 'customer'> & {
+    agent?: { id: string };
+    assignedAt?: string;
+    queuedAt?: string;
+  },
+): Item {
   return {
     customerKey: conversation.customer.id,
     customerSort: conversation.id,

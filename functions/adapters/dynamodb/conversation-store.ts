@@ -1,21 +1,8 @@
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Conversation, Participant, Rating } from '../../domain/conversation';
 import type { Message, MessageDraft } from '../../domain/message';
 import type { IdGenerator } from '../../ports/clock';
-import type {
-  AppendResult,
-  ConversationStore,
-  MessagePage,
-  NewConversation,
-  RequeueOptions,
-} from '../../ports/conversation-store';
+import type { AppendResult, ConversationStore, MessagePage, NewConversation, RequeueOptions } from '../../ports/conversation-store';
 import { DynamoStoreError, conditionalWrite, dynamo, isConditionFailure } from './errors';
 import { conversationToItem, itemToConversation } from './conversation-items';
 import { keys } from './keys';
@@ -147,7 +134,11 @@ export class DynamoConversationStore implements ConversationStore {
 
   async listAssignedTo(agentId: string): Promise<Conversation[]> {
     // The agent partition also holds closed conversations; the filter keeps the open ones.
-    const items = await this.queryAll(INDEXES.byAgent, agentId, { expression: '#status = :assigned', names: { '#status': 'status' }, values: { ':assigned': 'assigned' } });
+    const items = await this.queryAll(INDEXES.byAgent, agentId, {
+      expression: '#status = :assigned',
+      names: { '#status': 'status' },
+      values: { ':assigned': 'assigned' },
+    });
     return items.filter((conversation) => conversation.status === 'assigned' && conversation.agent?.id === agentId);
   }
 

@@ -122,7 +122,13 @@ export class MessageLog {
         this.db.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: { ...keys.clientMessage(conversationId, senderId, clientMsgId), kind: 'client-message', messageId, floor, createdAt: now },
+            Item: {
+              ...keys.clientMessage(conversationId, senderId, clientMsgId),
+              kind: 'client-message',
+              messageId,
+              floor,
+              createdAt: now,
+            },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         ),

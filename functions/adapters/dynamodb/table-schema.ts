@@ -37,11 +37,7 @@ export const INDEXES = {
 /** CreateTable input for dynalite and DynamoDB Local (on AWS the CDK construct creates it). */
 export function createTableInput(tableName: string) {
   const indexes = Object.values(INDEXES);
-  const attributeNames = [
-    TABLE_KEYS.partitionKey,
-    TABLE_KEYS.sortKey,
-    ...indexes.flatMap((index) => [index.partitionKey, index.sortKey]),
-  ];
+  const attributeNames = [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey, ...indexes.flatMap((index) => [index.partitionKey, index.sortKey])];
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST' as const,

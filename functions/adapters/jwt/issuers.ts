@@ -35,7 +35,12 @@ export function parleyIssuer(issuer: string, audience: string, key: () => Promis
 }
 
 /** Customers the embedding site vouches for: HS256 with the per-deployment site secret. */
-export function identifiedCustomerIssuer(issuer: string, audience: string, key: () => Promise<Uint8Array>, max: MaxLifetimes): IssuerVerifier {
+export function identifiedCustomerIssuer(
+  issuer: string,
+  audience: string,
+  key: () => Promise<Uint8Array>,
+  max: MaxLifetimes,
+): IssuerVerifier {
   return {
     issuer,
     async verify(token, now) {

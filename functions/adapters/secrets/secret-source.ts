@@ -17,7 +17,10 @@ export type UpstashCredentials = z.infer<typeof upstashSecretSchema>;
 export class SecretSource {
   private readonly provider: SecretsProvider;
 
-  constructor(client: SecretsManagerClient, private readonly maxAgeSeconds: number) {
+  constructor(
+    client: SecretsManagerClient,
+    private readonly maxAgeSeconds: number,
+  ) {
     this.provider = new SecretsProvider({ awsSdkV3Client: client });
   }
 

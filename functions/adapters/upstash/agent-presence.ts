@@ -24,9 +24,11 @@ export class HotStateError extends DependencyError {
 }
 
 const STATUSES: readonly AgentStatus[] = ['online', 'away', 'offline'];
-const asStatus = (value: unknown): AgentStatus =>
-  STATUSES.includes(value as AgentStatus) ? (value as AgentStatus) : 'offline';
-const splitSkills = (value: unknown): string[] => String(value ?? '').split(',').filter((skill) => skill.length > 0);
+const asStatus = (value: unknown): AgentStatus => (STATUSES.includes(value as AgentStatus) ? (value as AgentStatus) : 'offline');
+const splitSkills = (value: unknown): string[] =>
+  String(value ?? '')
+    .split(',')
+    .filter((skill) => skill.length > 0);
 const text = (value: unknown): string => (value === null || value === undefined ? '' : String(value));
 const epochMs = (iso: string): number => Date.parse(iso);
 
@@ -69,17 +71,22 @@ export class UpstashAgentPresence implements AgentPresence {
   }
 
   async setStatus(update: PresenceUpdate, now: string, options: { live?: boolean } = {}): Promise<void> {
-    await this.script('setStatus', SET_STATUS, [this.agentKey(update.id)], [
-      update.id,
-      update.name,
-      update.status,
-      update.skills.join(','),
-      update.capacity,
-      now,
-      this.prefix,
-      this.options.graceSeconds * 1000,
-      options.live === false ? '0' : '1',
-    ]);
+    await this.script(
+      'setStatus',
+      SET_STATUS,
+      [this.agentKey(update.id)],
+      [
+        update.id,
+        update.name,
+        update.status,
+        update.skills.join(','),
+        update.capacity,
+        now,
+        this.prefix,
+        this.options.graceSeconds * 1000,
+        options.live === false ? '0' : '1',
+      ],
+    );
   }
 
   async touch(agentId: string, now: string): Promise<void> {
@@ -121,13 +128,12 @@ export class UpstashAgentPresence implements AgentPresence {
   }
 
   async claimBest(skill: string, claim: string, now: string): Promise<ClaimOutcome> {
-    const row = await this.script<unknown[]>('claimBest', CLAIM_BEST, [this.onlineSet(skill)], [
-      this.prefix,
-      claim,
-      now,
-      epochMs(now),
-      skill,
-    ]);
+    const row = await this.script<unknown[]>(
+      'claimBest',
+      CLAIM_BEST,
+      [this.onlineSet(skill)],
+      [this.prefix, claim, now, epochMs(now), skill],
+    );
     const [id, name, reused, serving, total, count] = row;
     const outlook = {
       agentsServing: Number(serving ?? 0),
@@ -140,26 +146,30 @@ export class UpstashAgentPresence implements AgentPresence {
   }
 
   async claimAgent(agentId: string, claim: string, now: string): Promise<boolean> {
-    const claimed = await this.script<number>('claimAgent', CLAIM_AGENT, [this.agentKey(agentId)], [
-      this.prefix,
-      agentId,
-      claim,
-      now,
-      epochMs(now),
-    ]);
+    const claimed = await this.script<number>(
+      'claimAgent',
+      CLAIM_AGENT,
+      [this.agentKey(agentId)],
+      [this.prefix, agentId, claim, now, epochMs(now)],
+    );
     return Number(claimed) === 1;
   }
 
   async release(agentId: string, claim: string, now: string, handled?: { skill: string; seconds: number }): Promise<boolean> {
-    const removed = await this.script<number>('release', RELEASE, [this.agentKey(agentId)], [
-      this.prefix,
-      agentId,
-      claim,
-      now,
-      handled?.skill ?? '',
-      handled ? Math.max(0, Math.round(handled.seconds)) : '',
-      RECENT_HANDLE_SAMPLES,
-    ]);
+    const removed = await this.script<number>(
+      'release',
+      RELEASE,
+      [this.agentKey(agentId)],
+      [
+        this.prefix,
+        agentId,
+        claim,
+        now,
+        handled?.skill ?? '',
+        handled ? Math.max(0, Math.round(handled.seconds)) : '',
+        RECENT_HANDLE_SAMPLES,
+      ],
+    );
     return Number(removed) === 1;
   }
 
@@ -192,13 +202,12 @@ export class UpstashAgentPresence implements AgentPresence {
     now: string,
   ): Promise<{ added: number; removed: number }> {
     if (changes.add.length === 0 && changes.remove.length === 0) return { added: 0, removed: 0 };
-    const [added, removed] = await this.script<unknown[]>('repairClaims', REPAIR_CLAIMS, [`${this.prefix}held:${agentId}`], [
-      changes.removeBeforeMs,
-      epochMs(now),
-      changes.add.length,
-      ...changes.add,
-      ...changes.remove,
-    ]);
+    const [added, removed] = await this.script<unknown[]>(
+      'repairClaims',
+      REPAIR_CLAIMS,
+      [`${this.prefix}held:${agentId}`],
+      [changes.removeBeforeMs, epochMs(now), changes.add.length, ...changes.add, ...changes.remove],
+    );
     return { added: Number(added ?? 0), removed: Number(removed ?? 0) };
   }
 }

@@ -8,6 +8,9 @@ const loginBody = z.strictObject({
   password: z.string().min(1).max(256),
 });
 
-export const handler = httpHandler({ name: 'auth-login', body: loginBody, authenticated: false, rateLimitPerIp: 'login' }, async (ports, request) => ({
-  body: await login(ports, scryptHasher, { ...request.body, sourceIp: request.sourceIp }),
-}));
+export const handler = httpHandler(
+  { name: 'auth-login', body: loginBody, authenticated: false, rateLimitPerIp: 'login' },
+  async (ports, request) => ({
+    body: await login(ports, scryptHasher, { ...request.body, sourceIp: request.sourceIp }),
+  }),
+);

@@ -36,7 +36,13 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
       if (trigger) valid.push({ record, trigger });
       else failed.push(record.messageId);
     }
-    const outcomes = valid.length === 0 ? [] : await handleTriggers(getPorts(), valid.map(({ trigger }) => trigger));
+    const outcomes =
+      valid.length === 0
+        ? []
+        : await handleTriggers(
+            getPorts(),
+            valid.map(({ trigger }) => trigger),
+          );
     let handled = 0;
     outcomes.forEach((outcome, index) => {
       if (!('error' in outcome)) {

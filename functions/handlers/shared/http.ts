@@ -59,7 +59,12 @@ export function httpHandler<S extends z.ZodType | undefined>(
       const body = (spec.body ? validate(spec.body, parseJsonObject(raw ?? '', 'The request body')) : undefined) as BodyOf<S>;
       const result = await run(
         ports,
-        { body, query: event.queryStringParameters ?? {}, params: event.pathParameters ?? {}, sourceIp: event.requestContext.http.sourceIp },
+        {
+          body,
+          query: event.queryStringParameters ?? {},
+          params: event.pathParameters ?? {},
+          sourceIp: event.requestContext.http.sourceIp,
+        },
         user,
       );
       return json(result.status ?? 200, result.body);

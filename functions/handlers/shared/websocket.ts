@@ -50,14 +50,14 @@ export function callerFromEvent(event: WebSocketEvent): AuthorizedCaller {
   return { user, connectionId: event.requestContext.connectionId, expiresAt: Number(context.expiresAt ?? 0) };
 }
 
-const ok = (frame?: ServerFrame): WebSocketResult =>
-  frame ? { statusCode: 200, body: JSON.stringify(frame) } : { statusCode: 200 };
+const ok = (frame?: ServerFrame): WebSocketResult => (frame ? { statusCode: 200, body: JSON.stringify(frame) } : { statusCode: 200 });
 
 /** Fields an error frame echoes so the client knows what it answers. */
 function echoFields(body: unknown): Pick<Extract<ServerFrame, { type: 'error' }>, 'action' | 'clientMsgId' | 'conversationId'> {
   if (typeof body !== 'object' || body === null) return {};
   const record = body as Record<string, unknown>;
-  const pick = (name: string) => (typeof record[name] === 'string' && (record[name] as string).length <= 128 ? (record[name] as string) : undefined);
+  const pick = (name: string) =>
+    typeof record[name] === 'string' && (record[name] as string).length <= 128 ? (record[name] as string) : undefined;
   const action = pick('action');
   const clientMsgId = pick('clientMsgId');
   const conversationId = pick('conversationId');

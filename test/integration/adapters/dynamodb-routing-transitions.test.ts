@@ -13,7 +13,11 @@ beforeAll(async () => {
   server = await startDynalite({ port: 0 });
   const client = localDynamoClient(server.endpoint);
   await ensureTable(client, 'parley-routing');
-  store = new DynamoConversationStore(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), 'parley-routing', ids);
+  store = new DynamoConversationStore(
+    DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+    'parley-routing',
+    ids,
+  );
 });
 
 afterAll(async () => {

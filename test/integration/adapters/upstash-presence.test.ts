@@ -11,10 +11,7 @@ const now = () => new Date().toISOString();
 const redisBinary = findRedisServer();
 
 // The scripts must behave the same on the embedded engine and on a real Redis (when installed).
-const backends = [
-  { name: 'embedded engine', redis: false },
-  ...(redisBinary ? [{ name: 'real Redis', redis: true }] : []),
-];
+const backends = [{ name: 'embedded engine', redis: false }, ...(redisBinary ? [{ name: 'real Redis', redis: true }] : [])];
 
 describe.each(backends)('UpstashAgentPresence through the local Upstash endpoint ($name)', ({ redis: useRealRedis }) => {
   let server: UpstashServer;
@@ -44,7 +41,14 @@ describe.each(backends)('UpstashAgentPresence through the local Upstash endpoint
 
   it('reads back what setStatus stored', async () => {
     await presence.setStatus({ id: 'a1', name: 'Ann', status: 'online', skills: ['billing', 'tech'], capacity: 2 }, now());
-    expect(await presence.get('a1')).toMatchObject({ id: 'a1', name: 'Ann', status: 'online', skills: ['billing', 'tech'], load: 0, capacity: 2 });
+    expect(await presence.get('a1')).toMatchObject({
+      id: 'a1',
+      name: 'Ann',
+      status: 'online',
+      skills: ['billing', 'tech'],
+      load: 0,
+      capacity: 2,
+    });
     expect(await presence.get('nobody')).toBeUndefined();
   });
 
@@ -120,7 +124,11 @@ describe.each(backends)('UpstashAgentPresence through the local Upstash endpoint
     const [snapshot] = await fresh.snapshot();
     expect(snapshot).toMatchObject({ id: 'r1', status: 'online', capacity: 5 });
     expect([...snapshot!.claims.keys()].sort()).toEqual(['old#1', 'young#1']);
-    const changed = await fresh.repairClaims('r1', { add: ['missing#2'], remove: ['old#1', 'young#1'], removeBeforeMs: Date.now() - 120_000 }, now());
+    const changed = await fresh.repairClaims(
+      'r1',
+      { add: ['missing#2'], remove: ['old#1', 'young#1'], removeBeforeMs: Date.now() - 120_000 },
+      now(),
+    );
     expect(changed).toEqual({ added: 1, removed: 1 });
     expect([...(await fresh.snapshot())[0]!.claims.keys()].sort()).toEqual(['missing#2', 'young#1']);
   });
@@ -141,7 +149,8 @@ describe.each(backends)('UpstashAgentPresence through the local Upstash endpoint
           const idleSince = `2026-01-01T00:00:0${spec.idle}.000Z`;
           await store.setStatus({ id, name: id, status: spec.status as 'online' | 'away', skills: [], capacity: spec.capacity }, idleSince);
           const load = Math.min(spec.load, spec.capacity);
-          for (let unit = 0; unit < load; unit++) await store.repairClaims(id, { add: [`pre${unit}#1`], remove: [], removeBeforeMs: 0 }, idleSince);
+          for (let unit = 0; unit < load; unit++)
+            await store.repairClaims(id, { add: [`pre${unit}#1`], remove: [], removeBeforeMs: 0 }, idleSince);
           agents.push({ id, name: id, status: spec.status as 'online' | 'away', skills: [], load, capacity: spec.capacity, idleSince });
         }
         const expected = rankCandidates(agents, 'general', 'general')[0]?.id;

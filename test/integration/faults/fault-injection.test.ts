@@ -26,7 +26,8 @@ async function customer(): Promise<{ client: RawClient; userId: string }> {
 }
 
 const management = () => new ApiGatewayManagementApiClient({ endpoint: stack.callbackUrl, region: 'us-east-1', credentials });
-const connectionStore = () => new DynamoConnectionStore(DynamoDBDocumentClient.from(localDynamoClient(stack.endpoints.dynamodb)), LOCAL_TABLE);
+const connectionStore = () =>
+  new DynamoConnectionStore(DynamoDBDocumentClient.from(localDynamoClient(stack.endpoints.dynamodb)), LOCAL_TABLE);
 
 describe('fault injection in the local stack', () => {
   it('is controlled at /_local/faults, refusing bad settings', async () => {

@@ -30,7 +30,13 @@ describe('start-up errors', () => {
   it('the HTTP API refuses duplicate routes and misplaced greedy variables', async () => {
     const handler = async (): Promise<void> => undefined;
     await expect(
-      startHttpApi({ port: 0, routes: [{ method: 'GET', path: '/a', handler }, { method: 'get', path: '/a', handler }] }),
+      startHttpApi({
+        port: 0,
+        routes: [
+          { method: 'GET', path: '/a', handler },
+          { method: 'get', path: '/a', handler },
+        ],
+      }),
     ).rejects.toThrow('Duplicate HTTP API route "GET /a"');
     await expect(startHttpApi({ port: 0, routes: [{ method: 'GET', path: '/{rest+}/x', handler }] })).rejects.toThrow('greedy');
   });

@@ -100,7 +100,11 @@ describe('HTTP API emulator', () => {
   it('passes JSON bodies as text and other bodies base64-encoded', async () => {
     const { api, calls } = await startRecordingApi();
     await fetch(`${api.url}/v1/auth/guest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Ann"}' });
-    await fetch(`${api.url}/v1/auth/guest`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array([1, 2, 3]) });
+    await fetch(`${api.url}/v1/auth/guest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: new Uint8Array([1, 2, 3]),
+    });
     expect(calls[0]?.event).toMatchObject({ body: '{"name":"Ann"}', isBase64Encoded: false, routeKey: 'POST /v1/auth/guest' });
     expect(calls[1]?.event).toMatchObject({ body: Buffer.from([1, 2, 3]).toString('base64'), isBase64Encoded: true });
   });
@@ -150,7 +154,11 @@ describe('HTTP API emulator', () => {
 
   it('answers 404 Not Found when no route matches, including a wrong method', async () => {
     const { api, calls } = await startRecordingApi();
-    for (const [method, path] of [['GET', '/v2/nothing'], ['DELETE', '/v1/conversations'], ['GET', '/v1/conversations/']]) {
+    for (const [method, path] of [
+      ['GET', '/v2/nothing'],
+      ['DELETE', '/v1/conversations'],
+      ['GET', '/v1/conversations/'],
+    ]) {
       const response = await fetch(`${api.url}${path}`, { method });
       expect(response.status).toBe(404);
       expect(await response.json()).toEqual({ message: 'Not Found' });
@@ -173,7 +181,11 @@ describe('HTTP API emulator', () => {
 
   it('answers 413 for bodies over the limit without invoking the handler', async () => {
     const { api, calls } = await startRecordingApi(undefined, { maxBodyBytes: 1024 });
-    const response = await fetch(`${api.url}/v1/auth/guest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(2048) });
+    const response = await fetch(`${api.url}/v1/auth/guest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: 'x'.repeat(2048),
+    });
     expect(response.status).toBe(413);
     expect(calls).toHaveLength(0);
   });
@@ -182,12 +194,18 @@ describe('HTTP API emulator', () => {
     const { api, calls } = await startRecordingApi();
     const preflight = await fetch(`${api.url}/v1/auth/guest`, {
       method: 'OPTIONS',
-      headers: { Origin: 'https://shop.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization' },
+      headers: {
+        Origin: 'https://shop.example',
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'authorization',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
     expect(preflight.headers.get('access-control-allow-methods')?.split(',')).toEqual(expect.arrayContaining(['GET', 'POST']));
-    expect(preflight.headers.get('access-control-allow-headers')?.split(',')).toEqual(expect.arrayContaining(['authorization', 'content-type']));
+    expect(preflight.headers.get('access-control-allow-headers')?.split(',')).toEqual(
+      expect.arrayContaining(['authorization', 'content-type']),
+    );
     expect(Number(preflight.headers.get('access-control-max-age'))).toBeGreaterThan(0);
     expect(calls).toHaveLength(0);
     const withOrigin = await fetch(`${api.url}/v1/conversations`, { headers: { Origin: 'https://shop.example' } });

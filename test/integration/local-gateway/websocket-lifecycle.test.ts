@@ -17,7 +17,10 @@ describe('WebSocket gateway: limits and disconnects', () => {
     expect((await client.closed).code).toBe(1009);
     await eventually(() => fixture?.callsTo('$disconnect').length === 1);
     expect(fixture.callsTo('echo')).toHaveLength(0);
-    expect(fixture.callsTo('$disconnect')[0]?.event.requestContext).toMatchObject({ disconnectStatusCode: 1009, disconnectReason: 'Message too big' });
+    expect(fixture.callsTo('$disconnect')[0]?.event.requestContext).toMatchObject({
+      disconnectStatusCode: 1009,
+      disconnectReason: 'Message too big',
+    });
   });
 
   it('accepts a frame just under the limit', async () => {

@@ -83,7 +83,7 @@ describe('WebSocket gateway: routing frames', () => {
     await client.close();
   });
 
-  it('answers a failing handler with API Gateway\'s error frame and keeps the connection', async () => {
+  it("answers a failing handler with API Gateway's error frame and keeps the connection", async () => {
     fixture = await startRecordingGateway();
     const client = await connect(fixture.gateway.url, 'allow:u1');
     const connectionId = fixture.gateway.connectionIds()[0];
@@ -105,7 +105,7 @@ describe('WebSocket gateway: routing frames', () => {
     await client.close();
   });
 
-  it('handles one connection\'s frames in arrival order, one at a time', async () => {
+  it("handles one connection's frames in arrival order, one at a time", async () => {
     let running = 0;
     let overlapped = false;
     fixture = await startRecordingGateway({
@@ -137,7 +137,10 @@ describe('WebSocket gateway: routing frames', () => {
     bob.send({ action: 'echo', who: 'bob' });
     expect(String((await alice.nextJson()).got)).toContain('alice');
     expect(String((await bob.nextJson()).got)).toContain('bob');
-    const principals = fixture.callsTo('echo').map((call) => call.event.requestContext.authorizer?.principalId).sort();
+    const principals = fixture
+      .callsTo('echo')
+      .map((call) => call.event.requestContext.authorizer?.principalId)
+      .sort();
     expect(principals).toEqual(['alice', 'bob']);
     await alice.close();
     await bob.close();

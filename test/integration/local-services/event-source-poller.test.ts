@@ -62,7 +62,11 @@ function poll(queue: TestQueue, handler: EventSourcePollerOptions['handler'], ex
 
 async function send(queue: TestQueue, body: string): Promise<string> {
   const { MessageId = '' } = await sqs.send(
-    new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body, MessageAttributes: { kind: { DataType: 'String', StringValue: 'test' } } }),
+    new SendMessageCommand({
+      QueueUrl: queue.url,
+      MessageBody: body,
+      MessageAttributes: { kind: { DataType: 'String', StringValue: 'test' } },
+    }),
   );
   return MessageId;
 }
@@ -162,7 +166,10 @@ describe('event source poller against the local SQS server', () => {
 
   it.concurrent('sends a poison message to the dead-letter queue after maxReceiveCount', async () => {
     const dlq = await createQueue();
-    const queue = await createQueue({ VisibilityTimeout: '1', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 2 }) });
+    const queue = await createQueue({
+      VisibilityTimeout: '1',
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 2 }),
+    });
     const handled: string[] = [];
     poll(
       queue,
@@ -221,7 +228,13 @@ describe('event source poller against the local SQS server', () => {
 
   it('stops promptly while long polling an empty queue and leaves later messages alone', async () => {
     const queue = await createQueue();
-    const poller = startEventSourcePoller({ client: sqs, queueUrl: queue.url, queueArn: queue.arn, handler: async () => undefined, waitTimeSeconds: 20 });
+    const poller = startEventSourcePoller({
+      client: sqs,
+      queueUrl: queue.url,
+      queueArn: queue.arn,
+      handler: async () => undefined,
+      waitTimeSeconds: 20,
+    });
     await new Promise((resolve) => setTimeout(resolve, 100));
     const started = Date.now();
     await poller.stop();
@@ -233,7 +246,13 @@ describe('event source poller against the local SQS server', () => {
 
   it('rejects invalid options', () => {
     expect(() =>
-      startEventSourcePoller({ client: sqs, queueUrl: 'x', queueArn: 'arn:aws:sqs:us-east-1:0:x', handler: async () => undefined, batchSize: 11 }),
+      startEventSourcePoller({
+        client: sqs,
+        queueUrl: 'x',
+        queueArn: 'arn:aws:sqs:us-east-1:0:x',
+        handler: async () => undefined,
+        batchSize: 11,
+      }),
     ).toThrow(RangeError);
   });
 });

@@ -65,7 +65,11 @@ describe('QueueStore semantics (controlled clock)', () => {
     expect(() => store.createQueue('bad name')).toThrow(expect.objectContaining({ type: 'InvalidParameterValue' }));
     expect(() => store.createQueue('orders.fifo')).toThrow(expect.objectContaining({ type: 'UnsupportedOperation' }));
     store.createQueue('small', { MaximumMessageSize: '1024' });
-    expect(() => store.sendMessage('small', { body: 'x'.repeat(1025) })).toThrow(expect.objectContaining({ type: 'InvalidParameterValue' }));
-    expect(() => store.sendMessage('small', { body: 'bad\u0000char' })).toThrow(expect.objectContaining({ type: 'InvalidMessageContents' }));
+    expect(() => store.sendMessage('small', { body: 'x'.repeat(1025) })).toThrow(
+      expect.objectContaining({ type: 'InvalidParameterValue' }),
+    );
+    expect(() => store.sendMessage('small', { body: 'bad\u0000char' })).toThrow(
+      expect.objectContaining({ type: 'InvalidMessageContents' }),
+    );
   });
 });

@@ -66,7 +66,9 @@ describe('local Secrets Manager with the real client', () => {
   it('creates secrets, rotates values with PutSecretValue and keeps AWSPREVIOUS', async () => {
     const created = await client.send(new CreateSecretCommand({ Name: 'rotating', SecretString: 'v1', Description: 'test secret' }));
     expect(created.VersionId).toBeTruthy();
-    const put = await client.send(new PutSecretValueCommand({ SecretId: 'rotating', SecretString: 'v2', ClientRequestToken: 'token-0000000000000000000000000002' }));
+    const put = await client.send(
+      new PutSecretValueCommand({ SecretId: 'rotating', SecretString: 'v2', ClientRequestToken: 'token-0000000000000000000000000002' }),
+    );
     expect(put).toMatchObject({ VersionId: 'token-0000000000000000000000000002', VersionStages: ['AWSCURRENT'] });
 
     expect((await client.send(new GetSecretValueCommand({ SecretId: 'rotating' }))).SecretString).toBe('v2');
@@ -74,9 +76,13 @@ describe('local Secrets Manager with the real client', () => {
     expect(previous).toMatchObject({ SecretString: 'v1', VersionId: created.VersionId });
 
     // Same token and value is idempotent; same token with another value is refused.
-    await client.send(new PutSecretValueCommand({ SecretId: 'rotating', SecretString: 'v2', ClientRequestToken: 'token-0000000000000000000000000002' }));
+    await client.send(
+      new PutSecretValueCommand({ SecretId: 'rotating', SecretString: 'v2', ClientRequestToken: 'token-0000000000000000000000000002' }),
+    );
     const conflict = await errorOf(
-      client.send(new PutSecretValueCommand({ SecretId: 'rotating', SecretString: 'v3', ClientRequestToken: 'token-0000000000000000000000000002' })),
+      client.send(
+        new PutSecretValueCommand({ SecretId: 'rotating', SecretString: 'v3', ClientRequestToken: 'token-0000000000000000000000000002' }),
+      ),
     );
     expect(conflict).toBeInstanceOf(ResourceExistsException);
 

@@ -175,7 +175,9 @@ describe('local SQS server with the real SQSClient', () => {
 
   it('rejects a redrive policy whose dead-letter queue does not exist', async () => {
     const error = await errorOf(
-      createQueue({ RedrivePolicy: JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:eu-west-1:123456789012:nope', maxReceiveCount: 3 }) }),
+      createQueue({
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:eu-west-1:123456789012:nope', maxReceiveCount: 3 }),
+      }),
     );
     expect(error.name).toBe('InvalidParameterValue');
     expect(error.message).toContain('Dead letter target does not exist');
@@ -225,7 +227,15 @@ describe('local SQS server with the real SQSClient', () => {
     expect(deleted.Failed?.[0]).toMatchObject({ Id: 'd2', Code: 'ReceiptHandleIsInvalid' });
 
     const duplicateIds = await errorOf(
-      sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [{ Id: 'same', MessageBody: '1' }, { Id: 'same', MessageBody: '2' }] })),
+      sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: [
+            { Id: 'same', MessageBody: '1' },
+            { Id: 'same', MessageBody: '2' },
+          ],
+        }),
+      ),
     );
     expect(duplicateIds.name).toBe('BatchEntryIdsNotDistinct');
     const tooMany = await errorOf(
@@ -290,10 +300,18 @@ describe('local SQS server with the real SQSClient', () => {
     const missingBody = await errorOf(sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: undefined })));
     expect(missingBody.name).toBe('MissingParameter');
     const badNumber = await errorOf(
-      sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'x', MessageAttributes: { n: { DataType: 'Number', StringValue: 'abc' } } })),
+      sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: 'x',
+          MessageAttributes: { n: { DataType: 'Number', StringValue: 'abc' } },
+        }),
+      ),
     );
     expect(badNumber.name).toBe('InvalidParameterValue');
-    const badAttribute = await errorOf(sqs.send(new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { VisibilityTimeout: '50000' } })));
+    const badAttribute = await errorOf(
+      sqs.send(new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { VisibilityTimeout: '50000' } })),
+    );
     expect(badAttribute.name).toBe('InvalidParameterValue');
     const unknownAttribute = await errorOf(
       sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['Bogus' as 'All'] })),
@@ -303,7 +321,9 @@ describe('local SQS server with the real SQSClient', () => {
     expect(notInFlight.MessageId).toBeTruthy();
     const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, VisibilityTimeout: 0 }));
     const expired = await errorOf(
-      sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: Messages?.[0]?.ReceiptHandle, VisibilityTimeout: 5 })),
+      sqs.send(
+        new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: Messages?.[0]?.ReceiptHandle, VisibilityTimeout: 5 }),
+      ),
     );
     expect(expired.name).toBe('MessageNotInflight');
   });

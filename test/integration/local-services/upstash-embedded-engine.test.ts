@@ -36,7 +36,9 @@ describe('embedded Redis engine', () => {
   });
 
   it('validates EVAL key counts and reports Lua errors as script errors', async () => {
-    expect(await run(['EVAL', 'return 1', '2', 'only-one'])).toEqual([{ error: "ERR Number of keys can't be greater than number of args" }]);
+    expect(await run(['EVAL', 'return 1', '2', 'only-one'])).toEqual([
+      { error: "ERR Number of keys can't be greater than number of args" },
+    ]);
     expect(await run(['EVAL', 'return 1', '-1'])).toEqual([{ error: "ERR Number of keys can't be negative" }]);
     const [syntax] = await run(['EVAL', 'this is not lua', '0']);
     expect(syntax).toEqual({ error: expect.stringMatching(/^ERR Error running script: /) });
@@ -49,8 +51,13 @@ describe('embedded Redis engine', () => {
   });
 
   it('formats infinite ZADD INCR scores like Redis and rejects bad scores', async () => {
-    expect(await run(['ZADD', 'z', 'INCR', '+inf', 'm'], ['ZADD', 'z', 'nan', 'm'])).toEqual(['inf', { error: 'ERR value is not a valid float' }]);
-    expect(await run(['ZADD', 'z', 'NX', 'XX', '1', 'm'])).toEqual([{ error: 'ERR XX and NX options at the same time are not compatible' }]);
+    expect(await run(['ZADD', 'z', 'INCR', '+inf', 'm'], ['ZADD', 'z', 'nan', 'm'])).toEqual([
+      'inf',
+      { error: 'ERR value is not a valid float' },
+    ]);
+    expect(await run(['ZADD', 'z', 'NX', 'XX', '1', 'm'])).toEqual([
+      { error: 'ERR XX and NX options at the same time are not compatible' },
+    ]);
   });
 
   it('checks SET options like Redis', async () => {
@@ -77,7 +84,10 @@ describe('Upstash request parsing', () => {
     expect(parseUpstashRequest('POST', '/', '["SET","k",10,true]')).toEqual({ kind: 'single', command: ['SET', 'k', '10', 'true'] });
     expect(parseUpstashRequest('POST', '/pipeline', '[["GET","a"],["GET","b"]]')).toEqual({
       kind: 'pipeline',
-      commands: [['GET', 'a'], ['GET', 'b']],
+      commands: [
+        ['GET', 'a'],
+        ['GET', 'b'],
+      ],
     });
     expect(parseUpstashRequest('POST', '/multi-exec/', '[["INCR","a"]]')).toEqual({ kind: 'transaction', commands: [['INCR', 'a']] });
     expect(parseUpstashRequest('GET', '/set/a%2Fb/c', '')).toEqual({ kind: 'single', command: ['set', 'a/b', 'c'] });

@@ -27,7 +27,13 @@ export function defineUpstashSuite(label: string, start: () => Promise<UpstashSe
       server = await start();
       // The default client (auto-pipelining, base64 responses) and one sending plain requests.
       redis = new Redis({ url: server.url, token: TEST_TOKEN, enableTelemetry: false });
-      direct = new Redis({ url: server.url, token: TEST_TOKEN, enableTelemetry: false, enableAutoPipelining: false, responseEncoding: false });
+      direct = new Redis({
+        url: server.url,
+        token: TEST_TOKEN,
+        enableTelemetry: false,
+        enableAutoPipelining: false,
+        responseEncoding: false,
+      });
     });
 
     afterAll(async () => {
@@ -197,16 +203,17 @@ export function defineUpstashSuite(label: string, start: () => Promise<UpstashSe
       const rejected = await fetch(`${server.url}/multi-exec`, {
         method: 'POST',
         headers: { authorization: `Bearer ${TEST_TOKEN}` },
-        body: JSON.stringify([['set', 'never', '1'], ['notacommand', 'x']]),
+        body: JSON.stringify([
+          ['set', 'never', '1'],
+          ['notacommand', 'x'],
+        ]),
       });
       expect(rejected.status).toBe(400);
       expect(((await rejected.json()) as { error: string }).error).toContain('EXECABORT');
       expect(await redis.get('never')).toBeNull();
 
       // Concurrent transactions never interleave: every read sees its own write.
-      const runs = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => direct.multi().set('shared', `v${i}`).get('shared').exec()),
-      );
+      const runs = await Promise.all(Array.from({ length: 10 }, (_, i) => direct.multi().set('shared', `v${i}`).get('shared').exec()));
       runs.forEach((run, i) => expect(run).toEqual(['OK', `v${i}`]));
     });
 

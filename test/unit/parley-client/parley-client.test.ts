@@ -91,7 +91,9 @@ describe('ParleyClient', () => {
     void client.connect();
     const first = await bringUp([summary('conv')], { conv: 0 });
     const pending = client.send('conv', 'hello');
-    expect(first.actions('message')).toEqual([{ action: 'message', clientMsgId: pending.clientMsgId, text: 'hello', conversationId: 'conv' }]);
+    expect(first.actions('message')).toEqual([
+      { action: 'message', clientMsgId: pending.clientMsgId, text: 'hello', conversationId: 'conv' },
+    ]);
 
     first.drop(1006);
     expect(states.at(-1)).toMatchObject({ to: 'waiting', code: 'socket-closed', closeCode: 1006, retryInMs: 250 });
@@ -263,7 +265,13 @@ describe('ParleyClient', () => {
       addEventListener: (type: string, listener: () => void) => listeners.set(type, listener),
       removeEventListener: (type: string) => listeners.delete(type),
     };
-    const client = new ParleyClient({ url: 'ws://x/local', token: () => 't', WebSocket: FakeWebSocket, storage: new MemoryStore(), platform: { window: platformWindow } });
+    const client = new ParleyClient({
+      url: 'ws://x/local',
+      token: () => 't',
+      WebSocket: FakeWebSocket,
+      storage: new MemoryStore(),
+      platform: { window: platformWindow },
+    });
     void client.connect();
     const socket = await bringUp();
     listeners.get('offline')?.();

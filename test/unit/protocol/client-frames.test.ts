@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  messageFrame,
-  readFrame,
-  startFrame,
-  syncFrame,
-  transferFrame,
-} from '../../../functions/protocol/client-frames';
+import { messageFrame, readFrame, startFrame, syncFrame, transferFrame } from '../../../functions/protocol/client-frames';
 import { parseJsonObject, validate } from '../../../functions/handlers/shared/parse';
 
 const code = (run: () => unknown) => {
@@ -30,9 +24,9 @@ describe('client frame validation', () => {
 
   it('refuses unknown fields, including __proto__ and constructor keys', () => {
     expect(code(() => validate(messageFrame, { action: 'message', clientMsgId: 'c', text: 't', extra: 1 }))).toBe('bad_request');
-    expect(code(() => validate(messageFrame, parseJsonObject('{"action":"message","clientMsgId":"c","text":"t","__proto__":{"x":1}}', 'f')))).toBe(
-      'bad_request',
-    );
+    expect(
+      code(() => validate(messageFrame, parseJsonObject('{"action":"message","clientMsgId":"c","text":"t","__proto__":{"x":1}}', 'f'))),
+    ).toBe('bad_request');
     expect(code(() => validate(startFrame, { action: 'start', constructor: 'x' }))).toBe('bad_request');
   });
 

@@ -52,7 +52,10 @@ export class FakePresence implements AgentPresence {
     const serving = [...this.agents.values()].filter((agent) => this.live(agent) && servesSkill(agent, skill, this.defaultSkill));
     return {
       agentsServing: serving.length,
-      averageHandleSeconds: averageHandleSeconds(samples.reduce((sum, value) => sum + value, 0), samples.length),
+      averageHandleSeconds: averageHandleSeconds(
+        samples.reduce((sum, value) => sum + value, 0),
+        samples.length,
+      ),
     };
   }
 
@@ -128,7 +131,8 @@ export class FakePresence implements AgentPresence {
     const agent = this.agents.get(agentId);
     if (!agent?.held.delete(claim)) return false;
     agent.idleSince = now;
-    if (handled) this.handled.set(handled.skill, [handled.seconds, ...(this.handled.get(handled.skill) ?? [])].slice(0, RECENT_HANDLE_SAMPLES));
+    if (handled)
+      this.handled.set(handled.skill, [handled.seconds, ...(this.handled.get(handled.skill) ?? [])].slice(0, RECENT_HANDLE_SAMPLES));
     return true;
   }
 

@@ -2,7 +2,13 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Conversation, Participant, Rating } from '../../../functions/domain/conversation';
 import type { Message, MessageDraft } from '../../../functions/domain/message';
 import { epochOf } from '../../../functions/domain/routing-claims';
-import type { AppendResult, ConversationStore, MessagePage, NewConversation, RequeueOptions } from '../../../functions/ports/conversation-store';
+import type {
+  AppendResult,
+  ConversationStore,
+  MessagePage,
+  NewConversation,
+  RequeueOptions,
+} from '../../../functions/ports/conversation-store';
 import { queueKey } from '../../../functions/services/routing';
 
 /** A simulated crash: thrown by `assign` after the router's claim, before the write. */
@@ -167,7 +173,13 @@ export class FakeConversationStore implements ConversationStore {
     return this.save({ ...rest, status: 'queued', skill, queuedAt: options.queuedAt ?? now, updatedAt: now }, current);
   }
 
-  async reassign(conversationId: string, fromAgentId: string, to: Participant, now: string, fromEpoch?: number): Promise<Conversation | undefined> {
+  async reassign(
+    conversationId: string,
+    fromAgentId: string,
+    to: Participant,
+    now: string,
+    fromEpoch?: number,
+  ): Promise<Conversation | undefined> {
     await this.pause();
     const current = this.items.get(conversationId);
     if (!current || current.status !== 'assigned' || current.agent?.id !== fromAgentId) return undefined;

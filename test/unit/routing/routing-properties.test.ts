@@ -11,14 +11,32 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('start' as const), customer: fc.nat(11), skill: fc.constantFrom(...SKILLS) }) },
   {
     weight: 3,
-    arbitrary: fc.record({ kind: fc.constant('status' as const), agent: fc.nat(3), status: fc.constantFrom('online' as const, 'online' as const, 'away' as const, 'offline' as const) }),
+    arbitrary: fc.record({
+      kind: fc.constant('status' as const),
+      agent: fc.nat(3),
+      status: fc.constantFrom('online' as const, 'online' as const, 'away' as const, 'offline' as const),
+    }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('expire' as const), agent: fc.nat(3) }) },
-  { weight: 8, arbitrary: fc.record({ kind: fc.constant('deliver' as const), pick: fc.nat(), batch: fc.integer({ min: 1, max: 3 }), duplicate: fc.boolean(), crash: fc.constantFrom(false, false, false, false, true) }) },
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      kind: fc.constant('deliver' as const),
+      pick: fc.nat(),
+      batch: fc.integer({ min: 1, max: 3 }),
+      duplicate: fc.boolean(),
+      crash: fc.constantFrom(false, false, false, false, true),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('close' as const), pick: fc.nat(), byAgent: fc.boolean() }) },
   {
     weight: 2,
-    arbitrary: fc.record({ kind: fc.constant('transfer' as const), pick: fc.nat(), toAgent: fc.option(fc.nat(3), { nil: null }), toSkill: fc.constantFrom(...SKILLS) }),
+    arbitrary: fc.record({
+      kind: fc.constant('transfer' as const),
+      pick: fc.nat(),
+      toAgent: fc.option(fc.nat(3), { nil: null }),
+      toSkill: fc.constantFrom(...SKILLS),
+    }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('reconcile' as const) }) },
 );

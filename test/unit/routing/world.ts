@@ -94,7 +94,9 @@ export class RoutingWorld {
       connections: {
         put: async () => undefined,
         remove: async () => undefined,
-        listForUser: async (userId) => [{ connectionId: userId, userId, role: 'agent', connectedAt: '', expiresAt: Number.MAX_SAFE_INTEGER }],
+        listForUser: async (userId) => [
+          { connectionId: userId, userId, role: 'agent', connectedAt: '', expiresAt: Number.MAX_SAFE_INTEGER },
+        ],
       },
       notifier: {
         send: async (connectionId, frame) => {
@@ -197,12 +199,16 @@ export class RoutingWorld {
         const user = conversation && this.agents.find((a) => a.id === conversation.agent?.id);
         if (!conversation || !user) return;
         const target = command.toAgent === null ? undefined : this.agents[command.toAgent % this.agents.length];
-        await transfer(ports, { user }, {
-          action: 'transfer',
-          conversationId: conversation.id,
-          ...(target ? { toAgentId: target.id } : { toSkill: command.toSkill }),
-          note: 'for agents only',
-        });
+        await transfer(
+          ports,
+          { user },
+          {
+            action: 'transfer',
+            conversationId: conversation.id,
+            ...(target ? { toAgentId: target.id } : { toSkill: command.toSkill }),
+            note: 'for agents only',
+          },
+        );
         return;
       }
       case 'reconcile':
@@ -245,7 +251,9 @@ export class RoutingWorld {
         const held = state?.held.size ?? 0;
         const eligible = state?.status === 'online' && state.alive && servesSkill(agent, conversation.skill, DEFAULT_SKILL);
         if (eligible && held < this.capacityOf(agent.id)) {
-          problems.push(`${conversation.id} (${conversation.skill}) waits after the triggers drained while ${agent.id} holds ${held}/${this.capacityOf(agent.id)}`);
+          problems.push(
+            `${conversation.id} (${conversation.skill}) waits after the triggers drained while ${agent.id} holds ${held}/${this.capacityOf(agent.id)}`,
+          );
         }
       }
     }
@@ -262,14 +270,20 @@ export class RoutingWorld {
         const load = all.filter((c) => c.status === 'assigned' && c.agent?.id === agent.id).length;
         const eligible = state?.status === 'online' && state.alive && servesSkill(agent, conversation.skill, DEFAULT_SKILL);
         if (eligible && load < this.capacityOf(agent.id)) {
-          problems.push(`${conversation.id} (${conversation.skill}) waits while ${agent.id} has room (${load}/${this.capacityOf(agent.id)})`);
+          problems.push(
+            `${conversation.id} (${conversation.skill}) waits while ${agent.id} has room (${load}/${this.capacityOf(agent.id)})`,
+          );
         }
       }
     }
     for (const agent of this.agents) {
-      const expected = all.filter((c) => c.status === 'assigned' && c.agent?.id === agent.id).map(currentClaim).sort();
+      const expected = all
+        .filter((c) => c.status === 'assigned' && c.agent?.id === agent.id)
+        .map(currentClaim)
+        .sort();
       const held = [...(this.presence.agents.get(agent.id)?.held.keys() ?? [])].sort();
-      if (JSON.stringify(expected) !== JSON.stringify(held)) problems.push(`load of ${agent.id}: Redis ${held.join(',')} vs DynamoDB ${expected.join(',')}`);
+      if (JSON.stringify(expected) !== JSON.stringify(held))
+        problems.push(`load of ${agent.id}: Redis ${held.join(',')} vs DynamoDB ${expected.join(',')}`);
     }
     return problems;
   }

@@ -7,7 +7,15 @@ const agent: Sender = { id: 'agent-1', role: 'agent', name: 'Billie' };
 const system: Sender = { id: 'system', role: 'system' };
 
 function message(seq: number, sender: Sender = customer, clientMsgId?: string): ChatMessage {
-  return { conversationId: 'c1', seq, messageId: `m${seq}`, sender, text: `text ${seq}`, ts: `2026-01-01T00:00:0${seq}Z`, ...(clientMsgId ? { clientMsgId } : {}) };
+  return {
+    conversationId: 'c1',
+    seq,
+    messageId: `m${seq}`,
+    sender,
+    text: `text ${seq}`,
+    ts: `2026-01-01T00:00:0${seq}Z`,
+    ...(clientMsgId ? { clientMsgId } : {}),
+  };
 }
 
 describe('Transcript', () => {
