@@ -60,6 +60,10 @@ const oidcIssuers = z
 
 export const configSchema = z.object({
   AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** Endpoint overrides under the SDK's own names: unset on AWS, the emulators' URLs locally. */
+  AWS_ENDPOINT_URL_DYNAMODB: z.string().url().optional(),
+  AWS_ENDPOINT_URL_SQS: z.string().url().optional(),
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: z.string().url().optional(),
   TABLE_NAME: z.string().min(1),
   ROUTING_QUEUE_URL: z.string().url(),
   /** Management API endpoint: https://{apiId}.execute-api.{region}.amazonaws.com/{stage} */
@@ -111,11 +115,22 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
+/**
+ * Never set on a deployed function: Lambda sets AWS_REGION itself (and refuses it as a user
+ * variable), and the endpoint overrides exist for the local emulators only.
+ */
+export const NOT_DEPLOYED = [
+  'AWS_REGION',
+  'AWS_ENDPOINT_URL_DYNAMODB',
+  'AWS_ENDPOINT_URL_SQS',
+  'AWS_ENDPOINT_URL_SECRETS_MANAGER',
+] as const;
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);

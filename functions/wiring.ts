@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -8,6 +9,7 @@ import { DynamoAgentDirectory } from './adapters/dynamodb/agent-directory';
 import { DynamoConnectionStore } from './adapters/dynamodb/connection-store';
 import { DynamoConversationStore } from './adapters/dynamodb/conversation-store';
 import { ManagementApiNotifier } from './adapters/apigw/connection-notifier';
+import { scryptHasher } from './adapters/crypto/password-hasher';
 import { JoseTokenService } from './adapters/jwt/token-service';
 import { SecretSource } from './adapters/secrets/secret-source';
 import { SqsRoutingQueue } from './adapters/sqs/routing-queue';
@@ -20,9 +22,11 @@ import type { Ports } from './services/context';
 import { logger } from './shared/observability';
 
 /**
- * The one place that reads configuration and builds adapters. Clients are created once per
- * Lambda container and reused; secrets are fetched on first use and cached (so a handler
- * that never touches Redis never reads the Upstash secret).
+ * The one place that builds adapters, from a configuration it is given. On Lambda the
+ * configuration is the function's environment, read once per container; the local stack
+ * passes each stack its own, so several stacks fit in one process. Clients are created once
+ * per wiring and reused; secrets are fetched on first use and cached (so a handler that
+ * never touches Redis never reads the Upstash secret).
  */
 export interface AwsClients {
   readonly dynamodb: DynamoDBClient;
@@ -31,13 +35,11 @@ export interface AwsClients {
   readonly secretsManager: SecretsManagerClient;
 }
 
-interface Wiring {
+export interface Wiring {
   readonly config: Config;
   readonly clients: AwsClients;
   readonly ports: Ports;
 }
-
-let wiring: Wiring | undefined;
 
 function once<T>(make: () => Promise<T>): () => Promise<T> {
   let value: Promise<T> | undefined;
@@ -50,14 +52,16 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
   };
 }
 
-function build(): Wiring {
-  const config = loadConfig();
+/** An endpoint override (the SDK's own AWS_ENDPOINT_URL_* names), absent on AWS. */
+const endpoint = (url: string | undefined) => (url ? { endpoint: url } : {});
+
+export function createWiring(config: Config): Wiring {
   const region = config.AWS_REGION;
   const clients: AwsClients = {
-    dynamodb: new DynamoDBClient({ region }),
-    sqs: new SQSClient({ region }),
+    dynamodb: new DynamoDBClient({ region, ...endpoint(config.AWS_ENDPOINT_URL_DYNAMODB) }),
+    sqs: new SQSClient({ region, ...endpoint(config.AWS_ENDPOINT_URL_SQS) }),
     managementApi: new ApiGatewayManagementApiClient({ region, endpoint: config.WS_CALLBACK_URL }),
-    secretsManager: new SecretsManagerClient({ region }),
+    secretsManager: new SecretsManagerClient({ region, ...endpoint(config.AWS_ENDPOINT_URL_SECRETS_MANAGER) }),
   };
   const documents = DynamoDBDocumentClient.from(clients.dynamodb, {
     marshallOptions: { removeUndefinedValues: true },
@@ -113,6 +117,7 @@ function build(): Wiring {
       maxLockMs: config.LOGIN_LOCK_MAX_SECONDS * 1000,
       memoryMs: Math.max(3600, config.LOGIN_LOCK_MAX_SECONDS * 2) * 1000,
     }),
+    passwords: scryptHasher,
     clock: systemClock,
     ids,
     settings: {
@@ -134,16 +139,18 @@ function build(): Wiring {
   return { config, clients, ports };
 }
 
-function current(): Wiring {
-  wiring ??= build();
-  return wiring;
+const scoped = new AsyncLocalStorage<Wiring>();
+let fromEnvironment: Wiring | undefined;
+
+/** Runs `work` (a handler invocation and everything it awaits) with this wiring's ports. */
+export function withWiring<T>(wiring: Wiring, work: () => T): T {
+  return scoped.run(wiring, work);
 }
 
+/** The ports of the invocation in progress: its stack's wiring, else the function's environment. */
 export function getPorts(): Ports {
-  return current().ports;
-}
-
-/** The SDK clients, for request-counting middleware in benchmarks and tests. */
-export function getAwsClients(): AwsClients {
-  return current().clients;
+  const wiring = scoped.getStore();
+  if (wiring) return wiring.ports;
+  fromEnvironment ??= createWiring(loadConfig(process.env));
+  return fromEnvironment.ports;
 }

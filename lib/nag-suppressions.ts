@@ -1,15 +1,29 @@
 import { CfnElement, Stack } from 'aws-cdk-lib';
 import { NagSuppressions, type NagPackSuppression } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import type { ApiGatewayAccountConstruct } from './constructs/api-gateway-account';
+import type { HttpApiConstruct } from './constructs/http-api';
 import type { ParleyFunction } from './constructs/parley-function';
-import type { ParleyStack } from './parley-stack';
+import type { RealtimeApiConstruct } from './constructs/realtime-api';
+import type { StorageConstruct } from './constructs/storage';
+import type { WebHostingConstruct } from './constructs/web-hosting';
+
+/** The parts of the Parley stack that carry accepted findings (ParleyStack has them all). */
+export interface NaggedStack extends IConstruct {
+  readonly storage: StorageConstruct;
+  readonly realtime: RealtimeApiConstruct;
+  readonly http: HttpApiConstruct;
+  readonly web: WebHostingConstruct;
+  readonly apiGatewayAccount?: ApiGatewayAccountConstruct;
+  readonly functions: readonly ParleyFunction[];
+}
 
 /**
  * Every cdk-nag (AwsSolutions) finding Parley accepts, each scoped to the resources and
  * the exact permission it concerns, with the reason it is accepted. Anything new that
  * cdk-nag reports stays an error until it is fixed or argued for here.
  */
-export function applyNagSuppressions(stack: ParleyStack): void {
+export function applyNagSuppressions(stack: NaggedStack): void {
   const tableArn = `<${logicalIdOf(stack.storage.table)}.Arn>`;
   const apiId = `<${logicalIdOf(stack.realtime.webSocketApi)}>`;
   const connectionsResource = `Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:${apiId}/*/*/@connections/*`;
@@ -77,7 +91,7 @@ export function applyNagSuppressions(stack: ParleyStack): void {
 }
 
 /** The web pages' CloudFront distribution and the BucketDeployment that uploads them. */
-function applyWebHostingSuppressions(stack: ParleyStack): void {
+function applyWebHostingSuppressions(stack: NaggedStack): void {
   NagSuppressions.addResourceSuppressions(stack.web.distribution, [
     {
       id: 'AwsSolutions-CFR1',

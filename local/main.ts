@@ -29,18 +29,18 @@ function portFrom(name: string, fallback: number): number {
   return port;
 }
 
+const ARG_OPTIONS = {
+  data: { type: 'string' },
+  'no-demo': { type: 'boolean', default: false },
+  'log-level': { type: 'string' },
+  faults: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
 async function main(): Promise<void> {
-  let args;
+  let args: ReturnType<typeof parseArgs<{ options: typeof ARG_OPTIONS }>>['values'];
   try {
-    args = parseArgs({
-      options: {
-        data: { type: 'string' },
-        'no-demo': { type: 'boolean', default: false },
-        'log-level': { type: 'string' },
-        faults: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }).values;
+    args = parseArgs({ options: ARG_OPTIONS }).values;
   } catch (error) {
     console.error(`${(error as Error).message}\n\n${USAGE}`);
     process.exit(2);

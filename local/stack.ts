@@ -5,6 +5,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoAgentDirectory } from '../functions/adapters/dynamodb/agent-directory';
+import { loadConfig } from '../functions/config';
+import { createWiring, withWiring, type Wiring } from '../functions/wiring';
 import { AUTHORIZER_ENTRY, HTTP_ROUTES, ROUTER_ENTRY, SCHEDULED_FUNCTIONS, WEBSOCKET_ROUTES } from '../functions/routes';
 import { startScheduledTimer, type ScheduledTimer } from './scheduled-timer';
 import { ensureTable, localDynamoClient, startDynalite } from './dynamodb/dynalite-server';
@@ -85,6 +87,10 @@ export interface LocalStack {
   readonly faults?: FaultInjector;
   /** The web pages served on the HTTP port (absent when started with `web: false`). */
   readonly web?: { readonly widgetUrl: string; readonly consoleUrl: string; readonly demoUrl: string };
+  /** This stack's configuration, SDK clients and ports (what its handlers run with). */
+  wiring(): Wiring;
+  /** A WebSocket route's handler as the gateway invokes it (with this stack's wiring), for in-process tests. */
+  websocketHandler(routeKey: string): LambdaHandler;
   /** Runs a scheduled function (e.g. `reconcile`) now, as its timer would. */
   runScheduled(name: string): Promise<void>;
   /** Redis commands executed through the Upstash endpoint so far. */
@@ -163,10 +169,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       handlerDynamoEndpoint = proxy.endpoint;
     }
 
+    // Process-wide: the SDK's credential chain and Powertools' logger, read when first used.
+    // The same for every stack in the process, so they may live in the environment.
     Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? credentials.secretAccessKey,
+      POWERTOOLS_SERVICE_NAME: 'parley',
+      POWERTOOLS_METRICS_NAMESPACE: 'Parley',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
+      AWS_LAMBDA_LOG_LEVEL: options.logLevel ?? 'WARN',
+    });
+    // This stack's own configuration, handed to its wiring: never the process environment,
+    // so two stacks in one process each reach their own emulators.
+    const handlerEnv: Record<string, string> = {
       AWS_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       AWS_ENDPOINT_URL_DYNAMODB: handlerDynamoEndpoint,
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
@@ -175,16 +192,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       JWT_SECRET_ID: JWT_SECRET_NAME,
       UPSTASH_SECRET_ID: UPSTASH_SECRET_NAME,
       IDENTIFIED_CUSTOMER_SECRET_ID: IDENTIFIED_CUSTOMER_SECRET_NAME,
-      POWERTOOLS_SERVICE_NAME: 'parley',
-      POWERTOOLS_METRICS_NAMESPACE: 'Parley',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
-      AWS_LAMBDA_LOG_LEVEL: options.logLevel ?? 'WARN',
       ...options.env,
-    });
+    };
+    // Built on first use, once the gateway below has given the callback URL.
+    let wiring: Wiring | undefined;
+    const stackWiring = (): Wiring => {
+      wiring ??= createWiring(loadConfig(handlerEnv));
+      return wiring;
+    };
 
     const load = async (name: string, entry: string) => {
-      const handler = await loadHandler(entry);
+      const module = await loadHandler(entry);
+      const handler: LambdaHandler = (event, context) => withWiring(stackWiring(), () => module(event, context));
       return options.instrument ? options.instrument(name, handler) : handler;
     };
     const authorizer = await load('authorizer', AUTHORIZER_ENTRY);
@@ -212,7 +231,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stops.push(async () => killer.stop());
     }
     // Handlers read their configuration on first use, which is after this line.
-    process.env.WS_CALLBACK_URL = gateway.callbackUrl;
+    handlerEnv.WS_CALLBACK_URL = gateway.callbackUrl;
 
     const httpRoutes = await Promise.all(
       HTTP_ROUTES.map(async (route) => ({
@@ -270,6 +289,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       callbackUrl: gateway.callbackUrl,
       endpoints: { dynamodb: dynamo.endpoint, sqs: sqs.endpoint, secretsManager: secrets.endpoint, upstash: upstash.url },
       routingQueueUrl: queues.routingQueueUrl,
+      wiring: stackWiring,
+      websocketHandler: (routeKey: string) => {
+        const route = wsRoutes.find((candidate) => candidate.routeKey === routeKey);
+        if (!route) throw new Error(`No WebSocket route ${routeKey}`);
+        return route.handler;
+      },
       runScheduled: async (name: string) => {
         const timer = scheduled.get(name);
         if (!timer) throw new Error(`No scheduled function named ${name}`);
@@ -280,8 +305,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       identifiedCustomer: {
         secretName: IDENTIFIED_CUSTOMER_SECRET_NAME,
         key: identifiedCustomerKey,
-        issuer: process.env.IDENTIFIED_CUSTOMER_ISSUER ?? 'parley-site',
-        audience: process.env.JWT_AUDIENCE ?? 'parley',
+        issuer: handlerEnv.IDENTIFIED_CUSTOMER_ISSUER ?? 'parley-site',
+        audience: handlerEnv.JWT_AUDIENCE ?? 'parley',
       },
       ...(faults ? { faults } : {}),
       ...(web

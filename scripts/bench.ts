@@ -11,9 +11,7 @@ import { benchRouting } from './bench-routing';
  */
 const counter = new RequestCounter();
 const stack = await startLocalStack({ httpPort: 0, wsPort: 0, demo: true, instrument: counter.instrument });
-// Imported after the stack has set the environment the handlers' modules read when loaded.
-const { getAwsClients } = await import('../functions/wiring');
-const clients = getAwsClients();
+const { clients } = stack.wiring();
 counter.attach(clients.dynamodb, 'dynamodb');
 counter.attach(clients.sqs, 'sqs');
 counter.attach(clients.managementApi, 'managementApi');

@@ -24,6 +24,7 @@ if (role !== 'customer' && !(role === 'agent' && email)) {
   process.exit(2);
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the CLI prints whatever fields a server frame carries.
 type Frame = Record<string, any> & { type: string };
 const cursors: Record<string, number> = {};
 let current: string | undefined;

@@ -44,7 +44,7 @@ export class Alerts {
 
   private beep(): void {
     const audio = this.audio;
-    if (!audio || audio.state !== 'running') return;
+    if (audio?.state !== 'running') return;
     const oscillator = audio.createOscillator();
     const gain = audio.createGain();
     oscillator.frequency.value = 880;

@@ -221,6 +221,6 @@ export class WidgetView {
   }
 
   private lightStars(stars: HTMLElement, score: number): void {
-    stars.querySelectorAll<HTMLElement>('label').forEach((label) => label.classList.toggle('lit', Number(label.dataset.score) <= score));
+    for (const label of stars.querySelectorAll<HTMLElement>('label')) label.classList.toggle('lit', Number(label.dataset.score) <= score);
   }
 }

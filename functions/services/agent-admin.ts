@@ -21,9 +21,6 @@ export interface NewAgent {
 
 export type AgentChanges = Partial<Omit<NewAgent, 'id'>>;
 
-/** Hashes passwords (adapters/crypto/password-hasher.ts). */
-export type HashPassword = (password: string) => Promise<string>;
-
 function assertAdmin(user: User): void {
   if (user.role !== 'admin') throw new ForbiddenError('Only admins manage agents');
 }
@@ -62,7 +59,7 @@ export async function getAgent(ports: Ports, user: User, agentId: string): Promi
   return viewOf(ports, summaryOf(await existing(ports, agentId)));
 }
 
-export async function createAgent(ports: Ports, user: User, input: NewAgent, hash: HashPassword): Promise<AgentView> {
+export async function createAgent(ports: Ports, user: User, input: NewAgent): Promise<AgentView> {
   assertAdmin(user);
   const id = input.id ?? `agent-${ports.ids.next().toLowerCase()}`;
   if (await ports.agents.get(id)) throw new ConflictError(`Agent ${id} already exists`);
@@ -74,7 +71,7 @@ export async function createAgent(ports: Ports, user: User, input: NewAgent, has
     role: input.role,
     skills: [...input.skills],
     capacity: input.capacity,
-    passwordHash: await hash(input.password),
+    passwordHash: await ports.passwords.hash(input.password),
   };
   await ports.agents.put(profile);
   ports.log.info('Agent created', { agentId: id, by: user.id });
@@ -85,13 +82,7 @@ export async function createAgent(ports: Ports, user: User, input: NewAgent, has
  * Changes a profile. Skills and capacity also change in Redis at once for an agent who is
  * known there, and an online agent's queues drain (it may have room or skills now).
  */
-export async function updateAgent(
-  ports: Ports,
-  user: User,
-  agentId: string,
-  changes: AgentChanges,
-  hash: HashPassword,
-): Promise<AgentView> {
+export async function updateAgent(ports: Ports, user: User, agentId: string, changes: AgentChanges): Promise<AgentView> {
   assertAdmin(user);
   const before = await existing(ports, agentId);
   const { password, ...rest } = changes;
@@ -100,7 +91,7 @@ export async function updateAgent(
     ...rest,
     ...(rest.email ? { email: rest.email.toLowerCase() } : {}),
     ...(rest.skills ? { skills: [...rest.skills] } : {}),
-    ...(password ? { passwordHash: await hash(password) } : {}),
+    ...(password ? { passwordHash: await ports.passwords.hash(password) } : {}),
   };
   await ports.agents.put(profile);
   const presence = await ports.presence.get(agentId);

@@ -2,12 +2,6 @@ import { RateLimitedError, UnauthorizedError } from '../domain/errors';
 import type { User } from '../domain/identity';
 import type { Ports } from './context';
 
-export interface PasswordHasher {
-  verify(password: string, encoded: string): Promise<boolean>;
-  /** A hash no password matches, checked for unknown emails so they take as long as known ones. */
-  readonly decoyHash: string;
-}
-
 export interface IssuedToken {
   token: string;
   expiresAt: string;
@@ -37,17 +31,13 @@ const lockedOut = (ms: number) =>
  * (same answer, same scrypt work). Failures per email and client IP lock the pair out for
  * exponentially longer periods, so guessing one account's password is impractical.
  */
-export async function login(
-  ports: Ports,
-  hasher: PasswordHasher,
-  credentials: { email: string; password: string; sourceIp: string },
-): Promise<IssuedToken> {
+export async function login(ports: Ports, credentials: { email: string; password: string; sourceIp: string }): Promise<IssuedToken> {
   const email = credentials.email.toLowerCase();
   const identity = `${email}|${credentials.sourceIp}`;
   const lockedForMs = await ports.loginBackoff.lockedForMs(identity);
   if (lockedForMs > 0) throw lockedOut(lockedForMs);
   const profile = await ports.agents.findByEmail(email);
-  const valid = await hasher.verify(credentials.password, profile?.passwordHash ?? hasher.decoyHash);
+  const valid = await ports.passwords.verify(credentials.password, profile?.passwordHash ?? ports.passwords.decoyHash);
   if (!profile || !valid) {
     const lockMs = await ports.loginBackoff.recordFailure(identity);
     if (lockMs > 0) throw lockedOut(lockMs);

@@ -5,6 +5,7 @@ import type { Clock, IdGenerator } from '../ports/clock';
 import type { ConnectionNotifier } from '../ports/connection-notifier';
 import type { ConnectionStore } from '../ports/connection-store';
 import type { ConversationStore } from '../ports/conversation-store';
+import type { PasswordHasher } from '../ports/password-hasher';
 import type { LoginBackoff, RateLimiter } from '../ports/rate-limiter';
 import type { RoutingQueue } from '../ports/routing-queue';
 import type { TokenService } from '../ports/tokens';
@@ -47,6 +48,7 @@ export interface Ports {
   readonly tokens: TokenService;
   readonly rateLimiter: RateLimiter;
   readonly loginBackoff: LoginBackoff;
+  readonly passwords: PasswordHasher;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly settings: Settings;

@@ -58,7 +58,7 @@ async function decide(ports: Ports, waiting: Conversation): Promise<Decision> {
     }
     if (current?.status === 'assigned') return { kind: 'taken', assignedAt: current.assignedAt ?? current.updatedAt, outlook };
     // Still waiting in the same queue (our copy was stale): decide again on the fresh one.
-    if (!current || current.status !== 'queued' || current.skill !== waiting.skill) return { kind: 'moved-on', outlook };
+    if (current?.status !== 'queued' || current.skill !== waiting.skill) return { kind: 'moved-on', outlook };
     conversation = current;
   }
   return { kind: 'moved-on', ...(outlook ? { outlook } : {}) };
@@ -109,7 +109,11 @@ class PendingAnnouncements {
 
   add(sending: Promise<void>): void {
     // Caught at once: a rejection must not go unhandled while the drain is still running.
-    this.sending.push(sending.catch((error: unknown) => void (this.failure ??= { error })));
+    this.sending.push(
+      sending.catch((error: unknown) => {
+        this.failure ??= { error };
+      }),
+    );
   }
 
   async settle(): Promise<void> {

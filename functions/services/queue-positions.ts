@@ -94,7 +94,7 @@ export async function tellQueue(ports: Ports, request: PositionRequest, outlooks
       : request.joined.filter((conversation) => !waiting.some((other) => other.id === conversation.id));
   const deeper = unlisted.map(async (joined) => {
     const conversation = await ports.conversations.get(joined.id);
-    if (!conversation || conversation.status !== 'queued' || conversation.skill !== request.skill) return;
+    if (conversation?.status !== 'queued' || conversation.skill !== request.skill) return;
     told.add(conversation.id);
     await noticeNoAgent(ports, conversation, outlook);
     await tellPosition(ports, conversation, (await ports.conversations.countAhead(conversation)) + 1, outlook);

@@ -57,7 +57,7 @@ function memo<T>(cache: Map<string, Promise<T>>, key: string, read: () => Promis
 /** `conversation.queued`: drain its skill from the head; if it still waits, tell the customer. */
 async function planQueued(reads: BatchReads, conversationId: string): Promise<TriggerPlan> {
   const conversation = await reads.conversation(conversationId);
-  if (!conversation || conversation.status !== 'queued') return NOTHING_TO_DO;
+  if (conversation?.status !== 'queued') return NOTHING_TO_DO;
   return { skills: [conversation.skill], joined: conversation, requeuedSkills: [] };
 }
 
@@ -68,7 +68,7 @@ async function planQueued(reads: BatchReads, conversationId: string): Promise<Tr
  */
 async function planAvailable(ports: Ports, reads: BatchReads, agentId: string): Promise<TriggerPlan> {
   const agent = await reads.agent(agentId);
-  if (!agent || agent.status !== 'online') return NOTHING_TO_DO;
+  if (agent?.status !== 'online') return NOTHING_TO_DO;
   return { skills: [...agent.skills, ports.settings.defaultSkill], requeuedSkills: [] };
 }
 

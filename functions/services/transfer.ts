@@ -17,7 +17,7 @@ function endOf(conversation: Conversation): TransferEnd {
 async function toAgent(ports: Ports, conversation: Conversation, agentId: string): Promise<Conversation> {
   if (conversation.agent?.id === agentId) throw new ConflictError('The conversation is already assigned to that agent');
   const target = await ports.presence.get(agentId);
-  if (!target || target.status !== 'online') throw new ConflictError(`Agent ${agentId} is not online`);
+  if (target?.status !== 'online') throw new ConflictError(`Agent ${agentId} is not online`);
   const now = ports.clock.now().toISOString();
   const claim = nextClaim(conversation);
   if (!(await ports.presence.claimAgent(agentId, claim, now))) throw new ConflictError(`Agent ${agentId} has no spare capacity`);

@@ -3,7 +3,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import type { Config } from '../../functions/config';
+import type { Config, NOT_DEPLOYED } from '../../functions/config';
 import type { Needs } from '../../functions/routes';
 import type { RuntimeSettings } from '../parley-context';
 
@@ -34,8 +34,7 @@ const OPERATIONAL_ENVIRONMENT = {
   NODE_OPTIONS: '--enable-source-maps',
 } as const;
 
-/** Lambda sets AWS_REGION itself and refuses it as a user variable. */
-type DeployedConfig = Record<Exclude<keyof Config, 'AWS_REGION'>, string>;
+type DeployedConfig = Record<Exclude<keyof Config, (typeof NOT_DEPLOYED)[number]>, string>;
 
 /**
  * The same environment for every function, so any handler can load its config. Secrets are

@@ -53,7 +53,7 @@ function eventCookies(req: IncomingMessage): string[] {
 
 function eventQuery(rawQueryString: string): Record<string, string> {
   const grouped: Record<string, string[]> = {};
-  for (const [name, value] of new URLSearchParams(rawQueryString)) (grouped[name] ??= []).push(value);
+  for (const [name, value] of new URLSearchParams(rawQueryString)) grouped[name] = [...(grouped[name] ?? []), value];
   return Object.fromEntries(Object.entries(grouped).map(([name, values]) => [name, values.join(',')]));
 }
 

@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import { createLambdaContext } from './lambda-context';
 
 // `any` defaults on purpose: each handler module types its own event; the gateways only forward them.
+// biome-ignore lint/suspicious/noExplicitAny: see above.
 export type LambdaHandler<E = any, R = any> = (event: E, context: Context) => Promise<R>;
 
 export type InvocationOutcome<R> =

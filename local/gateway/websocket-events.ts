@@ -120,7 +120,7 @@ export function handshakeRequest(
   const multiValueHeaders: Record<string, string[]> = {};
   const addHeader = (name: string, value: string): void => {
     headers[name] = value;
-    (multiValueHeaders[name] ??= []).push(value);
+    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
   };
   for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
     addHeader(rawHeaders[index] as string, rawHeaders[index + 1] as string);
@@ -133,7 +133,7 @@ export function handshakeRequest(
   const multiValueQueryStringParameters: Record<string, string[]> = {};
   for (const [name, value] of search) {
     queryStringParameters[name] = value;
-    (multiValueQueryStringParameters[name] ??= []).push(value);
+    multiValueQueryStringParameters[name] = [...(multiValueQueryStringParameters[name] ?? []), value];
   }
   return { headers, multiValueHeaders, queryStringParameters, multiValueQueryStringParameters };
 }

@@ -10,6 +10,7 @@ export interface EventSourcePollerOptions {
   client: SQSClient;
   queueUrl: string;
   queueArn: string;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a Lambda without partial batch responses returns nothing.
   handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
   /** Records per invocation, 1-10; default 10. */
   batchSize?: number;

@@ -24,6 +24,8 @@ export interface SqsServerOptions {
   host?: string;
   region?: string;
   accountId?: string;
+  /** The clock for delays, visibility and retention (epoch ms); tests inject one. Default Date.now. */
+  now?: () => number;
 }
 
 type Operation = (store: QueueStore, input: JsonObject, context: OperationContext) => unknown;
@@ -106,6 +108,7 @@ export function startSqsServer(options: SqsServerOptions): Promise<SqsServer> {
         region: options.region ?? 'us-east-1',
         accountId: options.accountId ?? '000000000000',
         baseUrl: endpoint,
+        ...(options.now ? { now: options.now } : {}),
       });
       store = queueStore;
       resolve({

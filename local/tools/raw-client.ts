@@ -7,6 +7,12 @@ export type Frame = Record<string, unknown> & { type: string };
  * (The product client library with reconnects and an outbox is separate; tests of raw
  * protocol behaviour want nothing in between.)
  */
+/**
+ * How long to wait for one frame by default: generous, since a busy 2-core CI box can take
+ * seconds per hop; a passing wait returns as soon as the frame arrives.
+ */
+const FRAME_WAIT_MS = 10_000;
+
 export class RawClient {
   readonly frames: Frame[] = [];
   private cursor = 0;
@@ -66,7 +72,7 @@ export class RawClient {
   }
 
   /** The next frame (after those already taken) matching the predicate; earlier ones are skipped. */
-  async next(predicate: (frame: Frame) => boolean = () => true, timeoutMs = 5000): Promise<Frame> {
+  async next(predicate: (frame: Frame) => boolean = () => true, timeoutMs = FRAME_WAIT_MS): Promise<Frame> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       while (this.cursor < this.frames.length) {
@@ -89,7 +95,7 @@ export class RawClient {
   }
 
   /** Any frame received so far or later (taken or not) matching the predicate: for frames whose order is not promised. */
-  async waitFor(predicate: (frame: Frame) => boolean, timeoutMs = 5000): Promise<Frame> {
+  async waitFor(predicate: (frame: Frame) => boolean, timeoutMs = FRAME_WAIT_MS): Promise<Frame> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.frames.find(predicate);
@@ -122,7 +128,7 @@ export class RawClient {
     return this.frames.filter((frame) => frame.type === type);
   }
 
-  waitForClose(timeoutMs = 5000): Promise<number> {
+  waitForClose(timeoutMs = FRAME_WAIT_MS): Promise<number> {
     return new Promise((resolve, reject) => {
       if (this.closeCode !== undefined) return resolve(this.closeCode);
       const timer = setTimeout(() => reject(new Error('connection did not close')), timeoutMs);
@@ -142,6 +148,7 @@ export class RawClient {
   }
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a raw test client reads any JSON body the API returns.
 export async function postJson(url: string, body: unknown, token?: string): Promise<{ status: number; body: any }> {
   const response = await fetch(url, {
     method: 'POST',
@@ -151,6 +158,7 @@ export async function postJson(url: string, body: unknown, token?: string): Prom
   return { status: response.status, body: await response.json() };
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a raw test client reads any JSON body the API returns.
 export async function getJson(url: string, token?: string): Promise<{ status: number; body: any }> {
   const response = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   return { status: response.status, body: await response.json() };

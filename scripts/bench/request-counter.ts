@@ -37,6 +37,7 @@ export class RequestCounter {
   }
 
   /** Adds a counting step to an AWS SDK v3 client's middleware stack. */
+  // biome-ignore lint/suspicious/noExplicitAny: every SDK client's middleware stack has its own input types.
   attach(client: { middlewareStack: { add: (...args: any[]) => void } }, service: Service): void {
     client.middlewareStack.add(
       (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {

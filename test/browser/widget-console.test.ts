@@ -1,8 +1,9 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
+import { beforeAllOrFail, budget, STACK_START_MS, STEP_MS } from '../support/setup';
 import {
   ARTIFACTS_DIR,
   CHROMIUM_PATH,
@@ -17,9 +18,10 @@ import {
 
 if (!HAVE_CHROMIUM) console.warn(`Browser tests skipped: ${CHROMIUM_PATH} is not installed (apt-get install chromium; .ci/run does it).`);
 
-const POLL = { timeout: 15_000, interval: 100 };
+const POLL = { timeout: 2 * STEP_MS, interval: 100 };
 
-describe.skipIf(!HAVE_CHROMIUM)('widget and agent console in a real browser', () => {
+// Each test waits on up to about a dozen polls, each bounded by POLL (2 steps).
+describe.skipIf(!HAVE_CHROMIUM)('widget and agent console in a real browser', { timeout: budget(24) }, () => {
   let stack: LocalStack;
   let chromium: LaunchedBrowser;
   let customerContext: BrowserContext;
@@ -27,7 +29,7 @@ describe.skipIf(!HAVE_CHROMIUM)('widget and agent console in a real browser', ()
   let customer: Page;
   let agent: Page;
 
-  beforeAll(async () => {
+  beforeAllOrFail(async () => {
     [stack, chromium] = await Promise.all([startLocalStack({ httpPort: 0, wsPort: 0 }), launchChromium()]);
     customerContext = await newContext(chromium.browser);
     agentContext = await newContext(chromium.browser);
@@ -36,7 +38,7 @@ describe.skipIf(!HAVE_CHROMIUM)('widget and agent console in a real browser', ()
     rmSync(join(ARTIFACTS_DIR, 'websocket-frames.log'), { force: true });
     recordWebSocketFrames(customer, 'customer');
     recordWebSocketFrames(agent, 'agent');
-  });
+  }, STACK_START_MS + budget(4)); // the stack and chromium side by side; 2 contexts, 2 pages
 
   afterAll(async () => {
     // Screenshots of both pages as they ended, passed or failed.

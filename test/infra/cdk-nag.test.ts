@@ -50,7 +50,11 @@ describe('cdk-nag AwsSolutions checks', () => {
       .filter((suppression) => suppression.id === 'AwsSolutions-IAM5');
     expect(wildcardSuppressions.length).toBeGreaterThan(0);
     for (const suppression of wildcardSuppressions) {
-      expect(suppression.applies_to, 'IAM5 suppressions must name what they apply to').toBeDefined();
+      // An absent or empty list would suppress every IAM5 finding on the resource.
+      const appliesTo = suppression.applies_to as unknown[] | undefined;
+      expect(appliesTo, 'IAM5 suppressions must name what they apply to').toEqual(expect.any(Array));
+      expect(appliesTo!.length).toBeGreaterThan(0);
+      for (const finding of appliesTo!) expect(finding).toMatch(/^(Resource|Action|Policy)::./);
     }
   });
 });

@@ -118,6 +118,7 @@ describe('context overrides reach the template', () => {
     const functions = Object.entries(template.findResources('AWS::Lambda::Function'))
       .filter(([id]) => !id.startsWith('CustomCDKBucketDeployment'))
       .map(([, fn]) => fn);
+    expect(functions).toHaveLength(stack.functions.length);
     for (const fn of functions) {
       const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(variables).toMatchObject({

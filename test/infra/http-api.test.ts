@@ -18,11 +18,12 @@ describe('HTTP API', () => {
 
   it('has one route per HTTP_ROUTES entry, each integrated with its own Lambda via payload format 2.0', () => {
     const routes = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route')).filter(
-      (route) => (route.Properties?.ApiId as { Ref: string }).Ref === apiRef.Ref,
+      (route) => (route.Properties?.ApiId as { Ref: string } | undefined)?.Ref === apiRef.Ref,
     );
     expect(routes.map((route) => route.Properties?.RouteKey).sort()).toEqual(
       HTTP_ROUTES.map((route) => `${route.method} ${route.path}`).sort(),
     );
+    expect(stack.http.routes).toHaveLength(HTTP_ROUTES.length);
     for (const { definition, route, handler } of stack.http.routes) {
       const routeProps = resources[logicalIdOf(route)]!.Properties;
       expect(routeProps.RouteKey).toBe(`${definition.method} ${definition.path}`);
@@ -41,7 +42,7 @@ describe('HTTP API', () => {
       DefaultRouteSettings: { ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 },
       AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [logicalIdOf(stack.http.accessLogGroup), 'Arn'] } },
     });
-    const format = JSON.parse((stage.Properties?.AccessLogSettings as { Format: string }).Format) as Record<string, string>;
+    const format = JSON.parse((stage.Properties!.AccessLogSettings as { Format: string }).Format) as Record<string, string>;
     expect(format).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status' });
   });
 });

@@ -6,7 +6,7 @@ import { logicalIdOf, onlyResource, resourcesOfType, synthParley } from './synth
 const { stack, template } = synthParley();
 const apiRef = { Ref: logicalIdOf(stack.realtime.webSocketApi) };
 const routes = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route')).filter(
-  (route) => (route.Properties?.ApiId as { Ref: string }).Ref === apiRef.Ref,
+  (route) => (route.Properties?.ApiId as { Ref: string } | undefined)?.Ref === apiRef.Ref,
 );
 const routeNamed = (routeKey: string) => {
   const route = routes.find((candidate) => candidate.Properties?.RouteKey === routeKey);
@@ -34,6 +34,7 @@ describe('WebSocket API', () => {
   });
 
   it("integrates each route with that route's own Lambda", () => {
+    expect(stack.realtime.routes).toHaveLength(WEBSOCKET_ROUTES.length);
     for (const { definition, handler } of stack.realtime.routes) {
       const target = routeNamed(definition.routeKey).Properties?.Target as { 'Fn::Join': [string, [string, { Ref: string }]] };
       const integrationId = target['Fn::Join'][1][1].Ref;
@@ -78,7 +79,9 @@ describe('WebSocket API', () => {
     const responses = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::RouteResponse'));
     for (const definition of WEBSOCKET_ROUTES) {
       const routeId = routeLogicalId(definition.routeKey);
-      const responsesForRoute = responses.filter((response) => (response.Properties?.RouteId as { Ref: string }).Ref === routeId);
+      const responsesForRoute = responses.filter(
+        (response) => (response.Properties?.RouteId as { Ref: string } | undefined)?.Ref === routeId,
+      );
       if (definition.replies) {
         expect(routeNamed(definition.routeKey).Properties?.RouteResponseSelectionExpression, definition.routeKey).toBe('$default');
         expect(responsesForRoute, definition.routeKey).toHaveLength(1);
@@ -140,7 +143,7 @@ describe('WebSocket endpoints', () => {
       .map(([, fn]) => fn);
     expect(functions.length).toBeGreaterThan(0);
     for (const fn of functions) {
-      const variables = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      const variables = (fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(variables.WS_CALLBACK_URL).toEqual(expected);
     }
   });

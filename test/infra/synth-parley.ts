@@ -71,8 +71,8 @@ export interface PolicyStatementJson {
 /** Every statement of the inline policies attached to a role. */
 export function statementsOfRole(template: Template, roleLogicalId: string): PolicyStatementJson[] {
   return Object.values(resourcesOfType(template, 'AWS::IAM::Policy'))
-    .filter((policy) => (policy.Properties?.Roles as { Ref?: string }[]).some((role) => role.Ref === roleLogicalId))
-    .flatMap((policy) => (policy.Properties?.PolicyDocument as { Statement: PolicyStatementJson[] }).Statement);
+    .filter((policy) => (policy.Properties!.Roles as { Ref?: string }[]).some((role) => role.Ref === roleLogicalId))
+    .flatMap((policy) => (policy.Properties!.PolicyDocument as { Statement: PolicyStatementJson[] }).Statement);
 }
 
 export function actionsOf(statements: readonly PolicyStatementJson[]): string[] {

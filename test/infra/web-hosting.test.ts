@@ -6,6 +6,13 @@ const { stack, template } = synthParley();
 const siteBucketId = logicalIdOf(stack.web.bucket);
 const distributionId = logicalIdOf(stack.web.distribution);
 
+/** The parts of a CloudFront DistributionConfig these tests read. */
+interface DistributionConfig {
+  readonly DefaultCacheBehavior?: { readonly FunctionAssociations?: unknown };
+  readonly Origins?: ReadonlyArray<{ readonly OriginAccessControlId?: unknown }>;
+  readonly [key: string]: unknown;
+}
+
 describe('web hosting (widget, console, demo page)', () => {
   it('keeps the site bucket private, encrypted and reachable over TLS only', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
@@ -19,7 +26,7 @@ describe('web hosting (widget, console, demo page)', () => {
       LoggingConfiguration: { DestinationBucketName: { Ref: logicalIdOf(stack.web.logBucket) }, LogFilePrefix: 's3/' },
     });
     const policy = onlyResource(template, 'AWS::S3::BucketPolicy', { Bucket: { Ref: siteBucketId } });
-    const statements = (policy.Properties?.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
+    const statements = (policy.Properties!.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
     expect(statements).toContainEqual(
       expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Principal: { AWS: '*' } }),
     );
@@ -36,15 +43,15 @@ describe('web hosting (widget, console, demo page)', () => {
     const [oacId, oac] = Object.entries(oacs)[0]!;
     expect(oac.Properties?.OriginAccessControlConfig).toMatchObject({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always' });
     const config = (resourcesOfType(template, 'AWS::CloudFront::Distribution')[distributionId]!.Properties!.DistributionConfig ??
-      {}) as Record<string, any>;
+      {}) as DistributionConfig;
     expect(config.DefaultCacheBehavior).toMatchObject({
       ViewerProtocolPolicy: 'redirect-to-https',
       AllowedMethods: ['GET', 'HEAD'],
       Compress: true,
       ResponseHeadersPolicyId: { Ref: logicalIdOf(stack.web.securityHeaders) },
     });
-    expect(config.DefaultCacheBehavior.FunctionAssociations).toEqual([expect.objectContaining({ EventType: 'viewer-request' })]);
-    expect(config.Origins[0].OriginAccessControlId).toEqual({ 'Fn::GetAtt': [oacId, 'Id'] });
+    expect(config.DefaultCacheBehavior?.FunctionAssociations).toEqual([expect.objectContaining({ EventType: 'viewer-request' })]);
+    expect(config.Origins?.[0]?.OriginAccessControlId).toEqual({ 'Fn::GetAtt': [oacId, 'Id'] });
     expect(config.Logging).toMatchObject({
       Bucket: { 'Fn::GetAtt': [logicalIdOf(stack.web.logBucket), 'RegionalDomainName'] },
       Prefix: 'cloudfront/',

@@ -1,12 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { RawClient, getJson, postJson, type Frame } from '../../local/tools/raw-client';
+import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
 
 let stack: LocalStack;
 
-beforeAll(async () => {
+beforeAllOrFail(async () => {
   stack = await startLocalStack({ httpPort: 0, wsPort: 0, demo: true });
-});
+}, STACK_START_MS);
 
 afterAll(async () => {
   await stack?.stop();
@@ -42,110 +43,115 @@ async function history(conversationId: string, token: string): Promise<Frame[]> 
 }
 
 describe('a customer and an agent chat over real WebSockets', () => {
-  it('routes, delivers both ways, deduplicates, survives a reconnect and refuses bad input', async () => {
-    // The agent signs in, connects and goes online.
-    const agentJwt = await agentToken('agent.tech@example.com');
-    const agent = (await connectAndSync(agentJwt)).client;
-    expect(agent.all('session')[0]).toMatchObject({ user: { id: 'agent-tech', role: 'agent' }, heartbeatSeconds: 30 });
-    expect(await agent.request({ action: 'status', status: 'online' }, ['status'])).toEqual({ type: 'status', status: 'online' });
+  it(
+    'routes, delivers both ways, deduplicates, survives a reconnect and refuses bad input',
+    async () => {
+      // The agent signs in, connects and goes online.
+      const agentJwt = await agentToken('agent.tech@example.com');
+      const agent = (await connectAndSync(agentJwt)).client;
+      expect(agent.all('session')[0]).toMatchObject({ user: { id: 'agent-tech', role: 'agent' }, heartbeatSeconds: 30 });
+      expect(await agent.request({ action: 'status', status: 'online' }, ['status'])).toEqual({ type: 'status', status: 'online' });
 
-    // A guest starts a conversation with a first message.
-    const customerJwt = await guestToken('Ann');
-    const first = await connectAndSync(customerJwt);
-    const customer = first.client;
-    expect(first.session).toMatchObject({ type: 'session', user: { role: 'customer', name: 'Ann' }, conversations: [] });
-    customer.send({ action: 'start', skill: 'tech', text: 'My router is on fire', clientMsgId: 'c-1' });
-    const startAck = await customer.nextOfType('ack');
-    const conversationFrame = await customer.nextOfType('conversation');
-    const conversationId = (conversationFrame.conversation as { id: string }).id;
-    expect(startAck).toMatchObject({ clientMsgId: 'c-1', conversationId, seq: 1 });
+      // A guest starts a conversation with a first message.
+      const customerJwt = await guestToken('Ann');
+      const first = await connectAndSync(customerJwt);
+      const customer = first.client;
+      expect(first.session).toMatchObject({ type: 'session', user: { role: 'customer', name: 'Ann' }, conversations: [] });
+      customer.send({ action: 'start', skill: 'tech', text: 'My router is on fire', clientMsgId: 'c-1' });
+      const startAck = await customer.nextOfType('ack');
+      const conversationFrame = await customer.nextOfType('conversation');
+      const conversationId = (conversationFrame.conversation as { id: string }).id;
+      expect(startAck).toMatchObject({ clientMsgId: 'c-1', conversationId, seq: 1 });
 
-    // The router assigns it to the only online agent with the skill; both sides hear it
-    // (routing runs concurrently with the reply, so `assigned` may come before or after it).
-    const assignedTo = (type: string) => (frame: Frame) => frame.type === type && frame.conversationId === conversationId;
-    expect(await customer.waitFor(assignedTo('assigned'))).toMatchObject({ agent: { id: 'agent-tech' } });
-    expect(await agent.waitFor(assignedTo('assigned'))).toMatchObject({ conversationId });
-    expect(
-      await agent.waitFor((frame) => frame.type === 'conversation' && (frame.conversation as { id: string }).id === conversationId),
-    ).toMatchObject({ conversation: { status: 'assigned' } });
+      // The router assigns it to the only online agent with the skill; both sides hear it
+      // (routing runs concurrently with the reply, so `assigned` may come before or after it).
+      const assignedTo = (type: string) => (frame: Frame) => frame.type === type && frame.conversationId === conversationId;
+      expect(await customer.waitFor(assignedTo('assigned'))).toMatchObject({ agent: { id: 'agent-tech' } });
+      // (The predicate already matched the conversation id: assert who it was assigned to.)
+      expect(await agent.waitFor(assignedTo('assigned'))).toMatchObject({ agent: { id: 'agent-tech' } });
+      expect(
+        await agent.waitFor((frame) => frame.type === 'conversation' && (frame.conversation as { id: string }).id === conversationId),
+      ).toMatchObject({ conversation: { status: 'assigned' } });
 
-    // The agent catches up on the history through sync, then replies.
-    agent.send({ action: 'sync', cursors: { [conversationId]: 0 } });
-    expect(await agent.nextOfType('message')).toMatchObject({ conversationId, seq: 1, text: 'My router is on fire' });
-    await agent.nextOfType('synced');
-    const reply = await agent.request({ action: 'message', conversationId, clientMsgId: 'a-1', text: 'Unplug it, please.' }, ['ack']);
-    expect(reply).toMatchObject({ seq: 2, clientMsgId: 'a-1' });
-    expect(await customer.nextOfType('message')).toMatchObject({
-      seq: 2,
-      text: 'Unplug it, please.',
-      sender: { id: 'agent-tech', role: 'agent' },
-    });
+      // The agent catches up on the history through sync, then replies.
+      agent.send({ action: 'sync', cursors: { [conversationId]: 0 } });
+      expect(await agent.nextOfType('message')).toMatchObject({ conversationId, seq: 1, text: 'My router is on fire' });
+      await agent.nextOfType('synced');
+      const reply = await agent.request({ action: 'message', conversationId, clientMsgId: 'a-1', text: 'Unplug it, please.' }, ['ack']);
+      expect(reply).toMatchObject({ seq: 2, clientMsgId: 'a-1' });
+      expect(await customer.nextOfType('message')).toMatchObject({
+        seq: 2,
+        text: 'Unplug it, please.',
+        sender: { id: 'agent-tech', role: 'agent' },
+      });
 
-    // The customer answers; a resend with the same clientMsgId stores nothing new.
-    const ack = await customer.request({ action: 'message', conversationId, clientMsgId: 'c-2', text: 'Done.' }, ['ack']);
-    expect(ack).toMatchObject({ seq: 3 });
-    expect(await agent.nextOfType('message')).toMatchObject({ seq: 3, text: 'Done.' });
-    const resent = await customer.request({ action: 'message', conversationId, clientMsgId: 'c-2', text: 'Done.' }, ['ack']);
-    expect(resent).toEqual(ack);
-    expect((await history(conversationId, agentJwt)).map((m) => m.seq)).toEqual([1, 2, 3]);
+      // The customer answers; a resend with the same clientMsgId stores nothing new.
+      const ack = await customer.request({ action: 'message', conversationId, clientMsgId: 'c-2', text: 'Done.' }, ['ack']);
+      expect(ack).toMatchObject({ seq: 3 });
+      expect(await agent.nextOfType('message')).toMatchObject({ seq: 3, text: 'Done.' });
+      const resent = await customer.request({ action: 'message', conversationId, clientMsgId: 'c-2', text: 'Done.' }, ['ack']);
+      expect(resent).toEqual(ack);
+      expect((await history(conversationId, agentJwt)).map((m) => m.seq)).toEqual([1, 2, 3]);
 
-    // The customer drops; the agent writes twice; the customer reconnects and syncs from seq 3.
-    await customer.close();
-    await agent.request({ action: 'message', conversationId, clientMsgId: 'a-2', text: 'Now wait ten seconds.' }, ['ack']);
-    await agent.request({ action: 'message', conversationId, clientMsgId: 'a-3', text: 'Then plug it back in.' }, ['ack']);
-    const again = await connectAndSync(customerJwt, { [conversationId]: 3 });
-    const missed = again.client.all('message');
-    expect(missed.map((m) => [m.seq, m.text])).toEqual([
-      [4, 'Now wait ten seconds.'],
-      [5, 'Then plug it back in.'],
-    ]);
-    expect(again.synced).toEqual({ type: 'synced', conversations: { [conversationId]: 5 } });
-    expect(again.session.conversations).toEqual([
-      expect.objectContaining({ id: conversationId, status: 'assigned', agent: expect.objectContaining({ id: 'agent-tech' }) }),
-    ]);
+      // The customer drops; the agent writes twice; the customer reconnects and syncs from seq 3.
+      await customer.close();
+      await agent.request({ action: 'message', conversationId, clientMsgId: 'a-2', text: 'Now wait ten seconds.' }, ['ack']);
+      await agent.request({ action: 'message', conversationId, clientMsgId: 'a-3', text: 'Then plug it back in.' }, ['ack']);
+      const again = await connectAndSync(customerJwt, { [conversationId]: 3 });
+      const missed = again.client.all('message');
+      expect(missed.map((m) => [m.seq, m.text])).toEqual([
+        [4, 'Now wait ten seconds.'],
+        [5, 'Then plug it back in.'],
+      ]);
+      expect(again.synced).toEqual({ type: 'synced', conversations: { [conversationId]: 5 } });
+      expect(again.session.conversations).toEqual([
+        expect.objectContaining({ id: conversationId, status: 'assigned', agent: expect.objectContaining({ id: 'agent-tech' }) }),
+      ]);
 
-    // Read receipts reach the other side.
-    again.client.send({ action: 'read', conversationId, seq: 5 });
-    expect(await agent.nextOfType('read')).toMatchObject({ conversationId, seq: 5, reader: { role: 'customer' } });
+      // Read receipts reach the other side.
+      again.client.send({ action: 'read', conversationId, seq: 5 });
+      expect(await agent.nextOfType('read')).toMatchObject({ conversationId, seq: 5, reader: { role: 'customer' } });
 
-    // Bad frames: each answered with its code, nothing stored.
-    const c = again.client;
-    const errorFor = async (frame: unknown) => {
-      c.send(frame);
-      return c.nextOfType('error');
-    };
-    expect(await errorFor('this is not json')).toMatchObject({ code: 'bad_request' });
-    expect(await errorFor({ action: 'dance' })).toMatchObject({ code: 'unknown_action', action: 'dance' });
-    expect(await errorFor({ nothing: true })).toMatchObject({ code: 'bad_request' });
-    expect(await errorFor({ action: 'message', conversationId, clientMsgId: 'x', text: 'hi', extra: 1 })).toMatchObject({
-      code: 'bad_request',
-      clientMsgId: 'x',
-    });
-    expect(await errorFor({ action: 'message', conversationId, clientMsgId: 'x', text: '   ' })).toMatchObject({ code: 'bad_request' });
-    expect(await errorFor({ action: 'message', conversationId, clientMsgId: 'x', text: 'y'.repeat(8001) })).toMatchObject({
-      code: 'too_large',
-    });
-    expect(await errorFor({ action: 'message', conversationId: 'NOPE', clientMsgId: 'x', text: 'hi' })).toMatchObject({
-      code: 'not_found',
-    });
-    expect(await errorFor({ action: 'status', status: 'online' })).toMatchObject({ code: 'forbidden' });
-    expect(await errorFor({ action: 'read', conversationId, seq: 99 })).toMatchObject({ code: 'bad_request' });
-    const stranger = (await connectAndSync(await guestToken('Eve'))).client;
-    stranger.send({ action: 'message', conversationId, clientMsgId: 'e-1', text: 'let me in' });
-    expect(await stranger.nextOfType('error')).toMatchObject({ code: 'forbidden', conversationId });
-    expect((await history(conversationId, agentJwt)).map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+      // Bad frames: each answered with its code, nothing stored.
+      const c = again.client;
+      const errorFor = async (frame: unknown) => {
+        c.send(frame);
+        return c.nextOfType('error');
+      };
+      expect(await errorFor('this is not json')).toMatchObject({ code: 'bad_request' });
+      expect(await errorFor({ action: 'dance' })).toMatchObject({ code: 'unknown_action', action: 'dance' });
+      expect(await errorFor({ nothing: true })).toMatchObject({ code: 'bad_request' });
+      expect(await errorFor({ action: 'message', conversationId, clientMsgId: 'x', text: 'hi', extra: 1 })).toMatchObject({
+        code: 'bad_request',
+        clientMsgId: 'x',
+      });
+      expect(await errorFor({ action: 'message', conversationId, clientMsgId: 'x', text: '   ' })).toMatchObject({ code: 'bad_request' });
+      expect(await errorFor({ action: 'message', conversationId, clientMsgId: 'x', text: 'y'.repeat(8001) })).toMatchObject({
+        code: 'too_large',
+      });
+      expect(await errorFor({ action: 'message', conversationId: 'NOPE', clientMsgId: 'x', text: 'hi' })).toMatchObject({
+        code: 'not_found',
+      });
+      expect(await errorFor({ action: 'status', status: 'online' })).toMatchObject({ code: 'forbidden' });
+      expect(await errorFor({ action: 'read', conversationId, seq: 99 })).toMatchObject({ code: 'bad_request' });
+      const stranger = (await connectAndSync(await guestToken('Eve'))).client;
+      stranger.send({ action: 'message', conversationId, clientMsgId: 'e-1', text: 'let me in' });
+      expect(await stranger.nextOfType('error')).toMatchObject({ code: 'forbidden', conversationId });
+      expect((await history(conversationId, agentJwt)).map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
 
-    // Close: both sides are told; later messages are refused with conflict, a resend still gets its ack.
-    const closed = await agent.request({ action: 'close', conversationId }, ['closed']);
-    expect(closed).toMatchObject({ conversationId, by: { id: 'agent-tech', role: 'agent' } });
-    expect(await c.nextOfType('closed')).toMatchObject({ conversationId });
-    expect(await errorFor({ action: 'message', conversationId, clientMsgId: 'c-9', text: 'hello?' })).toMatchObject({ code: 'conflict' });
-    expect(await c.request({ action: 'message', conversationId, clientMsgId: 'c-2', text: 'Done.' }, ['ack'])).toEqual(ack);
-    expect(await c.request({ action: 'rate', conversationId, score: 5 }, ['rated'])).toEqual({ type: 'rated', conversationId, score: 5 });
-    expect((await history(conversationId, agentJwt)).map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+      // Close: both sides are told; later messages are refused with conflict, a resend still gets its ack.
+      const closed = await agent.request({ action: 'close', conversationId }, ['closed']);
+      expect(closed).toMatchObject({ conversationId, by: { id: 'agent-tech', role: 'agent' } });
+      expect(await c.nextOfType('closed')).toMatchObject({ conversationId });
+      expect(await errorFor({ action: 'message', conversationId, clientMsgId: 'c-9', text: 'hello?' })).toMatchObject({ code: 'conflict' });
+      expect(await c.request({ action: 'message', conversationId, clientMsgId: 'c-2', text: 'Done.' }, ['ack'])).toEqual(ack);
+      expect(await c.request({ action: 'rate', conversationId, score: 5 }, ['rated'])).toEqual({ type: 'rated', conversationId, score: 5 });
+      expect((await history(conversationId, agentJwt)).map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
 
-    await Promise.all([c.close(), agent.close(), stranger.close()]);
-  });
+      await Promise.all([c.close(), agent.close(), stranger.close()]);
+    },
+    budget(50),
+  ); // about 50 sequential requests and frames
 
   it('answers heartbeats and keeps one open conversation per customer', async () => {
     const token = await guestToken('Bo');
@@ -163,8 +169,7 @@ describe('a customer and an agent chat over real WebSockets', () => {
   it('refuses a missing token with 401 and a bad or expired one with 403', async () => {
     expect(await RawClient.upgradeStatus(stack.wsUrl)).toBe(401);
     expect(await RawClient.upgradeStatus(`${stack.wsUrl}?token=not-a-jwt`)).toBe(403);
-    const { getPorts } = await import('../../functions/wiring');
-    const expired = await getPorts().tokens.issue({ id: 'guest:old', role: 'customer', name: 'Old', skills: [] }, -120);
+    const expired = await stack.wiring().ports.tokens.issue({ id: 'guest:old', role: 'customer', name: 'Old', skills: [] }, -120);
     expect(await RawClient.upgradeStatus(`${stack.wsUrl}?token=${expired.token}`)).toBe(403);
     const valid = await guestToken();
     const tampered = `${valid.slice(0, -4)}AAAA`;
@@ -186,8 +191,11 @@ describe('a customer and an agent chat over real WebSockets', () => {
       status: 400,
       body: { error: { code: 'bad_request' } },
     });
-    expect(await postJson(`${stack.httpUrl}/v1/auth/guest`, { nickname: 'x' })).toMatchObject({ status: 400 });
-    expect(await getJson(`${stack.httpUrl}/v1/conversations`)).toMatchObject({ status: 401 });
+    expect(await postJson(`${stack.httpUrl}/v1/auth/guest`, { nickname: 'x' })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'bad_request' } },
+    });
+    expect(await getJson(`${stack.httpUrl}/v1/conversations`)).toMatchObject({ status: 401, body: { error: { code: 'unauthorized' } } });
     const customer = await guestToken();
     expect(await getJson(`${stack.httpUrl}/v1/conversations`, customer)).toMatchObject({
       status: 403,

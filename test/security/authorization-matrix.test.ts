@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { type RawClient, getJson, postJson, type Frame } from '../../local/tools/raw-client';
+import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
 import { connectAndSync, guestToken, mintToken, parleySigningKey, settled, storedItems } from './support';
 
 /**
@@ -14,8 +15,12 @@ let stack: LocalStack;
 const clients = {} as Record<Who, RawClient>;
 const tokens = {} as Record<Who, string>;
 let conversationId: string;
+/** Background routing after the start has this long to finish. */
+const SETTLE_MS = budget(3);
+/** The stack, a login, 2 guest tokens, 6 connect+sync (3 steps each), status, start, assignment; then settling. */
+const SETUP_MS = STACK_START_MS + budget(1 + 2 + 6 * 3 + 3, SETTLE_MS);
 
-beforeAll(async () => {
+beforeAllOrFail(async () => {
   stack = await startLocalStack({ httpPort: 0, wsPort: 0, demo: true });
   const key = await parleySigningKey(stack);
   const login = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'agent.tech@example.com', password: 'parley-demo' });
@@ -30,8 +35,8 @@ beforeAll(async () => {
   clients.owner.send({ action: 'start', skill: 'tech', text: 'help', clientMsgId: 'o-1' });
   conversationId = ((await clients.owner.nextOfType('conversation')).conversation as { id: string }).id;
   await clients.owner.waitFor((frame) => frame.type === 'assigned');
-  await settled(stack);
-}, 30_000);
+  await settled(stack, undefined, SETTLE_MS);
+}, SETUP_MS);
 
 afterAll(async () => {
   for (const client of Object.values(clients)) await client.close();

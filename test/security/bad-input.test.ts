@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import type { RawClient, Frame } from '../../local/tools/raw-client';
+import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
 import { connectAndSync, guestToken, settled, storedItems } from './support';
 
 /**
@@ -11,18 +12,21 @@ let stack: LocalStack;
 let customer: RawClient;
 let conversationId: string;
 
-beforeAll(async () => {
-  stack = await startLocalStack({
-    httpPort: 0,
-    wsPort: 0,
-    demo: true,
-    env: { RATE_LIMIT_MESSAGES: '100000/60', RATE_LIMIT_GUEST_TOKENS: '100000/60', RATE_LIMIT_STARTS: '100000/60' },
-  });
-  customer = (await connectAndSync(stack, await guestToken(stack))).client;
-  customer.send({ action: 'start', skill: 'billing', text: 'first', clientMsgId: 'setup-1' });
-  conversationId = ((await customer.nextOfType('conversation')).conversation as { id: string }).id;
-  await settled(stack); // routing answers the start in the background
-});
+beforeAllOrFail(
+  async () => {
+    stack = await startLocalStack({
+      httpPort: 0,
+      wsPort: 0,
+      demo: true,
+      env: { RATE_LIMIT_MESSAGES: '100000/60', RATE_LIMIT_GUEST_TOKENS: '100000/60', RATE_LIMIT_STARTS: '100000/60' },
+    });
+    customer = (await connectAndSync(stack, await guestToken(stack))).client;
+    customer.send({ action: 'start', skill: 'billing', text: 'first', clientMsgId: 'setup-1' });
+    conversationId = ((await customer.nextOfType('conversation')).conversation as { id: string }).id;
+    await settled(stack, undefined, budget(3)); // routing answers the start in the background
+  },
+  STACK_START_MS + budget(1 + 3 + 2, budget(3)),
+); // the stack; guest token, connect+sync, start; settling
 
 afterAll(async () => {
   await customer?.close();
@@ -121,6 +125,7 @@ function withConversation(frame: string | Record<string, unknown>): string {
 describe(`bad frames over the WebSocket (${WS_CASES.length} cases)`, () => {
   it.each(WS_CASES)('%s → %s', async (_name, frame, code) => {
     const before = await storedItems(stack);
+    expect(before.length).toBeGreaterThan(0); // the open conversation and its message: "unchanged" compares something
     customer.send(withConversation(frame));
     const reply: Frame = await customer.next((candidate) => REPLY_TYPES.includes(candidate.type));
     expect(reply).toMatchObject({ type: 'error', code });

@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SignJWT } from 'jose';
 import { localDynamoClient } from '../../local/dynamodb/dynalite-server';
 import { LOCAL_REGION, LOCAL_TABLE, type LocalStack } from '../../local/stack';
@@ -42,7 +43,7 @@ export async function mintToken(key: Uint8Array, identity: Identity, lifetimeSec
 export async function storedItems(stack: LocalStack): Promise<string[]> {
   const client = localDynamoClient(stack.endpoints.dynamodb);
   const items: string[] = [];
-  let start: Record<string, any> | undefined;
+  let start: Record<string, AttributeValue> | undefined;
   do {
     const page = await client.send(new ScanCommand({ TableName: LOCAL_TABLE, ExclusiveStartKey: start }));
     for (const item of page.Items ?? []) {
@@ -75,15 +76,32 @@ export async function ask(client: RawClient, frame: unknown, types: string[]): P
   return client.next((reply) => types.includes(reply.type));
 }
 
-/** Waits until background work (routing, notices) has stopped changing the table. */
-export async function settled(stack: LocalStack, quietMs = 300, timeoutMs = 5000): Promise<void> {
+/** Messages waiting, in flight or delayed on the routing queue: background work not yet done. */
+async function routingBacklog(stack: LocalStack): Promise<number> {
+  const client = new SQSClient({ endpoint: stack.endpoints.sqs, region: LOCAL_REGION, credentials });
+  const { Attributes = {} } = await client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: stack.routingQueueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+    }),
+  );
+  return Object.values(Attributes).reduce((sum, count) => sum + Number(count ?? 0), 0);
+}
+
+/**
+ * Waits until background work (routing, notices) is done: the routing queue is drained and
+ * the table has stopped changing. The queue check is the condition; the quiet period only
+ * catches writes that do not go through the queue, and a slow machine only lengthens the wait.
+ */
+export async function settled(stack: LocalStack, quietMs = 300, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let previous = JSON.stringify(await storedItems(stack));
+  let previous = '';
   while (Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, quietMs));
+    const backlog = await routingBacklog(stack);
     const current = JSON.stringify(await storedItems(stack));
-    if (current === previous) return;
-    previous = current;
+    if (backlog === 0 && current === previous) return;
+    previous = backlog === 0 ? current : '';
+    await new Promise((resolve) => setTimeout(resolve, quietMs));
   }
-  throw new Error('the table kept changing');
+  throw new Error(`the routing queue or the table kept changing for ${timeoutMs} ms`);
 }

@@ -87,11 +87,13 @@ export interface AssignedFrame {
   readonly conversationId: string;
   readonly agent: { readonly id: string; readonly name?: string };
 }
+/** Where a transfer came from or went to: an agent, or a skill queue. */
+type TransferEnd = { readonly agent: { readonly id: string; readonly name?: string } } | { readonly skill: string };
 export interface TransferredFrame {
   readonly type: 'transferred';
   readonly conversationId: string;
-  readonly from: unknown;
-  readonly to: unknown;
+  readonly from: TransferEnd;
+  readonly to: TransferEnd;
   readonly note?: string;
 }
 export interface TypingFrame {
@@ -156,7 +158,7 @@ export interface CustomerProfile {
 
 export type ClientFrame =
   | { action: 'sync'; cursors?: Record<string, number> }
-  | { action: 'heartbeat'; ts?: number }
+  | { action: 'heartbeat'; ts?: number | string }
   | { action: 'start'; skill?: string; text?: string; clientMsgId?: string; profile?: CustomerProfile }
   | { action: 'message'; conversationId?: string; clientMsgId: string; text: string }
   | { action: 'typing'; conversationId: string }
@@ -166,23 +168,26 @@ export type ClientFrame =
   | { action: 'status'; status: AgentStatus }
   | { action: 'rate'; conversationId: string; score: number; comment?: string };
 
-const SERVER_FRAME_TYPES = new Set<string>([
-  'session',
-  'synced',
-  'pong',
-  'ack',
-  'message',
-  'conversation',
-  'queued',
-  'assigned',
-  'transferred',
-  'typing',
-  'read',
-  'closed',
-  'status',
-  'rated',
-  'error',
-]);
+// A Record, so the compiler insists every frame type is listed.
+const SERVER_FRAME_TYPES = new Set<string>(
+  Object.keys({
+    session: true,
+    synced: true,
+    pong: true,
+    ack: true,
+    message: true,
+    conversation: true,
+    queued: true,
+    assigned: true,
+    transferred: true,
+    typing: true,
+    read: true,
+    closed: true,
+    status: true,
+    rated: true,
+    error: true,
+  } satisfies Record<ServerFrame['type'], true>),
+);
 
 /** A frame from the server, or undefined for anything else (e.g. API Gateway's own "Internal server error"). */
 export function parseServerFrame(data: unknown): ServerFrame | undefined {

@@ -1,6 +1,6 @@
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
-import type { PasswordHasher } from '../../services/auth';
+import type { PasswordHasher } from '../../ports/password-hasher';
 
 const scrypt = promisify(scryptCallback) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
 
@@ -8,15 +8,18 @@ const scrypt = promisify(scryptCallback) as (password: string, salt: Buffer, key
 const COST = { N: 16384, r: 8, p: 1 };
 const KEY_LENGTH = 32;
 
+const encode = (salt: Buffer, hash: Buffer) =>
+  ['scrypt', COST.N, COST.r, COST.p, salt.toString('base64'), hash.toString('base64')].join('$');
+
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const hash = await scrypt(password, salt, KEY_LENGTH, COST);
-  return ['scrypt', COST.N, COST.r, COST.p, salt.toString('base64'), hash.toString('base64')].join('$');
+  return encode(salt, await scrypt(password, salt, KEY_LENGTH, COST));
 }
 
 export const scryptHasher: PasswordHasher = {
+  hash: hashPassword,
   // A real scrypt encoding of a random password nobody knows, with the production cost.
-  decoyHash: ['scrypt', COST.N, COST.r, COST.p, randomBytes(16).toString('base64'), randomBytes(KEY_LENGTH).toString('base64')].join('$'),
+  decoyHash: encode(randomBytes(16), randomBytes(KEY_LENGTH)),
   async verify(password: string, encoded: string): Promise<boolean> {
     const [scheme, n, r, p, salt, hash] = encoded.split('$');
     if (scheme !== 'scrypt' || !salt || !hash) return false;

@@ -58,7 +58,7 @@ export class UpstashLoginBackoff implements LoginBackoff {
   async lockedForMs(identity: string): Promise<number> {
     const [, lock] = this.keys(identity);
     const ttl = await this.run('read', (redis) => redis.pttl(lock));
-    return ttl > 0 ? ttl : 0;
+    return Math.max(ttl, 0);
   }
 
   async recordFailure(identity: string): Promise<number> {

@@ -1,9 +1,8 @@
-import { hashPassword } from '../../adapters/crypto/password-hasher';
 import { createAgent } from '../../services/agent-admin';
 import { httpHandler } from '../shared/http';
 import { newAgentBody } from './agent-schemas';
 
 export const handler = httpHandler({ name: 'agents-create', body: newAgentBody, authenticated: true }, async (ports, request, user) => ({
   status: 201,
-  body: { agent: await createAgent(ports, user!, request.body, hashPassword) },
+  body: { agent: await createAgent(ports, user!, request.body) },
 }));

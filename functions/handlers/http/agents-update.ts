@@ -1,4 +1,3 @@
-import { hashPassword } from '../../adapters/crypto/password-hasher';
 import { updateAgent } from '../../services/agent-admin';
 import { httpHandler } from '../shared/http';
 import { agentChangesBody, agentIdParam } from './agent-schemas';
@@ -6,6 +5,6 @@ import { agentChangesBody, agentIdParam } from './agent-schemas';
 export const handler = httpHandler(
   { name: 'agents-update', body: agentChangesBody, authenticated: true },
   async (ports, request, user) => ({
-    body: { agent: await updateAgent(ports, user!, agentIdParam(request.params), request.body, hashPassword) },
+    body: { agent: await updateAgent(ports, user!, agentIdParam(request.params), request.body) },
   }),
 );

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { scryptHasher } from '../../adapters/crypto/password-hasher';
 import { login } from '../../services/auth';
 import { httpHandler } from '../shared/http';
 
@@ -11,6 +10,6 @@ const loginBody = z.strictObject({
 export const handler = httpHandler(
   { name: 'auth-login', body: loginBody, authenticated: false, rateLimitPerIp: 'login' },
   async (ports, request) => ({
-    body: await login(ports, scryptHasher, { ...request.body, sourceIp: request.sourceIp }),
+    body: await login(ports, { ...request.body, sourceIp: request.sourceIp }),
   }),
 );

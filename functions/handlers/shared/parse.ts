@@ -3,6 +3,7 @@ import { BadRequestError, TooLargeError } from '../../domain/errors';
 
 const MAX_DEPTH = 8;
 // C0 controls other than tab, line feed and carriage return, DEL and the C1 controls.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's purpose.
 const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 // Keys that mean something to JavaScript objects; no Parley frame or body uses them.
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -18,11 +19,14 @@ function checkString(value: string, where: string): void {
  * needs, prototype-polluting keys, control characters and text that is not valid Unicode.
  */
 function checkValue(value: unknown, where: string, depth: number): void {
-  if (typeof value === 'string') return checkString(value, where);
+  if (typeof value === 'string') {
+    checkString(value, where);
+    return;
+  }
   if (typeof value !== 'object' || value === null) return;
   if (depth > MAX_DEPTH) throw new BadRequestError(`${where} is nested too deeply`);
   if (Array.isArray(value)) {
-    value.forEach((item, index) => checkValue(item, `${where}[${index}]`, depth + 1));
+    for (const [index, item] of value.entries()) checkValue(item, `${where}[${index}]`, depth + 1);
     return;
   }
   for (const [key, item] of Object.entries(value)) {

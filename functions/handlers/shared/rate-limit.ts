@@ -1,7 +1,9 @@
 import { RateLimitedError } from '../../domain/errors';
 import type { RateLimitRule } from '../../ports/rate-limiter';
-import type { Ports } from '../../services/context';
-import type { AuthorizedCaller } from './websocket';
+import type { Caller, Ports } from '../../services/context';
+
+/** A caller on a WebSocket connection: limits key on the connection or the user. */
+type ConnectedCaller = Caller & { readonly connectionId: string };
 
 const REFUSALS: Record<RateLimitRule, string> = {
   message: 'Too many messages from this connection; slow down',
@@ -11,7 +13,7 @@ const REFUSALS: Record<RateLimitRule, string> = {
 };
 
 /** Which actions are limited, and per what: messages per connection, starts per user. */
-const ACTION_LIMITS: Readonly<Record<string, (caller: AuthorizedCaller) => [RateLimitRule, string]>> = {
+const ACTION_LIMITS: Readonly<Record<string, (caller: ConnectedCaller) => [RateLimitRule, string]>> = {
   message: (caller) => ['message', caller.connectionId],
   start: (caller) => ['start', caller.user.id],
 };
@@ -22,7 +24,7 @@ export async function enforceRateLimit(ports: Ports, rule: RateLimitRule, key: s
   if (!decision.allowed) throw new RateLimitedError(REFUSALS[rule], decision.retryAfterMs);
 }
 
-export async function enforceActionLimit(ports: Ports, caller: AuthorizedCaller, action: string): Promise<void> {
+export async function enforceActionLimit(ports: Ports, caller: ConnectedCaller, action: string): Promise<void> {
   const limit = Object.hasOwn(ACTION_LIMITS, action) ? ACTION_LIMITS[action] : undefined;
   if (!limit) return;
   const [rule, key] = limit(caller);

@@ -92,6 +92,7 @@ export function errorFrame(error: unknown, body: unknown, fallbackAction: string
   };
 }
 
+// biome-ignore lint/suspicious/noConfusingVoidType: actions that answer nothing (typing, read) return void.
 type ActionResult = ServerFrame | ServerFrame[] | void;
 
 /**

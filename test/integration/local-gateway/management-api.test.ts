@@ -49,7 +49,7 @@ describe('WebSocket gateway: management API through the AWS SDK', () => {
     const before = Date.now();
     const ws = await connect(fixture.gateway.url, 'allow:u1');
     const [connectionId] = fixture.gateway.connectionIds();
-    await sleep(20);
+    await sleep(20); // LastActiveAt must be later than ConnectedAt; a slow machine only widens the gap
     ws.send({ action: 'echo' });
     await ws.next();
     const output = await sdk.send(new GetConnectionCommand({ ConnectionId: connectionId }));
@@ -99,6 +99,7 @@ describe('WebSocket gateway: management API through the AWS SDK', () => {
     managementClient(fixture.gateway.callbackUrl);
     const ws = await connect(fixture.gateway.url, 'allow:u1');
     expect(postOutcome).toBeInstanceOf(GoneException);
+    // Quiet period: it can only let a late frame slip past on a slow machine, never fail a correct gateway.
     await sleep(30);
     expect(ws.pending()).toEqual([]);
     await ws.close();

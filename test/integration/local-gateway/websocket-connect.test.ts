@@ -114,6 +114,7 @@ describe('WebSocket gateway: connecting', () => {
     });
     expect((await refusal(`${fixture.gateway.url}?token=allow:banned`)).status).toBe(429);
     expect((await refusal(`${fixture.gateway.url}?token=allow:crash`)).status).toBe(500);
+    // Quiet period: it can only let a late $disconnect slip past on a slow machine, never fail a correct gateway.
     await sleep(50);
     // A refused $connect owes no $disconnect.
     expect(fixture.callsTo('$disconnect')).toHaveLength(0);

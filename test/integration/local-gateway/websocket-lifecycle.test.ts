@@ -33,12 +33,16 @@ describe('WebSocket gateway: limits and disconnects', () => {
   });
 
   it('closes an idle connection with 1001 Going away; client frames keep it alive', async () => {
-    fixture = await startRecordingGateway({}, { idleTimeoutMs: 400 });
+    // `busy` sends every 50 ms until `idle` is closed: only a stall of 30 times that could
+    // let `busy` lapse, and however long the idle close takes, the loop waits for it.
+    fixture = await startRecordingGateway({}, { idleTimeoutMs: 1_500 });
     const idle = await connect(fixture.gateway.url, 'allow:idle');
     const busy = await connect(fixture.gateway.url, 'allow:busy');
-    for (let index = 0; index < 6; index += 1) {
-      await sleep(100);
-      busy.send({ action: 'echo' });
+    let idleClosed = false;
+    void idle.closed.then(() => (idleClosed = true));
+    while (!idleClosed) {
+      await sleep(50);
+      if (busy.socket.readyState === WebSocket.OPEN) busy.send({ action: 'echo' });
     }
     expect(await idle.closed).toEqual({ code: 1001, reason: 'Going away' });
     expect(busy.socket.readyState).toBe(WebSocket.OPEN);
@@ -67,6 +71,7 @@ describe('WebSocket gateway: limits and disconnects', () => {
     client.socket.close(4001, 'tab closed');
     await client.closed;
     await eventually(() => fixture?.callsTo('$disconnect').length === 1);
+    // Quiet period: it can only let a late second $disconnect slip past on a slow machine, never fail a correct gateway.
     await sleep(50);
     const disconnects = fixture.callsTo('$disconnect');
     expect(disconnects).toHaveLength(1);
@@ -85,7 +90,8 @@ describe('WebSocket gateway: limits and disconnects', () => {
     const order: string[] = [];
     fixture = await startRecordingGateway({
       echo: async () => {
-        await sleep(60);
+        order.push('echo started');
+        await sleep(60); // a slow handler
         order.push('echo');
         return {};
       },
@@ -96,10 +102,10 @@ describe('WebSocket gateway: limits and disconnects', () => {
     });
     const client = await connect(fixture.gateway.url, 'allow:u1');
     client.send({ action: 'echo' });
-    await sleep(10);
+    await eventually(() => order.includes('echo started'));
     await client.close();
-    await eventually(() => order.length === 2);
-    expect(order).toEqual(['echo', '$disconnect']);
+    await eventually(() => order.length === 3);
+    expect(order).toEqual(['echo started', 'echo', '$disconnect']);
   });
 
   it('kill() drops the socket abruptly and still runs $disconnect once', async () => {
@@ -136,6 +142,8 @@ describe('WebSocket gateway: limits and disconnects', () => {
     socket.on('error', () => undefined);
     await eventually(() => fixture?.callsTo('$connect').length === 1);
     socket.terminate();
+    // Lets the gateway see the close before $connect returns; on a slow machine it may see it
+    // after, which takes the ordinary close path and must pass the same checks.
     await sleep(30);
     releaseConnect();
     await eventually(() => fixture?.callsTo('$disconnect').length === 1);

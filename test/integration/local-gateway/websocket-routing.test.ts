@@ -76,6 +76,7 @@ describe('WebSocket gateway: routing frames', () => {
     client.send({ action: 'echo' });
     client.send('x');
     expect(await client.next()).toBe('plain string reply');
+    // Quiet period: it can only let a late frame slip past on a slow machine, never fail a correct gateway.
     await sleep(50);
     expect(client.pending()).toEqual([]);
     expect(fixture.callsTo('quiet')).toHaveLength(1);

@@ -1,5 +1,7 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { WebSocket } from 'ws';
+import { STEP_MS } from '../../support/budget';
+import { waitFor } from '../../support/wait';
 
 /** A ws client that buffers every frame so a test can await them one by one without races. */
 export class TestClient {
@@ -19,7 +21,7 @@ export class TestClient {
     });
   }
 
-  next(timeoutMs = 2_000): Promise<string> {
+  next(timeoutMs = STEP_MS): Promise<string> {
     const buffered = this.frames.shift();
     if (buffered !== undefined) return Promise.resolve(buffered);
     return new Promise((resolve, reject) => {
@@ -103,11 +105,7 @@ export async function fakeAuthorizer(event: APIGatewayRequestAuthorizerEvent): P
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls until the predicate holds, failing after the timeout. */
-export async function eventually(predicate: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(10);
-  }
+/** Polls until the predicate holds, failing after the timeout (one step on a loaded machine). */
+export async function eventually(predicate: () => boolean, timeoutMs = STEP_MS): Promise<void> {
+  await waitFor(predicate, { timeoutMs, intervalMs: 10 });
 }

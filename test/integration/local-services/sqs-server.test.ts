@@ -128,16 +128,26 @@ describe('local SQS server with the real SQSClient', () => {
   });
 
   it('redelivers after the visibility timeout with a higher receive count and a new handle', async () => {
-    const queueUrl = await createQueue({ VisibilityTimeout: '1' });
+    // On a server whose clock the test moves, so the message cannot reappear early on a slow machine.
+    let now = Date.parse('2026-01-15T12:00:00Z');
+    const timed = await startSqsServer({ port: 0, now: () => now });
+    const sqs = localSqsClient(timed.endpoint);
+    const attributesOf = async (QueueUrl: string | undefined) =>
+      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }))).Attributes ?? {};
+    const { QueueUrl: queueUrl } = await sqs.send(
+      new CreateQueueCommand({ QueueName: 'redelivery', Attributes: { VisibilityTimeout: '1' } }),
+    );
     await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'again' }));
     const first = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MessageSystemAttributeNames: ['All'] }));
     expect(first.Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe('1');
+    now += 999;
     const hidden = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl }));
     expect(hidden.Messages ?? []).toHaveLength(0);
     expect((await attributesOf(queueUrl)).ApproximateNumberOfMessagesNotVisible).toBe('1');
 
+    now += 1;
     const second = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 3, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
     );
     const redelivered = second.Messages?.[0];
     expect(redelivered?.Attributes).toEqual({ ApproximateReceiveCount: '2' });
@@ -148,6 +158,7 @@ describe('local SQS server with the real SQSClient', () => {
     expect((await attributesOf(queueUrl)).ApproximateNumberOfMessagesNotVisible).toBe('1');
     await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: redelivered?.ReceiptHandle }));
     expect((await attributesOf(queueUrl)).ApproximateNumberOfMessagesNotVisible).toBe('0');
+    await timed.close();
   });
 
   it('moves a message to the dead-letter queue once maxReceiveCount is exhausted', async () => {
@@ -256,7 +267,8 @@ describe('local SQS server with the real SQSClient', () => {
     setTimeout(() => void sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'late' })), 150);
     const { Messages } = await polling;
     expect(Messages?.[0]?.Body).toBe('late');
-    expect(Date.now() - started).toBeLessThan(2_000);
+    // Well short of the 10 s wait, however slow the machine (the send comes after 150 ms).
+    expect(Date.now() - started).toBeLessThan(8_000);
   });
 
   it('long polling waits the full time when nothing arrives', async () => {
@@ -268,15 +280,24 @@ describe('local SQS server with the real SQSClient', () => {
   });
 
   it('holds delayed messages back for DelaySeconds', async () => {
-    const queueUrl = await createQueue();
-    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'later', DelaySeconds: 1 }));
-    expect((await attributesOf(queueUrl)).ApproximateNumberOfMessagesDelayed).toBe('1');
-    const immediate = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl }));
-    expect(immediate.Messages ?? []).toHaveLength(0);
-    const started = Date.now();
-    const waited = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 5 }));
-    expect(waited.Messages?.[0]?.Body).toBe('later');
-    expect(Date.now() - started).toBeLessThan(2_500);
+    // On a server whose clock the test moves: the delay ends when the test says, not when a
+    // slow machine happens to get to the next request.
+    let now = Date.parse('2026-01-15T12:00:00Z');
+    const timed = await startSqsServer({ port: 0, now: () => now });
+    try {
+      const client = localSqsClient(timed.endpoint);
+      const { QueueUrl: queueUrl } = await client.send(new CreateQueueCommand({ QueueName: 'delayed' }));
+      await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'later', DelaySeconds: 1 }));
+      const delayed = await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] }));
+      expect(delayed.Attributes?.ApproximateNumberOfMessagesDelayed).toBe('1');
+      now += 999;
+      expect((await client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl }))).Messages ?? []).toHaveLength(0);
+      now += 1;
+      const received = await client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl }));
+      expect(received.Messages?.[0]?.Body).toBe('later');
+    } finally {
+      await timed.close();
+    }
   });
 
   it('reports a missing queue as QueueDoesNotExist with the legacy query code', async () => {

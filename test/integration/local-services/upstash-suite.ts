@@ -49,14 +49,16 @@ export function defineUpstashSuite(label: string, start: () => Promise<UpstashSe
       expect(await redis.get('greeting')).toBe('héllo ✓');
       expect(await redis.get('missing')).toBeNull();
 
-      await redis.set('session', 'a', { ex: 10 });
+      // Expiries are long and the lower bounds loose (a tenth of the TTL), so however slowly the
+      // machine runs between commands no key lapses and no remaining time drops below its bound.
+      await redis.set('session', 'a', { ex: 1000 });
       const ttl = await redis.ttl('session');
-      expect(ttl).toBeGreaterThan(8);
-      expect(ttl).toBeLessThanOrEqual(10);
-      await redis.set('short', 'b', { px: 1500 });
+      expect(ttl).toBeGreaterThan(900);
+      expect(ttl).toBeLessThanOrEqual(1000);
+      await redis.set('short', 'b', { px: 150_000 });
       const pttl = await redis.pttl('short');
-      expect(pttl).toBeGreaterThan(1000);
-      expect(pttl).toBeLessThanOrEqual(1500);
+      expect(pttl).toBeGreaterThan(135_000);
+      expect(pttl).toBeLessThanOrEqual(150_000);
 
       expect(await redis.set('lock', 'first', { nx: true })).toBe('OK');
       expect(await redis.set('lock', 'second', { nx: true })).toBeNull();
@@ -66,7 +68,7 @@ export function defineUpstashSuite(label: string, start: () => Promise<UpstashSe
       expect(await redis.set('lock', 'third', { get: true })).toBe('first');
 
       await redis.set('session', 'renewed', { keepTtl: true });
-      expect(await redis.ttl('session')).toBeGreaterThan(8);
+      expect(await redis.ttl('session')).toBeGreaterThan(900);
       await redis.set('session', 'forever');
       expect(await redis.ttl('session')).toBe(-1);
 
@@ -82,15 +84,17 @@ export function defineUpstashSuite(label: string, start: () => Promise<UpstashSe
       expect(await redis.del('a', 'nope')).toBe(1);
       expect(await redis.exists('a')).toBe(0);
 
-      expect(await redis.expire('b', 100)).toBe(1);
-      expect(await redis.ttl('b')).toBeGreaterThan(98);
-      expect(await redis.pexpire('b', 5000)).toBe(1);
-      expect(await redis.pttl('b')).toBeLessThanOrEqual(5000);
-      expect(await redis.expire('b', 2, 'GT')).toBe(0);
-      expect(await redis.expire('b', 2, 'LT')).toBe(1);
-      expect(await redis.expire('b', 500, 'GT')).toBe(1);
+      // TTLs far apart and far longer than the test runs: no comparison can flip on a slow machine.
+      expect(await redis.expire('b', 1000)).toBe(1);
+      expect(await redis.ttl('b')).toBeGreaterThan(900);
+      expect(await redis.pexpire('b', 500_000)).toBe(1);
+      expect(await redis.pttl('b')).toBeLessThanOrEqual(500_000);
+      expect(await redis.pttl('b')).toBeGreaterThan(450_000);
+      expect(await redis.expire('b', 200, 'GT')).toBe(0);
+      expect(await redis.expire('b', 200, 'LT')).toBe(1);
+      expect(await redis.expire('b', 5000, 'GT')).toBe(1);
       expect(await redis.expire('b', 10, 'NX')).toBe(0);
-      expect(await redis.ttl('b')).toBeGreaterThan(400);
+      expect(await redis.ttl('b')).toBeGreaterThan(4000);
       expect(await redis.ttl('nope')).toBe(-2);
       expect(await redis.expire('nope', 10)).toBe(0);
     });
@@ -182,9 +186,9 @@ export function defineUpstashSuite(label: string, start: () => Promise<UpstashSe
       const rateLimit = redis.createScript<number>(
         'local n = redis.call("INCR", KEYS[1]); if n == 1 then redis.call("PEXPIRE", KEYS[1], ARGV[1]) end; return n',
       );
-      expect(await rateLimit.exec(['rl:user'], ['60000'])).toBe(1);
-      expect(await rateLimit.exec(['rl:user'], ['60000'])).toBe(2);
-      expect(await redis.pttl('rl:user')).toBeGreaterThan(59_000);
+      expect(await rateLimit.exec(['rl:user'], ['600000'])).toBe(1);
+      expect(await rateLimit.exec(['rl:user'], ['600000'])).toBe(2);
+      expect(await redis.pttl('rl:user')).toBeGreaterThan(540_000);
       expect(await redis.eval('return nil', [], [])).toBeNull();
     });
 
@@ -214,7 +218,7 @@ export function defineUpstashSuite(label: string, start: () => Promise<UpstashSe
 
       // Concurrent transactions never interleave: every read sees its own write.
       const runs = await Promise.all(Array.from({ length: 10 }, (_, i) => direct.multi().set('shared', `v${i}`).get('shared').exec()));
-      runs.forEach((run, i) => expect(run).toEqual(['OK', `v${i}`]));
+      for (const [i, run] of runs.entries()) expect(run).toEqual(['OK', `v${i}`]);
     });
 
     it('batches concurrent calls with auto-pipelining', async () => {

@@ -1,4 +1,9 @@
-import { GoneException, LimitExceededException, type ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import {
+  GoneException,
+  LimitExceededException,
+  PostToConnectionCommand,
+  type ApiGatewayManagementApiClient,
+} from '@aws-sdk/client-apigatewaymanagementapi';
 import { describe, expect, it, vi } from 'vitest';
 import { ConnectionsApiError, ManagementApiNotifier } from '../../../functions/adapters/apigw/connection-notifier';
 
@@ -23,11 +28,19 @@ describe('ManagementApiNotifier', () => {
     await expect(notifier.send('c1', frame)).resolves.toBe('sent');
     expect(send).toHaveBeenCalledTimes(4);
     expect(sleep.mock.calls.map(([ms]) => ms)).toEqual([25, 50, 100]);
+    // Every attempt posts this frame to this connection.
+    for (const [command] of send.mock.calls as unknown as [PostToConnectionCommand][]) {
+      expect(command).toBeInstanceOf(PostToConnectionCommand);
+      expect(command.input.ConnectionId).toBe('c1');
+      expect(JSON.parse(new TextDecoder().decode(command.input.Data as Uint8Array))).toEqual(frame);
+    }
   });
 
   it('gives up after four calls and reports the dependency as unavailable', async () => {
     const { notifier, send } = notifierFailing([limit(), limit(), limit(), limit(), limit()]);
-    await expect(notifier.send('c1', frame)).rejects.toBeInstanceOf(ConnectionsApiError);
+    const failure = notifier.send('c1', frame);
+    await expect(failure).rejects.toBeInstanceOf(ConnectionsApiError);
+    await expect(failure).rejects.toMatchObject({ dependency: 'apigateway-management', cause: expect.any(LimitExceededException) });
     expect(send).toHaveBeenCalledTimes(4);
   });
 
@@ -35,8 +48,11 @@ describe('ManagementApiNotifier', () => {
     const goneCase = notifierFailing([gone()]);
     await expect(goneCase.notifier.send('c1', frame)).resolves.toBe('gone');
     expect(goneCase.send).toHaveBeenCalledTimes(1);
-    const other = notifierFailing([new Error('boom')]);
-    await expect(other.notifier.send('c1', frame)).rejects.toBeInstanceOf(ConnectionsApiError);
+    const boom = new Error('boom');
+    const other = notifierFailing([boom]);
+    const failure = other.notifier.send('c1', frame);
+    await expect(failure).rejects.toBeInstanceOf(ConnectionsApiError);
+    await expect(failure).rejects.toHaveProperty('cause', boom);
     expect(other.send).toHaveBeenCalledTimes(1);
   });
 });

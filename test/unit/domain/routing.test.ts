@@ -59,20 +59,24 @@ describe('routing decisions', () => {
       capacity: fc.integer({ min: 1, max: 5 }),
       idleSince: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
     });
+    let rankedSeveral = 0;
     fc.assert(
       fc.property(fc.array(arbitraryAgent), fc.constantFrom('billing', 'tech', 'general'), (agents, skill) => {
         const ranked = rankCandidates(agents, skill, 'general');
-        for (const candidate of ranked) {
-          expect(candidate.status).toBe('online');
-          expect(candidate.load).toBeLessThan(candidate.capacity);
-          expect(servesSkill(candidate, skill, 'general')).toBe(true);
-        }
+        // Every eligible agent is ranked, and nobody else: an empty ranking must not pass.
+        const eligible = agents.filter((a) => a.status === 'online' && a.load < a.capacity && servesSkill(a, skill, 'general'));
+        expect(ranked).toHaveLength(eligible.length);
+        expect(new Set(ranked)).toEqual(new Set(eligible));
         for (let i = 1; i < ranked.length; i++) {
           const [a, b] = [ranked[i - 1]!, ranked[i]!];
           expect(a.load / a.capacity).toBeLessThanOrEqual(b.load / b.capacity);
+          if (a.load * b.capacity === b.load * a.capacity) expect(a.idleSince <= b.idleSince).toBe(true);
         }
+        if (eligible.length > 1) rankedSeveral += 1;
       }),
     );
+    // The generator does produce rankings worth checking the order of.
+    expect(rankedSeveral).toBeGreaterThanOrEqual(3);
   });
 
   it('estimates waits from position and agents serving', () => {

@@ -37,6 +37,8 @@ export class FakeConversationStore implements ConversationStore {
   private readonly openPointers = new Map<string, string>();
   readonly assignTransitions = new Map<string, number>();
   readonly violations: Violation[] = [];
+  /** Assignments checked for FIFO (those made by a run that listed the queue). */
+  fifoChecks = 0;
   crashNextAssign = false;
   private tick = 0;
 
@@ -140,7 +142,7 @@ export class FakeConversationStore implements ConversationStore {
       throw new CrashError('router crashed between its claim and its write');
     }
     const current = this.items.get(conversationId);
-    if (!current || current.status !== 'queued' || (fromEpoch !== undefined && epochOf(current) !== fromEpoch)) return undefined;
+    if (current?.status !== 'queued' || (fromEpoch !== undefined && epochOf(current) !== fromEpoch)) return undefined;
     this.checkFifo(current);
     this.assignTransitions.set(conversationId, (this.assignTransitions.get(conversationId) ?? 0) + 1);
     const { queuedAt: _queuedAt, noAgentNoticeAt: _notice, ...rest } = current;
@@ -150,6 +152,7 @@ export class FakeConversationStore implements ConversationStore {
   private checkFifo(conversation: Conversation): void {
     const listedAt = runContext.getStore()?.listedAt.get(conversation.skill);
     if (listedAt === undefined) return;
+    this.fifoChecks++;
     const skipped = this.queued(conversation.skill).find(
       (other) => queueKey(other) < queueKey(conversation) && (this.queuedSince.get(other.id) ?? Infinity) < listedAt,
     );
@@ -182,7 +185,7 @@ export class FakeConversationStore implements ConversationStore {
   ): Promise<Conversation | undefined> {
     await this.pause();
     const current = this.items.get(conversationId);
-    if (!current || current.status !== 'assigned' || current.agent?.id !== fromAgentId) return undefined;
+    if (current?.status !== 'assigned' || current.agent?.id !== fromAgentId) return undefined;
     if (fromEpoch !== undefined && epochOf(current) !== fromEpoch) return undefined;
     return this.save({ ...current, agent: to, assignedAt: now, updatedAt: now }, current);
   }

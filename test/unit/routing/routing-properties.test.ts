@@ -56,8 +56,23 @@ async function drainTriggers(world: RoutingWorld, scheduler: fc.Scheduler): Prom
   expect(world.triggers).toEqual([]);
 }
 
+/** What the runs exercised, summed over runs: the invariants must have had something to check. */
+function coverageOf(world: RoutingWorld) {
+  const frames = [...world.frames.values()].flat();
+  return {
+    applied: world.outcomes.applied,
+    refused: world.outcomes.refused,
+    assigned: world.store.assignTransitions.size > 0 ? 1 : 0,
+    fifoChecked: world.store.fifoChecks > 0 ? 1 : 0,
+    closed: [...world.store.items.values()].some((c) => c.status === 'closed') ? 1 : 0,
+    transferred: frames.some((frame) => frame.type === 'transferred') ? 1 : 0,
+  };
+}
+
 describe('routing under random concurrent interleavings (fast-check)', () => {
   it('never assigns twice, never exceeds capacity, keeps FIFO within a skill, and leaves nobody waiting beside a free agent', async () => {
+    const runs = Number(process.env.ROUTING_RUNS ?? 300);
+    const seen = { runs: 0, applied: 0, refused: 0, assigned: 0, fifoChecked: 0, closed: 0, transferred: 0 };
     await fc.assert(
       fc.asyncProperty(fc.array(agentSpec, { minLength: 1, maxLength: 4 }), steps, fc.scheduler(), async (specs, plan, scheduler) => {
         const world = new RoutingWorld(specs, scheduler);
@@ -74,12 +89,22 @@ describe('routing under random concurrent interleavings (fast-check)', () => {
         await drainTriggers(world, scheduler);
         expect(world.safetyProblems()).toEqual([]);
         expect(world.livenessProblems()).toEqual([]);
+        seen.runs++;
+        for (const [key, value] of Object.entries(coverageOf(world))) seen[key as keyof typeof seen] += value;
       }),
       {
         // Fixed by default so `npm test` is deterministic; ROUTING_SEED / ROUTING_RUNS explore further.
-        numRuns: Number(process.env.ROUTING_RUNS ?? 300),
+        numRuns: runs,
         seed: Number(process.env.ROUTING_SEED ?? 20261127),
       },
     );
+    // Not vacuous: most commands ran (a world refusing every command would meet every invariant),
+    // and many runs assigned (with FIFO checked), closed and transferred conversations.
+    expect(seen.runs).toBe(runs);
+    expect(seen.refused).toBeLessThan(seen.applied / 10);
+    expect(seen.assigned).toBeGreaterThanOrEqual(Math.floor(runs / 4));
+    expect(seen.fifoChecked).toBeGreaterThanOrEqual(Math.floor(runs / 4));
+    expect(seen.closed).toBeGreaterThanOrEqual(Math.floor(runs / 4));
+    expect(seen.transferred).toBeGreaterThanOrEqual(Math.floor(runs / 20));
   }, 120_000);
 });

@@ -49,19 +49,18 @@ export class RoutingWorld {
   readonly frames = new Map<string, ServerFrame[]>();
   readonly ports: Ports;
   readonly agents: User[];
+  /** Commands that ran and commands refused: a world that refused everything proves nothing. */
+  readonly outcomes = { applied: 0, refused: 0 };
   private readonly profiles = new Map<string, AgentProfile>();
   private clockMs = Date.parse('2026-01-01T00:00:00.000Z');
   private ids = 0;
 
-  constructor(
-    specs: readonly AgentSpec[],
-    private readonly scheduler: fc.Scheduler,
-  ) {
+  constructor(specs: readonly AgentSpec[], scheduler: fc.Scheduler) {
     const pause = () => scheduler.schedule(Promise.resolve()).then(() => undefined);
     this.store = new FakeConversationStore(pause);
     this.presence = new FakePresence(DEFAULT_SKILL, pause);
     this.agents = specs.map((spec, index) => ({ id: `agent-${index}`, role: 'agent', name: `Agent ${index}`, skills: spec.skills }));
-    specs.forEach((spec, index) =>
+    for (const [index, spec] of specs.entries()) {
       this.profiles.set(`agent-${index}`, {
         id: `agent-${index}`,
         email: `a${index}@example.com`,
@@ -70,8 +69,8 @@ export class RoutingWorld {
         skills: spec.skills,
         capacity: spec.capacity,
         passwordHash: 'unused',
-      }),
-    );
+      });
+    }
     const directory: AgentDirectory = {
       get: async (id) => this.profiles.get(id),
       findByEmail: async () => undefined,
@@ -116,7 +115,13 @@ export class RoutingWorld {
       tokens: { issue: unused('tokens'), verify: unused('tokens') },
       rateLimiter: { consume: unused('rate limits') },
       loginBackoff: { lockedForMs: unused('login'), recordFailure: unused('login'), reset: unused('login') },
-      clock: { now: () => new Date((this.clockMs += 1000)) },
+      passwords: { hash: unused('passwords'), verify: unused('passwords'), decoyHash: '' },
+      clock: {
+        now: () => {
+          this.clockMs += 1000;
+          return new Date(this.clockMs);
+        },
+      },
       ids: { next: () => `c${String(++this.ids).padStart(4, '0')}` },
       settings,
       log: { info: () => undefined, warn: () => undefined, error: () => undefined },
@@ -162,9 +167,13 @@ export class RoutingWorld {
   async run(command: Command): Promise<void> {
     try {
       await this.apply(command);
+      this.outcomes.applied++;
     } catch (error) {
       // A command that lost a race is refused with a protocol error; that is correct behaviour.
-      if (error instanceof DomainError || error instanceof CrashError) return;
+      if (error instanceof DomainError || error instanceof CrashError) {
+        this.outcomes.refused++;
+        return;
+      }
       throw error;
     }
   }

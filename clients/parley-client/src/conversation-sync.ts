@@ -1,0 +1,197 @@
+import { fullJitterDelay, type BackoffPolicy } from './backoff';
+import type { ClientStats } from './client-types';
+import { ConversationLog } from './conversation-log';
+import type { CursorStore } from './cursor-store';
+import type { ChatMessage, ClientFrame, ConversationSummary, ErrorFrame, SessionFrame, SyncedFrame } from './protocol';
+
+export interface SyncConfig {
+  readonly syncTimeoutMs: number;
+  readonly gapSyncDelayMs: number;
+  readonly backoff: BackoffPolicy;
+  readonly random: () => number;
+}
+
+/** The connection as sync needs it (the supervisor's side). */
+export interface SyncConnection {
+  isOpen(): boolean;
+  write(frame: ClientFrame): void;
+}
+
+export interface SyncHooks {
+  /** A sync finished; the first one after connecting makes the client ready. */
+  caughtUp(): void;
+  synced(frame: SyncedFrame): void;
+  /** Each message once, in seq order. */
+  delivered(message: ChatMessage): void;
+}
+
+/**
+ * What this device holds of each conversation, and keeping it caught up: per-conversation logs
+ * and cursors, `sync` requests (again on timeout, error, `more`, or a gap still open after
+ * gapSyncDelayMs), and ordered, de-duplicated delivery of messages from any source.
+ */
+export class ConversationSync {
+  private readonly logs = new Map<string, ConversationLog>();
+  private readonly summaries = new Map<string, ConversationSummary>();
+  /** Conversations the last `session` listed: the server knows where to start those without a cursor. */
+  private readonly sessionIds = new Set<string>();
+  /** Conversations named (listed or with a cursor) by the sync in flight. */
+  private requestedIds = new Set<string>();
+  private syncInFlight = false;
+  private syncAgain = false;
+  private syncFailures = 0;
+  private syncTimer: ReturnType<typeof setTimeout> | undefined;
+  private gapTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly cursors: CursorStore,
+    private readonly config: SyncConfig,
+    private readonly counters: ClientStats,
+    private readonly connection: SyncConnection,
+    private readonly hooks: SyncHooks,
+  ) {}
+
+  messages(conversationId: string): readonly ChatMessage[] {
+    return this.logs.get(conversationId)?.messages() ?? [];
+  }
+
+  conversations(): ConversationSummary[] {
+    return [...this.summaries.values()];
+  }
+
+  cursor(conversationId: string): number | undefined {
+    return this.logs.get(conversationId)?.cursor ?? this.cursors.get(conversationId);
+  }
+
+  /** Asks for everything after the cursors; if a sync is already in flight, again once it ends. */
+  request(): void {
+    if (!this.connection.isOpen()) return;
+    if (this.syncInFlight) {
+      this.syncAgain = true;
+      return;
+    }
+    this.syncInFlight = true;
+    this.counters.syncs += 1;
+    const cursors = this.cursors.all();
+    for (const [id, log] of this.logs) {
+      // A conversation met live (assigned, transferred, just started) and absent from the
+      // last session has no read position to resume from: ask for all of it.
+      if (log.cursor !== undefined) cursors[id] = log.cursor;
+      else if (!this.sessionIds.has(id)) cursors[id] = 0;
+    }
+    this.requestedIds = new Set([...Object.keys(cursors), ...this.sessionIds]);
+    this.connection.write(Object.keys(cursors).length > 0 ? { action: 'sync', cursors } : { action: 'sync' });
+    clearTimeout(this.syncTimer);
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = undefined;
+      this.syncInFlight = false;
+      this.request();
+    }, this.config.syncTimeoutMs);
+  }
+
+  /** The socket was abandoned: whatever was asked on it will not be answered. */
+  reset(): void {
+    clearTimeout(this.syncTimer);
+    this.syncTimer = undefined;
+    clearTimeout(this.gapTimer);
+    this.gapTimer = undefined;
+    this.syncInFlight = false;
+    this.syncAgain = false;
+  }
+
+  onSession(frame: SessionFrame): void {
+    this.sessionIds.clear();
+    for (const conversation of frame.conversations) {
+      this.sessionIds.add(conversation.id);
+      this.remember(conversation);
+    }
+  }
+
+  onSynced(frame: SyncedFrame): void {
+    clearTimeout(this.syncTimer);
+    this.syncTimer = undefined;
+    this.syncInFlight = false;
+    this.syncFailures = 0;
+    let behind = false;
+    for (const [conversationId, reached] of Object.entries(frame.conversations)) {
+      const log = this.logFor(conversationId);
+      // Without a cursor the server began after the user's read cursor.
+      if (log.cursor === undefined) this.deliver(conversationId, log.startAt(reached));
+      if ((log.cursor ?? 0) < reached || log.hasGap) behind = true;
+    }
+    for (const [id, log] of this.logs) {
+      // Asked for but not answered: no longer visible to this user (e.g. transferred away).
+      if (log.cursor === undefined && this.requestedIds.has(id) && !(id in frame.conversations)) this.logs.delete(id);
+    }
+    this.hooks.caughtUp();
+    this.hooks.synced(frame);
+    if (frame.more || this.syncAgain) {
+      this.syncAgain = false;
+      this.request();
+    } else if (behind) {
+      this.scheduleGapSync();
+    }
+  }
+
+  /** The server refused or failed the sync: ask again after a backoff. */
+  onSyncError(frame: ErrorFrame): void {
+    clearTimeout(this.syncTimer);
+    this.syncInFlight = false;
+    this.syncFailures += 1;
+    const delay = frame.retryAfterMs ?? fullJitterDelay(this.config.backoff, this.syncFailures, this.config.random);
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = undefined;
+      this.request();
+    }, delay);
+  }
+
+  /** Takes a message from any source (live, sync, own ack): delivered once, in seq order. */
+  receive(message: ChatMessage): void {
+    const log = this.logFor(message.conversationId);
+    const released = log.accept(message);
+    if (released.length === 0 && log.cursor !== undefined && message.seq <= log.cursor) this.counters.duplicatesDropped += 1;
+    this.deliver(message.conversationId, released);
+    if (log.cursor === undefined || log.hasGap) this.scheduleGapSync();
+  }
+
+  remember(summary: ConversationSummary): void {
+    this.summaries.set(summary.id, summary);
+    const log = this.logFor(summary.id);
+    if (log.cursor === undefined) this.scheduleGapSync();
+  }
+
+  patch(conversationId: string, change: Partial<ConversationSummary>): void {
+    const summary = this.summaries.get(conversationId);
+    if (summary) this.summaries.set(conversationId, { ...summary, ...change });
+  }
+
+  private deliver(conversationId: string, released: readonly ChatMessage[]): void {
+    const last = released.at(-1);
+    if (!last) return;
+    this.cursors.set(conversationId, last.seq);
+    const summary = this.summaries.get(conversationId);
+    if (summary && summary.lastSeq < last.seq) this.summaries.set(conversationId, { ...summary, lastSeq: last.seq });
+    for (const message of released) this.hooks.delivered(message);
+  }
+
+  /** Live frames may just be late: give a gap gapSyncDelayMs to fill before asking. */
+  private scheduleGapSync(): void {
+    if (this.gapTimer !== undefined) return;
+    this.gapTimer = setTimeout(() => {
+      this.gapTimer = undefined;
+      const stillMissing = [...this.logs.values()].some((log) => log.cursor === undefined || log.hasGap);
+      if (!stillMissing) return;
+      this.counters.gapSyncs += 1;
+      this.request();
+    }, this.config.gapSyncDelayMs);
+  }
+
+  private logFor(conversationId: string): ConversationLog {
+    let log = this.logs.get(conversationId);
+    if (!log) {
+      log = new ConversationLog(this.cursors.get(conversationId));
+      this.logs.set(conversationId, log);
+    }
+    return log;
+  }
+}
