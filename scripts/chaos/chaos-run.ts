@@ -9,6 +9,7 @@ import { localDynamoClient } from '../../local/dynamodb/dynalite-server';
 import type { FaultCounts } from '../../local/faults/fault-injector';
 import { type FaultSettings, NO_FAULTS } from '../../local/faults/fault-settings';
 import { seededRandom } from '../../local/faults/random';
+import type { LambdaHandler } from '../../local/gateway/lambda-handler';
 import { LOCAL_TABLE, type LocalStack, startLocalStack } from '../../local/stack';
 import { type Frame, getJson, postJson, RawClient } from '../../local/tools/raw-client';
 import { type CheckResult, check, DEFECT_KINDS, type DeviceRecord, type SendRecord, type StoredMessage } from './checker';
@@ -199,10 +200,25 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const perAgent = options.conversationsPerAgent ?? 2;
   const installRounds = options.newInstallsPerParticipant ?? 0;
   if (options.messages < options.conversations) throw new Error('chaos: at least one message per conversation');
+  // Handler invocations running now: the audit waits for none, so that a slow invocation from
+  // the faulty phase (say, a message whose broadcast was held up by throttling while its
+  // resend was acked) cannot push a live frame into the audit's connection mid-sync.
+  let invocationsInFlight = 0;
+  const countInvocations =
+    (_name: string, handler: LambdaHandler): LambdaHandler =>
+    async (event, context) => {
+      invocationsInFlight += 1;
+      try {
+        return await handler(event, context);
+      } finally {
+        invocationsInFlight -= 1;
+      }
+    };
   const stack = await startLocalStack({
     httpPort: 0,
     wsPort: 0,
     demo: false,
+    instrument: countInvocations,
     faults: {},
     faultSeed: options.seed,
     logLevel: 'ERROR',
@@ -491,6 +507,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // cursors, in order, once: agents (each holding several conversations) from the start,
     // customers from half way.
     stack.faults!.update(NO_FAULTS);
+    let idlePolls = 0;
+    const idle = await waitUntil(
+      () => {
+        idlePolls = invocationsInFlight === 0 ? idlePolls + 1 : 0;
+        return idlePolls >= 2;
+      },
+      () => invocationsInFlight,
+      options.stallTimeoutMs,
+    );
+    if (!idle) log(`${invocationsInFlight} handler invocations still running before the audit`);
     const audits: DeviceRecord[] = [];
     let auditSyncs = 0;
     for (const participant of participants) {
