@@ -80,7 +80,10 @@ export const configSchema = z.object({
     .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/)
     .default('general'),
   GUEST_TOKEN_SECONDS: positiveInt(24 * 3600),
+  /** How long a staff sign-in (its refresh-token family) lasts, however often it is refreshed. */
   AGENT_TOKEN_SECONDS: positiveInt(12 * 3600),
+  /** Staff access tokens: short-lived (at most 15 minutes), renewed with the rotating refresh token. */
+  STAFF_ACCESS_TOKEN_SECONDS: z.coerce.number().int().positive().max(900).default(900),
   /** Connection records outlive API Gateway's 2-hour cap a little, then TTL removes them. */
   CONNECTION_TTL_SECONDS: positiveInt(2 * 3600 + 300),
   /** Secrets are re-read at most this often (Powertools Parameters cache). */

@@ -8,7 +8,9 @@ import { Redis } from '@upstash/redis';
 import { DynamoAgentDirectory } from './adapters/dynamodb/agent-directory';
 import { DynamoConnectionStore } from './adapters/dynamodb/connection-store';
 import { DynamoConversationStore } from './adapters/dynamodb/conversation-store';
+import { DynamoSessionStore } from './adapters/dynamodb/session-store';
 import { ManagementApiNotifier } from './adapters/apigw/connection-notifier';
+import { randomOpaqueTokens } from './adapters/crypto/opaque-tokens';
 import { scryptHasher } from './adapters/crypto/password-hasher';
 import { JoseTokenService } from './adapters/jwt/token-service';
 import { SecretSource } from './adapters/secrets/secret-source';
@@ -83,6 +85,8 @@ export function createWiring(config: Config): Wiring {
     conversations: new DynamoConversationStore(documents, config.TABLE_NAME, ids),
     connections: new DynamoConnectionStore(documents, config.TABLE_NAME),
     agents: new DynamoAgentDirectory(documents, config.TABLE_NAME),
+    sessions: new DynamoSessionStore(documents, config.TABLE_NAME),
+    opaqueTokens: randomOpaqueTokens,
     notifier: new ManagementApiNotifier(clients.managementApi),
     routingQueue: new SqsRoutingQueue(clients.sqs, config.ROUTING_QUEUE_URL),
     presence: new UpstashAgentPresence(redis, { defaultSkill: config.DEFAULT_SKILL, graceSeconds: config.PRESENCE_GRACE_SECONDS }),
@@ -126,6 +130,7 @@ export function createWiring(config: Config): Wiring {
       connectionTtlSeconds: config.CONNECTION_TTL_SECONDS,
       guestTokenSeconds: config.GUEST_TOKEN_SECONDS,
       agentTokenSeconds: config.AGENT_TOKEN_SECONDS,
+      staffAccessTokenSeconds: config.STAFF_ACCESS_TOKEN_SECONDS,
       presenceGraceSeconds: config.PRESENCE_GRACE_SECONDS,
       claimMinAgeSeconds: config.CLAIM_MIN_AGE_SECONDS,
       maxTokenSeconds,

@@ -16,6 +16,7 @@ const TUNABLE_CONTEXT_KEYS = {
   DEFAULT_SKILL: 'defaultSkill',
   GUEST_TOKEN_SECONDS: 'guestTokenSeconds',
   AGENT_TOKEN_SECONDS: 'agentTokenSeconds',
+  STAFF_ACCESS_TOKEN_SECONDS: 'staffAccessTokenSeconds',
   CONNECTION_TTL_SECONDS: 'connectionTtlSeconds',
   SECRETS_CACHE_SECONDS: 'secretsCacheSeconds',
   PRESENCE_GRACE_SECONDS: 'presenceGraceSeconds',

@@ -8,6 +8,7 @@ import type { ConversationStore } from '../ports/conversation-store';
 import type { PasswordHasher } from '../ports/password-hasher';
 import type { LoginBackoff, RateLimiter } from '../ports/rate-limiter';
 import type { RoutingQueue } from '../ports/routing-queue';
+import type { OpaqueTokens, SessionStore } from '../ports/session-store';
 import type { TokenService } from '../ports/tokens';
 
 /** The acting user and, on WebSocket routes, the connection the frame came from. */
@@ -21,7 +22,10 @@ export interface Settings {
   readonly defaultSkill: string;
   readonly connectionTtlSeconds: number;
   readonly guestTokenSeconds: number;
+  /** How long a staff session (refresh-token family) lasts from sign-in. */
   readonly agentTokenSeconds: number;
+  /** Lifetime of a staff access token (at most 15 minutes). */
+  readonly staffAccessTokenSeconds: number;
   /** An agent without a heartbeat for this long counts as offline (its presence expires). */
   readonly presenceGraceSeconds: number;
   /** Reconciliation leaves unbacked capacity claims younger than this alone. */
@@ -44,6 +48,8 @@ export interface Ports {
   readonly notifier: ConnectionNotifier;
   readonly routingQueue: RoutingQueue;
   readonly agents: AgentDirectory;
+  readonly sessions: SessionStore;
+  readonly opaqueTokens: OpaqueTokens;
   readonly presence: AgentPresence;
   readonly tokens: TokenService;
   readonly rateLimiter: RateLimiter;

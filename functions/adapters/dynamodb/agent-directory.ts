@@ -43,7 +43,7 @@ export class DynamoAgentDirectory implements AgentDirectory {
         }),
       ),
     );
-    const { passwordHash: _hash, ...summary } = profile;
+    const { passwordHash: _hash, tokensValidAfter: _cutoff, ...summary } = profile;
     await dynamo('PutItem', () =>
       this.db.send(
         new PutCommand({
@@ -139,9 +139,14 @@ function toSummary(item: Item): AgentSummary {
     role: item.role as AgentProfile['role'],
     skills: Array.isArray(item.skills) ? item.skills.map(String) : [],
     capacity: Number(item.capacity),
+    ...(item.disabled === true ? { disabled: true } : {}),
   };
 }
 
 function toProfile(item: Item): AgentProfile {
-  return { ...toSummary(item), passwordHash: String(item.passwordHash) };
+  return {
+    ...toSummary(item),
+    passwordHash: String(item.passwordHash),
+    ...(typeof item.tokensValidAfter === 'number' ? { tokensValidAfter: item.tokensValidAfter } : {}),
+  };
 }

@@ -18,6 +18,8 @@ export const keys = {
   /** One partition listing every agent (a roster entry per agent, without the password hash). */
   agentRoster: (agentId: string) => ({ pk: 'ROSTER', sk: `AGENT#${agentId}` }),
   agentRosterPartition: 'ROSTER',
+  /** A staff session (refresh token family). */
+  staffSession: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'SESSION' }),
 };
 
 export function messageSortKey(seq: number): string {

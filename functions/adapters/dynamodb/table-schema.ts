@@ -12,6 +12,7 @@
  *   AGENT#<id>      / PROFILE                    agent profile (skills, capacity, password hash)
  *   EMAIL#<email>   / LOGIN                      email to agent id lookup
  *   ROSTER          / AGENT#<id>                 agent listing entry (the profile without the hash)
+ *   SESSION#<id>    / SESSION                    staff session: refresh token hash, revocation (TTL on expiresAt)
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 export const TTL_ATTRIBUTE = 'expiresAt';

@@ -10,6 +10,11 @@ export const parleyClaims = z.object({
   role: z.enum(ROLES),
   name,
   skills,
+  /** The staff session (login tokens only). */
+  sid: z
+    .string()
+    .regex(/^[0-9A-Za-z]{10,40}$/)
+    .optional(),
   exp: z.number().int(),
   iat: z.number().int(),
 });

@@ -29,7 +29,7 @@ export function parleyIssuer(issuer: string, audience: string, key: () => Promis
       const claims = claimsOf(parleyClaims, payload);
       assertLifetime(payload, claims.role, max, now);
       const user: User = { id: claims.sub, role: claims.role, name: claims.name ?? '', skills: claims.skills ?? [] };
-      return { user, expiresAt: claims.exp };
+      return { user, expiresAt: claims.exp, issuedAt: claims.iat, source: 'parley', ...(claims.sid ? { sessionId: claims.sid } : {}) };
     },
   };
 }
@@ -48,7 +48,7 @@ export function identifiedCustomerIssuer(
       const claims = claimsOf(identifiedCustomerClaims, payload);
       assertLifetime(payload, 'customer', max, now);
       const user: User = { id: `${SITE_USER_PREFIX}${claims.sub}`, role: 'customer', name: claims.name ?? '', skills: [] };
-      return { user, expiresAt: claims.exp };
+      return { user, expiresAt: claims.exp, issuedAt: claims.iat, source: 'site' };
     },
   };
 }
@@ -77,7 +77,7 @@ export function oidcIssuer(config: OidcIssuer, max: MaxLifetimes): IssuerVerifie
         name: claims.name ?? '',
         skills: role === 'agent' || role === 'supervisor' ? (claims.skills ?? []) : [],
       };
-      return { user, expiresAt: claims.exp };
+      return { user, expiresAt: claims.exp, issuedAt: claims.iat, source: 'oidc' };
     },
   };
 }

@@ -2,7 +2,7 @@ import { SignJWT, decodeJwt } from 'jose';
 import type { OidcIssuer } from '../../config';
 import { UnauthorizedError } from '../../domain/errors';
 import type { User } from '../../domain/identity';
-import type { TokenService, VerifiedToken } from '../../ports/tokens';
+import type { IssueOptions, TokenService, VerifiedToken } from '../../ports/tokens';
 import { identifiedCustomerIssuer, oidcIssuer, parleyIssuer, type IssuerVerifier, type MaxLifetimes } from './issuers';
 
 export interface JwtSettings {
@@ -41,13 +41,14 @@ export class JoseTokenService implements TokenService {
     return this.settings.now?.() ?? new Date();
   }
 
-  async issue(user: User, lifetimeSeconds: number): Promise<{ token: string; expiresAt: number }> {
-    const issuedAt = Math.floor(this.now().getTime() / 1000);
+  async issue(user: User, lifetimeSeconds: number, options: IssueOptions = {}): Promise<{ token: string; expiresAt: number }> {
+    const issuedAt = options.issuedAt ?? Math.floor(this.now().getTime() / 1000);
     const expiresAt = issuedAt + Math.min(lifetimeSeconds, this.settings.maxTokenSeconds[user.role]);
     const token = await new SignJWT({
       role: user.role,
       ...(user.name ? { name: user.name } : {}),
       ...(user.skills.length > 0 ? { skills: [...user.skills] } : {}),
+      ...(options.sessionId ? { sid: options.sessionId } : {}),
     })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(user.id)

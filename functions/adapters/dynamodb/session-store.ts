@@ -1,0 +1,75 @@
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SessionStore, StaffSession } from '../../ports/session-store';
+import { conditionalWrite, dynamo } from './errors';
+import { keys } from './keys';
+
+/**
+ * Staff sessions: SESSION#<id>/SESSION, one item per token family holding the hash of the
+ * current refresh token. Rotation and revocation are single-item conditional updates;
+ * `expiresAt` is the table's TTL attribute, so ended sessions go by themselves.
+ */
+export class DynamoSessionStore implements SessionStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create(session: StaffSession): Promise<void> {
+    await dynamo('PutItem', () =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.staffSession(session.sessionId), kind: 'staff-session', ...session },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+  }
+
+  async get(sessionId: string): Promise<StaffSession | undefined> {
+    const result = await dynamo('GetItem', () =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.staffSession(sessionId), ConsistentRead: true })),
+    );
+    const item = result.Item;
+    if (!item) return undefined;
+    return {
+      sessionId: String(item.sessionId),
+      agentId: String(item.agentId),
+      tokenHash: String(item.tokenHash),
+      createdAt: Number(item.createdAt),
+      expiresAt: Number(item.expiresAt),
+      generation: Number(item.generation ?? 0),
+      ...(typeof item.revokedAt === 'string' ? { revokedAt: item.revokedAt } : {}),
+      ...(typeof item.revokedReason === 'string' ? { revokedReason: item.revokedReason } : {}),
+    };
+  }
+
+  async rotate(sessionId: string, expectedHash: string, nextHash: string): Promise<boolean> {
+    const { conditionFailed } = await conditionalWrite('UpdateItem', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.staffSession(sessionId),
+          UpdateExpression: 'SET tokenHash = :next, generation = generation + :one',
+          ConditionExpression: 'tokenHash = :expected AND attribute_not_exists(revokedAt)',
+          ExpressionAttributeValues: { ':next': nextHash, ':expected': expectedHash, ':one': 1 },
+        }),
+      ),
+    );
+    return !conditionFailed;
+  }
+
+  async revoke(sessionId: string, revokedAt: string, reason: string): Promise<void> {
+    await conditionalWrite('UpdateItem', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.staffSession(sessionId),
+          UpdateExpression: 'SET revokedAt = :at, revokedReason = :reason',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
+          ExpressionAttributeValues: { ':at': revokedAt, ':reason': reason },
+        }),
+      ),
+    );
+  }
+}

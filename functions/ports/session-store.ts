@@ -1,0 +1,38 @@
+/** A staff session: one sign-in and its chain of rotated refresh tokens (a token family). */
+export interface StaffSession {
+  readonly sessionId: string;
+  readonly agentId: string;
+  /** SHA-256 of the current refresh token's secret; the token itself is never stored. */
+  readonly tokenHash: string;
+  /** Epoch seconds. */
+  readonly createdAt: number;
+  /** Epoch seconds: the session ends then (and DynamoDB's TTL removes it). */
+  readonly expiresAt: number;
+  /** How many times the refresh token was rotated. */
+  readonly generation: number;
+  /** ISO time the session was ended (sign-out, reuse, revocation); absent while live. */
+  readonly revokedAt?: string | undefined;
+  readonly revokedReason?: string | undefined;
+}
+
+export interface SessionStore {
+  /** Creates the session; a session id is never reused. */
+  create(session: StaffSession): Promise<void>;
+  get(sessionId: string): Promise<StaffSession | undefined>;
+  /**
+   * Replaces the refresh token hash `expectedHash` by `nextHash` if the session is live and
+   * still holds `expectedHash`; false when it does not (a rotated token was replayed, or a
+   * concurrent refresh won).
+   */
+  rotate(sessionId: string, expectedHash: string, nextHash: string): Promise<boolean>;
+  /** Ends the session (idempotent; the first reason stays). */
+  revoke(sessionId: string, revokedAt: string, reason: string): Promise<void>;
+}
+
+/** Random refresh-token secrets and their hashes. */
+export interface OpaqueTokens {
+  /** 256 random bits, base64url. */
+  generate(): string;
+  /** A stable hash of a secret (hex SHA-256). */
+  hash(secret: string): string;
+}
