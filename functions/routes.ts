@@ -38,7 +38,8 @@ export interface HttpRoute {
 }
 
 export const AUTHORIZER_ENTRY = 'functions/handlers/ws/authorizer.ts';
-export const AUTHORIZER_NEEDS: Needs = { jwtSecret: true };
+// Reads agent profiles and staff sessions: a revoked staff token is refused at $connect.
+export const AUTHORIZER_NEEDS: Needs = { jwtSecret: true, table: 'read' };
 export const ROUTER_ENTRY = 'functions/handlers/queue/router.ts';
 export const ROUTER_NEEDS: Needs = { table: 'readwrite', routingQueue: true, connections: true, upstash: true };
 
@@ -79,15 +80,19 @@ const http = (method: HttpRoute['method'], path: string, name: string, needs: Ne
 
 export const HTTP_ROUTES: readonly HttpRoute[] = [
   http('POST', '/v1/auth/guest', 'auth-guest', { jwtSecret: true, upstash: true }),
-  http('POST', '/v1/auth/login', 'auth-login', { table: 'read', jwtSecret: true, upstash: true }),
+  // Login writes the staff session; refresh rotates it; logout ends it and closes its sockets.
+  http('POST', '/v1/auth/login', 'auth-login', { table: rw, jwtSecret: true, upstash: true }),
+  http('POST', '/v1/auth/refresh', 'auth-refresh', { table: rw, jwtSecret: true }),
+  http('POST', '/v1/auth/logout', 'auth-logout', { table: rw, routingQueue: true, connections: true, upstash: true }),
   http('GET', '/v1/conversations', 'list-conversations', { table: 'read', jwtSecret: true }),
   http('GET', '/v1/conversations/{id}/messages', 'list-messages', { table: 'read', jwtSecret: true }),
   // Agent admin (admins only) and queue statistics (supervisors, admins).
   http('GET', '/v1/agents', 'agents-list', { table: 'read', jwtSecret: true, upstash: true }),
   http('POST', '/v1/agents', 'agents-create', { table: rw, jwtSecret: true, upstash: true }),
   http('GET', '/v1/agents/{id}', 'agents-get', { table: 'read', jwtSecret: true, upstash: true }),
-  http('PUT', '/v1/agents/{id}', 'agents-update', { table: rw, routingQueue: true, jwtSecret: true, upstash: true }),
-  http('DELETE', '/v1/agents/{id}', 'agents-delete', { table: rw, routingQueue: true, jwtSecret: true, upstash: true }),
+  // Deleting, disabling, demoting or a new password closes the agent's sockets (connections).
+  http('PUT', '/v1/agents/{id}', 'agents-update', { table: rw, routingQueue: true, connections: true, jwtSecret: true, upstash: true }),
+  http('DELETE', '/v1/agents/{id}', 'agents-delete', { table: rw, routingQueue: true, connections: true, jwtSecret: true, upstash: true }),
   http('GET', '/v1/queues', 'list-queues', { table: 'read', jwtSecret: true, upstash: true }),
 ];
 

@@ -1,8 +1,10 @@
 import { ConflictError, ForbiddenError, NotFoundError } from '../domain/errors';
 import type { User } from '../domain/identity';
 import type { AgentStatus } from '../domain/routing';
+import { changeRevokesTokens, revocationCutoff } from '../domain/staff-session';
 import type { AgentProfile, AgentSummary } from '../ports/agent-directory';
 import type { Ports } from './context';
+import { revokeAgentAccess } from './staff-sessions';
 
 export interface AgentView extends AgentSummary {
   /** Live routing state: status (offline once presence expired) and open conversations held. */
@@ -19,14 +21,14 @@ export interface NewAgent {
   readonly capacity: number;
 }
 
-export type AgentChanges = Partial<Omit<NewAgent, 'id'>>;
+export type AgentChanges = Partial<Omit<NewAgent, 'id'>> & { readonly disabled?: boolean | undefined };
 
 function assertAdmin(user: User): void {
   if (user.role !== 'admin') throw new ForbiddenError('Only admins manage agents');
 }
 
 function summaryOf(profile: AgentProfile): AgentSummary {
-  const { passwordHash: _hash, ...summary } = profile;
+  const { passwordHash: _hash, tokensValidAfter: _cutoff, ...summary } = profile;
   return summary;
 }
 
@@ -85,15 +87,28 @@ export async function createAgent(ports: Ports, user: User, input: NewAgent): Pr
 export async function updateAgent(ports: Ports, user: User, agentId: string, changes: AgentChanges): Promise<AgentView> {
   assertAdmin(user);
   const before = await existing(ports, agentId);
+  const revokes = changeRevokesTokens(before, changes);
+  if (agentId === user.id && (changes.disabled === true || (changes.role !== undefined && changes.role !== before.role))) {
+    throw new ConflictError('Admins cannot disable or demote themselves');
+  }
   const { password, ...rest } = changes;
+  const now = ports.clock.now();
   const profile: AgentProfile = {
     ...before,
     ...rest,
     ...(rest.email ? { email: rest.email.toLowerCase() } : {}),
     ...(rest.skills ? { skills: [...rest.skills] } : {}),
     ...(password ? { passwordHash: await ports.passwords.hash(password) } : {}),
+    // Every token and session issued before now stops counting (checked on each use).
+    ...(revokes ? { tokensValidAfter: revocationCutoff(Math.floor(now.getTime() / 1000)) } : {}),
   };
   await ports.agents.put(profile);
+  if (revokes) {
+    // Its sockets close and its conversations go back to the queues now, not at token expiry.
+    await revokeAgentAccess(ports, profile, 'Your access was changed; sign in again');
+    ports.log.info('Agent updated; its sessions are revoked', { agentId, by: user.id, fields: Object.keys(changes) });
+    return viewOf(ports, summaryOf(profile));
+  }
   const presence = await ports.presence.get(agentId);
   if (presence) {
     // Not the agent acting: its presence is left to expire or be refreshed by its heartbeats.
@@ -108,21 +123,17 @@ export async function updateAgent(ports: Ports, user: User, agentId: string, cha
   return viewOf(ports, summaryOf(profile));
 }
 
-/** Deletes the profile; the agent goes offline and its open conversations go back to the queue. */
+/**
+ * Deletes the profile; its tokens stop counting, its sockets close, the agent goes offline
+ * and its open conversations go back to the queue.
+ */
 export async function deleteAgent(ports: Ports, user: User, agentId: string): Promise<{ deleted: string }> {
   assertAdmin(user);
   const profile = await existing(ports, agentId);
   if (profile.id === user.id) throw new ConflictError('Admins cannot delete themselves');
   await ports.agents.remove(agentId);
-  const presence = await ports.presence.get(agentId);
-  if (presence) {
-    await ports.presence.setStatus(
-      { id: agentId, name: profile.name, status: 'offline', skills: profile.skills, capacity: profile.capacity },
-      ports.clock.now().toISOString(),
-      { live: false },
-    );
-  }
-  await ports.routingQueue.publish({ type: 'agent.lost', agentId });
+  // Without a profile its tokens and sessions no longer count; its sockets close now.
+  await revokeAgentAccess(ports, profile, 'Your account was deleted');
   ports.log.info('Agent deleted', { agentId, by: user.id });
   return { deleted: agentId };
 }

@@ -1,6 +1,7 @@
 import { RateLimitedError, UnauthorizedError } from '../domain/errors';
 import type { User } from '../domain/identity';
 import type { Ports } from './context';
+import { startStaffSession, type StaffTokens } from './staff-sessions';
 
 export interface IssuedToken {
   token: string;
@@ -30,8 +31,9 @@ const lockedOut = (ms: number) =>
  * Agents sign in with email and password; a wrong email and a wrong password look the same
  * (same answer, same scrypt work). Failures per email and client IP lock the pair out for
  * exponentially longer periods, so guessing one account's password is impractical.
+ * A sign-in starts a staff session: a short-lived access token and a rotating refresh token.
  */
-export async function login(ports: Ports, credentials: { email: string; password: string; sourceIp: string }): Promise<IssuedToken> {
+export async function login(ports: Ports, credentials: { email: string; password: string; sourceIp: string }): Promise<StaffTokens> {
   const email = credentials.email.toLowerCase();
   const identity = `${email}|${credentials.sourceIp}`;
   const lockedForMs = await ports.loginBackoff.lockedForMs(identity);
@@ -44,7 +46,7 @@ export async function login(ports: Ports, credentials: { email: string; password
     throw new UnauthorizedError('Wrong email or password');
   }
   await ports.loginBackoff.reset(identity);
-  const user: User = { id: profile.id, role: profile.role, name: profile.name, skills: profile.skills };
-  const { token, expiresAt } = await ports.tokens.issue(user, ports.settings.agentTokenSeconds);
-  return issued(user, token, expiresAt);
+  // Said only to whoever knows the password.
+  if (profile.disabled) throw new UnauthorizedError('This account is disabled');
+  return startStaffSession(ports, profile);
 }

@@ -13,7 +13,10 @@ export const SESSION_CONVERSATION_LIMIT = 50;
 export const SYNC_PAGE_SIZE = 100;
 export const SYNC_MESSAGE_BUDGET = 500;
 
-export async function registerConnection(ports: Ports, caller: Caller & { connectionId: string }): Promise<void> {
+export async function registerConnection(
+  ports: Ports,
+  caller: Caller & { connectionId: string; sessionId?: string | undefined },
+): Promise<void> {
   const now = ports.clock.now();
   await ports.connections.put({
     connectionId: caller.connectionId,
@@ -21,6 +24,7 @@ export async function registerConnection(ports: Ports, caller: Caller & { connec
     role: caller.user.role,
     connectedAt: now.toISOString(),
     expiresAt: Math.floor(now.getTime() / 1000) + ports.settings.connectionTtlSeconds,
+    ...(caller.sessionId ? { sessionId: caller.sessionId } : {}),
   });
 }
 

@@ -96,10 +96,12 @@ describe("least privilege, derived from each entry point's needs", () => {
 });
 
 describe('least privilege, spot checks', () => {
-  it('the authorizer can read the JWT secret but has no DynamoDB or SQS access', () => {
+  it('the authorizer can read the JWT secret and read (not write) the table, and has no SQS access', () => {
     const authorizer = permissionsOf(functionNamed('authorizer'));
     expect(authorizer.resourcesOf('secretsmanager:GetSecretValue').sort()).toEqual([jwtSecretRef, customerSecretRef].sort());
-    expect(authorizer.hasAnyWithPrefix('dynamodb:')).toBe(false);
+    // Staff tokens are checked against the agent profile and the staff session at $connect.
+    expect(authorizer.has('dynamodb:GetItem')).toBe(true);
+    for (const write of TABLE_WRITES) expect(authorizer.has(write), write).toBe(false);
     expect(authorizer.hasAnyWithPrefix('sqs:')).toBe(false);
     expect(authorizer.hasAnyWithPrefix('execute-api:')).toBe(false);
   });

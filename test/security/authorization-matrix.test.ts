@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { type RawClient, getJson, postJson, type Frame } from '../../local/tools/raw-client';
 import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
-import { connectAndSync, guestToken, mintToken, parleySigningKey, settled, storedItems } from './support';
+import { connectAndSync, guestToken, settled, storedItems } from './support';
 
 /**
  * Every role against every action and endpoint, on its own and on someone else's
@@ -17,19 +17,20 @@ const tokens = {} as Record<Who, string>;
 let conversationId: string;
 /** Background routing after the start has this long to finish. */
 const SETTLE_MS = budget(3);
-/** The stack, a login, 2 guest tokens, 6 connect+sync (3 steps each), status, start, assignment; then settling. */
-const SETUP_MS = STACK_START_MS + budget(1 + 2 + 6 * 3 + 3, SETTLE_MS);
+/** The stack, 4 logins, 2 guest tokens, 6 connect+sync (3 steps each), status, start, assignment; then settling. */
+const SETUP_MS = STACK_START_MS + budget(4 + 2 + 6 * 3 + 3, SETTLE_MS);
 
 beforeAllOrFail(async () => {
   stack = await startLocalStack({ httpPort: 0, wsPort: 0, demo: true });
-  const key = await parleySigningKey(stack);
-  const login = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'agent.tech@example.com', password: 'parley-demo' });
-  tokens.assignedAgent = login.body.token as string;
+  // Staff tokens are only good while a profile and a session back them: sign the demo staff in.
+  const login = async (email: string) =>
+    (await postJson(`${stack.httpUrl}/v1/auth/login`, { email, password: 'parley-demo' })).body.token as string;
+  tokens.assignedAgent = await login('agent.tech@example.com');
   tokens.owner = await guestToken(stack, 'Owner');
   tokens.otherCustomer = await guestToken(stack, 'Other');
-  tokens.otherAgent = await mintToken(key, { id: 'agent-billing', role: 'agent', skills: ['billing'] });
-  tokens.supervisor = await mintToken(key, { id: 'sup-1', role: 'supervisor' });
-  tokens.admin = await mintToken(key, { id: 'root', role: 'admin' });
+  tokens.otherAgent = await login('agent.billing@example.com');
+  tokens.supervisor = await login('supervisor@example.com');
+  tokens.admin = await login('admin@example.com');
   for (const who of EVERYONE) clients[who] = (await connectAndSync(stack, tokens[who])).client;
   await clients.assignedAgent.request({ action: 'status', status: 'online' }, ['status']);
   clients.owner.send({ action: 'start', skill: 'tech', text: 'help', clientMsgId: 'o-1' });

@@ -32,6 +32,8 @@ export const agentChangesBody = z
     role: fields.role.optional(),
     skills: skills.optional(),
     capacity: fields.capacity.optional(),
+    /** True: the account cannot sign in and its tokens, sessions and sockets end; false enables it again. */
+    disabled: z.boolean().optional(),
   })
   .refine((changes) => Object.values(changes).some((value) => value !== undefined), 'give at least one field to change');
 

@@ -4,6 +4,7 @@ import { UnauthorizedError } from '../../domain/errors';
 import type { User } from '../../domain/identity';
 import type { RateLimitRule } from '../../ports/rate-limiter';
 import type { Ports } from '../../services/context';
+import { assertTokenCurrent } from '../../services/staff-sessions';
 import { flushMetrics, logger } from '../../shared/observability';
 import { getPorts } from '../../wiring';
 import { HTTP_STATUS, toProtocolError } from './error-mapping';
@@ -27,7 +28,10 @@ async function authenticate(ports: Ports, event: APIGatewayProxyEventV2): Promis
   const header = event.headers.authorization ?? event.headers.Authorization;
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   if (!match?.[1]) throw new UnauthorizedError('Send a token as "Authorization: Bearer <jwt>"');
-  return (await ports.tokens.verify(match[1])).user;
+  const verified = await ports.tokens.verify(match[1]);
+  // A staff token whose account was deleted, disabled or changed, or whose session ended, is refused.
+  await assertTokenCurrent(ports, verified);
+  return verified.user;
 }
 
 interface RouteSpec<S extends z.ZodType | undefined> {

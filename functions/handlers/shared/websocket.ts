@@ -4,6 +4,7 @@ import { UnauthorizedError } from '../../domain/errors';
 import { ROLES, type Role, type User } from '../../domain/identity';
 import type { ServerFrame } from '../../protocol/server-frames';
 import type { Caller, Ports } from '../../services/context';
+import { assertTokenCurrent } from '../../services/staff-sessions';
 import { logger, flushMetrics } from '../../shared/observability';
 import { getPorts } from '../../wiring';
 import { toProtocolError } from './error-mapping';
@@ -32,6 +33,12 @@ export interface AuthorizedCaller extends Caller {
   readonly connectionId: string;
   /** Token expiry, epoch seconds. */
   readonly expiresAt: number;
+  /** Token `iat`, epoch seconds. */
+  readonly issuedAt: number;
+  /** Who issued the token (`parley`, `site`, `oidc`). */
+  readonly source: 'parley' | 'site' | 'oidc';
+  /** The staff session of a Parley staff token. */
+  readonly sessionId?: string | undefined;
 }
 
 export function callerFromEvent(event: WebSocketEvent): AuthorizedCaller {
@@ -47,7 +54,16 @@ export function callerFromEvent(event: WebSocketEvent): AuthorizedCaller {
       .split(',')
       .filter((skill) => skill.length > 0),
   };
-  return { user, connectionId: event.requestContext.connectionId, expiresAt: Number(context.expiresAt ?? 0) };
+  const source = context.source === 'site' || context.source === 'oidc' ? context.source : 'parley';
+  const sessionId = typeof context.sessionId === 'string' && context.sessionId ? context.sessionId : undefined;
+  return {
+    user,
+    connectionId: event.requestContext.connectionId,
+    expiresAt: Number(context.expiresAt ?? 0),
+    issuedAt: Number(context.issuedAt ?? 0),
+    source,
+    ...(sessionId ? { sessionId } : {}),
+  };
 }
 
 const ok = (frame?: ServerFrame): WebSocketResult => (frame ? { statusCode: 200, body: JSON.stringify(frame) } : { statusCode: 200 });
@@ -112,9 +128,16 @@ export function actionHandler<S extends z.ZodType>(
       const caller = callerFromEvent(event);
       logger.appendKeys({ connectionId: caller.connectionId, userId: caller.user.id, action });
       const ports = getPorts();
-      if (caller.expiresAt * 1000 <= ports.clock.now().getTime()) {
-        // The token ran out since connect: say so, then close (a route response could not arrive).
-        await ports.notifier.send(caller.connectionId, errorFrame(new UnauthorizedError('The token has expired'), body, action));
+      const refusal =
+        caller.expiresAt * 1000 <= ports.clock.now().getTime()
+          ? new UnauthorizedError('The token has expired')
+          : await assertTokenCurrent(ports, caller).then(
+              () => undefined,
+              (error: unknown) => (error instanceof UnauthorizedError ? error : Promise.reject(error)),
+            );
+      if (refusal) {
+        // The token ran out or was revoked since connect: say so, then close (a route response could not arrive).
+        await ports.notifier.send(caller.connectionId, errorFrame(refusal, body, action));
         await ports.notifier.disconnect(caller.connectionId);
         return ok();
       }

@@ -1,4 +1,5 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
+import { assertTokenCurrent } from '../../services/staff-sessions';
 import { logger } from '../../shared/observability';
 import { getPorts } from '../../wiring';
 
@@ -11,7 +12,8 @@ function policy(principalId: string, effect: 'Allow' | 'Deny', resource: string)
 
 /**
  * `$connect` REQUEST authorizer. No token: throw 'Unauthorized' (API Gateway answers 401).
- * A token that does not verify: Deny (403). Valid: Allow, passing the identity on as context,
+ * A token that does not verify, or a staff token no longer backed by its account and
+ * session: Deny (403). Valid: Allow, passing the identity on as context,
  * which API Gateway hands to every later route of the connection.
  */
 export const handler = async (event: APIGatewayRequestAuthorizerEvent, context?: Context): Promise<APIGatewayAuthorizerResult> => {
@@ -19,10 +21,23 @@ export const handler = async (event: APIGatewayRequestAuthorizerEvent, context?:
   const token = event.queryStringParameters?.token;
   if (!token) throw new Error('Unauthorized');
   try {
-    const { user, expiresAt } = await getPorts().tokens.verify(token);
+    const ports = getPorts();
+    const verified = await ports.tokens.verify(token);
+    // Staff: the account must still back the token (exists, enabled, same role, not revoked, session live).
+    await assertTokenCurrent(ports, verified);
+    const { user, expiresAt, issuedAt, source, sessionId } = verified;
     return {
       ...policy(user.id, 'Allow', event.methodArn),
-      context: { userId: user.id, role: user.role, name: user.name, skills: user.skills.join(','), expiresAt },
+      context: {
+        userId: user.id,
+        role: user.role,
+        name: user.name,
+        skills: user.skills.join(','),
+        expiresAt,
+        issuedAt,
+        source,
+        ...(sessionId ? { sessionId } : {}),
+      },
     };
   } catch (error) {
     logger.info('Connection refused', { reason: error instanceof Error ? error.message : String(error) });
