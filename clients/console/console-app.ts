@@ -10,12 +10,13 @@ import { h } from '../web/dom';
 import { HttpApi, type IssuedToken } from '../web/http-api';
 import { ReadMarks } from '../web/read-marks';
 import type { Translate } from '../web/i18n';
-import { type StoredToken, safeLocalStorage } from '../web/stored-token';
+import { safeLocalStorage } from '../web/stored-token';
 import { Transcript } from '../web/transcript';
 import { Alerts } from './alerts';
 import { ChatPane } from './chat-pane';
 import { ConversationList, type ConversationRow } from './conversation-list';
 import { QueuesPanel } from './queues-panel';
+import type { StaffSession } from './staff-session';
 
 const TYPING_SHOWN_MS = 5_000;
 const TYPING_SEND_EVERY_MS = 3_000;
@@ -30,8 +31,10 @@ export interface ConsoleOptions {
   readonly wsUrl: string;
   readonly t: Translate;
   readonly locale: string;
-  readonly session: StoredToken;
-  readonly signedIn: IssuedToken;
+  /** Access token in memory, refresh token stored; renews silently. */
+  readonly session: StaffSession;
+  /** Who signed in (its token is the session's concern). */
+  readonly signedIn: Pick<IssuedToken, 'user'>;
   readonly signOut: () => void;
 }
 
@@ -75,14 +78,8 @@ export class ConsoleApp {
     this.client = new ParleyClient({
       url: options.wsUrl,
       storageNamespace: `parley-console:${this.userId}`,
-      token: () => {
-        const current = options.session.read();
-        if (!current) {
-          options.signOut();
-          throw new Error('signed out: the session expired');
-        }
-        return current.token;
-      },
+      // Every connect and reconnect gets a current access token (renewed when near expiry or refused).
+      token: () => options.session.accessToken(),
     });
 
     this.list = new ConversationList(t, (id) => this.select(id));
@@ -146,6 +143,10 @@ export class ConsoleApp {
   private wireClient(): void {
     const client = this.client;
     client.on('state', (change) => this.onState(change.to));
+    // Expired or revoked: renew before the reconnect (a refused renewal ends the session).
+    client.on('error', (frame) => {
+      if (frame.code === 'unauthorized') this.options.session.invalidate();
+    });
     client.on('session', (frame) => {
       for (const summary of frame.conversations) this.remember(summary);
       if (this.supervisor) void this.refreshSupervisorLists();
@@ -255,10 +256,9 @@ export class ConsoleApp {
     const summary = this.summaries.get(conversationId);
     if (!summary || summary.lastSeq === 0 || this.historyLoaded.has(conversationId)) return;
     this.historyLoaded.add(conversationId);
-    const token = this.options.session.read()?.token;
-    if (!token) return;
     try {
-      for (const message of await this.api.history(token, conversationId, summary.lastSeq)) this.transcript(conversationId).add(message);
+      const messages = await this.options.session.withToken((token) => this.api.history(token, conversationId, summary.lastSeq));
+      for (const message of messages) this.transcript(conversationId).add(message);
       this.render();
       if (conversationId === this.selectedId) this.markSelectedRead();
     } catch (error) {
@@ -268,10 +268,11 @@ export class ConsoleApp {
   }
 
   private async refreshSupervisorLists(): Promise<void> {
-    const token = this.options.session.read()?.token;
-    if (!token || !this.queues) return;
+    if (!this.queues) return;
     try {
-      const [queues, conversations] = await Promise.all([this.api.queues(token), this.api.conversations(token)]);
+      const [queues, conversations] = await this.options.session.withToken((token) =>
+        Promise.all([this.api.queues(token), this.api.conversations(token)]),
+      );
       this.queues.render(queues);
       for (const summary of conversations) {
         const known = this.summaries.get(summary.id);

@@ -1,9 +1,10 @@
 import type { DeployedEndpoints } from '../widget/widget-config';
 import { HttpApi, type IssuedToken } from '../web/http-api';
 import { pickLocale, translator } from '../web/i18n';
-import { StoredToken, safeLocalStorage } from '../web/stored-token';
+import { safeLocalStorage } from '../web/stored-token';
 import { ConsoleApp } from './console-app';
 import { renderLogin } from './login-view';
+import { StaffSession } from './staff-session';
 
 /** console.js: the agent console. Endpoints come from the deployment's config.js. */
 function main(): void {
@@ -20,20 +21,27 @@ function main(): void {
     return;
   }
   const api = new HttpApi(endpoints.httpUrl);
-  const session = new StoredToken(safeLocalStorage(), 'parley-console:session');
+  // The access token stays in memory; only the refresh token is stored (see docs/security.md).
+  const session = new StaffSession(api, safeLocalStorage(), () => location.reload());
   const signOut = () => {
-    session.clear();
-    location.reload();
+    void session.signOut().finally(() => location.reload());
   };
   const open = (signedIn: IssuedToken) =>
     new ConsoleApp(root, { httpUrl: endpoints.httpUrl, wsUrl: endpoints.wsUrl, t, locale, session, signedIn, signOut });
-  const stored = session.read();
-  if (stored) open(stored);
-  else
+  const showLogin = () =>
     renderLogin(root, api, t, (issued) => {
-      session.write(issued);
+      session.start(issued);
       open(issued);
     });
+  if (!session.resumable) {
+    showLogin();
+    return;
+  }
+  void session.resume().then((resumed) => {
+    const user = session.user;
+    if (resumed && user) open({ token: '', expiresAt: '', user });
+    else showLogin();
+  });
 }
 
 main();

@@ -1,9 +1,9 @@
 import { h } from '../web/dom';
-import { ApiError, type HttpApi, type IssuedToken } from '../web/http-api';
+import { ApiError, type HttpApi, type StaffTokens } from '../web/http-api';
 import type { Translate } from '../web/i18n';
 
 /** The sign-in form; calls `onSignedIn` with the issued token. */
-export function renderLogin(root: HTMLElement, api: HttpApi, t: Translate, onSignedIn: (token: IssuedToken) => void): void {
+export function renderLogin(root: HTMLElement, api: HttpApi, t: Translate, onSignedIn: (tokens: StaffTokens) => void): void {
   const email = h('input', { name: 'email', type: 'email', autocomplete: 'username', required: true });
   const password = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
   const error = h('p', { class: 'error', role: 'alert', hidden: true });

@@ -17,6 +17,12 @@ export interface IssuedToken {
   readonly user: { readonly id: string; readonly role: string; readonly name: string };
 }
 
+/** A staff sign-in or refresh: a short-lived access token and the session's next refresh token. */
+export interface StaffTokens extends IssuedToken {
+  readonly refreshToken: string;
+  readonly refreshExpiresAt: string;
+}
+
 export interface QueueRow {
   readonly skill: string;
   readonly depth: number;
@@ -33,8 +39,18 @@ export class HttpApi {
     return this.call('POST', '/v1/auth/guest', undefined, profile);
   }
 
-  login(email: string, password: string): Promise<IssuedToken> {
+  login(email: string, password: string): Promise<StaffTokens> {
     return this.call('POST', '/v1/auth/login', undefined, { email, password });
+  }
+
+  /** Trades the refresh token for new tokens; the old refresh token is spent. */
+  refresh(refreshToken: string): Promise<StaffTokens> {
+    return this.call('POST', '/v1/auth/refresh', undefined, { refreshToken });
+  }
+
+  /** Ends the session the refresh token belongs to (and closes its sockets). */
+  async logout(refreshToken: string): Promise<void> {
+    await this.call('POST', '/v1/auth/logout', undefined, { refreshToken });
   }
 
   async conversations(token: string): Promise<ConversationSummary[]> {

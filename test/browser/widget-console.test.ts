@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
+import { postJson } from '../../local/tools/raw-client';
 import { beforeAllOrFail, budget, STACK_START_MS, STEP_MS } from '../support/setup';
 import {
   ARTIFACTS_DIR,
@@ -244,4 +245,21 @@ describe.skipIf(!HAVE_CHROMIUM)('widget and agent console in a real browser', { 
       await context.close();
     }
   });
+  it(
+    'the console keeps no access token in storage, and Sign out ends the session on the server',
+    async () => {
+      const stored = await agent.evaluate(() => Object.entries(localStorage));
+      // Only the refresh token is stored; the access token (a JWT) lives in memory.
+      expect(stored.some(([, value]) => value.includes('eyJ'))).toBe(false);
+      const refreshToken = (JSON.parse(stored.find(([key]) => key === 'parley-console:refresh')?.[1] ?? '{}') as { refreshToken?: string })
+        .refreshToken;
+      expect(refreshToken).toMatch(/\./);
+      await agent.getByRole('button', { name: 'Sign out' }).click();
+      await agent.locator('input[name=email]').waitFor({ state: 'visible' });
+      expect(await agent.evaluate(() => localStorage.getItem('parley-console:refresh'))).toBeNull();
+      const refused = await postJson(`${stack.httpUrl}/v1/auth/refresh`, { refreshToken });
+      expect(refused.status).toBe(401);
+    },
+    budget(4),
+  );
 });

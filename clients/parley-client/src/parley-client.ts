@@ -304,7 +304,8 @@ export class ParleyClient {
       this.sync.onSyncError(frame);
       return;
     }
-    if (frame.code === 'unauthorized') this.supervisor.reconnectForToken();
+    // Listeners hear it first, so a token cache can drop the refused token before the reconnect asks for one.
     this.events.emit('error', frame);
+    if (frame.code === 'unauthorized') this.supervisor.reconnectForToken();
   }
 }
