@@ -7,6 +7,8 @@ export interface ConnectionRecord {
   readonly connectedAt: string;
   /** Epoch seconds after which the record is stale (and DynamoDB's TTL removes it). */
   readonly expiresAt: number;
+  /** The expiry (epoch seconds) of the token the connection was opened with. */
+  readonly tokenExpiresAt?: number | undefined;
   /** The staff session whose token opened the connection (signing out closes it). */
   readonly sessionId?: string | undefined;
 }

@@ -10,6 +10,8 @@ export interface StaffSession {
   readonly expiresAt: number;
   /** How many times the refresh token was rotated. */
   readonly generation: number;
+  /** Hashes of the refresh tokens rotated away: presenting one again is reuse. */
+  readonly usedHashes?: readonly string[] | undefined;
   /** ISO time the session was ended (sign-out, reuse, revocation); absent while live. */
   readonly revokedAt?: string | undefined;
   readonly revokedReason?: string | undefined;
@@ -20,11 +22,11 @@ export interface SessionStore {
   create(session: StaffSession): Promise<void>;
   get(sessionId: string): Promise<StaffSession | undefined>;
   /**
-   * Replaces the refresh token hash `expectedHash` by `nextHash` if the session is live and
-   * still holds `expectedHash`; false when it does not (a rotated token was replayed, or a
-   * concurrent refresh won).
+   * Replaces the refresh token hash `expectedHash` by `nextHash` (remembering the old one as
+   * used) if the session is live, still holds `expectedHash` and was rotated fewer than
+   * `maxGenerations` times; false when not (a concurrent refresh won, or the session ended).
    */
-  rotate(sessionId: string, expectedHash: string, nextHash: string): Promise<boolean>;
+  rotate(sessionId: string, expectedHash: string, nextHash: string, maxGenerations: number): Promise<boolean>;
   /** Ends the session (idempotent; the first reason stays). */
   revoke(sessionId: string, revokedAt: string, reason: string): Promise<void>;
 }

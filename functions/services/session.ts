@@ -13,17 +13,25 @@ export const SESSION_CONVERSATION_LIMIT = 50;
 export const SYNC_PAGE_SIZE = 100;
 export const SYNC_MESSAGE_BUDGET = 500;
 
+/**
+ * The connection record lives until the connection's cap or its token's expiry, whichever
+ * comes first: past its token's expiry a connection gets no more pushes (pushes go to the
+ * records listForUser returns), and its next action or heartbeat closes it.
+ */
 export async function registerConnection(
   ports: Ports,
-  caller: Caller & { connectionId: string; sessionId?: string | undefined },
+  caller: Caller & { connectionId: string; sessionId?: string | undefined; expiresAt?: number | undefined },
 ): Promise<void> {
   const now = ports.clock.now();
+  const capped = Math.floor(now.getTime() / 1000) + ports.settings.connectionTtlSeconds;
+  const tokenExpiresAt = caller.expiresAt && caller.expiresAt > 0 ? caller.expiresAt : undefined;
   await ports.connections.put({
     connectionId: caller.connectionId,
     userId: caller.user.id,
     role: caller.user.role,
     connectedAt: now.toISOString(),
-    expiresAt: Math.floor(now.getTime() / 1000) + ports.settings.connectionTtlSeconds,
+    expiresAt: tokenExpiresAt ? Math.min(capped, tokenExpiresAt) : capped,
+    ...(tokenExpiresAt ? { tokenExpiresAt } : {}),
     ...(caller.sessionId ? { sessionId: caller.sessionId } : {}),
   });
 }

@@ -68,6 +68,12 @@ export async function startStaffSession(ports: Ports, profile: AgentProfile): Pr
 const refused = (reason: string) => new UnauthorizedError(reason);
 
 /**
+ * Renewals one session may have (the console renews every ~14 minutes, about 50 times in a
+ * 12-hour session); the bound keeps the session item's set of used hashes small.
+ */
+export const MAX_ROTATIONS = 1000;
+
+/**
  * Trades a refresh token for a new access token and a new refresh token. A token that was
  * already rotated away (a replay: stolen, or a client that kept an old copy) ends the whole
  * session, so whoever holds the newer one is signed out too.
@@ -81,6 +87,9 @@ export async function refreshStaffSession(ports: Ports, refreshToken: string): P
   if (!session || sessionProblem) throw refused(sessionProblem ?? 'The session does not exist');
   const presented = ports.opaqueTokens.hash(parsed.secret);
   if (presented !== session.tokenHash) {
+    // Only a token this session really issued counts as reuse: the session id alone (it is
+    // in every access token's `sid`) must not let anyone end the session.
+    if (!session.usedHashes?.includes(presented)) throw refused('The refresh token is not valid');
     await ports.sessions.revoke(session.sessionId, ports.clock.now().toISOString(), 'reuse');
     ports.log.warn('A rotated refresh token was reused; the session is revoked', {
       agentId: session.agentId,
@@ -95,9 +104,14 @@ export async function refreshStaffSession(ports: Ports, refreshToken: string): P
     throw refused(standing ?? 'The account no longer exists');
   }
   const secret = ports.opaqueTokens.generate();
-  if (!(await ports.sessions.rotate(session.sessionId, presented, ports.opaqueTokens.hash(secret)))) {
+  if (session.generation >= MAX_ROTATIONS) throw refused('The session has been renewed too often; sign in again');
+  if (!(await ports.sessions.rotate(session.sessionId, presented, ports.opaqueTokens.hash(secret), MAX_ROTATIONS))) {
     // Someone else rotated (or ended) it between the read and the write: the same token twice.
     await ports.sessions.revoke(session.sessionId, ports.clock.now().toISOString(), 'reuse');
+    ports.log.warn('A refresh token was used twice at once; the session is revoked', {
+      agentId: session.agentId,
+      sessionId: session.sessionId,
+    });
     throw refused('The refresh token was already used; the session has ended');
   }
   return tokensFor(ports, profile, session.sessionId, secret, session.expiresAt);
@@ -177,8 +191,11 @@ export async function endStaffSession(ports: Ports, refreshToken: string): Promi
   const parsed = parseRefreshToken(refreshToken);
   if (!parsed) throw refused('The refresh token is not valid');
   const session = await ports.sessions.get(parsed.sessionId);
-  if (!session) throw refused('The session does not exist');
-  // Any token of the family (current or rotated) ends it: ending a session can only help.
+  const presented = ports.opaqueTokens.hash(parsed.secret);
+  // Any token the session issued (current or rotated) ends it; its id alone does not.
+  if (!session || (presented !== session.tokenHash && !session.usedHashes?.includes(presented))) {
+    throw refused('The refresh token is not valid');
+  }
   await ports.sessions.revoke(session.sessionId, ports.clock.now().toISOString(), 'sign-out');
   const remaining = await closeConnections(ports, session.agentId, 'Signed out', session.sessionId);
   if (remaining === 0) {

@@ -48,6 +48,7 @@ export class DynamoConnectionStore implements ConnectionStore {
         role: item.role as Role,
         connectedAt: String(item.connectedAt),
         expiresAt: Number(item.expiresAt),
+        ...(typeof item.tokenExpiresAt === 'number' ? { tokenExpiresAt: item.tokenExpiresAt } : {}),
         ...(typeof item.sessionId === 'string' ? { sessionId: item.sessionId } : {}),
       }));
   }

@@ -39,20 +39,28 @@ export class DynamoSessionStore implements SessionStore {
       createdAt: Number(item.createdAt),
       expiresAt: Number(item.expiresAt),
       generation: Number(item.generation ?? 0),
+      ...(item.usedHashes instanceof Set ? { usedHashes: [...(item.usedHashes as Set<string>)] } : {}),
       ...(typeof item.revokedAt === 'string' ? { revokedAt: item.revokedAt } : {}),
       ...(typeof item.revokedReason === 'string' ? { revokedReason: item.revokedReason } : {}),
     };
   }
 
-  async rotate(sessionId: string, expectedHash: string, nextHash: string): Promise<boolean> {
+  async rotate(sessionId: string, expectedHash: string, nextHash: string, maxGenerations: number): Promise<boolean> {
     const { conditionFailed } = await conditionalWrite('UpdateItem', () =>
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.staffSession(sessionId),
-          UpdateExpression: 'SET tokenHash = :next, generation = generation + :one',
-          ConditionExpression: 'tokenHash = :expected AND attribute_not_exists(revokedAt)',
-          ExpressionAttributeValues: { ':next': nextHash, ':expected': expectedHash, ':one': 1 },
+          // The used hashes are a string set: bounded by maxGenerations (64 bytes each).
+          UpdateExpression: 'SET tokenHash = :next, generation = generation + :one ADD usedHashes :used',
+          ConditionExpression: 'tokenHash = :expected AND attribute_not_exists(revokedAt) AND generation < :max',
+          ExpressionAttributeValues: {
+            ':next': nextHash,
+            ':expected': expectedHash,
+            ':one': 1,
+            ':used': new Set([expectedHash]),
+            ':max': maxGenerations,
+          },
         }),
       ),
     );
