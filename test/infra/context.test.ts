@@ -21,6 +21,7 @@ describe('readParleyContext', () => {
         DEFAULT_SKILL: 'general',
         GUEST_TOKEN_SECONDS: '86400',
         AGENT_TOKEN_SECONDS: '43200',
+        STAFF_ACCESS_TOKEN_SECONDS: '900',
         CONNECTION_TTL_SECONDS: '7500',
         SECRETS_CACHE_SECONDS: '300',
         PRESENCE_GRACE_SECONDS: '60',
@@ -74,6 +75,8 @@ describe('readParleyContext', () => {
     [{ apiGatewayCloudWatchRole: 'maybe' }, 'apiGatewayCloudWatchRole'],
     [{ defaultSkill: 'Not A Skill' }, 'defaultSkill'],
     [{ heartbeatSeconds: '0' }, 'heartbeatSeconds'],
+    // Staff access tokens live 15 minutes at most; sessions renew them.
+    [{ staffAccessTokenSeconds: '3600' }, 'staffAccessTokenSeconds'],
   ])('refuses %o, naming the key', (context, key) => {
     expect(() => contextOf(context)).toThrow(ParleyContextError);
     expect(() => contextOf(context)).toThrow(key);
