@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { WEBSOCKET_ROUTES } from '../../functions/routes';
 import type { WebSocketEvent, WebSocketResult } from '../../functions/handlers/shared/websocket';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import type { RawClient } from '../../local/tools/raw-client';
+import { postJson, type RawClient } from '../../local/tools/raw-client';
 import { connectAndSync, guestToken } from './support';
 import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
 
@@ -34,10 +34,20 @@ beforeAllOrFail(async () => {
     if (route.routeKey.startsWith('$') && route.routeKey !== '$default') continue;
     handlers.set(route.routeKey, stack.websocketHandler(route.routeKey) as Handler);
   }
+  // Staff tokens count only with a live session: sign the demo staff in and use their sessions.
+  for (const identity of IDENTITIES) {
+    if (identity.role === 'customer') continue;
+    const login = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: `${identity.email}`, password: 'parley-demo' });
+    const claims = JSON.parse(Buffer.from(String(login.body.token).split('.')[1]!, 'base64url').toString('utf8')) as {
+      sid: string;
+      iat: number;
+    };
+    sessions.set(identity.userId, { sessionId: claims.sid, issuedAt: claims.iat, source: 'parley' });
+  }
   customer = (await connectAndSync(stack, await guestToken(stack))).client;
   customer.send({ action: 'start', skill: 'billing', text: 'fuzz target', clientMsgId: 'f-0' });
   conversationId = ((await customer.nextOfType('conversation')).conversation as { id: string }).id;
-}, STACK_START_MS + budget(4)); // the stack; guest token, connect+sync, start
+}, STACK_START_MS + budget(7)); // the stack; 3 logins, guest token, connect+sync, start
 
 afterAll(async () => {
   await customer?.close();
@@ -45,11 +55,13 @@ afterAll(async () => {
 });
 
 const IDENTITIES = [
-  { userId: 'guest:fuzz-customer', role: 'customer', name: 'Fuzz', skills: '' },
-  { userId: 'agent-tech', role: 'agent', name: 'Tess', skills: 'billing,tech' },
-  { userId: 'sup-1', role: 'supervisor', name: 'Sue', skills: '' },
-  { userId: 'root', role: 'admin', name: 'Root', skills: '' },
+  { userId: 'guest:fuzz-customer', role: 'customer', name: 'Fuzz', skills: '', email: '' },
+  { userId: 'agent-tech', role: 'agent', name: 'Tess', skills: 'billing,tech', email: 'agent.tech@example.com' },
+  { userId: 'supervisor', role: 'supervisor', name: 'Sue', skills: '', email: 'supervisor@example.com' },
+  { userId: 'admin', role: 'admin', name: 'Root', skills: '', email: 'admin@example.com' },
 ];
+/** The authorizer context a staff identity's session adds (sid, iat, issuer). */
+const sessions = new Map<string, Record<string, string | number>>();
 const ACTIONS = ['sync', 'heartbeat', 'start', 'message', 'typing', 'read', 'close', 'transfer', 'status', 'rate'];
 const FIELDS = [
   'conversationId',
@@ -115,12 +127,14 @@ describe('fuzz', () => {
       await fc.assert(
         fc.asyncProperty(body, fc.constantFrom(...IDENTITIES), async (text, identity) => {
           const routeKey = routeOf(text);
+          const { email: _email, ...context } = identity;
+          // The stack's own handlers: invoked with its wiring, as its gateway invokes them.
           const result = await handlers.get(routeKey)!({
             body: text,
             requestContext: {
               connectionId: `fuzz-${identity.role}`,
               routeKey,
-              authorizer: { ...identity, expiresAt: Math.floor(Date.now() / 1000) + 3600 },
+              authorizer: { ...context, ...sessions.get(identity.userId), expiresAt: Math.floor(Date.now() / 1000) + 600 },
             },
           });
           tally.runs++;
