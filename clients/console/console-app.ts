@@ -75,11 +75,15 @@ export class ConsoleApp {
     this.hasStatus = options.signedIn.user.role !== 'admin';
     this.readMarks = new ReadMarks(this.storage, `parley-console:${this.userId}:read`);
     this.alerts = new Alerts(t);
+    const socketLifetimeMs = options.session.socketLifetimeMs(115 * 60_000);
     this.client = new ParleyClient({
       url: options.wsUrl,
       storageNamespace: `parley-console:${this.userId}`,
-      // Every connect and reconnect gets a current access token (renewed when near expiry or refused).
-      token: () => options.session.accessToken(),
+      // Every connect and reconnect gets an access token that outlives the socket's planned
+      // lifetime (renewed first if not, and after an `unauthorized`): the server closes a
+      // connection when the token it opened with expires, so the console reconnects before.
+      token: () => options.session.accessToken(socketLifetimeMs),
+      plannedReconnectMs: socketLifetimeMs,
     });
 
     this.list = new ConversationList(t, (id) => this.select(id));

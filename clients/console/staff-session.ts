@@ -48,6 +48,17 @@ export class StaffSession {
     return this.current?.user;
   }
 
+  /**
+   * How long a socket opened now may stay before reconnecting with a renewed token: a
+   * connection keeps the token it opened with and is closed when that expires. A minute
+   * short of the access token's lifetime, never longer than `capMs`.
+   */
+  socketLifetimeMs(capMs: number): number {
+    const expiresAt = this.current ? Date.parse(this.current.expiresAt) : Number.NaN;
+    if (Number.isNaN(expiresAt)) return capMs;
+    return Math.min(capMs, Math.max(RENEW_BEFORE_MS, expiresAt - Date.now() - RENEW_BEFORE_MS));
+  }
+
   /** After a sign-in. */
   start(tokens: StaffTokens): void {
     this.accept(tokens);
@@ -63,10 +74,10 @@ export class StaffSession {
     }
   }
 
-  /** An access token good for a while, renewed first if it is about to expire. */
-  async accessToken(): Promise<string> {
+  /** An access token good for at least `validForMs` more (default a minute), renewed first if not. */
+  async accessToken(validForMs = RENEW_BEFORE_MS): Promise<string> {
     const current = this.current;
-    if (current && Date.parse(current.expiresAt) - RENEW_BEFORE_MS > Date.now()) return current.token;
+    if (current && Date.parse(current.expiresAt) - validForMs > Date.now()) return current.token;
     return (await this.renew()).token;
   }
 

@@ -65,6 +65,18 @@ describe('the console staff session', () => {
     expect(storedRefresh(storage)).not.toBe(signedIn.refreshToken);
   });
 
+  it('gives a socket a token that outlives its planned lifetime, which ends a minute before a fresh token expires', async () => {
+    const { api, session } = setup();
+    session.start(tokens(15 * MINUTE));
+    const lifetime = session.socketLifetimeMs(115 * MINUTE);
+    expect(lifetime).toBe(14 * MINUTE);
+    expect(await session.accessToken(lifetime)).toBe(`access-${serial}`);
+    await vi.advanceTimersByTimeAsync(5 * MINUTE);
+    // 10 minutes left: too short for a socket planned to live 14, so it is renewed first.
+    await session.accessToken(lifetime);
+    expect(api.refresh).toHaveBeenCalledTimes(1);
+  });
+
   it('renews by itself before the access token expires', async () => {
     const { api, session } = setup();
     session.start(tokens(15 * MINUTE));
