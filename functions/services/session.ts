@@ -7,6 +7,8 @@ import { messageFrame } from '../protocol/server-frames';
 import type { SyncFrame } from '../protocol/client-frames';
 import type { Caller, Ports } from './context';
 import { sendInOrder } from './broadcast';
+import { assertTokenCurrent } from './staff-sessions';
+import type { VerifiedToken } from '../ports/tokens';
 
 /** How many conversations a session lists, and how much backlog one sync replays. */
 export const SESSION_CONVERSATION_LIMIT = 50;
@@ -20,7 +22,13 @@ export const SYNC_MESSAGE_BUDGET = 500;
  */
 export async function registerConnection(
   ports: Ports,
-  caller: Caller & { connectionId: string; sessionId?: string | undefined; expiresAt?: number | undefined },
+  caller: Caller & {
+    connectionId: string;
+    sessionId?: string | undefined;
+    expiresAt?: number | undefined;
+    issuedAt?: number | undefined;
+    source?: VerifiedToken['source'] | undefined;
+  },
 ): Promise<void> {
   const now = ports.clock.now();
   const capped = Math.floor(now.getTime() / 1000) + ports.settings.connectionTtlSeconds;
@@ -34,6 +42,15 @@ export async function registerConnection(
     ...(tokenExpiresAt ? { tokenExpiresAt } : {}),
     ...(caller.sessionId ? { sessionId: caller.sessionId } : {}),
   });
+  if (caller.source === undefined || caller.issuedAt === undefined) return;
+  // A revocation between the authorizer and this write listed the agent's connections before
+  // this one existed: check again now that it does (either it saw this record, or this sees it).
+  try {
+    await assertTokenCurrent(ports, { user: caller.user, issuedAt: caller.issuedAt, source: caller.source, sessionId: caller.sessionId });
+  } catch (error) {
+    await ports.connections.remove(caller.user.id, caller.connectionId);
+    throw error;
+  }
 }
 
 export async function unregisterConnection(ports: Ports, caller: Caller & { connectionId: string }): Promise<void> {

@@ -168,7 +168,9 @@ export function lifecycleHandler(run: (ports: Ports, caller: AuthorizedCaller) =
       await run(getPorts(), caller);
       return { statusCode: 200 };
     } catch (error) {
-      logger.error('Connection lifecycle failed', { error });
+      const mapped = toProtocolError(error);
+      if (mapped.serverFault) logger.error('Connection lifecycle failed', { error });
+      else logger.info('Connection refused', { code: mapped.code, reason: mapped.message });
       return { statusCode: 500 };
     } finally {
       logger.removeKeys(['connectionId', 'userId', 'route']);
