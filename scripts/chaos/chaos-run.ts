@@ -12,6 +12,7 @@ import { seededRandom } from '../../local/faults/random';
 import type { LambdaHandler } from '../../local/gateway/lambda-handler';
 import { LOCAL_TABLE, type LocalStack, startLocalStack } from '../../local/stack';
 import { type Frame, getJson, postJson, RawClient } from '../../local/tools/raw-client';
+import { StaffTokens } from './staff-tokens';
 import { type CheckResult, check, DEFECT_KINDS, type DeviceRecord, type SendRecord, type StoredMessage } from './checker';
 
 export interface ChaosOptions {
@@ -164,7 +165,8 @@ class Device {
 interface Participant {
   readonly userId: string;
   readonly role: 'customer' | 'agent';
-  readonly token: string;
+  /** A token valid now: a guest's lasts the run; an agent's is renewed from its session. */
+  readonly token: () => Promise<string>;
   readonly devices: Device[];
 }
 
@@ -233,10 +235,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const pacer = new Pacer(options.maxUnresolved, options.stallTimeoutMs);
   try {
     const sends = new Map<string, SendRecord>();
-    const makeClient = (token: string) => (device: Device) => {
+    const makeClient = (token: () => Promise<string>) => (device: Device) => {
       const client = new ParleyClient({
         url: stack.wsUrl,
-        token: () => token,
+        token,
         WebSocket: WsConstructor,
         storage: device.storage,
         random,
@@ -274,7 +276,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     };
     const newDevice = (participant: Pick<Participant, 'userId' | 'role' | 'token'>, index: number) =>
       new Device(`${participant.role}:${participant.userId}#${index}`, participant.userId, makeClient(participant.token));
-    const addParticipant = (userId: string, token: string, role: Participant['role']): Participant => {
+    const addParticipant = (userId: string, token: () => Promise<string>, role: Participant['role']): Participant => {
       const count = random() < options.secondDeviceShare ? 2 : 1;
       const own = Array.from({ length: count }, (_, index) => newDevice({ userId, role, token }, index + 1));
       devices.push(...own);
@@ -297,15 +299,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         capacity: perAgent,
         passwordHash,
       });
-      const login = await postJson(`${stack.httpUrl}/v1/auth/login`, { email, password: AGENT_PASSWORD });
-      if (login.status !== 200) throw new Error(`chaos: agent login answered ${login.status}: ${JSON.stringify(login.body)}`);
-      agents.push(addParticipant(`chaos-agent-${index}`, login.body.token as string, 'agent'));
+      const session = await StaffTokens.signIn(stack.httpUrl, email, AGENT_PASSWORD);
+      agents.push(addParticipant(`chaos-agent-${index}`, () => session.token(), 'agent'));
     }
     const customers: Participant[] = [];
     for (let index = 0; index < options.conversations; index += 1) {
       const guest = await postJson(`${stack.httpUrl}/v1/auth/guest`, { name: `Customer ${index}` });
       if (guest.status !== 201) throw new Error(`chaos: guest token answered ${guest.status}: ${JSON.stringify(guest.body)}`);
-      customers.push(addParticipant(guest.body.user.id as string, guest.body.token as string, 'customer'));
+      const guestToken = guest.body.token as string;
+      customers.push(addParticipant(guest.body.user.id as string, async () => guestToken, 'customer'));
     }
     await Promise.all(
       devices.map(async (device) => {
@@ -362,7 +364,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const assigned = await waitUntil(
       async () => {
         for (const agent of agents) {
-          const listed = await getJson(`${stack.httpUrl}/v1/conversations?status=assigned`, agent.token);
+          const listed = await getJson(`${stack.httpUrl}/v1/conversations?status=assigned`, await agent.token());
           if (listed.status !== 200) continue;
           for (const summary of listed.body.conversations as { id: string }[]) agentOf.set(summary.id, agent);
         }
@@ -523,7 +525,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const own = [...members].filter(([, users]) => users.includes(participant.userId)).map(([id]) => id);
       const fromStart = participant.role === 'agent';
       const from = new Map(own.map((id) => [id, fromStart ? 0 : Math.floor(logs.get(id)!.length / 2)]));
-      const audit = await auditSync(stack, participant.token, from, options.stallTimeoutMs);
+      const audit = await auditSync(stack, await participant.token(), from, options.stallTimeoutMs);
       auditSyncs += audit.syncs;
       audits.push({
         deviceId: `audit:${participant.userId}:${fromStart ? 'from-start' : 'from-halfway'}`,
