@@ -120,6 +120,25 @@ async function signingKey(dataDir: string | undefined, fileName = 'jwt-signing-k
   }
 }
 
+/** The longest one part of the stack may take to stop (each takes well under a second). */
+const STOP_PART_MS = 20_000;
+
+async function stopWithin(name: string, stop: () => Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  const outcome = await Promise.race([
+    stop().then(
+      () => 'stopped' as const,
+      () => 'failed' as const,
+    ),
+    late,
+  ]);
+  clearTimeout(timer);
+  if (outcome === 'late') console.error(`local stack: ${name} did not stop within ${ms / 1000} s; left behind`);
+}
+
 /**
  * Parley on one machine: the same handler modules as on AWS, with the SDK and Upstash pointed
  * at local emulators through endpoint settings only.
@@ -128,19 +147,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const host = options.host ?? '127.0.0.1';
   // The machine runs Node 20 while Lambda runs 22: the SDK's upgrade notice is noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  const stops: Array<() => Promise<void>> = [];
+  const stops: Array<{ readonly name: string; readonly stop: () => Promise<void> }> = [];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    // In reverse order of starting. A part that does not stop in time is named and left
+    // behind, so one stuck part cannot hang a shutdown (or a test's teardown) for good.
+    for (const { name, stop } of stops.reverse()) await stopWithin(name, stop, STOP_PART_MS);
   };
   try {
     const dynamo = await startDynalite({ port: 0, ...(options.dataDir ? { path: join(options.dataDir, 'dynamodb') } : {}) });
-    stops.push(() => dynamo.close());
+    stops.push({ name: 'dynalite', stop: () => dynamo.close() });
     const sqs = await startSqsServer({ port: 0, region: LOCAL_REGION });
-    stops.push(() => sqs.close());
+    stops.push({ name: 'SQS endpoint', stop: () => sqs.close() });
     const upstashToken = randomBytes(24).toString('base64url');
     const identifiedCustomerKey = await signingKey(options.dataDir, 'identified-customer-key');
     const upstash = await startUpstashServer({ port: 0, token: upstashToken, ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}) });
-    stops.push(() => upstash.close());
+    stops.push({ name: 'Upstash endpoint', stop: () => upstash.close() });
     const secrets = await startSecretsServer({
       port: 0,
       region: LOCAL_REGION,
@@ -150,7 +171,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         [IDENTIFIED_CUSTOMER_SECRET_NAME]: identifiedCustomerKey,
       },
     });
-    stops.push(() => secrets.close());
+    stops.push({ name: 'Secrets Manager endpoint', stop: () => secrets.close() });
 
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     const dynamoClient = localDynamoClient(dynamo.endpoint);
@@ -165,7 +186,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     let handlerDynamoEndpoint = dynamo.endpoint;
     if (faults) {
       const proxy = await startDynamoThrottleProxy(dynamo.endpoint, faults);
-      stops.push(() => proxy.close());
+      stops.push({ name: 'DynamoDB fault proxy', stop: () => proxy.close() });
       handlerDynamoEndpoint = proxy.endpoint;
     }
 
@@ -225,10 +246,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.maxDurationMs ? { maxDurationMs: options.maxDurationMs } : {}),
       ...(faults ? { faults: { beforePost: () => faults.beforePost(), dropDisconnect: () => faults.dropDisconnect() } } : {}),
     });
-    stops.push(() => gateway.close());
+    stops.push({ name: 'WebSocket gateway', stop: () => gateway.close() });
     if (faults) {
       const killer = startConnectionKiller(gateway, faults);
-      stops.push(async () => killer.stop());
+      stops.push({ name: 'connection killer', stop: async () => killer.stop() });
     }
     // Handlers read their configuration on first use, which is after this line.
     handlerEnv.WS_CALLBACK_URL = gateway.callbackUrl;
@@ -251,11 +272,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       fallback: async (req, res) =>
         (faults !== undefined && (await handleFaultControl(req, res, faults))) || (web?.handle(req, res) ?? false),
     });
-    stops.push(() => httpApi.close());
+    stops.push({ name: 'HTTP API', stop: () => httpApi.close() });
     if (options.web ?? true) {
       web = await startWebPages({ httpUrl: httpApi.url, wsUrl: gateway.url });
       const pages = web;
-      stops.push(() => pages.dispose());
+      stops.push({ name: 'web pages', stop: () => pages.dispose() });
     }
 
     const router = startEventSourcePoller({
@@ -269,7 +290,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(faults ? { redeliver: () => faults.duplicateSqsBatch() } : {}),
     });
     // The poller stops before the gateway and the stores it uses.
-    stops.push(() => router.stop());
+    stops.push({ name: 'routing queue poller', stop: () => router.stop() });
 
     const scheduled = new Map<string, ScheduledTimer>();
     for (const fn of SCHEDULED_FUNCTIONS) {
@@ -280,7 +301,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         onError: (message) => console.error(message),
       });
       scheduled.set(fn.name, timer);
-      stops.push(() => timer.stop());
+      stops.push({ name: `scheduled function ${fn.name}`, stop: () => timer.stop() });
     }
 
     return {
