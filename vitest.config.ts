@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { budget, STACK_START_MS } from './test/support/budget';
+import { budget, STACK_START_MS } from './test/support/budget.ts';
 
 export default defineConfig({
   test: {
