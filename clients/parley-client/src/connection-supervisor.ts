@@ -1,20 +1,16 @@
-import { fullJitterDelay, type BackoffPolicy } from './backoff';
-import { attachPlatformHooks, isOnline, type PlatformEvents } from './browser-hooks';
-import type { ClientStats, Log, ParleyClientOptions } from './client-types';
+import { fullJitterDelay } from './backoff';
+import { attachPlatformHooks, isOnline } from './browser-hooks';
+import type { ClientStats, Log, ParleyClientOptions, Settings } from './client-types';
 import { ConnectionStateMachine, type ConnectionState, type StateChange, type TransitionCode } from './connection-state';
 import { ParleyClientError } from './errors';
 import type { ClientFrame } from './protocol';
 import { SOCKET_OPEN, globalWebSocket, urlWithToken, type WebSocketLike } from './socket';
 
-export interface SupervisorConfig {
-  readonly backoff: BackoffPolicy;
-  readonly heartbeatMs: number;
-  readonly missedPongsBeforeDead: number;
-  readonly plannedReconnectMs: number;
-  readonly platform: PlatformEvents;
-  readonly random: () => number;
-  readonly now: () => number;
-}
+/** The settings the supervisor uses (resolved once by the client). */
+export type SupervisorConfig = Pick<
+  Settings,
+  'backoff' | 'heartbeatMs' | 'missedPongsBeforeDead' | 'plannedReconnectMs' | 'platform' | 'random' | 'now'
+>;
 
 /** What the supervisor tells the rest of the client. */
 export interface SupervisorHooks {

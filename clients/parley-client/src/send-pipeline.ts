@@ -1,5 +1,5 @@
-import { fullJitterDelay, type BackoffPolicy } from './backoff';
-import type { ClientStats, PendingSend, SendFailure } from './client-types';
+import { fullJitterDelay } from './backoff';
+import type { ClientStats, PendingSend, SendFailure, Settings } from './client-types';
 import { ParleyClientError } from './errors';
 import type { Outbox, OutboxEntry } from './outbox';
 import {
@@ -12,15 +12,11 @@ import {
   type PongFrame,
 } from './protocol';
 
-export interface SendPipelineConfig {
-  readonly maxInFlight: number;
-  readonly ackTimeoutMs: number;
-  readonly maxInternalErrors: number;
-  readonly backoff: BackoffPolicy;
-  readonly random: () => number;
-  readonly now: () => number;
-  readonly newClientMsgId: () => string;
-}
+/** The settings the pipeline uses (resolved once by the client). */
+export type SendPipelineConfig = Pick<
+  Settings,
+  'maxInFlight' | 'ackTimeoutMs' | 'maxInternalErrors' | 'backoff' | 'random' | 'now' | 'newClientMsgId'
+>;
 
 /** The connection as the pipeline needs it (the supervisor's side). */
 export interface SendConnection {
