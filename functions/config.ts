@@ -68,8 +68,13 @@ export const configSchema = z.object({
   ROUTING_QUEUE_URL: z.string().url(),
   /** Management API endpoint: https://{apiId}.execute-api.{region}.amazonaws.com/{stage} */
   WS_CALLBACK_URL: z.string().url(),
-  /** Secrets Manager secret holding the HS256 signing key (a string of at least 32 chars). */
-  JWT_SECRET_ID: z.string().min(1),
+  /**
+   * Secrets Manager secret holding the private ES256 signing-key set (functions/adapters/jwt/key-sets.ts);
+   * only the minting functions and the rotation function may read it.
+   */
+  SIGNING_KEYS_SECRET_ID: z.string().min(1),
+  /** The public verification-key set every verifier reads; only the rotation function writes it. */
+  VERIFICATION_KEYS_SECRET_ID: z.string().min(1),
   /** Secrets Manager secret holding {"url": "...", "token": "..."} for Upstash Redis. */
   UPSTASH_SECRET_ID: z.string().min(1),
   JWT_ISSUER: z.string().min(1).default('parley'),

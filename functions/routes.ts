@@ -11,8 +11,12 @@ export interface Needs {
   readonly routingQueue?: boolean;
   /** Posts to / deletes WebSocket connections through the management API. */
   readonly connections?: boolean;
-  /** Issues or verifies tokens: reads the JWT signing key and the identified-customer key. */
-  readonly jwtSecret?: boolean;
+  /** Mints Parley tokens: reads the private signing-key set. Only the three auth endpoints that issue tokens. */
+  readonly signingKeys?: boolean;
+  /** Verifies tokens: reads the public verification-key set and the identified-customer key. */
+  readonly verificationKeys?: boolean;
+  /** Rotates the signing keys: writes the verification-key set (its own grants on the signing-key secret come with the rotation schedule). */
+  readonly rotatesSigningKeys?: boolean;
   /** Reads the Upstash Redis secret (presence, load, rate limits). */
   readonly upstash?: boolean;
 }
@@ -39,7 +43,7 @@ export interface HttpRoute {
 
 export const AUTHORIZER_ENTRY = 'functions/handlers/ws/authorizer.ts';
 // Reads agent profiles and staff sessions: a revoked staff token is refused at $connect.
-export const AUTHORIZER_NEEDS: Needs = { jwtSecret: true, table: 'read' };
+export const AUTHORIZER_NEEDS: Needs = { verificationKeys: true, table: 'read' };
 export const ROUTER_ENTRY = 'functions/handlers/queue/router.ts';
 export const ROUTER_NEEDS: Needs = { table: 'readwrite', routingQueue: true, connections: true, upstash: true };
 
@@ -78,22 +82,36 @@ const http = (method: HttpRoute['method'], path: string, name: string, needs: Ne
   needs,
 });
 
+// Guest, login and refresh mint tokens and verify none (logout takes only a refresh token);
+// every other route verifies the caller's bearer token.
 export const HTTP_ROUTES: readonly HttpRoute[] = [
-  http('POST', '/v1/auth/guest', 'auth-guest', { jwtSecret: true, upstash: true }),
+  http('POST', '/v1/auth/guest', 'auth-guest', { signingKeys: true, upstash: true }),
   // Login writes the staff session; refresh rotates it; logout ends it and closes its sockets.
-  http('POST', '/v1/auth/login', 'auth-login', { table: rw, jwtSecret: true, upstash: true }),
-  http('POST', '/v1/auth/refresh', 'auth-refresh', { table: rw, jwtSecret: true }),
+  http('POST', '/v1/auth/login', 'auth-login', { table: rw, signingKeys: true, upstash: true }),
+  http('POST', '/v1/auth/refresh', 'auth-refresh', { table: rw, signingKeys: true }),
   http('POST', '/v1/auth/logout', 'auth-logout', { table: rw, routingQueue: true, connections: true, upstash: true }),
-  http('GET', '/v1/conversations', 'list-conversations', { table: 'read', jwtSecret: true }),
-  http('GET', '/v1/conversations/{id}/messages', 'list-messages', { table: 'read', jwtSecret: true }),
+  http('GET', '/v1/conversations', 'list-conversations', { table: 'read', verificationKeys: true }),
+  http('GET', '/v1/conversations/{id}/messages', 'list-messages', { table: 'read', verificationKeys: true }),
   // Agent admin (admins only) and queue statistics (supervisors, admins).
-  http('GET', '/v1/agents', 'agents-list', { table: 'read', jwtSecret: true, upstash: true }),
-  http('POST', '/v1/agents', 'agents-create', { table: rw, jwtSecret: true, upstash: true }),
-  http('GET', '/v1/agents/{id}', 'agents-get', { table: 'read', jwtSecret: true, upstash: true }),
+  http('GET', '/v1/agents', 'agents-list', { table: 'read', verificationKeys: true, upstash: true }),
+  http('POST', '/v1/agents', 'agents-create', { table: rw, verificationKeys: true, upstash: true }),
+  http('GET', '/v1/agents/{id}', 'agents-get', { table: 'read', verificationKeys: true, upstash: true }),
   // Deleting, disabling, demoting or a new password closes the agent's sockets (connections).
-  http('PUT', '/v1/agents/{id}', 'agents-update', { table: rw, routingQueue: true, connections: true, jwtSecret: true, upstash: true }),
-  http('DELETE', '/v1/agents/{id}', 'agents-delete', { table: rw, routingQueue: true, connections: true, jwtSecret: true, upstash: true }),
-  http('GET', '/v1/queues', 'list-queues', { table: 'read', jwtSecret: true, upstash: true }),
+  http('PUT', '/v1/agents/{id}', 'agents-update', {
+    table: rw,
+    routingQueue: true,
+    connections: true,
+    verificationKeys: true,
+    upstash: true,
+  }),
+  http('DELETE', '/v1/agents/{id}', 'agents-delete', {
+    table: rw,
+    routingQueue: true,
+    connections: true,
+    verificationKeys: true,
+    upstash: true,
+  }),
+  http('GET', '/v1/queues', 'list-queues', { table: 'read', verificationKeys: true, upstash: true }),
 ];
 
 /** A function run on a schedule (an EventBridge rule on AWS, a timer in the local stack). */
@@ -114,3 +132,17 @@ export const SCHEDULED_FUNCTIONS: readonly ScheduledFunction[] = [
     rateMinutes: 1,
   },
 ];
+
+/** Secrets Manager's rotation function for the signing-key secret (lib/constructs/signing-key-rotation.ts). */
+export const SIGNING_KEY_ROTATION: {
+  readonly name: string;
+  readonly entry: string;
+  readonly needs: Needs;
+  /** Days between scheduled rotations. */
+  readonly rotationDays: number;
+} = {
+  name: 'rotate-signing-keys',
+  entry: 'functions/handlers/rotation/signing-keys.ts',
+  needs: { rotatesSigningKeys: true },
+  rotationDays: 30,
+};

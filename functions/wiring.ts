@@ -12,7 +12,11 @@ import { DynamoSessionStore } from './adapters/dynamodb/session-store';
 import { ManagementApiNotifier } from './adapters/apigw/connection-notifier';
 import { randomOpaqueTokens } from './adapters/crypto/opaque-tokens';
 import { scryptHasher } from './adapters/crypto/password-hasher';
+import { es256Keys } from './adapters/jwt/es256-keys';
+import { SigningKeySource, VerificationKeySource } from './adapters/jwt/key-sources';
 import { JoseTokenService } from './adapters/jwt/token-service';
+import { CLOCK_TOLERANCE_SECONDS } from './adapters/jwt/verify-jws';
+import { SecretsManagerKeyRotationStore } from './adapters/secrets/key-rotation-store';
 import { SecretSource } from './adapters/secrets/secret-source';
 import { SqsRoutingQueue } from './adapters/sqs/routing-queue';
 import { systemClock, ulidGenerator } from './adapters/system/clock';
@@ -20,7 +24,10 @@ import { UpstashAgentPresence } from './adapters/upstash/agent-presence';
 import { UpstashLoginBackoff } from './adapters/upstash/login-backoff';
 import { UpstashRateLimiter } from './adapters/upstash/rate-limiter';
 import { loadConfig, parseOidcIssuers, parseRateLimit, type Config } from './config';
+import type { KeyPolicy } from './domain/signing-keys';
+import type { Clock } from './ports/clock';
 import type { Ports } from './services/context';
+import type { KeyRotationDeps } from './services/signing-key-rotation';
 import { logger } from './shared/observability';
 
 /**
@@ -41,6 +48,31 @@ export interface Wiring {
   readonly config: Config;
   readonly clients: AwsClients;
   readonly ports: Ports;
+  /** What the rotation function needs to rotate the signing-key secret `secretId`. */
+  keyRotation(secretId: string): KeyRotationDeps;
+}
+
+export interface WiringOptions {
+  /** The clock tokens, sessions and key rotation read (tests move it; the system clock otherwise). */
+  readonly clock?: Clock;
+}
+
+/** A new key signs only after every verifier's cache can have expired, plus this much. */
+export const KEY_ACTIVATION_MARGIN_SECONDS = 60;
+
+/** The key timing this configuration implies (functions/domain/signing-keys.ts). */
+export function keyPolicy(config: Config): KeyPolicy {
+  const longestToken = Math.max(
+    config.MAX_TOKEN_SECONDS_CUSTOMER,
+    config.MAX_TOKEN_SECONDS_AGENT,
+    config.MAX_TOKEN_SECONDS_SUPERVISOR,
+    config.MAX_TOKEN_SECONDS_ADMIN,
+  );
+  return {
+    activationDelaySeconds: config.SECRETS_CACHE_SECONDS + KEY_ACTIVATION_MARGIN_SECONDS,
+    retiredKeyGraceSeconds: longestToken + CLOCK_TOLERANCE_SECONDS,
+    cacheSeconds: config.SECRETS_CACHE_SECONDS,
+  };
 }
 
 function once<T>(make: () => Promise<T>): () => Promise<T> {
@@ -57,8 +89,10 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
 /** An endpoint override (the SDK's own AWS_ENDPOINT_URL_* names), absent on AWS. */
 const endpoint = (url: string | undefined) => (url ? { endpoint: url } : {});
 
-export function createWiring(config: Config): Wiring {
+export function createWiring(config: Config, options: WiringOptions = {}): Wiring {
   const region = config.AWS_REGION;
+  const clock = options.clock ?? systemClock;
+  const policy = keyPolicy(config);
   const clients: AwsClients = {
     dynamodb: new DynamoDBClient({ region, ...endpoint(config.AWS_ENDPOINT_URL_DYNAMODB) }),
     sqs: new SQSClient({ region, ...endpoint(config.AWS_ENDPOINT_URL_SQS) }),
@@ -81,6 +115,8 @@ export function createWiring(config: Config): Wiring {
     admin: config.MAX_TOKEN_SECONDS_ADMIN,
   };
   const identifiedCustomerSecretId = config.IDENTIFIED_CUSTOMER_SECRET_ID;
+  let signingKeys: SigningKeySource | undefined;
+  let verificationKeys: VerificationKeySource | undefined;
   const ports: Ports = {
     conversations: new DynamoConversationStore(documents, config.TABLE_NAME, ids),
     connections: new DynamoConnectionStore(documents, config.TABLE_NAME),
@@ -93,12 +129,20 @@ export function createWiring(config: Config): Wiring {
     tokens: new JoseTokenService({
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,
-      key: () => secrets.signingKey(config.JWT_SECRET_ID),
+      signingKeys: () => {
+        signingKeys ??= new SigningKeySource((read) => secrets.read(config.SIGNING_KEYS_SECRET_ID, read));
+        return signingKeys;
+      },
+      verificationKeys: () => {
+        verificationKeys ??= new VerificationKeySource((read) => secrets.read(config.VERIFICATION_KEYS_SECRET_ID, read), policy);
+        return verificationKeys;
+      },
       maxTokenSeconds,
       ...(identifiedCustomerSecretId
-        ? { identifiedCustomers: { issuer: config.IDENTIFIED_CUSTOMER_ISSUER, key: () => secrets.signingKey(identifiedCustomerSecretId) } }
+        ? { identifiedCustomers: { issuer: config.IDENTIFIED_CUSTOMER_ISSUER, key: () => secrets.hmacKey(identifiedCustomerSecretId) } }
         : {}),
       oidcIssuers: parseOidcIssuers(config.OIDC_ISSUERS),
+      now: () => clock.now(),
     }),
     rateLimiter: new UpstashRateLimiter({
       redis,
@@ -122,7 +166,7 @@ export function createWiring(config: Config): Wiring {
       memoryMs: Math.max(3600, config.LOGIN_LOCK_MAX_SECONDS * 2) * 1000,
     }),
     passwords: scryptHasher,
-    clock: systemClock,
+    clock,
     ids,
     settings: {
       heartbeatSeconds: config.HEARTBEAT_SECONDS,
@@ -141,7 +185,14 @@ export function createWiring(config: Config): Wiring {
       error: (message, extra) => logger.error(message, { ...extra }),
     },
   };
-  return { config, clients, ports };
+  const keyRotation = (secretId: string): KeyRotationDeps => ({
+    store: new SecretsManagerKeyRotationStore(clients.secretsManager, secretId, config.VERIFICATION_KEYS_SECRET_ID),
+    crypto: es256Keys,
+    clock,
+    policy,
+    log: ports.log,
+  });
+  return { config, clients, ports, keyRotation };
 }
 
 const scoped = new AsyncLocalStorage<Wiring>();
@@ -152,10 +203,15 @@ export function withWiring<T>(wiring: Wiring, work: () => T): T {
   return scoped.run(wiring, work);
 }
 
-/** The ports of the invocation in progress: its stack's wiring, else the function's environment. */
-export function getPorts(): Ports {
+/** The wiring of the invocation in progress: its stack's, else the one built from the function's environment. */
+export function getWiring(): Wiring {
   const wiring = scoped.getStore();
-  if (wiring) return wiring.ports;
+  if (wiring) return wiring;
   fromEnvironment ??= createWiring(loadConfig(process.env));
-  return fromEnvironment.ports;
+  return fromEnvironment;
+}
+
+/** The ports of the invocation in progress. */
+export function getPorts(): Ports {
+  return getWiring().ports;
 }

@@ -9,6 +9,7 @@ import { RealtimeApiConstruct } from './constructs/realtime-api';
 import { RouterConstruct } from './constructs/router';
 import { RoutingConstruct } from './constructs/routing';
 import { ScheduledConstruct } from './constructs/scheduled';
+import { SigningKeyRotationConstruct } from './constructs/signing-key-rotation';
 import { StorageConstruct } from './constructs/storage';
 import { WebHostingConstruct } from './constructs/web-hosting';
 import { applyNagSuppressions } from './nag-suppressions';
@@ -27,6 +28,8 @@ export class ParleyStack extends Stack {
   readonly http: HttpApiConstruct;
   /** Reconciliation every minute (EventBridge). */
   readonly scheduled: ScheduledConstruct;
+  /** Secrets Manager rotation of the token signing keys (every 30 days). */
+  readonly signingKeyRotation: SigningKeyRotationConstruct;
   readonly monitoring: MonitoringConstruct;
   /** The widget, agent console and demo page on S3 and CloudFront. */
   readonly web: WebHostingConstruct;
@@ -44,7 +47,8 @@ export class ParleyStack extends Stack {
     const baseResources: Omit<ParleyResources, 'realtime'> = {
       table: this.storage.table,
       routingQueue: this.routing.queue,
-      jwtSecret: this.storage.jwtSecret,
+      signingKeysSecret: this.storage.signingKeysSecret,
+      verificationKeysSecret: this.storage.verificationKeysSecret,
       identifiedCustomerSecret: this.storage.identifiedCustomerSecret,
       upstashSecret: this.storage.upstashSecret,
       settings: context.runtime,
@@ -70,7 +74,18 @@ export class ParleyStack extends Stack {
 
     this.scheduled = new ScheduledConstruct(this, 'Scheduled', { resources });
 
-    this.functions = [...this.realtime.functions, this.router.router, ...this.http.functions, ...this.scheduled.functions];
+    this.signingKeyRotation = new SigningKeyRotationConstruct(this, 'SigningKeyRotation', {
+      resources,
+      signingKeysSecret: this.storage.signingKeysSecret,
+    });
+
+    this.functions = [
+      ...this.realtime.functions,
+      this.router.router,
+      ...this.http.functions,
+      ...this.scheduled.functions,
+      this.signingKeyRotation.rotator,
+    ];
 
     this.monitoring = new MonitoringConstruct(this, 'Monitoring', {
       functions: this.functions,

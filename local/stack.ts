@@ -5,9 +5,20 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoAgentDirectory } from '../functions/adapters/dynamodb/agent-directory';
+import { EMPTY_KEY_SET, parseSigningKeySet } from '../functions/adapters/jwt/key-sets';
 import { loadConfig } from '../functions/config';
+import type { Clock } from '../functions/ports/clock';
+import type { SigningKeyEntry } from '../functions/ports/signing-keys';
+import { ROTATION_STEPS } from '../functions/services/signing-key-rotation';
 import { createWiring, withWiring, type Wiring } from '../functions/wiring';
-import { AUTHORIZER_ENTRY, HTTP_ROUTES, ROUTER_ENTRY, SCHEDULED_FUNCTIONS, WEBSOCKET_ROUTES } from '../functions/routes';
+import {
+  AUTHORIZER_ENTRY,
+  HTTP_ROUTES,
+  ROUTER_ENTRY,
+  SCHEDULED_FUNCTIONS,
+  SIGNING_KEY_ROTATION,
+  WEBSOCKET_ROUTES,
+} from '../functions/routes';
 import { startScheduledTimer, type ScheduledTimer } from './scheduled-timer';
 import { ensureTable, localDynamoClient, startDynalite } from './dynamodb/dynalite-server';
 import { startConnectionKiller } from './faults/connection-killer';
@@ -16,6 +27,7 @@ import { startDynamoThrottleProxy } from './faults/dynamo-throttle-proxy';
 import { FaultInjector } from './faults/fault-injector';
 import type { FaultSettings } from './faults/fault-settings';
 import { startHttpApi, type HttpApi } from './gateway/http-api';
+import { createLambdaContext } from './gateway/lambda-context';
 import type { LambdaHandler } from './gateway/lambda-handler';
 import { startWebSocketGateway, type WebSocketGateway } from './gateway/websocket-gateway';
 import { startSecretsServer } from './secrets/secrets-server';
@@ -29,7 +41,10 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_TABLE = 'parley';
 export const LOCAL_STAGE = 'local';
-const JWT_SECRET_NAME = 'parley/jwt-signing-key';
+export const SIGNING_KEYS_SECRET_NAME = 'parley/signing-keys';
+export const VERIFICATION_KEYS_SECRET_NAME = 'parley/verification-keys';
+/** Both key sets, kept under --data so tokens survive a restart (the private set: mode 0600). */
+const TOKEN_KEYS_FILE = 'token-keys.json';
 const UPSTASH_SECRET_NAME = 'parley/upstash';
 const IDENTIFIED_CUSTOMER_SECRET_NAME = 'parley/identified-customer-key';
 
@@ -39,7 +54,7 @@ export interface LocalStackOptions {
   /** WebSocket API and its management endpoint; 0 picks a free port. */
   readonly wsPort: number;
   readonly host?: string;
-  /** Keep DynamoDB data and the signing key here across restarts (in memory when absent). */
+  /** Keep DynamoDB data and the token keys here across restarts (in memory when absent). */
   readonly dataDir?: string;
   /** Seed the demo agents. */
   readonly demo?: boolean;
@@ -71,6 +86,8 @@ export interface LocalStackOptions {
   readonly faultSeed?: number;
   /** Build and serve the widget, console and demo page on the HTTP port (default true). */
   readonly web?: boolean;
+  /** The clock the handlers' tokens, sessions and key rotation read (tests move it; the system clock otherwise). */
+  readonly clock?: Clock;
 }
 
 export interface LocalStack {
@@ -93,6 +110,13 @@ export interface LocalStack {
   websocketHandler(routeKey: string): LambdaHandler;
   /** Runs a scheduled function (e.g. `reconcile`) now, as its timer would. */
   runScheduled(name: string): Promise<void>;
+  /**
+   * Rotates the token signing keys as Secrets Manager would: starts a rotation (a new
+   * AWSPENDING version) and runs the rotation function through its four steps.
+   */
+  rotateSigningKeys(): Promise<{ readonly versionId: string }>;
+  /** The current private signing-key set, for tests that must sign tokens as Parley does (never for clients). */
+  signingKeys(): SigningKeyEntry[];
   /** Redis commands executed through the Upstash endpoint so far. */
   redisCommandCount(): number;
   resetRedisCommandCount(): void;
@@ -105,8 +129,22 @@ async function loadHandler(entry: string): Promise<LambdaHandler> {
   return module.handler;
 }
 
+/** The two token key sets kept under --data, or empty sets (the stack then rotates once to create a key). */
+async function savedTokenKeys(dataDir: string | undefined): Promise<{ signing: string; verification: string }> {
+  const empty = { signing: EMPTY_KEY_SET, verification: EMPTY_KEY_SET };
+  if (!dataDir) return empty;
+  try {
+    const saved = JSON.parse(await readFile(join(dataDir, TOKEN_KEYS_FILE), 'utf8')) as { signing?: unknown; verification?: unknown };
+    return typeof saved.signing === 'string' && typeof saved.verification === 'string'
+      ? { signing: saved.signing, verification: saved.verification }
+      : empty;
+  } catch {
+    return empty;
+  }
+}
+
 /** An HS256 key: random per run, or kept in the data folder so tokens survive a restart. */
-async function signingKey(dataDir: string | undefined, fileName = 'jwt-signing-key'): Promise<string> {
+async function signingKey(dataDir: string | undefined, fileName: string): Promise<string> {
   const fresh = () => randomBytes(48).toString('base64url');
   if (!dataDir) return fresh();
   const path = join(dataDir, fileName);
@@ -162,11 +200,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const identifiedCustomerKey = await signingKey(options.dataDir, 'identified-customer-key');
     const upstash = await startUpstashServer({ port: 0, token: upstashToken, ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}) });
     stops.push({ name: 'Upstash endpoint', stop: () => upstash.close() });
+    const tokenKeys = await savedTokenKeys(options.dataDir);
     const secrets = await startSecretsServer({
       port: 0,
       region: LOCAL_REGION,
       secrets: {
-        [JWT_SECRET_NAME]: await signingKey(options.dataDir),
+        [SIGNING_KEYS_SECRET_NAME]: tokenKeys.signing,
+        [VERIFICATION_KEYS_SECRET_NAME]: tokenKeys.verification,
         [UPSTASH_SECRET_NAME]: JSON.stringify({ url: upstash.url, token: upstashToken }),
         [IDENTIFIED_CUSTOMER_SECRET_NAME]: identifiedCustomerKey,
       },
@@ -210,7 +250,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
       TABLE_NAME: LOCAL_TABLE,
       ROUTING_QUEUE_URL: queues.routingQueueUrl,
-      JWT_SECRET_ID: JWT_SECRET_NAME,
+      SIGNING_KEYS_SECRET_ID: SIGNING_KEYS_SECRET_NAME,
+      VERIFICATION_KEYS_SECRET_ID: VERIFICATION_KEYS_SECRET_NAME,
       UPSTASH_SECRET_ID: UPSTASH_SECRET_NAME,
       IDENTIFIED_CUSTOMER_SECRET_ID: IDENTIFIED_CUSTOMER_SECRET_NAME,
       ...options.env,
@@ -218,7 +259,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Built on first use, once the gateway below has given the callback URL.
     let wiring: Wiring | undefined;
     const stackWiring = (): Wiring => {
-      wiring ??= createWiring(loadConfig(handlerEnv));
+      wiring ??= createWiring(loadConfig(handlerEnv), options.clock ? { clock: options.clock } : {});
       return wiring;
     };
 
@@ -253,6 +294,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     // Handlers read their configuration on first use, which is after this line.
     handlerEnv.WS_CALLBACK_URL = gateway.callbackUrl;
+
+    // The same rotation function as on AWS, driven as Secrets Manager drives it.
+    const rotator = await load(SIGNING_KEY_ROTATION.name, SIGNING_KEY_ROTATION.entry);
+    const currentSigningKeys = () => parseSigningKeySet(secrets.store.getVersion(SIGNING_KEYS_SECRET_NAME).version.secretString ?? '');
+    const rotateSigningKeys = async () => {
+      const { versionId } = secrets.store.startRotation(SIGNING_KEYS_SECRET_NAME);
+      const secretId = secrets.arnOf(SIGNING_KEYS_SECRET_NAME);
+      for (const step of ROTATION_STEPS) {
+        await rotator({ SecretId: secretId, ClientRequestToken: versionId, Step: step }, createLambdaContext(SIGNING_KEY_ROTATION.name));
+      }
+      if (options.dataDir) {
+        const saved = {
+          signing: secrets.store.getVersion(SIGNING_KEYS_SECRET_NAME).version.secretString,
+          verification: secrets.store.getVersion(VERIFICATION_KEYS_SECRET_NAME).version.secretString,
+        };
+        await writeFile(join(options.dataDir, TOKEN_KEYS_FILE), JSON.stringify(saved), { mode: 0o600 });
+      }
+      return { versionId };
+    };
+    // Like the first deployment on AWS: an empty set is rotated once, and its first key signs at once.
+    if (currentSigningKeys().length === 0) await rotateSigningKeys();
 
     const httpRoutes = await Promise.all(
       HTTP_ROUTES.map(async (route) => ({
@@ -321,6 +383,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         if (!timer) throw new Error(`No scheduled function named ${name}`);
         await timer.runNow();
       },
+      rotateSigningKeys,
+      signingKeys: currentSigningKeys,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
       gateway,
       identifiedCustomer: {

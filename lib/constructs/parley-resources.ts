@@ -1,6 +1,6 @@
 import type { WebSocketApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Config, NOT_DEPLOYED } from '../../functions/config';
@@ -18,7 +18,10 @@ export interface RealtimeEndpoint {
 export interface ParleyResources {
   readonly table: ITable;
   readonly routingQueue: IQueue;
-  readonly jwtSecret: ISecret;
+  /** Private signing keys: minting functions only. */
+  readonly signingKeysSecret: ISecret;
+  /** Public verification keys: every verifier reads them, the rotation function writes them. */
+  readonly verificationKeysSecret: ISecret;
   /** Verifies identified-customer tokens; read wherever tokens are verified. */
   readonly identifiedCustomerSecret: ISecret;
   readonly upstashSecret: ISecret;
@@ -45,7 +48,8 @@ export function functionEnvironment(resources: ParleyResources): Record<string, 
     TABLE_NAME: resources.table.tableName,
     ROUTING_QUEUE_URL: resources.routingQueue.queueUrl,
     WS_CALLBACK_URL: resources.realtime.callbackUrl,
-    JWT_SECRET_ID: resources.jwtSecret.secretArn,
+    SIGNING_KEYS_SECRET_ID: resources.signingKeysSecret.secretArn,
+    VERIFICATION_KEYS_SECRET_ID: resources.verificationKeysSecret.secretArn,
     IDENTIFIED_CUSTOMER_SECRET_ID: resources.identifiedCustomerSecret.secretArn,
     // The imported secret's ARN lacks the random suffix; its name is the reliable id.
     UPSTASH_SECRET_ID: resources.upstashSecret.secretName,
@@ -60,10 +64,20 @@ export function grantNeeds(grantee: IGrantable, needs: Needs, resources: ParleyR
   if (needs.table === 'readwrite') resources.table.grantReadWriteData(grantee);
   if (needs.routingQueue === true) resources.routingQueue.grantSendMessages(grantee);
   if (needs.connections === true) resources.realtime.webSocketApi.grantManageConnections(grantee);
-  if (needs.jwtSecret === true) {
-    resources.jwtSecret.grantRead(grantee);
+  if (needs.signingKeys === true) resources.signingKeysSecret.grantRead(grantee);
+  if (needs.verificationKeys === true) {
+    resources.verificationKeysSecret.grantRead(grantee);
     // A function that verifies tokens may be shown an identified customer's token.
     resources.identifiedCustomerSecret.grantRead(grantee);
+  }
+  if (needs.rotatesSigningKeys === true) {
+    resources.verificationKeysSecret.grantRead(grantee);
+    // A new version only: grantWrite would add UpdateSecret and UpdateSecretVersionStage too.
+    Grant.addToPrincipal({
+      grantee,
+      actions: ['secretsmanager:PutSecretValue'],
+      resourceArns: [resources.verificationKeysSecret.secretArn],
+    });
   }
   if (needs.upstash === true) resources.upstashSecret.grantRead(grantee);
 }

@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { invalidParameter, resourceExists, resourceNotFound } from './secrets-errors';
+import { invalidParameter, invalidRequest, resourceExists, resourceNotFound } from './secrets-errors';
 
 export const CURRENT_STAGE = 'AWSCURRENT';
 export const PREVIOUS_STAGE = 'AWSPREVIOUS';
+export const PENDING_STAGE = 'AWSPENDING';
 
 export interface SecretValueInput {
   secretString?: string;
@@ -43,6 +44,11 @@ const ARN_SUFFIX_CHARACTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvw
 
 function randomArnSuffix(): string {
   return [...randomBytes(6)].map((byte) => ARN_SUFFIX_CHARACTERS[byte % ARN_SUFFIX_CHARACTERS.length]).join('');
+}
+
+/** A version RotateSecret created for the rotation function to fill: it has stages but no value yet. */
+function hasValue(version: SecretValueInput): boolean {
+  return version.secretString !== undefined || version.secretBinary !== undefined;
 }
 
 function sameValue(a: SecretValueInput, b: SecretValueInput): boolean {
@@ -105,14 +111,14 @@ export class SecretStore {
     const secret = this.resolve(secretId);
     if (versionId !== undefined) {
       const version = secret.versions.get(versionId);
-      if (!version || (versionStage !== undefined && !version.stages.has(versionStage))) {
+      if (!version || !hasValue(version) || (versionStage !== undefined && !version.stages.has(versionStage))) {
         throw resourceNotFound(`Secrets Manager can't find the specified secret value for VersionId: ${versionId}`);
       }
       return { secret, version };
     }
     const stage = versionStage ?? CURRENT_STAGE;
     for (const version of secret.versions.values()) {
-      if (version.stages.has(stage)) return { secret, version };
+      if (version.stages.has(stage) && hasValue(version)) return { secret, version };
     }
     throw resourceNotFound(`Secrets Manager can't find the specified secret value for staging label: ${stage}`);
   }
@@ -124,6 +130,12 @@ export class SecretStore {
     }
     if (input.clientRequestToken !== undefined) {
       const existing = secret.versions.get(input.clientRequestToken);
+      if (existing && !hasValue(existing)) {
+        // The version a rotation started: the rotation function's createSecret fills it in.
+        secret.versions.delete(existing.versionId);
+        const version = this.addVersion(secret, input, existing.versionId, input.versionStages ?? [...existing.stages]);
+        return { secret, version };
+      }
       if (existing) {
         if (!sameValue(existing, input)) {
           throw resourceExists(`You can't modify an existing version, you can only create a new version. VersionId: ${existing.versionId}`);
@@ -133,6 +145,57 @@ export class SecretStore {
     }
     const version = this.addVersion(secret, input, input.clientRequestToken, input.versionStages ?? [CURRENT_STAGE]);
     return { secret, version };
+  }
+
+  /**
+   * What RotateSecret does before it invokes the rotation function: a new version (the
+   * ClientRequestToken) labelled AWSPENDING, with no value yet. Refused while an earlier
+   * rotation's AWSPENDING version has not become AWSCURRENT.
+   */
+  startRotation(secretId: string, clientRequestToken: string = randomUUID()): { secret: Secret; versionId: string } {
+    const secret = this.resolve(secretId);
+    for (const version of secret.versions.values()) {
+      if (version.stages.has(PENDING_STAGE) && !version.stages.has(CURRENT_STAGE) && version.versionId !== clientRequestToken) {
+        throw invalidRequest("A previous rotation isn't complete. That rotation will be reattempted.");
+      }
+    }
+    if (!secret.versions.has(clientRequestToken)) {
+      for (const version of secret.versions.values()) version.stages.delete(PENDING_STAGE);
+      secret.versions.set(clientRequestToken, { versionId: clientRequestToken, createdDate: this.now(), stages: new Set([PENDING_STAGE]) });
+    }
+    return { secret, versionId: clientRequestToken };
+  }
+
+  /** UpdateSecretVersionStage: moves (or removes) a staging label, as AWS does. */
+  updateStage(secretId: string, stage: string, moveTo: string | undefined, removeFrom: string | undefined): Secret {
+    const secret = this.resolve(secretId);
+    const holder = [...secret.versions.values()].find((version) => version.stages.has(stage));
+    if (removeFrom !== undefined && holder?.versionId !== removeFrom) {
+      throw invalidParameter(`The staging label ${stage} is not attached to version ${removeFrom}.`);
+    }
+    if (moveTo === undefined) {
+      if (removeFrom === undefined) throw invalidParameter('You must specify MoveToVersionId or RemoveFromVersionId.');
+      if (stage === CURRENT_STAGE) throw invalidParameter('You can only move staging label AWSCURRENT to a different secret version.');
+      holder?.stages.delete(stage);
+      return secret;
+    }
+    const target = secret.versions.get(moveTo);
+    if (!target) throw resourceNotFound(`Secrets Manager can't find the specified secret version: ${moveTo}`);
+    if (holder === target) return secret;
+    if (holder !== undefined && removeFrom === undefined) {
+      throw invalidParameter(
+        `The staging label ${stage} is currently attached to version ${holder.versionId}. You must specify RemoveFromVersionId to move it to ${moveTo}.`,
+      );
+    }
+    if (holder) holder.stages.delete(stage);
+    if (stage === CURRENT_STAGE && holder) {
+      for (const version of secret.versions.values()) version.stages.delete(PREVIOUS_STAGE);
+      holder.stages.add(PREVIOUS_STAGE);
+    }
+    target.stages.add(stage);
+    for (const [id, version] of secret.versions) if (version.stages.size === 0) secret.versions.delete(id);
+    secret.lastChangedDate = this.now();
+    return secret;
   }
 
   list(): Secret[] {

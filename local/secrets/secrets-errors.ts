@@ -25,3 +25,7 @@ export function invalidParameter(message: string): SecretsManagerError {
 export function validationError(message: string): SecretsManagerError {
   return new SecretsManagerError('ValidationException', message);
 }
+
+export function invalidRequest(message: string): SecretsManagerError {
+  return new SecretsManagerError('InvalidRequestException', message);
+}

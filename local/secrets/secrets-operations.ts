@@ -129,6 +129,16 @@ export const secretsOperations: Readonly<Record<string, SecretsOperation>> = {
     return { ARN: secret.arn, Name: secret.name, VersionId: version.versionId, VersionStages: [...version.stages] };
   },
 
+  UpdateSecretVersionStage(store, input) {
+    const secret = store.updateStage(
+      requireString(input, 'SecretId'),
+      requireString(input, 'VersionStage'),
+      optionalString(input, 'MoveToVersionId'),
+      optionalString(input, 'RemoveFromVersionId'),
+    );
+    return { ARN: secret.arn, Name: secret.name };
+  },
+
   DescribeSecret(store, input) {
     const secret = store.resolve(requireString(input, 'SecretId'));
     return { ...describe(secret), VersionIdsToStages: versionIdsToStages(secret) };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema, NOT_DEPLOYED } from '../../functions/config';
-import { HTTP_ROUTES, SCHEDULED_FUNCTIONS, WEBSOCKET_ROUTES } from '../../functions/routes';
+import { HTTP_ROUTES, SCHEDULED_FUNCTIONS, SIGNING_KEY_ROTATION, WEBSOCKET_ROUTES } from '../../functions/routes';
 import { logicalIdOf, resourcesOfType, synthParley } from './synth-parley';
 
 const { stack, template } = synthParley();
@@ -15,12 +15,13 @@ const deployed = new Map(stack.functions.map((fn) => [fn.name, resources[logical
 const variablesOf = (properties: Record<string, unknown>) => (properties.Environment as { Variables: Record<string, unknown> }).Variables;
 
 describe('Lambda functions', () => {
-  it('are one per WebSocket route, one per HTTP route, one per scheduled function, the authorizer and the router, and nothing else', () => {
-    expect(Object.keys(lambdaFunctions)).toHaveLength(WEBSOCKET_ROUTES.length + HTTP_ROUTES.length + SCHEDULED_FUNCTIONS.length + 2);
+  it('are one per WebSocket route, one per HTTP route, one per scheduled function, the authorizer, the router and the key rotation, and nothing else', () => {
+    expect(Object.keys(lambdaFunctions)).toHaveLength(WEBSOCKET_ROUTES.length + HTTP_ROUTES.length + SCHEDULED_FUNCTIONS.length + 3);
     expect([...deployed.keys()].sort()).toEqual(
       [
         'authorizer',
         'router',
+        SIGNING_KEY_ROTATION.name,
         ...WEBSOCKET_ROUTES.map((r) => r.name),
         ...HTTP_ROUTES.map((r) => r.name),
         ...SCHEDULED_FUNCTIONS.map((f) => f.name),
@@ -40,9 +41,9 @@ describe('Lambda functions', () => {
     }
   });
 
-  it('time out after 10 seconds, except the router at 30', () => {
+  it('time out after 10 seconds, except the router and the key rotation at 30', () => {
     for (const [name, properties] of deployed) {
-      expect(properties.Timeout, name).toBe(name === 'router' ? 30 : 10);
+      expect(properties.Timeout, name).toBe(name === 'router' || name === SIGNING_KEY_ROTATION.name ? 30 : 10);
     }
   });
 
@@ -72,7 +73,9 @@ describe('Lambda environment', () => {
   const configKeys = Object.keys(configSchema.shape).filter((key) => !(NOT_DEPLOYED as readonly string[]).includes(key));
 
   it('carries every variable functions/config.ts reads, on every function', () => {
-    expect(configKeys).toEqual(expect.arrayContaining(['TABLE_NAME', 'JWT_SECRET_ID', 'WS_CALLBACK_URL']));
+    expect(configKeys).toEqual(
+      expect.arrayContaining(['TABLE_NAME', 'SIGNING_KEYS_SECRET_ID', 'VERIFICATION_KEYS_SECRET_ID', 'WS_CALLBACK_URL']),
+    );
     for (const [name, properties] of deployed) {
       expect(Object.keys(variablesOf(properties)), name).toEqual(expect.arrayContaining(configKeys));
     }
@@ -107,7 +110,8 @@ describe('Lambda environment', () => {
     const variables = variablesOf(deployed.get('message')!);
     expect(variables.TABLE_NAME).toEqual({ Ref: logicalIdOf(stack.storage.table) });
     expect(variables.ROUTING_QUEUE_URL).toEqual({ Ref: logicalIdOf(stack.routing.queue) });
-    expect(variables.JWT_SECRET_ID).toEqual({ Ref: logicalIdOf(stack.storage.jwtSecret) });
+    expect(variables.SIGNING_KEYS_SECRET_ID).toEqual({ Ref: logicalIdOf(stack.storage.signingKeysSecret) });
+    expect(variables.VERIFICATION_KEYS_SECRET_ID).toEqual({ Ref: logicalIdOf(stack.storage.verificationKeysSecret) });
     expect(variables.UPSTASH_SECRET_ID).toBe('parley/upstash');
   });
 

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { logicalIdOf, actionsOf, resourcesGranted, statementsOfRole, synthParley } from './synth-parley';
+import { HTTP_ROUTES } from '../../functions/routes';
 import type { ParleyFunction } from '../../lib/constructs/parley-function';
 
 const { stack, template } = synthParley();
 const tableId = logicalIdOf(stack.storage.table);
 const queueId = logicalIdOf(stack.routing.queue);
 const apiId = logicalIdOf(stack.realtime.webSocketApi);
-const jwtSecretRef = JSON.stringify({ Ref: logicalIdOf(stack.storage.jwtSecret) });
+const signingKeysRef = JSON.stringify({ Ref: logicalIdOf(stack.storage.signingKeysSecret) });
+const verificationKeysRef = JSON.stringify({ Ref: logicalIdOf(stack.storage.verificationKeysSecret) });
 const customerSecretRef = JSON.stringify({ Ref: logicalIdOf(stack.storage.identifiedCustomerSecret) });
 
 const TABLE_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
@@ -83,27 +85,64 @@ describe("least privilege, derived from each entry point's needs", () => {
         }
       });
 
-      it(`secrets: JWT ${needs.jwtSecret === true ? 'readable' : 'not readable'}, Upstash ${needs.upstash === true ? 'readable' : 'not readable'}`, () => {
+      const readsSigningKeys = needs.signingKeys === true || needs.rotatesSigningKeys === true;
+      const readsVerificationKeys = needs.verificationKeys === true || needs.rotatesSigningKeys === true;
+      it(`secrets: signing keys ${readsSigningKeys ? 'readable' : 'not readable'}, verification keys ${readsVerificationKeys ? 'readable' : 'not readable'}, Upstash ${needs.upstash === true ? 'readable' : 'not readable'}`, () => {
         const secretResources = permissions.resourcesOf('secretsmanager:GetSecretValue');
-        expect(secretResources.includes(jwtSecretRef)).toBe(needs.jwtSecret === true);
+        expect(secretResources.includes(signingKeysRef)).toBe(readsSigningKeys);
+        expect(secretResources.includes(verificationKeysRef)).toBe(readsVerificationKeys);
         // Whoever verifies tokens may meet an identified customer's, so reads that key too.
-        expect(secretResources.includes(customerSecretRef)).toBe(needs.jwtSecret === true);
+        expect(secretResources.includes(customerSecretRef)).toBe(needs.verificationKeys === true);
         expect(secretResources.some((resource) => resource.includes('parley/upstash'))).toBe(needs.upstash === true);
-        expect(secretResources).toHaveLength(2 * Number(needs.jwtSecret === true) + Number(needs.upstash === true));
+        expect(new Set(secretResources).size).toBe(
+          Number(readsSigningKeys) +
+            Number(readsVerificationKeys) +
+            Number(needs.verificationKeys === true) +
+            Number(needs.upstash === true),
+        );
+      });
+
+      it(`secrets: ${needs.rotatesSigningKeys === true ? 'writes the two key sets' : 'writes no secret'}`, () => {
+        const writes = [...permissions.actions].filter((action) => /^secretsmanager:(Put|Update|Create|Delete|Rotate)/.test(action));
+        if (needs.rotatesSigningKeys !== true) {
+          expect(writes).toEqual([]);
+          return;
+        }
+        expect(permissions.resourcesOf('secretsmanager:PutSecretValue').sort()).toEqual([signingKeysRef, verificationKeysRef].sort());
+        expect(permissions.resourcesOf('secretsmanager:UpdateSecretVersionStage')).toEqual([signingKeysRef]);
       });
     });
   }
 });
 
 describe('least privilege, spot checks', () => {
-  it('the authorizer can read the JWT secret and read (not write) the table, and has no SQS access', () => {
+  it('the authorizer can read the public keys (not the signing keys) and read (not write) the table, and has no SQS access', () => {
     const authorizer = permissionsOf(functionNamed('authorizer'));
-    expect(authorizer.resourcesOf('secretsmanager:GetSecretValue').sort()).toEqual([jwtSecretRef, customerSecretRef].sort());
+    expect(authorizer.resourcesOf('secretsmanager:GetSecretValue').sort()).toEqual([verificationKeysRef, customerSecretRef].sort());
     // Staff tokens are checked against the agent profile and the staff session at $connect.
     expect(authorizer.has('dynamodb:GetItem')).toBe(true);
     for (const write of TABLE_WRITES) expect(authorizer.has(write), write).toBe(false);
     expect(authorizer.hasAnyWithPrefix('sqs:')).toBe(false);
     expect(authorizer.hasAnyWithPrefix('execute-api:')).toBe(false);
+  });
+
+  it('only the three minting endpoints and the key rotation can read the signing keys', () => {
+    const readers = stack.functions
+      .filter((fn) => permissionsOf(fn).resourcesOf('secretsmanager:GetSecretValue').includes(signingKeysRef))
+      .map((fn) => fn.name)
+      .sort();
+    expect(readers).toEqual(['auth-guest', 'auth-login', 'auth-refresh', 'rotate-signing-keys']);
+  });
+
+  it('every function that verifies a bearer token reads the verification keys, and no other but the rotation', () => {
+    const bearerRoutes = HTTP_ROUTES.filter((route) => !route.path.startsWith('/v1/auth/')).map((route) => route.name);
+    const readers = stack.functions
+      .filter((fn) => permissionsOf(fn).resourcesOf('secretsmanager:GetSecretValue').includes(verificationKeysRef))
+      .map((fn) => fn.name)
+      .sort();
+    expect(readers).toEqual(['authorizer', 'rotate-signing-keys', ...bearerRoutes].sort());
+    // The minting endpoints verify nothing, so they cannot read the public keys either.
+    for (const name of ['auth-guest', 'auth-login', 'auth-refresh', 'auth-logout']) expect(readers).not.toContain(name);
   });
 
   it('the $default handler has no data access at all', () => {

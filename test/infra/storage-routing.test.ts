@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createTableInput, INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../functions/adapters/dynamodb/table-schema';
+import { EMPTY_KEY_SET } from '../../functions/adapters/jwt/key-sets';
 import { logicalIdOf, onlyResource, resourcesOfType, synthParley } from './synth-parley';
 
 const { stack, template } = synthParley();
@@ -70,21 +71,27 @@ describe('DynamoDB table', () => {
 });
 
 describe('secrets', () => {
-  it('generates 64-character keys without punctuation (token signing, identified customers)', () => {
-    const secrets = Object.values(resourcesOfType(template, 'AWS::SecretsManager::Secret')) as Array<{
-      Properties?: Record<string, unknown>;
-    }>;
-    expect(secrets).toHaveLength(2);
-    for (const secret of secrets) {
-      expect(secret.Properties?.GenerateSecretString).toEqual({ PasswordLength: 64, ExcludePunctuation: true });
-      expect(secret.Properties?.SecretString).toBeUndefined();
+  it('generates the 64-character identified-customer key without punctuation', () => {
+    const secret = resourcesOfType(template, 'AWS::SecretsManager::Secret')[logicalIdOf(stack.storage.identifiedCustomerSecret)];
+    expect(secret?.Properties?.GenerateSecretString).toEqual({ PasswordLength: 64, ExcludePunctuation: true });
+    expect(secret?.Properties?.SecretString).toBeUndefined();
+  });
+
+  it('starts both token key sets empty: no key material in the template, the first rotation creates the first key', () => {
+    const secrets = resourcesOfType(template, 'AWS::SecretsManager::Secret');
+    for (const construct of [stack.storage.signingKeysSecret, stack.storage.verificationKeysSecret]) {
+      const secret = secrets[logicalIdOf(construct)];
+      expect(secret?.Properties?.SecretString).toBe(EMPTY_KEY_SET);
+      expect(secret?.Properties?.GenerateSecretString).toBeUndefined();
     }
   });
 
   it('only references the Upstash secret, by the default name', () => {
     expect(stack.storage.upstashSecret.secretName).toBe('parley/upstash');
     expect(Object.keys(resourcesOfType(template, 'AWS::SecretsManager::Secret')).sort()).toEqual(
-      [logicalIdOf(stack.storage.jwtSecret), logicalIdOf(stack.storage.identifiedCustomerSecret)].sort(),
+      [stack.storage.signingKeysSecret, stack.storage.verificationKeysSecret, stack.storage.identifiedCustomerSecret]
+        .map((secret) => logicalIdOf(secret))
+        .sort(),
     );
   });
 });

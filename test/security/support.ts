@@ -1,18 +1,28 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { SignJWT } from 'jose';
+import { SignJWT, importJWK, type CryptoKey } from 'jose';
+import { signingKeyAt } from '../../functions/domain/signing-keys';
 import { localDynamoClient } from '../../local/dynamodb/dynalite-server';
 import { LOCAL_REGION, LOCAL_TABLE, type LocalStack } from '../../local/stack';
 import { RawClient, postJson, type Frame } from '../../local/tools/raw-client';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-/** The local stack's own HS256 signing key, read the way the handlers read it. */
-export async function parleySigningKey(stack: LocalStack): Promise<Uint8Array> {
-  const client = new SecretsManagerClient({ endpoint: stack.endpoints.secretsManager, region: LOCAL_REGION, credentials });
-  const secret = await client.send(new GetSecretValueCommand({ SecretId: 'parley/jwt-signing-key' }));
-  return new TextEncoder().encode(secret.SecretString!);
+/** A private key of the local stack with its kid: what Parley signs its tokens with. */
+export interface ParleyKey {
+  readonly kid: string;
+  readonly key: CryptoKey;
+}
+
+/** The local stack's signing key at `nowSeconds` (or the key `kid` names), from its private key set. */
+export async function parleySigningKey(stack: LocalStack, select: { nowSeconds?: number; kid?: string } = {}): Promise<ParleyKey> {
+  const keys = stack.signingKeys();
+  const entry =
+    select.kid === undefined
+      ? signingKeyAt(keys, select.nowSeconds ?? Math.floor(Date.now() / 1000))
+      : keys.find((candidate) => candidate.kid === select.kid);
+  if (entry === undefined) throw new Error('the local stack has no such signing key');
+  return { kid: entry.kid, key: (await importJWK(entry.privateJwk, 'ES256')) as CryptoKey };
 }
 
 export interface Identity {
@@ -23,20 +33,24 @@ export interface Identity {
 }
 
 /** A token as Parley would issue it, for roles no public endpoint hands out (supervisor, admin). */
-export async function mintToken(key: Uint8Array, identity: Identity, lifetimeSeconds = 3600): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
+export async function mintToken(
+  signer: ParleyKey,
+  identity: Identity,
+  lifetimeSeconds = 3600,
+  now = Math.floor(Date.now() / 1000),
+): Promise<string> {
   return new SignJWT({
     role: identity.role,
     name: identity.name ?? identity.id,
     ...(identity.skills ? { skills: [...identity.skills] } : {}),
   })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: signer.kid })
     .setSubject(identity.id)
     .setIssuer('parley')
     .setAudience('parley')
     .setIssuedAt(now)
     .setExpirationTime(now + lifetimeSeconds)
-    .sign(key);
+    .sign(signer.key);
 }
 
 /** Every item in the table except connection records, as a stable fingerprint of what is stored. */

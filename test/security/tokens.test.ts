@@ -1,17 +1,21 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SignJWT, exportJWK, exportSPKI, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import { SignJWT, decodeProtectedHeader, exportJWK, exportSPKI, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { es256Keys } from '../../functions/adapters/jwt/es256-keys';
+import { SigningKeySource, UNKNOWN_KID_REFETCH_SECONDS, VerificationKeySource } from '../../functions/adapters/jwt/key-sources';
+import { serializeKeySet } from '../../functions/adapters/jwt/key-sets';
 import { JoseTokenService } from '../../functions/adapters/jwt/token-service';
 import type { OidcIssuer } from '../../functions/config';
 import { DomainError } from '../../functions/domain/errors';
+import type { SigningKeyEntry } from '../../functions/ports/signing-keys';
 
 /**
- * Every token Parley must refuse, against the real verifier: Parley's own HS256 issuer, the
- * identified-customer issuer (the embedding site's HS256 key) and an OIDC issuer whose JWKS
- * is served by a local HTTP server (never the internet).
+ * Every token Parley must refuse, against the real verifier: Parley's own ES256 issuer (its
+ * key named by `kid` in a verification-key set), the identified-customer issuer (the embedding
+ * site's HS256 key) and an OIDC issuer whose JWKS is served by a local HTTP server (never the
+ * internet).
  */
-const PARLEY_KEY = new TextEncoder().encode('p'.repeat(48));
 const SITE_KEY = new TextEncoder().encode('s'.repeat(48));
 // The verifier's clock is injected and fixed at NOW, so the suite is exact however slowly it runs.
 const NOW = Math.floor(Date.parse('2026-01-15T12:00:00Z') / 1000);
@@ -23,6 +27,27 @@ let rsaPublicPem: string;
 let otherRsaPrivate: CryptoKey;
 let tokens: JoseTokenService;
 let oidc: OidcIssuer;
+/** The verifier's clock (epoch seconds); tests that move it put it back. */
+let clockNow = NOW;
+/** Parley's signing key (active), another one never published, and the secrets' texts the sources read. */
+let parleyKey: SigningKeyEntry;
+let unpublishedKey: SigningKeyEntry;
+let signingSecret: string;
+let verificationSecret: string;
+/** What the verifier's cache holds: the secret as of its last fresh read. */
+let verificationCache: string;
+let freshReads = 0;
+
+async function keyEntry(activatesAt: number): Promise<SigningKeyEntry> {
+  return { ...(await es256Keys.generate()), createdAt: activatesAt, activatesAt };
+}
+
+/** New key sets in the secrets; `cached` also puts them in the verifier's cache (as if it had expired since). */
+function publish(keys: readonly SigningKeyEntry[], cached = true): void {
+  signingSecret = serializeKeySet(keys);
+  verificationSecret = serializeKeySet(keys.map(({ privateJwk: _private, ...publicHalf }) => publicHalf));
+  if (cached) verificationCache = verificationSecret;
+}
 
 beforeAll(async () => {
   const pair = await generateKeyPair('RS256', { extractable: true });
@@ -45,14 +70,29 @@ beforeAll(async () => {
     roleClaim: 'role',
     idPrefix: 'corp:',
   };
+  parleyKey = await keyEntry(NOW - 3600);
+  unpublishedKey = await keyEntry(NOW - 3600);
+  publish([parleyKey]);
+  const signing = new SigningKeySource(async () => signingSecret);
+  const verification = new VerificationKeySource(
+    async ({ fresh }) => {
+      if (fresh) {
+        freshReads += 1;
+        verificationCache = verificationSecret;
+      }
+      return verificationCache;
+    },
+    { retiredKeyGraceSeconds: MAX.customer + 30 },
+  );
   tokens = new JoseTokenService({
     issuer: 'parley',
     audience: 'parley',
-    key: async () => PARLEY_KEY,
+    signingKeys: () => signing,
+    verificationKeys: () => verification,
     maxTokenSeconds: MAX,
     identifiedCustomers: { issuer: 'parley-site', key: async () => SITE_KEY },
     oidcIssuers: [oidc],
-    now: () => new Date(NOW * 1000),
+    now: () => new Date(clockNow * 1000),
   });
 });
 
@@ -102,8 +142,15 @@ function strip(claims: Claims, name: keyof Claims): Claims {
   return rest;
 }
 
-async function hs256(claims: Claims, key: Uint8Array): Promise<string> {
-  return new SignJWT({ ...claims }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(key);
+async function hs256(claims: Claims, key: Uint8Array, kid?: string): Promise<string> {
+  return new SignJWT({ ...claims }).setProtectedHeader({ alg: 'HS256', typ: 'JWT', ...(kid ? { kid } : {}) }).sign(key);
+}
+
+/** Signed as Parley signs: ES256 with `key`'s private half, its header naming `kid` (default: the key's own). */
+async function es256(claims: Claims, key: SigningKeyEntry = parleyKey, kid: string | null = key.kid): Promise<string> {
+  return new SignJWT({ ...claims })
+    .setProtectedHeader({ alg: 'ES256', typ: 'JWT', ...(kid === null ? {} : { kid }) })
+    .sign(await importJWK(key.privateJwk, 'ES256'));
 }
 
 async function rs256(claims: Claims, key: CryptoKey = rsaPrivate): Promise<string> {
@@ -112,8 +159,16 @@ async function rs256(claims: Claims, key: CryptoKey = rsaPrivate): Promise<strin
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-function unsigned(claims: Claims): string {
-  return `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`;
+function unsigned(claims: Claims, kid?: string): string {
+  return `${b64({ alg: 'none', typ: 'JWT', ...(kid ? { kid } : {}) })}.${b64(claims)}.`;
+}
+
+/** Parley's public key as an attacker finds it (the verification set's JWK, or SPKI PEM), as HMAC key bytes. */
+function publicKeyBytes(form: 'jwk'): Uint8Array;
+function publicKeyBytes(form: 'pem'): Promise<Uint8Array>;
+function publicKeyBytes(form: 'jwk' | 'pem'): Uint8Array | Promise<Uint8Array> {
+  if (form === 'jwk') return new TextEncoder().encode(JSON.stringify(parleyKey.publicJwk));
+  return importJWK(parleyKey.publicJwk, 'ES256').then(async (key) => new TextEncoder().encode(await exportSPKI(key as CryptoKey)));
 }
 
 /** The token with its payload swapped for other claims, keeping the original signature. */
@@ -135,53 +190,61 @@ async function refusal(token: string): Promise<string> {
 
 describe('tokens Parley accepts', () => {
   it('its own, identified customers (prefixed ids), and OIDC staff (prefixed ids, role from the claim)', async () => {
-    expect((await tokens.verify(await hs256(parley(), PARLEY_KEY))).user).toMatchObject({ id: 'guest:1', role: 'customer' });
+    expect((await tokens.verify(await es256(parley()))).user).toMatchObject({ id: 'guest:1', role: 'customer' });
     expect((await tokens.verify(await hs256(site(), SITE_KEY))).user).toMatchObject({ id: 'site:cust-42', role: 'customer' });
     const staff = await tokens.verify(await rs256(corp({ role: 'supervisor' })));
     expect(staff).toMatchObject({ user: { id: 'corp:u-7', role: 'supervisor' }, expiresAt: NOW + 600 });
   });
 
   it('tolerates 30 seconds of clock skew on exp and nbf', async () => {
-    await expect(tokens.verify(await hs256(parley({ exp: NOW - 10 }), PARLEY_KEY))).resolves.toBeDefined();
-    await expect(tokens.verify(await hs256(parley({ nbf: NOW + 10 }), PARLEY_KEY))).resolves.toBeDefined();
+    await expect(tokens.verify(await es256(parley({ exp: NOW - 10 })))).resolves.toBeDefined();
+    await expect(tokens.verify(await es256(parley({ nbf: NOW + 10 })))).resolves.toBeDefined();
   });
 });
 
 describe('the token suite: every one refused as unauthorized', () => {
   const cases: Array<[string, () => Promise<string>]> = [
-    ['forged signature (Parley issuer, another key)', () => hs256(parley(), new TextEncoder().encode('x'.repeat(48)))],
+    ["forged signature (Parley's kid, another key's signature)", () => es256(parley(), unpublishedKey, parleyKey.kid)],
     [
-      'forged signature (claims edited after signing)',
-      async () => withPayload(await hs256(parley(), PARLEY_KEY), parley({ role: 'admin' })),
+      'forged signature (Parley issuer, HS256 with a made-up key)',
+      () => hs256(parley(), new TextEncoder().encode('x'.repeat(48)), parleyKey.kid),
     ],
+    ['forged signature (claims edited after signing)', async () => withPayload(await es256(parley()), parley({ role: 'admin' }))],
     ['forged signature (OIDC issuer, a key not in its JWKS)', () => rs256(corp(), otherRsaPrivate)],
-    ["forged signature (site token signed with Parley's key)", () => hs256(site(), PARLEY_KEY)],
+    ["forged signature (site token signed with Parley's key)", () => es256(site())],
     ['alg: none (Parley issuer)', async () => unsigned(parley())],
     ['alg: none (OIDC issuer)', async () => unsigned(corp())],
     ['HS/RS confusion: HS256 keyed with the OIDC public key', () => hs256(corp(), new TextEncoder().encode(rsaPublicPem))],
-    ['HS/RS confusion: RS256 presented to the HS256 Parley issuer', () => rs256(parley())],
-    ['expired (beyond the tolerance)', () => hs256(parley({ iat: NOW - 700, exp: NOW - 60 }), PARLEY_KEY)],
+    ['HS/RS confusion: RS256 presented to the ES256 Parley issuer', () => rs256(parley())],
+    ['expired (beyond the tolerance)', () => es256(parley({ iat: NOW - 700, exp: NOW - 60 }))],
     ['expired (OIDC)', () => rs256(corp({ iat: NOW - 700, exp: NOW - 60 }))],
-    ['not yet valid (nbf beyond the tolerance)', () => hs256(parley({ nbf: NOW + 120 }), PARLEY_KEY)],
+    ['not yet valid (nbf beyond the tolerance)', () => es256(parley({ nbf: NOW + 120 }))],
     ['not yet valid (OIDC nbf)', () => rs256(corp({ nbf: NOW + 120 }))],
-    ['issued in the future', () => hs256(parley({ iat: NOW + 300, exp: NOW + 900 }), PARLEY_KEY)],
-    ['wrong iss (unknown issuer)', () => hs256(parley({ iss: 'someone-else' }), PARLEY_KEY)],
+    ['issued in the future', () => es256(parley({ iat: NOW + 300, exp: NOW + 900 }))],
+    ['wrong iss (unknown issuer)', () => es256(parley({ iss: 'someone-else' }))],
     ['wrong iss (site key, Parley issuer name)', () => hs256(parley({ iss: 'parley' }), SITE_KEY)],
-    ['missing iss', async () => hs256(strip(parley(), 'iss'), PARLEY_KEY)],
-    ['wrong aud', () => hs256(parley({ aud: 'another-app' }), PARLEY_KEY)],
+    ['missing iss', async () => es256(strip(parley(), 'iss'))],
+    ["key confusion: HS256 keyed with the bytes of Parley's public JWK", () => hs256(parley(), publicKeyBytes('jwk'), parleyKey.kid)],
+    [
+      "key confusion: HS256 keyed with Parley's public key as SPKI PEM",
+      async () => hs256(parley(), await publicKeyBytes('pem'), parleyKey.kid),
+    ],
+    ["alg: none with Parley's kid", async () => unsigned(parley(), parleyKey.kid)],
+    ['no kid', () => es256(parley(), parleyKey, null)],
+    ['wrong aud', () => es256(parley({ aud: 'another-app' }))],
     ['wrong aud (OIDC token for another client)', () => rs256(corp({ aud: 'parley' }))],
-    ['missing exp', () => hs256(strip(parley(), 'exp'), PARLEY_KEY)],
+    ['missing exp', () => es256(strip(parley(), 'exp'))],
     ['missing exp (OIDC)', () => rs256(strip(corp(), 'exp'))],
-    ['missing iat', () => hs256(strip(parley(), 'iat'), PARLEY_KEY)],
-    ['missing sub', () => hs256(strip(parley(), 'sub'), PARLEY_KEY)],
-    ['lifetime over the customer maximum', () => hs256(parley({ exp: NOW + MAX.customer + 60 }), PARLEY_KEY)],
-    ['lifetime over the admin maximum', () => hs256(parley({ role: 'admin', sub: 'root', exp: NOW + MAX.admin + 60 }), PARLEY_KEY)],
+    ['missing iat', () => es256(strip(parley(), 'iat'))],
+    ['missing sub', () => es256(strip(parley(), 'sub'))],
+    ['lifetime over the customer maximum', () => es256(parley({ exp: NOW + MAX.customer + 60 }))],
+    ['lifetime over the admin maximum', () => es256(parley({ role: 'admin', sub: 'root', exp: NOW + MAX.admin + 60 }))],
     ['lifetime over the maximum (identified customer)', () => hs256(site({ exp: NOW + MAX.customer + 60 }), SITE_KEY)],
     ['lifetime over the maximum (OIDC agent)', () => rs256(corp({ exp: NOW + MAX.agent + 60 }))],
     ['identified customer claiming to be an agent', () => hs256(site({ role: 'agent' }), SITE_KEY)],
     ['OIDC token granting a role the issuer may not grant', () => rs256(corp({ role: 'admin' }))],
-    ['unknown role', () => hs256(parley({ role: 'root' }), PARLEY_KEY)],
-    ['sub with characters outside the id alphabet', () => hs256(parley({ sub: 'a b<script>' }), PARLEY_KEY)],
+    ['unknown role', () => es256(parley({ role: 'root' }))],
+    ['sub with characters outside the id alphabet', () => es256(parley({ sub: 'a b<script>' }))],
     ['not a JWT at all', async () => 'not-a-token'],
     ['three empty segments', async () => '..'],
   ];
@@ -191,14 +254,91 @@ describe('the token suite: every one refused as unauthorized', () => {
   });
 
   it('says "expired" for an expired token so clients know to get a new one', async () => {
-    expect(await refusal(await hs256(parley({ iat: NOW - 700, exp: NOW - 60 }), PARLEY_KEY))).toBe('The token has expired');
+    expect(await refusal(await es256(parley({ iat: NOW - 700, exp: NOW - 60 })))).toBe('The token has expired');
   });
 });
 
 describe('issuing', () => {
+  it('signs ES256 with the active key, naming it in the header', async () => {
+    const { token } = await tokens.issue({ id: 'guest:9', role: 'customer', name: '', skills: [] }, 600);
+    expect(decodeProtectedHeader(token)).toEqual({ alg: 'ES256', typ: 'JWT', kid: parleyKey.kid });
+    await expect(tokens.verify(token)).resolves.toMatchObject({ user: { id: 'guest:9' }, source: 'parley' });
+  });
+
   it('caps the lifetime of issued tokens at the role maximum', async () => {
     const issued = await tokens.issue({ id: 'root', role: 'admin', name: 'Root', skills: [] }, 7 * 24 * 3600);
     expect(issued.expiresAt).toBe(NOW + MAX.admin);
     await expect(tokens.verify(issued.token)).resolves.toMatchObject({ user: { id: 'root', role: 'admin' } });
+  });
+});
+
+describe('signing keys: kid lookup, refetch and retirement', () => {
+  const refusedBecause = async (token: string): Promise<string> => {
+    try {
+      await tokens.verify(token);
+    } catch (error) {
+      expect((error as DomainError).code).toBe('unauthorized');
+      return String(((error as Error).cause as Error | undefined)?.message);
+    }
+    throw new Error('the token was accepted');
+  };
+
+  it('refuses an unknown kid after exactly one refetch, and refetches at most once per interval', async () => {
+    const stranger = await keyEntry(NOW - 60);
+    const before = freshReads;
+    expect(await refusedBecause(await es256(parley(), stranger))).toMatch(/Unknown kid/);
+    expect(freshReads).toBe(before + 1);
+    // Another unknown kid within the interval: refused from the cached set, no second read.
+    expect(await refusedBecause(await es256(parley(), unpublishedKey))).toMatch(/Unknown kid/);
+    expect(freshReads).toBe(before + 1);
+    clockNow = NOW + UNKNOWN_KID_REFETCH_SECONDS;
+    try {
+      expect(await refusedBecause(await es256(parley({ iat: clockNow, exp: clockNow + 600 }), stranger))).toMatch(/Unknown kid/);
+      expect(freshReads).toBe(before + 2);
+    } finally {
+      clockNow = NOW;
+    }
+  });
+
+  it('accepts a key published after the verifier cached its set, found by that one refetch', async () => {
+    const newer = await keyEntry(NOW + 3600);
+    clockNow = NOW + 10 * UNKNOWN_KID_REFETCH_SECONDS; // past any earlier refetch
+    const before = freshReads;
+    try {
+      // In the secret, not yet in the verifier's cache: one fresh read finds it.
+      publish([parleyKey, newer], false);
+      const token = await es256(parley({ iat: clockNow, exp: clockNow + 600 }), newer);
+      await expect(tokens.verify(token)).resolves.toMatchObject({ user: { id: 'guest:1' } });
+      expect(freshReads).toBe(before + 1);
+      // Now cached: no further read.
+      await expect(tokens.verify(token)).resolves.toBeDefined();
+      expect(freshReads).toBe(before + 1);
+    } finally {
+      publish([parleyKey]);
+      clockNow = NOW;
+    }
+  });
+
+  it('refuses a key past its retirement plus the longest token lifetime, and accepts it before', async () => {
+    const retiresAt = NOW - MAX.customer - 30;
+    publish([{ ...parleyKey, retiresAt }]);
+    try {
+      expect(await refusedBecause(await es256(parley()))).toMatch(/retired/);
+      publish([{ ...parleyKey, retiresAt: retiresAt + 1 }]);
+      await expect(tokens.verify(await es256(parley()))).resolves.toBeDefined();
+    } finally {
+      publish([parleyKey]);
+    }
+  });
+
+  it('does not issue before any key is active (a dependency failure, not a bad token)', async () => {
+    publish([{ ...parleyKey, activatesAt: NOW + 1 }]);
+    try {
+      await expect(tokens.issue({ id: 'guest:9', role: 'customer', name: '', skills: [] }, 600)).rejects.toThrow(
+        /No signing key is active/,
+      );
+    } finally {
+      publish([parleyKey]);
+    }
   });
 });

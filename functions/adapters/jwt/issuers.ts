@@ -4,6 +4,8 @@ import { UnauthorizedError } from '../../domain/errors';
 import type { Role, User } from '../../domain/identity';
 import type { VerifiedToken } from '../../ports/tokens';
 import { SITE_USER_PREFIX, identifiedCustomerClaims, oidcClaims, parleyClaims } from './claims';
+import { PARLEY_ALGORITHM } from './es256-keys';
+import type { VerificationKeySource } from './key-sources';
 import { assertLifetime, verifyJws } from './verify-jws';
 
 export type MaxLifetimes = Readonly<Record<Role, number>>;
@@ -20,12 +22,13 @@ function claimsOf<T>(schema: { safeParse(value: unknown): { success: true; data:
   return parsed.data;
 }
 
-/** Parley's own tokens (guest, login): HS256 with the deployment's signing key. */
-export function parleyIssuer(issuer: string, audience: string, key: () => Promise<Uint8Array>, max: MaxLifetimes): IssuerVerifier {
+/** Parley's own tokens (guest, login): ES256, the public key named by the token's kid. */
+export function parleyIssuer(issuer: string, audience: string, keys: () => VerificationKeySource, max: MaxLifetimes): IssuerVerifier {
   return {
     issuer,
     async verify(token, now) {
-      const payload = await verifyJws(token, await key(), { issuer, audience, algorithms: ['HS256'] }, now);
+      const keyFor = (header: { kid?: string | undefined }) => keys().keyFor(header.kid, Math.floor(now.getTime() / 1000));
+      const payload = await verifyJws(token, keyFor, { issuer, audience, algorithms: [PARLEY_ALGORITHM] }, now);
       const claims = claimsOf(parleyClaims, payload);
       assertLifetime(payload, claims.role, max, now);
       const user: User = { id: claims.sub, role: claims.role, name: claims.name ?? '', skills: claims.skills ?? [] };

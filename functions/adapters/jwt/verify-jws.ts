@@ -1,5 +1,5 @@
 import { errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { UnauthorizedError } from '../../domain/errors';
+import { DomainError, UnauthorizedError } from '../../domain/errors';
 import type { Role } from '../../domain/identity';
 import { DependencyError } from '../../ports/errors';
 
@@ -38,6 +38,8 @@ export async function verifyJws(token: string, key: Uint8Array | JWTVerifyGetKey
     const { payload } = typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
     return payload;
   } catch (error) {
+    // Thrown by a key getter: already says what it means (an unknown kid, an unreadable key secret).
+    if (error instanceof DomainError || error instanceof DependencyError) throw error;
     if (error instanceof joseErrors.JWTExpired) throw new UnauthorizedError('The token has expired', { cause: error });
     if (error instanceof joseErrors.JWKSTimeout || !(error instanceof joseErrors.JOSEError)) {
       throw new KeySetError(`The key set of ${rules.issuer} could not be read`, { cause: error });

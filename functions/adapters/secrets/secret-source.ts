@@ -24,10 +24,11 @@ export class SecretSource {
     this.provider = new SecretsProvider({ awsSdkV3Client: client });
   }
 
-  private async read(secretId: string): Promise<string> {
+  /** The secret's current string; `fresh` bypasses (and refills) the cache. */
+  async read(secretId: string, options: { fresh?: boolean } = {}): Promise<string> {
     let value: unknown;
     try {
-      value = await this.provider.get(secretId, { maxAge: this.maxAgeSeconds });
+      value = await this.provider.get(secretId, { maxAge: this.maxAgeSeconds, ...(options.fresh ? { forceFetch: true } : {}) });
     } catch (error) {
       throw new SecretsError(`Could not read secret ${secretId}`, { cause: error });
     }
@@ -35,7 +36,8 @@ export class SecretSource {
     return value;
   }
 
-  async signingKey(secretId: string): Promise<Uint8Array> {
+  /** An HS256 key (the identified-customer key the embedding site shares). */
+  async hmacKey(secretId: string): Promise<Uint8Array> {
     const value = await this.read(secretId);
     if (value.length < 32) throw new SecretsError(`Secret ${secretId} is too short to be an HS256 key`);
     return new TextEncoder().encode(value);

@@ -1,0 +1,36 @@
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { ROTATION_STEPS, runRotationStep } from '../../services/signing-key-rotation';
+import { flushMetrics, logger } from '../../shared/observability';
+import { getWiring } from '../../wiring';
+
+/** What Secrets Manager sends a rotation function (RotationToken is only for cross-account rotation). */
+const rotationEvent = z.object({
+  SecretId: z.string().min(1),
+  ClientRequestToken: z.string().min(1),
+  Step: z.enum(ROTATION_STEPS),
+  RotationToken: z.string().optional(),
+});
+
+/**
+ * Secrets Manager's rotation of the signing-key secret (every 30 days, and on demand with
+ * `aws secretsmanager rotate-secret`): called once per step, each idempotent
+ * (services/signing-key-rotation.ts). A failure throws, so Secrets Manager retries the step.
+ */
+export const handler = async (event: unknown, context?: Context): Promise<void> => {
+  if (context) logger.addContext(context);
+  const parsed = rotationEvent.safeParse(event);
+  if (!parsed.success) throw new Error('Not a Secrets Manager rotation event (SecretId, ClientRequestToken, Step)');
+  const { SecretId, ClientRequestToken, Step } = parsed.data;
+  logger.appendKeys({ rotationStep: Step, versionId: ClientRequestToken });
+  try {
+    await runRotationStep(getWiring().keyRotation(SecretId), Step, ClientRequestToken);
+    logger.info('Rotation step done');
+  } catch (error) {
+    logger.error('Rotation step failed', { error });
+    throw error;
+  } finally {
+    logger.removeKeys(['rotationStep', 'versionId']);
+    flushMetrics();
+  }
+};
