@@ -25,9 +25,10 @@ export interface JwtSettings {
 }
 
 /**
- * Issues Parley's own tokens (ES256, with the signing key's kid) and verifies tokens of every trusted issuer. The
- * unverified `iss` only selects the issuer; that issuer's key, pinned algorithms, audience
- * and lifetimes then decide. A token from an issuer Parley does not trust is refused.
+ * Issues Parley's own tokens (ES256, naming the signing key in `kid`) and verifies tokens of
+ * every trusted issuer. The unverified `iss` only selects the issuer; that issuer's key, pinned
+ * algorithms, audience and lifetimes then decide. A token from an issuer Parley does not trust
+ * is refused.
  */
 export class JoseTokenService implements TokenService {
   private readonly issuers = new Map<string, IssuerVerifier>();
