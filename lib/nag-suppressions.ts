@@ -24,13 +24,12 @@ export interface NaggedStack extends IConstruct {
  * cdk-nag reports stays an error until it is fixed or argued for here.
  */
 export function applyNagSuppressions(stack: NaggedStack): void {
-  const tableArn = `<${logicalIdOf(stack.storage.table)}.Arn>`;
   const apiId = `<${logicalIdOf(stack.realtime.webSocketApi)}>`;
   const connectionsResource = `Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:${apiId}/*/*/@connections/*`;
 
   for (const fn of stack.functions) {
     NagSuppressions.addResourceSuppressions(fn.lambda, [RUNTIME_PINNED]);
-    NagSuppressions.addResourceSuppressions(fn.role, roleSuppressions(fn, tableArn, connectionsResource), true);
+    NagSuppressions.addResourceSuppressions(fn.role, roleSuppressions(fn, connectionsResource), true);
   }
 
   for (const { definition, route } of stack.realtime.routes) {
@@ -157,7 +156,7 @@ const RUNTIME_PINNED: NagPackSuppression = {
 };
 
 /** The role's inline policy; each wildcard accepted only where the function's needs imply it. */
-function roleSuppressions(fn: ParleyFunction, tableArn: string, connectionsResource: string): NagPackSuppression[] {
+function roleSuppressions(fn: ParleyFunction, connectionsResource: string): NagPackSuppression[] {
   const suppressions: NagPackSuppression[] = [
     {
       id: 'AwsSolutions-IAM5',
@@ -165,13 +164,6 @@ function roleSuppressions(fn: ParleyFunction, tableArn: string, connectionsResou
       appliesTo: ['Resource::*'],
     },
   ];
-  if (fn.needs.table !== undefined) {
-    suppressions.push({
-      id: 'AwsSolutions-IAM5',
-      reason: "Queries the table's global secondary indexes (listed in table-schema.ts); the wildcard covers this table's indexes only.",
-      appliesTo: [`Resource::${tableArn}/index/*`],
-    });
-  }
   if (fn.needs.connections === true) {
     suppressions.push({
       id: 'AwsSolutions-IAM5',
