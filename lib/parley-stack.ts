@@ -12,7 +12,23 @@ import { ScheduledConstruct } from './constructs/scheduled';
 import { StorageConstruct } from './constructs/storage';
 import { WebHostingConstruct } from './constructs/web-hosting';
 import { applyNagSuppressions } from './nag-suppressions';
-import { readParleyContext } from './parley-context';
+import { type ParleyContext, ParleyContextError, readParleyContext } from './parley-context';
+import { expectedPeaks, routeThrottles, unknownRouteKeys } from './traffic-model';
+
+/** Each route's throttle from the traffic model's inputs (lib/traffic-model.ts) and overrides. */
+function routeThrottlesFor(context: ParleyContext) {
+  const model = context.trafficModel;
+  const peaks = expectedPeaks({
+    expectedConcurrentCustomers: model.expectedConcurrentCustomers,
+    expectedAgents: model.expectedAgents,
+    headroom: model.headroom,
+    heartbeatSeconds: Number(context.runtime.HEARTBEAT_SECONDS),
+  });
+  const unknown = unknownRouteKeys(model.routeThrottles, [peaks.webSocket, peaks.http]);
+  if (unknown.length > 0) throw new ParleyContextError(`Invalid Parley context: routeThrottles names no route: ${unknown.join(', ')}`);
+  const options = { headroom: model.headroom, stage: context.throttle, overrides: model.routeThrottles };
+  return { webSocket: routeThrottles(peaks.webSocket, options), http: routeThrottles(peaks.http, options) };
+}
 
 /**
  * Parley on AWS. Build order follows the data flow: storage and the routing queue first,
@@ -37,6 +53,7 @@ export class ParleyStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
     const context = readParleyContext(this.node);
+    const throttles = routeThrottlesFor(context);
 
     this.storage = new StorageConstruct(this, 'Storage', { upstashSecretName: context.upstashSecretName });
     this.routing = new RoutingConstruct(this, 'Routing');
@@ -57,6 +74,7 @@ export class ParleyStack extends Stack {
       resources: baseResources,
       stageName: context.stageName,
       throttle: context.throttle,
+      routeThrottles: throttles.webSocket,
       ...(this.apiGatewayAccount === undefined ? {} : { stagePrerequisite: this.apiGatewayAccount.account }),
     });
 
@@ -66,6 +84,7 @@ export class ParleyStack extends Stack {
       resources,
       corsOrigins: context.corsOrigins,
       throttle: context.throttle,
+      routeThrottles: throttles.http,
     });
 
     this.scheduled = new ScheduledConstruct(this, 'Scheduled', { resources });

@@ -20,8 +20,11 @@ export interface TrafficModelInputs {
 
 /** The model's assumptions, per connected user: one place to read and to argue with. */
 export const TRAFFIC_ASSUMPTIONS = {
-  /** A connection lives this long on average (page loads, network changes, the 2-hour cap). */
-  connectionSeconds: 300,
+  /**
+   * The peak of connects (and syncs) is a reconnect storm, not the steady churn: after a
+   * network blip or a deployment every client reconnects, with jittered back-off, within this.
+   */
+  reconnectStormSeconds: 60,
   /** A customer writes a message this often while connected; an agent (several chats) more often. */
   customerMessageSeconds: 30,
   agentMessageSeconds: 10,
@@ -53,7 +56,7 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
   const customers = inputs.expectedConcurrentCustomers;
   const agents = inputs.expectedAgents;
   const everyone = customers + agents;
-  const connects = everyone / a.connectionSeconds;
+  const connects = everyone / a.reconnectStormSeconds;
   const messages = customers / a.customerMessageSeconds + agents / a.agentMessageSeconds;
   const starts = customers / a.customerStartSeconds;
   const history = agents / a.agentHistorySeconds + customers / a.customerHistorySeconds;
@@ -97,6 +100,11 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
 export function throttleFor(peak: number, headroom: number, stage: ThrottleLimits): ThrottleLimits {
   const rateLimit = Math.min(stage.rateLimit, Math.max(ROUTE_RATE_FLOOR, Math.ceil(peak * headroom)));
   return { rateLimit, burstLimit: Math.min(stage.burstLimit, Math.max(1, Math.ceil(rateLimit * 2))) };
+}
+
+/** Route keys an override names that no route has (a typo would silently change nothing). */
+export function unknownRouteKeys(overrides: Readonly<Record<string, unknown>>, peaks: readonly Rates[]): string[] {
+  return Object.keys(overrides).filter((routeKey) => !peaks.some((rates) => routeKey in rates));
 }
 
 /** Each route's throttle: the model's, or the deployer's override for that route key. */
