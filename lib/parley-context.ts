@@ -74,6 +74,8 @@ export interface CustomDomain {
 
 export interface ParleyContext {
   readonly stackName: string;
+  /** The region the stack is pinned to (`-c region=...`); absent: environment-agnostic. */
+  readonly region?: string;
   readonly stageName: string;
   /** Stage-wide throttle: the ceiling over every route's own. */
   readonly throttle: ThrottleLimits;
@@ -163,6 +165,10 @@ const deploymentSchema = z.object({
       z.record(z.string().min(1), z.strictObject({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() })),
     )
     .default({}),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region name, e.g. us-east-1')
+    .optional(),
   webAcl: z.preprocess(toBoolean, z.boolean()).default(false),
   webAclArn: z
     .string()
@@ -218,6 +224,7 @@ export function readParleyContext(node: Node): ParleyContext {
   return {
     stackName: values.stackName,
     stageName: values.stageName,
+    ...optional('region', values.region),
     throttle: { rateLimit: values.throttleRateLimit, burstLimit: values.throttleBurstLimit },
     trafficModel: {
       expectedConcurrentCustomers: values.expectedConcurrentCustomers,

@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ApiGatewayAccountConstruct } from './constructs/api-gateway-account';
+import { EdgeProtectionConstruct } from './constructs/edge-protection';
 import { HttpApiConstruct } from './constructs/http-api';
 import { MonitoringConstruct } from './constructs/monitoring';
 import type { ParleyFunction } from './constructs/parley-function';
@@ -47,6 +48,8 @@ export class ParleyStack extends Stack {
   /** The widget, agent console and demo page on S3 and CloudFront. */
   readonly web: WebHostingConstruct;
   readonly apiGatewayAccount?: ApiGatewayAccountConstruct;
+  /** CloudFront and the WAF web ACL in front of the APIs (context `webAcl` or `webAclArn`). */
+  readonly edge?: EdgeProtectionConstruct;
   /** Every Lambda in the stack. */
   readonly functions: readonly ParleyFunction[];
 
@@ -105,7 +108,28 @@ export class ParleyStack extends Stack {
     new CfnOutput(this, 'RoutingQueueUrl', { value: this.routing.queue.queueUrl });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
 
-    this.web = new WebHostingConstruct(this, 'Web', { httpApiUrl: this.http.url, webSocketUrl: this.realtime.wssUrl });
+    if (context.edge !== undefined) {
+      this.edge = new EdgeProtectionConstruct(this, 'Edge', {
+        httpApi: this.http.httpApi,
+        webSocketApi: this.realtime.webSocketApi,
+        stageName: context.stageName,
+        edge: context.edge,
+        ...(context.apiDomain === undefined ? {} : { domain: context.apiDomain }),
+      });
+      new CfnOutput(this, 'EdgeHttpApiUrl', { value: this.edge.httpUrl, description: 'The HTTP API behind CloudFront and the web ACL' });
+      new CfnOutput(this, 'EdgeWebSocketUrl', {
+        value: this.edge.webSocketUrl,
+        description: 'The WebSocket API behind CloudFront and the web ACL; clients connect here with ?token=<jwt>',
+      });
+    }
+
+    // With the edge on, the pages point clients at it, not at the execute-api endpoints.
+    this.web = new WebHostingConstruct(this, 'Web', {
+      httpApiUrl: this.edge?.httpUrl ?? this.http.url,
+      webSocketUrl: this.edge?.webSocketUrl ?? this.realtime.wssUrl,
+      ...(this.edge === undefined ? {} : { webAclArn: this.edge.webAclArn }),
+      ...(context.webDomain === undefined ? {} : { domain: context.webDomain }),
+    });
     new CfnOutput(this, 'WebUrl', {
       value: this.web.url,
       description: 'Agent console at /console/, widget at /widget.js, demo host page at /demo/',
