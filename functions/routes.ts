@@ -8,6 +8,7 @@ import { on, queryIndex, type TableAccess } from './table-access';
 
 /** What an entry point touches; the CDK stack grants exactly this and nothing more. */
 export interface Needs {
+  /** Whether it touches the table at all; what it may do there is its TABLE_ACCESS entry (below). */
   readonly table?: 'read' | 'readwrite';
   /** Sends to the routing queue. */
   readonly routingQueue?: boolean;
