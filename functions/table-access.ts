@@ -2,10 +2,11 @@ import type { INDEXES } from './adapters/dynamodb/table-schema';
 
 /**
  * Which DynamoDB requests an entry point may make: actions, on which partition keys, on the
- * table or one of its indexes. The CDK stack turns this into IAM statements conditioned on
- * `dynamodb:LeadingKeys` (lib/constructs/table-grants.ts), and the local stack refuses any
- * request outside it (local/iam), both through `isTableRequestAllowed`'s pattern rules, so
- * the two cannot drift. Scan is not an action here: no entry point may Scan.
+ * table or one of its indexes. The CDK stack writes each grant as an IAM statement conditioned
+ * on `dynamodb:LeadingKeys` (lib/constructs/table-grants.ts); the local stack refuses any
+ * request outside it (local/iam) by evaluating the same grants here, as IAM would
+ * (`StringLike` patterns, `ForAllValues`), so the two cannot drift. Scan is not an action
+ * here: no entry point may Scan.
  */
 export const TABLE_ACTIONS = ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'] as const;
 export type TableAction = (typeof TABLE_ACTIONS)[number];
@@ -58,15 +59,6 @@ export function grantAllows(grant: TableGrant, request: TableRequest): boolean {
 
 export function isTableRequestAllowed(access: TableAccess, request: TableRequest): boolean {
   return access.some((grant) => grantAllows(grant, request));
-}
-
-/** Whether the access includes any write (for summaries and the coarse `needs.table`). */
-export function writesTable(access: TableAccess): boolean {
-  return access.some((grant) =>
-    grant.actions.some(
-      (action) => action === 'PutItem' || action === 'UpdateItem' || action === 'DeleteItem' || action === 'BatchWriteItem',
-    ),
-  );
 }
 
 /** Grant builders, so routes.ts reads as a list of who touches what. */
