@@ -4,8 +4,11 @@
  * Paths are relative to the repository root; each module exports `handler`.
  */
 
+import { on, queryIndex, type TableAccess } from './table-access';
+
 /** What an entry point touches; the CDK stack grants exactly this and nothing more. */
 export interface Needs {
+  /** Whether it touches the table at all; what it may do there is its TABLE_ACCESS entry (below). */
   readonly table?: 'read' | 'readwrite';
   /** Sends to the routing queue. */
   readonly routingQueue?: boolean;
@@ -146,3 +149,88 @@ export const SIGNING_KEY_ROTATION: {
   needs: { rotatesSigningKeys: true },
   rotationDays: 30,
 };
+
+/**
+ * Table access per entry point (by `name`), read from each handler's code paths: the CDK
+ * stack grants exactly these (IAM statements with `dynamodb:LeadingKeys` conditions, no
+ * Scan anywhere) and the local stack refuses any request outside them, so every
+ * integration test proves they are enough. Keys are partition-key patterns; index grants
+ * name the index's partition-key values (IAM evaluates LeadingKeys on what is queried).
+ * `CREDENTIAL#*` (password hashes) is readable by auth-login alone.
+ */
+// A staff caller's token is checked against its profile and session on every use.
+const STAFF_TOKEN_CHECK = on(['AGENT#*', 'SESSION#*'], 'GetItem');
+// Pushing to a participant lists its connections and removes those the gateway reports gone.
+const PUSH = on(['USER#*'], 'Query', 'DeleteItem');
+// A customer's id is `guest:<ulid>` or `site:<sub>`; staff ids are free-form.
+const CUSTOMER_IDS = ['guest:*', 'site:*'];
+const STATUSES = ['queued', 'assigned', 'closed'];
+// Agent profile writes: the email lookup, the profile and its roster entry; a new password
+// is a blind write to its credential item (and takes a legacy hash off the profile).
+const AGENT_PROFILE_WRITES = [
+  on(['AGENT#*', 'EMAIL#*'], 'GetItem'),
+  on(['AGENT#*', 'EMAIL#*', 'ROSTER'], 'PutItem'),
+  on(['AGENT#*'], 'UpdateItem'),
+  on(['CREDENTIAL#*'], 'PutItem'),
+];
+// Opening a conversation: the customer's open pointer, the conversation and its first message.
+const OPEN_CONVERSATION = [on(['USER#*'], 'GetItem', 'PutItem'), on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem')];
+
+export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
+  authorizer: [STAFF_TOKEN_CHECK],
+  connect: [STAFF_TOKEN_CHECK, on(['USER#*'], 'PutItem', 'DeleteItem')],
+  disconnect: [on(['USER#*'], 'DeleteItem')],
+  default: [],
+  heartbeat: [STAFF_TOKEN_CHECK],
+  sync: [
+    STAFF_TOKEN_CHECK,
+    // Conversations, read cursors and messages after each cursor (BatchGetItem: cursors read in batches).
+    on(['CONV#*'], 'GetItem', 'BatchGetItem', 'Query'),
+    queryIndex('byCustomer', CUSTOMER_IDS),
+    queryIndex('byAgent', ['*']),
+  ],
+  start: [STAFF_TOKEN_CHECK, ...OPEN_CONVERSATION, PUSH],
+  message: [STAFF_TOKEN_CHECK, ...OPEN_CONVERSATION, PUSH],
+  typing: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem'), PUSH],
+  read: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), PUSH],
+  // Closing also deletes the customer's open pointer (USER#<id>/OPEN), covered by PUSH's DeleteItem.
+  close: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), PUSH],
+  status: [STAFF_TOKEN_CHECK, PUSH],
+  transfer: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), PUSH],
+  rate: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), PUSH],
+  router: [on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'), queryIndex('queue', ['*']), queryIndex('byAgent', ['*']), PUSH],
+  // The presence sweep tells an expired agent's remaining connections it is offline.
+  reconcile: [queryIndex('byStatus', ['queued', 'assigned']), PUSH],
+  'auth-guest': [],
+  // Secrets only: the signing-key rotation never touches the table.
+  'rotate-signing-keys': [],
+  // The only reader of CREDENTIAL#; it moves a hash an older deployment left on the profile.
+  'auth-login': [
+    on(['EMAIL#*', 'AGENT#*', 'CREDENTIAL#*'], 'GetItem'),
+    on(['CREDENTIAL#*', 'SESSION#*'], 'PutItem'),
+    on(['AGENT#*'], 'UpdateItem'),
+  ],
+  'auth-refresh': [STAFF_TOKEN_CHECK, on(['SESSION#*'], 'UpdateItem')],
+  'auth-logout': [STAFF_TOKEN_CHECK, on(['SESSION#*'], 'UpdateItem'), PUSH],
+  'list-conversations': [
+    STAFF_TOKEN_CHECK,
+    queryIndex('byCustomer', CUSTOMER_IDS),
+    queryIndex('byAgent', ['*']),
+    queryIndex('byStatus', STATUSES),
+  ],
+  'list-messages': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query')],
+  'agents-list': [STAFF_TOKEN_CHECK, on(['ROSTER'], 'Query')],
+  'agents-create': [STAFF_TOKEN_CHECK, ...AGENT_PROFILE_WRITES],
+  'agents-get': [STAFF_TOKEN_CHECK],
+  // A changed email releases the old lookup; a revocation closes the agent's sockets.
+  'agents-update': [STAFF_TOKEN_CHECK, ...AGENT_PROFILE_WRITES, on(['EMAIL#*'], 'DeleteItem'), PUSH],
+  'agents-delete': [STAFF_TOKEN_CHECK, on(['AGENT#*', 'EMAIL#*', 'ROSTER', 'CREDENTIAL#*'], 'DeleteItem'), PUSH],
+  'list-queues': [STAFF_TOKEN_CHECK, on(['ROSTER'], 'Query'), queryIndex('byStatus', ['queued']), queryIndex('queue', ['*'])],
+};
+
+/** An entry point's table access; every entry in this file has one (test/infra/iam.test.ts). */
+export function tableAccessOf(entryName: string): TableAccess {
+  const access = TABLE_ACCESS[entryName];
+  if (access === undefined) throw new Error(`No table access is declared for ${entryName} in functions/routes.ts`);
+  return access;
+}

@@ -7,6 +7,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Redis } from '@upstash/redis';
 import { DynamoAgentDirectory } from './adapters/dynamodb/agent-directory';
 import { DynamoConnectionStore } from './adapters/dynamodb/connection-store';
+import { DynamoCredentialStore } from './adapters/dynamodb/credential-store';
 import { DynamoConversationStore } from './adapters/dynamodb/conversation-store';
 import { DynamoSessionStore } from './adapters/dynamodb/session-store';
 import { ManagementApiNotifier } from './adapters/apigw/connection-notifier';
@@ -121,6 +122,7 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
     conversations: new DynamoConversationStore(documents, config.TABLE_NAME, ids),
     connections: new DynamoConnectionStore(documents, config.TABLE_NAME),
     agents: new DynamoAgentDirectory(documents, config.TABLE_NAME),
+    credentials: new DynamoCredentialStore(documents, config.TABLE_NAME),
     sessions: new DynamoSessionStore(documents, config.TABLE_NAME),
     opaqueTokens: randomOpaqueTokens,
     notifier: new ManagementApiNotifier(clients.managementApi),

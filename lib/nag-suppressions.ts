@@ -1,7 +1,8 @@
-import { CfnElement, Stack } from 'aws-cdk-lib';
+import { CfnElement, Stack, Token } from 'aws-cdk-lib';
 import { NagSuppressions, type NagPackSuppression } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import type { ApiGatewayAccountConstruct } from './constructs/api-gateway-account';
+import type { EdgeProtectionConstruct } from './constructs/edge-protection';
 import type { HttpApiConstruct } from './constructs/http-api';
 import type { ParleyFunction } from './constructs/parley-function';
 import type { RealtimeApiConstruct } from './constructs/realtime-api';
@@ -15,6 +16,7 @@ export interface NaggedStack extends IConstruct {
   readonly http: HttpApiConstruct;
   readonly web: WebHostingConstruct;
   readonly apiGatewayAccount?: ApiGatewayAccountConstruct;
+  readonly edge?: EdgeProtectionConstruct;
   readonly functions: readonly ParleyFunction[];
 }
 
@@ -24,13 +26,12 @@ export interface NaggedStack extends IConstruct {
  * cdk-nag reports stays an error until it is fixed or argued for here.
  */
 export function applyNagSuppressions(stack: NaggedStack): void {
-  const tableArn = `<${logicalIdOf(stack.storage.table)}.Arn>`;
   const apiId = `<${logicalIdOf(stack.realtime.webSocketApi)}>`;
-  const connectionsResource = `Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:${apiId}/*/*/@connections/*`;
+  const connectionsResource = `Resource::arn:<AWS::Partition>:execute-api:${regionIn(stack)}:<AWS::AccountId>:${apiId}/*/*/@connections/*`;
 
   for (const fn of stack.functions) {
     NagSuppressions.addResourceSuppressions(fn.lambda, [RUNTIME_PINNED]);
-    NagSuppressions.addResourceSuppressions(fn.role, roleSuppressions(fn, tableArn, connectionsResource), true);
+    NagSuppressions.addResourceSuppressions(fn.role, roleSuppressions(fn, connectionsResource), true);
   }
 
   for (const { definition, route } of stack.realtime.routes) {
@@ -97,19 +98,35 @@ function applyWebHostingSuppressions(stack: NaggedStack): void {
       id: 'AwsSolutions-CFR1',
       reason: 'The widget serves customers of the embedding sites wherever they are; there is no region to exclude.',
     },
-    {
-      id: 'AwsSolutions-CFR2',
-      reason:
-        'The distribution serves static, public files only (GET/HEAD, no origin logic); the APIs they call are throttled ' +
-        'at API Gateway and rate-limited per caller in the handlers.',
-    },
-    {
-      id: 'AwsSolutions-CFR4',
-      reason:
-        'Served on the default *.cloudfront.net certificate, for which CloudFront cannot raise the minimum protocol; ' +
-        'browsers negotiate TLS 1.2/1.3. A custom domain with its own certificate would set TLSv1.2_2021.',
-    },
+    ...(stack.web.webAclArn === undefined
+      ? [
+          {
+            id: 'AwsSolutions-CFR2',
+            reason:
+              'The distribution serves static, public files only (GET/HEAD, no origin logic); the APIs they call are throttled ' +
+              'per route at API Gateway and rate-limited per caller in the handlers. The webAcl context value attaches a web ACL.',
+          },
+        ]
+      : []),
+    ...(stack.web.domain === undefined ? [DEFAULT_CERTIFICATE] : []),
   ]);
+  if (stack.edge !== undefined) {
+    NagSuppressions.addResourceSuppressions(stack.edge.distribution, [
+      {
+        id: 'AwsSolutions-CFR1',
+        reason: 'The APIs serve customers of the embedding sites wherever they are; there is no region to exclude.',
+      },
+      ...(stack.edge.hasCustomDomain ? [] : [DEFAULT_CERTIFICATE]),
+    ]);
+    NagSuppressions.addResourceSuppressions(stack.edge.logBucket, [
+      {
+        id: 'AwsSolutions-S1',
+        reason:
+          "This bucket holds the edge distribution's CloudFront access logs; logging access to the log bucket itself " +
+          'would need yet another bucket. It is private, encrypted, TLS-only and expires objects after 90 days.',
+      },
+    ]);
+  }
   // CDK's BucketDeployment: one singleton Lambda per stack (and memory size) that copies the
   // built pages from the CDK assets bucket to the site bucket and invalidates CloudFront.
   const deploymentHandlers = stack.node.children.filter((child) => child.node.id.startsWith('Custom::CDKBucketDeployment'));
@@ -138,7 +155,7 @@ function applyWebHostingSuppressions(stack: NaggedStack): void {
             'Action::s3:List*',
             'Action::s3:Abort*',
             'Action::s3:DeleteObject*',
-            'Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*',
+            `Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${regionIn(stack)}/*`,
             `Resource::<${logicalIdOf(stack.web.bucket)}.Arn>/*`,
             'Resource::*',
           ],
@@ -149,6 +166,13 @@ function applyWebHostingSuppressions(stack: NaggedStack): void {
   }
 }
 
+const DEFAULT_CERTIFICATE: NagPackSuppression = {
+  id: 'AwsSolutions-CFR4',
+  reason:
+    'Served on the default *.cloudfront.net certificate, for which CloudFront cannot raise the minimum protocol; ' +
+    'browsers negotiate TLS 1.2/1.3. A custom domain (webDomainName/apiDomainName context) sets TLSv1.2_2021.',
+};
+
 const RUNTIME_PINNED: NagPackSuppression = {
   id: 'AwsSolutions-L1',
   reason:
@@ -157,7 +181,7 @@ const RUNTIME_PINNED: NagPackSuppression = {
 };
 
 /** The role's inline policy; each wildcard accepted only where the function's needs imply it. */
-function roleSuppressions(fn: ParleyFunction, tableArn: string, connectionsResource: string): NagPackSuppression[] {
+function roleSuppressions(fn: ParleyFunction, connectionsResource: string): NagPackSuppression[] {
   const suppressions: NagPackSuppression[] = [
     {
       id: 'AwsSolutions-IAM5',
@@ -174,13 +198,6 @@ function roleSuppressions(fn: ParleyFunction, tableArn: string, connectionsResou
       appliesTo: ['Resource::*'],
     });
   }
-  if (fn.needs.table !== undefined) {
-    suppressions.push({
-      id: 'AwsSolutions-IAM5',
-      reason: "Queries the table's global secondary indexes (listed in table-schema.ts); the wildcard covers this table's indexes only.",
-      appliesTo: [`Resource::${tableArn}/index/*`],
-    });
-  }
   if (fn.needs.connections === true) {
     suppressions.push({
       id: 'AwsSolutions-IAM5',
@@ -191,6 +208,12 @@ function roleSuppressions(fn: ParleyFunction, tableArn: string, connectionsResou
     });
   }
   return suppressions;
+}
+
+/** How cdk-nag writes the region in an ARN: the pseudo parameter, or the region a pinned stack names. */
+function regionIn(scope: IConstruct): string {
+  const { region } = Stack.of(scope);
+  return Token.isUnresolved(region) ? '<AWS::Region>' : region;
 }
 
 /** How cdk-nag names a resource's attributes in `appliesTo`, e.g. `<StorageTableB43FDCE7.Arn>`. */

@@ -48,10 +48,44 @@ export interface ThrottleLimits {
   readonly burstLimit: number;
 }
 
+/** Inputs of the traffic model the per-route throttles are sized from (lib/traffic-model.ts). */
+export interface TrafficModelContext {
+  readonly expectedConcurrentCustomers: number;
+  readonly expectedAgents: number;
+  readonly headroom: number;
+  /** Per-route overrides, by WebSocket route key or HTTP `METHOD /path`. */
+  readonly routeThrottles: Readonly<Record<string, ThrottleLimits>>;
+}
+
+/** CloudFront and a WAF web ACL in front of the APIs and the web pages. */
+export interface EdgeContext {
+  /** An existing web ACL (scope CLOUDFRONT, in us-east-1) to attach instead of creating one. */
+  readonly webAclArn?: string;
+  /** Requests per IP per 5 minutes, all paths; and on /v1/auth/* alone. */
+  readonly rateLimitPerIp: number;
+  readonly authRateLimitPerIp: number;
+}
+
+/** A custom domain on a CloudFront distribution, with its ACM certificate (us-east-1). */
+export interface CustomDomain {
+  readonly domainName: string;
+  readonly certificateArn: string;
+}
+
 export interface ParleyContext {
   readonly stackName: string;
+  /** The region the stack is pinned to (`-c region=...`); absent: environment-agnostic. */
+  readonly region?: string;
   readonly stageName: string;
+  /** Stage-wide throttle: the ceiling over every route's own. */
   readonly throttle: ThrottleLimits;
+  readonly trafficModel: TrafficModelContext;
+  /** Present when the `webAcl` context value is on (or `webAclArn` is given). */
+  readonly edge?: EdgeContext;
+  /** The web pages' domain (TLS 1.2 minimum); absent: the distribution's own name. */
+  readonly webDomain?: CustomDomain;
+  /** The edge (API) distribution's domain, when the edge is on. */
+  readonly apiDomain?: CustomDomain;
   readonly corsOrigins: readonly string[];
   readonly upstashSecretName: string;
   readonly alarmEmail?: string;
@@ -85,6 +119,21 @@ function toList(value: unknown): unknown {
     .filter((item) => item.length > 0);
 }
 
+/** Accepts an object (cdk.json) or its JSON text (`-c routeThrottles='{...}'`). */
+function toObject(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}
+
+const DOMAIN_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+// CloudFront takes certificates from ACM in us-east-1 only.
+const US_EAST_1_CERTIFICATE = /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/;
+const CERTIFICATE_MESSAGE = 'must be the ARN of an ACM certificate in us-east-1 (CloudFront uses no other region)';
+
 function toBoolean(value: unknown): unknown {
   if (value === 'true') return true;
   if (value === 'false') return false;
@@ -107,7 +156,38 @@ const deploymentSchema = z.object({
   upstashSecretName: z.string().min(1).default('parley/upstash'),
   alarmEmail: z.email().optional(),
   apiGatewayCloudWatchRole: z.preprocess(toBoolean, z.boolean()).default(true),
+  expectedConcurrentCustomers: z.coerce.number().int().positive().default(1000),
+  expectedAgents: z.coerce.number().int().positive().default(50),
+  throttleHeadroom: z.coerce.number().min(1).default(3),
+  routeThrottles: z
+    .preprocess(
+      toObject,
+      z.record(z.string().min(1), z.strictObject({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() })),
+    )
+    .default({}),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region name, e.g. us-east-1')
+    .optional(),
+  webAcl: z.preprocess(toBoolean, z.boolean()).default(false),
+  webAclArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/.+$/, 'must be the ARN of a CLOUDFRONT (global) web ACL in us-east-1')
+    .optional(),
+  webAclRateLimit: z.coerce.number().int().min(10).max(2_000_000_000).default(2000),
+  webAclAuthRateLimit: z.coerce.number().int().min(10).max(2_000_000_000).default(100),
+  webDomainName: z.string().regex(DOMAIN_NAME, 'must be a domain name').optional(),
+  webCertificateArn: z.string().regex(US_EAST_1_CERTIFICATE, CERTIFICATE_MESSAGE).optional(),
+  apiDomainName: z.string().regex(DOMAIN_NAME, 'must be a domain name').optional(),
+  apiCertificateArn: z.string().regex(US_EAST_1_CERTIFICATE, CERTIFICATE_MESSAGE).optional(),
 });
+
+/** Pairs that must be given together. */
+function customDomain(domainName: string | undefined, certificateArn: string | undefined, prefix: string): CustomDomain | undefined {
+  if (domainName === undefined && certificateArn === undefined) return undefined;
+  if (domainName === undefined || certificateArn === undefined) fail([`${prefix}DomainName and ${prefix}CertificateArn go together`]);
+  return { domainName, certificateArn };
+}
 
 type DeploymentKey = keyof typeof deploymentSchema.shape;
 
@@ -130,16 +210,39 @@ function readRuntimeSettings(node: Node): RuntimeSettings {
   return settings as RuntimeSettings;
 }
 
+const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
+
 export function readParleyContext(node: Node): ParleyContext {
   const keys = Object.keys(deploymentSchema.shape) as DeploymentKey[];
   const raw = Object.fromEntries(keys.map((key) => [key, node.tryGetContext(key) as unknown]));
   const parsed = deploymentSchema.safeParse(raw);
   if (!parsed.success) fail(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   const values = parsed.data;
+  if (values.apiDomainName !== undefined && !values.webAcl && values.webAclArn === undefined) {
+    fail(['apiDomainName names the edge distribution in front of the APIs: turn on webAcl (or give webAclArn) too']);
+  }
   return {
     stackName: values.stackName,
     stageName: values.stageName,
+    ...optional('region', values.region),
     throttle: { rateLimit: values.throttleRateLimit, burstLimit: values.throttleBurstLimit },
+    trafficModel: {
+      expectedConcurrentCustomers: values.expectedConcurrentCustomers,
+      expectedAgents: values.expectedAgents,
+      headroom: values.throttleHeadroom,
+      routeThrottles: values.routeThrottles,
+    },
+    ...(values.webAcl || values.webAclArn !== undefined
+      ? {
+          edge: {
+            ...(values.webAclArn === undefined ? {} : { webAclArn: values.webAclArn }),
+            rateLimitPerIp: values.webAclRateLimit,
+            authRateLimitPerIp: values.webAclAuthRateLimit,
+          },
+        }
+      : {}),
+    ...optional('webDomain', customDomain(values.webDomainName, values.webCertificateArn, 'web')),
+    ...optional('apiDomain', customDomain(values.apiDomainName, values.apiCertificateArn, 'api')),
     corsOrigins: values.corsOrigins,
     upstashSecretName: values.upstashSecretName,
     ...(values.alarmEmail === undefined ? {} : { alarmEmail: values.alarmEmail }),

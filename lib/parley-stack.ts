@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ApiGatewayAccountConstruct } from './constructs/api-gateway-account';
+import { EdgeProtectionConstruct } from './constructs/edge-protection';
 import { HttpApiConstruct } from './constructs/http-api';
 import { MonitoringConstruct } from './constructs/monitoring';
 import type { ParleyFunction } from './constructs/parley-function';
@@ -13,7 +14,23 @@ import { SigningKeyRotationConstruct } from './constructs/signing-key-rotation';
 import { StorageConstruct } from './constructs/storage';
 import { WebHostingConstruct } from './constructs/web-hosting';
 import { applyNagSuppressions } from './nag-suppressions';
-import { readParleyContext } from './parley-context';
+import { type ParleyContext, ParleyContextError, readParleyContext } from './parley-context';
+import { expectedPeaks, routeThrottles, unknownRouteKeys } from './traffic-model';
+
+/** Each route's throttle from the traffic model's inputs (lib/traffic-model.ts) and overrides. */
+function routeThrottlesFor(context: ParleyContext) {
+  const model = context.trafficModel;
+  const peaks = expectedPeaks({
+    expectedConcurrentCustomers: model.expectedConcurrentCustomers,
+    expectedAgents: model.expectedAgents,
+    headroom: model.headroom,
+    heartbeatSeconds: Number(context.runtime.HEARTBEAT_SECONDS),
+  });
+  const unknown = unknownRouteKeys(model.routeThrottles, [peaks.webSocket, peaks.http]);
+  if (unknown.length > 0) throw new ParleyContextError(`Invalid Parley context: routeThrottles names no route: ${unknown.join(', ')}`);
+  const options = { headroom: model.headroom, stage: context.throttle, overrides: model.routeThrottles };
+  return { webSocket: routeThrottles(peaks.webSocket, options), http: routeThrottles(peaks.http, options) };
+}
 
 /**
  * Parley on AWS. Build order follows the data flow: storage and the routing queue first,
@@ -34,12 +51,15 @@ export class ParleyStack extends Stack {
   /** The widget, agent console and demo page on S3 and CloudFront. */
   readonly web: WebHostingConstruct;
   readonly apiGatewayAccount?: ApiGatewayAccountConstruct;
+  /** CloudFront and the WAF web ACL in front of the APIs (context `webAcl` or `webAclArn`). */
+  readonly edge?: EdgeProtectionConstruct;
   /** Every Lambda in the stack. */
   readonly functions: readonly ParleyFunction[];
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
     const context = readParleyContext(this.node);
+    const throttles = routeThrottlesFor(context);
 
     this.storage = new StorageConstruct(this, 'Storage', { upstashSecretName: context.upstashSecretName });
     this.routing = new RoutingConstruct(this, 'Routing');
@@ -61,6 +81,7 @@ export class ParleyStack extends Stack {
       resources: baseResources,
       stageName: context.stageName,
       throttle: context.throttle,
+      routeThrottles: throttles.webSocket,
       ...(this.apiGatewayAccount === undefined ? {} : { stagePrerequisite: this.apiGatewayAccount.account }),
     });
 
@@ -70,6 +91,7 @@ export class ParleyStack extends Stack {
       resources,
       corsOrigins: context.corsOrigins,
       throttle: context.throttle,
+      routeThrottles: throttles.http,
     });
 
     this.scheduled = new ScheduledConstruct(this, 'Scheduled', { resources });
@@ -101,7 +123,28 @@ export class ParleyStack extends Stack {
     new CfnOutput(this, 'RoutingQueueUrl', { value: this.routing.queue.queueUrl });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
 
-    this.web = new WebHostingConstruct(this, 'Web', { httpApiUrl: this.http.url, webSocketUrl: this.realtime.wssUrl });
+    if (context.edge !== undefined) {
+      this.edge = new EdgeProtectionConstruct(this, 'Edge', {
+        httpApi: this.http.httpApi,
+        webSocketApi: this.realtime.webSocketApi,
+        stageName: context.stageName,
+        edge: context.edge,
+        ...(context.apiDomain === undefined ? {} : { domain: context.apiDomain }),
+      });
+      new CfnOutput(this, 'EdgeHttpApiUrl', { value: this.edge.httpUrl, description: 'The HTTP API behind CloudFront and the web ACL' });
+      new CfnOutput(this, 'EdgeWebSocketUrl', {
+        value: this.edge.webSocketUrl,
+        description: 'The WebSocket API behind CloudFront and the web ACL; clients connect here with ?token=<jwt>',
+      });
+    }
+
+    // With the edge on, the pages point clients at it, not at the execute-api endpoints.
+    this.web = new WebHostingConstruct(this, 'Web', {
+      httpApiUrl: this.edge?.httpUrl ?? this.http.url,
+      webSocketUrl: this.edge?.webSocketUrl ?? this.realtime.wssUrl,
+      ...(this.edge === undefined ? {} : { webAclArn: this.edge.webAclArn }),
+      ...(context.webDomain === undefined ? {} : { domain: context.webDomain }),
+    });
     new CfnOutput(this, 'WebUrl', {
       value: this.web.url,
       description: 'Agent console at /console/, widget at /widget.js, demo host page at /demo/',

@@ -1,9 +1,10 @@
 import { hashPassword } from '../functions/adapters/crypto/password-hasher';
 import type { AgentDirectory, AgentProfile } from '../functions/ports/agent-directory';
+import type { CredentialStore } from '../functions/ports/credential-store';
 
 export const DEMO_PASSWORD = 'parley-demo';
 
-export const DEMO_AGENTS: ReadonlyArray<Omit<AgentProfile, 'passwordHash'>> = [
+export const DEMO_AGENTS: ReadonlyArray<AgentProfile> = [
   { id: 'agent-billing', email: 'agent.billing@example.com', name: 'Billie (billing)', role: 'agent', skills: ['billing'], capacity: 3 },
   {
     id: 'agent-tech',
@@ -20,8 +21,11 @@ export const DEMO_AGENTS: ReadonlyArray<Omit<AgentProfile, 'passwordHash'>> = [
 ];
 
 /** Demo agents for the local stack; re-seeding replaces them with the same ids. */
-export async function seedDemoAgents(directory: AgentDirectory): Promise<void> {
+export async function seedDemoAgents(directory: AgentDirectory, credentials: CredentialStore): Promise<void> {
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
   for (const agent of DEMO_AGENTS) {
-    await directory.put({ ...agent, passwordHash: await hashPassword(DEMO_PASSWORD) });
+    await directory.put(agent);
+    // Its own partition (CREDENTIAL#<id>), which only sign-in may read.
+    await credentials.setPasswordHash(agent.id, passwordHash);
   }
 }

@@ -6,6 +6,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoAgentDirectory } from '../functions/adapters/dynamodb/agent-directory';
 import { EMPTY_KEY_SET, parseSigningKeySet } from '../functions/adapters/jwt/key-sets';
+import { DynamoCredentialStore } from '../functions/adapters/dynamodb/credential-store';
 import { loadConfig } from '../functions/config';
 import type { Clock } from '../functions/ports/clock';
 import type { SigningKeyEntry } from '../functions/ports/signing-keys';
@@ -18,7 +19,10 @@ import {
   SCHEDULED_FUNCTIONS,
   SIGNING_KEY_ROTATION,
   WEBSOCKET_ROUTES,
+  tableAccessOf,
 } from '../functions/routes';
+import { currentEntry, runAsEntry } from './iam/entry-scope';
+import { enforceTableGrants } from './iam/table-grant-checker';
 import { startScheduledTimer, type ScheduledTimer } from './scheduled-timer';
 import { ensureTable, localDynamoClient, startDynalite } from './dynamodb/dynalite-server';
 import { startConnectionKiller } from './faults/connection-killer';
@@ -217,7 +221,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const dynamoClient = localDynamoClient(dynamo.endpoint);
     await ensureTable(dynamoClient, LOCAL_TABLE);
     if (options.demo ?? true) {
-      await seedDemoAgents(new DynamoAgentDirectory(DynamoDBDocumentClient.from(dynamoClient), LOCAL_TABLE));
+      const documents = DynamoDBDocumentClient.from(dynamoClient);
+      await seedDemoAgents(new DynamoAgentDirectory(documents, LOCAL_TABLE), new DynamoCredentialStore(documents, LOCAL_TABLE));
     }
     const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: LOCAL_REGION, credentials });
     const queues = await createRoutingQueues(sqsClient);
@@ -259,13 +264,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Built on first use, once the gateway below has given the callback URL.
     let wiring: Wiring | undefined;
     const stackWiring = (): Wiring => {
-      wiring ??= createWiring(loadConfig(handlerEnv), options.clock ? { clock: options.clock } : {});
+      if (!wiring) {
+        wiring = createWiring(loadConfig(handlerEnv), options.clock ? { clock: options.clock } : {});
+        // As each function's IAM role would on AWS: a request outside its grants is refused.
+        enforceTableGrants(wiring.clients.dynamodb, {
+          currentEntry,
+          accessOf: tableAccessOf,
+          onDenied: (error) => console.error(`local stack: ${error.message}`),
+        });
+      }
       return wiring;
     };
 
     const load = async (name: string, entry: string) => {
       const module = await loadHandler(entry);
-      const handler: LambdaHandler = (event, context) => withWiring(stackWiring(), () => module(event, context));
+      const handler: LambdaHandler = (event, context) => runAsEntry(name, () => withWiring(stackWiring(), () => module(event, context)));
       return options.instrument ? options.instrument(name, handler) : handler;
     };
     const authorizer = await load('authorizer', AUTHORIZER_ENTRY);

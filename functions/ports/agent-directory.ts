@@ -7,15 +7,14 @@ export interface AgentProfile {
   readonly role: Extract<Role, 'agent' | 'supervisor' | 'admin'>;
   readonly skills: readonly string[];
   readonly capacity: number;
-  readonly passwordHash: string;
   /** A disabled account cannot sign in, and its tokens and sessions no longer count. */
   readonly disabled?: boolean | undefined;
   /** Epoch seconds: tokens and sessions issued before this are revoked (deletion, demotion, password change, disabling). */
   readonly tokensValidAfter?: number | undefined;
 }
 
-/** A profile as listed: everything but the password hash and the revocation cutoff. */
-export type AgentSummary = Omit<AgentProfile, 'passwordHash' | 'tokensValidAfter'>;
+/** A profile as listed: everything but the revocation cutoff. (Password hashes are in CredentialStore.) */
+export type AgentSummary = Omit<AgentProfile, 'tokensValidAfter'>;
 
 export interface AgentDirectory {
   get(agentId: string): Promise<AgentProfile | undefined>;

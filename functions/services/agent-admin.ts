@@ -28,7 +28,7 @@ function assertAdmin(user: User): void {
 }
 
 function summaryOf(profile: AgentProfile): AgentSummary {
-  const { passwordHash: _hash, tokensValidAfter: _cutoff, ...summary } = profile;
+  const { tokensValidAfter: _cutoff, ...summary } = profile;
   return summary;
 }
 
@@ -73,9 +73,11 @@ export async function createAgent(ports: Ports, user: User, input: NewAgent): Pr
     role: input.role,
     skills: [...input.skills],
     capacity: input.capacity,
-    passwordHash: await ports.passwords.hash(input.password),
   };
+  const passwordHash = await ports.passwords.hash(input.password);
+  // Profile first: a refused email leaves no credential behind.
   await ports.agents.put(profile);
+  await ports.credentials.setPasswordHash(id, passwordHash);
   ports.log.info('Agent created', { agentId: id, by: user.id });
   return viewOf(ports, summaryOf(profile));
 }
@@ -98,11 +100,11 @@ export async function updateAgent(ports: Ports, user: User, agentId: string, cha
     ...rest,
     ...(rest.email ? { email: rest.email.toLowerCase() } : {}),
     ...(rest.skills ? { skills: [...rest.skills] } : {}),
-    ...(password ? { passwordHash: await ports.passwords.hash(password) } : {}),
     // Every token and session issued before now stops counting (checked on each use).
     ...(revokes ? { tokensValidAfter: revocationCutoff(Math.floor(now.getTime() / 1000)) } : {}),
   };
   await ports.agents.put(profile);
+  if (password) await ports.credentials.setPasswordHash(agentId, await ports.passwords.hash(password));
   if (revokes) {
     // Its sockets close and its conversations go back to the queues now, not at token expiry.
     await revokeAgentAccess(ports, profile, 'Your access was changed; sign in again');
@@ -132,6 +134,7 @@ export async function deleteAgent(ports: Ports, user: User, agentId: string): Pr
   const profile = await existing(ports, agentId);
   if (profile.id === user.id) throw new ConflictError('Admins cannot delete themselves');
   await ports.agents.remove(agentId);
+  await ports.credentials.remove(agentId);
   // Without a profile its tokens and sessions no longer count; its sockets close now.
   await revokeAgentAccess(ports, profile, 'Your account was deleted');
   ports.log.info('Agent deleted', { agentId, by: user.id });

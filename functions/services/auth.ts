@@ -39,7 +39,8 @@ export async function login(ports: Ports, credentials: { email: string; password
   const lockedForMs = await ports.loginBackoff.lockedForMs(identity);
   if (lockedForMs > 0) throw lockedOut(lockedForMs);
   const profile = await ports.agents.findByEmail(email);
-  const valid = await ports.passwords.verify(credentials.password, profile?.passwordHash ?? ports.passwords.decoyHash);
+  const passwordHash = profile ? await ports.credentials.passwordHash(profile.id) : undefined;
+  const valid = await ports.passwords.verify(credentials.password, passwordHash ?? ports.passwords.decoyHash);
   if (!profile || !valid) {
     const lockMs = await ports.loginBackoff.recordFailure(identity);
     if (lockMs > 0) throw lockedOut(lockMs);

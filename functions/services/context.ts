@@ -4,6 +4,7 @@ import type { AgentPresence } from '../ports/agent-presence';
 import type { Clock, IdGenerator } from '../ports/clock';
 import type { ConnectionNotifier } from '../ports/connection-notifier';
 import type { ConnectionStore } from '../ports/connection-store';
+import type { CredentialStore } from '../ports/credential-store';
 import type { ConversationStore } from '../ports/conversation-store';
 import type { PasswordHasher } from '../ports/password-hasher';
 import type { LoginBackoff, RateLimiter } from '../ports/rate-limiter';
@@ -48,6 +49,8 @@ export interface Ports {
   readonly notifier: ConnectionNotifier;
   readonly routingQueue: RoutingQueue;
   readonly agents: AgentDirectory;
+  /** Password hashes: read by sign-in only. */
+  readonly credentials: CredentialStore;
   readonly sessions: SessionStore;
   readonly opaqueTokens: OpaqueTokens;
   readonly presence: AgentPresence;

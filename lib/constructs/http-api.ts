@@ -16,6 +16,7 @@ import type { ThrottleLimits } from '../parley-context';
 import { HTTP_ACCESS_LOG_FORMAT } from './access-log-formats';
 import { toPascalCase } from './naming';
 import { ParleyFunction } from './parley-function';
+import { applyRouteThrottles } from './realtime-api';
 import type { ParleyResources } from './parley-resources';
 
 /** An HTTP_ROUTES entry as deployed: its API Gateway route and its Lambda. */
@@ -29,7 +30,10 @@ export interface HttpApiProps {
   readonly resources: ParleyResources;
   /** Origins allowed by CORS; `*` allows any (tokens travel in a header, not cookies). */
   readonly corsOrigins: readonly string[];
+  /** Stage-wide limit: the ceiling over the per-route ones. */
   readonly throttle: ThrottleLimits;
+  /** Per `METHOD /path` (every HTTP_ROUTES entry must have one), from lib/traffic-model.ts. */
+  readonly routeThrottles: Readonly<Record<string, ThrottleLimits>>;
 }
 
 /** The HTTP API (auth and history): one Lambda per route, a throttled and logged stage. */
@@ -90,6 +94,8 @@ export class HttpApiConstruct extends Construct {
       if (route === undefined) throw new Error(`No route was created for ${definition.method} ${definition.path}`);
       return { definition, route, handler };
     });
+
+    applyRouteThrottles(this.stage, this.routes, props.routeThrottles, ({ definition }) => `${definition.method} ${definition.path}`);
   }
 
   get functions(): readonly ParleyFunction[] {

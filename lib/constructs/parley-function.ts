@@ -6,8 +6,10 @@ import { Architecture, Code, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { Needs } from '../../functions/routes';
+import { tableAccessOf, type Needs } from '../../functions/routes';
+import type { TableAccess } from '../../functions/table-access';
 import { functionEnvironment, grantNeeds, type ParleyResources } from './parley-resources';
+import { grantTableAccess } from './table-grants';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -54,6 +56,8 @@ export class ParleyFunction extends Construct {
   readonly name: string;
   /** What the function was granted. */
   readonly needs: Needs;
+  /** Its DynamoDB grants (functions/routes.ts TABLE_ACCESS, looked up by name). */
+  readonly tableAccess: TableAccess;
   readonly lambda: NodejsFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
@@ -62,6 +66,7 @@ export class ParleyFunction extends Construct {
     super(scope, id);
     this.name = props.name;
     this.needs = props.needs;
+    this.tableAccess = tableAccessOf(props.name);
 
     this.logGroup = new LogGroup(this, 'LogGroup', { retention: RetentionDays.ONE_MONTH });
 
@@ -95,5 +100,6 @@ export class ParleyFunction extends Construct {
     });
 
     grantNeeds(this.role, props.needs, props.resources);
+    grantTableAccess(this.role, props.resources.table, this.tableAccess);
   }
 }

@@ -58,10 +58,11 @@ export function functionEnvironment(resources: ParleyResources): Record<string, 
   return { ...config, ...OPERATIONAL_ENVIRONMENT };
 }
 
-/** Grants exactly what `needs` lists, nothing else. */
+/**
+ * Grants exactly what `needs` lists, nothing else. Table access is not granted here but
+ * from the entry point's declared TABLE_ACCESS (table-grants.ts), item by item.
+ */
 export function grantNeeds(grantee: IGrantable, needs: Needs, resources: ParleyResources): void {
-  if (needs.table === 'read') resources.table.grantReadData(grantee);
-  if (needs.table === 'readwrite') resources.table.grantReadWriteData(grantee);
   if (needs.routingQueue === true) resources.routingQueue.grantSendMessages(grantee);
   if (needs.connections === true) resources.realtime.webSocketApi.grantManageConnections(grantee);
   if (needs.signingKeys === true) resources.signingKeysSecret.grantRead(grantee);

@@ -1,9 +1,9 @@
 import { Stack } from 'aws-cdk-lib';
-import { LogGroupLogDestination, WebSocketApi, WebSocketStage, type WebSocketRoute } from 'aws-cdk-lib/aws-apigatewayv2';
+import { type CfnStage, LogGroupLogDestination, WebSocketApi, WebSocketStage, type WebSocketRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Construct, type IDependable } from 'constructs';
+import { Construct, type IConstruct, type IDependable, type Node } from 'constructs';
 import {
   AUTHORIZER_ENTRY,
   AUTHORIZER_NEEDS,
@@ -15,6 +15,27 @@ import { WEBSOCKET_ACCESS_LOG_FORMAT } from './access-log-formats';
 import { toPascalCase } from './naming';
 import { ParleyFunction } from './parley-function';
 import type { ParleyResources, RealtimeEndpoint } from './parley-resources';
+
+/**
+ * Per-route throttles on a stage (WebSocket route keys or HTTP `METHOD /path`). The stage
+ * waits for its routes: API Gateway refuses settings for a route key that does not exist yet.
+ */
+export function applyRouteThrottles<T extends { readonly route: IConstruct }>(
+  stage: { readonly node: Node },
+  routes: readonly T[],
+  throttles: Readonly<Record<string, ThrottleLimits>>,
+  routeKeyOf: (deployed: T) => string,
+): void {
+  const settings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+  for (const deployed of routes) {
+    const routeKey = routeKeyOf(deployed);
+    const throttle = throttles[routeKey];
+    if (throttle === undefined) throw new Error(`No throttle for route ${routeKey}: add it to lib/traffic-model.ts`);
+    settings[routeKey] = { ThrottlingRateLimit: throttle.rateLimit, ThrottlingBurstLimit: throttle.burstLimit };
+    stage.node.addDependency(deployed.route);
+  }
+  (stage.node.defaultChild as CfnStage).routeSettings = settings;
+}
 
 /** Where the authorizer finds the token: `wss://host/stage?token=<jwt>` (PROTOCOL.md §2). */
 export const TOKEN_IDENTITY_SOURCE = 'route.request.querystring.token';
@@ -30,7 +51,10 @@ export interface RealtimeApiProps {
   /** Everything but the endpoint, which this construct provides. */
   readonly resources: Omit<ParleyResources, 'realtime'>;
   readonly stageName: string;
+  /** Stage-wide limit: the ceiling over the per-route ones. */
   readonly throttle: ThrottleLimits;
+  /** Per route key (every WEBSOCKET_ROUTES entry must have one), from lib/traffic-model.ts. */
+  readonly routeThrottles: Readonly<Record<string, ThrottleLimits>>;
   /** Deployed before the stage, e.g. the account's API Gateway logging role. */
   readonly stagePrerequisite?: IDependable;
 }
@@ -105,6 +129,8 @@ export class RealtimeApiConstruct extends Construct implements RealtimeEndpoint 
       });
       return { definition, route, handler };
     });
+
+    applyRouteThrottles(this.stage, this.routes, props.routeThrottles, (deployed) => deployed.definition.routeKey);
   }
 
   /** The authorizer followed by the route handlers. */

@@ -2,12 +2,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { buildWebAssetsSync, configScript } from '../../clients/build';
+import type { CustomDomain } from '../parley-context';
 
 export interface WebHostingProps {
   /** The HTTP API's base URL and the WebSocket URL, written into config.js at deploy time. */
@@ -15,6 +17,13 @@ export interface WebHostingProps {
   readonly webSocketUrl: string;
   /** An already built folder (clients/build.ts); built into a temporary folder when absent. */
   readonly assetsDir?: string;
+  /** A WAFv2 web ACL (scope CLOUDFRONT) to attach, when the `webAcl` option is on. */
+  readonly webAclArn?: string;
+  /**
+   * A custom domain with its ACM certificate (us-east-1): served with TLS 1.2 at least.
+   * Without one, CloudFront's default certificate cannot raise the minimum protocol.
+   */
+  readonly domain?: CustomDomain;
 }
 
 /**
@@ -28,8 +37,13 @@ export class WebHostingConstruct extends Construct {
   readonly distribution: cloudfront.Distribution;
   readonly deployment: s3deploy.BucketDeployment;
   readonly securityHeaders: cloudfront.ResponseHeadersPolicy;
-  /** https://<distribution domain> */
+  /** https://<custom domain, or the distribution's domain> */
   readonly url: string;
+  /** The endpoints config.js names for the widget and console. */
+  readonly endpoints: { readonly httpUrl: string; readonly wsUrl: string };
+  /** What the distribution was given (nag suppressions depend on them). */
+  readonly webAclArn?: string;
+  readonly domain?: CustomDomain;
 
   constructor(scope: Construct, id: string, props: WebHostingProps) {
     super(scope, id);
@@ -106,15 +120,26 @@ export class WebHostingConstruct extends Construct {
       enableLogging: true,
       logBucket: this.logBucket,
       logFilePrefix: 'cloudfront/',
+      ...(props.webAclArn === undefined ? {} : { webAclId: props.webAclArn }),
+      ...(props.domain === undefined
+        ? {}
+        : {
+            domainNames: [props.domain.domainName],
+            certificate: Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn),
+            minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+          }),
     });
+    if (props.webAclArn !== undefined) this.webAclArn = props.webAclArn;
+    if (props.domain !== undefined) this.domain = props.domain;
 
+    this.endpoints = { httpUrl: props.httpApiUrl, wsUrl: props.webSocketUrl };
     const assetsDir = props.assetsDir ?? WebHostingConstruct.buildAssets();
     this.deployment = new s3deploy.BucketDeployment(this, 'Deploy', {
       destinationBucket: this.bucket,
       sources: [
         s3deploy.Source.asset(assetsDir),
         // Resolved by the deployment custom resource once the APIs exist.
-        s3deploy.Source.data('config.js', configScript({ httpUrl: props.httpApiUrl, wsUrl: props.webSocketUrl })),
+        s3deploy.Source.data('config.js', configScript(this.endpoints)),
       ],
       // Names are not content-hashed: browsers revalidate after 5 minutes, CloudFront is invalidated.
       cacheControl: [s3deploy.CacheControl.fromString('public, max-age=300')],
@@ -124,7 +149,7 @@ export class WebHostingConstruct extends Construct {
       memoryLimit: 256,
     });
 
-    this.url = `https://${this.distribution.distributionDomainName}`;
+    this.url = `https://${props.domain?.domainName ?? this.distribution.distributionDomainName}`;
   }
 
   /** Builds the pages with esbuild (synchronously: constructs cannot await) into a fresh folder. */

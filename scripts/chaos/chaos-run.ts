@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { MemoryStore, ParleyClient, type WebSocketConstructor } from '../../clients/parley-client/src/index';
 import { hashPassword } from '../../functions/adapters/crypto/password-hasher';
 import { DynamoAgentDirectory } from '../../functions/adapters/dynamodb/agent-directory';
+import { DynamoCredentialStore } from '../../functions/adapters/dynamodb/credential-store';
 import { DynamoConversationStore } from '../../functions/adapters/dynamodb/conversation-store';
 import { ulidGenerator } from '../../functions/adapters/system/clock';
 import { localDynamoClient } from '../../local/dynamodb/dynalite-server';
@@ -284,7 +285,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     };
 
     // Agents: enough capacity for every conversation.
-    const directory = new DynamoAgentDirectory(DynamoDBDocumentClient.from(localDynamoClient(stack.endpoints.dynamodb)), LOCAL_TABLE);
+    const documents = DynamoDBDocumentClient.from(localDynamoClient(stack.endpoints.dynamodb));
+    const directory = new DynamoAgentDirectory(documents, LOCAL_TABLE);
+    const credentials = new DynamoCredentialStore(documents, LOCAL_TABLE);
     const passwordHash = await hashPassword(AGENT_PASSWORD);
     const agentCount = Math.ceil(options.conversations / perAgent);
     const agents: Participant[] = [];
@@ -297,8 +300,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         role: 'agent',
         skills: [],
         capacity: perAgent,
-        passwordHash,
       });
+      await credentials.setPasswordHash(`chaos-agent-${index}`, passwordHash);
       const session = await StaffTokens.signIn(stack.httpUrl, email, AGENT_PASSWORD);
       agents.push(addParticipant(`chaos-agent-${index}`, () => session.token(), 'agent'));
     }

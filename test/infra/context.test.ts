@@ -11,6 +11,7 @@ describe('readParleyContext', () => {
       stackName: 'Parley',
       stageName: 'prod',
       throttle: { rateLimit: 500, burstLimit: 1000 },
+      trafficModel: { expectedConcurrentCustomers: 1000, expectedAgents: 50, headroom: 3, routeThrottles: {} },
       corsOrigins: ['*'],
       upstashSecretName: 'parley/upstash',
       apiGatewayCloudWatchRole: true,

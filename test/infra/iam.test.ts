@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { logicalIdOf, actionsOf, resourcesGranted, statementsOfRole, synthParley } from './synth-parley';
+import { INDEXES } from '../../functions/adapters/dynamodb/table-schema';
+import { keyPatternMatches, type IndexName } from '../../functions/table-access';
+import { logicalIdOf, actionsOf, resourcesGranted, statementsOfRole, synthParley, type PolicyStatementJson } from './synth-parley';
 import { HTTP_ROUTES } from '../../functions/routes';
 import type { ParleyFunction } from '../../lib/constructs/parley-function';
 
@@ -12,7 +14,23 @@ const verificationKeysRef = JSON.stringify({ Ref: logicalIdOf(stack.storage.veri
 const customerSecretRef = JSON.stringify({ Ref: logicalIdOf(stack.storage.identifiedCustomerSecret) });
 
 const TABLE_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
-const TABLE_READS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'];
+const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
+const indexArn = (index: IndexName) => ({ 'Fn::Join': ['', [tableArn, `/index/${INDEXES[index].indexName}`]] });
+
+function leadingKeysOf(statement: PolicyStatementJson): string[] | undefined {
+  const condition = (statement.Condition as Record<string, Record<string, string | string[]>> | undefined)?.['ForAllValues:StringLike'];
+  const keys = condition?.['dynamodb:LeadingKeys'];
+  return keys === undefined ? undefined : Array.isArray(keys) ? keys : [keys];
+}
+
+/** Every (action, key pattern) a function may use on the base table. */
+function tableKeyGrants(fn: ParleyFunction): { action: string; key: string }[] {
+  return statementsOfRole(template, logicalIdOf(fn.role))
+    .filter((statement) => JSON.stringify(statement.Resource) === JSON.stringify(tableArn))
+    .flatMap((statement) =>
+      actionsOf([statement]).flatMap((action) => (leadingKeysOf(statement) ?? ['*']).map((key) => ({ action, key }))),
+    );
+}
 const QUEUE_CONSUMPTION = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'];
 
 function functionNamed(name: string): ParleyFunction {
@@ -56,14 +74,31 @@ describe("least privilege, derived from each entry point's needs", () => {
         expect(permissions.has('logs:CreateLogGroup')).toBe(false);
       });
 
-      it(`table access: ${needs.table ?? 'none'}`, () => {
-        expect(permissions.hasAnyWithPrefix('dynamodb:')).toBe(needs.table !== undefined);
-        for (const read of TABLE_READS) expect(permissions.has(read), read).toBe(needs.table !== undefined);
-        for (const write of TABLE_WRITES) expect(permissions.has(write), write).toBe(needs.table === 'readwrite');
-        if (needs.table !== undefined) {
-          const resources = permissions.resourcesOf('dynamodb:Query').join(' ');
-          expect(resources).toContain(`"${tableId}"`);
+      it('table access: exactly its declared grants, each conditioned on dynamodb:LeadingKeys, never Scan', () => {
+        const tableStatements = permissions.statements.filter((statement) => actionsOf([statement]).some((a) => a.startsWith('dynamodb:')));
+        // CDK merges statements with equal resources and conditions, so compare what they allow.
+        const granted = tableStatements.flatMap((statement) =>
+          actionsOf([statement]).flatMap((action) =>
+            (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]).flatMap((resource) =>
+              (leadingKeysOf(statement) ?? []).map((key) => `${action} on ${JSON.stringify(resource)} for ${key}`),
+            ),
+          ),
+        );
+        const declared = fn.tableAccess.flatMap((grant) =>
+          grant.actions.flatMap((action) =>
+            grant.keys.map(
+              (key) => `dynamodb:${action} on ${JSON.stringify(grant.index === undefined ? tableArn : indexArn(grant.index))} for ${key}`,
+            ),
+          ),
+        );
+        expect(new Set(granted)).toEqual(new Set(declared));
+        for (const statement of tableStatements) {
+          expect(Object.keys(statement.Condition as object)).toEqual(['ForAllValues:StringLike']);
+          expect(leadingKeysOf(statement)?.length, JSON.stringify(statement)).toBeGreaterThan(0);
         }
+        expect(permissions.has('dynamodb:Scan')).toBe(false);
+        // The coarse `needs.table` agrees on whether the table is touched at all (TABLE_ACCESS decides what).
+        expect(fn.tableAccess.length > 0).toBe(needs.table !== undefined);
       });
 
       it(`routing queue: ${needs.routingQueue === true ? 'sends' : 'does not send'}`, () => {
@@ -115,6 +150,55 @@ describe("least privilege, derived from each entry point's needs", () => {
   }
 });
 
+describe('least privilege in data', () => {
+  it('grants Scan to no function, on no resource', () => {
+    for (const fn of stack.functions) expect(permissionsOf(fn).has('dynamodb:Scan'), fn.name).toBe(false);
+    expect(JSON.stringify(template.toJSON())).not.toContain('dynamodb:Scan');
+  });
+
+  it('lets only auth-login read password hashes (CREDENTIAL#), by no pattern that covers them', () => {
+    const credential = 'CREDENTIAL#agent-1';
+    const readers = stack.functions
+      .filter((fn) =>
+        tableKeyGrants(fn).some(
+          ({ action, key }) =>
+            ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'].includes(action) && keyPatternMatches(key, credential),
+        ),
+      )
+      .map((fn) => fn.name);
+    expect(readers).toEqual(['auth-login']);
+  });
+
+  it('lets the admin functions write credentials blind (no read), and only agents-delete delete them', () => {
+    const credentialActions = (name: string) =>
+      tableKeyGrants(functionNamed(name))
+        .filter(({ key }) => keyPatternMatches(key, 'CREDENTIAL#x'))
+        .map(({ action }) => action)
+        .sort();
+    expect(credentialActions('agents-create')).toEqual(['dynamodb:PutItem']);
+    expect(credentialActions('agents-update')).toEqual(['dynamodb:PutItem']);
+    expect(credentialActions('agents-delete')).toEqual(['dynamodb:DeleteItem']);
+    expect(credentialActions('auth-login')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+  });
+
+  it('gives no function a key pattern of * on the base table', () => {
+    for (const fn of stack.functions) {
+      for (const { action, key } of tableKeyGrants(fn)) expect(key, `${fn.name} ${action}`).not.toBe('*');
+    }
+  });
+
+  it('keeps rate and read to their conversation items and the connection list', () => {
+    for (const name of ['rate', 'read', 'typing']) {
+      const keys = new Set(tableKeyGrants(functionNamed(name)).map(({ key }) => key));
+      expect([...keys].sort(), name).toEqual(['AGENT#*', 'CONV#*', 'SESSION#*', 'USER#*']);
+    }
+  });
+
+  it('queries indexes through their own ARNs, never index/*', () => {
+    expect(JSON.stringify(template.toJSON())).not.toContain('/index/*');
+  });
+});
+
 describe('least privilege, spot checks', () => {
   it('the authorizer can read the public keys (not the signing keys) and read (not write) the table, and has no SQS access', () => {
     const authorizer = permissionsOf(functionNamed('authorizer'));
@@ -152,11 +236,9 @@ describe('least privilege, spot checks', () => {
     }
   });
 
-  it('typing can read the table but not write it', () => {
-    const typing = permissionsOf(functionNamed('typing'));
-    expect(typing.has('dynamodb:Query')).toBe(true);
-    expect(typing.has('dynamodb:GetItem')).toBe(true);
-    for (const write of TABLE_WRITES) expect(typing.has(write), write).toBe(false);
+  it('typing writes nothing but the removal of connection records the gateway reports gone', () => {
+    const writes = tableKeyGrants(functionNamed('typing')).filter(({ action }) => TABLE_WRITES.includes(action));
+    expect(writes).toEqual([{ action: 'dynamodb:DeleteItem', key: 'USER#*' }]);
   });
 
   it('grants ManageConnections to exactly the functions whose needs say so', () => {

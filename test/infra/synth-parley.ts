@@ -3,6 +3,7 @@ import { App, Aspects, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { readParleyContext } from '../../lib/parley-context';
 import { ParleyStack } from '../../lib/parley-stack';
 
 export interface SynthOptions {
@@ -36,7 +37,9 @@ export function synthParley(options: SynthOptions = {}): SynthesizedParley {
     builtinCloudFormationValidation: false,
     context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], ...options.context },
   });
-  const stack = new ParleyStack(app, 'Parley');
+  // As bin/parley.ts: a region only when the context pins one.
+  const { region } = readParleyContext(app.node);
+  const stack = new ParleyStack(app, 'Parley', region === undefined ? undefined : { env: { region } });
   if (options.nag === true) Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
   return { app, stack, template: Template.fromStack(stack) };
 }

@@ -1,13 +1,14 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../domain/errors';
 import type { AgentDirectory, AgentProfile, AgentSummary } from '../../ports/agent-directory';
+import { LEGACY_HASH_ATTRIBUTE } from './credential-store';
 import { conditionalWrite, dynamo, isConditionFailure } from './errors';
 import { keys } from './keys';
 
 type Item = Record<string, unknown>;
 
 /**
- * Agent profiles: AGENT#<id>/PROFILE, an EMAIL#<email>/LOGIN lookup (one email, one agent,
+ * Agent profiles (password hashes are not here: credential-store.ts): AGENT#<id>/PROFILE, an EMAIL#<email>/LOGIN lookup (one email, one agent,
  * as a single-item condition) and a ROSTER/AGENT#<id> entry for listing. Writes go lookup,
  * profile, roster; a crash in between leaves a lookup without a profile, which the next
  * write for that email takes over.
@@ -19,10 +20,15 @@ export class DynamoAgentDirectory implements AgentDirectory {
   ) {}
 
   async get(agentId: string): Promise<AgentProfile | undefined> {
+    const item = await this.profileItem(agentId);
+    return item ? toProfile(item) : undefined;
+  }
+
+  private async profileItem(agentId: string): Promise<Item | undefined> {
     const result = await dynamo('GetItem', () =>
       this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.agentProfile(agentId), ConsistentRead: true })),
     );
-    return result.Item ? toProfile(result.Item) : undefined;
+    return result.Item;
   }
 
   async findByEmail(email: string): Promise<AgentProfile | undefined> {
@@ -33,17 +39,28 @@ export class DynamoAgentDirectory implements AgentDirectory {
 
   async put(profile: AgentProfile): Promise<void> {
     const email = profile.email.toLowerCase();
-    const previous = await this.get(profile.id);
+    const previousItem = await this.profileItem(profile.id);
+    const previous = previousItem ? toProfile(previousItem) : undefined;
+    // A hash from before credentials had their own items stays until sign-in moves it
+    // (credential-store.ts): replacing the profile must not lock its agent out.
+    const legacyHash = previousItem?.[LEGACY_HASH_ATTRIBUTE];
     await this.claimEmail(email, profile.id);
     await dynamo('PutItem', () =>
       this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...keys.agentProfile(profile.id), kind: 'agent', ...profile, email, skills: [...profile.skills] },
+          Item: {
+            ...keys.agentProfile(profile.id),
+            kind: 'agent',
+            ...profile,
+            email,
+            skills: [...profile.skills],
+            ...(typeof legacyHash === 'string' ? { [LEGACY_HASH_ATTRIBUTE]: legacyHash } : {}),
+          },
         }),
       ),
     );
-    const { passwordHash: _hash, tokensValidAfter: _cutoff, ...summary } = profile;
+    const { tokensValidAfter: _cutoff, ...summary } = profile;
     await dynamo('PutItem', () =>
       this.db.send(
         new PutCommand({
@@ -143,10 +160,10 @@ function toSummary(item: Item): AgentSummary {
   };
 }
 
+/** Never the password hash, even one an older deployment left on the profile item. */
 function toProfile(item: Item): AgentProfile {
   return {
     ...toSummary(item),
-    passwordHash: String(item.passwordHash),
     ...(typeof item.tokensValidAfter === 'number' ? { tokensValidAfter: item.tokensValidAfter } : {}),
   };
 }

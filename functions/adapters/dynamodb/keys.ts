@@ -14,6 +14,8 @@ export const keys = {
   }),
   readCursor: (conversationId: string, userId: string) => ({ pk: `CONV#${conversationId}`, sk: `READ#${userId}` }),
   agentProfile: (agentId: string) => ({ pk: `AGENT#${agentId}`, sk: 'PROFILE' }),
+  /** The agent's password hash: only the sign-in path may read this partition (IAM). */
+  agentCredential: (agentId: string) => ({ pk: `CREDENTIAL#${agentId}`, sk: 'PASSWORD' }),
   agentEmail: (email: string) => ({ pk: `EMAIL#${email.toLowerCase()}`, sk: 'LOGIN' }),
   /** One partition listing every agent (a roster entry per agent, without the password hash). */
   agentRoster: (agentId: string) => ({ pk: 'ROSTER', sk: `AGENT#${agentId}` }),

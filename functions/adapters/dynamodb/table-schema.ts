@@ -9,7 +9,8 @@
  *   CONV#<id>       / MSG#<seq, 12 digits>       one message
  *   CONV#<id>       / CMID#<senderId>#<cmid>     idempotency claim for a client message id
  *   CONV#<id>       / READ#<userId>              the user's read cursor
- *   AGENT#<id>      / PROFILE                    agent profile (skills, capacity, password hash)
+ *   AGENT#<id>      / PROFILE                    agent profile (skills, capacity, revocation cutoff)
+ *   CREDENTIAL#<id> / PASSWORD                   the agent's password hash (read by sign-in only)
  *   EMAIL#<email>   / LOGIN                      email to agent id lookup
  *   ROSTER          / AGENT#<id>                 agent listing entry (the profile without the hash)
  *   SESSION#<id>    / SESSION                    staff session: refresh token hash, revocation (TTL on expiresAt)

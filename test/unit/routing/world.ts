@@ -68,7 +68,6 @@ export class RoutingWorld {
         role: 'agent',
         skills: spec.skills,
         capacity: spec.capacity,
-        passwordHash: 'unused',
       });
     }
     const directory: AgentDirectory = {
@@ -112,6 +111,7 @@ export class RoutingWorld {
         },
       },
       agents: directory,
+      credentials: { passwordHash: unused('credentials'), setPasswordHash: unused('credentials'), remove: unused('credentials') },
       sessions: { create: unused('sessions'), get: unused('sessions'), rotate: unused('sessions'), revoke: unused('sessions') },
       opaqueTokens: { generate: unused('opaque tokens'), hash: unused('opaque tokens') },
       presence: this.presence,

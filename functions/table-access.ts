@@ -1,0 +1,66 @@
+import type { INDEXES } from './adapters/dynamodb/table-schema';
+
+/**
+ * Which DynamoDB requests an entry point may make: actions, on which partition keys, on the
+ * table or one of its indexes. The CDK stack writes each grant as an IAM statement conditioned
+ * on `dynamodb:LeadingKeys` (lib/constructs/table-grants.ts); the local stack refuses any
+ * request outside it (local/iam) by evaluating the same grants here, as IAM would
+ * (`StringLike` patterns, `ForAllValues`), so the two cannot drift. Scan is not an action
+ * here: no entry point may Scan.
+ */
+export const TABLE_ACTIONS = ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'] as const;
+export type TableAction = (typeof TABLE_ACTIONS)[number];
+
+export type IndexName = keyof typeof INDEXES;
+
+export interface TableGrant {
+  readonly actions: readonly TableAction[];
+  /**
+   * Partition-key values allowed, in IAM `StringLike` syntax (`*` any run of characters,
+   * `?` one character). For an index grant, the values of the index's partition key.
+   */
+  readonly keys: readonly string[];
+  /** Set for a grant on a global secondary index (Query only). */
+  readonly index?: IndexName;
+}
+
+/** An entry point's table access; empty when it never touches the table. */
+export type TableAccess = readonly TableGrant[];
+
+/** One DynamoDB request as IAM sees it: the action, the index (if any) and the leading keys. */
+export interface TableRequest {
+  /** Any DynamoDB operation name (Scan, TransactWriteItems ... are refused). */
+  readonly action: string;
+  readonly index?: string;
+  /** The partition-key values the request touches (dynamodb:LeadingKeys). */
+  readonly partitionKeys: readonly string[];
+}
+
+/** IAM `StringLike`: case-sensitive, `*` matches any run (even empty), `?` exactly one character. */
+export function keyPatternMatches(pattern: string, value: string): boolean {
+  const source = [...pattern]
+    .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${source}$`, 's').test(value);
+}
+
+/**
+ * Whether one grant allows the request, as a statement with `ForAllValues:StringLike` on
+ * `dynamodb:LeadingKeys` would: the action on that resource, every leading key matching one
+ * of the grant's patterns. A request without leading keys (a Scan) is refused here, though
+ * IAM's ForAllValues would pass an empty set: Scan is never granted, so it never gets there.
+ */
+export function grantAllows(grant: TableGrant, request: TableRequest): boolean {
+  if (!(grant.actions as readonly string[]).includes(request.action)) return false;
+  if ((grant.index ?? undefined) !== (request.index ?? undefined)) return false;
+  if (request.partitionKeys.length === 0) return false;
+  return request.partitionKeys.every((key) => grant.keys.some((pattern) => keyPatternMatches(pattern, key)));
+}
+
+export function isTableRequestAllowed(access: TableAccess, request: TableRequest): boolean {
+  return access.some((grant) => grantAllows(grant, request));
+}
+
+/** Grant builders, so routes.ts reads as a list of who touches what. */
+export const on = (keys: readonly string[], ...actions: TableAction[]): TableGrant => ({ actions, keys });
+export const queryIndex = (index: IndexName, keys: readonly string[]): TableGrant => ({ actions: ['Query'], keys, index });

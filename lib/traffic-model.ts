@@ -1,0 +1,121 @@
+import type { ThrottleLimits } from './parley-context';
+
+/**
+ * Per-route API Gateway throttles sized from a written-down traffic model. Each route's
+ * steady rate is its expected peak (requests per second, from the inputs below) times the
+ * headroom, never below a floor (a route must work for a small deployment and a few
+ * retries) nor above the stage's own limit (which stays the ceiling for the whole API).
+ * The burst is twice the rate. Deployers tune the inputs, or override single routes.
+ */
+export interface TrafficModelInputs {
+  /** Customers connected at the busiest moment. */
+  readonly expectedConcurrentCustomers: number;
+  /** Agents, supervisors and admins signed in at the busiest moment. */
+  readonly expectedAgents: number;
+  /** Multiplier over the expected peak before API Gateway refuses (429 / throttled frame). */
+  readonly headroom: number;
+  /** Client heartbeat interval (HEARTBEAT_SECONDS). */
+  readonly heartbeatSeconds: number;
+}
+
+/** The model's assumptions, per connected user: one place to read and to argue with. */
+export const TRAFFIC_ASSUMPTIONS = {
+  /**
+   * The peak of connects (and syncs) is a reconnect storm, not the steady churn: after a
+   * network blip or a deployment every client reconnects, with jittered back-off, within this.
+   */
+  reconnectStormSeconds: 60,
+  /** A customer writes a message this often while connected; an agent (several chats) more often. */
+  customerMessageSeconds: 30,
+  agentMessageSeconds: 10,
+  /** Typing notices, sent at most every few seconds while typing. */
+  customerTypingSeconds: 10,
+  agentTypingSeconds: 5,
+  /** A customer starts (and later closes and rates) a conversation this often. */
+  customerStartSeconds: 600,
+  /** Agents change status and transfer rarely; supervisors poll the queues. */
+  agentStatusSeconds: 300,
+  agentTransferSeconds: 600,
+  agentQueuesSeconds: 100,
+  /** Staff sign in about once a shift and renew access tokens every 14 minutes. */
+  agentLoginSeconds: 3600,
+  agentRefreshSeconds: 840,
+  /** History pages: agents open conversations often; customers on reload. */
+  agentHistorySeconds: 60,
+  customerHistorySeconds: 600,
+} as const;
+
+/** No route is throttled below this (requests per second). */
+export const ROUTE_RATE_FLOOR = 10;
+
+type Rates = Readonly<Record<string, number>>;
+
+/** Expected peak requests per second per route key (WebSocket) or `METHOD /path` (HTTP). */
+export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket: Rates; readonly http: Rates } {
+  const a = TRAFFIC_ASSUMPTIONS;
+  const customers = inputs.expectedConcurrentCustomers;
+  const agents = inputs.expectedAgents;
+  const everyone = customers + agents;
+  const connects = everyone / a.reconnectStormSeconds;
+  const messages = customers / a.customerMessageSeconds + agents / a.agentMessageSeconds;
+  const starts = customers / a.customerStartSeconds;
+  const history = agents / a.agentHistorySeconds + customers / a.customerHistorySeconds;
+  const admin = agents / a.agentLoginSeconds;
+  return {
+    webSocket: {
+      $connect: connects,
+      $disconnect: connects,
+      $default: 0,
+      heartbeat: everyone / inputs.heartbeatSeconds,
+      // Every (re)connect syncs.
+      sync: connects,
+      start: starts,
+      message: messages,
+      typing: customers / a.customerTypingSeconds + agents / a.agentTypingSeconds,
+      // Read marks follow delivered messages.
+      read: messages,
+      close: starts,
+      status: agents / a.agentStatusSeconds,
+      transfer: agents / a.agentTransferSeconds,
+      rate: starts,
+    },
+    http: {
+      'POST /v1/auth/guest': starts,
+      'POST /v1/auth/login': admin,
+      'POST /v1/auth/refresh': agents / a.agentRefreshSeconds,
+      'POST /v1/auth/logout': admin,
+      'GET /v1/conversations': history,
+      'GET /v1/conversations/{id}/messages': history,
+      'GET /v1/agents': admin,
+      'POST /v1/agents': admin,
+      'GET /v1/agents/{id}': admin,
+      'PUT /v1/agents/{id}': admin,
+      'DELETE /v1/agents/{id}': admin,
+      'GET /v1/queues': agents / a.agentQueuesSeconds,
+    },
+  };
+}
+
+/** rate = max(floor, ceil(peak x headroom)), capped by the stage; burst = 2 x rate, capped too. */
+export function throttleFor(peak: number, headroom: number, stage: ThrottleLimits): ThrottleLimits {
+  const rateLimit = Math.min(stage.rateLimit, Math.max(ROUTE_RATE_FLOOR, Math.ceil(peak * headroom)));
+  return { rateLimit, burstLimit: Math.min(stage.burstLimit, Math.max(1, Math.ceil(rateLimit * 2))) };
+}
+
+/** Route keys an override names that no route has (a typo would silently change nothing). */
+export function unknownRouteKeys(overrides: Readonly<Record<string, unknown>>, peaks: readonly Rates[]): string[] {
+  return Object.keys(overrides).filter((routeKey) => !peaks.some((rates) => routeKey in rates));
+}
+
+/** Each route's throttle: the model's, or the deployer's override for that route key. */
+export function routeThrottles(
+  peaks: Rates,
+  options: { readonly headroom: number; readonly stage: ThrottleLimits; readonly overrides: Readonly<Record<string, ThrottleLimits>> },
+): Readonly<Record<string, ThrottleLimits>> {
+  return Object.fromEntries(
+    Object.entries(peaks).map(([routeKey, peak]) => [
+      routeKey,
+      options.overrides[routeKey] ?? throttleFor(peak, options.headroom, options.stage),
+    ]),
+  );
+}

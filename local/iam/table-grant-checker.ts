@@ -1,0 +1,69 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { isTableRequestAllowed, type TableAccess, type TableRequest } from '../../functions/table-access';
+import { tableRequestsOf } from './table-request';
+
+/** What IAM answers a request no statement allows (the SDK's AccessDeniedException shape). */
+export class LocalAccessDeniedError extends Error {
+  override readonly name = 'AccessDeniedException';
+  readonly $fault = 'client';
+  readonly $metadata = { httpStatusCode: 400 };
+  constructor(
+    readonly entryName: string,
+    readonly request: TableRequest,
+  ) {
+    super(
+      `User: arn:aws:sts::000000000000:assumed-role/parley-${entryName}/local is not authorized to perform: dynamodb:${request.action} ` +
+        `on resource: table/parley${request.index === undefined ? '' : `/index/${request.index}`} ` +
+        `(leading keys ${JSON.stringify(request.partitionKeys)}) because no identity-based policy allows it`,
+    );
+  }
+}
+
+export interface TableGrantCheckerOptions {
+  /** The entry point whose invocation is running; undefined outside invocations (not checked). */
+  readonly currentEntry: () => string | undefined;
+  /** That entry point's declared access (routes.ts). */
+  readonly accessOf: (entryName: string) => TableAccess;
+  /** Told of every refusal, e.g. to print it: a missing grant shows up as a failing handler. */
+  readonly onDenied?: (error: LocalAccessDeniedError) => void;
+}
+
+const TARGET_PREFIX = 'DynamoDB_20120810.';
+
+/** The serialized JSON body: the SDK hands it over as bytes. */
+function bodyText(body: unknown): string {
+  if (typeof body === 'string') return body;
+  if (body instanceof Uint8Array) return new TextDecoder().decode(body);
+  return '';
+}
+
+/**
+ * Makes a DynamoDB client behave as if it ran under each entry point's IAM role: every
+ * request made during an invocation is checked against that entry point's declared table
+ * access and refused, before it is sent, when IAM would refuse it. It sits in the build
+ * step, where the request is already the JSON DynamoDB receives (so the document client's
+ * conveniences are seen as AWS sees them).
+ */
+export function enforceTableGrants(client: DynamoDBClient, options: TableGrantCheckerOptions): void {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const entryName = options.currentEntry();
+      const request = args.request as { headers?: Record<string, string>; body?: unknown };
+      if (entryName !== undefined && request.headers !== undefined) {
+        const target = request.headers['x-amz-target'] ?? '';
+        const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
+        const body = JSON.parse(bodyText(request.body) || '{}') as Record<string, unknown>;
+        const access = options.accessOf(entryName);
+        for (const tableRequest of tableRequestsOf(operation, body)) {
+          if (!isTableRequestAllowed(access, tableRequest)) {
+            const error = new LocalAccessDeniedError(entryName, tableRequest);
+            options.onDenied?.(error);
+            throw error;
+          }
+        }
+      }
+      return next(args);
+    },
+    { step: 'build', name: 'parleyLocalTableGrants', priority: 'low' },
+  );
+}
