@@ -53,21 +53,21 @@ const ws = (routeKey: string, name: string, needs: Needs, replies = true): WebSo
   needs,
 });
 
+// Upstash: every route but $disconnect and $default passes its limits (domain/limits.ts).
 export const WEBSOCKET_ROUTES: readonly WebSocketRoute[] = [
-  ws('$connect', 'connect', { table: rw }, false),
+  ws('$connect', 'connect', { table: rw, upstash: true }, false),
   ws('$disconnect', 'disconnect', { table: rw, upstash: true }, false),
   ws('$default', 'default', {}),
   ws('heartbeat', 'heartbeat', { table: rw, upstash: true }),
   ws('sync', 'sync', { table: 'read', connections: true, upstash: true }),
-  // Upstash: starts per user and messages per connection are rate-limited.
   ws('start', 'start', { table: rw, routingQueue: true, connections: true, upstash: true }),
   ws('message', 'message', { table: rw, routingQueue: true, connections: true, upstash: true }),
-  ws('typing', 'typing', { table: 'read', connections: true }),
-  ws('read', 'read', { table: rw, connections: true }),
+  ws('typing', 'typing', { table: 'read', connections: true, upstash: true }),
+  ws('read', 'read', { table: rw, connections: true, upstash: true }),
   ws('close', 'close', { table: rw, routingQueue: true, connections: true, upstash: true }),
   ws('status', 'status', { table: 'read', routingQueue: true, connections: true, upstash: true }),
   ws('transfer', 'transfer', { table: rw, routingQueue: true, connections: true, upstash: true }),
-  ws('rate', 'rate', { table: rw, connections: true }),
+  ws('rate', 'rate', { table: rw, connections: true, upstash: true }),
 ];
 
 const http = (method: HttpRoute['method'], path: string, name: string, needs: Needs): HttpRoute => ({
@@ -82,10 +82,10 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   http('POST', '/v1/auth/guest', 'auth-guest', { jwtSecret: true, upstash: true }),
   // Login writes the staff session; refresh rotates it; logout ends it and closes its sockets.
   http('POST', '/v1/auth/login', 'auth-login', { table: rw, jwtSecret: true, upstash: true }),
-  http('POST', '/v1/auth/refresh', 'auth-refresh', { table: rw, jwtSecret: true }),
+  http('POST', '/v1/auth/refresh', 'auth-refresh', { table: rw, jwtSecret: true, upstash: true }),
   http('POST', '/v1/auth/logout', 'auth-logout', { table: rw, routingQueue: true, connections: true, upstash: true }),
-  http('GET', '/v1/conversations', 'list-conversations', { table: 'read', jwtSecret: true }),
-  http('GET', '/v1/conversations/{id}/messages', 'list-messages', { table: 'read', jwtSecret: true }),
+  http('GET', '/v1/conversations', 'list-conversations', { table: 'read', jwtSecret: true, upstash: true }),
+  http('GET', '/v1/conversations/{id}/messages', 'list-messages', { table: 'read', jwtSecret: true, upstash: true }),
   // Agent admin (admins only) and queue statistics (supervisors, admins).
   http('GET', '/v1/agents', 'agents-list', { table: 'read', jwtSecret: true, upstash: true }),
   http('POST', '/v1/agents', 'agents-create', { table: rw, jwtSecret: true, upstash: true }),

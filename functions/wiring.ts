@@ -20,6 +20,8 @@ import { UpstashAgentPresence } from './adapters/upstash/agent-presence';
 import { UpstashLoginBackoff } from './adapters/upstash/login-backoff';
 import { UpstashRateLimiter } from './adapters/upstash/rate-limiter';
 import { loadConfig, parseOidcIssuers, parseRateLimit, type Config } from './config';
+import { LIMIT_RULE_NAMES, LIMIT_RULES, type LimitRuleName } from './domain/limits';
+import type { RateLimit } from './ports/rate-limiter';
 import type { Ports } from './services/context';
 import { logger } from './shared/observability';
 
@@ -81,6 +83,7 @@ export function createWiring(config: Config): Wiring {
     admin: config.MAX_TOKEN_SECONDS_ADMIN,
   };
   const identifiedCustomerSecretId = config.IDENTIFIED_CUSTOMER_SECRET_ID;
+  const oidcIssuers = parseOidcIssuers(config.OIDC_ISSUERS);
   const ports: Ports = {
     conversations: new DynamoConversationStore(documents, config.TABLE_NAME, ids),
     connections: new DynamoConnectionStore(documents, config.TABLE_NAME),
@@ -98,22 +101,14 @@ export function createWiring(config: Config): Wiring {
       ...(identifiedCustomerSecretId
         ? { identifiedCustomers: { issuer: config.IDENTIFIED_CUSTOMER_ISSUER, key: () => secrets.signingKey(identifiedCustomerSecretId) } }
         : {}),
-      oidcIssuers: parseOidcIssuers(config.OIDC_ISSUERS),
+      oidcIssuers,
     }),
+    // Each rule's `<requests>/<seconds>` from the setting the rule table names.
     rateLimiter: new UpstashRateLimiter({
       redis,
-      limits: {
-        message: parseRateLimit(config.RATE_LIMIT_MESSAGES),
-        start: parseRateLimit(config.RATE_LIMIT_STARTS),
-        guestToken: parseRateLimit(config.RATE_LIMIT_GUEST_TOKENS),
-        login: parseRateLimit(config.RATE_LIMIT_LOGINS),
-      },
-      // The message only: an Upstash error can quote the command, and keys hold connection ids and IPs.
-      onFailure: (rule, error) =>
-        logger.warn('Rate limit check failed; the request was let through', {
-          rule,
-          reason: error instanceof Error ? error.message.slice(0, 200) : 'unknown',
-        }),
+      limits: Object.fromEntries(
+        LIMIT_RULE_NAMES.map((rule) => [rule, parseRateLimit(config[LIMIT_RULES[rule].setting as keyof Config] as string)]),
+      ) as Record<LimitRuleName, RateLimit>,
     }),
     loginBackoff: new UpstashLoginBackoff(redis, {
       freeAttempts: config.LOGIN_FREE_ATTEMPTS,
@@ -134,6 +129,8 @@ export function createWiring(config: Config): Wiring {
       presenceGraceSeconds: config.PRESENCE_GRACE_SECONDS,
       claimMinAgeSeconds: config.CLAIM_MIN_AGE_SECONDS,
       maxTokenSeconds,
+      maxConnections: { customer: config.MAX_CONNECTIONS_PER_CUSTOMER, staff: config.MAX_CONNECTIONS_PER_STAFF },
+      oidcIdPrefixes: oidcIssuers.map((issuer) => issuer.idPrefix),
     },
     log: {
       info: (message, extra) => logger.info(message, { ...extra }),

@@ -34,18 +34,20 @@ describe('abuse limits on the running system', () => {
     const { client } = await connectAndSync(stack, token);
     const ack = await ask(client, { action: 'start', text: 'hello', clientMsgId: 'm0' }, ['ack', 'error']);
     expect(ack.type).toBe('ack');
-    await client.nextOfType('conversation');
+    const conversationId = ((await client.nextOfType('conversation')).conversation as { id: string }).id;
     for (const id of ['m1', 'm2', 'm3'])
-      expect((await ask(client, { action: 'message', clientMsgId: id, text: id }, ['ack', 'error'])).type).toBe('ack');
+      expect((await ask(client, { action: 'message', conversationId, clientMsgId: id, text: id }, ['ack', 'error'])).type).toBe('ack');
     await settled(stack, undefined, budget(3)); // routing of the start runs in the background
     const before = await storedItems(stack);
-    const refused = await ask(client, { action: 'message', clientMsgId: 'm4', text: 'one too many' }, ['ack', 'error']);
+    const refused = await ask(client, { action: 'message', conversationId, clientMsgId: 'm4', text: 'one too many' }, ['ack', 'error']);
     expect(refused).toMatchObject({ type: 'error', code: 'rate_limited', action: 'message', clientMsgId: 'm4' });
     expect(refused.retryAfterMs).toBeGreaterThan(0);
     expect(refused.retryAfterMs).toBeLessThanOrEqual(3_600_000);
     expect(await storedItems(stack)).toEqual(before);
     const second = (await connectAndSync(stack, token)).client;
-    expect((await ask(second, { action: 'message', clientMsgId: 'm5', text: 'from my phone' }, ['ack', 'error'])).type).toBe('ack');
+    expect((await ask(second, { action: 'message', conversationId, clientMsgId: 'm5', text: 'from my phone' }, ['ack', 'error'])).type).toBe(
+      'ack',
+    );
     await Promise.all([client.close(), second.close()]);
   });
 
