@@ -45,9 +45,9 @@ describe('abuse limits on the running system', () => {
     expect(refused.retryAfterMs).toBeLessThanOrEqual(3_600_000);
     expect(await storedItems(stack)).toEqual(before);
     const second = (await connectAndSync(stack, token)).client;
-    expect((await ask(second, { action: 'message', conversationId, clientMsgId: 'm5', text: 'from my phone' }, ['ack', 'error'])).type).toBe(
-      'ack',
-    );
+    expect(
+      (await ask(second, { action: 'message', conversationId, clientMsgId: 'm5', text: 'from my phone' }, ['ack', 'error'])).type,
+    ).toBe('ack');
     await Promise.all([client.close(), second.close()]);
   });
 
