@@ -33,7 +33,6 @@ export async function registerConnection(
   },
 ): Promise<void> {
   const now = ports.clock.now();
-  await assertUnderConnectionCap(ports, caller.user, Math.floor(now.getTime() / 1000));
   const capped = Math.floor(now.getTime() / 1000) + ports.settings.connectionTtlSeconds;
   const tokenExpiresAt = caller.expiresAt && caller.expiresAt > 0 ? caller.expiresAt : undefined;
   await ports.connections.put({
@@ -45,6 +44,7 @@ export async function registerConnection(
     ...(tokenExpiresAt ? { tokenExpiresAt } : {}),
     ...(caller.sessionId ? { sessionId: caller.sessionId } : {}),
   });
+  await assertUnderConnectionCap(ports, caller, Math.floor(now.getTime() / 1000));
   if (caller.source === undefined || caller.issuedAt === undefined) return;
   // A revocation between the authorizer and this write listed the agent's connections before
   // this one existed: check again now that it does (either it saw this record, or this sees it).
@@ -60,18 +60,18 @@ export async function registerConnection(
 export const CONNECTION_CAP_RETRY_MS = 30_000;
 
 /**
- * Counted from the connection records (one consistent Query): the same records pushes go to,
- * so the count is what the user really holds. A record whose $disconnect never ran counts
+ * Counted from the connection records (one consistent Query) after this connection's own is
+ * written: the last of any set of admitted connections saw every one of them, so however many
+ * connect at once, no more than the cap are admitted. One over the cap removes its record
+ * again, so a refused connection never counts. A record whose $disconnect never ran counts
  * until a push to it answers 410 (which removes it) or it expires.
  */
-async function assertUnderConnectionCap(ports: Ports, user: User, nowEpochSeconds: number): Promise<void> {
-  const cap = isStaff(user) ? ports.settings.maxConnections.staff : ports.settings.maxConnections.customer;
-  const live = await ports.connections.listForUser(user.id, nowEpochSeconds);
-  if (live.length >= cap) {
-    throw new RateLimitedError(
-      `This identity already holds ${cap} open connections, the most allowed; close one first`,
-      CONNECTION_CAP_RETRY_MS,
-    );
+async function assertUnderConnectionCap(ports: Ports, caller: Caller & { connectionId: string }, nowEpochSeconds: number): Promise<void> {
+  const cap = isStaff(caller.user) ? ports.settings.maxConnections.staff : ports.settings.maxConnections.customer;
+  const live = await ports.connections.listForUser(caller.user.id, nowEpochSeconds);
+  if (live.length > cap) {
+    await ports.connections.remove(caller.user.id, caller.connectionId);
+    throw new RateLimitedError(`This identity already holds ${cap} open connections, the most allowed; close one first`, CONNECTION_CAP_RETRY_MS);
   }
 }
 
