@@ -71,7 +71,10 @@ async function assertUnderConnectionCap(ports: Ports, caller: Caller & { connect
   const live = await ports.connections.listForUser(caller.user.id, nowEpochSeconds);
   if (live.length > cap) {
     await ports.connections.remove(caller.user.id, caller.connectionId);
-    throw new RateLimitedError(`This identity already holds ${cap} open connections, the most allowed; close one first`, CONNECTION_CAP_RETRY_MS);
+    throw new RateLimitedError(
+      `This identity already holds ${cap} open connections, the most allowed; close one first`,
+      CONNECTION_CAP_RETRY_MS,
+    );
   }
 }
 
