@@ -56,6 +56,10 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
   };
 }
 
+/** How long a rate-limit check waits for Redis before its rule's fail policy applies. */
+const FAIL_OPEN_TIMEOUT_MS = 1_000;
+const FAIL_CLOSED_TIMEOUT_MS = 3_000;
+
 /** An endpoint override (the SDK's own AWS_ENDPOINT_URL_* names), absent on AWS. */
 const endpoint = (url: string | undefined) => (url ? { endpoint: url } : {});
 
@@ -103,11 +107,18 @@ export function createWiring(config: Config): Wiring {
         : {}),
       oidcIssuers,
     }),
-    // Each rule's `<requests>/<seconds>` from the setting the rule table names.
+    // Each rule's `<requests>/<seconds>` from the setting the rule table names. A rule that
+    // fails closed waits longer for a slow Redis: refusing costs more than waiting there.
     rateLimiter: new UpstashRateLimiter({
       redis,
       limits: Object.fromEntries(
-        LIMIT_RULE_NAMES.map((rule) => [rule, parseRateLimit(config[LIMIT_RULES[rule].setting as keyof Config] as string)]),
+        LIMIT_RULE_NAMES.map((rule) => [
+          rule,
+          {
+            ...parseRateLimit(config[LIMIT_RULES[rule].setting as keyof Config] as string),
+            timeoutMs: LIMIT_RULES[rule].failPolicy === 'closed' ? FAIL_CLOSED_TIMEOUT_MS : FAIL_OPEN_TIMEOUT_MS,
+          },
+        ]),
       ) as Record<LimitRuleName, RateLimit>,
     }),
     loginBackoff: new UpstashLoginBackoff(redis, {

@@ -6,6 +6,8 @@ export interface RateLimit {
   /** Requests allowed per window. */
   readonly limit: number;
   readonly windowSeconds: number;
+  /** How long to wait for the store before answering `unknown` (default 1 s). */
+  readonly timeoutMs?: number;
 }
 
 /**

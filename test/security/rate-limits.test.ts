@@ -84,6 +84,29 @@ describe.each(backends)('rate limits and login back-off through the local Upstas
     ]);
   });
 
+  it('takes the checks of one request in one HTTP round trip (auto-pipelined), one command each', async () => {
+    const limiter = new UpstashRateLimiter({ redis: async () => redis, limits, prefix: `${prefix}trip:` });
+    const checks = [
+      { rule: 'message' as const, key: 'c9' },
+      { rule: 'messagePerUser' as const, key: 'u9' },
+    ];
+    await limiter.consume(checks); // loads the script (EVALSHA misses once, then EVAL)
+    const original = globalThis.fetch;
+    const requests: number[] = [];
+    globalThis.fetch = async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      if (url.startsWith(server.url))
+        requests.push(/\/pipeline$/.test(new URL(url).pathname) ? (JSON.parse(String(init?.body)) as unknown[]).length : 1);
+      return original(input, init);
+    };
+    try {
+      expect(await limiter.consume(checks)).toEqual([{ outcome: 'allowed' }, { outcome: 'allowed' }]);
+    } finally {
+      globalThis.fetch = original;
+    }
+    expect(requests).toEqual([2]);
+  });
+
   it('answers unknown, never throws, when Redis cannot be reached or does not answer in time', async () => {
     const broken = new Redis({ url: 'http://127.0.0.1:9', token: 'x', retry: false, enableTelemetry: false });
     const refused = new UpstashRateLimiter({ redis: async () => broken, limits, prefix });
@@ -91,7 +114,11 @@ describe.each(backends)('rate limits and login back-off through the local Upstas
     expect(decision?.outcome).toBe('unknown');
     // With retries (the wiring's default) the library's timeout answers first.
     const retrying = new Redis({ url: 'http://127.0.0.1:9', token: 'x', enableTelemetry: false });
-    const slow = new UpstashRateLimiter({ redis: async () => retrying, limits, prefix, timeoutMs: 200 });
+    const slow = new UpstashRateLimiter({
+      redis: async () => retrying,
+      limits: { ...limits, guestToken: { limit: 5, windowSeconds: 60, timeoutMs: 200 } },
+      prefix,
+    });
     expect(await slow.consume([{ rule: 'guestToken', key: '203.0.113.9' }])).toEqual([
       { outcome: 'unknown', reason: 'Redis did not answer in time' },
     ]);

@@ -7,8 +7,6 @@ export interface UpstashRateLimiterOptions {
   readonly limits: Readonly<Record<LimitRuleName, RateLimit>>;
   /** Keys are `${prefix}${rule}:${key}`. */
   readonly prefix?: string;
-  /** How long to wait for Redis before answering `unknown`. */
-  readonly timeoutMs?: number;
   readonly now?: () => number;
 }
 
@@ -28,7 +26,7 @@ export class UpstashRateLimiter implements RateLimiter {
   private limiter(rule: LimitRuleName): Promise<Ratelimit> {
     let limiter = this.limiters.get(rule);
     if (!limiter) {
-      const { limit, windowSeconds } = this.options.limits[rule];
+      const { limit, windowSeconds, timeoutMs } = this.options.limits[rule];
       limiter = this.options.redis().then(
         (redis) =>
           new Ratelimit({
@@ -38,7 +36,7 @@ export class UpstashRateLimiter implements RateLimiter {
             analytics: false,
             // Remembers blocked keys in the container so a flood costs no Redis calls.
             ephemeralCache: new Map(),
-            timeout: this.options.timeoutMs ?? 1000,
+            timeout: timeoutMs ?? 1000,
           }),
       );
       limiter.catch(() => this.limiters.delete(rule));
