@@ -24,11 +24,15 @@ const json = (statusCode: number, body: unknown, headers: Record<string, string>
   body: JSON.stringify(body),
 });
 
-async function authenticate(ports: Ports, event: APIGatewayProxyEventV2): Promise<User> {
+/** Verifies the token, counts the caller's per-user limits, then checks the token is still backed. */
+async function authenticate(ports: Ports, event: APIGatewayProxyEventV2, routeName: string): Promise<User> {
   const header = event.headers.authorization ?? event.headers.Authorization;
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   if (!match?.[1]) throw new UnauthorizedError('Send a token as "Authorization: Bearer <jwt>"');
   const verified = await ports.tokens.verify(match[1]);
+  logger.appendKeys({ userId: verified.user.id });
+  // Before the account read below, so a flood from one user stops at the counter.
+  await enforceLimits(ports, httpUserLimitChecks(routeName, verified.user.id));
   // A staff token whose account was deleted, disabled or changed, or whose session ended, is refused.
   await assertTokenCurrent(ports, verified);
   return verified.user;
@@ -57,11 +61,7 @@ export function httpHandler<S extends z.ZodType | undefined>(
       const ports = getPorts();
       // Per IP before anything else, so floods of bad requests count too; per user once known.
       await enforceLimits(ports, httpIpLimitChecks(spec.name, event.requestContext.http.sourceIp));
-      const user = spec.authenticated ? await authenticate(ports, event) : undefined;
-      if (user) {
-        logger.appendKeys({ userId: user.id });
-        await enforceLimits(ports, httpUserLimitChecks(spec.name, user.id));
-      }
+      const user = spec.authenticated ? await authenticate(ports, event, spec.name) : undefined;
       const raw = event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
       const body = (spec.body ? validate(spec.body, parseJsonObject(raw ?? '', 'The request body')) : undefined) as BodyOf<S>;
       const result = await run(

@@ -147,11 +147,10 @@ export function actionHandler<S extends z.ZodType>(
         await ports.notifier.disconnect(caller.connectionId);
         return ok();
       }
+      // Counted before validation, so a flood of malformed frames is limited too.
+      const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+      await enforceLimits(ports, websocketLimitChecks(action, fields, { userId: caller.user.id, connectionId: caller.connectionId }));
       const frame = validate(schema, parseJsonObject(event.body, 'The frame'));
-      await enforceLimits(
-        ports,
-        websocketLimitChecks(action, frame as Record<string, unknown>, { userId: caller.user.id, connectionId: caller.connectionId }),
-      );
       const conversationId = (frame as { conversationId?: unknown }).conversationId;
       if (typeof conversationId === 'string') logger.appendKeys({ conversationId });
       const result = await run(ports, caller, frame);
