@@ -106,11 +106,16 @@ export interface LimitSubjects {
   readonly ip?: string | undefined;
 }
 
+/** A route asked for a counter its request cannot key: a mistake in this table or its caller. */
+export class LimitKeyError extends Error {
+  override readonly name = 'LimitKeyError';
+}
+
 function keyFor(rule: LimitRuleName, subjects: LimitSubjects): string {
   const per = LIMIT_RULES[rule].per;
   const key = per === 'user' ? subjects.userId : per === 'connection' ? subjects.connectionId : subjects.ip;
   // A missing key would pool every caller into one counter: refuse to build it instead.
-  if (!key) throw new Error(`Limit ${rule} is counted per ${per}, and the request has none`);
+  if (!key) throw new LimitKeyError(`Limit ${rule} is counted per ${per}, and the request has none`);
   return key;
 }
 
