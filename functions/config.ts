@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { oidcIdPrefixProblem } from './domain/identity';
 
 /**
  * Everything a Lambda reads from its environment, validated once at cold start.
@@ -32,7 +33,13 @@ const oidcIssuerSchema = z.strictObject({
   /** Claim holding the role (a string, or an array from which the first allowed role is taken). */
   roleClaim: z.string().min(1).default('role'),
   /** Prepended to `sub` so an outside identity can never collide with a local one. */
-  idPrefix: z.string().regex(/^[A-Za-z0-9_.:@-]{1,32}$/),
+  idPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:@-]{1,32}$/)
+    .superRefine((idPrefix, ctx) => {
+      const problem = oidcIdPrefixProblem(idPrefix);
+      if (problem) ctx.addIssue({ code: 'custom', message: `idPrefix ${JSON.stringify(idPrefix)} is not allowed: ${problem}` });
+    }),
 });
 export type OidcIssuer = z.infer<typeof oidcIssuerSchema>;
 const oidcIssuerList = z.array(oidcIssuerSchema).max(10);
@@ -110,11 +117,28 @@ export const configSchema = z.object({
   MAX_TOKEN_SECONDS_AGENT: positiveInt(12 * 3600),
   MAX_TOKEN_SECONDS_SUPERVISOR: positiveInt(12 * 3600),
   MAX_TOKEN_SECONDS_ADMIN: positiveInt(8 * 3600),
-  /** Abuse limits: messages per connection, starts per user, guest tokens and logins per IP. */
+  /**
+   * Abuse limits, one per rule of functions/domain/limits.ts (which says what each counts and
+   * per what); docs/security.md "Rate limits" gives each default's reasoning.
+   */
+  RATE_LIMIT_CONNECTS_PER_IP: rateLimit('300/60'),
+  RATE_LIMIT_CONNECTS_PER_USER: rateLimit('30/60'),
   RATE_LIMIT_MESSAGES: rateLimit('120/60'),
+  RATE_LIMIT_MESSAGES_PER_USER: rateLimit('300/60'),
   RATE_LIMIT_STARTS: rateLimit('30/3600'),
+  RATE_LIMIT_TYPING: rateLimit('120/60'),
+  RATE_LIMIT_READS: rateLimit('300/60'),
+  RATE_LIMIT_SYNCS: rateLimit('60/60'),
+  RATE_LIMIT_HEARTBEATS: rateLimit('120/60'),
+  RATE_LIMIT_CONVERSATION_CHANGES: rateLimit('60/60'),
   RATE_LIMIT_GUEST_TOKENS: rateLimit('60/60'),
   RATE_LIMIT_LOGINS: rateLimit('30/60'),
+  RATE_LIMIT_SESSION_CALLS: rateLimit('120/60'),
+  RATE_LIMIT_API_READS: rateLimit('120/60'),
+  RATE_LIMIT_AGENT_CHANGES: rateLimit('30/60'),
+  /** Live connections one identity may hold; the one over the cap is refused at $connect. */
+  MAX_CONNECTIONS_PER_CUSTOMER: z.coerce.number().int().positive().max(1000).default(10),
+  MAX_CONNECTIONS_PER_STAFF: z.coerce.number().int().positive().max(1000).default(20),
   /** Login back-off per email and IP: free failures, then a lock doubling from the base. */
   LOGIN_FREE_ATTEMPTS: positiveInt(5),
   LOGIN_LOCK_BASE_MS: positiveInt(1000),

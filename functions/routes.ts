@@ -60,21 +60,21 @@ const ws = (routeKey: string, name: string, needs: Needs, replies = true): WebSo
   needs,
 });
 
+// Upstash: every route but $disconnect and $default passes its limits (domain/limits.ts).
 export const WEBSOCKET_ROUTES: readonly WebSocketRoute[] = [
-  ws('$connect', 'connect', { table: rw }, false),
+  ws('$connect', 'connect', { table: rw, upstash: true }, false),
   ws('$disconnect', 'disconnect', { table: rw, upstash: true }, false),
   ws('$default', 'default', {}),
   ws('heartbeat', 'heartbeat', { table: rw, upstash: true }),
   ws('sync', 'sync', { table: 'read', connections: true, upstash: true }),
-  // Upstash: starts per user and messages per connection are rate-limited.
   ws('start', 'start', { table: rw, routingQueue: true, connections: true, upstash: true }),
   ws('message', 'message', { table: rw, routingQueue: true, connections: true, upstash: true }),
-  ws('typing', 'typing', { table: 'read', connections: true }),
-  ws('read', 'read', { table: rw, connections: true }),
+  ws('typing', 'typing', { table: 'read', connections: true, upstash: true }),
+  ws('read', 'read', { table: rw, connections: true, upstash: true }),
   ws('close', 'close', { table: rw, routingQueue: true, connections: true, upstash: true }),
   ws('status', 'status', { table: 'read', routingQueue: true, connections: true, upstash: true }),
   ws('transfer', 'transfer', { table: rw, routingQueue: true, connections: true, upstash: true }),
-  ws('rate', 'rate', { table: rw, connections: true }),
+  ws('rate', 'rate', { table: rw, connections: true, upstash: true }),
 ];
 
 const http = (method: HttpRoute['method'], path: string, name: string, needs: Needs): HttpRoute => ({
@@ -91,10 +91,10 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   http('POST', '/v1/auth/guest', 'auth-guest', { signingKeys: true, upstash: true }),
   // Login writes the staff session; refresh rotates it; logout ends it and closes its sockets.
   http('POST', '/v1/auth/login', 'auth-login', { table: rw, signingKeys: true, upstash: true }),
-  http('POST', '/v1/auth/refresh', 'auth-refresh', { table: rw, signingKeys: true }),
+  http('POST', '/v1/auth/refresh', 'auth-refresh', { table: rw, signingKeys: true, upstash: true }),
   http('POST', '/v1/auth/logout', 'auth-logout', { table: rw, routingQueue: true, connections: true, upstash: true }),
-  http('GET', '/v1/conversations', 'list-conversations', { table: 'read', verificationKeys: true }),
-  http('GET', '/v1/conversations/{id}/messages', 'list-messages', { table: 'read', verificationKeys: true }),
+  http('GET', '/v1/conversations', 'list-conversations', { table: 'read', verificationKeys: true, upstash: true }),
+  http('GET', '/v1/conversations/{id}/messages', 'list-messages', { table: 'read', verificationKeys: true, upstash: true }),
   // Agent admin (admins only) and queue statistics (supervisors, admins).
   http('GET', '/v1/agents', 'agents-list', { table: 'read', verificationKeys: true, upstash: true }),
   http('POST', '/v1/agents', 'agents-create', { table: rw, verificationKeys: true, upstash: true }),
@@ -178,7 +178,8 @@ const OPEN_CONVERSATION = [on(['USER#*'], 'GetItem', 'PutItem'), on(['CONV#*'], 
 
 export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   authorizer: [STAFF_TOKEN_CHECK],
-  connect: [STAFF_TOKEN_CHECK, on(['USER#*'], 'PutItem', 'DeleteItem')],
+  // The connection cap counts the user's connection records (a Query) after writing its own.
+  connect: [STAFF_TOKEN_CHECK, on(['USER#*'], 'PutItem', 'DeleteItem', 'Query')],
   disconnect: [on(['USER#*'], 'DeleteItem')],
   default: [],
   heartbeat: [STAFF_TOKEN_CHECK],

@@ -27,6 +27,8 @@ import { UpstashRateLimiter } from './adapters/upstash/rate-limiter';
 import { loadConfig, parseOidcIssuers, parseRateLimit, type Config } from './config';
 import type { KeyPolicy } from './domain/signing-keys';
 import type { Clock } from './ports/clock';
+import { LIMIT_RULE_NAMES, LIMIT_RULES, type LimitRuleName } from './domain/limits';
+import type { RateLimit } from './ports/rate-limiter';
 import type { Ports } from './services/context';
 import type { KeyRotationDeps } from './services/signing-key-rotation';
 import { logger } from './shared/observability';
@@ -87,6 +89,10 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
   };
 }
 
+/** How long a rate-limit check waits for Redis before its rule's fail policy applies. */
+const FAIL_OPEN_TIMEOUT_MS = 1_000;
+const FAIL_CLOSED_TIMEOUT_MS = 3_000;
+
 /** An endpoint override (the SDK's own AWS_ENDPOINT_URL_* names), absent on AWS. */
 const endpoint = (url: string | undefined) => (url ? { endpoint: url } : {});
 
@@ -118,6 +124,7 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
   const identifiedCustomerSecretId = config.IDENTIFIED_CUSTOMER_SECRET_ID;
   let signingKeys: SigningKeySource | undefined;
   let verificationKeys: VerificationKeySource | undefined;
+  const oidcIssuers = parseOidcIssuers(config.OIDC_ISSUERS);
   const ports: Ports = {
     conversations: new DynamoConversationStore(documents, config.TABLE_NAME, ids),
     connections: new DynamoConnectionStore(documents, config.TABLE_NAME),
@@ -143,23 +150,22 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
       ...(identifiedCustomerSecretId
         ? { identifiedCustomers: { issuer: config.IDENTIFIED_CUSTOMER_ISSUER, key: () => secrets.hmacKey(identifiedCustomerSecretId) } }
         : {}),
-      oidcIssuers: parseOidcIssuers(config.OIDC_ISSUERS),
+      oidcIssuers,
       now: () => clock.now(),
     }),
+    // Each rule's `<requests>/<seconds>` from the setting the rule table names. A rule that
+    // fails closed waits longer for a slow Redis: refusing costs more than waiting there.
     rateLimiter: new UpstashRateLimiter({
       redis,
-      limits: {
-        message: parseRateLimit(config.RATE_LIMIT_MESSAGES),
-        start: parseRateLimit(config.RATE_LIMIT_STARTS),
-        guestToken: parseRateLimit(config.RATE_LIMIT_GUEST_TOKENS),
-        login: parseRateLimit(config.RATE_LIMIT_LOGINS),
-      },
-      // The message only: an Upstash error can quote the command, and keys hold connection ids and IPs.
-      onFailure: (rule, error) =>
-        logger.warn('Rate limit check failed; the request was let through', {
+      limits: Object.fromEntries(
+        LIMIT_RULE_NAMES.map((rule) => [
           rule,
-          reason: error instanceof Error ? error.message.slice(0, 200) : 'unknown',
-        }),
+          {
+            ...parseRateLimit(config[LIMIT_RULES[rule].setting as keyof Config] as string),
+            timeoutMs: LIMIT_RULES[rule].failPolicy === 'closed' ? FAIL_CLOSED_TIMEOUT_MS : FAIL_OPEN_TIMEOUT_MS,
+          },
+        ]),
+      ) as Record<LimitRuleName, RateLimit>,
     }),
     loginBackoff: new UpstashLoginBackoff(redis, {
       freeAttempts: config.LOGIN_FREE_ATTEMPTS,
@@ -180,6 +186,8 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
       presenceGraceSeconds: config.PRESENCE_GRACE_SECONDS,
       claimMinAgeSeconds: config.CLAIM_MIN_AGE_SECONDS,
       maxTokenSeconds,
+      maxConnections: { customer: config.MAX_CONNECTIONS_PER_CUSTOMER, staff: config.MAX_CONNECTIONS_PER_STAFF },
+      oidcIdPrefixes: oidcIssuers.map((issuer) => issuer.idPrefix),
     },
     log: {
       info: (message, extra) => logger.info(message, { ...extra }),

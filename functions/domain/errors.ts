@@ -76,3 +76,15 @@ export class RateLimitedError extends DomainError {
     super('rate_limited', message);
   }
 }
+
+/** Something Parley needs to decide is unreachable; the caller may retry after `retryAfterMs`. */
+export class UnavailableError extends DomainError {
+  override readonly name = 'UnavailableError';
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super('unavailable', message, options);
+  }
+}

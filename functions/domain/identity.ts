@@ -35,3 +35,38 @@ export function displayName(user: Pick<User, 'id' | 'name' | 'role'>): string {
   if (user.name.trim().length > 0) return user.name;
   return user.role === 'customer' ? 'Visitor' : user.id;
 }
+
+/** Where customer ids live: guests (`guest:<ulid>`) and identified customers (`site:<sub>`). */
+export const GUEST_ID_PREFIX = 'guest:';
+export const CUSTOMER_ID_PREFIXES = [GUEST_ID_PREFIX, 'site:'] as const;
+/** The sender id of system notices. */
+export const SYSTEM_ID = 'system';
+
+/**
+ * Why a staff id may not be used, or undefined when it may. Staff ids must stay out of the
+ * customer namespaces (else a staff account shares a customer's id and receives their live
+ * messages) and out of every OIDC issuer's namespace (its ids are `<idPrefix><sub>`).
+ * Compared without case, so `GUEST:x` and `System` are refused too.
+ */
+export function staffIdProblem(id: string, oidcIdPrefixes: readonly string[]): string | undefined {
+  const lower = id.toLowerCase();
+  if (lower === SYSTEM_ID) return `"${SYSTEM_ID}" is reserved for system notices`;
+  const customerPrefix = CUSTOMER_ID_PREFIXES.find((prefix) => lower.startsWith(prefix));
+  if (customerPrefix) return `ids starting "${customerPrefix}" belong to customers`;
+  const oidcPrefix = oidcIdPrefixes.find((prefix) => lower.startsWith(prefix.toLowerCase()));
+  if (oidcPrefix) return `ids starting "${oidcPrefix}" belong to an OIDC issuer`;
+  return undefined;
+}
+
+/**
+ * Why an OIDC issuer's idPrefix may not be used, or undefined. Its ids are `<idPrefix><sub>`
+ * and `sub` may hold `:`, so a prefix that begins a customer prefix (`gu` + `est:x`) or
+ * `system` (`s` + `ystem`) could produce those ids as surely as one that extends them.
+ */
+export function oidcIdPrefixProblem(idPrefix: string): string | undefined {
+  const lower = idPrefix.toLowerCase();
+  if (SYSTEM_ID.startsWith(lower)) return `it could produce the reserved id "${SYSTEM_ID}"`;
+  const clash = CUSTOMER_ID_PREFIXES.find((prefix) => lower.startsWith(prefix) || prefix.startsWith(lower));
+  if (clash) return `its ids could fall in the customer namespace "${clash}"`;
+  return undefined;
+}

@@ -33,6 +33,8 @@ export interface MessagePage {
 /** Conversations, their messages and read cursors. Every write is a single-item conditional write. */
 export interface ConversationStore {
   get(conversationId: string): Promise<Conversation | undefined>;
+  /** Several conversations by id in batched reads (at most 100 per read); unknown ids are left out. */
+  getMany(conversationIds: readonly string[]): Promise<Conversation[]>;
 
   /** The customer's open conversation, if any (repairing a half-created one). */
   findOpen(customerId: string): Promise<Conversation | undefined>;

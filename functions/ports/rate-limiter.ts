@@ -1,22 +1,30 @@
-/** The abuse limits Parley enforces, each counted per its own key (connection, IP or user). */
-export const RATE_LIMIT_RULES = ['message', 'start', 'guestToken', 'login'] as const;
-export type RateLimitRule = (typeof RATE_LIMIT_RULES)[number];
+import type { LimitCheck, LimitRuleName } from '../domain/limits';
+
+export type { LimitCheck, LimitRuleName };
 
 export interface RateLimit {
   /** Requests allowed per window. */
   readonly limit: number;
   readonly windowSeconds: number;
+  /** How long to wait for the store before answering `unknown` (default 1 s). */
+  readonly timeoutMs?: number;
 }
 
-export type RateDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterMs: number };
+/**
+ * `unknown`: the counter store could not be reached (or did not answer in time), so nobody
+ * knows whether the request is over its limit; the rule's fail policy decides.
+ */
+export type RateDecision =
+  | { readonly outcome: 'allowed' }
+  | { readonly outcome: 'limited'; readonly retryAfterMs: number }
+  | { readonly outcome: 'unknown'; readonly reason: string };
 
 export interface RateLimiter {
   /**
-   * Counts one request against `rule` for `key` and says whether it may proceed. Never
-   * throws: when the store cannot be reached, the request is allowed (the limits protect
-   * against abuse; they must not take the chat down with them) and the failure is logged.
+   * Counts one request against each check, all in one round trip, and answers one decision
+   * per check, in order. Never throws: an unreachable store answers `unknown`.
    */
-  consume(rule: RateLimitRule, key: string): Promise<RateDecision>;
+  consume(checks: readonly LimitCheck[]): Promise<RateDecision[]>;
 }
 
 /** Exponential lock-out of a login identity (email + client IP) after repeated failures. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAX_CLIENT_MSG_ID_CHARS } from '../domain/message';
 import { SKILL_PATTERN, USER_ID_PATTERN } from '../domain/identity';
+import { MAX_SYNC_CURSORS } from '../domain/limits';
 
 /**
  * Client frames of protocol v1, one strict schema per action: unknown fields are refused.
@@ -15,7 +16,22 @@ const skill = z.string().regex(SKILL_PATTERN, 'skill must be 1-32 of a-z, 0-9, _
 
 export const syncFrame = z.strictObject({
   action: z.literal('sync'),
-  cursors: z.record(conversationId, seq).optional(),
+  cursors: z
+    .record(conversationId, seq)
+    .check((ctx) => {
+      const count = Object.keys(ctx.value).length;
+      if (count > MAX_SYNC_CURSORS) {
+        ctx.issues.push({
+          code: 'too_big',
+          origin: 'object',
+          maximum: MAX_SYNC_CURSORS,
+          inclusive: true,
+          input: ctx.value,
+          message: `at most ${MAX_SYNC_CURSORS} cursors per sync (this one has ${count}); send the newest`,
+        });
+      }
+    })
+    .optional(),
 });
 
 export const heartbeatFrame = z.strictObject({

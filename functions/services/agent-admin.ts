@@ -1,5 +1,5 @@
-import { ConflictError, ForbiddenError, NotFoundError } from '../domain/errors';
-import type { User } from '../domain/identity';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../domain/errors';
+import { staffIdProblem, type User } from '../domain/identity';
 import type { AgentStatus } from '../domain/routing';
 import { changeRevokesTokens, revocationCutoff } from '../domain/staff-session';
 import type { AgentProfile, AgentSummary } from '../ports/agent-directory';
@@ -64,6 +64,8 @@ export async function getAgent(ports: Ports, user: User, agentId: string): Promi
 export async function createAgent(ports: Ports, user: User, input: NewAgent): Promise<AgentView> {
   assertAdmin(user);
   const id = input.id ?? `agent-${ports.ids.next().toLowerCase()}`;
+  const problem = staffIdProblem(id, ports.settings.oidcIdPrefixes);
+  if (problem) throw new BadRequestError(`Agent id ${id} cannot be used: ${problem}`);
   if (await ports.agents.get(id)) throw new ConflictError(`Agent ${id} already exists`);
   if (await ports.agents.findByEmail(input.email)) throw new ConflictError(`Another agent already uses ${input.email}`);
   const profile: AgentProfile = {

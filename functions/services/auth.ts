@@ -1,5 +1,5 @@
 import { RateLimitedError, UnauthorizedError } from '../domain/errors';
-import type { User } from '../domain/identity';
+import { GUEST_ID_PREFIX, type User } from '../domain/identity';
 import type { Ports } from './context';
 import { startStaffSession, type StaffTokens } from './staff-sessions';
 
@@ -19,7 +19,7 @@ function issued(user: User, token: string, expiresAtSeconds: number): IssuedToke
 
 /** An anonymous visitor: a fresh customer identity with a short-lived token. */
 export async function issueGuestToken(ports: Ports, profile: { name?: string; email?: string }): Promise<IssuedToken> {
-  const user: User = { id: `guest:${ports.ids.next()}`, role: 'customer', name: profile.name ?? 'Visitor', skills: [] };
+  const user: User = { id: `${GUEST_ID_PREFIX}${ports.ids.next()}`, role: 'customer', name: profile.name ?? 'Visitor', skills: [] };
   const { token, expiresAt } = await ports.tokens.issue(user, ports.settings.guestTokenSeconds);
   return issued(user, token, expiresAt);
 }

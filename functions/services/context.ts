@@ -33,6 +33,10 @@ export interface Settings {
   readonly claimMinAgeSeconds: number;
   /** The longest token lifetime (exp - iat) accepted or issued, per role. */
   readonly maxTokenSeconds: Readonly<Record<Role, number>>;
+  /** Live connections one identity may hold (customers, staff). */
+  readonly maxConnections: { readonly customer: number; readonly staff: number };
+  /** The idPrefix of every OIDC issuer: local staff ids may not start with one. */
+  readonly oidcIdPrefixes: readonly string[];
 }
 
 /** Minimal structured logger the services need (Powertools' Logger satisfies it). */

@@ -1,7 +1,9 @@
 import type { Conversation } from '../domain/conversation';
 import { canView, toSummary } from '../domain/conversation';
 import type { User } from '../domain/identity';
-import { displayName } from '../domain/identity';
+import { displayName, isStaff } from '../domain/identity';
+import { RateLimitedError } from '../domain/errors';
+import { SESSION_CONVERSATION_LIMIT } from '../domain/limits';
 import type { ServerFrame } from '../protocol/server-frames';
 import { messageFrame } from '../protocol/server-frames';
 import type { SyncFrame } from '../protocol/client-frames';
@@ -11,7 +13,7 @@ import { assertTokenCurrent } from './staff-sessions';
 import type { VerifiedToken } from '../ports/tokens';
 
 /** How many conversations a session lists, and how much backlog one sync replays. */
-export const SESSION_CONVERSATION_LIMIT = 50;
+export { SESSION_CONVERSATION_LIMIT };
 export const SYNC_PAGE_SIZE = 100;
 export const SYNC_MESSAGE_BUDGET = 500;
 
@@ -42,6 +44,7 @@ export async function registerConnection(
     ...(tokenExpiresAt ? { tokenExpiresAt } : {}),
     ...(caller.sessionId ? { sessionId: caller.sessionId } : {}),
   });
+  await assertUnderConnectionCap(ports, caller, Math.floor(now.getTime() / 1000));
   if (caller.source === undefined || caller.issuedAt === undefined) return;
   // A revocation between the authorizer and this write listed the agent's connections before
   // this one existed: check again now that it does (either it saw this record, or this sees it).
@@ -50,6 +53,28 @@ export async function registerConnection(
   } catch (error) {
     await ports.connections.remove(caller.user.id, caller.connectionId);
     throw error;
+  }
+}
+
+/** What a client refused for holding too many connections is told to wait (one heartbeat period). */
+export const CONNECTION_CAP_RETRY_MS = 30_000;
+
+/**
+ * Counted from the connection records (one consistent Query) after this connection's own is
+ * written: the last of any set of admitted connections saw every one of them, so however many
+ * connect at once, no more than the cap are admitted. One over the cap removes its record
+ * again, so a refused connection never counts. A record whose $disconnect never ran counts
+ * until a push to it answers 410 (which removes it) or it expires.
+ */
+async function assertUnderConnectionCap(ports: Ports, caller: Caller & { connectionId: string }, nowEpochSeconds: number): Promise<void> {
+  const cap = isStaff(caller.user) ? ports.settings.maxConnections.staff : ports.settings.maxConnections.customer;
+  const live = await ports.connections.listForUser(caller.user.id, nowEpochSeconds);
+  if (live.length > cap) {
+    await ports.connections.remove(caller.user.id, caller.connectionId);
+    throw new RateLimitedError(
+      `This identity already holds ${cap} open connections, the most allowed; close one first`,
+      CONNECTION_CAP_RETRY_MS,
+    );
   }
 }
 
@@ -81,10 +106,11 @@ export async function sync(ports: Ports, caller: Caller & { connectionId: string
   const listed = await visibleConversations(ports, user);
   const byId = new Map(listed.map((conversation) => [conversation.id, conversation]));
   // A cursor may name a conversation that fell off the session list: include it if visible.
+  // The frame carries at most MAX_SYNC_CURSORS of them, read in one batched request.
   const extraIds = Object.keys(frame.cursors ?? {}).filter((id) => !byId.has(id));
-  const extras = await Promise.all(extraIds.map((id) => ports.conversations.get(id)));
+  const extras = extraIds.length > 0 ? await ports.conversations.getMany(extraIds) : [];
   for (const conversation of extras) {
-    if (conversation && canView(user, conversation)) byId.set(conversation.id, conversation);
+    if (canView(user, conversation)) byId.set(conversation.id, conversation);
   }
   const conversations = [...byId.values()];
 

@@ -15,6 +15,7 @@ import { LOCAL_TABLE, type LocalStack, startLocalStack } from '../../local/stack
 import { type Frame, getJson, postJson, RawClient } from '../../local/tools/raw-client';
 import { StaffTokens } from './staff-tokens';
 import { type CheckResult, check, DEFECT_KINDS, type DeviceRecord, type SendRecord, type StoredMessage } from './checker';
+import { liftedLimits } from '../../local/tools/lifted-limits';
 
 export interface ChaosOptions {
   readonly conversations: number;
@@ -102,13 +103,8 @@ export interface ChaosReport {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const WsConstructor = WebSocket as unknown as WebSocketConstructor;
-/** The chaos run is about faults, not abuse limits: lift the security engineer's rate limits. */
-const LIFTED_RATE_LIMITS = {
-  RATE_LIMIT_MESSAGES: '1000000/60',
-  RATE_LIMIT_STARTS: '1000000/3600',
-  RATE_LIMIT_GUEST_TOKENS: '1000000/60',
-  RATE_LIMIT_LOGINS: '1000000/60',
-};
+/** The chaos run is about faults, not abuse limits: lift every limit and connection cap. */
+const LIFTED_RATE_LIMITS = liftedLimits();
 const AGENT_PASSWORD = 'chaos-agent-password';
 const POLL_MS = 100;
 

@@ -3,6 +3,7 @@ import { startLocalStack, type LocalStack } from '../../local/stack';
 import type { RawClient, Frame } from '../../local/tools/raw-client';
 import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
 import { connectAndSync, guestToken, settled, storedItems } from './support';
+import { liftedLimits } from '../../local/tools/lifted-limits';
 
 /**
  * The bad-input corpus: each case is sent to the running system and must be answered with
@@ -18,7 +19,7 @@ beforeAllOrFail(
       httpPort: 0,
       wsPort: 0,
       demo: true,
-      env: { RATE_LIMIT_MESSAGES: '100000/60', RATE_LIMIT_GUEST_TOKENS: '100000/60', RATE_LIMIT_STARTS: '100000/60' },
+      env: liftedLimits(),
     });
     customer = (await connectAndSync(stack, await guestToken(stack))).client;
     customer.send({ action: 'start', skill: 'billing', text: 'first', clientMsgId: 'setup-1' });

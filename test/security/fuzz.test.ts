@@ -6,6 +6,7 @@ import { startLocalStack, type LocalStack } from '../../local/stack';
 import { postJson, type RawClient } from '../../local/tools/raw-client';
 import { connectAndSync, guestToken } from './support';
 import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
+import { liftedLimits } from '../../local/tools/lifted-limits';
 
 /**
  * 10,000 random frames across every action, invoked in-process on the same handler modules
@@ -28,7 +29,7 @@ beforeAllOrFail(async () => {
     httpPort: 0,
     wsPort: 0,
     demo: true,
-    env: { RATE_LIMIT_MESSAGES: '1000000/60', RATE_LIMIT_STARTS: '1000000/60', RATE_LIMIT_GUEST_TOKENS: '1000/60' },
+    env: liftedLimits(),
   });
   for (const route of WEBSOCKET_ROUTES) {
     if (route.routeKey.startsWith('$') && route.routeKey !== '$default') continue;

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { postJson } from '../../local/tools/raw-client';
+import { RawClient, postJson } from '../../local/tools/raw-client';
 import { ask, connectAndSync, guestToken, settled, storedItems } from './support';
 import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
 
@@ -18,6 +18,9 @@ beforeAllOrFail(async () => {
       RATE_LIMIT_LOGINS: '20/3600',
       RATE_LIMIT_MESSAGES: '3/3600',
       RATE_LIMIT_STARTS: '1/3600',
+      RATE_LIMIT_CONNECTS_PER_USER: '3/3600',
+      RATE_LIMIT_CONNECTS_PER_IP: '10/3600',
+      RATE_LIMIT_SESSION_CALLS: '3/3600',
       LOGIN_FREE_ATTEMPTS: '3',
       LOGIN_LOCK_BASE_MS: '600000',
     },
@@ -34,18 +37,20 @@ describe('abuse limits on the running system', () => {
     const { client } = await connectAndSync(stack, token);
     const ack = await ask(client, { action: 'start', text: 'hello', clientMsgId: 'm0' }, ['ack', 'error']);
     expect(ack.type).toBe('ack');
-    await client.nextOfType('conversation');
+    const conversationId = ((await client.nextOfType('conversation')).conversation as { id: string }).id;
     for (const id of ['m1', 'm2', 'm3'])
-      expect((await ask(client, { action: 'message', clientMsgId: id, text: id }, ['ack', 'error'])).type).toBe('ack');
+      expect((await ask(client, { action: 'message', conversationId, clientMsgId: id, text: id }, ['ack', 'error'])).type).toBe('ack');
     await settled(stack, undefined, budget(3)); // routing of the start runs in the background
     const before = await storedItems(stack);
-    const refused = await ask(client, { action: 'message', clientMsgId: 'm4', text: 'one too many' }, ['ack', 'error']);
+    const refused = await ask(client, { action: 'message', conversationId, clientMsgId: 'm4', text: 'one too many' }, ['ack', 'error']);
     expect(refused).toMatchObject({ type: 'error', code: 'rate_limited', action: 'message', clientMsgId: 'm4' });
     expect(refused.retryAfterMs).toBeGreaterThan(0);
     expect(refused.retryAfterMs).toBeLessThanOrEqual(3_600_000);
     expect(await storedItems(stack)).toEqual(before);
     const second = (await connectAndSync(stack, token)).client;
-    expect((await ask(second, { action: 'message', clientMsgId: 'm5', text: 'from my phone' }, ['ack', 'error'])).type).toBe('ack');
+    expect(
+      (await ask(second, { action: 'message', conversationId, clientMsgId: 'm5', text: 'from my phone' }, ['ack', 'error'])).type,
+    ).toBe('ack');
     await Promise.all([client.close(), second.close()]);
   });
 
@@ -69,6 +74,40 @@ describe('abuse limits on the running system', () => {
     expect(statuses).toEqual([201, 201, 429]);
     expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await last!.json()).toMatchObject({ error: { code: 'rate_limited' } });
+  });
+
+  it('refresh and logout per IP: counted before the body is even read, 429 once spent', async () => {
+    const statuses = [];
+    for (const path of ['refresh', 'logout', 'refresh', 'refresh']) {
+      statuses.push((await postJson(`${stack.httpUrl}/v1/auth/${path}`, { refreshToken: 'not-a-live-session-token' })).status);
+    }
+    // The first three are answered on their merits (the token names no session), the fourth is not.
+    expect(statuses.slice(0, 3).filter((status) => status === 429)).toEqual([]);
+    expect(statuses[3]).toBe(429);
+  });
+
+  it('connections per user, then per IP: the handshake is refused with 429', async () => {
+    const login = async (email: string) =>
+      (await postJson(`${stack.httpUrl}/v1/auth/login`, { email, password: 'parley-demo' })).body.token as string;
+    const status = async (token: string) => {
+      const outcome = await RawClient.connect(stack.wsUrl, token).then(
+        async (client) => {
+          await client.close();
+          return 101;
+        },
+        (error: unknown) => Number(/HTTP (\d+)/.exec(String(error))?.[1] ?? 0),
+      );
+      return outcome;
+    };
+    // Three earlier connections in this file came from this address too.
+    const agent = await login('agent.billing@example.com');
+    const perUser = [];
+    for (let i = 0; i < 4; i++) perUser.push(await status(agent));
+    expect(perUser).toEqual([101, 101, 101, 429]);
+    // 7 of the address's 10 are taken: two identities with room of their own get 3 more, then 429.
+    const supervisor = await login('supervisor@example.com');
+    const admin = await login('admin@example.com');
+    expect([await status(supervisor), await status(supervisor), await status(admin), await status(admin)]).toEqual([101, 101, 101, 429]);
   });
 
   it('login back-off: after the free failures the email+IP is locked, even for the right password', async () => {

@@ -3,7 +3,8 @@ import { Redis } from '@upstash/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UpstashLoginBackoff } from '../../functions/adapters/upstash/login-backoff';
 import { UpstashRateLimiter } from '../../functions/adapters/upstash/rate-limiter';
-import type { RateLimitRule } from '../../functions/ports/rate-limiter';
+import { LIMIT_RULE_NAMES, type LimitRuleName } from '../../functions/domain/limits';
+import type { RateLimit } from '../../functions/ports/rate-limiter';
 import { startUpstashServer, type UpstashServer } from '../../local/upstash/upstash-server';
 import { findRedisServer, freePort, startRedis } from '../support/redis-server';
 
@@ -13,11 +14,12 @@ const backends = [
   { name: 'embedded engine', redis: false },
   { name: 'real Redis', redis: true },
 ];
+// Every rule generous, then the ones under test tight.
 const limits = {
+  ...(Object.fromEntries(LIMIT_RULE_NAMES.map((rule) => [rule, { limit: 1000, windowSeconds: 60 }])) as Record<LimitRuleName, RateLimit>),
   message: { limit: 3, windowSeconds: 60 },
+  messagePerUser: { limit: 4, windowSeconds: 60 },
   start: { limit: 1, windowSeconds: 60 },
-  guestToken: { limit: 2, windowSeconds: 60 },
-  login: { limit: 2, windowSeconds: 60 },
 };
 
 // @upstash/ratelimit's scripts (with their Upstash-only shebang flag) must run on both backends.
@@ -48,29 +50,80 @@ describe.each(backends)('rate limits and login back-off through the local Upstas
   });
 
   it('allows up to the limit per key, then refuses with the time until a slot frees', async () => {
-    const failures: RateLimitRule[] = [];
-    const limiter = new UpstashRateLimiter({ redis: async () => redis, limits, prefix, onFailure: (rule) => failures.push(rule) });
+    const limiter = new UpstashRateLimiter({ redis: async () => redis, limits, prefix });
     const decisions = [];
-    for (let i = 0; i < 5; i++) decisions.push(await limiter.consume('message', 'conn-1'));
-    expect(decisions.map((decision) => decision.allowed)).toEqual([true, true, true, false, false]);
+    for (let i = 0; i < 5; i++) decisions.push(...(await limiter.consume([{ rule: 'message', key: 'conn-1' }])));
+    expect(decisions.map((decision) => decision.outcome)).toEqual(['allowed', 'allowed', 'allowed', 'limited', 'limited']);
     const refused = decisions[3]!;
-    expect(refused.allowed).toBe(false);
-    const retryAfterMs = refused.allowed ? 0 : refused.retryAfterMs;
+    const retryAfterMs = refused.outcome === 'limited' ? refused.retryAfterMs : 0;
     expect(retryAfterMs).toBeGreaterThan(0);
     expect(retryAfterMs).toBeLessThanOrEqual(60_000);
     // Other keys and other rules count separately.
-    expect(await limiter.consume('message', 'conn-2')).toEqual({ allowed: true });
-    expect(await limiter.consume('start', 'conn-1')).toEqual({ allowed: true });
-    expect(failures).toEqual([]);
+    expect(await limiter.consume([{ rule: 'message', key: 'conn-2' }])).toEqual([{ outcome: 'allowed' }]);
+    expect(await limiter.consume([{ rule: 'start', key: 'conn-1' }])).toEqual([{ outcome: 'allowed' }]);
     expect(await redis.keys(`${prefix}message:*`)).not.toHaveLength(0);
   });
 
-  it('lets requests through and reports it when Redis cannot be reached', async () => {
-    const failures: RateLimitRule[] = [];
+  it('takes several counters in one call, one decision per check in order', async () => {
+    const limiter = new UpstashRateLimiter({ redis: async () => redis, limits, prefix: `${prefix}many:` });
+    const checks = (connectionId: string) => [
+      { rule: 'message' as const, key: connectionId },
+      { rule: 'messagePerUser' as const, key: 'user-1' },
+    ];
+    const outcomes: string[][] = [];
+    // Two connections of one user: 3 per connection, 4 per user.
+    for (const connectionId of ['c1', 'c1', 'c2', 'c2', 'c2']) {
+      outcomes.push((await limiter.consume(checks(connectionId))).map((decision) => decision.outcome));
+    }
+    expect(outcomes).toEqual([
+      ['allowed', 'allowed'],
+      ['allowed', 'allowed'],
+      ['allowed', 'allowed'],
+      ['allowed', 'allowed'],
+      ['allowed', 'limited'],
+    ]);
+  });
+
+  it('takes the checks of one request in one HTTP round trip (auto-pipelined), one command each', async () => {
+    const limiter = new UpstashRateLimiter({ redis: async () => redis, limits, prefix: `${prefix}trip:` });
+    const checks = [
+      { rule: 'message' as const, key: 'c9' },
+      { rule: 'messagePerUser' as const, key: 'u9' },
+    ];
+    await limiter.consume(checks); // loads the script (EVALSHA misses once, then EVAL)
+    const original = globalThis.fetch;
+    const requests: number[] = [];
+    globalThis.fetch = async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      if (url.startsWith(server.url))
+        requests.push(/\/pipeline$/.test(new URL(url).pathname) ? (JSON.parse(String(init?.body)) as unknown[]).length : 1);
+      return original(input, init);
+    };
+    try {
+      expect(await limiter.consume(checks)).toEqual([{ outcome: 'allowed' }, { outcome: 'allowed' }]);
+    } finally {
+      globalThis.fetch = original;
+    }
+    expect(requests).toEqual([2]);
+  });
+
+  it('answers unknown, never throws, when Redis cannot be reached or does not answer in time', async () => {
     const broken = new Redis({ url: 'http://127.0.0.1:9', token: 'x', retry: false, enableTelemetry: false });
-    const limiter = new UpstashRateLimiter({ redis: async () => broken, limits, prefix, onFailure: (rule) => failures.push(rule) });
-    expect(await limiter.consume('login', '203.0.113.9')).toEqual({ allowed: true });
-    expect(failures).toEqual(['login']);
+    const refused = new UpstashRateLimiter({ redis: async () => broken, limits, prefix });
+    const [decision] = await refused.consume([{ rule: 'login', key: '203.0.113.9' }]);
+    expect(decision?.outcome).toBe('unknown');
+    // With retries (the wiring's default) the library's timeout answers first.
+    const retrying = new Redis({ url: 'http://127.0.0.1:9', token: 'x', enableTelemetry: false });
+    const slow = new UpstashRateLimiter({
+      redis: async () => retrying,
+      limits: { ...limits, guestToken: { limit: 5, windowSeconds: 60, timeoutMs: 200 } },
+      prefix,
+    });
+    expect(await slow.consume([{ rule: 'guestToken', key: '203.0.113.9' }])).toEqual([
+      { outcome: 'unknown', reason: 'Redis did not answer in time' },
+    ]);
+    const noSecret = new UpstashRateLimiter({ redis: () => Promise.reject(new Error('secret unavailable')), limits, prefix });
+    expect(await noSecret.consume([{ rule: 'start', key: 'u' }])).toEqual([{ outcome: 'unknown', reason: 'secret unavailable' }]);
   });
 
   it('locks a login identity after the free attempts, doubling the lock, and forgets on success', async () => {

@@ -2,7 +2,15 @@ import { fullJitterDelay, type BackoffPolicy } from './backoff';
 import type { ClientStats } from './client-types';
 import { ConversationLog } from './conversation-log';
 import type { CursorStore } from './cursor-store';
-import type { ChatMessage, ClientFrame, ConversationSummary, ErrorFrame, SessionFrame, SyncedFrame } from './protocol';
+import {
+  MAX_SYNC_CURSORS,
+  type ChatMessage,
+  type ClientFrame,
+  type ConversationSummary,
+  type ErrorFrame,
+  type SessionFrame,
+  type SyncedFrame,
+} from './protocol';
 
 export interface SyncConfig {
   readonly syncTimeoutMs: number;
@@ -79,6 +87,7 @@ export class ConversationSync {
       if (log.cursor !== undefined) cursors[id] = log.cursor;
       else if (!this.sessionIds.has(id)) cursors[id] = 0;
     }
+    this.keepNewestCursors(cursors);
     this.requestedIds = new Set([...Object.keys(cursors), ...this.sessionIds]);
     this.connection.write(Object.keys(cursors).length > 0 ? { action: 'sync', cursors } : { action: 'sync' });
     clearTimeout(this.syncTimer);
@@ -87,6 +96,17 @@ export class ConversationSync {
       this.syncInFlight = false;
       this.request();
     }, this.config.syncTimeoutMs);
+  }
+
+  /**
+   * The server takes at most MAX_SYNC_CURSORS: keep the conversations met on this device since
+   * it started, then the newest (ids are time-ordered ULIDs); the oldest cursors are left out.
+   */
+  private keepNewestCursors(cursors: Record<string, number>): void {
+    const ids = Object.keys(cursors);
+    if (ids.length <= MAX_SYNC_CURSORS) return;
+    const ranked = ids.sort((a, b) => Number(this.logs.has(b)) - Number(this.logs.has(a)) || (a < b ? 1 : a > b ? -1 : 0));
+    for (const id of ranked.slice(MAX_SYNC_CURSORS)) delete cursors[id];
   }
 
   /** The socket was abandoned: whatever was asked on it will not be answered. */

@@ -210,3 +210,5 @@ export function isDefinitiveError(code: ErrorCode): boolean {
 
 /** The protocol's text limit: 1-8,000 characters (code points) after trimming. */
 export const MAX_TEXT_CHARS = 8_000;
+/** The most cursors the server takes in one `sync` (twice the conversations a `session` lists). */
+export const MAX_SYNC_CURSORS = 100;

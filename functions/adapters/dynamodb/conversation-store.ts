@@ -1,4 +1,12 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { Conversation, Participant, Rating } from '../../domain/conversation';
 import type { Message, MessageDraft } from '../../domain/message';
 import type { IdGenerator } from '../../ports/clock';
@@ -11,6 +19,10 @@ import { INDEXES } from './table-schema';
 
 type Item = Record<string, unknown>;
 const OPEN_ATTEMPTS = 4;
+/** BatchGetItem's own cap on keys per request. */
+const BATCH_GET_MAX = 100;
+const BATCH_GET_ATTEMPTS = 5;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A routing transition: moves the epoch one step, optionally only from a known epoch. */
 function epochStep(fromEpoch: number | undefined): { condition: string; values: Item } {
@@ -51,6 +63,24 @@ export class DynamoConversationStore implements ConversationStore {
       this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.conversation(conversationId), ConsistentRead: true })),
     );
     return result.Item ? itemToConversation(result.Item) : undefined;
+  }
+
+  async getMany(conversationIds: readonly string[]): Promise<Conversation[]> {
+    const unique = [...new Set(conversationIds)];
+    const found: Conversation[] = [];
+    for (let start = 0; start < unique.length; start += BATCH_GET_MAX) {
+      let pending: Item[] = unique.slice(start, start + BATCH_GET_MAX).map((id) => keys.conversation(id));
+      // BatchGetItem may return part of the batch (throttling, 16 MB): ask again for the rest, backing off.
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt === BATCH_GET_ATTEMPTS) throw new DynamoStoreError('DynamoDB BatchGetItem left keys unprocessed');
+        if (attempt > 0) await pause(50 * 2 ** attempt);
+        const request = { [this.tableName]: { Keys: pending, ConsistentRead: true } };
+        const result = await dynamo('BatchGetItem', () => this.db.send(new BatchGetCommand({ RequestItems: request })));
+        for (const item of result.Responses?.[this.tableName] ?? []) found.push(itemToConversation(item));
+        pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    }
+    return found;
   }
 
   async findOpen(customerId: string): Promise<Conversation | undefined> {

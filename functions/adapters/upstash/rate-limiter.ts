@@ -1,29 +1,32 @@
 import { Ratelimit } from '@upstash/ratelimit';
 import type { Redis } from '@upstash/redis';
-import type { RateDecision, RateLimit, RateLimitRule, RateLimiter } from '../../ports/rate-limiter';
+import type { LimitCheck, LimitRuleName, RateDecision, RateLimit, RateLimiter } from '../../ports/rate-limiter';
 
 export interface UpstashRateLimiterOptions {
   readonly redis: () => Promise<Redis>;
-  readonly limits: Readonly<Record<RateLimitRule, RateLimit>>;
+  readonly limits: Readonly<Record<LimitRuleName, RateLimit>>;
   /** Keys are `${prefix}${rule}:${key}`. */
   readonly prefix?: string;
-  /** Called when Redis cannot be reached and the request is let through. */
-  readonly onFailure: (rule: RateLimitRule, error: unknown) => void;
-  /** How long to wait for Redis before letting the request through. */
-  readonly timeoutMs?: number;
   readonly now?: () => number;
 }
 
-/** Sliding-window limits with @upstash/ratelimit, one limiter per rule. */
+/** Only the message: an Upstash error can quote the command, and keys hold connection ids and IPs. */
+const reasonOf = (error: unknown): string => (error instanceof Error ? error.message.slice(0, 200) : 'unknown error');
+
+/**
+ * Sliding-window limits with @upstash/ratelimit, one limiter per rule. Each check is one
+ * EVALSHA; the checks of one request are issued together, so @upstash/redis's automatic
+ * pipelining sends them in one HTTP round trip.
+ */
 export class UpstashRateLimiter implements RateLimiter {
-  private readonly limiters = new Map<RateLimitRule, Promise<Ratelimit>>();
+  private readonly limiters = new Map<LimitRuleName, Promise<Ratelimit>>();
 
   constructor(private readonly options: UpstashRateLimiterOptions) {}
 
-  private limiter(rule: RateLimitRule): Promise<Ratelimit> {
+  private limiter(rule: LimitRuleName): Promise<Ratelimit> {
     let limiter = this.limiters.get(rule);
     if (!limiter) {
-      const { limit, windowSeconds } = this.options.limits[rule];
+      const { limit, windowSeconds, timeoutMs } = this.options.limits[rule];
       limiter = this.options.redis().then(
         (redis) =>
           new Ratelimit({
@@ -33,7 +36,7 @@ export class UpstashRateLimiter implements RateLimiter {
             analytics: false,
             // Remembers blocked keys in the container so a flood costs no Redis calls.
             ephemeralCache: new Map(),
-            timeout: this.options.timeoutMs ?? 1000,
+            timeout: timeoutMs ?? 1000,
           }),
       );
       limiter.catch(() => this.limiters.delete(rule));
@@ -42,16 +45,30 @@ export class UpstashRateLimiter implements RateLimiter {
     return limiter;
   }
 
-  async consume(rule: RateLimitRule, key: string): Promise<RateDecision> {
+  async consume(checks: readonly LimitCheck[]): Promise<RateDecision[]> {
+    if (checks.length === 0) return [];
+    let limiters: Ratelimit[];
     try {
-      const result = await (await this.limiter(rule)).limit(key);
-      await result.pending;
-      if (result.success) return { allowed: true };
-      const now = this.options.now?.() ?? Date.now();
-      return { allowed: false, retryAfterMs: Math.max(1, result.reset - now) };
+      limiters = await Promise.all(checks.map((check) => this.limiter(check.rule)));
     } catch (error) {
-      this.options.onFailure(rule, error);
-      return { allowed: true };
+      const reason = reasonOf(error);
+      return checks.map(() => ({ outcome: 'unknown', reason }));
+    }
+    // Issued in the same tick so the auto-pipeline batches them.
+    return Promise.all(checks.map((check, index) => this.decide(limiters[index]!, check.key)));
+  }
+
+  private async decide(limiter: Ratelimit, key: string): Promise<RateDecision> {
+    try {
+      const result = await limiter.limit(key);
+      await result.pending;
+      // @upstash/ratelimit answers success with reason "timeout" when Redis did not answer in time.
+      if (result.reason === 'timeout') return { outcome: 'unknown', reason: 'Redis did not answer in time' };
+      if (result.success) return { outcome: 'allowed' };
+      const now = this.options.now?.() ?? Date.now();
+      return { outcome: 'limited', retryAfterMs: Math.max(1, result.reset - now) };
+    } catch (error) {
+      return { outcome: 'unknown', reason: reasonOf(error) };
     }
   }
 }

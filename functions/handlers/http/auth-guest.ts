@@ -7,10 +7,7 @@ const guestBody = z.strictObject({
   email: z.email().max(254).optional(),
 });
 
-export const handler = httpHandler(
-  { name: 'auth-guest', body: guestBody, authenticated: false, rateLimitPerIp: 'guestToken' },
-  async (ports, request) => ({
-    status: 201,
-    body: await issueGuestToken(ports, request.body),
-  }),
-);
+export const handler = httpHandler({ name: 'auth-guest', body: guestBody, authenticated: false }, async (ports, request) => ({
+  status: 201,
+  body: await issueGuestToken(ports, request.body),
+}));

@@ -7,9 +7,6 @@ const loginBody = z.strictObject({
   password: z.string().min(1).max(256),
 });
 
-export const handler = httpHandler(
-  { name: 'auth-login', body: loginBody, authenticated: false, rateLimitPerIp: 'login' },
-  async (ports, request) => ({
-    body: await login(ports, { ...request.body, sourceIp: request.sourceIp }),
-  }),
-);
+export const handler = httpHandler({ name: 'auth-login', body: loginBody, authenticated: false }, async (ports, request) => ({
+  body: await login(ports, { ...request.body, sourceIp: request.sourceIp }),
+}));

@@ -1,5 +1,5 @@
 import { ConfigError } from '../../config';
-import { DomainError, RateLimitedError, type ErrorCode } from '../../domain/errors';
+import { DomainError, RateLimitedError, UnavailableError, type ErrorCode } from '../../domain/errors';
 import { DependencyError } from '../../ports/errors';
 
 export interface ProtocolError {
@@ -12,7 +12,8 @@ export interface ProtocolError {
 
 /** The one mapping from anything thrown to the protocol's error codes. */
 export function toProtocolError(error: unknown): ProtocolError {
-  if (error instanceof RateLimitedError) {
+  // Both carry a retry hint; a refusal for lack of a limit store was already logged and counted.
+  if (error instanceof RateLimitedError || error instanceof UnavailableError) {
     return { code: error.code, message: error.message, retryAfterMs: error.retryAfterMs, serverFault: false };
   }
   if (error instanceof DomainError) return { code: error.code, message: error.message, serverFault: false };

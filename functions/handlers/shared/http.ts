@@ -2,14 +2,14 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { z } from 'zod';
 import { UnauthorizedError } from '../../domain/errors';
 import type { User } from '../../domain/identity';
-import type { RateLimitRule } from '../../ports/rate-limiter';
+import { httpIpLimitChecks, httpUserLimitChecks } from '../../domain/limits';
 import type { Ports } from '../../services/context';
 import { assertTokenCurrent } from '../../services/staff-sessions';
 import { flushMetrics, logger } from '../../shared/observability';
 import { getPorts } from '../../wiring';
 import { HTTP_STATUS, toProtocolError } from './error-mapping';
 import { parseJsonObject, validate } from './parse';
-import { enforceRateLimit } from './rate-limit';
+import { enforceLimits } from './rate-limit';
 
 export interface HttpRequest<B> {
   readonly body: B;
@@ -24,24 +24,27 @@ const json = (statusCode: number, body: unknown, headers: Record<string, string>
   body: JSON.stringify(body),
 });
 
-async function authenticate(ports: Ports, event: APIGatewayProxyEventV2): Promise<User> {
+/** Verifies the token, counts the caller's per-user limits, then checks the token is still backed. */
+async function authenticate(ports: Ports, event: APIGatewayProxyEventV2, routeName: string): Promise<User> {
   const header = event.headers.authorization ?? event.headers.Authorization;
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   if (!match?.[1]) throw new UnauthorizedError('Send a token as "Authorization: Bearer <jwt>"');
   const verified = await ports.tokens.verify(match[1]);
+  logger.appendKeys({ userId: verified.user.id });
+  // Before the account read below, so a flood from one user stops at the counter.
+  await enforceLimits(ports, httpUserLimitChecks(routeName, verified.user.id));
   // A staff token whose account was deleted, disabled or changed, or whose session ended, is refused.
   await assertTokenCurrent(ports, verified);
   return verified.user;
 }
 
 interface RouteSpec<S extends z.ZodType | undefined> {
+  /** The route's name in routes.ts; its limits are looked up by it (domain/limits.ts). */
   readonly name: string;
   /** Schema for the JSON body; routes without one take no body. */
   readonly body?: S;
   /** Whether the caller must present a token. */
   readonly authenticated: boolean;
-  /** Counted per client IP before anything else, so floods of bad requests are limited too. */
-  readonly rateLimitPerIp?: RateLimitRule;
 }
 
 type BodyOf<S> = S extends z.ZodType ? z.infer<S> : undefined;
@@ -56,9 +59,9 @@ export function httpHandler<S extends z.ZodType | undefined>(
     logger.appendKeys({ route: spec.name });
     try {
       const ports = getPorts();
-      if (spec.rateLimitPerIp) await enforceRateLimit(ports, spec.rateLimitPerIp, event.requestContext.http.sourceIp);
-      const user = spec.authenticated ? await authenticate(ports, event) : undefined;
-      if (user) logger.appendKeys({ userId: user.id });
+      // Per IP before anything else, so floods of bad requests count too; per user once known.
+      await enforceLimits(ports, httpIpLimitChecks(spec.name, event.requestContext.http.sourceIp));
+      const user = spec.authenticated ? await authenticate(ports, event, spec.name) : undefined;
       const raw = event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
       const body = (spec.body ? validate(spec.body, parseJsonObject(raw ?? '', 'The request body')) : undefined) as BodyOf<S>;
       const result = await run(

@@ -58,13 +58,13 @@ function describe(issue: z.core.$ZodIssue): string {
   return path ? `${path}: ${issue.message}` : issue.message;
 }
 
-/** Validates against a schema; oversized text is `too_large`, everything else `bad_request`. */
+/** Validates against a schema; oversized text or too many sync cursors is `too_large`, everything else `bad_request`. */
 export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = result.error.issues;
   const message = issues.slice(0, 3).map(describe).join('; ');
-  if (issues.some((issue) => issue.code === 'too_big' && ['text', 'comment', 'note'].includes(String(issue.path[0])))) {
+  if (issues.some((issue) => issue.code === 'too_big' && ['text', 'comment', 'note', 'cursors'].includes(String(issue.path[0])))) {
     throw new TooLargeError(message);
   }
   throw new BadRequestError(message);

@@ -1,32 +1,52 @@
-import { RateLimitedError } from '../../domain/errors';
-import type { RateLimitRule } from '../../ports/rate-limiter';
-import type { Caller, Ports } from '../../services/context';
+import { RateLimitedError, UnavailableError } from '../../domain/errors';
+import { LIMIT_RULES, type LimitCheck, type LimitRuleName } from '../../domain/limits';
+import type { Ports } from '../../services/context';
+import { logger, metrics, MetricUnit } from '../../shared/observability';
 
-/** A caller on a WebSocket connection: limits key on the connection or the user. */
-type ConnectedCaller = Caller & { readonly connectionId: string };
+/** What a caller refused for want of Redis is told to wait: long enough for a blip to pass. */
+export const LIMITS_UNAVAILABLE_RETRY_MS = 5_000;
 
-const REFUSALS: Record<RateLimitRule, string> = {
-  message: 'Too many messages from this connection; slow down',
-  start: 'Too many conversations started; try again later',
-  guestToken: 'Too many guest tokens requested from this address; try again later',
-  login: 'Too many sign-in attempts from this address; try again later',
-};
-
-/** Which actions are limited, and per what: messages per connection, starts per user. */
-const ACTION_LIMITS: Readonly<Record<string, (caller: ConnectedCaller) => [RateLimitRule, string]>> = {
-  message: (caller) => ['message', caller.connectionId],
-  start: (caller) => ['start', caller.user.id],
-};
-
-/** Counts one request; throws rate_limited (with retryAfterMs) when the key is over its limit. */
-export async function enforceRateLimit(ports: Ports, rule: RateLimitRule, key: string): Promise<void> {
-  const decision = await ports.rateLimiter.consume(rule, key);
-  if (!decision.allowed) throw new RateLimitedError(REFUSALS[rule], decision.retryAfterMs);
+/**
+ * A limit whose counter could not be read: logged and counted as `RateLimitFailOpen` or
+ * `RateLimitFailClosed` with a `rule` dimension (a single-metric EMF line each, so rules
+ * of one request never share a dimension set).
+ */
+function recordFallback(rule: LimitRuleName, reason: string): void {
+  const policy = LIMIT_RULES[rule].failPolicy;
+  const metric = metrics.singleMetric();
+  metric.addDimension('rule', rule);
+  metric.addMetric(policy === 'open' ? 'RateLimitFailOpen' : 'RateLimitFailClosed', MetricUnit.Count, 1);
+  logger.warn(
+    policy === 'open' ? 'Rate limit unavailable; the request was let through' : 'Rate limit unavailable; the request was refused',
+    {
+      rule,
+      failPolicy: policy,
+      reason,
+    },
+  );
 }
 
-export async function enforceActionLimit(ports: Ports, caller: ConnectedCaller, action: string): Promise<void> {
-  const limit = Object.hasOwn(ACTION_LIMITS, action) ? ACTION_LIMITS[action] : undefined;
-  if (!limit) return;
-  const [rule, key] = limit(caller);
-  await enforceRateLimit(ports, rule, key);
+/**
+ * Takes every counter of a request in one round trip. Over any limit: rate_limited with the
+ * longest wait. A counter that cannot be read follows its rule's fail policy: open lets the
+ * request through, closed refuses it with `unavailable` and a retry hint.
+ */
+export async function enforceLimits(ports: Ports, checks: readonly LimitCheck[]): Promise<void> {
+  if (checks.length === 0) return;
+  const decisions = await ports.rateLimiter.consume(checks);
+  let limited: { rule: LimitRuleName; retryAfterMs: number } | undefined;
+  let closedRule: LimitRuleName | undefined;
+  for (const [index, decision] of decisions.entries()) {
+    const { rule } = checks[index]!;
+    if (decision.outcome === 'limited') {
+      if (!limited || decision.retryAfterMs > limited.retryAfterMs) limited = { rule, retryAfterMs: decision.retryAfterMs };
+    } else if (decision.outcome === 'unknown') {
+      recordFallback(rule, decision.reason);
+      if (LIMIT_RULES[rule].failPolicy === 'closed') closedRule ??= rule;
+    }
+  }
+  if (limited) throw new RateLimitedError(LIMIT_RULES[limited.rule].refusal, limited.retryAfterMs);
+  if (closedRule) {
+    throw new UnavailableError('Parley cannot check its abuse limits right now; try again shortly', LIMITS_UNAVAILABLE_RETRY_MS);
+  }
 }

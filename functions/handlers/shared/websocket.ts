@@ -7,9 +7,10 @@ import type { Caller, Ports } from '../../services/context';
 import { assertTokenCurrent } from '../../services/staff-sessions';
 import { logger, flushMetrics } from '../../shared/observability';
 import { getPorts } from '../../wiring';
-import { toProtocolError } from './error-mapping';
 import { parseJsonObject, validate } from './parse';
-import { enforceActionLimit } from './rate-limit';
+import { websocketLimitChecks } from '../../domain/limits';
+import { HTTP_STATUS, toProtocolError } from './error-mapping';
+import { enforceLimits } from './rate-limit';
 
 /** The parts of API Gateway's WebSocket event Parley reads (authorizer context included). */
 export interface WebSocketEvent {
@@ -20,6 +21,7 @@ export interface WebSocketEvent {
     routeKey: string;
     requestId?: string;
     authorizer?: Record<string, unknown> | null;
+    identity?: { sourceIp?: string } | null;
   };
 }
 
@@ -39,6 +41,8 @@ export interface AuthorizedCaller extends Caller {
   readonly source: 'parley' | 'site' | 'oidc';
   /** The staff session of a Parley staff token. */
   readonly sessionId?: string | undefined;
+  /** The client's address as API Gateway saw it. */
+  readonly sourceIp?: string | undefined;
 }
 
 export function callerFromEvent(event: WebSocketEvent): AuthorizedCaller {
@@ -56,6 +60,7 @@ export function callerFromEvent(event: WebSocketEvent): AuthorizedCaller {
   };
   const source = context.source === 'site' || context.source === 'oidc' ? context.source : 'parley';
   const sessionId = typeof context.sessionId === 'string' && context.sessionId ? context.sessionId : undefined;
+  const sourceIp = event.requestContext.identity?.sourceIp;
   return {
     user,
     connectionId: event.requestContext.connectionId,
@@ -63,6 +68,7 @@ export function callerFromEvent(event: WebSocketEvent): AuthorizedCaller {
     issuedAt: Number(context.issuedAt ?? 0),
     source,
     ...(sessionId ? { sessionId } : {}),
+    ...(sourceIp ? { sourceIp } : {}),
   };
 }
 
@@ -141,8 +147,10 @@ export function actionHandler<S extends z.ZodType>(
         await ports.notifier.disconnect(caller.connectionId);
         return ok();
       }
+      // Counted before validation, so a flood of malformed frames is limited too.
+      const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+      await enforceLimits(ports, websocketLimitChecks(action, fields, { userId: caller.user.id, connectionId: caller.connectionId }));
       const frame = validate(schema, parseJsonObject(event.body, 'The frame'));
-      await enforceActionLimit(ports, caller, action);
       const conversationId = (frame as { conversationId?: unknown }).conversationId;
       if (typeof conversationId === 'string') logger.appendKeys({ conversationId });
       const result = await run(ports, caller, frame);
@@ -158,7 +166,10 @@ export function actionHandler<S extends z.ZodType>(
   };
 }
 
-/** `$connect` / `$disconnect`: no frame and no reply; a failure refuses the connection. */
+/**
+ * `$connect` / `$disconnect`: no frame and no reply; a failure refuses the connection, with
+ * 429 or 503 when the refusal is a limit (API Gateway answers the handshake with the status).
+ */
 export function lifecycleHandler(run: (ports: Ports, caller: AuthorizedCaller) => Promise<void>) {
   return async (event: WebSocketEvent, context?: Context): Promise<WebSocketResult> => {
     if (context) logger.addContext(context);
@@ -171,7 +182,7 @@ export function lifecycleHandler(run: (ports: Ports, caller: AuthorizedCaller) =
       const mapped = toProtocolError(error);
       if (mapped.serverFault) logger.error('Connection lifecycle failed', { error });
       else logger.info('Connection refused', { code: mapped.code, reason: mapped.message });
-      return { statusCode: 500 };
+      return { statusCode: mapped.code === 'rate_limited' || mapped.code === 'unavailable' ? HTTP_STATUS[mapped.code] : 500 };
     } finally {
       logger.removeKeys(['connectionId', 'userId', 'route']);
       flushMetrics();

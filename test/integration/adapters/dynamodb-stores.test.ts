@@ -32,6 +32,16 @@ async function newConversation(customerId = `guest:${ids.next()}`): Promise<Conv
 }
 
 describe('DynamoConversationStore on dynalite', () => {
+  it('reads many conversations in batches of at most 100, leaving unknown ids out', async () => {
+    const created = [];
+    for (let i = 0; i < 105; i++) created.push(await newConversation());
+    const wanted = [...created.map((conversation) => conversation.id), 'NOPE-unknown', created[0]!.id];
+    const found = await store.getMany(wanted);
+    expect(found.map((conversation) => conversation.id).sort()).toEqual(created.map((conversation) => conversation.id).sort());
+    expect(found[0]).toEqual(await store.get(found[0]!.id));
+    expect(await store.getMany([])).toEqual([]);
+  });
+
   it('keeps one open conversation per customer, even when opened concurrently', async () => {
     const customerId = `guest:${ids.next()}`;
     const results = await Promise.all(

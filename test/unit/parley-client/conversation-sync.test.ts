@@ -2,7 +2,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { newStats } from '../../../clients/parley-client/src/client-types';
 import { ConversationSync, type SyncConfig } from '../../../clients/parley-client/src/conversation-sync';
 import { CursorStore } from '../../../clients/parley-client/src/cursor-store';
-import type { ChatMessage, ClientFrame, ConversationSummary, SyncedFrame } from '../../../clients/parley-client/src/protocol';
+import {
+  MAX_SYNC_CURSORS,
+  type ChatMessage,
+  type ClientFrame,
+  type ConversationSummary,
+  type SyncedFrame,
+} from '../../../clients/parley-client/src/protocol';
 import { MemoryStore } from '../../../clients/parley-client/src/storage';
 
 const summary = (id: string, lastSeq = 0): ConversationSummary => ({
@@ -73,6 +79,22 @@ describe('ConversationSync', () => {
     sync.remember(summary('assigned-live'));
     sync.request();
     expect(syncs()).toEqual([{ action: 'sync' }, { action: 'sync', cursors: { listed: 4, 'assigned-live': 0 } }]);
+  });
+
+  it('sends at most MAX_SYNC_CURSORS cursors: those met on this device first, then the newest', () => {
+    const store = new MemoryStore();
+    // 150 stored cursors from earlier runs, ids time-ordered like the server's ULIDs.
+    const stored = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`C${String(i).padStart(3, '0')}`, i]));
+    store.setItem('cursors', JSON.stringify(stored));
+    const { sync, syncs } = makeSync(store);
+    sync.remember(summary('C000'));
+    sync.request();
+    const cursors = (syncs()[0] as { cursors: Record<string, number> }).cursors;
+    expect(Object.keys(cursors)).toHaveLength(MAX_SYNC_CURSORS);
+    expect(cursors.C000).toBe(0); // met here, kept though it is the oldest
+    expect(cursors.C149).toBe(149);
+    expect(cursors.C051).toBe(51);
+    expect(cursors.C050).toBeUndefined();
   });
 
   it('asks once at a time: a request during a sync goes out when it ends', () => {

@@ -62,6 +62,11 @@ export class FakeConversationStore implements ConversationStore {
     return this.items.get(conversationId);
   }
 
+  async getMany(conversationIds: readonly string[]): Promise<Conversation[]> {
+    await this.pause();
+    return conversationIds.flatMap((id) => this.items.get(id) ?? []);
+  }
+
   async findOpen(customerId: string): Promise<Conversation | undefined> {
     await this.pause();
     const id = this.openPointers.get(customerId);

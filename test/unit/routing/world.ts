@@ -86,6 +86,8 @@ export class RoutingWorld {
       staffAccessTokenSeconds: 900,
       presenceGraceSeconds: 60,
       claimMinAgeSeconds: 120,
+      maxConnections: { customer: 10, staff: 20 },
+      oidcIdPrefixes: [],
       maxTokenSeconds: { customer: 3600, agent: 3600, supervisor: 3600, admin: 3600 },
     };
     this.ports = {
