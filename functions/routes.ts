@@ -195,9 +195,10 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   typing: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem'), PUSH],
   read: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), PUSH],
   // Closing also deletes the customer's open pointer (USER#<id>/OPEN), covered by PUSH's DeleteItem.
-  close: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), PUSH],
+  // Closing or transferring a waiting conversation moves its queue: those behind are told their positions.
+  close: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), queryIndex('queue', ['*']), PUSH],
   status: [STAFF_TOKEN_CHECK, PUSH],
-  transfer: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), PUSH],
+  transfer: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), queryIndex('queue', ['*']), PUSH],
   rate: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), PUSH],
   router: [on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'), queryIndex('queue', ['*']), queryIndex('byAgent', ['*']), PUSH],
   // The presence sweep tells an expired agent's remaining connections it is offline.

@@ -45,7 +45,8 @@ describe('staff ids stay out of the customer and OIDC namespaces', () => {
       TABLE_NAME: 't',
       ROUTING_QUEUE_URL: 'https://q.example',
       WS_CALLBACK_URL: 'https://ws.example',
-      JWT_SECRET_ID: 'j',
+      SIGNING_KEYS_SECRET_ID: 's',
+      VERIFICATION_KEYS_SECRET_ID: 'v',
       UPSTASH_SECRET_ID: 'u',
     };
     expect(() => loadConfig({ ...base, OIDC_ISSUERS: JSON.stringify([{ ...issuer, idPrefix: 'site:' }]) })).toThrow(/OIDC_ISSUERS/);

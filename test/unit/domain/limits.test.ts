@@ -35,7 +35,8 @@ describe('the limit table', () => {
       TABLE_NAME: 't',
       ROUTING_QUEUE_URL: 'https://q.example',
       WS_CALLBACK_URL: 'https://w.example',
-      JWT_SECRET_ID: 'j',
+      SIGNING_KEYS_SECRET_ID: 's',
+      VERIFICATION_KEYS_SECRET_ID: 'v',
       UPSTASH_SECRET_ID: 'u',
     });
     for (const rule of LIMIT_RULE_NAMES) {
