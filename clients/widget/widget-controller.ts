@@ -9,7 +9,7 @@ import {
 import { HttpApi } from '../web/http-api';
 import type { Translate } from '../web/i18n';
 import { ReadMarks } from '../web/read-marks';
-import { StoredToken, safeLocalStorage, unverifiedClaims } from '../web/stored-token';
+import { StoredToken, isCurrentGuestToken, safeLocalStorage, unverifiedClaims } from '../web/stored-token';
 import { Transcript } from '../web/transcript';
 import type { WidgetConfig } from './widget-config';
 import type { WidgetView } from './widget-view';
@@ -54,7 +54,7 @@ export class WidgetController {
     private readonly t: Translate,
   ) {
     this.api = new HttpApi(config.httpUrl);
-    this.guestToken = new StoredToken(this.storage, 'parley-widget:guest');
+    this.guestToken = new StoredToken(this.storage, 'parley-widget:guest', isCurrentGuestToken);
     document.addEventListener('visibilitychange', () => this.markSeen());
   }
 
