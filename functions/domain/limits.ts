@@ -171,14 +171,18 @@ export function websocketLimitChecks(routeKey: string, frame: Readonly<Record<st
   return rules.map((rule) => ({ rule, key: keyFor(rule, subjects) }));
 }
 
+/** The counters an HTTP route takes per one kind of subject (`user` or `ip`), keyed by `key`. */
+function httpLimitChecks(routeName: string, per: LimitRule['per'], key: string): LimitCheck[] {
+  const rules = Object.hasOwn(HTTP_RULES, routeName) ? HTTP_RULES[routeName]! : [];
+  return rules.filter((rule) => LIMIT_RULES[rule].per === per).map((rule) => ({ rule, key }));
+}
+
 /** HTTP rules counted per user: checked once the caller is known. */
 export function httpUserLimitChecks(routeName: string, userId: string): LimitCheck[] {
-  const rules = Object.hasOwn(HTTP_RULES, routeName) ? HTTP_RULES[routeName]! : [];
-  return rules.filter((rule) => LIMIT_RULES[rule].per === 'user').map((rule) => ({ rule, key: userId }));
+  return httpLimitChecks(routeName, 'user', userId);
 }
 
 /** HTTP rules counted per client IP: checked before anything else, so floods of bad requests count too. */
 export function httpIpLimitChecks(routeName: string, ip: string): LimitCheck[] {
-  const rules = Object.hasOwn(HTTP_RULES, routeName) ? HTTP_RULES[routeName]! : [];
-  return rules.filter((rule) => LIMIT_RULES[rule].per === 'ip').map((rule) => ({ rule, key: ip }));
+  return httpLimitChecks(routeName, 'ip', ip);
 }

@@ -4,10 +4,11 @@ import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { type CustomDomain, type EdgeContext, ParleyContextError } from '../parley-context';
+import { accessLogBucket } from './access-log-bucket';
 
 export interface EdgeProtectionProps {
   readonly httpApi: IHttpApi;
@@ -73,15 +74,7 @@ export class EdgeProtectionConstruct extends Construct {
       this.webAclArn = webAcl.attrArn;
     }
 
-    this.logBucket = new s3.Bucket(this, 'AccessLogs', {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      // CloudFront's standard logging writes with ACLs.
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
-      lifecycleRules: [{ expiration: Duration.days(90) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.logBucket = accessLogBucket(this, 'AccessLogs');
 
     const apiHost = (apiId: string) => `${apiId}.execute-api.${stack.region}.${stack.urlSuffix}`;
     const originOptions = {

@@ -10,6 +10,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { buildWebAssetsSync, configScript } from '../../clients/build';
 import type { CustomDomain } from '../parley-context';
+import { accessLogBucket } from './access-log-bucket';
 
 export interface WebHostingProps {
   /** The HTTP API's base URL and the WebSocket URL, written into config.js at deploy time. */
@@ -49,14 +50,7 @@ export class WebHostingConstruct extends Construct {
     super(scope, id);
 
     // Access logs of the bucket and of CloudFront; CloudFront's standard logging needs ACLs.
-    this.logBucket = new s3.Bucket(this, 'AccessLogs', {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
-      lifecycleRules: [{ expiration: Duration.days(90) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.logBucket = accessLogBucket(this, 'AccessLogs');
 
     this.bucket = new s3.Bucket(this, 'Site', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
