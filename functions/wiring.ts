@@ -21,6 +21,7 @@ import { SecretsManagerKeyRotationStore } from './adapters/secrets/key-rotation-
 import { SecretSource } from './adapters/secrets/secret-source';
 import { SqsRoutingQueue } from './adapters/sqs/routing-queue';
 import { systemClock, ulidGenerator } from './adapters/system/clock';
+import { unconfiguredMailer } from './adapters/system/unconfigured-mailer';
 import { UpstashAgentPresence } from './adapters/upstash/agent-presence';
 import { UpstashLoginBackoff } from './adapters/upstash/login-backoff';
 import { UpstashRateLimiter } from './adapters/upstash/rate-limiter';
@@ -135,6 +136,7 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
     notifier: new ManagementApiNotifier(clients.managementApi),
     routingQueue: new SqsRoutingQueue(clients.sqs, config.ROUTING_QUEUE_URL),
     presence: new UpstashAgentPresence(redis, { defaultSkill: config.DEFAULT_SKILL, graceSeconds: config.PRESENCE_GRACE_SECONDS }),
+    mailer: unconfiguredMailer,
     tokens: new JoseTokenService({
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,

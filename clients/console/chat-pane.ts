@@ -12,7 +12,13 @@ export interface ChatPaneEvents {
   transfer(target: { toAgentId: string } | { toSkill: string }, note: string): void;
 }
 
-const STATUS_KEY = { queued: 'statusQueued', assigned: 'statusAssigned', closed: 'statusClosed' } as const;
+const STATUS_KEY = {
+  bot: 'statusBot',
+  queued: 'statusQueued',
+  assigned: 'statusAssigned',
+  closed: 'statusClosed',
+  ticket: 'statusTicket',
+} as const;
 
 /** The selected conversation: history, typing and read state, composer, canned responses, transfer, close, customer details. */
 export class ChatPane {

@@ -14,7 +14,13 @@ export function formatDuration(seconds: number, t: Translate): string {
   return seconds < 60 ? t('underAMinute') : t('minutes', { n: Math.floor(seconds / 60) });
 }
 
-const STATUS_KEY = { queued: 'statusQueued', assigned: 'statusAssigned', closed: 'statusClosed' } as const;
+const STATUS_KEY = {
+  bot: 'statusBot',
+  queued: 'statusQueued',
+  assigned: 'statusAssigned',
+  closed: 'statusClosed',
+  ticket: 'statusTicket',
+} as const;
 
 /** The list of conversations: the customer, unread count, waiting time and last message. */
 export class ConversationList {

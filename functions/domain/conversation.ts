@@ -1,7 +1,8 @@
 import { ConflictError, ForbiddenError } from './errors';
 import type { User } from './identity';
 
-export type ConversationStatus = 'queued' | 'assigned' | 'closed';
+/** `bot`: a first-line bot answers, not yet queued; `ticket`: an offline ticket answered by email (issue 9). */
+export type ConversationStatus = 'bot' | 'queued' | 'assigned' | 'closed' | 'ticket';
 
 export interface Participant {
   readonly id: string;

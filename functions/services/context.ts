@@ -7,6 +7,7 @@ import type { ConnectionStore } from '../ports/connection-store';
 import type { CredentialStore } from '../ports/credential-store';
 import type { ConversationStore } from '../ports/conversation-store';
 import type { PasswordHasher } from '../ports/password-hasher';
+import type { Mailer } from '../ports/mailer';
 import type { LoginBackoff, RateLimiter } from '../ports/rate-limiter';
 import type { RoutingQueue } from '../ports/routing-queue';
 import type { OpaqueTokens, SessionStore } from '../ports/session-store';
@@ -58,6 +59,8 @@ export interface Ports {
   readonly sessions: SessionStore;
   readonly opaqueTokens: OpaqueTokens;
   readonly presence: AgentPresence;
+  /** Outbound email: ticket replies, transcripts. */
+  readonly mailer: Mailer;
   readonly tokens: TokenService;
   readonly rateLimiter: RateLimiter;
   readonly loginBackoff: LoginBackoff;

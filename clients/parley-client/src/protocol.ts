@@ -25,7 +25,7 @@ export interface Sender {
 
 export interface ConversationSummary {
   readonly id: string;
-  readonly status: 'queued' | 'assigned' | 'closed';
+  readonly status: 'bot' | 'queued' | 'assigned' | 'closed' | 'ticket';
   readonly customer: { readonly id: string; readonly name?: string };
   readonly agent?: { readonly id: string; readonly name?: string };
   readonly skill?: string;

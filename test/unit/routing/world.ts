@@ -1,3 +1,4 @@
+import { unconfiguredMailer } from '../../../functions/adapters/system/unconfigured-mailer';
 import type fc from 'fast-check';
 import { DomainError } from '../../../functions/domain/errors';
 import type { User } from '../../../functions/domain/identity';
@@ -117,6 +118,7 @@ export class RoutingWorld {
       sessions: { create: unused('sessions'), get: unused('sessions'), rotate: unused('sessions'), revoke: unused('sessions') },
       opaqueTokens: { generate: unused('opaque tokens'), hash: unused('opaque tokens') },
       presence: this.presence,
+      mailer: unconfiguredMailer,
       tokens: { issue: unused('tokens'), verify: unused('tokens') },
       rateLimiter: { consume: unused('rate limits') },
       loginBackoff: { lockedForMs: unused('login'), recordFailure: unused('login'), reset: unused('login') },
