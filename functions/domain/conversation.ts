@@ -3,6 +3,7 @@ import type { User } from './identity';
 
 /** `bot`: a first-line bot answers, not yet queued; `ticket`: an offline ticket answered by email (issue 9). */
 export type ConversationStatus = 'bot' | 'queued' | 'assigned' | 'closed' | 'ticket';
+export type TicketState = 'open' | 'pending' | 'solved';
 
 export interface Participant {
   readonly id: string;
@@ -47,6 +48,10 @@ export interface ConversationSummary {
   lastSeq: number;
   createdAt: string;
   updatedAt: string;
+  /** Extension (issue 9): set while status is `ticket`. */
+  ticket?: { state: TicketState; email: string };
+  /** Extension (issue 9): the customer may turn this waiting chat into a ticket (see the `offer` frame). */
+  offer?: 'ticket';
 }
 
 export function toSummary(conversation: Conversation): ConversationSummary {

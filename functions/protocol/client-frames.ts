@@ -50,6 +50,16 @@ export const startFrame = z.strictObject({
       email: z.email().max(254).optional(),
     })
     .optional(),
+  // Extension (issue 9): where the visitor is, so notices (the off-hours reply) speak their language and time.
+  visitor: z
+    .strictObject({
+      locale: z
+        .string()
+        .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, 'locale must be a BCP 47 tag such as en or zh-CN')
+        .optional(),
+      timeZone: z.string().min(1).max(64).optional(),
+    })
+    .optional(),
 });
 
 export const messageFrame = z.strictObject({
@@ -100,6 +110,26 @@ export const rateFrame = z.strictObject({
   comment: z.string().max(2000).optional(),
 });
 
+// Extensions (issue 9): the customer leaves the first-line bot for a person, turns a waiting
+// chat into an email ticket, or asks for the transcript by email.
+export const handoffFrame = z.strictObject({
+  action: z.literal('handoff'),
+  conversationId,
+});
+
+export const ticketFrame = z.strictObject({
+  action: z.literal('ticket'),
+  conversationId,
+  email: z.email().max(254),
+  name: z.string().trim().min(1).max(100).optional(),
+});
+
+export const transcriptFrame = z.strictObject({
+  action: z.literal('transcript'),
+  conversationId,
+  email: z.email().max(254).optional(),
+});
+
 export type SyncFrame = z.infer<typeof syncFrame>;
 export type HeartbeatFrame = z.infer<typeof heartbeatFrame>;
 export type StartFrame = z.infer<typeof startFrame>;
@@ -110,3 +140,6 @@ export type CloseFrame = z.infer<typeof closeFrame>;
 export type TransferFrame = z.infer<typeof transferFrame>;
 export type StatusFrame = z.infer<typeof statusFrame>;
 export type RateFrame = z.infer<typeof rateFrame>;
+export type HandoffFrame = z.infer<typeof handoffFrame>;
+export type TicketFrame = z.infer<typeof ticketFrame>;
+export type TranscriptFrame = z.infer<typeof transcriptFrame>;

@@ -11,14 +11,17 @@ export type ServerFrame =
   | { type: 'ack'; clientMsgId: string; conversationId: string; seq: number; messageId: string; ts: string }
   | ({ type: 'message' } & MessagePayload)
   | { type: 'conversation'; conversation: ConversationSummary }
-  | { type: 'queued'; conversationId: string; position: number; etaSeconds: number }
+  | { type: 'queued'; conversationId: string; position: number; etaSeconds: number; agentsOnline?: number }
   | { type: 'assigned'; conversationId: string; agent: { id: string; name: string } }
   | { type: 'transferred'; conversationId: string; from: TransferEnd; to: TransferEnd; note?: string }
   | { type: 'typing'; conversationId: string; sender: UserRef }
   | { type: 'read'; conversationId: string; reader: { id: string; role: string }; seq: number }
-  | { type: 'closed'; conversationId: string; by: { id: string; role: string }; ts: string }
+  | { type: 'closed'; conversationId: string; by: { id: string; role: string }; ts: string; reason?: string }
   | { type: 'status'; status: string }
   | { type: 'rated'; conversationId: string; score: number }
+  | AvailabilityFrame
+  | { type: 'offer'; conversationId: string; offer: 'ticket'; reason: TicketOfferReason }
+  | { type: 'transcript'; conversationId: string; email: string }
   | ErrorFrame;
 
 export interface ErrorFrame {
@@ -30,6 +33,20 @@ export interface ErrorFrame {
   conversationId?: string;
   retryAfterMs?: number;
 }
+
+/** Extension (issue 9): whether a skill's team can answer now, pushed to its waiting customers when it changes. */
+export interface AvailabilityFrame {
+  type: 'availability';
+  skill: string;
+  open: boolean;
+  agentsOnline: number;
+  nextOpening?: string;
+  behaviour: 'hide' | 'form' | 'queue';
+  timeZone: string;
+}
+
+/** Why a waiting customer is offered to leave an email: waited too long, the team closed, nobody online. */
+export type TicketOfferReason = 'wait' | 'closed' | 'no_agent';
 
 /** Where a transfer came from or went to: an agent, or a skill queue. */
 export type TransferEnd = { agent: { id: string; name: string } } | { skill: string };

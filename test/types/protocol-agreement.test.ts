@@ -17,6 +17,9 @@ const SCHEMAS = {
   transfer: schemas.transferFrame,
   status: schemas.statusFrame,
   rate: schemas.rateFrame,
+  handoff: schemas.handoffFrame,
+  ticket: schemas.ticketFrame,
+  transcript: schemas.transcriptFrame,
 } satisfies Record<ClientFrame['action'], unknown>;
 
 beforeEach(() => {
@@ -49,7 +52,12 @@ describe('client and server protocol', () => {
     socket.receive({ type: 'synced', conversations: {} });
     client.send('conv-1', 'hello');
     client.send(undefined, 'hello again');
-    client.start({ text: 'hi', skill: 'billing', profile: { name: 'Ann', email: 'ann@example.com' } });
+    client.start({
+      text: 'hi',
+      skill: 'billing',
+      profile: { name: 'Ann', email: 'ann@example.com' },
+      visitor: { locale: 'zh-CN', timeZone: 'Asia/Shanghai' },
+    });
     client.typing('conv-1');
     client.markRead('conv-1', 3);
     client.closeConversation('conv-1', 'done');
@@ -57,6 +65,10 @@ describe('client and server protocol', () => {
     client.transfer('conv-1', { toAgentId: 'agent-2' }, 'over to you');
     client.transfer('conv-1', { toSkill: 'billing' });
     client.rate('conv-1', 5, 'thanks');
+    client.handoff('conv-1');
+    client.convertToTicket('conv-1', 'ann@example.com', 'Ann');
+    client.requestTranscript('conv-1');
+    client.requestTranscript('conv-1', 'ann@example.com');
     client.resync();
     await vi.advanceTimersByTimeAsync(30_000); // a heartbeat
     expect(new Set(socket.sent.map((frame) => frame.action))).toEqual(new Set(Object.keys(SCHEMAS)));

@@ -6,10 +6,12 @@ import type { OutboxEntry } from './outbox';
 import type {
   AckFrame,
   AssignedFrame,
+  AvailabilityFrame,
   ChatMessage,
   ClosedFrame,
   ConversationSummary,
   ErrorFrame,
+  OfferFrame,
   PongFrame,
   QueuedFrame,
   RatedFrame,
@@ -17,6 +19,7 @@ import type {
   SessionFrame,
   StatusFrame,
   SyncedFrame,
+  TranscriptFrame,
   TransferredFrame,
   TypingFrame,
 } from './protocol';
@@ -100,6 +103,9 @@ export interface ParleyEvents {
   closed: ClosedFrame;
   status: StatusFrame;
   rated: RatedFrame;
+  availability: AvailabilityFrame;
+  offer: OfferFrame;
+  transcript: TranscriptFrame;
   pong: PongFrame;
   /** Error frames not about a particular send (those end in `failed` or a retry). */
   error: ErrorFrame;

@@ -1,4 +1,4 @@
-import type { CustomerProfile } from './protocol';
+import type { CustomerProfile, VisitorContext } from './protocol';
 import { readJson, writeJson, type KeyValueStore } from './storage';
 
 /** A send the client has accepted and not yet seen acknowledged or definitively refused. */
@@ -10,6 +10,7 @@ export interface OutboxEntry {
   readonly text: string;
   readonly skill?: string;
   readonly profile?: CustomerProfile;
+  readonly visitor?: VisitorContext;
   readonly createdAt: number;
 }
 

@@ -21,6 +21,7 @@ import {
   type ClientFrame,
   type ConversationSummary,
   type CustomerProfile,
+  type VisitorContext,
   type ErrorFrame,
   type Sender,
   type ServerFrame,
@@ -142,7 +143,7 @@ export class ParleyClient {
   }
 
   /** Customers: opens a conversation with a first message (acknowledged like any send). */
-  start(request: { text: string; skill?: string; profile?: CustomerProfile }): PendingSend {
+  start(request: { text: string; skill?: string; profile?: CustomerProfile; visitor?: VisitorContext }): PendingSend {
     return this.pipeline.start(request);
   }
 
@@ -169,6 +170,21 @@ export class ParleyClient {
 
   rate(conversationId: string, score: number, comment?: string): void {
     this.sendControl({ action: 'rate', conversationId, score, ...(comment ? { comment } : {}) });
+  }
+
+  /** Customers: leaves the first-line bot for a person (the conversation is queued). */
+  handoff(conversationId: string): void {
+    this.sendControl({ action: 'handoff', conversationId });
+  }
+
+  /** Customers: turns a waiting chat into an email ticket; nothing written is lost. */
+  convertToTicket(conversationId: string, email: string, name?: string): void {
+    this.sendControl({ action: 'ticket', conversationId, email, ...(name ? { name } : {}) });
+  }
+
+  /** Customers: asks for the transcript by email (to the conversation's address unless given). */
+  requestTranscript(conversationId: string, email?: string): void {
+    this.sendControl({ action: 'transcript', conversationId, ...(email ? { email } : {}) });
   }
 
   /** The conversation's messages on this device: ordered by seq, each once, no gaps. */
@@ -287,6 +303,16 @@ export class ParleyClient {
         break;
       case 'rated':
         this.events.emit('rated', frame);
+        break;
+      case 'availability':
+        this.events.emit('availability', frame);
+        break;
+      case 'offer':
+        this.sync.patch(frame.conversationId, { offer: frame.offer });
+        this.events.emit('offer', frame);
+        break;
+      case 'transcript':
+        this.events.emit('transcript', frame);
         break;
     }
   }

@@ -32,6 +32,10 @@ export interface ConversationSummary {
   readonly lastSeq: number;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** Extension: set while status is `ticket`. */
+  readonly ticket?: { readonly state: 'open' | 'pending' | 'solved'; readonly email: string };
+  /** Extension: the customer may turn this waiting chat into a ticket. */
+  readonly offer?: 'ticket';
 }
 
 /** One stored chat message, as `message` frames and history carry it. */
@@ -81,6 +85,8 @@ export interface QueuedFrame {
   readonly conversationId: string;
   readonly position: number;
   readonly etaSeconds: number;
+  /** Extension: agents online serving the skill; with 0 the ETA means nothing and is not shown. */
+  readonly agentsOnline?: number;
 }
 export interface AssignedFrame {
   readonly type: 'assigned';
@@ -112,6 +118,8 @@ export interface ClosedFrame {
   readonly conversationId: string;
   readonly by: { readonly id: string; readonly role: Role };
   readonly ts: string;
+  /** Extension: why it closed, e.g. `abandoned` when resolved for the customer's absence. */
+  readonly reason?: string;
 }
 export interface StatusFrame {
   readonly type: 'status';
@@ -121,6 +129,29 @@ export interface RatedFrame {
   readonly type: 'rated';
   readonly conversationId: string;
   readonly score: number;
+}
+/** Extension: whether a skill's team can answer now (pushed when it changes). */
+export interface AvailabilityFrame {
+  readonly type: 'availability';
+  readonly skill: string;
+  readonly open: boolean;
+  readonly agentsOnline: number;
+  readonly nextOpening?: string;
+  readonly behaviour: 'hide' | 'form' | 'queue';
+  readonly timeZone: string;
+}
+/** Extension: the customer may leave an email and turn the waiting chat into a ticket. */
+export interface OfferFrame {
+  readonly type: 'offer';
+  readonly conversationId: string;
+  readonly offer: 'ticket';
+  readonly reason: 'wait' | 'closed' | 'no_agent';
+}
+/** Extension: the transcript is on its way to this address. */
+export interface TranscriptFrame {
+  readonly type: 'transcript';
+  readonly conversationId: string;
+  readonly email: string;
 }
 export interface ErrorFrame {
   readonly type: 'error';
@@ -147,6 +178,9 @@ export type ServerFrame =
   | ClosedFrame
   | StatusFrame
   | RatedFrame
+  | AvailabilityFrame
+  | OfferFrame
+  | TranscriptFrame
   | ErrorFrame;
 
 export type AgentStatus = 'online' | 'away' | 'offline';
@@ -156,17 +190,26 @@ export interface CustomerProfile {
   readonly email?: string;
 }
 
+/** Extension: the visitor's language and time zone, so server notices speak them. */
+export interface VisitorContext {
+  readonly locale?: string;
+  readonly timeZone?: string;
+}
+
 export type ClientFrame =
   | { action: 'sync'; cursors?: Record<string, number> }
   | { action: 'heartbeat'; ts?: number | string }
-  | { action: 'start'; skill?: string; text?: string; clientMsgId?: string; profile?: CustomerProfile }
+  | { action: 'start'; skill?: string; text?: string; clientMsgId?: string; profile?: CustomerProfile; visitor?: VisitorContext }
   | { action: 'message'; conversationId?: string; clientMsgId: string; text: string }
   | { action: 'typing'; conversationId: string }
   | { action: 'read'; conversationId: string; seq: number }
   | { action: 'close'; conversationId: string; reason?: string }
   | { action: 'transfer'; conversationId: string; toAgentId?: string; toSkill?: string; note?: string }
   | { action: 'status'; status: AgentStatus }
-  | { action: 'rate'; conversationId: string; score: number; comment?: string };
+  | { action: 'rate'; conversationId: string; score: number; comment?: string }
+  | { action: 'handoff'; conversationId: string }
+  | { action: 'ticket'; conversationId: string; email: string; name?: string }
+  | { action: 'transcript'; conversationId: string; email?: string };
 
 // A Record, so the compiler insists every frame type is listed.
 const SERVER_FRAME_TYPES = new Set<string>(
@@ -185,6 +228,9 @@ const SERVER_FRAME_TYPES = new Set<string>(
     closed: true,
     status: true,
     rated: true,
+    availability: true,
+    offer: true,
+    transcript: true,
     error: true,
   } satisfies Record<ServerFrame['type'], true>),
 );

@@ -8,6 +8,7 @@ import {
   type AckFrame,
   type ClientFrame,
   type CustomerProfile,
+  type VisitorContext,
   type ErrorFrame,
   type PongFrame,
 } from './protocol';
@@ -86,7 +87,7 @@ export class SendPipeline {
     });
   }
 
-  start(request: { text: string; skill?: string; profile?: CustomerProfile }): PendingSend {
+  start(request: { text: string; skill?: string; profile?: CustomerProfile; visitor?: VisitorContext }): PendingSend {
     checkText(request.text);
     return this.accept({
       clientMsgId: this.config.newClientMsgId(),
@@ -94,6 +95,7 @@ export class SendPipeline {
       text: request.text,
       ...(request.skill ? { skill: request.skill } : {}),
       ...(request.profile ? { profile: request.profile } : {}),
+      ...(request.visitor ? { visitor: request.visitor } : {}),
       createdAt: this.config.now(),
     });
   }
@@ -206,6 +208,7 @@ export class SendPipeline {
             text: entry.text,
             ...(entry.skill ? { skill: entry.skill } : {}),
             ...(entry.profile ? { profile: entry.profile } : {}),
+            ...(entry.visitor ? { visitor: entry.visitor } : {}),
           }
         : {
             action: 'message',
