@@ -107,6 +107,15 @@ export const configSchema = z.object({
    * younger ones may belong to a router between its claim and its write (router timeout 30 s).
    */
   CLAIM_MIN_AGE_SECONDS: positiveInt(120),
+  /**
+   * Abandoned chats (docs/routing.md): an assigned chat whose customer has no connection and
+   * has written nothing this long after the agent's last message gets a "still there?" notice,
+   * and is closed ABANDON_CLOSE_AFTER_SECONDS after it if the customer still says nothing.
+   */
+  ABANDON_AFTER_SECONDS: positiveInt(900),
+  ABANDON_CLOSE_AFTER_SECONDS: positiveInt(300),
+  /** An agent whose last connection ended goes away after this long unless it reconnects (an SQS delay: at most 900). */
+  AGENT_LEAVE_GRACE_SECONDS: z.coerce.number().int().positive().max(900).default(15),
   /** Secret holding the HS256 key embedding sites sign identified-customer tokens with (optional). */
   IDENTIFIED_CUSTOMER_SECRET_ID: z.string().min(1).optional(),
   /** The `iss` of identified-customer tokens. */

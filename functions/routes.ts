@@ -63,7 +63,8 @@ const ws = (routeKey: string, name: string, needs: Needs, replies = true): WebSo
 // Upstash: every route but $disconnect and $default passes its limits (domain/limits.ts).
 export const WEBSOCKET_ROUTES: readonly WebSocketRoute[] = [
   ws('$connect', 'connect', { table: rw, upstash: true }, false),
-  ws('$disconnect', 'disconnect', { table: rw, upstash: true }, false),
+  // An agent's last connection ending publishes a delayed `agent.left` (the leave grace).
+  ws('$disconnect', 'disconnect', { table: rw, routingQueue: true, upstash: true }, false),
   ws('$default', 'default', {}),
   ws('heartbeat', 'heartbeat', { table: rw, upstash: true }),
   ws('sync', 'sync', { table: 'read', connections: true, upstash: true }),
@@ -180,7 +181,8 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   authorizer: [STAFF_TOKEN_CHECK],
   // The connection cap counts the user's connection records (a Query) after writing its own.
   connect: [STAFF_TOKEN_CHECK, on(['USER#*'], 'PutItem', 'DeleteItem', 'Query')],
-  disconnect: [on(['USER#*'], 'DeleteItem')],
+  // Removes its record, then lists the user's others: an agent with none left starts the leave grace.
+  disconnect: [on(['USER#*'], 'DeleteItem', 'Query')],
   default: [],
   heartbeat: [STAFF_TOKEN_CHECK],
   sync: [

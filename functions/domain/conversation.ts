@@ -4,6 +4,8 @@ import type { User } from './identity';
 /** `bot`: a first-line bot answers, not yet queued; `ticket`: an offline ticket answered by email (issue 9). */
 export type ConversationStatus = 'bot' | 'queued' | 'assigned' | 'closed' | 'ticket';
 export type TicketState = 'open' | 'pending' | 'solved';
+/** Why the system closed a conversation (the `closed` frame's `reason`); absent when a person closed it. */
+export type CloseReason = 'abandoned';
 
 export interface Participant {
   readonly id: string;
@@ -34,6 +36,19 @@ export interface Conversation {
   readonly rating?: Rating;
   /** Set once the customer was told that nobody serving the skill is online. */
   readonly noAgentNoticeAt?: string;
+  /**
+   * Who spoke last on each side (seq and time), kept by the message write itself: the
+   * abandoned-chat sweep reads them (domain/abandonment.ts). Staff messages count as the agent's.
+   */
+  readonly lastCustomerSeq?: number;
+  readonly lastCustomerAt?: string;
+  readonly lastAgentSeq?: number;
+  readonly lastAgentAt?: string;
+  /** The "still there?" notice: the agent message (seq) it followed up, and when it was sent. */
+  readonly abandonNoticeSeq?: number;
+  readonly abandonNoticeAt?: string;
+  /** Set when the system closed it (e.g. `abandoned`). */
+  readonly closeReason?: CloseReason;
   /** Bumped by every routing transition (see domain/routing-claims.ts); absent means 0. */
   readonly epoch?: number;
 }

@@ -32,6 +32,11 @@ export interface Settings {
   readonly presenceGraceSeconds: number;
   /** Reconciliation leaves unbacked capacity claims younger than this alone. */
   readonly claimMinAgeSeconds: number;
+  /** Abandoned chats: quiet seconds after the agent's last message before the notice, then before the close. */
+  readonly abandonAfterSeconds: number;
+  readonly abandonCloseAfterSeconds: number;
+  /** An agent whose last connection ended goes away after this long unless it reconnects. */
+  readonly agentLeaveGraceSeconds: number;
   /** The longest token lifetime (exp - iat) accepted or issued, per role. */
   readonly maxTokenSeconds: Readonly<Record<Role, number>>;
   /** Live connections one identity may hold (customers, staff). */

@@ -6,6 +6,7 @@ import type { AgentAvailability } from '../domain/routing';
 import { claimName, currentClaim, epochOf } from '../domain/routing-claims';
 import type { RoutingTrigger } from '../ports/routing-queue';
 import { messageFrame } from '../protocol/server-frames';
+import { awayIfStillGone } from './agent-leave';
 import { broadcast } from './broadcast';
 import type { Ports } from './context';
 import { drain } from './queue-drain';
@@ -124,6 +125,9 @@ function planFor(ports: Ports, reads: BatchReads, trigger: RoutingTrigger): Prom
       return planAvailable(ports, reads, trigger.agentId);
     case 'agent.lost':
       return planLost(ports, reads, trigger.agentId);
+    case 'agent.left':
+      // Going away frees nothing and takes no queue: nothing to drain.
+      return awayIfStillGone(ports, trigger.agentId, trigger.disconnectedAt).then(() => NOTHING_TO_DO);
   }
 }
 

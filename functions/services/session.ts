@@ -9,6 +9,7 @@ import { messageFrame } from '../protocol/server-frames';
 import type { SyncFrame } from '../protocol/client-frames';
 import type { Caller, Ports } from './context';
 import { sendInOrder } from './broadcast';
+import { noteConnectionEnded } from './agent-leave';
 import { assertTokenCurrent } from './staff-sessions';
 import type { VerifiedToken } from '../ports/tokens';
 
@@ -78,8 +79,10 @@ async function assertUnderConnectionCap(ports: Ports, caller: Caller & { connect
   }
 }
 
+/** `$disconnect`: the record goes; an agent's last connection starts the leave grace (services/agent-leave.ts). */
 export async function unregisterConnection(ports: Ports, caller: Caller & { connectionId: string }): Promise<void> {
   await ports.connections.remove(caller.user.id, caller.connectionId);
+  await noteConnectionEnded(ports, caller.user);
 }
 
 export async function heartbeat(ports: Ports, caller: Caller, ts: number | string | undefined): Promise<ServerFrame> {

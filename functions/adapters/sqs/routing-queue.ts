@@ -1,6 +1,6 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DependencyError } from '../../ports/errors';
-import type { RoutingQueue, RoutingTrigger } from '../../ports/routing-queue';
+import type { PublishOptions, RoutingQueue, RoutingTrigger } from '../../ports/routing-queue';
 
 export class QueueError extends DependencyError {
   override readonly name = 'QueueError';
@@ -15,9 +15,15 @@ export class SqsRoutingQueue implements RoutingQueue {
     private readonly queueUrl: string,
   ) {}
 
-  async publish(trigger: RoutingTrigger): Promise<void> {
+  async publish(trigger: RoutingTrigger, options: PublishOptions = {}): Promise<void> {
     try {
-      await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(trigger) }));
+      await this.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: this.queueUrl,
+          MessageBody: JSON.stringify(trigger),
+          ...(options.delaySeconds ? { DelaySeconds: options.delaySeconds } : {}),
+        }),
+      );
     } catch (error) {
       throw new QueueError(`Could not publish ${trigger.type}`, { cause: error });
     }

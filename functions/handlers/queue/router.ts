@@ -9,6 +9,7 @@ const triggerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('conversation.queued'), conversationId: z.string().min(1) }),
   z.object({ type: z.literal('agent.available'), agentId: z.string().min(1) }),
   z.object({ type: z.literal('agent.lost'), agentId: z.string().min(1) }),
+  z.object({ type: z.literal('agent.left'), agentId: z.string().min(1), disconnectedAt: z.iso.datetime() }),
 ]);
 
 function parseTrigger(record: SQSRecord): RoutingTrigger | undefined {
