@@ -131,8 +131,9 @@ export const SCHEDULED_FUNCTIONS: readonly ScheduledFunction[] = [
   {
     name: 'reconcile',
     entry: 'functions/handlers/scheduled/reconcile.ts',
-    // Presence sweep, load rebuild from DynamoDB, triggers for lost agents and stalled queues.
-    needs: { table: 'read', routingQueue: true, connections: true, upstash: true },
+    // Presence sweep, load rebuild from DynamoDB, triggers for lost agents and stalled queues;
+    // abandoned chats (a notice, then a close: it writes conversations and their messages).
+    needs: { table: 'readwrite', routingQueue: true, connections: true, upstash: true },
     rateMinutes: 1,
   },
 ];
@@ -203,8 +204,11 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   transfer: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), queryIndex('queue', ['*']), PUSH],
   rate: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), PUSH],
   router: [on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'), queryIndex('queue', ['*']), queryIndex('byAgent', ['*']), PUSH],
-  // The presence sweep tells an expired agent's remaining connections it is offline.
-  reconcile: [queryIndex('byStatus', ['queued', 'assigned']), PUSH],
+  // The presence sweep tells an expired agent's remaining connections it is offline. The
+  // abandoned-chat sweep re-reads candidates, stores its notices (a message and its clientMsgId
+  // claim), marks and closes conversations (the close deletes the open pointer: PUSH's
+  // DeleteItem) and lists each candidate customer's connections (PUSH's Query).
+  reconcile: [queryIndex('byStatus', ['queued', 'assigned']), on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'), PUSH],
   'auth-guest': [],
   // Secrets only: the signing-key rotation never touches the table.
   'rotate-signing-keys': [],

@@ -87,6 +87,18 @@ export interface ConversationStore {
   /** queued|assigned -> closed. Returns undefined when it was already closed. */
   close(conversationId: string, by: { id: string; role: string }, now: string): Promise<Conversation | undefined>;
   rate(conversationId: string, rating: Rating, now: string): Promise<void>;
+  /**
+   * Records the "still there?" notice for the agent message `agentSeq` (at `noticeAt`), only if
+   * the conversation is assigned, that is still the agent's last message, the customer has
+   * written nothing since, and it was not recorded yet. False otherwise.
+   */
+  markAbandonNotice(conversationId: string, agentSeq: number, noticeAt: string): Promise<boolean>;
+  /**
+   * assigned -> closed by the system with reason `abandoned`, only if the notice for `agentSeq`
+   * was recorded and neither side has written since (so a customer reply cancels it).
+   * Undefined when that changed.
+   */
+  closeAbandoned(conversationId: string, agentSeq: number, now: string): Promise<Conversation | undefined>;
   /** Records that the customer was told no agent is online; false if already recorded. */
   markNoAgentNotice(conversationId: string, now: string): Promise<boolean>;
 

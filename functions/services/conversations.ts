@@ -108,12 +108,14 @@ export async function close(ports: Ports, caller: Caller, frame: CloseFrame): Pr
   return frame_;
 }
 
-function closedFrame(conversation: Conversation, fallbackTs: string): ServerFrame {
+/** The `closed` frame; `reason` when the system closed it (e.g. `abandoned`). */
+export function closedFrame(conversation: Conversation, fallbackTs: string): ServerFrame {
   return {
     type: 'closed',
     conversationId: conversation.id,
     by: conversation.closedBy ?? { id: 'system', role: 'system' },
     ts: conversation.closedAt ?? fallbackTs,
+    ...(conversation.closeReason ? { reason: conversation.closeReason } : {}),
   };
 }
 

@@ -32,12 +32,22 @@ describe('scheduled functions', () => {
     expect(Object.keys(rules)).toHaveLength(SCHEDULED_FUNCTIONS.length);
   });
 
-  it('reconciliation reads the table, sends triggers and reads the Upstash secret, but cannot write the table', () => {
+  it('reconciliation reads the table, writes conversations only (abandoned chats), sends triggers and reads the Upstash secret', () => {
     const reconcile = stack.functions.find((fn) => fn.name === 'reconcile')!;
-    const actions = new Set(actionsOf(statementsOfRole(template, logicalIdOf(reconcile.role))));
+    const statements = statementsOfRole(template, logicalIdOf(reconcile.role));
+    const actions = new Set(actionsOf(statements));
     expect(actions.has('dynamodb:Query')).toBe(true);
-    expect(actions.has('dynamodb:PutItem')).toBe(false);
-    expect(actions.has('dynamodb:UpdateItem')).toBe(false);
+    expect(actions.has('dynamodb:Scan')).toBe(false);
+    expect(actions.has('dynamodb:BatchWriteItem')).toBe(false);
+    // The still-there notice and the close: conversation items and their messages, nothing else.
+    for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem']) {
+      const granting = statements.filter((statement) => actionsOf([statement]).includes(write));
+      expect(granting.length).toBeGreaterThan(0);
+      for (const statement of granting) {
+        const condition = (statement.Condition as Record<string, Record<string, string | string[]>>)['ForAllValues:StringLike'];
+        expect([condition?.['dynamodb:LeadingKeys']].flat()).toEqual(['CONV#*']);
+      }
+    }
     expect(actions.has('sqs:SendMessage')).toBe(true);
     expect(actions.has('secretsmanager:GetSecretValue')).toBe(true);
   });

@@ -1,4 +1,4 @@
-import type { Conversation, ConversationStatus } from '../../domain/conversation';
+import type { CloseReason, Conversation, ConversationStatus } from '../../domain/conversation';
 import type { Message } from '../../domain/message';
 import type { SenderRole } from '../../domain/identity';
 import { keys } from './keys';
@@ -6,6 +6,22 @@ import { keys } from './keys';
 type Item = Record<string, unknown>;
 
 const str = (item: Item, name: string): string | undefined => (typeof item[name] === 'string' ? (item[name] as string) : undefined);
+const CLOSE_REASONS: readonly CloseReason[] = ['abandoned'];
+
+/** Who spoke last on each side, the abandoned-chat notice, and why the system closed it: only those present. */
+function activityOf(item: Item): Partial<Conversation> {
+  const out: Record<string, unknown> = {};
+  for (const name of ['lastCustomerSeq', 'lastAgentSeq', 'abandonNoticeSeq']) {
+    if (typeof item[name] === 'number') out[name] = item[name];
+  }
+  for (const name of ['lastCustomerAt', 'lastAgentAt', 'abandonNoticeAt']) {
+    const value = str(item, name);
+    if (value) out[name] = value;
+  }
+  const reason = str(item, 'closeReason');
+  if (reason && (CLOSE_REASONS as readonly string[]).includes(reason)) out.closeReason = reason;
+  return out as Partial<Conversation>;
+}
 
 /** Index attributes a conversation carries in a given status (sparse GSIs). */
 export function indexAttributes(
@@ -70,6 +86,7 @@ export function itemToConversation(item: Item): Conversation {
       : {}),
     ...(str(item, 'noAgentNoticeAt') ? { noAgentNoticeAt: str(item, 'noAgentNoticeAt') } : {}),
     ...(typeof item.epoch === 'number' ? { epoch: item.epoch } : {}),
+    ...activityOf(item),
   };
 }
 

@@ -8,6 +8,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { Conversation, Participant, Rating } from '../../domain/conversation';
+import { SYSTEM_SENDER } from '../../domain/identity';
 import type { Message, MessageDraft } from '../../domain/message';
 import type { IdGenerator } from '../../ports/clock';
 import type { AppendResult, ConversationStore, MessagePage, NewConversation, RequeueOptions } from '../../ports/conversation-store';
@@ -23,6 +24,9 @@ const OPEN_ATTEMPTS = 4;
 const BATCH_GET_MAX = 100;
 const BATCH_GET_ATTEMPTS = 5;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The agent's message `:agentSeq` is its last, and the customer has written nothing after it. */
+const AGENT_WAITS = 'lastAgentSeq = :agentSeq AND (attribute_not_exists(lastCustomerSeq) OR lastCustomerSeq < :agentSeq)';
 
 /** A routing transition: moves the epoch one step, optionally only from a known epoch. */
 function epochStep(fromEpoch: number | undefined): { condition: string; values: Item } {
@@ -401,6 +405,37 @@ export class DynamoConversationStore implements ConversationStore {
             values: { ':assigned': 'assigned', ':from': fromAgentId, ...step.values },
           }),
     });
+  }
+
+  async markAbandonNotice(conversationId: string, agentSeq: number, noticeAt: string): Promise<boolean> {
+    const updated = await this.transition(conversationId, {
+      set: { abandonNoticeSeq: agentSeq, abandonNoticeAt: noticeAt },
+      condition: `#status = :assigned AND ${AGENT_WAITS} AND (attribute_not_exists(abandonNoticeSeq) OR abandonNoticeSeq <> :agentSeq)`,
+      names: { '#status': 'status' },
+      values: { ':assigned': 'assigned', ':agentSeq': agentSeq },
+    });
+    return updated !== undefined;
+  }
+
+  async closeAbandoned(conversationId: string, agentSeq: number, now: string): Promise<Conversation | undefined> {
+    const closed = await this.transition(conversationId, {
+      bump: true,
+      set: {
+        status: 'closed',
+        statusKey: 'closed',
+        closedAt: now,
+        closedById: SYSTEM_SENDER.id,
+        closedByRole: SYSTEM_SENDER.role,
+        closeReason: 'abandoned',
+        updatedAt: now,
+      },
+      remove: ['queueKey', 'queueSort'],
+      condition: `#status = :assigned AND ${AGENT_WAITS} AND abandonNoticeSeq = :agentSeq`,
+      names: { '#status': 'status' },
+      values: { ':assigned': 'assigned', ':agentSeq': agentSeq },
+    });
+    if (closed) await this.clearOpenPointer(closed.customer.id, conversationId);
+    return closed;
   }
 
   async close(conversationId: string, by: { id: string; role: string }, now: string): Promise<Conversation | undefined> {

@@ -1,4 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { sideOf } from '../../domain/abandonment';
 import type { Conversation } from '../../domain/conversation';
 import type { Message, MessageDraft } from '../../domain/message';
 import type { IdGenerator } from '../../ports/clock';
@@ -44,7 +45,7 @@ export class MessageLog {
       }
     }
     const placed = await this.place(conversation.id, { messageId, floor, draft, now });
-    await this.bumpLastSeq(conversation.id, placed.message.seq, now);
+    await this.bumpLastSeq(conversation.id, placed.message.seq, placed.message.ts, sideOf(draft.sender.role));
     if (draft.clientMsgId) await this.completeClaim(conversation.id, draft.sender.id, draft.clientMsgId, placed.message.seq);
     return { message: placed.message, duplicate: placed.existed, resumed };
   }
@@ -185,16 +186,42 @@ export class MessageLog {
     throw new DynamoStoreError(`could not find a free seq in conversation ${conversationId}`);
   }
 
-  private async bumpLastSeq(conversationId: string, seq: number, now: string): Promise<void> {
-    // Losing the condition means a later message already moved lastSeq past this one.
+  /**
+   * Moves lastSeq forward and, in the same write, records who spoke last on the message's side
+   * (`lastCustomerSeq/At` or `lastAgentSeq/At`, read by the abandoned-chat sweep). Only when a
+   * later message already moved lastSeq (contention) does the side take a write of its own,
+   * so the sweep's "nothing new from the customer" condition never misses a message.
+   */
+  private async bumpLastSeq(conversationId: string, seq: number, ts: string, side: 'customer' | 'agent' | undefined): Promise<void> {
+    const sideNames =
+      side === 'customer'
+        ? { '#sideSeq': 'lastCustomerSeq', '#sideAt': 'lastCustomerAt' }
+        : { '#sideSeq': 'lastAgentSeq', '#sideAt': 'lastAgentAt' };
+    const { conditionFailed } = await conditionalWrite('UpdateItem', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.conversation(conversationId),
+          UpdateExpression: side
+            ? 'SET lastSeq = :seq, updatedAt = :now, #sideSeq = :seq, #sideAt = :now'
+            : 'SET lastSeq = :seq, updatedAt = :now',
+          ConditionExpression: 'attribute_exists(pk) AND lastSeq < :seq',
+          ...(side ? { ExpressionAttributeNames: sideNames } : {}),
+          ExpressionAttributeValues: { ':seq': seq, ':now': ts },
+        }),
+      ),
+    );
+    if (!conditionFailed || !side) return;
+    // A later message already moved lastSeq past this one; losing here means a later one of this side did too.
     await conditionalWrite('UpdateItem', () =>
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.conversation(conversationId),
-          UpdateExpression: 'SET lastSeq = :seq, updatedAt = :now',
-          ConditionExpression: 'attribute_exists(pk) AND lastSeq < :seq',
-          ExpressionAttributeValues: { ':seq': seq, ':now': now },
+          UpdateExpression: 'SET #sideSeq = :seq, #sideAt = :now',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#sideSeq) OR #sideSeq < :seq)',
+          ExpressionAttributeNames: sideNames,
+          ExpressionAttributeValues: { ':seq': seq, ':now': ts },
         }),
       ),
     );

@@ -1,25 +1,44 @@
 import type { Context } from 'aws-lambda';
+import { sweepAbandonedChats, type AbandonSweepReport } from '../../services/abandoned-chats';
 import { reconcile, type ReconcileReport } from '../../services/reconciliation';
 import { flushMetrics, logger, metrics, MetricUnit } from '../../shared/observability';
 import { getPorts } from '../../wiring';
 
 /**
  * Every minute (EventBridge on AWS, a timer locally): expire agents' presence, rebuild Redis
- * load from DynamoDB and nudge stalled queues. Drift found is logged and counted.
+ * load from DynamoDB and nudge stalled queues; then the other sweeps, each in its own
+ * try/catch so one failing never stops the others (the run still fails, for the alarms).
+ * Drift found is logged and counted.
  */
-export const handler = async (_event: unknown, context?: Context): Promise<ReconcileReport> => {
+export const handler = async (
+  _event: unknown,
+  context?: Context,
+): Promise<ReconcileReport & { readonly abandoned?: AbandonSweepReport }> => {
   if (context) logger.addContext(context);
+  const ports = getPorts();
+  let failure: { error: unknown } | undefined;
+  let report: ReconcileReport | undefined;
+  let abandoned: AbandonSweepReport | undefined;
   try {
-    const report = await reconcile(getPorts());
+    report = await reconcile(ports);
     metrics.addMetric('RoutingLoadDrift', MetricUnit.Count, report.claimsAdded + report.claimsRemoved);
     metrics.addMetric('AgentsLost', MetricUnit.Count, report.agentsLost.length + report.agentsStranded.length);
     if (report.claimsAdded + report.claimsRemoved > 0) logger.warn('Routing load drift repaired', { ...report });
     else logger.info('Routing state reconciled', { ...report });
-    return report;
   } catch (error) {
     logger.error('Reconciliation failed', { error });
-    throw error;
+    failure ??= { error };
+  }
+  try {
+    abandoned = await sweepAbandonedChats(ports);
+    metrics.addMetric('AbandonedChatsClosed', MetricUnit.Count, abandoned.closed);
+    logger.info('Abandoned chats swept', { ...abandoned });
+  } catch (error) {
+    logger.error('Abandoned-chat sweep failed', { error });
+    failure ??= { error };
   } finally {
     flushMetrics();
   }
+  if (failure || !report) throw failure?.error;
+  return { ...report, ...(abandoned ? { abandoned } : {}) };
 };

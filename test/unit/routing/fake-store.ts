@@ -1,5 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { customerSilentSince, sideOf } from '../../../functions/domain/abandonment';
 import type { Conversation, Participant, Rating } from '../../../functions/domain/conversation';
+import { SYSTEM_SENDER } from '../../../functions/domain/identity';
 import type { Message, MessageDraft } from '../../../functions/domain/message';
 import { epochOf } from '../../../functions/domain/routing-claims';
 import type {
@@ -202,6 +204,27 @@ export class FakeConversationStore implements ConversationStore {
     return this.save({ ...current, status: 'closed', closedAt: now, closedBy: by, updatedAt: now }, current);
   }
 
+  /** The agent's message `agentSeq` is its last and the customer wrote nothing after it (the adapter's AGENT_WAITS). */
+  private agentWaits(current: Conversation | undefined, agentSeq: number): current is Conversation {
+    return current?.status === 'assigned' && current.lastAgentSeq === agentSeq && customerSilentSince(current, agentSeq);
+  }
+
+  async markAbandonNotice(conversationId: string, agentSeq: number, noticeAt: string): Promise<boolean> {
+    await this.pause();
+    const current = this.items.get(conversationId);
+    if (!this.agentWaits(current, agentSeq) || current.abandonNoticeSeq === agentSeq) return false;
+    this.items.set(conversationId, { ...current, abandonNoticeSeq: agentSeq, abandonNoticeAt: noticeAt });
+    return true;
+  }
+
+  async closeAbandoned(conversationId: string, agentSeq: number, now: string): Promise<Conversation | undefined> {
+    await this.pause();
+    const current = this.items.get(conversationId);
+    if (!this.agentWaits(current, agentSeq) || current.abandonNoticeSeq !== agentSeq) return undefined;
+    const by = { id: SYSTEM_SENDER.id, role: SYSTEM_SENDER.role };
+    return this.save({ ...current, status: 'closed', closedAt: now, closedBy: by, closeReason: 'abandoned', updatedAt: now }, current);
+  }
+
   async rate(_conversationId: string, _rating: Rating): Promise<void> {
     await this.pause();
   }
@@ -229,6 +252,13 @@ export class FakeConversationStore implements ConversationStore {
       ts: now,
     };
     this.messages.set(conversation.id, [...log, message]);
+    const current = this.items.get(conversation.id);
+    const side = sideOf(draft.sender.role);
+    if (current && side) {
+      const spoke =
+        side === 'customer' ? { lastCustomerSeq: message.seq, lastCustomerAt: now } : { lastAgentSeq: message.seq, lastAgentAt: now };
+      this.items.set(current.id, { ...current, ...spoke });
+    }
     return { message, duplicate: false, resumed: false };
   }
 
