@@ -7,6 +7,8 @@ import WebSocket from 'ws';
  *   npm run chat -- customer [--name Ann] [--skill billing]
  *   npm run chat -- agent agent.billing@example.com [--password parley-demo]
  * Lines you type are sent as messages. Agents: /use ID, /close, /online, /away, /list, /quit.
+ * An agent's /quit (or Ctrl-D, Ctrl-C) signs out at once: `status offline`, then the session
+ * ends; merely dropping the connection would leave the agent online until the leave grace.
  */
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -33,6 +35,12 @@ let heartbeat: NodeJS.Timeout | undefined;
 let sent = 0;
 let quitting = false;
 let signedIn = false;
+/** The agent's current refresh token: signing out ends its session. */
+let refreshToken: string | undefined;
+/** Waiting for the server to confirm a status change (quitting). */
+let onStatus: ((status: string) => void) | undefined;
+/** How long quitting waits for `status offline` to be confirmed before signing out anyway. */
+const QUIT_WAIT_MS = 3000;
 
 const print = (line: string) => {
   process.stdout.write(`\r${line}\n> `);
@@ -48,8 +56,9 @@ async function token(): Promise<string> {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  const json = (await response.json()) as { token?: string; error?: { message: string } };
+  const json = (await response.json()) as { token?: string; refreshToken?: string; error?: { message: string } };
   if (!response.ok || !json.token) throw new Error(json.error?.message ?? `HTTP ${response.status}`);
+  refreshToken = json.refreshToken ?? refreshToken;
   return json.token;
 }
 
@@ -103,6 +112,7 @@ function show(frame: Frame): void {
       break;
     case 'status':
       print(`Status: ${frame.status}`);
+      onStatus?.(String(frame.status));
       break;
     case 'error':
       print(`Error (${frame.code}): ${frame.message}`);
@@ -139,13 +149,46 @@ async function connect(): Promise<void> {
   socket.on('error', () => undefined);
 }
 
+/** Tells the server this agent is offline (its chats go back to the queue now) and waits for the echo, briefly. */
+function goOffline(): Promise<void> {
+  if (socket?.readyState !== WebSocket.OPEN) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, QUIT_WAIT_MS);
+    onStatus = (status) => {
+      if (status !== 'offline') return;
+      clearTimeout(timer);
+      resolve();
+    };
+    socket?.send(JSON.stringify({ action: 'status', status: 'offline' }));
+  });
+}
+
+async function signOut(): Promise<void> {
+  if (!refreshToken) return;
+  const response = await fetch(`${values.http}/v1/auth/logout`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ refreshToken }),
+  }).catch((error: Error) => ({ ok: false, status: error.message }));
+  if (!response.ok) print(`Sign-out failed (${response.status}); the session ends when it expires.`);
+}
+
+/** Leaving: an agent signs out at once (offline, then the session ends) instead of just dropping the connection. */
+async function quit(): Promise<void> {
+  if (quitting) return;
+  quitting = true;
+  if (role === 'agent') {
+    await goOffline();
+    await signOut();
+  }
+  socket?.close();
+  process.exit(0);
+}
+
 function command(line: string): void {
   const [name, arg] = line.slice(1).split(/\s+/);
-  if (name === 'quit') {
-    quitting = true;
-    socket?.close();
-    process.exit(0);
-  } else if (name === 'use' && arg) current = arg;
+  if (name === 'quit') void quit();
+  else if (name === 'use' && arg) current = arg;
   else if (name === 'close' && current) send({ action: 'close', conversationId: current });
   else if (name === 'online' || name === 'away' || name === 'offline') send({ action: 'status', status: name });
   else if (name === 'list') print(`Current conversation: ${current ?? 'none'}`);
@@ -163,7 +206,5 @@ input.on('line', (line) => {
   else if (current) send({ action: 'message', conversationId: current, clientMsgId, text });
   else print('No conversation yet: wait for one to be assigned, or /use ID.');
 });
-input.on('close', () => {
-  quitting = true;
-  socket?.close();
-});
+input.on('close', () => void quit());
+process.on('SIGINT', () => void quit());

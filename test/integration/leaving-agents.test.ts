@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import { REPO_ROOT, startLocalStack, type LocalStack } from '../../local/stack';
 import { RawClient, postJson, type Frame } from '../../local/tools/raw-client';
 import { REQUEUED_NOTICE } from '../../functions/services/routing';
 import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
@@ -150,4 +152,47 @@ describe('agents who leave', () => {
     },
     budget(12),
   ); // login, connect (3 steps), customer (4 steps), assignment, logout, requeue, socket close
+
+  it(
+    "the chat CLI's /quit signs the agent out at once",
+    async () => {
+      await createAgent('quitter', 'leave-d');
+      const cli = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'scripts/chat.ts',
+          'agent',
+          'quitter@example.com',
+          '--password',
+          PASSWORD,
+          '--http',
+          stack.httpUrl,
+          '--ws',
+          stack.wsUrl,
+        ],
+        { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'] },
+      );
+      const exited = once(cli, 'exit');
+      let output = '';
+      cli.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      try {
+        await waitFor(async () => output.includes('Status: online') && (await statusOf('quitter')) === 'online', {
+          timeoutMs: budget(6),
+          message: 'the CLI agent is online',
+        });
+        cli.stdin.write('/quit\n');
+        const [code] = await exited;
+        expect(code).toBe(0);
+        // Offline as soon as the CLI is gone, not away after the leave grace.
+        expect(await statusOf('quitter')).toBe('offline');
+      } finally {
+        cli.kill();
+      }
+    },
+    budget(10),
+  ); // the CLI starting (tsx), its login, connect, sync and status, then /quit: status, logout, exit
 });
