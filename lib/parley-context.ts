@@ -42,6 +42,7 @@ const TUNABLE_CONTEXT_KEYS = {
   RATE_LIMIT_SESSION_CALLS: 'rateLimitSessionCalls',
   RATE_LIMIT_API_READS: 'rateLimitApiReads',
   RATE_LIMIT_AGENT_CHANGES: 'rateLimitAgentChanges',
+  RATE_LIMIT_TRANSCRIPTS: 'rateLimitTranscripts',
   MAX_CONNECTIONS_PER_CUSTOMER: 'maxConnectionsPerCustomer',
   MAX_CONNECTIONS_PER_STAFF: 'maxConnectionsPerStaff',
   LOGIN_FREE_ATTEMPTS: 'loginFreeAttempts',

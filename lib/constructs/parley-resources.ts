@@ -3,7 +3,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import type { Config, NOT_DEPLOYED } from '../../functions/config';
+import type { Config, MAIL_SETTINGS, NOT_DEPLOYED } from '../../functions/config';
 import type { Needs } from '../../functions/routes';
 import type { RuntimeSettings } from '../parley-context';
 
@@ -37,7 +37,9 @@ const OPERATIONAL_ENVIRONMENT = {
   NODE_OPTIONS: '--enable-source-maps',
 } as const;
 
-type DeployedConfig = Record<Exclude<keyof Config, (typeof NOT_DEPLOYED)[number]>, string>;
+type MailSetting = (typeof MAIL_SETTINGS)[number];
+type DeployedConfig = Record<Exclude<keyof Config, (typeof NOT_DEPLOYED)[number] | MailSetting>, string> &
+  Partial<Record<MailSetting, string>>;
 
 /**
  * The same environment for every function, so any handler can load its config. Secrets are
