@@ -61,7 +61,8 @@ export async function processInboundMail(ports: Ports, deps: InboundMailDeps, lo
     messageId,
     receivedAt: ports.clock.now().toISOString(),
   });
-  if (outcome === 'unknown-token') ports.log.warn('Inbound mail for an unknown reply token; dropped', { ...location, replyToken });
+  if (outcome === 'unknown-token')
+    ports.log.warn('Inbound mail for an unknown reply token; dropped', { ...location, replyTokenPrefix: replyToken.slice(0, 4) });
   else ports.log.info('Inbound mail threaded', { ...location, outcome });
   return outcome;
 }
