@@ -152,7 +152,7 @@ export class MailConstruct extends Construct {
         actions: [{ s3Action: { bucketName: this.inboundBucket.bucketName, objectKeyPrefix: INBOUND_PREFIX } }],
       },
     });
-    this.receiptRule.addDependency(this.receiptRuleSet);
+    this.receiptRule.addResourceDependency(this.receiptRuleSet);
     // SES checks it may write to the bucket when the rule is created.
     if (sesWrites.policyDependable) this.receiptRule.node.addDependency(sesWrites.policyDependable);
 
