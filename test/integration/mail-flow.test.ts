@@ -174,6 +174,16 @@ describe('mail on the local stack', () => {
       const second = await fetch(stack.mail.inboundUrl, { method: 'POST', body: noToken });
       expect(await second.json()).toMatchObject({ outcome: 'no-token' });
 
+      // The page's form posts the same raw text, url-encoded, and comes back to the page.
+      const form = await fetch(stack.mail.inboundUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ raw: reply.replace('inbound-1@', 'inbound-2@') }).toString(),
+        redirect: 'manual',
+      });
+      expect(form.status).toBe(303);
+      expect(form.headers.get('location')).toMatch(/^\/_local\/mail\?posted=inbound%2F.+&outcome=unknown-token$/);
+
       const garbage = await fetch(stack.mail.inboundUrl, { method: 'POST', body: '' });
       expect(garbage.status).toBe(400);
       expect(await garbage.json()).toMatchObject({ error: { code: 'bad_request' } });
