@@ -54,7 +54,7 @@ export function draftReply(mail: SentMailRecord, text = 'Thanks, that helps.'): 
   return [
     `From: ${customer}`,
     `To: ${to}`,
-    `Subject: Re: ${mail.subject}`,
+    `Subject: ${/^re:/i.test(mail.subject) ? mail.subject : `Re: ${mail.subject}`}`,
     `Date: ${new Date().toUTCString()}`,
     `Message-ID: <local-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}@customer.example>`,
     `In-Reply-To: ${mail.messageIdHeader}`,
