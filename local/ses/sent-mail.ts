@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** One mail as the local SES endpoint accepted it (the `/_local/mail/messages` JSON shape). */
@@ -34,6 +34,7 @@ export class SentMailStore {
   private readonly mails: SentMailRecord[];
 
   constructor(private readonly dataDir?: string) {
+    if (dataDir) mkdirSync(dataDir, { recursive: true });
     this.mails = dataDir ? SentMailStore.load(dataDir) : [];
   }
 
