@@ -71,6 +71,8 @@ export const configSchema = z.object({
   AWS_ENDPOINT_URL_DYNAMODB: z.string().url().optional(),
   AWS_ENDPOINT_URL_SQS: z.string().url().optional(),
   AWS_ENDPOINT_URL_SECRETS_MANAGER: z.string().url().optional(),
+  AWS_ENDPOINT_URL_SESV2: z.string().url().optional(),
+  AWS_ENDPOINT_URL_S3: z.string().url().optional(),
   TABLE_NAME: z.string().min(1),
   ROUTING_QUEUE_URL: z.string().url(),
   /** Management API endpoint: https://{apiId}.execute-api.{region}.amazonaws.com/{stage} */
@@ -145,6 +147,23 @@ export const configSchema = z.object({
   RATE_LIMIT_SESSION_CALLS: rateLimit('120/60'),
   RATE_LIMIT_API_READS: rateLimit('120/60'),
   RATE_LIMIT_AGENT_CHANGES: rateLimit('30/60'),
+  /** Transcripts emailed per customer: each one is a mail sent in Parley's name. */
+  RATE_LIMIT_TRANSCRIPTS: rateLimit('5/3600'),
+  /**
+   * Outbound email (docs/mail.md). The verified SES identity mail is sent from; unset, the
+   * mailer is a placeholder and every feature that emails answers `unavailable`.
+   */
+  MAIL_FROM: z.email().max(254).optional(),
+  /** The domain SES receives replies on: a reply to a ticket mail goes to reply+<token>@ it. */
+  MAIL_REPLY_DOMAIN: z
+    .string()
+    .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'must be a domain name')
+    .optional(),
+  /** The SES configuration set whose event destination reports bounces and complaints. */
+  MAIL_CONFIGURATION_SET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .optional(),
   /** Live connections one identity may hold; the one over the cap is refused at $connect. */
   MAX_CONNECTIONS_PER_CUSTOMER: z.coerce.number().int().positive().max(1000).default(10),
   MAX_CONNECTIONS_PER_STAFF: z.coerce.number().int().positive().max(1000).default(20),
@@ -165,7 +184,12 @@ export const NOT_DEPLOYED = [
   'AWS_ENDPOINT_URL_DYNAMODB',
   'AWS_ENDPOINT_URL_SQS',
   'AWS_ENDPOINT_URL_SECRETS_MANAGER',
+  'AWS_ENDPOINT_URL_SESV2',
+  'AWS_ENDPOINT_URL_S3',
 ] as const;
+
+/** Set on a deployed function only when the stack is given a mail identity (lib/constructs/mail.ts). */
+export const MAIL_SETTINGS = ['MAIL_FROM', 'MAIL_REPLY_DOMAIN', 'MAIL_CONFIGURATION_SET'] as const;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

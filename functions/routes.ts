@@ -22,6 +22,10 @@ export interface Needs {
   readonly rotatesSigningKeys?: boolean;
   /** Reads the Upstash Redis secret (presence, load, rate limits). */
   readonly upstash?: boolean;
+  /** Sends email: ses:SendEmail on the identity and configuration set (only when mail is configured). */
+  readonly mail?: boolean;
+  /** Reads inbound mail: s3:GetObject on the bucket SES receiving writes to. */
+  readonly inboundMail?: boolean;
 }
 
 export interface WebSocketRoute {
@@ -76,6 +80,8 @@ export const WEBSOCKET_ROUTES: readonly WebSocketRoute[] = [
   ws('status', 'status', { table: 'read', routingQueue: true, connections: true, upstash: true }),
   ws('transfer', 'transfer', { table: rw, routingQueue: true, connections: true, upstash: true }),
   ws('rate', 'rate', { table: rw, connections: true, upstash: true }),
+  // Reads the chat and the recipient's bounce status, then sends one mail.
+  ws('transcript', 'transcript', { table: 'read', upstash: true, mail: true }),
 ];
 
 const http = (method: HttpRoute['method'], path: string, name: string, needs: Needs): HttpRoute => ({
@@ -116,7 +122,31 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
     upstash: true,
   }),
   http('GET', '/v1/queues', 'list-queues', { table: 'read', verificationKeys: true, upstash: true }),
+  // Addresses SES reported bounced or complained (supervisors, admins).
+  http('GET', '/v1/mail/suppressions', 'mail-suppressions', { table: 'read', verificationKeys: true, upstash: true }),
 ];
+
+/** A function SES drives (lib/constructs/mail.ts): deployed only when the stack is given a mail identity. */
+export interface MailFunction {
+  readonly name: string;
+  readonly entry: string;
+  readonly needs: Needs;
+}
+
+export const MAIL_FUNCTIONS = {
+  /** SES receiving -> S3 -> this: threads a customer's emailed reply into its ticket (receiveTicketReply). */
+  inbound: {
+    name: 'mail-inbound',
+    entry: 'functions/handlers/mail/inbound.ts',
+    needs: { table: 'readwrite', inboundMail: true, connections: true },
+  },
+  /** The configuration set's event destination (SNS) -> this: marks bounced and complaining addresses. */
+  events: {
+    name: 'mail-events',
+    entry: 'functions/handlers/mail/events.ts',
+    needs: { table: 'readwrite' },
+  },
+} as const satisfies Record<string, MailFunction>;
 
 /** A function run on a schedule (an EventBridge rule on AWS, a timer in the local stack). */
 export interface ScheduledFunction {
@@ -234,6 +264,13 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'agents-update': [STAFF_TOKEN_CHECK, ...AGENT_PROFILE_WRITES, on(['EMAIL#*'], 'DeleteItem'), PUSH],
   'agents-delete': [STAFF_TOKEN_CHECK, on(['AGENT#*', 'EMAIL#*', 'ROSTER', 'CREDENTIAL#*'], 'DeleteItem'), PUSH],
   'list-queues': [STAFF_TOKEN_CHECK, on(['ROSTER'], 'Query'), queryIndex('byStatus', ['queued']), queryIndex('queue', ['*'])],
+  // The conversation and its messages, and the recipient's bounce/complaint status before sending.
+  transcript: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query'), on(['MAILADDR#*'], 'GetItem')],
+  'mail-suppressions': [STAFF_TOKEN_CHECK, on(['MAILSUPPRESSIONS'], 'Query')],
+  'mail-events': [on(['MAILADDR#*', 'MAILSUPPRESSIONS'], 'PutItem')],
+  // receiveTicketReply (issue 9 part B) stores the reply as a message of its ticket and tells
+  // the staff watching it; its exact grants come with that service.
+  'mail-inbound': [on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'), PUSH],
 };
 
 /** An entry point's table access; every entry in this file has one (test/infra/iam.test.ts). */

@@ -1,13 +1,16 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Redis } from '@upstash/redis';
 import { DynamoAgentDirectory } from './adapters/dynamodb/agent-directory';
 import { DynamoConnectionStore } from './adapters/dynamodb/connection-store';
 import { DynamoCredentialStore } from './adapters/dynamodb/credential-store';
+import { DynamoEmailAddressStore } from './adapters/dynamodb/email-address-store';
 import { DynamoConversationStore } from './adapters/dynamodb/conversation-store';
 import { DynamoSessionStore } from './adapters/dynamodb/session-store';
 import { ManagementApiNotifier } from './adapters/apigw/connection-notifier';
@@ -17,6 +20,8 @@ import { es256Keys } from './adapters/jwt/es256-keys';
 import { SigningKeySource, VerificationKeySource } from './adapters/jwt/key-sources';
 import { JoseTokenService } from './adapters/jwt/token-service';
 import { CLOCK_TOLERANCE_SECONDS } from './adapters/jwt/verify-jws';
+import { S3InboundMailSource } from './adapters/s3/inbound-mail-bucket';
+import { SesMailer } from './adapters/ses/ses-mailer';
 import { SecretsManagerKeyRotationStore } from './adapters/secrets/key-rotation-store';
 import { SecretSource } from './adapters/secrets/secret-source';
 import { SqsRoutingQueue } from './adapters/sqs/routing-queue';
@@ -31,6 +36,7 @@ import type { Clock } from './ports/clock';
 import { LIMIT_RULE_NAMES, LIMIT_RULES, type LimitRuleName } from './domain/limits';
 import type { RateLimit } from './ports/rate-limiter';
 import type { Ports } from './services/context';
+import { refusingSuppressed } from './services/outbound-mail';
 import type { KeyRotationDeps } from './services/signing-key-rotation';
 import { logger } from './shared/observability';
 
@@ -46,6 +52,9 @@ export interface AwsClients {
   readonly sqs: SQSClient;
   readonly managementApi: ApiGatewayManagementApiClient;
   readonly secretsManager: SecretsManagerClient;
+  readonly sesv2: SESv2Client;
+  /** Reads inbound mail (path-style locally: the local S3 endpoint has no bucket host names). */
+  readonly s3: S3Client;
 }
 
 export interface Wiring {
@@ -106,6 +115,8 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
     sqs: new SQSClient({ region, ...endpoint(config.AWS_ENDPOINT_URL_SQS) }),
     managementApi: new ApiGatewayManagementApiClient({ region, endpoint: config.WS_CALLBACK_URL }),
     secretsManager: new SecretsManagerClient({ region, ...endpoint(config.AWS_ENDPOINT_URL_SECRETS_MANAGER) }),
+    sesv2: new SESv2Client({ region, ...endpoint(config.AWS_ENDPOINT_URL_SESV2) }),
+    s3: new S3Client({ region, ...endpoint(config.AWS_ENDPOINT_URL_S3), forcePathStyle: config.AWS_ENDPOINT_URL_S3 !== undefined }),
   };
   const documents = DynamoDBDocumentClient.from(clients.dynamodb, {
     marshallOptions: { removeUndefinedValues: true },
@@ -126,6 +137,18 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
   let signingKeys: SigningKeySource | undefined;
   let verificationKeys: VerificationKeySource | undefined;
   const oidcIssuers = parseOidcIssuers(config.OIDC_ISSUERS);
+  const emailAddresses = new DynamoEmailAddressStore(documents, config.TABLE_NAME);
+  // Without a sending identity the placeholder answers `unavailable`; with one, SES v2.
+  const mailer = config.MAIL_FROM
+    ? refusingSuppressed(
+        new SesMailer(clients.sesv2, {
+          from: config.MAIL_FROM,
+          replyDomain: config.MAIL_REPLY_DOMAIN,
+          configurationSet: config.MAIL_CONFIGURATION_SET,
+        }),
+        emailAddresses,
+      )
+    : unconfiguredMailer;
   const ports: Ports = {
     conversations: new DynamoConversationStore(documents, config.TABLE_NAME, ids),
     connections: new DynamoConnectionStore(documents, config.TABLE_NAME),
@@ -136,7 +159,9 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
     notifier: new ManagementApiNotifier(clients.managementApi),
     routingQueue: new SqsRoutingQueue(clients.sqs, config.ROUTING_QUEUE_URL),
     presence: new UpstashAgentPresence(redis, { defaultSkill: config.DEFAULT_SKILL, graceSeconds: config.PRESENCE_GRACE_SECONDS }),
-    mailer: unconfiguredMailer,
+    mailer,
+    emailAddresses,
+    inboundMail: new S3InboundMailSource(clients.s3),
     tokens: new JoseTokenService({
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,

@@ -4,6 +4,7 @@ import type { IConstruct } from 'constructs';
 import type { ApiGatewayAccountConstruct } from './constructs/api-gateway-account';
 import type { EdgeProtectionConstruct } from './constructs/edge-protection';
 import type { HttpApiConstruct } from './constructs/http-api';
+import type { MailConstruct } from './constructs/mail';
 import type { ParleyFunction } from './constructs/parley-function';
 import type { RealtimeApiConstruct } from './constructs/realtime-api';
 import type { StorageConstruct } from './constructs/storage';
@@ -17,6 +18,7 @@ export interface NaggedStack extends IConstruct {
   readonly web: WebHostingConstruct;
   readonly apiGatewayAccount?: ApiGatewayAccountConstruct;
   readonly edge?: EdgeProtectionConstruct;
+  readonly mail?: MailConstruct;
   readonly functions: readonly ParleyFunction[];
 }
 
@@ -77,6 +79,7 @@ export function applyNagSuppressions(stack: NaggedStack): void {
   ]);
 
   applyWebHostingSuppressions(stack);
+  if (stack.mail !== undefined) applyMailSuppressions(stack, stack.mail);
 
   if (stack.apiGatewayAccount !== undefined) {
     NagSuppressions.addResourceSuppressions(stack.apiGatewayAccount.role, [
@@ -159,6 +162,39 @@ function applyWebHostingSuppressions(stack: NaggedStack): void {
             `Resource::<${logicalIdOf(stack.web.bucket)}.Arn>/*`,
             'Resource::*',
           ],
+        },
+      ],
+      true,
+    );
+  }
+}
+
+/** The inbound function's object-level read, and CDK's bucket-notification helper. */
+function applyMailSuppressions(stack: NaggedStack, mail: MailConstruct): void {
+  NagSuppressions.addResourceSuppressions(
+    mail.inboundFunction.role,
+    [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'SES receiving names each object after the message it stores, so the inbound function reads objects under the ' +
+          'inbound/ prefix of the receiving bucket (s3:GetObject only); nothing else in any bucket.',
+        appliesTo: [`Resource::<${logicalIdOf(mail.inboundBucket)}.Arn>/inbound/*`],
+      },
+    ],
+    true,
+  );
+  // CDK's singleton that writes the bucket's notification configuration at deploy time.
+  const notificationHandlers = stack.node.children.filter((child) => child.node.id.startsWith('BucketNotificationsHandler'));
+  for (const handler of notificationHandlers) {
+    NagSuppressions.addResourceSuppressions(
+      handler,
+      [
+        {
+          id: 'AwsSolutions-IAM4',
+          reason:
+            'AWSLambdaBasicExecutionRole, which CDK attaches to its bucket-notification handler (it runs only during deployments), only lets it write its own logs.',
+          appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
         },
       ],
       true,

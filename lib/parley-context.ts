@@ -45,6 +45,7 @@ const TUNABLE_CONTEXT_KEYS = {
   RATE_LIMIT_SESSION_CALLS: 'rateLimitSessionCalls',
   RATE_LIMIT_API_READS: 'rateLimitApiReads',
   RATE_LIMIT_AGENT_CHANGES: 'rateLimitAgentChanges',
+  RATE_LIMIT_TRANSCRIPTS: 'rateLimitTranscripts',
   MAX_CONNECTIONS_PER_CUSTOMER: 'maxConnectionsPerCustomer',
   MAX_CONNECTIONS_PER_STAFF: 'maxConnectionsPerStaff',
   LOGIN_FREE_ATTEMPTS: 'loginFreeAttempts',
@@ -88,6 +89,20 @@ export interface CustomDomain {
   readonly certificateArn: string;
 }
 
+/** Email (docs/mail.md): sending from a verified SES identity, receiving replies on a domain. */
+export interface MailContext {
+  /** The From address (MAIL_FROM), on `domain`. */
+  readonly from: string;
+  /** The SES domain identity mail is sent from. */
+  readonly domain: string;
+  /** Where replies are received (an MX record to SES inbound): reply+<token>@ this domain. */
+  readonly replyDomain: string;
+  /** Create the domain identity (and its DKIM records to publish), or use one verified already. */
+  readonly createIdentity: boolean;
+  /** Days an inbound mail is kept in the receiving bucket. */
+  readonly inboundRetentionDays: number;
+}
+
 export interface ParleyContext {
   readonly stackName: string;
   /** The region the stack is pinned to (`-c region=...`); absent: environment-agnostic. */
@@ -111,6 +126,8 @@ export interface ParleyContext {
    * another stack already manages it.
    */
   readonly apiGatewayCloudWatchRole: boolean;
+  /** Present when `mailFrom` and `mailDomain` are given: the Mail construct is composed. */
+  readonly mail?: MailContext;
   readonly runtime: RuntimeSettings;
 }
 
@@ -196,7 +213,33 @@ const deploymentSchema = z.object({
   webCertificateArn: z.string().regex(US_EAST_1_CERTIFICATE, CERTIFICATE_MESSAGE).optional(),
   apiDomainName: z.string().regex(DOMAIN_NAME, 'must be a domain name').optional(),
   apiCertificateArn: z.string().regex(US_EAST_1_CERTIFICATE, CERTIFICATE_MESSAGE).optional(),
+  mailFrom: z.email().max(254).optional(),
+  mailDomain: z.string().regex(DOMAIN_NAME, 'must be a domain name').optional(),
+  mailReplyDomain: z.string().regex(DOMAIN_NAME, 'must be a domain name').optional(),
+  mailCreateIdentity: z.preprocess(toBoolean, z.boolean()).default(true),
+  mailInboundRetentionDays: z.coerce.number().int().min(1).max(365).default(30),
 });
+
+function mailContext(values: z.infer<typeof deploymentSchema>): MailContext | undefined {
+  const { mailFrom, mailDomain } = values;
+  if (mailFrom === undefined && mailDomain === undefined) {
+    if (values.mailReplyDomain !== undefined) fail(['mailReplyDomain needs mailFrom and mailDomain']);
+    return undefined;
+  }
+  if (mailFrom === undefined || mailDomain === undefined) fail(['mailFrom and mailDomain go together']);
+  const fromDomain = mailFrom.split('@')[1]?.toLowerCase() ?? '';
+  if (fromDomain !== mailDomain && !fromDomain.endsWith(`.${mailDomain}`)) {
+    fail([`mailFrom must be an address on mailDomain (${mailDomain}), the identity SES verifies`]);
+  }
+  return {
+    from: mailFrom,
+    domain: mailDomain,
+    // A subdomain of its own, so its MX record (to SES) leaves the domain's own mail alone.
+    replyDomain: values.mailReplyDomain ?? `reply.${mailDomain}`,
+    createIdentity: values.mailCreateIdentity,
+    inboundRetentionDays: values.mailInboundRetentionDays,
+  };
+}
 
 /** Pairs that must be given together. */
 function customDomain(domainName: string | undefined, certificateArn: string | undefined, prefix: string): CustomDomain | undefined {
@@ -263,6 +306,7 @@ export function readParleyContext(node: Node): ParleyContext {
     upstashSecretName: values.upstashSecretName,
     ...(values.alarmEmail === undefined ? {} : { alarmEmail: values.alarmEmail }),
     apiGatewayCloudWatchRole: values.apiGatewayCloudWatchRole,
+    ...optional('mail', mailContext(values)),
     runtime: readRuntimeSettings(node),
   };
 }

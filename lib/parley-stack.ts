@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { ApiGatewayAccountConstruct } from './constructs/api-gateway-account';
 import { EdgeProtectionConstruct } from './constructs/edge-protection';
 import { HttpApiConstruct } from './constructs/http-api';
+import { MailConstruct, mailResourcesFor } from './constructs/mail';
 import { MonitoringConstruct } from './constructs/monitoring';
 import type { ParleyFunction } from './constructs/parley-function';
 import type { ParleyResources } from './constructs/parley-resources';
@@ -53,6 +54,8 @@ export class ParleyStack extends Stack {
   readonly apiGatewayAccount?: ApiGatewayAccountConstruct;
   /** CloudFront and the WAF web ACL in front of the APIs (context `webAcl` or `webAclArn`). */
   readonly edge?: EdgeProtectionConstruct;
+  /** SES sending events and receiving (context `mailFrom` and `mailDomain`; docs/mail.md). */
+  readonly mail?: MailConstruct;
   /** Every Lambda in the stack. */
   readonly functions: readonly ParleyFunction[];
 
@@ -72,6 +75,7 @@ export class ParleyStack extends Stack {
       identifiedCustomerSecret: this.storage.identifiedCustomerSecret,
       upstashSecret: this.storage.upstashSecret,
       settings: context.runtime,
+      ...(context.mail === undefined ? {} : { mail: mailResourcesFor(this, context.mail) }),
     };
 
     if (context.apiGatewayCloudWatchRole) {
@@ -101,12 +105,21 @@ export class ParleyStack extends Stack {
       signingKeysSecret: this.storage.signingKeysSecret,
     });
 
+    if (context.mail !== undefined && resources.mail !== undefined) {
+      this.mail = new MailConstruct(this, 'Mail', { mail: context.mail, resources: { ...resources, mail: resources.mail } });
+      new CfnOutput(this, 'MailActivateReceiptRuleSet', {
+        value: this.mail.activateRuleSetCommand,
+        description: 'Run once to receive replies (one receipt rule set is active per account and region; docs/mail.md)',
+      });
+    }
+
     this.functions = [
       ...this.realtime.functions,
       this.router.router,
       ...this.http.functions,
       ...this.scheduled.functions,
       this.signingKeyRotation.rotator,
+      ...(this.mail?.functions ?? []),
     ];
 
     this.monitoring = new MonitoringConstruct(this, 'Monitoring', {

@@ -78,6 +78,8 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
       status: agents / a.agentStatusSeconds,
       transfer: agents / a.agentTransferSeconds,
       rate: starts,
+      // At most one transcript per chat, at its end.
+      transcript: starts,
     },
     http: {
       'POST /v1/auth/guest': starts,
@@ -92,6 +94,8 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
       'PUT /v1/agents/{id}': admin,
       'DELETE /v1/agents/{id}': admin,
       'GET /v1/queues': agents / a.agentQueuesSeconds,
+      // Supervisors look at the suppression list about as often as at the queues.
+      'GET /v1/mail/suppressions': agents / a.agentQueuesSeconds,
     },
   };
 }

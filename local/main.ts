@@ -81,6 +81,7 @@ async function main(): Promise<void> {
           `  widget.js    ${stack.web.widgetUrl}`,
         ]
       : []),
+    `  Mail         ${stack.mail.pageUrl}   (every mail sent, and a form to post a customer's reply)`,
     '',
     `  Data       ${args.data ? `kept in ${args.data}` : 'in memory (use --data DIR to keep it)'}`,
     `  Redis      ${process.env.REDIS_URL ? process.env.REDIS_URL : 'embedded engine'}`,

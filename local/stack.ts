@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoAgentDirectory } from '../functions/adapters/dynamodb/agent-directory';
@@ -15,6 +16,7 @@ import { createWiring, withWiring, type Wiring } from '../functions/wiring';
 import {
   AUTHORIZER_ENTRY,
   HTTP_ROUTES,
+  MAIL_FUNCTIONS,
   ROUTER_ENTRY,
   SCHEDULED_FUNCTIONS,
   SIGNING_KEY_ROTATION,
@@ -34,7 +36,11 @@ import { startHttpApi, type HttpApi } from './gateway/http-api';
 import { createLambdaContext } from './gateway/lambda-context';
 import type { LambdaHandler } from './gateway/lambda-handler';
 import { startWebSocketGateway, type WebSocketGateway } from './gateway/websocket-gateway';
+import { startLocalS3 } from './s3/s3-server';
 import { startSecretsServer } from './secrets/secrets-server';
+import { mailPages, MAIL_PATHS, type InboundDelivery } from './ses/mail-pages';
+import { startSesServer } from './ses/ses-server';
+import type { SentMailRecord } from './ses/sent-mail';
 import { WEB_PATHS, startWebPages, type WebPages } from './web/web-server';
 import { seedDemoAgents } from './seed';
 import { startEventSourcePoller } from './sqs/event-source-poller';
@@ -51,6 +57,13 @@ export const VERIFICATION_KEYS_SECRET_NAME = 'parley/verification-keys';
 const TOKEN_KEYS_FILE = 'token-keys.json';
 const UPSTASH_SECRET_NAME = 'parley/upstash';
 const IDENTIFIED_CUSTOMER_SECRET_NAME = 'parley/identified-customer-key';
+/** The local mail setup (docs/mail.md): a verified identity, the reply domain, the configuration set. */
+export const LOCAL_MAIL = {
+  from: 'support@parley.example',
+  replyDomain: 'reply.parley.example',
+  configurationSet: 'parley-local',
+  inboundBucket: 'parley-inbound-mail',
+} as const;
 
 export interface LocalStackOptions {
   /** HTTP API (and later web pages); 0 picks a free port. */
@@ -106,6 +119,20 @@ export interface LocalStack {
   readonly identifiedCustomer: { readonly secretName: string; readonly key: string; readonly issuer: string; readonly audience: string };
   /** Present when started with `faults`: change settings and read what fired. */
   readonly faults?: FaultInjector;
+  /** Local mail: the SES v2 and S3 endpoints, and the `/_local/mail` pages on the HTTP port. */
+  readonly mail: {
+    readonly pageUrl: string;
+    readonly messagesUrl: string;
+    readonly inboundUrl: string;
+    readonly sesEndpoint: string;
+    readonly s3Endpoint: string;
+    /** Every mail the local SES endpoint accepted, newest first. */
+    sent(): SentMailRecord[];
+    /** SendEmail requests the endpoint answered (accepted or refused). */
+    sendRequestCount(): number;
+    /** Stores a raw inbound mail as SES receiving would and runs the inbound handler on it. */
+    deliverInbound(raw: Buffer | string): Promise<InboundDelivery>;
+  };
   /** The web pages served on the HTTP port (absent when started with `web: false`). */
   readonly web?: { readonly widgetUrl: string; readonly consoleUrl: string; readonly demoUrl: string };
   /** This stack's configuration, SDK clients and ports (what its handlers run with). */
@@ -216,6 +243,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     });
     stops.push({ name: 'Secrets Manager endpoint', stop: () => secrets.close() });
+    const s3 = await startLocalS3({
+      host: '127.0.0.1',
+      buckets: [LOCAL_MAIL.inboundBucket],
+      accessKeyIds: ['local', ...(process.env.AWS_ACCESS_KEY_ID ? [process.env.AWS_ACCESS_KEY_ID] : [])],
+    });
+    stops.push({ name: 'S3 endpoint', stop: () => s3.close() });
 
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     const dynamoClient = localDynamoClient(dynamo.endpoint);
@@ -259,6 +292,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       VERIFICATION_KEYS_SECRET_ID: VERIFICATION_KEYS_SECRET_NAME,
       UPSTASH_SECRET_ID: UPSTASH_SECRET_NAME,
       IDENTIFIED_CUSTOMER_SECRET_ID: IDENTIFIED_CUSTOMER_SECRET_NAME,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      MAIL_FROM: LOCAL_MAIL.from,
+      MAIL_REPLY_DOMAIN: LOCAL_MAIL.replyDomain,
+      MAIL_CONFIGURATION_SET: LOCAL_MAIL.configurationSet,
       ...options.env,
     };
     // Built on first use, once the gateway below has given the callback URL.
@@ -282,6 +319,42 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       return options.instrument ? options.instrument(name, handler) : handler;
     };
     const authorizer = await load('authorizer', AUTHORIZER_ENTRY);
+
+    // Mail: SES v2 (its mailbox simulator's events go to the events handler as SNS would
+    // deliver them) and SES receiving's S3 bucket, whose object events go to the inbound handler.
+    const mailEvents = await load(MAIL_FUNCTIONS.events.name, MAIL_FUNCTIONS.events.entry);
+    const mailInbound = await load(MAIL_FUNCTIONS.inbound.name, MAIL_FUNCTIONS.inbound.entry);
+    const mailFromDomain = handlerEnv.MAIL_FROM?.split('@')[1];
+    const ses = await startSesServer({
+      port: 0,
+      verifiedIdentities: mailFromDomain ? [mailFromDomain] : [],
+      configurationSets: handlerEnv.MAIL_CONFIGURATION_SET ? [handlerEnv.MAIL_CONFIGURATION_SET] : [],
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      onEvent: async (event) => {
+        await mailEvents(snsEvent(event), createLambdaContext(MAIL_FUNCTIONS.events.name));
+      },
+      onEventError: (error) => console.error(`local stack: the mail events handler failed: ${String(error)}`),
+    });
+    stops.push({ name: 'SES endpoint', stop: () => ses.close() });
+    handlerEnv.AWS_ENDPOINT_URL_SESV2 = ses.endpoint;
+    const s3Client = new S3Client({ endpoint: s3.endpoint, region: LOCAL_REGION, credentials, forcePathStyle: true });
+    stops.push({ name: 'S3 client', stop: async () => s3Client.destroy() });
+    const deliverInbound = async (raw: Buffer | string): Promise<InboundDelivery> => {
+      const key = `inbound/${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
+      const body = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
+      await s3Client.send(new PutObjectCommand({ Bucket: LOCAL_MAIL.inboundBucket, Key: key, Body: body }));
+      try {
+        const result = (await mailInbound(
+          s3Event(LOCAL_MAIL.inboundBucket, key, body.length),
+          createLambdaContext(MAIL_FUNCTIONS.inbound.name),
+        )) as { results?: { outcome: string }[] } | undefined;
+        return { key, outcome: result?.results?.[0]?.outcome ?? 'unknown' };
+      } catch (error) {
+        console.error(`local stack: the inbound mail handler failed (Lambda would retry): ${String(error)}`);
+        return { key, outcome: 'failed' };
+      }
+    };
+    const localMail = mailPages({ store: ses.store, deliverInbound });
     const wsRoutes = await Promise.all(
       WEBSOCKET_ROUTES.map(async (route) => ({
         routeKey: route.routeKey,
@@ -345,7 +418,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       portEnvName: 'PORT',
       // Requests no API route matches: the fault controls, then the web pages.
       fallback: async (req, res) =>
-        (faults !== undefined && (await handleFaultControl(req, res, faults))) || (web?.handle(req, res) ?? false),
+        (faults !== undefined && (await handleFaultControl(req, res, faults))) ||
+        (await localMail(req, res)) ||
+        (web?.handle(req, res) ?? false),
     });
     stops.push({ name: 'HTTP API', stop: () => httpApi.close() });
     if (options.web ?? true) {
@@ -407,6 +482,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         audience: handlerEnv.JWT_AUDIENCE ?? 'parley',
       },
       ...(faults ? { faults } : {}),
+      mail: {
+        pageUrl: `${httpApi.url}${MAIL_PATHS.page}`,
+        messagesUrl: `${httpApi.url}${MAIL_PATHS.messages}`,
+        inboundUrl: `${httpApi.url}${MAIL_PATHS.inbound}`,
+        sesEndpoint: ses.endpoint,
+        s3Endpoint: s3.endpoint,
+        sent: () => ses.store.list(),
+        sendRequestCount: () => ses.requestCount(),
+        deliverInbound,
+      },
       ...(web
         ? {
             web: {
@@ -424,6 +509,57 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stopAll();
     throw error;
   }
+}
+
+/** An SNS delivery of one SES event, as the configuration set's topic invokes the events Lambda. */
+function snsEvent(message: object) {
+  const now = new Date().toISOString();
+  return {
+    Records: [
+      {
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        EventSubscriptionArn: `arn:aws:sns:${LOCAL_REGION}:000000000000:parley-mail-events:${randomBytes(8).toString('hex')}`,
+        Sns: {
+          Type: 'Notification',
+          MessageId: randomBytes(16).toString('hex'),
+          TopicArn: `arn:aws:sns:${LOCAL_REGION}:000000000000:parley-mail-events`,
+          Subject: null,
+          Message: JSON.stringify(message),
+          Timestamp: now,
+          SignatureVersion: '1',
+          Signature: '',
+          SigningCertUrl: '',
+          UnsubscribeUrl: '',
+          MessageAttributes: {},
+        },
+      },
+    ],
+  };
+}
+
+/** The S3 ObjectCreated notification SES receiving's write produces. */
+function s3Event(bucket: string, key: string, size: number) {
+  return {
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        awsRegion: LOCAL_REGION,
+        eventTime: new Date().toISOString(),
+        eventName: 'ObjectCreated:Put',
+        userIdentity: { principalId: 'AWS:ses' },
+        requestParameters: { sourceIPAddress: '127.0.0.1' },
+        responseElements: { 'x-amz-request-id': randomBytes(8).toString('hex'), 'x-amz-id-2': randomBytes(16).toString('hex') },
+        s3: {
+          s3SchemaVersion: '1.0',
+          configurationId: 'inbound-mail',
+          bucket: { name: bucket, ownerIdentity: { principalId: 'local' }, arn: `arn:aws:s3:::${bucket}` },
+          object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), size, sequencer: Date.now().toString(16) },
+        },
+      },
+    ],
+  };
 }
 
 /** The routing queue and its DLQ, configured as the CDK stack configures them. */

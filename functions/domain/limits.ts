@@ -88,6 +88,12 @@ export const LIMIT_RULES = {
   },
   apiRead: { per: 'user', setting: 'RATE_LIMIT_API_READS', failPolicy: 'open', refusal: 'Too many requests; slow down' },
   agentAdmin: { per: 'user', setting: 'RATE_LIMIT_AGENT_CHANGES', failPolicy: 'closed', refusal: 'Too many agent changes; slow down' },
+  transcript: {
+    per: 'user',
+    setting: 'RATE_LIMIT_TRANSCRIPTS',
+    failPolicy: 'closed',
+    refusal: 'Too many transcripts requested; try again later',
+  },
 } as const satisfies Record<string, LimitRule>;
 
 export type LimitRuleName = keyof typeof LIMIT_RULES;
@@ -132,6 +138,7 @@ const WEBSOCKET_RULES: Readonly<Record<string, (frame: Readonly<Record<string, u
   status: () => ['conversationChange'],
   transfer: () => ['conversationChange'],
   rate: () => ['conversationChange'],
+  transcript: () => ['transcript'],
 };
 
 /**
@@ -152,6 +159,7 @@ const HTTP_RULES: Readonly<Record<string, readonly LimitRuleName[]>> = {
   'agents-list': ['apiRead'],
   'agents-get': ['apiRead'],
   'list-queues': ['apiRead'],
+  'mail-suppressions': ['apiRead'],
   'agents-create': ['agentAdmin'],
   'agents-update': ['agentAdmin'],
   'agents-delete': ['agentAdmin'],

@@ -7,6 +7,8 @@ import type { ConnectionStore } from '../ports/connection-store';
 import type { CredentialStore } from '../ports/credential-store';
 import type { ConversationStore } from '../ports/conversation-store';
 import type { PasswordHasher } from '../ports/password-hasher';
+import type { EmailAddressStatus } from '../ports/email-addresses';
+import type { InboundMailSource } from '../ports/inbound-mail';
 import type { Mailer } from '../ports/mailer';
 import type { LoginBackoff, RateLimiter } from '../ports/rate-limiter';
 import type { RoutingQueue } from '../ports/routing-queue';
@@ -66,6 +68,10 @@ export interface Ports {
   readonly presence: AgentPresence;
   /** Outbound email: ticket replies, transcripts. */
   readonly mailer: Mailer;
+  /** Addresses marked by SES bounces and complaints (the mailer refuses them). */
+  readonly emailAddresses: EmailAddressStatus;
+  /** Raw inbound mail (the bucket SES receiving writes to). */
+  readonly inboundMail: InboundMailSource;
   readonly tokens: TokenService;
   readonly rateLimiter: RateLimiter;
   readonly loginBackoff: LoginBackoff;

@@ -1,9 +1,10 @@
 import type { WebSocketApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import type { Config, NOT_DEPLOYED } from '../../functions/config';
+import type { Config, MAIL_SETTINGS, NOT_DEPLOYED } from '../../functions/config';
 import type { Needs } from '../../functions/routes';
 import type { RuntimeSettings } from '../parley-context';
 
@@ -12,6 +13,20 @@ export interface RealtimeEndpoint {
   readonly webSocketApi: WebSocketApi;
   /** https://{apiId}.execute-api.{region}.{urlSuffix}/{stage} */
   readonly callbackUrl: string;
+}
+
+/** Sending and receiving mail (lib/constructs/mail.ts); absent when no mail identity is configured. */
+export interface MailResources {
+  readonly from: string;
+  readonly replyDomain: string;
+  readonly configurationSetName: string;
+  /** The SES identity and configuration set ARNs ses:SendEmail is granted on. */
+  readonly identityArn: string;
+  readonly configurationSetArn: string;
+  /** The bucket SES receiving writes to (set for the inbound function only). */
+  readonly inboundBucket?: IBucket;
+  /** The key prefix inbound mail is written under. */
+  readonly inboundPrefix: string;
 }
 
 /** Everything a Parley Lambda may touch; `Needs` selects which parts it is granted. */
@@ -27,6 +42,7 @@ export interface ParleyResources {
   readonly upstashSecret: ISecret;
   readonly settings: RuntimeSettings;
   readonly realtime: RealtimeEndpoint;
+  readonly mail?: MailResources;
 }
 
 /** Variables every function gets besides the handler configuration (functions/config.ts). */
@@ -37,7 +53,9 @@ const OPERATIONAL_ENVIRONMENT = {
   NODE_OPTIONS: '--enable-source-maps',
 } as const;
 
-type DeployedConfig = Record<Exclude<keyof Config, (typeof NOT_DEPLOYED)[number]>, string>;
+type MailSetting = (typeof MAIL_SETTINGS)[number];
+type DeployedConfig = Record<Exclude<keyof Config, (typeof NOT_DEPLOYED)[number] | MailSetting>, string> &
+  Partial<Record<MailSetting, string>>;
 
 /**
  * The same environment for every function, so any handler can load its config. Secrets are
@@ -54,6 +72,13 @@ export function functionEnvironment(resources: ParleyResources): Record<string, 
     // The imported secret's ARN lacks the random suffix; its name is the reliable id.
     UPSTASH_SECRET_ID: resources.upstashSecret.secretName,
     ...resources.settings,
+    ...(resources.mail === undefined
+      ? {}
+      : {
+          MAIL_FROM: resources.mail.from,
+          MAIL_REPLY_DOMAIN: resources.mail.replyDomain,
+          MAIL_CONFIGURATION_SET: resources.mail.configurationSetName,
+        }),
   } satisfies DeployedConfig;
   return { ...config, ...OPERATIONAL_ENVIRONMENT };
 }
@@ -81,4 +106,17 @@ export function grantNeeds(grantee: IGrantable, needs: Needs, resources: ParleyR
     });
   }
   if (needs.upstash === true) resources.upstashSecret.grantRead(grantee);
+  // Without mail configured a function that emails gets nothing: its mailer answers `unavailable`.
+  if (needs.mail === true && resources.mail !== undefined) {
+    Grant.addToPrincipal({
+      grantee,
+      actions: ['ses:SendEmail'],
+      resourceArns: [resources.mail.identityArn, resources.mail.configurationSetArn],
+    });
+  }
+  if (needs.inboundMail === true) {
+    const bucket = resources.mail?.inboundBucket;
+    if (bucket === undefined) throw new Error('A function that reads inbound mail needs the receiving bucket (lib/constructs/mail.ts)');
+    Grant.addToPrincipal({ grantee, actions: ['s3:GetObject'], resourceArns: [bucket.arnForObjects(`${resources.mail!.inboundPrefix}*`)] });
+  }
 }

@@ -51,6 +51,7 @@ describe('readParleyContext', () => {
         RATE_LIMIT_SESSION_CALLS: '120/60',
         RATE_LIMIT_API_READS: '120/60',
         RATE_LIMIT_AGENT_CHANGES: '30/60',
+        RATE_LIMIT_TRANSCRIPTS: '5/3600',
         MAX_CONNECTIONS_PER_CUSTOMER: '10',
         MAX_CONNECTIONS_PER_STAFF: '20',
         LOGIN_FREE_ATTEMPTS: '5',

@@ -60,6 +60,8 @@ const ACTIONS: ReadonlyArray<{ frame: Record<string, unknown>; allowed: readonly
   { frame: { action: 'close', reason: 'done' }, allowed: ['owner', 'assignedAgent', 'supervisor'] },
   { frame: { action: 'transfer', toSkill: 'billing' }, allowed: ['assignedAgent', 'supervisor'] },
   { frame: { action: 'rate', score: 5 }, allowed: ['owner'] },
+  // A transcript goes to the customer only; anyone else is refused before any mail is sent.
+  { frame: { action: 'transcript', email: 'someone@customer.example' }, allowed: ['owner'] },
 ];
 
 describe("WebSocket actions on someone else's conversation are forbidden, and change nothing", () => {

@@ -22,6 +22,10 @@ export const keys = {
   agentRosterPartition: 'ROSTER',
   /** A staff session (refresh token family). */
   staffSession: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'SESSION' }),
+  /** An address marked by a bounce or complaint (lower-cased), and its listing entry. */
+  mailAddress: (email: string) => ({ pk: `MAILADDR#${email.toLowerCase()}`, sk: 'STATUS' }),
+  mailSuppressionEntry: (email: string) => ({ pk: 'MAILSUPPRESSIONS', sk: email.toLowerCase() }),
+  mailSuppressionsPartition: 'MAILSUPPRESSIONS',
 };
 
 export function messageSortKey(seq: number): string {

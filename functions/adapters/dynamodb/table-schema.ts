@@ -14,6 +14,8 @@
  *   EMAIL#<email>   / LOGIN                      email to agent id lookup
  *   ROSTER          / AGENT#<id>                 agent listing entry (the profile without the hash)
  *   SESSION#<id>    / SESSION                    staff session: refresh token hash, revocation (TTL on expiresAt)
+ *   MAILADDR#<email> / STATUS                    an address SES reported bounced or complained (never mailed again)
+ *   MAILSUPPRESSIONS / <email>                   listing entry of the same (GET /v1/mail/suppressions)
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 export const TTL_ATTRIBUTE = 'expiresAt';

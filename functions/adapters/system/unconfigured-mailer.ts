@@ -1,12 +1,14 @@
+import { MailUnavailableError } from '../../domain/mail';
 import type { Mailer, OutboundMail, SentMail } from '../../ports/mailer';
 
-export class MailNotConfiguredError extends Error {
+/** No MAIL_FROM: maps to `unavailable` (HTTP 503) with this message, so nothing fails silently. */
+export class MailNotConfiguredError extends MailUnavailableError {
   override readonly name = 'MailNotConfiguredError';
 }
 
-/** Placeholder until outbound email exists (issue 9 part 3 replaces it with SES v2). */
+/** The mailer when no sending identity is configured (MAIL_FROM unset; docs/mail.md). */
 export const unconfiguredMailer: Mailer = {
   send(_mail: OutboundMail): Promise<SentMail> {
-    return Promise.reject(new MailNotConfiguredError('Outbound email is not configured'));
+    return Promise.reject(new MailNotConfiguredError('Email is not configured on this deployment (MAIL_FROM is not set)'));
   },
 };
