@@ -86,6 +86,8 @@ class Harness {
       opaqueTokens: { generate: unused('opaque tokens'), hash: unused('opaque tokens') },
       presence: this.presence,
       mailer: unconfiguredMailer,
+      emailAddresses: { statusOf: unused('email addresses'), mark: unused('email addresses'), listSuppressed: unused('email addresses') },
+      inboundMail: { read: unused('inbound mail') },
       tokens: { issue: unused('tokens'), verify: unused('tokens') },
       rateLimiter: { consume: unused('rate limits') },
       loginBackoff: { lockedForMs: unused('login'), recordFailure: unused('login'), reset: unused('login') },
