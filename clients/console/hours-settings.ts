@@ -61,7 +61,7 @@ export function mountHoursSettings(container: HTMLElement, context: SettingsCont
     ...zones().map((name) => h('option', { value: name }, name)),
   );
   const days = new Map<Day, HTMLInputElement>(
-    DAYS.map((day, index) => [day, h('input', { name: `day-${day}`, 'aria-label': dayName(locale, index), placeholder: '09:00-17:00' })]),
+    DAYS.map((day, index) => [day, h('input', { name: `day-${day}`, 'aria-label': dayName(locale, index), placeholder: '—' })]),
   );
   const closed = h('textarea', { name: 'closed', rows: 4, 'aria-label': t('hoursClosed') });
   const behaviour = h(
