@@ -118,6 +118,8 @@ export const configSchema = z.object({
   ABANDON_CLOSE_AFTER_SECONDS: positiveInt(300),
   /** An agent whose last connection ended goes away after this long unless it reconnects (an SQS delay: at most 900). */
   AGENT_LEAVE_GRACE_SECONDS: z.coerce.number().int().positive().max(900).default(15),
+  /** Business hours are re-read at most this often per Lambda container (the public availability route reads them). */
+  HOURS_CACHE_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
   /** Secret holding the HS256 key embedding sites sign identified-customer tokens with (optional). */
   IDENTIFIED_CUSTOMER_SECRET_ID: z.string().min(1).optional(),
   /** The `iss` of identified-customer tokens. */
@@ -164,6 +166,9 @@ export const configSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/)
     .optional(),
+  /** Public availability reads per IP: widgets without a conversation poll it (about one a minute each). */
+  RATE_LIMIT_AVAILABILITY: rateLimit('120/60'),
+  RATE_LIMIT_SETTINGS_CHANGES: rateLimit('30/60'),
   /** Live connections one identity may hold; the one over the cap is refused at $connect. */
   MAX_CONNECTIONS_PER_CUSTOMER: z.coerce.number().int().positive().max(1000).default(10),
   MAX_CONNECTIONS_PER_STAFF: z.coerce.number().int().positive().max(1000).default(20),

@@ -43,6 +43,8 @@ export const TRAFFIC_ASSUMPTIONS = {
   /** History pages: agents open conversations often; customers on reload. */
   agentHistorySeconds: 60,
   customerHistorySeconds: 600,
+  /** A widget without a conversation polls the public availability this often (and once per page view). */
+  visitorAvailabilitySeconds: 60,
 } as const;
 
 /** No route is throttled below this (requests per second). */
@@ -96,6 +98,9 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
       'GET /v1/queues': agents / a.agentQueuesSeconds,
       // Supervisors look at the suppression list about as often as at the queues.
       'GET /v1/mail/suppressions': agents / a.agentQueuesSeconds,
+      'GET /v1/availability': customers / a.visitorAvailabilitySeconds,
+      'GET /v1/skills/{skill}/hours': admin,
+      'PUT /v1/skills/{skill}/hours': admin,
     },
   };
 }

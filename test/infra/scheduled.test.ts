@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { SCHEDULED_FUNCTIONS } from '../../functions/routes';
+import { SCHEDULED_FUNCTIONS, tableAccessOf } from '../../functions/routes';
 import { actionsOf, logicalIdOf, resourcesOfType, statementsOfRole, synthParley } from './synth-parley';
 
 const { stack, template } = synthParley();
@@ -32,20 +32,28 @@ describe('scheduled functions', () => {
     expect(Object.keys(rules)).toHaveLength(SCHEDULED_FUNCTIONS.length);
   });
 
-  it('reconciliation reads the table, writes conversations only (abandoned chats), sends triggers and reads the Upstash secret', () => {
+  it('reconciliation reads the table, writes conversations (abandoned chats) and what availability it announced, sends triggers and reads the Upstash secret', () => {
     const reconcile = stack.functions.find((fn) => fn.name === 'reconcile')!;
     const statements = statementsOfRole(template, logicalIdOf(reconcile.role));
     const actions = new Set(actionsOf(statements));
     expect(actions.has('dynamodb:Query')).toBe(true);
     expect(actions.has('dynamodb:Scan')).toBe(false);
     expect(actions.has('dynamodb:BatchWriteItem')).toBe(false);
-    // The still-there notice and the close: conversation items and their messages, nothing else.
+    // The still-there notice and the close write conversation items and their messages; the
+    // availability sweep remembers SKILL#<skill>/ANNOUNCED. Nothing else.
+    const writeKeys = (action: 'PutItem' | 'UpdateItem') =>
+      tableAccessOf('reconcile')
+        .filter((grant) => grant.actions.includes(action))
+        .flatMap((grant) => grant.keys)
+        .sort();
+    expect(writeKeys('PutItem')).toEqual(['CONV#*', 'SKILL#*']);
+    expect(writeKeys('UpdateItem')).toEqual(['CONV#*']);
     for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem']) {
       const granting = statements.filter((statement) => actionsOf([statement]).includes(write));
       expect(granting.length).toBeGreaterThan(0);
       for (const statement of granting) {
         const condition = (statement.Condition as Record<string, Record<string, string | string[]>>)['ForAllValues:StringLike'];
-        expect([condition?.['dynamodb:LeadingKeys']].flat()).toEqual(['CONV#*']);
+        for (const key of [condition?.['dynamodb:LeadingKeys']].flat()) expect(['CONV#*', 'SKILL#*']).toContain(key);
       }
     }
     expect(actions.has('sqs:SendMessage')).toBe(true);

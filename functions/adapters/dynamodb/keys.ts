@@ -26,6 +26,10 @@ export const keys = {
   mailAddress: (email: string) => ({ pk: `MAILADDR#${email.toLowerCase()}`, sk: 'STATUS' }),
   mailSuppressionEntry: (email: string) => ({ pk: 'MAILSUPPRESSIONS', sk: email.toLowerCase() }),
   mailSuppressionsPartition: 'MAILSUPPRESSIONS',
+  /** A skill's business hours (`_default`: the deployment default). */
+  skillHours: (skill: string) => ({ pk: `SKILL#${skill}`, sk: 'HOURS' }),
+  /** The availability last announced to a skill's waiting customers. */
+  skillAnnounced: (skill: string) => ({ pk: `SKILL#${skill}`, sk: 'ANNOUNCED' }),
 };
 
 export function messageSortKey(seq: number): string {

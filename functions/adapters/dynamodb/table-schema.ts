@@ -16,6 +16,8 @@
  *   SESSION#<id>    / SESSION                    staff session: refresh token hash, revocation (TTL on expiresAt)
  *   MAILADDR#<email> / STATUS                    an address SES reported bounced or complained (never mailed again)
  *   MAILSUPPRESSIONS / <email>                   listing entry of the same (GET /v1/mail/suppressions)
+ *   SKILL#<skill>   / HOURS                      the skill's business hours (`_default`: the deployment default)
+ *   SKILL#<skill>   / ANNOUNCED                  the availability last announced to its waiting customers
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 export const TTL_ATTRIBUTE = 'expiresAt';

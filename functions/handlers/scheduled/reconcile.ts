@@ -1,14 +1,16 @@
 import type { Context } from 'aws-lambda';
 import { sweepAbandonedChats, type AbandonSweepReport } from '../../services/abandoned-chats';
+import { sweepAvailability } from '../../services/availability-announcements';
 import { reconcile, type ReconcileReport } from '../../services/reconciliation';
 import { flushMetrics, logger, metrics, MetricUnit } from '../../shared/observability';
 import { getPorts } from '../../wiring';
 
 /**
  * Every minute (EventBridge on AWS, a timer locally): expire agents' presence, rebuild Redis
- * load from DynamoDB and nudge stalled queues; then the other sweeps, each in its own
- * try/catch so one failing never stops the others (the run still fails, for the alarms).
- * Drift found is logged and counted.
+ * load from DynamoDB and nudge stalled queues; then the other sweeps (abandoned chats,
+ * availability changes at opening and closing instants), each in its own try/catch so one
+ * failing never stops the others (the run still fails, for the alarms). Drift found is
+ * logged and counted.
  */
 export const handler = async (
   _event: unknown,
@@ -35,6 +37,14 @@ export const handler = async (
     logger.info('Abandoned chats swept', { ...abandoned });
   } catch (error) {
     logger.error('Abandoned-chat sweep failed', { error });
+    failure ??= { error };
+  }
+  try {
+    // After the presence sweep: its lost agents count as gone.
+    const announced = await sweepAvailability(ports);
+    if (announced.length > 0) logger.info('Availability changes announced', { skills: announced });
+  } catch (error) {
+    logger.error('Availability sweep failed', { error });
     failure ??= { error };
   } finally {
     flushMetrics();

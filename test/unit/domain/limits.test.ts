@@ -51,7 +51,17 @@ describe('the limit table', () => {
   it('fails closed on the costly rules and open on the cheap ones', () => {
     const closed = LIMIT_RULE_NAMES.filter((rule) => LIMIT_RULES[rule].failPolicy === 'closed').sort();
     expect(closed).toEqual(
-      ['agentAdmin', 'connectPerIp', 'connectPerUser', 'guestToken', 'login', 'staffSession', 'start', 'transcript'].sort(),
+      [
+        'agentAdmin',
+        'connectPerIp',
+        'connectPerUser',
+        'guestToken',
+        'login',
+        'settingsChange',
+        'staffSession',
+        'start',
+        'transcript',
+      ].sort(),
     );
   });
 

@@ -85,6 +85,12 @@ class Harness {
       sessions: { create: unused('sessions'), get: unused('sessions'), rotate: unused('sessions'), revoke: unused('sessions') },
       opaqueTokens: { generate: unused('opaque tokens'), hash: unused('opaque tokens') },
       presence: this.presence,
+      hours: {
+        get: async () => undefined,
+        put: unused('hours'),
+        lastAnnounced: async () => undefined,
+        rememberAnnounced: async () => undefined,
+      },
       mailer: unconfiguredMailer,
       emailAddresses: { statusOf: unused('email addresses'), mark: unused('email addresses'), listSuppressed: unused('email addresses') },
       inboundMail: { read: unused('inbound mail') },
