@@ -107,6 +107,8 @@ export const configSchema = z.object({
    * younger ones may belong to a router between its claim and its write (router timeout 30 s).
    */
   CLAIM_MIN_AGE_SECONDS: positiveInt(120),
+  /** A queued customer who has waited longer than this is offered to turn the chat into an email ticket. */
+  QUEUE_TICKET_OFFER_SECONDS: positiveInt(600),
   /** Secret holding the HS256 key embedding sites sign identified-customer tokens with (optional). */
   IDENTIFIED_CUSTOMER_SECRET_ID: z.string().min(1).optional(),
   /** The `iss` of identified-customer tokens. */

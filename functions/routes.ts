@@ -75,6 +75,8 @@ export const WEBSOCKET_ROUTES: readonly WebSocketRoute[] = [
   ws('status', 'status', { table: 'read', routingQueue: true, connections: true, upstash: true }),
   ws('transfer', 'transfer', { table: rw, routingQueue: true, connections: true, upstash: true }),
   ws('rate', 'rate', { table: rw, connections: true, upstash: true }),
+  // Issue 9: the customer turns a waiting chat into an email ticket.
+  ws('ticket', 'ticket', { table: rw, connections: true, upstash: true }),
 ];
 
 const http = (method: HttpRoute['method'], path: string, name: string, needs: Needs): HttpRoute => ({
@@ -115,6 +117,12 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
     upstash: true,
   }),
   http('GET', '/v1/queues', 'list-queues', { table: 'read', verificationKeys: true, upstash: true }),
+  // Tickets (issue 9, docs/tickets.md): the offline form, the staff's ticket lists and replies (emailed).
+  http('POST', '/v1/tickets', 'tickets-create', { table: rw, connections: true, verificationKeys: true, upstash: true }),
+  http('GET', '/v1/tickets', 'tickets-list', { table: 'read', verificationKeys: true, upstash: true }),
+  http('GET', '/v1/tickets/{id}', 'tickets-get', { table: 'read', verificationKeys: true, upstash: true }),
+  http('PUT', '/v1/tickets/{id}', 'tickets-update', { table: rw, connections: true, verificationKeys: true, upstash: true }),
+  http('POST', '/v1/tickets/{id}/replies', 'tickets-reply', { table: rw, connections: true, verificationKeys: true, upstash: true }),
 ];
 
 /** A function run on a schedule (an EventBridge rule on AWS, a timer in the local stack). */
@@ -130,8 +138,9 @@ export const SCHEDULED_FUNCTIONS: readonly ScheduledFunction[] = [
   {
     name: 'reconcile',
     entry: 'functions/handlers/scheduled/reconcile.ts',
-    // Presence sweep, load rebuild from DynamoDB, triggers for lost agents and stalled queues.
-    needs: { table: 'read', routingQueue: true, connections: true, upstash: true },
+    // Presence sweep, load rebuild from DynamoDB, triggers for lost agents and stalled queues;
+    // ticket offers to long waits (a conditional write per offer: readwrite).
+    needs: { table: rw, routingQueue: true, connections: true, upstash: true },
     rateMinutes: 1,
   },
 ];
@@ -201,8 +210,9 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   transfer: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), queryIndex('queue', ['*']), PUSH],
   rate: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), PUSH],
   router: [on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'), queryIndex('queue', ['*']), queryIndex('byAgent', ['*']), PUSH],
-  // The presence sweep tells an expired agent's remaining connections it is offline.
-  reconcile: [queryIndex('byStatus', ['queued', 'assigned']), PUSH],
+  // The presence sweep tells an expired agent's remaining connections it is offline. The ticket
+  // offers read each skill's queue and record each offer on its conversation.
+  reconcile: [queryIndex('byStatus', ['queued', 'assigned']), queryIndex('queue', ['*']), on(['CONV#*'], 'UpdateItem'), PUSH],
   'auth-guest': [],
   // Secrets only: the signing-key rotation never touches the table.
   'rotate-signing-keys': [],
@@ -228,6 +238,32 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'agents-update': [STAFF_TOKEN_CHECK, ...AGENT_PROFILE_WRITES, on(['EMAIL#*'], 'DeleteItem'), PUSH],
   'agents-delete': [STAFF_TOKEN_CHECK, on(['AGENT#*', 'EMAIL#*', 'ROSTER', 'CREDENTIAL#*'], 'DeleteItem'), PUSH],
   'list-queues': [STAFF_TOKEN_CHECK, on(['ROSTER'], 'Query'), queryIndex('byStatus', ['queued']), queryIndex('queue', ['*'])],
+  // Tickets: conversation items with status `ticket`, listed per skill and state in byStatus
+  // (`ticket#<skill>#<state>`); a reply token is its own item (MAILTOKEN#<token>).
+  // Converting a waiting chat reads its messages (the subject), writes the token, moves the
+  // queue (those behind are told) and drops the customer's open pointer (PUSH's DeleteItem).
+  ticket: [
+    STAFF_TOKEN_CHECK,
+    on(['CONV#*'], 'GetItem', 'Query', 'UpdateItem'),
+    on(['MAILTOKEN#*'], 'PutItem'),
+    queryIndex('queue', ['*']),
+    PUSH,
+  ],
+  // The form's idempotency pointer (USER#<id>/TICKETREQ#<clientMsgId>), the token, the ticket and its first message.
+  'tickets-create': [
+    STAFF_TOKEN_CHECK,
+    on(['USER#*'], 'GetItem', 'PutItem'),
+    on(['MAILTOKEN#*'], 'PutItem'),
+    on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'),
+    PUSH,
+  ],
+  // Supervisors' skill list comes from the roster.
+  'tickets-list': [STAFF_TOKEN_CHECK, queryIndex('byStatus', ['ticket#*']), on(['ROSTER'], 'Query')],
+  'tickets-get': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query')],
+  // The assignee's profile is read (AGENT#*, in STAFF_TOKEN_CHECK).
+  'tickets-update': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), PUSH],
+  // The reply is a message (claim, slot, lastSeq), the thread is read for the mail.
+  'tickets-reply': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'), PUSH],
 };
 
 /** An entry point's table access; every entry in this file has one (test/infra/iam.test.ts). */

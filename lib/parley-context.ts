@@ -21,6 +21,7 @@ const TUNABLE_CONTEXT_KEYS = {
   SECRETS_CACHE_SECONDS: 'secretsCacheSeconds',
   PRESENCE_GRACE_SECONDS: 'presenceGraceSeconds',
   CLAIM_MIN_AGE_SECONDS: 'claimMinAgeSeconds',
+  QUEUE_TICKET_OFFER_SECONDS: 'queueTicketOfferSeconds',
   IDENTIFIED_CUSTOMER_ISSUER: 'identifiedCustomerIssuer',
   OIDC_ISSUERS: 'oidcIssuers',
   MAX_TOKEN_SECONDS_CUSTOMER: 'maxTokenSecondsCustomer',

@@ -78,6 +78,8 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
       status: agents / a.agentStatusSeconds,
       transfer: agents / a.agentTransferSeconds,
       rate: starts,
+      // Issue 9: at most one conversion per chat.
+      ticket: starts,
     },
     http: {
       'POST /v1/auth/guest': starts,
@@ -92,6 +94,12 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
       'PUT /v1/agents/{id}': admin,
       'DELETE /v1/agents/{id}': admin,
       'GET /v1/queues': agents / a.agentQueuesSeconds,
+      // Tickets: the offline form at most once per would-be chat; staff work them like history.
+      'POST /v1/tickets': starts,
+      'GET /v1/tickets': history,
+      'GET /v1/tickets/{id}': history,
+      'PUT /v1/tickets/{id}': messages,
+      'POST /v1/tickets/{id}/replies': messages,
     },
   };
 }

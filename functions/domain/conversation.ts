@@ -1,5 +1,6 @@
 import { ConflictError, ForbiddenError } from './errors';
 import type { User } from './identity';
+import type { TicketInfo, TicketOfferReason } from './ticket';
 
 /** `bot`: a first-line bot answers, not yet queued; `ticket`: an offline ticket answered by email (issue 9). */
 export type ConversationStatus = 'bot' | 'queued' | 'assigned' | 'closed' | 'ticket';
@@ -36,6 +37,10 @@ export interface Conversation {
   readonly noAgentNoticeAt?: string;
   /** Bumped by every routing transition (see domain/routing-claims.ts); absent means 0. */
   readonly epoch?: number;
+  /** Set while status is `ticket` (domain/ticket.ts). */
+  readonly ticket?: TicketInfo;
+  /** When the waiting customer was offered a ticket, per reason (each at most once). */
+  readonly offers?: Partial<Record<TicketOfferReason, string>>;
 }
 
 /** The protocol's ConversationSummary. */
@@ -64,6 +69,12 @@ export function toSummary(conversation: Conversation): ConversationSummary {
     lastSeq: conversation.lastSeq,
     createdAt: conversation.createdAt,
     updatedAt: conversation.updatedAt,
+    ...(conversation.status === 'ticket' && conversation.ticket
+      ? { ticket: { state: conversation.ticket.state, email: conversation.ticket.email } }
+      : {}),
+    ...((conversation.status === 'queued' || conversation.status === 'bot') && Object.keys(conversation.offers ?? {}).length > 0
+      ? { offer: 'ticket' as const }
+      : {}),
   };
 }
 

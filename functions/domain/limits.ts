@@ -132,6 +132,7 @@ const WEBSOCKET_RULES: Readonly<Record<string, (frame: Readonly<Record<string, u
   status: () => ['conversationChange'],
   transfer: () => ['conversationChange'],
   rate: () => ['conversationChange'],
+  ticket: () => ['conversationChange'],
 };
 
 /**
@@ -155,6 +156,12 @@ const HTTP_RULES: Readonly<Record<string, readonly LimitRuleName[]>> = {
   'agents-create': ['agentAdmin'],
   'agents-update': ['agentAdmin'],
   'agents-delete': ['agentAdmin'],
+  // A ticket is a conversation: the form counts as a start; a reply as a message (and an email).
+  'tickets-create': ['start'],
+  'tickets-list': ['apiRead'],
+  'tickets-get': ['apiRead'],
+  'tickets-update': ['conversationChange'],
+  'tickets-reply': ['messagePerUser'],
 };
 
 export function isLimitedWebSocketRoute(routeKey: string): boolean {

@@ -27,6 +27,7 @@ describe('readParleyContext', () => {
         SECRETS_CACHE_SECONDS: '300',
         PRESENCE_GRACE_SECONDS: '60',
         CLAIM_MIN_AGE_SECONDS: '120',
+        QUEUE_TICKET_OFFER_SECONDS: '600',
         IDENTIFIED_CUSTOMER_ISSUER: 'parley-site',
         OIDC_ISSUERS: '[]',
         MAX_TOKEN_SECONDS_CUSTOMER: '86400',

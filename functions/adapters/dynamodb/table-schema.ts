@@ -14,6 +14,8 @@
  *   EMAIL#<email>   / LOGIN                      email to agent id lookup
  *   ROSTER          / AGENT#<id>                 agent listing entry (the profile without the hash)
  *   SESSION#<id>    / SESSION                    staff session: refresh token hash, revocation (TTL on expiresAt)
+ *   MAILTOKEN#<tok> / TICKET                     a ticket's reply token -> its conversation id (ticket-store.ts)
+ *   USER#<userId>   / TICKETREQ#<clientMsgId>    the offline form's idempotency pointer (ticket-store.ts)
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 export const TTL_ATTRIBUTE = 'expiresAt';
@@ -32,7 +34,10 @@ export const INDEXES = {
   byAgent: { indexName: 'byAgent', partitionKey: 'agentKey', sortKey: 'agentSort' },
   /** Waiting conversations per skill, longest-waiting first; removed on assignment. */
   queue: { indexName: 'queue', partitionKey: 'queueKey', sortKey: 'queueSort' },
-  /** Every conversation by status, for supervisors (no Scan on a request path). */
+  /**
+   * Every conversation by status, for supervisors (no Scan on a request path). Tickets are
+   * listed per skill and state instead: `ticket#<skill>#<state>`, newest activity first.
+   */
   byStatus: { indexName: 'byStatus', partitionKey: 'statusKey', sortKey: 'statusSort' },
 } as const satisfies Record<string, IndexSchema>;
 
