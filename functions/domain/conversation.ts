@@ -1,10 +1,29 @@
 import { ConflictError, ForbiddenError } from './errors';
 import type { User } from './identity';
-import type { TicketInfo, TicketOfferReason } from './ticket';
 
 /** `bot`: a first-line bot answers, not yet queued; `ticket`: an offline ticket answered by email (issue 9). */
 export type ConversationStatus = 'bot' | 'queued' | 'assigned' | 'closed' | 'ticket';
 export type TicketState = 'open' | 'pending' | 'solved';
+
+/** Why a waiting customer is offered a ticket (the `offer` frame's `reason`). */
+export type TicketOfferReason = 'wait' | 'closed' | 'no_agent';
+
+/** The ticket part of a conversation (domain/ticket.ts holds the rules). */
+export interface TicketInfo {
+  readonly state: TicketState;
+  /** Where replies are emailed. */
+  readonly email: string;
+  readonly subject: string;
+  /** The secret in `reply+<token>@` that threads an emailed reply back (services/ticket-replies.ts). */
+  readonly replyToken: string;
+  readonly assignee?: Participant;
+  /** Message-ID of the customer's last emailed reply: the next mail answers it (In-Reply-To). */
+  readonly lastInboundMessageId?: string;
+  /** The seq of an agent reply that is stored but could not be emailed (cleared once one is sent). */
+  readonly unsentReplySeq?: number;
+  /** Newest activity (creation, a reply either way, a change of state or assignee): orders the lists. */
+  readonly activityAt: string;
+}
 
 export interface Participant {
   readonly id: string;

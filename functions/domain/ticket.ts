@@ -1,4 +1,6 @@
-import type { Conversation, ConversationStatus, Participant, TicketState } from './conversation';
+import type { Conversation, ConversationStatus, TicketInfo, TicketOfferReason, TicketState } from './conversation';
+
+export type { TicketInfo, TicketOfferReason } from './conversation';
 import { BadRequestError, ConflictError, ForbiddenError } from './errors';
 import type { User } from './identity';
 import type { Message } from './message';
@@ -10,26 +12,6 @@ import type { Message } from './message';
  */
 
 export const TICKET_STATES = ['open', 'pending', 'solved'] as const satisfies readonly TicketState[];
-
-/** Why a waiting customer is offered a ticket (the `offer` frame's `reason`). */
-export type TicketOfferReason = 'wait' | 'closed' | 'no_agent';
-
-/** The ticket part of a conversation item (present while status is `ticket`). */
-export interface TicketInfo {
-  readonly state: TicketState;
-  /** Where replies are emailed. */
-  readonly email: string;
-  readonly subject: string;
-  /** The secret in `reply+<token>@` that threads an emailed reply back (services/ticket-replies.ts). */
-  readonly replyToken: string;
-  readonly assignee?: Participant;
-  /** Message-ID of the customer's last emailed reply: the next mail answers it (In-Reply-To). */
-  readonly lastInboundMessageId?: string;
-  /** The seq of an agent reply that is stored but could not be emailed (cleared once one is sent). */
-  readonly unsentReplySeq?: number;
-  /** Newest activity (creation, a reply either way, a change of state or assignee): orders the lists. */
-  readonly activityAt: string;
-}
 
 /** The HTTP API's TicketSummary (docs/tickets.md). */
 export interface TicketSummary {
