@@ -194,6 +194,7 @@ export class DynamoTicketStore implements TicketStore {
 
   async list(skill: string, state: TicketState, limit: number, after?: string): Promise<TicketPage> {
     const listKey = ticketListKey(skill, state);
+    const startKey = after ? decodeCursor(after, listKey) : undefined;
     const result = await dynamo('Query', () =>
       this.db.send(
         new QueryCommand({
@@ -204,7 +205,7 @@ export class DynamoTicketStore implements TicketStore {
           ExpressionAttributeValues: { ':value': listKey },
           ScanIndexForward: false,
           Limit: limit,
-          ...(after ? { ExclusiveStartKey: decodeCursor(after, listKey) } : {}),
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
       ),
     );
