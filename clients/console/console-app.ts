@@ -17,6 +17,7 @@ import { ChatPane } from './chat-pane';
 import { ConversationList, type ConversationRow } from './conversation-list';
 import { QueuesPanel } from './queues-panel';
 import type { StaffSession } from './staff-session';
+import { TicketsView } from './tickets-view';
 
 const TYPING_SHOWN_MS = 5_000;
 const TYPING_SEND_EVERY_MS = 3_000;
@@ -58,6 +59,7 @@ export class ConsoleApp {
   private readonly queues: QueuesPanel | undefined;
   private readonly statusSelect: HTMLSelectElement;
   private readonly banner: HTMLElement;
+  private readonly tickets: TicketsView;
   private selectedId: string | undefined;
   private everReady = false;
   private lastTypingSent = 0;
@@ -106,6 +108,16 @@ export class ConsoleApp {
     this.banner = h('div', { class: 'banner', role: 'status', hidden: true });
 
     const permission = this.alerts.permissionButton();
+    this.tickets = new TicketsView({ api: this.api, session: options.session, t, locale: options.locale, userId: this.userId });
+    const viewToggle = h('button', { type: 'button', class: 'secondary', 'data-view-toggle': 'tickets' }, t('tickets'));
+    let workspace: HTMLElement | undefined;
+    viewToggle.addEventListener('click', () => {
+      const showTickets = this.tickets.element.hidden;
+      if (showTickets) this.tickets.show();
+      else this.tickets.hide();
+      if (workspace) workspace.hidden = showTickets;
+      viewToggle.textContent = t(showTickets ? 'conversations' : 'tickets');
+    });
     root.replaceChildren(
       h(
         'div',
@@ -115,6 +127,7 @@ export class ConsoleApp {
           { class: 'topbar' },
           h('h1', {}, `${t('consoleTitle')} — ${options.signedIn.user.name}`),
           permission,
+          viewToggle,
           this.hasStatus ? h('label', {}, t('status'), this.statusSelect) : null,
           h('button', { type: 'button', class: 'secondary', onclick: () => this.signOut() }, t('signOut')),
         ),
@@ -132,8 +145,10 @@ export class ConsoleApp {
           this.pane.element,
           this.pane.details,
         ),
+        this.tickets.element,
       ),
     );
+    workspace = root.querySelector<HTMLElement>('.workspace') ?? undefined;
     this.wireClient();
     document.addEventListener('visibilitychange', () => this.markSelectedRead());
     setInterval(() => this.renderList(), CLOCK_TICK_MS);
