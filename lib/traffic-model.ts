@@ -43,6 +43,8 @@ export const TRAFFIC_ASSUMPTIONS = {
   /** History pages: agents open conversations often; customers on reload. */
   agentHistorySeconds: 60,
   customerHistorySeconds: 600,
+  /** A widget without a conversation polls the public availability this often (and once per page view). */
+  visitorAvailabilitySeconds: 60,
 } as const;
 
 /** No route is throttled below this (requests per second). */
@@ -100,6 +102,9 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
       'GET /v1/tickets/{id}': history,
       'PUT /v1/tickets/{id}': messages,
       'POST /v1/tickets/{id}/replies': messages,
+      'GET /v1/availability': customers / a.visitorAvailabilitySeconds,
+      'GET /v1/skills/{skill}/hours': admin,
+      'PUT /v1/skills/{skill}/hours': admin,
     },
   };
 }

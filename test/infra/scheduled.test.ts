@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { SCHEDULED_FUNCTIONS } from '../../functions/routes';
+import { SCHEDULED_FUNCTIONS, tableAccessOf } from '../../functions/routes';
 import { actionsOf, logicalIdOf, resourcesOfType, statementsOfRole, synthParley } from './synth-parley';
 
 const { stack, template } = synthParley();
@@ -32,13 +32,16 @@ describe('scheduled functions', () => {
     expect(Object.keys(rules)).toHaveLength(SCHEDULED_FUNCTIONS.length);
   });
 
-  it('reconciliation reads the table, sends triggers and reads the Upstash secret; it only updates items (ticket offers), never puts', () => {
+  it('reconciliation reads the table, sends triggers and reads the Upstash secret; it writes only the availability it announced and ticket offers', () => {
     const reconcile = stack.functions.find((fn) => fn.name === 'reconcile')!;
     const actions = new Set(actionsOf(statementsOfRole(template, logicalIdOf(reconcile.role))));
     expect(actions.has('dynamodb:Query')).toBe(true);
-    expect(actions.has('dynamodb:PutItem')).toBe(false);
-    // The ticket-offer sweep records each offer on its conversation (CONV#* only, routes.ts).
-    expect(actions.has('dynamodb:UpdateItem')).toBe(true);
+    // Its puts: SKILL#<skill>/ANNOUNCED (the availability sweep's memory), nothing else.
+    const writes = tableAccessOf('reconcile').filter((grant) => grant.actions.includes('PutItem'));
+    expect(writes.map((grant) => grant.keys)).toEqual([['SKILL#*']]);
+    // Its updates: each ticket offer recorded on its conversation (CONV#* only).
+    const updates = tableAccessOf('reconcile').filter((grant) => grant.actions.includes('UpdateItem'));
+    expect(updates.map((grant) => grant.keys)).toEqual([['CONV#*']]);
     expect(actions.has('sqs:SendMessage')).toBe(true);
     expect(actions.has('secretsmanager:GetSecretValue')).toBe(true);
   });

@@ -16,6 +16,8 @@
  *   SESSION#<id>    / SESSION                    staff session: refresh token hash, revocation (TTL on expiresAt)
  *   MAILTOKEN#<tok> / TICKET                     a ticket's reply token -> its conversation id (ticket-store.ts)
  *   USER#<userId>   / TICKETREQ#<clientMsgId>    the offline form's idempotency pointer (ticket-store.ts)
+ *   SKILL#<skill>   / HOURS                      the skill's business hours (`_default`: the deployment default)
+ *   SKILL#<skill>   / ANNOUNCED                  the availability last announced to its waiting customers
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 export const TTL_ATTRIBUTE = 'expiresAt';
