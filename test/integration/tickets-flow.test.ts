@@ -308,4 +308,30 @@ describe('the queue-wait offer and the ticket action', () => {
     },
     budget(10),
   );
+
+  it(
+    'a customer waiting while the team is closed is offered a ticket for that reason',
+    async () => {
+      // tech with no opening hours at all: closed now (business hours, part A).
+      const hours = await put('/v1/skills/tech/hours', { timeZone: 'UTC', weekly: {}, behaviour: 'queue' }, tokens.admin);
+      expect(hours.status).toBe(200);
+      const customer = (await connectAndSync(stack, await guestToken(stack, 'Late Lee'))).client;
+      clients.push(customer);
+      const started = await customer.request({ action: 'start', skill: 'tech', text: 'Anyone there?', clientMsgId: 'l-1' }, [
+        'conversation',
+      ]);
+      const conversationId = (started.conversation as { id: string }).id;
+      const closedOffer = await waitFor(
+        async () => {
+          await stack.runScheduled('reconcile');
+          return customer.all('offer').find((frame) => frame.conversationId === conversationId && frame.reason === 'closed');
+        },
+        { timeoutMs: budget(3), message: 'a ticket offer for a closed team' },
+      );
+      expect(closedOffer).toEqual({ type: 'offer', conversationId, offer: 'ticket', reason: 'closed' });
+      const stored = await stack.wiring().ports.conversations.get(conversationId);
+      expect(stored?.offers?.closed).toEqual(expect.any(String));
+    },
+    budget(8),
+  );
 });
