@@ -118,6 +118,8 @@ export const configSchema = z.object({
   ABANDON_CLOSE_AFTER_SECONDS: positiveInt(300),
   /** An agent whose last connection ended goes away after this long unless it reconnects (an SQS delay: at most 900). */
   AGENT_LEAVE_GRACE_SECONDS: z.coerce.number().int().positive().max(900).default(15),
+  /** A queued customer who has waited longer than this is offered to turn the chat into an email ticket. */
+  QUEUE_TICKET_OFFER_SECONDS: positiveInt(600),
   /** Business hours are re-read at most this often per Lambda container (the public availability route reads them). */
   HOURS_CACHE_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
   /** Secret holding the HS256 key embedding sites sign identified-customer tokens with (optional). */

@@ -82,6 +82,8 @@ export const WEBSOCKET_ROUTES: readonly WebSocketRoute[] = [
   ws('rate', 'rate', { table: rw, connections: true, upstash: true }),
   // Reads the chat and the recipient's bounce status, then sends one mail.
   ws('transcript', 'transcript', { table: 'read', upstash: true, mail: true }),
+  // Issue 9: the customer turns a waiting chat into an email ticket.
+  ws('ticket', 'ticket', { table: rw, connections: true, upstash: true }),
 ];
 
 const http = (method: HttpRoute['method'], path: string, name: string, needs: Needs): HttpRoute => ({
@@ -124,6 +126,12 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   http('GET', '/v1/queues', 'list-queues', { table: 'read', verificationKeys: true, upstash: true }),
   // Addresses SES reported bounced or complained (supervisors, admins).
   http('GET', '/v1/mail/suppressions', 'mail-suppressions', { table: 'read', verificationKeys: true, upstash: true }),
+  // Tickets (issue 9, docs/tickets.md): the offline form, the staff's ticket lists and replies (emailed).
+  http('POST', '/v1/tickets', 'tickets-create', { table: rw, connections: true, verificationKeys: true, upstash: true }),
+  http('GET', '/v1/tickets', 'tickets-list', { table: 'read', verificationKeys: true, upstash: true }),
+  http('GET', '/v1/tickets/{id}', 'tickets-get', { table: 'read', verificationKeys: true, upstash: true }),
+  http('PUT', '/v1/tickets/{id}', 'tickets-update', { table: rw, connections: true, verificationKeys: true, upstash: true }),
+  http('POST', '/v1/tickets/{id}/replies', 'tickets-reply', { table: rw, connections: true, verificationKeys: true, upstash: true }),
   // Public (no token, so no verification keys): widgets ask whether anyone can answer.
   http('GET', '/v1/availability', 'availability', { table: 'read', upstash: true }),
   // Business hours per skill: supervisors and admins read, admins write.
@@ -168,7 +176,8 @@ export const SCHEDULED_FUNCTIONS: readonly ScheduledFunction[] = [
     entry: 'functions/handlers/scheduled/reconcile.ts',
     // Presence sweep, load rebuild from DynamoDB, triggers for lost agents and stalled queues;
     // abandoned chats (a notice, then a close: it writes conversations and their messages);
-    // the availability sweep (remembers per skill what its waiting customers were last told).
+    // the availability sweep (remembers per skill what its waiting customers were last told);
+    // ticket offers to long waits (a conditional write per offer).
     needs: { table: rw, routingQueue: true, connections: true, upstash: true },
     rateMinutes: 1,
   },
@@ -251,6 +260,7 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // claim), marks and closes conversations (the close deletes the open pointer: PUSH's
   // DeleteItem) and lists each candidate customer's connections (PUSH's Query). The
   // availability sweep announces opening and closing instants to waiting customers.
+  // The ticket offers read each skill's queue and record each offer on its conversation.
   reconcile: [
     queryIndex('byStatus', ['queued', 'assigned', 'bot']),
     on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'),
@@ -291,7 +301,33 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'mail-events': [on(['MAILADDR#*', 'MAILSUPPRESSIONS'], 'PutItem')],
   // receiveTicketReply (issue 9 part B) stores the reply as a message of its ticket and tells
   // the staff watching it; its exact grants come with that service.
-  'mail-inbound': [on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'), PUSH],
+  'mail-inbound': [on(['MAILTOKEN#*'], 'GetItem'), on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'), PUSH],
+  // Tickets: conversation items with status `ticket`, listed per skill and state in byStatus
+  // (`ticket#<skill>#<state>`); a reply token is its own item (MAILTOKEN#<token>).
+  // Converting a waiting chat reads its messages (the subject), writes the token, moves the
+  // queue (those behind are told) and drops the customer's open pointer (PUSH's DeleteItem).
+  ticket: [
+    STAFF_TOKEN_CHECK,
+    on(['CONV#*'], 'GetItem', 'Query', 'UpdateItem'),
+    on(['MAILTOKEN#*'], 'PutItem'),
+    queryIndex('queue', ['*']),
+    PUSH,
+  ],
+  // The form's idempotency pointer (USER#<id>/TICKETREQ#<clientMsgId>), the token, the ticket and its first message.
+  'tickets-create': [
+    STAFF_TOKEN_CHECK,
+    on(['USER#*'], 'GetItem', 'PutItem'),
+    on(['MAILTOKEN#*'], 'PutItem'),
+    on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'),
+    PUSH,
+  ],
+  // Supervisors' skill list comes from the roster.
+  'tickets-list': [STAFF_TOKEN_CHECK, queryIndex('byStatus', ['ticket#*']), on(['ROSTER'], 'Query')],
+  'tickets-get': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query')],
+  // The assignee's profile is read (AGENT#*, in STAFF_TOKEN_CHECK).
+  'tickets-update': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), PUSH],
+  // The reply is a message (claim, slot, lastSeq), the thread is read for the mail.
+  'tickets-reply': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'), PUSH],
 };
 
 /** An entry point's table access; every entry in this file has one (test/infra/iam.test.ts). */

@@ -14,6 +14,7 @@ import { DynamoEmailAddressStore } from './adapters/dynamodb/email-address-store
 import { DynamoConversationStore } from './adapters/dynamodb/conversation-store';
 import { DynamoHoursStore } from './adapters/dynamodb/hours-store';
 import { DynamoSessionStore } from './adapters/dynamodb/session-store';
+import { DynamoTicketStore } from './adapters/dynamodb/ticket-store';
 import { ManagementApiNotifier } from './adapters/apigw/connection-notifier';
 import { randomOpaqueTokens } from './adapters/crypto/opaque-tokens';
 import { scryptHasher } from './adapters/crypto/password-hasher';
@@ -153,6 +154,7 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
     : unconfiguredMailer;
   const ports: Ports = {
     conversations: new DynamoConversationStore(documents, config.TABLE_NAME, ids),
+    tickets: new DynamoTicketStore(documents, config.TABLE_NAME),
     connections: new DynamoConnectionStore(documents, config.TABLE_NAME),
     agents: new DynamoAgentDirectory(documents, config.TABLE_NAME),
     credentials: new DynamoCredentialStore(documents, config.TABLE_NAME),
@@ -221,6 +223,7 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
       maxTokenSeconds,
       maxConnections: { customer: config.MAX_CONNECTIONS_PER_CUSTOMER, staff: config.MAX_CONNECTIONS_PER_STAFF },
       oidcIdPrefixes: oidcIssuers.map((issuer) => issuer.idPrefix),
+      queueTicketOfferSeconds: config.QUEUE_TICKET_OFFER_SECONDS,
     },
     log: {
       info: (message, extra) => logger.info(message, { ...extra }),

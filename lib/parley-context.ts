@@ -24,6 +24,7 @@ const TUNABLE_CONTEXT_KEYS = {
   ABANDON_AFTER_SECONDS: 'abandonAfterSeconds',
   ABANDON_CLOSE_AFTER_SECONDS: 'abandonCloseAfterSeconds',
   AGENT_LEAVE_GRACE_SECONDS: 'agentLeaveGraceSeconds',
+  QUEUE_TICKET_OFFER_SECONDS: 'queueTicketOfferSeconds',
   HOURS_CACHE_SECONDS: 'hoursCacheSeconds',
   IDENTIFIED_CUSTOMER_ISSUER: 'identifiedCustomerIssuer',
   OIDC_ISSUERS: 'oidcIssuers',

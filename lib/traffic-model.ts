@@ -82,6 +82,8 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
       rate: starts,
       // At most one transcript per chat, at its end.
       transcript: starts,
+      // Issue 9: at most one conversion per chat.
+      ticket: starts,
     },
     http: {
       'POST /v1/auth/guest': starts,
@@ -98,6 +100,12 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
       'GET /v1/queues': agents / a.agentQueuesSeconds,
       // Supervisors look at the suppression list about as often as at the queues.
       'GET /v1/mail/suppressions': agents / a.agentQueuesSeconds,
+      // Tickets: the offline form at most once per would-be chat; staff work them like history.
+      'POST /v1/tickets': starts,
+      'GET /v1/tickets': history,
+      'GET /v1/tickets/{id}': history,
+      'PUT /v1/tickets/{id}': messages,
+      'POST /v1/tickets/{id}/replies': messages,
       'GET /v1/availability': customers / a.visitorAvailabilitySeconds,
       'GET /v1/skills/{skill}/hours': admin,
       'PUT /v1/skills/{skill}/hours': admin,

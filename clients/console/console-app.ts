@@ -19,6 +19,7 @@ import { HOURS_SECTION } from './hours-settings';
 import { QueuesPanel } from './queues-panel';
 import { SettingsScreen, type SettingsSection } from './settings-screen';
 import type { StaffSession } from './staff-session';
+import { TicketsView } from './tickets-view';
 
 const TYPING_SHOWN_MS = 5_000;
 const TYPING_SEND_EVERY_MS = 3_000;
@@ -63,6 +64,7 @@ export class ConsoleApp {
   private readonly queues: QueuesPanel | undefined;
   private readonly statusSelect: HTMLSelectElement;
   private readonly banner: HTMLElement;
+  private readonly tickets: TicketsView;
   private selectedId: string | undefined;
   private everReady = false;
   private lastTypingSent = 0;
@@ -134,7 +136,8 @@ export class ConsoleApp {
             () => showSettings(false),
           )
         : undefined;
-      workspace.hidden = shown;
+      workspace.hidden = shown || !this.tickets.element.hidden;
+      if (shown) this.tickets.element.hidden = true;
       if (settings) settings.element.hidden = !shown;
       if (settings && !settings.element.isConnected) workspace.after(settings.element);
     };
@@ -142,6 +145,16 @@ export class ConsoleApp {
       options.signedIn.user.role === 'admin'
         ? h('button', { type: 'button', class: 'secondary', onclick: () => showSettings(true) }, t('settings'))
         : null;
+    this.tickets = new TicketsView({ api: this.api, session: options.session, t, locale: options.locale, userId: this.userId });
+    const viewToggle = h('button', { type: 'button', class: 'secondary', 'data-view-toggle': 'tickets' }, t('tickets'));
+    viewToggle.addEventListener('click', () => {
+      const showTickets = this.tickets.element.hidden;
+      if (showTickets) this.tickets.show();
+      else this.tickets.hide();
+      workspace.hidden = showTickets;
+      if (settings) settings.element.hidden = true;
+      viewToggle.textContent = t(showTickets ? 'conversations' : 'tickets');
+    });
     root.replaceChildren(
       h(
         'div',
@@ -151,12 +164,14 @@ export class ConsoleApp {
           { class: 'topbar' },
           h('h1', {}, `${t('consoleTitle')} — ${options.signedIn.user.name}`),
           permission,
+          viewToggle,
           this.hasStatus ? h('label', {}, t('status'), this.statusSelect) : null,
           settingsButton,
           h('button', { type: 'button', class: 'secondary', onclick: () => this.signOut() }, t('signOut')),
         ),
         this.banner,
         workspace,
+        this.tickets.element,
       ),
     );
     this.wireClient();

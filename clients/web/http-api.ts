@@ -45,6 +45,30 @@ export interface BusinessHoursBody {
   readonly offHoursMessage?: { readonly en?: string; readonly 'zh-CN'?: string };
 }
 
+export type TicketState = 'open' | 'pending' | 'solved';
+
+/** The ticket API's TicketSummary (docs/tickets.md). */
+export interface TicketRow {
+  readonly id: string;
+  readonly skill: string;
+  readonly state: TicketState;
+  readonly customer: { readonly id: string; readonly name: string; readonly email: string; readonly emailStatus?: string };
+  readonly assignee?: { readonly id: string; readonly name: string };
+  readonly subject: string;
+  readonly lastSeq: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** A reply stored but not emailed. */
+  readonly unsentReplySeq?: number;
+}
+
+export interface TicketList {
+  readonly tickets: TicketRow[];
+  readonly next?: string;
+  readonly skill: string;
+  readonly skills: string[];
+}
+
 /** The HTTP half of the protocol (PROTOCOL.md section 6), for the widget and the console. */
 export class HttpApi {
   constructor(private readonly baseUrl: string) {}
@@ -86,6 +110,30 @@ export class HttpApi {
   async saveHours(token: string, skill: string, hours: BusinessHoursBody): Promise<BusinessHoursBody> {
     const body = await this.call<{ hours: BusinessHoursBody }>('PUT', `/v1/skills/${encodeURIComponent(skill)}/hours`, token, hours);
     return body.hours;
+  }
+
+  /** One skill's tickets in one state, newest activity first (no skill: the caller's first). */
+  tickets(token: string, query: { skill?: string; state: TicketState; cursor?: string }): Promise<TicketList> {
+    const params = new URLSearchParams({
+      state: query.state,
+      ...(query.skill ? { skill: query.skill } : {}),
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+    });
+    return this.call('GET', `/v1/tickets?${params}`, token);
+  }
+
+  ticket(token: string, id: string): Promise<{ ticket: TicketRow; messages: ChatMessage[]; more: boolean }> {
+    return this.call('GET', `/v1/tickets/${encodeURIComponent(id)}`, token);
+  }
+
+  async updateTicket(token: string, id: string, change: { state?: TicketState; assigneeId?: string | null }): Promise<TicketRow> {
+    const body = await this.call<{ ticket: TicketRow }>('PUT', `/v1/tickets/${encodeURIComponent(id)}`, token, change);
+    return body.ticket;
+  }
+
+  /** Stores the reply and emails it; an `unavailable` ApiError means stored but not emailed (resend to retry). */
+  replyToTicket(token: string, id: string, text: string, clientMsgId: string): Promise<{ message: ChatMessage; ticket: TicketRow }> {
+    return this.call('POST', `/v1/tickets/${encodeURIComponent(id)}/replies`, token, { text, clientMsgId });
   }
 
   /** Every stored message of a conversation up to `upTo` (inclusive), page by page. */

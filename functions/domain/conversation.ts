@@ -7,6 +7,26 @@ export type TicketState = 'open' | 'pending' | 'solved';
 /** Why the system closed a conversation (the `closed` frame's `reason`); absent when a person closed it. */
 export type CloseReason = 'abandoned';
 
+/** Why a waiting customer is offered a ticket (the `offer` frame's `reason`). */
+export type TicketOfferReason = 'wait' | 'closed' | 'no_agent';
+
+/** The ticket part of a conversation (domain/ticket.ts holds the rules). */
+export interface TicketInfo {
+  readonly state: TicketState;
+  /** Where replies are emailed. */
+  readonly email: string;
+  readonly subject: string;
+  /** The secret in `reply+<token>@` that threads an emailed reply back (services/ticket-replies.ts). */
+  readonly replyToken: string;
+  readonly assignee?: Participant;
+  /** Message-ID of the customer's last emailed reply: the next mail answers it (In-Reply-To). */
+  readonly lastInboundMessageId?: string;
+  /** The seq of an agent reply that is stored but could not be emailed (cleared once one is sent). */
+  readonly unsentReplySeq?: number;
+  /** Newest activity (creation, a reply either way, a change of state or assignee): orders the lists. */
+  readonly activityAt: string;
+}
+
 export interface Participant {
   readonly id: string;
   readonly name: string;
@@ -51,6 +71,10 @@ export interface Conversation {
   readonly closeReason?: CloseReason;
   /** Bumped by every routing transition (see domain/routing-claims.ts); absent means 0. */
   readonly epoch?: number;
+  /** Set while status is `ticket` (domain/ticket.ts). */
+  readonly ticket?: TicketInfo;
+  /** When the waiting customer was offered a ticket, per reason (each at most once). */
+  readonly offers?: Partial<Record<TicketOfferReason, string>>;
 }
 
 /** The protocol's ConversationSummary. */
@@ -79,6 +103,12 @@ export function toSummary(conversation: Conversation): ConversationSummary {
     lastSeq: conversation.lastSeq,
     createdAt: conversation.createdAt,
     updatedAt: conversation.updatedAt,
+    ...(conversation.status === 'ticket' && conversation.ticket
+      ? { ticket: { state: conversation.ticket.state, email: conversation.ticket.email } }
+      : {}),
+    ...((conversation.status === 'queued' || conversation.status === 'bot') && Object.keys(conversation.offers ?? {}).length > 0
+      ? { offer: 'ticket' as const }
+      : {}),
   };
 }
 

@@ -152,6 +152,7 @@ const WEBSOCKET_RULES: Readonly<Record<string, (frame: Readonly<Record<string, u
   transfer: () => ['conversationChange'],
   rate: () => ['conversationChange'],
   transcript: () => ['transcript'],
+  ticket: () => ['conversationChange'],
 };
 
 /**
@@ -176,6 +177,12 @@ const HTTP_RULES: Readonly<Record<string, readonly LimitRuleName[]>> = {
   'agents-create': ['agentAdmin'],
   'agents-update': ['agentAdmin'],
   'agents-delete': ['agentAdmin'],
+  // A ticket is a conversation: the form counts as a start; a reply as a message (and an email).
+  'tickets-create': ['start'],
+  'tickets-list': ['apiRead'],
+  'tickets-get': ['apiRead'],
+  'tickets-update': ['conversationChange'],
+  'tickets-reply': ['messagePerUser'],
   availability: ['availability'],
   'hours-get': ['apiRead'],
   'hours-put': ['settingsChange'],

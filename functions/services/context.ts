@@ -14,6 +14,7 @@ import type { Mailer } from '../ports/mailer';
 import type { LoginBackoff, RateLimiter } from '../ports/rate-limiter';
 import type { RoutingQueue } from '../ports/routing-queue';
 import type { OpaqueTokens, SessionStore } from '../ports/session-store';
+import type { TicketStore } from '../ports/ticket-store';
 import type { TokenService } from '../ports/tokens';
 
 /** The acting user and, on WebSocket routes, the connection the frame came from. */
@@ -46,6 +47,8 @@ export interface Settings {
   readonly maxConnections: { readonly customer: number; readonly staff: number };
   /** The idPrefix of every OIDC issuer: local staff ids may not start with one. */
   readonly oidcIdPrefixes: readonly string[];
+  /** A queued customer waiting longer than this is offered a ticket (QUEUE_TICKET_OFFER_SECONDS). */
+  readonly queueTicketOfferSeconds: number;
 }
 
 /** Minimal structured logger the services need (Powertools' Logger satisfies it). */
@@ -58,6 +61,8 @@ export interface ServiceLogger {
 /** Every port the use cases may use; adapters are built lazily, so unused ones cost nothing. */
 export interface Ports {
   readonly conversations: ConversationStore;
+  /** Tickets (issue 9): their fields on the conversation items, reply tokens, offers. */
+  readonly tickets: TicketStore;
   readonly connections: ConnectionStore;
   readonly notifier: ConnectionNotifier;
   readonly routingQueue: RoutingQueue;

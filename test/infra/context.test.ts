@@ -30,6 +30,7 @@ describe('readParleyContext', () => {
         ABANDON_AFTER_SECONDS: '900',
         ABANDON_CLOSE_AFTER_SECONDS: '300',
         AGENT_LEAVE_GRACE_SECONDS: '15',
+        QUEUE_TICKET_OFFER_SECONDS: '600',
         HOURS_CACHE_SECONDS: '5',
         IDENTIFIED_CUSTOMER_ISSUER: 'parley-site',
         OIDC_ISSUERS: '[]',

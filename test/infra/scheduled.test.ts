@@ -32,7 +32,7 @@ describe('scheduled functions', () => {
     expect(Object.keys(rules)).toHaveLength(SCHEDULED_FUNCTIONS.length);
   });
 
-  it('reconciliation reads the table, writes conversations (abandoned chats) and what availability it announced, sends triggers and reads the Upstash secret', () => {
+  it('reconciliation reads the table, writes conversations (abandoned chats, ticket offers) and what availability it announced, sends triggers and reads the Upstash secret', () => {
     const reconcile = stack.functions.find((fn) => fn.name === 'reconcile')!;
     const statements = statementsOfRole(template, logicalIdOf(reconcile.role));
     const actions = new Set(actionsOf(statements));

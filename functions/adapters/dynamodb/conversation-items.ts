@@ -1,4 +1,5 @@
-import type { CloseReason, Conversation, ConversationStatus } from '../../domain/conversation';
+import type { CloseReason, Conversation, ConversationStatus, TicketState } from '../../domain/conversation';
+import type { TicketInfo, TicketOfferReason } from '../../domain/ticket';
 import type { Message } from '../../domain/message';
 import type { SenderRole } from '../../domain/identity';
 import { keys } from './keys';
@@ -23,19 +24,82 @@ function activityOf(item: Item): Partial<Conversation> {
   return out as Partial<Conversation>;
 }
 
+/**
+ * A ticket's place in the byStatus index: one partition per skill and state, newest activity
+ * first (`ticket#<skill>#<state>`, sorted by `<activityAt>#<id>`), so the console lists one tab
+ * of one skill with a single Query.
+ */
+export function ticketIndexKeys(skill: string, state: TicketState, activityAt: string, conversationId: string): Item {
+  return { statusKey: ticketListKey(skill, state), statusSort: `${activityAt}#${conversationId}` };
+}
+
+export function ticketListKey(skill: string, state: TicketState): string {
+  return `ticket#${skill}#${state}`;
+}
+
+/** The ticket attributes of a conversation item. */
+export function ticketAttributes(ticket: TicketInfo): Item {
+  return {
+    ticketState: ticket.state,
+    ticketEmail: ticket.email,
+    subject: ticket.subject,
+    replyToken: ticket.replyToken,
+    ticketActivityAt: ticket.activityAt,
+    ...(ticket.assignee ? { assignee: { id: ticket.assignee.id, name: ticket.assignee.name } } : {}),
+    ...(ticket.lastInboundMessageId ? { lastInboundMessageId: ticket.lastInboundMessageId } : {}),
+    ...(ticket.unsentReplySeq !== undefined ? { unsentReplySeq: ticket.unsentReplySeq } : {}),
+  };
+}
+
+/** Offer times are one attribute per reason, so "once per reason" is an attribute_not_exists condition. */
+export const OFFER_ATTRIBUTES: Record<TicketOfferReason, string> = {
+  wait: 'offerWaitAt',
+  closed: 'offerClosedAt',
+  no_agent: 'offerNoAgentAt',
+};
+
+function itemToTicket(item: Item): TicketInfo | undefined {
+  const state = str(item, 'ticketState') as TicketState | undefined;
+  const email = str(item, 'ticketEmail');
+  const replyToken = str(item, 'replyToken');
+  if (!state || !email || !replyToken) return undefined;
+  const assignee = item.assignee as { id?: unknown; name?: unknown } | undefined;
+  return {
+    state,
+    email,
+    replyToken,
+    subject: str(item, 'subject') ?? '',
+    activityAt: str(item, 'ticketActivityAt') ?? String(item.updatedAt),
+    ...(assignee && typeof assignee.id === 'string'
+      ? { assignee: { id: assignee.id, name: typeof assignee.name === 'string' ? assignee.name : assignee.id } }
+      : {}),
+    ...(str(item, 'lastInboundMessageId') ? { lastInboundMessageId: str(item, 'lastInboundMessageId') } : {}),
+    ...(typeof item.unsentReplySeq === 'number' ? { unsentReplySeq: item.unsentReplySeq } : {}),
+  };
+}
+
+function itemToOffers(item: Item): Partial<Record<TicketOfferReason, string>> | undefined {
+  const offers = Object.fromEntries(
+    Object.entries(OFFER_ATTRIBUTES).flatMap(([reason, name]) => (str(item, name) ? [[reason, str(item, name)]] : [])),
+  ) as Partial<Record<TicketOfferReason, string>>;
+  return Object.keys(offers).length > 0 ? offers : undefined;
+}
+
 /** Index attributes a conversation carries in a given status (sparse GSIs). */
 export function indexAttributes(
   conversation: Pick<Conversation, 'id' | 'status' | 'skill' | 'createdAt' | 'customer'> & {
     agent?: { id: string };
     assignedAt?: string;
     queuedAt?: string;
+    ticket?: TicketInfo;
   },
 ): Item {
   return {
     customerKey: conversation.customer.id,
     customerSort: conversation.id,
-    statusKey: conversation.status,
-    statusSort: conversation.id,
+    ...(conversation.status === 'ticket' && conversation.ticket
+      ? ticketIndexKeys(conversation.skill, conversation.ticket.state, conversation.ticket.activityAt, conversation.id)
+      : { statusKey: conversation.status, statusSort: conversation.id }),
     ...(conversation.agent && conversation.assignedAt
       ? { agentKey: conversation.agent.id, agentSort: `${conversation.assignedAt}#${conversation.id}` }
       : {}),
@@ -59,6 +123,7 @@ export function conversationToItem(conversation: Conversation): Item {
     createdAt: conversation.createdAt,
     updatedAt: conversation.updatedAt,
     ...(conversation.queuedAt ? { queuedAt: conversation.queuedAt } : {}),
+    ...(conversation.ticket ? ticketAttributes(conversation.ticket) : {}),
     ...indexAttributes(conversation),
   };
 }
@@ -68,6 +133,8 @@ export function itemToConversation(item: Item): Conversation {
   const closedById = str(item, 'closedById');
   const ratingScore = typeof item.ratingScore === 'number' ? item.ratingScore : undefined;
   const email = str(item, 'customerEmail');
+  const ticket = item.status === 'ticket' ? itemToTicket(item) : undefined;
+  const offers = itemToOffers(item);
   return {
     id: String(item.id),
     status: item.status as ConversationStatus,
@@ -87,6 +154,8 @@ export function itemToConversation(item: Item): Conversation {
     ...(str(item, 'noAgentNoticeAt') ? { noAgentNoticeAt: str(item, 'noAgentNoticeAt') } : {}),
     ...(typeof item.epoch === 'number' ? { epoch: item.epoch } : {}),
     ...activityOf(item),
+    ...(ticket ? { ticket } : {}),
+    ...(offers ? { offers } : {}),
   };
 }
 

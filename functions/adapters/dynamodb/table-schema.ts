@@ -16,6 +16,8 @@
  *   SESSION#<id>    / SESSION                    staff session: refresh token hash, revocation (TTL on expiresAt)
  *   MAILADDR#<email> / STATUS                    an address SES reported bounced or complained (never mailed again)
  *   MAILSUPPRESSIONS / <email>                   listing entry of the same (GET /v1/mail/suppressions)
+ *   MAILTOKEN#<tok> / TICKET                     a ticket's reply token -> its conversation id (ticket-store.ts)
+ *   USER#<userId>   / TICKETREQ#<clientMsgId>    the offline form's idempotency pointer (ticket-store.ts)
  *   SKILL#<skill>   / HOURS                      the skill's business hours (`_default`: the deployment default)
  *   SKILL#<skill>   / ANNOUNCED                  the availability last announced to its waiting customers
  */
@@ -36,7 +38,10 @@ export const INDEXES = {
   byAgent: { indexName: 'byAgent', partitionKey: 'agentKey', sortKey: 'agentSort' },
   /** Waiting conversations per skill, longest-waiting first; removed on assignment. */
   queue: { indexName: 'queue', partitionKey: 'queueKey', sortKey: 'queueSort' },
-  /** Every conversation by status, for supervisors (no Scan on a request path). */
+  /**
+   * Every conversation by status, for supervisors (no Scan on a request path). Tickets are
+   * listed per skill and state instead: `ticket#<skill>#<state>`, newest activity first.
+   */
   byStatus: { indexName: 'byStatus', partitionKey: 'statusKey', sortKey: 'statusSort' },
 } as const satisfies Record<string, IndexSchema>;
 

@@ -1,16 +1,44 @@
 import type { Context } from 'aws-lambda';
 import { sweepAbandonedChats, type AbandonSweepReport } from '../../services/abandoned-chats';
 import { sweepAvailability } from '../../services/availability-announcements';
+import type { Ports } from '../../services/context';
 import { reconcile, type ReconcileReport } from '../../services/reconciliation';
+import { sweepTicketOffers } from '../../services/ticket-offers';
 import { flushMetrics, logger, metrics, MetricUnit } from '../../shared/observability';
 import { getPorts } from '../../wiring';
 
+/** One periodic job besides reconciliation; each runs in its own try/catch. */
+interface Sweep {
+  readonly name: string;
+  run(ports: Ports): Promise<void>;
+}
+
+const SWEEPS: readonly Sweep[] = [
+  {
+    name: 'Ticket-offer sweep',
+    async run(ports) {
+      const report = await sweepTicketOffers(ports);
+      const sent = report.offered.wait + report.offered.closed + report.offered.no_agent;
+      metrics.addMetric('TicketOffers', MetricUnit.Count, sent);
+      if (sent > 0) logger.info('Waiting customers offered a ticket', { ...report });
+    },
+  },
+  {
+    // After the presence sweep: its lost agents count as gone.
+    name: 'Availability sweep',
+    async run(ports) {
+      const announced = await sweepAvailability(ports);
+      if (announced.length > 0) logger.info('Availability changes announced', { skills: announced });
+    },
+  },
+];
+
 /**
  * Every minute (EventBridge on AWS, a timer locally): expire agents' presence, rebuild Redis
- * load from DynamoDB and nudge stalled queues; then the other sweeps (abandoned chats,
- * availability changes at opening and closing instants), each in its own try/catch so one
- * failing never stops the others (the run still fails, for the alarms). Drift found is
- * logged and counted.
+ * load from DynamoDB and nudge stalled queues; then the other sweeps (abandoned chats, ticket
+ * offers to long waits, availability changes at opening and closing instants), each in its
+ * own try/catch so one failing never stops the others (the run still fails, for the alarms).
+ * Drift found is logged and counted.
  */
 export const handler = async (
   _event: unknown,
@@ -32,20 +60,22 @@ export const handler = async (
     failure ??= { error };
   }
   try {
-    abandoned = await sweepAbandonedChats(ports);
-    metrics.addMetric('AbandonedChatsClosed', MetricUnit.Count, abandoned.closed);
-    logger.info('Abandoned chats swept', { ...abandoned });
-  } catch (error) {
-    logger.error('Abandoned-chat sweep failed', { error });
-    failure ??= { error };
-  }
-  try {
-    // After the presence sweep: its lost agents count as gone.
-    const announced = await sweepAvailability(ports);
-    if (announced.length > 0) logger.info('Availability changes announced', { skills: announced });
-  } catch (error) {
-    logger.error('Availability sweep failed', { error });
-    failure ??= { error };
+    try {
+      abandoned = await sweepAbandonedChats(ports);
+      metrics.addMetric('AbandonedChatsClosed', MetricUnit.Count, abandoned.closed);
+      logger.info('Abandoned chats swept', { ...abandoned });
+    } catch (error) {
+      logger.error('Abandoned-chat sweep failed', { error });
+      failure ??= { error };
+    }
+    for (const sweep of SWEEPS) {
+      try {
+        await sweep.run(ports);
+      } catch (error) {
+        logger.error(`${sweep.name} failed`, { error });
+        failure ??= { error };
+      }
+    }
   } finally {
     flushMetrics();
   }

@@ -46,12 +46,21 @@ class Harness {
       abandonAfterSeconds: 900,
       abandonCloseAfterSeconds: 300,
       agentLeaveGraceSeconds: 15,
+      queueTicketOfferSeconds: 600,
       maxConnections: { customer: 10, staff: 20 },
       oidcIdPrefixes: [],
       maxTokenSeconds: { customer: 3600, agent: 3600, supervisor: 3600, admin: 3600 },
     };
     this.ports = {
       conversations: this.store,
+      tickets: {
+        create: unused('tickets'),
+        convert: unused('tickets'),
+        update: unused('tickets'),
+        list: unused('tickets'),
+        findByReplyToken: unused('tickets'),
+        recordOffer: unused('tickets'),
+      },
       connections: {
         put: async (record) => {
           this.connections.push(record);

@@ -1,0 +1,337 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Ticket } from '../../functions/ports/ticket-store';
+import { receiveTicketReply } from '../../functions/services/ticket-replies';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { getJson, postJson, type RawClient } from '../../local/tools/raw-client';
+import { connectAndSync, guestToken, settled, storedItems } from '../security/support';
+import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
+import { waitFor } from '../support/wait';
+
+/**
+ * Tickets on the local stack: the offline form, the staff's lists, an emailed reply (with the
+ * placeholder mailer: the error path), the customer's emailed answer threaded by its token,
+ * the queue-wait offer and the `ticket` action keeping the chat's history, and who may do what.
+ */
+let stack: LocalStack;
+type Who = 'owner' | 'other' | 'techAgent' | 'billingAgent' | 'supervisor' | 'admin';
+const tokens = {} as Record<Who, string>;
+const clients: RawClient[] = [];
+/** Settling after each write: routing and pushes finish. */
+const SETTLE_MS = budget(3);
+
+beforeAllOrFail(async () => {
+  // The offer is due one second into the wait; the sweep runs when the test asks (not by timer).
+  stack = await startLocalStack({
+    httpPort: 0,
+    wsPort: 0,
+    demo: true,
+    env: { QUEUE_TICKET_OFFER_SECONDS: '1' },
+    scheduleIntervalMs: 3_600_000,
+  });
+  const login = async (email: string) =>
+    (await postJson(`${stack.httpUrl}/v1/auth/login`, { email, password: 'parley-demo' })).body.token as string;
+  tokens.owner = await guestToken(stack, 'Owner');
+  tokens.other = await guestToken(stack, 'Other');
+  // agent-tech serves billing and tech; agent-billing serves billing only.
+  tokens.techAgent = await login('agent.tech@example.com');
+  tokens.billingAgent = await login('agent.billing@example.com');
+  tokens.supervisor = await login('supervisor@example.com');
+  tokens.admin = await login('admin@example.com');
+}, STACK_START_MS + budget(6));
+
+afterAll(async () => {
+  for (const client of clients) await client.close();
+  await stack?.stop();
+});
+
+const url = (path: string) => `${stack.httpUrl}${path}`;
+
+async function put(path: string, body: unknown, token: string): Promise<{ status: number; body: any }> {
+  const response = await fetch(url(path), {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+async function storedTicket(id: string): Promise<Ticket> {
+  const conversation = await stack.wiring().ports.conversations.get(id);
+  if (conversation?.status !== 'ticket') throw new Error(`${id} is not a ticket`);
+  return conversation as Ticket;
+}
+
+const form = {
+  skill: 'tech',
+  name: 'Owner',
+  email: 'owner@example.com',
+  message: 'My router blinks red\nSince Monday',
+  clientMsgId: 'form-1',
+};
+let ticketId: string;
+
+describe('the offline form and the staff', () => {
+  it(
+    'POST /v1/tickets creates an open ticket once per clientMsgId; it is listed for its skill, newest first',
+    async () => {
+      const created = await postJson(url('/v1/tickets'), form, tokens.owner);
+      expect(created.status).toBe(201);
+      expect(created.body.ticket).toMatchObject({
+        skill: 'tech',
+        state: 'open',
+        subject: 'My router blinks red',
+        customer: { name: 'Owner', email: 'owner@example.com' },
+        lastSeq: 1,
+      });
+      ticketId = created.body.ticket.id;
+      const again = await postJson(url('/v1/tickets'), form, tokens.owner);
+      expect(again.body.ticket.id).toBe(ticketId);
+
+      const second = await postJson(url('/v1/tickets'), { ...form, message: 'Another', clientMsgId: 'form-2' }, tokens.owner);
+      const listed = await getJson(url('/v1/tickets?skill=tech&state=open'), tokens.techAgent);
+      expect(listed.status).toBe(200);
+      expect(listed.body.tickets.map((ticket: { id: string }) => ticket.id)).toEqual([second.body.ticket.id, ticketId]);
+      expect(listed.body.skills).toEqual(['billing', 'tech']);
+
+      // Paging: one per page, the cursor leads to the next.
+      const first = await getJson(url('/v1/tickets?skill=tech&state=open&limit=1'), tokens.supervisor);
+      const next = await getJson(url(`/v1/tickets?skill=tech&state=open&limit=1&cursor=${first.body.next}`), tokens.supervisor);
+      expect(next.body.tickets[0].id).toBe(ticketId);
+
+      const read = await getJson(url(`/v1/tickets/${ticketId}`), tokens.owner);
+      expect(read.body.messages).toMatchObject([
+        { seq: 1, text: form.message, sender: { id: expect.stringMatching(/^guest:/), role: 'customer' } },
+      ]);
+    },
+    budget(8),
+  );
+
+  it(
+    'a reply is stored; with no mailer configured it answers 503 saying the email was not sent, and the ticket shows it',
+    async () => {
+      const reply = await postJson(
+        url(`/v1/tickets/${ticketId}/replies`),
+        { text: 'Please restart it', clientMsgId: 'r-1' },
+        tokens.techAgent,
+      );
+      expect(reply.status).toBe(503);
+      expect(reply.body.error).toEqual({
+        code: 'unavailable',
+        message: expect.stringMatching(/saved as message 2 but the email was not sent/),
+      });
+      const read = await getJson(url(`/v1/tickets/${ticketId}`), tokens.techAgent);
+      expect(read.body.messages.map((message: { text: string }) => message.text)).toEqual([form.message, 'Please restart it']);
+      // Not emailed: still open, and marked so the console can say so.
+      expect(read.body.ticket).toMatchObject({ state: 'open', unsentReplySeq: 2 });
+      // The retry (same clientMsgId) stores nothing new and tries the email again.
+      const retry = await postJson(
+        url(`/v1/tickets/${ticketId}/replies`),
+        { text: 'Please restart it', clientMsgId: 'r-1' },
+        tokens.techAgent,
+      );
+      expect(retry.status).toBe(503);
+      expect((await getJson(url(`/v1/tickets/${ticketId}`), tokens.techAgent)).body.ticket.lastSeq).toBe(2);
+    },
+    budget(5),
+  );
+
+  it(
+    "the customer's emailed answer threads back by its token, once per Message-ID, and reopens the ticket",
+    async () => {
+      const assigned = await put(`/v1/tickets/${ticketId}`, { state: 'pending', assigneeId: 'agent-tech' }, tokens.techAgent);
+      expect(assigned.status).toBe(200);
+      expect(assigned.body.ticket).toMatchObject({ state: 'pending', assignee: { id: 'agent-tech' } });
+      const agent = (await connectAndSync(stack, tokens.techAgent)).client;
+      clients.push(agent);
+
+      const { replyToken } = (await storedTicket(ticketId)).ticket;
+      expect(replyToken).toMatch(/^[0-9a-f]{64}$/);
+      const inbound = {
+        replyToken: replyToken.toUpperCase(),
+        fromEmail: 'owner@example.com',
+        text: 'Restarted, still red',
+        messageId: '<abc@mail.example.com>',
+        receivedAt: new Date().toISOString(),
+      };
+      expect(await receiveTicketReply(stack.wiring().ports, inbound)).toBe('stored');
+      expect(await receiveTicketReply(stack.wiring().ports, inbound)).toBe('duplicate');
+      expect(await receiveTicketReply(stack.wiring().ports, { ...inbound, replyToken: 'f'.repeat(64) })).toBe('unknown-token');
+
+      // The assignee hears of it live.
+      expect(await agent.waitFor((frame) => frame.type === 'message' && frame.conversationId === ticketId)).toMatchObject({
+        seq: 3,
+        text: 'Restarted, still red',
+        sender: { role: 'customer' },
+      });
+      const read = await getJson(url(`/v1/tickets/${ticketId}`), tokens.supervisor);
+      expect(read.body.ticket.state).toBe('open');
+      expect(read.body.messages).toHaveLength(3);
+      expect((await storedTicket(ticketId)).ticket.lastInboundMessageId).toBe('<abc@mail.example.com>');
+      const solved = await put(`/v1/tickets/${ticketId}`, { state: 'solved' }, tokens.supervisor);
+      expect(solved.body.ticket.state).toBe('solved');
+      const solvedList = await getJson(url('/v1/tickets?skill=tech&state=solved'), tokens.admin);
+      expect(solvedList.body.tickets.map((ticket: { id: string }) => ticket.id)).toContain(ticketId);
+    },
+    budget(8),
+  );
+});
+
+describe('who may do what with tickets (a refusal changes nothing)', () => {
+  it.each([
+    ['owner', 200],
+    ['other', 403],
+    ['techAgent', 200],
+    ['billingAgent', 403],
+    ['supervisor', 200],
+    ['admin', 200],
+  ] as const)('GET /v1/tickets/{id} as %s → %i', async (who, status) => {
+    const response = await getJson(url(`/v1/tickets/${ticketId}`), tokens[who]);
+    expect(response.status).toBe(status);
+    if (status === 403) expect(response.body.error.code).toBe('forbidden');
+  });
+
+  it.each([
+    ['owner', 'GET', '/v1/tickets?skill=tech', undefined, 403],
+    ['billingAgent', 'GET', '/v1/tickets?skill=tech', undefined, 403],
+    ['owner', 'PUT', '/v1/tickets/{id}', { state: 'open' }, 403],
+    ['billingAgent', 'PUT', '/v1/tickets/{id}', { state: 'open' }, 403],
+    ['other', 'POST', '/v1/tickets/{id}/replies', { text: 'hi', clientMsgId: 'x' }, 403],
+    ['billingAgent', 'POST', '/v1/tickets/{id}/replies', { text: 'hi', clientMsgId: 'x' }, 403],
+    ['techAgent', 'POST', '/v1/tickets', form, 403],
+    ['techAgent', 'PUT', '/v1/tickets/{id}', { state: 'closed' }, 400],
+    ['techAgent', 'PUT', '/v1/tickets/{id}', {}, 400],
+    ['techAgent', 'PUT', '/v1/tickets/{id}', { assigneeId: 'agent-billing' }, 400],
+    ['techAgent', 'PUT', '/v1/tickets/{id}', { assigneeId: 'nobody-here' }, 400],
+    ['techAgent', 'PUT', '/v1/tickets/{id}', { state: 'open', extra: 1 }, 400],
+    ['techAgent', 'POST', '/v1/tickets/{id}/replies', { text: '   ', clientMsgId: 'y' }, 400],
+    ['techAgent', 'POST', '/v1/tickets/{id}/replies', { text: 'hi', clientMsgId: 'has space' }, 400],
+    ['techAgent', 'POST', '/v1/tickets/01JNOSUCHTICKET0000000000/replies', { text: 'hi', clientMsgId: 'z' }, 404],
+    ['techAgent', 'GET', '/v1/tickets/01JNOSUCHTICKET0000000000', undefined, 404],
+    ['techAgent', 'GET', '/v1/tickets?skill=tech&cursor=bm90LWEtY3Vyc29y', undefined, 400],
+    ['techAgent', 'GET', '/v1/tickets?state=closed', undefined, 400],
+    ['owner', 'POST', '/v1/tickets', { ...form, email: 'not-an-email', clientMsgId: 'f-9' }, 400],
+    ['owner', 'POST', '/v1/tickets', { ...form, message: '', clientMsgId: 'f-10' }, 400],
+    ['owner', 'POST', '/v1/tickets', { ...form, skill: 'Bad Skill', clientMsgId: 'f-11' }, 400],
+  ] as const)('%s %s %s %j → %i', async (who, method, path, body, status) => {
+    await settled(stack, undefined, SETTLE_MS);
+    const before = await storedItems(stack);
+    const target = url(path.replace('{id}', ticketId));
+    const response =
+      method === 'GET'
+        ? await getJson(target, tokens[who])
+        : method === 'PUT'
+          ? await put(target.slice(stack.httpUrl.length), body, tokens[who])
+          : await postJson(target, body, tokens[who]);
+    expect(response.status).toBe(status);
+    expect(response.body.error).toEqual({ code: expect.any(String), message: expect.any(String) });
+    expect(await storedItems(stack)).toEqual(before);
+  });
+});
+
+describe('the queue-wait offer and the ticket action', () => {
+  it(
+    'a customer waiting past the limit is offered a ticket once; the ticket keeps the whole chat',
+    async () => {
+      const wanda = await guestToken(stack, 'Waiting Wanda');
+      const customer = (await connectAndSync(stack, wanda)).client;
+      clients.push(customer);
+      const started = await customer.request({ action: 'start', skill: 'billing', text: 'Invoice 7 is wrong', clientMsgId: 'w-1' }, [
+        'conversation',
+      ]);
+      const conversationId = (started.conversation as { id: string }).id;
+      await customer.request({ action: 'message', conversationId, text: 'Charged twice', clientMsgId: 'w-2' }, ['ack']);
+      // No agent is online: it waits. The sweep offers once the wait passes one second.
+      const offer = await waitFor(
+        async () => {
+          await stack.runScheduled('reconcile');
+          return customer.all('offer').find((frame) => frame.conversationId === conversationId);
+        },
+        { timeoutMs: budget(3), message: 'a ticket offer' },
+      );
+      expect(offer).toEqual({ type: 'offer', conversationId, offer: 'ticket', reason: 'wait' });
+      await stack.runScheduled('reconcile');
+      await settled(stack, undefined, SETTLE_MS);
+      expect(customer.all('offer').filter((frame) => frame.conversationId === conversationId)).toHaveLength(1);
+      // A widget that reconnects reads the offer from the summary.
+      const again = await connectAndSync(stack, wanda);
+      clients.push(again.client);
+      const summaries = again.session.conversations as Array<{ id: string; offer?: string }>;
+      expect(summaries.find((summary) => summary.id === conversationId)?.offer).toBe('ticket');
+
+      const converted = await customer.request({ action: 'ticket', conversationId, email: 'wanda@example.com', name: 'Wanda' }, [
+        'conversation',
+        'error',
+      ]);
+      expect(converted).toMatchObject({
+        type: 'conversation',
+        conversation: { id: conversationId, status: 'ticket', ticket: { state: 'open', email: 'wanda@example.com' } },
+      });
+      // Idempotent.
+      const repeated = await customer.request({ action: 'ticket', conversationId, email: 'wanda@example.com' }, ['conversation', 'error']);
+      expect(repeated).toMatchObject({ type: 'conversation', conversation: { status: 'ticket' } });
+
+      const read = await getJson(url(`/v1/tickets/${conversationId}`), tokens.billingAgent);
+      expect(read.status).toBe(200);
+      expect(read.body.ticket).toMatchObject({ subject: 'Invoice 7 is wrong', customer: { name: 'Wanda', email: 'wanda@example.com' } });
+      const texts = read.body.messages.map((message: { text: string }) => message.text);
+      expect(texts).toEqual(expect.arrayContaining(['Invoice 7 is wrong', 'Charged twice']));
+      const listed = await getJson(url('/v1/tickets?skill=billing'), tokens.billingAgent);
+      expect(listed.body.tickets.map((ticket: { id: string }) => ticket.id)).toContain(conversationId);
+      // It left the queue; a new start opens a new chat.
+      const fresh = await customer.request({ action: 'start', skill: 'billing' }, ['conversation']);
+      expect((fresh.conversation as { id: string }).id).not.toBe(conversationId);
+    },
+    budget(16),
+  );
+
+  it(
+    'the ticket action refuses another customer, staff, a bad email and an assigned or closed chat',
+    async () => {
+      const owner = (await connectAndSync(stack, await guestToken(stack, 'Closer'))).client;
+      const stranger = (await connectAndSync(stack, tokens.other)).client;
+      clients.push(owner, stranger);
+      const started = await owner.request({ action: 'start', skill: 'billing', text: 'hello', clientMsgId: 'c-1' }, ['conversation']);
+      const conversationId = (started.conversation as { id: string }).id;
+      await settled(stack, undefined, SETTLE_MS);
+      const before = await storedItems(stack);
+      const refused = async (client: RawClient, frame: Record<string, unknown>) =>
+        client.request({ action: 'ticket', conversationId, ...frame }, ['error']);
+      expect(await refused(stranger, { email: 'x@example.com' })).toMatchObject({ code: 'forbidden', action: 'ticket' });
+      expect(await refused(owner, { email: 'nope' })).toMatchObject({ code: 'bad_request' });
+      expect(await refused(owner, { email: 'x@example.com', extra: true })).toMatchObject({ code: 'bad_request' });
+      expect(await storedItems(stack)).toEqual(before);
+      await owner.request({ action: 'close', conversationId }, ['closed']);
+      await settled(stack, undefined, SETTLE_MS);
+      const closed = await storedItems(stack);
+      expect(await refused(owner, { email: 'x@example.com' })).toMatchObject({ code: 'conflict' });
+      expect(await storedItems(stack)).toEqual(closed);
+    },
+    budget(10),
+  );
+
+  it(
+    'a customer waiting while the team is closed is offered a ticket for that reason',
+    async () => {
+      // tech with no opening hours at all: closed now (business hours, part A).
+      const hours = await put('/v1/skills/tech/hours', { timeZone: 'UTC', weekly: {}, behaviour: 'queue' }, tokens.admin);
+      expect(hours.status).toBe(200);
+      const customer = (await connectAndSync(stack, await guestToken(stack, 'Late Lee'))).client;
+      clients.push(customer);
+      const started = await customer.request({ action: 'start', skill: 'tech', text: 'Anyone there?', clientMsgId: 'l-1' }, [
+        'conversation',
+      ]);
+      const conversationId = (started.conversation as { id: string }).id;
+      const closedOffer = await waitFor(
+        async () => {
+          await stack.runScheduled('reconcile');
+          return customer.all('offer').find((frame) => frame.conversationId === conversationId && frame.reason === 'closed');
+        },
+        { timeoutMs: budget(3), message: 'a ticket offer for a closed team' },
+      );
+      expect(closedOffer).toEqual({ type: 'offer', conversationId, offer: 'ticket', reason: 'closed' });
+      const stored = await stack.wiring().ports.conversations.get(conversationId);
+      expect(stored?.offers?.closed).toEqual(expect.any(String));
+    },
+    budget(8),
+  );
+});
