@@ -75,6 +75,8 @@ export const WEBSOCKET_ROUTES: readonly WebSocketRoute[] = [
   ws('status', 'status', { table: 'read', routingQueue: true, connections: true, upstash: true }),
   ws('transfer', 'transfer', { table: rw, routingQueue: true, connections: true, upstash: true }),
   ws('rate', 'rate', { table: rw, connections: true, upstash: true }),
+  // bot -> queued: the notice, the conditional move, the routing trigger.
+  ws('handoff', 'handoff', { table: rw, routingQueue: true, connections: true, upstash: true }),
 ];
 
 const http = (method: HttpRoute['method'], path: string, name: string, needs: Needs): HttpRoute => ({
@@ -115,6 +117,10 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
     upstash: true,
   }),
   http('GET', '/v1/queues', 'list-queues', { table: 'read', verificationKeys: true, upstash: true }),
+  // Auto-replies (the first-line bot): supervisors and admins read and try them, admins save them.
+  http('GET', '/v1/skills/{skill}/auto-replies', 'auto-replies-get', { table: 'read', verificationKeys: true, upstash: true }),
+  http('PUT', '/v1/skills/{skill}/auto-replies', 'auto-replies-put', { table: rw, verificationKeys: true, upstash: true }),
+  http('POST', '/v1/skills/{skill}/auto-replies/test', 'auto-replies-test', { table: 'read', verificationKeys: true, upstash: true }),
 ];
 
 /** A function run on a schedule (an EventBridge rule on AWS, a timer in the local stack). */
@@ -130,8 +136,9 @@ export const SCHEDULED_FUNCTIONS: readonly ScheduledFunction[] = [
   {
     name: 'reconcile',
     entry: 'functions/handlers/scheduled/reconcile.ts',
-    // Presence sweep, load rebuild from DynamoDB, triggers for lost agents and stalled queues.
-    needs: { table: 'read', routingQueue: true, connections: true, upstash: true },
+    // Presence sweep, load rebuild from DynamoDB, triggers for lost agents and stalled queues;
+    // closes idle `bot` conversations (a write).
+    needs: { table: rw, routingQueue: true, connections: true, upstash: true },
     rateMinutes: 1,
   },
 ];
@@ -164,7 +171,9 @@ const STAFF_TOKEN_CHECK = on(['AGENT#*', 'SESSION#*'], 'GetItem');
 const PUSH = on(['USER#*'], 'Query', 'DeleteItem');
 // A customer's id is `guest:<ulid>` or `site:<sub>`; staff ids are free-form.
 const CUSTOMER_IDS = ['guest:*', 'site:*'];
-const STATUSES = ['queued', 'assigned', 'closed'];
+const STATUSES = ['bot', 'queued', 'assigned', 'closed'];
+// A skill's auto-replies, or the default's: read when a customer's message may meet the bot.
+const READ_AUTO_REPLIES = on(['SKILL#*'], 'GetItem');
 // Agent profile writes: the email lookup, the profile and its roster entry; a new password
 // is a blind write to its credential item (and takes a legacy hash off the profile).
 const AGENT_PROFILE_WRITES = [
@@ -190,8 +199,10 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
     queryIndex('byCustomer', CUSTOMER_IDS),
     queryIndex('byAgent', ['*']),
   ],
-  start: [STAFF_TOKEN_CHECK, ...OPEN_CONVERSATION, PUSH],
-  message: [STAFF_TOKEN_CHECK, ...OPEN_CONVERSATION, PUSH],
+  start: [STAFF_TOKEN_CHECK, ...OPEN_CONVERSATION, READ_AUTO_REPLIES, PUSH],
+  message: [STAFF_TOKEN_CHECK, ...OPEN_CONVERSATION, READ_AUTO_REPLIES, PUSH],
+  // The handoff notice is a message (its clientMsgId claim, seq slot, lastSeq), then bot -> queued.
+  handoff: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'), PUSH],
   typing: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem'), PUSH],
   read: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), PUSH],
   // Closing also deletes the customer's open pointer (USER#<id>/OPEN), covered by PUSH's DeleteItem.
@@ -202,7 +213,8 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   rate: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), PUSH],
   router: [on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'), queryIndex('queue', ['*']), queryIndex('byAgent', ['*']), PUSH],
   // The presence sweep tells an expired agent's remaining connections it is offline.
-  reconcile: [queryIndex('byStatus', ['queued', 'assigned']), PUSH],
+  // Idle `bot` conversations are closed (an UpdateItem; the open pointer goes with PUSH's DeleteItem).
+  reconcile: [queryIndex('byStatus', ['queued', 'assigned', 'bot']), on(['CONV#*'], 'UpdateItem'), PUSH],
   'auth-guest': [],
   // Secrets only: the signing-key rotation never touches the table.
   'rotate-signing-keys': [],
@@ -228,6 +240,9 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'agents-update': [STAFF_TOKEN_CHECK, ...AGENT_PROFILE_WRITES, on(['EMAIL#*'], 'DeleteItem'), PUSH],
   'agents-delete': [STAFF_TOKEN_CHECK, on(['AGENT#*', 'EMAIL#*', 'ROSTER', 'CREDENTIAL#*'], 'DeleteItem'), PUSH],
   'list-queues': [STAFF_TOKEN_CHECK, on(['ROSTER'], 'Query'), queryIndex('byStatus', ['queued']), queryIndex('queue', ['*'])],
+  'auto-replies-get': [STAFF_TOKEN_CHECK, READ_AUTO_REPLIES],
+  'auto-replies-put': [STAFF_TOKEN_CHECK, on(['SKILL#*'], 'PutItem')],
+  'auto-replies-test': [STAFF_TOKEN_CHECK, READ_AUTO_REPLIES],
 };
 
 /** An entry point's table access; every entry in this file has one (test/infra/iam.test.ts). */

@@ -6,6 +6,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Redis } from '@upstash/redis';
 import { DynamoAgentDirectory } from './adapters/dynamodb/agent-directory';
+import { DynamoAutoReplyStore } from './adapters/dynamodb/auto-reply-store';
 import { DynamoConnectionStore } from './adapters/dynamodb/connection-store';
 import { DynamoCredentialStore } from './adapters/dynamodb/credential-store';
 import { DynamoConversationStore } from './adapters/dynamodb/conversation-store';
@@ -129,6 +130,7 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
   const ports: Ports = {
     conversations: new DynamoConversationStore(documents, config.TABLE_NAME, ids),
     connections: new DynamoConnectionStore(documents, config.TABLE_NAME),
+    autoReplies: new DynamoAutoReplyStore(documents, config.TABLE_NAME),
     agents: new DynamoAgentDirectory(documents, config.TABLE_NAME),
     credentials: new DynamoCredentialStore(documents, config.TABLE_NAME),
     sessions: new DynamoSessionStore(documents, config.TABLE_NAME),
@@ -190,6 +192,7 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
       maxTokenSeconds,
       maxConnections: { customer: config.MAX_CONNECTIONS_PER_CUSTOMER, staff: config.MAX_CONNECTIONS_PER_STAFF },
       oidcIdPrefixes: oidcIssuers.map((issuer) => issuer.idPrefix),
+      abandonAfterSeconds: config.ABANDON_AFTER_SECONDS,
     },
     log: {
       info: (message, extra) => logger.info(message, { ...extra }),

@@ -78,6 +78,8 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
       status: agents / a.agentStatusSeconds,
       transfer: agents / a.agentTransferSeconds,
       rate: starts,
+      // At most one per conversation that met the bot.
+      handoff: starts,
     },
     http: {
       'POST /v1/auth/guest': starts,
@@ -92,6 +94,10 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
       'PUT /v1/agents/{id}': admin,
       'DELETE /v1/agents/{id}': admin,
       'GET /v1/queues': agents / a.agentQueuesSeconds,
+      // Admin settings screens: the floor applies.
+      'GET /v1/skills/{skill}/auto-replies': admin,
+      'PUT /v1/skills/{skill}/auto-replies': admin,
+      'POST /v1/skills/{skill}/auto-replies/test': admin,
     },
   };
 }

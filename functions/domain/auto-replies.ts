@@ -16,6 +16,8 @@ export const MAX_KEYWORDS_PER_RULE = 20;
 export const MAX_KEYWORD_CHARS = 100;
 export const MAX_ANSWER_CHARS = 2000;
 export const MAX_BOT_NAME_CHARS = 60;
+/** The whole settings as stored, in UTF-8: well inside DynamoDB's 400 KB item (50 long Chinese answers in two languages would not be). */
+export const MAX_AUTO_REPLIES_BYTES = 300_000;
 /** The skill name whose auto-replies every skill without its own uses. */
 export const DEFAULT_AUTO_REPLIES_SKILL = '_default';
 export const DEFAULT_BOT_NAME = 'Parley Bot';
@@ -63,6 +65,10 @@ export class AutoReplyRuleError extends DomainError {
  * RE2. Throws AutoReplyRuleError naming the first bad rule.
  */
 export function assertRulesUsable(settings: AutoReplies): void {
+  const bytes = new TextEncoder().encode(JSON.stringify(settings)).length;
+  if (bytes > MAX_AUTO_REPLIES_BYTES) {
+    throw new AutoReplyRuleError(`the auto-replies take ${bytes} bytes; at most ${MAX_AUTO_REPLIES_BYTES} can be saved (shorten answers)`);
+  }
   const seen = new Set<string>();
   settings.rules.forEach((rule, index) => {
     const name = `rule ${index + 1} ("${rule.id}")`;
@@ -155,16 +161,25 @@ interface CompiledRule {
   readonly pattern?: SafePattern;
 }
 
+/** A stored pattern passed RE2 on save; should a later RE2 refuse it, its rule answers by keywords alone rather than stop every chat. */
+function compileStored(source: string): SafePattern | undefined {
+  try {
+    return compilePattern(source);
+  } catch (error) {
+    if (error instanceof PatternError) return undefined;
+    throw error;
+  }
+}
+
 /** Rules ready to match, compiled once per settings read. */
 export class AutoReplyMatcher {
   private readonly compiled: readonly CompiledRule[];
 
   constructor(readonly settings: AutoReplies) {
-    this.compiled = settings.rules.map((rule) => ({
-      rule,
-      keywords: (rule.keywords ?? []).map(normalizeForMatching),
-      ...(rule.pattern !== undefined ? { pattern: compilePattern(rule.pattern) } : {}),
-    }));
+    this.compiled = settings.rules.map((rule) => {
+      const pattern = rule.pattern === undefined ? undefined : compileStored(rule.pattern);
+      return { rule, keywords: (rule.keywords ?? []).map(normalizeForMatching), ...(pattern ? { pattern } : {}) };
+    });
   }
 
   /**

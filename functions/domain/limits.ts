@@ -88,6 +88,12 @@ export const LIMIT_RULES = {
   },
   apiRead: { per: 'user', setting: 'RATE_LIMIT_API_READS', failPolicy: 'open', refusal: 'Too many requests; slow down' },
   agentAdmin: { per: 'user', setting: 'RATE_LIMIT_AGENT_CHANGES', failPolicy: 'closed', refusal: 'Too many agent changes; slow down' },
+  settingsChange: {
+    per: 'user',
+    setting: 'RATE_LIMIT_SETTINGS_CHANGES',
+    failPolicy: 'closed',
+    refusal: 'Too many settings changes; slow down',
+  },
 } as const satisfies Record<string, LimitRule>;
 
 export type LimitRuleName = keyof typeof LIMIT_RULES;
@@ -132,6 +138,7 @@ const WEBSOCKET_RULES: Readonly<Record<string, (frame: Readonly<Record<string, u
   status: () => ['conversationChange'],
   transfer: () => ['conversationChange'],
   rate: () => ['conversationChange'],
+  handoff: () => ['conversationChange'],
 };
 
 /**
@@ -155,6 +162,10 @@ const HTTP_RULES: Readonly<Record<string, readonly LimitRuleName[]>> = {
   'agents-create': ['agentAdmin'],
   'agents-update': ['agentAdmin'],
   'agents-delete': ['agentAdmin'],
+  'auto-replies-get': ['apiRead'],
+  // Trying a question compiles up to 50 patterns: counted like a read, per user.
+  'auto-replies-test': ['apiRead'],
+  'auto-replies-put': ['settingsChange'],
 };
 
 export function isLimitedWebSocketRoute(routeKey: string): boolean {

@@ -1,6 +1,7 @@
 import type { Role, User } from '../domain/identity';
 import type { AgentDirectory } from '../ports/agent-directory';
 import type { AgentPresence } from '../ports/agent-presence';
+import type { AutoReplyStore } from '../ports/auto-reply-store';
 import type { Clock, IdGenerator } from '../ports/clock';
 import type { ConnectionNotifier } from '../ports/connection-notifier';
 import type { ConnectionStore } from '../ports/connection-store';
@@ -38,6 +39,8 @@ export interface Settings {
   readonly maxConnections: { readonly customer: number; readonly staff: number };
   /** The idPrefix of every OIDC issuer: local staff ids may not start with one. */
   readonly oidcIdPrefixes: readonly string[];
+  /** A `bot` conversation idle this long is closed as abandoned (ABANDON_AFTER_SECONDS). */
+  readonly abandonAfterSeconds: number;
 }
 
 /** Minimal structured logger the services need (Powertools' Logger satisfies it). */
@@ -50,6 +53,8 @@ export interface ServiceLogger {
 /** Every port the use cases may use; adapters are built lazily, so unused ones cost nothing. */
 export interface Ports {
   readonly conversations: ConversationStore;
+  /** Auto-reply rules per skill (the first-line bot). */
+  readonly autoReplies: AutoReplyStore;
   readonly connections: ConnectionStore;
   readonly notifier: ConnectionNotifier;
   readonly routingQueue: RoutingQueue;

@@ -8,7 +8,9 @@ import type { ServerFrame } from '../protocol/server-frames';
 import { ackFrame, messageFrame } from '../protocol/server-frames';
 import { broadcast } from './broadcast';
 import type { Caller, Ports } from './context';
+import { answerCustomer, lazyBot } from './bot';
 import { afterClose } from './routing';
+import { epochOf } from '../domain/routing-claims';
 
 export async function getConversation(ports: Ports, conversationId: string): Promise<Conversation> {
   const conversation = await ports.conversations.get(conversationId);
@@ -24,7 +26,13 @@ export async function getConversation(ports: Ports, conversationId: string): Pro
 export async function openConversation(
   ports: Ports,
   caller: Caller,
-  options: { skill?: string; profile?: { name?: string; email?: string } },
+  options: {
+    skill?: string;
+    profile?: { name?: string; email?: string };
+    /** `bot` when the first-line bot answers the first question (no queue, no routing trigger). */
+    status?: 'bot' | 'queued';
+    locale?: string;
+  },
 ): Promise<{ conversation: Conversation; created: boolean }> {
   const { user } = caller;
   if (user.role !== 'customer') throw new ForbiddenError('Only customers start conversations');
@@ -38,6 +46,8 @@ export async function openConversation(
     },
     skill: options.skill ?? ports.settings.defaultSkill,
     now,
+    ...(options.status ? { status: options.status } : {}),
+    ...(options.locale ? { locale: options.locale } : {}),
   });
   if (result.conversation.status === 'queued') {
     await ports.routingQueue.publish({ type: 'conversation.queued', conversationId: result.conversation.id });
@@ -56,15 +66,49 @@ export async function openConversation(
 }
 
 /**
+ * Whether the bot answers a start's first question: the conversation then opens in `bot`
+ * (or an open one that is still empty and waiting moves there) instead of the queue.
+ */
+async function openForStart(
+  ports: Ports,
+  caller: Caller,
+  frame: StartFrame,
+  bot: ReturnType<typeof lazyBot>,
+): Promise<{ conversation: Conversation; created: boolean }> {
+  const skill = frame.skill ?? ports.settings.defaultSkill;
+  const locale = frame.visitor?.locale;
+  const answered = frame.text !== undefined && (await bot())?.match(frame.text, locale) !== undefined;
+  const opened = await openConversation(ports, caller, {
+    skill,
+    ...(frame.profile ? { profile: frame.profile } : {}),
+    status: answered ? 'bot' : 'queued',
+    ...(locale ? { locale } : {}),
+  });
+  const open = opened.conversation;
+  if (!answered || opened.created || open.status !== 'queued' || open.lastSeq !== 0 || open.skill !== skill) return opened;
+  const moved = await ports.conversations.queuedToBot(open.id, ports.clock.now().toISOString(), epochOf(open));
+  if (!moved) return opened;
+  await broadcast(
+    ports,
+    [caller.user.id],
+    { type: 'conversation', conversation: toSummary(moved) },
+    {
+      ...(caller.connectionId ? { exceptConnectionId: caller.connectionId } : {}),
+    },
+  );
+  return { conversation: moved, created: false };
+}
+
+/**
  * `start`: replies `conversation`. With `text`, the text becomes a message (idempotent by
- * clientMsgId, or once per conversation without one) and its `ack` is sent first.
+ * clientMsgId, or once per conversation without one) and its `ack` is sent first; the
+ * welcome and the bot's answer (docs/auto-replies.md) follow it, before `conversation`.
  */
 export async function start(ports: Ports, caller: Caller, frame: StartFrame): Promise<ServerFrame[]> {
   if (frame.text !== undefined) validateText(frame.text);
-  const { conversation } = await openConversation(ports, caller, {
-    ...(frame.skill ? { skill: frame.skill } : {}),
-    ...(frame.profile ? { profile: frame.profile } : {}),
-  });
+  if (caller.user.role !== 'customer') throw new ForbiddenError('Only customers start conversations');
+  const bot = lazyBot(ports, frame.skill ?? ports.settings.defaultSkill);
+  const { conversation, created } = await openForStart(ports, caller, frame, bot);
   const reply: ServerFrame[] = [];
   let current = conversation;
   if (frame.text !== undefined) {
@@ -82,6 +126,13 @@ export async function start(ports: Ports, caller: Caller, frame: StartFrame): Pr
     }
     if (frame.clientMsgId) reply.push(ackFrame(result.message));
     current = { ...conversation, lastSeq: Math.max(conversation.lastSeq, result.message.seq) };
+    const first = created || conversation.lastSeq === 0 || result.message.seq === 1;
+    const turn = await answerCustomer(ports, caller, current, result.message, {
+      first,
+      bot: conversation.skill === (frame.skill ?? ports.settings.defaultSkill) ? bot : lazyBot(ports, conversation.skill),
+    });
+    reply.push(...turn.frames);
+    current = turn.conversation;
   }
   reply.push({ type: 'conversation', conversation: toSummary(current) });
   return reply;
@@ -108,12 +159,13 @@ export async function close(ports: Ports, caller: Caller, frame: CloseFrame): Pr
   return frame_;
 }
 
-function closedFrame(conversation: Conversation, fallbackTs: string): ServerFrame {
+export function closedFrame(conversation: Conversation, fallbackTs: string): ServerFrame {
   return {
     type: 'closed',
     conversationId: conversation.id,
     by: conversation.closedBy ?? { id: 'system', role: 'system' },
     ts: conversation.closedAt ?? fallbackTs,
+    ...(conversation.closedReason ? { reason: conversation.closedReason } : {}),
   };
 }
 

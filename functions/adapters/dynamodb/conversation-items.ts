@@ -43,6 +43,7 @@ export function conversationToItem(conversation: Conversation): Item {
     createdAt: conversation.createdAt,
     updatedAt: conversation.updatedAt,
     ...(conversation.queuedAt ? { queuedAt: conversation.queuedAt } : {}),
+    ...(conversation.locale ? { locale: conversation.locale } : {}),
     ...indexAttributes(conversation),
   };
 }
@@ -69,6 +70,8 @@ export function itemToConversation(item: Item): Conversation {
       ? { rating: { score: ratingScore, ...(str(item, 'ratingComment') ? { comment: str(item, 'ratingComment') } : {}) } }
       : {}),
     ...(str(item, 'noAgentNoticeAt') ? { noAgentNoticeAt: str(item, 'noAgentNoticeAt') } : {}),
+    ...(item.closedReason === 'abandoned' ? { closedReason: 'abandoned' as const } : {}),
+    ...(str(item, 'locale') ? { locale: str(item, 'locale') } : {}),
     ...(typeof item.epoch === 'number' ? { epoch: item.epoch } : {}),
   };
 }

@@ -22,6 +22,8 @@ export const keys = {
   agentRosterPartition: 'ROSTER',
   /** A staff session (refresh token family). */
   staffSession: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'SESSION' }),
+  /** A skill's auto-replies (welcome, bot name, FAQ rules); `_default` for the deployment default. */
+  skillAutoReplies: (skill: string) => ({ pk: `SKILL#${skill}`, sk: 'AUTOREPLIES' }),
 };
 
 export function messageSortKey(seq: number): string {

@@ -14,6 +14,7 @@
  *   EMAIL#<email>   / LOGIN                      email to agent id lookup
  *   ROSTER          / AGENT#<id>                 agent listing entry (the profile without the hash)
  *   SESSION#<id>    / SESSION                    staff session: refresh token hash, revocation (TTL on expiresAt)
+ *   SKILL#<skill>   / AUTOREPLIES                auto-replies of a skill or `_default` (welcome, bot name, FAQ rules)
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 export const TTL_ATTRIBUTE = 'expiresAt';

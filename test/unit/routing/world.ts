@@ -87,12 +87,14 @@ export class RoutingWorld {
       staffAccessTokenSeconds: 900,
       presenceGraceSeconds: 60,
       claimMinAgeSeconds: 120,
+      abandonAfterSeconds: 900,
       maxConnections: { customer: 10, staff: 20 },
       oidcIdPrefixes: [],
       maxTokenSeconds: { customer: 3600, agent: 3600, supervisor: 3600, admin: 3600 },
     };
     this.ports = {
       conversations: this.store,
+      autoReplies: { get: async () => undefined, put: unused('auto-replies') },
       connections: {
         put: async () => undefined,
         remove: async () => undefined,
