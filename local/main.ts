@@ -63,6 +63,7 @@ async function main(): Promise<void> {
     host: process.env.HOST || '127.0.0.1',
     ...(args.data ? { dataDir: args.data } : {}),
     demo: !args['no-demo'],
+    demoAutoReplies: !args['no-demo'],
     ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
     ...(args['log-level'] ? { logLevel: args['log-level'].toUpperCase() } : {}),
     ...(faults ? { faults } : {}),

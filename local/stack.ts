@@ -36,7 +36,8 @@ import type { LambdaHandler } from './gateway/lambda-handler';
 import { startWebSocketGateway, type WebSocketGateway } from './gateway/websocket-gateway';
 import { startSecretsServer } from './secrets/secrets-server';
 import { WEB_PATHS, startWebPages, type WebPages } from './web/web-server';
-import { seedDemoAgents } from './seed';
+import { seedDemoAgents, seedDemoAutoReplies } from './seed';
+import { DynamoAutoReplyStore } from '../functions/adapters/dynamodb/auto-reply-store';
 import { startEventSourcePoller } from './sqs/event-source-poller';
 import { startSqsServer } from './sqs/sqs-server';
 import { startUpstashServer } from './upstash/upstash-server';
@@ -62,6 +63,11 @@ export interface LocalStackOptions {
   readonly dataDir?: string;
   /** Seed the demo agents. */
   readonly demo?: boolean;
+  /**
+   * Seed the demo auto-replies too (npm start does): billing's welcome and refund rule, tech's
+   * password-reset pattern. Off by default, so tests on the demo stack see no bot messages.
+   */
+  readonly demoAutoReplies?: boolean;
   /** Use a real Redis behind the Upstash endpoint instead of the embedded engine. */
   readonly redisUrl?: string;
   readonly idleTimeoutMs?: number;
@@ -223,6 +229,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (options.demo ?? true) {
       const documents = DynamoDBDocumentClient.from(dynamoClient);
       await seedDemoAgents(new DynamoAgentDirectory(documents, LOCAL_TABLE), new DynamoCredentialStore(documents, LOCAL_TABLE));
+      if (options.demoAutoReplies) await seedDemoAutoReplies(new DynamoAutoReplyStore(documents, LOCAL_TABLE), new Date().toISOString());
     }
     const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: LOCAL_REGION, credentials });
     const queues = await createRoutingQueues(sqsClient);
