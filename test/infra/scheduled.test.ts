@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { SCHEDULED_FUNCTIONS } from '../../functions/routes';
+import { SCHEDULED_FUNCTIONS, TABLE_ACCESS } from '../../functions/routes';
 import { actionsOf, logicalIdOf, resourcesOfType, statementsOfRole, synthParley } from './synth-parley';
 
 const { stack, template } = synthParley();
@@ -32,12 +32,17 @@ describe('scheduled functions', () => {
     expect(Object.keys(rules)).toHaveLength(SCHEDULED_FUNCTIONS.length);
   });
 
-  it('reconciliation reads the table, sends triggers and reads the Upstash secret, but cannot write the table', () => {
+  it('reconciliation reads the table, sends triggers and reads the Upstash secret; its only table write is closing idle bot conversations', () => {
     const reconcile = stack.functions.find((fn) => fn.name === 'reconcile')!;
     const actions = new Set(actionsOf(statementsOfRole(template, logicalIdOf(reconcile.role))));
     expect(actions.has('dynamodb:Query')).toBe(true);
     expect(actions.has('dynamodb:PutItem')).toBe(false);
-    expect(actions.has('dynamodb:UpdateItem')).toBe(false);
+    expect(actions.has('dynamodb:BatchWriteItem')).toBe(false);
+    // The idle `bot` sweep closes a conversation (CONV# only) and clears its open pointer (USER#, with pushes).
+    expect(actions.has('dynamodb:UpdateItem')).toBe(true);
+    expect(TABLE_ACCESS.reconcile!.filter((grant) => grant.actions.includes('UpdateItem'))).toEqual([
+      { actions: ['UpdateItem'], keys: ['CONV#*'] },
+    ]);
     expect(actions.has('sqs:SendMessage')).toBe(true);
     expect(actions.has('secretsmanager:GetSecretValue')).toBe(true);
   });
