@@ -192,6 +192,26 @@ describe('the first-line bot on the local stack', () => {
   ); // connect (2 steps), start, message, list, queued, close
 
   it(
+    'an open waiting conversation that already holds a message stays in the queue when a later start would match',
+    async () => {
+      const customer = await guest('Early Eve');
+      // Nobody serves tech on this stack: the conversation waits and is told so (a stored notice, seq 1).
+      const opened = await customer.request({ action: 'start', skill: 'tech' }, ['conversation']);
+      const conversationId = (opened.conversation as { id: string }).id;
+      await customer.next(isMessage(conversationId, 1));
+      // Only an empty conversation may move to `bot`: this one keeps its place in the queue.
+      customer.send({ action: 'start', skill: 'tech', text: 'I need to reset my password', clientMsgId: 'e-1' });
+      const started = await replyUntil(customer, 'conversation');
+      expect(started.map((frame) => frame.type)).toEqual(['ack', 'conversation']);
+      expect(started.at(-1)).toMatchObject({ conversation: { id: conversationId, status: 'queued', lastSeq: 2 } });
+      expect((await byStatus('queued')).map((listed) => listed.id)).toContain(conversationId);
+      await customer.request({ action: 'close', conversationId }, ['closed']);
+      await customer.close();
+    },
+    budget(9),
+  ); // connect (2 steps), start, notice, start, list, close
+
+  it(
     'handoff: only the customer (or a supervisor) of a bot conversation; a bad frame is refused; nothing changes',
     async () => {
       const owner = await guest('Owner Olga');
