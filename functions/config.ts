@@ -170,6 +170,7 @@ export const configSchema = z.object({
     .optional(),
   /** Public availability reads per IP: widgets without a conversation poll it (about one a minute each). */
   RATE_LIMIT_AVAILABILITY: rateLimit('120/60'),
+  /** Admin settings saves (business hours, auto-replies). */
   RATE_LIMIT_SETTINGS_CHANGES: rateLimit('30/60'),
   /** Live connections one identity may hold; the one over the cap is refused at $connect. */
   MAX_CONNECTIONS_PER_CUSTOMER: z.coerce.number().int().positive().max(1000).default(10),

@@ -84,6 +84,8 @@ export const WEBSOCKET_ROUTES: readonly WebSocketRoute[] = [
   ws('transcript', 'transcript', { table: 'read', upstash: true, mail: true }),
   // Issue 9: the customer turns a waiting chat into an email ticket.
   ws('ticket', 'ticket', { table: rw, connections: true, upstash: true }),
+  // bot -> queued: the notice, the conditional move, the routing trigger.
+  ws('handoff', 'handoff', { table: rw, routingQueue: true, connections: true, upstash: true }),
 ];
 
 const http = (method: HttpRoute['method'], path: string, name: string, needs: Needs): HttpRoute => ({
@@ -137,6 +139,10 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   // Business hours per skill: supervisors and admins read, admins write.
   http('GET', '/v1/skills/{skill}/hours', 'hours-get', { table: 'read', verificationKeys: true, upstash: true }),
   http('PUT', '/v1/skills/{skill}/hours', 'hours-put', { table: rw, verificationKeys: true, upstash: true }),
+  // Auto-replies (the first-line bot): supervisors and admins read and try them, admins save them.
+  http('GET', '/v1/skills/{skill}/auto-replies', 'auto-replies-get', { table: 'read', verificationKeys: true, upstash: true }),
+  http('PUT', '/v1/skills/{skill}/auto-replies', 'auto-replies-put', { table: rw, verificationKeys: true, upstash: true }),
+  http('POST', '/v1/skills/{skill}/auto-replies/test', 'auto-replies-test', { table: 'read', verificationKeys: true, upstash: true }),
 ];
 
 /** A function SES drives (lib/constructs/mail.ts): deployed only when the stack is given a mail identity. */
@@ -177,7 +183,8 @@ export const SCHEDULED_FUNCTIONS: readonly ScheduledFunction[] = [
     // Presence sweep, load rebuild from DynamoDB, triggers for lost agents and stalled queues;
     // abandoned chats (a notice, then a close: it writes conversations and their messages);
     // the availability sweep (remembers per skill what its waiting customers were last told);
-    // ticket offers to long waits (a conditional write per offer).
+    // ticket offers to long waits (a conditional write per offer);
+    // idle `bot` conversations closed (a write).
     needs: { table: rw, routingQueue: true, connections: true, upstash: true },
     rateMinutes: 1,
   },
@@ -211,7 +218,9 @@ const STAFF_TOKEN_CHECK = on(['AGENT#*', 'SESSION#*'], 'GetItem');
 const PUSH = on(['USER#*'], 'Query', 'DeleteItem');
 // A customer's id is `guest:<ulid>` or `site:<sub>`; staff ids are free-form.
 const CUSTOMER_IDS = ['guest:*', 'site:*'];
-const STATUSES = ['queued', 'assigned', 'closed'];
+const STATUSES = ['bot', 'queued', 'assigned', 'closed'];
+// A skill's auto-replies, or the default's: read when a customer's message may meet the bot.
+const READ_AUTO_REPLIES = on(['SKILL#*'], 'GetItem');
 // Agent profile writes: the email lookup, the profile and its roster entry; a new password
 // is a blind write to its credential item (and takes a legacy hash off the profile).
 const AGENT_PROFILE_WRITES = [
@@ -242,9 +251,11 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
     queryIndex('byCustomer', CUSTOMER_IDS),
     queryIndex('byAgent', ['*']),
   ],
-  // A start the team cannot answer now gets the off-hours notice (the skill's hours).
+  // A start reads the skill's hours (the off-hours notice) and auto-replies (the bot): SKILL#<skill> items.
   start: [STAFF_TOKEN_CHECK, ...OPEN_CONVERSATION, READ_HOURS, PUSH],
   message: [STAFF_TOKEN_CHECK, ...OPEN_CONVERSATION, READ_HOURS, PUSH],
+  // The handoff notice is a message (its clientMsgId claim, seq slot, lastSeq), then bot -> queued.
+  handoff: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'), PUSH],
   typing: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem'), PUSH],
   read: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), PUSH],
   // Closing also deletes the customer's open pointer (USER#<id>/OPEN), covered by PUSH's DeleteItem.
@@ -261,6 +272,7 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // DeleteItem) and lists each candidate customer's connections (PUSH's Query). The
   // availability sweep announces opening and closing instants to waiting customers.
   // The ticket offers read each skill's queue and record each offer on its conversation.
+  // Idle `bot` conversations are closed (the open pointer goes with PUSH's DeleteItem).
   reconcile: [
     queryIndex('byStatus', ['queued', 'assigned', 'bot']),
     on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'),
@@ -299,8 +311,8 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   transcript: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query'), on(['MAILADDR#*'], 'GetItem')],
   'mail-suppressions': [STAFF_TOKEN_CHECK, on(['MAILSUPPRESSIONS'], 'Query')],
   'mail-events': [on(['MAILADDR#*', 'MAILSUPPRESSIONS'], 'PutItem')],
-  // receiveTicketReply (issue 9 part B) stores the reply as a message of its ticket and tells
-  // the staff watching it; its exact grants come with that service.
+  // receiveTicketReply finds the ticket by its reply token, stores the reply as a message of
+  // the ticket (claim, slot, lastSeq, state) and tells the customer and the assignee.
   'mail-inbound': [on(['MAILTOKEN#*'], 'GetItem'), on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'), PUSH],
   // Tickets: conversation items with status `ticket`, listed per skill and state in byStatus
   // (`ticket#<skill>#<state>`); a reply token is its own item (MAILTOKEN#<token>).
@@ -328,6 +340,9 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'tickets-update': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), PUSH],
   // The reply is a message (claim, slot, lastSeq), the thread is read for the mail.
   'tickets-reply': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'), PUSH],
+  'auto-replies-get': [STAFF_TOKEN_CHECK, READ_AUTO_REPLIES],
+  'auto-replies-put': [STAFF_TOKEN_CHECK, on(['SKILL#*'], 'PutItem')],
+  'auto-replies-test': [STAFF_TOKEN_CHECK, READ_AUTO_REPLIES],
 };
 
 /** An entry point's table access; every entry in this file has one (test/infra/iam.test.ts). */

@@ -8,6 +8,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Redis } from '@upstash/redis';
 import { DynamoAgentDirectory } from './adapters/dynamodb/agent-directory';
+import { DynamoAutoReplyStore } from './adapters/dynamodb/auto-reply-store';
 import { DynamoConnectionStore } from './adapters/dynamodb/connection-store';
 import { DynamoCredentialStore } from './adapters/dynamodb/credential-store';
 import { DynamoEmailAddressStore } from './adapters/dynamodb/email-address-store';
@@ -156,6 +157,7 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
     conversations: new DynamoConversationStore(documents, config.TABLE_NAME, ids),
     tickets: new DynamoTicketStore(documents, config.TABLE_NAME),
     connections: new DynamoConnectionStore(documents, config.TABLE_NAME),
+    autoReplies: new DynamoAutoReplyStore(documents, config.TABLE_NAME),
     agents: new DynamoAgentDirectory(documents, config.TABLE_NAME),
     credentials: new DynamoCredentialStore(documents, config.TABLE_NAME),
     sessions: new DynamoSessionStore(documents, config.TABLE_NAME),

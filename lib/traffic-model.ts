@@ -84,6 +84,8 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
       transcript: starts,
       // Issue 9: at most one conversion per chat.
       ticket: starts,
+      // At most one per conversation that met the bot.
+      handoff: starts,
     },
     http: {
       'POST /v1/auth/guest': starts,
@@ -109,6 +111,10 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
       'GET /v1/availability': customers / a.visitorAvailabilitySeconds,
       'GET /v1/skills/{skill}/hours': admin,
       'PUT /v1/skills/{skill}/hours': admin,
+      // Admin settings screens: the floor applies.
+      'GET /v1/skills/{skill}/auto-replies': admin,
+      'PUT /v1/skills/{skill}/auto-replies': admin,
+      'POST /v1/skills/{skill}/auto-replies/test': admin,
     },
   };
 }

@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     ...(args.data ? { dataDir: args.data } : {}),
     demo: !args['no-demo'],
     demoHours: !args['no-demo'],
+    demoAutoReplies: !args['no-demo'],
     ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
     ...(args['log-level'] ? { logLevel: args['log-level'].toUpperCase() } : {}),
     ...(faults ? { faults } : {}),

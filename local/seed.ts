@@ -1,6 +1,8 @@
 import { hashPassword } from '../functions/adapters/crypto/password-hasher';
+import type { AutoReplies } from '../functions/domain/auto-replies';
 import type { AgentDirectory, AgentProfile } from '../functions/ports/agent-directory';
 import type { BusinessHours } from '../functions/domain/business-hours';
+import type { AutoReplyStore } from '../functions/ports/auto-reply-store';
 import type { CredentialStore } from '../functions/ports/credential-store';
 import type { HoursStore } from '../functions/ports/hours-store';
 
@@ -57,4 +59,49 @@ export const DEMO_HOURS: Readonly<Record<string, BusinessHours>> = {
 
 export async function seedDemoHours(hours: HoursStore, now: string): Promise<void> {
   for (const [skill, schedule] of Object.entries(DEMO_HOURS)) await hours.put(skill, schedule, { by: 'seed', now });
+}
+
+/**
+ * Demo auto-replies (docs/auto-replies.md): billing welcomes every new chat and answers refund
+ * questions in English and Chinese; tech answers password resets by pattern. A question no
+ * rule answers goes to the queue as before.
+ */
+export const DEMO_AUTO_REPLIES: Readonly<Record<string, AutoReplies>> = {
+  billing: {
+    welcome: {
+      en: 'Hi! You are through to Billing. Ask away; a person takes over whenever you like.',
+      'zh-CN': '您好！这里是账单服务。请直接提问；您随时可以转人工。',
+    },
+    botName: 'Billing Bot',
+    rules: [
+      {
+        id: 'refunds',
+        keywords: ['refund', 'refunds', 'money back', '退款', '退钱'],
+        answer: {
+          en: 'Refunds go back to the card you paid with within 5 working days of approval. Open Billing > Orders, pick the order and choose "Request refund". Still stuck? Ask for a person.',
+          'zh-CN': '退款批准后 5 个工作日内退回您付款的银行卡。请打开“账单 > 订单”，选择订单并点击“申请退款”。仍有问题？请转人工。',
+        },
+      },
+    ],
+  },
+  tech: {
+    botName: 'Tech Bot',
+    rules: [
+      {
+        id: 'password-reset',
+        pattern: '(?i)reset.*password|password.*reset|重置.*密码',
+        answer: {
+          en: 'Use "Forgot password?" on the sign-in page: the reset link we email is valid for 30 minutes.',
+          'zh-CN': '请在登录页点击“忘记密码？”：我们发送的重置链接 30 分钟内有效。',
+        },
+      },
+    ],
+  },
+};
+
+/** Seeds the demo auto-replies (npm start); re-seeding replaces them. */
+export async function seedDemoAutoReplies(store: AutoReplyStore, now: string): Promise<void> {
+  for (const [skill, autoReplies] of Object.entries(DEMO_AUTO_REPLIES)) {
+    await store.put({ skill, autoReplies, updatedAt: now, updatedBy: 'seed' });
+  }
 }

@@ -43,7 +43,8 @@ import { mailPages, MAIL_PATHS, type InboundDelivery } from './ses/mail-pages';
 import { startSesServer } from './ses/ses-server';
 import type { SentMailRecord } from './ses/sent-mail';
 import { WEB_PATHS, startWebPages, type WebPages } from './web/web-server';
-import { seedDemoAgents, seedDemoHours } from './seed';
+import { seedDemoAgents, seedDemoAutoReplies, seedDemoHours } from './seed';
+import { DynamoAutoReplyStore } from '../functions/adapters/dynamodb/auto-reply-store';
 import { startEventSourcePoller } from './sqs/event-source-poller';
 import { startSqsServer } from './sqs/sqs-server';
 import { startUpstashServer } from './upstash/upstash-server';
@@ -81,6 +82,11 @@ export interface LocalStackOptions {
    * default so tests that start billing conversations do not depend on the time of day.
    */
   readonly demoHours?: boolean;
+  /**
+   * Seed the demo auto-replies too (npm start does): billing's welcome and refund rule, tech's
+   * password-reset pattern. Off by default, so tests on the demo stack see no bot messages.
+   */
+  readonly demoAutoReplies?: boolean;
   /** Use a real Redis behind the Upstash endpoint instead of the embedded engine. */
   readonly redisUrl?: string;
   readonly idleTimeoutMs?: number;
@@ -263,6 +269,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const documents = DynamoDBDocumentClient.from(dynamoClient);
       await seedDemoAgents(new DynamoAgentDirectory(documents, LOCAL_TABLE), new DynamoCredentialStore(documents, LOCAL_TABLE));
       if (options.demoHours) await seedDemoHours(new DynamoHoursStore(documents, LOCAL_TABLE), new Date().toISOString());
+      if (options.demoAutoReplies) await seedDemoAutoReplies(new DynamoAutoReplyStore(documents, LOCAL_TABLE), new Date().toISOString());
     }
     const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: LOCAL_REGION, credentials });
     const queues = await createRoutingQueues(sqsClient);

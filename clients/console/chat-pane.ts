@@ -46,7 +46,8 @@ export class ChatPane {
     this.list = new MessageList({
       t,
       locale,
-      nameOf: (entry) => (entry.sender?.role === 'system' ? t('system') : (entry.sender?.name ?? entry.sender?.id ?? '')),
+      nameOf: (entry) =>
+        entry.sender?.role === 'system' && entry.sender.id !== 'bot' ? t('system') : (entry.sender?.name ?? entry.sender?.id ?? ''),
     });
     this.list.element.setAttribute('aria-labelledby', 'chat-title');
     this.typingLine = h('div', { class: 'typing', 'aria-live': 'polite' });

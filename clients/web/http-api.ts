@@ -69,6 +69,24 @@ export interface TicketList {
   readonly skills: string[];
 }
 
+/** A skill's auto-replies as the admin API carries them (docs/auto-replies.md). */
+export interface AutoRepliesSettings {
+  welcome?: { en?: string; 'zh-CN'?: string };
+  botName?: string;
+  rules: Array<{ id: string; keywords?: string[]; pattern?: string; answer: { en: string; 'zh-CN'?: string } }>;
+}
+
+export interface AutoRepliesView {
+  readonly skill: string;
+  readonly autoReplies: AutoRepliesSettings;
+  readonly source: 'skill' | '_default' | 'none';
+}
+
+export interface AutoReplyTrialResult {
+  readonly match: { ruleId: string; answer: string; locale: string } | null;
+  readonly welcome: string | null;
+}
+
 /** The HTTP half of the protocol (PROTOCOL.md section 6), for the widget and the console. */
 export class HttpApi {
   constructor(private readonly baseUrl: string) {}
@@ -134,6 +152,22 @@ export class HttpApi {
   /** Stores the reply and emails it; an `unavailable` ApiError means stored but not emailed (resend to retry). */
   replyToTicket(token: string, id: string, text: string, clientMsgId: string): Promise<{ message: ChatMessage; ticket: TicketRow }> {
     return this.call('POST', `/v1/tickets/${encodeURIComponent(id)}/replies`, token, { text, clientMsgId });
+  }
+
+  autoReplies(token: string, skill: string): Promise<AutoRepliesView> {
+    return this.call('GET', `/v1/skills/${encodeURIComponent(skill)}/auto-replies`, token);
+  }
+
+  saveAutoReplies(token: string, skill: string, settings: AutoRepliesSettings): Promise<AutoRepliesView> {
+    return this.call('PUT', `/v1/skills/${encodeURIComponent(skill)}/auto-replies`, token, settings);
+  }
+
+  /** Which rule would answer `question`: the unsaved `settings` if given (the server runs the bot's own matcher). */
+  tryAutoReplies(token: string, skill: string, question: string, settings?: AutoRepliesSettings): Promise<AutoReplyTrialResult> {
+    return this.call('POST', `/v1/skills/${encodeURIComponent(skill)}/auto-replies/test`, token, {
+      question,
+      ...(settings ? { autoReplies: settings } : {}),
+    });
   }
 
   /** Every stored message of a conversation up to `upTo` (inclusive), page by page. */

@@ -21,6 +21,7 @@ const DELIVERY_LABEL: Record<NonNullable<TranscriptEntry['delivery']>, MessageKe
 const SYSTEM_NOTICES: ReadonlyArray<readonly [string, MessageKey]> = [
   ['notice:no-agent:', 'noticeNoAgent'],
   ['notice:requeued:', 'noticeRequeued'],
+  ['notice:handoff:', 'noticeHandoff'],
 ];
 
 function displayText(entry: TranscriptEntry, t: Translate): string {
@@ -84,7 +85,8 @@ export class MessageList {
   }
 
   private update(item: HTMLLIElement, entry: TranscriptEntry): void {
-    const role = entry.own ? 'own' : entry.sender?.role === 'system' ? 'system' : 'other';
+    // The first-line bot (sender id `bot`) is a system sender with a name: shown as the bot.
+    const role = entry.own ? 'own' : entry.sender?.id === 'bot' ? 'bot' : entry.sender?.role === 'system' ? 'system' : 'other';
     const className = `message ${role}${entry.delivery ? ` ${entry.delivery}` : ''}`;
     const signature = JSON.stringify([className, entry.text, entry.seq, entry.failure]);
     if (item.dataset.signature === signature) return;
@@ -97,7 +99,7 @@ export class MessageList {
       meta.append(' · ', h('span', { class: 'delivery', title: entry.failure ?? '' }, t(DELIVERY_LABEL[entry.delivery])));
     }
     item.replaceChildren(
-      ...(role === 'other' ? [h('span', { class: 'author' }, this.labels.nameOf(entry))] : []),
+      ...(role === 'other' || role === 'bot' ? [h('span', { class: 'author' }, this.labels.nameOf(entry))] : []),
       h('p', { class: 'text' }, displayText(entry, t)),
       meta,
     );

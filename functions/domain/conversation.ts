@@ -53,6 +53,8 @@ export interface Conversation {
   readonly assignedAt?: string;
   readonly closedAt?: string;
   readonly closedBy?: { readonly id: string; readonly role: string };
+  /** The visitor's BCP 47 locale from `start.visitor.locale`: the bot answers in it. */
+  readonly locale?: string;
   readonly rating?: Rating;
   /** Set once the customer was told that nobody serving the skill is online. */
   readonly noAgentNoticeAt?: string;

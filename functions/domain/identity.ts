@@ -41,6 +41,8 @@ export const GUEST_ID_PREFIX = 'guest:';
 export const CUSTOMER_ID_PREFIXES = [GUEST_ID_PREFIX, 'site:'] as const;
 /** The sender id of system notices. */
 export const SYSTEM_ID = 'system';
+/** The sender id of the first-line bot's messages (domain/auto-replies.ts). */
+export const BOT_SENDER_ID = 'bot';
 
 /**
  * Why a staff id may not be used, or undefined when it may. Staff ids must stay out of the
@@ -51,6 +53,7 @@ export const SYSTEM_ID = 'system';
 export function staffIdProblem(id: string, oidcIdPrefixes: readonly string[]): string | undefined {
   const lower = id.toLowerCase();
   if (lower === SYSTEM_ID) return `"${SYSTEM_ID}" is reserved for system notices`;
+  if (lower === BOT_SENDER_ID) return `"${BOT_SENDER_ID}" is reserved for the bot's messages`;
   const customerPrefix = CUSTOMER_ID_PREFIXES.find((prefix) => lower.startsWith(prefix));
   if (customerPrefix) return `ids starting "${customerPrefix}" belong to customers`;
   const oidcPrefix = oidcIdPrefixes.find((prefix) => lower.startsWith(prefix.toLowerCase()));
@@ -66,6 +69,7 @@ export function staffIdProblem(id: string, oidcIdPrefixes: readonly string[]): s
 export function oidcIdPrefixProblem(idPrefix: string): string | undefined {
   const lower = idPrefix.toLowerCase();
   if (SYSTEM_ID.startsWith(lower)) return `it could produce the reserved id "${SYSTEM_ID}"`;
+  if (BOT_SENDER_ID.startsWith(lower)) return `it could produce the reserved id "${BOT_SENDER_ID}"`;
   const clash = CUSTOMER_ID_PREFIXES.find((prefix) => lower.startsWith(prefix) || prefix.startsWith(lower));
   if (clash) return `its ids could fall in the customer namespace "${clash}"`;
   return undefined;

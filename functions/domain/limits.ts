@@ -153,6 +153,7 @@ const WEBSOCKET_RULES: Readonly<Record<string, (frame: Readonly<Record<string, u
   rate: () => ['conversationChange'],
   transcript: () => ['transcript'],
   ticket: () => ['conversationChange'],
+  handoff: () => ['conversationChange'],
 };
 
 /**
@@ -186,6 +187,10 @@ const HTTP_RULES: Readonly<Record<string, readonly LimitRuleName[]>> = {
   availability: ['availability'],
   'hours-get': ['apiRead'],
   'hours-put': ['settingsChange'],
+  'auto-replies-get': ['apiRead'],
+  // Trying a question compiles up to 50 patterns: counted like a read, per user.
+  'auto-replies-test': ['apiRead'],
+  'auto-replies-put': ['settingsChange'],
 };
 
 export function isLimitedWebSocketRoute(routeKey: string): boolean {

@@ -7,6 +7,10 @@ export interface NewConversation {
   readonly customer: Participant & { readonly email?: string };
   readonly skill: string;
   readonly now: string;
+  /** `bot` when a first-line bot answers first (not queued); `queued` when absent. */
+  readonly status?: 'bot' | 'queued';
+  /** The visitor's locale (start.visitor.locale). */
+  readonly locale?: string;
 }
 
 export interface AppendResult {
@@ -84,8 +88,22 @@ export interface ConversationStore {
     now: string,
     fromEpoch?: number,
   ): Promise<Conversation | undefined>;
-  /** queued|assigned -> closed. Returns undefined when it was already closed. */
+  /** bot|queued|assigned -> closed. Returns undefined when it was already closed. */
   close(conversationId: string, by: { id: string; role: string }, now: string): Promise<Conversation | undefined>;
+  /**
+   * queued -> bot, only if still queued at `fromEpoch` with no message stored (a first
+   * question the bot answers). Undefined when that changed.
+   */
+  queuedToBot(conversationId: string, now: string, fromEpoch: number): Promise<Conversation | undefined>;
+  /** bot -> queued at the back of its skill's queue, only if still `bot` (in `skill`). Undefined when that changed. */
+  botToQueue(conversationId: string, skill: string, now: string): Promise<Conversation | undefined>;
+  /** Every conversation in a status that holds no agent (`bot`), page by page (sweeps). */
+  listAllWithStatus(status: 'bot'): Promise<Conversation[]>;
+  /**
+   * bot -> closed by the system with reason `abandoned`, only if still `bot` and not updated
+   * after `idleSince` (a message since then keeps it open). Undefined when that changed.
+   */
+  closeIdleBot(conversationId: string, idleSince: string, now: string): Promise<Conversation | undefined>;
   rate(conversationId: string, rating: Rating, now: string): Promise<void>;
   /**
    * Records the "still there?" notice for the agent message `agentSeq` (at `noticeAt`), only if

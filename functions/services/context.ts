@@ -1,6 +1,7 @@
 import type { Role, User } from '../domain/identity';
 import type { AgentDirectory } from '../ports/agent-directory';
 import type { AgentPresence } from '../ports/agent-presence';
+import type { AutoReplyStore } from '../ports/auto-reply-store';
 import type { Clock, IdGenerator } from '../ports/clock';
 import type { ConnectionNotifier } from '../ports/connection-notifier';
 import type { ConnectionStore } from '../ports/connection-store';
@@ -63,6 +64,8 @@ export interface Ports {
   readonly conversations: ConversationStore;
   /** Tickets (issue 9): their fields on the conversation items, reply tokens, offers. */
   readonly tickets: TicketStore;
+  /** Auto-reply rules per skill (the first-line bot). */
+  readonly autoReplies: AutoReplyStore;
   readonly connections: ConnectionStore;
   readonly notifier: ConnectionNotifier;
   readonly routingQueue: RoutingQueue;

@@ -8,8 +8,10 @@ import type { ServerFrame } from '../protocol/server-frames';
 import { ackFrame, messageFrame } from '../protocol/server-frames';
 import { broadcast } from './broadcast';
 import type { Caller, Ports } from './context';
+import { answerCustomer, lazyBot } from './bot';
 import { noticeIfAway, type Visitor } from './off-hours-notice';
 import { afterClose } from './routing';
+import { epochOf } from '../domain/routing-claims';
 
 export async function getConversation(ports: Ports, conversationId: string): Promise<Conversation> {
   const conversation = await ports.conversations.get(conversationId);
@@ -27,7 +29,14 @@ export async function getConversation(ports: Ports, conversationId: string): Pro
 export async function openConversation(
   ports: Ports,
   caller: Caller,
-  options: { skill?: string; profile?: { name?: string; email?: string }; deferRouting?: boolean },
+  options: {
+    skill?: string;
+    profile?: { name?: string; email?: string };
+    /** `bot` when the first-line bot answers the first question (no queue, no routing trigger). */
+    status?: 'bot' | 'queued';
+    locale?: string;
+    deferRouting?: boolean;
+  },
 ): Promise<{ conversation: Conversation; created: boolean }> {
   const { user } = caller;
   if (user.role !== 'customer') throw new ForbiddenError('Only customers start conversations');
@@ -41,6 +50,8 @@ export async function openConversation(
     },
     skill: options.skill ?? ports.settings.defaultSkill,
     now,
+    ...(options.status ? { status: options.status } : {}),
+    ...(options.locale ? { locale: options.locale } : {}),
   });
   if (result.created) {
     await broadcast(
@@ -79,21 +90,54 @@ async function afterOpen(
 }
 
 /**
+ * Whether the bot answers a start's first question: the conversation then opens in `bot`
+ * (or an open one that is still empty and waiting moves there) instead of the queue.
+ */
+async function openForStart(
+  ports: Ports,
+  caller: Caller,
+  frame: StartFrame,
+  bot: ReturnType<typeof lazyBot>,
+): Promise<{ conversation: Conversation; created: boolean }> {
+  const skill = frame.skill ?? ports.settings.defaultSkill;
+  const locale = frame.visitor?.locale;
+  const answered = frame.text !== undefined && (await bot())?.match(frame.text, locale) !== undefined;
+  const opened = await openConversation(ports, caller, {
+    skill,
+    ...(frame.profile ? { profile: frame.profile } : {}),
+    status: answered ? 'bot' : 'queued',
+    ...(locale ? { locale } : {}),
+    deferRouting: true,
+  });
+  const open = opened.conversation;
+  if (!answered || opened.created || open.status !== 'queued' || open.lastSeq !== 0 || open.skill !== skill) return opened;
+  const moved = await ports.conversations.queuedToBot(open.id, ports.clock.now().toISOString(), epochOf(open));
+  if (!moved) return opened;
+  await broadcast(
+    ports,
+    [caller.user.id],
+    { type: 'conversation', conversation: toSummary(moved) },
+    {
+      ...(caller.connectionId ? { exceptConnectionId: caller.connectionId } : {}),
+    },
+  );
+  return { conversation: moved, created: false };
+}
+
+/**
  * `start`: replies `conversation`. With `text`, the text becomes a message (idempotent by
- * clientMsgId, or once per conversation without one) and its `ack` is sent first. A new
+ * clientMsgId, or once per conversation without one) and its `ack` is sent first; the
+ * welcome and the bot's answer (docs/auto-replies.md) follow it, then `conversation`. A new
  * conversation the team cannot answer ends the reply with the off-hours notice.
  */
 export async function start(ports: Ports, caller: Caller, frame: StartFrame): Promise<ServerFrame[]> {
   if (frame.text !== undefined) validateText(frame.text);
-  const opened = await openConversation(ports, caller, {
-    ...(frame.skill ? { skill: frame.skill } : {}),
-    ...(frame.profile ? { profile: frame.profile } : {}),
-    deferRouting: true,
-  });
-  const { conversation } = opened;
+  if (caller.user.role !== 'customer') throw new ForbiddenError('Only customers start conversations');
+  const bot = lazyBot(ports, frame.skill ?? ports.settings.defaultSkill);
+  const { conversation, created } = await openForStart(ports, caller, frame, bot);
   const reply: ServerFrame[] = [];
   const except = caller.connectionId ? { exceptConnectionId: caller.connectionId } : {};
-  let lastSeq = conversation.lastSeq;
+  let current = conversation;
   if (frame.text !== undefined) {
     const clientMsgId = frame.clientMsgId ?? `start:${conversation.id}`;
     const now = ports.clock.now().toISOString();
@@ -106,15 +150,22 @@ export async function start(ports: Ports, caller: Caller, frame: StartFrame): Pr
       await broadcast(ports, participantIds(conversation), messageFrame(result.message), except);
     }
     if (frame.clientMsgId) reply.push(ackFrame(result.message));
-    lastSeq = Math.max(lastSeq, result.message.seq);
+    current = { ...conversation, lastSeq: Math.max(conversation.lastSeq, result.message.seq) };
+    const first = created || conversation.lastSeq === 0 || result.message.seq === 1;
+    const turn = await answerCustomer(ports, caller, current, result.message, {
+      first,
+      bot: conversation.skill === (frame.skill ?? ports.settings.defaultSkill) ? bot : lazyBot(ports, conversation.skill),
+    });
+    reply.push(...turn.frames);
+    current = turn.conversation;
   }
-  const notice = await afterOpen(ports, { ...opened, conversation: { ...conversation, lastSeq } }, frame.visitor);
-  if (notice) lastSeq = Math.max(lastSeq, notice.seq);
-  reply.push({ type: 'conversation', conversation: toSummary({ ...conversation, lastSeq }) });
+  const notice = await afterOpen(ports, { conversation: current, created }, frame.visitor);
+  if (notice) current = { ...current, lastSeq: Math.max(current.lastSeq, notice.seq) };
+  reply.push({ type: 'conversation', conversation: toSummary(current) });
   if (notice) {
     // The caller reads it after the conversation frame; the customer's other connections now.
     reply.push(messageFrame(notice));
-    await broadcast(ports, participantIds(conversation), messageFrame(notice), except);
+    await broadcast(ports, participantIds(current), messageFrame(notice), except);
   }
   return reply;
 }

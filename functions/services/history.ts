@@ -18,7 +18,8 @@ export async function listConversations(
 ): Promise<ConversationSummary[]> {
   if (user.role === 'customer') throw new ForbiddenError('Customers list their conversations through sync');
   if (user.role === 'supervisor' || user.role === 'admin') {
-    const statuses: ConversationStatus[] = status ? [status] : ['queued', 'assigned', 'closed'];
+    // `bot` conversations (the first-line bot answers, no agent) are listed for supervisors only.
+    const statuses: ConversationStatus[] = status ? [status] : ['bot', 'queued', 'assigned', 'closed'];
     const lists = await Promise.all(statuses.map((one) => ports.conversations.listByStatus(one, limit)));
     return lists
       .flat()

@@ -8,6 +8,7 @@ import type { ServerFrame } from '../protocol/server-frames';
 import { ackFrame, messageFrame } from '../protocol/server-frames';
 import { broadcast } from './broadcast';
 import type { Caller, Ports } from './context';
+import { answerCustomer, lazyBot } from './bot';
 import { getConversation, openConversation } from './conversations';
 
 async function targetConversation(ports: Ports, caller: Caller, conversationId: string | undefined): Promise<Conversation> {
@@ -21,7 +22,7 @@ async function targetConversation(ports: Ports, caller: Caller, conversationId: 
  * `message`: stored with the next seq before the `ack` (section 5.2), idempotent by clientMsgId
  * (5.3), then pushed to every other connection of every participant (5.6).
  */
-export async function sendMessage(ports: Ports, caller: Caller, frame: MessageFrame): Promise<ServerFrame> {
+export async function sendMessage(ports: Ports, caller: Caller, frame: MessageFrame): Promise<ServerFrame[]> {
   validateText(frame.text);
   const conversation = await targetConversation(ports, caller, frame.conversationId);
   assertCanParticipate(caller.user, conversation);
@@ -29,7 +30,7 @@ export async function sendMessage(ports: Ports, caller: Caller, frame: MessageFr
   if (conversation.status === 'closed') {
     // A resend of a message stored before the close still gets its original ack.
     const earlier = await ports.conversations.findByClientMsgId(conversation.id, sender.id, frame.clientMsgId);
-    if (earlier) return ackFrame(earlier);
+    if (earlier) return [ackFrame(earlier)];
     assertOpen(conversation);
   }
   const now = ports.clock.now().toISOString();
@@ -39,7 +40,12 @@ export async function sendMessage(ports: Ports, caller: Caller, frame: MessageFr
       ...(caller.connectionId ? { exceptConnectionId: caller.connectionId } : {}),
     });
   }
-  return ackFrame(result.message);
+  // The welcome after a conversation's first message; the bot's answer (or handoff) in `bot`.
+  const turn = await answerCustomer(ports, caller, conversation, result.message, {
+    first: conversation.lastSeq === 0 || result.message.seq === 1,
+    bot: lazyBot(ports, conversation.skill),
+  });
+  return [ackFrame(result.message), ...turn.frames];
 }
 
 /** `typing`: relayed to the other participants, never stored. */

@@ -52,6 +52,7 @@ export async function transfer(ports: Ports, caller: Caller, frame: TransferFram
   const conversation = await getConversation(ports, frame.conversationId);
   assertCanTransfer(caller.user, conversation);
   assertOpen(conversation);
+  if (conversation.status === 'bot') throw new ConflictError('The bot is answering this conversation; hand it off to the queue first');
   const moved = frame.toAgentId
     ? await toAgent(ports, conversation, frame.toAgentId)
     : await toSkill(ports, conversation, frame.toSkill ?? ports.settings.defaultSkill);

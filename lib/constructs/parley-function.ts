@@ -27,6 +27,9 @@ const BUNDLING: BundlingOptions = {
   banner: REQUIRE_SHIM,
   // Bundle the AWS SDK too, so production runs the versions the tests ran.
   externalModules: [],
+  // re2-wasm (the bot's linear-time patterns) loads its .wasm file from beside its own script,
+  // which a bundle cannot hold: it is installed next to the bundle instead (lockfile version).
+  nodeModules: ['re2-wasm'],
   forceDockerBundling: false,
 };
 

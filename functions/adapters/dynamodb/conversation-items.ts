@@ -124,6 +124,7 @@ export function conversationToItem(conversation: Conversation): Item {
     updatedAt: conversation.updatedAt,
     ...(conversation.queuedAt ? { queuedAt: conversation.queuedAt } : {}),
     ...(conversation.ticket ? ticketAttributes(conversation.ticket) : {}),
+    ...(conversation.locale ? { locale: conversation.locale } : {}),
     ...indexAttributes(conversation),
   };
 }
@@ -152,6 +153,7 @@ export function itemToConversation(item: Item): Conversation {
       ? { rating: { score: ratingScore, ...(str(item, 'ratingComment') ? { comment: str(item, 'ratingComment') } : {}) } }
       : {}),
     ...(str(item, 'noAgentNoticeAt') ? { noAgentNoticeAt: str(item, 'noAgentNoticeAt') } : {}),
+    ...(str(item, 'locale') ? { locale: str(item, 'locale') } : {}),
     ...(typeof item.epoch === 'number' ? { epoch: item.epoch } : {}),
     ...activityOf(item),
     ...(ticket ? { ticket } : {}),

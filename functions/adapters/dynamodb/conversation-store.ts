@@ -38,16 +38,19 @@ function epochStep(fromEpoch: number | undefined): { condition: string; values: 
   };
 }
 
+/** The conversation a candidate (also the open pointer's copy) creates: queued, or `bot` when a bot answers first. */
 function fromCandidate(candidate: NewConversation): Conversation {
+  const status = candidate.status ?? 'queued';
   return {
     id: candidate.id,
-    status: 'queued',
+    status,
     customer: candidate.customer,
     skill: candidate.skill,
     lastSeq: 0,
     createdAt: candidate.now,
     updatedAt: candidate.now,
-    queuedAt: candidate.now,
+    ...(status === 'queued' ? { queuedAt: candidate.now } : {}),
+    ...(candidate.locale ? { locale: candidate.locale } : {}),
   };
 }
 
@@ -443,9 +446,64 @@ export class DynamoConversationStore implements ConversationStore {
       bump: true,
       set: { status: 'closed', statusKey: 'closed', closedAt: now, closedById: by.id, closedByRole: by.role, updatedAt: now },
       remove: ['queueKey', 'queueSort'],
-      condition: '#status IN (:queued, :assigned)',
+      condition: '#status IN (:bot, :queued, :assigned)',
       names: { '#status': 'status' },
-      values: { ':queued': 'queued', ':assigned': 'assigned' },
+      values: { ':bot': 'bot', ':queued': 'queued', ':assigned': 'assigned' },
+    });
+    if (closed) await this.clearOpenPointer(closed.customer.id, conversationId);
+    return closed;
+  }
+
+  queuedToBot(conversationId: string, now: string, fromEpoch: number): Promise<Conversation | undefined> {
+    const step = epochStep(fromEpoch);
+    return this.transition(conversationId, {
+      bump: true,
+      set: { status: 'bot', statusKey: 'bot', updatedAt: now },
+      remove: ['queueKey', 'queueSort', 'queuedAt'],
+      condition: `#status = :queued AND lastSeq = :none${step.condition}`,
+      names: { '#status': 'status', '#epoch': 'epoch' },
+      values: { ':queued': 'queued', ':none': 0, ...step.values },
+    });
+  }
+
+  botToQueue(conversationId: string, skill: string, now: string): Promise<Conversation | undefined> {
+    return this.transition(conversationId, {
+      bump: true,
+      set: {
+        status: 'queued',
+        statusKey: 'queued',
+        queuedAt: now,
+        queueKey: skill,
+        queueSort: `${now}#${conversationId}`,
+        updatedAt: now,
+      },
+      // The skill read is still the skill (nothing moves a `bot` conversation between skills).
+      condition: '#status = :bot AND #skill = :skill',
+      names: { '#status': 'status', '#skill': 'skill' },
+      values: { ':bot': 'bot', ':skill': skill },
+    });
+  }
+
+  async listAllWithStatus(status: 'bot'): Promise<Conversation[]> {
+    const items = await this.queryAll(INDEXES.byStatus, status);
+    return items.filter((conversation) => conversation.status === status);
+  }
+
+  async closeIdleBot(conversationId: string, idleSince: string, now: string): Promise<Conversation | undefined> {
+    const closed = await this.transition(conversationId, {
+      bump: true,
+      set: {
+        status: 'closed',
+        statusKey: 'closed',
+        closedAt: now,
+        closedById: 'system',
+        closedByRole: 'system',
+        closeReason: 'abandoned',
+        updatedAt: now,
+      },
+      condition: '#status = :bot AND updatedAt <= :idleSince',
+      names: { '#status': 'status' },
+      values: { ':bot': 'bot', ':idleSince': idleSince },
     });
     if (closed) await this.clearOpenPointer(closed.customer.id, conversationId);
     return closed;

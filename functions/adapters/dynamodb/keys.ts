@@ -30,6 +30,8 @@ export const keys = {
   skillHours: (skill: string) => ({ pk: `SKILL#${skill}`, sk: 'HOURS' }),
   /** The availability last announced to a skill's waiting customers. */
   skillAnnounced: (skill: string) => ({ pk: `SKILL#${skill}`, sk: 'ANNOUNCED' }),
+  /** A skill's auto-replies (welcome, bot name, FAQ rules); `_default` for the deployment default. */
+  skillAutoReplies: (skill: string) => ({ pk: `SKILL#${skill}`, sk: 'AUTOREPLIES' }),
 };
 
 export function messageSortKey(seq: number): string {

@@ -20,6 +20,7 @@
  *   USER#<userId>   / TICKETREQ#<clientMsgId>    the offline form's idempotency pointer (ticket-store.ts)
  *   SKILL#<skill>   / HOURS                      the skill's business hours (`_default`: the deployment default)
  *   SKILL#<skill>   / ANNOUNCED                  the availability last announced to its waiting customers
+ *   SKILL#<skill>   / AUTOREPLIES                auto-replies of a skill or `_default` (welcome, bot name, FAQ rules)
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 export const TTL_ATTRIBUTE = 'expiresAt';

@@ -4,7 +4,7 @@ import { httpHandler } from '../shared/http';
 import { validate } from '../shared/parse';
 
 const query = z.strictObject({
-  status: z.enum(['queued', 'assigned', 'closed']).optional(),
+  status: z.enum(['bot', 'queued', 'assigned', 'closed']).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(DEFAULT_PAGE),
 });
 

@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import { sweepAbandonedChats, type AbandonSweepReport } from '../../services/abandoned-chats';
 import { sweepAvailability } from '../../services/availability-announcements';
 import type { Ports } from '../../services/context';
+import { closeIdleBotConversations } from '../../services/bot-sweep';
 import { reconcile, type ReconcileReport } from '../../services/reconciliation';
 import { sweepTicketOffers } from '../../services/ticket-offers';
 import { flushMetrics, logger, metrics, MetricUnit } from '../../shared/observability';
@@ -14,6 +15,14 @@ interface Sweep {
 }
 
 const SWEEPS: readonly Sweep[] = [
+  {
+    // A `bot` conversation holds no agent and is in no queue: nothing else would end it.
+    name: 'Idle bot conversation sweep',
+    async run(ports) {
+      const report = await closeIdleBotConversations(ports);
+      if (report.closed > 0) metrics.addMetric('BotConversationsAbandoned', MetricUnit.Count, report.closed);
+    },
+  },
   {
     name: 'Ticket-offer sweep',
     async run(ports) {
@@ -35,8 +44,8 @@ const SWEEPS: readonly Sweep[] = [
 
 /**
  * Every minute (EventBridge on AWS, a timer locally): expire agents' presence, rebuild Redis
- * load from DynamoDB and nudge stalled queues; then the other sweeps (abandoned chats, ticket
- * offers to long waits, availability changes at opening and closing instants), each in its
+ * load from DynamoDB and nudge stalled queues; then the other sweeps (abandoned chats, idle bot
+ * conversations, ticket offers to long waits, availability changes at opening and closing instants), each in its
  * own try/catch so one failing never stops the others (the run still fails, for the alarms).
  * Drift found is logged and counted.
  */

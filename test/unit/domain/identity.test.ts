@@ -17,7 +17,7 @@ describe('staff ids stay out of the customer and OIDC namespaces', () => {
     expect(SYSTEM_SENDER.id).toBe(SYSTEM_ID);
   });
 
-  it.each(['guest:01JABC', 'site:42', 'system', 'GUEST:x', 'Site:abc', 'SYSTEM'])('refuses %s', (id) => {
+  it.each(['guest:01JABC', 'site:42', 'system', 'GUEST:x', 'Site:abc', 'SYSTEM', 'bot', 'Bot'])('refuses %s', (id) => {
     expect(staffIdProblem(id, [])).toMatch(/customers|reserved/);
   });
 
@@ -27,13 +27,16 @@ describe('staff ids stay out of the customer and OIDC namespaces', () => {
     expect(staffIdProblem('okta-ann', ['okta:'])).toBeUndefined();
   });
 
-  it.each(['agent-tess', 'admin', 'supervisor', 'systems-team', 'guest', 'guests-desk', 'site-lead'])('accepts %s', (id) => {
+  it.each(['agent-tess', 'admin', 'supervisor', 'systems-team', 'guest', 'guests-desk', 'site-lead', 'bots-team'])('accepts %s', (id) => {
     expect(staffIdProblem(id, ['okta:'])).toBeUndefined();
   });
 
-  it.each(['guest:', 'guest:x', 'site:', 'gu', 'g', 'SITE', 's', 'sys', 'system', 'System'])('refuses the OIDC idPrefix %s', (prefix) => {
-    expect(oidcIdPrefixProblem(prefix)).toBeDefined();
-  });
+  it.each(['guest:', 'guest:x', 'site:', 'gu', 'g', 'SITE', 's', 'sys', 'system', 'System', 'b', 'bo', 'bot'])(
+    'refuses the OIDC idPrefix %s',
+    (prefix) => {
+      expect(oidcIdPrefixProblem(prefix)).toBeDefined();
+    },
+  );
 
   it.each(['okta:', 'entra:', 'sso-', 'systemx:', 'sitex:'])('accepts the OIDC idPrefix %s', (prefix) => {
     expect(oidcIdPrefixProblem(prefix)).toBeUndefined();

@@ -81,15 +81,17 @@ export class FakeConversationStore implements ConversationStore {
     const id = this.openPointers.get(candidate.customer.id);
     const open = id ? this.items.get(id) : undefined;
     if (open && open.status !== 'closed') return { conversation: open, created: false };
+    const status = candidate.status ?? 'queued';
     const conversation = this.save({
       id: candidate.id,
-      status: 'queued',
+      status,
       customer: candidate.customer,
       skill: candidate.skill,
       lastSeq: 0,
       createdAt: candidate.now,
       updatedAt: candidate.now,
-      queuedAt: candidate.now,
+      ...(status === 'queued' ? { queuedAt: candidate.now } : {}),
+      ...(candidate.locale ? { locale: candidate.locale } : {}),
     });
     this.openPointers.set(candidate.customer.id, candidate.id);
     return { conversation, created: true };
@@ -223,6 +225,43 @@ export class FakeConversationStore implements ConversationStore {
     if (!this.agentWaits(current, agentSeq) || current.abandonNoticeSeq !== agentSeq) return undefined;
     const by = { id: SYSTEM_SENDER.id, role: SYSTEM_SENDER.role };
     return this.save({ ...current, status: 'closed', closedAt: now, closedBy: by, closeReason: 'abandoned', updatedAt: now }, current);
+  }
+
+  async queuedToBot(conversationId: string, now: string, fromEpoch: number): Promise<Conversation | undefined> {
+    await this.pause();
+    const current = this.items.get(conversationId);
+    if (current?.status !== 'queued' || current.lastSeq !== 0 || epochOf(current) !== fromEpoch) return undefined;
+    const { queuedAt: _left, ...rest } = current;
+    return this.save({ ...rest, status: 'bot', updatedAt: now }, current);
+  }
+
+  async botToQueue(conversationId: string, skill: string, now: string): Promise<Conversation | undefined> {
+    await this.pause();
+    const current = this.items.get(conversationId);
+    if (current?.status !== 'bot' || current.skill !== skill) return undefined;
+    return this.save({ ...current, status: 'queued', queuedAt: now, updatedAt: now }, current);
+  }
+
+  async listAllWithStatus(status: 'bot'): Promise<Conversation[]> {
+    await this.pause();
+    return [...this.items.values()].filter((c) => c.status === status);
+  }
+
+  async closeIdleBot(conversationId: string, idleSince: string, now: string): Promise<Conversation | undefined> {
+    await this.pause();
+    const current = this.items.get(conversationId);
+    if (current?.status !== 'bot' || current.updatedAt > idleSince) return undefined;
+    return this.save(
+      {
+        ...current,
+        status: 'closed',
+        closedAt: now,
+        closedBy: { id: 'system', role: 'system' },
+        closeReason: 'abandoned',
+        updatedAt: now,
+      },
+      current,
+    );
   }
 
   async rate(_conversationId: string, _rating: Rating): Promise<void> {

@@ -53,6 +53,7 @@ class Harness {
     };
     this.ports = {
       conversations: this.store,
+      autoReplies: { get: async () => undefined, put: unused('auto-replies') },
       tickets: {
         create: unused('tickets'),
         convert: unused('tickets'),

@@ -105,6 +105,7 @@ export class RoutingWorld {
         findByReplyToken: unused('tickets'),
         recordOffer: unused('tickets'),
       },
+      autoReplies: { get: async () => undefined, put: unused('auto-replies') },
       connections: {
         put: async () => undefined,
         remove: async () => undefined,
