@@ -47,7 +47,10 @@ export class AvailabilityWatch {
     const asked = this.version;
     try {
       const answer = await this.deps.fetch(this.skill);
-      if (this.version === asked) this.apply(answer);
+      if (this.version === asked) {
+        this.settledOnce = true;
+        this.apply(answer);
+      }
     } catch (error) {
       this.deps.onError(error);
     } finally {

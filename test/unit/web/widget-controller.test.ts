@@ -77,6 +77,24 @@ describe('widget: availability', () => {
     expect(screen.launcherVisible).toBe(false);
   });
 
+  it('shows the launcher once the first answer says the team can answer (or chats anyway)', async () => {
+    for (const answer of [availability('queue', { open: true, agentsOnline: 1 }), availability('queue'), availability('form')]) {
+      const page = fakePage();
+      page.api.availabilityAnswer = answer;
+      const screen = new FakeScreen();
+      new WidgetController(
+        { httpUrl: 'http://api', wsUrl: 'ws://ws', preChat: false, open: false },
+        screen,
+        translator('en'),
+        'en',
+        page.env,
+      ).boot();
+      expect(screen.launcherVisible).toBe(false);
+      await settle();
+      expect(screen.launcherVisible).toBe(true);
+    }
+  });
+
   it('shows the launcher when availability cannot be had (the chat as before)', async () => {
     const { screen } = await widget({ answer: new Error('network') });
     expect(screen.launcherVisible).toBe(true);
@@ -148,6 +166,10 @@ describe('widget: hide', () => {
 describe('widget: queue (chat anyway, with the away notice)', () => {
   it('says when the team is back in the visitor zone and language', async () => {
     const en = await widget({ answer: availability('queue') });
+    en.screen.launcherVisible = false;
+    en.page.becomeVisible(); // asks again: the answer alone shows the launcher
+    await settle();
+    expect(en.screen.launcherVisible).toBe(true);
     await openChat(en);
     expect(en.screen.content).toBe('chat');
     expect(en.screen.away).toBe("We're back tomorrow at 09:00. You can still write to us; we'll answer as soon as someone is available.");
@@ -194,6 +216,7 @@ describe('widget: form (the offline contact form)', () => {
 
   it('validates every field and sends nothing while any is wrong', async () => {
     const w = await widget({ answer: availability('form') });
+    expect(w.page.clients).toEqual([]);
     w.controller.toggle();
     await w.controller.submitOfflineForm({ name: ' ', email: 'ann@', message: '' });
     expect(w.screen.offline?.errors).toEqual({ name: 'fieldRequired', email: 'emailInvalid', message: 'fieldRequired' });
