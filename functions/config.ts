@@ -107,6 +107,8 @@ export const configSchema = z.object({
    * younger ones may belong to a router between its claim and its write (router timeout 30 s).
    */
   CLAIM_MIN_AGE_SECONDS: positiveInt(120),
+  /** Business hours are re-read at most this often per Lambda container (the public availability route reads them). */
+  HOURS_CACHE_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
   /** Secret holding the HS256 key embedding sites sign identified-customer tokens with (optional). */
   IDENTIFIED_CUSTOMER_SECRET_ID: z.string().min(1).optional(),
   /** The `iss` of identified-customer tokens. */
@@ -136,6 +138,9 @@ export const configSchema = z.object({
   RATE_LIMIT_SESSION_CALLS: rateLimit('120/60'),
   RATE_LIMIT_API_READS: rateLimit('120/60'),
   RATE_LIMIT_AGENT_CHANGES: rateLimit('30/60'),
+  /** Public availability reads per IP: widgets without a conversation poll it (about one a minute each). */
+  RATE_LIMIT_AVAILABILITY: rateLimit('120/60'),
+  RATE_LIMIT_SETTINGS_CHANGES: rateLimit('30/60'),
   /** Live connections one identity may hold; the one over the cap is refused at $connect. */
   MAX_CONNECTIONS_PER_CUSTOMER: z.coerce.number().int().positive().max(1000).default(10),
   MAX_CONNECTIONS_PER_STAFF: z.coerce.number().int().positive().max(1000).default(20),

@@ -72,7 +72,7 @@ export const WEBSOCKET_ROUTES: readonly WebSocketRoute[] = [
   ws('typing', 'typing', { table: 'read', connections: true, upstash: true }),
   ws('read', 'read', { table: rw, connections: true, upstash: true }),
   ws('close', 'close', { table: rw, routingQueue: true, connections: true, upstash: true }),
-  ws('status', 'status', { table: 'read', routingQueue: true, connections: true, upstash: true }),
+  ws('status', 'status', { table: rw, routingQueue: true, connections: true, upstash: true }),
   ws('transfer', 'transfer', { table: rw, routingQueue: true, connections: true, upstash: true }),
   ws('rate', 'rate', { table: rw, connections: true, upstash: true }),
 ];
@@ -115,6 +115,11 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
     upstash: true,
   }),
   http('GET', '/v1/queues', 'list-queues', { table: 'read', verificationKeys: true, upstash: true }),
+  // Public (no token, so no verification keys): widgets ask whether anyone can answer.
+  http('GET', '/v1/availability', 'availability', { table: 'read', upstash: true }),
+  // Business hours per skill: supervisors and admins read, admins write.
+  http('GET', '/v1/skills/{skill}/hours', 'hours-get', { table: 'read', verificationKeys: true, upstash: true }),
+  http('PUT', '/v1/skills/{skill}/hours', 'hours-put', { table: rw, verificationKeys: true, upstash: true }),
 ];
 
 /** A function run on a schedule (an EventBridge rule on AWS, a timer in the local stack). */
@@ -131,7 +136,8 @@ export const SCHEDULED_FUNCTIONS: readonly ScheduledFunction[] = [
     name: 'reconcile',
     entry: 'functions/handlers/scheduled/reconcile.ts',
     // Presence sweep, load rebuild from DynamoDB, triggers for lost agents and stalled queues.
-    needs: { table: 'read', routingQueue: true, connections: true, upstash: true },
+    // And the availability sweep: remembers per skill what its waiting customers were last told.
+    needs: { table: rw, routingQueue: true, connections: true, upstash: true },
     rateMinutes: 1,
   },
 ];
@@ -174,6 +180,10 @@ const AGENT_PROFILE_WRITES = [
   on(['CREDENTIAL#*'], 'PutItem'),
 ];
 // Opening a conversation: the customer's open pointer, the conversation and its first message.
+// Business hours (and `_default`) are read to word the off-hours notice and answer availability.
+const READ_HOURS = on(['SKILL#*'], 'GetItem');
+// Announcing a skill's availability: its hours, what was last announced, and its waiting customers.
+const ANNOUNCE_AVAILABILITY = [on(['SKILL#*'], 'GetItem', 'PutItem'), queryIndex('queue', ['*']), queryIndex('byStatus', ['bot'])];
 const OPEN_CONVERSATION = [on(['USER#*'], 'GetItem', 'PutItem'), on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem')];
 
 export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
@@ -190,19 +200,22 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
     queryIndex('byCustomer', CUSTOMER_IDS),
     queryIndex('byAgent', ['*']),
   ],
-  start: [STAFF_TOKEN_CHECK, ...OPEN_CONVERSATION, PUSH],
-  message: [STAFF_TOKEN_CHECK, ...OPEN_CONVERSATION, PUSH],
+  // A start the team cannot answer now gets the off-hours notice (the skill's hours).
+  start: [STAFF_TOKEN_CHECK, ...OPEN_CONVERSATION, READ_HOURS, PUSH],
+  message: [STAFF_TOKEN_CHECK, ...OPEN_CONVERSATION, READ_HOURS, PUSH],
   typing: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem'), PUSH],
   read: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), PUSH],
   // Closing also deletes the customer's open pointer (USER#<id>/OPEN), covered by PUSH's DeleteItem.
   // Closing or transferring a waiting conversation moves its queue: those behind are told their positions.
   close: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), queryIndex('queue', ['*']), PUSH],
-  status: [STAFF_TOKEN_CHECK, PUSH],
+  // An agent's status change may change its skills' availability: their waiting customers are told.
+  status: [STAFF_TOKEN_CHECK, ...ANNOUNCE_AVAILABILITY, PUSH],
   transfer: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), queryIndex('queue', ['*']), PUSH],
   rate: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), PUSH],
   router: [on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'), queryIndex('queue', ['*']), queryIndex('byAgent', ['*']), PUSH],
   // The presence sweep tells an expired agent's remaining connections it is offline.
-  reconcile: [queryIndex('byStatus', ['queued', 'assigned']), PUSH],
+  // The availability sweep announces opening and closing instants to waiting customers.
+  reconcile: [queryIndex('byStatus', ['queued', 'assigned', 'bot']), ...ANNOUNCE_AVAILABILITY, PUSH],
   'auth-guest': [],
   // Secrets only: the signing-key rotation never touches the table.
   'rotate-signing-keys': [],
@@ -227,6 +240,9 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // A changed email releases the old lookup; a revocation closes the agent's sockets.
   'agents-update': [STAFF_TOKEN_CHECK, ...AGENT_PROFILE_WRITES, on(['EMAIL#*'], 'DeleteItem'), PUSH],
   'agents-delete': [STAFF_TOKEN_CHECK, on(['AGENT#*', 'EMAIL#*', 'ROSTER', 'CREDENTIAL#*'], 'DeleteItem'), PUSH],
+  availability: [READ_HOURS],
+  'hours-get': [STAFF_TOKEN_CHECK, READ_HOURS],
+  'hours-put': [STAFF_TOKEN_CHECK, on(['SKILL#*'], 'GetItem', 'PutItem')],
   'list-queues': [STAFF_TOKEN_CHECK, on(['ROSTER'], 'Query'), queryIndex('byStatus', ['queued']), queryIndex('queue', ['*'])],
 };
 

@@ -9,6 +9,7 @@ import { DynamoAgentDirectory } from './adapters/dynamodb/agent-directory';
 import { DynamoConnectionStore } from './adapters/dynamodb/connection-store';
 import { DynamoCredentialStore } from './adapters/dynamodb/credential-store';
 import { DynamoConversationStore } from './adapters/dynamodb/conversation-store';
+import { DynamoHoursStore } from './adapters/dynamodb/hours-store';
 import { DynamoSessionStore } from './adapters/dynamodb/session-store';
 import { ManagementApiNotifier } from './adapters/apigw/connection-notifier';
 import { randomOpaqueTokens } from './adapters/crypto/opaque-tokens';
@@ -20,6 +21,7 @@ import { CLOCK_TOLERANCE_SECONDS } from './adapters/jwt/verify-jws';
 import { SecretsManagerKeyRotationStore } from './adapters/secrets/key-rotation-store';
 import { SecretSource } from './adapters/secrets/secret-source';
 import { SqsRoutingQueue } from './adapters/sqs/routing-queue';
+import { CachedHoursStore } from './adapters/system/cached-hours-store';
 import { systemClock, ulidGenerator } from './adapters/system/clock';
 import { unconfiguredMailer } from './adapters/system/unconfigured-mailer';
 import { UpstashAgentPresence } from './adapters/upstash/agent-presence';
@@ -136,6 +138,7 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
     notifier: new ManagementApiNotifier(clients.managementApi),
     routingQueue: new SqsRoutingQueue(clients.sqs, config.ROUTING_QUEUE_URL),
     presence: new UpstashAgentPresence(redis, { defaultSkill: config.DEFAULT_SKILL, graceSeconds: config.PRESENCE_GRACE_SECONDS }),
+    hours: new CachedHoursStore(new DynamoHoursStore(documents, config.TABLE_NAME), clock, config.HOURS_CACHE_SECONDS * 1000),
     mailer: unconfiguredMailer,
     tokens: new JoseTokenService({
       issuer: config.JWT_ISSUER,

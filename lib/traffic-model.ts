@@ -43,6 +43,8 @@ export const TRAFFIC_ASSUMPTIONS = {
   /** History pages: agents open conversations often; customers on reload. */
   agentHistorySeconds: 60,
   customerHistorySeconds: 600,
+  /** A widget without a conversation polls the public availability this often (and once per page view). */
+  visitorAvailabilitySeconds: 60,
 } as const;
 
 /** No route is throttled below this (requests per second). */
@@ -92,6 +94,9 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
       'PUT /v1/agents/{id}': admin,
       'DELETE /v1/agents/{id}': admin,
       'GET /v1/queues': agents / a.agentQueuesSeconds,
+      'GET /v1/availability': customers / a.visitorAvailabilitySeconds,
+      'GET /v1/skills/{skill}/hours': admin,
+      'PUT /v1/skills/{skill}/hours': admin,
     },
   };
 }

@@ -88,6 +88,19 @@ export const LIMIT_RULES = {
   },
   apiRead: { per: 'user', setting: 'RATE_LIMIT_API_READS', failPolicy: 'open', refusal: 'Too many requests; slow down' },
   agentAdmin: { per: 'user', setting: 'RATE_LIMIT_AGENT_CHANGES', failPolicy: 'closed', refusal: 'Too many agent changes; slow down' },
+  // Open: a widget that cannot learn the availability would hide a team that may be there.
+  availability: {
+    per: 'ip',
+    setting: 'RATE_LIMIT_AVAILABILITY',
+    failPolicy: 'open',
+    refusal: 'Too many availability requests from this address; slow down',
+  },
+  settingsChange: {
+    per: 'user',
+    setting: 'RATE_LIMIT_SETTINGS_CHANGES',
+    failPolicy: 'closed',
+    refusal: 'Too many settings changes; slow down',
+  },
 } as const satisfies Record<string, LimitRule>;
 
 export type LimitRuleName = keyof typeof LIMIT_RULES;
@@ -155,6 +168,9 @@ const HTTP_RULES: Readonly<Record<string, readonly LimitRuleName[]>> = {
   'agents-create': ['agentAdmin'],
   'agents-update': ['agentAdmin'],
   'agents-delete': ['agentAdmin'],
+  availability: ['availability'],
+  'hours-get': ['apiRead'],
+  'hours-put': ['settingsChange'],
 };
 
 export function isLimitedWebSocketRoute(routeKey: string): boolean {

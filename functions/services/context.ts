@@ -5,6 +5,7 @@ import type { Clock, IdGenerator } from '../ports/clock';
 import type { ConnectionNotifier } from '../ports/connection-notifier';
 import type { ConnectionStore } from '../ports/connection-store';
 import type { CredentialStore } from '../ports/credential-store';
+import type { HoursStore } from '../ports/hours-store';
 import type { ConversationStore } from '../ports/conversation-store';
 import type { PasswordHasher } from '../ports/password-hasher';
 import type { Mailer } from '../ports/mailer';
@@ -59,6 +60,8 @@ export interface Ports {
   readonly sessions: SessionStore;
   readonly opaqueTokens: OpaqueTokens;
   readonly presence: AgentPresence;
+  /** Business hours per skill and the availability last announced. */
+  readonly hours: HoursStore;
   /** Outbound email: ticket replies, transcripts. */
   readonly mailer: Mailer;
   readonly tokens: TokenService;

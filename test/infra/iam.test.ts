@@ -219,14 +219,17 @@ describe('least privilege, spot checks', () => {
   });
 
   it('every function that verifies a bearer token reads the verification keys, and no other but the rotation', () => {
-    const bearerRoutes = HTTP_ROUTES.filter((route) => !route.path.startsWith('/v1/auth/')).map((route) => route.name);
+    // The auth endpoints and the public availability route take no bearer token.
+    const bearerRoutes = HTTP_ROUTES.filter((route) => !route.path.startsWith('/v1/auth/') && route.name !== 'availability').map(
+      (route) => route.name,
+    );
     const readers = stack.functions
       .filter((fn) => permissionsOf(fn).resourcesOf('secretsmanager:GetSecretValue').includes(verificationKeysRef))
       .map((fn) => fn.name)
       .sort();
     expect(readers).toEqual(['authorizer', 'rotate-signing-keys', ...bearerRoutes].sort());
     // The minting endpoints verify nothing, so they cannot read the public keys either.
-    for (const name of ['auth-guest', 'auth-login', 'auth-refresh', 'auth-logout']) expect(readers).not.toContain(name);
+    for (const name of ['auth-guest', 'auth-login', 'auth-refresh', 'auth-logout', 'availability']) expect(readers).not.toContain(name);
   });
 
   it('the $default handler has no data access at all', () => {

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { SCHEDULED_FUNCTIONS } from '../../functions/routes';
+import { SCHEDULED_FUNCTIONS, tableAccessOf } from '../../functions/routes';
 import { actionsOf, logicalIdOf, resourcesOfType, statementsOfRole, synthParley } from './synth-parley';
 
 const { stack, template } = synthParley();
@@ -32,12 +32,14 @@ describe('scheduled functions', () => {
     expect(Object.keys(rules)).toHaveLength(SCHEDULED_FUNCTIONS.length);
   });
 
-  it('reconciliation reads the table, sends triggers and reads the Upstash secret, but cannot write the table', () => {
+  it('reconciliation reads the table, sends triggers and reads the Upstash secret, and writes only what availability it announced', () => {
     const reconcile = stack.functions.find((fn) => fn.name === 'reconcile')!;
     const actions = new Set(actionsOf(statementsOfRole(template, logicalIdOf(reconcile.role))));
     expect(actions.has('dynamodb:Query')).toBe(true);
-    expect(actions.has('dynamodb:PutItem')).toBe(false);
     expect(actions.has('dynamodb:UpdateItem')).toBe(false);
+    // Its one write: SKILL#<skill>/ANNOUNCED (the availability sweep's memory), nothing else.
+    const writes = tableAccessOf('reconcile').filter((grant) => grant.actions.includes('PutItem'));
+    expect(writes.map((grant) => grant.keys)).toEqual([['SKILL#*']]);
     expect(actions.has('sqs:SendMessage')).toBe(true);
     expect(actions.has('secretsmanager:GetSecretValue')).toBe(true);
   });

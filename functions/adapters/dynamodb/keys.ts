@@ -22,6 +22,10 @@ export const keys = {
   agentRosterPartition: 'ROSTER',
   /** A staff session (refresh token family). */
   staffSession: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'SESSION' }),
+  /** A skill's business hours (`_default`: the deployment default). */
+  skillHours: (skill: string) => ({ pk: `SKILL#${skill}`, sk: 'HOURS' }),
+  /** The availability last announced to a skill's waiting customers. */
+  skillAnnounced: (skill: string) => ({ pk: `SKILL#${skill}`, sk: 'ANNOUNCED' }),
 };
 
 export function messageSortKey(seq: number): string {

@@ -14,6 +14,8 @@
  *   EMAIL#<email>   / LOGIN                      email to agent id lookup
  *   ROSTER          / AGENT#<id>                 agent listing entry (the profile without the hash)
  *   SESSION#<id>    / SESSION                    staff session: refresh token hash, revocation (TTL on expiresAt)
+ *   SKILL#<skill>   / HOURS                      the skill's business hours (`_default`: the deployment default)
+ *   SKILL#<skill>   / ANNOUNCED                  the availability last announced to its waiting customers
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 export const TTL_ATTRIBUTE = 'expiresAt';

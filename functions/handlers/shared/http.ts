@@ -52,7 +52,11 @@ type BodyOf<S> = S extends z.ZodType ? z.infer<S> : undefined;
 /** An HTTP API (payload 2.0) route: authenticate, validate, run, map errors to `{error}` bodies. */
 export function httpHandler<S extends z.ZodType | undefined>(
   spec: RouteSpec<S>,
-  run: (ports: Ports, request: HttpRequest<BodyOf<S>>, user: User | undefined) => Promise<{ status?: number; body: unknown }>,
+  run: (
+    ports: Ports,
+    request: HttpRequest<BodyOf<S>>,
+    user: User | undefined,
+  ) => Promise<{ status?: number; body: unknown; headers?: Record<string, string> }>,
 ) {
   return async (event: APIGatewayProxyEventV2, context?: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     if (context) logger.addContext(context);
@@ -74,7 +78,7 @@ export function httpHandler<S extends z.ZodType | undefined>(
         },
         user,
       );
-      return json(result.status ?? 200, result.body);
+      return json(result.status ?? 200, result.body, result.headers);
     } catch (error) {
       const mapped = toProtocolError(error);
       if (mapped.serverFault) logger.error('Request failed', { error });

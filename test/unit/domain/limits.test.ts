@@ -50,7 +50,9 @@ describe('the limit table', () => {
 
   it('fails closed on the costly rules and open on the cheap ones', () => {
     const closed = LIMIT_RULE_NAMES.filter((rule) => LIMIT_RULES[rule].failPolicy === 'closed').sort();
-    expect(closed).toEqual(['agentAdmin', 'connectPerIp', 'connectPerUser', 'guestToken', 'login', 'staffSession', 'start'].sort());
+    expect(closed).toEqual(
+      ['agentAdmin', 'connectPerIp', 'connectPerUser', 'guestToken', 'login', 'settingsChange', 'staffSession', 'start'].sort(),
+    );
   });
 
   it('counts messages per connection and per user, and a message that opens a conversation as a start too', () => {

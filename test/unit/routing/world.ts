@@ -118,6 +118,12 @@ export class RoutingWorld {
       sessions: { create: unused('sessions'), get: unused('sessions'), rotate: unused('sessions'), revoke: unused('sessions') },
       opaqueTokens: { generate: unused('opaque tokens'), hash: unused('opaque tokens') },
       presence: this.presence,
+      hours: {
+        get: async () => undefined,
+        put: unused('hours'),
+        lastAnnounced: async () => undefined,
+        rememberAnnounced: async () => undefined,
+      },
       mailer: unconfiguredMailer,
       tokens: { issue: unused('tokens'), verify: unused('tokens') },
       rateLimiter: { consume: unused('rate limits') },
