@@ -32,7 +32,10 @@ export interface QueueRow {
 }
 
 /** `GET /v1/availability`: whether a skill's team can answer now, and what the widget does if not. */
-export type SkillAvailability = Omit<AvailabilityFrame, 'type'>;
+export type SkillAvailability = Omit<AvailabilityFrame, 'type'> & {
+  /** The admin's own first sentence of the away notice, per language (absent: the widget's wording). */
+  readonly offHoursMessage?: { readonly en?: string; readonly 'zh-CN'?: string };
+};
 
 /** What the widget sends to `POST /v1/tickets` (the offline contact form). */
 export interface TicketRequest {

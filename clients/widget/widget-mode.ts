@@ -34,7 +34,10 @@ export function presentationFor(availability: SkillAvailability | undefined, has
   }
 }
 
-/** "We're back tomorrow at 09:00." when closed (in the visitor's zone), else "No agent is online right now." */
+/**
+ * "We're back tomorrow at 09:00." when closed (in the visitor's zone), after the admin's own
+ * sentence when there is one; "No agent is online right now." when open with nobody online.
+ */
 export function awayText(
   availability: SkillAvailability,
   t: Translate,
@@ -43,7 +46,9 @@ export function awayText(
   visitorTimeZone: string | undefined,
 ): string {
   if (availability.open) return t('noAgentOnline');
+  const own = availability.offHoursMessage?.[locale];
   const next = availability.nextOpening ? new Date(availability.nextOpening) : undefined;
-  if (!next || Number.isNaN(next.getTime())) return t('awayClosed');
-  return backAtText(returnTime(next, now, visitorTimeZone, locale), t);
+  const back = !next || Number.isNaN(next.getTime()) ? undefined : backAtText(returnTime(next, now, visitorTimeZone, locale), t);
+  if (own) return back ? `${own}${locale === 'zh-CN' ? '' : ' '}${back}` : own;
+  return back ?? t('awayClosed');
 }

@@ -4,6 +4,7 @@ import type { SkillAvailability } from '../../clients/web/http-api';
 import { type Locale, translator } from '../../clients/web/i18n';
 import { backAtText, returnTime } from '../../clients/widget/return-time';
 import { startLocalStack, type LocalStack } from '../../local/stack';
+import { getJson, postJson } from '../../local/tools/raw-client';
 import { beforeAllOrFail, budget, STACK_START_MS, STEP_MS } from '../support/setup';
 import { CHROMIUM_PATH, HAVE_CHROMIUM, launchChromium, type LaunchedBrowser, messageTexts, screenshot } from './browser-support';
 
@@ -18,18 +19,23 @@ const VISITORS: ReadonlyArray<{ readonly locale: Locale; readonly timezoneId: st
 ];
 
 /**
- * The widget when nobody can answer, in a real browser against the local stack (guest tokens,
- * the WebSocket and `start` are real). `GET /v1/availability` and `POST /v1/tickets` are built
- * by parts A and B of issue 9 on other branches; until they are merged here this file answers
- * them with `page.route`, as they are specified in the contract.
+ * The widget when nobody can answer, in a real browser against the local stack: business hours
+ * are set through the admin API (part A's `PUT /v1/skills/{skill}/hours`) and the widget reads
+ * the real `GET /v1/availability`; guest tokens, the WebSocket and `start` are real.
+ * `POST /v1/tickets` is part B's, on another branch: this file answers it with `page.route`,
+ * as the contract specifies it, until B is merged.
  */
 describe.skipIf(!HAVE_CHROMIUM)('the widget when nobody can answer, in a real browser', { timeout: budget(8) }, () => {
   let stack: LocalStack;
   let chromium: LaunchedBrowser;
+  let adminToken: string;
   const contexts: BrowserContext[] = [];
 
   beforeAllOrFail(async () => {
     [stack, chromium] = await Promise.all([startLocalStack({ httpPort: 0, wsPort: 0 }), launchChromium()]);
+    const login = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'admin@example.com', password: 'parley-demo' });
+    expect(login.status).toBe(200);
+    adminToken = login.body.token;
   }, STACK_START_MS + budget(2));
 
   afterAll(async () => {
@@ -38,15 +44,36 @@ describe.skipIf(!HAVE_CHROMIUM)('the widget when nobody can answer, in a real br
     await stack?.stop();
   });
 
-  /** Closed until 20 hours from now (on the hour), with this behaviour and nobody online. */
-  function closed(behaviour: SkillAvailability['behaviour']): SkillAvailability {
-    const next = new Date(Date.now() + 20 * 3_600_000);
-    next.setUTCMinutes(0, 0, 0);
-    return { skill: 'billing', open: false, agentsOnline: 0, nextOpening: next.toISOString(), behaviour, timeZone: 'Europe/Berlin' };
+  /**
+   * Billing's hours: open only on the weekday three days ahead (Berlin), so it is closed now
+   * with a next opening the away notice words as a weekday; nobody is online in this stack.
+   */
+  async function closeBilling(behaviour: 'hide' | 'form' | 'queue'): Promise<void> {
+    const inThreeDays = new Date(Date.now() + 3 * 86_400_000);
+    const day = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Berlin', weekday: 'short' }).format(inThreeDays).toLowerCase();
+    const response = await fetch(`${stack.httpUrl}/v1/skills/billing/hours`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ timeZone: 'Europe/Berlin', weekly: { [day]: [{ from: '09:00', to: '17:00' }] }, closed: [], behaviour }),
+    });
+    expect(response.status, await response.text()).toBe(200);
   }
 
-  /** A visitor's page on the demo site, with `/v1/availability` answered by `answer()` (faked: part A's route). */
-  async function visitor(locale: Locale, timezoneId: string, answer: () => SkillAvailability): Promise<Page> {
+  /** What the server says now, with the change applied (its hours cache is a few seconds). */
+  async function availabilityOnceItSays(behaviour: SkillAvailability['behaviour']): Promise<SkillAvailability> {
+    let body: SkillAvailability | undefined;
+    await expect
+      .poll(async () => {
+        body = (await getJson(`${stack.httpUrl}/v1/availability?skill=billing`)).body as SkillAvailability;
+        return body.behaviour;
+      }, POLL)
+      .toBe(behaviour);
+    expect(body).toMatchObject({ skill: 'billing', open: false, agentsOnline: 0, timeZone: 'Europe/Berlin' });
+    return body!;
+  }
+
+  /** A visitor's page on the demo site, in their language and time zone. */
+  async function visitor(locale: Locale, timezoneId: string): Promise<Page> {
     const context = await chromium.browser.newContext({ locale, timezoneId, viewport: { width: 1000, height: 760 } });
     context.setDefaultTimeout(2 * STEP_MS);
     contexts.push(context);
@@ -57,22 +84,21 @@ describe.skipIf(!HAVE_CHROMIUM)('the widget when nobody can answer, in a real br
       },
       { locale, skill: 'billing' },
     );
-    await page.route('**/v1/availability*', (route: Route) =>
-      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(answer()) }),
-    );
     return page;
   }
 
   function expectedAway(availability: SkillAvailability, locale: Locale, timezoneId: string): string {
+    expect(availability.nextOpening).toEqual(expect.any(String));
     return backAtText(returnTime(new Date(availability.nextOpening!), new Date(), timezoneId, locale), translator(locale));
   }
 
   for (const { locale, timezoneId } of VISITORS) {
     const t = translator(locale);
 
-    it(`hide (${locale}): no launcher while nobody can answer; it appears when the page is shown again and the team is back`, async () => {
-      let answer = closed('hide');
-      const page = await visitor(locale, timezoneId, () => answer);
+    it(`hide (${locale}): no launcher while nobody can answer; it comes back when the admin switches to queue`, async () => {
+      await closeBilling('hide');
+      await availabilityOnceItSays('hide');
+      const page = await visitor(locale, timezoneId);
       const asked = page.waitForRequest('**/v1/availability*');
       await page.goto(stack.web!.demoUrl);
       expect(new URL((await asked).url()).searchParams.get('skill')).toBe('billing');
@@ -80,13 +106,21 @@ describe.skipIf(!HAVE_CHROMIUM)('the widget when nobody can answer, in a real br
       await expect.poll(() => page.locator('.launcher').isHidden(), POLL).toBe(true);
       await screenshot(page, `widget-hide-${locale}`);
 
-      answer = { ...closed('hide'), open: true, agentsOnline: 1 };
-      await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
-      await expect.poll(() => page.getByRole('button', { name: t('launcherOpen') }).isVisible(), POLL).toBe(true);
+      await closeBilling('queue');
+      await availabilityOnceItSays('queue');
+      // The widget asks again when the page becomes visible (its answer may be cached for max-age seconds).
+      await expect
+        .poll(async () => {
+          await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+          return page.getByRole('button', { name: t('launcherOpen') }).isVisible();
+        }, POLL)
+        .toBe(true);
     });
 
     it(`form (${locale}): the contact form is validated, survives a failure with a retry, and confirms the ticket`, async () => {
-      const page = await visitor(locale, timezoneId, () => closed('form'));
+      await closeBilling('form');
+      const availability = await availabilityOnceItSays('form');
+      const page = await visitor(locale, timezoneId);
       // POST /v1/tickets is part B's; faked here: the first attempt fails, the retry creates the ticket.
       const ticketRequests: Array<{ body: Record<string, unknown>; authorization: string | undefined }> = [];
       await page.route('**/v1/tickets', (route: Route) => {
@@ -109,7 +143,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the widget when nobody can answer, in a real br
       await page.goto(stack.web!.demoUrl);
       await page.getByRole('button', { name: t('launcherOpen') }).click();
       const form = page.locator('form.offline');
-      await expect.poll(() => page.locator('.panel .away').textContent(), POLL).toBe(expectedAway(closed('form'), locale, timezoneId));
+      await expect.poll(() => page.locator('.panel .away').textContent(), POLL).toBe(expectedAway(availability, locale, timezoneId));
       expect(await page.locator('.panel .messages').isHidden()).toBe(true);
       expect(await page.locator('.panel form.composer').isHidden()).toBe(true);
       // Focus starts in the form; an empty submit marks every field and sends nothing.
@@ -141,8 +175,9 @@ describe.skipIf(!HAVE_CHROMIUM)('the widget when nobody can answer, in a real br
     });
 
     it(`queue (${locale}): chat anyway with the away notice, no invented ETA, and the visitor's locale and zone sent with start`, async () => {
-      const answer = closed('queue');
-      const page = await visitor(locale, timezoneId, () => answer);
+      await closeBilling('queue');
+      const answer = await availabilityOnceItSays('queue');
+      const page = await visitor(locale, timezoneId);
       const startFrames: string[] = [];
       page.on('websocket', (socket) =>
         socket.on('framesent', (frame) => String(frame.payload).includes('"action":"start"') && startFrames.push(String(frame.payload))),

@@ -41,6 +41,9 @@ describe('what the widget shows when nobody can answer', () => {
     expect(awayText(closed('queue'), translator('zh-CN'), 'zh-CN', now, 'Asia/Shanghai')).toBe('我们将于今天 16:00 回来。');
     const { nextOpening: _never, ...noOpening } = closed('queue');
     expect(awayText(noOpening, translator('en'), 'en', now, 'Europe/Berlin')).toBe("We're closed right now.");
+    const worded = { ...closed('queue'), offHoursMessage: { en: 'The billing team is away.', 'zh-CN': '账务团队下班了。' } };
+    expect(awayText(worded, translator('en'), 'en', now, 'Europe/Berlin')).toBe("The billing team is away. We're back tomorrow at 09:00.");
+    expect(awayText(worded, translator('zh-CN'), 'zh-CN', now, 'Europe/Berlin')).toBe('账务团队下班了。我们将于明天 09:00 回来。');
     const nobody = { ...closed('queue'), open: true };
     expect(awayText(nobody, translator('en'), 'en', now, 'Europe/Berlin')).toBe('No agent is online right now.');
     expect(awayText(nobody, translator('zh-CN'), 'zh-CN', now, 'Europe/Berlin')).toBe('目前没有在线客服。');
