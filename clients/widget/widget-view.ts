@@ -310,7 +310,7 @@ export class WidgetView implements WidgetScreen {
       const checked = this.ratingForm.querySelector<HTMLInputElement>('input[name=score]:checked');
       if (checked) events.rate(Number(checked.value), comment.value.trim());
     });
-    this.ratedLine = h('p', { role: 'status', hidden: true }, t('rated'));
+    this.ratedLine = h('p', { class: 'rated', role: 'status', hidden: true }, t('rated'));
     this.closedLine = h('p', { class: 'closed-notice' }, t('closedNotice'));
     this.rating = h(
       'section',
