@@ -31,6 +31,8 @@ form.composer { display: flex; gap: 8px; padding: 10px; border-top: 1px solid #e
 .primary:disabled { opacity: .5; cursor: default; }
 .secondary { border: 1px solid #cfd6e4; border-radius: 8px; background: #fff; padding: 6px 12px; cursor: pointer; }
 form.prechat, .rating { padding: 16px; display: flex; flex-direction: column; gap: 10px; }
+.rating { max-height: 55%; overflow-y: auto; flex-shrink: 0; }
+.rating .email-request { padding: 10px 0 0; }
 label { display: flex; flex-direction: column; gap: 4px; font-size: 13px; }
 input, .rating textarea { border: 1px solid #cfd6e4; border-radius: 8px; padding: 8px; }
 fieldset { border: none; margin: 0; padding: 0; display: flex; gap: 4px; }
