@@ -63,6 +63,7 @@ async function main(): Promise<void> {
     host: process.env.HOST || '127.0.0.1',
     ...(args.data ? { dataDir: args.data } : {}),
     demo: !args['no-demo'],
+    demoHours: !args['no-demo'],
     ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
     ...(args['log-level'] ? { logLevel: args['log-level'].toUpperCase() } : {}),
     ...(faults ? { faults } : {}),
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
     for (const agent of DEMO_AGENTS) {
       lines.push(`    ${agent.email}  ${agent.role === 'agent' ? `skills: ${agent.skills.join(', ')}` : agent.role}`);
     }
+    lines.push('  Business hours: billing Mon-Fri 09:00-17:00 Europe/Berlin (offline form), tech 24/7; change them in the console\'s Settings');
   }
   lines.push(
     '',

@@ -6,6 +6,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoAgentDirectory } from '../functions/adapters/dynamodb/agent-directory';
 import { EMPTY_KEY_SET, parseSigningKeySet } from '../functions/adapters/jwt/key-sets';
+import { DynamoHoursStore } from '../functions/adapters/dynamodb/hours-store';
 import { DynamoCredentialStore } from '../functions/adapters/dynamodb/credential-store';
 import { loadConfig } from '../functions/config';
 import type { Clock } from '../functions/ports/clock';
@@ -36,7 +37,7 @@ import type { LambdaHandler } from './gateway/lambda-handler';
 import { startWebSocketGateway, type WebSocketGateway } from './gateway/websocket-gateway';
 import { startSecretsServer } from './secrets/secrets-server';
 import { WEB_PATHS, startWebPages, type WebPages } from './web/web-server';
-import { seedDemoAgents } from './seed';
+import { seedDemoAgents, seedDemoHours } from './seed';
 import { startEventSourcePoller } from './sqs/event-source-poller';
 import { startSqsServer } from './sqs/sqs-server';
 import { startUpstashServer } from './upstash/upstash-server';
@@ -62,6 +63,11 @@ export interface LocalStackOptions {
   readonly dataDir?: string;
   /** Seed the demo agents. */
   readonly demo?: boolean;
+  /**
+   * Seed the demo business hours too (local/seed.ts DEMO_HOURS; `npm start` does). Off by
+   * default so tests that start billing conversations do not depend on the time of day.
+   */
+  readonly demoHours?: boolean;
   /** Use a real Redis behind the Upstash endpoint instead of the embedded engine. */
   readonly redisUrl?: string;
   readonly idleTimeoutMs?: number;
@@ -223,6 +229,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (options.demo ?? true) {
       const documents = DynamoDBDocumentClient.from(dynamoClient);
       await seedDemoAgents(new DynamoAgentDirectory(documents, LOCAL_TABLE), new DynamoCredentialStore(documents, LOCAL_TABLE));
+      if (options.demoHours) await seedDemoHours(new DynamoHoursStore(documents, LOCAL_TABLE), new Date().toISOString());
     }
     const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: LOCAL_REGION, credentials });
     const queues = await createRoutingQueues(sqsClient);

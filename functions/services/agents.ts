@@ -2,6 +2,7 @@ import { ForbiddenError } from '../domain/errors';
 import { displayName } from '../domain/identity';
 import type { StatusFrame } from '../protocol/client-frames';
 import type { ServerFrame } from '../protocol/server-frames';
+import { announceSkills } from './availability-announcements';
 import { broadcast } from './broadcast';
 import type { Caller, Ports } from './context';
 
@@ -21,17 +22,20 @@ export async function setStatus(ports: Ports, caller: Caller, frame: StatusFrame
   }
   const profile = await ports.agents.get(user.id);
   const now = ports.clock.now().toISOString();
+  const skills = profile?.skills ?? user.skills;
   await ports.presence.setStatus(
     {
       id: user.id,
       name: profile?.name ?? displayName(user),
       status: frame.status,
-      skills: profile?.skills ?? user.skills,
+      skills,
       capacity: profile?.capacity ?? DEFAULT_CAPACITY,
     },
     now,
     { live: true },
   );
+  // The agents online for the agent's skills changed: their waiting customers hear it live.
+  await announceSkills(ports, [...skills, ports.settings.defaultSkill]);
   if (frame.status === 'online') await ports.routingQueue.publish({ type: 'agent.available', agentId: user.id });
   if (frame.status === 'offline') await ports.routingQueue.publish({ type: 'agent.lost', agentId: user.id });
   const echo: ServerFrame = { type: 'status', status: frame.status };

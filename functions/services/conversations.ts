@@ -2,12 +2,13 @@ import type { Conversation } from '../domain/conversation';
 import { assertCanClose, assertCanRate, participantIds, toSummary } from '../domain/conversation';
 import { ConflictError, ForbiddenError, NotFoundError } from '../domain/errors';
 import { displayName, userRef } from '../domain/identity';
-import { validateText } from '../domain/message';
+import { type Message, validateText } from '../domain/message';
 import type { CloseFrame, RateFrame, StartFrame } from '../protocol/client-frames';
 import type { ServerFrame } from '../protocol/server-frames';
 import { ackFrame, messageFrame } from '../protocol/server-frames';
 import { broadcast } from './broadcast';
 import type { Caller, Ports } from './context';
+import { noticeIfAway, type Visitor } from './off-hours-notice';
 import { afterClose } from './routing';
 
 export async function getConversation(ports: Ports, conversationId: string): Promise<Conversation> {
@@ -19,12 +20,14 @@ export async function getConversation(ports: Ports, conversationId: string): Pro
 /**
  * The customer's open conversation, created if there is none. Re-publishing the routing
  * trigger for a conversation still queued is harmless (the router is idempotent) and means a
- * start whose first trigger was lost is never stranded.
+ * start whose first trigger was lost is never stranded. A new conversation the team cannot
+ * answer now gets the off-hours notice before the router hears of it (off-hours-notice.ts),
+ * unless `deferRouting`: then the caller stores its first message, calls `afterOpen` itself.
  */
 export async function openConversation(
   ports: Ports,
   caller: Caller,
-  options: { skill?: string; profile?: { name?: string; email?: string } },
+  options: { skill?: string; profile?: { name?: string; email?: string }; deferRouting?: boolean },
 ): Promise<{ conversation: Conversation; created: boolean }> {
   const { user } = caller;
   if (user.role !== 'customer') throw new ForbiddenError('Only customers start conversations');
@@ -39,9 +42,6 @@ export async function openConversation(
     skill: options.skill ?? ports.settings.defaultSkill,
     now,
   });
-  if (result.conversation.status === 'queued') {
-    await ports.routingQueue.publish({ type: 'conversation.queued', conversationId: result.conversation.id });
-  }
   if (result.created) {
     await broadcast(
       ports,
@@ -52,21 +52,48 @@ export async function openConversation(
       },
     );
   }
+  if (!options.deferRouting) {
+    const notice = await afterOpen(ports, result, undefined);
+    if (notice) await broadcast(ports, participantIds(result.conversation), messageFrame(notice));
+  }
   return result;
 }
 
 /**
+ * Once a conversation is open (and its first message stored): the off-hours notice if it is
+ * new and the team cannot answer, then the routing trigger while it waits. The notice comes
+ * first so the router, finding the no-agent mark taken, adds no second one. Returns the notice
+ * for the caller to deliver.
+ */
+async function afterOpen(
+  ports: Ports,
+  opened: { conversation: Conversation; created: boolean },
+  visitor: Visitor | undefined,
+): Promise<Message | undefined> {
+  const { conversation } = opened;
+  const notice = opened.created && conversation.status === 'queued' ? await noticeIfAway(ports, conversation, visitor) : undefined;
+  if (conversation.status === 'queued') {
+    await ports.routingQueue.publish({ type: 'conversation.queued', conversationId: conversation.id });
+  }
+  return notice;
+}
+
+/**
  * `start`: replies `conversation`. With `text`, the text becomes a message (idempotent by
- * clientMsgId, or once per conversation without one) and its `ack` is sent first.
+ * clientMsgId, or once per conversation without one) and its `ack` is sent first. A new
+ * conversation the team cannot answer ends the reply with the off-hours notice.
  */
 export async function start(ports: Ports, caller: Caller, frame: StartFrame): Promise<ServerFrame[]> {
   if (frame.text !== undefined) validateText(frame.text);
-  const { conversation } = await openConversation(ports, caller, {
+  const opened = await openConversation(ports, caller, {
     ...(frame.skill ? { skill: frame.skill } : {}),
     ...(frame.profile ? { profile: frame.profile } : {}),
+    deferRouting: true,
   });
+  const { conversation } = opened;
   const reply: ServerFrame[] = [];
-  let current = conversation;
+  const except = caller.connectionId ? { exceptConnectionId: caller.connectionId } : {};
+  let lastSeq = conversation.lastSeq;
   if (frame.text !== undefined) {
     const clientMsgId = frame.clientMsgId ?? `start:${conversation.id}`;
     const now = ports.clock.now().toISOString();
@@ -76,14 +103,19 @@ export async function start(ports: Ports, caller: Caller, frame: StartFrame): Pr
       now,
     );
     if (!result.duplicate || result.resumed) {
-      await broadcast(ports, participantIds(conversation), messageFrame(result.message), {
-        ...(caller.connectionId ? { exceptConnectionId: caller.connectionId } : {}),
-      });
+      await broadcast(ports, participantIds(conversation), messageFrame(result.message), except);
     }
     if (frame.clientMsgId) reply.push(ackFrame(result.message));
-    current = { ...conversation, lastSeq: Math.max(conversation.lastSeq, result.message.seq) };
+    lastSeq = Math.max(lastSeq, result.message.seq);
   }
-  reply.push({ type: 'conversation', conversation: toSummary(current) });
+  const notice = await afterOpen(ports, { ...opened, conversation: { ...conversation, lastSeq } }, frame.visitor);
+  if (notice) lastSeq = Math.max(lastSeq, notice.seq);
+  reply.push({ type: 'conversation', conversation: toSummary({ ...conversation, lastSeq }) });
+  if (notice) {
+    // The caller reads it after the conversation frame; the customer's other connections now.
+    reply.push(messageFrame(notice));
+    await broadcast(ports, participantIds(conversation), messageFrame(notice), except);
+  }
   return reply;
 }
 

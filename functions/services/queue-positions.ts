@@ -43,6 +43,8 @@ async function tellPosition(ports: Ports, conversation: Conversation, position: 
     conversationId: conversation.id,
     position,
     etaSeconds: estimateWaitSeconds(position, outlook.agentsServing, outlook.averageHandleSeconds),
+    // Clients hide the ETA when nobody serving the skill is online (it would be invented).
+    agentsOnline: outlook.agentsServing,
   });
 }
 

@@ -163,3 +163,13 @@ export async function getJson(url: string, token?: string): Promise<{ status: nu
   const response = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   return { status: response.status, body: await response.json() };
 }
+
+// biome-ignore lint/suspicious/noExplicitAny: a raw test client reads any JSON body the API returns.
+export async function putJson(url: string, body: unknown, token?: string): Promise<{ status: number; body: any; headers: Headers }> {
+  const response = await fetch(url, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json(), headers: response.headers };
+}

@@ -32,7 +32,7 @@ describe('routing on the local stack', () => {
 
       expect(await customer.waitFor(about('queued', conversationId))).toMatchObject({ position: 1, etaSeconds: expect.any(Number) });
       const notice = await customer.waitFor((frame) => frame.type === 'message' && frame.conversationId === conversationId);
-      expect(notice).toMatchObject({ seq: 1, sender: { role: 'system' }, text: expect.stringContaining('No agent is online') });
+      expect(notice).toMatchObject({ seq: 1, sender: { role: 'system' }, text: expect.stringContaining('Nobody is online right now') });
 
       // A billing-only agent does not serve `tech`; the tech agent does.
       const billing = await connect('/v1/auth/login', { email: 'agent.billing@example.com', password: 'parley-demo' });

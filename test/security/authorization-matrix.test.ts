@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { type RawClient, getJson, postJson, type Frame } from '../../local/tools/raw-client';
+import { type RawClient, getJson, postJson, putJson, type Frame } from '../../local/tools/raw-client';
 import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
 import { connectAndSync, guestToken, settled, storedItems } from './support';
 
@@ -147,6 +147,43 @@ describe('HTTP endpoints', () => {
       expect((await getJson(`${stack.httpUrl}${path}`)).status).toBe(401);
       expect((await getJson(`${stack.httpUrl}${path}`, 'e30.e30.')).status).toBe(401);
     }
+  });
+});
+
+describe('business hours and availability', () => {
+  const hoursUrl = (skill: string) => `${stack.httpUrl}/v1/skills/${skill}/hours`;
+  const hours = { timeZone: 'Asia/Shanghai', weekly: { mon: [{ from: '09:00', to: '18:00' }] }, behaviour: 'form' };
+
+  it.each([
+    ['owner', 403],
+    ['otherCustomer', 403],
+    ['assignedAgent', 403],
+    ['otherAgent', 403],
+    ['supervisor', 200],
+    ['admin', 200],
+  ] as const)('GET hours as %s → %i', async (who, status) => {
+    expect((await getJson(hoursUrl('matrix'), tokens[who])).status).toBe(status);
+  });
+
+  it.each(['owner', 'otherCustomer', 'assignedAgent', 'otherAgent', 'supervisor'] as const)(
+    'PUT hours as %s → 403, and nothing stored changes',
+    async (who) => {
+      const before = await storedItems(stack);
+      const response = await putJson(hoursUrl('matrix'), hours, tokens[who]);
+      expect(response.status).toBe(403);
+      expect(response.body).toEqual({ error: { code: 'forbidden', message: expect.any(String) } });
+      expect(await storedItems(stack)).toEqual(before);
+    },
+  );
+
+  it('PUT hours as admin → 200; the hours routes need a token, availability does not', async () => {
+    expect((await putJson(hoursUrl('matrix'), hours, tokens.admin)).status).toBe(200);
+    expect((await getJson(hoursUrl('matrix'), tokens.supervisor)).body.hours).toMatchObject({ timeZone: 'Asia/Shanghai' });
+    expect((await getJson(hoursUrl('matrix'))).status).toBe(401);
+    expect((await putJson(hoursUrl('matrix'), hours)).status).toBe(401);
+    const availability = await getJson(`${stack.httpUrl}/v1/availability?skill=matrix`);
+    expect(availability.status).toBe(200);
+    expect(availability.body).toMatchObject({ skill: 'matrix', behaviour: 'form', timeZone: 'Asia/Shanghai' });
   });
 });
 
