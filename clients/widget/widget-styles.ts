@@ -43,6 +43,7 @@ legend { font-weight: 600; margin-bottom: 6px; }
 .stars input:checked ~ span, .stars label.lit span { color: #f5a623; }
 .stars input:focus-visible + span { outline: 3px solid #ffb020; border-radius: 4px; }
 .error { color: #b42318; font-size: 13px; margin: 0; }
+.panel > .error { padding: 4px 12px; }
 .away { padding: 8px 14px; font-size: 13px; background: #fff4d6; color: #5c4200; border-bottom: 1px solid #f1dfa6; }
 .offline-section { padding: 16px; overflow-y: auto; flex: 1; }
 form.offline, .email-request { display: flex; flex-direction: column; gap: 10px; }

@@ -199,4 +199,96 @@ describe.skipIf(!HAVE_CHROMIUM)('the widget when nobody can answer, in a real br
       expect(JSON.parse(startFrames[0]!)).toMatchObject({ skill: 'billing', visitor: { locale, timeZone: timezoneId } });
     });
   }
+  it('in a conversation (en): the bot and its handoff, a ticket offer, an abandoned close and the transcript request', async () => {
+    // The handoff, ticket and transcript actions are parts B, C and D's, on other branches: the
+    // test stands between the page and the real WebSocket, answers those actions itself and
+    // plays their frames (bot status and message, offer, ticket, abandoned close, transcript).
+    const t = translator('en');
+    await closeBilling('queue');
+    await availabilityOnceItSays('queue');
+    const page = await visitor('en', 'Europe/Berlin');
+    const actions: Array<Record<string, unknown>> = [];
+    let toPage: ((frame: object) => void) | undefined;
+    let summary: Record<string, unknown> | undefined;
+    await page.routeWebSocket(/.*/, (socket) => {
+      const server = socket.connectToServer();
+      toPage = (frame) => socket.send(JSON.stringify(frame));
+      socket.onMessage((data) => {
+        const frame = JSON.parse(String(data)) as Record<string, unknown>;
+        if (['handoff', 'ticket', 'transcript'].includes(String(frame.action))) actions.push(frame);
+        // Read marks would name the played bot message's seq, which the server never stored.
+        else if (frame.action !== 'read') server.send(data);
+      });
+      server.onMessage((data) => {
+        const frame = JSON.parse(String(data)) as { type?: string; conversation?: Record<string, unknown> };
+        if (frame.type === 'conversation') summary = frame.conversation;
+        socket.send(data);
+      });
+    });
+    await page.goto(stack.web!.demoUrl);
+    await page.getByRole('button', { name: t('launcherOpen') }).click();
+    await page.getByLabel(t('composerLabel')).fill('Where is my refund?');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => summary?.id, POLL).toEqual(expect.any(String));
+    const conversationId = String(summary!.id);
+    const lastSeq = async () =>
+      Math.max(
+        0,
+        ...(await page
+          .locator('.panel li[data-seq]')
+          .evaluateAll((items) => items.map((item) => Number((item as HTMLElement).dataset.seq)))),
+      );
+    await expect.poll(lastSeq, POLL).toBeGreaterThan(0);
+
+    // The bot answers: shown with its name; "Talk to a person" hands off.
+    toPage!({ type: 'conversation', conversation: { ...summary, status: 'bot' } });
+    const seq = (await lastSeq()) + 1;
+    toPage!({
+      type: 'message',
+      conversationId,
+      seq,
+      messageId: `bot-${seq}`,
+      clientMsgId: `bot:${conversationId}:${seq}`,
+      sender: { id: 'bot', role: 'system', name: 'Billing Bot' },
+      text: 'Refunds take 5-7 days.',
+      ts: new Date().toISOString(),
+    });
+    const botMessage = page.locator('.panel li.message.bot');
+    await expect.poll(() => botMessage.locator('.author').textContent(), POLL).toBe('Billing Bot');
+    await page.getByRole('button', { name: t('talkToPerson') }).click();
+    await expect.poll(() => actions, POLL).toEqual([{ action: 'handoff', conversationId }]);
+    toPage!({ type: 'conversation', conversation: { ...summary, status: 'queued' } });
+    await expect.poll(() => page.getByRole('button', { name: t('talkToPerson') }).isHidden(), POLL).toBe(true);
+
+    // The team is closed: a ticket is offered; the email goes with the ticket action.
+    toPage!({ type: 'offer', conversationId, offer: 'ticket', reason: 'closed' });
+    const offer = page.locator('form.offer');
+    await expect.poll(() => offer.locator('.prompt').textContent(), POLL).toBe(t('offerPrompt'));
+    await offer.getByLabel(t('email')).fill('ann@example.com');
+    await offer.getByRole('button', { name: t('offerSubmit') }).click();
+    await expect.poll(() => actions.at(-1), POLL).toEqual({ action: 'ticket', conversationId, email: 'ann@example.com' });
+    toPage!({ type: 'conversation', conversation: { ...summary, status: 'ticket', ticket: { state: 'open', email: 'ann@example.com' } } });
+    await expect.poll(() => page.locator('.panel .notice').textContent(), POLL).toBe(t('ticketNotice', { email: 'ann@example.com' }));
+    expect(await offer.isHidden()).toBe(true);
+    expect(await page.locator('.panel form.composer').isHidden()).toBe(true);
+    expect(await messageTexts(page.locator('.panel .messages'))).toEqual(['Where is my refund?', 'Refunds take 5-7 days.']);
+    expect(await page.locator('.panel > .error').isHidden()).toBe(true);
+    await screenshot(page, 'widget-ticket-en');
+
+    // Closed for the customer's absence: its own wording, and the transcript by email.
+    toPage!({ type: 'closed', conversationId, by: { id: 'system', role: 'system' }, ts: new Date().toISOString(), reason: 'abandoned' });
+    await expect.poll(() => page.locator('.rating .closed-notice').textContent(), POLL).toBe(t('closedAbandoned'));
+    const transcript = page.locator('form.transcript-request');
+    await transcript.getByLabel(t('email')).fill('ann@example.com');
+    await transcript.getByRole('button', { name: t('transcriptSubmit') }).click();
+    await expect.poll(() => actions.at(-1), POLL).toEqual({ action: 'transcript', conversationId, email: 'ann@example.com' });
+    toPage!({ type: 'error', code: 'unavailable', message: 'mail is not configured', action: 'transcript', conversationId });
+    await expect.poll(() => transcript.locator('.request-status').textContent(), POLL).toContain('mail is not configured');
+    await transcript.getByRole('button', { name: t('transcriptSubmit') }).click();
+    toPage!({ type: 'transcript', conversationId, email: 'ann@example.com' });
+    await expect
+      .poll(() => transcript.locator('.request-status').textContent(), POLL)
+      .toBe(t('transcriptSent', { email: 'ann@example.com' }));
+    await screenshot(page, 'widget-transcript-en');
+  });
 });
