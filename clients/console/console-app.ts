@@ -15,7 +15,9 @@ import { Transcript } from '../web/transcript';
 import { Alerts } from './alerts';
 import { ChatPane } from './chat-pane';
 import { ConversationList, type ConversationRow } from './conversation-list';
+import { HOURS_SECTION } from './hours-settings';
 import { QueuesPanel } from './queues-panel';
+import { SettingsScreen, type SettingsSection } from './settings-screen';
 import type { StaffSession } from './staff-session';
 
 const TYPING_SHOWN_MS = 5_000;
@@ -25,6 +27,9 @@ const SUPERVISOR_REFRESH_MS = 15_000;
 /** Waiting times on the list move on this often. */
 const CLOCK_TICK_MS = 20_000;
 const CLOSED_SHOWN = 20;
+
+/** The Settings screen's sections, in order (admins only); part D's auto-replies section joins here. */
+export const SETTINGS_SECTIONS: readonly SettingsSection[] = [HOURS_SECTION];
 
 export interface ConsoleOptions {
   readonly httpUrl: string;
@@ -106,6 +111,37 @@ export class ConsoleApp {
     this.banner = h('div', { class: 'banner', role: 'status', hidden: true });
 
     const permission = this.alerts.permissionButton();
+    const workspace = h(
+      'div',
+      { class: 'workspace' },
+      h(
+        'nav',
+        { class: 'sidebar', 'aria-label': t(this.supervisor ? 'allConversations' : 'myConversations') },
+        h('h2', {}, t(this.supervisor ? 'allConversations' : 'myConversations')),
+        this.list.element,
+        this.queues?.element,
+      ),
+      this.pane.element,
+      this.pane.details,
+    );
+    // Admins' Settings screen, built on first open; it replaces the workspace while shown.
+    let settings: SettingsScreen | undefined;
+    const showSettings = (shown: boolean) => {
+      settings ??= shown
+        ? new SettingsScreen(
+            { t, locale: options.locale, api: this.api, withToken: (call) => options.session.withToken(call) },
+            SETTINGS_SECTIONS,
+            () => showSettings(false),
+          )
+        : undefined;
+      workspace.hidden = shown;
+      if (settings) settings.element.hidden = !shown;
+      if (settings && !settings.element.isConnected) workspace.after(settings.element);
+    };
+    const settingsButton =
+      options.signedIn.user.role === 'admin'
+        ? h('button', { type: 'button', class: 'secondary', onclick: () => showSettings(true) }, t('settings'))
+        : null;
     root.replaceChildren(
       h(
         'div',
@@ -116,22 +152,11 @@ export class ConsoleApp {
           h('h1', {}, `${t('consoleTitle')} — ${options.signedIn.user.name}`),
           permission,
           this.hasStatus ? h('label', {}, t('status'), this.statusSelect) : null,
+          settingsButton,
           h('button', { type: 'button', class: 'secondary', onclick: () => this.signOut() }, t('signOut')),
         ),
         this.banner,
-        h(
-          'div',
-          { class: 'workspace' },
-          h(
-            'nav',
-            { class: 'sidebar', 'aria-label': t(this.supervisor ? 'allConversations' : 'myConversations') },
-            h('h2', {}, t(this.supervisor ? 'allConversations' : 'myConversations')),
-            this.list.element,
-            this.queues?.element,
-          ),
-          this.pane.element,
-          this.pane.details,
-        ),
+        workspace,
       ),
     );
     this.wireClient();

@@ -53,6 +53,20 @@ export interface CreatedTicket {
   readonly customer: { readonly email: string };
 }
 
+export interface TimeRangeBody {
+  readonly from: string;
+  readonly to: string;
+}
+
+/** A skill's business hours as `GET/PUT /v1/skills/{skill}/hours` carry them (docs/routing.md). */
+export interface BusinessHoursBody {
+  readonly timeZone: string;
+  readonly weekly: Partial<Record<'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun', readonly TimeRangeBody[]>>;
+  readonly closed: ReadonlyArray<{ readonly from: string; readonly to?: string; readonly label?: string }>;
+  readonly behaviour: 'hide' | 'form' | 'queue';
+  readonly offHoursMessage?: { readonly en?: string; readonly 'zh-CN'?: string };
+}
+
 /** The HTTP half of the protocol (PROTOCOL.md section 6), for the widget and the console. */
 export class HttpApi {
   constructor(private readonly baseUrl: string) {}
@@ -94,6 +108,17 @@ export class HttpApi {
   async queues(token: string): Promise<QueueRow[]> {
     const body = await this.call<{ queues: QueueRow[] }>('GET', '/v1/queues', token);
     return body.queues;
+  }
+
+  /** A skill's own hours (`_default`: the deployment default); null when it has none. */
+  async hours(token: string, skill: string): Promise<BusinessHoursBody | null> {
+    const body = await this.call<{ hours: BusinessHoursBody | null }>('GET', `/v1/skills/${encodeURIComponent(skill)}/hours`, token);
+    return body.hours;
+  }
+
+  async saveHours(token: string, skill: string, hours: BusinessHoursBody): Promise<BusinessHoursBody> {
+    const body = await this.call<{ hours: BusinessHoursBody }>('PUT', `/v1/skills/${encodeURIComponent(skill)}/hours`, token, hours);
+    return body.hours;
   }
 
   /** Every stored message of a conversation up to `upTo` (inclusive), page by page. */
