@@ -96,7 +96,9 @@ async function main(): Promise<void> {
     for (const agent of DEMO_AGENTS) {
       lines.push(`    ${agent.email}  ${agent.role === 'agent' ? `skills: ${agent.skills.join(', ')}` : agent.role}`);
     }
-    lines.push('  Business hours: billing Mon-Fri 09:00-17:00 Europe/Berlin (offline form), tech 24/7; change them in the console\'s Settings');
+    lines.push(
+      "  Business hours: billing Mon-Fri 09:00-17:00 Europe/Berlin (offline form), tech 24/7; change them in the console's Settings",
+    );
   }
   lines.push(
     '',

@@ -39,6 +39,10 @@ export async function noticeIfAway(ports: Ports, conversation: Conversation, vis
     { sender: SYSTEM_SENDER, text, clientMsgId: offHoursNoticeId(conversation.id) },
     at,
   );
-  ports.log.info('Off-hours notice stored', { conversationId: conversation.id, open: availability.open, agentsOnline: availability.agentsOnline });
+  ports.log.info('Off-hours notice stored', {
+    conversationId: conversation.id,
+    open: availability.open,
+    agentsOnline: availability.agentsOnline,
+  });
   return message;
 }
