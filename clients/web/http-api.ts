@@ -1,4 +1,4 @@
-import type { ChatMessage, ConversationSummary } from '../parley-client/src/index';
+import type { AvailabilityFrame, ChatMessage, ConversationSummary } from '../parley-client/src/index';
 
 /** An HTTP API refusal, carrying the protocol's error code (or `network` when unreachable). */
 export class ApiError extends Error {
@@ -29,6 +29,28 @@ export interface QueueRow {
   readonly oldestWaitSeconds: number;
   readonly agentsOnline: number;
   readonly agentsAvailable: number;
+}
+
+/** `GET /v1/availability`: whether a skill's team can answer now, and what the widget does if not. */
+export type SkillAvailability = Omit<AvailabilityFrame, 'type'> & {
+  /** The admin's own first sentence of the away notice, per language (absent: the widget's wording). */
+  readonly offHoursMessage?: { readonly en?: string; readonly 'zh-CN'?: string };
+};
+
+/** What the widget sends to `POST /v1/tickets` (the offline contact form). */
+export interface TicketRequest {
+  readonly skill?: string;
+  readonly name: string;
+  readonly email: string;
+  readonly message: string;
+  readonly clientMsgId: string;
+}
+
+/** The part of the created ticket the widget shows. */
+export interface CreatedTicket {
+  readonly id: string;
+  readonly state: string;
+  readonly customer: { readonly email: string };
 }
 
 export interface TimeRangeBody {
@@ -93,6 +115,17 @@ export class HttpApi {
 
   guest(profile: { name?: string; email?: string }): Promise<IssuedToken> {
     return this.call('POST', '/v1/auth/guest', undefined, profile);
+  }
+
+  /** Public, no token: the widget asks before it shows anything. */
+  availability(skill?: string): Promise<SkillAvailability> {
+    return this.call('GET', `/v1/availability${skill ? `?skill=${encodeURIComponent(skill)}` : ''}`);
+  }
+
+  /** The offline form: a ticket answered by email (idempotent by clientMsgId). */
+  async createTicket(token: string, request: TicketRequest): Promise<CreatedTicket> {
+    const body = await this.call<{ ticket: CreatedTicket }>('POST', '/v1/tickets', token, request);
+    return body.ticket;
   }
 
   login(email: string, password: string): Promise<StaffTokens> {

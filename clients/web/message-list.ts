@@ -85,9 +85,10 @@ export class MessageList {
   }
 
   private update(item: HTMLLIElement, entry: TranscriptEntry): void {
-    // The first-line bot (sender id `bot`) is a system sender with a name: shown as the bot.
-    const role = entry.own ? 'own' : entry.sender?.id === 'bot' ? 'bot' : entry.sender?.role === 'system' ? 'system' : 'other';
-    const className = `message ${role}${entry.delivery ? ` ${entry.delivery}` : ''}`;
+    // The first-line bot speaks as a system sender with id `bot`, but reads as a participant with its name.
+    const bot = !entry.own && entry.sender?.id === 'bot';
+    const role = entry.own ? 'own' : entry.sender?.role === 'system' && !bot ? 'system' : 'other';
+    const className = `message ${role}${bot ? ' bot' : ''}${entry.delivery ? ` ${entry.delivery}` : ''}`;
     const signature = JSON.stringify([className, entry.text, entry.seq, entry.failure]);
     if (item.dataset.signature === signature) return;
     item.dataset.signature = signature;

@@ -1,7 +1,12 @@
+import { ParleyClient } from '../parley-client/src/index';
+import { randomId } from '../parley-client/src/send-pipeline';
+import { HttpApi } from '../web/http-api';
 import { pickLocale, translator } from '../web/i18n';
+import { safeLocalStorage } from '../web/stored-token';
 import type { TranscriptEntry } from '../web/transcript';
 import { readWidgetConfig } from './widget-config';
-import { WidgetController } from './widget-controller';
+import { knownTimeZone } from './return-time';
+import { WidgetController, type WidgetEnvironment } from './widget-controller';
 import { WidgetView } from './widget-view';
 
 /**
@@ -16,7 +21,11 @@ async function mount(): Promise<void> {
   const locale = pickLocale(config.locale, document.documentElement.lang, navigator.languages ?? [navigator.language]);
   const t = translator(locale);
   const nameOf = (entry: TranscriptEntry) =>
-    entry.sender?.role === 'system' ? t('system') : (entry.sender?.name ?? t(entry.sender?.role === 'customer' ? 'you' : 'agent'));
+    entry.sender?.id === 'bot'
+      ? (entry.sender.name ?? t('botName'))
+      : entry.sender?.role === 'system'
+        ? t('system')
+        : (entry.sender?.name ?? t(entry.sender?.role === 'customer' ? 'you' : 'agent'));
   let controller: WidgetController | undefined;
   const view = new WidgetView(
     t,
@@ -28,12 +37,45 @@ async function mount(): Promise<void> {
       preChat: (profile) => controller?.submitPreChat(profile),
       rate: (score, comment) => controller?.rate(score, comment),
       newConversation: () => controller?.startOver(),
+      offlineForm: (fields) => void controller?.submitOfflineForm(fields),
+      handoff: () => controller?.handoff(),
+      acceptOffer: (email) => controller?.acceptOffer(email),
+      requestTranscript: (email) => controller?.requestTranscript(email),
     },
     nameOf,
   );
-  controller = new WidgetController(config, view, t);
+  controller = new WidgetController(config, view, t, locale, browserEnvironment(config.httpUrl));
   document.body.appendChild(view.host);
   controller.boot();
+}
+
+function safeSessionStorage(): Storage | undefined {
+  try {
+    return globalThis.sessionStorage;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The real page: fetch, the two storages, visibility, timers and the visitor's clock and zone. */
+function browserEnvironment(httpUrl: string): WidgetEnvironment {
+  return {
+    api: new HttpApi(httpUrl),
+    createClient: (options) => new ParleyClient(options),
+    storage: safeLocalStorage(),
+    session: safeSessionStorage(),
+    isVisible: () => document.visibilityState === 'visible',
+    onVisibilityChange: (listener) => document.addEventListener('visibilitychange', listener),
+    timers: {
+      setTimeout: (callback, ms) => setTimeout(callback, ms),
+      clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+      setInterval: (callback, ms) => setInterval(callback, ms),
+      clearInterval: (handle) => clearInterval(handle as ReturnType<typeof setInterval>),
+    },
+    now: () => new Date(),
+    timeZone: knownTimeZone(Intl.DateTimeFormat().resolvedOptions().timeZone),
+    newId: randomId,
+  };
 }
 
 function start(): void {

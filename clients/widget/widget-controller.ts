@@ -1,69 +1,156 @@
 import {
-  ParleyClient,
   ParleyClientError,
   type ChatMessage,
   type ConnectionState,
   type ConversationSummary,
+  type ErrorFrame,
+  type ParleyClient,
   type QueuedFrame,
 } from '../parley-client/src/index';
-import { HttpApi } from '../web/http-api';
-import type { Translate } from '../web/i18n';
+import type { HttpApi } from '../web/http-api';
+import type { Locale, Translate } from '../web/i18n';
 import { ReadMarks } from '../web/read-marks';
-import { StoredToken, isCurrentGuestToken, safeLocalStorage, unverifiedClaims } from '../web/stored-token';
+import { StoredToken, isCurrentGuestToken, unverifiedClaims } from '../web/stored-token';
 import { Transcript } from '../web/transcript';
+import { AvailabilityWatch, type IntervalTimers } from './availability-watch';
+import { isEmail, type OfflineFields, type OfflineFormState, trimmed, validateOfflineForm } from './offline-form';
 import type { WidgetConfig } from './widget-config';
-import type { WidgetView } from './widget-view';
+import { awayText, presentationFor } from './widget-mode';
+import type { EmailRequestState, WidgetScreen } from './widget-screen';
 
 /** How long a typing indicator stays up without a new `typing` frame. */
 const TYPING_SHOWN_MS = 5_000;
 /** At most one `typing` frame per this period while the customer types. */
 const TYPING_SEND_EVERY_MS = 3_000;
 
+/** The parts of ParleyClient the widget uses (a fake stands in for it in unit tests). */
+export type WidgetClient = Pick<
+  ParleyClient,
+  | 'state'
+  | 'user'
+  | 'on'
+  | 'connect'
+  | 'dispose'
+  | 'send'
+  | 'start'
+  | 'typing'
+  | 'markRead'
+  | 'rate'
+  | 'handoff'
+  | 'convertToTicket'
+  | 'requestTranscript'
+  | 'messages'
+  | 'conversations'
+  | 'pending'
+>;
+
+export type WidgetApi = Pick<HttpApi, 'guest' | 'history' | 'availability' | 'createTicket'>;
+
+export interface Timers extends IntervalTimers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Everything the controller needs from the page, injected so unit tests run it without a browser. */
+export interface WidgetEnvironment {
+  readonly api: WidgetApi;
+  createClient(options: { url: string; token: () => Promise<string>; storageNamespace: string }): WidgetClient;
+  /** localStorage (identity, profile, what was seen), if the page may use it. */
+  readonly storage: Storage | undefined;
+  /** sessionStorage (the panel's open state within the tab). */
+  readonly session: Storage | undefined;
+  isVisible(): boolean;
+  onVisibilityChange(listener: () => void): void;
+  readonly timers: Timers;
+  now(): Date;
+  /** The visitor's IANA zone (Intl's resolved one). */
+  readonly timeZone: string | undefined;
+  newId(): string;
+}
+
 interface Identity {
   readonly userId: string;
   readonly token: () => Promise<string>;
 }
 
+type Profile = { name?: string; email?: string };
+
 function formatEta(seconds: number, t: Translate): string {
   return seconds < 60 ? t('underAMinute') : t('minutes', { n: Math.round(seconds / 60) });
 }
 
-/** Binds one ParleyClient to the widget view: the customer's side of a conversation. */
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Binds one client to the widget screen: the customer's side of a conversation, and what to do when nobody can answer. */
 export class WidgetController {
-  private readonly api: HttpApi;
-  private readonly storage = safeLocalStorage();
   private readonly guestToken: StoredToken;
-  private client: ParleyClient | undefined;
+  private readonly availability: AvailabilityWatch;
+  private client: WidgetClient | undefined;
   private identity: Identity | undefined;
-  private creatingGuest = false;
-  private profile: { name?: string; email?: string } | undefined;
+  private creatingGuest: Promise<string> | undefined;
+  /** The pre-chat form was answered (or is not asked for). */
+  private preChatDone = false;
+  /** Creating a guest for chat failed: not retried on every render, only when the panel opens again. */
+  private guestFailed = false;
+  private profile: Profile | undefined;
   private transcript = new Transcript(undefined);
   private summary: ConversationSummary | undefined;
   private queue: QueuedFrame | undefined;
+  /** Agents online for the skill from whichever arrived last: a `queued` frame or availability. */
+  private agentsOnline: number | undefined;
   private ratedIds = new Set<string>();
+  private closedReasons = new Map<string, string>();
+  private offered = new Set<string>();
+  private offer: EmailRequestState | undefined;
+  private transcriptRequests = new Map<string, EmailRequestState>();
+  private offline: OfflineFormState | undefined;
+  /** One id per offline message until it is stored, so a retry or a double submit makes one ticket. */
+  private offlineClientMsgId: string | undefined;
   private everReady = false;
   /** What the customer has seen per conversation, for the launcher's unread badge across reloads. */
   private seen: ReadMarks | undefined;
   private readSent = 0;
   private lastTypingSent = 0;
-  private typingTimer: ReturnType<typeof setTimeout> | undefined;
+  private typingTimer: unknown;
 
   constructor(
     private readonly config: WidgetConfig,
-    private readonly view: WidgetView,
+    private readonly view: WidgetScreen,
     private readonly t: Translate,
+    private readonly locale: Locale,
+    private readonly env: WidgetEnvironment,
   ) {
-    this.api = new HttpApi(config.httpUrl);
-    this.guestToken = new StoredToken(this.storage, 'parley-widget:guest', isCurrentGuestToken);
-    document.addEventListener('visibilitychange', () => this.markSeen());
+    this.guestToken = new StoredToken(env.storage, 'parley-widget:guest', isCurrentGuestToken);
+    this.availability = new AvailabilityWatch(
+      {
+        fetch: (skill) => env.api.availability(skill),
+        timers: env.timers,
+        onChange: () => {
+          const known = this.availability.current;
+          if (known) this.agentsOnline = known.agentsOnline;
+          this.render();
+        },
+        // Unknown availability is treated as before it existed (chat); the next poll tries again.
+        onError: () => undefined,
+      },
+      config.skill,
+    );
+    env.onVisibilityChange(() => {
+      this.markSeen();
+      if (env.isVisible()) void this.availability.refresh();
+    });
   }
 
-  /** Connects at once when the visitor already has an identity; otherwise waits until the panel opens. */
+  /** Asks for availability; connects at once when the visitor already has an identity, otherwise when they first chat. */
   boot(): void {
+    void this.availability.refresh();
     const stored = this.guestToken.read();
     if (this.config.token) this.useIdentifiedToken();
     else if (stored) this.useGuest(stored.user.id);
     if (this.config.open || this.readOpenState()) this.toggle();
+    else this.render();
   }
 
   // ---- user actions ---------------------------------------------------------------------------
@@ -72,19 +159,20 @@ export class WidgetController {
     const open = !this.view.isOpen;
     this.view.setOpen(open);
     this.writeOpenState(open);
-    this.render();
-    if (!open) return;
-    if (!this.identity) {
-      if (this.config.preChat) this.view.showPreChat(true);
-      else void this.createGuest({});
+    this.availability.poll(open);
+    if (open) {
+      this.guestFailed = false;
+      void this.availability.refresh();
     }
-    this.markSeen();
+    this.render();
+    if (open) this.markSeen();
   }
 
-  submitPreChat(profile: { name?: string; email?: string }): void {
+  submitPreChat(profile: Profile): void {
     this.profile = profile;
     this.writeProfile(profile);
-    void this.createGuest(profile);
+    this.preChatDone = true;
+    this.render();
   }
 
   send(text: string): void {
@@ -100,8 +188,9 @@ export class WidgetController {
             text,
             ...(this.config.skill ? { skill: this.config.skill } : {}),
             ...(this.profile ? { profile: this.profile } : {}),
+            visitor: { locale: this.locale, ...(this.env.timeZone ? { timeZone: this.env.timeZone } : {}) },
           });
-      this.transcript.addPending(pending.clientMsgId, text, Date.now());
+      this.transcript.addPending(pending.clientMsgId, text, this.env.now().getTime());
       this.view.clearComposer();
       this.render();
     } catch (error) {
@@ -112,7 +201,7 @@ export class WidgetController {
   typing(): void {
     const id = this.summary?.status === 'closed' ? undefined : this.summary?.id;
     if (!id || !this.client || this.client.state !== 'ready') return;
-    const now = Date.now();
+    const now = this.env.now().getTime();
     if (now - this.lastTypingSent < TYPING_SEND_EVERY_MS) return;
     this.lastTypingSent = now;
     this.client.typing(id);
@@ -130,14 +219,132 @@ export class WidgetController {
   startOver(): void {
     this.summary = undefined;
     this.queue = undefined;
+    this.offer = undefined;
     this.transcript = new Transcript(undefined);
     this.readSent = 0;
     this.view.resetMessages();
-    this.view.showRating('hidden');
+    this.render();
+  }
+
+  /** Leaves the first-line bot for a person. */
+  handoff(): void {
+    if (!this.client || this.summary?.status !== 'bot') return;
+    try {
+      this.client.handoff(this.summary.id);
+    } catch (error) {
+      this.showError(error);
+    }
+  }
+
+  /** Turns the waiting chat into a ticket answered by email (the thread stays as it is). */
+  acceptOffer(email: string): void {
+    const id = this.summary?.id;
+    if (!id || !this.client) return;
+    const address = email.trim();
+    if (!isEmail(address)) {
+      this.offer = { email: address, status: 'failed', failure: this.t('emailInvalid') };
+      this.render();
+      return;
+    }
+    try {
+      this.client.convertToTicket(id, address, this.profile?.name ?? this.claims().name);
+      this.offer = { email: address, status: 'sending' };
+    } catch (error) {
+      this.offer = { email: address, status: 'failed', failure: this.errorText(error) };
+    }
+    this.render();
+  }
+
+  /** After the end: the transcript by email, to the address given (prefilled). */
+  requestTranscript(email: string): void {
+    const id = this.summary?.id;
+    if (!id || !this.client || this.summary?.status !== 'closed') return;
+    const address = email.trim();
+    if (address !== '' && !isEmail(address)) {
+      this.transcriptRequests.set(id, { email: address, status: 'failed', failure: this.t('emailInvalid') });
+      this.render();
+      return;
+    }
+    try {
+      this.client.requestTranscript(id, address || undefined);
+      this.transcriptRequests.set(id, { email: address, status: 'sending' });
+    } catch (error) {
+      this.transcriptRequests.set(id, { email: address, status: 'failed', failure: this.errorText(error) });
+    }
+    this.render();
+  }
+
+  /** The offline form: validated, then a ticket with one clientMsgId however often it is sent. */
+  async submitOfflineForm(input: OfflineFields): Promise<void> {
+    if (this.offline?.status === 'sending' || this.offline?.status === 'sent') return;
+    const fields = trimmed(input);
+    const errors = validateOfflineForm(input);
+    if (Object.keys(errors).length > 0) {
+      this.offline = { fields: input, status: 'editing', errors };
+      this.render();
+      return;
+    }
+    this.offlineClientMsgId ??= this.env.newId();
+    this.offline = { fields: input, status: 'sending', errors: {} };
+    this.render();
+    try {
+      const token = await this.customerToken({ name: fields.name, email: fields.email });
+      const ticket = await this.env.api.createTicket(token, {
+        ...(this.config.skill ? { skill: this.config.skill } : {}),
+        name: fields.name,
+        email: fields.email,
+        message: fields.message,
+        clientMsgId: this.offlineClientMsgId,
+      });
+      this.offlineClientMsgId = undefined;
+      this.profile = { name: fields.name, email: fields.email };
+      this.writeProfile(this.profile);
+      this.offline = { fields: input, status: 'sent', errors: {}, sentTo: ticket.customer?.email ?? fields.email };
+    } catch (error) {
+      this.offline = { fields: input, status: 'failed', errors: {}, failure: this.errorText(error) };
+    }
     this.render();
   }
 
   // ---- identity ---------------------------------------------------------------------------------
+
+  /** The identified customer's own claims (unverified; only to prefill fields). */
+  private claims(): { name?: string; email?: string } {
+    const token = typeof this.config.token === 'string' ? this.config.token : undefined;
+    const claims = token ? unverifiedClaims(token) : undefined;
+    return {
+      ...(typeof claims?.name === 'string' ? { name: claims.name } : {}),
+      ...(typeof claims?.email === 'string' ? { email: claims.email } : {}),
+    };
+  }
+
+  private prefill(): { name: string; email: string } {
+    const claims = this.claims();
+    return { name: this.profile?.name ?? claims.name ?? '', email: this.profile?.email ?? claims.email ?? '' };
+  }
+
+  /** A token for the HTTP API: the identified one, or a guest's (obtained as for chat, and kept). */
+  private async customerToken(profile: Profile): Promise<string> {
+    if (this.identity) return this.identity.token();
+    const stored = this.guestToken.read();
+    if (stored) return stored.token;
+    return this.guestTokenFor(profile);
+  }
+
+  private async guestTokenFor(profile: Profile): Promise<string> {
+    this.creatingGuest ??= this.env.api.guest(profile).then(
+      (issued) => {
+        this.guestToken.write(issued);
+        this.creatingGuest = undefined;
+        return issued.token;
+      },
+      (error: unknown) => {
+        this.creatingGuest = undefined;
+        throw error;
+      },
+    );
+    return this.creatingGuest;
+  }
 
   private useIdentifiedToken(): void {
     const source = this.config.token!;
@@ -164,7 +371,7 @@ export class WidgetController {
         const current = this.guestToken.read();
         if (current?.user.id === userId) return current.token;
         // A guest identity cannot be renewed: once its token is near expiry a new visitor starts.
-        setTimeout(() => this.restartAsNewGuest(), 0);
+        this.env.timers.setTimeout(() => this.restartAsNewGuest(), 0);
         throw new Error('the guest token expired');
       },
     });
@@ -176,37 +383,46 @@ export class WidgetController {
     this.identity = undefined;
     this.guestToken.clear();
     this.startOver();
-    void this.createGuest(this.profile ?? {});
   }
 
-  private async createGuest(profile: { name?: string; email?: string }): Promise<void> {
-    if (this.creatingGuest) return;
-    this.creatingGuest = true;
-    try {
-      const issued = await this.api.guest(profile);
-      this.guestToken.write(issued);
-      this.view.showPreChat(false);
-      this.useGuest(issued.user.id);
-      this.view.setOpen(this.view.isOpen);
-    } catch (error) {
-      this.showError(error);
-    } finally {
-      this.creatingGuest = false;
+  /** A guest for chatting (the one the offline form made, if any): its token is kept and the client connects with it. */
+  private async createGuest(profile: Profile): Promise<void> {
+    if (!this.guestToken.read()) await this.guestTokenFor(profile);
+    const stored = this.guestToken.read();
+    if (!stored || this.identity) return;
+    this.useGuest(stored.user.id);
+    this.view.setOpen(this.view.isOpen);
+    this.render();
+  }
+
+  /** An open chat panel needs an identity: ask the pre-chat questions first when configured. */
+  private prepareChat(): 'chat' | 'prechat' {
+    if (this.identity || !this.view.isOpen) return 'chat';
+    if (this.config.preChat && !this.preChatDone) return 'prechat';
+    if (!this.creatingGuest && !this.guestFailed) {
+      // After this render: connecting renders again.
+      Promise.resolve()
+        .then(() => this.createGuest(this.profile ?? {}))
+        .catch((error: unknown) => {
+          this.guestFailed = true;
+          this.showError(error);
+        });
     }
+    return 'chat';
   }
 
-  private readProfile(): { name?: string; email?: string } | undefined {
+  private readProfile(): Profile | undefined {
     try {
-      const raw = this.storage?.getItem('parley-widget:profile');
-      return raw ? (JSON.parse(raw) as { name?: string; email?: string }) : undefined;
+      const raw = this.env.storage?.getItem('parley-widget:profile');
+      return raw ? (JSON.parse(raw) as Profile) : undefined;
     } catch {
       return undefined;
     }
   }
 
-  private writeProfile(profile: { name?: string; email?: string }): void {
+  private writeProfile(profile: Profile): void {
     try {
-      this.storage?.setItem('parley-widget:profile', JSON.stringify(profile));
+      this.env.storage?.setItem('parley-widget:profile', JSON.stringify(profile));
     } catch {
       // Not kept across reloads; the first message still carries it.
     }
@@ -216,8 +432,8 @@ export class WidgetController {
 
   private connect(identity: Identity): void {
     this.identity = identity;
-    this.seen = new ReadMarks(this.storage, `parley-widget:${identity.userId}:seen`);
-    const client = new ParleyClient({
+    this.seen = new ReadMarks(this.env.storage, `parley-widget:${identity.userId}:seen`);
+    const client = this.env.createClient({
       url: this.config.wsUrl,
       token: identity.token,
       storageNamespace: `parley-widget:${identity.userId}`,
@@ -230,12 +446,15 @@ export class WidgetController {
     client.on('queued', (frame) => {
       if (!this.follow(frame.conversationId)) return;
       this.queue = frame;
+      if (frame.agentsOnline !== undefined) this.agentsOnline = frame.agentsOnline;
       this.render();
     });
     client.on('assigned', (frame) => {
       if (!this.follow(frame.conversationId) || !this.summary) return;
       this.queue = undefined;
-      this.setSummary({ ...this.summary, status: 'assigned', agent: frame.agent });
+      const { offer: _offer, ...rest } = this.summary;
+      this.offered.delete(frame.conversationId);
+      this.setSummary({ ...rest, status: 'assigned', agent: frame.agent });
     });
     client.on('transferred', (frame) => {
       if (frame.conversationId !== this.summary?.id) return;
@@ -249,6 +468,7 @@ export class WidgetController {
       this.render();
     });
     client.on('closed', (frame) => {
+      if (frame.reason) this.closedReasons.set(frame.conversationId, frame.reason);
       if (frame.conversationId !== this.summary?.id) return;
       this.setSummary({ ...this.summary, status: 'closed' });
     });
@@ -256,15 +476,42 @@ export class WidgetController {
       this.ratedIds.add(frame.conversationId);
       this.render();
     });
+    client.on('availability', (frame) => this.availability.live(frame));
+    client.on('offer', (frame) => {
+      if (!this.follow(frame.conversationId)) return;
+      this.offered.add(frame.conversationId);
+      this.render();
+    });
+    client.on('transcript', (frame) => {
+      this.transcriptRequests.set(frame.conversationId, { email: frame.email, status: 'sent' });
+      this.render();
+    });
     client.on('failed', (failure) => {
       this.transcript.markFailed(failure.clientMsgId, failure.error.message);
       this.showError(failure.error);
       this.render();
     });
-    client.on('error', (frame) => this.view.setError(this.t('errorGeneric', { message: frame.message })));
+    client.on('error', (frame) => this.onErrorFrame(frame));
     this.addPendingSends();
     this.render();
     void client.connect();
+  }
+
+  /** Errors of the ticket and transcript requests show next to their forms, with a retry. */
+  private onErrorFrame(frame: ErrorFrame): void {
+    const failure = this.t('errorGeneric', { message: frame.message });
+    if (frame.action === 'ticket' && this.offer) {
+      this.offer = { ...this.offer, status: 'failed', failure };
+    } else if (frame.action === 'transcript' && frame.conversationId !== undefined && this.transcriptRequests.has(frame.conversationId)) {
+      const request = this.transcriptRequests.get(frame.conversationId)!;
+      this.transcriptRequests.set(frame.conversationId, { ...request, status: 'failed', failure });
+    } else if (frame.action === 'transcript' && this.summary && this.transcriptRequests.has(this.summary.id)) {
+      const request = this.transcriptRequests.get(this.summary.id)!;
+      this.transcriptRequests.set(this.summary.id, { ...request, status: 'failed', failure });
+    } else {
+      this.view.setError(failure);
+    }
+    this.render();
   }
 
   private onState(state: ConnectionState): void {
@@ -311,6 +558,7 @@ export class WidgetController {
     const known = this.client?.conversations().find((conversation) => conversation.id === conversationId);
     this.summary = known;
     this.queue = undefined;
+    this.offer = undefined;
     this.readSent = 0;
     for (const message of this.client?.messages(conversationId) ?? []) this.transcript.add(message);
     return true;
@@ -319,6 +567,7 @@ export class WidgetController {
   private setSummary(summary: ConversationSummary): void {
     this.summary = summary;
     if (summary.status !== 'queued') this.queue = undefined;
+    if (summary.status === 'ticket' || summary.status === 'assigned' || summary.status === 'closed') this.offer = undefined;
     this.render();
   }
 
@@ -327,7 +576,7 @@ export class WidgetController {
     const client = this.client;
     if (!client || !this.identity || upTo === 0) return;
     try {
-      const messages = await this.api.history(await this.identity.token(), conversationId, upTo);
+      const messages = await this.env.api.history(await this.identity.token(), conversationId, upTo);
       if (this.transcript.conversationId !== conversationId) return;
       for (const message of messages) this.transcript.add(message);
       this.render();
@@ -347,31 +596,82 @@ export class WidgetController {
 
   // ---- what the customer sees ----------------------------------------------------------------------
 
+  /** A conversation on screen (started, or a first message on its way) stays reachable whatever the mode. */
+  private hasConversation(): boolean {
+    return this.transcript.conversationId !== undefined || this.transcript.entries(undefined, false).length > 0;
+  }
+
   private render(): void {
     const summary = this.summary;
+    const availability = this.availability.current;
+    const shown = presentationFor(availability, this.hasConversation());
+    // Until the first answer the launcher waits, so a `hide` skill never flashes one.
+    const launcher = this.availability.settled && shown.launcher;
+    if (!shown.launcher && this.view.isOpen) {
+      this.view.setOpen(false);
+      this.writeOpenState(false);
+      this.availability.poll(false);
+    }
+    this.view.setLauncherVisible(launcher);
+
+    const content = shown.content === 'form' ? 'form' : this.prepareChat();
+    this.view.setContent(content);
+    if (content === 'form')
+      this.view.showOfflineForm(this.offline ?? { fields: { ...this.prefill(), message: '' }, status: 'editing', errors: {} });
+
     const agentPresent = summary?.status === 'assigned' && summary.agent !== undefined;
     this.view.renderMessages(this.transcript.entries(this.client?.user?.id, agentPresent));
-    if (summary?.status === 'queued' || (summary && this.queue)) {
-      this.view.setNotice(
-        this.queue
-          ? this.t('queued', { position: this.queue.position, eta: formatEta(this.queue.etaSeconds, this.t) })
-          : this.t('queuedShort'),
-      );
-    } else if (agentPresent) {
-      this.view.setNotice(this.t('assigned', { name: summary.agent?.name ?? this.t('agent') }));
-    } else {
-      this.view.setNotice(undefined);
-    }
-    this.view.showRating(summary?.status === 'closed' ? (this.ratedIds.has(summary.id) ? 'rated' : 'ask') : 'hidden');
+    this.view.setNotice(this.noticeText(summary, agentPresent));
+    const teamClosed = availability !== undefined && !availability.open;
+    const queueSaysSo = summary?.status === 'queued' && !teamClosed;
+    const away =
+      availability && shown.away && !agentPresent && summary?.status !== 'ticket' && summary?.status !== 'closed' && !queueSaysSo
+        ? awayText(availability, this.t, this.locale, this.env.now(), this.env.timeZone) +
+          (content === 'chat' && summary?.status !== 'bot' ? ` ${this.t('awayQueueHint')}` : '')
+        : undefined;
+    this.view.setAway(away);
+    this.view.setComposerVisible(content === 'chat' && summary?.status !== 'ticket');
+    this.view.showHandoff(summary?.status === 'bot');
+    this.view.showOffer(this.offerState(summary));
+
+    const closed = summary?.status === 'closed';
+    const closedText = closed && this.closedReasons.get(summary.id) === 'abandoned' ? this.t('closedAbandoned') : this.t('closedNotice');
+    this.view.showRating(closed ? (this.ratedIds.has(summary.id) ? 'rated' : 'ask') : 'hidden', closedText);
+    this.view.showTranscriptRequest(
+      closed ? (this.transcriptRequests.get(summary.id) ?? { email: this.prefill().email, status: 'ask' }) : undefined,
+    );
+
     const selfId = this.client?.user?.id;
     const id = this.transcript.conversationId;
     const seenUpTo = id ? (this.seen?.get(id) ?? 0) : 0;
     this.view.setUnread(this.view.isOpen ? 0 : this.transcript.countFromOthersAfter(seenUpTo, selfId));
   }
 
+  private noticeText(summary: ConversationSummary | undefined, agentPresent: boolean): string | undefined {
+    if (summary?.status === 'ticket') {
+      const email = summary.ticket?.email ?? this.offer?.email;
+      return email ? this.t('ticketNotice', { email }) : this.t('ticketNoticeNoEmail');
+    }
+    if (summary?.status === 'queued' || (summary && this.queue)) {
+      if (!this.queue) return this.t('queuedShort');
+      // An ETA with nobody online would be invented: say that nobody is online instead.
+      return this.agentsOnline === 0
+        ? this.t('queuedNoAgent', { position: this.queue.position })
+        : this.t('queued', { position: this.queue.position, eta: formatEta(this.queue.etaSeconds, this.t) });
+    }
+    if (agentPresent) return this.t('assigned', { name: summary?.agent?.name ?? this.t('agent') });
+    return undefined;
+  }
+
+  private offerState(summary: ConversationSummary | undefined): EmailRequestState | undefined {
+    if (!summary || (summary.status !== 'queued' && summary.status !== 'bot')) return undefined;
+    if (summary.offer !== 'ticket' && !this.offered.has(summary.id)) return undefined;
+    return this.offer ?? { email: this.prefill().email, status: 'ask' };
+  }
+
   /** With the panel open on a visible page, everything shown counts as seen (and read, for the agent). */
   private markSeen(): void {
-    if (!this.view.isOpen || document.visibilityState !== 'visible') return;
+    if (!this.view.isOpen || !this.env.isVisible()) return;
     const last = this.transcript.lastSeq;
     const id = this.transcript.conversationId;
     if (id) this.seen?.advance(id, last);
@@ -385,7 +685,7 @@ export class WidgetController {
   /** The panel stays open across the host site's page loads within a tab, as Intercom's does. */
   private readOpenState(): boolean {
     try {
-      return sessionStorage.getItem('parley-widget:open') === '1';
+      return this.env.session?.getItem('parley-widget:open') === '1';
     } catch {
       return false;
     }
@@ -393,7 +693,7 @@ export class WidgetController {
 
   private writeOpenState(open: boolean): void {
     try {
-      sessionStorage.setItem('parley-widget:open', open ? '1' : '0');
+      this.env.session?.setItem('parley-widget:open', open ? '1' : '0');
     } catch {
       // Opens closed after a reload instead.
     }
@@ -401,12 +701,16 @@ export class WidgetController {
 
   private showTyping(name: string): void {
     this.view.setTyping(this.t('typing', { name }));
-    clearTimeout(this.typingTimer);
-    this.typingTimer = setTimeout(() => this.view.setTyping(undefined), TYPING_SHOWN_MS);
+    this.env.timers.clearTimeout(this.typingTimer);
+    this.typingTimer = this.env.timers.setTimeout(() => this.view.setTyping(undefined), TYPING_SHOWN_MS);
+  }
+
+  private errorText(error: unknown): string {
+    if (error instanceof ParleyClientError && error.code === 'too_large') return this.t('tooLong');
+    return this.t('errorGeneric', { message: messageOf(error) });
   }
 
   private showError(error: unknown): void {
-    if (error instanceof ParleyClientError && error.code === 'too_large') this.view.setError(this.t('tooLong'));
-    else this.view.setError(this.t('errorGeneric', { message: error instanceof Error ? error.message : String(error) }));
+    this.view.setError(this.errorText(error));
   }
 }

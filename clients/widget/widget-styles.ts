@@ -31,6 +31,8 @@ form.composer { display: flex; gap: 8px; padding: 10px; border-top: 1px solid #e
 .primary:disabled { opacity: .5; cursor: default; }
 .secondary { border: 1px solid #cfd6e4; border-radius: 8px; background: #fff; padding: 6px 12px; cursor: pointer; }
 form.prechat, .rating { padding: 16px; display: flex; flex-direction: column; gap: 10px; }
+.rating { max-height: 55%; overflow-y: auto; flex-shrink: 0; }
+.rating .email-request { padding: 10px 0 0; }
 label { display: flex; flex-direction: column; gap: 4px; font-size: 13px; }
 input, .rating textarea { border: 1px solid #cfd6e4; border-radius: 8px; padding: 8px; }
 fieldset { border: none; margin: 0; padding: 0; display: flex; gap: 4px; }
@@ -41,6 +43,22 @@ legend { font-weight: 600; margin-bottom: 6px; }
 .stars input:checked ~ span, .stars label.lit span { color: #f5a623; }
 .stars input:focus-visible + span { outline: 3px solid #ffb020; border-radius: 4px; }
 .error { color: #b42318; font-size: 13px; margin: 0; }
+.panel > .error { padding: 4px 12px; }
+.away { padding: 8px 14px; font-size: 13px; background: #fff4d6; color: #5c4200; border-bottom: 1px solid #f1dfa6; }
+.offline-section { padding: 16px; overflow-y: auto; flex: 1; }
+form.offline, .email-request { display: flex; flex-direction: column; gap: 10px; }
+form.offline p { margin: 0; }
+form.offline textarea { border: 1px solid #cfd6e4; border-radius: 8px; padding: 8px; resize: vertical; }
+[aria-invalid="true"] { border-color: #b42318; }
+.field-error { color: #b42318; font-size: 12px; min-height: 0; }
+.field-error:empty { display: none; }
+.confirmation { margin: 0; padding: 12px; border-radius: 8px; background: #e7f6ec; color: #14532d; }
+.email-request { padding: 10px 14px; border-top: 1px solid #e3e8f3; }
+.email-request .prompt { margin: 0; font-weight: 600; }
+.request-status { margin: 0; font-size: 13px; }
+.request-status:empty { display: none; }
+.handoff { margin: 0 14px 8px; align-self: flex-start; }
+.message.bot { background: #e9f0ff; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 @media (prefers-reduced-motion: no-preference) { .panel { animation: rise .16s ease-out; } @keyframes rise { from { transform: translateY(8px); opacity: 0; } } }
 `;

@@ -2,6 +2,8 @@ import { h } from '../web/dom';
 import type { Translate } from '../web/i18n';
 import { MessageList } from '../web/message-list';
 import type { TranscriptEntry } from '../web/transcript';
+import { OFFLINE_LIMITS, type OfflineFields, type OfflineFormState } from './offline-form';
+import type { EmailRequestState, WidgetScreen } from './widget-screen';
 import { WIDGET_CSS } from './widget-styles';
 
 const CHAT_ICON =
@@ -14,10 +16,165 @@ export interface WidgetViewEvents {
   preChat(profile: { name?: string; email?: string }): void;
   rate(score: number, comment: string): void;
   newConversation(): void;
+  offlineForm(fields: OfflineFields): void;
+  handoff(): void;
+  acceptOffer(email: string): void;
+  requestTranscript(email: string): void;
+}
+
+/** A small form of one email field and a button, with its status line (ticket offer, transcript). */
+class EmailRequestForm {
+  readonly element: HTMLFormElement;
+  private readonly input: HTMLInputElement;
+  private readonly button: HTMLButtonElement;
+  private readonly status: HTMLElement;
+  private shown: EmailRequestState | undefined;
+
+  constructor(
+    private readonly t: Translate,
+    className: string,
+    prompt: string,
+    submit: string,
+    private readonly sentText: (email: string) => string,
+    onSubmit: (email: string) => void,
+  ) {
+    this.input = h('input', { name: 'email', type: 'email', autocomplete: 'email', maxlength: OFFLINE_LIMITS.email });
+    this.button = h('button', { class: 'primary', type: 'submit' }, submit);
+    this.status = h('p', { class: 'request-status', role: 'status' });
+    this.element = h(
+      'form',
+      { class: `email-request ${className}`, hidden: true, 'aria-label': prompt },
+      h('p', { class: 'prompt' }, prompt),
+      h('label', {}, t('email'), this.input),
+      this.button,
+      this.status,
+    );
+    this.element.addEventListener('submit', (event) => {
+      event.preventDefault();
+      if (this.shown?.status !== 'sending') onSubmit(this.input.value);
+    });
+  }
+
+  show(state: EmailRequestState | undefined): void {
+    const previous = this.shown;
+    this.shown = state;
+    this.element.hidden = state === undefined;
+    if (!state) return;
+    // The customer's typing wins over the prefill, except when the server names the address.
+    if (!previous || state.status === 'sent' || this.input.value === '') this.input.value = state.email;
+    const sent = state.status === 'sent';
+    this.input.closest('label')!.hidden = sent;
+    this.button.hidden = sent;
+    this.button.disabled = state.status === 'sending';
+    this.status.classList.toggle('error', state.status === 'failed');
+    this.status.textContent =
+      state.status === 'sent'
+        ? this.sentText(state.email)
+        : state.status === 'sending'
+          ? this.t('offlineSending')
+          : state.status === 'failed'
+            ? `${state.failure ?? ''} ${this.t('retry')}`.trim()
+            : '';
+  }
+}
+
+/** The offline contact form: name, email, message, validated field by field; a confirmation once the ticket exists. */
+class OfflineContactForm {
+  readonly element: HTMLElement;
+  private readonly form: HTMLFormElement;
+  private readonly inputs: { name: HTMLInputElement; email: HTMLInputElement; message: HTMLTextAreaElement };
+  private readonly errors: Record<keyof OfflineFields, HTMLElement>;
+  private readonly submit: HTMLButtonElement;
+  private readonly failure: HTMLElement;
+  private readonly confirmation: HTMLElement;
+  private filled = false;
+
+  constructor(
+    private readonly t: Translate,
+    onSubmit: (fields: OfflineFields) => void,
+  ) {
+    this.inputs = {
+      name: h('input', {
+        name: 'name',
+        autocomplete: 'name',
+        maxlength: OFFLINE_LIMITS.name,
+        'aria-describedby': 'parley-offline-name-error',
+      }),
+      email: h('input', {
+        name: 'email',
+        type: 'email',
+        autocomplete: 'email',
+        maxlength: OFFLINE_LIMITS.email,
+        'aria-describedby': 'parley-offline-email-error',
+      }),
+      message: h('textarea', {
+        name: 'message',
+        rows: 4,
+        maxlength: OFFLINE_LIMITS.message,
+        'aria-describedby': 'parley-offline-message-error',
+      }),
+    };
+    const errorLine = (field: keyof OfflineFields) => h('span', { class: 'field-error', id: `parley-offline-${field}-error` });
+    this.errors = { name: errorLine('name'), email: errorLine('email'), message: errorLine('message') };
+    this.submit = h('button', { class: 'primary', type: 'submit' }, t('sendMessage'));
+    this.failure = h('p', { class: 'error', role: 'alert', hidden: true });
+    this.form = h(
+      'form',
+      { class: 'offline', novalidate: true },
+      h('p', {}, t('offlineIntro')),
+      h('label', {}, t('name'), this.inputs.name, this.errors.name),
+      h('label', {}, t('email'), this.inputs.email, this.errors.email),
+      h('label', {}, t('message'), this.inputs.message, this.errors.message),
+      this.failure,
+      this.submit,
+    );
+    this.form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      onSubmit({ name: this.inputs.name.value, email: this.inputs.email.value, message: this.inputs.message.value });
+    });
+    this.confirmation = h('p', { class: 'confirmation', role: 'status', tabindex: -1, hidden: true });
+    this.element = h('section', { class: 'offline-section', hidden: true }, this.form, this.confirmation);
+  }
+
+  get firstField(): HTMLElement {
+    return this.confirmation.hidden ? this.inputs.name : this.confirmation;
+  }
+
+  show(state: OfflineFormState): void {
+    if (!this.filled) {
+      // Prefill once; afterwards the fields are the customer's.
+      this.filled = true;
+      this.inputs.name.value = state.fields.name;
+      this.inputs.email.value = state.fields.email;
+      this.inputs.message.value = state.fields.message;
+    }
+    const sent = state.status === 'sent';
+    this.form.hidden = sent;
+    this.confirmation.hidden = !sent;
+    if (sent) {
+      const wasHidden = this.confirmation.textContent === '';
+      this.confirmation.textContent = this.t('offlineSent', { email: state.sentTo ?? state.fields.email });
+      if (wasHidden) this.confirmation.focus();
+      return;
+    }
+    let firstInvalid: HTMLElement | undefined;
+    for (const field of ['name', 'email', 'message'] as const) {
+      const error = state.errors[field];
+      this.errors[field].textContent = error ? this.t(error) : '';
+      if (error) this.inputs[field].setAttribute('aria-invalid', 'true');
+      else this.inputs[field].removeAttribute('aria-invalid');
+      if (error && !firstInvalid) firstInvalid = this.inputs[field];
+    }
+    firstInvalid?.focus();
+    this.submit.disabled = state.status === 'sending';
+    this.submit.textContent = this.t(state.status === 'sending' ? 'offlineSending' : state.status === 'failed' ? 'retry' : 'sendMessage');
+    this.failure.hidden = state.status !== 'failed';
+    this.failure.textContent = state.failure ?? '';
+  }
 }
 
 /** The widget's DOM inside its shadow root; it shows what the controller tells it and reports what the user does. */
-export class WidgetView {
+export class WidgetView implements WidgetScreen {
   readonly host: HTMLElement;
   private readonly launcher: HTMLButtonElement;
   private readonly badge: HTMLSpanElement;
@@ -33,6 +190,13 @@ export class WidgetView {
   private readonly rating: HTMLElement;
   private readonly ratingForm: HTMLFormElement;
   private readonly ratedLine: HTMLElement;
+  private readonly closedLine: HTMLElement;
+  private readonly away: HTMLElement;
+  private readonly offline: OfflineContactForm;
+  private readonly handoffButton: HTMLButtonElement;
+  private readonly offer: EmailRequestForm;
+  private readonly transcriptRequest: EmailRequestForm;
+  private content: 'chat' | 'prechat' | 'form' = 'chat';
 
   constructor(
     private readonly t: Translate,
@@ -59,6 +223,29 @@ export class WidgetView {
 
     this.banner = h('div', { class: 'banner', role: 'status', hidden: true });
     this.notice = h('div', { class: 'notice', role: 'status', hidden: true });
+    this.away = h('div', { class: 'away', role: 'status', hidden: true });
+    this.offline = new OfflineContactForm(t, (fields) => events.offlineForm(fields));
+    this.handoffButton = h(
+      'button',
+      { class: 'secondary handoff', type: 'button', hidden: true, onclick: () => events.handoff() },
+      t('talkToPerson'),
+    );
+    this.offer = new EmailRequestForm(
+      t,
+      'offer',
+      t('offerPrompt'),
+      t('offerSubmit'),
+      (email) => t('ticketNotice', { email }),
+      (email) => events.acceptOffer(email),
+    );
+    this.transcriptRequest = new EmailRequestForm(
+      t,
+      'transcript-request',
+      t('transcriptPrompt'),
+      t('transcriptSubmit'),
+      (email) => t('transcriptSent', { email }),
+      (email) => events.requestTranscript(email),
+    );
     this.list = new MessageList({ t, locale, nameOf });
     this.list.element.setAttribute('aria-label', t('title'));
     this.typingLine = h('div', { class: 'typing', 'aria-live': 'polite' });
@@ -123,13 +310,15 @@ export class WidgetView {
       const checked = this.ratingForm.querySelector<HTMLInputElement>('input[name=score]:checked');
       if (checked) events.rate(Number(checked.value), comment.value.trim());
     });
-    this.ratedLine = h('p', { role: 'status', hidden: true }, t('rated'));
+    this.ratedLine = h('p', { class: 'rated', role: 'status', hidden: true }, t('rated'));
+    this.closedLine = h('p', { class: 'closed-notice' }, t('closedNotice'));
     this.rating = h(
       'section',
       { class: 'rating', hidden: true },
-      h('p', {}, t('closedNotice')),
+      this.closedLine,
       this.ratingForm,
       this.ratedLine,
+      this.transcriptRequest.element,
       h('button', { class: 'secondary', type: 'button', onclick: () => events.newConversation() }, t('newConversation')),
     );
 
@@ -139,9 +328,13 @@ export class WidgetView {
       h('header', {}, h('h2', {}, t('title')), h('p', {}, t('subtitle'))),
       this.banner,
       this.notice,
+      this.away,
       this.preChatForm,
+      this.offline.element,
       this.list.element,
       this.typingLine,
+      this.handoffButton,
+      this.offer.element,
       this.rating,
       this.composerError,
       this.composer,
@@ -160,16 +353,59 @@ export class WidgetView {
   }
 
   setOpen(open: boolean): void {
+    const opening = open && this.panel.hidden;
     this.panel.hidden = !open;
     this.launcher.setAttribute('aria-expanded', String(open));
     this.launcher.setAttribute('aria-label', this.t(open ? 'launcherClose' : 'launcherOpen'));
-    if (open) (this.preChatForm.hidden ? this.input : this.preChatForm.querySelector('input'))?.focus();
+    if (opening) this.focusContent();
   }
 
-  showPreChat(show: boolean): void {
-    this.preChatForm.hidden = !show;
-    this.composer.hidden = show;
-    this.list.element.hidden = show;
+  setLauncherVisible(visible: boolean): void {
+    this.launcher.hidden = !visible;
+  }
+
+  setContent(content: 'chat' | 'prechat' | 'form'): void {
+    if (content === this.content) return;
+    const focused = this.host.shadowRoot?.activeElement != null;
+    this.content = content;
+    this.preChatForm.hidden = content !== 'prechat';
+    this.offline.element.hidden = content !== 'form';
+    this.list.element.hidden = content !== 'chat';
+    this.typingLine.hidden = content !== 'chat';
+    if (content !== 'chat') this.composer.hidden = true;
+    // Focus follows the content it was in (e.g. the form gives way to the chat when the team opens).
+    if (focused && this.isOpen) this.focusContent();
+  }
+
+  setComposerVisible(visible: boolean): void {
+    this.composer.hidden = !visible || this.content !== 'chat';
+  }
+
+  setAway(text: string | undefined): void {
+    this.away.hidden = text === undefined;
+    if (this.away.textContent !== (text ?? '')) this.away.textContent = text ?? '';
+  }
+
+  showOfflineForm(state: OfflineFormState): void {
+    this.offline.show(state);
+  }
+
+  showHandoff(visible: boolean): void {
+    this.handoffButton.hidden = !visible;
+  }
+
+  showOffer(state: EmailRequestState | undefined): void {
+    this.offer.show(state);
+  }
+
+  showTranscriptRequest(state: EmailRequestState | undefined): void {
+    this.transcriptRequest.show(state);
+  }
+
+  private focusContent(): void {
+    const target =
+      this.content === 'form' ? this.offline.firstField : this.content === 'prechat' ? this.preChatForm.querySelector('input') : this.input;
+    target?.focus();
   }
 
   setUnread(count: number): void {
@@ -189,7 +425,8 @@ export class WidgetView {
 
   setNotice(text: string | undefined): void {
     this.notice.hidden = text === undefined;
-    this.notice.textContent = text ?? '';
+    // Unchanged text is not rewritten, so the live region does not announce it again.
+    if (this.notice.textContent !== (text ?? '')) this.notice.textContent = text ?? '';
   }
 
   setTyping(text: string | undefined): void {
@@ -214,8 +451,9 @@ export class WidgetView {
   }
 
   /** After a close: ask for a rating (or thank for one) until the customer starts again. */
-  showRating(state: 'hidden' | 'ask' | 'rated'): void {
+  showRating(state: 'hidden' | 'ask' | 'rated', closedText?: string): void {
     this.rating.hidden = state === 'hidden';
+    if (closedText !== undefined) this.closedLine.textContent = closedText;
     this.ratingForm.hidden = state !== 'ask';
     this.ratedLine.hidden = state !== 'rated';
   }

@@ -1,0 +1,352 @@
+import { describe, expect, it } from 'vitest';
+import type { ConversationSummary } from '../../../clients/parley-client/src/index';
+import type { SkillAvailability } from '../../../clients/web/http-api';
+import { type Locale, translator } from '../../../clients/web/i18n';
+import { AVAILABILITY_POLL_MS } from '../../../clients/widget/availability-watch';
+import { WidgetController } from '../../../clients/widget/widget-controller';
+import type { WidgetConfig } from '../../../clients/widget/widget-config';
+import { type FakeClient, FakeScreen, fakePage, settle, tokenWith } from './support/widget-fakes';
+
+const CLOSED_UNTIL_FRIDAY_NINE_BERLIN = { open: false, agentsOnline: 0, nextOpening: '2026-12-04T08:00:00Z', timeZone: 'Europe/Berlin' };
+
+function availability(behaviour: SkillAvailability['behaviour'], overrides: Partial<SkillAvailability> = {}): SkillAvailability {
+  return { skill: 'billing', behaviour, ...CLOSED_UNTIL_FRIDAY_NINE_BERLIN, ...overrides };
+}
+
+function summary(status: ConversationSummary['status'], extra: Partial<ConversationSummary> = {}): ConversationSummary {
+  return {
+    id: 'conv-1',
+    status,
+    customer: { id: 'guest:ann' },
+    skill: 'billing',
+    lastSeq: 0,
+    createdAt: '2026-12-03T19:00:00Z',
+    updatedAt: '2026-12-03T19:00:00Z',
+    ...extra,
+  };
+}
+
+interface Setup {
+  answer?: SkillAvailability | Error;
+  config?: Partial<WidgetConfig>;
+  locale?: Locale;
+  timeZone?: string;
+}
+
+async function widget(setup: Setup = {}) {
+  const page = fakePage({ ...(setup.timeZone ? { timeZone: setup.timeZone } : {}) });
+  if (setup.answer) page.api.availabilityAnswer = setup.answer;
+  const screen = new FakeScreen();
+  const locale = setup.locale ?? 'en';
+  const config: WidgetConfig = { httpUrl: 'http://api', wsUrl: 'ws://ws', skill: 'billing', preChat: false, open: false, ...setup.config };
+  const controller = new WidgetController(config, screen, translator(locale), locale, page.env);
+  controller.boot();
+  await settle();
+  const client = (): FakeClient => {
+    const last = page.clients.at(-1);
+    if (!last) throw new Error('the widget has not connected');
+    return last;
+  };
+  return { page, screen, controller, client };
+}
+
+/** Opens the panel and waits until the guest is connected. */
+async function openChat(w: Awaited<ReturnType<typeof widget>>): Promise<FakeClient> {
+  w.controller.toggle();
+  await settle();
+  await settle();
+  return w.client();
+}
+
+describe('widget: availability', () => {
+  it('asks for its skill on load and keeps the launcher back until it knows', async () => {
+    const page = fakePage();
+    page.api.availabilityAnswer = availability('hide');
+    const screen = new FakeScreen();
+    const controller = new WidgetController(
+      { httpUrl: 'http://api', wsUrl: 'ws://ws', skill: 'billing', preChat: false, open: false },
+      screen,
+      translator('en'),
+      'en',
+      page.env,
+    );
+    controller.boot();
+    expect(screen.launcherVisible).toBe(false);
+    expect(page.api.availabilityCalls).toEqual(['billing']);
+    await settle();
+    expect(screen.launcherVisible).toBe(false);
+  });
+
+  it('shows the launcher once the first answer says the team can answer (or chats anyway)', async () => {
+    for (const answer of [availability('queue', { open: true, agentsOnline: 1 }), availability('queue'), availability('form')]) {
+      const page = fakePage();
+      page.api.availabilityAnswer = answer;
+      const screen = new FakeScreen();
+      new WidgetController(
+        { httpUrl: 'http://api', wsUrl: 'ws://ws', preChat: false, open: false },
+        screen,
+        translator('en'),
+        'en',
+        page.env,
+      ).boot();
+      expect(screen.launcherVisible).toBe(false);
+      await settle();
+      expect(screen.launcherVisible).toBe(true);
+    }
+  });
+
+  it('shows the launcher when availability cannot be had (the chat as before)', async () => {
+    const { screen } = await widget({ answer: new Error('network') });
+    expect(screen.launcherVisible).toBe(true);
+    expect(screen.away).toBeUndefined();
+  });
+
+  it('polls every 30 s only while the panel is open, and again when the page becomes visible', async () => {
+    const w = await widget({ answer: availability('queue') });
+    expect(w.page.timers.intervals.size).toBe(0);
+    w.controller.toggle();
+    expect([...w.page.timers.intervals.values()].map((interval) => interval.ms)).toEqual([AVAILABILITY_POLL_MS]);
+    const before = w.page.api.availabilityCalls.length;
+    w.page.timers.fireIntervals();
+    expect(w.page.api.availabilityCalls.length).toBe(before + 1);
+    w.page.becomeVisible();
+    expect(w.page.api.availabilityCalls.length).toBe(before + 2);
+    w.controller.toggle();
+    expect(w.page.timers.intervals.size).toBe(0);
+  });
+
+  it('follows live availability frames: the launcher comes back when an agent comes online', async () => {
+    const w = await widget({ answer: availability('hide'), config: { token: tokenWith({ sub: 'site:ann', name: 'Ann' }) } });
+    expect(w.screen.launcherVisible).toBe(false);
+    w.client().emit('availability', { type: 'availability', ...availability('hide', { open: true, agentsOnline: 1 }) });
+    expect(w.screen.launcherVisible).toBe(true);
+    // Another skill's frame changes nothing.
+    w.client().emit('availability', { type: 'availability', ...availability('hide', { skill: 'tech' }) });
+    expect(w.screen.launcherVisible).toBe(true);
+    w.client().emit('availability', { type: 'availability', ...availability('hide') });
+    expect(w.screen.launcherVisible).toBe(false);
+  });
+
+  it('drops a poll answer that was asked before a newer live frame arrived', async () => {
+    const w = await widget({
+      answer: availability('queue', { open: true, agentsOnline: 1 }),
+      config: { token: tokenWith({ sub: 'site:ann' }) },
+    });
+    w.page.api.availabilityAnswer = availability('queue');
+    w.controller.toggle(); // asks again (answer: closed)
+    w.client().emit('availability', { type: 'availability', ...availability('queue', { open: true, agentsOnline: 3 }) });
+    await settle();
+    expect(w.screen.away).toBeUndefined();
+  });
+});
+
+describe('widget: hide', () => {
+  it('shows no launcher, but keeps a conversation the visitor already has reachable', async () => {
+    const w = await widget({ answer: availability('hide'), config: { token: tokenWith({ sub: 'site:ann' }) } });
+    expect(w.screen.launcherVisible).toBe(false);
+    w.client().summaries = [summary('queued')];
+    w.client().emit('session', { type: 'session', user: { id: 'site:ann', role: 'customer' }, heartbeatSeconds: 30, conversations: [] });
+    expect(w.screen.launcherVisible).toBe(true);
+    expect(w.screen.away).toMatch(/^We're back tomorrow at 09:00\. /);
+  });
+
+  it('closes a panel with no conversation in it when the team closes', async () => {
+    const w = await widget({
+      answer: availability('queue', { open: true, agentsOnline: 1 }),
+      config: { token: tokenWith({ sub: 'site:ann' }) },
+    });
+    w.controller.toggle();
+    expect(w.screen.isOpen).toBe(true);
+    w.client().emit('availability', { type: 'availability', ...availability('hide') });
+    expect(w.screen.isOpen).toBe(false);
+    expect(w.screen.launcherVisible).toBe(false);
+  });
+});
+
+describe('widget: queue (chat anyway, with the away notice)', () => {
+  it('says when the team is back in the visitor zone and language', async () => {
+    const en = await widget({ answer: availability('queue') });
+    en.screen.launcherVisible = false;
+    en.page.becomeVisible(); // asks again: the answer alone shows the launcher
+    await settle();
+    expect(en.screen.launcherVisible).toBe(true);
+    await openChat(en);
+    expect(en.screen.content).toBe('chat');
+    expect(en.screen.away).toBe("We're back tomorrow at 09:00. You can still write to us; we'll answer as soon as someone is available.");
+    const zh = await widget({ answer: availability('queue'), locale: 'zh-CN', timeZone: 'Asia/Shanghai' });
+    await openChat(zh);
+    expect(zh.screen.away).toBe('我们将于今天 16:00 回来。 您仍可以给我们留言，有客服空闲时会立即回复您。');
+  });
+
+  it('sends the visitor locale and zone with start', async () => {
+    const w = await widget({ answer: availability('queue'), locale: 'zh-CN', timeZone: 'Asia/Shanghai' });
+    const client = await openChat(w);
+    w.controller.send('你好');
+    expect(client.actions).toEqual([
+      ['start', { text: '你好', skill: 'billing', visitor: { locale: 'zh-CN', timeZone: 'Asia/Shanghai' } }],
+    ]);
+  });
+
+  it('never shows an ETA with no agent online, from the queued frame or from availability', async () => {
+    const w = await widget({ answer: availability('queue', { open: true, agentsOnline: 1 }) });
+    const client = await openChat(w);
+    client.emit('conversation', summary('queued'));
+    client.emit('queued', { type: 'queued', conversationId: 'conv-1', position: 2, etaSeconds: 240, agentsOnline: 0 });
+    expect(w.screen.notice).toBe('You are number 2 in the queue. No agent is online right now.');
+    client.emit('queued', { type: 'queued', conversationId: 'conv-1', position: 1, etaSeconds: 240, agentsOnline: 1 });
+    expect(w.screen.notice).toBe('You are number 1 in the queue. Expected wait: 4 min.');
+    client.emit('availability', { type: 'availability', ...availability('queue', { open: true, agentsOnline: 0 }) });
+    expect(w.screen.notice).toBe('You are number 1 in the queue. No agent is online right now.');
+    // Open but nobody online: the queue line says so, the away line does not repeat it.
+    expect(w.screen.away).toBeUndefined();
+  });
+});
+
+describe('widget: form (the offline contact form)', () => {
+  it('shows the form instead of the chat, prefilled from the identified customer token', async () => {
+    const w = await widget({
+      answer: availability('form'),
+      config: { token: tokenWith({ sub: 'site:ann', name: 'Ann Lee', email: 'ann@example.com' }) },
+    });
+    w.controller.toggle();
+    expect(w.screen.content).toBe('form');
+    expect(w.screen.composerVisible).toBe(false);
+    expect(w.screen.offline).toEqual({ fields: { name: 'Ann Lee', email: 'ann@example.com', message: '' }, status: 'editing', errors: {} });
+  });
+
+  it('validates every field and sends nothing while any is wrong', async () => {
+    const w = await widget({ answer: availability('form') });
+    expect(w.page.clients).toEqual([]);
+    w.controller.toggle();
+    await w.controller.submitOfflineForm({ name: ' ', email: 'ann@', message: '' });
+    expect(w.screen.offline?.errors).toEqual({ name: 'fieldRequired', email: 'emailInvalid', message: 'fieldRequired' });
+    expect(w.page.api.ticketCalls).toEqual([]);
+    expect(w.page.api.guestCalls).toBe(0);
+  });
+
+  it('gets a guest token as for chat, creates the ticket and confirms where the reply goes', async () => {
+    const w = await widget({ answer: availability('form') });
+    w.controller.toggle();
+    await settle();
+    expect(w.page.api.guestCalls).toBe(0); // the form alone needs no identity
+    await w.controller.submitOfflineForm({ name: 'Ann', email: ' ann@example.com ', message: 'My invoice is wrong' });
+    expect(w.page.api.guestCalls).toBe(1);
+    expect(w.page.api.ticketCalls.map((call) => call.request)).toEqual([
+      { skill: 'billing', name: 'Ann', email: 'ann@example.com', message: 'My invoice is wrong', clientMsgId: 'offline-1' },
+    ]);
+    expect(w.screen.offline?.status).toBe('sent');
+    expect(w.screen.offline?.sentTo).toBe('ann@example.com');
+  });
+
+  it('shows an error with a retry that reuses the clientMsgId, and a double submit sends once', async () => {
+    const w = await widget({ answer: availability('form') });
+    w.controller.toggle();
+    w.page.api.ticketAnswers = [new Error('Service Unavailable')];
+    const fields = { name: 'Ann', email: 'ann@example.com', message: 'Hello' };
+    await w.controller.submitOfflineForm(fields);
+    expect(w.screen.offline?.status).toBe('failed');
+    expect(w.screen.offline?.failure).toBe('Something went wrong: Service Unavailable');
+    w.page.api.holdTickets = true;
+    const first = w.controller.submitOfflineForm(fields);
+    const second = w.controller.submitOfflineForm(fields);
+    await settle();
+    expect(w.screen.offline?.status).toBe('sending');
+    w.page.api.release();
+    await Promise.all([first, second]);
+    expect(w.page.api.ticketCalls.map((call) => call.request.clientMsgId)).toEqual(['offline-1', 'offline-1']);
+    expect(w.screen.offline?.status).toBe('sent');
+  });
+
+  it('gives way to the chat when an agent comes online', async () => {
+    const w = await widget({ answer: availability('form'), config: { token: tokenWith({ sub: 'site:ann' }) } });
+    w.controller.toggle();
+    expect(w.screen.content).toBe('form');
+    w.client().emit('availability', { type: 'availability', ...availability('form', { open: true, agentsOnline: 1 }) });
+    expect(w.screen.content).toBe('chat');
+    expect(w.screen.away).toBeUndefined();
+  });
+});
+
+describe('widget: ticket offer', () => {
+  it('offers a ticket on an offer frame, converts with the prefilled email, and keeps the thread', async () => {
+    const w = await widget({ answer: availability('queue') });
+    const client = await openChat(w);
+    w.controller.submitPreChat({ name: 'Ann', email: 'ann@example.com' });
+    client.emit('conversation', summary('queued'));
+    client.emit('message', {
+      conversationId: 'conv-1',
+      seq: 1,
+      messageId: 'm1',
+      clientMsgId: 'c1',
+      sender: { id: 'guest:ann', role: 'customer' },
+      text: 'Anyone there?',
+      ts: '2026-12-03T19:00:00Z',
+    });
+    expect(w.screen.offer).toBeUndefined();
+    client.emit('offer', { type: 'offer', conversationId: 'conv-1', offer: 'ticket', reason: 'closed' });
+    expect(w.screen.offer).toEqual({ email: 'ann@example.com', status: 'ask' });
+    w.controller.acceptOffer('ann@example.com');
+    expect(client.actions.at(-1)).toEqual(['ticket', 'conv-1', 'ann@example.com', 'Ann']);
+    expect(w.screen.offer?.status).toBe('sending');
+    client.emit('conversation', summary('ticket', { ticket: { state: 'open', email: 'ann@example.com' } }));
+    expect(w.screen.offer).toBeUndefined();
+    expect(w.screen.notice).toBe("This chat is now a ticket. We'll reply to ann@example.com by email.");
+    expect(w.screen.composerVisible).toBe(false);
+    expect(w.screen.entries.map((entry) => entry.text)).toEqual(['Anyone there?']);
+  });
+
+  it('offers it from the summary too, refuses a bad address and shows a server error next to the form', async () => {
+    const w = await widget({ answer: availability('queue') });
+    const client = await openChat(w);
+    client.emit('conversation', summary('queued', { offer: 'ticket' }));
+    expect(w.screen.offer?.status).toBe('ask');
+    w.controller.acceptOffer('not-an-address');
+    expect(w.screen.offer).toEqual({ email: 'not-an-address', status: 'failed', failure: 'Please enter a valid email address.' });
+    expect(client.actions).toEqual([]);
+    w.controller.acceptOffer('ann@example.com');
+    client.emit('error', { type: 'error', code: 'unavailable', message: 'mail is not configured', action: 'ticket' });
+    expect(w.screen.offer?.status).toBe('failed');
+    expect(w.screen.offer?.failure).toContain('mail is not configured');
+  });
+});
+
+describe('widget: bot', () => {
+  it('shows "Talk to a person" while the bot answers, and hands off', async () => {
+    const w = await widget({ answer: availability('queue', { open: true, agentsOnline: 1 }) });
+    const client = await openChat(w);
+    client.emit('conversation', summary('bot'));
+    expect(w.screen.handoff).toBe(true);
+    w.controller.handoff();
+    expect(client.actions).toEqual([['handoff', 'conv-1']]);
+    client.emit('conversation', summary('queued'));
+    expect(w.screen.handoff).toBe(false);
+  });
+});
+
+describe('widget: when a conversation ends', () => {
+  it('words an abandoned close and sends the transcript to the prefilled address, confirming on the frame', async () => {
+    const w = await widget({ answer: availability('queue', { open: true, agentsOnline: 1 }) });
+    const client = await openChat(w);
+    w.controller.submitPreChat({ name: 'Ann', email: 'ann@example.com' });
+    client.emit('conversation', summary('assigned', { agent: { id: 'agent:b', name: 'Billie' } }));
+    expect(w.screen.transcriptRequest).toBeUndefined();
+    client.emit('closed', { type: 'closed', conversationId: 'conv-1', by: { id: 'system', role: 'system' }, ts: 'x', reason: 'abandoned' });
+    expect(w.screen.closedText).toBe("This conversation was closed because we didn't hear from you for a while.");
+    expect(w.screen.transcriptRequest).toEqual({ email: 'ann@example.com', status: 'ask' });
+    w.controller.requestTranscript('ann@example.com');
+    expect(client.actions.at(-1)).toEqual(['transcript', 'conv-1', 'ann@example.com']);
+    client.emit('error', { type: 'error', code: 'unavailable', message: 'no mailer', action: 'transcript', conversationId: 'conv-1' });
+    expect(w.screen.transcriptRequest?.status).toBe('failed');
+    w.controller.requestTranscript('ann@example.com');
+    client.emit('transcript', { type: 'transcript', conversationId: 'conv-1', email: 'ann@example.com' });
+    expect(w.screen.transcriptRequest).toEqual({ email: 'ann@example.com', status: 'sent' });
+  });
+
+  it('uses the plain wording for an ordinary close', async () => {
+    const w = await widget({ answer: availability('queue', { open: true, agentsOnline: 1 }) });
+    const client = await openChat(w);
+    client.emit('conversation', summary('assigned'));
+    client.emit('closed', { type: 'closed', conversationId: 'conv-1', by: { id: 'agent:b', role: 'agent' }, ts: 'x' });
+    expect(w.screen.closedText).toBe('This conversation has ended.');
+  });
+});
