@@ -100,7 +100,7 @@ export class MessageList {
       meta.append(' · ', h('span', { class: 'delivery', title: entry.failure ?? '' }, t(DELIVERY_LABEL[entry.delivery])));
     }
     item.replaceChildren(
-      ...(role === 'other' || role === 'bot' ? [h('span', { class: 'author' }, this.labels.nameOf(entry))] : []),
+      ...(role === 'other' ? [h('span', { class: 'author' }, this.labels.nameOf(entry))] : []),
       h('p', { class: 'text' }, displayText(entry, t)),
       meta,
     );
