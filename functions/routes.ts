@@ -133,7 +133,13 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   http('GET', '/v1/tickets', 'tickets-list', { table: 'read', verificationKeys: true, upstash: true }),
   http('GET', '/v1/tickets/{id}', 'tickets-get', { table: 'read', verificationKeys: true, upstash: true }),
   http('PUT', '/v1/tickets/{id}', 'tickets-update', { table: rw, connections: true, verificationKeys: true, upstash: true }),
-  http('POST', '/v1/tickets/{id}/replies', 'tickets-reply', { table: rw, connections: true, verificationKeys: true, upstash: true }),
+  http('POST', '/v1/tickets/{id}/replies', 'tickets-reply', {
+    table: rw,
+    connections: true,
+    verificationKeys: true,
+    upstash: true,
+    mail: true,
+  }),
   // Public (no token, so no verification keys): widgets ask whether anyone can answer.
   http('GET', '/v1/availability', 'availability', { table: 'read', upstash: true }),
   // Business hours per skill: supervisors and admins read, admins write.
@@ -339,7 +345,8 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // The assignee's profile is read (AGENT#*, in STAFF_TOKEN_CHECK).
   'tickets-update': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), PUSH],
   // The reply is a message (claim, slot, lastSeq), the thread is read for the mail.
-  'tickets-reply': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'), PUSH],
+  // The mailer reads the address's bounce/complaint status before sending.
+  'tickets-reply': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'), on(['MAILADDR#*'], 'GetItem'), PUSH],
   'auto-replies-get': [STAFF_TOKEN_CHECK, READ_AUTO_REPLIES],
   'auto-replies-put': [STAFF_TOKEN_CHECK, on(['SKILL#*'], 'PutItem')],
   'auto-replies-test': [STAFF_TOKEN_CHECK, READ_AUTO_REPLIES],

@@ -1,3 +1,4 @@
+import { REPLY_MARKER } from './mail';
 import type { Conversation, ConversationStatus, TicketInfo, TicketOfferReason, TicketState } from './conversation';
 
 export type { TicketInfo, TicketOfferReason } from './conversation';
@@ -149,7 +150,9 @@ export function replyMailText(reply: Message, earlier: readonly Message[]): stri
         .join('\n');
       return `On ${message.ts}, ${message.sender.name} wrote:\n${quoted}`;
     });
-  return thread.length === 0 ? reply.text : `${reply.text}\n\n${thread.join('\n\n')}`;
+  // The marker on top: the inbound parser keeps only what the customer writes above it.
+  const body = thread.length === 0 ? reply.text : `${reply.text}\n\n${thread.join('\n\n')}`;
+  return `${REPLY_MARKER}\n\n${body}`;
 }
 
 export function toTicketSummary(conversation: Conversation & { ticket: TicketInfo }): TicketSummary {

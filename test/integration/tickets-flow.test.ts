@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Ticket } from '../../functions/ports/ticket-store';
 import { receiveTicketReply } from '../../functions/services/ticket-replies';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { getJson, postJson, type RawClient } from '../../local/tools/raw-client';
+import { getJson, postJson, putJson, type RawClient } from '../../local/tools/raw-client';
 import { connectAndSync, guestToken, settled, storedItems } from '../security/support';
 import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
 import { waitFor } from '../support/wait';
@@ -45,15 +45,6 @@ afterAll(async () => {
 });
 
 const url = (path: string) => `${stack.httpUrl}${path}`;
-
-async function put(path: string, body: unknown, token: string): Promise<{ status: number; body: any }> {
-  const response = await fetch(url(path), {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  return { status: response.status, body: await response.json() };
-}
 
 async function storedTicket(id: string): Promise<Ticket> {
   const conversation = await stack.wiring().ports.conversations.get(id);
@@ -138,7 +129,7 @@ describe('the offline form and the staff', () => {
   it(
     "the customer's emailed answer threads back by its token, once per Message-ID, and reopens the ticket",
     async () => {
-      const assigned = await put(`/v1/tickets/${ticketId}`, { state: 'pending', assigneeId: 'agent-tech' }, tokens.techAgent);
+      const assigned = await putJson(url(`/v1/tickets/${ticketId}`), { state: 'pending', assigneeId: 'agent-tech' }, tokens.techAgent);
       expect(assigned.status).toBe(200);
       expect(assigned.body.ticket).toMatchObject({ state: 'pending', assignee: { id: 'agent-tech' } });
       const agent = (await connectAndSync(stack, tokens.techAgent)).client;
@@ -167,7 +158,7 @@ describe('the offline form and the staff', () => {
       expect(read.body.ticket.state).toBe('open');
       expect(read.body.messages).toHaveLength(3);
       expect((await storedTicket(ticketId)).ticket.lastInboundMessageId).toBe('<abc@mail.example.com>');
-      const solved = await put(`/v1/tickets/${ticketId}`, { state: 'solved' }, tokens.supervisor);
+      const solved = await putJson(url(`/v1/tickets/${ticketId}`), { state: 'solved' }, tokens.supervisor);
       expect(solved.body.ticket.state).toBe('solved');
       const solvedList = await getJson(url('/v1/tickets?skill=tech&state=solved'), tokens.admin);
       expect(solvedList.body.tickets.map((ticket: { id: string }) => ticket.id)).toContain(ticketId);
@@ -220,7 +211,7 @@ describe('who may do what with tickets (a refusal changes nothing)', () => {
       method === 'GET'
         ? await getJson(target, tokens[who])
         : method === 'PUT'
-          ? await put(target.slice(stack.httpUrl.length), body, tokens[who])
+          ? await putJson(target, body, tokens[who])
           : await postJson(target, body, tokens[who]);
     expect(response.status).toBe(status);
     expect(response.body.error).toEqual({ code: expect.any(String), message: expect.any(String) });
@@ -313,7 +304,7 @@ describe('the queue-wait offer and the ticket action', () => {
     'a customer waiting while the team is closed is offered a ticket for that reason',
     async () => {
       // tech with no opening hours at all: closed now (business hours, part A).
-      const hours = await put('/v1/skills/tech/hours', { timeZone: 'UTC', weekly: {}, behaviour: 'queue' }, tokens.admin);
+      const hours = await putJson(url('/v1/skills/tech/hours'), { timeZone: 'UTC', weekly: {}, behaviour: 'queue' }, tokens.admin);
       expect(hours.status).toBe(200);
       const customer = (await connectAndSync(stack, await guestToken(stack, 'Late Lee'))).client;
       clients.push(customer);

@@ -1,3 +1,4 @@
+import { REPLY_MARKER } from '../../../functions/domain/mail';
 import { describe, expect, it } from 'vitest';
 import { type Conversation, toSummary } from '../../../functions/domain/conversation';
 import type { User } from '../../../functions/domain/identity';
@@ -127,10 +128,12 @@ describe('the mail', () => {
     expect(replySubject('Refund', ticket.id)).toBe('Re: Refund [#0000ABCD]');
   });
 
-  it('the reply, then the thread newest first, quoted', () => {
+  it('the reply marker, the reply, then the thread newest first, quoted', () => {
     const reply = message(3, 'We refunded you.', 'Cy');
     const text = replyMailText(reply, [message(1, 'Refund please\nOrder 42'), message(2, 'Any news?'), reply]);
     expect(text.split('\n')).toEqual([
+      REPLY_MARKER,
+      '',
       'We refunded you.',
       '',
       'On 2026-11-30T10:02:00.000Z, Ann wrote:',
@@ -140,7 +143,7 @@ describe('the mail', () => {
       '> Refund please',
       '> Order 42',
     ]);
-    expect(replyMailText(reply, [])).toBe('We refunded you.');
+    expect(replyMailText(reply, [])).toBe(`${REPLY_MARKER}\n\nWe refunded you.`);
   });
 });
 
