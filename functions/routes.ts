@@ -341,7 +341,7 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   ],
   // Supervisors' skill list comes from the roster.
   'tickets-list': [STAFF_TOKEN_CHECK, queryIndex('byStatus', ['ticket#*']), on(['ROSTER'], 'Query')],
-  'tickets-get': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query')],
+  'tickets-get': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query'), on(['MAILADDR#*'], 'GetItem')],
   // The assignee's profile is read (AGENT#*, in STAFF_TOKEN_CHECK).
   'tickets-update': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), PUSH],
   // The reply is a message (claim, slot, lastSeq), the thread is read for the mail.

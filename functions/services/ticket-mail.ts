@@ -1,4 +1,5 @@
-import { UnavailableError } from '../domain/errors';
+import { ConflictError, UnavailableError } from '../domain/errors';
+import type { MailSuppressedError } from '../domain/mail';
 import type { Message } from '../domain/message';
 import { QUOTED_MESSAGES, replyMailText, replySubject } from '../domain/ticket';
 import type { Ticket } from '../ports/ticket-store';
@@ -16,6 +17,13 @@ export class ReplyNotEmailedError extends UnavailableError {
       RESEND_AFTER_MS,
       { cause },
     );
+  }
+}
+
+/** A ticket reply that is stored but not emailed because the customer's address bounced or complained: retrying will not help. */
+export class ReplyToSuppressedAddressError extends ConflictError {
+  constructor(seq: number, cause: MailSuppressedError) {
+    super(`The reply was saved as message ${seq} but not emailed: ${cause.message}`);
   }
 }
 

@@ -2,6 +2,7 @@ import { toSummary, type Participant, type TicketState } from '../domain/convers
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../domain/errors';
 import { type User, userRef } from '../domain/identity';
 import { type Message, validateText } from '../domain/message';
+import { MailSuppressedError } from '../domain/mail';
 import {
   assertAssignable,
   assertCanListTickets,
@@ -18,12 +19,13 @@ import {
 import type { TicketFrame } from '../protocol/client-frames';
 import type { ServerFrame } from '../protocol/server-frames';
 import { messageFrame } from '../protocol/server-frames';
+import type { EmailAddressState } from '../ports/email-addresses';
 import type { Ticket } from '../ports/ticket-store';
 import { broadcast } from './broadcast';
 import type { Caller, Ports } from './context';
 import { getConversation } from './conversations';
 import { refreshPositions } from './queue-positions';
-import { ReplyNotEmailedError, emailReply } from './ticket-mail';
+import { ReplyNotEmailedError, ReplyToSuppressedAddressError, emailReply } from './ticket-mail';
 
 export const TICKET_PAGE_DEFAULT = 25;
 export const TICKET_PAGE_MAX = 100;
@@ -136,8 +138,16 @@ export async function readTicket(
 ): Promise<{ ticket: TicketSummary; messages: Message[]; more: boolean }> {
   const ticket = await getTicket(ports, ticketId);
   assertCanSeeTicket(user, ticket);
-  const page = await ports.conversations.listMessages(ticket.id, after, TICKET_MESSAGES_MAX);
-  return { ticket: toTicketSummary(ticket), messages: page.messages, more: page.more };
+  const [page, emailStatus] = await Promise.all([
+    ports.conversations.listMessages(ticket.id, after, TICKET_MESSAGES_MAX),
+    ports.emailAddresses.statusOf(ticket.ticket.email),
+  ]);
+  return { ticket: withEmailStatus(toTicketSummary(ticket), emailStatus), messages: page.messages, more: page.more };
+}
+
+/** One ticket's view carries whether its customer's address still takes mail (the list does not: one read per row). */
+function withEmailStatus(summary: TicketSummary, emailStatus: EmailAddressState): TicketSummary {
+  return { ...summary, customer: { ...summary.customer, emailStatus } };
 }
 
 export interface TicketUpdateRequest {
@@ -209,6 +219,7 @@ export async function replyToTicket(
     ports.log.warn('A ticket reply was stored but not emailed', { ticketId: ticket.id, seq: message.seq, error });
     const marked = await ports.tickets.update(ticket.id, { unsentReplySeq: message.seq, activityAt: now }, now);
     if (marked) await announce(ports, marked, [], user.id);
+    if (error instanceof MailSuppressedError) throw new ReplyToSuppressedAddressError(message.seq, error);
     throw new ReplyNotEmailedError(message.seq, error);
   }
   const updated = await ports.tickets.update(

@@ -70,8 +70,10 @@ async function customerStarts(skill: string): Promise<{ client: RawClient; conve
 
 const statusOf = async (agentId: string) => (await stack.wiring().ports.presence.get(agentId))?.status;
 const about = (type: string, conversationId: string) => (frame: Frame) => frame.type === type && frame.conversationId === conversationId;
+/** The customer is told nobody is online: by the off-hours notice at start, or else by the router. */
 const noAgentNotice = (conversationId: string) => (frame: Frame) =>
-  about('message', conversationId)(frame) && String(frame.text).includes('No agent is online');
+  about('message', conversationId)(frame) &&
+  (frame.clientMsgId === `off-hours:${conversationId}` || String(frame.clientMsgId).startsWith(`notice:no-agent:${conversationId}`));
 
 /** Every routing trigger published so far has been handled (none waiting, delayed or in flight). */
 async function routingQueueDrained(): Promise<boolean> {

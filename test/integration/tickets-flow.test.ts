@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Ticket } from '../../functions/ports/ticket-store';
 import { receiveTicketReply } from '../../functions/services/ticket-replies';
+import { draftReply } from '../../local/ses/mail-pages';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { getJson, postJson, putJson, type RawClient } from '../../local/tools/raw-client';
 import { connectAndSync, guestToken, settled, storedItems } from '../security/support';
@@ -8,8 +9,9 @@ import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
 import { waitFor } from '../support/wait';
 
 /**
- * Tickets on the local stack: the offline form, the staff's lists, an emailed reply (with the
- * placeholder mailer: the error path), the customer's emailed answer threaded by its token,
+ * Tickets on the local stack: the offline form, the staff's lists, a reply emailed through the
+ * local SES, the customer's emailed answer threaded by its token (directly and through local
+ * SES receiving), a bounced address refusing further replies,
  * the queue-wait offer and the `ticket` action keeping the chat's history, and who may do what.
  */
 let stack: LocalStack;
@@ -98,30 +100,41 @@ describe('the offline form and the staff', () => {
   );
 
   it(
-    'a reply is stored; with no mailer configured it answers 503 saying the email was not sent, and the ticket shows it',
+    'a reply is stored and emailed through the local SES with the reply token; the same reply again sends nothing twice',
     async () => {
+      const sendsBefore = stack.mail.sendRequestCount();
       const reply = await postJson(
         url(`/v1/tickets/${ticketId}/replies`),
         { text: 'Please restart it', clientMsgId: 'r-1' },
         tokens.techAgent,
       );
-      expect(reply.status).toBe(503);
-      expect(reply.body.error).toEqual({
-        code: 'unavailable',
-        message: expect.stringMatching(/saved as message 2 but the email was not sent/),
+      expect(reply.status).toBe(201);
+      expect(reply.body).toMatchObject({ message: { seq: 2, text: 'Please restart it' }, ticket: { state: 'pending' } });
+      expect(reply.body.ticket.unsentReplySeq).toBeUndefined();
+
+      const [mail] = stack.mail.sent().filter((sent) => sent.purpose === 'ticket-reply');
+      expect(mail).toMatchObject({
+        to: ['owner@example.com'],
+        subject: expect.stringContaining('My router blinks red'),
+        replyTo: expect.stringMatching(/^reply\+[0-9a-f]{64}@/),
       });
-      const read = await getJson(url(`/v1/tickets/${ticketId}`), tokens.techAgent);
-      expect(read.body.messages.map((message: { text: string }) => message.text)).toEqual([form.message, 'Please restart it']);
-      // Not emailed: still open, and marked so the console can say so.
-      expect(read.body.ticket).toMatchObject({ state: 'open', unsentReplySeq: 2 });
-      // The retry (same clientMsgId) stores nothing new and tries the email again.
+      // The marker on top, the reply, then the customer's form message quoted below it.
+      const lines = mail!.text.split('\n');
+      expect(lines[0]).toContain('Please type your reply above this line');
+      expect(mail!.text.indexOf('Please restart it')).toBeLessThan(mail!.text.indexOf('My router blinks red'));
+      expect(stack.mail.sendRequestCount()).toBe(sendsBefore + 1);
+
       const retry = await postJson(
         url(`/v1/tickets/${ticketId}/replies`),
         { text: 'Please restart it', clientMsgId: 'r-1' },
         tokens.techAgent,
       );
-      expect(retry.status).toBe(503);
-      expect((await getJson(url(`/v1/tickets/${ticketId}`), tokens.techAgent)).body.ticket.lastSeq).toBe(2);
+      expect(retry.status).toBe(201);
+      expect(retry.body.message.seq).toBe(2);
+      expect(stack.mail.sendRequestCount()).toBe(sendsBefore + 1);
+      const read = await getJson(url(`/v1/tickets/${ticketId}`), tokens.techAgent);
+      expect(read.body.messages.map((message: { text: string }) => message.text)).toEqual([form.message, 'Please restart it']);
+      expect(read.body.ticket).toMatchObject({ state: 'pending', lastSeq: 2, customer: { emailStatus: 'ok' } });
     },
     budget(5),
   );
@@ -158,10 +171,56 @@ describe('the offline form and the staff', () => {
       expect(read.body.ticket.state).toBe('open');
       expect(read.body.messages).toHaveLength(3);
       expect((await storedTicket(ticketId)).ticket.lastInboundMessageId).toBe('<abc@mail.example.com>');
+
+      // As a mail client would: answer the emailed reply; SES receiving stores it in S3 and the
+      // inbound function threads it by the token in its address, without the quoted thread.
+      const emailed = stack.mail.sent().find((sent) => sent.purpose === 'ticket-reply')!;
+      const delivered = await stack.mail.deliverInbound(draftReply(emailed, 'Replaced the cable, all green now'));
+      expect(delivered.outcome).toBe('stored');
+      expect(await agent.waitFor((frame) => frame.type === 'message' && frame.seq === 4)).toMatchObject({
+        conversationId: ticketId,
+        text: 'Replaced the cable, all green now',
+        sender: { role: 'customer' },
+      });
       const solved = await putJson(url(`/v1/tickets/${ticketId}`), { state: 'solved' }, tokens.supervisor);
       expect(solved.body.ticket.state).toBe('solved');
       const solvedList = await getJson(url('/v1/tickets?skill=tech&state=solved'), tokens.admin);
       expect(solvedList.body.tickets.map((ticket: { id: string }) => ticket.id)).toContain(ticketId);
+    },
+    budget(8),
+  );
+});
+
+describe('a customer address that bounced', () => {
+  it(
+    'is shown on the ticket, and a reply to it is stored and marked but answered 409 without a send',
+    async () => {
+      const bounce = 'bounce@simulator.amazonses.com';
+      const created = await postJson(url('/v1/tickets'), { ...form, email: bounce, clientMsgId: 'form-bounce' }, tokens.other);
+      expect(created.status).toBe(201);
+      const id = created.body.ticket.id as string;
+      const first = await postJson(url(`/v1/tickets/${id}/replies`), { text: 'Did it help?', clientMsgId: 'b-1' }, tokens.techAgent);
+      expect(first.status).toBe(201);
+      // The local mailbox simulator answers with a permanent bounce, as SES would; the events
+      // function marks the address.
+      await waitFor(
+        async () => (await getJson(url(`/v1/tickets/${id}`), tokens.techAgent)).body.ticket.customer.emailStatus === 'bounced',
+        {
+          timeoutMs: budget(3),
+          message: 'the bounce marked the address',
+        },
+      );
+      const sends = stack.mail.sendRequestCount();
+      const second = await postJson(url(`/v1/tickets/${id}/replies`), { text: 'Anyone there?', clientMsgId: 'b-2' }, tokens.techAgent);
+      expect(second.status).toBe(409);
+      expect(second.body.error).toEqual({
+        code: 'conflict',
+        message: expect.stringMatching(/saved as message 3 but not emailed: Mail to/),
+      });
+      expect(stack.mail.sendRequestCount()).toBe(sends);
+      const read = await getJson(url(`/v1/tickets/${id}`), tokens.techAgent);
+      expect(read.body.messages.map((message: { text: string }) => message.text)).toEqual([form.message, 'Did it help?', 'Anyone there?']);
+      expect(read.body.ticket).toMatchObject({ unsentReplySeq: 3, customer: { email: bounce, emailStatus: 'bounced' } });
     },
     budget(8),
   );
