@@ -1,6 +1,7 @@
 import { h } from '../web/dom';
-import type { AutoRepliesSettings, HttpApi } from '../web/http-api';
+import type { AutoRepliesSettings, AutoRepliesView, HttpApi } from '../web/http-api';
 import type { Translate } from '../web/i18n';
+import type { SettingsSection } from './settings-screen';
 
 /**
  * The admin's Auto-replies section of the Settings screen: welcome, bot name and FAQ rules of a
@@ -74,6 +75,8 @@ export function mountAutoRepliesSettings(container: HTMLElement, options: AutoRe
     };
   };
 
+  const sourceText = (from: AutoRepliesView['source']) =>
+    t(from === 'skill' ? 'autoRepliesSourceSkill' : from === '_default' ? 'autoRepliesSourceDefault' : 'autoRepliesSourceNone');
   const field = (label: string, control: HTMLElement) => h('label', {}, label, control);
 
   function renderRules(): void {
@@ -128,18 +131,30 @@ export function mountAutoRepliesSettings(container: HTMLElement, options: AutoRe
     status.textContent = error instanceof Error ? error.message : String(error);
   };
 
+  // A load replaces every field: the form is disabled meanwhile, so nothing typed is lost, and
+  // only the latest load may fill it (an earlier, slower answer is for another skill).
+  let loads = 0;
   async function load(): Promise<void> {
+    const current = ++loads;
     status.textContent = '';
+    fields.disabled = true;
+    section.setAttribute('aria-busy', 'true');
     try {
       const view = await api.autoReplies(await options.token(), skillInput.value.trim());
-      source.textContent = t('autoRepliesSource', { source: view.source });
+      if (current !== loads) return;
+      source.textContent = sourceText(view.source);
       welcomeEn.value = view.autoReplies.welcome?.en ?? '';
       welcomeZh.value = view.autoReplies.welcome?.['zh-CN'] ?? '';
       botName.value = view.autoReplies.botName ?? '';
       rules = view.autoReplies.rules.map(draftOf);
       renderRules();
     } catch (error) {
-      report(error);
+      if (current === loads) report(error);
+    } finally {
+      if (current === loads) {
+        fields.disabled = false;
+        section.setAttribute('aria-busy', 'false');
+      }
     }
   }
 
@@ -148,7 +163,7 @@ export function mountAutoRepliesSettings(container: HTMLElement, options: AutoRe
     try {
       await api.saveAutoReplies(await options.token(), skillInput.value.trim(), settings());
       status.textContent = t('autoRepliesSaved');
-      source.textContent = t('autoRepliesSource', { source: 'skill' });
+      source.textContent = sourceText('skill');
     } catch (error) {
       // The server names the field or rule it refused; nothing was saved.
       report(error);
@@ -167,10 +182,31 @@ export function mountAutoRepliesSettings(container: HTMLElement, options: AutoRe
     }
   }
 
+  const fields = h(
+    'fieldset',
+    { class: 'auto-replies-fields' },
+    field(t('autoRepliesWelcomeEn'), welcomeEn),
+    field(t('autoRepliesWelcomeZh'), welcomeZh),
+    field(t('autoRepliesBotName'), botName),
+    ruleList,
+    h(
+      'button',
+      {
+        type: 'button',
+        onclick: () => {
+          rules.push({ id: `rule-${rules.length + 1}`, keywords: '', pattern: '', answerEn: '', answerZh: '' });
+          renderRules();
+        },
+      },
+      t('autoRepliesAddRule'),
+    ),
+    h('button', { type: 'submit' }, t('autoRepliesSave')),
+  );
+
   const section = h(
     'section',
     { class: 'auto-replies', 'aria-labelledby': 'auto-replies-title' },
-    h('h2', { id: 'auto-replies-title' }, t('autoRepliesTitle')),
+    h('h3', { id: 'auto-replies-title' }, t('autoRepliesTitle')),
     h(
       'div',
       { class: 'skill-picker' },
@@ -178,30 +214,19 @@ export function mountAutoRepliesSettings(container: HTMLElement, options: AutoRe
       h('button', { type: 'button', onclick: () => void load() }, t('autoRepliesLoad')),
       source,
     ),
-    h(
-      'form',
-      { onsubmit: (event: Event) => void save(event) },
-      field(t('autoRepliesWelcomeEn'), welcomeEn),
-      field(t('autoRepliesWelcomeZh'), welcomeZh),
-      field(t('autoRepliesBotName'), botName),
-      ruleList,
-      h(
-        'button',
-        {
-          type: 'button',
-          onclick: () => {
-            rules.push({ id: `rule-${rules.length + 1}`, keywords: '', pattern: '', answerEn: '', answerZh: '' });
-            renderRules();
-          },
-        },
-        t('autoRepliesAddRule'),
-      ),
-      h('button', { type: 'submit' }, t('autoRepliesSave')),
-      status,
-    ),
+    h('form', { onsubmit: (event: Event) => void save(event) }, fields, status),
     h('div', { class: 'try' }, question, h('button', { type: 'button', onclick: () => void tryQuestion() }, t('autoRepliesTry')), verdict),
   );
   container.append(section);
   void load();
   return () => section.remove();
 }
+
+/** The section as the Settings screen lists it, after business hours. */
+export const AUTO_REPLIES_SECTION: SettingsSection = {
+  id: 'auto-replies',
+  title: (t) => t('autoRepliesTitle'),
+  mount: (container, context) => {
+    mountAutoRepliesSettings(container, { api: context.api, t: context.t, token: () => context.withToken(async (token) => token) });
+  },
+};

@@ -15,6 +15,7 @@ import { Transcript } from '../web/transcript';
 import { Alerts } from './alerts';
 import { ChatPane } from './chat-pane';
 import { ConversationList, type ConversationRow } from './conversation-list';
+import { AUTO_REPLIES_SECTION } from './auto-replies-settings';
 import { HOURS_SECTION } from './hours-settings';
 import { QueuesPanel } from './queues-panel';
 import { SettingsScreen, type SettingsSection } from './settings-screen';
@@ -30,7 +31,7 @@ const CLOCK_TICK_MS = 20_000;
 const CLOSED_SHOWN = 20;
 
 /** The Settings screen's sections, in order (admins only); part D's auto-replies section joins here. */
-export const SETTINGS_SECTIONS: readonly SettingsSection[] = [HOURS_SECTION];
+export const SETTINGS_SECTIONS: readonly SettingsSection[] = [HOURS_SECTION, AUTO_REPLIES_SECTION];
 
 export interface ConsoleOptions {
   readonly httpUrl: string;

@@ -89,11 +89,20 @@ export function mountHoursSettings(container: HTMLElement, context: SettingsCont
     show(hours ? '' : t('hoursNone'));
   };
   const failed = (error: unknown) => show(error instanceof Error ? error.message : String(error), true);
+  // A load replaces every field: they are disabled meanwhile, so nothing typed is lost, and only
+  // the latest load may fill them (an earlier, slower answer is for another skill).
+  let loads = 0;
+  const editable = h('fieldset', { class: 'settings-fields' });
   const load = async () => {
+    const current = ++loads;
+    editable.disabled = true;
     try {
-      fill(await context.withToken((token) => context.api.hours(token, skill.value.trim())));
+      const hours = await context.withToken((token) => context.api.hours(token, skill.value.trim()));
+      if (current === loads) fill(hours);
     } catch (error) {
-      failed(error);
+      if (current === loads) failed(error);
+    } finally {
+      if (current === loads) editable.disabled = false;
     }
   };
   const collect = (): BusinessHoursBody => {
@@ -136,22 +145,25 @@ export function mountHoursSettings(container: HTMLElement, context: SettingsCont
         label(t('hoursSkill'), skill),
         h('button', { type: 'button', class: 'secondary', onclick: () => void load() }, t('hoursLoad')),
       ),
-      label(t('hoursTimeZone'), zone),
-      h(
-        'fieldset',
-        {},
-        h('legend', {}, t('hoursWeekly')),
-        h('p', { class: 'hint' }, t('hoursRangesHint')),
-        ...DAYS.map((day, index) => label(dayName(locale, index), days.get(day)!)),
-      ),
-      label(t('hoursClosed'), closed),
-      h('p', { class: 'hint' }, t('hoursClosedHint')),
-      label(t('hoursBehaviour'), behaviour),
-      label(t('offHoursMessageEn'), messageEn),
-      label(t('offHoursMessageZh'), messageZh),
-      h('button', { type: 'submit' }, t('save')),
+      editable,
       status,
     ),
+  );
+  editable.append(
+    label(t('hoursTimeZone'), zone),
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, t('hoursWeekly')),
+      h('p', { class: 'hint' }, t('hoursRangesHint')),
+      ...DAYS.map((day, index) => label(dayName(locale, index), days.get(day)!)),
+    ),
+    label(t('hoursClosed'), closed),
+    h('p', { class: 'hint' }, t('hoursClosedHint')),
+    label(t('hoursBehaviour'), behaviour),
+    label(t('offHoursMessageEn'), messageEn),
+    label(t('offHoursMessageZh'), messageZh),
+    h('button', { type: 'submit' }, t('save')),
   );
   fill(null);
   void load();

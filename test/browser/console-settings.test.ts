@@ -41,6 +41,11 @@ describe.skipIf(!HAVE_CHROMIUM)("the console's Settings screen in a real browser
     return (await getJson(`${stack.httpUrl}/v1/skills/${skill}/hours`, body.token)).body.hours;
   };
 
+  const storedAutoReplies = async (skill: string) => {
+    const { body } = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'admin@example.com', password: 'parley-demo' });
+    return (await getJson(`${stack.httpUrl}/v1/skills/${skill}/auto-replies`, body.token)).body;
+  };
+
   it('an admin sets business hours for a skill; a bad range is shown and saves nothing', async () => {
     const page = await signIn('admin@example.com');
     await page.getByRole('button', { name: 'Settings' }).click();
@@ -84,6 +89,51 @@ describe.skipIf(!HAVE_CHROMIUM)("the console's Settings screen in a real browser
     await expect.poll(() => form.locator('.settings-status.error').textContent(), POLL).toContain('at most 10 ranges');
     expect((await storedHours('billing')).weekly.tue).toBeUndefined();
     await screenshot(page, 'console-settings');
+  });
+
+  it('an admin writes auto-replies for a skill, tries a question against the unsaved rules, and a bad pattern saves nothing', async () => {
+    const page = await signIn('admin@example.com');
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('navigation').getByRole('button', { name: 'Auto-replies' }).click();
+    const section = page.locator('section.auto-replies');
+    await section.getByLabel(/^Skill/).fill('tech');
+    await section.getByRole('button', { name: 'Load' }).click();
+    await expect.poll(() => section.locator('.source').textContent(), POLL).toMatch(/^No auto-replies/);
+
+    await section.getByLabel('Welcome message (English)').fill('Hi! Ask me anything.');
+    await section.getByLabel('Bot name').fill('Tess');
+    await section.getByRole('button', { name: 'Add rule' }).click();
+    const rule = section.locator('ol.rules fieldset').first();
+    await rule.getByLabel('Rule id').fill('refunds');
+    await rule.getByLabel('Keywords (one per line)').fill('refund\nmoney back');
+    await rule.getByLabel('Answer (English)').fill('Refunds reach your card within 5 days.');
+
+    // Tried before saving: the server runs the bot's matcher on the rules as edited.
+    await section.getByLabel('Try a question').fill('Can I get my money back?');
+    await section.getByRole('button', { name: 'Test' }).click();
+    await expect
+      .poll(() => section.locator('.verdict').textContent(), POLL)
+      .toBe('Rule "refunds" answers: Refunds reach your card within 5 days.');
+    expect((await storedAutoReplies('tech')).source).not.toBe('skill');
+
+    await section.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => section.locator('.status').textContent(), POLL).toBe('Saved.');
+    const saved = await storedAutoReplies('tech');
+    expect(saved).toMatchObject({
+      source: 'skill',
+      autoReplies: {
+        welcome: { en: 'Hi! Ask me anything.' },
+        botName: 'Tess',
+        rules: [{ id: 'refunds', keywords: ['refund', 'money back'], answer: { en: 'Refunds reach your card within 5 days.' } }],
+      },
+    });
+
+    // A pattern RE2 cannot compile: the server says which rule, and nothing changes.
+    await rule.getByLabel('Pattern (RE2, optional)').fill('(unclosed');
+    await section.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => section.locator('.status').textContent(), POLL).toMatch(/refunds|pattern/i);
+    expect(await storedAutoReplies('tech')).toEqual(saved);
+    await screenshot(page, 'console-auto-replies');
   });
 
   it('speaks Simplified Chinese, and only admins see Settings', async () => {
