@@ -19,6 +19,7 @@ const STATIC_FILES: ReadonlyArray<readonly [string, string]> = [
   ['console/index.html', 'console/index.html'],
   ['console/console.css', 'console/console.css'],
   ['web/demo.html', 'demo/index.html'],
+  ['web/demo-settings.js', 'demo/demo-settings.js'],
 ];
 
 function bundles(outDir: string): BuildOptions[] {
