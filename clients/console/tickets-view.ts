@@ -197,17 +197,29 @@ export class TicketsView {
   private async reply(ticket: TicketRow, text: string, box: HTMLTextAreaElement): Promise<void> {
     const retry = this.pendingReply?.ticketId === ticket.id && this.pendingReply.text === text ? this.pendingReply : undefined;
     const clientMsgId = retry?.clientMsgId ?? `ticket-reply:${crypto.randomUUID()}`;
+    let failure: unknown;
     try {
       await this.options.session.withToken((token) => this.options.api.replyToTicket(token, ticket.id, text, clientMsgId));
       this.pendingReply = undefined;
       box.value = '';
-      this.showError(undefined);
     } catch (error) {
       // Stored but not emailed: keep the text and id so sending again retries the email only.
       if (error instanceof ApiError && error.code === 'unavailable') this.pendingReply = { ticketId: ticket.id, text, clientMsgId };
-      this.showError(error);
+      failure = error;
     }
+    // The refresh shows the stored reply; the failure is said after it, or the refresh would clear it.
     await this.refresh();
+    if (failure !== undefined) this.showError(failure);
+  }
+
+  /** Why replies are not reaching the customer, if they are not: a marked address first (retrying will not help). */
+  private mailBanner(ticket: TicketRow): HTMLElement | null {
+    const { email, emailStatus } = ticket.customer;
+    const banner = (text: string) => h('p', { class: 'banner offline', role: 'status' }, text);
+    if (emailStatus === 'bounced') return banner(this.t('ticketAddressBounced', { email }));
+    if (emailStatus === 'complained') return banner(this.t('ticketAddressComplained', { email }));
+    if (ticket.unsentReplySeq !== undefined) return banner(this.t('ticketNotEmailedHint', { seq: ticket.unsentReplySeq }));
+    return null;
   }
 
   private renderDetail(ticket: TicketRow, messages: readonly ChatMessage[]): void {
@@ -236,9 +248,7 @@ export class TicketsView {
       this.detail,
       h('h2', {}, ticket.subject),
       h('p', {}, this.t('ticketFrom', { name: ticket.customer.name, email: ticket.customer.email })),
-      ticket.unsentReplySeq !== undefined
-        ? h('p', { class: 'banner offline', role: 'status' }, this.t('ticketNotEmailedHint', { seq: ticket.unsentReplySeq }))
-        : null,
+      this.mailBanner(ticket),
       h(
         'div',
         { class: 'ticket-controls' },

@@ -164,6 +164,8 @@ const en = {
   ticketReplySend: 'Send reply',
   ticketNotEmailed: 'Not emailed',
   ticketNotEmailedHint: 'Reply {seq} was saved but not emailed. Send it again to retry.',
+  ticketAddressBounced: 'Mail to {email} bounced: replies are saved but not emailed. Ask the customer for another address.',
+  ticketAddressComplained: '{email} marked our mail as spam: replies are saved but not emailed.',
   ticketFrom: '{name} <{email}>',
   // Auto-replies (console settings section and the bot's notices).
   noticeHandoff: 'Connecting you with a person. Please wait; an agent will answer here.',
@@ -353,6 +355,8 @@ const zhCN: Record<MessageKey, string> = {
   ticketReplySend: '发送回复',
   ticketNotEmailed: '邮件未发送',
   ticketNotEmailedHint: '回复 {seq} 已保存但邮件未发送。请再次发送以重试。',
+  ticketAddressBounced: '发往 {email} 的邮件被退回：回复会保存，但不会发送邮件。请向客户索取其他地址。',
+  ticketAddressComplained: '{email} 将我们的邮件标记为垃圾邮件：回复会保存，但不会发送邮件。',
   ticketFrom: '{name} <{email}>',
   noticeHandoff: '正在为您转接人工客服，请稍候；客服将在此回复您。',
   autoRepliesTitle: '自动回复',

@@ -385,3 +385,74 @@ describe('the queue-wait offer and the ticket action', () => {
     budget(8),
   );
 });
+
+describe('off hours, end to end', () => {
+  it(
+    'closed team: availability says form, a chat start hears when it is back, the form makes a ticket, the reply is mailed, the mailed answer threads back',
+    async () => {
+      // billing opens for one hour on the weekday three days ahead (Shanghai time): closed now,
+      // whatever the time of day, with a next opening within the week.
+      const inThreeDays = new Date(Date.now() + 3 * 86_400_000);
+      const day = new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Shanghai', weekday: 'short' }).format(inThreeDays).toLowerCase();
+      const hours = { timeZone: 'Asia/Shanghai', weekly: { [day]: [{ from: '10:00', to: '11:00' }] }, closed: [], behaviour: 'form' };
+      expect((await putJson(url('/v1/skills/billing/hours'), hours, tokens.admin)).status).toBe(200);
+      const availability = await waitFor(
+        async () => {
+          const { body } = await getJson(url('/v1/availability?skill=billing'));
+          return body.behaviour === 'form' ? body : undefined;
+        },
+        { timeoutMs: budget(3), message: 'availability with the new hours' },
+      );
+      expect(availability).toMatchObject({ skill: 'billing', open: false, behaviour: 'form', timeZone: 'Asia/Shanghai' });
+      expect(new Date(availability.nextOpening).getTime()).toBeGreaterThan(Date.now());
+
+      // A widget that chats anyway (an old page, the CLI) is told, in its own zone, when the team is back.
+      const visitorToken = await guestToken(stack, 'Night Owl');
+      const chat = (await connectAndSync(stack, visitorToken)).client;
+      clients.push(chat);
+      const started = await chat.request(
+        { action: 'start', skill: 'billing', text: 'Hello?', clientMsgId: 'n-1', visitor: { locale: 'en', timeZone: 'Europe/Berlin' } },
+        ['conversation'],
+      );
+      const chatId = (started.conversation as { id: string }).id;
+      const notice = await chat.waitFor((frame) => frame.type === 'message' && frame.clientMsgId === `off-hours:${chatId}`);
+      expect(notice.text).toMatch(/^We're away right now\. We're back .*\d\d:\d\d\.$/);
+
+      // The offline form.
+      const created = await postJson(
+        url('/v1/tickets'),
+        { skill: 'billing', name: 'Night Owl', email: 'owl@example.com', message: 'My card was charged twice', clientMsgId: 'owl-1' },
+        visitorToken,
+      );
+      expect(created.status).toBe(201);
+      const id = created.body.ticket.id as string;
+      const listed = await getJson(url('/v1/tickets?skill=billing&state=open'), tokens.billingAgent);
+      expect(listed.body.tickets.map((ticket: { id: string }) => ticket.id)).toContain(id);
+
+      // The agent's reply goes out by mail (the local SES endpoint keeps it, as /_local/mail shows).
+      const reply = await postJson(
+        url(`/v1/tickets/${id}/replies`),
+        { text: 'Refunded, sorry!', clientMsgId: 'owl-r1' },
+        tokens.billingAgent,
+      );
+      expect(reply.status).toBe(201);
+      const mails = (await getJson(stack.mail.messagesUrl)).body.messages as Array<{ to: string[]; purpose: string; text: string }>;
+      const mailed = mails.find((mail) => mail.purpose === 'ticket-reply' && mail.to.includes('owl@example.com'));
+      expect(mailed?.text).toContain('Refunded, sorry!');
+
+      // The customer answers from their mail client: SES receiving -> S3 -> the inbound function.
+      const record = stack.mail.sent().find((mail) => mail.purpose === 'ticket-reply' && mail.to.includes('owl@example.com'))!;
+      const inbound = await fetch(stack.mail.inboundUrl, { method: 'POST', body: draftReply(record, 'Got it, thank you') });
+      expect(inbound.status).toBe(202);
+      expect(await inbound.json()).toMatchObject({ outcome: 'stored' });
+      const read = await getJson(url(`/v1/tickets/${id}`), tokens.billingAgent);
+      expect(read.body.messages.map((message: { text: string; sender: { role: string } }) => [message.sender.role, message.text])).toEqual([
+        ['customer', 'My card was charged twice'],
+        ['agent', 'Refunded, sorry!'],
+        ['customer', 'Got it, thank you'],
+      ]);
+      expect(read.body.ticket.state).toBe('open');
+    },
+    budget(14),
+  );
+});
