@@ -169,6 +169,8 @@ const en = {
   ticketFrom: '{name} <{email}>',
   // Auto-replies (console settings section and the bot's notices).
   noticeHandoff: 'Connecting you with a person. Please wait; an agent will answer here.',
+  noticeStillThere: "Are you still there? If we don't hear from you soon, this chat will be closed.",
+  noticeAbandoned: 'This chat was closed after a long silence. A new chat can be started at any time.',
   autoRepliesTitle: 'Auto-replies',
   autoRepliesSkill: 'Skill (_default applies to skills without their own)',
   autoRepliesLoad: 'Load',
@@ -359,6 +361,8 @@ const zhCN: Record<MessageKey, string> = {
   ticketAddressComplained: '{email} 将我们的邮件标记为垃圾邮件：回复会保存，但不会发送邮件。',
   ticketFrom: '{name} <{email}>',
   noticeHandoff: '正在为您转接人工客服，请稍候；客服将在此回复您。',
+  noticeStillThere: '您还在吗？如果一段时间内没有收到您的回复，此对话将被关闭。',
+  noticeAbandoned: '由于长时间没有回复，此对话已关闭。您可以随时开始新的对话。',
   autoRepliesTitle: '自动回复',
   autoRepliesSkill: '技能组（_default 适用于没有单独设置的技能组）',
   autoRepliesLoad: '加载',

@@ -22,6 +22,9 @@ const SYSTEM_NOTICES: ReadonlyArray<readonly [string, MessageKey]> = [
   ['notice:no-agent:', 'noticeNoAgent'],
   ['notice:requeued:', 'noticeRequeued'],
   ['notice:handoff:', 'noticeHandoff'],
+  // Abandoned chats (functions/domain/abandonment.ts): the "still there?" check and the close.
+  ['abandon-check:', 'noticeStillThere'],
+  ['abandoned:', 'noticeAbandoned'],
 ];
 
 function displayText(entry: TranscriptEntry, t: Translate): string {

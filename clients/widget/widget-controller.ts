@@ -523,8 +523,12 @@ export class WidgetController {
   }
 
   private onSession(): void {
-    const open = this.client
-      ?.conversations()
+    const conversations = this.client?.conversations() ?? [];
+    // The conversation on screen may have ended while this page had no connection (closed for
+    // the customer's absence happens only then): no `closed` frame came, the session says so.
+    const shown = conversations.find((conversation) => conversation.id === this.transcript.conversationId);
+    if (shown?.status === 'closed' && this.summary?.status !== 'closed') this.setSummary(shown);
+    const open = conversations
       .filter((conversation) => conversation.status !== 'closed')
       .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
     if (open) {
@@ -538,6 +542,11 @@ export class WidgetController {
 
   private onMessage(message: ChatMessage): void {
     if (!this.follow(message.conversationId)) return;
+    // The system's closing message of an abandoned chat (docs/protocol.md): a customer who
+    // comes back gets it on sync, never the `closed` frame that carries the reason.
+    if (message.sender.role === 'system' && message.clientMsgId === `abandoned:${message.conversationId}`) {
+      this.closedReasons.set(message.conversationId, 'abandoned');
+    }
     if (this.transcript.add(message) && message.sender.id !== this.client?.user?.id) this.view.setTyping(undefined);
     this.render();
     this.markSeen();

@@ -342,6 +342,28 @@ describe('widget: when a conversation ends', () => {
     expect(w.screen.transcriptRequest).toEqual({ email: 'ann@example.com', status: 'sent' });
   });
 
+  it('shows an abandoned close that happened while the page was offline, from the reconnect alone', async () => {
+    // The server closes a chat for absence only while the customer has no connection: no
+    // `closed` frame ever reaches this page; the session and the system's message say it.
+    const w = await widget({ answer: availability('queue', { open: true, agentsOnline: 1 }) });
+    const client = await openChat(w);
+    client.emit('conversation', summary('assigned', { agent: { id: 'agent:b', name: 'Billie' }, lastSeq: 1 }));
+    expect(w.screen.rating).toBe('hidden');
+    client.emit('message', {
+      conversationId: 'conv-1',
+      seq: 2,
+      messageId: 'm-2',
+      clientMsgId: 'abandoned:conv-1',
+      sender: { id: 'system', role: 'system', name: 'Parley' },
+      text: 'We closed this chat because we did not hear from you.',
+      ts: '2026-12-03T19:30:00Z',
+    });
+    client.summaries = [summary('closed', { lastSeq: 2, updatedAt: '2026-12-03T19:30:00Z' })];
+    client.emit('session', { type: 'session', user: { id: 'guest:ann', role: 'customer' }, heartbeatSeconds: 30, conversations: [] });
+    expect(w.screen.rating).toBe('ask');
+    expect(w.screen.closedText).toBe("This conversation was closed because we didn't hear from you for a while.");
+  });
+
   it('uses the plain wording for an ordinary close', async () => {
     const w = await widget({ answer: availability('queue', { open: true, agentsOnline: 1 }) });
     const client = await openChat(w);
