@@ -76,7 +76,7 @@ export interface LocalStackOptions {
   readonly host?: string;
   /** Keep DynamoDB data and the token keys here across restarts (in memory when absent). */
   readonly dataDir?: string;
-  /** Seed the demo agents. */
+  /** Seed the demo agents and canned responses. */
   readonly demo?: boolean;
   /**
    * Seed the demo business hours too (local/seed.ts DEMO_HOURS; `npm start` does). Off by

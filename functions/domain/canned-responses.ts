@@ -24,9 +24,7 @@ const boundedText = (label: string, max: number) =>
 
 /** `PUT /v1/canned-responses/{id}`: the whole response (no skill: global). */
 export const cannedResponseBodySchema = z.strictObject({
-  shortcut: z
-    .string()
-    .regex(CANNED_SHORTCUT_PATTERN, 'shortcut must be 1-32 of a-z, 0-9, _ and -, starting with a letter or digit'),
+  shortcut: z.string().regex(CANNED_SHORTCUT_PATTERN, 'shortcut must be 1-32 of a-z, 0-9, _ and -, starting with a letter or digit'),
   title: boundedText('title', MAX_CANNED_TITLE_CHARS),
   text: boundedText('text', MAX_CANNED_TEXT_CHARS),
   skill: z.string().regex(SKILL_PATTERN, 'skill must be a skill name (1-32 of a-z, 0-9, _ and -)').optional(),

@@ -19,7 +19,12 @@ export interface CannedResponseStore {
   /** False when there was none. */
   delete(id: string): Promise<boolean>;
   /** Claims the shortcut for `ownerId` if free or already its own; else returns the current claim. */
-  claimShortcut(scope: string, shortcut: string, ownerId: string, now: string): Promise<{ claimed: true } | { claimed: false; claim: ShortcutClaim }>;
+  claimShortcut(
+    scope: string,
+    shortcut: string,
+    ownerId: string,
+    now: string,
+  ): Promise<{ claimed: true } | { claimed: false; claim: ShortcutClaim }>;
   /** Takes a stale claim over, only if `staleOwnerId` still holds it; false when someone else got there first. */
   takeOverShortcut(scope: string, shortcut: string, ownerId: string, staleOwnerId: string, now: string): Promise<boolean>;
   /** Releases the claim if `ownerId` holds it (a no-op otherwise). */

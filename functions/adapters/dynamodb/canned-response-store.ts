@@ -47,7 +47,9 @@ export class DynamoCannedResponseStore implements CannedResponseStore {
 
   async put(response: CannedResponse): Promise<void> {
     await dynamo('PutItem', () =>
-      this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.cannedResponse(response.id), kind: 'canned-response', ...response } })),
+      this.db.send(
+        new PutCommand({ TableName: this.tableName, Item: { ...keys.cannedResponse(response.id), kind: 'canned-response', ...response } }),
+      ),
     );
   }
 
