@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { fillPlaceholders, insertAt, moveActive, placeholderValues, replaceSlashWord, slashQuery } from '../../../clients/console/canned-composer';
+import {
+  fillPlaceholders,
+  insertAt,
+  moveActive,
+  placeholderValues,
+  replaceSlashWord,
+  slashQuery,
+} from '../../../clients/console/canned-composer';
 
 describe('the composer’s / list', () => {
   it('is open while the message starts with / and the caret is in that word', () => {
