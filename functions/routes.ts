@@ -149,6 +149,10 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   http('GET', '/v1/skills/{skill}/auto-replies', 'auto-replies-get', { table: 'read', verificationKeys: true, upstash: true }),
   http('PUT', '/v1/skills/{skill}/auto-replies', 'auto-replies-put', { table: rw, verificationKeys: true, upstash: true }),
   http('POST', '/v1/skills/{skill}/auto-replies/test', 'auto-replies-test', { table: 'read', verificationKeys: true, upstash: true }),
+  // Canned responses (docs/canned-responses.md): staff read those they may use, admins save and delete.
+  http('GET', '/v1/canned-responses', 'canned-responses-list', { table: 'read', verificationKeys: true, upstash: true }),
+  http('PUT', '/v1/canned-responses/{id}', 'canned-responses-put', { table: rw, verificationKeys: true, upstash: true }),
+  http('DELETE', '/v1/canned-responses/{id}', 'canned-responses-delete', { table: rw, verificationKeys: true, upstash: true }),
 ];
 
 /** A function SES drives (lib/constructs/mail.ts): deployed only when the stack is given a mail identity. */
@@ -350,6 +354,12 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'auto-replies-get': [STAFF_TOKEN_CHECK, READ_AUTO_REPLIES],
   'auto-replies-put': [STAFF_TOKEN_CHECK, on(['SKILL#*'], 'PutItem')],
   'auto-replies-test': [STAFF_TOKEN_CHECK, READ_AUTO_REPLIES],
+  // Canned responses and their shortcut claims share the CANNED partition, read whole by a Query.
+  'canned-responses-list': [STAFF_TOKEN_CHECK, on(['CANNED'], 'Query')],
+  // The count (Query), the previous version and a held claim's owner (GetItem), the claim and
+  // the response (conditional PutItem), the old shortcut's claim released (conditional DeleteItem).
+  'canned-responses-put': [STAFF_TOKEN_CHECK, on(['CANNED'], 'GetItem', 'Query', 'PutItem', 'DeleteItem')],
+  'canned-responses-delete': [STAFF_TOKEN_CHECK, on(['CANNED'], 'GetItem', 'DeleteItem')],
 };
 
 /** An entry point's table access; every entry in this file has one (test/infra/iam.test.ts). */

@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Redis } from '@upstash/redis';
 import { DynamoAgentDirectory } from './adapters/dynamodb/agent-directory';
 import { DynamoAutoReplyStore } from './adapters/dynamodb/auto-reply-store';
+import { DynamoCannedResponseStore } from './adapters/dynamodb/canned-response-store';
 import { DynamoConnectionStore } from './adapters/dynamodb/connection-store';
 import { DynamoCredentialStore } from './adapters/dynamodb/credential-store';
 import { DynamoEmailAddressStore } from './adapters/dynamodb/email-address-store';
@@ -158,6 +159,7 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
     tickets: new DynamoTicketStore(documents, config.TABLE_NAME),
     connections: new DynamoConnectionStore(documents, config.TABLE_NAME),
     autoReplies: new DynamoAutoReplyStore(documents, config.TABLE_NAME),
+    cannedResponses: new DynamoCannedResponseStore(documents, config.TABLE_NAME),
     agents: new DynamoAgentDirectory(documents, config.TABLE_NAME),
     credentials: new DynamoCredentialStore(documents, config.TABLE_NAME),
     sessions: new DynamoSessionStore(documents, config.TABLE_NAME),

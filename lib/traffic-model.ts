@@ -115,6 +115,10 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
       'GET /v1/skills/{skill}/auto-replies': admin,
       'PUT /v1/skills/{skill}/auto-replies': admin,
       'POST /v1/skills/{skill}/auto-replies/test': admin,
+      // Each console loads the canned responses when it signs in (and an admin's edits reload them).
+      'GET /v1/canned-responses': admin,
+      'PUT /v1/canned-responses/{id}': admin,
+      'DELETE /v1/canned-responses/{id}': admin,
     },
   };
 }

@@ -3,6 +3,8 @@ import type { AutoReplies } from '../functions/domain/auto-replies';
 import type { AgentDirectory, AgentProfile } from '../functions/ports/agent-directory';
 import type { BusinessHours } from '../functions/domain/business-hours';
 import type { AutoReplyStore } from '../functions/ports/auto-reply-store';
+import { cannedScope, type CannedResponseBody } from '../functions/domain/canned-responses';
+import type { CannedResponseStore } from '../functions/ports/canned-response-store';
 import type { CredentialStore } from '../functions/ports/credential-store';
 import type { HoursStore } from '../functions/ports/hours-store';
 
@@ -103,5 +105,32 @@ export const DEMO_AUTO_REPLIES: Readonly<Record<string, AutoReplies>> = {
 export async function seedDemoAutoReplies(store: AutoReplyStore, now: string): Promise<void> {
   for (const [skill, autoReplies] of Object.entries(DEMO_AUTO_REPLIES)) {
     await store.put({ skill, autoReplies, updatedAt: now, updatedBy: 'seed' });
+  }
+}
+
+/**
+ * Demo canned responses (docs/canned-responses.md): greetings and closings for everyone, in
+ * English and Chinese, and a billing one; agents insert them with `/shortcut` in the console.
+ */
+export const DEMO_CANNED_RESPONSES: Readonly<Record<string, CannedResponseBody>> = {
+  hello: { shortcut: 'hello', title: 'Greeting', text: 'Hello {customer.name}! I am {agent.name}. How can I help you today?' },
+  moment: { shortcut: 'moment', title: 'One moment', text: 'Thanks, give me a moment to look into this.' },
+  more: { shortcut: 'more', title: 'Anything else?', text: 'Is there anything else I can help you with?' },
+  bye: { shortcut: 'bye', title: 'Goodbye', text: 'Thank you for contacting us. Have a great day!' },
+  'hello-zh': { shortcut: 'nihao', title: '问候', text: '{customer.name}您好！我是{agent.name}，请问有什么可以帮您？' },
+  'bye-zh': { shortcut: 'zaijian', title: '结束语', text: '感谢您的咨询，祝您生活愉快！' },
+  'billing-refund': {
+    shortcut: 'refund',
+    title: 'Refund timing',
+    text: 'Refunds go back to the card you paid with within 5 working days of approval.',
+    skill: 'billing',
+  },
+};
+
+/** Seeds the demo canned responses with their shortcut claims; re-seeding replaces them. */
+export async function seedDemoCannedResponses(store: CannedResponseStore, now: string): Promise<void> {
+  for (const [id, body] of Object.entries(DEMO_CANNED_RESPONSES)) {
+    await store.claimShortcut(cannedScope(body.skill), body.shortcut, id, now);
+    await store.put({ id, ...body, updatedAt: now, updatedBy: 'seed' });
   }
 }

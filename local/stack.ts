@@ -43,8 +43,9 @@ import { mailPages, MAIL_PATHS, type InboundDelivery } from './ses/mail-pages';
 import { startSesServer } from './ses/ses-server';
 import type { SentMailRecord } from './ses/sent-mail';
 import { WEB_PATHS, startWebPages, type WebPages } from './web/web-server';
-import { seedDemoAgents, seedDemoAutoReplies, seedDemoHours } from './seed';
+import { seedDemoAgents, seedDemoAutoReplies, seedDemoCannedResponses, seedDemoHours } from './seed';
 import { DynamoAutoReplyStore } from '../functions/adapters/dynamodb/auto-reply-store';
+import { DynamoCannedResponseStore } from '../functions/adapters/dynamodb/canned-response-store';
 import { startEventSourcePoller } from './sqs/event-source-poller';
 import { startSqsServer } from './sqs/sqs-server';
 import { startUpstashServer } from './upstash/upstash-server';
@@ -75,7 +76,7 @@ export interface LocalStackOptions {
   readonly host?: string;
   /** Keep DynamoDB data and the token keys here across restarts (in memory when absent). */
   readonly dataDir?: string;
-  /** Seed the demo agents. */
+  /** Seed the demo agents and canned responses. */
   readonly demo?: boolean;
   /**
    * Seed the demo business hours too (local/seed.ts DEMO_HOURS; `npm start` does). Off by
@@ -268,6 +269,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (options.demo ?? true) {
       const documents = DynamoDBDocumentClient.from(dynamoClient);
       await seedDemoAgents(new DynamoAgentDirectory(documents, LOCAL_TABLE), new DynamoCredentialStore(documents, LOCAL_TABLE));
+      await seedDemoCannedResponses(new DynamoCannedResponseStore(documents, LOCAL_TABLE), new Date().toISOString());
       if (options.demoHours) await seedDemoHours(new DynamoHoursStore(documents, LOCAL_TABLE), new Date().toISOString());
       if (options.demoAutoReplies) await seedDemoAutoReplies(new DynamoAutoReplyStore(documents, LOCAL_TABLE), new Date().toISOString());
     }

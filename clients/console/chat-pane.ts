@@ -3,7 +3,9 @@ import { h } from '../web/dom';
 import type { Translate } from '../web/i18n';
 import { MessageList, formatTime } from '../web/message-list';
 import type { TranscriptEntry } from '../web/transcript';
-import { CANNED_RESPONSES } from './canned-responses';
+import type { CannedResponse } from '../web/http-api';
+import { fillPlaceholders, type Inserted, insertAt, placeholderValues, replaceSlashWord, slashQuery } from './canned-composer';
+import { CannedPicker } from './canned-picker';
 
 export interface ChatPaneEvents {
   send(text: string): void;
@@ -35,11 +37,19 @@ export class ChatPane {
   private readonly placeholder: HTMLElement;
   private readonly content: HTMLElement;
   private readonly detailsList: HTMLDListElement;
+  private readonly slashPicker: CannedPicker;
+  private readonly browsePicker: CannedPicker;
+  private readonly browsePanel: HTMLElement;
+  private readonly browseButton: HTMLButtonElement;
+  private readonly browseSearch: HTMLInputElement;
+  private summary: ConversationSummary | undefined;
 
   constructor(
     private readonly t: Translate,
     private readonly locale: string,
     events: ChatPaneEvents,
+    /** Who is signed in: `{agent.name}` in canned responses. */
+    private readonly agentName: string,
   ) {
     this.title = h('h2', { id: 'chat-title' });
     this.closeButton = h('button', { type: 'button', class: 'danger', onclick: () => events.close() }, t('closeConversation'));
@@ -51,31 +61,93 @@ export class ChatPane {
     });
     this.list.element.setAttribute('aria-labelledby', 'chat-title');
     this.typingLine = h('div', { class: 'typing', 'aria-live': 'polite' });
-    this.input = h('textarea', { name: 'reply', 'aria-label': t('composerLabel'), placeholder: t('composerPlaceholder'), maxlength: 8000 });
+    this.input = h('textarea', {
+      name: 'reply',
+      'aria-label': t('composerLabel'),
+      'aria-describedby': 'composer-hint',
+      placeholder: t('composerPlaceholder'),
+      maxlength: 8000,
+    });
+    // The `/` list: open while the message starts with `/` and the caret is in that word.
+    this.slashPicker = new CannedPicker(
+      t,
+      this.input,
+      () => slashQuery(this.input.value, this.input.selectionStart ?? this.input.value.length),
+      (response) => this.insert(replaceSlashWord(this.input.value, this.fill(response))),
+    );
     this.input.addEventListener('keydown', (event) => {
+      if (this.slashPicker.onKeyDown(event)) return;
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
         this.composer.requestSubmit();
       }
     });
     this.input.addEventListener('input', () => events.typing());
-    const canned = h(
-      'select',
-      { 'aria-label': t('canned') },
-      h('option', { value: '' }, `${t('canned')}…`),
-      ...CANNED_RESPONSES.map((key) => h('option', { value: t(key) }, t(key))),
-    );
-    canned.addEventListener('change', () => {
-      if (!canned.value) return;
-      this.input.value = this.input.value ? `${this.input.value} ${canned.value}` : canned.value;
-      canned.value = '';
-      this.input.focus();
+    // Moving the caret out of (or back into) the `/` word closes (or reopens) the list.
+    this.input.addEventListener('click', () => this.slashPicker.refresh());
+    this.input.addEventListener('keyup', (event) => {
+      if (event.key === 'ArrowLeft' || event.key === 'ArrowRight') this.slashPicker.refresh();
     });
+
+    // The browse button: a search field over every canned response, inserted where the caret was.
+    this.browseSearch = h('input', {
+      type: 'search',
+      name: 'canned-search',
+      'aria-label': t('cannedSearch'),
+      placeholder: t('cannedSearch'),
+    });
+    this.browsePicker = new CannedPicker(
+      t,
+      this.browseSearch,
+      () => (this.browsePanel.hidden ? undefined : this.browseSearch.value),
+      (response) => {
+        this.toggleBrowse(false);
+        const { selectionStart, selectionEnd, value } = this.input;
+        this.insert(insertAt(value, selectionStart ?? value.length, selectionEnd ?? value.length, this.fill(response)));
+      },
+    );
+    this.browseSearch.addEventListener('keydown', (event) => {
+      if (this.browsePicker.onKeyDown(event)) return;
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        this.toggleBrowse(false);
+        this.input.focus();
+      }
+    });
+    // The search field's list stays open while the panel is: leaving the field does not close it.
+    this.browseSearch.addEventListener('focus', () => this.browsePicker.refresh());
+    this.browsePanel = h(
+      'div',
+      { class: 'canned-browse', hidden: true },
+      this.browseSearch,
+      this.browsePicker.listbox,
+      this.browsePicker.status,
+    );
+    this.browseButton = h(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary',
+        'aria-expanded': 'false',
+        'aria-controls': 'canned-browse',
+        onclick: () => this.toggleBrowse(this.browsePanel.hidden),
+      },
+      t('canned'),
+    );
+    this.browsePanel.id = 'canned-browse';
     this.composer = h(
       'form',
       { class: 'composer' },
-      this.input,
-      h('div', { class: 'composer-side' }, h('button', { type: 'submit', class: 'primary' }, t('send')), canned),
+      h(
+        'div',
+        { class: 'composer-main' },
+        this.input,
+        this.slashPicker.listbox,
+        this.slashPicker.status,
+        h('p', { class: 'hint', id: 'composer-hint' }, t('cannedHint')),
+      ),
+      h('div', { class: 'composer-side' }, h('button', { type: 'submit', class: 'primary' }, t('send')), this.browseButton),
+      this.browsePanel,
     );
     this.composer.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -127,8 +199,37 @@ export class ChatPane {
     );
   }
 
+  /** The canned responses this agent may use (GET /v1/canned-responses). */
+  setCannedResponses(responses: readonly CannedResponse[]): void {
+    this.slashPicker.setResponses(responses);
+    this.browsePicker.setResponses(responses);
+  }
+
+  private fill(response: CannedResponse) {
+    return fillPlaceholders(response.text, placeholderValues(this.summary?.customer, this.agentName));
+  }
+
+  /** Puts inserted text in the composer; a placeholder left unfilled is selected, to be typed over. */
+  private insert(inserted: Inserted): void {
+    this.input.value = inserted.value;
+    this.input.focus();
+    this.input.setSelectionRange(inserted.selection.start, inserted.selection.end);
+    this.input.dispatchEvent(new Event('input'));
+  }
+
+  private toggleBrowse(open: boolean): void {
+    this.browsePanel.hidden = !open;
+    this.browseButton.setAttribute('aria-expanded', String(open));
+    if (open) {
+      this.browseSearch.value = '';
+      this.browseSearch.focus();
+      this.browsePicker.refresh();
+    } else this.browsePicker.close();
+  }
+
   /** Shows a conversation (or none); a different one than before starts from a clean list. */
   show(summary: ConversationSummary | undefined, switched: boolean): void {
+    this.summary = summary;
     this.placeholder.hidden = summary !== undefined;
     this.content.hidden = summary === undefined;
     if (switched) {

@@ -16,6 +16,7 @@ import { Alerts } from './alerts';
 import { ChatPane } from './chat-pane';
 import { ConversationList, type ConversationRow } from './conversation-list';
 import { AUTO_REPLIES_SECTION } from './auto-replies-settings';
+import { CANNED_RESPONSES_SECTION } from './canned-responses-settings';
 import { HOURS_SECTION } from './hours-settings';
 import { QueuesPanel } from './queues-panel';
 import { SettingsScreen, type SettingsSection } from './settings-screen';
@@ -30,8 +31,8 @@ const SUPERVISOR_REFRESH_MS = 15_000;
 const CLOCK_TICK_MS = 20_000;
 const CLOSED_SHOWN = 20;
 
-/** The Settings screen's sections, in order (admins only); part D's auto-replies section joins here. */
-export const SETTINGS_SECTIONS: readonly SettingsSection[] = [HOURS_SECTION, AUTO_REPLIES_SECTION];
+/** The Settings screen's sections, in order (admins only). */
+export const SETTINGS_SECTIONS: readonly SettingsSection[] = [HOURS_SECTION, AUTO_REPLIES_SECTION, CANNED_RESPONSES_SECTION];
 
 export interface ConsoleOptions {
   readonly httpUrl: string;
@@ -95,12 +96,17 @@ export class ConsoleApp {
     });
 
     this.list = new ConversationList(t, (id) => this.select(id));
-    this.pane = new ChatPane(t, options.locale, {
-      send: (text) => this.send(text),
-      typing: () => this.sendTyping(),
-      close: () => this.control(() => this.selectedId && this.client.closeConversation(this.selectedId)),
-      transfer: (target, note) => this.control(() => this.selectedId && this.client.transfer(this.selectedId, target, note || undefined)),
-    });
+    this.pane = new ChatPane(
+      t,
+      options.locale,
+      {
+        send: (text) => this.send(text),
+        typing: () => this.sendTyping(),
+        close: () => this.control(() => this.selectedId && this.client.closeConversation(this.selectedId)),
+        transfer: (target, note) => this.control(() => this.selectedId && this.client.transfer(this.selectedId, target, note || undefined)),
+      },
+      options.signedIn.user.name,
+    );
     this.queues = this.supervisor ? new QueuesPanel(t) : undefined;
     this.statusSelect = h(
       'select',
@@ -134,7 +140,11 @@ export class ConsoleApp {
         ? new SettingsScreen(
             { t, locale: options.locale, api: this.api, withToken: (call) => options.session.withToken(call) },
             SETTINGS_SECTIONS,
-            () => showSettings(false),
+            () => {
+              showSettings(false);
+              // The admin may have changed them.
+              void this.loadCannedResponses();
+            },
           )
         : undefined;
       workspace.hidden = shown || !this.tickets.element.hidden;
@@ -181,6 +191,17 @@ export class ConsoleApp {
     if (this.supervisor) setInterval(() => void this.refreshSupervisorLists(), SUPERVISOR_REFRESH_MS);
     this.render();
     void this.client.connect();
+    void this.loadCannedResponses();
+  }
+
+  /** The canned responses this agent may use; without them the composer still works, so a failure is only shown. */
+  private async loadCannedResponses(): Promise<void> {
+    try {
+      const responses = await this.options.session.withToken((token) => this.api.cannedResponses(token));
+      this.pane.setCannedResponses(responses);
+    } catch (error) {
+      this.pane.showError(this.t('errorGeneric', { message: error instanceof Error ? error.message : String(error) }));
+    }
   }
 
   // ---- client events -------------------------------------------------------------------------

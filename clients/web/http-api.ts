@@ -67,6 +67,20 @@ export interface BusinessHoursBody {
   readonly offHoursMessage?: { readonly en?: string; readonly 'zh-CN'?: string };
 }
 
+/** A canned response as `/v1/canned-responses` carries it (docs/canned-responses.md); no skill: global. */
+export interface CannedResponseBody {
+  readonly shortcut: string;
+  readonly title: string;
+  readonly text: string;
+  readonly skill?: string;
+}
+
+export interface CannedResponse extends CannedResponseBody {
+  readonly id: string;
+  readonly updatedAt: string;
+  readonly updatedBy: string;
+}
+
 export type TicketState = 'open' | 'pending' | 'solved';
 
 /** The ticket API's TicketSummary (docs/tickets.md). */
@@ -201,6 +215,27 @@ export class HttpApi {
       question,
       ...(settings ? { autoReplies: settings } : {}),
     });
+  }
+
+  /** The canned responses the caller may use (admins and supervisors: every one), global first. */
+  async cannedResponses(token: string, skill?: string): Promise<CannedResponse[]> {
+    const query = skill ? `?${new URLSearchParams({ skill })}` : '';
+    const body = await this.call<{ cannedResponses: CannedResponse[] }>('GET', `/v1/canned-responses${query}`, token);
+    return body.cannedResponses;
+  }
+
+  async saveCannedResponse(token: string, id: string, response: CannedResponseBody): Promise<CannedResponse> {
+    const body = await this.call<{ cannedResponse: CannedResponse }>(
+      'PUT',
+      `/v1/canned-responses/${encodeURIComponent(id)}`,
+      token,
+      response,
+    );
+    return body.cannedResponse;
+  }
+
+  async deleteCannedResponse(token: string, id: string): Promise<void> {
+    await this.call('DELETE', `/v1/canned-responses/${encodeURIComponent(id)}`, token);
   }
 
   /** Every stored message of a conversation up to `upTo` (inclusive), page by page. */

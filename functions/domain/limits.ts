@@ -191,6 +191,9 @@ const HTTP_RULES: Readonly<Record<string, readonly LimitRuleName[]>> = {
   // Trying a question compiles up to 50 patterns: counted like a read, per user.
   'auto-replies-test': ['apiRead'],
   'auto-replies-put': ['settingsChange'],
+  'canned-responses-list': ['apiRead'],
+  'canned-responses-put': ['settingsChange'],
+  'canned-responses-delete': ['settingsChange'],
 };
 
 export function isLimitedWebSocketRoute(routeKey: string): boolean {

@@ -2,6 +2,7 @@ import type { Role, User } from '../domain/identity';
 import type { AgentDirectory } from '../ports/agent-directory';
 import type { AgentPresence } from '../ports/agent-presence';
 import type { AutoReplyStore } from '../ports/auto-reply-store';
+import type { CannedResponseStore } from '../ports/canned-response-store';
 import type { Clock, IdGenerator } from '../ports/clock';
 import type { ConnectionNotifier } from '../ports/connection-notifier';
 import type { ConnectionStore } from '../ports/connection-store';
@@ -66,6 +67,8 @@ export interface Ports {
   readonly tickets: TicketStore;
   /** Auto-reply rules per skill (the first-line bot). */
   readonly autoReplies: AutoReplyStore;
+  /** Canned responses agents insert by shortcut (admin-managed). */
+  readonly cannedResponses: CannedResponseStore;
   readonly connections: ConnectionStore;
   readonly notifier: ConnectionNotifier;
   readonly routingQueue: RoutingQueue;

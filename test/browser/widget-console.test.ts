@@ -121,7 +121,10 @@ describe.skipIf(!HAVE_CHROMIUM)('widget and agent console in a real browser', { 
     await expect.poll(() => agent.locator('.typing').textContent(), POLL).toContain('is typing');
     await widget().composer.fill('');
 
-    await agent.locator('select[aria-label="Canned responses"]').selectOption({ index: 2 });
+    // A demo canned response (local/seed.ts), by its shortcut.
+    await consolePane().composer.pressSequentially('/mom', { delay: 5 });
+    await expect.poll(() => agent.locator('[role=option][aria-selected=true] .shortcut').textContent(), POLL).toBe('/moment');
+    await consolePane().composer.press('Enter');
     await expect.poll(() => consolePane().composer.inputValue(), POLL).toBe('Thanks, give me a moment to look into this.');
     await agentSays('Sorry about that, let me check.');
     await expect

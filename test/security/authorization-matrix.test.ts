@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { type RawClient, getJson, postJson, putJson, type Frame } from '../../local/tools/raw-client';
+import { type RawClient, deleteJson, getJson, postJson, putJson, type Frame } from '../../local/tools/raw-client';
 import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
 import { connectAndSync, guestToken, settled, storedItems } from './support';
 
@@ -186,6 +186,54 @@ describe('business hours and availability', () => {
     const availability = await getJson(`${stack.httpUrl}/v1/availability?skill=matrix`);
     expect(availability.status).toBe(200);
     expect(availability.body).toMatchObject({ skill: 'matrix', behaviour: 'form', timeZone: 'Asia/Shanghai' });
+  });
+});
+
+describe('canned responses', () => {
+  const cannedUrl = (id?: string) => `${stack.httpUrl}/v1/canned-responses${id ? `/${id}` : ''}`;
+  const response = { shortcut: 'matrix', title: 'Matrix', text: 'Hello {customer.name}', skill: 'tech' };
+
+  it.each([
+    ['owner', 403],
+    ['otherCustomer', 403],
+    ['assignedAgent', 200],
+    ['otherAgent', 200],
+    ['supervisor', 200],
+    ['admin', 200],
+  ] as const)('GET canned responses as %s → %i', async (who, status) => {
+    expect((await getJson(cannedUrl(), tokens[who])).status).toBe(status);
+  });
+
+  it('an agent may not ask for the canned responses of a skill it does not serve', async () => {
+    expect((await getJson(`${cannedUrl()}?skill=tech`, tokens.otherAgent)).status).toBe(403);
+    expect((await getJson(`${cannedUrl()}?skill=tech`, tokens.assignedAgent)).status).toBe(200);
+  });
+
+  it.each(['owner', 'otherCustomer', 'assignedAgent', 'otherAgent', 'supervisor'] as const)(
+    'PUT and DELETE canned responses as %s → 403, and nothing stored changes',
+    async (who) => {
+      const before = await storedItems(stack);
+      const put = await putJson(cannedUrl('matrix'), response, tokens[who]);
+      expect(put.status).toBe(403);
+      expect(put.body).toEqual({ error: { code: 'forbidden', message: expect.any(String) } });
+      // A demo response (local/seed.ts): refused before it is even looked up.
+      const deleted = await deleteJson(cannedUrl('hello'), tokens[who]);
+      expect(deleted.status).toBe(403);
+      expect(deleted.body).toEqual({ error: { code: 'forbidden', message: expect.any(String) } });
+      expect(await storedItems(stack)).toEqual(before);
+    },
+  );
+
+  it('PUT and DELETE as admin → 201 then 200; every canned-response route needs a token', async () => {
+    expect((await putJson(cannedUrl('matrix'), response, tokens.admin)).status).toBe(201);
+    const seen = await getJson(cannedUrl(), tokens.assignedAgent);
+    expect(seen.body.cannedResponses).toContainEqual(expect.objectContaining({ id: 'matrix', skill: 'tech' }));
+    const hidden = await getJson(cannedUrl(), tokens.otherAgent);
+    expect(hidden.body.cannedResponses).not.toContainEqual(expect.objectContaining({ id: 'matrix' }));
+    expect((await deleteJson(cannedUrl('matrix'), tokens.admin)).status).toBe(200);
+    expect((await getJson(cannedUrl())).status).toBe(401);
+    expect((await putJson(cannedUrl('matrix'), response)).status).toBe(401);
+    expect((await deleteJson(cannedUrl('matrix'))).status).toBe(401);
   });
 });
 

@@ -32,6 +32,11 @@ export const keys = {
   skillAnnounced: (skill: string) => ({ pk: `SKILL#${skill}`, sk: 'ANNOUNCED' }),
   /** A skill's auto-replies (welcome, bot name, FAQ rules); `_default` for the deployment default. */
   skillAutoReplies: (skill: string) => ({ pk: `SKILL#${skill}`, sk: 'AUTOREPLIES' }),
+  /** A canned response; all of them share one partition, listed by a Query. */
+  cannedResponse: (id: string) => ({ pk: 'CANNED', sk: `RESPONSE#${id}` }),
+  /** Who holds a shortcut in a scope (a skill or `_global`): keeps shortcuts unique without transactions. */
+  cannedShortcut: (scope: string, shortcut: string) => ({ pk: 'CANNED', sk: `SHORTCUT#${scope}#${shortcut}` }),
+  cannedPartition: 'CANNED',
 };
 
 export function messageSortKey(seq: number): string {

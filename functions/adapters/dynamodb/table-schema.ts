@@ -21,6 +21,8 @@
  *   SKILL#<skill>   / HOURS                      the skill's business hours (`_default`: the deployment default)
  *   SKILL#<skill>   / ANNOUNCED                  the availability last announced to its waiting customers
  *   SKILL#<skill>   / AUTOREPLIES                auto-replies of a skill or `_default` (welcome, bot name, FAQ rules)
+ *   CANNED          / RESPONSE#<id>              a canned response (shortcut, title, text, skill or none: global)
+ *   CANNED          / SHORTCUT#<scope>#<short>   who holds a shortcut in a skill or `_global` (unique per scope)
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 export const TTL_ATTRIBUTE = 'expiresAt';

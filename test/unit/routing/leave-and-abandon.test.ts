@@ -54,6 +54,16 @@ class Harness {
     this.ports = {
       conversations: this.store,
       autoReplies: { get: async () => undefined, put: unused('auto-replies') },
+      cannedResponses: {
+        list: unused('canned-responses'),
+        get: unused('canned-responses'),
+        count: unused('canned-responses'),
+        put: unused('canned-responses'),
+        delete: unused('canned-responses'),
+        claimShortcut: unused('canned-responses'),
+        takeOverShortcut: unused('canned-responses'),
+        releaseShortcut: unused('canned-responses'),
+      },
       tickets: {
         create: unused('tickets'),
         convert: unused('tickets'),

@@ -106,6 +106,16 @@ export class RoutingWorld {
         recordOffer: unused('tickets'),
       },
       autoReplies: { get: async () => undefined, put: unused('auto-replies') },
+      cannedResponses: {
+        list: unused('canned-responses'),
+        get: unused('canned-responses'),
+        count: unused('canned-responses'),
+        put: unused('canned-responses'),
+        delete: unused('canned-responses'),
+        claimShortcut: unused('canned-responses'),
+        takeOverShortcut: unused('canned-responses'),
+        releaseShortcut: unused('canned-responses'),
+      },
       connections: {
         put: async () => undefined,
         remove: async () => undefined,

@@ -1,4 +1,0 @@
-import type { MessageKey } from '../web/i18n';
-
-/** The console's canned responses, in the agent's language. */
-export const CANNED_RESPONSES: readonly MessageKey[] = ['cannedGreeting', 'cannedMoment', 'cannedMore', 'cannedBye'];
