@@ -86,6 +86,8 @@ export const WEBSOCKET_ROUTES: readonly WebSocketRoute[] = [
   ws('ticket', 'ticket', { table: rw, connections: true, upstash: true }),
   // bot -> queued: the notice, the conditional move, the routing trigger.
   ws('handoff', 'handoff', { table: rw, routingQueue: true, connections: true, upstash: true }),
+  // Issue 10: an internal note (staff only), stored apart from the messages and pushed to staff.
+  ws('note', 'note', { table: rw, connections: true, upstash: true }),
 ];
 
 const http = (method: HttpRoute['method'], path: string, name: string, needs: Needs): HttpRoute => ({
@@ -106,6 +108,8 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   http('POST', '/v1/auth/logout', 'auth-logout', { table: rw, routingQueue: true, connections: true, upstash: true }),
   http('GET', '/v1/conversations', 'list-conversations', { table: 'read', verificationKeys: true, upstash: true }),
   http('GET', '/v1/conversations/{id}/messages', 'list-messages', { table: 'read', verificationKeys: true, upstash: true }),
+  // Issue 10: a conversation's internal notes (staff).
+  http('GET', '/v1/conversations/{id}/notes', 'list-notes', { table: 'read', verificationKeys: true, upstash: true }),
   // Agent admin (admins only) and queue statistics (supervisors, admins).
   http('GET', '/v1/agents', 'agents-list', { table: 'read', verificationKeys: true, upstash: true }),
   http('POST', '/v1/agents', 'agents-create', { table: rw, verificationKeys: true, upstash: true }),
@@ -244,6 +248,10 @@ const AGENT_PROFILE_WRITES = [
 const READ_HOURS = on(['SKILL#*'], 'GetItem');
 // Announcing a skill's availability: its hours, what was last announced, and its waiting customers.
 const ANNOUNCE_AVAILABILITY = [on(['SKILL#*'], 'GetItem', 'PutItem'), queryIndex('queue', ['*']), queryIndex('byStatus', ['bot'])];
+// Internal notes (issue 10) live in their own partitions, NOTES#<conversationId>: only the
+// staff paths below are granted them, so no customer-facing path (history, transcript, ticket
+// mail) can read a note even by mistake. Writing one: its clientMsgId claim, slot and HEAD.
+const WRITE_NOTES = on(['NOTES#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem');
 const OPEN_CONVERSATION = [on(['USER#*'], 'GetItem', 'PutItem'), on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem')];
 
 export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
@@ -258,6 +266,8 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
     STAFF_TOKEN_CHECK,
     // Conversations, read cursors and messages after each cursor (BatchGetItem: cursors read in batches).
     on(['CONV#*'], 'GetItem', 'BatchGetItem', 'Query'),
+    // Staff who send noteCursors get the notes after them (the service refuses customers).
+    on(['NOTES#*'], 'Query'),
     queryIndex('byCustomer', CUSTOMER_IDS),
     queryIndex('byAgent', ['*']),
   ],
@@ -273,7 +283,9 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   close: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), queryIndex('queue', ['*']), PUSH],
   // An agent's status change may change its skills' availability: their waiting customers are told.
   status: [STAFF_TOKEN_CHECK, ...ANNOUNCE_AVAILABILITY, PUSH],
-  transfer: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), queryIndex('queue', ['*']), PUSH],
+  // The transfer's note is stored as an internal note (WRITE_NOTES).
+  transfer: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), WRITE_NOTES, queryIndex('queue', ['*']), PUSH],
+  note: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem'), WRITE_NOTES, PUSH],
   rate: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), PUSH],
   router: [on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'), queryIndex('queue', ['*']), queryIndex('byAgent', ['*']), PUSH],
   // The presence sweep tells an expired agent's remaining connections it is offline. The
@@ -307,6 +319,7 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
     queryIndex('byStatus', STATUSES),
   ],
   'list-messages': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query')],
+  'list-notes': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem'), on(['NOTES#*'], 'Query')],
   'agents-list': [STAFF_TOKEN_CHECK, on(['ROSTER'], 'Query')],
   'agents-create': [STAFF_TOKEN_CHECK, ...AGENT_PROFILE_WRITES],
   'agents-get': [STAFF_TOKEN_CHECK],

@@ -14,6 +14,7 @@ import { DynamoConnectionStore } from './adapters/dynamodb/connection-store';
 import { DynamoCredentialStore } from './adapters/dynamodb/credential-store';
 import { DynamoEmailAddressStore } from './adapters/dynamodb/email-address-store';
 import { DynamoConversationStore } from './adapters/dynamodb/conversation-store';
+import { DynamoNoteStore } from './adapters/dynamodb/note-store';
 import { DynamoHoursStore } from './adapters/dynamodb/hours-store';
 import { DynamoSessionStore } from './adapters/dynamodb/session-store';
 import { DynamoTicketStore } from './adapters/dynamodb/ticket-store';
@@ -156,6 +157,7 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
     : unconfiguredMailer;
   const ports: Ports = {
     conversations: new DynamoConversationStore(documents, config.TABLE_NAME, ids),
+    notes: new DynamoNoteStore(documents, config.TABLE_NAME, ids),
     tickets: new DynamoTicketStore(documents, config.TABLE_NAME),
     connections: new DynamoConnectionStore(documents, config.TABLE_NAME),
     autoReplies: new DynamoAutoReplyStore(documents, config.TABLE_NAME),

@@ -86,6 +86,8 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
       ticket: starts,
       // At most one per conversation that met the bot.
       handoff: starts,
+      // Issue 10: internal notes, a fraction of the agents' own messages.
+      note: agents / a.agentMessageSeconds,
     },
     http: {
       'POST /v1/auth/guest': starts,
@@ -94,6 +96,7 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
       'POST /v1/auth/logout': admin,
       'GET /v1/conversations': history,
       'GET /v1/conversations/{id}/messages': history,
+      'GET /v1/conversations/{id}/notes': agents / a.agentHistorySeconds,
       'GET /v1/agents': admin,
       'POST /v1/agents': admin,
       'GET /v1/agents/{id}': admin,

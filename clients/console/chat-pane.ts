@@ -9,6 +9,8 @@ import { CannedPicker } from './canned-picker';
 
 export interface ChatPaneEvents {
   send(text: string): void;
+  /** An internal note (issue 10): staff only, never shown to the customer. */
+  note(text: string): void;
   typing(): void;
   close(): void;
   transfer(target: { toAgentId: string } | { toSkill: string }, note: string): void;
@@ -32,6 +34,10 @@ export class ChatPane {
   private readonly typingLine: HTMLElement;
   private readonly composer: HTMLFormElement;
   private readonly input: HTMLTextAreaElement;
+  private readonly replyButton: HTMLButtonElement;
+  private readonly noteButton: HTMLButtonElement;
+  /** What the composer writes: a reply to the customer, or an internal note. */
+  private mode: 'reply' | 'note' = 'reply';
   private readonly tools: HTMLDetailsElement;
   private readonly error: HTMLElement;
   private readonly placeholder: HTMLElement;
@@ -82,7 +88,20 @@ export class ChatPane {
         this.composer.requestSubmit();
       }
     });
-    this.input.addEventListener('input', () => events.typing());
+    // Typing shows to the customer: not while writing a note.
+    this.input.addEventListener('input', () => {
+      if (this.mode === 'reply') events.typing();
+    });
+    this.replyButton = h(
+      'button',
+      { type: 'button', class: 'secondary', 'data-mode': 'reply', onclick: () => this.setMode('reply') },
+      t('replyMode'),
+    );
+    this.noteButton = h(
+      'button',
+      { type: 'button', class: 'secondary', 'data-mode': 'note', onclick: () => this.setMode('note') },
+      t('noteMode'),
+    );
     // Moving the caret out of (or back into) the `/` word closes (or reopens) the list.
     this.input.addEventListener('click', () => this.slashPicker.refresh());
     this.input.addEventListener('keyup', (event) => {
@@ -146,13 +165,22 @@ export class ChatPane {
         this.slashPicker.status,
         h('p', { class: 'hint', id: 'composer-hint' }, t('cannedHint')),
       ),
-      h('div', { class: 'composer-side' }, h('button', { type: 'submit', class: 'primary' }, t('send')), this.browseButton),
+      h(
+        'div',
+        { class: 'composer-side' },
+        h('div', { class: 'composer-modes', role: 'group', 'aria-label': t('composerModes') }, this.replyButton, this.noteButton),
+        h('button', { type: 'submit', class: 'primary' }, t('send')),
+        this.browseButton,
+      ),
       this.browsePanel,
     );
     this.composer.addEventListener('submit', (event) => {
       event.preventDefault();
-      if (this.input.value.trim() !== '') events.send(this.input.value);
+      if (this.input.value.trim() === '') return;
+      if (this.mode === 'note') events.note(this.input.value);
+      else events.send(this.input.value);
     });
+    this.setMode('reply');
 
     const toAgent = h('input', { name: 'toAgentId', size: 14 });
     const toSkill = h('input', { name: 'toSkill', size: 10 });
@@ -237,6 +265,7 @@ export class ChatPane {
       this.typingLine.textContent = '';
       this.showError(undefined);
       this.input.value = '';
+      this.setMode('reply');
     }
     this.details.hidden = summary === undefined;
     if (!summary) {
@@ -257,6 +286,14 @@ export class ChatPane {
       [this.t('startedAt'), `${new Date(summary.createdAt).toLocaleDateString(this.locale)} ${formatTime(summary.createdAt, this.locale)}`],
     ];
     this.detailsList.replaceChildren(...rows.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
+  }
+
+  setMode(mode: 'reply' | 'note'): void {
+    this.mode = mode;
+    this.replyButton.setAttribute('aria-pressed', String(mode === 'reply'));
+    this.noteButton.setAttribute('aria-pressed', String(mode === 'note'));
+    this.composer.classList.toggle('note-mode', mode === 'note');
+    this.input.placeholder = this.t(mode === 'note' ? 'notePlaceholder' : 'composerPlaceholder');
   }
 
   render(entries: readonly TranscriptEntry[]): void {

@@ -88,6 +88,8 @@ export class ConsoleApp {
     this.client = new ParleyClient({
       url: options.wsUrl,
       storageNamespace: `parley-console:${this.userId}`,
+      // Staff keep internal notes: sync asks for them and `note` frames arrive.
+      notes: true,
       // Every connect and reconnect gets an access token that outlives the socket's planned
       // lifetime (renewed first if not, and after an `unauthorized`): the server closes a
       // connection when the token it opened with expires, so the console reconnects before.
@@ -101,6 +103,7 @@ export class ConsoleApp {
       options.locale,
       {
         send: (text) => this.send(text),
+        note: (text) => this.writeNote(text),
         typing: () => this.sendTyping(),
         close: () => this.control(() => this.selectedId && this.client.closeConversation(this.selectedId)),
         transfer: (target, note) => this.control(() => this.selectedId && this.client.transfer(this.selectedId, target, note || undefined)),
@@ -219,8 +222,14 @@ export class ConsoleApp {
       this.render();
     });
     client.on('message', (message) => this.onMessage(message));
+    client.on('note', (note) => {
+      this.transcript(note.conversationId).addNote(note);
+      this.render();
+    });
     client.on('conversation', (summary) => {
       const isNew = !this.summaries.has(summary.id) || this.summaries.get(summary.id)?.agent?.id !== this.userId;
+      // Arriving (again) by a transfer: read its history and notes afresh, the transfer's note with them.
+      if (isNew && summary.agent?.id === this.userId) this.historyLoaded.delete(summary.id);
       this.remember(summary);
       if (isNew && summary.agent?.id === this.userId) {
         this.alerts.notify(
@@ -320,11 +329,18 @@ export class ConsoleApp {
   /** Messages from before this page load: the client replays only what is after its cursor. */
   private async loadHistory(conversationId: string): Promise<void> {
     const summary = this.summaries.get(conversationId);
-    if (!summary || summary.lastSeq === 0 || this.historyLoaded.has(conversationId)) return;
+    if (!summary || this.historyLoaded.has(conversationId)) return;
     this.historyLoaded.add(conversationId);
     try {
-      const messages = await this.options.session.withToken((token) => this.api.history(token, conversationId, summary.lastSeq));
+      // Internal notes too: a transferred conversation arrives with the note its last agent left.
+      const [messages, notes] = await this.options.session.withToken((token) =>
+        Promise.all([
+          summary.lastSeq > 0 ? this.api.history(token, conversationId, summary.lastSeq) : [],
+          this.api.notes(token, conversationId),
+        ]),
+      );
       for (const message of messages) this.transcript(conversationId).add(message);
+      for (const note of notes) this.transcript(conversationId).addNote(note);
       this.render();
       if (conversationId === this.selectedId) this.markSelectedRead();
     } catch (error) {
@@ -376,6 +392,25 @@ export class ConsoleApp {
       this.pane.showError(
         error instanceof ParleyClientError && error.code === 'too_large' ? this.t('tooLong') : String((error as Error).message),
       );
+    }
+  }
+
+  /** An internal note: shown at once as sending, then as stored when acknowledged (or failed). */
+  private writeNote(text: string): void {
+    const id = this.selectedId;
+    if (!id) return;
+    this.pane.showError(undefined);
+    try {
+      const pending = this.client.writeNote(id, text);
+      this.transcript(id).addPendingNote(pending.clientMsgId, text, Date.now());
+      pending.acknowledged.catch((refused: { message?: string }) => {
+        this.transcript(id).markNoteFailed(pending.clientMsgId, refused.message ?? '');
+        this.render();
+      });
+      this.pane.clearComposer();
+      this.render();
+    } catch (error) {
+      this.pane.showError(this.t('errorGeneric', { message: error instanceof Error ? error.message : String(error) }));
     }
   }
 

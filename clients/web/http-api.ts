@@ -256,6 +256,23 @@ export class HttpApi {
     return messages;
   }
 
+  /** Staff (issue 10): every internal note of a conversation, page by page, in note-seq order. */
+  async notes(token: string, conversationId: string): Promise<ChatMessage[]> {
+    const notes: ChatMessage[] = [];
+    let after = 0;
+    for (;;) {
+      const page = await this.call<{ notes: ChatMessage[]; more: boolean }>(
+        'GET',
+        `/v1/conversations/${encodeURIComponent(conversationId)}/notes?after=${after}&limit=200`,
+        token,
+      );
+      notes.push(...page.notes);
+      const last = page.notes.at(-1);
+      if (!page.more || !last) return notes;
+      after = last.seq;
+    }
+  }
+
   private async call<T>(method: string, path: string, token?: string, body?: unknown): Promise<T> {
     let response: Response;
     try {

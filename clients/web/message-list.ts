@@ -91,7 +91,7 @@ export class MessageList {
     // The first-line bot speaks as a system sender with id `bot`, but reads as a participant with its name.
     const bot = !entry.own && entry.sender?.id === 'bot';
     const role = entry.own ? 'own' : entry.sender?.role === 'system' && !bot ? 'system' : 'other';
-    const className = `message ${role}${bot ? ' bot' : ''}${entry.delivery ? ` ${entry.delivery}` : ''}`;
+    const className = `message ${role}${bot ? ' bot' : ''}${entry.internal ? ' note' : ''}${entry.delivery ? ` ${entry.delivery}` : ''}`;
     const signature = JSON.stringify([className, entry.text, entry.seq, entry.failure]);
     if (item.dataset.signature === signature) return;
     item.dataset.signature = signature;
@@ -102,8 +102,19 @@ export class MessageList {
     if (entry.delivery) {
       meta.append(' · ', h('span', { class: 'delivery', title: entry.failure ?? '' }, t(DELIVERY_LABEL[entry.delivery])));
     }
+    // An internal note (staff views only) says so, and who wrote it; a transfer's note says it is one.
+    const noteLabel = entry.internal
+      ? [
+          h(
+            'span',
+            { class: 'note-label' },
+            `${t(entry.key.startsWith('note:transfer:') ? 'transferNoteLabel' : 'internalNote')}${role === 'other' ? ` · ${this.labels.nameOf(entry)}` : ''}`,
+          ),
+        ]
+      : [];
     item.replaceChildren(
-      ...(role === 'other' ? [h('span', { class: 'author' }, this.labels.nameOf(entry))] : []),
+      ...noteLabel,
+      ...(role === 'other' && !entry.internal ? [h('span', { class: 'author' }, this.labels.nameOf(entry))] : []),
       h('p', { class: 'text' }, displayText(entry, t)),
       meta,
     );

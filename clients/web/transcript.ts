@@ -17,6 +17,8 @@ export interface TranscriptEntry {
   readonly ts: string;
   readonly delivery?: Delivery;
   readonly failure?: string;
+  /** An internal note (staff only, issue 10); `seq` is then its note seq. */
+  readonly internal?: true;
 }
 
 interface PendingSend {
@@ -32,6 +34,9 @@ interface PendingSend {
 export class Transcript {
   private readonly stored = new Map<number, ChatMessage>();
   private readonly pending = new Map<string, PendingSend>();
+  /** Internal notes (staff views): their own seq space, shown among the messages by time. */
+  private readonly notes = new Map<number, ChatMessage>();
+  private readonly pendingNotes = new Map<string, PendingSend>();
   /** Highest seq the other side has read. */
   private othersRead = 0;
 
@@ -43,6 +48,23 @@ export class Transcript {
     if (this.stored.has(message.seq)) return false;
     this.stored.set(message.seq, message);
     return true;
+  }
+
+  /** Returns true when the note was new. */
+  addNote(note: ChatMessage): boolean {
+    if (note.clientMsgId) this.pendingNotes.delete(note.clientMsgId);
+    if (this.notes.has(note.seq)) return false;
+    this.notes.set(note.seq, note);
+    return true;
+  }
+
+  addPendingNote(clientMsgId: string, text: string, createdAt: number): void {
+    this.pendingNotes.set(clientMsgId, { text, createdAt });
+  }
+
+  markNoteFailed(clientMsgId: string, reason: string): void {
+    const entry = this.pendingNotes.get(clientMsgId);
+    if (entry) entry.failure = reason;
   }
 
   addPending(clientMsgId: string, text: string, createdAt: number): void {
@@ -109,6 +131,32 @@ export class Transcript {
         ...(delivery ? { delivery } : {}),
       };
     });
+    // Notes sit among the messages by time (a message first on a tie: the note is about it).
+    for (const note of [...this.notes.values()].sort((a, b) => a.seq - b.seq)) {
+      const at = entries.findIndex((entry) => entry.ts > note.ts);
+      const entry: TranscriptEntry = {
+        key: `note:${note.clientMsgId ?? note.messageId}`,
+        seq: note.seq,
+        text: note.text,
+        sender: note.sender,
+        own: selfId !== undefined && note.sender.id === selfId,
+        ts: note.ts,
+        internal: true,
+      };
+      if (at === -1) entries.push(entry);
+      else entries.splice(at, 0, entry);
+    }
+    for (const [clientMsgId, entry] of [...this.pendingNotes.entries()].sort((a, b) => a[1].createdAt - b[1].createdAt)) {
+      entries.push({
+        key: `note:${clientMsgId}`,
+        text: entry.text,
+        own: true,
+        ts: new Date(entry.createdAt).toISOString(),
+        internal: true,
+        delivery: entry.failure ? 'failed' : 'sending',
+        ...(entry.failure ? { failure: entry.failure } : {}),
+      });
+    }
     const pending = [...this.pending.entries()].sort((a, b) => a[1].createdAt - b[1].createdAt);
     for (const [clientMsgId, entry] of pending) {
       entries.push({

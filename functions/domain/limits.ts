@@ -154,6 +154,8 @@ const WEBSOCKET_RULES: Readonly<Record<string, (frame: Readonly<Record<string, u
   transcript: () => ['transcript'],
   ticket: () => ['conversationChange'],
   handoff: () => ['conversationChange'],
+  // A note is written like a message and counts with the writer's messages.
+  note: () => ['message', 'messagePerUser'],
 };
 
 /**
@@ -171,6 +173,7 @@ const HTTP_RULES: Readonly<Record<string, readonly LimitRuleName[]>> = {
   'auth-logout': ['staffSession'],
   'list-conversations': ['apiRead'],
   'list-messages': ['apiRead'],
+  'list-notes': ['apiRead'],
   'agents-list': ['apiRead'],
   'agents-get': ['apiRead'],
   'list-queues': ['apiRead'],

@@ -32,6 +32,23 @@ export const syncFrame = z.strictObject({
       }
     })
     .optional(),
+  // Extension (issue 10): staff ask for the internal notes after these note seqs (their own sequence).
+  noteCursors: z
+    .record(conversationId, seq)
+    .check((ctx) => {
+      const count = Object.keys(ctx.value).length;
+      if (count > MAX_SYNC_CURSORS) {
+        ctx.issues.push({
+          code: 'too_big',
+          origin: 'object',
+          maximum: MAX_SYNC_CURSORS,
+          inclusive: true,
+          input: ctx.value,
+          message: `at most ${MAX_SYNC_CURSORS} note cursors per sync (this one has ${count}); send the newest`,
+        });
+      }
+    })
+    .optional(),
 });
 
 export const heartbeatFrame = z.strictObject({
@@ -130,6 +147,14 @@ export const transcriptFrame = z.strictObject({
   email: z.email().max(254).optional(),
 });
 
+// Extension (issue 10): an internal note, for staff only; acknowledged like a message.
+export const noteFrame = z.strictObject({
+  action: z.literal('note'),
+  conversationId,
+  clientMsgId,
+  text,
+});
+
 export type SyncFrame = z.infer<typeof syncFrame>;
 export type HeartbeatFrame = z.infer<typeof heartbeatFrame>;
 export type StartFrame = z.infer<typeof startFrame>;
@@ -143,3 +168,4 @@ export type RateFrame = z.infer<typeof rateFrame>;
 export type HandoffFrame = z.infer<typeof handoffFrame>;
 export type TicketFrame = z.infer<typeof ticketFrame>;
 export type TranscriptFrame = z.infer<typeof transcriptFrame>;
+export type NoteFrame = z.infer<typeof noteFrame>;

@@ -1,15 +1,17 @@
 import type { ConversationSummary } from '../domain/conversation';
 import type { ErrorCode } from '../domain/errors';
 import type { Message } from '../domain/message';
+import type { Note } from '../domain/note';
 import type { UserRef } from '../domain/identity';
 
 /** Server frames of protocol v1 (section 4). */
 export type ServerFrame =
   | { type: 'session'; user: { id: string; role: string; name: string }; heartbeatSeconds: number; conversations: ConversationSummary[] }
-  | { type: 'synced'; conversations: Record<string, number>; more?: true }
+  | { type: 'synced'; conversations: Record<string, number>; noteCursors?: Record<string, number>; more?: true }
   | { type: 'pong'; ts?: number | string; serverTime: string }
-  | { type: 'ack'; clientMsgId: string; conversationId: string; seq: number; messageId: string; ts: string }
+  | { type: 'ack'; clientMsgId: string; conversationId: string; seq: number; messageId: string; ts: string; internal?: true }
   | ({ type: 'message' } & MessagePayload)
+  | ({ type: 'note' } & MessagePayload)
   | { type: 'conversation'; conversation: ConversationSummary }
   | { type: 'queued'; conversationId: string; position: number; etaSeconds: number; agentsOnline?: number }
   | { type: 'assigned'; conversationId: string; agent: { id: string; name: string } }
@@ -83,4 +85,14 @@ export function ackFrame(message: Message): ServerFrame & { type: 'ack' } {
     messageId: message.messageId,
     ts: message.ts,
   };
+}
+
+/** Extension (issue 10): an internal note, to staff only; `seq` is in the conversation's note sequence. */
+export function noteFrame(note: Note): ServerFrame & { type: 'note' } {
+  return { ...(messageFrame(note) as MessagePayload), type: 'note' };
+}
+
+/** A note's `ack`: `internal: true` says its seq is a note seq, not a message seq. */
+export function noteAckFrame(note: Note): ServerFrame & { type: 'ack' } {
+  return { ...ackFrame(note), internal: true };
 }

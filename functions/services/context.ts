@@ -9,6 +9,7 @@ import type { ConnectionStore } from '../ports/connection-store';
 import type { CredentialStore } from '../ports/credential-store';
 import type { HoursStore } from '../ports/hours-store';
 import type { ConversationStore } from '../ports/conversation-store';
+import type { NoteStore } from '../ports/note-store';
 import type { PasswordHasher } from '../ports/password-hasher';
 import type { EmailAddressStatus } from '../ports/email-addresses';
 import type { InboundMailSource } from '../ports/inbound-mail';
@@ -63,6 +64,8 @@ export interface ServiceLogger {
 /** Every port the use cases may use; adapters are built lazily, so unused ones cost nothing. */
 export interface Ports {
   readonly conversations: ConversationStore;
+  /** Internal notes: staff-only, in a sequence apart from the messages'. */
+  readonly notes: NoteStore;
   /** Tickets (issue 9): their fields on the conversation items, reply tokens, offers. */
   readonly tickets: TicketStore;
   /** Auto-reply rules per skill (the first-line bot). */

@@ -2,7 +2,7 @@ import type { Conversation } from '../domain/conversation';
 import { canView, toSummary } from '../domain/conversation';
 import type { User } from '../domain/identity';
 import { displayName, isStaff } from '../domain/identity';
-import { RateLimitedError } from '../domain/errors';
+import { ForbiddenError, RateLimitedError } from '../domain/errors';
 import { SESSION_CONVERSATION_LIMIT } from '../domain/limits';
 import type { ServerFrame } from '../protocol/server-frames';
 import { messageFrame } from '../protocol/server-frames';
@@ -11,6 +11,7 @@ import type { Caller, Ports } from './context';
 import { sendInOrder } from './broadcast';
 import { noteConnectionEnded } from './agent-leave';
 import { assertTokenCurrent } from './staff-sessions';
+import { replayNotes } from './notes';
 import type { VerifiedToken } from '../ports/tokens';
 
 /** How many conversations a session lists, and how much backlog one sync replays. */
@@ -103,6 +104,7 @@ async function visibleConversations(ports: Ports, user: User): Promise<Conversat
  */
 export async function sync(ports: Ports, caller: Caller & { connectionId: string }, frame: SyncFrame): Promise<ServerFrame> {
   const { user } = caller;
+  if (frame.noteCursors && user.role === 'customer') throw new ForbiddenError('Internal notes are for staff only');
   // Clients sync on every connect: count that as liveness, so an agent whose connection keeps
   // dropping (and whose heartbeat timer keeps restarting) does not lapse while reconnecting.
   if (user.role !== 'customer') await ports.presence.touch(user.id, ports.clock.now().toISOString());
@@ -143,5 +145,14 @@ export async function sync(ports: Ports, caller: Caller & { connectionId: string
     if (pageMore) more = true;
     reached[conversation.id] = cursor;
   }
-  return { type: 'synced', conversations: reached, ...(more ? { more: true as const } : {}) };
+  if (!frame.noteCursors) return { type: 'synced', conversations: reached, ...(more ? { more: true as const } : {}) };
+  // Extension (issue 10): staff asked for the internal notes after their note cursors too.
+  const notes = await replayNotes(ports, caller, conversations, frame.noteCursors);
+  if (!notes.delivered) return { type: 'synced', conversations: reached };
+  return {
+    type: 'synced',
+    conversations: reached,
+    noteCursors: notes.reached,
+    ...(more || notes.more ? { more: true as const } : {}),
+  };
 }

@@ -7,6 +7,7 @@ import type { ServerFrame, TransferEnd } from '../protocol/server-frames';
 import { broadcast } from './broadcast';
 import type { Caller, Ports } from './context';
 import { getConversation } from './conversations';
+import { storeTransferNote } from './notes';
 import { refreshPositions, releaseUnlessBacking } from './routing';
 
 function endOf(conversation: Conversation): TransferEnd {
@@ -56,6 +57,8 @@ export async function transfer(ports: Ports, caller: Caller, frame: TransferFram
   const moved = frame.toAgentId
     ? await toAgent(ports, conversation, frame.toAgentId)
     : await toSkill(ports, conversation, frame.toSkill ?? ports.settings.defaultSkill);
+  // Issue 10: the note stays with the conversation as an internal note the receiving agent reads.
+  await storeTransferNote(ports, caller, moved, frame.note);
 
   const previousAgent = conversation.agent;
   if (previousAgent) {

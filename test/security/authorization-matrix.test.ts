@@ -62,6 +62,8 @@ const ACTIONS: ReadonlyArray<{ frame: Record<string, unknown>; allowed: readonly
   { frame: { action: 'rate', score: 5 }, allowed: ['owner'] },
   // A transcript goes to the customer only; anyone else is refused before any mail is sent.
   { frame: { action: 'transcript', email: 'someone@customer.example' }, allowed: ['owner'] },
+  // Issue 10: internal notes are written by the assigned agent, supervisors and admins; never by a customer.
+  { frame: { action: 'note', clientMsgId: 'nx', text: 'internal' }, allowed: ['assignedAgent', 'supervisor', 'admin'] },
 ];
 
 describe("WebSocket actions on someone else's conversation are forbidden, and change nothing", () => {
@@ -69,7 +71,7 @@ describe("WebSocket actions on someone else's conversation are forbidden, and ch
     const refused = EVERYONE.filter((who) => !allowed.includes(who));
     it.each(refused)(`${String(frame.action)} by %s → forbidden`, async (who) => {
       const before = await storedItems(stack);
-      const sent = frame.action === 'message' ? { ...frame, clientMsgId: `${who}-message` } : frame;
+      const sent = frame.action === 'message' || frame.action === 'note' ? { ...frame, clientMsgId: `${who}-${frame.action}` } : frame;
       expect(await act(who, sent)).toMatchObject({ type: 'error', code: 'forbidden' });
       expect(await storedItems(stack)).toEqual(before);
     });
@@ -109,6 +111,13 @@ describe("WebSocket actions on someone else's conversation are forbidden, and ch
       if (!visible[who]) expect(ids).not.toContain(conversationId);
     }
   });
+
+  it.each(['owner', 'otherCustomer'] as const)('sync with noteCursors by %s → forbidden, and changes nothing', async (who) => {
+    const before = await storedItems(stack);
+    clients[who].send({ action: 'sync', noteCursors: { [conversationId]: 0 } });
+    expect(await clients[who].next((reply) => reply.type === 'error' && reply.action === 'sync')).toMatchObject({ code: 'forbidden' });
+    expect(await storedItems(stack)).toEqual(before);
+  });
 });
 
 describe('HTTP endpoints', () => {
@@ -144,8 +153,23 @@ describe('HTTP endpoints', () => {
     }
   });
 
+  // Issue 10: internal notes are staff-only, even for the conversation's own customer.
+  it.each([
+    ['owner', 403],
+    ['otherCustomer', 403],
+    ['assignedAgent', 200],
+    ['otherAgent', 403],
+    ['supervisor', 200],
+    ['admin', 200],
+  ] as const)('GET notes as %s → %i', async (who, status) => {
+    const response = await getJson(`${stack.httpUrl}/v1/conversations/${conversationId}/notes`, tokens[who]);
+    expect(response.status).toBe(status);
+    if (status === 403) expect(response.body).toEqual({ error: { code: 'forbidden', message: expect.any(String) } });
+    else expect(response.body).toMatchObject({ conversationId, notes: expect.any(Array), more: false });
+  });
+
   it('no token, or a token of an unknown issuer: 401 everywhere', async () => {
-    for (const path of ['/v1/conversations', `/v1/conversations/${conversationId}/messages`]) {
+    for (const path of ['/v1/conversations', `/v1/conversations/${conversationId}/messages`, `/v1/conversations/${conversationId}/notes`]) {
       expect((await getJson(`${stack.httpUrl}${path}`)).status).toBe(401);
       expect((await getJson(`${stack.httpUrl}${path}`, 'e30.e30.')).status).toBe(401);
     }
@@ -238,6 +262,33 @@ describe('canned responses', () => {
 });
 
 describe('the allowed side of the matrix', () => {
+  it('the assigned agent, supervisors and admins write notes; the customer never receives one', async () => {
+    const writers = ['assignedAgent', 'supervisor', 'admin'] as const;
+    for (const who of writers) {
+      expect(await act(who, { action: 'note', clientMsgId: `note-${who}`, text: `note from ${who}` })).toMatchObject({
+        type: 'ack',
+        internal: true,
+      });
+    }
+    // The assigned agent gets the others' notes live; staff read all three.
+    await clients.assignedAgent.waitFor((frame) => frame.type === 'note' && frame.text === 'note from admin');
+    const notes = await getJson(`${stack.httpUrl}/v1/conversations/${conversationId}/notes`, tokens.supervisor);
+    expect((notes.body.notes as Frame[]).map((note) => [note.seq, note.text])).toEqual([
+      [1, 'note from assignedAgent'],
+      [2, 'note from supervisor'],
+      [3, 'note from admin'],
+    ]);
+    // The customer: nothing live, nothing on sync, nothing in history, and no gap in the message seqs.
+    clients.owner.send({ action: 'sync', cursors: { [conversationId]: 0 } });
+    await clients.owner.nextOfType('synced');
+    const history = await getJson(`${stack.httpUrl}/v1/conversations/${conversationId}/messages`, tokens.owner);
+    const seqs = (history.body.messages as Frame[]).map((message) => message.seq);
+    expect(seqs).toEqual(seqs.map((_seq, index) => index + 1));
+    const everything = JSON.stringify([clients.owner.all('note'), clients.owner.all('message'), clients.owner.all('ack'), history.body]);
+    expect(everything).not.toContain('note from');
+    expect(clients.owner.all('note')).toEqual([]);
+  });
+
   it('participants and supervisors write; the owner closes and then rates', async () => {
     for (const who of ['owner', 'assignedAgent', 'supervisor'] as const) {
       expect(await act(who, { action: 'message', clientMsgId: `ok-${who}`, text: `from ${who}` })).toMatchObject({ type: 'ack' });

@@ -37,6 +37,13 @@ afterAll(async () => {
 const deep = (levels: number): unknown => Array.from({ length: levels }).reduce<unknown>((inner) => ({ a: inner }), 1);
 const message = (fields: Record<string, unknown>) => ({ action: 'message', clientMsgId: 'bad-1', text: 'hello', ...fields });
 const CONV = '$conv'; // replaced by the open conversation's id
+const note = (fields: Record<string, unknown>) => ({
+  action: 'note',
+  conversationId: CONV,
+  clientMsgId: 'bad-note',
+  text: 'internal',
+  ...fields,
+});
 
 type Case = readonly [name: string, frame: string | Record<string, unknown>, code: string];
 
@@ -114,6 +121,18 @@ const WS_CASES: readonly Case[] = [
   ['sync: cursor negative', { action: 'sync', cursors: { [CONV]: -5 } }, 'bad_request'],
   ['heartbeat: ts is an object', { action: 'heartbeat', ts: { now: 1 } }, 'bad_request'],
   ['heartbeat: ts string of 65 characters', { action: 'heartbeat', ts: 't'.repeat(65) }, 'bad_request'],
+  // Issue 10: internal notes (checked before who may write them, so a customer meets the same errors).
+  ['note: empty text', note({ text: '' }), 'bad_request'],
+  ['note: text only whitespace', note({ text: ' \n ' }), 'bad_request'],
+  ['note: text one character over 8,000', note({ text: 'x'.repeat(8001) }), 'too_large'],
+  ['note: without clientMsgId', { action: 'note', conversationId: CONV, text: 'hi' }, 'bad_request'],
+  ['note: empty clientMsgId', note({ clientMsgId: '' }), 'bad_request'],
+  ['note: clientMsgId of 65 characters', note({ clientMsgId: 'c'.repeat(65) }), 'bad_request'],
+  ['note: without conversationId', { action: 'note', clientMsgId: 'n', text: 'hi' }, 'bad_request'],
+  ['note: an unknown field', note({ internal: false }), 'bad_request'],
+  ['note: text with a control character', note({ text: 'a\u0007b' }), 'bad_request'],
+  ['sync: noteCursors is an array', { action: 'sync', noteCursors: [1] }, 'bad_request'],
+  ['sync: note cursor negative', { action: 'sync', noteCursors: { [CONV]: -1 } }, 'bad_request'],
 ];
 
 const REPLY_TYPES = ['error', 'ack', 'pong', 'session', 'conversation', 'read', 'closed', 'rated', 'status', 'transferred'];

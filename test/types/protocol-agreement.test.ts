@@ -2,7 +2,13 @@ import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'v
 import { MemoryStore, ParleyClient, type ClientFrame, type ServerFrame } from '../../clients/parley-client/src/index';
 import { parseServerFrame } from '../../clients/parley-client/src/protocol';
 import * as schemas from '../../functions/protocol/client-frames';
-import { ackFrame, messageFrame, type ServerFrame as ServerServerFrame } from '../../functions/protocol/server-frames';
+import {
+  ackFrame,
+  messageFrame,
+  noteAckFrame,
+  noteFrame,
+  type ServerFrame as ServerServerFrame,
+} from '../../functions/protocol/server-frames';
 import { FakeSocket, FakeWebSocket } from '../unit/parley-client/fake-socket';
 
 // The tsc check (protocol-agreement.ts) compares the types; this checks the values on the wire.
@@ -20,6 +26,7 @@ const SCHEMAS = {
   handoff: schemas.handoffFrame,
   ticket: schemas.ticketFrame,
   transcript: schemas.transcriptFrame,
+  note: schemas.noteFrame,
 } satisfies Record<ClientFrame['action'], unknown>;
 
 beforeEach(() => {
@@ -43,6 +50,7 @@ describe('client and server protocol', () => {
       WebSocket: FakeWebSocket,
       storage: new MemoryStore(),
       platform: {},
+      notes: true,
     });
     void client.connect();
     await vi.advanceTimersByTimeAsync(0);
@@ -69,6 +77,7 @@ describe('client and server protocol', () => {
     client.convertToTicket('conv-1', 'ann@example.com', 'Ann');
     client.requestTranscript('conv-1');
     client.requestTranscript('conv-1', 'ann@example.com');
+    client.writeNote('conv-1', 'internal: refund approved');
     client.resync();
     await vi.advanceTimersByTimeAsync(30_000); // a heartbeat
     expect(new Set(socket.sent.map((frame) => frame.action))).toEqual(new Set(Object.keys(SCHEMAS)));
@@ -89,7 +98,7 @@ describe('client and server protocol', () => {
       text: 'hello',
       ts: '2026-01-01T00:00:00.000Z',
     };
-    for (const frame of [messageFrame(stored), ackFrame(stored)]) {
+    for (const frame of [messageFrame(stored), ackFrame(stored), noteFrame(stored), noteAckFrame(stored)]) {
       expect(parseServerFrame(JSON.stringify(frame))).toEqual(frame);
     }
     expect(parseServerFrame('{"message": "Internal server error"}')).toBeUndefined();

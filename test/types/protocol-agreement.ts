@@ -64,6 +64,7 @@ type ClientFramesAgree = [
   Assert<Agree<ClientAction<'transfer'>, ServerAction<'transfer'>>>,
   Assert<Agree<ClientAction<'status'>, ServerAction<'status'>>>,
   Assert<Agree<ClientAction<'rate'>, ServerAction<'rate'>>>,
+  Assert<Agree<ClientAction<'note'>, ServerAction<'note'>>>,
   Assert<Agree<client.AgentStatus, ServerAction<'status'>['status']>>,
 ];
 
@@ -79,6 +80,7 @@ type ServerFramesAgree = [
   Assert<Agree<ClientReads<'pong'>, ServerSends<'pong'>>>,
   Assert<Agree<ClientReads<'ack'>, ServerSends<'ack'>>>,
   Assert<Agree<ClientReads<'message'>, ServerSends<'message'>>>,
+  Assert<Agree<ClientReads<'note'>, ServerSends<'note'>>>,
   Assert<Agree<ClientReads<'conversation'>, ServerSends<'conversation'>>>,
   Assert<Agree<ClientReads<'queued'>, ServerSends<'queued'>>>,
   Assert<Agree<ClientReads<'assigned'>, ServerSends<'assigned'>>>,

@@ -43,6 +43,8 @@ export interface ParleyClientOptions {
   readonly storage?: KeyValueStore;
   /** Key prefix in `storage`; use one per signed-in user when several share a browser. */
   readonly storageNamespace?: string;
+  /** Extension (issue 10): a staff client that keeps internal notes (sync asks for them, `note` events). */
+  readonly notes?: boolean;
   readonly logger?: ParleyLogger;
   /** Reconnect backoff (full jitter); default 0.5 s doubling to 20 s. */
   readonly backoff?: Partial<BackoffPolicy>;
@@ -93,6 +95,8 @@ export interface ParleyEvents {
   /** Each message of each conversation once, in seq order (own messages included, on ack). */
   message: ChatMessage;
   ack: AckFrame;
+  /** Extension (issue 10, staff): each internal note once (own notes on their ack); `seq` is its note seq. */
+  note: ChatMessage;
   failed: SendFailure;
   conversation: ConversationSummary;
   queued: QueuedFrame;

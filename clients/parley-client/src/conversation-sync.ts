@@ -29,6 +29,8 @@ export interface SyncHooks {
   /** A sync finished; the first one after connecting makes the client ready. */
   caughtUp(): void;
   synced(frame: SyncedFrame): void;
+  /** Extension (issue 10): staff clients ask for internal notes after these note cursors. */
+  noteCursors?(): Record<string, number>;
   /** Each message once, in seq order. */
   delivered(message: ChatMessage): void;
 }
@@ -89,7 +91,12 @@ export class ConversationSync {
     }
     this.keepNewestCursors(cursors);
     this.requestedIds = new Set([...Object.keys(cursors), ...this.sessionIds]);
-    this.connection.write(Object.keys(cursors).length > 0 ? { action: 'sync', cursors } : { action: 'sync' });
+    const noteCursors = this.hooks.noteCursors?.();
+    this.connection.write({
+      action: 'sync',
+      ...(Object.keys(cursors).length > 0 ? { cursors } : {}),
+      ...(noteCursors ? { noteCursors: this.newest(noteCursors) } : {}),
+    });
     clearTimeout(this.syncTimer);
     this.syncTimer = setTimeout(() => {
       this.syncTimer = undefined;
@@ -107,6 +114,11 @@ export class ConversationSync {
     if (ids.length <= MAX_SYNC_CURSORS) return;
     const ranked = ids.sort((a, b) => Number(this.logs.has(b)) - Number(this.logs.has(a)) || (a < b ? 1 : a > b ? -1 : 0));
     for (const id of ranked.slice(MAX_SYNC_CURSORS)) delete cursors[id];
+  }
+
+  private newest(noteCursors: Record<string, number>): Record<string, number> {
+    const ids = Object.keys(noteCursors).sort().reverse().slice(0, MAX_SYNC_CURSORS);
+    return Object.fromEntries(ids.map((id) => [id, noteCursors[id] as number]));
   }
 
   /** The socket was abandoned: whatever was asked on it will not be answered. */

@@ -13,8 +13,10 @@ import { ConversationSync } from './conversation-sync';
 import { CursorStore } from './cursor-store';
 import { TypedEmitter, type Listener } from './emitter';
 import { ParleyClientError } from './errors';
+import { NoteBook, type PendingNote } from './note-book';
 import { Outbox, type OutboxEntry } from './outbox';
 import {
+  isDefinitiveError,
   parseServerFrame,
   type AgentStatus,
   type ChatMessage,
@@ -30,6 +32,7 @@ import {
 import { SendPipeline, randomId } from './send-pipeline';
 import { defaultStore } from './storage';
 
+export type { PendingNote } from './note-book';
 export type { ClientStats, ParleyClientOptions, ParleyEvents, ParleyLogger, PendingSend, SendFailure } from './client-types';
 
 /**
@@ -44,6 +47,7 @@ export class ParleyClient {
   private readonly pipeline: SendPipeline;
   private readonly sync: ConversationSync;
   private readonly counters = newStats();
+  private readonly notes = new NoteBook();
   private readonly log: Log;
   private self: Sender | undefined;
 
@@ -89,9 +93,12 @@ export class ParleyClient {
     this.sync = new ConversationSync(cursors, settings, this.counters, this.supervisor, {
       // After (re)connecting: every unacknowledged send goes out again, oldest first, with its clientMsgId.
       caughtUp: () => {
-        if (this.supervisor.caughtUp()) this.pipeline.pump();
+        if (!this.supervisor.caughtUp()) return;
+        this.pipeline.pump();
+        this.notes.resend((frame) => this.supervisor.write(frame));
       },
       synced: (frame) => this.events.emit('synced', frame),
+      ...(options.notes ? { noteCursors: () => this.notes.noteCursors() } : {}),
       delivered: (message) => this.events.emit('message', message),
     });
   }
@@ -187,6 +194,20 @@ export class ParleyClient {
     this.sendControl({ action: 'transcript', conversationId, ...(email ? { email } : {}) });
   }
 
+  /**
+   * Staff (issue 10): writes an internal note. Customers never receive notes. Resent with the
+   * same clientMsgId after a reconnect until acknowledged; throws at once while not connected.
+   */
+  writeNote(conversationId: string, text: string): PendingNote {
+    if (!this.supervisor.isReady()) throw new ParleyClientError('not_connected', `cannot send note while ${this.supervisor.state}`);
+    return this.notes.write(conversationId, text, randomId(), (frame) => this.supervisor.write(frame));
+  }
+
+  /** Internal notes of a conversation held on this device, in note-seq order (staff clients with `notes`). */
+  notesOf(conversationId: string): ChatMessage[] {
+    return this.notes.list(conversationId);
+  }
+
   /** The conversation's messages on this device: ordered by seq, each once, no gaps. */
   messages(conversationId: string): readonly ChatMessage[] {
     return this.sync.messages(conversationId);
@@ -263,8 +284,18 @@ export class ParleyClient {
         break;
       }
       case 'ack':
-        this.pipeline.onAck(frame);
+        if (frame.internal) {
+          const own = this.notes.onAck(frame, this.self);
+          if (own && this.notes.receive(own)) this.events.emit('note', own);
+        } else {
+          this.pipeline.onAck(frame);
+        }
         break;
+      case 'note': {
+        const { type: _type, ...note } = frame;
+        if (this.notes.receive(note)) this.events.emit('note', note);
+        break;
+      }
       case 'error':
         this.onError(frame);
         break;
@@ -326,6 +357,10 @@ export class ParleyClient {
 
   private onError(frame: ErrorFrame): void {
     if (this.pipeline.onError(frame)) return;
+    if (this.notes.onError(frame)) {
+      if (isDefinitiveError(frame.code)) this.events.emit('error', frame);
+      return;
+    }
     if (frame.action === 'sync') {
       this.sync.onSyncError(frame);
       return;

@@ -58,6 +58,8 @@ export interface SessionFrame {
 export interface SyncedFrame {
   readonly type: 'synced';
   readonly conversations: Record<string, number>;
+  /** Extension (issue 10): the note seq reached per conversation, when the sync sent noteCursors. */
+  readonly noteCursors?: Record<string, number>;
   readonly more?: true;
 }
 export interface PongFrame {
@@ -72,9 +74,15 @@ export interface AckFrame {
   readonly seq: number;
   readonly messageId: string;
   readonly ts: string;
+  /** Extension (issue 10): the ack of a `note`; its seq is in the conversation's note sequence. */
+  readonly internal?: true;
 }
 export interface MessageFrame extends ChatMessage {
   readonly type: 'message';
+}
+/** Extension (issue 10): an internal note (staff only); `seq` numbers the conversation's notes, apart from its messages. */
+export interface NoteFrame extends ChatMessage {
+  readonly type: 'note';
 }
 export interface ConversationFrame {
   readonly type: 'conversation';
@@ -169,6 +177,7 @@ export type ServerFrame =
   | PongFrame
   | AckFrame
   | MessageFrame
+  | NoteFrame
   | ConversationFrame
   | QueuedFrame
   | AssignedFrame
@@ -197,7 +206,7 @@ export interface VisitorContext {
 }
 
 export type ClientFrame =
-  | { action: 'sync'; cursors?: Record<string, number> }
+  | { action: 'sync'; cursors?: Record<string, number>; noteCursors?: Record<string, number> }
   | { action: 'heartbeat'; ts?: number | string }
   | { action: 'start'; skill?: string; text?: string; clientMsgId?: string; profile?: CustomerProfile; visitor?: VisitorContext }
   | { action: 'message'; conversationId?: string; clientMsgId: string; text: string }
@@ -209,7 +218,8 @@ export type ClientFrame =
   | { action: 'rate'; conversationId: string; score: number; comment?: string }
   | { action: 'handoff'; conversationId: string }
   | { action: 'ticket'; conversationId: string; email: string; name?: string }
-  | { action: 'transcript'; conversationId: string; email?: string };
+  | { action: 'transcript'; conversationId: string; email?: string }
+  | { action: 'note'; conversationId: string; clientMsgId: string; text: string };
 
 // A Record, so the compiler insists every frame type is listed.
 const SERVER_FRAME_TYPES = new Set<string>(
@@ -219,6 +229,7 @@ const SERVER_FRAME_TYPES = new Set<string>(
     pong: true,
     ack: true,
     message: true,
+    note: true,
     conversation: true,
     queued: true,
     assigned: true,

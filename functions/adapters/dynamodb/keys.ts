@@ -12,6 +12,14 @@ export const keys = {
     pk: `CONV#${conversationId}`,
     sk: `CMID#${senderId}#${clientMsgId}`,
   }),
+  /** Internal notes live in a partition of their own: only staff paths are granted `NOTES#*`. */
+  notesPartition: (conversationId: string) => `NOTES#${conversationId}`,
+  note: (conversationId: string, seq: number) => ({ pk: `NOTES#${conversationId}`, sk: noteSortKey(seq) }),
+  noteClaim: (conversationId: string, senderId: string, clientMsgId: string) => ({
+    pk: `NOTES#${conversationId}`,
+    sk: `CMID#${senderId}#${clientMsgId}`,
+  }),
+  notesHead: (conversationId: string) => ({ pk: `NOTES#${conversationId}`, sk: 'HEAD' }),
   readCursor: (conversationId: string, userId: string) => ({ pk: `CONV#${conversationId}`, sk: `READ#${userId}` }),
   agentProfile: (agentId: string) => ({ pk: `AGENT#${agentId}`, sk: 'PROFILE' }),
   /** The agent's password hash: only the sign-in path may read this partition (IAM). */
@@ -41,4 +49,8 @@ export const keys = {
 
 export function messageSortKey(seq: number): string {
   return `MSG#${String(seq).padStart(SEQ_DIGITS, '0')}`;
+}
+
+export function noteSortKey(seq: number): string {
+  return `NOTE#${String(seq).padStart(SEQ_DIGITS, '0')}`;
 }

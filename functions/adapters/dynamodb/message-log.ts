@@ -6,11 +6,53 @@ import type { IdGenerator } from '../../ports/clock';
 import type { AppendResult, MessagePage } from '../../ports/conversation-store';
 import { DynamoStoreError, conditionalWrite, dynamo, isConditionFailure } from './errors';
 import { itemToMessage, messageToItem } from './conversation-items';
-import { keys, messageSortKey } from './keys';
+import { keys, messageSortKey, noteSortKey } from './keys';
 
-const LAST_MESSAGE_KEY = messageSortKey(10 ** 12 - 1);
+const LAST_SEQ = 10 ** 12 - 1;
 const PLACEMENT_ATTEMPTS = 50;
 const SCAN_PAGE = 100;
+
+type Key = { pk: string; sk: string };
+
+/**
+ * Where one numbered sequence lives: the conversation's messages (in its own partition, lastSeq
+ * on its META item) or its internal notes (a partition of their own, `NOTES#<id>`, so no grant
+ * that lets a customer-facing path read the conversation reaches them; lastSeq on a HEAD item).
+ */
+export interface SequenceSpace {
+  readonly kind: 'message' | 'note';
+  readonly partition: (conversationId: string) => string;
+  readonly slot: (conversationId: string, seq: number) => Key;
+  readonly sortKey: (seq: number) => string;
+  readonly claim: (conversationId: string, senderId: string, clientMsgId: string) => Key;
+  /** The item whose `lastSeq` trails the sequence's last entry. */
+  readonly head: (conversationId: string) => Key;
+  /**
+   * Messages move the conversation's lastSeq, updatedAt and who spoke last per side (the
+   * abandoned-chat sweep); a note touches none of them, only its HEAD item.
+   */
+  readonly touchesConversation: boolean;
+}
+
+export const MESSAGE_SPACE: SequenceSpace = {
+  kind: 'message',
+  partition: keys.conversationPartition,
+  slot: keys.message,
+  sortKey: messageSortKey,
+  claim: keys.clientMessage,
+  head: keys.conversation,
+  touchesConversation: true,
+};
+
+export const NOTE_SPACE: SequenceSpace = {
+  kind: 'note',
+  partition: keys.notesPartition,
+  slot: keys.note,
+  sortKey: noteSortKey,
+  claim: keys.noteClaim,
+  head: keys.notesHead,
+  touchesConversation: false,
+};
 
 /**
  * A conversation's messages, numbered 1, 2, 3... without gaps or repeats, using single-item
@@ -30,11 +72,12 @@ export class MessageLog {
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly ids: IdGenerator,
+    private readonly space: SequenceSpace = MESSAGE_SPACE,
   ) {}
 
   async append(conversation: Conversation, draft: MessageDraft, now: string): Promise<AppendResult> {
     let messageId = this.ids.next();
-    let floor = conversation.lastSeq;
+    let floor = this.space.kind === 'message' ? conversation.lastSeq : await this.headSeq(conversation.id);
     let resumed = false;
     if (draft.clientMsgId) {
       const claim = await this.claimClientMsgId(conversation.id, draft.sender.id, draft.clientMsgId, messageId, floor, now);
@@ -45,7 +88,11 @@ export class MessageLog {
       }
     }
     const placed = await this.place(conversation.id, { messageId, floor, draft, now });
-    await this.bumpLastSeq(conversation.id, placed.message.seq, placed.message.ts, sideOf(draft.sender.role));
+    if (this.space.touchesConversation) {
+      await this.bumpLastSeq(conversation.id, placed.message.seq, placed.message.ts, sideOf(draft.sender.role));
+    } else {
+      await this.bumpHead(conversation.id, placed.message.seq);
+    }
     if (draft.clientMsgId) await this.completeClaim(conversation.id, draft.sender.id, draft.clientMsgId, placed.message.seq);
     return { message: placed.message, duplicate: placed.existed, resumed };
   }
@@ -57,9 +104,9 @@ export class MessageLog {
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
           ExpressionAttributeValues: {
-            ':pk': keys.conversationPartition(conversationId),
-            ':from': messageSortKey(afterSeq + 1),
-            ':to': LAST_MESSAGE_KEY,
+            ':pk': this.space.partition(conversationId),
+            ':from': this.space.sortKey(afterSeq + 1),
+            ':to': this.space.sortKey(LAST_SEQ),
           },
           ConsistentRead: true,
           Limit: limit + 1,
@@ -75,7 +122,7 @@ export class MessageLog {
       this.db.send(
         new GetCommand({
           TableName: this.tableName,
-          Key: keys.message(conversationId, seq),
+          Key: this.space.slot(conversationId, seq),
           ProjectionExpression: 'seq',
           ConsistentRead: true,
         }),
@@ -92,7 +139,7 @@ export class MessageLog {
 
   private async get(conversationId: string, seq: number): Promise<Message | undefined> {
     const result = await dynamo('GetItem', () =>
-      this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.message(conversationId, seq), ConsistentRead: true })),
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: this.space.slot(conversationId, seq), ConsistentRead: true })),
     );
     return result.Item ? itemToMessage(result.Item) : undefined;
   }
@@ -102,7 +149,7 @@ export class MessageLog {
       this.db.send(
         new GetCommand({
           TableName: this.tableName,
-          Key: keys.clientMessage(conversationId, senderId, clientMsgId),
+          Key: this.space.claim(conversationId, senderId, clientMsgId),
           ConsistentRead: true,
         }),
       ),
@@ -124,8 +171,8 @@ export class MessageLog {
           new PutCommand({
             TableName: this.tableName,
             Item: {
-              ...keys.clientMessage(conversationId, senderId, clientMsgId),
-              kind: 'client-message',
+              ...this.space.claim(conversationId, senderId, clientMsgId),
+              kind: this.space.kind === 'message' ? 'client-message' : 'client-note',
               messageId,
               floor,
               createdAt: now,
@@ -168,7 +215,7 @@ export class MessageLog {
           this.db.send(
             new PutCommand({
               TableName: this.tableName,
-              Item: messageToItem(message),
+              Item: { ...messageToItem(message), ...this.space.slot(conversationId, slot), kind: this.space.kind },
               ConditionExpression: 'attribute_not_exists(pk)',
             }),
           ),
@@ -227,12 +274,36 @@ export class MessageLog {
     );
   }
 
+  /** The note space's floor: its HEAD item's lastSeq (0 before the first note). */
+  private async headSeq(conversationId: string): Promise<number> {
+    const result = await dynamo('GetItem', () =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: this.space.head(conversationId), ConsistentRead: true })),
+    );
+    return typeof result.Item?.lastSeq === 'number' ? result.Item.lastSeq : 0;
+  }
+
+  /** Moves the HEAD item's lastSeq forward (created by the first note); a later entry may have moved it already. */
+  private async bumpHead(conversationId: string, seq: number): Promise<void> {
+    await conditionalWrite('UpdateItem', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.space.head(conversationId),
+          UpdateExpression: 'SET lastSeq = :seq, #kind = :kind',
+          ConditionExpression: 'attribute_not_exists(lastSeq) OR lastSeq < :seq',
+          ExpressionAttributeNames: { '#kind': 'kind' },
+          ExpressionAttributeValues: { ':seq': seq, ':kind': `${this.space.kind}-head` },
+        }),
+      ),
+    );
+  }
+
   private async completeClaim(conversationId: string, senderId: string, clientMsgId: string, seq: number): Promise<void> {
     await dynamo('UpdateItem', () =>
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: keys.clientMessage(conversationId, senderId, clientMsgId),
+          Key: this.space.claim(conversationId, senderId, clientMsgId),
           UpdateExpression: 'SET seq = :seq',
           ExpressionAttributeValues: { ':seq': seq },
         }),

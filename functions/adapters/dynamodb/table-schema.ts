@@ -9,6 +9,9 @@
  *   CONV#<id>       / MSG#<seq, 12 digits>       one message
  *   CONV#<id>       / CMID#<senderId>#<cmid>     idempotency claim for a client message id
  *   CONV#<id>       / READ#<userId>              the user's read cursor
+ *   NOTES#<id>      / NOTE#<seq, 12 digits>      one internal note (staff only; its own seq space)
+ *   NOTES#<id>      / CMID#<senderId>#<cmid>     idempotency claim for a note's client message id
+ *   NOTES#<id>      / HEAD                       lastSeq of the conversation's notes
  *   AGENT#<id>      / PROFILE                    agent profile (skills, capacity, revocation cutoff)
  *   CREDENTIAL#<id> / PASSWORD                   the agent's password hash (read by sign-in only)
  *   EMAIL#<email>   / LOGIN                      email to agent id lookup

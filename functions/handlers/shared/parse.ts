@@ -64,7 +64,11 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infe
   if (result.success) return result.data;
   const issues = result.error.issues;
   const message = issues.slice(0, 3).map(describe).join('; ');
-  if (issues.some((issue) => issue.code === 'too_big' && ['text', 'comment', 'note', 'cursors'].includes(String(issue.path[0])))) {
+  if (
+    issues.some(
+      (issue) => issue.code === 'too_big' && ['text', 'comment', 'note', 'cursors', 'noteCursors'].includes(String(issue.path[0])),
+    )
+  ) {
     throw new TooLargeError(message);
   }
   throw new BadRequestError(message);

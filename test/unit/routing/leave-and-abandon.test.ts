@@ -12,6 +12,7 @@ import { reconcile } from '../../../functions/services/reconciliation';
 import { handleTriggers } from '../../../functions/services/routing';
 import { FakePresence } from './fake-presence';
 import { FakeConversationStore } from './fake-store';
+import { FakeNoteStore } from './fake-note-store';
 
 /**
  * The leave grace and the abandoned-chat sweep through the services, on the in-memory ports
@@ -53,6 +54,7 @@ class Harness {
     };
     this.ports = {
       conversations: this.store,
+      notes: new FakeNoteStore(),
       autoReplies: { get: async () => undefined, put: unused('auto-replies') },
       cannedResponses: {
         list: unused('canned-responses'),

@@ -16,6 +16,7 @@ import { handleTriggers } from '../../../functions/services/routing';
 import { transfer } from '../../../functions/services/transfer';
 import { FakePresence } from './fake-presence';
 import { CrashError, FakeConversationStore, runContext } from './fake-store';
+import { FakeNoteStore } from './fake-note-store';
 
 export const DEFAULT_SKILL = 'general';
 export const SKILLS = [DEFAULT_SKILL, 'billing', 'tech'] as const;
@@ -97,6 +98,7 @@ export class RoutingWorld {
     };
     this.ports = {
       conversations: this.store,
+      notes: new FakeNoteStore(),
       tickets: {
         create: unused('tickets'),
         convert: unused('tickets'),
