@@ -191,6 +191,10 @@ const HTTP_RULES: Readonly<Record<string, readonly LimitRuleName[]>> = {
   // Trying a question compiles up to 50 patterns: counted like a read, per user.
   'auto-replies-test': ['apiRead'],
   'auto-replies-put': ['settingsChange'],
+  'skills-list': ['apiRead'],
+  'skills-put': ['settingsChange'],
+  'skills-delete': ['settingsChange'],
+  'agents-online': ['apiRead'],
 };
 
 export function isLimitedWebSocketRoute(routeKey: string): boolean {

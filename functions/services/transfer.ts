@@ -8,6 +8,7 @@ import { broadcast } from './broadcast';
 import type { Caller, Ports } from './context';
 import { getConversation } from './conversations';
 import { refreshPositions, releaseUnlessBacking } from './routing';
+import { assertSkillConfigured } from './skills';
 
 function endOf(conversation: Conversation): TransferEnd {
   return conversation.agent ? { agent: { id: conversation.agent.id, name: conversation.agent.name } } : { skill: conversation.skill };
@@ -53,6 +54,7 @@ export async function transfer(ports: Ports, caller: Caller, frame: TransferFram
   assertCanTransfer(caller.user, conversation);
   assertOpen(conversation);
   if (conversation.status === 'bot') throw new ConflictError('The bot is answering this conversation; hand it off to the queue first');
+  if (!frame.toAgentId && frame.toSkill !== undefined) await assertSkillConfigured(ports, frame.toSkill);
   const moved = frame.toAgentId
     ? await toAgent(ports, conversation, frame.toAgentId)
     : await toSkill(ports, conversation, frame.toSkill ?? ports.settings.defaultSkill);

@@ -32,6 +32,9 @@ export const keys = {
   skillAnnounced: (skill: string) => ({ pk: `SKILL#${skill}`, sk: 'ANNOUNCED' }),
   /** A skill's auto-replies (welcome, bot name, FAQ rules); `_default` for the deployment default. */
   skillAutoReplies: (skill: string) => ({ pk: `SKILL#${skill}`, sk: 'AUTOREPLIES' }),
+  /** A configured skill (its display names); the fixed partition lists them all with one Query. */
+  configuredSkill: (skill: string) => ({ pk: 'SKILLS', sk: `SKILL#${skill}` }),
+  configuredSkillsPartition: 'SKILLS',
 };
 
 export function messageSortKey(seq: number): string {

@@ -21,6 +21,7 @@
  *   SKILL#<skill>   / HOURS                      the skill's business hours (`_default`: the deployment default)
  *   SKILL#<skill>   / ANNOUNCED                  the availability last announced to its waiting customers
  *   SKILL#<skill>   / AUTOREPLIES                auto-replies of a skill or `_default` (welcome, bot name, FAQ rules)
+ *   SKILLS          / SKILL#<skill>              a configured skill and its display names (GET /v1/skills lists the partition)
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 export const TTL_ATTRIBUTE = 'expiresAt';
