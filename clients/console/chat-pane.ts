@@ -4,12 +4,17 @@ import type { Translate } from '../web/i18n';
 import { MessageList, formatTime } from '../web/message-list';
 import type { TranscriptEntry } from '../web/transcript';
 import { CANNED_RESPONSES } from './canned-responses';
+import { TransferPicker, type TransferTarget, type TransferTargets } from './transfer-picker';
 
 export interface ChatPaneEvents {
   send(text: string): void;
   typing(): void;
   close(): void;
-  transfer(target: { toAgentId: string } | { toSkill: string }, note: string): void;
+  transfer(target: TransferTarget, note: string): void;
+  /** Who could take a transfer now (read when the picker opens). */
+  transferTargets(): Promise<TransferTargets>;
+  /** The signed-in user, not offered as a transfer target. */
+  readonly selfId: string;
 }
 
 const STATUS_KEY = {
@@ -31,6 +36,9 @@ export class ChatPane {
   private readonly composer: HTMLFormElement;
   private readonly input: HTMLTextAreaElement;
   private readonly tools: HTMLDetailsElement;
+  private readonly picker: TransferPicker;
+  /** Says the conversation was transferred away from this agent (read-only from then on). */
+  private readonly transferredLine: HTMLElement;
   private readonly error: HTMLElement;
   private readonly placeholder: HTMLElement;
   private readonly content: HTMLElement;
@@ -82,29 +90,16 @@ export class ChatPane {
       if (this.input.value.trim() !== '') events.send(this.input.value);
     });
 
-    const toAgent = h('input', { name: 'toAgentId', size: 14 });
-    const toSkill = h('input', { name: 'toSkill', size: 10 });
-    const note = h('input', { name: 'note', size: 18, maxlength: 500 });
-    const transfer = h(
-      'form',
-      { 'aria-label': t('transfer') },
-      h('label', {}, t('transferToAgent'), toAgent),
-      h('label', {}, t('transferToSkill'), toSkill),
-      h('label', {}, t('transferNote'), note),
-      h('button', { type: 'submit', class: 'secondary' }, t('transfer')),
-    );
-    transfer.addEventListener('submit', (event) => {
-      event.preventDefault();
-      const agentId = toAgent.value.trim();
-      const skill = toSkill.value.trim();
-      if ((agentId === '') === (skill === '')) {
-        this.showError(`${t('transferToAgent')} / ${t('transferToSkill')}`);
-        return;
-      }
-      events.transfer(agentId ? { toAgentId: agentId } : { toSkill: skill }, note.value.trim());
-      toAgent.value = toSkill.value = note.value = '';
+    this.picker = new TransferPicker({
+      t,
+      locale,
+      selfId: events.selfId,
+      load: events.transferTargets,
+      transfer: (target, note) => events.transfer(target, note),
+      showError: (text) => this.showError(text),
     });
-    this.tools = h('details', { class: 'transfer' }, h('summary', {}, t('transfer')), transfer);
+    this.tools = this.picker.element;
+    this.transferredLine = h('p', { class: 'transferred', role: 'status', hidden: true });
     this.error = h('p', { class: 'error', role: 'alert', hidden: true });
     this.placeholder = h('p', { class: 'placeholder' }, t('pickConversation'));
     this.content = h(
@@ -113,6 +108,7 @@ export class ChatPane {
       h('div', { class: 'chat-head' }, this.title, this.closeButton),
       this.list.element,
       this.typingLine,
+      this.transferredLine,
       this.error,
       this.composer,
       this.tools,
@@ -127,8 +123,16 @@ export class ChatPane {
     );
   }
 
-  /** Shows a conversation (or none); a different one than before starts from a clean list. */
-  show(summary: ConversationSummary | undefined, switched: boolean): void {
+  /** A skill's display name, as the transfer picker last read the configured skills. */
+  skillLabel(skillId: string): string {
+    return this.picker.labelOf(skillId);
+  }
+
+  /**
+   * Shows a conversation (or none); a different one than before starts from a clean list.
+   * With `transferredTo` it was transferred away from this agent: shown read-only, saying where.
+   */
+  show(summary: ConversationSummary | undefined, switched: boolean, transferredTo?: string): void {
     this.placeholder.hidden = summary !== undefined;
     this.content.hidden = summary === undefined;
     if (switched) {
@@ -142,7 +146,10 @@ export class ChatPane {
       this.detailsList.replaceChildren();
       return;
     }
-    const open = summary.status !== 'closed';
+    const open = summary.status !== 'closed' && transferredTo === undefined;
+    this.transferredLine.hidden = transferredTo === undefined;
+    this.transferredLine.textContent = transferredTo === undefined ? '' : this.t('transferredTo', { target: transferredTo });
+    if (!open) this.tools.open = false;
     this.title.textContent = summary.customer.name ?? summary.customer.id;
     this.closeButton.hidden = !open;
     this.composer.hidden = !open;
@@ -150,7 +157,7 @@ export class ChatPane {
     const rows: Array<[string, string]> = [
       [this.t('name'), summary.customer.name ?? '—'],
       [this.t('customerId'), summary.customer.id],
-      [this.t('skill'), summary.skill ?? '—'],
+      [this.t('skill'), summary.skill ? this.picker.labelOf(summary.skill) : '—'],
       [this.t('conversationStatus'), this.t(STATUS_KEY[summary.status])],
       [this.t('agent'), summary.agent?.name ?? '—'],
       [this.t('startedAt'), `${new Date(summary.createdAt).toLocaleDateString(this.locale)} ${formatTime(summary.createdAt, this.locale)}`],

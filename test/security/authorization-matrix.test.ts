@@ -21,7 +21,7 @@ const SETTLE_MS = budget(3);
 const SETUP_MS = STACK_START_MS + budget(4 + 2 + 6 * 3 + 3, SETTLE_MS);
 
 beforeAllOrFail(async () => {
-  stack = await startLocalStack({ httpPort: 0, wsPort: 0, demo: true });
+  stack = await startLocalStack({ skills: ['matrix'], httpPort: 0, wsPort: 0, demo: true });
   // Staff tokens are only good while a profile and a session back them: sign the demo staff in.
   const login = async (email: string) =>
     (await postJson(`${stack.httpUrl}/v1/auth/login`, { email, password: 'parley-demo' })).body.token as string;
