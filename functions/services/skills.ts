@@ -1,12 +1,6 @@
 import { ConflictError, ForbiddenError, NotFoundError } from '../domain/errors';
 import { isStaff, SKILL_PATTERN, type User } from '../domain/identity';
-import {
-  firstUnconfigured,
-  skillDeletionBlocker,
-  unknownSkillError,
-  type ConfiguredSkill,
-  type SkillNames,
-} from '../domain/skills';
+import { firstUnconfigured, skillDeletionBlocker, unknownSkillError, type ConfiguredSkill, type SkillNames } from '../domain/skills';
 import type { Ports } from './context';
 
 /** A skill as `GET /v1/skills` lists it; `default` marks the deployment's default skill (always there). */
@@ -24,10 +18,18 @@ export async function assertSkillConfigured(ports: Pick<Ports, 'skills' | 'setti
 export async function assertSkillsConfigured(ports: Pick<Ports, 'skills' | 'settings'>, skills: readonly string[]): Promise<void> {
   const defaultSkill = ports.settings.defaultSkill;
   if (skills.every((skill) => skill === defaultSkill)) return;
-  let unknown = firstUnconfigured(skills, (await ports.skills.list()).map((skill) => skill.id), defaultSkill);
+  let unknown = firstUnconfigured(
+    skills,
+    (await ports.skills.list()).map((skill) => skill.id),
+    defaultSkill,
+  );
   // The list may be a cached copy from before an admin added the skill: ask once more.
   if (unknown !== undefined && (await ports.skills.has(unknown))) {
-    unknown = firstUnconfigured(skills, (await ports.skills.list()).map((skill) => skill.id), defaultSkill);
+    unknown = firstUnconfigured(
+      skills,
+      (await ports.skills.list()).map((skill) => skill.id),
+      defaultSkill,
+    );
   }
   if (unknown !== undefined) throw unknownSkillError(unknown);
 }
@@ -45,7 +47,8 @@ export async function listSkills(ports: Ports, user: User): Promise<SkillView[]>
   const configured = await ports.skills.list();
   const defaultSkill = ports.settings.defaultSkill;
   const views: SkillView[] = configured.map(({ id, names }) => (id === defaultSkill ? { id, names, default: true } : { id, names }));
-  if (!configured.some((skill) => skill.id === defaultSkill)) views.unshift({ id: defaultSkill, names: { en: defaultSkill }, default: true });
+  if (!configured.some((skill) => skill.id === defaultSkill))
+    views.unshift({ id: defaultSkill, names: { en: defaultSkill }, default: true });
   return views;
 }
 
@@ -63,7 +66,8 @@ export async function putSkill(ports: Ports, user: User, skill: string, names: S
  */
 export async function deleteSkill(ports: Ports, user: User, skill: string): Promise<{ deleted: string }> {
   if (user.role !== 'admin') throw new ForbiddenError('Only admins configure skills');
-  if (skill === ports.settings.defaultSkill) throw new ConflictError(`Skill "${skill}" is the deployment's default skill and cannot be deleted`);
+  if (skill === ports.settings.defaultSkill)
+    throw new ConflictError(`Skill "${skill}" is the deployment's default skill and cannot be deleted`);
   if (!(await ports.skills.has(skill))) throw new NotFoundError(`Skill ${skill} does not exist`);
   const [roster, waiting] = await Promise.all([ports.agents.list(), ports.conversations.countQueued(skill)]);
   const agentIds = roster.filter((agent) => agent.skills.includes(skill)).map((agent) => agent.id);

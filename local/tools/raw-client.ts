@@ -173,3 +173,9 @@ export async function putJson(url: string, body: unknown, token?: string): Promi
   });
   return { status: response.status, body: await response.json(), headers: response.headers };
 }
+
+// biome-ignore lint/suspicious/noExplicitAny: a raw test client reads any JSON body the API returns.
+export async function deleteJson(url: string, token?: string): Promise<{ status: number; body: any }> {
+  const response = await fetch(url, { method: 'DELETE', headers: token ? { authorization: `Bearer ${token}` } : {} });
+  return { status: response.status, body: await response.json() };
+}

@@ -19,7 +19,8 @@ let stack: LocalStack;
 let adminToken: string;
 
 beforeAllOrFail(async () => {
-  stack = await startLocalStack({ skills: ['aband-a', 'aband-b'],
+  stack = await startLocalStack({
+    skills: ['aband-a', 'aband-b'],
     httpPort: 0,
     wsPort: 0,
     demo: true,

@@ -19,7 +19,8 @@ let stack: LocalStack;
 let adminToken: string;
 
 beforeAllOrFail(async () => {
-  stack = await startLocalStack({ skills: ['leave-a', 'leave-b', 'leave-c', 'leave-d'],
+  stack = await startLocalStack({
+    skills: ['leave-a', 'leave-b', 'leave-c', 'leave-d'],
     httpPort: 0,
     wsPort: 0,
     demo: true,

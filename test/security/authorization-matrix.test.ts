@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { type RawClient, getJson, postJson, putJson, type Frame } from '../../local/tools/raw-client';
+import { type RawClient, deleteJson, getJson, postJson, putJson, type Frame } from '../../local/tools/raw-client';
 import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
 import { connectAndSync, guestToken, settled, storedItems } from './support';
 
@@ -186,6 +186,52 @@ describe('business hours and availability', () => {
     const availability = await getJson(`${stack.httpUrl}/v1/availability?skill=matrix`);
     expect(availability.status).toBe(200);
     expect(availability.body).toMatchObject({ skill: 'matrix', behaviour: 'form', timeZone: 'Asia/Shanghai' });
+  });
+});
+
+describe('configured skills and who is online (issue 10)', () => {
+  const skillUrl = (skill: string) => `${stack.httpUrl}/v1/skills/${skill}`;
+  const STAFF = ['assignedAgent', 'otherAgent', 'supervisor', 'admin'] as const;
+
+  it.each([
+    ['owner', 403],
+    ['otherCustomer', 403],
+    ['assignedAgent', 200],
+    ['otherAgent', 200],
+    ['supervisor', 200],
+    ['admin', 200],
+  ] as const)('GET /v1/skills and GET /v1/agents/online as %s → %i', async (who, status) => {
+    const skills = await getJson(`${stack.httpUrl}/v1/skills`, tokens[who]);
+    expect(skills.status).toBe(status);
+    const online = await getJson(`${stack.httpUrl}/v1/agents/online`, tokens[who]);
+    expect(online.status).toBe(status);
+    if (status === 403) expect(online.body).toEqual({ error: { code: 'forbidden', message: expect.any(String) } });
+    else expect(online.body.agents.map((agent: { id: string }) => agent.id)).toContain('agent-tech');
+  });
+
+  it.each(['owner', 'otherCustomer', ...STAFF.filter((who) => who !== 'admin')] as const)(
+    'PUT and DELETE a skill as %s → 403, and nothing stored changes',
+    async (who) => {
+      const before = await storedItems(stack);
+      for (const response of [
+        await putJson(skillUrl('matrix'), { names: { en: 'Renamed' } }, tokens[who]),
+        await putJson(skillUrl('brand-new'), { names: { en: 'New' } }, tokens[who]),
+        await deleteJson(skillUrl('matrix'), tokens[who]),
+      ]) {
+        expect(response.status).toBe(403);
+        expect(response.body).toEqual({ error: { code: 'forbidden', message: expect.any(String) } });
+      }
+      expect(await storedItems(stack)).toEqual(before);
+    },
+  );
+
+  it('the skills routes need a token; an admin adds and deletes a skill', async () => {
+    expect((await getJson(`${stack.httpUrl}/v1/skills`)).status).toBe(401);
+    expect((await getJson(`${stack.httpUrl}/v1/agents/online`)).status).toBe(401);
+    expect((await putJson(skillUrl('matrix-extra'), { names: { en: 'Extra' } })).status).toBe(401);
+    expect((await deleteJson(skillUrl('matrix-extra'))).status).toBe(401);
+    expect((await putJson(skillUrl('matrix-extra'), { names: { en: 'Extra' } }, tokens.admin)).status).toBe(200);
+    expect((await deleteJson(skillUrl('matrix-extra'), tokens.admin)).status).toBe(200);
   });
 });
 
