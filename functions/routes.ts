@@ -152,6 +152,12 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   // Auto-replies (the first-line bot): supervisors and admins read and try them, admins save them.
   http('GET', '/v1/skills/{skill}/auto-replies', 'auto-replies-get', { table: 'read', verificationKeys: true, upstash: true }),
   http('PUT', '/v1/skills/{skill}/auto-replies', 'auto-replies-put', { table: rw, verificationKeys: true, upstash: true }),
+  // Configured skills (issue 10, docs/routing.md#skills): staff list them, admins add, rename and delete them.
+  http('GET', '/v1/skills', 'skills-list', { table: 'read', verificationKeys: true, upstash: true }),
+  http('PUT', '/v1/skills/{skill}', 'skills-put', { table: rw, verificationKeys: true, upstash: true }),
+  http('DELETE', '/v1/skills/{skill}', 'skills-delete', { table: rw, verificationKeys: true, upstash: true }),
+  // Who can take a transfer now (staff): online agents' status, load, capacity and skills.
+  http('GET', '/v1/agents/online', 'agents-online', { table: 'read', verificationKeys: true, upstash: true }),
   http('POST', '/v1/skills/{skill}/auto-replies/test', 'auto-replies-test', { table: 'read', verificationKeys: true, upstash: true }),
   // Canned responses (docs/canned-responses.md): staff read those they may use, admins save and delete.
   http('GET', '/v1/canned-responses', 'canned-responses-list', { table: 'read', verificationKeys: true, upstash: true }),
@@ -252,6 +258,8 @@ const ANNOUNCE_AVAILABILITY = [on(['SKILL#*'], 'GetItem', 'PutItem'), queryIndex
 // staff paths below are granted them, so no customer-facing path (history, transcript, ticket
 // mail) can read a note even by mistake. Writing one: its clientMsgId claim, slot and HEAD.
 const WRITE_NOTES = on(['NOTES#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem');
+// The configured skills (one partition, one Query): start, transfer and agent skills accept only these.
+const READ_SKILLS = on(['SKILLS'], 'Query');
 const OPEN_CONVERSATION = [on(['USER#*'], 'GetItem', 'PutItem'), on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem')];
 
 export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
@@ -272,7 +280,7 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
     queryIndex('byAgent', ['*']),
   ],
   // A start reads the skill's hours (the off-hours notice) and auto-replies (the bot): SKILL#<skill> items.
-  start: [STAFF_TOKEN_CHECK, ...OPEN_CONVERSATION, READ_HOURS, PUSH],
+  start: [STAFF_TOKEN_CHECK, ...OPEN_CONVERSATION, READ_HOURS, READ_SKILLS, PUSH],
   message: [STAFF_TOKEN_CHECK, ...OPEN_CONVERSATION, READ_HOURS, PUSH],
   // The handoff notice is a message (its clientMsgId claim, seq slot, lastSeq), then bot -> queued.
   handoff: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'), PUSH],
@@ -284,7 +292,7 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // An agent's status change may change its skills' availability: their waiting customers are told.
   status: [STAFF_TOKEN_CHECK, ...ANNOUNCE_AVAILABILITY, PUSH],
   // The transfer's note is stored as an internal note (WRITE_NOTES).
-  transfer: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), WRITE_NOTES, queryIndex('queue', ['*']), PUSH],
+  transfer: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), WRITE_NOTES, queryIndex('queue', ['*']), READ_SKILLS, PUSH],
   note: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem'), WRITE_NOTES, PUSH],
   rate: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), PUSH],
   router: [on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'), queryIndex('queue', ['*']), queryIndex('byAgent', ['*']), PUSH],
@@ -321,14 +329,14 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'list-messages': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query')],
   'list-notes': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem'), on(['NOTES#*'], 'Query')],
   'agents-list': [STAFF_TOKEN_CHECK, on(['ROSTER'], 'Query')],
-  'agents-create': [STAFF_TOKEN_CHECK, ...AGENT_PROFILE_WRITES],
+  'agents-create': [STAFF_TOKEN_CHECK, ...AGENT_PROFILE_WRITES, READ_SKILLS],
   'agents-get': [STAFF_TOKEN_CHECK],
   // A changed email releases the old lookup; a revocation closes the agent's sockets.
-  'agents-update': [STAFF_TOKEN_CHECK, ...AGENT_PROFILE_WRITES, on(['EMAIL#*'], 'DeleteItem'), PUSH],
+  'agents-update': [STAFF_TOKEN_CHECK, ...AGENT_PROFILE_WRITES, on(['EMAIL#*'], 'DeleteItem'), READ_SKILLS, PUSH],
   'agents-delete': [STAFF_TOKEN_CHECK, on(['AGENT#*', 'EMAIL#*', 'ROSTER', 'CREDENTIAL#*'], 'DeleteItem'), PUSH],
   availability: [READ_HOURS],
   'hours-get': [STAFF_TOKEN_CHECK, READ_HOURS],
-  'hours-put': [STAFF_TOKEN_CHECK, on(['SKILL#*'], 'GetItem', 'PutItem')],
+  'hours-put': [STAFF_TOKEN_CHECK, on(['SKILL#*'], 'GetItem', 'PutItem'), READ_SKILLS],
   'list-queues': [STAFF_TOKEN_CHECK, on(['ROSTER'], 'Query'), queryIndex('byStatus', ['queued']), queryIndex('queue', ['*'])],
   // The conversation and its messages, and the recipient's bounce/complaint status before sending.
   transcript: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query'), on(['MAILADDR#*'], 'GetItem')],
@@ -365,7 +373,13 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // The mailer reads the address's bounce/complaint status before sending.
   'tickets-reply': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'), on(['MAILADDR#*'], 'GetItem'), PUSH],
   'auto-replies-get': [STAFF_TOKEN_CHECK, READ_AUTO_REPLIES],
-  'auto-replies-put': [STAFF_TOKEN_CHECK, on(['SKILL#*'], 'PutItem')],
+  'auto-replies-put': [STAFF_TOKEN_CHECK, on(['SKILL#*'], 'PutItem'), READ_SKILLS],
+  'skills-list': [STAFF_TOKEN_CHECK, READ_SKILLS],
+  'skills-put': [STAFF_TOKEN_CHECK, on(['SKILLS'], 'PutItem')],
+  // Refused while an agent serves it (the roster) or a conversation waits in it (its queue).
+  'skills-delete': [STAFF_TOKEN_CHECK, READ_SKILLS, on(['SKILLS'], 'DeleteItem'), on(['ROSTER'], 'Query'), queryIndex('queue', ['*'])],
+  // Status, load, capacity and skills all come from presence in Redis.
+  'agents-online': [STAFF_TOKEN_CHECK],
   'auto-replies-test': [STAFF_TOKEN_CHECK, READ_AUTO_REPLIES],
   // Canned responses and their shortcut claims share the CANNED partition, read whole by a Query.
   'canned-responses-list': [STAFF_TOKEN_CHECK, on(['CANNED'], 'Query')],

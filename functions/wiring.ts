@@ -16,6 +16,7 @@ import { DynamoEmailAddressStore } from './adapters/dynamodb/email-address-store
 import { DynamoConversationStore } from './adapters/dynamodb/conversation-store';
 import { DynamoNoteStore } from './adapters/dynamodb/note-store';
 import { DynamoHoursStore } from './adapters/dynamodb/hours-store';
+import { DynamoSkillStore } from './adapters/dynamodb/skill-store';
 import { DynamoSessionStore } from './adapters/dynamodb/session-store';
 import { DynamoTicketStore } from './adapters/dynamodb/ticket-store';
 import { ManagementApiNotifier } from './adapters/apigw/connection-notifier';
@@ -31,6 +32,7 @@ import { SecretsManagerKeyRotationStore } from './adapters/secrets/key-rotation-
 import { SecretSource } from './adapters/secrets/secret-source';
 import { SqsRoutingQueue } from './adapters/sqs/routing-queue';
 import { CachedHoursStore } from './adapters/system/cached-hours-store';
+import { CachedSkillStore } from './adapters/system/cached-skill-store';
 import { systemClock, ulidGenerator } from './adapters/system/clock';
 import { unconfiguredMailer } from './adapters/system/unconfigured-mailer';
 import { UpstashAgentPresence } from './adapters/upstash/agent-presence';
@@ -169,6 +171,7 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
     notifier: new ManagementApiNotifier(clients.managementApi),
     routingQueue: new SqsRoutingQueue(clients.sqs, config.ROUTING_QUEUE_URL),
     presence: new UpstashAgentPresence(redis, { defaultSkill: config.DEFAULT_SKILL, graceSeconds: config.PRESENCE_GRACE_SECONDS }),
+    skills: new CachedSkillStore(new DynamoSkillStore(documents, config.TABLE_NAME), clock, config.SKILLS_CACHE_SECONDS * 1000),
     hours: new CachedHoursStore(new DynamoHoursStore(documents, config.TABLE_NAME), clock, config.HOURS_CACHE_SECONDS * 1000),
     mailer,
     emailAddresses,

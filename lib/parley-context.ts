@@ -26,6 +26,7 @@ const TUNABLE_CONTEXT_KEYS = {
   AGENT_LEAVE_GRACE_SECONDS: 'agentLeaveGraceSeconds',
   QUEUE_TICKET_OFFER_SECONDS: 'queueTicketOfferSeconds',
   HOURS_CACHE_SECONDS: 'hoursCacheSeconds',
+  SKILLS_CACHE_SECONDS: 'skillsCacheSeconds',
   IDENTIFIED_CUSTOMER_ISSUER: 'identifiedCustomerIssuer',
   OIDC_ISSUERS: 'oidcIssuers',
   MAX_TOKEN_SECONDS_CUSTOMER: 'maxTokenSecondsCustomer',

@@ -122,6 +122,11 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
       'GET /v1/canned-responses': admin,
       'PUT /v1/canned-responses/{id}': admin,
       'DELETE /v1/canned-responses/{id}': admin,
+      // The console reads the skills and who is online when an agent opens the transfer picker.
+      'GET /v1/skills': agents / a.agentTransferSeconds,
+      'PUT /v1/skills/{skill}': admin,
+      'DELETE /v1/skills/{skill}': admin,
+      'GET /v1/agents/online': agents / a.agentTransferSeconds,
     },
   };
 }

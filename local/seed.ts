@@ -7,6 +7,8 @@ import { cannedScope, type CannedResponseBody } from '../functions/domain/canned
 import type { CannedResponseStore } from '../functions/ports/canned-response-store';
 import type { CredentialStore } from '../functions/ports/credential-store';
 import type { HoursStore } from '../functions/ports/hours-store';
+import type { ConfiguredSkill } from '../functions/domain/skills';
+import type { SkillStore } from '../functions/ports/skill-store';
 
 export const DEMO_PASSWORD = 'parley-demo';
 
@@ -25,6 +27,21 @@ export const DEMO_AGENTS: ReadonlyArray<AgentProfile> = [
   // Sees the queues and may take part in and transfer any conversation.
   { id: 'supervisor', email: 'supervisor@example.com', name: 'Sam (supervisor)', role: 'supervisor', skills: [], capacity: 3 },
 ];
+
+/** The demo's configured skills (the demo agents serve them; the widget demo's ?skill= picks one). */
+export const DEMO_SKILLS: ReadonlyArray<ConfiguredSkill> = [
+  { id: 'billing', names: { en: 'Billing', 'zh-CN': '账单' } },
+  { id: 'tech', names: { en: 'Tech support', 'zh-CN': '技术支持' } },
+];
+
+export async function seedDemoSkills(store: SkillStore, now: string): Promise<void> {
+  for (const skill of DEMO_SKILLS) await store.put({ ...skill, updatedAt: now, updatedBy: 'seed' });
+}
+
+/** Configures skills named by their ids (a stack's `skills` option: tests that route other skills). */
+export async function seedSkills(store: SkillStore, ids: readonly string[], now: string): Promise<void> {
+  for (const id of ids) await store.put({ id, names: { en: id }, updatedAt: now, updatedBy: 'seed' });
+}
 
 /** Demo agents for the local stack; re-seeding replaces them with the same ids. */
 export async function seedDemoAgents(directory: AgentDirectory, credentials: CredentialStore): Promise<void> {

@@ -8,6 +8,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoAgentDirectory } from '../functions/adapters/dynamodb/agent-directory';
 import { EMPTY_KEY_SET, parseSigningKeySet } from '../functions/adapters/jwt/key-sets';
 import { DynamoHoursStore } from '../functions/adapters/dynamodb/hours-store';
+import { DynamoSkillStore } from '../functions/adapters/dynamodb/skill-store';
 import { DynamoCredentialStore } from '../functions/adapters/dynamodb/credential-store';
 import { loadConfig } from '../functions/config';
 import type { Clock } from '../functions/ports/clock';
@@ -43,7 +44,7 @@ import { mailPages, MAIL_PATHS, type InboundDelivery } from './ses/mail-pages';
 import { startSesServer } from './ses/ses-server';
 import type { SentMailRecord } from './ses/sent-mail';
 import { WEB_PATHS, startWebPages, type WebPages } from './web/web-server';
-import { seedDemoAgents, seedDemoAutoReplies, seedDemoCannedResponses, seedDemoHours } from './seed';
+import { seedDemoAgents, seedDemoAutoReplies, seedDemoCannedResponses, seedDemoHours, seedDemoSkills, seedSkills } from './seed';
 import { DynamoAutoReplyStore } from '../functions/adapters/dynamodb/auto-reply-store';
 import { DynamoCannedResponseStore } from '../functions/adapters/dynamodb/canned-response-store';
 import { startEventSourcePoller } from './sqs/event-source-poller';
@@ -88,6 +89,11 @@ export interface LocalStackOptions {
    * password-reset pattern. Off by default, so tests on the demo stack see no bot messages.
    */
   readonly demoAutoReplies?: boolean;
+  /**
+   * More skills to configure at start (display name = id), for tests that route other skills
+   * than the demo's `billing` and `tech` (which `demo` configures).
+   */
+  readonly skills?: readonly string[];
   /** Use a real Redis behind the Upstash endpoint instead of the embedded engine. */
   readonly redisUrl?: string;
   readonly idleTimeoutMs?: number;
@@ -266,8 +272,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     const dynamoClient = localDynamoClient(dynamo.endpoint);
     await ensureTable(dynamoClient, LOCAL_TABLE);
+    const skillStore = new DynamoSkillStore(DynamoDBDocumentClient.from(dynamoClient), LOCAL_TABLE);
+    if (options.skills) await seedSkills(skillStore, options.skills, new Date().toISOString());
     if (options.demo ?? true) {
       const documents = DynamoDBDocumentClient.from(dynamoClient);
+      await seedDemoSkills(skillStore, new Date().toISOString());
       await seedDemoAgents(new DynamoAgentDirectory(documents, LOCAL_TABLE), new DynamoCredentialStore(documents, LOCAL_TABLE));
       await seedDemoCannedResponses(new DynamoCannedResponseStore(documents, LOCAL_TABLE), new Date().toISOString());
       if (options.demoHours) await seedDemoHours(new DynamoHoursStore(documents, LOCAL_TABLE), new Date().toISOString());

@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
 import type { LocalStack } from '../local/stack';
-import { RawClient, postJson } from '../local/tools/raw-client';
+import { RawClient, postJson, putJson } from '../local/tools/raw-client';
 import type { RequestCounter, Service } from './bench/request-counter';
 
 /**
@@ -42,6 +42,9 @@ async function customerToken(stack: LocalStack, id: string): Promise<string> {
 async function agentsOnline(stack: LocalStack, run: string): Promise<RawClient[]> {
   const admin = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'admin@example.com', password: 'parley-demo' });
   const clients: RawClient[] = [];
+  // Only configured skills can be served and started.
+  const configured = await putJson(`${stack.httpUrl}/v1/skills/bench`, { names: { en: 'Bench' } }, admin.body.token);
+  if (configured.status !== 200) throw new Error(`Could not configure skill bench: ${JSON.stringify(configured.body)}`);
   for (let index = 0; index < AGENTS; index++) {
     const id = `bench-${run}-${index}`;
     const email = `${id}@example.com`;

@@ -6,6 +6,7 @@ import type { TranscriptEntry } from '../web/transcript';
 import type { CannedResponse } from '../web/http-api';
 import { fillPlaceholders, type Inserted, insertAt, placeholderValues, replaceSlashWord, slashQuery } from './canned-composer';
 import { CannedPicker } from './canned-picker';
+import { TransferPicker, type TransferTarget, type TransferTargets } from './transfer-picker';
 
 export interface ChatPaneEvents {
   send(text: string): void;
@@ -13,7 +14,11 @@ export interface ChatPaneEvents {
   note(text: string): void;
   typing(): void;
   close(): void;
-  transfer(target: { toAgentId: string } | { toSkill: string }, note: string): void;
+  transfer(target: TransferTarget, note: string): void;
+  /** Who could take a transfer now (read when the picker opens). */
+  transferTargets(): Promise<TransferTargets>;
+  /** The signed-in user, not offered as a transfer target. */
+  readonly selfId: string;
 }
 
 const STATUS_KEY = {
@@ -39,6 +44,9 @@ export class ChatPane {
   /** What the composer writes: a reply to the customer, or an internal note. */
   private mode: 'reply' | 'note' = 'reply';
   private readonly tools: HTMLDetailsElement;
+  private readonly picker: TransferPicker;
+  /** Says the conversation was transferred away from this agent (read-only from then on). */
+  private readonly transferredLine: HTMLElement;
   private readonly error: HTMLElement;
   private readonly placeholder: HTMLElement;
   private readonly content: HTMLElement;
@@ -182,29 +190,16 @@ export class ChatPane {
     });
     this.setMode('reply');
 
-    const toAgent = h('input', { name: 'toAgentId', size: 14 });
-    const toSkill = h('input', { name: 'toSkill', size: 10 });
-    const note = h('input', { name: 'note', size: 18, maxlength: 500 });
-    const transfer = h(
-      'form',
-      { 'aria-label': t('transfer') },
-      h('label', {}, t('transferToAgent'), toAgent),
-      h('label', {}, t('transferToSkill'), toSkill),
-      h('label', {}, t('transferNote'), note),
-      h('button', { type: 'submit', class: 'secondary' }, t('transfer')),
-    );
-    transfer.addEventListener('submit', (event) => {
-      event.preventDefault();
-      const agentId = toAgent.value.trim();
-      const skill = toSkill.value.trim();
-      if ((agentId === '') === (skill === '')) {
-        this.showError(`${t('transferToAgent')} / ${t('transferToSkill')}`);
-        return;
-      }
-      events.transfer(agentId ? { toAgentId: agentId } : { toSkill: skill }, note.value.trim());
-      toAgent.value = toSkill.value = note.value = '';
+    this.picker = new TransferPicker({
+      t,
+      locale,
+      selfId: events.selfId,
+      load: events.transferTargets,
+      transfer: (target, note) => events.transfer(target, note),
+      showError: (text) => this.showError(text),
     });
-    this.tools = h('details', { class: 'transfer' }, h('summary', {}, t('transfer')), transfer);
+    this.tools = this.picker.element;
+    this.transferredLine = h('p', { class: 'transferred', role: 'status', hidden: true });
     this.error = h('p', { class: 'error', role: 'alert', hidden: true });
     this.placeholder = h('p', { class: 'placeholder' }, t('pickConversation'));
     this.content = h(
@@ -213,6 +208,7 @@ export class ChatPane {
       h('div', { class: 'chat-head' }, this.title, this.closeButton),
       this.list.element,
       this.typingLine,
+      this.transferredLine,
       this.error,
       this.composer,
       this.tools,
@@ -255,8 +251,16 @@ export class ChatPane {
     } else this.browsePicker.close();
   }
 
-  /** Shows a conversation (or none); a different one than before starts from a clean list. */
-  show(summary: ConversationSummary | undefined, switched: boolean): void {
+  /** A skill's display name, as the transfer picker last read the configured skills. */
+  skillLabel(skillId: string): string {
+    return this.picker.labelOf(skillId);
+  }
+
+  /**
+   * Shows a conversation (or none); a different one than before starts from a clean list.
+   * With `transferredTo` it was transferred away from this agent: shown read-only, saying where.
+   */
+  show(summary: ConversationSummary | undefined, switched: boolean, transferredTo?: string): void {
     this.summary = summary;
     this.placeholder.hidden = summary !== undefined;
     this.content.hidden = summary === undefined;
@@ -272,7 +276,10 @@ export class ChatPane {
       this.detailsList.replaceChildren();
       return;
     }
-    const open = summary.status !== 'closed';
+    const open = summary.status !== 'closed' && transferredTo === undefined;
+    this.transferredLine.hidden = transferredTo === undefined;
+    this.transferredLine.textContent = transferredTo === undefined ? '' : this.t('transferredTo', { target: transferredTo });
+    if (!open) this.tools.open = false;
     this.title.textContent = summary.customer.name ?? summary.customer.id;
     this.closeButton.hidden = !open;
     this.composer.hidden = !open;
@@ -280,7 +287,7 @@ export class ChatPane {
     const rows: Array<[string, string]> = [
       [this.t('name'), summary.customer.name ?? '—'],
       [this.t('customerId'), summary.customer.id],
-      [this.t('skill'), summary.skill ?? '—'],
+      [this.t('skill'), summary.skill ? this.picker.labelOf(summary.skill) : '—'],
       [this.t('conversationStatus'), this.t(STATUS_KEY[summary.status])],
       [this.t('agent'), summary.agent?.name ?? '—'],
       [this.t('startedAt'), `${new Date(summary.createdAt).toLocaleDateString(this.locale)} ${formatTime(summary.createdAt, this.locale)}`],

@@ -5,6 +5,9 @@ import {
   type ChatMessage,
   type ConnectionState,
   type ConversationSummary,
+  summaryAfterTransfer,
+  transferredAwayFrom,
+  type TransferredFrame,
 } from '../parley-client/src/index';
 import { h } from '../web/dom';
 import { HttpApi, type IssuedToken } from '../web/http-api';
@@ -59,6 +62,8 @@ export class ConsoleApp {
   private readonly readMarks: ReadMarks;
   private readonly alerts: Alerts;
   private readonly summaries = new Map<string, ConversationSummary>();
+  /** Conversations transferred away from this agent -> where to (shown read-only while selected, then dropped). */
+  private readonly transferredAway = new Map<string, string>();
   private readonly transcripts = new Map<string, Transcript>();
   private readonly historyLoaded = new Set<string>();
   private readonly list: ConversationList;
@@ -107,6 +112,12 @@ export class ConsoleApp {
         typing: () => this.sendTyping(),
         close: () => this.control(() => this.selectedId && this.client.closeConversation(this.selectedId)),
         transfer: (target, note) => this.control(() => this.selectedId && this.client.transfer(this.selectedId, target, note || undefined)),
+        transferTargets: () =>
+          options.session.withToken(async (token) => {
+            const [agents, skills] = await Promise.all([this.api.onlineAgents(token), this.api.skills(token)]);
+            return { agents, skills };
+          }),
+        selfId: this.userId,
       },
       options.signedIn.user.name,
     );
@@ -240,9 +251,12 @@ export class ConsoleApp {
       }
       this.render();
     });
-    client.on('assigned', (frame) => this.patch(frame.conversationId, { status: 'assigned', agent: frame.agent }));
+    client.on('assigned', (frame) => {
+      if (frame.agent.id === this.userId) this.transferredAway.delete(frame.conversationId);
+      this.patch(frame.conversationId, { status: 'assigned', agent: frame.agent });
+    });
     client.on('queued', (frame) => this.patch(frame.conversationId, { status: 'queued' }));
-    client.on('transferred', (frame) => this.patch(frame.conversationId, { status: 'queued', agent: undefined }));
+    client.on('transferred', (frame) => this.onTransferred(frame));
     client.on('closed', (frame) => this.patch(frame.conversationId, { status: 'closed' }));
     client.on('typing', (frame) => {
       if (frame.conversationId !== this.selectedId) return;
@@ -273,6 +287,18 @@ export class ConsoleApp {
     for (const entry of client.pending()) {
       if (entry.conversationId) this.transcript(entry.conversationId).addPending(entry.clientMsgId, entry.text, entry.createdAt);
     }
+  }
+
+  /** The conversation moved: to its new agent or queue; away from this agent, it is no longer theirs to answer or close. */
+  private onTransferred(frame: TransferredFrame): void {
+    const summary = this.summaries.get(frame.conversationId);
+    const next = summary ? summaryAfterTransfer(summary, frame) : undefined;
+    if (next) this.summaries.set(frame.conversationId, next);
+    if (!this.supervisor && transferredAwayFrom(frame, this.userId)) {
+      const target = 'agent' in frame.to ? (frame.to.agent.name ?? frame.to.agent.id) : this.pane.skillLabel(frame.to.skill);
+      this.transferredAway.set(frame.conversationId, target);
+    }
+    this.render();
   }
 
   private onState(state: ConnectionState): void {
@@ -312,6 +338,7 @@ export class ConsoleApp {
   }
 
   private remember(summary: ConversationSummary): void {
+    if (summary.agent?.id === this.userId) this.transferredAway.delete(summary.id);
     const known = this.summaries.get(summary.id);
     this.summaries.set(summary.id, known && known.lastSeq > summary.lastSeq ? { ...summary, lastSeq: known.lastSeq } : summary);
     void this.loadHistory(summary.id);
@@ -370,11 +397,16 @@ export class ConsoleApp {
 
   private select(conversationId: string): void {
     const switched = conversationId !== this.selectedId;
+    // Leaving a conversation transferred away lets it go from the list.
+    if (switched && this.selectedId && this.transferredAway.has(this.selectedId)) {
+      this.summaries.delete(this.selectedId);
+      this.transferredAway.delete(this.selectedId);
+    }
     this.selectedId = conversationId;
     // Supervisors get no live frames for conversations they are not in: read them afresh.
     if (this.supervisor && this.summaries.get(conversationId)?.agent?.id !== this.userId) this.historyLoaded.delete(conversationId);
     void this.loadHistory(conversationId);
-    this.pane.show(this.summaries.get(conversationId), switched);
+    this.pane.show(this.summaries.get(conversationId), switched, this.transferredAway.get(conversationId));
     this.render();
     this.markSelectedRead();
   }
@@ -481,7 +513,7 @@ export class ConsoleApp {
   private render(): void {
     this.renderList();
     const id = this.selectedId;
-    this.pane.show(id ? this.summaries.get(id) : undefined, false);
+    this.pane.show(id ? this.summaries.get(id) : undefined, false, id ? this.transferredAway.get(id) : undefined);
     if (id) this.pane.render(this.transcript(id).entries(this.userId, true));
   }
 
@@ -502,6 +534,7 @@ export class ConsoleApp {
               : transcript.countFromOthersAfter(this.readMarks.get(summary.id), this.userId),
           ...(awaitingReply && since ? { waitingSeconds: Math.max(0, Math.round((now - Date.parse(since)) / 1000)) } : {}),
           preview: last?.text ?? '',
+          ...(this.transferredAway.has(summary.id) ? { transferredTo: this.transferredAway.get(summary.id) } : {}),
         };
       });
     const open = rows

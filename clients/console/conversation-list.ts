@@ -8,6 +8,8 @@ export interface ConversationRow {
   /** Seconds the customer has been waiting for an answer, if they are. */
   readonly waitingSeconds?: number;
   readonly preview: string;
+  /** Transferred away from this agent, to whom or which skill (no longer theirs). */
+  readonly transferredTo?: string;
 }
 
 export function formatDuration(seconds: number, t: Translate): string {
@@ -53,9 +55,11 @@ export class ConversationList {
             onclick: () => this.onSelect(summary.id),
           },
           h('span', { class: 'name' }, name),
-          row.unread > 0
-            ? h('span', { class: 'unread', 'aria-label': t('unread', { n: row.unread }) }, String(row.unread))
-            : h('span', {}, t(STATUS_KEY[summary.status])),
+          row.transferredTo !== undefined
+            ? h('span', { class: 'transferred' }, t('transferredTo', { target: row.transferredTo }))
+            : row.unread > 0
+              ? h('span', { class: 'unread', 'aria-label': t('unread', { n: row.unread }) }, String(row.unread))
+              : h('span', {}, t(STATUS_KEY[summary.status])),
           row.waitingSeconds !== undefined
             ? h('span', { class: 'waiting' }, t('waiting', { time: formatDuration(row.waitingSeconds, t) }))
             : null,

@@ -124,6 +124,24 @@ export interface AutoReplyTrialResult {
 }
 
 /** The HTTP half of the protocol (PROTOCOL.md section 6), for the widget and the console. */
+/** A configured skill (`GET /v1/skills`); `default` marks the deployment's default skill. */
+export interface SkillRow {
+  readonly id: string;
+  readonly names: { readonly en: string; readonly 'zh-CN'?: string };
+  readonly default?: boolean;
+}
+
+/** An agent who is online now (`GET /v1/agents/online`): the transfer picker's choices. */
+export interface OnlineAgentRow {
+  readonly id: string;
+  readonly name: string;
+  readonly status: string;
+  readonly skills: readonly string[];
+  readonly load: number;
+  readonly capacity: number;
+  readonly available: boolean;
+}
+
 export class HttpApi {
   constructor(private readonly baseUrl: string) {}
 
@@ -164,6 +182,16 @@ export class HttpApi {
   async queues(token: string): Promise<QueueRow[]> {
     const body = await this.call<{ queues: QueueRow[] }>('GET', '/v1/queues', token);
     return body.queues;
+  }
+
+  async skills(token: string): Promise<SkillRow[]> {
+    const body = await this.call<{ skills: SkillRow[] }>('GET', '/v1/skills', token);
+    return body.skills;
+  }
+
+  async onlineAgents(token: string): Promise<OnlineAgentRow[]> {
+    const body = await this.call<{ agents: OnlineAgentRow[] }>('GET', '/v1/agents/online', token);
+    return body.agents;
   }
 
   /** A skill's own hours (`_default`: the deployment default); null when it has none. */

@@ -1,5 +1,6 @@
 import {
   ParleyClientError,
+  summaryAfterTransfer,
   type ChatMessage,
   type ConnectionState,
   type ConversationSummary,
@@ -456,10 +457,11 @@ export class WidgetController {
       this.offered.delete(frame.conversationId);
       this.setSummary({ ...rest, status: 'assigned', agent: frame.agent });
     });
+    // To an agent: they have the chat now; to a skill: waiting until `assigned` names the next one.
     client.on('transferred', (frame) => {
       if (frame.conversationId !== this.summary?.id) return;
-      const { agent: _previous, ...rest } = this.summary;
-      this.setSummary({ ...rest, status: 'queued' });
+      const next = summaryAfterTransfer(this.summary, frame);
+      if (next) this.setSummary(next);
     });
     client.on('typing', (frame) => frame.conversationId === this.summary?.id && this.showTyping(frame.sender.name ?? this.t('agent')));
     client.on('read', (frame) => {

@@ -197,6 +197,10 @@ const HTTP_RULES: Readonly<Record<string, readonly LimitRuleName[]>> = {
   'canned-responses-list': ['apiRead'],
   'canned-responses-put': ['settingsChange'],
   'canned-responses-delete': ['settingsChange'],
+  'skills-list': ['apiRead'],
+  'skills-put': ['settingsChange'],
+  'skills-delete': ['settingsChange'],
+  'agents-online': ['apiRead'],
 };
 
 export function isLimitedWebSocketRoute(routeKey: string): boolean {

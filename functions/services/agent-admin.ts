@@ -4,6 +4,7 @@ import type { AgentStatus } from '../domain/routing';
 import { changeRevokesTokens, revocationCutoff } from '../domain/staff-session';
 import type { AgentProfile, AgentSummary } from '../ports/agent-directory';
 import type { Ports } from './context';
+import { assertSkillsConfigured } from './skills';
 import { revokeAgentAccess } from './staff-sessions';
 
 export interface AgentView extends AgentSummary {
@@ -68,6 +69,7 @@ export async function createAgent(ports: Ports, user: User, input: NewAgent): Pr
   if (problem) throw new BadRequestError(`Agent id ${id} cannot be used: ${problem}`);
   if (await ports.agents.get(id)) throw new ConflictError(`Agent ${id} already exists`);
   if (await ports.agents.findByEmail(input.email)) throw new ConflictError(`Another agent already uses ${input.email}`);
+  await assertSkillsConfigured(ports, input.skills);
   const profile: AgentProfile = {
     id,
     email: input.email.toLowerCase(),
@@ -91,6 +93,7 @@ export async function createAgent(ports: Ports, user: User, input: NewAgent): Pr
 export async function updateAgent(ports: Ports, user: User, agentId: string, changes: AgentChanges): Promise<AgentView> {
   assertAdmin(user);
   const before = await existing(ports, agentId);
+  if (changes.skills) await assertSkillsConfigured(ports, changes.skills);
   const revokes = changeRevokesTokens(before, changes);
   if (agentId === user.id && (changes.disabled === true || (changes.role !== undefined && changes.role !== before.role))) {
     throw new ConflictError('Admins cannot disable or demote themselves');

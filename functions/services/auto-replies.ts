@@ -8,6 +8,7 @@ import {
 import { BadRequestError, ForbiddenError } from '../domain/errors';
 import { SKILL_PATTERN, type User } from '../domain/identity';
 import type { Ports } from './context';
+import { assertSkillConfigured } from './skills';
 
 /** What the admin API answers: a skill's settings and where they come from. */
 export interface AutoRepliesView {
@@ -57,6 +58,7 @@ export async function getAutoReplies(ports: Ports, user: User, skill: string): P
 /** `PUT /v1/skills/{skill}/auto-replies` (admins): validated whole (a bad body changes nothing), then replaced. */
 export async function putAutoReplies(ports: Ports, user: User, skill: string, autoReplies: AutoReplies): Promise<AutoRepliesView> {
   if (user.role !== 'admin') throw new ForbiddenError('Only admins change auto-replies');
+  if (skill !== DEFAULT_AUTO_REPLIES_SKILL) await assertSkillConfigured(ports, skill);
   assertRulesUsable(autoReplies);
   const updatedAt = ports.clock.now().toISOString();
   await ports.autoReplies.put({ skill, autoReplies, updatedAt, updatedBy: user.id });

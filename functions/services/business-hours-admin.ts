@@ -3,6 +3,7 @@ import { ForbiddenError, NotFoundError } from '../domain/errors';
 import { SKILL_PATTERN, type User } from '../domain/identity';
 import { DEFAULT_HOURS_SKILL } from './availability';
 import type { Ports } from './context';
+import { assertSkillConfigured } from './skills';
 
 /** The `{skill}` of the hours routes: a skill name or `_default`; anything else names nothing. */
 export function hoursSkillParam(params: Record<string, string | undefined>): string {
@@ -26,6 +27,7 @@ export async function getHours(ports: Ports, user: User, skill: string): Promise
 /** `PUT /v1/skills/{skill}/hours`: admins; the body was validated whole before anything is written. */
 export async function putHours(ports: Ports, user: User, skill: string, hours: BusinessHours): Promise<HoursView> {
   if (user.role !== 'admin') throw new ForbiddenError('Only admins change business hours');
+  if (skill !== DEFAULT_HOURS_SKILL) await assertSkillConfigured(ports, skill);
   await ports.hours.put(skill, hours, { by: user.id, now: ports.clock.now().toISOString() });
   ports.log.info('Business hours changed', { skill, by: user.id });
   return { skill, hours };

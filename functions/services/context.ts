@@ -17,6 +17,7 @@ import type { Mailer } from '../ports/mailer';
 import type { LoginBackoff, RateLimiter } from '../ports/rate-limiter';
 import type { RoutingQueue } from '../ports/routing-queue';
 import type { OpaqueTokens, SessionStore } from '../ports/session-store';
+import type { SkillStore } from '../ports/skill-store';
 import type { TicketStore } from '../ports/ticket-store';
 import type { TokenService } from '../ports/tokens';
 
@@ -81,6 +82,8 @@ export interface Ports {
   readonly sessions: SessionStore;
   readonly opaqueTokens: OpaqueTokens;
   readonly presence: AgentPresence;
+  /** The skills admins configured (cached briefly per container). */
+  readonly skills: SkillStore;
   /** Business hours per skill and the availability last announced. */
   readonly hours: HoursStore;
   /** Outbound email: ticket replies, transcripts. */

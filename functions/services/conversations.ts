@@ -8,6 +8,7 @@ import type { ServerFrame } from '../protocol/server-frames';
 import { ackFrame, messageFrame } from '../protocol/server-frames';
 import { broadcast } from './broadcast';
 import type { Caller, Ports } from './context';
+import { assertSkillConfigured } from './skills';
 import { answerCustomer, lazyBot } from './bot';
 import { noticeIfAway, type Visitor } from './off-hours-notice';
 import { afterClose } from './routing';
@@ -133,6 +134,8 @@ async function openForStart(
 export async function start(ports: Ports, caller: Caller, frame: StartFrame): Promise<ServerFrame[]> {
   if (frame.text !== undefined) validateText(frame.text);
   if (caller.user.role !== 'customer') throw new ForbiddenError('Only customers start conversations');
+  // Before anything is stored: a typo or an invented skill must not queue anyone forever.
+  if (frame.skill !== undefined) await assertSkillConfigured(ports, frame.skill);
   const bot = lazyBot(ports, frame.skill ?? ports.settings.defaultSkill);
   const { conversation, created } = await openForStart(ports, caller, frame, bot);
   const reply: ServerFrame[] = [];

@@ -9,6 +9,7 @@ import type { Caller, Ports } from './context';
 import { getConversation } from './conversations';
 import { storeTransferNote } from './notes';
 import { refreshPositions, releaseUnlessBacking } from './routing';
+import { assertSkillConfigured } from './skills';
 
 function endOf(conversation: Conversation): TransferEnd {
   return conversation.agent ? { agent: { id: conversation.agent.id, name: conversation.agent.name } } : { skill: conversation.skill };
@@ -33,27 +34,28 @@ async function toAgent(ports: Ports, conversation: Conversation, agentId: string
   return moved;
 }
 
-/** To a skill queue: it joins the back of that queue and routing follows. */
+/** To a skill queue: it joins the back of that queue; routing follows once everyone was told (see transfer). */
 async function toSkill(ports: Ports, conversation: Conversation, skill: string): Promise<Conversation> {
   const now = ports.clock.now().toISOString();
   const moved = await ports.conversations.requeue(conversation.id, conversation.agent?.id ?? null, skill, now, {
     fromEpoch: epochOf(conversation),
   });
   if (!moved) throw new ConflictError('The conversation changed meanwhile; try again');
-  await ports.routingQueue.publish({ type: 'conversation.queued', conversationId: conversation.id });
   return moved;
 }
 
 /**
  * `transfer` to a named agent (online, with capacity) or to a skill queue. The note is for
  * agents only: the customer's `transferred` frame does not carry it. The previous agent's
- * claim is given back and its queues drain.
+ * claim is given back and its queues drain. Routing is triggered only after the frames are
+ * out, so a customer always reads `transferred` before the next agent's `assigned`.
  */
 export async function transfer(ports: Ports, caller: Caller, frame: TransferFrame): Promise<ServerFrame> {
   const conversation = await getConversation(ports, frame.conversationId);
   assertCanTransfer(caller.user, conversation);
   assertOpen(conversation);
   if (conversation.status === 'bot') throw new ConflictError('The bot is answering this conversation; hand it off to the queue first');
+  if (!frame.toAgentId && frame.toSkill !== undefined) await assertSkillConfigured(ports, frame.toSkill);
   const moved = frame.toAgentId
     ? await toAgent(ports, conversation, frame.toAgentId)
     : await toSkill(ports, conversation, frame.toSkill ?? ports.settings.defaultSkill);
@@ -63,7 +65,6 @@ export async function transfer(ports: Ports, caller: Caller, frame: TransferFram
   const previousAgent = conversation.agent;
   if (previousAgent) {
     await ports.presence.release(previousAgent.id, currentClaim(conversation), ports.clock.now().toISOString());
-    await ports.routingQueue.publish({ type: 'agent.available', agentId: previousAgent.id });
   } else {
     // It left a queue (a supervisor moved a waiting conversation): those behind move up.
     await refreshPositions(ports, conversation.skill);
@@ -80,5 +81,9 @@ export async function transfer(ports: Ports, caller: Caller, frame: TransferFram
     broadcast(ports, agentIds, forAgents, except),
     ...(moved.agent ? [broadcast(ports, [moved.agent.id], { type: 'conversation', conversation: toSummary(moved) })] : []),
   ]);
+  // Routing only after the `transferred` frames went out: the next agent's `assigned` must
+  // reach the customer after them, or the widget would show "waiting" with an agent there.
+  if (!moved.agent) await ports.routingQueue.publish({ type: 'conversation.queued', conversationId: conversation.id });
+  if (previousAgent) await ports.routingQueue.publish({ type: 'agent.available', agentId: previousAgent.id });
   return forAgents;
 }

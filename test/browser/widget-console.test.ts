@@ -227,10 +227,19 @@ describe.skipIf(!HAVE_CHROMIUM)('widget and agent console in a real browser', { 
 
   it('the agent transfers to a skill nobody serves yet; a supervisor sees the queue and every conversation', async () => {
     await agent.locator('details.transfer summary').click();
-    await agent.locator('input[name=toSkill]').fill('tech');
+    // The picker offers the configured skills by name and the online agents but the sender.
+    const skillOptions = agent.locator('select[name=toSkill] option');
+    await expect.poll(() => skillOptions.allTextContents(), POLL).toEqual(expect.arrayContaining(['Billing', 'Tech support']));
+    expect(await agent.locator('select[name=toAgentId] option').allTextContents()).toEqual(['—']);
+    await agent.locator('select[name=toSkill]').selectOption('tech');
     await agent.locator('input[name=note]').fill('Needs a refund in CNY');
     await agent.getByRole('button', { name: 'Transfer', exact: true }).click();
-    await expect.poll(() => agent.locator('.details').textContent(), POLL).toContain('queued');
+    // No longer the sender's: shown read-only, saying where it went, with no Close or composer.
+    const transferred = 'Transferred to Tech support; it is no longer yours.';
+    await expect.poll(() => agent.locator('main p.transferred').textContent(), POLL).toBe(transferred);
+    expect(await agent.getByRole('button', { name: 'Close conversation' }).isVisible()).toBe(false);
+    expect(await agent.locator('main form.composer').isVisible()).toBe(false);
+    await expect.poll(() => agent.locator('.conversations .transferred').textContent(), POLL).toBe(transferred);
 
     const context = await newContext(chromium.browser);
     try {

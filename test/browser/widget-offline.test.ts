@@ -62,6 +62,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the widget when nobody can answer, in a real br
       startLocalStack({
         httpPort: 0,
         wsPort: 0,
+        skills: [AWAY_SKILL],
         env: {
           ABANDON_AFTER_SECONDS: String(ABANDON_SECONDS),
           ABANDON_CLOSE_AFTER_SECONDS: String(ABANDON_SECONDS),

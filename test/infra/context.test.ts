@@ -32,6 +32,7 @@ describe('readParleyContext', () => {
         AGENT_LEAVE_GRACE_SECONDS: '15',
         QUEUE_TICKET_OFFER_SECONDS: '600',
         HOURS_CACHE_SECONDS: '5',
+        SKILLS_CACHE_SECONDS: '5',
         IDENTIFIED_CUSTOMER_ISSUER: 'parley-site',
         OIDC_ISSUERS: '[]',
         MAX_TOKEN_SECONDS_CUSTOMER: '86400',

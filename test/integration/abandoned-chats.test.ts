@@ -20,6 +20,7 @@ let adminToken: string;
 
 beforeAllOrFail(async () => {
   stack = await startLocalStack({
+    skills: ['aband-a', 'aband-b'],
     httpPort: 0,
     wsPort: 0,
     demo: true,

@@ -8,7 +8,7 @@ let stack: LocalStack;
 let admin: string;
 
 beforeAllOrFail(async () => {
-  stack = await startLocalStack({ httpPort: 0, wsPort: 0, demo: true });
+  stack = await startLocalStack({ skills: ['avail', 'nightshift', 'nohours'], httpPort: 0, wsPort: 0, demo: true });
   admin = (await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'admin@example.com', password: 'parley-demo' })).body.token;
 }, STACK_START_MS + budget(1));
 

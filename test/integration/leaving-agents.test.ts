@@ -20,6 +20,7 @@ let adminToken: string;
 
 beforeAllOrFail(async () => {
   stack = await startLocalStack({
+    skills: ['leave-a', 'leave-b', 'leave-c', 'leave-d'],
     httpPort: 0,
     wsPort: 0,
     demo: true,

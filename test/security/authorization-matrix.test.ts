@@ -21,7 +21,7 @@ const SETTLE_MS = budget(3);
 const SETUP_MS = STACK_START_MS + budget(4 + 2 + 6 * 3 + 3, SETTLE_MS);
 
 beforeAllOrFail(async () => {
-  stack = await startLocalStack({ httpPort: 0, wsPort: 0, demo: true });
+  stack = await startLocalStack({ skills: ['matrix'], httpPort: 0, wsPort: 0, demo: true });
   // Staff tokens are only good while a profile and a session back them: sign the demo staff in.
   const login = async (email: string) =>
     (await postJson(`${stack.httpUrl}/v1/auth/login`, { email, password: 'parley-demo' })).body.token as string;
@@ -258,6 +258,52 @@ describe('canned responses', () => {
     expect((await getJson(cannedUrl())).status).toBe(401);
     expect((await putJson(cannedUrl('matrix'), response)).status).toBe(401);
     expect((await deleteJson(cannedUrl('matrix'))).status).toBe(401);
+  });
+});
+
+describe('configured skills and who is online (issue 10)', () => {
+  const skillUrl = (skill: string) => `${stack.httpUrl}/v1/skills/${skill}`;
+  const STAFF = ['assignedAgent', 'otherAgent', 'supervisor', 'admin'] as const;
+
+  it.each([
+    ['owner', 403],
+    ['otherCustomer', 403],
+    ['assignedAgent', 200],
+    ['otherAgent', 200],
+    ['supervisor', 200],
+    ['admin', 200],
+  ] as const)('GET /v1/skills and GET /v1/agents/online as %s → %i', async (who, status) => {
+    const skills = await getJson(`${stack.httpUrl}/v1/skills`, tokens[who]);
+    expect(skills.status).toBe(status);
+    const online = await getJson(`${stack.httpUrl}/v1/agents/online`, tokens[who]);
+    expect(online.status).toBe(status);
+    if (status === 403) expect(online.body).toEqual({ error: { code: 'forbidden', message: expect.any(String) } });
+    else expect(online.body.agents.map((agent: { id: string }) => agent.id)).toContain('agent-tech');
+  });
+
+  it.each(['owner', 'otherCustomer', ...STAFF.filter((who) => who !== 'admin')] as const)(
+    'PUT and DELETE a skill as %s → 403, and nothing stored changes',
+    async (who) => {
+      const before = await storedItems(stack);
+      for (const response of [
+        await putJson(skillUrl('matrix'), { names: { en: 'Renamed' } }, tokens[who]),
+        await putJson(skillUrl('brand-new'), { names: { en: 'New' } }, tokens[who]),
+        await deleteJson(skillUrl('matrix'), tokens[who]),
+      ]) {
+        expect(response.status).toBe(403);
+        expect(response.body).toEqual({ error: { code: 'forbidden', message: expect.any(String) } });
+      }
+      expect(await storedItems(stack)).toEqual(before);
+    },
+  );
+
+  it('the skills routes need a token; an admin adds and deletes a skill', async () => {
+    expect((await getJson(`${stack.httpUrl}/v1/skills`)).status).toBe(401);
+    expect((await getJson(`${stack.httpUrl}/v1/agents/online`)).status).toBe(401);
+    expect((await putJson(skillUrl('matrix-extra'), { names: { en: 'Extra' } })).status).toBe(401);
+    expect((await deleteJson(skillUrl('matrix-extra'))).status).toBe(401);
+    expect((await putJson(skillUrl('matrix-extra'), { names: { en: 'Extra' } }, tokens.admin)).status).toBe(200);
+    expect((await deleteJson(skillUrl('matrix-extra'), tokens.admin)).status).toBe(200);
   });
 });
 

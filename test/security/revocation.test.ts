@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { RawClient, getJson, postJson, type Frame } from '../../local/tools/raw-client';
+import { RawClient, getJson, postJson, putJson, type Frame } from '../../local/tools/raw-client';
 import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
 import { connectAndSync, guestToken, mintToken, parleySigningKey, settled } from './support';
 
@@ -52,6 +52,9 @@ async function call(method: 'PUT' | 'DELETE', path: string, token: string, body?
 const refresh = (refreshToken: string) => postJson(`${stack.httpUrl}/v1/auth/refresh`, { refreshToken });
 
 async function createAgent(id: string, skill: string, role: 'agent' | 'admin' = 'agent'): Promise<void> {
+  // Agents serve configured skills only: each test's own skill is configured first.
+  const configured = await putJson(`${stack.httpUrl}/v1/skills/${skill}`, { names: { en: skill } }, adminToken);
+  expect(configured.status, JSON.stringify(configured.body)).toBe(200);
   const response = await postJson(
     `${stack.httpUrl}/v1/agents`,
     { id, email: `${id}@example.com`, name: id, password: PASSWORD, role, skills: [skill], capacity: 3 },

@@ -192,6 +192,13 @@ export class ConversationSync {
     if (log.cursor === undefined) this.scheduleGapSync();
   }
 
+  /** Replaces a known summary with what `change` makes of it (nothing when it returns undefined). */
+  update(conversationId: string, change: (summary: ConversationSummary) => ConversationSummary | undefined): void {
+    const summary = this.summaries.get(conversationId);
+    const next = summary ? change(summary) : undefined;
+    if (next) this.summaries.set(conversationId, next);
+  }
+
   patch(conversationId: string, change: Partial<ConversationSummary>): void {
     const summary = this.summaries.get(conversationId);
     if (summary) this.summaries.set(conversationId, { ...summary, ...change });

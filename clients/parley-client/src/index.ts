@@ -2,6 +2,7 @@ export { ParleyClient } from './parley-client';
 export type { ClientStats, ParleyClientOptions, ParleyEvents, ParleyLogger, PendingSend, SendFailure } from './parley-client';
 export type { ConnectionState, StateChange, TransitionCode } from './connection-state';
 export { ParleyClientError } from './errors';
+export { summaryAfterTransfer, transferredAwayFrom } from './transfer-outcome';
 export type { OutboxEntry } from './outbox';
 export { MemoryStore, type KeyValueStore } from './storage';
 export type { WebSocketConstructor, WebSocketLike } from './socket';

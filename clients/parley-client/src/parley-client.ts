@@ -1,3 +1,4 @@
+import { summaryAfterTransfer } from './transfer-outcome';
 import {
   newStats,
   resolveSettings,
@@ -321,6 +322,7 @@ export class ParleyClient {
         this.events.emit('queued', frame);
         break;
       case 'transferred':
+        this.sync.update(frame.conversationId, (summary) => summaryAfterTransfer(summary, frame));
         this.events.emit('transferred', frame);
         break;
       case 'typing':

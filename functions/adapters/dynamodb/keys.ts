@@ -45,6 +45,9 @@ export const keys = {
   /** Who holds a shortcut in a scope (a skill or `_global`): keeps shortcuts unique without transactions. */
   cannedShortcut: (scope: string, shortcut: string) => ({ pk: 'CANNED', sk: `SHORTCUT#${scope}#${shortcut}` }),
   cannedPartition: 'CANNED',
+  /** A configured skill (its display names); the fixed partition lists them all with one Query. */
+  configuredSkill: (skill: string) => ({ pk: 'SKILLS', sk: `SKILL#${skill}` }),
+  configuredSkillsPartition: 'SKILLS',
 };
 
 export function messageSortKey(seq: number): string {

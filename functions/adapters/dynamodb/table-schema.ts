@@ -26,6 +26,7 @@
  *   SKILL#<skill>   / AUTOREPLIES                auto-replies of a skill or `_default` (welcome, bot name, FAQ rules)
  *   CANNED          / RESPONSE#<id>              a canned response (shortcut, title, text, skill or none: global)
  *   CANNED          / SHORTCUT#<scope>#<short>   who holds a shortcut in a skill or `_global` (unique per scope)
+ *   SKILLS          / SKILL#<skill>              a configured skill and its display names (GET /v1/skills lists the partition)
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 export const TTL_ATTRIBUTE = 'expiresAt';

@@ -143,6 +143,8 @@ export class RoutingWorld {
       sessions: { create: unused('sessions'), get: unused('sessions'), rotate: unused('sessions'), revoke: unused('sessions') },
       opaqueTokens: { generate: unused('opaque tokens'), hash: unused('opaque tokens') },
       presence: this.presence,
+      // Every skill counts as configured: routing is what these tests drive.
+      skills: { list: async () => [], has: async () => true, put: unused('skills'), remove: unused('skills') },
       hours: {
         get: async () => undefined,
         put: unused('hours'),

@@ -372,3 +372,36 @@ describe('widget: when a conversation ends', () => {
     expect(w.screen.closedText).toBe('This conversation has ended.');
   });
 });
+
+describe('widget: transfers tell the customer the truth', () => {
+  const billie = { id: 'agent-billing', name: 'Billie' };
+  const tess = { id: 'agent-tech', name: 'Tess' };
+
+  it('a transfer straight to another agent names that agent (no "waiting" while they already have the chat)', async () => {
+    const w = await widget({ answer: availability('queue', { open: true, agentsOnline: 2 }) });
+    const client = await openChat(w);
+    client.emit('conversation', summary('assigned', { agent: billie }));
+    expect(w.screen.notice).toBe('You are chatting with Billie.');
+    client.emit('transferred', { type: 'transferred', conversationId: 'conv-1', from: { agent: billie }, to: { agent: tess } });
+    expect(w.screen.notice).toBe('You are chatting with Tess.');
+  });
+
+  it('a transfer to a skill says "waiting" until the next agent is assigned, then names them', async () => {
+    const w = await widget({ answer: availability('queue', { open: true, agentsOnline: 2 }) });
+    const client = await openChat(w);
+    client.emit('conversation', summary('assigned', { agent: billie }));
+    client.emit('transferred', { type: 'transferred', conversationId: 'conv-1', from: { agent: billie }, to: { skill: 'tech' } });
+    expect(w.screen.notice).toBe('Waiting for an agent…');
+    client.emit('assigned', { type: 'assigned', conversationId: 'conv-1', agent: tess });
+    expect(w.screen.notice).toBe('You are chatting with Tess.');
+  });
+
+  it('a late transfer frame from an agent who no longer has the chat does not undo the newer assignment', async () => {
+    const w = await widget({ answer: availability('queue', { open: true, agentsOnline: 2 }) });
+    const client = await openChat(w);
+    client.emit('conversation', summary('assigned', { agent: billie }));
+    client.emit('assigned', { type: 'assigned', conversationId: 'conv-1', agent: tess });
+    client.emit('transferred', { type: 'transferred', conversationId: 'conv-1', from: { agent: billie }, to: { skill: 'tech' } });
+    expect(w.screen.notice).toBe('You are chatting with Tess.');
+  });
+});
