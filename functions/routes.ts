@@ -334,7 +334,7 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // A changed email releases the old lookup; a revocation closes the agent's sockets.
   'agents-update': [STAFF_TOKEN_CHECK, ...AGENT_PROFILE_WRITES, on(['EMAIL#*'], 'DeleteItem'), READ_SKILLS, PUSH],
   'agents-delete': [STAFF_TOKEN_CHECK, on(['AGENT#*', 'EMAIL#*', 'ROSTER', 'CREDENTIAL#*'], 'DeleteItem'), PUSH],
-  availability: [READ_HOURS],
+  availability: [READ_HOURS, READ_SKILLS],
   'hours-get': [STAFF_TOKEN_CHECK, READ_HOURS],
   'hours-put': [STAFF_TOKEN_CHECK, on(['SKILL#*'], 'GetItem', 'PutItem'), READ_SKILLS],
   'list-queues': [STAFF_TOKEN_CHECK, on(['ROSTER'], 'Query'), queryIndex('byStatus', ['queued']), queryIndex('queue', ['*'])],
@@ -359,6 +359,7 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // The form's idempotency pointer (USER#<id>/TICKETREQ#<clientMsgId>), the token, the ticket and its first message.
   'tickets-create': [
     STAFF_TOKEN_CHECK,
+    READ_SKILLS,
     on(['USER#*'], 'GetItem', 'PutItem'),
     on(['MAILTOKEN#*'], 'PutItem'),
     on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'),

@@ -25,6 +25,7 @@ import { broadcast } from './broadcast';
 import type { Caller, Ports } from './context';
 import { getConversation } from './conversations';
 import { refreshPositions } from './queue-positions';
+import { assertSkillConfigured } from './skills';
 import { ReplyNotEmailedError, ReplyToSuppressedAddressError, emailReply } from './ticket-mail';
 
 export const TICKET_PAGE_DEFAULT = 25;
@@ -73,6 +74,7 @@ export async function createTicket(
 ): Promise<{ ticket: TicketSummary; created: boolean }> {
   if (user.role !== 'customer') throw new ForbiddenError('Only customers open tickets');
   validateText(request.message);
+  if (request.skill !== undefined) await assertSkillConfigured(ports, request.skill);
   const now = ports.clock.now().toISOString();
   const ticket: TicketInfo = {
     state: 'open',

@@ -8,7 +8,7 @@ let stack: LocalStack;
 let admin: string;
 
 beforeAllOrFail(async () => {
-  stack = await startLocalStack({ skills: ['avail', 'nightshift', 'nohours'], httpPort: 0, wsPort: 0, demo: true });
+  stack = await startLocalStack({ skills: ['avail', 'nightshift', 'nohours', 'other'], httpPort: 0, wsPort: 0, demo: true });
   admin = (await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'admin@example.com', password: 'parley-demo' })).body.token;
 }, STACK_START_MS + budget(1));
 
@@ -82,6 +82,10 @@ describe('business hours and availability on the local stack', () => {
       expect((await putHours('_default', { timeZone: 'UTC', weekly: EVERY_DAY, behaviour: 'queue' })).status).toBe(200);
       expect(await (await availability('other')).json()).toMatchObject({ open: true, behaviour: 'queue' });
       expect((await getJson(`${stack.httpUrl}/v1/availability?skill=NOT%20A%20SKILL`)).status).toBe(400);
+      // A skill no admin configured (a typo in the embed code): said, not answered as if it existed.
+      const unknown = await getJson(`${stack.httpUrl}/v1/availability?skill=bilingg`);
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.error.message).toContain('bilingg');
     },
     budget(8),
   );

@@ -262,6 +262,8 @@ describe('who may do what with tickets (a refusal changes nothing)', () => {
     ['owner', 'POST', '/v1/tickets', { ...form, email: 'not-an-email', clientMsgId: 'f-9' }, 400],
     ['owner', 'POST', '/v1/tickets', { ...form, message: '', clientMsgId: 'f-10' }, 400],
     ['owner', 'POST', '/v1/tickets', { ...form, skill: 'Bad Skill', clientMsgId: 'f-11' }, 400],
+    // Well formed but configured by no admin: nobody would ever see the ticket.
+    ['owner', 'POST', '/v1/tickets', { ...form, skill: 'free-bitcoin-here', clientMsgId: 'f-12' }, 400],
   ] as const)('%s %s %s %j → %i', async (who, method, path, body, status) => {
     await settled(stack, undefined, SETTLE_MS);
     const before = await storedItems(stack);
