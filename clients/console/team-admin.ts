@@ -41,10 +41,12 @@ function agentRow(context: SettingsContext, agent: AgentRecord, changed: (agent:
   const buttons: HTMLButtonElement[] = [];
   const submit = async (change: Parameters<typeof context.api.updateAgent>[2], done: (saved: AgentRecord) => string) => {
     for (const button of buttons) button.disabled = true;
+    say(status, '');
     try {
       const saved = await context.withToken((token) => context.api.updateAgent(token, agent.id, change));
-      changed(saved);
+      // Said first: the row is rebuilt from the saved agent and carries the message over.
       say(status, done(saved));
+      changed(saved);
     } catch (error) {
       say(status, errorText(context, error), true);
     } finally {
@@ -109,7 +111,8 @@ export function mountTeamAdmin(container: HTMLElement, context: SettingsContext)
     const old = list.querySelector(`li[data-agent-id="${CSS.escape(agent.id)}"]`);
     // Keep the message just shown next to the form that caused it.
     const message = old?.querySelector('.settings-status');
-    if (message) fresh.querySelector('.settings-status')?.replaceWith(message);
+    const line = fresh.querySelector('.settings-status');
+    if (message && line) say(line as HTMLElement, message.textContent ?? '', message.classList.contains('error'));
     if (old) old.replaceWith(fresh);
     else render();
   };
