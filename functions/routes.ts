@@ -130,6 +130,8 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
     upstash: true,
   }),
   http('GET', '/v1/queues', 'list-queues', { table: 'read', verificationKeys: true, upstash: true }),
+  // Issue 10: every agent's status, load and current conversations (supervisors, admins).
+  http('GET', '/v1/roster', 'roster', { table: 'read', verificationKeys: true, upstash: true }),
   // Addresses SES reported bounced or complained (supervisors, admins).
   http('GET', '/v1/mail/suppressions', 'mail-suppressions', { table: 'read', verificationKeys: true, upstash: true }),
   // Tickets (issue 9, docs/tickets.md): the offline form, the staff's ticket lists and replies (emailed).
@@ -338,6 +340,8 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'hours-get': [STAFF_TOKEN_CHECK, READ_HOURS],
   'hours-put': [STAFF_TOKEN_CHECK, on(['SKILL#*'], 'GetItem', 'PutItem'), READ_SKILLS],
   'list-queues': [STAFF_TOKEN_CHECK, on(['ROSTER'], 'Query'), queryIndex('byStatus', ['queued']), queryIndex('queue', ['*'])],
+  // Profiles from the roster item collection, every assigned conversation from byStatus.
+  roster: [STAFF_TOKEN_CHECK, on(['ROSTER'], 'Query'), queryIndex('byStatus', ['assigned'])],
   // The conversation and its messages, and the recipient's bounce/complaint status before sending.
   transcript: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query'), on(['MAILADDR#*'], 'GetItem')],
   'mail-suppressions': [STAFF_TOKEN_CHECK, on(['MAILSUPPRESSIONS'], 'Query')],

@@ -103,6 +103,9 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
       'PUT /v1/agents/{id}': admin,
       'DELETE /v1/agents/{id}': admin,
       'GET /v1/queues': agents / a.agentQueuesSeconds,
+      // The Team screen reads the roster with the queues (every 10 s while open, by the few
+      // supervisors watching: about one staff member in ten, so the same rate).
+      'GET /v1/roster': agents / a.agentQueuesSeconds,
       // Supervisors look at the suppression list about as often as at the queues.
       'GET /v1/mail/suppressions': agents / a.agentQueuesSeconds,
       // Tickets: the offline form at most once per would-be chat; staff work them like history.

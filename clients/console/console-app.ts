@@ -21,9 +21,10 @@ import { ConversationList, type ConversationRow } from './conversation-list';
 import { AUTO_REPLIES_SECTION } from './auto-replies-settings';
 import { CANNED_RESPONSES_SECTION } from './canned-responses-settings';
 import { HOURS_SECTION } from './hours-settings';
-import { QueuesPanel } from './queues-panel';
 import { SettingsScreen, type SettingsSection } from './settings-screen';
 import type { StaffSession } from './staff-session';
+import { TEAM_ADMIN_SECTION } from './team-admin';
+import { TeamScreen } from './team-screen';
 import { TicketsView } from './tickets-view';
 
 const TYPING_SHOWN_MS = 5_000;
@@ -35,7 +36,12 @@ const CLOCK_TICK_MS = 20_000;
 const CLOSED_SHOWN = 20;
 
 /** The Settings screen's sections, in order (admins only). */
-export const SETTINGS_SECTIONS: readonly SettingsSection[] = [HOURS_SECTION, AUTO_REPLIES_SECTION, CANNED_RESPONSES_SECTION];
+export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
+  HOURS_SECTION,
+  AUTO_REPLIES_SECTION,
+  CANNED_RESPONSES_SECTION,
+  TEAM_ADMIN_SECTION,
+];
 
 export interface ConsoleOptions {
   readonly httpUrl: string;
@@ -68,7 +74,8 @@ export class ConsoleApp {
   private readonly historyLoaded = new Set<string>();
   private readonly list: ConversationList;
   private readonly pane: ChatPane;
-  private readonly queues: QueuesPanel | undefined;
+  /** Supervisors' and admins' queues, roster and monitor (clients/console/team-screen.ts). */
+  private readonly team: TeamScreen | undefined;
   private readonly statusSelect: HTMLSelectElement;
   private readonly banner: HTMLElement;
   private readonly tickets: TicketsView;
@@ -121,7 +128,6 @@ export class ConsoleApp {
       },
       options.signedIn.user.name,
     );
-    this.queues = this.supervisor ? new QueuesPanel(t) : undefined;
     this.statusSelect = h(
       'select',
       { name: 'status', 'aria-label': t('status') },
@@ -142,7 +148,6 @@ export class ConsoleApp {
         { class: 'sidebar', 'aria-label': t(this.supervisor ? 'allConversations' : 'myConversations') },
         h('h2', {}, t(this.supervisor ? 'allConversations' : 'myConversations')),
         this.list.element,
-        this.queues?.element,
       ),
       this.pane.element,
       this.pane.details,
@@ -163,6 +168,7 @@ export class ConsoleApp {
         : undefined;
       workspace.hidden = shown || !this.tickets.element.hidden;
       if (shown) this.tickets.element.hidden = true;
+      if (shown) this.team?.hide();
       if (settings) settings.element.hidden = !shown;
       if (settings && !settings.element.isConnected) workspace.after(settings.element);
     };
@@ -178,7 +184,30 @@ export class ConsoleApp {
       else this.tickets.hide();
       workspace.hidden = showTickets;
       if (settings) settings.element.hidden = true;
+      this.team?.hide();
       viewToggle.textContent = t(showTickets ? 'conversations' : 'tickets');
+    });
+    this.team = this.supervisor
+      ? new TeamScreen({
+          t,
+          locale: options.locale,
+          api: this.api,
+          withToken: (call) => options.session.withToken(call),
+          waiting: () => [...this.summaries.values()].filter((summary) => summary.status === 'queued'),
+          back: () => {
+            this.team?.hide();
+            workspace.hidden = false;
+          },
+        })
+      : undefined;
+    const teamButton = this.team ? h('button', { type: 'button', class: 'secondary', 'data-view-toggle': 'team' }, t('team')) : null;
+    teamButton?.addEventListener('click', () => {
+      this.tickets.hide();
+      this.tickets.element.hidden = true;
+      viewToggle.textContent = t('tickets');
+      if (settings) settings.element.hidden = true;
+      workspace.hidden = true;
+      this.team?.show();
     });
     root.replaceChildren(
       h(
@@ -190,6 +219,7 @@ export class ConsoleApp {
           h('h1', {}, `${t('consoleTitle')} — ${options.signedIn.user.name}`),
           permission,
           viewToggle,
+          teamButton,
           this.hasStatus ? h('label', {}, t('status'), this.statusSelect) : null,
           settingsButton,
           h('button', { type: 'button', class: 'secondary', onclick: () => this.signOut() }, t('signOut')),
@@ -197,6 +227,7 @@ export class ConsoleApp {
         this.banner,
         workspace,
         this.tickets.element,
+        this.team?.element,
       ),
     );
     this.wireClient();
@@ -255,6 +286,9 @@ export class ConsoleApp {
       if (frame.agent.id === this.userId) this.transferredAway.delete(frame.conversationId);
       this.patch(frame.conversationId, { status: 'assigned', agent: frame.agent });
     });
+    // The roster and queues show assignments and closes: a frame about one refreshes them now.
+    for (const type of ['conversation', 'assigned', 'queued', 'transferred', 'closed'] as const)
+      client.on(type, () => this.team?.refreshSoon());
     client.on('queued', (frame) => this.patch(frame.conversationId, { status: 'queued' }));
     client.on('transferred', (frame) => this.onTransferred(frame));
     client.on('closed', (frame) => this.patch(frame.conversationId, { status: 'closed' }));
@@ -377,12 +411,9 @@ export class ConsoleApp {
   }
 
   private async refreshSupervisorLists(): Promise<void> {
-    if (!this.queues) return;
+    if (!this.supervisor) return;
     try {
-      const [queues, conversations] = await this.options.session.withToken((token) =>
-        Promise.all([this.api.queues(token), this.api.conversations(token)]),
-      );
-      this.queues.render(queues);
+      const conversations = await this.options.session.withToken((token) => this.api.conversations(token));
       for (const summary of conversations) {
         const known = this.summaries.get(summary.id);
         if (!known || known.updatedAt <= summary.updatedAt) this.summaries.set(summary.id, summary);

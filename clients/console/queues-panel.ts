@@ -1,51 +1,63 @@
+import type { ConversationSummary } from '../parley-client/src/index';
 import { h } from '../web/dom';
 import type { QueueRow } from '../web/http-api';
 import type { Translate } from '../web/i18n';
-import { formatDuration } from './conversation-list';
+import { formatSpan } from './roster-view';
 
-/** Supervisors' view of the queues: depth, oldest wait and agents per skill. */
+/**
+ * Supervisors' view of the queues: one card per skill with the waiting count, the longest
+ * wait and the agents online serving it (wrapping cards, not a table, so it reads at any
+ * width), and the waiting chats, each of which opens read-only.
+ */
 export class QueuesPanel {
   readonly element: HTMLElement;
-  private readonly body: HTMLTableSectionElement;
+  private readonly list: HTMLUListElement;
 
-  constructor(private readonly t: Translate) {
-    this.body = h('tbody');
+  constructor(
+    private readonly t: Translate,
+    private readonly open?: (conversation: ConversationSummary) => void,
+  ) {
+    this.list = h('ul', { class: 'queue-cards' });
     this.element = h(
       'section',
-      { 'aria-labelledby': 'queues-title' },
+      { class: 'queues-section', 'aria-labelledby': 'queues-title' },
       h('h2', { id: 'queues-title' }, t('queues')),
-      h(
-        'table',
-        { class: 'queues' },
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            ...(['queueSkill', 'queueDepth', 'queueOldest', 'queueAgents', 'queueAvailable'] as const).map((key) =>
-              h('th', { scope: 'col' }, t(key)),
-            ),
-          ),
-        ),
-        this.body,
-      ),
+      this.list,
     );
   }
 
-  render(rows: readonly QueueRow[]): void {
-    this.body.replaceChildren(
-      ...rows.map((row) =>
-        h(
-          'tr',
-          {},
-          h('th', { scope: 'row' }, row.skill),
-          h('td', {}, String(row.depth)),
-          h('td', {}, row.depth > 0 ? formatDuration(row.oldestWaitSeconds, this.t) : '—'),
-          h('td', {}, String(row.agentsOnline)),
-          h('td', {}, String(row.agentsAvailable)),
-        ),
-      ),
+  /** `waiting`: conversations known to wait (any skill); those of each card's skill are listed on it. */
+  render(rows: readonly QueueRow[], waiting: readonly ConversationSummary[] = []): void {
+    const { t } = this;
+    this.list.replaceChildren(
+      ...rows.map((row) => {
+        const chats = this.open ? waiting.filter((conversation) => conversation.skill === row.skill) : [];
+        return h(
+          'li',
+          { class: `queue-card${row.depth > 0 ? ' busy' : ''}`, 'data-skill': row.skill },
+          h('h3', {}, row.skill),
+          h('p', { class: 'queue-depth' }, row.depth > 0 ? t('queueWaitingCount', { n: row.depth }) : t('queueNobodyWaiting')),
+          row.depth > 0 ? h('p', { class: 'queue-oldest' }, t('queueLongestWait', { time: formatSpan(row.oldestWaitSeconds, t) })) : null,
+          h('p', { class: 'queue-agents' }, t('queueServing', { online: row.agentsOnline, available: row.agentsAvailable })),
+          chats.length > 0
+            ? h(
+                'ul',
+                { class: 'queue-chats', 'aria-label': t('queueOpenWaiting') },
+                ...chats.map((conversation) =>
+                  h(
+                    'li',
+                    {},
+                    h(
+                      'button',
+                      { type: 'button', class: 'link', 'data-conversation-id': conversation.id, onclick: () => this.open?.(conversation) },
+                      conversation.customer.name ?? conversation.customer.id,
+                    ),
+                  ),
+                ),
+              )
+            : null,
+        );
+      }),
     );
   }
 }

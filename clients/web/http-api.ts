@@ -31,6 +31,46 @@ export interface QueueRow {
   readonly agentsAvailable: number;
 }
 
+export type AgentStatusName = 'online' | 'away' | 'offline';
+export type StaffRole = 'agent' | 'supervisor' | 'admin';
+
+/** `GET /v1/roster`: one agent's live state and the conversations it holds (docs/routing.md). */
+export interface RosterEntry {
+  readonly id: string;
+  readonly name: string;
+  readonly role: StaffRole;
+  readonly skills: readonly string[];
+  readonly capacity: number;
+  readonly disabled: boolean;
+  readonly status: AgentStatusName;
+  readonly statusSince?: string;
+  readonly load: number;
+  readonly conversations: readonly ConversationSummary[];
+}
+
+/** `GET/POST/PUT /v1/agents`: an agent as the admin API returns it. */
+export interface AgentRecord {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string;
+  readonly role: StaffRole;
+  readonly skills: readonly string[];
+  readonly capacity: number;
+  readonly disabled?: boolean;
+  readonly presence: { readonly status: AgentStatusName; readonly load: number };
+}
+
+export interface NewAgentBody {
+  readonly email: string;
+  readonly name: string;
+  readonly password: string;
+  readonly role: StaffRole;
+  readonly skills: readonly string[];
+  readonly capacity: number;
+}
+
+export type AgentChangesBody = Partial<Omit<NewAgentBody, 'password'>> & { readonly disabled?: boolean; readonly password?: string };
+
 /** `GET /v1/availability`: whether a skill's team can answer now, and what the widget does if not. */
 export type SkillAvailability = Omit<AvailabilityFrame, 'type'> & {
   /** The admin's own first sentence of the away notice, per language (absent: the widget's wording). */
@@ -192,6 +232,30 @@ export class HttpApi {
   async onlineAgents(token: string): Promise<OnlineAgentRow[]> {
     const body = await this.call<{ agents: OnlineAgentRow[] }>('GET', '/v1/agents/online', token);
     return body.agents;
+  }
+
+  roster(token: string): Promise<{ agents: RosterEntry[]; generatedAt: string }> {
+    return this.call('GET', '/v1/roster', token);
+  }
+
+  async agents(token: string): Promise<AgentRecord[]> {
+    const body = await this.call<{ agents: AgentRecord[] }>('GET', '/v1/agents', token);
+    return body.agents;
+  }
+
+  async createAgent(token: string, agent: NewAgentBody): Promise<AgentRecord> {
+    const body = await this.call<{ agent: AgentRecord }>('POST', '/v1/agents', token, agent);
+    return body.agent;
+  }
+
+  async updateAgent(token: string, id: string, changes: AgentChangesBody): Promise<AgentRecord> {
+    const body = await this.call<{ agent: AgentRecord }>('PUT', `/v1/agents/${encodeURIComponent(id)}`, token, changes);
+    return body.agent;
+  }
+
+  /** One page of a conversation's messages after `after` (monitoring reads only what is new). */
+  messagesAfter(token: string, conversationId: string, after: number): Promise<{ messages: ChatMessage[]; more: boolean }> {
+    return this.call('GET', `/v1/conversations/${encodeURIComponent(conversationId)}/messages?after=${after}&limit=200`, token);
   }
 
   /** A skill's own hours (`_default`: the deployment default); null when it has none. */

@@ -177,6 +177,7 @@ const HTTP_RULES: Readonly<Record<string, readonly LimitRuleName[]>> = {
   'agents-list': ['apiRead'],
   'agents-get': ['apiRead'],
   'list-queues': ['apiRead'],
+  roster: ['apiRead'],
   'mail-suppressions': ['apiRead'],
   'agents-create': ['agentAdmin'],
   'agents-update': ['agentAdmin'],

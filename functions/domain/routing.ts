@@ -16,6 +16,8 @@ export interface AgentAvailability {
   readonly capacity: number;
   /** When the agent last got or finished a conversation (ISO); idle longest wins ties. */
   readonly idleSince: string;
+  /** When the status last changed (ISO), for the roster; absent when unknown (presence lapsed, not yet swept). */
+  readonly statusSince?: string | undefined;
 }
 
 /** Every agent serves the default skill; other skills must be listed on the agent. */

@@ -58,8 +58,8 @@ export interface AgentPresence {
    * conversation for the skill's ETA, once per claim.
    */
   release(agentId: string, claim: string, now: string, handled?: { skill: string; seconds: number }): Promise<boolean>;
-  /** Marks every online agent whose presence expired as offline; returns their ids. */
-  sweepExpired(): Promise<string[]>;
+  /** Marks every online agent whose presence expired as offline (since `now`, when given); returns their ids. */
+  sweepExpired(now?: string): Promise<string[]>;
   /** Every agent known to Redis, with its claims. */
   snapshot(): Promise<AgentClaims[]>;
   /**

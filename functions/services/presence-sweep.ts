@@ -7,7 +7,7 @@ import { broadcast } from './broadcast';
  * back at the front of their queues, and its connections, if any still work, a `status`.
  */
 export async function sweepPresence(ports: Ports): Promise<string[]> {
-  const lost = await ports.presence.sweepExpired();
+  const lost = await ports.presence.sweepExpired(ports.clock.now().toISOString());
   for (const agentId of lost) {
     ports.log.info('Agent presence expired; the agent counts as offline', { agentId });
     await ports.routingQueue.publish({ type: 'agent.lost', agentId });

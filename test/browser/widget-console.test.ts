@@ -250,8 +250,11 @@ describe.skipIf(!HAVE_CHROMIUM)('widget and agent console in a real browser', { 
       await supervisor.locator('button[type=submit]').click();
       // Supervisors start away: they take conversations only when they choose to.
       await expect.poll(() => supervisor.locator('select[name=status]').inputValue(), POLL).toBe('away');
-      const techRow = supervisor.locator('table.queues tbody tr', { hasText: 'tech' });
-      await expect.poll(() => techRow.locator('td').first().textContent(), POLL).toBe('1');
+      // The queues are on the Team screen (read when shown, then every TEAM_POLL_MS).
+      await supervisor.locator('[data-view-toggle=team]').click();
+      const techCard = supervisor.locator('.queue-card[data-skill=tech]');
+      await expect.poll(() => techCard.locator('.queue-depth').textContent(), POLL).toBe('1 waiting');
+      await supervisor.getByRole('button', { name: 'Back to conversations' }).click();
       await expect
         .poll(() => supervisor.locator('.conversations .name').allTextContents(), POLL)
         .toEqual(expect.arrayContaining(['Li Lei', 'Visitor']));

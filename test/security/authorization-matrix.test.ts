@@ -176,6 +176,59 @@ describe('HTTP endpoints', () => {
   });
 });
 
+describe('the roster and agent administration (issue 10)', () => {
+  const rosterUrl = () => `${stack.httpUrl}/v1/roster`;
+  const agentUrl = (id: string) => `${stack.httpUrl}/v1/agents/${id}`;
+
+  it.each(['owner', 'otherCustomer', 'assignedAgent', 'otherAgent'] as const)(
+    'GET roster as %s → 403, and nothing stored changes',
+    async (who) => {
+      const before = await storedItems(stack);
+      const response = await getJson(rosterUrl(), tokens[who]);
+      expect(response.status).toBe(403);
+      expect(response.body).toEqual({ error: { code: 'forbidden', message: expect.any(String) } });
+      expect(await storedItems(stack)).toEqual(before);
+    },
+  );
+
+  it.each(['supervisor', 'admin'] as const)('GET roster as %s → 200: the assigned agent, online, holding the conversation', async (who) => {
+    const response = await getJson(rosterUrl(), tokens[who]);
+    expect(response.status).toBe(200);
+    const tech = (response.body.agents as Array<{ id: string }>).find((agent) => agent.id === 'agent-tech');
+    expect(tech).toMatchObject({
+      status: 'online',
+      load: 1,
+      capacity: 3,
+      conversations: [{ id: conversationId, customer: { name: 'Owner' } }],
+    });
+    // Admins have no routing status: they are not on the roster.
+    expect((response.body.agents as Array<{ id: string }>).map((agent) => agent.id)).not.toContain('admin');
+  });
+
+  it('the roster needs a token', async () => {
+    expect((await getJson(rosterUrl())).status).toBe(401);
+    expect((await getJson(rosterUrl(), 'e30.e30.')).status).toBe(401);
+  });
+
+  it.each(['owner', 'otherCustomer', 'assignedAgent', 'otherAgent', 'supervisor'] as const)(
+    'agent administration as %s → 403 (list, create, edit skills, disable), and nothing stored changes',
+    async (who) => {
+      const before = await storedItems(stack);
+      const created = { email: `matrix-${who}@example.com`, name: 'M', password: 'a-long-password', skills: ['tech'], capacity: 2 };
+      for (const response of [
+        await getJson(`${stack.httpUrl}/v1/agents`, tokens[who]),
+        await postJson(`${stack.httpUrl}/v1/agents`, created, tokens[who]),
+        await putJson(agentUrl('agent-billing'), { skills: ['billing', 'tech'] }, tokens[who]),
+        await putJson(agentUrl('agent-billing'), { disabled: true }, tokens[who]),
+      ]) {
+        expect(response.status).toBe(403);
+        expect(response.body).toEqual({ error: { code: 'forbidden', message: expect.any(String) } });
+      }
+      expect(await storedItems(stack)).toEqual(before);
+    },
+  );
+});
+
 describe('business hours and availability', () => {
   const hoursUrl = (skill: string) => `${stack.httpUrl}/v1/skills/${skill}/hours`;
   const hours = { timeZone: 'Asia/Shanghai', weekly: { mon: [{ from: '09:00', to: '18:00' }] }, behaviour: 'form' };

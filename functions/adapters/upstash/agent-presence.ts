@@ -95,23 +95,27 @@ export class UpstashAgentPresence implements AgentPresence {
 
   async get(agentId: string): Promise<AgentAvailability | undefined> {
     const row = await this.script<unknown[]>('get', AGENT_VIEW, [this.agentKey(agentId)], [this.prefix, agentId]);
-    const [name, status, skills, capacity, idleSince, load, alive] = row;
+    const [name, status, skills, capacity, idleSince, load, alive, statusSince] = row;
     if (!status) return undefined;
+    const live = Number(alive) === 1;
+    // A lapsed presence not yet swept: offline since some moment the hash does not know.
+    const since = live || status === 'offline' ? text(statusSince) : '';
     return {
       id: agentId,
       name: text(name) || agentId,
       // Without live presence an agent counts as offline, whatever status it last set.
-      status: Number(alive) === 1 ? asStatus(status) : 'offline',
+      status: live ? asStatus(status) : 'offline',
       skills: splitSkills(skills),
       load: Number(load ?? 0),
       capacity: Number(capacity ?? 0),
       idleSince: text(idleSince),
+      ...(since ? { statusSince: since } : {}),
     };
   }
 
   async listOnline(): Promise<AgentAvailability[]> {
     const rows = await this.script<unknown[][]>('listOnline', LIST_ONLINE, [`${this.prefix}online:*`], [this.prefix]);
-    return rows.map(([id, name, skills, load, capacity, idleSince]) => ({
+    return rows.map(([id, name, skills, load, capacity, idleSince, statusSince]) => ({
       id: text(id),
       name: text(name) || text(id),
       status: 'online' as const,
@@ -119,6 +123,7 @@ export class UpstashAgentPresence implements AgentPresence {
       load: Number(load ?? 0),
       capacity: Number(capacity ?? 0),
       idleSince: text(idleSince),
+      ...(text(statusSince) ? { statusSince: text(statusSince) } : {}),
     }));
   }
 
@@ -173,8 +178,8 @@ export class UpstashAgentPresence implements AgentPresence {
     return Number(removed) === 1;
   }
 
-  async sweepExpired(): Promise<string[]> {
-    const ids = await this.script<unknown[]>('sweepExpired', SWEEP_EXPIRED, [`${this.prefix}online:*`], [this.prefix]);
+  async sweepExpired(now?: string): Promise<string[]> {
+    const ids = await this.script<unknown[]>('sweepExpired', SWEEP_EXPIRED, [`${this.prefix}online:*`], [this.prefix, now ?? '']);
     return ids.map(text);
   }
 

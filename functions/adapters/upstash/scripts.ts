@@ -4,7 +4,8 @@
  * case, no status tables, no nil holes in returned arrays).
  *
  * Keys under the prefix P:
- *   P agent:<id>    hash: name, status, skills (comma-separated), capacity, idleSince
+ *   P agent:<id>    hash: name, status, skills (comma-separated), capacity, idleSince,
+ *                   statusSince (when the status last changed, for the supervisors' roster)
  *   P alive:<id>    heartbeat presence, expires after the grace period (PX)
  *   P held:<id>     hash: claim name -> epoch ms it was made; the agent's load is its length
  *   P online:<skill> / P online:*   agents whose status is online, per skill and all of them
@@ -38,9 +39,13 @@ end
  * KEYS[1] agent hash. ARGV: id, name, status, skills, capacity, now, prefix, graceMs,
  * live ('1' refreshes presence: the agent itself is acting).
  */
-export const SET_STATUS = `
+export const SET_STATUS = `${LIVE}
 local key, id, prefix = KEYS[1], ARGV[1], ARGV[7]
 local old = redis.call('HGET', key, 'skills')
+-- An agent whose presence lapsed was offline, whatever its hash still says.
+local was = redis.call('HGET', key, 'status')
+if not alive(prefix, id) then was = 'offline' end
+if was ~= ARGV[3] or redis.call('HEXISTS', key, 'statusSince') == 0 then redis.call('HSET', key, 'statusSince', ARGV[6]) end
 if old then
   for skill in string.gmatch(old, '[^,]+') do redis.call('SREM', prefix .. 'online:' .. skill, id) end
 end
@@ -56,22 +61,22 @@ end
 return 1
 `;
 
-/** KEYS[1] agent hash. ARGV: prefix, id. Returns [name, status, skills, capacity, idleSince, load, alive]. */
+/** KEYS[1] agent hash. ARGV: prefix, id. Returns [name, status, skills, capacity, idleSince, load, alive, statusSince]. */
 export const AGENT_VIEW = `${LIVE}
 local prefix, id = ARGV[1], ARGV[2]
-local v = redis.call('HMGET', KEYS[1], 'name', 'status', 'skills', 'capacity', 'idleSince')
+local v = redis.call('HMGET', KEYS[1], 'name', 'status', 'skills', 'capacity', 'idleSince', 'statusSince')
 local load = redis.call('HLEN', prefix .. 'held:' .. id)
-return { v[1] or '', v[2] or '', v[3] or '', v[4] or '0', v[5] or '', load, alive(prefix, id) and 1 or 0 }
+return { v[1] or '', v[2] or '', v[3] or '', v[4] or '0', v[5] or '', load, alive(prefix, id) and 1 or 0, v[6] or '' }
 `;
 
-/** KEYS[1] the online:* set. ARGV[1] prefix. Returns [id, name, skills, load, capacity, idleSince][] of live agents. */
+/** KEYS[1] the online:* set. ARGV[1] prefix. Returns [id, name, skills, load, capacity, idleSince, statusSince][] of live agents. */
 export const LIST_ONLINE = `${LIVE}
 local prefix = ARGV[1]
 local out = {}
 for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  local v = redis.call('HMGET', prefix .. 'agent:' .. id, 'name', 'status', 'skills', 'capacity', 'idleSince')
+  local v = redis.call('HMGET', prefix .. 'agent:' .. id, 'name', 'status', 'skills', 'capacity', 'idleSince', 'statusSince')
   if live(prefix, id, v[2]) then
-    out[#out + 1] = { id, v[1] or '', v[3] or '', redis.call('HLEN', prefix .. 'held:' .. id), v[4] or '0', v[5] or '' }
+    out[#out + 1] = { id, v[1] or '', v[3] or '', redis.call('HLEN', prefix .. 'held:' .. id), v[4] or '0', v[5] or '', v[6] or '' }
   end
 end
 return out
@@ -162,7 +167,10 @@ end
 return removed
 `;
 
-/** KEYS[1] the online:* set. ARGV[1] prefix. Online agents whose presence expired go offline; returns their ids. */
+/**
+ * KEYS[1] the online:* set. ARGV: prefix, now ('' leaves statusSince alone). Online agents
+ * whose presence expired go offline; returns their ids.
+ */
 export const SWEEP_EXPIRED = `
 local prefix = ARGV[1]
 local lost = {}
@@ -174,7 +182,10 @@ for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
       for skill in string.gmatch(skills, '[^,]+') do redis.call('SREM', prefix .. 'online:' .. skill, id) end
     end
     redis.call('SREM', KEYS[1], id)
-    if redis.call('EXISTS', key) == 1 then redis.call('HSET', key, 'status', 'offline') end
+    if redis.call('EXISTS', key) == 1 then
+      redis.call('HSET', key, 'status', 'offline')
+      if ARGV[2] ~= '' then redis.call('HSET', key, 'statusSince', ARGV[2]) end
+    end
     lost[#lost + 1] = id
   end
 end

@@ -61,6 +61,31 @@ describe.each(backends)('UpstashAgentPresence through the local Upstash endpoint
     expect(await presence.get('nobody')).toBeUndefined();
   });
 
+  it('remembers when the status last changed: not on a repeat, again on a change or after presence lapsed', async () => {
+    const fresh = presenceWith();
+    const agent = { id: 's1', name: 'Sam', skills: ['tech'], capacity: 2 };
+    await fresh.setStatus({ ...agent, status: 'online' }, '2030-01-01T09:00:00.000Z');
+    await fresh.setStatus({ ...agent, status: 'online', capacity: 3 }, '2030-01-01T09:05:00.000Z');
+    expect(await fresh.get('s1')).toMatchObject({ status: 'online', statusSince: '2030-01-01T09:00:00.000Z' });
+    expect((await fresh.listOnline()).find((one) => one.id === 's1')?.statusSince).toBe('2030-01-01T09:00:00.000Z');
+    await fresh.setStatus({ ...agent, status: 'away' }, '2030-01-01T09:10:00.000Z', { live: false });
+    expect(await fresh.get('s1')).toMatchObject({ status: 'away', statusSince: '2030-01-01T09:10:00.000Z' });
+    // Presence gone (its key expired): it was offline, so coming back online is a change.
+    await client.del(`${(fresh as unknown as { prefix: string }).prefix}alive:s1`);
+    expect((await fresh.get('s1'))?.statusSince).toBeUndefined();
+    await fresh.setStatus({ ...agent, status: 'away' }, '2030-01-01T09:20:00.000Z');
+    expect(await fresh.get('s1')).toMatchObject({ status: 'away', statusSince: '2030-01-01T09:20:00.000Z' });
+  });
+
+  it('the sweep records when it took a lapsed agent offline', async () => {
+    const prefix = `t${Date.now()}-${runs++}:`;
+    const fresh = presenceWith(60, prefix);
+    await fresh.setStatus({ id: 'w1', name: 'Wu', status: 'online', skills: [], capacity: 1 }, '2030-01-01T09:00:00.000Z');
+    await client.del(`${prefix}alive:w1`);
+    expect(await fresh.sweepExpired('2030-01-01T09:01:00.000Z')).toEqual(['w1']);
+    expect(await fresh.get('w1')).toMatchObject({ status: 'offline', statusSince: '2030-01-01T09:01:00.000Z' });
+  });
+
   it('lists live online agents and counts those serving a skill (everyone serves the default skill)', async () => {
     await presence.setStatus({ id: 'b1', name: 'Bo', status: 'online', skills: ['billing'], capacity: 3 }, now());
     expect((await presence.listOnline()).map((agent) => agent.id).sort()).toEqual(['a1', 'b1']);

@@ -8,6 +8,7 @@ interface AgentState {
   skills: string[];
   capacity: number;
   idleSince: string;
+  statusSince?: string;
   alive: boolean;
   held: Map<string, number>;
 }
@@ -44,6 +45,7 @@ export class FakePresence implements AgentPresence {
       load: agent.held.size,
       capacity: agent.capacity,
       idleSince: agent.idleSince,
+      ...(agent.statusSince && (agent.alive || agent.status === 'offline') ? { statusSince: agent.statusSince } : {}),
     };
   }
 
@@ -62,7 +64,10 @@ export class FakePresence implements AgentPresence {
   async setStatus(update: PresenceUpdate, now: string, options: { live?: boolean } = {}): Promise<void> {
     await this.pause();
     const before = this.agents.get(update.id);
+    const was = before?.alive ? before.status : 'offline';
+    const statusSince = was !== update.status || !before?.statusSince ? now : before.statusSince;
     this.agents.set(update.id, {
+      statusSince,
       name: update.name,
       status: update.status,
       skills: [...update.skills],
@@ -136,12 +141,13 @@ export class FakePresence implements AgentPresence {
     return true;
   }
 
-  async sweepExpired(): Promise<string[]> {
+  async sweepExpired(now?: string): Promise<string[]> {
     await this.pause();
     const lost: string[] = [];
     for (const [id, agent] of this.agents) {
       if (agent.status === 'online' && !agent.alive) {
         agent.status = 'offline';
+        if (now) agent.statusSince = now;
         lost.push(id);
       }
     }
