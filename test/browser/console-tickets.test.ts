@@ -63,12 +63,12 @@ describe.skipIf(!HAVE_CHROMIUM)("the console's Tickets view in a real browser", 
     await page.locator('input[name=email]').fill(email);
     await page.locator('input[name=password]').fill('parley-demo');
     await page.locator('button[type=submit]').click();
-    await page.locator('[data-view-toggle]').waitFor();
+    await page.locator('[data-view-toggle="tickets"]').waitFor();
   }
 
   it('an agent opens Tickets, reads the thread, assigns it to themself, replies (emailed) and solves it', async () => {
     await signIn(agent, 'agent.billing@example.com');
-    await agent.locator('[data-view-toggle]').click();
+    await agent.locator('[data-view-toggle="tickets"]').click();
     const row = agent.locator(`[data-ticket-id="${ticketId}"]`);
     await expect.poll(() => row.locator('strong').textContent(), POLL).toBe('Invoice 12 is wrong');
     await expect.poll(() => agent.locator('select[name=ticket-skill]').inputValue(), POLL).toBe('billing');
@@ -136,8 +136,8 @@ describe.skipIf(!HAVE_CHROMIUM)("the console's Tickets view in a real browser", 
   it('in Chinese', async () => {
     const page = await zhContext.newPage();
     await signIn(page, 'supervisor@example.com', '?lang=zh-CN');
-    await expect.poll(() => page.locator('[data-view-toggle]').textContent(), POLL).toBe('工单');
-    await page.locator('[data-view-toggle]').click();
+    await expect.poll(() => page.locator('[data-view-toggle="tickets"]').textContent(), POLL).toBe('工单');
+    await page.locator('[data-view-toggle="tickets"]').click();
     await expect.poll(() => page.getByRole('tab').allTextContents(), POLL).toEqual(['待处理', '等待客户', '已解决']);
     await page.close();
   });
