@@ -171,6 +171,7 @@ const HTTP_RULES: Readonly<Record<string, readonly LimitRuleName[]>> = {
   'auth-logout': ['staffSession'],
   'list-conversations': ['apiRead'],
   'list-messages': ['apiRead'],
+  'customer-conversations': ['apiRead'],
   'agents-list': ['apiRead'],
   'agents-get': ['apiRead'],
   'list-queues': ['apiRead'],
