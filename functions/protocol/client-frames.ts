@@ -14,17 +14,16 @@ const seq = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 // Coarse bound so a huge string is refused before the domain counts characters.
 const text = z.string().max(32 * 1024);
 // Extension (issue 10): the page and referrer staff see beside the chat (absolute http/https, at most 2,000 characters).
-const pageUrl = (field: string) =>
-  z.string().check((ctx) => {
-    const problem = pageUrlProblem(ctx.value);
-    if (problem) ctx.issues.push({ code: 'custom', input: ctx.value, message: `${field} ${problem}` });
-  });
+const pageUrl = z.string().check((ctx) => {
+  const problem = pageUrlProblem(ctx.value);
+  if (problem) ctx.issues.push({ code: 'custom', input: ctx.value, message: problem });
+});
 const userAgent = z
   .string()
   .max(1024)
   .check((ctx) => {
     const problem = userAgentProblem(ctx.value);
-    if (problem) ctx.issues.push({ code: 'custom', input: ctx.value, message: `visitor.userAgent ${problem}` });
+    if (problem) ctx.issues.push({ code: 'custom', input: ctx.value, message: problem });
   })
   .transform((value) => value.trim());
 const skill = z.string().regex(SKILL_PATTERN, 'skill must be 1-32 of a-z, 0-9, _ and -, starting with a letter or digit');
@@ -74,8 +73,8 @@ export const startFrame = z.strictObject({
         .optional(),
       timeZone: z.string().min(1).max(64).optional(),
       // Extension (issue 10): where the chat started, shown to staff in the customer panel.
-      page: pageUrl('visitor.page').optional(),
-      referrer: pageUrl('visitor.referrer').optional(),
+      page: pageUrl.optional(),
+      referrer: pageUrl.optional(),
       userAgent: userAgent.optional(),
     })
     .optional(),

@@ -45,7 +45,7 @@ export function assertCustomerId(customerId: string): void {
  */
 export async function assertMaySeeCustomer(ports: Ports, user: User, customerId: string): Promise<void> {
   if (user.role !== 'agent') {
-    if (!maySeeCustomer(user, customerId, [])) throw new ForbiddenError("You may only see your own conversations");
+    if (!maySeeCustomer(user, customerId, [])) throw new ForbiddenError('You may only see your own conversations');
     return;
   }
   const recent = await ports.conversations.listForCustomer(customerId, SIGHT_WINDOW);

@@ -28,9 +28,7 @@ export const identifiedCustomerClaims = z.object({
   name,
   // Extension (issue 10): what staff see about the customer. A bad attrs claim refuses the token.
   email: z.email().max(254).optional(),
-  attrs: z
-    .custom<CustomerAttrs>((value) => customerAttrsProblem(value) === undefined, { message: 'attrs is not valid' })
-    .optional(),
+  attrs: z.custom<CustomerAttrs>((value) => customerAttrsProblem(value) === undefined, { message: 'attrs is not valid' }).optional(),
   exp: z.number().int(),
   iat: z.number().int(),
 });
