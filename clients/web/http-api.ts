@@ -110,6 +110,27 @@ export interface AutoReplyTrialResult {
 }
 
 /** The HTTP half of the protocol (PROTOCOL.md section 6), for the widget and the console. */
+/** One of a customer's conversations (`GET /v1/customers/{id}/conversations`); `context` for staff only. */
+export interface CustomerConversation extends ConversationSummary {
+  readonly closedAt?: string;
+  readonly rating?: { readonly score: number; readonly comment?: string };
+  readonly context?: {
+    readonly email?: string;
+    readonly attrs?: Readonly<Record<string, string | number | boolean>>;
+    readonly locale?: string;
+    readonly timeZone?: string;
+    readonly page?: string;
+    readonly referrer?: string;
+    readonly userAgent?: string;
+  };
+}
+
+export interface CustomerConversationList {
+  readonly customerId: string;
+  readonly conversations: CustomerConversation[];
+  readonly next?: string;
+}
+
 export class HttpApi {
   constructor(private readonly baseUrl: string) {}
 
@@ -201,6 +222,19 @@ export class HttpApi {
       question,
       ...(settings ? { autoReplies: settings } : {}),
     });
+  }
+
+  /** A customer's conversations and tickets, newest first (`before`: the `next` of the previous page). */
+  customerConversations(
+    token: string,
+    customerId: string,
+    page: { limit?: number; before?: string } = {},
+  ): Promise<CustomerConversationList> {
+    const query = new URLSearchParams({
+      ...(page.limit ? { limit: String(page.limit) } : {}),
+      ...(page.before ? { before: page.before } : {}),
+    }).toString();
+    return this.call('GET', `/v1/customers/${encodeURIComponent(customerId)}/conversations${query ? `?${query}` : ''}`, token);
   }
 
   /** Every stored message of a conversation up to `upTo` (inclusive), page by page. */
