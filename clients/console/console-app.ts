@@ -15,6 +15,7 @@ import { Transcript } from '../web/transcript';
 import { Alerts } from './alerts';
 import { ChatPane } from './chat-pane';
 import { ConversationList, type ConversationRow } from './conversation-list';
+import { CustomerPanel } from './customer-panel';
 import { AUTO_REPLIES_SECTION } from './auto-replies-settings';
 import { HOURS_SECTION } from './hours-settings';
 import { QueuesPanel } from './queues-panel';
@@ -62,6 +63,7 @@ export class ConsoleApp {
   private readonly historyLoaded = new Set<string>();
   private readonly list: ConversationList;
   private readonly pane: ChatPane;
+  private readonly customerPanel: CustomerPanel;
   private readonly queues: QueuesPanel | undefined;
   private readonly statusSelect: HTMLSelectElement;
   private readonly banner: HTMLElement;
@@ -101,6 +103,14 @@ export class ConsoleApp {
       close: () => this.control(() => this.selectedId && this.client.closeConversation(this.selectedId)),
       transfer: (target, note) => this.control(() => this.selectedId && this.client.transfer(this.selectedId, target, note || undefined)),
     });
+    this.customerPanel = new CustomerPanel({
+      api: this.api,
+      withToken: (call) => options.session.withToken(call),
+      t,
+      locale: options.locale,
+      userId: this.userId,
+    });
+    this.pane.details.append(this.customerPanel.element);
     this.queues = this.supervisor ? new QueuesPanel(t) : undefined;
     this.statusSelect = h(
       'select',
@@ -338,6 +348,7 @@ export class ConsoleApp {
     if (this.supervisor && this.summaries.get(conversationId)?.agent?.id !== this.userId) this.historyLoaded.delete(conversationId);
     void this.loadHistory(conversationId);
     this.pane.show(this.summaries.get(conversationId), switched);
+    this.customerPanel.show(this.summaries.get(conversationId));
     this.render();
     this.markSelectedRead();
   }
