@@ -3,7 +3,7 @@ import type { VisitorContext } from '../parley-client/src/index';
 /** The server's bounds (docs/protocol.md, start.visitor): anything outside them is left out, never sent to be refused. */
 const MAX_URL_CHARS = 2000;
 const MAX_USER_AGENT_CHARS = 300;
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+const CONTROL_CHARACTERS = /\p{Cc}/gu;
 
 /** An http(s) address without its fragment (fragments can hold tokens, e.g. OAuth's), or undefined. */
 function pageAddress(value: string): string | undefined {

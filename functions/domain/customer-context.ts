@@ -23,7 +23,7 @@ export interface VisitorContext {
 }
 
 /** Control characters (C0, DEL, C1) never belong in a URL or user agent shown to staff. */
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL_CHARACTERS = /\p{Cc}/u;
 
 /** Why a page or referrer URL is refused, or undefined: absolute http(s), at most 2,000 characters. */
 export function pageUrlProblem(value: string): string | undefined {
