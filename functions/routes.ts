@@ -110,6 +110,8 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   http('GET', '/v1/conversations/{id}/messages', 'list-messages', { table: 'read', verificationKeys: true, upstash: true }),
   // Issue 10: a conversation's internal notes (staff).
   http('GET', '/v1/conversations/{id}/notes', 'list-notes', { table: 'read', verificationKeys: true, upstash: true }),
+  // Issue 10: a customer's conversations and tickets, for staff who may see the customer and the customer.
+  http('GET', '/v1/customers/{id}/conversations', 'customer-conversations', { table: 'read', verificationKeys: true, upstash: true }),
   // Agent admin (admins only) and queue statistics (supervisors, admins).
   http('GET', '/v1/agents', 'agents-list', { table: 'read', verificationKeys: true, upstash: true }),
   http('POST', '/v1/agents', 'agents-create', { table: rw, verificationKeys: true, upstash: true }),
@@ -328,8 +330,10 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
     queryIndex('byAgent', ['*']),
     queryIndex('byStatus', STATUSES),
   ],
-  'list-messages': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query')],
+  // An agent outside the conversation may read it if it may see the customer: their conversations (byCustomer).
+  'list-messages': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query'), queryIndex('byCustomer', CUSTOMER_IDS)],
   'list-notes': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem'), on(['NOTES#*'], 'Query')],
+  'customer-conversations': [STAFF_TOKEN_CHECK, queryIndex('byCustomer', CUSTOMER_IDS)],
   'agents-list': [STAFF_TOKEN_CHECK, on(['ROSTER'], 'Query')],
   'agents-create': [STAFF_TOKEN_CHECK, ...AGENT_PROFILE_WRITES, READ_SKILLS],
   'agents-get': [STAFF_TOKEN_CHECK],

@@ -97,6 +97,8 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
       'GET /v1/conversations': history,
       'GET /v1/conversations/{id}/messages': history,
       'GET /v1/conversations/{id}/notes': agents / a.agentHistorySeconds,
+      // The customer panel beside each opened chat, and the widget's previous conversations.
+      'GET /v1/customers/{id}/conversations': history,
       'GET /v1/agents': admin,
       'POST /v1/agents': admin,
       'GET /v1/agents/{id}': admin,

@@ -18,6 +18,7 @@ import { Transcript } from '../web/transcript';
 import { Alerts } from './alerts';
 import { ChatPane } from './chat-pane';
 import { ConversationList, type ConversationRow } from './conversation-list';
+import { CustomerPanel } from './customer-panel';
 import { AUTO_REPLIES_SECTION } from './auto-replies-settings';
 import { CANNED_RESPONSES_SECTION } from './canned-responses-settings';
 import { HOURS_SECTION } from './hours-settings';
@@ -76,6 +77,7 @@ export class ConsoleApp {
   private readonly pane: ChatPane;
   /** Supervisors' and admins' queues, roster and monitor (clients/console/team-screen.ts). */
   private readonly team: TeamScreen | undefined;
+  private readonly customerPanel: CustomerPanel;
   private readonly statusSelect: HTMLSelectElement;
   private readonly banner: HTMLElement;
   private readonly tickets: TicketsView;
@@ -128,6 +130,14 @@ export class ConsoleApp {
       },
       options.signedIn.user.name,
     );
+    this.customerPanel = new CustomerPanel({
+      api: this.api,
+      withToken: (call) => options.session.withToken(call),
+      t,
+      locale: options.locale,
+      userId: this.userId,
+    });
+    this.pane.details.append(this.customerPanel.element);
     this.statusSelect = h(
       'select',
       { name: 'status', 'aria-label': t('status') },
@@ -438,6 +448,7 @@ export class ConsoleApp {
     if (this.supervisor && this.summaries.get(conversationId)?.agent?.id !== this.userId) this.historyLoaded.delete(conversationId);
     void this.loadHistory(conversationId);
     this.pane.show(this.summaries.get(conversationId), switched, this.transferredAway.get(conversationId));
+    this.customerPanel.show(this.summaries.get(conversationId));
     this.render();
     this.markSelectedRead();
   }

@@ -182,6 +182,27 @@ export interface OnlineAgentRow {
   readonly available: boolean;
 }
 
+/** One of a customer's conversations (`GET /v1/customers/{id}/conversations`); `context` for staff only. */
+export interface CustomerConversation extends ConversationSummary {
+  readonly closedAt?: string;
+  readonly rating?: { readonly score: number; readonly comment?: string };
+  readonly context?: {
+    readonly email?: string;
+    readonly attrs?: Readonly<Record<string, string | number | boolean>>;
+    readonly locale?: string;
+    readonly timeZone?: string;
+    readonly page?: string;
+    readonly referrer?: string;
+    readonly userAgent?: string;
+  };
+}
+
+export interface CustomerConversationList {
+  readonly customerId: string;
+  readonly conversations: CustomerConversation[];
+  readonly next?: string;
+}
+
 export class HttpApi {
   constructor(private readonly baseUrl: string) {}
 
@@ -328,6 +349,19 @@ export class HttpApi {
 
   async deleteCannedResponse(token: string, id: string): Promise<void> {
     await this.call('DELETE', `/v1/canned-responses/${encodeURIComponent(id)}`, token);
+  }
+
+  /** A customer's conversations and tickets, newest first (`before`: the `next` of the previous page). */
+  customerConversations(
+    token: string,
+    customerId: string,
+    page: { limit?: number; before?: string } = {},
+  ): Promise<CustomerConversationList> {
+    const query = new URLSearchParams({
+      ...(page.limit ? { limit: String(page.limit) } : {}),
+      ...(page.before ? { before: page.before } : {}),
+    }).toString();
+    return this.call('GET', `/v1/customers/${encodeURIComponent(customerId)}/conversations${query ? `?${query}` : ''}`, token);
   }
 
   /** Every stored message of a conversation up to `upTo` (inclusive), page by page. */

@@ -7,6 +7,7 @@ import type { TranscriptEntry } from '../web/transcript';
 import { readWidgetConfig } from './widget-config';
 import { knownTimeZone } from './return-time';
 import { WidgetController, type WidgetEnvironment } from './widget-controller';
+import { visitorPage } from './visitor-page';
 import { WidgetView } from './widget-view';
 
 /**
@@ -41,6 +42,9 @@ async function mount(): Promise<void> {
       handoff: () => controller?.handoff(),
       acceptOffer: (email) => controller?.acceptOffer(email),
       requestTranscript: (email) => controller?.requestTranscript(email),
+      openPrevious: (id) => controller?.openPrevious(id),
+      closePrevious: () => controller?.closePrevious(),
+      morePrevious: () => controller?.morePrevious(),
     },
     nameOf,
   );
@@ -75,6 +79,7 @@ function browserEnvironment(httpUrl: string): WidgetEnvironment {
     now: () => new Date(),
     timeZone: knownTimeZone(Intl.DateTimeFormat().resolvedOptions().timeZone),
     newId: randomId,
+    visitorPage: () => visitorPage({ href: location.href, referrer: document.referrer, userAgent: navigator.userAgent }),
   };
 }
 

@@ -7,6 +7,7 @@ import {
   type ErrorFrame,
   type ParleyClient,
   type QueuedFrame,
+  type VisitorContext,
 } from '../parley-client/src/index';
 import type { HttpApi } from '../web/http-api';
 import type { Locale, Translate } from '../web/i18n';
@@ -16,6 +17,7 @@ import { Transcript } from '../web/transcript';
 import { AvailabilityWatch, type IntervalTimers } from './availability-watch';
 import { isEmail, type OfflineFields, type OfflineFormState, trimmed, validateOfflineForm } from './offline-form';
 import type { WidgetConfig } from './widget-config';
+import { PreviousConversations, PREVIOUS_PAGE_SIZE } from './previous-conversations';
 import { awayText, presentationFor } from './widget-mode';
 import type { EmailRequestState, WidgetScreen } from './widget-screen';
 
@@ -45,7 +47,7 @@ export type WidgetClient = Pick<
   | 'pending'
 >;
 
-export type WidgetApi = Pick<HttpApi, 'guest' | 'history' | 'availability' | 'createTicket'>;
+export type WidgetApi = Pick<HttpApi, 'guest' | 'history' | 'availability' | 'createTicket' | 'customerConversations'>;
 
 export interface Timers extends IntervalTimers {
   setTimeout(callback: () => void, ms: number): unknown;
@@ -67,6 +69,8 @@ export interface WidgetEnvironment {
   /** The visitor's IANA zone (Intl's resolved one). */
   readonly timeZone: string | undefined;
   newId(): string;
+  /** Where the chat starts (page, referrer, browser), already bounded (visitor-page.ts); staff see it. */
+  visitorPage?(): Pick<VisitorContext, 'page' | 'referrer' | 'userAgent'>;
 }
 
 interface Identity {
@@ -88,6 +92,7 @@ function messageOf(error: unknown): string {
 export class WidgetController {
   private readonly guestToken: StoredToken;
   private readonly availability: AvailabilityWatch;
+  private readonly previous: PreviousConversations;
   private client: WidgetClient | undefined;
   private identity: Identity | undefined;
   private creatingGuest: Promise<string> | undefined;
@@ -137,6 +142,18 @@ export class WidgetController {
         onError: () => undefined,
       },
       config.skill,
+    );
+    this.previous = new PreviousConversations(
+      {
+        list: async (before) =>
+          // The server's id for this customer (an identified token's `sub` gets a `site:` prefix).
+          env.api.customerConversations(await this.identityToken(), this.client?.user?.id ?? '', {
+            limit: PREVIOUS_PAGE_SIZE,
+            ...(before ? { before } : {}),
+          }),
+        messages: async (id, upTo) => env.api.history(await this.identityToken(), id, upTo),
+      },
+      () => this.render(),
     );
     env.onVisibilityChange(() => {
       this.markSeen();
@@ -189,7 +206,11 @@ export class WidgetController {
             text,
             ...(this.config.skill ? { skill: this.config.skill } : {}),
             ...(this.profile ? { profile: this.profile } : {}),
-            visitor: { locale: this.locale, ...(this.env.timeZone ? { timeZone: this.env.timeZone } : {}) },
+            visitor: {
+              locale: this.locale,
+              ...(this.env.timeZone ? { timeZone: this.env.timeZone } : {}),
+              ...this.env.visitorPage?.(),
+            },
           });
       this.transcript.addPending(pending.clientMsgId, text, this.env.now().getTime());
       this.view.clearComposer();
@@ -225,6 +246,19 @@ export class WidgetController {
     this.readSent = 0;
     this.view.resetMessages();
     this.render();
+  }
+
+  /** Previous conversations: open one read-only, go back to the list, or show older ones. */
+  openPrevious(conversationId: string): void {
+    void this.previous.open(conversationId);
+  }
+
+  closePrevious(): void {
+    this.previous.close();
+  }
+
+  morePrevious(): void {
+    void this.previous.loadMore();
   }
 
   /** Leaves the first-line bot for a person. */
@@ -308,6 +342,11 @@ export class WidgetController {
   }
 
   // ---- identity ---------------------------------------------------------------------------------
+
+  private async identityToken(): Promise<string> {
+    if (!this.identity) throw new Error('not connected');
+    return this.identity.token();
+  }
 
   /** The identified customer's own claims (unverified; only to prefill fields). */
   private claims(): { name?: string; email?: string } {
@@ -473,6 +512,7 @@ export class WidgetController {
       if (frame.reason) this.closedReasons.set(frame.conversationId, frame.reason);
       if (frame.conversationId !== this.summary?.id) return;
       this.setSummary({ ...this.summary, status: 'closed' });
+      void this.previous.reload();
     });
     client.on('rated', (frame) => {
       this.ratedIds.add(frame.conversationId);
@@ -525,6 +565,8 @@ export class WidgetController {
   }
 
   private onSession(): void {
+    // The same identity (this browser's guest, or the site's user anywhere) finds its past chats.
+    void this.previous.reload();
     const conversations = this.client?.conversations() ?? [];
     // The conversation on screen may have ended while this page had no connection (closed for
     // the customer's absence happens only then): no `closed` frame came, the session says so.
@@ -651,6 +693,9 @@ export class WidgetController {
     this.view.showTranscriptRequest(
       closed ? (this.transcriptRequests.get(summary.id) ?? { email: this.prefill().email, status: 'ask' }) : undefined,
     );
+
+    const previous = this.previous.current;
+    this.view.showPrevious(content === 'chat' && this.identity && (previous.items.length > 0 || previous.opened) ? previous : undefined);
 
     const selfId = this.client?.user?.id;
     const id = this.transcript.conversationId;

@@ -1,5 +1,6 @@
 import type { TranscriptEntry } from '../web/transcript';
 import type { OfflineFormState } from './offline-form';
+import type { PreviousConversationsState } from './previous-conversations';
 
 /** An email field with a submit, its progress and error (ticket offer, transcript request). */
 export interface EmailRequestState {
@@ -33,4 +34,6 @@ export interface WidgetScreen {
   showHandoff(visible: boolean): void;
   showOffer(state: EmailRequestState | undefined): void;
   showTranscriptRequest(state: EmailRequestState | undefined): void;
+  /** The customer's previous conversations (hidden while there are none), one opened read-only. */
+  showPrevious(state: PreviousConversationsState | undefined): void;
 }

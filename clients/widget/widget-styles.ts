@@ -59,6 +59,13 @@ form.offline textarea { border: 1px solid #cfd6e4; border-radius: 8px; padding: 
 .request-status:empty { display: none; }
 .handoff { margin: 0 14px 8px; align-self: flex-start; }
 .message.bot { background: #e9f0ff; }
+.previous { margin: 8px 14px 0; border-bottom: 1px solid #e3e7ef; padding-bottom: 6px; max-height: 60%; overflow: auto; flex-shrink: 0; }
+.previous summary { cursor: pointer; font-weight: 600; font-size: 13px; }
+.previous-list { list-style: none; margin: 6px 0; padding: 0; }
+.previous-item { width: 100%; display: flex; justify-content: space-between; gap: 8px; border: none; background: #f3f5fa; border-radius: 8px; padding: 6px 10px; margin-bottom: 4px; cursor: pointer; text-align: left; }
+.previous-state, .previous-status { color: #5a6478; font-size: 12px; }
+.previous-status:empty { display: none; }
+.previous-reader .messages { max-height: 220px; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 @media (prefers-reduced-motion: no-preference) { .panel { animation: rise .16s ease-out; } @keyframes rise { from { transform: translateY(8px); opacity: 0; } } }
 `;

@@ -3,6 +3,8 @@ import type { Translate } from '../web/i18n';
 import { MessageList } from '../web/message-list';
 import type { TranscriptEntry } from '../web/transcript';
 import { OFFLINE_LIMITS, type OfflineFields, type OfflineFormState } from './offline-form';
+import type { PreviousConversationsState } from './previous-conversations';
+import { PreviousConversationsView } from './previous-conversations-view';
 import type { EmailRequestState, WidgetScreen } from './widget-screen';
 import { WIDGET_CSS } from './widget-styles';
 
@@ -20,6 +22,9 @@ export interface WidgetViewEvents {
   handoff(): void;
   acceptOffer(email: string): void;
   requestTranscript(email: string): void;
+  openPrevious(conversationId: string): void;
+  closePrevious(): void;
+  morePrevious(): void;
 }
 
 /** A small form of one email field and a button, with its status line (ticket offer, transcript). */
@@ -196,6 +201,7 @@ export class WidgetView implements WidgetScreen {
   private readonly handoffButton: HTMLButtonElement;
   private readonly offer: EmailRequestForm;
   private readonly transcriptRequest: EmailRequestForm;
+  private readonly previous: PreviousConversationsView;
   private content: 'chat' | 'prechat' | 'form' = 'chat';
 
   constructor(
@@ -248,6 +254,12 @@ export class WidgetView implements WidgetScreen {
     );
     this.list = new MessageList({ t, locale, nameOf });
     this.list.element.setAttribute('aria-label', t('title'));
+    this.previous = new PreviousConversationsView(
+      t,
+      locale,
+      { open: (id) => events.openPrevious(id), back: () => events.closePrevious(), more: () => events.morePrevious() },
+      nameOf,
+    );
     this.typingLine = h('div', { class: 'typing', 'aria-live': 'polite' });
 
     this.input = h('textarea', {
@@ -331,6 +343,7 @@ export class WidgetView implements WidgetScreen {
       this.away,
       this.preChatForm,
       this.offline.element,
+      this.previous.element,
       this.list.element,
       this.typingLine,
       this.handoffButton,
@@ -406,6 +419,10 @@ export class WidgetView implements WidgetScreen {
     const target =
       this.content === 'form' ? this.offline.firstField : this.content === 'prechat' ? this.preChatForm.querySelector('input') : this.input;
     target?.focus();
+  }
+
+  showPrevious(state: PreviousConversationsState | undefined): void {
+    this.previous.show(state);
   }
 
   setUnread(count: number): void {

@@ -1,4 +1,5 @@
 import { ConflictError, ForbiddenError } from './errors';
+import type { CustomerAttrs, VisitorContext } from './customer-context';
 import type { User } from './identity';
 
 /** `bot`: a first-line bot answers, not yet queued; `ticket`: an offline ticket answered by email (issue 9). */
@@ -55,6 +56,10 @@ export interface Conversation {
   readonly closedBy?: { readonly id: string; readonly role: string };
   /** The visitor's BCP 47 locale from `start.visitor.locale`: the bot answers in it. */
   readonly locale?: string;
+  /** Where the chat started (page, referrer, browser, zone): a snapshot of `start.visitor` (issue 10). */
+  readonly visitor?: VisitorContext;
+  /** The identified customer's `attrs` claim when the conversation opened (issue 10). */
+  readonly attrs?: CustomerAttrs;
   readonly rating?: Rating;
   /** Set once the customer was told that nobody serving the skill is online. */
   readonly noAgentNoticeAt?: string;

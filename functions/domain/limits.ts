@@ -174,6 +174,7 @@ const HTTP_RULES: Readonly<Record<string, readonly LimitRuleName[]>> = {
   'list-conversations': ['apiRead'],
   'list-messages': ['apiRead'],
   'list-notes': ['apiRead'],
+  'customer-conversations': ['apiRead'],
   'agents-list': ['apiRead'],
   'agents-get': ['apiRead'],
   'list-queues': ['apiRead'],

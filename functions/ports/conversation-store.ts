@@ -1,4 +1,5 @@
 import type { Conversation, Rating } from '../domain/conversation';
+import type { CustomerAttrs, VisitorContext } from '../domain/customer-context';
 import type { Message, MessageDraft } from '../domain/message';
 import type { Participant } from '../domain/conversation';
 
@@ -11,6 +12,17 @@ export interface NewConversation {
   readonly status?: 'bot' | 'queued';
   /** The visitor's locale (start.visitor.locale). */
   readonly locale?: string;
+  /** Where the chat started (start.visitor's page, referrer, browser, zone). */
+  readonly visitor?: VisitorContext;
+  /** The identified customer's attributes (their token's `attrs` claim). */
+  readonly attrs?: CustomerAttrs;
+}
+
+export interface CustomerConversationPage {
+  /** Newest first. */
+  readonly conversations: Conversation[];
+  /** Pass as `before` for the next (older) page; absent on the last page. */
+  readonly next?: string;
 }
 
 export interface AppendResult {
@@ -49,6 +61,8 @@ export interface ConversationStore {
   openFor(candidate: NewConversation): Promise<{ conversation: Conversation; created: boolean }>;
 
   listForCustomer(customerId: string, limit: number): Promise<Conversation[]>;
+  /** A page of the customer's conversations and tickets, newest first, older than the conversation id `before`. */
+  pageForCustomer(customerId: string, limit: number, before?: string): Promise<CustomerConversationPage>;
   listForAgent(agentId: string, limit: number): Promise<Conversation[]>;
   listByStatus(status: Conversation['status'], limit: number): Promise<Conversation[]>;
   /** Waiting conversations of a skill, longest-waiting first. */

@@ -1,4 +1,11 @@
+import type { CustomerAttrs } from '../domain/customer-context';
 import type { User } from '../domain/identity';
+
+/** What the embedding site vouches for about an identified customer (its token's `email` and `attrs`). */
+export interface VouchedCustomer {
+  readonly email?: string;
+  readonly attrs?: CustomerAttrs;
+}
 
 export interface VerifiedToken {
   readonly user: User;
@@ -10,6 +17,8 @@ export interface VerifiedToken {
   readonly source: 'parley' | 'site' | 'oidc';
   /** `sid`: the staff session a Parley token belongs to. */
   readonly sessionId?: string | undefined;
+  /** Identified customers: the site's `email` and `attrs` claims. */
+  readonly customer?: VouchedCustomer;
 }
 
 export interface IssueOptions {

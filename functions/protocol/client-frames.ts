@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MAX_CLIENT_MSG_ID_CHARS } from '../domain/message';
 import { SKILL_PATTERN, USER_ID_PATTERN } from '../domain/identity';
 import { MAX_SYNC_CURSORS } from '../domain/limits';
+import { pageUrlProblem, userAgentProblem } from '../domain/customer-context';
 
 /**
  * Client frames of protocol v1, one strict schema per action: unknown fields are refused.
@@ -12,6 +13,19 @@ const clientMsgId = z.string().min(1).max(MAX_CLIENT_MSG_ID_CHARS);
 const seq = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 // Coarse bound so a huge string is refused before the domain counts characters.
 const text = z.string().max(32 * 1024);
+// Extension (issue 10): the page and referrer staff see beside the chat (absolute http/https, at most 2,000 characters).
+const pageUrl = z.string().check((ctx) => {
+  const problem = pageUrlProblem(ctx.value);
+  if (problem) ctx.issues.push({ code: 'custom', input: ctx.value, message: problem });
+});
+const userAgent = z
+  .string()
+  .max(1024)
+  .check((ctx) => {
+    const problem = userAgentProblem(ctx.value);
+    if (problem) ctx.issues.push({ code: 'custom', input: ctx.value, message: problem });
+  })
+  .transform((value) => value.trim());
 const skill = z.string().regex(SKILL_PATTERN, 'skill must be 1-32 of a-z, 0-9, _ and -, starting with a letter or digit');
 
 export const syncFrame = z.strictObject({
@@ -75,6 +89,10 @@ export const startFrame = z.strictObject({
         .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, 'locale must be a BCP 47 tag such as en or zh-CN')
         .optional(),
       timeZone: z.string().min(1).max(64).optional(),
+      // Extension (issue 10): where the chat started, shown to staff in the customer panel.
+      page: pageUrl.optional(),
+      referrer: pageUrl.optional(),
+      userAgent: userAgent.optional(),
     })
     .optional(),
 });

@@ -19,12 +19,14 @@ import type { RoutingQueue } from '../ports/routing-queue';
 import type { OpaqueTokens, SessionStore } from '../ports/session-store';
 import type { SkillStore } from '../ports/skill-store';
 import type { TicketStore } from '../ports/ticket-store';
-import type { TokenService } from '../ports/tokens';
+import type { TokenService, VouchedCustomer } from '../ports/tokens';
 
 /** The acting user and, on WebSocket routes, the connection the frame came from. */
 export interface Caller {
   readonly user: User;
   readonly connectionId?: string;
+  /** Identified customers: what the embedding site vouched for in the token (email, attrs). */
+  readonly customer?: VouchedCustomer;
 }
 
 export interface Settings {

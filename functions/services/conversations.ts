@@ -1,5 +1,6 @@
 import type { Conversation } from '../domain/conversation';
 import { assertCanClose, assertCanRate, participantIds, toSummary } from '../domain/conversation';
+import type { VisitorContext } from '../domain/customer-context';
 import { ConflictError, ForbiddenError, NotFoundError } from '../domain/errors';
 import { displayName, userRef } from '../domain/identity';
 import { type Message, validateText } from '../domain/message';
@@ -36,10 +37,14 @@ export async function openConversation(
     /** `bot` when the first-line bot answers the first question (no queue, no routing trigger). */
     status?: 'bot' | 'queued';
     locale?: string;
+    /** Where the chat started (start.visitor), kept for staff. */
+    visitor?: VisitorContext;
     deferRouting?: boolean;
   },
 ): Promise<{ conversation: Conversation; created: boolean }> {
   const { user } = caller;
+  // The pre-chat form's email first; else the one the site vouched for.
+  const email = options.profile?.email ?? caller.customer?.email;
   if (user.role !== 'customer') throw new ForbiddenError('Only customers start conversations');
   const now = ports.clock.now().toISOString();
   const result = await ports.conversations.openFor({
@@ -47,12 +52,14 @@ export async function openConversation(
     customer: {
       id: user.id,
       name: options.profile?.name ?? displayName(user),
-      ...(options.profile?.email ? { email: options.profile.email } : {}),
+      ...(email ? { email } : {}),
     },
     skill: options.skill ?? ports.settings.defaultSkill,
     now,
     ...(options.status ? { status: options.status } : {}),
     ...(options.locale ? { locale: options.locale } : {}),
+    ...(options.visitor && Object.keys(options.visitor).length > 0 ? { visitor: options.visitor } : {}),
+    ...(caller.customer?.attrs ? { attrs: caller.customer.attrs } : {}),
   });
   if (result.created) {
     await broadcast(
@@ -108,6 +115,7 @@ async function openForStart(
     ...(frame.profile ? { profile: frame.profile } : {}),
     status: answered ? 'bot' : 'queued',
     ...(locale ? { locale } : {}),
+    ...(frame.visitor ? { visitor: visitorContextOf(frame.visitor) } : {}),
     deferRouting: true,
   });
   const open = opened.conversation;
@@ -123,6 +131,16 @@ async function openForStart(
     },
   );
   return { conversation: moved, created: false };
+}
+
+/** The parts of `start.visitor` kept on the conversation for staff (the locale is kept apart). */
+function visitorContextOf(visitor: NonNullable<StartFrame['visitor']>): VisitorContext {
+  return {
+    ...(visitor.page ? { page: visitor.page } : {}),
+    ...(visitor.referrer ? { referrer: visitor.referrer } : {}),
+    ...(visitor.userAgent ? { userAgent: visitor.userAgent } : {}),
+    ...(visitor.timeZone ? { timeZone: visitor.timeZone } : {}),
+  };
 }
 
 /**

@@ -22,7 +22,7 @@ describe.skipIf(!HAVE_CHROMIUM)("the console's Team screen and agent administrat
   const timers: NodeJS.Timeout[] = [];
 
   beforeAllOrFail(async () => {
-    [stack, chromium] = await Promise.all([startLocalStack({ httpPort: 0, wsPort: 0, demo: true }), launchChromium()]);
+    [stack, chromium] = await Promise.all([startLocalStack({ httpPort: 0, wsPort: 0, demo: true, skills: ['vip'] }), launchChromium()]);
   }, STACK_START_MS + budget(2));
 
   afterAll(async () => {

@@ -15,6 +15,7 @@ let stack: LocalStack;
 const clients = {} as Record<Who, RawClient>;
 const tokens = {} as Record<Who, string>;
 let conversationId: string;
+let ownerUserId: string;
 /** Background routing after the start has this long to finish. */
 const SETTLE_MS = budget(3);
 /** The stack, 4 logins, 2 guest tokens, 6 connect+sync (3 steps each), status, start, assignment; then settling. */
@@ -31,7 +32,11 @@ beforeAllOrFail(async () => {
   tokens.otherAgent = await login('agent.billing@example.com');
   tokens.supervisor = await login('supervisor@example.com');
   tokens.admin = await login('admin@example.com');
-  for (const who of EVERYONE) clients[who] = (await connectAndSync(stack, tokens[who])).client;
+  for (const who of EVERYONE) {
+    const { client, session } = await connectAndSync(stack, tokens[who]);
+    clients[who] = client;
+    if (who === 'owner') ownerUserId = (session.user as { id: string }).id;
+  }
   await clients.assignedAgent.request({ action: 'status', status: 'online' }, ['status']);
   clients.owner.send({ action: 'start', skill: 'tech', text: 'help', clientMsgId: 'o-1' });
   conversationId = ((await clients.owner.nextOfType('conversation')).conversation as { id: string }).id;
@@ -168,8 +173,32 @@ describe('HTTP endpoints', () => {
     else expect(response.body).toMatchObject({ conversationId, notes: expect.any(Array), more: false });
   });
 
+  // Issue 10: the customer's conversations, for those who may see the customer (a conversation
+  // assigned to them or in a skill they serve; supervisors and admins) and the customer.
+  const ownerId = () => encodeURIComponent(ownerUserId);
+  it.each([
+    ['owner', 200],
+    ['otherCustomer', 403],
+    ['assignedAgent', 200],
+    ['otherAgent', 403],
+    ['supervisor', 200],
+    ['admin', 200],
+  ] as const)("GET the customer's conversations as %s → %i; a refusal changes nothing", async (who, status) => {
+    const before = await storedItems(stack);
+    const response = await getJson(`${stack.httpUrl}/v1/customers/${ownerId()}/conversations`, tokens[who]);
+    expect(response.status).toBe(status);
+    if (status === 403) expect(response.body).toEqual({ error: { code: 'forbidden', message: expect.any(String) } });
+    else expect((response.body.conversations as Array<{ id: string }>).map((conversation) => conversation.id)).toContain(conversationId);
+    expect(await storedItems(stack)).toEqual(before);
+  });
+
   it('no token, or a token of an unknown issuer: 401 everywhere', async () => {
-    for (const path of ['/v1/conversations', `/v1/conversations/${conversationId}/messages`, `/v1/conversations/${conversationId}/notes`]) {
+    for (const path of [
+      '/v1/conversations',
+      `/v1/conversations/${conversationId}/messages`,
+      `/v1/conversations/${conversationId}/notes`,
+      `/v1/customers/${ownerId()}/conversations`,
+    ]) {
       expect((await getJson(`${stack.httpUrl}${path}`)).status).toBe(401);
       expect((await getJson(`${stack.httpUrl}${path}`, 'e30.e30.')).status).toBe(401);
     }

@@ -196,6 +196,13 @@ describe('tokens Parley accepts', () => {
     expect(staff).toMatchObject({ user: { id: 'corp:u-7', role: 'supervisor' }, expiresAt: NOW + 600 });
   });
 
+  it("identified customers carry the site's email and attrs (issue 10)", async () => {
+    const attrs = { plan: 'gold', seats: 12, vip: true };
+    const verified = await tokens.verify(await hs256({ ...site(), email: 'ann@shop.example', attrs } as Claims, SITE_KEY));
+    expect(verified.customer).toEqual({ email: 'ann@shop.example', attrs });
+    expect((await tokens.verify(await hs256(site(), SITE_KEY))).customer).toBeUndefined();
+  });
+
   it('tolerates 30 seconds of clock skew on exp and nbf', async () => {
     await expect(tokens.verify(await es256(parley({ exp: NOW - 10 })))).resolves.toBeDefined();
     await expect(tokens.verify(await es256(parley({ nbf: NOW + 10 })))).resolves.toBeDefined();
@@ -242,6 +249,18 @@ describe('the token suite: every one refused as unauthorized', () => {
     ['lifetime over the maximum (identified customer)', () => hs256(site({ exp: NOW + MAX.customer + 60 }), SITE_KEY)],
     ['lifetime over the maximum (OIDC agent)', () => rs256(corp({ exp: NOW + MAX.agent + 60 }))],
     ['identified customer claiming to be an agent', () => hs256(site({ role: 'agent' }), SITE_KEY)],
+    // Issue 10: a bad attrs claim refuses the whole token (never silently dropped).
+    [
+      'identified customer with 21 attrs',
+      () => hs256({ ...site(), attrs: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, i])) } as Claims, SITE_KEY),
+    ],
+    ['identified customer with a nested attrs value', () => hs256({ ...site(), attrs: { address: { city: 'x' } } } as Claims, SITE_KEY)],
+    ['identified customer with a bad attrs key', () => hs256({ ...site(), attrs: { 'bad key': 1 } } as Claims, SITE_KEY)],
+    [
+      'identified customer with an attrs string over 200 characters',
+      () => hs256({ ...site(), attrs: { note: 'x'.repeat(201) } } as Claims, SITE_KEY),
+    ],
+    ['identified customer with a bad email', () => hs256({ ...site(), email: 'not-an-email' } as Claims, SITE_KEY)],
     ['OIDC token granting a role the issuer may not grant', () => rs256(corp({ role: 'admin' }))],
     ['unknown role', () => es256(parley({ role: 'root' }))],
     ['sub with characters outside the id alphabet', () => es256(parley({ sub: 'a b<script>' }))],

@@ -199,10 +199,17 @@ export interface CustomerProfile {
   readonly email?: string;
 }
 
-/** Extension: the visitor's language and time zone, so server notices speak them. */
+/**
+ * Extension: the visitor's language and time zone, so server notices speak them; and (issue
+ * 10) where the chat started, shown to staff: the page and referrer (absolute http/https, at
+ * most 2,000 characters) and the browser's user agent (at most 300 characters).
+ */
 export interface VisitorContext {
   readonly locale?: string;
   readonly timeZone?: string;
+  readonly page?: string;
+  readonly referrer?: string;
+  readonly userAgent?: string;
 }
 
 export type ClientFrame =

@@ -1,4 +1,5 @@
 import type { CloseReason, Conversation, ConversationStatus, TicketState } from '../../domain/conversation';
+import type { CustomerAttrs } from '../../domain/customer-context';
 import type { TicketInfo, TicketOfferReason } from '../../domain/ticket';
 import type { Message } from '../../domain/message';
 import type { SenderRole } from '../../domain/identity';
@@ -22,6 +23,19 @@ function activityOf(item: Item): Partial<Conversation> {
   const reason = str(item, 'closeReason');
   if (reason && (CLOSE_REASONS as readonly string[]).includes(reason)) out.closeReason = reason;
   return out as Partial<Conversation>;
+}
+
+/** The start's page, referrer, browser and zone, and the identified customer's attributes: only those present. */
+function visitorOf(item: Item): Pick<Conversation, 'visitor' | 'attrs'> {
+  const stored = typeof item.visitor === 'object' && item.visitor !== null ? (item.visitor as Item) : {};
+  const visitor = Object.fromEntries(
+    ['page', 'referrer', 'userAgent', 'timeZone'].flatMap((name) => (str(stored, name) ? [[name, str(stored, name)]] : [])),
+  );
+  const attrs = typeof item.customerAttrs === 'object' && item.customerAttrs !== null ? (item.customerAttrs as CustomerAttrs) : undefined;
+  return {
+    ...(Object.keys(visitor).length > 0 ? { visitor } : {}),
+    ...(attrs && Object.keys(attrs).length > 0 ? { attrs } : {}),
+  };
 }
 
 /**
@@ -125,6 +139,8 @@ export function conversationToItem(conversation: Conversation): Item {
     ...(conversation.queuedAt ? { queuedAt: conversation.queuedAt } : {}),
     ...(conversation.ticket ? ticketAttributes(conversation.ticket) : {}),
     ...(conversation.locale ? { locale: conversation.locale } : {}),
+    ...(conversation.visitor ? { visitor: { ...conversation.visitor } } : {}),
+    ...(conversation.attrs ? { customerAttrs: { ...conversation.attrs } } : {}),
     ...indexAttributes(conversation),
   };
 }
@@ -154,6 +170,7 @@ export function itemToConversation(item: Item): Conversation {
       : {}),
     ...(str(item, 'noAgentNoticeAt') ? { noAgentNoticeAt: str(item, 'noAgentNoticeAt') } : {}),
     ...(str(item, 'locale') ? { locale: str(item, 'locale') } : {}),
+    ...visitorOf(item),
     ...(typeof item.epoch === 'number' ? { epoch: item.epoch } : {}),
     ...activityOf(item),
     ...(ticket ? { ticket } : {}),

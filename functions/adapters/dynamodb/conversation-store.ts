@@ -11,7 +11,14 @@ import type { Conversation, Participant, Rating } from '../../domain/conversatio
 import { SYSTEM_SENDER } from '../../domain/identity';
 import type { Message, MessageDraft } from '../../domain/message';
 import type { IdGenerator } from '../../ports/clock';
-import type { AppendResult, ConversationStore, MessagePage, NewConversation, RequeueOptions } from '../../ports/conversation-store';
+import type {
+  AppendResult,
+  ConversationStore,
+  CustomerConversationPage,
+  MessagePage,
+  NewConversation,
+  RequeueOptions,
+} from '../../ports/conversation-store';
 import { DynamoStoreError, conditionalWrite, dynamo, isConditionFailure } from './errors';
 import { conversationToItem, itemToConversation } from './conversation-items';
 import { keys } from './keys';
@@ -51,6 +58,8 @@ function fromCandidate(candidate: NewConversation): Conversation {
     updatedAt: candidate.now,
     ...(status === 'queued' ? { queuedAt: candidate.now } : {}),
     ...(candidate.locale ? { locale: candidate.locale } : {}),
+    ...(candidate.visitor && Object.keys(candidate.visitor).length > 0 ? { visitor: candidate.visitor } : {}),
+    ...(candidate.attrs && Object.keys(candidate.attrs).length > 0 ? { attrs: candidate.attrs } : {}),
   };
 }
 
@@ -159,6 +168,27 @@ export class DynamoConversationStore implements ConversationStore {
 
   listForCustomer(customerId: string, limit: number): Promise<Conversation[]> {
     return this.queryIndex(INDEXES.byCustomer, customerId, limit, false);
+  }
+
+  async pageForCustomer(customerId: string, limit: number, before?: string): Promise<CustomerConversationPage> {
+    // customerSort is the conversation id (time-ordered ULIDs): `before` is the oldest id already shown.
+    const result = await dynamo('Query', () =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: INDEXES.byCustomer.indexName,
+          KeyConditionExpression: before ? '#key = :value AND #sort < :before' : '#key = :value',
+          ExpressionAttributeNames: { '#key': INDEXES.byCustomer.partitionKey, ...(before ? { '#sort': INDEXES.byCustomer.sortKey } : {}) },
+          ExpressionAttributeValues: { ':value': customerId, ...(before ? { ':before': before } : {}) },
+          ScanIndexForward: false,
+          // One more than asked tells whether an older page follows.
+          Limit: limit + 1,
+        }),
+      ),
+    );
+    const conversations = (result.Items ?? []).map(itemToConversation);
+    const page = conversations.slice(0, limit);
+    return { conversations: page, ...(conversations.length > limit ? { next: page.at(-1)?.id } : {}) };
   }
 
   listForAgent(agentId: string, limit: number): Promise<Conversation[]> {

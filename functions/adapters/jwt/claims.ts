@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { customerAttrsProblem, type CustomerAttrs } from '../../domain/customer-context';
 import { ROLES, SKILL_PATTERN, USER_ID_PATTERN } from '../../domain/identity';
 
 const name = z.string().max(100).optional();
@@ -25,6 +26,9 @@ export const identifiedCustomerClaims = z.object({
   sub: z.string().regex(/^[A-Za-z0-9_.:@-]{1,120}$/),
   role: z.literal('customer').optional(),
   name,
+  // Extension (issue 10): what staff see about the customer. A bad attrs claim refuses the token.
+  email: z.email().max(254).optional(),
+  attrs: z.custom<CustomerAttrs>((value) => customerAttrsProblem(value) === undefined, { message: 'attrs is not valid' }).optional(),
   exp: z.number().int(),
   iat: z.number().int(),
 });

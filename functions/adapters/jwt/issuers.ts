@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, type JWTPayload } from 'jose';
 import type { OidcIssuer } from '../../config';
+import { customerAttrsProblem } from '../../domain/customer-context';
 import { UnauthorizedError } from '../../domain/errors';
 import type { Role, User } from '../../domain/identity';
 import type { VerifiedToken } from '../../ports/tokens';
@@ -48,10 +49,20 @@ export function identifiedCustomerIssuer(
     issuer,
     async verify(token, now) {
       const payload = await verifyJws(token, await key(), { issuer, audience, algorithms: ['HS256'] }, now);
+      // Refused, not dropped: a site sending bad attributes learns at once rather than staff seeing less.
+      const attrsProblem = payload.attrs === undefined ? undefined : customerAttrsProblem(payload.attrs);
+      if (attrsProblem) throw new UnauthorizedError(`The token's attrs claim is refused: ${attrsProblem}`);
       const claims = claimsOf(identifiedCustomerClaims, payload);
       assertLifetime(payload, 'customer', max, now);
       const user: User = { id: `${SITE_USER_PREFIX}${claims.sub}`, role: 'customer', name: claims.name ?? '', skills: [] };
-      return { user, expiresAt: claims.exp, issuedAt: claims.iat, source: 'site' };
+      const customer = { ...(claims.email ? { email: claims.email } : {}), ...(claims.attrs ? { attrs: claims.attrs } : {}) };
+      return {
+        user,
+        expiresAt: claims.exp,
+        issuedAt: claims.iat,
+        source: 'site',
+        ...(Object.keys(customer).length > 0 ? { customer } : {}),
+      };
     },
   };
 }

@@ -1,8 +1,10 @@
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
+import { type CustomerAttrs, customerAttrsProblem } from '../../domain/customer-context';
 import { UnauthorizedError } from '../../domain/errors';
 import { ROLES, type Role, type User } from '../../domain/identity';
 import type { ServerFrame } from '../../protocol/server-frames';
+import type { VouchedCustomer } from '../../ports/tokens';
 import type { Caller, Ports } from '../../services/context';
 import { assertTokenCurrent } from '../../services/staff-sessions';
 import { logger, flushMetrics } from '../../shared/observability';
@@ -61,6 +63,7 @@ export function callerFromEvent(event: WebSocketEvent): AuthorizedCaller {
   const source = context.source === 'site' || context.source === 'oidc' ? context.source : 'parley';
   const sessionId = typeof context.sessionId === 'string' && context.sessionId ? context.sessionId : undefined;
   const sourceIp = event.requestContext.identity?.sourceIp;
+  const customer = vouchedCustomerOf(context);
   return {
     user,
     connectionId: event.requestContext.connectionId,
@@ -69,7 +72,24 @@ export function callerFromEvent(event: WebSocketEvent): AuthorizedCaller {
     source,
     ...(sessionId ? { sessionId } : {}),
     ...(sourceIp ? { sourceIp } : {}),
+    ...(customer ? { customer } : {}),
   };
+}
+
+/** The identified customer's email and attrs the authorizer passed on (attrs as JSON, checked again). */
+function vouchedCustomerOf(context: Record<string, unknown>): VouchedCustomer | undefined {
+  const email = typeof context.customerEmail === 'string' && context.customerEmail ? context.customerEmail : undefined;
+  let attrs: CustomerAttrs | undefined;
+  if (typeof context.customerAttrs === 'string') {
+    try {
+      const parsed: unknown = JSON.parse(context.customerAttrs);
+      if (customerAttrsProblem(parsed) === undefined) attrs = parsed as CustomerAttrs;
+    } catch {
+      // The authorizer wrote it; unreadable means none.
+    }
+  }
+  if (!email && !attrs) return undefined;
+  return { ...(email ? { email } : {}), ...(attrs ? { attrs } : {}) };
 }
 
 const ok = (frame?: ServerFrame): WebSocketResult => (frame ? { statusCode: 200, body: JSON.stringify(frame) } : { statusCode: 200 });

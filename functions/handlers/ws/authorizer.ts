@@ -25,7 +25,7 @@ export const handler = async (event: APIGatewayRequestAuthorizerEvent, context?:
     const verified = await ports.tokens.verify(token);
     // Staff: the account must still back the token (exists, enabled, same role, not revoked, session live).
     await assertTokenCurrent(ports, verified);
-    const { user, expiresAt, issuedAt, source, sessionId } = verified;
+    const { user, expiresAt, issuedAt, source, sessionId, customer } = verified;
     return {
       ...policy(user.id, 'Allow', event.methodArn),
       context: {
@@ -37,6 +37,9 @@ export const handler = async (event: APIGatewayRequestAuthorizerEvent, context?:
         issuedAt,
         source,
         ...(sessionId ? { sessionId } : {}),
+        // Context values must be strings, numbers or booleans: the attrs travel as JSON.
+        ...(customer?.email ? { customerEmail: customer.email } : {}),
+        ...(customer?.attrs ? { customerAttrs: JSON.stringify(customer.attrs) } : {}),
       },
     };
   } catch (error) {

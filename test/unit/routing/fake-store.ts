@@ -102,6 +102,14 @@ export class FakeConversationStore implements ConversationStore {
     return [...this.items.values()].filter((c) => c.customer.id === customerId);
   }
 
+  async pageForCustomer(customerId: string, limit: number, before?: string): Promise<{ conversations: Conversation[]; next?: string }> {
+    const newestFirst = (await this.listForCustomer(customerId))
+      .filter((c) => before === undefined || c.id < before)
+      .sort((a, b) => b.id.localeCompare(a.id));
+    const page = newestFirst.slice(0, limit);
+    return { conversations: page, ...(newestFirst.length > limit ? { next: page.at(-1)!.id } : {}) };
+  }
+
   async listForAgent(agentId: string): Promise<Conversation[]> {
     await this.pause();
     return [...this.items.values()].filter((c) => c.agent?.id === agentId);

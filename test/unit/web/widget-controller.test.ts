@@ -183,7 +183,15 @@ describe('widget: queue (chat anyway, with the away notice)', () => {
     const client = await openChat(w);
     w.controller.send('你好');
     expect(client.actions).toEqual([
-      ['start', { text: '你好', skill: 'billing', visitor: { locale: 'zh-CN', timeZone: 'Asia/Shanghai' } }],
+      [
+        'start',
+        {
+          text: '你好',
+          skill: 'billing',
+          // Where the chat started (issue 10) comes from the page (the fake's).
+          visitor: { locale: 'zh-CN', timeZone: 'Asia/Shanghai', page: 'https://shop.example/cart', userAgent: 'TestBrowser/1.0' },
+        },
+      ],
     ]);
   });
 
@@ -403,5 +411,88 @@ describe('widget: transfers tell the customer the truth', () => {
     client.emit('assigned', { type: 'assigned', conversationId: 'conv-1', agent: tess });
     client.emit('transferred', { type: 'transferred', conversationId: 'conv-1', from: { agent: billie }, to: { skill: 'tech' } });
     expect(w.screen.notice).toBe('You are chatting with Tess.');
+  });
+});
+
+describe('widget: previous conversations (issue 10)', () => {
+  const past = (id: string, status: ConversationSummary['status'], createdAt: string) => ({
+    ...summary(status, { id, createdAt, updatedAt: createdAt, lastSeq: 2 }),
+  });
+  // As the real client does, the session names the user the server knows.
+  const session = (client: FakeClient, id = 'guest:ann') => {
+    client.user = { id, role: 'customer' };
+    client.emit('session', { type: 'session', user: { id, role: 'customer' }, heartbeatSeconds: 30, conversations: [] });
+  };
+
+  it('lists the ended ones of this identity after connecting, newest first, and pages older ones', async () => {
+    const w = await widget({ answer: availability('queue', { open: true, agentsOnline: 1 }) });
+    w.page.api.customerPages.set(undefined, {
+      customerId: 'guest:ann',
+      conversations: [past('c3', 'queued', '2026-12-03T10:00:00Z'), past('c2', 'closed', '2026-12-02T10:00:00Z')],
+      next: 'c2',
+    });
+    w.page.api.customerPages.set('c2', { customerId: 'guest:ann', conversations: [past('c1', 'ticket', '2026-12-01T10:00:00Z')] });
+    const client = await openChat(w);
+    session(client);
+    await settle();
+    expect(w.page.api.customerCalls).toEqual([{ customerId: 'guest:ann', before: undefined }]);
+    // The open one is the chat on screen, not a previous one.
+    expect(w.screen.previous?.items.map((item) => item.id)).toEqual(['c2']);
+    expect(w.screen.previous?.more).toBe(true);
+    w.controller.morePrevious();
+    await settle();
+    expect(w.page.api.customerCalls.at(-1)).toEqual({ customerId: 'guest:ann', before: 'c2' });
+    expect(w.screen.previous?.items.map((item) => item.id)).toEqual(['c2', 'c1']);
+    expect(w.screen.previous?.more).toBe(false);
+  });
+
+  it('opens one read-only with its messages and goes back to the list', async () => {
+    const w = await widget({ answer: availability('queue', { open: true, agentsOnline: 1 }) });
+    w.page.api.customerPages.set(undefined, { customerId: 'guest:ann', conversations: [past('c2', 'closed', '2026-12-02T10:00:00Z')] });
+    const message = (seq: number, text: string, role: 'customer' | 'agent') => ({
+      conversationId: 'c2',
+      seq,
+      messageId: `m${seq}`,
+      sender: { id: role === 'customer' ? 'guest:ann' : 'agent-1', role, name: role },
+      text,
+      ts: '2026-12-02T10:01:00Z',
+    });
+    w.page.api.historyAnswers.set('c2', [message(1, 'My invoice is wrong', 'customer'), message(2, 'Fixed it', 'agent')]);
+    const client = await openChat(w);
+    session(client);
+    await settle();
+    w.controller.openPrevious('c2');
+    expect(w.screen.previous?.opened).toMatchObject({ conversation: { id: 'c2' }, loading: true });
+    await settle();
+    expect(w.page.api.historyCalls).toEqual(['c2']);
+    expect(w.screen.previous?.opened?.messages.map((m) => m.text)).toEqual(['My invoice is wrong', 'Fixed it']);
+    // Read-only: nothing was sent, and the composer still belongs to the current chat.
+    expect(client.actions).toEqual([]);
+    w.controller.closePrevious();
+    expect(w.screen.previous?.opened).toBeUndefined();
+    expect(w.screen.previous?.items.map((item) => item.id)).toEqual(['c2']);
+  });
+
+  it('asks with the server id of an identified customer and shows nothing while there is none', async () => {
+    const w = await widget({
+      answer: availability('queue', { open: true, agentsOnline: 1 }),
+      config: { token: tokenWith({ sub: 'ann-7' }) },
+    });
+    session(w.client(), 'site:ann-7');
+    await settle();
+    expect(w.page.api.customerCalls).toEqual([{ customerId: 'site:ann-7', before: undefined }]);
+    expect(w.screen.previous).toBeUndefined();
+  });
+
+  it('sends where the chat started with the first message', async () => {
+    const w = await widget({ answer: availability('queue', { open: true, agentsOnline: 1 }) });
+    const client = await openChat(w);
+    w.controller.send('Hello');
+    expect(client.actions[0]).toEqual([
+      'start',
+      expect.objectContaining({
+        visitor: expect.objectContaining({ locale: 'en', page: 'https://shop.example/cart', userAgent: 'TestBrowser/1.0' }),
+      }),
+    ]);
   });
 });

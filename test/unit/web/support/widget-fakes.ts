@@ -1,5 +1,12 @@
-import type { ConversationSummary, ParleyEvents } from '../../../../clients/parley-client/src/index';
-import type { CreatedTicket, IssuedToken, SkillAvailability, TicketRequest } from '../../../../clients/web/http-api';
+import type { ChatMessage, ConversationSummary, ParleyEvents } from '../../../../clients/parley-client/src/index';
+import type {
+  CreatedTicket,
+  CustomerConversationList,
+  IssuedToken,
+  SkillAvailability,
+  TicketRequest,
+} from '../../../../clients/web/http-api';
+import type { PreviousConversationsState } from '../../../../clients/widget/previous-conversations';
 import type { TranscriptEntry } from '../../../../clients/web/transcript';
 import type { OfflineFormState } from '../../../../clients/widget/offline-form';
 import type { Timers, WidgetApi, WidgetClient, WidgetEnvironment } from '../../../../clients/widget/widget-controller';
@@ -24,6 +31,7 @@ export class FakeScreen implements WidgetScreen {
   handoff = false;
   offer: EmailRequestState | undefined;
   transcriptRequest: EmailRequestState | undefined;
+  previous: PreviousConversationsState | undefined;
 
   setOpen(open: boolean): void {
     this.isOpen = open;
@@ -77,6 +85,9 @@ export class FakeScreen implements WidgetScreen {
   }
   showTranscriptRequest(state: EmailRequestState | undefined): void {
     this.transcriptRequest = state;
+  }
+  showPrevious(state: PreviousConversationsState | undefined): void {
+    this.previous = state;
   }
 }
 
@@ -172,8 +183,19 @@ export class FakeApi implements WidgetApi {
       user: { id: 'guest:ann', role: 'customer', name: 'Ann' },
     };
   }
-  async history() {
-    return [];
+  /** The customer's conversations, pages by `before` (undefined: the first); calls recorded. */
+  customerPages = new Map<string | undefined, CustomerConversationList>();
+  readonly customerCalls: Array<{ customerId: string; before?: string | undefined }> = [];
+  historyAnswers = new Map<string, ChatMessage[]>();
+  readonly historyCalls: string[] = [];
+
+  async history(_token: string, conversationId: string): Promise<ChatMessage[]> {
+    this.historyCalls.push(conversationId);
+    return this.historyAnswers.get(conversationId) ?? [];
+  }
+  async customerConversations(_token: string, customerId: string, page: { before?: string } = {}): Promise<CustomerConversationList> {
+    this.customerCalls.push({ customerId, before: page.before });
+    return this.customerPages.get(page.before) ?? { customerId, conversations: [] };
   }
   async createTicket(token: string, request: TicketRequest): Promise<CreatedTicket> {
     this.ticketCalls.push({ token, request });
@@ -272,6 +294,7 @@ export function fakePage(options: { now?: string; timeZone?: string } = {}): Fak
         ids += 1;
         return `offline-${ids}`;
       },
+      visitorPage: () => ({ page: 'https://shop.example/cart', userAgent: 'TestBrowser/1.0' }),
     },
   };
   return page;
