@@ -41,6 +41,8 @@ async function mount(): Promise<void> {
       handoff: () => controller?.handoff(),
       acceptOffer: (email) => controller?.acceptOffer(email),
       requestTranscript: (email) => controller?.requestTranscript(email),
+      retry: () => controller?.retry(),
+      leaveEmail: () => controller?.leaveEmail(),
     },
     nameOf,
   );

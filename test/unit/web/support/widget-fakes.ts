@@ -1,9 +1,9 @@
-import type { ConversationSummary, ParleyEvents } from '../../../../clients/parley-client/src/index';
+import type { ChatMessage, ConversationSummary, ParleyEvents } from '../../../../clients/parley-client/src/index';
 import type { CreatedTicket, IssuedToken, SkillAvailability, TicketRequest } from '../../../../clients/web/http-api';
 import type { TranscriptEntry } from '../../../../clients/web/transcript';
 import type { OfflineFormState } from '../../../../clients/widget/offline-form';
 import type { Timers, WidgetApi, WidgetClient, WidgetEnvironment } from '../../../../clients/widget/widget-controller';
-import type { EmailRequestState, WidgetScreen } from '../../../../clients/widget/widget-screen';
+import type { EmailRequestState, HomeState, WidgetProblem, WidgetScreen } from '../../../../clients/widget/widget-screen';
 
 /** A widget screen that keeps what it was last told, as a person would read it. */
 export class FakeScreen implements WidgetScreen {
@@ -24,6 +24,8 @@ export class FakeScreen implements WidgetScreen {
   handoff = false;
   offer: EmailRequestState | undefined;
   transcriptRequest: EmailRequestState | undefined;
+  home: HomeState | undefined;
+  problem: WidgetProblem | undefined;
 
   setOpen(open: boolean): void {
     this.isOpen = open;
@@ -78,6 +80,12 @@ export class FakeScreen implements WidgetScreen {
   showTranscriptRequest(state: EmailRequestState | undefined): void {
     this.transcriptRequest = state;
   }
+  showHome(home: HomeState | undefined): void {
+    this.home = home;
+  }
+  showProblem(problem: WidgetProblem | undefined): void {
+    this.problem = problem;
+  }
 }
 
 type Listener = (payload: never) => void;
@@ -88,6 +96,8 @@ export class FakeClient {
   user: WidgetClient['user'] = { id: 'guest:ann', role: 'customer' };
   readonly actions: unknown[][] = [];
   summaries: ConversationSummary[] = [];
+  connects = 0;
+  closes = 0;
   private readonly listeners = new Map<string, Listener[]>();
   private sends = 0;
 
@@ -101,7 +111,11 @@ export class FakeClient {
     for (const listener of this.listeners.get(event) ?? []) (listener as (p: ParleyEvents[K]) => void)(payload);
   }
   connect(): Promise<void> {
+    this.connects += 1;
     return Promise.resolve();
+  }
+  close(): void {
+    this.closes += 1;
   }
   dispose(): void {}
   send(conversationId: string | undefined, text: string) {
@@ -152,6 +166,12 @@ export class FakeApi implements WidgetApi {
     timeZone: 'Europe/Berlin',
   };
   ticketAnswers: Array<CreatedTicket | Error> = [];
+  /** Failures for the next guest token requests, in order (then tokens are issued). */
+  guestFailures: Error[] = [];
+  /** Messages the history endpoint answers with. */
+  historyAnswer: ChatMessage[] = [];
+  /** Holds guest token requests until release() (Enter pressed before the token arrives). */
+  holdGuests = false;
   readonly availabilityCalls: Array<string | undefined> = [];
   readonly ticketCalls: Array<{ token: string; request: TicketRequest }> = [];
   guestCalls = 0;
@@ -166,14 +186,17 @@ export class FakeApi implements WidgetApi {
   }
   async guest(): Promise<IssuedToken> {
     this.guestCalls += 1;
+    if (this.holdGuests) await new Promise<void>((resolve) => this.held.push(resolve));
+    const failure = this.guestFailures.shift();
+    if (failure) throw failure;
     return {
       token: `${b64({ alg: 'ES256' })}.${b64({ sub: 'guest:ann' })}.sig`,
       expiresAt: '2999-01-01T00:00:00Z',
       user: { id: 'guest:ann', role: 'customer', name: 'Ann' },
     };
   }
-  async history() {
-    return [];
+  async history(_token: string, conversationId: string, upTo: number): Promise<ChatMessage[]> {
+    return this.historyAnswer.filter((message) => message.conversationId === conversationId && message.seq <= upTo);
   }
   async createTicket(token: string, request: TicketRequest): Promise<CreatedTicket> {
     this.ticketCalls.push({ token, request });
@@ -209,14 +232,27 @@ export class MemoryStorage {
   }
 }
 
-/** Timers the test runs by hand: intervals are listed, never fired by the clock. */
+/** Timers the test runs by hand: intervals and timeouts are listed, never fired by the clock. */
 export class ManualTimers implements Timers {
   readonly intervals = new Map<number, { callback: () => void; ms: number }>();
+  readonly timeouts = new Map<number, { callback: () => void; ms: number }>();
   private next = 0;
-  setTimeout(): unknown {
-    return 0;
+  setTimeout(callback: () => void, ms: number): unknown {
+    this.next += 1;
+    this.timeouts.set(this.next, { callback, ms });
+    return this.next;
   }
-  clearTimeout(): void {}
+  clearTimeout(handle: unknown): void {
+    this.timeouts.delete(handle as number);
+  }
+  /** Runs the timeouts of exactly this delay (as if that much time passed for them). */
+  fireTimeouts(ms: number): void {
+    for (const [handle, timeout] of [...this.timeouts]) {
+      if (timeout.ms !== ms) continue;
+      this.timeouts.delete(handle);
+      timeout.callback();
+    }
+  }
   setInterval(callback: () => void, ms: number): unknown {
     this.next += 1;
     this.intervals.set(this.next, { callback, ms });
