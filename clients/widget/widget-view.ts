@@ -307,6 +307,8 @@ export class WidgetView implements WidgetScreen {
     this.list.element.setAttribute('aria-label', t('title'));
     // The thread around it scrolls (and takes the focus for keyboard scrolling), not the list itself.
     this.list.element.removeAttribute('tabindex');
+    // A plain list that announces additions: role=log would hide the items' list semantics (axe: listitem).
+    this.list.element.removeAttribute('role');
     this.home = new HomeCard(t);
     this.problem = new ProblemCard(t, events);
     this.typingLine = h('div', { class: 'typing', 'aria-live': 'polite' });
