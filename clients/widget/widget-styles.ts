@@ -27,7 +27,7 @@ header button:focus-visible { outline-color: #fff; outline-offset: -3px; }
 .problem { padding: 12px 14px; background: #fde8e8; color: #7a1717; border-bottom: 1px solid #f3c3c3; display: flex; flex-direction: column; gap: 8px; }
 .problem p { margin: 0; }
 .problem .actions { display: flex; flex-wrap: wrap; gap: 8px; }
-.thread { flex: 1; min-height: 0; overflow-y: auto; display: flex; flex-direction: column; }
+.thread { position: relative; flex: 1; min-height: 0; overflow-y: auto; display: flex; flex-direction: column; }
 .home { padding: 20px 16px 8px; }
 .home h3 { margin: 0 0 4px; font-size: 20px; }
 .home p { margin: 0; color: var(--muted); }

@@ -215,7 +215,12 @@ class ProblemCard {
       'div',
       { class: 'problem', role: 'alert', hidden: true },
       this.text,
-      h('div', { class: 'actions' }, h('button', { class: 'primary', type: 'button', onclick: () => events.retry() }, t('retry')), this.leaveEmail),
+      h(
+        'div',
+        { class: 'actions' },
+        h('button', { class: 'primary', type: 'button', onclick: () => events.retry() }, t('retry')),
+        this.leaveEmail,
+      ),
     );
   }
 
@@ -396,7 +401,13 @@ export class WidgetView implements WidgetScreen {
     });
     close.innerHTML = CLOSE_ICON;
     // The rating scrolls with the thread, so neither squeezes the other.
-    this.thread = h('div', { class: 'thread', tabindex: 0, role: 'region', 'aria-label': t('title') }, this.home.element, this.list.element, this.rating);
+    this.thread = h(
+      'div',
+      { class: 'thread', tabindex: 0, role: 'region', 'aria-label': t('title') },
+      this.home.element,
+      this.list.element,
+      this.rating,
+    );
     this.panel = h(
       'section',
       { class: 'panel', id: 'parley-panel', role: 'dialog', 'aria-label': t('title'), hidden: true },
@@ -539,7 +550,8 @@ export class WidgetView implements WidgetScreen {
   showRating(state: 'hidden' | 'ask' | 'rated', closedText?: string): void {
     const appearing = state !== 'hidden' && this.rating.hidden;
     this.rating.hidden = state === 'hidden';
-    if (appearing) this.thread.scrollTop = this.thread.scrollHeight;
+    // Once the rest of this render filled it in: the rating's top a third down, the last messages above it.
+    if (appearing) queueMicrotask(() => (this.thread.scrollTop = Math.max(0, this.rating.offsetTop - this.thread.clientHeight / 3)));
     if (closedText !== undefined) this.closedLine.textContent = closedText;
     this.ratingForm.hidden = state !== 'ask';
     this.ratedLine.hidden = state !== 'rated';

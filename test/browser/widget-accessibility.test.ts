@@ -50,7 +50,8 @@ describe.skipIf(!HAVE_CHROMIUM)('widget accessibility (axe, WCAG 2.1 AA)', { tim
             const blocking = result.violations.filter((violation) => BLOCKING.has(violation.impact ?? ''));
             counts[`${locale} ${viewport.width} ${state}`] = blocking.reduce((sum, violation) => sum + violation.nodes.length, 0);
             for (const violation of blocking) {
-              for (const node of violation.nodes) found.push(`${state}: ${violation.id} at ${node.target.join(' > ')}: ${node.failureSummary}`);
+              for (const node of violation.nodes)
+                found.push(`${state}: ${violation.id} at ${node.target.join(' > ')}: ${node.failureSummary}`);
             }
             await screenshot(page, `widget-${state}-${locale}-${viewport.width}`);
           }
