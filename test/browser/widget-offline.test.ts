@@ -448,6 +448,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the widget when nobody can answer, in a real br
       expect(await visitorPage.locator('.panel .notice').isHidden()).toBe(true);
       expect(await messageTexts(visitorPage.locator('.panel .messages'))).toEqual(['Hello?', 'Anything else I can do?']);
       expect(await visitorPage.locator('.panel li.message.system .text').allTextContents()).toEqual([
+        // Shown live when the agent took the chat (not stored), before the system's notices.
+        t('agentJoined', { name: 'Wendy' }),
         t('noticeStillThere'),
         t('noticeAbandoned'),
       ]);
