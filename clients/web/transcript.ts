@@ -72,6 +72,11 @@ export class Transcript {
       this.pending.set(clientMsgId, { text, createdAt });
   }
 
+  /** Forgets a send that was never handed to a client (it is sent again under a new clientMsgId). */
+  dropPending(clientMsgId: string): void {
+    this.pending.delete(clientMsgId);
+  }
+
   markFailed(clientMsgId: string, reason: string): void {
     const entry = this.pending.get(clientMsgId);
     if (entry) entry.failure = reason;

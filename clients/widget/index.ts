@@ -45,6 +45,8 @@ async function mount(): Promise<void> {
       openPrevious: (id) => controller?.openPrevious(id),
       closePrevious: () => controller?.closePrevious(),
       morePrevious: () => controller?.morePrevious(),
+      retry: () => controller?.retry(),
+      leaveEmail: () => controller?.leaveEmail(),
     },
     nameOf,
   );

@@ -15,16 +15,19 @@ import { ReadMarks } from '../web/read-marks';
 import { StoredToken, isCurrentGuestToken, unverifiedClaims } from '../web/stored-token';
 import { Transcript } from '../web/transcript';
 import { AvailabilityWatch, type IntervalTimers } from './availability-watch';
+import { withThreadEvents, type ThreadEvent } from './thread-events';
 import { isEmail, type OfflineFields, type OfflineFormState, trimmed, validateOfflineForm } from './offline-form';
 import type { WidgetConfig } from './widget-config';
 import { PreviousConversations, PREVIOUS_PAGE_SIZE } from './previous-conversations';
-import { awayText, presentationFor } from './widget-mode';
-import type { EmailRequestState, WidgetScreen } from './widget-screen';
+import { awayText, canAnswer, presentationFor } from './widget-mode';
+import type { EmailRequestState, WidgetProblem, WidgetScreen } from './widget-screen';
 
 /** How long a typing indicator stays up without a new `typing` frame. */
 const TYPING_SHOWN_MS = 5_000;
 /** At most one `typing` frame per this period while the customer types. */
 const TYPING_SEND_EVERY_MS = 3_000;
+/** After this long without getting through, "Reconnecting…" gives way to a retry and the offline form. */
+export const RECONNECT_GIVE_UP_MS = 20_000;
 
 /** The parts of ParleyClient the widget uses (a fake stands in for it in unit tests). */
 export type WidgetClient = Pick<
@@ -33,6 +36,7 @@ export type WidgetClient = Pick<
   | 'user'
   | 'on'
   | 'connect'
+  | 'close'
   | 'dispose'
   | 'send'
   | 'start'
@@ -98,8 +102,17 @@ export class WidgetController {
   private creatingGuest: Promise<string> | undefined;
   /** The pre-chat form was answered (or is not asked for). */
   private preChatDone = false;
-  /** Creating a guest for chat failed: not retried on every render, only when the panel opens again. */
-  private guestFailed = false;
+  /** Creating a guest for chat failed (why, in words): not retried on every render, only on Retry or when the panel opens again. */
+  private guestFailure: string | undefined;
+  /** Messages written before there was a client (the guest token was on its way), by their local key. */
+  private earlySends: Array<{ key: string; text: string }> = [];
+  /** The connection has not got through for RECONNECT_GIVE_UP_MS. */
+  private connectionStuck = false;
+  private stuckTimer: unknown;
+  /** The customer chose the offline form over a connection that keeps failing. */
+  private emailInstead = false;
+  /** Agents who joined, shown in the thread of the conversation on screen. */
+  private threadEvents: ThreadEvent[] = [];
   private profile: Profile | undefined;
   private transcript = new Transcript(undefined);
   private summary: ConversationSummary | undefined;
@@ -117,6 +130,8 @@ export class WidgetController {
   private everReady = false;
   /** What the customer has seen per conversation, for the launcher's unread badge across reloads. */
   private seen: ReadMarks | undefined;
+  /** How far the other side has read per conversation, so "Read" survives a reload (no frame replays it). */
+  private readByOthers: ReadMarks | undefined;
   private readSent = 0;
   private lastTypingSent = 0;
   private typingTimer: unknown;
@@ -179,7 +194,8 @@ export class WidgetController {
     this.writeOpenState(open);
     this.availability.poll(open);
     if (open) {
-      this.guestFailed = false;
+      this.guestFailure = undefined;
+      if (this.offline?.status === 'sent' && !this.connectionStuck) this.emailInstead = false;
       void this.availability.refresh();
     }
     this.render();
@@ -195,7 +211,15 @@ export class WidgetController {
 
   send(text: string): void {
     const client = this.client;
-    if (!client) return;
+    if (!client) {
+      // The guest token is on its way: shown now, sent once connected (see sendEarlyMessages).
+      const key = `early:${this.env.newId()}`;
+      this.earlySends.push({ key, text });
+      this.transcript.addPending(key, text, this.env.now().getTime());
+      this.view.clearComposer();
+      this.render();
+      return;
+    }
     this.view.setError(undefined);
     try {
       const open = this.summary && this.summary.status !== 'closed' ? this.summary.id : undefined;
@@ -238,8 +262,32 @@ export class WidgetController {
     }
   }
 
+  /** The Retry of a problem: sign in again, or reconnect now. */
+  retry(): void {
+    if (this.guestFailure !== undefined) {
+      this.guestFailure = undefined;
+      this.render();
+      return;
+    }
+    if (this.connectionStuck && this.client) {
+      this.connectionStuck = false;
+      this.env.timers.clearTimeout(this.stuckTimer);
+      this.stuckTimer = undefined;
+      this.client.close();
+      void this.client.connect();
+      this.render();
+    }
+  }
+
+  /** The connection keeps failing: the offline form instead (a ticket over HTTP). */
+  leaveEmail(): void {
+    this.emailInstead = true;
+    this.render();
+  }
+
   startOver(): void {
     this.summary = undefined;
+    this.threadEvents = [];
     this.queue = undefined;
     this.offer = undefined;
     this.transcript = new Transcript(undefined);
@@ -439,13 +487,13 @@ export class WidgetController {
   private prepareChat(): 'chat' | 'prechat' {
     if (this.identity || !this.view.isOpen) return 'chat';
     if (this.config.preChat && !this.preChatDone) return 'prechat';
-    if (!this.creatingGuest && !this.guestFailed) {
+    if (!this.creatingGuest && this.guestFailure === undefined) {
       // After this render: connecting renders again.
       Promise.resolve()
         .then(() => this.createGuest(this.profile ?? {}))
         .catch((error: unknown) => {
-          this.guestFailed = true;
-          this.showError(error);
+          this.guestFailure = messageOf(error);
+          this.render();
         });
     }
     return 'chat';
@@ -473,6 +521,9 @@ export class WidgetController {
   private connect(identity: Identity): void {
     this.identity = identity;
     this.seen = new ReadMarks(this.env.storage, `parley-widget:${identity.userId}:seen`);
+    this.readByOthers = new ReadMarks(this.env.storage, `parley-widget:${identity.userId}:read-by-others`);
+    const shownId = this.transcript.conversationId;
+    if (shownId) this.transcript.markReadByOthers(this.readByOthers.get(shownId));
     const client = this.env.createClient({
       url: this.config.wsUrl,
       token: identity.token,
@@ -492,6 +543,12 @@ export class WidgetController {
     client.on('assigned', (frame) => {
       if (!this.follow(frame.conversationId) || !this.summary) return;
       this.queue = undefined;
+      this.threadEvents.push({
+        key: `joined:${frame.conversationId}:${this.threadEvents.length}`,
+        afterSeq: this.transcript.lastSeq,
+        text: this.t('agentJoined', { name: frame.agent.name ?? this.t('agent') }),
+        ts: this.env.now().toISOString(),
+      });
       const { offer: _offer, ...rest } = this.summary;
       this.offered.delete(frame.conversationId);
       this.setSummary({ ...rest, status: 'assigned', agent: frame.agent });
@@ -506,6 +563,7 @@ export class WidgetController {
     client.on('read', (frame) => {
       if (frame.conversationId !== this.summary?.id || frame.reader.role === 'customer') return;
       this.transcript.markReadByOthers(frame.seq);
+      this.readByOthers?.advance(frame.conversationId, frame.seq);
       this.render();
     });
     client.on('closed', (frame) => {
@@ -537,6 +595,15 @@ export class WidgetController {
     this.addPendingSends();
     this.render();
     void client.connect();
+    this.sendEarlyMessages();
+  }
+
+  /** Messages written before the client existed go out now, under the client's own clientMsgIds. */
+  private sendEarlyMessages(): void {
+    for (const { key, text } of this.earlySends.splice(0)) {
+      this.transcript.dropPending(key);
+      this.send(text);
+    }
   }
 
   /** Errors of the ticket and transcript requests show next to their forms, with a retry. */
@@ -558,10 +625,30 @@ export class WidgetController {
 
   private onState(state: ConnectionState): void {
     if (state === 'ready') this.everReady = true;
-    if (state === 'ready' || state === 'idle' || state === 'closed') this.view.setBanner(undefined);
+    this.watchForStuck(state);
+    if (state === 'ready' || state === 'idle' || state === 'closed' || this.connectionStuck) this.view.setBanner(undefined);
     else if (state === 'offline') this.view.setBanner(this.t('offline'), true);
     else this.view.setBanner(this.t(this.everReady || state === 'waiting' ? 'reconnecting' : 'connecting'));
     if (state === 'ready') this.markSeen();
+  }
+
+  /** Trying to get through (connecting, syncing, waiting to retry) for too long becomes a problem with a way forward. */
+  private watchForStuck(state: ConnectionState): void {
+    const trying = state === 'connecting' || state === 'syncing' || state === 'waiting';
+    if (trying) {
+      this.stuckTimer ??= this.env.timers.setTimeout(() => {
+        this.connectionStuck = true;
+        this.view.setBanner(undefined);
+        this.render();
+      }, RECONNECT_GIVE_UP_MS);
+      return;
+    }
+    this.env.timers.clearTimeout(this.stuckTimer);
+    this.stuckTimer = undefined;
+    if (this.connectionStuck) {
+      this.connectionStuck = false;
+      this.render();
+    }
   }
 
   private onSession(): void {
@@ -607,7 +694,9 @@ export class WidgetController {
     const next = new Transcript(conversationId);
     if (this.transcript.conversationId === undefined) next.adoptPending(this.transcript);
     else this.view.resetMessages();
+    next.markReadByOthers(this.readByOthers?.get(conversationId) ?? 0);
     this.transcript = next;
+    this.threadEvents = [];
     const known = this.client?.conversations().find((conversation) => conversation.id === conversationId);
     this.summary = known;
     this.queue = undefined;
@@ -667,13 +756,19 @@ export class WidgetController {
     }
     this.view.setLauncherVisible(launcher);
 
-    const content = shown.content === 'form' ? 'form' : this.prepareChat();
+    const content = shown.content === 'form' || this.emailInstead ? 'form' : this.prepareChat();
     this.view.setContent(content);
+    this.view.showProblem(this.problem(content));
+    this.view.showHome(
+      content === 'chat' && !this.hasConversation()
+        ? { teamOnline: availability === undefined ? undefined : canAnswer(availability) }
+        : undefined,
+    );
     if (content === 'form')
       this.view.showOfflineForm(this.offline ?? { fields: { ...this.prefill(), message: '' }, status: 'editing', errors: {} });
 
     const agentPresent = summary?.status === 'assigned' && summary.agent !== undefined;
-    this.view.renderMessages(this.transcript.entries(this.client?.user?.id, agentPresent));
+    this.view.renderMessages(withThreadEvents(this.transcript.entries(this.client?.user?.id, agentPresent), this.threadEvents));
     this.view.setNotice(this.noticeText(summary, agentPresent));
     const teamClosed = availability !== undefined && !availability.open;
     const queueSaysSo = summary?.status === 'queued' && !teamClosed;
@@ -701,6 +796,13 @@ export class WidgetController {
     const id = this.transcript.conversationId;
     const seenUpTo = id ? (this.seen?.get(id) ?? 0) : 0;
     this.view.setUnread(this.view.isOpen ? 0 : this.transcript.countFromOthersAfter(seenUpTo, selfId));
+  }
+
+  private problem(content: 'chat' | 'prechat' | 'form'): WidgetProblem | undefined {
+    if (content !== 'chat') return undefined;
+    if (this.guestFailure !== undefined) return { text: this.t('signInProblem', { message: this.guestFailure }), leaveEmail: false };
+    if (this.connectionStuck) return { text: this.t('connectionProblem'), leaveEmail: true };
+    return undefined;
   }
 
   private noticeText(summary: ConversationSummary | undefined, agentPresent: boolean): string | undefined {

@@ -9,6 +9,18 @@ export interface EmailRequestState {
   readonly failure?: string;
 }
 
+/** The panel opened with no conversation: a greeting and whether the team is online (unknown: not said). */
+export interface HomeState {
+  readonly teamOnline: boolean | undefined;
+}
+
+/** Something that stops the chat (sign-in failed, the connection keeps failing), said in words with a retry. */
+export interface WidgetProblem {
+  readonly text: string;
+  /** Offer the offline form instead (the HTTP API may still work when the socket does not). */
+  readonly leaveEmail: boolean;
+}
+
 /**
  * What the controller tells the widget's DOM. WidgetView implements it; unit tests use a
  * fake that records the calls, so the controller runs without a browser.
@@ -36,4 +48,6 @@ export interface WidgetScreen {
   showTranscriptRequest(state: EmailRequestState | undefined): void;
   /** The customer's previous conversations (hidden while there are none), one opened read-only. */
   showPrevious(state: PreviousConversationsState | undefined): void;
+  showHome(home: HomeState | undefined): void;
+  showProblem(problem: WidgetProblem | undefined): void;
 }

@@ -1,12 +1,14 @@
-import { h } from '../web/dom';
+import { h, stickToBottom } from '../web/dom';
 import type { Translate } from '../web/i18n';
 import { MessageList } from '../web/message-list';
 import type { TranscriptEntry } from '../web/transcript';
 import { OFFLINE_LIMITS, type OfflineFields, type OfflineFormState } from './offline-form';
 import type { PreviousConversationsState } from './previous-conversations';
 import { PreviousConversationsView } from './previous-conversations-view';
-import type { EmailRequestState, WidgetScreen } from './widget-screen';
+import type { EmailRequestState, HomeState, WidgetProblem, WidgetScreen } from './widget-screen';
 import { WIDGET_CSS } from './widget-styles';
+
+const CLOSE_ICON = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6L6 18"/></svg>';
 
 const CHAT_ICON =
   '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>';
@@ -25,6 +27,8 @@ export interface WidgetViewEvents {
   openPrevious(conversationId: string): void;
   closePrevious(): void;
   morePrevious(): void;
+  retry(): void;
+  leaveEmail(): void;
 }
 
 /** A small form of one email field and a button, with its status line (ticket offer, transcript). */
@@ -178,6 +182,60 @@ class OfflineContactForm {
   }
 }
 
+/** The panel with no conversation yet: a greeting and whether the team is online. */
+class HomeCard {
+  readonly element: HTMLElement;
+  private readonly status: HTMLElement;
+
+  constructor(private readonly t: Translate) {
+    this.status = h('p', { class: 'team-status' });
+    this.element = h(
+      'section',
+      { class: 'home', hidden: true, 'aria-labelledby': 'parley-home-greeting' },
+      h('h3', { id: 'parley-home-greeting' }, t('homeGreeting')),
+      h('p', {}, t('homeIntro')),
+      this.status,
+    );
+  }
+
+  show(home: HomeState | undefined): void {
+    this.element.hidden = home === undefined;
+    const online = home?.teamOnline;
+    this.status.hidden = online === undefined;
+    this.status.classList.toggle('online', online === true);
+    this.status.textContent = online === undefined ? '' : this.t(online ? 'homeTeamOnline' : 'homeTeamAway');
+  }
+}
+
+/** A problem that stops the chat, said in words, with Retry (and the offline form when the socket keeps failing). */
+class ProblemCard {
+  readonly element: HTMLElement;
+  private readonly text: HTMLElement;
+  private readonly leaveEmail: HTMLButtonElement;
+
+  constructor(t: Translate, events: Pick<WidgetViewEvents, 'retry' | 'leaveEmail'>) {
+    this.text = h('p', {});
+    this.leaveEmail = h('button', { class: 'secondary', type: 'button', onclick: () => events.leaveEmail() }, t('leaveEmailInstead'));
+    this.element = h(
+      'div',
+      { class: 'problem', role: 'alert', hidden: true },
+      this.text,
+      h(
+        'div',
+        { class: 'actions' },
+        h('button', { class: 'primary', type: 'button', onclick: () => events.retry() }, t('retry')),
+        this.leaveEmail,
+      ),
+    );
+  }
+
+  show(problem: WidgetProblem | undefined): void {
+    this.element.hidden = problem === undefined;
+    if (this.text.textContent !== (problem?.text ?? '')) this.text.textContent = problem?.text ?? '';
+    this.leaveEmail.hidden = !problem?.leaveEmail;
+  }
+}
+
 /** The widget's DOM inside its shadow root; it shows what the controller tells it and reports what the user does. */
 export class WidgetView implements WidgetScreen {
   readonly host: HTMLElement;
@@ -202,6 +260,10 @@ export class WidgetView implements WidgetScreen {
   private readonly offer: EmailRequestForm;
   private readonly transcriptRequest: EmailRequestForm;
   private readonly previous: PreviousConversationsView;
+  private readonly root: HTMLElement;
+  private readonly thread: HTMLElement;
+  private readonly home: HomeCard;
+  private readonly problem: ProblemCard;
   private content: 'chat' | 'prechat' | 'form' = 'chat';
 
   constructor(
@@ -260,6 +322,12 @@ export class WidgetView implements WidgetScreen {
       { open: (id) => events.openPrevious(id), back: () => events.closePrevious(), more: () => events.morePrevious() },
       nameOf,
     );
+    // The thread around it scrolls (and takes the focus for keyboard scrolling), not the list itself.
+    this.list.element.removeAttribute('tabindex');
+    // A plain list that announces additions: role=log would hide the items' list semantics (axe: listitem).
+    this.list.element.removeAttribute('role');
+    this.home = new HomeCard(t);
+    this.problem = new ProblemCard(t, events);
     this.typingLine = h('div', { class: 'typing', 'aria-live': 'polite' });
 
     this.input = h('textarea', {
@@ -334,21 +402,39 @@ export class WidgetView implements WidgetScreen {
       h('button', { class: 'secondary', type: 'button', onclick: () => events.newConversation() }, t('newConversation')),
     );
 
+    const close = h('button', {
+      class: 'close',
+      type: 'button',
+      'aria-label': t('launcherClose'),
+      onclick: () => {
+        events.toggle();
+        this.launcher.focus();
+      },
+    });
+    close.innerHTML = CLOSE_ICON;
+    // The rating scrolls with the thread, so neither squeezes the other.
+    this.thread = h(
+      'div',
+      { class: 'thread', tabindex: 0, role: 'region', 'aria-label': t('title') },
+      this.home.element,
+      this.list.element,
+      this.rating,
+    );
     this.panel = h(
       'section',
       { class: 'panel', id: 'parley-panel', role: 'dialog', 'aria-label': t('title'), hidden: true },
-      h('header', {}, h('h2', {}, t('title')), h('p', {}, t('subtitle'))),
+      h('header', {}, h('div', { class: 'heading' }, h('h2', {}, t('title')), h('p', {}, t('subtitle'))), close),
       this.banner,
+      this.problem.element,
       this.notice,
       this.away,
       this.preChatForm,
       this.offline.element,
       this.previous.element,
-      this.list.element,
+      this.thread,
       this.typingLine,
       this.handoffButton,
       this.offer.element,
-      this.rating,
       this.composerError,
       this.composer,
     );
@@ -358,7 +444,8 @@ export class WidgetView implements WidgetScreen {
         this.launcher.focus();
       }
     });
-    shadow.append(style, h('div', { class: 'root', lang: locale }, this.panel, this.launcher));
+    this.root = h('div', { class: 'root', lang: locale }, this.panel, this.launcher);
+    shadow.append(style, this.root);
   }
 
   get isOpen(): boolean {
@@ -368,6 +455,7 @@ export class WidgetView implements WidgetScreen {
   setOpen(open: boolean): void {
     const opening = open && this.panel.hidden;
     this.panel.hidden = !open;
+    this.root.classList.toggle('open', open);
     this.launcher.setAttribute('aria-expanded', String(open));
     this.launcher.setAttribute('aria-label', this.t(open ? 'launcherClose' : 'launcherOpen'));
     if (opening) this.focusContent();
@@ -383,7 +471,7 @@ export class WidgetView implements WidgetScreen {
     this.content = content;
     this.preChatForm.hidden = content !== 'prechat';
     this.offline.element.hidden = content !== 'form';
-    this.list.element.hidden = content !== 'chat';
+    this.thread.hidden = content !== 'chat';
     this.typingLine.hidden = content !== 'chat';
     if (content !== 'chat') this.composer.hidden = true;
     // Focus follows the content it was in (e.g. the form gives way to the chat when the team opens).
@@ -460,7 +548,15 @@ export class WidgetView implements WidgetScreen {
   }
 
   renderMessages(entries: readonly TranscriptEntry[]): void {
-    this.list.render(entries);
+    stickToBottom(this.thread, () => this.list.render(entries));
+  }
+
+  showHome(home: HomeState | undefined): void {
+    this.home.show(home);
+  }
+
+  showProblem(problem: WidgetProblem | undefined): void {
+    this.problem.show(problem);
   }
 
   resetMessages(): void {
@@ -469,7 +565,10 @@ export class WidgetView implements WidgetScreen {
 
   /** After a close: ask for a rating (or thank for one) until the customer starts again. */
   showRating(state: 'hidden' | 'ask' | 'rated', closedText?: string): void {
+    const appearing = state !== 'hidden' && this.rating.hidden;
     this.rating.hidden = state === 'hidden';
+    // Once the rest of this render filled it in: the rating's top a third down, the last messages above it.
+    if (appearing) queueMicrotask(() => (this.thread.scrollTop = Math.max(0, this.rating.offsetTop - this.thread.clientHeight / 3)));
     if (closedText !== undefined) this.closedLine.textContent = closedText;
     this.ratingForm.hidden = state !== 'ask';
     this.ratedLine.hidden = state !== 'rated';

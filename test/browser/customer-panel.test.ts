@@ -49,7 +49,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the customer panel and previous conversations i
       .sign(new TextEncoder().encode(key));
   }
 
-  const widgetMessages = () => customer.locator('.panel > .messages');
+  const widgetMessages = () => customer.locator('.panel .thread > .messages');
   const consoleMessages = () => agent.locator('main .messages');
   const panel = () => agent.locator('.customer-panel');
 

@@ -51,7 +51,7 @@ describe.skipIf(!HAVE_CHROMIUM)('widget and agent console in a real browser', { 
 
   const widget = () => ({
     launcher: customer.locator('.launcher'),
-    messages: customer.locator('.panel > .messages'),
+    messages: customer.locator('.panel .thread > .messages'),
     composer: customer.locator('.panel textarea[name=text]'),
     notice: customer.locator('.panel .notice'),
   });
@@ -202,7 +202,7 @@ describe.skipIf(!HAVE_CHROMIUM)('widget and agent console in a real browser', { 
       await page.getByRole('button', { name: '开始聊天' }).click();
       await page.getByLabel('您的消息').fill('你好，我的账单有问题');
       await page.keyboard.press('Enter');
-      await expect.poll(() => messageTexts(page.locator('.panel > .messages')), POLL).toEqual(['你好，我的账单有问题']);
+      await expect.poll(() => messageTexts(page.locator('.panel .thread > .messages')), POLL).toEqual(['你好，我的账单有问题']);
       await expect.poll(() => page.locator('.panel .notice').textContent(), POLL).toBe('正在为您服务的是 Billie (billing)。');
 
       const row = agent.locator('.conversations li:not(.closed) button').first();

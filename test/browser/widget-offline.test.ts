@@ -247,7 +247,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the widget when nobody can answer, in a real br
       await page.getByRole('button', { name: t('launcherOpen') }).click();
       const form = page.locator('form.offline');
       await expect.poll(() => page.locator('.panel .away').textContent(), POLL).toBe(expectedAway(availability, locale, timezoneId));
-      expect(await page.locator('.panel > .messages').isHidden()).toBe(true);
+      expect(await page.locator('.panel .thread > .messages').isHidden()).toBe(true);
       expect(await page.locator('.panel form.composer').isHidden()).toBe(true);
       // Focus starts in the form; an empty submit marks every field and sends nothing.
       expect(await form.getByLabel(t('name')).evaluate((element) => (element.getRootNode() as ShadowRoot).activeElement === element)).toBe(
@@ -339,7 +339,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the widget when nobody can answer, in a real br
       const queuedWithoutEta = new RegExp(`^${t('queuedNoAgent').split('{position}').map(literal).join('\\d+')}$`);
       await page.getByLabel(t('composerLabel')).fill(text);
       await page.keyboard.press('Enter');
-      await expect.poll(() => messageTexts(page.locator('.panel > .messages')), POLL).toEqual([text]);
+      await expect.poll(() => messageTexts(page.locator('.panel .thread > .messages')), POLL).toEqual([text]);
       await expect.poll(() => page.locator('.panel .notice').textContent(), POLL).toMatch(queuedWithoutEta);
       await screenshot(page, `widget-queue-${locale}`);
       expect(startFrames).toHaveLength(1);
@@ -395,7 +395,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the widget when nobody can answer, in a real br
       await expect.poll(() => page.locator('.panel .notice').textContent(), POLL).toBe(t('ticketNotice', { email: 'ann@example.com' }));
       expect(await offer.isHidden()).toBe(true);
       expect(await page.locator('.panel form.composer').isHidden()).toBe(true);
-      expect(await messageTexts(page.locator('.panel > .messages'))).toEqual(['Where is my refund?', 'Refunds take 5-7 days.']);
+      expect(await messageTexts(page.locator('.panel .thread > .messages'))).toEqual(['Where is my refund?', 'Refunds take 5-7 days.']);
       expect(await page.locator('.panel > .error').isHidden()).toBe(true);
       await screenshot(page, 'widget-ticket-en');
       // On the server the chat is now an open ticket for that address, with the whole thread.
@@ -424,7 +424,9 @@ describe.skipIf(!HAVE_CHROMIUM)('the widget when nobody can answer, in a real br
       const assigned = await agent.waitFor((frame) => frame.type === 'assigned', budget(2));
       const chatId = String(assigned.conversationId);
       await agent.request({ action: 'message', conversationId: chatId, clientMsgId: 'away-1', text: 'Anything else I can do?' }, ['ack']);
-      await expect.poll(() => messageTexts(visitorPage.locator('.panel > .messages')), POLL).toEqual(['Hello?', 'Anything else I can do?']);
+      await expect
+        .poll(() => messageTexts(visitorPage.locator('.panel .thread > .messages')), POLL)
+        .toEqual(['Hello?', 'Anything else I can do?']);
       const customerId = (await stack.wiring().ports.conversations.get(chatId))!.customer.id;
       await visitorPage.context().setOffline(true);
       await waitFor(
@@ -447,8 +449,10 @@ describe.skipIf(!HAVE_CHROMIUM)('the widget when nobody can answer, in a real br
       await expect.poll(() => visitorPage.locator('.rating').isVisible(), POLL).toBe(true);
       expect(await visitorPage.locator('.rating .closed-notice').textContent()).toBe(t('closedAbandoned'));
       expect(await visitorPage.locator('.panel .notice').isHidden()).toBe(true);
-      expect(await messageTexts(visitorPage.locator('.panel > .messages'))).toEqual(['Hello?', 'Anything else I can do?']);
+      expect(await messageTexts(visitorPage.locator('.panel .thread > .messages'))).toEqual(['Hello?', 'Anything else I can do?']);
       expect(await visitorPage.locator('.panel li.message.system .text').allTextContents()).toEqual([
+        // Shown live when the agent took the chat (not stored), before the system's notices.
+        t('agentJoined', { name: 'Wendy' }),
         t('noticeStillThere'),
         t('noticeAbandoned'),
       ]);

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { ConversationSummary } from '../../../clients/parley-client/src/index';
 import type { SkillAvailability } from '../../../clients/web/http-api';
 import { type Locale, translator } from '../../../clients/web/i18n';
+import type { ChatMessage } from '../../../clients/parley-client/src/index';
 import { AVAILABILITY_POLL_MS } from '../../../clients/widget/availability-watch';
-import { WidgetController } from '../../../clients/widget/widget-controller';
+import { RECONNECT_GIVE_UP_MS, WidgetController } from '../../../clients/widget/widget-controller';
 import type { WidgetConfig } from '../../../clients/widget/widget-config';
-import { type FakeClient, FakeScreen, fakePage, settle, tokenWith } from './support/widget-fakes';
+import { type FakeClient, type FakePage, FakeScreen, fakePage, settle, tokenWith } from './support/widget-fakes';
 
 const CLOSED_UNTIL_FRIDAY_NINE_BERLIN = { open: false, agentsOnline: 0, nextOpening: '2026-12-04T08:00:00Z', timeZone: 'Europe/Berlin' };
 
@@ -31,10 +32,12 @@ interface Setup {
   config?: Partial<WidgetConfig>;
   locale?: Locale;
   timeZone?: string;
+  /** The same page again (its storage kept): a reload. */
+  page?: FakePage;
 }
 
 async function widget(setup: Setup = {}) {
-  const page = fakePage({ ...(setup.timeZone ? { timeZone: setup.timeZone } : {}) });
+  const page = setup.page ?? fakePage({ ...(setup.timeZone ? { timeZone: setup.timeZone } : {}) });
   if (setup.answer) page.api.availabilityAnswer = setup.answer;
   const screen = new FakeScreen();
   const locale = setup.locale ?? 'en';
@@ -494,5 +497,150 @@ describe('widget: previous conversations (issue 10)', () => {
         visitor: expect.objectContaining({ locale: 'en', page: 'https://shop.example/cart', userAgent: 'TestBrowser/1.0' }),
       }),
     ]);
+  });
+});
+
+function chatMessage(seq: number, sender: ChatMessage['sender'], text: string, clientMsgId?: string): ChatMessage {
+  return {
+    conversationId: 'conv-1',
+    seq,
+    messageId: `m${seq}`,
+    ...(clientMsgId ? { clientMsgId } : {}),
+    sender,
+    text,
+    ts: '2026-12-03T19:00:00Z',
+  };
+}
+
+const ANN = { id: 'guest:ann', role: 'customer' } as const;
+const BILLIE = { id: 'agent:b', name: 'Billie' };
+const SESSION = { type: 'session', user: ANN, heartbeatSeconds: 30, conversations: [] as ConversationSummary[] } as const;
+
+describe('widget: read marks', () => {
+  it("keeps the agent's read mark on the customer's messages across a reload", async () => {
+    const identified = { token: tokenWith({ sub: 'guest:ann' }) };
+    const before = await widget({ config: identified });
+    const mine = chatMessage(1, ANN, 'Hello', 'c1');
+    before.client().emit('conversation', summary('assigned', { agent: BILLIE }));
+    before.client().emit('message', mine);
+    before.client().emit('read', { type: 'read', conversationId: 'conv-1', reader: { id: 'agent:b', role: 'agent' }, seq: 1 });
+    expect(before.screen.entries.map((entry) => entry.delivery)).toEqual(['read']);
+
+    before.page.api.historyAnswer = [mine];
+    const after = await widget({ config: identified, page: before.page });
+    after.client().summaries = [summary('assigned', { agent: BILLIE, lastSeq: 1 })];
+    after.client().emit('session', SESSION);
+    await settle();
+    expect(after.screen.entries.map((entry) => [entry.text, entry.delivery])).toEqual([['Hello', 'read']]);
+  });
+});
+
+describe('widget: a message written before the guest token arrives', () => {
+  it('shows it at once and sends it once the token is there', async () => {
+    const w = await widget();
+    w.page.api.holdGuests = true;
+    w.controller.toggle();
+    await settle();
+    expect(w.page.clients).toEqual([]);
+    w.controller.send('Hello there');
+    expect(w.screen.entries.map((entry) => [entry.text, entry.delivery])).toEqual([['Hello there', 'sending']]);
+    w.page.api.release();
+    await settle();
+    await settle();
+    expect(w.client().actions.filter(([action]) => action === 'start')).toEqual([
+      ['start', { text: 'Hello there', skill: 'billing', visitor: { locale: 'en', timeZone: 'Europe/Berlin' } }],
+    ]);
+    expect(w.screen.entries.map((entry) => [entry.key, entry.text])).toEqual([['c1', 'Hello there']]);
+  });
+});
+
+describe('widget: home', () => {
+  it('greets with the team status when the panel opens with no conversation, and gives way to the chat', async () => {
+    const online = await widget({ answer: availability('queue', { open: true, agentsOnline: 2 }) });
+    const client = await openChat(online);
+    expect(online.screen.home).toEqual({ teamOnline: true });
+    online.controller.send('Hi');
+    expect(online.screen.home).toBeUndefined();
+    client.emit('conversation', summary('queued'));
+    expect(online.screen.home).toBeUndefined();
+
+    const away = await widget({ answer: availability('queue', { open: true, agentsOnline: 0 }) });
+    await openChat(away);
+    expect(away.screen.home).toEqual({ teamOnline: false });
+    const unknown = await widget({ answer: new Error('network') });
+    await openChat(unknown);
+    expect(unknown.screen.home).toEqual({ teamOnline: undefined });
+  });
+});
+
+describe('widget: an agent joins', () => {
+  for (const [locale, joined] of [
+    ['en', 'Billie joined the chat'],
+    ['zh-CN', 'Billie 已加入聊天'],
+  ] as const) {
+    it(`says so in the thread after the stored "no agent online" notice (${locale})`, async () => {
+      const w = await widget({ answer: availability('queue', { open: true, agentsOnline: 0 }), locale });
+      const client = await openChat(w);
+      client.emit('conversation', summary('queued'));
+      client.emit('message', chatMessage(1, ANN, 'Anyone?', 'c1'));
+      client.emit('message', chatMessage(2, { id: 'system', role: 'system' }, 'No agent is online', 'notice:no-agent:conv-1'));
+      client.emit('assigned', { type: 'assigned', conversationId: 'conv-1', agent: BILLIE });
+      client.emit('message', chatMessage(3, { id: 'agent:b', role: 'agent', name: 'Billie' }, 'Hi, Billie here'));
+      expect(w.screen.entries.map((entry) => [entry.text, entry.sender?.role])).toEqual([
+        ['Anyone?', 'customer'],
+        ['No agent is online', 'system'],
+        [joined, 'system'],
+        ['Hi, Billie here', 'agent'],
+      ]);
+    });
+  }
+});
+
+describe('widget: errors with a way forward', () => {
+  it('says the sign-in failed and retries it on request', async () => {
+    const w = await widget();
+    w.page.api.guestFailures = [new Error('Too Many Requests')];
+    w.controller.toggle();
+    await settle();
+    await settle();
+    expect(w.screen.problem).toEqual({ text: "We couldn't start your chat session (Too Many Requests).", leaveEmail: false });
+    expect(w.screen.error).toBeUndefined();
+    expect(w.page.clients).toEqual([]);
+    w.controller.retry();
+    await settle();
+    await settle();
+    expect(w.page.api.guestCalls).toBe(2);
+    expect(w.screen.problem).toBeUndefined();
+    expect(w.page.clients).toHaveLength(1);
+  });
+
+  it('stops saying "Reconnecting" after a bounded time: a retry, or the offline form instead', async () => {
+    const w = await widget({ config: { token: tokenWith({ sub: 'guest:ann' }) } });
+    w.controller.toggle();
+    const client = w.client();
+    const lost = { from: 'ready', to: 'waiting', code: 'socket-closed', reason: 'x', at: 0 } as const;
+    client.emit('state', { from: 'ready', to: 'ready', code: 'synced', reason: 'x', at: 0 });
+    client.emit('state', lost);
+    expect(w.screen.banner).toBe('Connection lost. Reconnecting…');
+    client.emit('state', { ...lost, from: 'waiting', to: 'connecting' });
+    client.emit('state', { ...lost, from: 'connecting', to: 'waiting' });
+    expect(w.screen.problem).toBeUndefined();
+    w.page.timers.fireTimeouts(RECONNECT_GIVE_UP_MS);
+    expect(w.screen.problem).toEqual({ text: "We can't reach the chat right now.", leaveEmail: true });
+    expect(w.screen.banner).toBeUndefined();
+
+    expect([client.closes, client.connects]).toEqual([0, 1]);
+    w.controller.retry();
+    expect([client.closes, client.connects]).toEqual([1, 2]);
+    expect(w.screen.problem).toBeUndefined();
+    client.emit('state', { ...lost, from: 'closed', to: 'connecting' });
+    w.page.timers.fireTimeouts(RECONNECT_GIVE_UP_MS);
+    expect(w.screen.problem?.leaveEmail).toBe(true);
+    w.controller.leaveEmail();
+    expect(w.screen.content).toBe('form');
+    expect(w.screen.problem).toBeUndefined();
+
+    client.emit('state', { ...lost, from: 'syncing', to: 'ready' });
+    expect(w.screen.problem).toBeUndefined();
   });
 });

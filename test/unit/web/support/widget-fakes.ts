@@ -10,7 +10,7 @@ import type { PreviousConversationsState } from '../../../../clients/widget/prev
 import type { TranscriptEntry } from '../../../../clients/web/transcript';
 import type { OfflineFormState } from '../../../../clients/widget/offline-form';
 import type { Timers, WidgetApi, WidgetClient, WidgetEnvironment } from '../../../../clients/widget/widget-controller';
-import type { EmailRequestState, WidgetScreen } from '../../../../clients/widget/widget-screen';
+import type { EmailRequestState, HomeState, WidgetProblem, WidgetScreen } from '../../../../clients/widget/widget-screen';
 
 /** A widget screen that keeps what it was last told, as a person would read it. */
 export class FakeScreen implements WidgetScreen {
@@ -32,6 +32,8 @@ export class FakeScreen implements WidgetScreen {
   offer: EmailRequestState | undefined;
   transcriptRequest: EmailRequestState | undefined;
   previous: PreviousConversationsState | undefined;
+  home: HomeState | undefined;
+  problem: WidgetProblem | undefined;
 
   setOpen(open: boolean): void {
     this.isOpen = open;
@@ -89,6 +91,12 @@ export class FakeScreen implements WidgetScreen {
   showPrevious(state: PreviousConversationsState | undefined): void {
     this.previous = state;
   }
+  showHome(home: HomeState | undefined): void {
+    this.home = home;
+  }
+  showProblem(problem: WidgetProblem | undefined): void {
+    this.problem = problem;
+  }
 }
 
 type Listener = (payload: never) => void;
@@ -99,6 +107,8 @@ export class FakeClient {
   user: WidgetClient['user'] = { id: 'guest:ann', role: 'customer' };
   readonly actions: unknown[][] = [];
   summaries: ConversationSummary[] = [];
+  connects = 0;
+  closes = 0;
   private readonly listeners = new Map<string, Listener[]>();
   private sends = 0;
 
@@ -112,7 +122,11 @@ export class FakeClient {
     for (const listener of this.listeners.get(event) ?? []) (listener as (p: ParleyEvents[K]) => void)(payload);
   }
   connect(): Promise<void> {
+    this.connects += 1;
     return Promise.resolve();
+  }
+  close(): void {
+    this.closes += 1;
   }
   dispose(): void {}
   send(conversationId: string | undefined, text: string) {
@@ -163,6 +177,12 @@ export class FakeApi implements WidgetApi {
     timeZone: 'Europe/Berlin',
   };
   ticketAnswers: Array<CreatedTicket | Error> = [];
+  /** Failures for the next guest token requests, in order (then tokens are issued). */
+  guestFailures: Error[] = [];
+  /** Messages the history endpoint answers with. */
+  historyAnswer: ChatMessage[] = [];
+  /** Holds guest token requests until release() (Enter pressed before the token arrives). */
+  holdGuests = false;
   readonly availabilityCalls: Array<string | undefined> = [];
   readonly ticketCalls: Array<{ token: string; request: TicketRequest }> = [];
   guestCalls = 0;
@@ -177,6 +197,9 @@ export class FakeApi implements WidgetApi {
   }
   async guest(): Promise<IssuedToken> {
     this.guestCalls += 1;
+    if (this.holdGuests) await new Promise<void>((resolve) => this.held.push(resolve));
+    const failure = this.guestFailures.shift();
+    if (failure) throw failure;
     return {
       token: `${b64({ alg: 'ES256' })}.${b64({ sub: 'guest:ann' })}.sig`,
       expiresAt: '2999-01-01T00:00:00Z',
@@ -186,16 +209,18 @@ export class FakeApi implements WidgetApi {
   /** The customer's conversations, pages by `before` (undefined: the first); calls recorded. */
   customerPages = new Map<string | undefined, CustomerConversationList>();
   readonly customerCalls: Array<{ customerId: string; before?: string | undefined }> = [];
+  /** Per conversation (previous conversations); otherwise `historyAnswer` up to `upTo`. */
   historyAnswers = new Map<string, ChatMessage[]>();
   readonly historyCalls: string[] = [];
 
-  async history(_token: string, conversationId: string): Promise<ChatMessage[]> {
-    this.historyCalls.push(conversationId);
-    return this.historyAnswers.get(conversationId) ?? [];
-  }
   async customerConversations(_token: string, customerId: string, page: { before?: string } = {}): Promise<CustomerConversationList> {
     this.customerCalls.push({ customerId, before: page.before });
     return this.customerPages.get(page.before) ?? { customerId, conversations: [] };
+  }
+  async history(_token: string, conversationId: string, upTo = Number.POSITIVE_INFINITY): Promise<ChatMessage[]> {
+    this.historyCalls.push(conversationId);
+    const answer = this.historyAnswers.get(conversationId) ?? this.historyAnswer;
+    return answer.filter((message) => message.conversationId === conversationId && message.seq <= upTo);
   }
   async createTicket(token: string, request: TicketRequest): Promise<CreatedTicket> {
     this.ticketCalls.push({ token, request });
@@ -231,14 +256,27 @@ export class MemoryStorage {
   }
 }
 
-/** Timers the test runs by hand: intervals are listed, never fired by the clock. */
+/** Timers the test runs by hand: intervals and timeouts are listed, never fired by the clock. */
 export class ManualTimers implements Timers {
   readonly intervals = new Map<number, { callback: () => void; ms: number }>();
+  readonly timeouts = new Map<number, { callback: () => void; ms: number }>();
   private next = 0;
-  setTimeout(): unknown {
-    return 0;
+  setTimeout(callback: () => void, ms: number): unknown {
+    this.next += 1;
+    this.timeouts.set(this.next, { callback, ms });
+    return this.next;
   }
-  clearTimeout(): void {}
+  clearTimeout(handle: unknown): void {
+    this.timeouts.delete(handle as number);
+  }
+  /** Runs the timeouts of exactly this delay (as if that much time passed for them). */
+  fireTimeouts(ms: number): void {
+    for (const [handle, timeout] of [...this.timeouts]) {
+      if (timeout.ms !== ms) continue;
+      this.timeouts.delete(handle);
+      timeout.callback();
+    }
+  }
   setInterval(callback: () => void, ms: number): unknown {
     this.next += 1;
     this.intervals.set(this.next, { callback, ms });
