@@ -548,7 +548,7 @@ describe('widget: a message written before the guest token arrives', () => {
     await settle();
     await settle();
     expect(w.client().actions.filter(([action]) => action === 'start')).toEqual([
-      ['start', { text: 'Hello there', skill: 'billing', visitor: { locale: 'en', timeZone: 'Europe/Berlin' } }],
+      ['start', { text: 'Hello there', skill: 'billing', visitor: expect.objectContaining({ locale: 'en', timeZone: 'Europe/Berlin' }) }],
     ]);
     expect(w.screen.entries.map((entry) => [entry.key, entry.text])).toEqual([['c1', 'Hello there']]);
   });
