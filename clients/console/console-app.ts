@@ -172,6 +172,9 @@ export class ConsoleApp {
       if (shown) this.tickets.element.hidden = true;
       if (settings) settings.element.hidden = !shown;
       if (settings && !settings.element.isConnected) workspace.after(settings.element);
+      // Keyboard users keep their place: the screen's heading on open, the Settings button on the way back.
+      if (shown) settings?.element.querySelector<HTMLElement>('h2')?.focus();
+      else settingsButton?.focus();
     };
     const settingsButton =
       options.signedIn.user.role === 'admin'

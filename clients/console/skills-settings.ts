@@ -154,7 +154,9 @@ export function mountSkillsSettings(container: HTMLElement, context: SettingsCon
     h('button', { type: 'button', onclick: () => edit(undefined) }, t('skillsNew')),
     h(
       'form',
-      { class: 'skills-form', onsubmit: (event: Event) => void save(event) },
+      // Checked here and by the server, each saying what is wrong in the admin's language
+      // (the browser's own bubbles would not name the rule).
+      { class: 'skills-form', novalidate: true, onsubmit: (event: Event) => void save(event) },
       h(
         'fieldset',
         {},
