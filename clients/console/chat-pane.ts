@@ -6,6 +6,7 @@ import type { TranscriptEntry } from '../web/transcript';
 import type { CannedResponse } from '../web/http-api';
 import { fillPlaceholders, type Inserted, insertAt, placeholderValues, replaceSlashWord, slashQuery } from './canned-composer';
 import { CannedPicker } from './canned-picker';
+import { canAnswer, chatPaneView } from './chat-pane-view';
 import { TransferPicker, type TransferTarget, type TransferTargets } from './transfer-picker';
 
 export interface ChatPaneEvents {
@@ -276,9 +277,10 @@ export class ChatPane {
       this.detailsList.replaceChildren();
       return;
     }
-    const open = summary.status !== 'closed' && transferredTo === undefined;
-    this.transferredLine.hidden = transferredTo === undefined;
-    this.transferredLine.textContent = transferredTo === undefined ? '' : this.t('transferredTo', { target: transferredTo });
+    const view = chatPaneView(summary, transferredTo);
+    const open = canAnswer(view);
+    this.transferredLine.hidden = view.kind !== 'transferred';
+    this.transferredLine.textContent = view.kind === 'transferred' ? this.t('transferredTo', { target: view.target }) : '';
     if (!open) this.tools.open = false;
     this.title.textContent = summary.customer.name ?? summary.customer.id;
     this.closeButton.hidden = !open;

@@ -17,12 +17,14 @@ import { safeLocalStorage } from '../web/stored-token';
 import { Transcript } from '../web/transcript';
 import { Alerts } from './alerts';
 import { ChatPane } from './chat-pane';
-import { ConversationList, type ConversationRow } from './conversation-list';
+import { ConversationList } from './conversation-list';
+import { conversationRows, titleWithUnread } from './conversation-rows';
 import { CustomerPanel } from './customer-panel';
 import { AUTO_REPLIES_SECTION } from './auto-replies-settings';
 import { CANNED_RESPONSES_SECTION } from './canned-responses-settings';
 import { HOURS_SECTION } from './hours-settings';
 import { SettingsScreen, type SettingsSection } from './settings-screen';
+import { SKILLS_SECTION } from './skills-settings';
 import type { StaffSession } from './staff-session';
 import { TEAM_ADMIN_SECTION } from './team-admin';
 import { TeamScreen } from './team-screen';
@@ -42,6 +44,7 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
   AUTO_REPLIES_SECTION,
   CANNED_RESPONSES_SECTION,
   TEAM_ADMIN_SECTION,
+  SKILLS_SECTION,
 ];
 
 export interface ConsoleOptions {
@@ -181,6 +184,9 @@ export class ConsoleApp {
       if (shown) this.team?.hide();
       if (settings) settings.element.hidden = !shown;
       if (settings && !settings.element.isConnected) workspace.after(settings.element);
+      // Keyboard users keep their place: the screen's heading on open, the Settings button on the way back.
+      if (shown) settings?.element.querySelector<HTMLElement>('h2')?.focus();
+      else settingsButton?.focus();
     };
     const settingsButton =
       options.signedIn.user.role === 'admin'
@@ -560,34 +566,27 @@ export class ConsoleApp {
   }
 
   private renderList(): void {
-    const now = Date.now();
-    const rows: ConversationRow[] = [...this.summaries.values()]
-      .filter((summary) => this.supervisor || summary.agent?.id === this.userId || summary.id === this.selectedId)
-      .map((summary) => {
-        const transcript = this.transcript(summary.id);
+    const { rows, unreadOpen } = conversationRows(
+      this.summaries.values(),
+      {
+        userId: this.userId,
+        seesAll: this.supervisor,
+        selectedId: this.selectedId,
+        pageVisible: document.visibilityState === 'visible',
+        now: Date.now(),
+        transferredAway: this.transferredAway,
+        closedShown: CLOSED_SHOWN,
+      },
+      (id) => {
+        const transcript = this.transcript(id);
         const last = transcript.lastFromPeople();
-        const awaitingReply = summary.status === 'queued' || (summary.status === 'assigned' && last?.sender.role === 'customer');
-        const since = summary.status === 'queued' ? summary.updatedAt : last?.ts;
         return {
-          summary,
-          unread:
-            summary.id === this.selectedId && document.visibilityState === 'visible'
-              ? 0
-              : transcript.countFromOthersAfter(this.readMarks.get(summary.id), this.userId),
-          ...(awaitingReply && since ? { waitingSeconds: Math.max(0, Math.round((now - Date.parse(since)) / 1000)) } : {}),
-          preview: last?.text ?? '',
-          ...(this.transferredAway.has(summary.id) ? { transferredTo: this.transferredAway.get(summary.id) } : {}),
+          ...(last ? { last: { role: last.sender.role, text: last.text, ts: last.ts } } : {}),
+          unreadFromOthers: transcript.countFromOthersAfter(this.readMarks.get(id), this.userId),
         };
-      });
-    const open = rows
-      .filter((row) => row.summary.status !== 'closed')
-      .sort((a, b) => b.summary.updatedAt.localeCompare(a.summary.updatedAt));
-    const closed = rows
-      .filter((row) => row.summary.status === 'closed')
-      .sort((a, b) => b.summary.updatedAt.localeCompare(a.summary.updatedAt))
-      .slice(0, CLOSED_SHOWN);
-    this.list.render([...open, ...closed], this.selectedId);
-    const unread = open.reduce((sum, row) => sum + row.unread, 0);
-    document.title = unread > 0 ? `(${unread}) ${this.t('consoleTitle')}` : this.t('consoleTitle');
+      },
+    );
+    this.list.render(rows, this.selectedId);
+    document.title = titleWithUnread(this.t('consoleTitle'), unreadOpen);
   }
 }

@@ -44,7 +44,7 @@ export class SettingsScreen {
     this.element = h(
       'section',
       { class: 'settings', 'aria-labelledby': 'settings-title' },
-      h('h2', { id: 'settings-title' }, t('settings')),
+      h('h2', { id: 'settings-title', tabindex: -1 }, t('settings')),
       h('button', { type: 'button', class: 'secondary', onclick: () => back() }, t('backToConversations')),
       h('div', { class: 'settings-body' }, h('nav', { 'aria-label': t('settingsSections') }, list), this.content),
     );

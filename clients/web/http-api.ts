@@ -250,6 +250,17 @@ export class HttpApi {
     return body.skills;
   }
 
+  /** Creates or renames a configured skill (admins). */
+  async saveSkill(token: string, skill: string, names: SkillRow['names']): Promise<SkillRow> {
+    const body = await this.call<{ skill: SkillRow }>('PUT', `/v1/skills/${encodeURIComponent(skill)}`, token, { names });
+    return body.skill;
+  }
+
+  /** Deletes a configured skill (admins); a `conflict` ApiError says what still uses it. */
+  async deleteSkill(token: string, skill: string): Promise<void> {
+    await this.call('DELETE', `/v1/skills/${encodeURIComponent(skill)}`, token);
+  }
+
   async onlineAgents(token: string): Promise<OnlineAgentRow[]> {
     const body = await this.call<{ agents: OnlineAgentRow[] }>('GET', '/v1/agents/online', token);
     return body.agents;

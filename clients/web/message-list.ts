@@ -50,7 +50,9 @@ export class MessageList {
     private readonly labels: MessageListLabels,
     className = 'messages',
   ) {
-    this.element = h('ol', { class: className, role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', tabindex: 0 });
+    // A list announced as it grows: aria-live rather than role=log, which would strip the list
+    // semantics its items need (axe: listitem).
+    this.element = h('ol', { class: className, 'aria-live': 'polite', 'aria-relevant': 'additions', tabindex: 0 });
   }
 
   render(entries: readonly TranscriptEntry[]): void {
