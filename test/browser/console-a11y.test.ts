@@ -33,9 +33,11 @@ interface ConsoleScreen {
 /** Back to the conversation workspace from Tickets or Settings. */
 async function showWorkspace(page: Page, locale: Locale): Promise<void> {
   const t = translator(locale);
-  const back = page.locator('.settings:visible').getByRole('button', { name: t('backToConversations') });
-  if (await back.count()) await back.click();
-  const toggle = page.locator('[data-view-toggle]');
+  for (const screen of ['.settings:visible', '.team:visible']) {
+    const back = page.locator(screen).getByRole('button', { name: t('backToConversations') });
+    if (await back.count()) await back.click();
+  }
+  const toggle = page.locator('[data-view-toggle="tickets"]');
   if ((await toggle.textContent()) === t('conversations')) await toggle.click();
   await page.locator('.workspace').waitFor({ state: 'visible', ...POLL });
 }
@@ -111,8 +113,19 @@ const SCREENS: readonly ConsoleScreen[] = [
     roles: ['agent', 'supervisor', 'admin'],
     reach: async (page, locale) => {
       await showWorkspace(page, locale);
-      await page.locator('[data-view-toggle]').click();
+      await page.locator('[data-view-toggle="tickets"]').click();
       await page.locator('.tickets-view').waitFor({ state: 'visible', ...POLL });
+    },
+  },
+  {
+    // Supervisors' and admins' Team screen: queue cards and the roster.
+    name: 'team',
+    roles: ['supervisor', 'admin'],
+    reach: async (page, locale) => {
+      await showWorkspace(page, locale);
+      await page.locator('[data-view-toggle="team"]').click();
+      await page.locator('.team').waitFor({ state: 'visible', ...POLL });
+      await page.locator('.team .roster li').first().waitFor(POLL);
     },
   },
   ...SETTINGS_SECTIONS.map(
