@@ -224,6 +224,14 @@ function roleSuppressions(fn: ParleyFunction, connectionsResource: string): NagP
       reason: 'X-Ray tracing (PutTraceSegments, PutTelemetryRecords) does not support resource-level permissions.',
       appliesTo: ['Resource::*'],
     },
+    {
+      id: 'AwsSolutions-IAM5',
+      // Short: it is repeated on every function's role and policy, and templates are capped at 1 MB.
+      reason: "Lambda names log streams at runtime; this allows only this function's own (lib/constructs/function-log-group.ts).",
+      appliesTo: [
+        `Resource::arn:<AWS::Partition>:logs:${regionIn(fn)}:<AWS::AccountId>:log-group:<${logicalIdOf(fn.logGroup)}>:log-stream:*/${fn.functionName}[*`,
+      ],
+    },
   ];
   if (fn.needs.rotatesSigningKeys === true) {
     suppressions.push({

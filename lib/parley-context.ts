@@ -1,6 +1,8 @@
 import type { Node } from 'constructs';
 import { z } from 'zod';
 import { configSchema, type Config } from '../functions/config';
+import { TABLE_ACCESS } from '../functions/routes';
+import { MAX_FUNCTION_NAME_LENGTH } from './constructs/naming';
 
 /**
  * Deployment settings read from CDK context (cdk.json or `cdk synth -c key=value`).
@@ -178,11 +180,20 @@ function toBoolean(value: unknown): unknown {
   return value;
 }
 
+/** Every entry point has a TABLE_ACCESS entry, so its keys are every function's name. */
+const LONGEST_FUNCTION_NAME = Object.keys(TABLE_ACCESS).reduce((longest, name) => (name.length > longest.length ? name : longest), '');
+/** Functions are named `<stackName>-<name>` (lib/constructs/naming.ts), which Lambda caps. */
+export const MAX_STACK_NAME_LENGTH = MAX_FUNCTION_NAME_LENGTH - 1 - LONGEST_FUNCTION_NAME.length;
+
 const deploymentSchema = z.object({
   // CloudFormation stack names: a letter, then letters, digits and hyphens.
   stackName: z
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must start with a letter and hold only letters, digits and hyphens')
+    .max(
+      MAX_STACK_NAME_LENGTH,
+      `must be at most ${MAX_STACK_NAME_LENGTH} characters: functions are named <stackName>-<function>, at most ${MAX_FUNCTION_NAME_LENGTH} (the longest function is ${LONGEST_FUNCTION_NAME})`,
+    )
     .default('Parley'),
   stageName: z
     .string()

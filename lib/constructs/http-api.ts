@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import { HTTP_ROUTES, type HttpRoute as HttpRouteDefinition } from '../../functions/routes';
 import type { ThrottleLimits } from '../parley-context';
 import { HTTP_ACCESS_LOG_FORMAT } from './access-log-formats';
+import { functionLogGroup } from './function-log-group';
 import { toPascalCase } from './naming';
 import { ParleyFunction } from './parley-function';
 import { applyRouteThrottles } from './realtime-api';
@@ -41,6 +42,8 @@ export class HttpApiConstruct extends Construct {
   readonly httpApi: HttpApi;
   readonly stage: HttpStage;
   readonly accessLogGroup: LogGroup;
+  /** Where every route's function logs (one stream set per function). */
+  readonly functionLogGroup: LogGroup;
   /** https://{apiId}.execute-api.{region}.{urlSuffix}/ */
   readonly url: string;
   /** One per HTTP_ROUTES entry, in that order. */
@@ -75,6 +78,7 @@ export class HttpApiConstruct extends Construct {
     });
     this.url = this.stage.url;
 
+    this.functionLogGroup = functionLogGroup(this);
     this.routes = HTTP_ROUTES.map((definition) => {
       const handlerId = toPascalCase(definition.name);
       const handler = new ParleyFunction(this, `${handlerId}Handler`, {
@@ -82,6 +86,7 @@ export class HttpApiConstruct extends Construct {
         entry: definition.entry,
         needs: definition.needs,
         resources: props.resources,
+        logGroup: this.functionLogGroup,
         description: `Parley HTTP ${definition.method} ${definition.path}`,
       });
       const [route] = this.httpApi.addRoutes({

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ses from 'aws-cdk-lib/aws-ses';
@@ -10,6 +11,7 @@ import { Construct } from 'constructs';
 import { MAIL_FUNCTIONS } from '../../functions/routes';
 import type { MailContext } from '../parley-context';
 import { accessLogBucket } from './access-log-bucket';
+import { functionLogGroup } from './function-log-group';
 import { ParleyFunction } from './parley-function';
 import type { MailResources, ParleyResources } from './parley-resources';
 
@@ -61,6 +63,8 @@ export class MailConstruct extends Construct {
   readonly receiptRule: ses.CfnReceiptRule;
   readonly eventsFunction: ParleyFunction;
   readonly inboundFunction: ParleyFunction;
+  /** Where the events and inbound functions log. */
+  readonly functionLogGroup: LogGroup;
   /** The command that activates the receipt rule set (a deliberate, one-time manual step). */
   readonly activateRuleSetCommand: string;
 
@@ -157,11 +161,13 @@ export class MailConstruct extends Construct {
     if (sesWrites.policyDependable) this.receiptRule.node.addDependency(sesWrites.policyDependable);
 
     const withBucket: ParleyResources = { ...props.resources, mail: { ...names, inboundBucket: this.inboundBucket } };
+    this.functionLogGroup = functionLogGroup(this);
     this.eventsFunction = new ParleyFunction(this, 'EventsFunction', {
       name: MAIL_FUNCTIONS.events.name,
       entry: MAIL_FUNCTIONS.events.entry,
       needs: MAIL_FUNCTIONS.events.needs,
       resources: withBucket,
+      logGroup: this.functionLogGroup,
       description: 'Parley mail events: marks addresses SES reports bounced or complained',
     });
     this.eventsTopic.addSubscription(new LambdaSubscription(this.eventsFunction.lambda));
@@ -171,6 +177,7 @@ export class MailConstruct extends Construct {
       entry: MAIL_FUNCTIONS.inbound.entry,
       needs: MAIL_FUNCTIONS.inbound.needs,
       resources: withBucket,
+      logGroup: this.functionLogGroup,
       timeout: Duration.seconds(30),
       description: 'Parley inbound mail: threads an emailed reply into its ticket',
     });

@@ -16,7 +16,6 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { toPascalCase } from './naming';
 import type { ParleyFunction } from './parley-function';
 
 /** Percentage of invocations that may fail in five minutes before someone is told. */
@@ -68,12 +67,15 @@ export class MonitoringConstruct extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
 
-    this.functionErrorAlarms = props.functions.map(
-      (fn) =>
-        new Alarm(this, `${toPascalCase(fn.name)}ErrorRate`, {
-          alarmName: `${prefix}-${fn.name}-error-rate`,
-          alarmDescription: `More than ${LAMBDA_ERROR_RATE_THRESHOLD_PERCENT}% of ${fn.name} invocations failed.`,
-          metric: errorRate(fn),
+    // One alarm per few functions instead of one each: a stack holds at most 500 resources.
+    this.functionErrorAlarms = errorAlarmGroups(props.functions).map(
+      (group, index) =>
+        new Alarm(this, `FunctionErrorRate${index + 1}`, {
+          alarmName: `${prefix}-function-error-rate-${index + 1}`,
+          alarmDescription:
+            `More than ${LAMBDA_ERROR_RATE_THRESHOLD_PERCENT}% of one function's invocations failed, one of: ` +
+            `${group.map((fn) => fn.name).join(', ')}. The dashboard's Lambda errors graph shows which.`,
+          metric: highestErrorRate(group),
           threshold: LAMBDA_ERROR_RATE_THRESHOLD_PERCENT,
           comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
           evaluationPeriods: 1,
@@ -105,13 +107,43 @@ export class MonitoringConstruct extends Construct {
   }
 }
 
-/** Failed invocations as a percentage, 0 when there were none. */
-function errorRate(fn: ParleyFunction): MathExpression {
+/** CloudWatch's hard limit on the metrics one metric-math alarm may read. */
+export const MAX_METRICS_PER_ALARM = 10;
+/** Each function's error rate reads two metrics, its errors and its invocations. */
+export const FUNCTIONS_PER_ERROR_ALARM = MAX_METRICS_PER_ALARM / 2;
+
+/** The functions in stack order, cut into groups one alarm can watch. */
+export function errorAlarmGroups(functions: readonly ParleyFunction[]): ParleyFunction[][] {
+  const groups: ParleyFunction[][] = [];
+  for (let start = 0; start < functions.length; start += FUNCTIONS_PER_ERROR_ALARM) {
+    groups.push(functions.slice(start, start + FUNCTIONS_PER_ERROR_ALARM));
+  }
+  return groups;
+}
+
+/**
+ * The highest error rate among a group's functions, each function's rate computed on its own
+ * (a busy function's successes must not hide a quiet one's failures).
+ */
+function highestErrorRate(group: readonly ParleyFunction[]): MathExpression {
+  const rates = Object.fromEntries(group.map((fn, index) => [`rate${index}`, errorRate(fn, index)]));
   return new MathExpression({
-    expression: 'IF(invocations > 0, 100 * errors / invocations, 0)',
+    expression: `MAX([${Object.keys(rates).join(', ')}])`,
+    usingMetrics: rates,
+    label: 'highest function error %',
+    period: FIVE_MINUTES,
+  });
+}
+
+/** Failed invocations as a percentage, 0 when there were none; `index` keeps metric ids unique in a group. */
+function errorRate(fn: ParleyFunction, index: number): MathExpression {
+  const errors = `errors${index}`;
+  const invocations = `invocations${index}`;
+  return new MathExpression({
+    expression: `IF(${invocations} > 0, 100 * ${errors} / ${invocations}, 0)`,
     usingMetrics: {
-      errors: fn.lambda.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
-      invocations: fn.lambda.metricInvocations({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      [errors]: fn.lambda.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      [invocations]: fn.lambda.metricInvocations({ period: FIVE_MINUTES, statistic: 'Sum' }),
     },
     label: `${fn.name} error %`,
     period: FIVE_MINUTES,

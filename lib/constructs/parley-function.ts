@@ -1,13 +1,15 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { tableAccessOf, type Needs } from '../../functions/routes';
 import type { TableAccess } from '../../functions/table-access';
+import { ownLogStreamsArn } from './function-log-group';
+import { functionNameFor } from './naming';
 import { functionEnvironment, grantNeeds, type ParleyResources } from './parley-resources';
 import { grantTableAccess } from './table-grants';
 
@@ -49,6 +51,8 @@ export interface ParleyFunctionProps {
   readonly entry: string;
   readonly needs: Needs;
   readonly resources: ParleyResources;
+  /** The log group of the owning construct, shared by its functions (lib/constructs/function-log-group.ts). */
+  readonly logGroup: ILogGroup;
   /** @default 10 seconds */
   readonly timeout?: Duration;
   readonly description?: string;
@@ -63,7 +67,10 @@ export class ParleyFunction extends Construct {
   readonly tableAccess: TableAccess;
   readonly lambda: NodejsFunction;
   readonly role: Role;
-  readonly logGroup: LogGroup;
+  /** Shared with the other functions of its construct; this function writes only its own streams. */
+  readonly logGroup: ILogGroup;
+  /** The deployed name, `<stack>-<name>`, which names its log streams too. */
+  readonly functionName: string;
 
   constructor(scope: Construct, id: string, props: ParleyFunctionProps) {
     super(scope, id);
@@ -71,14 +78,20 @@ export class ParleyFunction extends Construct {
     this.needs = props.needs;
     this.tableAccess = tableAccessOf(props.name);
 
-    this.logGroup = new LogGroup(this, 'LogGroup', { retention: RetentionDays.ONE_MONTH });
+    this.logGroup = props.logGroup;
+    this.functionName = functionNameFor(Stack.of(this).stackName, props.name);
 
-    // An own role instead of AWSLambdaBasicExecutionRole: writes to this log group only.
+    // An own role instead of AWSLambdaBasicExecutionRole: writes its own log streams only.
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `Parley ${props.name} function`,
     });
-    this.logGroup.grantWrite(this.role);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [ownLogStreamsArn(this, this.logGroup, this.functionName)],
+      }),
+    );
 
     const code = Stack.of(this).bundlingRequired
       ? {
@@ -91,6 +104,7 @@ export class ParleyFunction extends Construct {
 
     this.lambda = new NodejsFunction(this, 'Function', {
       ...code,
+      functionName: this.functionName,
       description: props.description ?? `Parley ${props.name}`,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,

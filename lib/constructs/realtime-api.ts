@@ -12,6 +12,7 @@ import {
 } from '../../functions/routes';
 import type { ThrottleLimits } from '../parley-context';
 import { WEBSOCKET_ACCESS_LOG_FORMAT } from './access-log-formats';
+import { functionLogGroup } from './function-log-group';
 import { toPascalCase } from './naming';
 import { ParleyFunction } from './parley-function';
 import type { ParleyResources, RealtimeEndpoint } from './parley-resources';
@@ -64,6 +65,8 @@ export class RealtimeApiConstruct extends Construct implements RealtimeEndpoint 
   readonly webSocketApi: WebSocketApi;
   readonly stage: WebSocketStage;
   readonly accessLogGroup: LogGroup;
+  /** Where the authorizer and every route's function log (one stream set per function). */
+  readonly functionLogGroup: LogGroup;
   /** wss://{apiId}.execute-api.{region}.{urlSuffix}/{stage} */
   readonly wssUrl: string;
   readonly callbackUrl: string;
@@ -100,12 +103,14 @@ export class RealtimeApiConstruct extends Construct implements RealtimeEndpoint 
     this.callbackUrl = `https://${this.webSocketApi.apiId}.execute-api.${stack.region}.${stack.urlSuffix}/${props.stageName}`;
 
     const resources: ParleyResources = { ...props.resources, realtime: this };
+    this.functionLogGroup = functionLogGroup(this);
 
     this.authorizer = new ParleyFunction(this, 'Authorizer', {
       name: 'authorizer',
       entry: AUTHORIZER_ENTRY,
       needs: AUTHORIZER_NEEDS,
       resources,
+      logGroup: this.functionLogGroup,
       description: 'Parley WebSocket authorizer: verifies the connect token',
     });
     const connectAuthorizer = new WebSocketLambdaAuthorizer('TokenAuthorizer', this.authorizer.lambda, {
@@ -119,6 +124,7 @@ export class RealtimeApiConstruct extends Construct implements RealtimeEndpoint 
         entry: definition.entry,
         needs: definition.needs,
         resources,
+        logGroup: this.functionLogGroup,
         description: `Parley WebSocket ${definition.routeKey} route`,
       });
       const route = this.webSocketApi.addRoute(definition.routeKey, {

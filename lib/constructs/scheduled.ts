@@ -1,9 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { SCHEDULED_FUNCTIONS, type ScheduledFunction } from '../../functions/routes';
 import { toPascalCase } from './naming';
+import { functionLogGroup } from './function-log-group';
 import { ParleyFunction } from './parley-function';
 import type { ParleyResources } from './parley-resources';
 
@@ -24,9 +26,11 @@ export interface DeployedScheduledFunction {
  */
 export class ScheduledConstruct extends Construct {
   readonly scheduled: readonly DeployedScheduledFunction[];
+  readonly functionLogGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: ScheduledProps) {
     super(scope, id);
+    this.functionLogGroup = functionLogGroup(this);
     this.scheduled = SCHEDULED_FUNCTIONS.map((definition) => {
       const name = toPascalCase(definition.name);
       const handler = new ParleyFunction(this, `${name}Function`, {
@@ -34,6 +38,7 @@ export class ScheduledConstruct extends Construct {
         entry: definition.entry,
         needs: definition.needs,
         resources: props.resources,
+        logGroup: this.functionLogGroup,
         description: `Parley scheduled ${definition.name}, every ${definition.rateMinutes} minute(s)`,
       });
       const rule = new Rule(this, `${name}Schedule`, {

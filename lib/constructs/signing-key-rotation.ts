@@ -1,7 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import type { RotationSchedule, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { SIGNING_KEY_ROTATION } from '../../functions/routes';
+import { functionLogGroup } from './function-log-group';
 import { ParleyFunction } from './parley-function';
 import type { ParleyResources } from './parley-resources';
 
@@ -22,14 +24,17 @@ export interface SigningKeyRotationProps {
 export class SigningKeyRotationConstruct extends Construct {
   readonly rotator: ParleyFunction;
   readonly schedule: RotationSchedule;
+  readonly functionLogGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: SigningKeyRotationProps) {
     super(scope, id);
+    this.functionLogGroup = functionLogGroup(this);
     this.rotator = new ParleyFunction(this, 'Function', {
       name: SIGNING_KEY_ROTATION.name,
       entry: SIGNING_KEY_ROTATION.entry,
       needs: SIGNING_KEY_ROTATION.needs,
       resources: props.resources,
+      logGroup: this.functionLogGroup,
       // Four short steps, each a few Secrets Manager calls; key generation takes milliseconds.
       timeout: Duration.seconds(30),
       description: `Parley: rotates the token signing keys (every ${SIGNING_KEY_ROTATION.rotationDays} days)`,

@@ -1,6 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { ParleyContextError, readParleyContext } from '../../lib/parley-context';
+import { TABLE_ACCESS } from '../../functions/routes';
+import { functionNameFor } from '../../lib/constructs/naming';
+import { MAX_STACK_NAME_LENGTH, ParleyContextError, readParleyContext } from '../../lib/parley-context';
 import { logicalIdOf, onlyResource, synthParley } from './synth-parley';
 
 const contextOf = (context: Record<string, unknown>) => readParleyContext(new App({ context }).node);
@@ -88,11 +90,23 @@ describe('readParleyContext', () => {
     ]);
   });
 
+  it("accepts the longest stack name with which every function name fits in Lambda's 64 characters", () => {
+    const stackName = `P${'a'.repeat(MAX_STACK_NAME_LENGTH - 1)}`;
+    expect(contextOf({ stackName }).stackName).toBe(stackName);
+    const names = Object.keys(TABLE_ACCESS);
+    for (const name of names) expect(functionNameFor(stackName, name).length, name).toBeLessThanOrEqual(64);
+    const longest = names.reduce((a, b) => (b.length > a.length ? b : a));
+    expect(functionNameFor(stackName, longest)).toHaveLength(64);
+    expect(() => functionNameFor(`${stackName}a`, longest)).toThrow(/64/);
+  });
+
   it.each([
     [{ throttleRateLimit: 'fast' }, 'throttleRateLimit'],
     [{ throttleBurstLimit: '-1' }, 'throttleBurstLimit'],
     [{ stageName: 'has space' }, 'stageName'],
     [{ stackName: '9lives' }, 'stackName'],
+    // Lambda names (<stackName>-<function>) are capped at 64 characters.
+    [{ stackName: `P${'a'.repeat(MAX_STACK_NAME_LENGTH)}` }, 'stackName'],
     [{ alarmEmail: 'not-an-email' }, 'alarmEmail'],
     [{ corsOrigins: '[broken' }, 'corsOrigins'],
     [{ apiGatewayCloudWatchRole: 'maybe' }, 'apiGatewayCloudWatchRole'],

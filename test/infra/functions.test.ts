@@ -47,15 +47,39 @@ describe('Lambda functions', () => {
     }
   });
 
-  it('each log to their own log group kept for one month', () => {
-    const logGroups = new Set<string>();
+  it("are named <stack>-<name>, within Lambda's 64 characters", () => {
     for (const [name, properties] of deployed) {
-      const logGroupId = (properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
-      expect(resources[logGroupId]?.Type, name).toBe('AWS::Logs::LogGroup');
-      expect(resources[logGroupId]?.Properties.RetentionInDays, name).toBe(30);
-      logGroups.add(logGroupId);
+      expect(properties.FunctionName, name).toBe(`Parley-${name}`);
+      expect(String(properties.FunctionName).length, name).toBeLessThanOrEqual(64);
     }
-    expect(logGroups.size).toBe(deployed.size);
+  });
+
+  it("log to their construct's one log group (one per concern, not per function), kept for one month", () => {
+    const owners = {
+      realtime: stack.realtime.functionLogGroup,
+      http: stack.http.functionLogGroup,
+      router: stack.router.functionLogGroup,
+      scheduled: stack.scheduled.functionLogGroup,
+      rotation: stack.signingKeyRotation.functionLogGroup,
+    };
+    const expectedGroup = (name: string) =>
+      name === 'authorizer' || WEBSOCKET_ROUTES.some((route) => route.name === name)
+        ? owners.realtime
+        : HTTP_ROUTES.some((route) => route.name === name)
+          ? owners.http
+          : SCHEDULED_FUNCTIONS.some((scheduled) => scheduled.name === name)
+            ? owners.scheduled
+            : name === 'router'
+              ? owners.router
+              : owners.rotation;
+    for (const [name, properties] of deployed) {
+      expect(properties.LoggingConfig, name).toEqual({ LogGroup: { Ref: logicalIdOf(expectedGroup(name)) } });
+    }
+    for (const group of Object.values(owners)) {
+      expect(resources[logicalIdOf(group)]?.Properties.RetentionInDays).toBe(30);
+    }
+    // The function groups plus the two APIs' access logs: nothing per function.
+    expect(Object.keys(resourcesOfType(template, 'AWS::Logs::LogGroup'))).toHaveLength(Object.keys(owners).length + 2);
   });
 
   it('each have their own role, with no AWS managed policies', () => {

@@ -31,6 +31,23 @@ function tableKeyGrants(fn: ParleyFunction): { action: string; key: string }[] {
       actionsOf([statement]).flatMap((action) => (leadingKeysOf(statement) ?? ['*']).map((key) => ({ action, key }))),
     );
 }
+/** The streams of one function in a log group: `*` spans the date, `[` is literal to IAM. */
+const logStreamsArn = (logGroupId: string, functionName: string) => ({
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':logs:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      ':log-group:',
+      { Ref: logGroupId },
+      `:log-stream:*/${functionName}[*`,
+    ],
+  ],
+});
 const QUEUE_CONSUMPTION = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'];
 
 function functionNamed(name: string): ParleyFunction {
@@ -68,10 +85,13 @@ describe("least privilege, derived from each entry point's needs", () => {
         }
       });
 
-      it('writes logs to its own log group only', () => {
-        const logResources = permissions.resourcesOf('logs:PutLogEvents');
-        expect(logResources).toEqual([JSON.stringify({ 'Fn::GetAtt': [logicalIdOf(fn.logGroup), 'Arn'] })]);
-        expect(permissions.has('logs:CreateLogGroup')).toBe(false);
+      it("writes logs only to its own streams in its construct's shared log group", () => {
+        // Lambda names the streams of a custom log group YYYY/MM/DD/<function name>[<version>]<id>.
+        const ownStreams = JSON.stringify(logStreamsArn(logicalIdOf(fn.logGroup), `Parley-${fn.name}`));
+        const logActions = actionsOf(permissions.statements).filter((action) => action.startsWith('logs:'));
+        expect(logActions.sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+        expect(permissions.resourcesOf('logs:CreateLogStream')).toEqual([ownStreams]);
+        expect(permissions.resourcesOf('logs:PutLogEvents')).toEqual([ownStreams]);
       });
 
       it('table access: exactly its declared grants, each conditioned on dynamodb:LeadingKeys, never Scan', () => {
@@ -199,7 +219,29 @@ describe('least privilege in data', () => {
   });
 });
 
+/** Whether an IAM resource pattern matches a name: `*` any run of characters, `?` one, all else literal. */
+function iamPatternMatches(pattern: string, name: string): boolean {
+  const source = [...pattern].map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')));
+  return new RegExp(`^${source.join('')}$`).test(name);
+}
+
 describe('least privilege, spot checks', () => {
+  it("no function's log-stream pattern reaches another function's streams, even one whose name extends it", () => {
+    // The stream part of the granted ARN, as the template has it.
+    const streamPattern = (fn: ParleyFunction) => {
+      const [arn] = permissionsOf(fn).resourcesOf('logs:PutLogEvents');
+      const parts = (JSON.parse(arn!) as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+      return String(parts.at(-1)).replace(/^:log-stream:/, '');
+    };
+    const streamOf = (fn: ParleyFunction) => `2025/06/01/${fn.functionName}[$LATEST]0123456789abcdef0123456789abcdef`;
+    expect(stack.functions.some((fn) => stack.functions.some((other) => other !== fn && other.name.startsWith(fn.name)))).toBe(true);
+    for (const fn of stack.functions) {
+      for (const other of stack.functions) {
+        expect(iamPatternMatches(streamPattern(fn), streamOf(other)), `${fn.name} -> ${other.name}`).toBe(fn === other);
+      }
+    }
+  });
+
   it('the authorizer can read the public keys (not the signing keys) and read (not write) the table, and has no SQS access', () => {
     const authorizer = permissionsOf(functionNamed('authorizer'));
     expect(authorizer.resourcesOf('secretsmanager:GetSecretValue').sort()).toEqual([verificationKeysRef, customerSecretRef].sort());

@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { LAMBDA_ERROR_RATE_THRESHOLD_PERCENT, QUEUE_AGE_THRESHOLD_SECONDS } from '../../lib/constructs/monitoring';
+import {
+  FUNCTIONS_PER_ERROR_ALARM,
+  LAMBDA_ERROR_RATE_THRESHOLD_PERCENT,
+  MAX_METRICS_PER_ALARM,
+  QUEUE_AGE_THRESHOLD_SECONDS,
+} from '../../lib/constructs/monitoring';
 import { logicalIdOf, onlyResource, resourcesOfType, synthParley } from './synth-parley';
 
 const ALARM_EMAIL = 'oncall@example.com';
 const { stack, template } = synthParley({ context: { alarmEmail: ALARM_EMAIL } });
 const alarms = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm'));
 const topicId = logicalIdOf(stack.monitoring.alarmTopic!);
+type MetricQuery = { Id: string; Expression?: string; MetricStat?: unknown; ReturnData: boolean; Label?: string };
+const errorRateAlarms = alarms.filter((alarm) => Array.isArray(alarm.Properties?.Metrics));
+const queriesOf = (alarm: (typeof alarms)[number]) => alarm.Properties?.Metrics as MetricQuery[];
 
 /** The dashboard body with CloudFormation references flattened into text. */
 function dashboardBody(): string {
@@ -59,18 +67,34 @@ describe('alarms', () => {
     });
   });
 
-  it("watches every function's error rate", () => {
-    const errorRateAlarms = alarms.filter((alarm) => Array.isArray(alarm.Properties?.Metrics));
-    expect(errorRateAlarms).toHaveLength(stack.functions.length);
+  it("watches every function's own error rate, each function in exactly one alarm", () => {
     for (const fn of stack.functions) {
-      const alarm = errorRateAlarms.find((candidate) =>
-        JSON.stringify(candidate.Properties?.Metrics).includes(`"${logicalIdOf(fn.lambda)}"`),
-      );
-      expect(alarm, fn.name).toBeDefined();
-      expect(alarm?.Properties?.Threshold).toBe(LAMBDA_ERROR_RATE_THRESHOLD_PERCENT);
-      const metrics = JSON.stringify(alarm?.Properties?.Metrics);
-      expect(metrics).toContain('"Errors"');
-      expect(metrics).toContain('"Invocations"');
+      const reading = errorRateAlarms.filter((alarm) => JSON.stringify(queriesOf(alarm)).includes(`"${logicalIdOf(fn.lambda)}"`));
+      expect(reading, fn.name).toHaveLength(1);
+      const alarm = reading[0]!;
+      expect(alarm.Properties?.Threshold).toBe(LAMBDA_ERROR_RATE_THRESHOLD_PERCENT);
+      expect(alarm.Properties?.AlarmDescription).toContain(fn.name);
+      // The function's rate is its own errors over its own invocations, not the group's sums.
+      const rate = queriesOf(alarm).find((query) => query.Label === `${fn.name} error %`)!;
+      const [, invocations, errors] = /^IF\((\w+) > 0, 100 \* (\w+) \/ \1, 0\)$/.exec(rate.Expression ?? '') ?? [];
+      const metricOf = (id: string | undefined) => JSON.stringify(queriesOf(alarm).find((query) => query.Id === id)?.MetricStat);
+      expect(metricOf(errors)).toContain('"Errors"');
+      expect(metricOf(invocations)).toContain('"Invocations"');
+      for (const id of [errors, invocations]) expect(metricOf(id)).toContain(`"${logicalIdOf(fn.lambda)}"`);
+    }
+  });
+
+  it('alarms on the highest rate of a group, within CloudWatch limits (10 metrics, 10 expressions an alarm)', () => {
+    expect(errorRateAlarms).toHaveLength(Math.ceil(stack.functions.length / FUNCTIONS_PER_ERROR_ALARM));
+    expect(errorRateAlarms.length).toBeLessThan(stack.functions.length / 4);
+    for (const alarm of errorRateAlarms) {
+      const queries = queriesOf(alarm);
+      expect(queries.filter((query) => query.MetricStat !== undefined).length).toBeLessThanOrEqual(MAX_METRICS_PER_ALARM);
+      expect(queries.filter((query) => query.Expression !== undefined).length).toBeLessThanOrEqual(10);
+      const returned = queries.filter((query) => query.ReturnData);
+      expect(returned).toHaveLength(1);
+      const rates = queries.filter((query) => !query.ReturnData && query.Label?.endsWith(' error %')).map((query) => query.Id);
+      expect(returned[0]!.Expression).toBe(`MAX([${rates.join(', ')}])`);
     }
   });
 
@@ -95,7 +119,7 @@ describe('alarm notifications', () => {
   });
 
   it('sends every alarm, and its recovery, to the topic', () => {
-    expect(alarms.length).toBe(stack.functions.length + 2);
+    expect(alarms.length).toBe(errorRateAlarms.length + 2);
     for (const alarm of alarms) {
       expect(alarm.Properties?.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(alarm.Properties?.OKActions).toEqual([{ Ref: topicId }]);

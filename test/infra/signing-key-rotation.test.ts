@@ -41,8 +41,11 @@ describe('signing-key rotation', () => {
   it('is a Parley function covered by monitoring, with no table, queue or connection access', () => {
     expect(stack.functions).toContain(rotator);
     expect(rotator.needs).toEqual({ rotatesSigningKeys: true });
+    // Error-rate alarms each watch a few functions and name them in their description.
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: Match.stringLikeRegexp(`-${SIGNING_KEY_ROTATION.name}-error-rate$`),
+      AlarmName: Match.stringLikeRegexp('-function-error-rate-\\d+$'),
+      AlarmDescription: Match.stringLikeRegexp(`\\b${SIGNING_KEY_ROTATION.name}\\b`),
+      Metrics: Match.arrayWith([Match.objectLike({ Label: `${SIGNING_KEY_ROTATION.name} error %` })]),
     });
   });
 });
