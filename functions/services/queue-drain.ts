@@ -3,7 +3,7 @@ import { participantIds, toSummary } from '../domain/conversation';
 import { claimBacks, epochOf, nextClaim } from '../domain/routing-claims';
 import type { QueueOutlook } from '../ports/agent-presence';
 import type { ServerFrame } from '../protocol/server-frames';
-import { broadcast, sendInOrder } from './broadcast';
+import { broadcast, forgetGoneConnection, sendInOrder } from './broadcast';
 import type { Ports } from './context';
 import type { Outlooks } from './queue-positions';
 
@@ -73,7 +73,7 @@ async function sendAllTo(ports: Ports, userId: string, frames: readonly ServerFr
   await Promise.all(
     connections.map(async (connection) => {
       try {
-        if (!(await sendInOrder(ports, connection.connectionId, frames))) await ports.connections.remove(userId, connection.connectionId);
+        if (!(await sendInOrder(ports, connection.connectionId, frames))) await forgetGoneConnection(ports, connection);
       } catch (error) {
         ports.log.warn('Live delivery failed; the recipient will catch up on sync', {
           recipientConnectionId: connection.connectionId,
