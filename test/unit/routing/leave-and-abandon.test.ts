@@ -11,6 +11,7 @@ import type { Ports, Settings } from '../../../functions/services/context';
 import { reconcile } from '../../../functions/services/reconciliation';
 import { handleTriggers } from '../../../functions/services/routing';
 import { FakePresence } from './fake-presence';
+import { FakeAgentStatusRecord } from './fake-status-record';
 import { FakeConversationStore } from './fake-store';
 import { FakeNoteStore } from './fake-note-store';
 
@@ -107,6 +108,7 @@ class Harness {
       sessions: { create: unused('sessions'), get: unused('sessions'), rotate: unused('sessions'), revoke: unused('sessions') },
       opaqueTokens: { generate: unused('opaque tokens'), hash: unused('opaque tokens') },
       presence: this.presence,
+      agentStatuses: new FakeAgentStatusRecord(),
       // Every skill counts as configured: routing is what these tests drive.
       skills: { list: async () => [], has: async () => true, put: unused('skills'), remove: unused('skills') },
       hours: {
