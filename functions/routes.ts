@@ -329,7 +329,8 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
     on(['AGENT#*'], 'UpdateItem'),
   ],
   'auth-refresh': [STAFF_TOKEN_CHECK, on(['SESSION#*'], 'UpdateItem')],
-  'auth-logout': [STAFF_TOKEN_CHECK, on(['SESSION#*'], 'UpdateItem'), PUSH],
+  // Signing out of the last session records the agent's choice as offline (AGENT#<id>/STATUS).
+  'auth-logout': [STAFF_TOKEN_CHECK, on(['SESSION#*'], 'UpdateItem'), on(['AGENT#*'], 'PutItem'), PUSH],
   'list-conversations': [
     STAFF_TOKEN_CHECK,
     queryIndex('byCustomer', CUSTOMER_IDS),
