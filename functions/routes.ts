@@ -275,8 +275,9 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   disconnect: [on(['USER#*'], 'DeleteItem', 'Query')],
   default: [],
   // Only when Redis lost the agent: its chosen status (AGENT#<id>/STATUS, in STAFF_TOKEN_CHECK's
-  // GetItem) and profile are read, and its connections hear the restored status (PUSH).
-  heartbeat: [STAFF_TOKEN_CHECK, PUSH],
+  // GetItem) and profile are read, its load is rebuilt from its assigned conversations (byAgent)
+  // and its connections hear the restored status (PUSH).
+  heartbeat: [STAFF_TOKEN_CHECK, queryIndex('byAgent', ['*']), PUSH],
   sync: [
     STAFF_TOKEN_CHECK,
     // Conversations, read cursors and messages after each cursor (BatchGetItem: cursors read in batches).

@@ -1,5 +1,6 @@
 import { absentAgentVerdict, recoveryOnHeartbeat } from '../domain/presence-recovery';
 import { displayName, type User } from '../domain/identity';
+import { currentClaim } from '../domain/routing-claims';
 import type { AgentStatus } from '../domain/routing';
 import type { ChosenStatus } from '../ports/agent-status-record';
 import type { PresenceUpdate } from '../ports/agent-presence';
@@ -36,8 +37,8 @@ async function presenceUpdate(
  * A staff heartbeat: refreshes presence (one Redis command). Only when that command says Redis
  * forgot the agent, or the sweep took it offline, is the record read: an agent who chose
  * online (or away) gets that status, its skills and capacity back, and hears it with a
- * `status` frame (`reason: "restored"`); otherwise it is settled as offline in Redis, so its
- * later heartbeats cost nothing extra. Its claims come back with the next reconcile.
+ * `status` frame (`reason: "restored"`), with its load rebuilt from its assigned conversations;
+ * otherwise it is settled as offline in Redis, so its later heartbeats cost nothing extra.
  */
 export async function keepPresence(ports: Ports, user: User): Promise<void> {
   const now = ports.clock.now().toISOString();
@@ -46,11 +47,20 @@ export async function keepPresence(ports: Ports, user: User): Promise<void> {
   const chosen = await ports.agentStatuses.get(user.id);
   const recovery = recoveryOnHeartbeat(seen, chosen?.status);
   const status = recovery.action === 'restore' ? recovery.status : 'offline';
+  // Its load first, so no router sees it online with room it does not have.
+  if (recovery.action === 'restore') await restoreClaims(ports, user.id, now);
   await ports.presence.setStatus(await presenceUpdate(ports, user.id, status, chosen, user), now, { live: true });
   if (recovery.action !== 'restore') return;
   ports.log.warn('Agent presence restored from its chosen status', { agentId: user.id, seen, status });
   if (status === 'online') await ports.routingQueue.publish({ type: 'agent.available', agentId: user.id });
   await broadcast(ports, [user.id], { type: 'status', status, reason: 'restored' });
+}
+
+/** The claims of the conversations assigned to the agent (DynamoDB), added where Redis lacks them. */
+async function restoreClaims(ports: Ports, agentId: string, now: string): Promise<void> {
+  const assigned = await ports.conversations.listAssignedTo(agentId);
+  if (assigned.length === 0) return;
+  await ports.presence.repairClaims(agentId, { add: assigned.map(currentClaim), remove: [], removeBeforeMs: 0 }, now);
 }
 
 /**

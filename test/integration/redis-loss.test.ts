@@ -117,11 +117,11 @@ describe.each(backends)('losing Redis data ($name)', ({ realRedis }) => {
       await heartbeat(agentA);
       expect(stack.redisCommandCount()).toBe(HEARTBEAT_REDIS_COMMANDS);
 
-      // Redis forgets; the heartbeat comes first: it puts the agent's status, skills and capacity back.
+      // Redis forgets; the heartbeat comes first: it puts the agent's status, skills, capacity and load back.
       await flushRedis(stack);
       await Promise.all([heartbeat(agentA), heartbeat(agentB)]);
-      expect(await presenceOf('loss-agent-a')).toMatchObject({ status: 'online', skills: ['loss-a'], capacity: 2 });
-      expect(await presenceOf('loss-agent-b')).toMatchObject({ status: 'online', skills: ['loss-b'], capacity: 2 });
+      expect(await presenceOf('loss-agent-a')).toMatchObject({ status: 'online', skills: ['loss-a'], capacity: 2, load: 2 });
+      expect(await presenceOf('loss-agent-b')).toMatchObject({ status: 'online', skills: ['loss-b'], capacity: 2, load: 1 });
       await stack.runScheduled('reconcile');
       expect(await presenceOf('loss-agent-a')).toMatchObject({ status: 'online', load: 2 });
       expect(await presenceOf('loss-agent-b')).toMatchObject({ status: 'online', load: 1 });

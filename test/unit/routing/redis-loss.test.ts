@@ -33,10 +33,10 @@ describe('an agent Redis forgot', () => {
     expect((await world.conversation()).status).toBe('assigned');
   });
 
-  it('its heartbeat restores status, skills and capacity, tells its connections, and offers its queues', async () => {
+  it('its heartbeat restores status, skills, capacity and load, tells its connections, and offers its queues', async () => {
     world.presence.forgetAll();
     await keepPresence(world.ports, agentUser);
-    expect(await world.presence.get(AGENT.id)).toMatchObject({ status: 'online', capacity: 3, skills: ['general'] });
+    expect(await world.presence.get(AGENT.id)).toMatchObject({ status: 'online', capacity: 3, skills: ['general'], load: 1 });
     expect(world.frames).toContainEqual({ userId: AGENT.id, frame: { type: 'status', status: 'online', reason: 'restored' } });
     expect(world.triggers).toContainEqual({ type: 'agent.available', agentId: AGENT.id });
     // Known again: the next heartbeat reads no record and sends nothing.
