@@ -70,7 +70,8 @@ export const WEBSOCKET_ROUTES: readonly WebSocketRoute[] = [
   // An agent's last connection ending publishes a delayed `agent.left` (the leave grace).
   ws('$disconnect', 'disconnect', { table: rw, routingQueue: true, upstash: true }, false),
   ws('$default', 'default', {}),
-  ws('heartbeat', 'heartbeat', { table: rw, upstash: true }),
+  // A heartbeat that finds Redis lost the agent restores it from its record: `agent.available`, a `status` push.
+  ws('heartbeat', 'heartbeat', { table: rw, routingQueue: true, connections: true, upstash: true }),
   ws('sync', 'sync', { table: 'read', connections: true, upstash: true }),
   ws('start', 'start', { table: rw, routingQueue: true, connections: true, upstash: true }),
   ws('message', 'message', { table: rw, routingQueue: true, connections: true, upstash: true }),
@@ -273,7 +274,10 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // Removes its record, then lists the user's others: an agent with none left starts the leave grace.
   disconnect: [on(['USER#*'], 'DeleteItem', 'Query')],
   default: [],
-  heartbeat: [STAFF_TOKEN_CHECK],
+  // Only when Redis lost the agent: its chosen status (AGENT#<id>/STATUS, in STAFF_TOKEN_CHECK's
+  // GetItem) and profile are read, its load is rebuilt from its assigned conversations (byAgent)
+  // and its connections hear the restored status (PUSH).
+  heartbeat: [STAFF_TOKEN_CHECK, queryIndex('byAgent', ['*']), PUSH],
   sync: [
     STAFF_TOKEN_CHECK,
     // Conversations, read cursors and messages after each cursor (BatchGetItem: cursors read in batches).
@@ -294,7 +298,8 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // Closing or transferring a waiting conversation moves its queue: those behind are told their positions.
   close: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), queryIndex('queue', ['*']), PUSH],
   // An agent's status change may change its skills' availability: their waiting customers are told.
-  status: [STAFF_TOKEN_CHECK, ...ANNOUNCE_AVAILABILITY, PUSH],
+  // The chosen status is recorded (AGENT#<id>/STATUS, one PutItem): Redis is rebuilt from it.
+  status: [STAFF_TOKEN_CHECK, on(['AGENT#*'], 'PutItem'), ...ANNOUNCE_AVAILABILITY, PUSH],
   // The transfer's note is stored as an internal note (WRITE_NOTES).
   transfer: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), WRITE_NOTES, queryIndex('queue', ['*']), READ_SKILLS, PUSH],
   note: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem'), WRITE_NOTES, PUSH],
@@ -307,7 +312,9 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // availability sweep announces opening and closing instants to waiting customers.
   // The ticket offers read each skill's queue and record each offer on its conversation.
   // Idle `bot` conversations are closed (the open pointer goes with PUSH's DeleteItem).
+  // An agent Redis lost is judged by its chosen status and profile (AGENT#<id>) and its connections (PUSH's Query).
   reconcile: [
+    on(['AGENT#*'], 'GetItem'),
     queryIndex('byStatus', ['queued', 'assigned', 'bot']),
     on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'),
     ...ANNOUNCE_AVAILABILITY,
@@ -323,7 +330,8 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
     on(['AGENT#*'], 'UpdateItem'),
   ],
   'auth-refresh': [STAFF_TOKEN_CHECK, on(['SESSION#*'], 'UpdateItem')],
-  'auth-logout': [STAFF_TOKEN_CHECK, on(['SESSION#*'], 'UpdateItem'), PUSH],
+  // Signing out of the last session records the agent's choice as offline (AGENT#<id>/STATUS).
+  'auth-logout': [STAFF_TOKEN_CHECK, on(['SESSION#*'], 'UpdateItem'), on(['AGENT#*'], 'PutItem'), PUSH],
   'list-conversations': [
     STAFF_TOKEN_CHECK,
     queryIndex('byCustomer', CUSTOMER_IDS),

@@ -8,6 +8,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Redis } from '@upstash/redis';
 import { DynamoAgentDirectory } from './adapters/dynamodb/agent-directory';
+import { DynamoAgentStatusRecord } from './adapters/dynamodb/agent-status-record';
 import { DynamoAutoReplyStore } from './adapters/dynamodb/auto-reply-store';
 import { DynamoCannedResponseStore } from './adapters/dynamodb/canned-response-store';
 import { DynamoConnectionStore } from './adapters/dynamodb/connection-store';
@@ -165,6 +166,7 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
     autoReplies: new DynamoAutoReplyStore(documents, config.TABLE_NAME),
     cannedResponses: new DynamoCannedResponseStore(documents, config.TABLE_NAME),
     agents: new DynamoAgentDirectory(documents, config.TABLE_NAME),
+    agentStatuses: new DynamoAgentStatusRecord(documents, config.TABLE_NAME),
     credentials: new DynamoCredentialStore(documents, config.TABLE_NAME),
     sessions: new DynamoSessionStore(documents, config.TABLE_NAME),
     opaqueTokens: randomOpaqueTokens,

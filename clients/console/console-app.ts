@@ -83,6 +83,8 @@ export class ConsoleApp {
   private readonly customerPanel: CustomerPanel;
   private readonly statusSelect: HTMLSelectElement;
   private readonly banner: HTMLElement;
+  /** Says the server set this agent offline (its heartbeats stopped); the agent's own choice stands. */
+  private readonly statusNote: HTMLElement;
   private readonly tickets: TicketsView;
   private selectedId: string | undefined;
   private everReady = false;
@@ -151,6 +153,7 @@ export class ConsoleApp {
     this.statusSelect.value = this.desiredStatus();
     this.statusSelect.addEventListener('change', () => this.setStatus(this.statusSelect.value as AgentStatus));
     this.banner = h('div', { class: 'banner', role: 'status', hidden: true });
+    this.statusNote = h('div', { class: 'banner status-note', role: 'status', hidden: true });
 
     const permission = this.alerts.permissionButton();
     const workspace = h(
@@ -241,6 +244,7 @@ export class ConsoleApp {
           h('button', { type: 'button', class: 'secondary', onclick: () => this.signOut() }, t('signOut')),
         ),
         this.banner,
+        this.statusNote,
         workspace,
         this.tickets.element,
         this.team?.element,
@@ -325,7 +329,11 @@ export class ConsoleApp {
     });
     client.on('status', (frame) => {
       this.statusSelect.value = frame.status;
-      this.writeDesiredStatus(frame.status);
+      // `lapsed` and `restored` are the server's doing: what the agent chose stays, and its
+      // next heartbeat (or the reconnect, which says it again) brings it back.
+      if (frame.reason === undefined) this.writeDesiredStatus(frame.status);
+      this.statusNote.hidden = frame.reason !== 'lapsed';
+      this.statusNote.textContent = frame.reason === 'lapsed' ? this.t('statusLapsed') : '';
     });
     client.on('failed', (failure) => {
       const id = failure.entry.conversationId;

@@ -90,6 +90,8 @@ const en = {
   statusOnline: 'Online',
   statusAway: 'Away',
   statusOffline: 'Offline',
+  statusLapsed:
+    'You were set offline because your connection stopped answering, and your chats went back to the queue. You will be online again as soon as it answers, or choose a status now.',
   myConversations: 'My conversations',
   allConversations: 'All conversations',
   noConversations: 'No conversations yet. New ones appear here when you are online.',
@@ -416,6 +418,7 @@ const zhCN: Record<MessageKey, string> = {
   statusOnline: '在线',
   statusAway: '离开',
   statusOffline: '离线',
+  statusLapsed: '由于连接没有响应，您已被设为离线，您的会话已回到队列。连接恢复后将自动恢复在线，您也可以现在选择状态。',
   myConversations: '我的会话',
   allConversations: '全部会话',
   noConversations: '暂无会话。在线时新会话会出现在这里。',

@@ -146,7 +146,23 @@ export function assertCanView(user: User, conversation: Conversation): void {
 }
 
 export function assertCanParticipate(user: User, conversation: Conversation): void {
-  if (!canParticipate(user, conversation)) throw new ForbiddenError('You are not a participant of this conversation');
+  if (canParticipate(user, conversation)) return;
+  throw new ForbiddenError(notParticipatingReason(user, conversation));
+}
+
+/**
+ * Why a user may not write into a conversation. An agent it was taken from (requeued when its
+ * presence lapsed, or transferred) hears where it went, so a refused reply is never a mystery.
+ */
+export function notParticipatingReason(user: User, conversation: Conversation): string {
+  if (user.role !== 'agent') return 'You are not a participant of this conversation';
+  if (conversation.status === 'queued') {
+    return 'This conversation is no longer assigned to you: it went back to the queue for the next available agent';
+  }
+  if (conversation.status === 'assigned' && conversation.agent) {
+    return `This conversation is now assigned to ${conversation.agent.name}`;
+  }
+  return 'This conversation is not assigned to you';
 }
 
 export function assertOpen(conversation: Conversation): void {

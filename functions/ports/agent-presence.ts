@@ -1,3 +1,4 @@
+import type { PresenceSeen } from '../domain/presence-recovery';
 import type { AgentAvailability, AgentStatus } from '../domain/routing';
 
 export interface PresenceUpdate {
@@ -27,6 +28,8 @@ export interface ClaimOutcome extends QueueOutlook {
 export interface AgentClaims {
   readonly id: string;
   readonly status: AgentStatus;
+  /** False when Redis holds no state for the agent (its data was lost), only claims or its id. */
+  readonly known: boolean;
   readonly capacity: number;
   /** Claim name to the time it was made (epoch ms). */
   readonly claims: ReadonlyMap<string, number>;
@@ -40,8 +43,11 @@ export interface AgentClaims {
 export interface AgentPresence {
   /** Sets status, skills and capacity; `live` also refreshes the heartbeat presence. */
   setStatus(update: PresenceUpdate, now: string, options?: { live?: boolean }): Promise<void>;
-  /** Refreshes the agent's presence (heartbeat); it expires after the grace period. */
-  touch(agentId: string, now: string): Promise<void>;
+  /**
+   * Refreshes the agent's presence (heartbeat); it expires after the grace period. Says, in
+   * the same command, whether Redis still knows the agent (domain/presence-recovery.ts).
+   */
+  touch(agentId: string, now: string): Promise<PresenceSeen>;
   get(agentId: string): Promise<AgentAvailability | undefined>;
   /** Every agent online with live presence. */
   listOnline(): Promise<AgentAvailability[]>;

@@ -19,12 +19,23 @@ export type ServerFrame =
   | { type: 'typing'; conversationId: string; sender: UserRef }
   | { type: 'read'; conversationId: string; reader: { id: string; role: string }; seq: number }
   | { type: 'closed'; conversationId: string; by: { id: string; role: string }; ts: string; reason?: string }
-  | { type: 'status'; status: string }
+  | StatusChangeFrame
   | { type: 'rated'; conversationId: string; score: number }
   | AvailabilityFrame
   | { type: 'offer'; conversationId: string; offer: 'ticket'; reason: TicketOfferReason }
   | { type: 'transcript'; conversationId: string; email: string }
   | ErrorFrame;
+
+/**
+ * Extension (issue 15): `reason` says the server set the status, not the agent: `lapsed`
+ * (offline: its heartbeats stopped, or Redis lost it and none came within the grace) or
+ * `restored` (its heartbeat brought back the status it had chosen). Absent on echoes.
+ */
+export interface StatusChangeFrame {
+  type: 'status';
+  status: string;
+  reason?: 'lapsed' | 'restored';
+}
 
 export interface ErrorFrame {
   type: 'error';

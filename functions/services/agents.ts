@@ -13,7 +13,8 @@ export const DEFAULT_CAPACITY = 3;
  * `status`: only `online` agents are routed new conversations. Going online publishes
  * `agent.available` so the agent's queues drain at once; going offline publishes
  * `agent.lost`, so its open conversations go back to the front of their queues. `away`
- * keeps them. Setting a status also refreshes the agent's presence.
+ * keeps them. Setting a status also refreshes the agent's presence. The choice is recorded
+ * in DynamoDB, where Redis presence is rebuilt from (presence-recovery.ts).
  */
 export async function setStatus(ports: Ports, caller: Caller, frame: StatusFrame): Promise<ServerFrame> {
   const { user } = caller;
@@ -23,17 +24,15 @@ export async function setStatus(ports: Ports, caller: Caller, frame: StatusFrame
   const profile = await ports.agents.get(user.id);
   const now = ports.clock.now().toISOString();
   const skills = profile?.skills ?? user.skills;
-  await ports.presence.setStatus(
-    {
-      id: user.id,
-      name: profile?.name ?? displayName(user),
-      status: frame.status,
-      skills,
-      capacity: profile?.capacity ?? DEFAULT_CAPACITY,
-    },
-    now,
-    { live: true },
-  );
+  const chosen = {
+    name: profile?.name ?? displayName(user),
+    status: frame.status,
+    skills,
+    capacity: profile?.capacity ?? DEFAULT_CAPACITY,
+  };
+  // The record first: Redis is a cache, rebuilt from this when it loses the agent (presence-recovery.ts).
+  await ports.agentStatuses.put(user.id, { ...chosen, at: now });
+  await ports.presence.setStatus({ id: user.id, ...chosen }, now, { live: true });
   // The agents online for the agent's skills changed: their waiting customers hear it live.
   await announceSkills(ports, [...skills, ports.settings.defaultSkill]);
   if (frame.status === 'online') await ports.routingQueue.publish({ type: 'agent.available', agentId: user.id });

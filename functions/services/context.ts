@@ -1,4 +1,5 @@
 import type { Role, User } from '../domain/identity';
+import type { AgentStatusRecord } from '../ports/agent-status-record';
 import type { AgentDirectory } from '../ports/agent-directory';
 import type { AgentPresence } from '../ports/agent-presence';
 import type { AutoReplyStore } from '../ports/auto-reply-store';
@@ -79,6 +80,8 @@ export interface Ports {
   readonly notifier: ConnectionNotifier;
   readonly routingQueue: RoutingQueue;
   readonly agents: AgentDirectory;
+  /** The status each agent last chose: the record Redis presence is rebuilt from. */
+  readonly agentStatuses: AgentStatusRecord;
   /** Password hashes: read by sign-in only. */
   readonly credentials: CredentialStore;
   readonly sessions: SessionStore;

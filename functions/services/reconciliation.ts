@@ -2,6 +2,8 @@ import type { Conversation } from '../domain/conversation';
 import { currentClaim } from '../domain/routing-claims';
 import { servesSkill } from '../domain/routing';
 import type { Ports } from './context';
+import { broadcast } from './broadcast';
+import { graceForgottenAgent } from './presence-recovery';
 import { sweepPresence } from './presence-sweep';
 
 /** Queued conversations read to find skills with someone waiting. */
@@ -17,6 +19,11 @@ export interface ReconcileReport {
   readonly agentsLost: readonly string[];
   /** Offline agents still holding conversations (an earlier trigger was lost): re-announced. */
   readonly agentsStranded: readonly string[];
+  /**
+   * Agents Redis had lost (no state) whose record says online or away and who hold a live
+   * connection: their presence was put back for one grace period instead of requeueing.
+   */
+  readonly agentsGraced: readonly string[];
   /** Agents with spare capacity while their queues wait: nudged with `agent.available`. */
   readonly agentsNudged: readonly string[];
 }
@@ -27,6 +34,7 @@ export interface ReconcileReport {
  * ones are removed only when older than claimMinAgeSeconds, because a router between its
  * claim and its conditional write holds a claim nothing backs yet. Runs every minute (an
  * EventBridge rule on AWS, a timer locally) and is safe to run concurrently with routing.
+ * Redis is a cache: an agent it lost is given the grace from its DynamoDB record, not requeued.
  */
 export async function reconcile(ports: Ports): Promise<ReconcileReport> {
   const agentsLost = await sweepPresence(ports);
@@ -60,11 +68,19 @@ export async function reconcile(ports: Ports): Promise<ReconcileReport> {
     loads.set(agentId, held.size + changed.added - changed.removed);
   }
 
-  const agentsStranded = [...byAgent.keys()].filter((agentId) => {
-    const status = known.get(agentId)?.status ?? 'offline';
-    return status === 'offline' && !agentsLost.includes(agentId);
-  });
-  for (const agentId of agentsStranded) await ports.routingQueue.publish({ type: 'agent.lost', agentId });
+  const agentsStranded: string[] = [];
+  const agentsGraced: string[] = [];
+  for (const agentId of byAgent.keys()) {
+    const agent = known.get(agentId);
+    if ((agent?.status ?? 'offline') !== 'offline' || agentsLost.includes(agentId)) continue;
+    // Absent from Redis is not offline: Redis may have lost its data while the agent works on.
+    if (!agent?.known && (await graceForgottenAgent(ports, agentId))) agentsGraced.push(agentId);
+    else agentsStranded.push(agentId);
+  }
+  for (const agentId of agentsStranded) {
+    await ports.routingQueue.publish({ type: 'agent.lost', agentId });
+    await broadcast(ports, [agentId], { type: 'status', status: 'offline', reason: 'lapsed' });
+  }
 
   const waitingSkills = new Set((await ports.conversations.listByStatus('queued', WAITING_SAMPLE)).map((c) => c.skill));
   const agentsNudged: string[] = [];
@@ -78,5 +94,5 @@ export async function reconcile(ports: Ports): Promise<ReconcileReport> {
       }
     }
   }
-  return { agentsChecked: loads.size, claimsAdded, claimsRemoved, agentsLost, agentsStranded, agentsNudged };
+  return { agentsChecked: loads.size, claimsAdded, claimsRemoved, agentsLost, agentsStranded, agentsGraced, agentsNudged };
 }

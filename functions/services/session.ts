@@ -10,6 +10,7 @@ import type { SyncFrame } from '../protocol/client-frames';
 import type { Caller, Ports } from './context';
 import { sendInOrder } from './broadcast';
 import { noteConnectionEnded } from './agent-leave';
+import { keepPresence } from './presence-recovery';
 import { assertTokenCurrent } from './staff-sessions';
 import { replayNotes } from './notes';
 import type { VerifiedToken } from '../ports/tokens';
@@ -88,7 +89,7 @@ export async function unregisterConnection(ports: Ports, caller: Caller & { conn
 
 export async function heartbeat(ports: Ports, caller: Caller, ts: number | string | undefined): Promise<ServerFrame> {
   const now = ports.clock.now().toISOString();
-  if (caller.user.role !== 'customer') await ports.presence.touch(caller.user.id, now);
+  if (caller.user.role !== 'customer') await keepPresence(ports, caller.user);
   return { type: 'pong', ...(ts === undefined ? {} : { ts }), serverTime: now };
 }
 

@@ -200,7 +200,12 @@ export async function endStaffSession(ports: Ports, refreshToken: string): Promi
   const remaining = await closeConnections(ports, session.agentId, 'Signed out', session.sessionId);
   if (remaining === 0) {
     const profile = await ports.agents.get(session.agentId);
-    if (profile && profile.role !== 'admin') await takeAgentOffline(ports, profile);
+    if (profile && profile.role !== 'admin') {
+      // Signing out of the last session is choosing offline: Redis is never rebuilt from an older choice.
+      const { name, skills, capacity } = profile;
+      await ports.agentStatuses.put(profile.id, { status: 'offline', name, skills, capacity, at: ports.clock.now().toISOString() });
+      await takeAgentOffline(ports, profile);
+    }
   }
   ports.log.info('Signed out', { agentId: session.agentId });
   return { signedOut: true };

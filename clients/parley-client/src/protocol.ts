@@ -132,6 +132,12 @@ export interface ClosedFrame {
 export interface StatusFrame {
   readonly type: 'status';
   readonly status: AgentStatus;
+  /**
+   * Extension: the server set it, not the agent. `lapsed`: offline because its heartbeats
+   * stopped (its chosen status stands and comes back with its next heartbeat); `restored`:
+   * its heartbeat brought back the status it had chosen. Absent on echoes of its own choice.
+   */
+  readonly reason?: 'lapsed' | 'restored';
 }
 export interface RatedFrame {
   readonly type: 'rated';

@@ -22,6 +22,8 @@ export const keys = {
   notesHead: (conversationId: string) => ({ pk: `NOTES#${conversationId}`, sk: 'HEAD' }),
   readCursor: (conversationId: string, userId: string) => ({ pk: `CONV#${conversationId}`, sk: `READ#${userId}` }),
   agentProfile: (agentId: string) => ({ pk: `AGENT#${agentId}`, sk: 'PROFILE' }),
+  /** The status the agent last chose (docs/routing.md "Redis is a cache"). */
+  agentChosenStatus: (agentId: string) => ({ pk: `AGENT#${agentId}`, sk: 'STATUS' }),
   /** The agent's password hash: only the sign-in path may read this partition (IAM). */
   agentCredential: (agentId: string) => ({ pk: `CREDENTIAL#${agentId}`, sk: 'PASSWORD' }),
   agentEmail: (email: string) => ({ pk: `EMAIL#${email.toLowerCase()}`, sk: 'LOGIN' }),

@@ -13,6 +13,7 @@
  *   NOTES#<id>      / CMID#<senderId>#<cmid>     idempotency claim for a note's client message id
  *   NOTES#<id>      / HEAD                       lastSeq of the conversation's notes
  *   AGENT#<id>      / PROFILE                    agent profile (skills, capacity, revocation cutoff)
+ *   AGENT#<id>      / STATUS                     the status the agent last chose (Redis is rebuilt from it)
  *   CREDENTIAL#<id> / PASSWORD                   the agent's password hash (read by sign-in only)
  *   EMAIL#<email>   / LOGIN                      email to agent id lookup
  *   ROSTER          / AGENT#<id>                 agent listing entry (the profile without the hash)

@@ -1,5 +1,6 @@
 import type { Redis } from '@upstash/redis';
 import { averageHandleSeconds, RECENT_HANDLE_SAMPLES } from '../../domain/queue';
+import type { PresenceSeen } from '../../domain/presence-recovery';
 import type { AgentAvailability, AgentStatus } from '../../domain/routing';
 import type { AgentClaims, AgentPresence, ClaimOutcome, PresenceUpdate, QueueOutlook } from '../../ports/agent-presence';
 import { DependencyError } from '../../ports/errors';
@@ -14,6 +15,7 @@ import {
   SET_STATUS,
   SNAPSHOT,
   SWEEP_EXPIRED,
+  TOUCH,
 } from './scripts';
 
 export class HotStateError extends DependencyError {
@@ -89,8 +91,14 @@ export class UpstashAgentPresence implements AgentPresence {
     );
   }
 
-  async touch(agentId: string, now: string): Promise<void> {
-    await this.run('touch', (redis) => redis.set(`${this.prefix}alive:${agentId}`, now, { px: this.options.graceSeconds * 1000 }));
+  async touch(agentId: string, now: string): Promise<PresenceSeen> {
+    const seen = await this.script<unknown>(
+      'touch',
+      TOUCH,
+      [this.agentKey(agentId)],
+      [this.prefix, agentId, now, this.options.graceSeconds * 1000],
+    );
+    return seen === 'unknown' || seen === 'lapsed' ? seen : 'known';
   }
 
   async get(agentId: string): Promise<AgentAvailability | undefined> {
@@ -185,9 +193,10 @@ export class UpstashAgentPresence implements AgentPresence {
 
   async snapshot(): Promise<AgentClaims[]> {
     const rows = await this.script<unknown[][]>('snapshot', SNAPSHOT, [`${this.prefix}agents`], [this.prefix]);
-    return rows.map(([id, status, capacity, claims]) => ({
+    return rows.map(([id, status, capacity, claims, known]) => ({
       id: text(id),
       status: asStatus(status),
+      known: Number(known) === 1,
       capacity: Number(capacity ?? 0),
       claims: new Map(
         text(claims)

@@ -5,7 +5,8 @@
  *
  * Keys under the prefix P:
  *   P agent:<id>    hash: name, status, skills (comma-separated), capacity, idleSince,
- *                   statusSince (when the status last changed, for the supervisors' roster)
+ *                   statusSince (when the status last changed, for the supervisors' roster),
+ *                   lapsed ('1' while offline because the sweep found its presence expired)
  *   P alive:<id>    heartbeat presence, expires after the grace period (PX)
  *   P held:<id>     hash: claim name -> epoch ms it was made; the agent's load is its length
  *   P online:<skill> / P online:*   agents whose status is online, per skill and all of them
@@ -51,6 +52,7 @@ if old then
 end
 redis.call('SREM', prefix .. 'online:*', id)
 redis.call('HSET', key, 'name', ARGV[2], 'status', ARGV[3], 'skills', ARGV[4], 'capacity', ARGV[5])
+redis.call('HDEL', key, 'lapsed')
 redis.call('HSETNX', key, 'idleSince', ARGV[6])
 redis.call('SADD', prefix .. 'agents', id)
 if ARGV[9] == '1' then redis.call('SET', prefix .. 'alive:' .. id, ARGV[6], 'PX', ARGV[8]) end
@@ -59,6 +61,20 @@ if ARGV[3] == 'online' then
   redis.call('SADD', prefix .. 'online:*', id)
 end
 return 1
+`;
+
+/**
+ * KEYS[1] agent hash. ARGV: prefix, id, now, graceMs. The heartbeat: refreshes presence and
+ * says whether Redis still knows the agent: 'known', 'unknown' (no hash: Redis lost it) or
+ * 'lapsed' (the sweep took it offline when its presence expired).
+ */
+export const TOUCH = `
+local prefix, id = ARGV[1], ARGV[2]
+redis.call('SET', prefix .. 'alive:' .. id, ARGV[3], 'PX', ARGV[4])
+local v = redis.call('HMGET', KEYS[1], 'status', 'lapsed')
+if not v[1] then return 'unknown' end
+if v[2] == '1' then return 'lapsed' end
+return 'known'
 `;
 
 /** KEYS[1] agent hash. ARGV: prefix, id. Returns [name, status, skills, capacity, idleSince, load, alive, statusSince]. */
@@ -183,7 +199,7 @@ for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
     end
     redis.call('SREM', KEYS[1], id)
     if redis.call('EXISTS', key) == 1 then
-      redis.call('HSET', key, 'status', 'offline')
+      redis.call('HSET', key, 'status', 'offline', 'lapsed', '1')
       if ARGV[2] ~= '' then redis.call('HSET', key, 'statusSince', ARGV[2]) end
     end
     lost[#lost + 1] = id
@@ -194,7 +210,8 @@ return lost
 
 /**
  * KEYS[1] the agents set. ARGV[1] prefix. Returns [id, status (offline whenever presence
- * expired, whatever was set), capacity, claims as "claim=ms,claim=ms"][].
+ * expired, whatever was set), capacity, claims as "claim=ms,claim=ms", known (1 when the
+ * agent's hash exists)][].
  */
 export const SNAPSHOT = `${LIVE}
 local prefix = ARGV[1]
@@ -208,7 +225,7 @@ for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   for _, claim in ipairs(redis.call('HKEYS', held)) do
     claims[#claims + 1] = claim .. '=' .. (redis.call('HGET', held, claim) or '0')
   end
-  out[#out + 1] = { id, status, v[2] or '0', table.concat(claims, ',') }
+  out[#out + 1] = { id, status, v[2] or '0', table.concat(claims, ','), redis.call('EXISTS', prefix .. 'agent:' .. id) }
 end
 return out
 `;

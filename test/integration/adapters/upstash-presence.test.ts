@@ -157,6 +157,29 @@ describe.each(backends)('UpstashAgentPresence through the local Upstash endpoint
     expect((await short.listOnline()).map((agent) => agent.id)).toEqual(['e2']);
   });
 
+  it('touch says whether Redis still knows the agent: known, unknown once its keys are gone, lapsed after the sweep', async () => {
+    const prefix = `t${Date.now()}-${runs++}:`;
+    const fresh = presenceWith(60, prefix);
+    expect(await fresh.touch('k1', now())).toBe('unknown');
+    await fresh.setStatus({ id: 'k1', name: 'Kit', status: 'online', skills: ['tech'], capacity: 2 }, now());
+    expect(await fresh.touch('k1', now())).toBe('known');
+    expect((await fresh.snapshot()).find((agent) => agent.id === 'k1')).toMatchObject({ status: 'online', known: true });
+
+    await client.del(`${prefix}alive:k1`);
+    expect(await fresh.sweepExpired(now())).toEqual(['k1']);
+    expect(await fresh.touch('k1', now())).toBe('lapsed');
+    // Setting a status (the agent's own, or restored from its record) ends the lapse.
+    await fresh.setStatus({ id: 'k1', name: 'Kit', status: 'online', skills: ['tech'], capacity: 2 }, now());
+    expect(await fresh.touch('k1', now())).toBe('known');
+
+    // Redis loses the agent (a flush, an eviction): only reconcile's repaired claims remain.
+    await client.del(`${prefix}agent:k1`);
+    await fresh.repairClaims('k1', { add: ['c#1'], remove: [], removeBeforeMs: 0 }, now());
+    expect((await fresh.snapshot()).find((agent) => agent.id === 'k1')).toMatchObject({ status: 'offline', known: false });
+    expect(await fresh.touch('k1', now())).toBe('unknown');
+    expect(await fresh.get('k1')).toBeUndefined();
+  });
+
   it('does not sweep an agent whose presence is live', async () => {
     const fresh = presenceWith(60);
     await fresh.setStatus({ id: 'l1', name: 'Liv', status: 'online', skills: [], capacity: 1 }, now());

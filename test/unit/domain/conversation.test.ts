@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  assertCanParticipate,
   assertCanRate,
   assertCanTransfer,
   assertOpen,
@@ -49,6 +50,19 @@ describe('conversation access rules', () => {
     expect(participantIds(queued)).toEqual([customer.id]);
     expect(participantIds(base)).toEqual([customer.id, agent.id]);
     expect(canView(agent, queued)).toBe(false);
+  });
+
+  it('tells an agent a conversation taken from it where it went (forbidden, nothing vague)', () => {
+    const queued: Conversation = { ...base, status: 'queued', agent: undefined };
+    expect(() => assertCanParticipate(agent, queued)).toThrowError(
+      expect.objectContaining({ code: 'forbidden', message: expect.stringContaining('went back to the queue') }),
+    );
+    expect(() => assertCanParticipate(otherAgent, base)).toThrowError(
+      expect.objectContaining({ code: 'forbidden', message: 'This conversation is now assigned to Cy' }),
+    );
+    expect(() => assertCanParticipate(otherCustomer, base)).toThrowError(
+      expect.objectContaining({ code: 'forbidden', message: 'You are not a participant of this conversation' }),
+    );
   });
 
   it('refuses writes to a closed conversation with conflict', () => {

@@ -1,5 +1,6 @@
 import { averageHandleSeconds, RECENT_HANDLE_SAMPLES } from '../../../functions/domain/queue';
 import { compareCandidates, servesSkill, type AgentAvailability, type AgentStatus } from '../../../functions/domain/routing';
+import type { PresenceSeen } from '../../../functions/domain/presence-recovery';
 import type { AgentClaims, AgentPresence, ClaimOutcome, PresenceUpdate, QueueOutlook } from '../../../functions/ports/agent-presence';
 
 interface AgentState {
@@ -10,6 +11,10 @@ interface AgentState {
   idleSince: string;
   statusSince?: string;
   alive: boolean;
+  /** Offline because the sweep found its presence expired (not chosen). */
+  lapsed?: boolean;
+  /** False for claims alone (reconcile repaired them) with no status: Redis does not know the agent. */
+  known?: boolean;
   held: Map<string, number>;
 }
 
@@ -26,6 +31,12 @@ export class FakePresence implements AgentPresence {
     private readonly defaultSkill: string,
     private readonly pause: () => Promise<void>,
   ) {}
+
+  /** FLUSHALL: Redis forgets every agent, its status, presence and claims. */
+  forgetAll(): void {
+    this.agents.clear();
+    this.handled.clear();
+  }
 
   expire(agentId: string): void {
     const agent = this.agents.get(agentId);
@@ -78,16 +89,22 @@ export class FakePresence implements AgentPresence {
     });
   }
 
-  async touch(agentId: string): Promise<void> {
+  async touch(agentId: string): Promise<PresenceSeen> {
     await this.pause();
     const agent = this.agents.get(agentId);
-    if (agent) agent.alive = true;
+    // Presence without a hash (the alive key alone) is nothing routing can use.
+    if (!agent || agent.known === false) {
+      if (agent) agent.alive = true;
+      return 'unknown';
+    }
+    agent.alive = true;
+    return agent.lapsed ? 'lapsed' : 'known';
   }
 
   async get(agentId: string): Promise<AgentAvailability | undefined> {
     await this.pause();
     const agent = this.agents.get(agentId);
-    return agent ? this.view(agentId, agent) : undefined;
+    return agent && agent.known !== false ? this.view(agentId, agent) : undefined;
   }
 
   async listOnline(): Promise<AgentAvailability[]> {
@@ -147,6 +164,7 @@ export class FakePresence implements AgentPresence {
     for (const [id, agent] of this.agents) {
       if (agent.status === 'online' && !agent.alive) {
         agent.status = 'offline';
+        agent.lapsed = true;
         if (now) agent.statusSince = now;
         lost.push(id);
       }
@@ -159,6 +177,7 @@ export class FakePresence implements AgentPresence {
     return [...this.agents].map(([id, agent]) => ({
       id,
       status: agent.alive ? agent.status : 'offline',
+      known: agent.known !== false,
       capacity: agent.capacity,
       claims: new Map(agent.held),
     }));
@@ -172,7 +191,7 @@ export class FakePresence implements AgentPresence {
     await this.pause();
     let agent = this.agents.get(agentId);
     if (!agent) {
-      agent = { name: agentId, status: 'offline', skills: [], capacity: 0, idleSince: now, alive: false, held: new Map() };
+      agent = { name: agentId, status: 'offline', skills: [], capacity: 0, idleSince: now, alive: false, known: false, held: new Map() };
       this.agents.set(agentId, agent);
     }
     let added = 0;

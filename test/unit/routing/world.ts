@@ -15,6 +15,7 @@ import { reconcile } from '../../../functions/services/reconciliation';
 import { handleTriggers } from '../../../functions/services/routing';
 import { transfer } from '../../../functions/services/transfer';
 import { FakePresence } from './fake-presence';
+import { FakeAgentStatusRecord } from './fake-status-record';
 import { CrashError, FakeConversationStore, runContext } from './fake-store';
 import { FakeNoteStore } from './fake-note-store';
 
@@ -47,6 +48,7 @@ const unused = (what: string) => () => {
 export class RoutingWorld {
   readonly store: FakeConversationStore;
   readonly presence: FakePresence;
+  readonly statuses = new FakeAgentStatusRecord();
   readonly triggers: RoutingTrigger[] = [];
   readonly frames = new Map<string, ServerFrame[]>();
   readonly ports: Ports;
@@ -143,6 +145,7 @@ export class RoutingWorld {
       sessions: { create: unused('sessions'), get: unused('sessions'), rotate: unused('sessions'), revoke: unused('sessions') },
       opaqueTokens: { generate: unused('opaque tokens'), hash: unused('opaque tokens') },
       presence: this.presence,
+      agentStatuses: this.statuses,
       // Every skill counts as configured: routing is what these tests drive.
       skills: { list: async () => [], has: async () => true, put: unused('skills'), remove: unused('skills') },
       hours: {

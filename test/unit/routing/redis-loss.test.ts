@@ -1,0 +1,78 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { setStatus } from '../../../functions/services/agents';
+import { keepPresence } from '../../../functions/services/presence-recovery';
+import { reconcile } from '../../../functions/services/reconciliation';
+import { AGENT, Harness } from './harness';
+
+/** Redis is a cache (docs/routing.md): the services' decisions when Redis forgets an agent (harness.ts). */
+const agentUser = { id: AGENT.id, role: 'agent' as const, name: AGENT.name, skills: ['general'] };
+let world: Harness;
+
+beforeEach(async () => {
+  world = new Harness();
+  await setStatus(world.ports, { user: agentUser }, { action: 'status', status: 'online' });
+  world.connect(AGENT.id, 'tab');
+  await world.assigned();
+  world.triggers.length = 0;
+});
+
+describe('an agent Redis forgot', () => {
+  it('its chosen status is recorded on every status change', async () => {
+    expect(await world.statuses.get(AGENT.id)).toMatchObject({ status: 'online', skills: ['general'], capacity: 3 });
+    world.advance(1);
+    await setStatus(world.ports, { user: agentUser }, { action: 'status', status: 'away' });
+    expect(await world.statuses.get(AGENT.id)).toMatchObject({ status: 'away' });
+  });
+
+  it('connected and chose online: reconcile gives the grace and rebuilds its load; nothing is requeued', async () => {
+    world.presence.forgetAll();
+    const report = await reconcile(world.ports);
+    expect(report).toMatchObject({ agentsGraced: [AGENT.id], agentsStranded: [], agentsLost: [], claimsAdded: 1 });
+    expect(world.triggers.filter((trigger) => trigger.type === 'agent.lost')).toEqual([]);
+    expect(await world.presence.get(AGENT.id)).toMatchObject({ status: 'online', load: 1, capacity: 3, skills: ['general'] });
+    expect((await world.conversation()).status).toBe('assigned');
+  });
+
+  it('its heartbeat restores status, skills, capacity and load, tells its connections, and offers its queues', async () => {
+    world.presence.forgetAll();
+    await keepPresence(world.ports, agentUser);
+    expect(await world.presence.get(AGENT.id)).toMatchObject({ status: 'online', capacity: 3, skills: ['general'], load: 1 });
+    expect(world.frames).toContainEqual({ userId: AGENT.id, frame: { type: 'status', status: 'online', reason: 'restored' } });
+    expect(world.triggers).toContainEqual({ type: 'agent.available', agentId: AGENT.id });
+    // Known again: the next heartbeat reads no record and sends nothing.
+    const framesBefore = world.frames.length;
+    await keepPresence(world.ports, agentUser);
+    expect(world.frames.length).toBe(framesBefore);
+  });
+
+  it('without a live connection it is lost at once, and its chats go back to the queues', async () => {
+    world.disconnect('tab');
+    world.presence.forgetAll();
+    const report = await reconcile(world.ports);
+    expect(report).toMatchObject({ agentsGraced: [], agentsStranded: [AGENT.id] });
+    expect(world.triggers).toContainEqual({ type: 'agent.lost', agentId: AGENT.id });
+  });
+
+  it('who chose offline is not given the grace; its heartbeat settles it offline once', async () => {
+    world.advance(1);
+    await setStatus(world.ports, { user: agentUser }, { action: 'status', status: 'offline' });
+    world.presence.forgetAll();
+    await keepPresence(world.ports, agentUser);
+    expect(await world.presence.get(AGENT.id)).toMatchObject({ status: 'offline' });
+    expect(world.frames.filter(({ frame }) => frame.type === 'status' && 'reason' in frame)).toEqual([]);
+  });
+
+  it('that really went silent past the grace is made offline and told so; a later heartbeat brings back its choice', async () => {
+    world.presence.forgetAll();
+    await reconcile(world.ports);
+    world.presence.expire(AGENT.id);
+    const report = await reconcile(world.ports);
+    expect(report.agentsLost).toEqual([AGENT.id]);
+    expect(world.triggers).toContainEqual({ type: 'agent.lost', agentId: AGENT.id });
+    expect(world.frames).toContainEqual({ userId: AGENT.id, frame: { type: 'status', status: 'offline', reason: 'lapsed' } });
+
+    await keepPresence(world.ports, agentUser);
+    expect(await world.presence.get(AGENT.id)).toMatchObject({ status: 'online' });
+    expect(world.frames.at(-1)).toEqual({ userId: AGENT.id, frame: { type: 'status', status: 'online', reason: 'restored' } });
+  });
+});
