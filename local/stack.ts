@@ -256,7 +256,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dataDir: options.dataDir,
       baseTableName: LOCAL_TABLE,
     });
-    stops.push({ name: dynamo.kind === 'dynalite' ? 'dynalite' : `table ${dynamo.tableName} at ${dynamo.endpoint}`, stop: () => dynamo.close() });
+    stops.push({
+      name: dynamo.kind === 'dynalite' ? 'dynalite' : `table ${dynamo.tableName} at ${dynamo.endpoint}`,
+      stop: () => dynamo.close(),
+    });
     const tableName = dynamo.tableName;
     const sqs = await startSqsServer({ port: 0, region: LOCAL_REGION });
     stops.push({ name: 'SQS endpoint', stop: () => sqs.close() });
