@@ -14,7 +14,7 @@ import { answerCustomer, lazyBot } from './bot';
 import { noticeIfAway, type Visitor } from './off-hours-notice';
 import { afterClose } from './routing';
 import { epochOf } from '../domain/routing-claims';
-import { closeStep } from '../domain/announcements';
+import { closeStep, pushAppended } from '../domain/announcements';
 import { answerCallerFirst } from './answer-first';
 
 export async function getConversation(ports: Ports, conversationId: string): Promise<Conversation> {
@@ -163,13 +163,14 @@ export async function start(ports: Ports, caller: Caller, frame: StartFrame): Pr
   let current = conversation;
   if (frame.text !== undefined) {
     const clientMsgId = frame.clientMsgId ?? `start:${conversation.id}`;
-    const now = ports.clock.now().toISOString();
+    const now = ports.clock.now();
     const result = await ports.conversations.appendMessage(
       conversation,
       { sender: userRef(caller.user), text: frame.text, clientMsgId },
-      now,
+      now.toISOString(),
     );
-    if (!result.duplicate || result.resumed) {
+    // A retry pushes again too: the attempt that stored it may have failed before pushing.
+    if (pushAppended(result, now)) {
       await broadcast(ports, participantIds(conversation), messageFrame(result.message), except);
     }
     if (frame.clientMsgId) reply.push(ackFrame(result.message));

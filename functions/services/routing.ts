@@ -84,8 +84,10 @@ async function requeueToFront(ports: Ports, conversation: Conversation, agentId:
     queuedAt: conversation.queuedAt ?? conversation.createdAt,
   });
   if (!requeued) return false;
-  await ports.presence.release(agentId, currentClaim(conversation), now);
   ports.log.info('Conversation back in the queue: its agent is gone', { conversationId: conversation.id, agentId });
+  // Announced before the claim is released: a redelivered trigger no longer finds this
+  // conversation assigned to the agent, so a failure after this point must not cost the
+  // announcement (reconcile removes a claim left behind).
   const { message } = await ports.conversations.appendMessage(
     requeued,
     { sender: SYSTEM_SENDER, text: REQUEUED_NOTICE, clientMsgId: `notice:requeued:${conversation.id}:${epochOf(requeued)}` },
@@ -100,6 +102,7 @@ async function requeueToFront(ports: Ports, conversation: Conversation, agentId:
       to: { skill: conversation.skill },
     }),
   ]);
+  await ports.presence.release(agentId, currentClaim(conversation), now);
   return true;
 }
 

@@ -61,9 +61,6 @@ export async function transfer(ports: Ports, caller: Caller, frame: TransferFram
   const moved = frame.toAgentId
     ? await toAgent(ports, conversation, frame.toAgentId)
     : await toSkill(ports, conversation, frame.toSkill ?? ports.settings.defaultSkill);
-  // Issue 10: the note stays with the conversation as an internal note the receiving agent reads.
-  await storeTransferNote(ports, caller, moved, frame.note);
-
   const previousAgent = conversation.agent;
   const base = { type: 'transferred' as const, conversationId: conversation.id, from: endOf(conversation), to: endOf(moved) };
   const forAgents: ServerFrame = frame.note ? { ...base, note: frame.note } : base;
@@ -77,6 +74,13 @@ export async function transfer(ports: Ports, caller: Caller, frame: TransferFram
     broadcast(ports, agentIds, forAgents, except),
     ...(moved.agent ? [broadcast(ports, [moved.agent.id], { type: 'conversation', conversation: toSummary(moved) })] : []),
   ]);
+  // Issue 10: the note stays with the conversation as an internal note the receiving agent
+  // reads; stored before routing so the next agent's replay has it. After the announcement,
+  // and best effort: the move is stored, so nothing may stop it being told, and the agents'
+  // `transferred` frame carries the note's text anyway.
+  await storeTransferNote(ports, caller, moved, frame.note).catch((error: unknown) => {
+    ports.log.warn('Transfer stored and announced without its note', { conversationId: conversation.id, error });
+  });
   // The previous agent's capacity is freed, and routing triggered, only after the
   // `transferred` frames went out: the previous agent hears it lost the conversation before
   // it is offered another, and the customer reads `transferred` before the next `assigned`.

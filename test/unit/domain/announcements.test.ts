@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLOSE_REANNOUNCE_SECONDS, closeStep } from '../../../functions/domain/announcements';
+import { REANNOUNCE_WINDOW_SECONDS, closeStep, pushAppended } from '../../../functions/domain/announcements';
 
 const CLOSED_AT = '2026-12-01T10:00:00.000Z';
 const secondsAfterClose = (seconds: number) => new Date(Date.parse(CLOSED_AT) + seconds * 1000);
@@ -16,9 +16,9 @@ describe('closeStep: what a close does with the conversation it read', () => {
     expect(closeStep({ status: 'closed', closedAt: CLOSED_AT }, secondsAfterClose(20))).toBe('reannounce');
   });
 
-  it('re-announces up to CLOSE_REANNOUNCE_SECONDS after the close, then only answers the caller', () => {
-    expect(closeStep({ status: 'closed', closedAt: CLOSED_AT }, secondsAfterClose(CLOSE_REANNOUNCE_SECONDS))).toBe('reannounce');
-    expect(closeStep({ status: 'closed', closedAt: CLOSED_AT }, secondsAfterClose(CLOSE_REANNOUNCE_SECONDS + 1))).toBe('reply');
+  it('re-announces up to REANNOUNCE_WINDOW_SECONDS after the close, then only answers the caller', () => {
+    expect(closeStep({ status: 'closed', closedAt: CLOSED_AT }, secondsAfterClose(REANNOUNCE_WINDOW_SECONDS))).toBe('reannounce');
+    expect(closeStep({ status: 'closed', closedAt: CLOSED_AT }, secondsAfterClose(REANNOUNCE_WINDOW_SECONDS + 1))).toBe('reply');
     expect(closeStep({ status: 'closed', closedAt: CLOSED_AT }, secondsAfterClose(30 * 24 * 3600))).toBe('reply');
   });
 
@@ -29,5 +29,23 @@ describe('closeStep: what a close does with the conversation it read', () => {
   it('only answers the caller when the close time is unknown or unreadable', () => {
     expect(closeStep({ status: 'closed' }, secondsAfterClose(0))).toBe('reply');
     expect(closeStep({ status: 'closed', closedAt: 'not a date' }, secondsAfterClose(0))).toBe('reply');
+  });
+});
+
+describe('pushAppended: whether an appended message (or note) is pushed live', () => {
+  const appended = (duplicate: boolean, resumed: boolean) => ({ duplicate, resumed, message: { ts: CLOSED_AT } });
+
+  it('pushes a new message, and one an interrupted attempt had stored (resumed)', () => {
+    expect(pushAppended(appended(false, false), secondsAfterClose(0))).toBe(true);
+    expect(pushAppended(appended(true, true), secondsAfterClose(REANNOUNCE_WINDOW_SECONDS * 2))).toBe(true);
+  });
+
+  it('pushes a retry of a recent message again: its first attempt may have failed before the push', () => {
+    expect(pushAppended(appended(true, false), secondsAfterClose(20))).toBe(true);
+    expect(pushAppended(appended(true, false), secondsAfterClose(REANNOUNCE_WINDOW_SECONDS))).toBe(true);
+  });
+
+  it('answers a stale retry of an old message without pushing it', () => {
+    expect(pushAppended(appended(true, false), secondsAfterClose(REANNOUNCE_WINDOW_SECONDS + 1))).toBe(false);
   });
 });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { CLOSE_REANNOUNCE_SECONDS } from '../../../functions/domain/announcements';
+import { REANNOUNCE_WINDOW_SECONDS } from '../../../functions/domain/announcements';
 import type { User } from '../../../functions/domain/identity';
 import type { ServerFrame } from '../../../functions/protocol/server-frames';
 import type { Ports } from '../../../functions/services/context';
 import { close } from '../../../functions/services/conversations';
+import { sendMessage } from '../../../functions/services/messaging';
 import { transfer } from '../../../functions/services/transfer';
 import { FakeConversationStore } from '../routing/fake-store';
 
@@ -53,6 +54,7 @@ async function world() {
       },
     },
     skills: { has: async () => true },
+    autoReplies: { get: async () => undefined },
     clock: { now: () => new Date(nowMs) },
     ids: { next: () => 'c1' },
     settings: { defaultSkill: 'general' },
@@ -115,10 +117,10 @@ describe('close announces before it frees capacity', () => {
     expect(store.items.get('c1')).toMatchObject({ closedAt: new Date(START).toISOString(), closedBy: { id: CUSTOMER.id } });
   });
 
-  it(`a close more than ${CLOSE_REANNOUNCE_SECONDS} s after the conversation closed only answers the caller`, async () => {
+  it(`a close more than ${REANNOUNCE_WINDOW_SECONDS} s after the conversation closed only answers the caller`, async () => {
     const { journal, ports, later } = await world();
     await closeAs(ports, AGENT);
-    later(CLOSE_REANNOUNCE_SECONDS + 1);
+    later(REANNOUNCE_WINDOW_SECONDS + 1);
     journal.length = 0;
     expect(await closeAs(ports, CUSTOMER)).toMatchObject({ type: 'closed', conversationId: 'c1', by: { id: AGENT.id } });
     expect(journal).toEqual([]);
@@ -140,5 +142,32 @@ describe('transfer announces before it frees capacity', () => {
     expect(release).toBeGreaterThan(at(journal, 'transferred -> agent-1'));
     expect(release).toBeGreaterThan(at(journal, 'transferred -> guest:c1'));
     expect(at(journal, 'publish agent.available agent-1')).toBeGreaterThan(release);
+  });
+});
+
+describe('a retried message is pushed again', () => {
+  const send = (ports: Ports) =>
+    sendMessage(
+      ports,
+      { user: AGENT, connectionId: `${AGENT.id}:caller` },
+      { action: 'message', conversationId: 'c1', clientMsgId: 'm-1', text: 'Hello' },
+    );
+
+  it('while recent: the attempt that stored it may have failed before its push', async () => {
+    const { journal, ports, later } = await world();
+    await send(ports);
+    expect(journal.filter((entry) => entry === 'message -> guest:c1')).toHaveLength(1);
+    later(20);
+    const [ack] = await send(ports);
+    expect(ack).toMatchObject({ type: 'ack', seq: 1 });
+    expect(journal.filter((entry) => entry === 'message -> guest:c1')).toHaveLength(2);
+  });
+
+  it(`not once it is older than ${REANNOUNCE_WINDOW_SECONDS} s`, async () => {
+    const { journal, ports, later } = await world();
+    await send(ports);
+    later(REANNOUNCE_WINDOW_SECONDS + 1);
+    await send(ports);
+    expect(journal.filter((entry) => entry === 'message -> guest:c1')).toHaveLength(1);
   });
 });
