@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 /**
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   }
   assertJava();
   const emulator = await dynamoDbLocalDir();
-  const storage = args.data ? ['-dbPath', args.data] : ['-inMemory'];
+  const storage = args.data ? ['-dbPath', resolve(args.data)] : ['-inMemory'];
   if (args.data) await mkdir(args.data, { recursive: true });
   const java = spawn(
     'java',
@@ -89,7 +89,8 @@ async function main(): Promise<void> {
       args.port,
       '-disableTelemetry',
     ],
-    { stdio: 'inherit' },
+    // DynamoDB Local writes a metadata file into its working directory: keep it in the cache.
+    { stdio: 'inherit', cwd: emulator },
   );
   console.log(`DynamoDB Local: DYNAMODB_ENDPOINT=http://127.0.0.1:${args.port} (every interface)`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => java.kill(signal));
