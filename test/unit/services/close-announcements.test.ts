@@ -5,6 +5,7 @@ import type { ServerFrame } from '../../../functions/protocol/server-frames';
 import type { Ports } from '../../../functions/services/context';
 import { close } from '../../../functions/services/conversations';
 import { sendMessage } from '../../../functions/services/messaging';
+import { convertToTicket } from '../../../functions/services/tickets';
 import { transfer } from '../../../functions/services/transfer';
 import { FakeConversationStore } from '../routing/fake-store';
 
@@ -17,7 +18,7 @@ const CUSTOMER: User = { id: 'guest:c1', role: 'customer', name: 'Customer', ski
  * into one journal, in the order they happened. Each user has one connection, named after it;
  * the caller's is `<user>:caller`.
  */
-async function world() {
+async function world(options: { assigned?: boolean } = {}) {
   const store = new FakeConversationStore(async () => undefined);
   const journal: string[] = [];
   let nowMs = START;
@@ -46,7 +47,11 @@ async function world() {
         journal.push(`release ${agentId} ${claim}`);
         return true;
       },
-      outlook: async () => ({ agentsOnline: 1, agentsServing: 1, freeSlots: 1, averageHandleSeconds: undefined }),
+      outlook: async () => {
+        if (redisDown) throw new Error('Redis outlook failed');
+        journal.push('outlook');
+        return { agentsOnline: 1, agentsServing: 1, freeSlots: 1, averageHandleSeconds: undefined };
+      },
     },
     routingQueue: {
       publish: async (trigger: { type: string; agentId?: string; conversationId?: string }) => {
@@ -55,6 +60,16 @@ async function world() {
     },
     skills: { has: async () => true },
     autoReplies: { get: async () => undefined },
+    opaqueTokens: { generate: () => 'dG9rZW4' },
+    tickets: {
+      convert: async (conversationId: string, ticket: object, _profile: object, now: string) => {
+        const current = store.items.get(conversationId)!;
+        if (current.status !== 'queued') return undefined;
+        const converted = { ...current, status: 'ticket' as const, ticket, updatedAt: now };
+        store.items.set(conversationId, converted as typeof current);
+        return converted;
+      },
+    },
     clock: { now: () => new Date(nowMs) },
     ids: { next: () => 'c1' },
     settings: { defaultSkill: 'general' },
@@ -66,7 +81,7 @@ async function world() {
     skill: 'billing',
     now: new Date(START).toISOString(),
   });
-  await store.assign('c1', { id: AGENT.id, name: AGENT.name }, new Date(START).toISOString());
+  if (options.assigned ?? true) await store.assign('c1', { id: AGENT.id, name: AGENT.name }, new Date(START).toISOString());
   return {
     store,
     journal,
@@ -169,5 +184,35 @@ describe('a retried message is pushed again', () => {
     later(REANNOUNCE_WINDOW_SECONDS + 1);
     await send(ports);
     expect(journal.filter((entry) => entry === 'message -> guest:c1')).toHaveLength(1);
+  });
+});
+
+describe('a retried ticket conversion is announced', () => {
+  it("tells the customer's other connections and the queue even when the first attempt failed after storing it", async () => {
+    const { journal, ports, store, later, setRedisDown } = await world({ assigned: false });
+    // Someone waits behind it: their position changes.
+    await store.openFor({
+      id: 'c2',
+      customer: { id: 'guest:c2', name: 'Next' },
+      skill: 'billing',
+      now: new Date(START + 1000).toISOString(),
+    });
+    const convert = () =>
+      convertToTicket(
+        ports,
+        { user: CUSTOMER, connectionId: `${CUSTOMER.id}:caller` },
+        { action: 'ticket', conversationId: 'c1', email: 'ann@example.com' },
+      );
+    setRedisDown(true);
+    await expect(convert()).rejects.toThrow('Redis outlook failed');
+    expect(store.items.get('c1')?.status).toBe('ticket');
+
+    setRedisDown(false);
+    later(20);
+    journal.length = 0;
+    expect(await convert()).toMatchObject({ type: 'conversation', conversation: { status: 'ticket' } });
+    expect(journal).toContain('conversation -> guest:c1');
+    expect(journal).toContain('outlook');
+    expect(journal).toContain('queued -> guest:c2');
   });
 });
