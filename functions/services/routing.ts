@@ -190,8 +190,10 @@ export async function handleTrigger(ports: Ports, trigger: RoutingTrigger): Prom
 }
 
 /**
- * After a close: the agent's claim is given back (recording the handling time for the
- * ETA), its queues drain, and a queue the conversation waited in moves up.
+ * After a close, once `closed` went out: the agent's claim is given back (recording the
+ * handling time for the ETA), its queues drain, and a queue the conversation waited in moves
+ * up. Idempotent (a claim is released and its time recorded once), so a retried close runs
+ * it again.
  */
 export async function afterClose(ports: Ports, closed: Conversation): Promise<void> {
   const now = ports.clock.now().toISOString();
