@@ -5,6 +5,7 @@ import type { ServerFrame } from '../../../functions/protocol/server-frames';
 import type { Ports } from '../../../functions/services/context';
 import { close } from '../../../functions/services/conversations';
 import { sendMessage } from '../../../functions/services/messaging';
+import { handleTriggers } from '../../../functions/services/routing';
 import { convertToTicket } from '../../../functions/services/tickets';
 import { transfer } from '../../../functions/services/transfer';
 import { FakeConversationStore } from '../routing/fake-store';
@@ -23,6 +24,7 @@ async function world(options: { assigned?: boolean } = {}) {
   const journal: string[] = [];
   let nowMs = START;
   let redisDown = false;
+  let agentStatus: 'online' | 'offline' = 'online';
   const ports = {
     conversations: store,
     notes: { put: async () => undefined },
@@ -40,7 +42,7 @@ async function world(options: { assigned?: boolean } = {}) {
       },
     },
     presence: {
-      get: async (agentId: string) => ({ id: agentId, name: agentId, status: 'online', skills: ['billing'], load: 0, capacity: 2 }),
+      get: async (agentId: string) => ({ id: agentId, name: agentId, status: agentStatus, skills: ['billing'], load: 0, capacity: 2 }),
       claimAgent: async () => true,
       release: async (agentId: string, claim: string) => {
         if (redisDown) throw new Error('Redis release failed');
@@ -91,6 +93,9 @@ async function world(options: { assigned?: boolean } = {}) {
     },
     setRedisDown: (down: boolean) => {
       redisDown = down;
+    },
+    setAgentStatus: (status: 'online' | 'offline') => {
+      agentStatus = status;
     },
   };
 }
@@ -214,5 +219,18 @@ describe('a retried ticket conversion is announced', () => {
     expect(journal).toContain('conversation -> guest:c1');
     expect(journal).toContain('outlook');
     expect(journal).toContain('queued -> guest:c2');
+  });
+});
+
+describe("a gone agent's chats are announced back in the queue before its claim is released", () => {
+  it('the customer and the agent hear of it even when the release fails (a redelivery no longer finds the chat)', async () => {
+    const { journal, ports, store, setRedisDown, setAgentStatus } = await world();
+    setAgentStatus('offline');
+    setRedisDown(true);
+    const [outcome] = await handleTriggers(ports, [{ type: 'agent.lost', agentId: AGENT.id }]);
+    expect(outcome).toHaveProperty('error');
+    expect(store.items.get('c1')?.status).toBe('queued');
+    expect(journal).toContain('message -> guest:c1');
+    expect(journal).toContain('transferred -> agent-1');
   });
 });
