@@ -16,7 +16,8 @@ router's poller, Secrets Manager and an Upstash-compatible Redis endpoint.
                      with POST /_local/faults on the HTTP port
 
 Environment: PORT (HTTP, default 3000), WS_PORT (WebSocket, default 3001), HOST (default
-127.0.0.1), REDIS_URL (use a real Redis instead of the embedded engine).`;
+127.0.0.1), REDIS_URL (use a real Redis instead of the embedded engine), DYNAMODB_ENDPOINT
+(use an external DynamoDB such as DynamoDB Local, \`npm run dynamodb-local\`, instead of dynalite).`;
 
 function portFrom(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
     demoHours: !args['no-demo'],
     demoAutoReplies: !args['no-demo'],
     ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
+    ...(process.env.DYNAMODB_ENDPOINT ? { dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT } : {}),
     ...(args['log-level'] ? { logLevel: args['log-level'].toUpperCase() } : {}),
     ...(faults ? { faults } : {}),
   });
@@ -87,6 +89,7 @@ async function main(): Promise<void> {
     '',
     `  Data       ${args.data ? `kept in ${args.data}` : 'in memory (use --data DIR to keep it)'}`,
     `  Redis      ${process.env.REDIS_URL ? process.env.REDIS_URL : 'embedded engine'}`,
+    `  DynamoDB   ${process.env.DYNAMODB_ENDPOINT ? `${stack.endpoints.dynamodb}, table ${stack.tableName}` : 'dynalite (embedded)'}`,
     '',
     `  Identified customers: your site signs HS256 tokens (iss "${stack.identifiedCustomer.issuer}", aud "${stack.identifiedCustomer.audience}")`,
     `  with the key in local secret ${stack.identifiedCustomer.secretName}: ${stack.identifiedCustomer.key}`,

@@ -28,7 +28,8 @@ import {
 import { currentEntry, runAsEntry } from './iam/entry-scope';
 import { enforceTableGrants } from './iam/table-grant-checker';
 import { startScheduledTimer, type ScheduledTimer } from './scheduled-timer';
-import { ensureTable, localDynamoClient, startDynalite } from './dynamodb/dynalite-server';
+import { ensureTable, localDynamoClient } from './dynamodb/dynalite-server';
+import { startDynamoTarget } from './dynamodb/dynamodb-target';
 import { startConnectionKiller } from './faults/connection-killer';
 import { handleFaultControl } from './faults/control-endpoint';
 import { startDynamoThrottleProxy } from './faults/dynamo-throttle-proxy';
@@ -77,6 +78,12 @@ export interface LocalStackOptions {
   readonly host?: string;
   /** Keep DynamoDB data and the token keys here across restarts (in memory when absent). */
   readonly dataDir?: string;
+  /**
+   * An external DynamoDB endpoint (e.g. DynamoDB Local, `npm run dynamodb-local`) instead of
+   * the embedded dynalite; default the DYNAMODB_ENDPOINT environment variable. The stack gets
+   * a table of its own there (docs/conformance.md).
+   */
+  readonly dynamodbEndpoint?: string;
   /** Seed the demo agents and canned responses. */
   readonly demo?: boolean;
   /**
@@ -131,6 +138,8 @@ export interface LocalStack {
   readonly wsUrl: string;
   readonly callbackUrl: string;
   readonly endpoints: { dynamodb: string; sqs: string; secretsManager: string; upstash: string };
+  /** This stack's DynamoDB table (LOCAL_TABLE on dynalite; its own table on an external endpoint). */
+  readonly tableName: string;
   readonly routingQueueUrl: string;
   readonly deadLetterQueueUrl: string;
   readonly gateway: WebSocketGateway;
@@ -242,8 +251,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const { name, stop } of stops.reverse()) await stopWithin(name, stop, STOP_PART_MS);
   };
   try {
-    const dynamo = await startDynalite({ port: 0, ...(options.dataDir ? { path: join(options.dataDir, 'dynamodb') } : {}) });
-    stops.push({ name: 'dynalite', stop: () => dynamo.close() });
+    const dynamo = await startDynamoTarget({
+      externalEndpoint: options.dynamodbEndpoint ?? process.env.DYNAMODB_ENDPOINT,
+      dataDir: options.dataDir,
+      baseTableName: LOCAL_TABLE,
+    });
+    stops.push({
+      name: dynamo.kind === 'dynalite' ? 'dynalite' : `table ${dynamo.tableName} at ${dynamo.endpoint}`,
+      stop: () => dynamo.close(),
+    });
+    const tableName = dynamo.tableName;
     const sqs = await startSqsServer({ port: 0, region: LOCAL_REGION });
     stops.push({ name: 'SQS endpoint', stop: () => sqs.close() });
     const upstashToken = randomBytes(24).toString('base64url');
@@ -271,16 +288,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     const dynamoClient = localDynamoClient(dynamo.endpoint);
-    await ensureTable(dynamoClient, LOCAL_TABLE);
-    const skillStore = new DynamoSkillStore(DynamoDBDocumentClient.from(dynamoClient), LOCAL_TABLE);
+    await ensureTable(dynamoClient, tableName);
+    const skillStore = new DynamoSkillStore(DynamoDBDocumentClient.from(dynamoClient), tableName);
     if (options.skills) await seedSkills(skillStore, options.skills, new Date().toISOString());
     if (options.demo ?? true) {
       const documents = DynamoDBDocumentClient.from(dynamoClient);
       await seedDemoSkills(skillStore, new Date().toISOString());
-      await seedDemoAgents(new DynamoAgentDirectory(documents, LOCAL_TABLE), new DynamoCredentialStore(documents, LOCAL_TABLE));
-      await seedDemoCannedResponses(new DynamoCannedResponseStore(documents, LOCAL_TABLE), new Date().toISOString());
-      if (options.demoHours) await seedDemoHours(new DynamoHoursStore(documents, LOCAL_TABLE), new Date().toISOString());
-      if (options.demoAutoReplies) await seedDemoAutoReplies(new DynamoAutoReplyStore(documents, LOCAL_TABLE), new Date().toISOString());
+      await seedDemoAgents(new DynamoAgentDirectory(documents, tableName), new DynamoCredentialStore(documents, tableName));
+      await seedDemoCannedResponses(new DynamoCannedResponseStore(documents, tableName), new Date().toISOString());
+      if (options.demoHours) await seedDemoHours(new DynamoHoursStore(documents, tableName), new Date().toISOString());
+      if (options.demoAutoReplies) await seedDemoAutoReplies(new DynamoAutoReplyStore(documents, tableName), new Date().toISOString());
     }
     const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: LOCAL_REGION, credentials });
     const queues = await createRoutingQueues(sqsClient);
@@ -311,7 +328,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ENDPOINT_URL_DYNAMODB: handlerDynamoEndpoint,
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
-      TABLE_NAME: LOCAL_TABLE,
+      TABLE_NAME: tableName,
       ROUTING_QUEUE_URL: queues.routingQueueUrl,
       SIGNING_KEYS_SECRET_ID: SIGNING_KEYS_SECRET_NAME,
       VERIFICATION_KEYS_SECRET_ID: VERIFICATION_KEYS_SECRET_NAME,
@@ -484,6 +501,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       wsUrl: gateway.url,
       callbackUrl: gateway.callbackUrl,
       endpoints: { dynamodb: dynamo.endpoint, sqs: sqs.endpoint, secretsManager: secrets.endpoint, upstash: upstash.url },
+      tableName,
       routingQueueUrl: queues.routingQueueUrl,
       wiring: stackWiring,
       websocketHandler: (routeKey: string) => {

@@ -96,22 +96,26 @@ async function sendNotice(ports: Ports, conversation: Conversation, agentSeq: nu
 }
 
 /**
- * The conditional close, then what a close always does (the agent's claim released, its
- * queues drained) and why, in the thread and on the `closed` frame, to both sides.
+ * The conditional close, why (in the thread and on the `closed` frame, to both sides), then
+ * what a close always does (the agent's claim released, its queues drained).
  */
 async function closeAbandoned(ports: Ports, conversation: Conversation, agentSeq: number): Promise<boolean> {
   const now = ports.clock.now().toISOString();
   const closed = await ports.conversations.closeAbandoned(conversation.id, agentSeq, now);
   if (!closed) return false;
   ports.log.info('Abandoned chat closed: the customer did not answer', { conversationId: closed.id, agentId: closed.agent?.id });
-  const { message } = await ports.conversations.appendMessage(
-    closed,
-    { sender: SYSTEM_SENDER, text: ABANDONED_CLOSE_TEXT, clientMsgId: abandonedCloseClientMsgId(closed.id) },
-    now,
-  );
-  await afterClose(ports, closed);
   const everyone = participantIds(closed);
-  await broadcast(ports, everyone, messageFrame(message));
+  // The sweep never sees a closed conversation again, so nothing after the stored close may
+  // stop `closed` going out: the thread's note is best effort (the frame carries the reason).
+  const note = await ports.conversations
+    .appendMessage(closed, { sender: SYSTEM_SENDER, text: ABANDONED_CLOSE_TEXT, clientMsgId: abandonedCloseClientMsgId(closed.id) }, now)
+    .catch((error: unknown) => {
+      ports.log.warn('Abandoned chat closed without its note in the thread', { conversationId: closed.id, error });
+      return undefined;
+    });
+  if (note) await broadcast(ports, everyone, messageFrame(note.message));
   await broadcast(ports, everyone, closedFrame(closed, now));
+  // Capacity offered only once both sides heard; if this fails, reconcile repairs the claim.
+  await afterClose(ports, closed);
   return true;
 }

@@ -14,6 +14,8 @@ import { answerCustomer, lazyBot } from './bot';
 import { noticeIfAway, type Visitor } from './off-hours-notice';
 import { afterClose } from './routing';
 import { epochOf } from '../domain/routing-claims';
+import { closeStep, pushAppended } from '../domain/announcements';
+import { answerCallerFirst } from './answer-first';
 
 export async function getConversation(ports: Ports, conversationId: string): Promise<Conversation> {
   const conversation = await ports.conversations.get(conversationId);
@@ -161,13 +163,14 @@ export async function start(ports: Ports, caller: Caller, frame: StartFrame): Pr
   let current = conversation;
   if (frame.text !== undefined) {
     const clientMsgId = frame.clientMsgId ?? `start:${conversation.id}`;
-    const now = ports.clock.now().toISOString();
+    const now = ports.clock.now();
     const result = await ports.conversations.appendMessage(
       conversation,
       { sender: userRef(caller.user), text: frame.text, clientMsgId },
-      now,
+      now.toISOString(),
     );
-    if (!result.duplicate || result.resumed) {
+    // A retry pushes again too: the attempt that stored it may have failed before pushing.
+    if (pushAppended(result, now)) {
       await broadcast(ports, participantIds(conversation), messageFrame(result.message), except);
     }
     if (frame.clientMsgId) reply.push(ackFrame(result.message));
@@ -191,25 +194,33 @@ export async function start(ports: Ports, caller: Caller, frame: StartFrame): Pr
   return reply;
 }
 
-/** `close`: idempotent; frees the agent's capacity and lets the router drain the queue. */
-export async function close(ports: Ports, caller: Caller, frame: CloseFrame): Promise<ServerFrame> {
+/**
+ * `close`: idempotent. The stored close is announced first (`closed` to every participant,
+ * the caller included), then the agent's capacity is freed and the router triggered, so no
+ * one is offered that capacity before hearing the close. A close that fails after its
+ * stored write answers `unavailable`; its retry finds the conversation closed and, within
+ * CLOSE_REANNOUNCE_SECONDS, announces it again and re-runs the after-close steps (all
+ * idempotent), so the agent hears it and gets its capacity back. Answers nothing more when
+ * the caller already got `closed` pushed.
+ */
+export async function close(ports: Ports, caller: Caller, frame: CloseFrame): Promise<ServerFrame | undefined> {
   const conversation = await getConversation(ports, frame.conversationId);
   assertCanClose(caller.user, conversation);
-  const now = ports.clock.now().toISOString();
-  const closed =
-    conversation.status === 'closed'
-      ? undefined
-      : await ports.conversations.close(conversation.id, { id: caller.user.id, role: caller.user.role }, now);
-  if (!closed) {
-    const current = await getConversation(ports, conversation.id);
-    return closedFrame(current, now);
+  const now = ports.clock.now();
+  let current = conversation;
+  if (closeStep(conversation, now) === 'store') {
+    const closed = await ports.conversations.close(conversation.id, { id: caller.user.id, role: caller.user.role }, now.toISOString());
+    // Not stored: someone closed it meanwhile (a retry racing, the abandon sweep); read what they stored.
+    current = closed ?? (await getConversation(ports, conversation.id));
   }
-  await afterClose(ports, closed);
-  const frame_ = closedFrame(closed, now);
-  await broadcast(ports, participantIds(closed), frame_, {
+  const answer = closedFrame(current, now.toISOString());
+  if (current.status !== 'closed' || closeStep(current, now) === 'reply') return answer;
+  const answered = await answerCallerFirst(ports, caller, answer);
+  await broadcast(ports, participantIds(current), answer, {
     ...(caller.connectionId ? { exceptConnectionId: caller.connectionId } : {}),
   });
-  return frame_;
+  await afterClose(ports, current);
+  return answered ? undefined : answer;
 }
 
 /** The `closed` frame; `reason` when the system closed it (e.g. `abandoned`). */

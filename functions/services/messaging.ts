@@ -2,6 +2,7 @@ import type { Conversation } from '../domain/conversation';
 import { assertCanParticipate, assertCanView, assertOpen, participantIds } from '../domain/conversation';
 import { BadRequestError } from '../domain/errors';
 import { userRef } from '../domain/identity';
+import { pushAppended } from '../domain/announcements';
 import { validateText } from '../domain/message';
 import type { MessageFrame, ReadFrame, TypingFrame } from '../protocol/client-frames';
 import type { ServerFrame } from '../protocol/server-frames';
@@ -20,7 +21,8 @@ async function targetConversation(ports: Ports, caller: Caller, conversationId: 
 
 /**
  * `message`: stored with the next seq before the `ack` (section 5.2), idempotent by clientMsgId
- * (5.3), then pushed to every other connection of every participant (5.6).
+ * (5.3), then pushed to every other connection of every participant (5.6); a recent
+ * message's retry pushes it again (domain/announcements.ts).
  */
 export async function sendMessage(ports: Ports, caller: Caller, frame: MessageFrame): Promise<ServerFrame[]> {
   validateText(frame.text);
@@ -33,9 +35,14 @@ export async function sendMessage(ports: Ports, caller: Caller, frame: MessageFr
     if (earlier) return [ackFrame(earlier)];
     assertOpen(conversation);
   }
-  const now = ports.clock.now().toISOString();
-  const result = await ports.conversations.appendMessage(conversation, { sender, text: frame.text, clientMsgId: frame.clientMsgId }, now);
-  if (!result.duplicate || result.resumed) {
+  const now = ports.clock.now();
+  const result = await ports.conversations.appendMessage(
+    conversation,
+    { sender, text: frame.text, clientMsgId: frame.clientMsgId },
+    now.toISOString(),
+  );
+  // A retry pushes again too: the attempt that stored it may have failed before pushing.
+  if (pushAppended(result, now)) {
     await broadcast(ports, participantIds(conversation), messageFrame(result.message), {
       ...(caller.connectionId ? { exceptConnectionId: caller.connectionId } : {}),
     });

@@ -1,6 +1,7 @@
 import type { Conversation } from '../domain/conversation';
 import { assertOpen } from '../domain/conversation';
 import { userRef } from '../domain/identity';
+import { pushAppended } from '../domain/announcements';
 import { validateText } from '../domain/message';
 import type { Note } from '../domain/note';
 import { assertCanReadNotes, assertCanWriteNote, canReadNotes, noteRecipientIds } from '../domain/note';
@@ -30,12 +31,10 @@ export async function writeNote(ports: Ports, caller: Caller, frame: NoteFrame):
     if (earlier) return noteAckFrame(earlier);
     assertOpen(conversation);
   }
-  const result = await ports.notes.append(
-    conversation,
-    { sender, text: frame.text, clientMsgId: frame.clientMsgId },
-    ports.clock.now().toISOString(),
-  );
-  if (!result.duplicate || result.resumed) {
+  const now = ports.clock.now();
+  const result = await ports.notes.append(conversation, { sender, text: frame.text, clientMsgId: frame.clientMsgId }, now.toISOString());
+  // A retry pushes again too: the attempt that stored it may have failed before pushing.
+  if (pushAppended(result, now)) {
     await broadcast(ports, noteRecipientIds(conversation, caller.user.id), noteFrame(result.message), {
       ...(caller.connectionId ? { exceptConnectionId: caller.connectionId } : {}),
     });

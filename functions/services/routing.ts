@@ -84,8 +84,10 @@ async function requeueToFront(ports: Ports, conversation: Conversation, agentId:
     queuedAt: conversation.queuedAt ?? conversation.createdAt,
   });
   if (!requeued) return false;
-  await ports.presence.release(agentId, currentClaim(conversation), now);
   ports.log.info('Conversation back in the queue: its agent is gone', { conversationId: conversation.id, agentId });
+  // Announced before the claim is released: a redelivered trigger no longer finds this
+  // conversation assigned to the agent, so a failure after this point must not cost the
+  // announcement (reconcile removes a claim left behind).
   const { message } = await ports.conversations.appendMessage(
     requeued,
     { sender: SYSTEM_SENDER, text: REQUEUED_NOTICE, clientMsgId: `notice:requeued:${conversation.id}:${epochOf(requeued)}` },
@@ -100,6 +102,7 @@ async function requeueToFront(ports: Ports, conversation: Conversation, agentId:
       to: { skill: conversation.skill },
     }),
   ]);
+  await ports.presence.release(agentId, currentClaim(conversation), now);
   return true;
 }
 
@@ -187,8 +190,10 @@ export async function handleTrigger(ports: Ports, trigger: RoutingTrigger): Prom
 }
 
 /**
- * After a close: the agent's claim is given back (recording the handling time for the
- * ETA), its queues drain, and a queue the conversation waited in moves up.
+ * After a close, once `closed` went out: the agent's claim is given back (recording the
+ * handling time for the ETA), its queues drain, and a queue the conversation waited in moves
+ * up. Idempotent (a claim is released and its time recorded once), so a retried close runs
+ * it again.
  */
 export async function afterClose(ports: Ports, closed: Conversation): Promise<void> {
   const now = ports.clock.now().toISOString();

@@ -1,4 +1,5 @@
-import { toSummary, type Participant, type TicketState } from '../domain/conversation';
+import { toSummary, type Conversation, type Participant, type TicketState } from '../domain/conversation';
+import { withinReannounceWindow } from '../domain/announcements';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../domain/errors';
 import { type User, userRef } from '../domain/identity';
 import { type Message, validateText } from '../domain/message';
@@ -242,14 +243,16 @@ async function firstCustomerText(ports: Ports, conversationId: string): Promise<
 /**
  * `ticket` action: the customer's waiting chat (queued, or with the bot) becomes a ticket in
  * state `open`, keeping its id and every message. Idempotent: already a ticket, it answers the
- * `conversation` frame again. A queued one leaves the queue, so those behind it are told their
- * new positions, as on close.
+ * `conversation` frame again, and within the re-announce window (domain/announcements.ts) also
+ * tells the customer's other connections and the queue again, since the attempt that stored
+ * it may have failed before doing so. A queued one leaves the queue, so those behind it are
+ * told their new positions, as on close.
  */
 export async function convertToTicket(ports: Ports, caller: Caller, frame: TicketFrame): Promise<ServerFrame> {
   if (caller.user.role !== 'customer') throw new ForbiddenError('Only the customer turns a chat into a ticket');
   const conversation = await getConversation(ports, frame.conversationId);
   if (conversation.customer.id !== caller.user.id) throw new ForbiddenError('You are not the customer of this conversation');
-  if (!assertConvertible(conversation)) return { type: 'conversation', conversation: toSummary(conversation) };
+  if (!assertConvertible(conversation)) return announceTicket(ports, caller, conversation, 'retry');
   const now = ports.clock.now().toISOString();
   const ticket: TicketInfo = {
     state: 'open',
@@ -262,12 +265,27 @@ export async function convertToTicket(ports: Ports, caller: Caller, frame: Ticke
   if (!converted) {
     // Assigned, closed or converted by a concurrent request meanwhile.
     const current = await getConversation(ports, conversation.id);
-    if (current.status === 'ticket') return { type: 'conversation', conversation: toSummary(current) };
+    if (current.status === 'ticket') return announceTicket(ports, caller, current, 'retry');
     throw new ConflictError(`The conversation is ${current.status} now; only a waiting chat can become a ticket`);
   }
-  if (conversation.status === 'queued') await refreshPositions(ports, conversation.skill);
+  return announceTicket(ports, caller, converted, conversation.status === 'queued' ? 'left-queue' : 'from-bot');
+}
+
+/**
+ * The customer's other connections hear of the ticket first, then those still waiting in its
+ * skill's queue their new positions (a retry does not know whether it was queued: refreshing
+ * a queue nobody left only repeats the positions).
+ */
+async function announceTicket(
+  ports: Ports,
+  caller: Caller,
+  converted: Conversation,
+  how: 'left-queue' | 'from-bot' | 'retry',
+): Promise<ServerFrame> {
   const reply: ServerFrame = { type: 'conversation', conversation: toSummary(converted) };
+  if (how === 'retry' && !withinReannounceWindow(converted.updatedAt, ports.clock.now())) return reply;
   await broadcast(ports, [caller.user.id], reply, { ...(caller.connectionId ? { exceptConnectionId: caller.connectionId } : {}) });
+  if (how !== 'from-bot') await refreshPositions(ports, converted.skill);
   return reply;
 }
 

@@ -10,6 +10,7 @@ import { getConversation } from './conversations';
 import { storeTransferNote } from './notes';
 import { refreshPositions, releaseUnlessBacking } from './routing';
 import { assertSkillConfigured } from './skills';
+import { answerCallerFirst } from './answer-first';
 
 function endOf(conversation: Conversation): TransferEnd {
   return conversation.agent ? { agent: { id: conversation.agent.id, name: conversation.agent.name } } : { skill: conversation.skill };
@@ -47,10 +48,11 @@ async function toSkill(ports: Ports, conversation: Conversation, skill: string):
 /**
  * `transfer` to a named agent (online, with capacity) or to a skill queue. The note is for
  * agents only: the customer's `transferred` frame does not carry it. The previous agent's
- * claim is given back and its queues drain. Routing is triggered only after the frames are
- * out, so a customer always reads `transferred` before the next agent's `assigned`.
+ * claim is given back and its queues drain, only after the frames are out (the caller's
+ * pushed first): the previous agent reads `transferred` before it is offered the capacity,
+ * and the customer before the next agent's `assigned`.
  */
-export async function transfer(ports: Ports, caller: Caller, frame: TransferFrame): Promise<ServerFrame> {
+export async function transfer(ports: Ports, caller: Caller, frame: TransferFrame): Promise<ServerFrame | undefined> {
   const conversation = await getConversation(ports, frame.conversationId);
   assertCanTransfer(caller.user, conversation);
   assertOpen(conversation);
@@ -59,31 +61,38 @@ export async function transfer(ports: Ports, caller: Caller, frame: TransferFram
   const moved = frame.toAgentId
     ? await toAgent(ports, conversation, frame.toAgentId)
     : await toSkill(ports, conversation, frame.toSkill ?? ports.settings.defaultSkill);
-  // Issue 10: the note stays with the conversation as an internal note the receiving agent reads.
-  await storeTransferNote(ports, caller, moved, frame.note);
-
   const previousAgent = conversation.agent;
-  if (previousAgent) {
-    await ports.presence.release(previousAgent.id, currentClaim(conversation), ports.clock.now().toISOString());
-  } else {
-    // It left a queue (a supervisor moved a waiting conversation): those behind move up.
-    await refreshPositions(ports, conversation.skill);
-  }
-
   const base = { type: 'transferred' as const, conversationId: conversation.id, from: endOf(conversation), to: endOf(moved) };
   const forAgents: ServerFrame = frame.note ? { ...base, note: frame.note } : base;
   const agentIds = [
     ...new Set([previousAgent?.id, moved.agent?.id, caller.user.role === 'supervisor' ? caller.user.id : undefined]),
   ].filter((id): id is string => id !== undefined);
   const except = caller.connectionId ? { exceptConnectionId: caller.connectionId } : {};
+  const answered = await answerCallerFirst(ports, caller, forAgents);
   await Promise.all([
     broadcast(ports, [conversation.customer.id], base, except),
     broadcast(ports, agentIds, forAgents, except),
     ...(moved.agent ? [broadcast(ports, [moved.agent.id], { type: 'conversation', conversation: toSummary(moved) })] : []),
   ]);
-  // Routing only after the `transferred` frames went out: the next agent's `assigned` must
-  // reach the customer after them, or the widget would show "waiting" with an agent there.
+  // Issue 10: the note stays with the conversation as an internal note the receiving agent
+  // reads; stored before routing so the next agent's replay has it. After the announcement,
+  // and best effort: the move is stored, so nothing may stop it being told, and the agents'
+  // `transferred` frame carries the note's text anyway.
+  await storeTransferNote(ports, caller, moved, frame.note).catch((error: unknown) => {
+    ports.log.warn('Transfer stored and announced without its note', { conversationId: conversation.id, error });
+  });
+  // The previous agent's capacity is freed, and routing triggered, only after the
+  // `transferred` frames went out: the previous agent hears it lost the conversation before
+  // it is offered another, and the customer reads `transferred` before the next `assigned`.
+  // Should this fail (Redis down), the transfer is stored and announced; reconcile removes
+  // the claim nothing backs and nudges agents with spare capacity (docs/delivery.md).
+  if (previousAgent) {
+    await ports.presence.release(previousAgent.id, currentClaim(conversation), ports.clock.now().toISOString());
+  } else {
+    // It left a queue (a supervisor moved a waiting conversation): those behind move up.
+    await refreshPositions(ports, conversation.skill);
+  }
   if (!moved.agent) await ports.routingQueue.publish({ type: 'conversation.queued', conversationId: conversation.id });
   if (previousAgent) await ports.routingQueue.publish({ type: 'agent.available', agentId: previousAgent.id });
-  return forAgents;
+  return answered ? undefined : forAgents;
 }

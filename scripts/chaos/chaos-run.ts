@@ -11,7 +11,7 @@ import type { FaultCounts } from '../../local/faults/fault-injector';
 import { type FaultSettings, NO_FAULTS } from '../../local/faults/fault-settings';
 import { seededRandom } from '../../local/faults/random';
 import type { LambdaHandler } from '../../local/gateway/lambda-handler';
-import { LOCAL_TABLE, type LocalStack, startLocalStack } from '../../local/stack';
+import { type LocalStack, startLocalStack } from '../../local/stack';
 import { type Frame, getJson, postJson, RawClient } from '../../local/tools/raw-client';
 import { StaffTokens } from './staff-tokens';
 import { type CheckResult, check, DEFECT_KINDS, type DeviceRecord, type SendRecord, type StoredMessage } from './checker';
@@ -282,8 +282,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     // Agents: enough capacity for every conversation.
     const documents = DynamoDBDocumentClient.from(localDynamoClient(stack.endpoints.dynamodb));
-    const directory = new DynamoAgentDirectory(documents, LOCAL_TABLE);
-    const credentials = new DynamoCredentialStore(documents, LOCAL_TABLE);
+    const directory = new DynamoAgentDirectory(documents, stack.tableName);
+    const credentials = new DynamoCredentialStore(documents, stack.tableName);
     const passwordHash = await hashPassword(AGENT_PASSWORD);
     const agentCount = Math.ceil(options.conversations / perAgent);
     const agents: Participant[] = [];
@@ -459,7 +459,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // Every device syncs until it holds each of its conversations up to the server's last seq.
     const store = new DynamoConversationStore(
       DynamoDBDocumentClient.from(localDynamoClient(stack.endpoints.dynamodb)),
-      LOCAL_TABLE,
+      stack.tableName,
       ulidGenerator(),
     );
     const logs = new Map<string, StoredMessage[]>();

@@ -4,7 +4,7 @@ import { DynamoCannedResponseStore } from '../../functions/adapters/dynamodb/can
 import { MAX_CANNED_RESPONSES } from '../../functions/domain/canned-responses';
 import { localDynamoClient } from '../../local/dynamodb/dynalite-server';
 import { DEMO_CANNED_RESPONSES } from '../../local/seed';
-import { LOCAL_TABLE, startLocalStack, type LocalStack } from '../../local/stack';
+import { startLocalStack, type LocalStack } from '../../local/stack';
 import { deleteJson, getJson, postJson, putJson } from '../../local/tools/raw-client';
 import { storedItems } from '../security/support';
 import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
@@ -149,7 +149,7 @@ describe('shortcut claims left by a save that failed midway', () => {
   const claim = (shortcut: string, ownerId: string, claimedAt: string) =>
     documents().send(
       new PutCommand({
-        TableName: LOCAL_TABLE,
+        TableName: stack.tableName,
         Item: { pk: 'CANNED', sk: `SHORTCUT#_global#${shortcut}`, kind: 'canned-shortcut', ownerId, claimedAt },
       }),
     );
@@ -174,7 +174,7 @@ describe('the bound on how many', () => {
   it(
     `at most ${MAX_CANNED_RESPONSES}: the next new one is refused, replacing one still works`,
     async () => {
-      const store = new DynamoCannedResponseStore(documents(), LOCAL_TABLE);
+      const store = new DynamoCannedResponseStore(documents(), stack.tableName);
       const now = new Date().toISOString();
       for (let index = await store.count(); index < MAX_CANNED_RESPONSES; index += 1) {
         await store.put({ id: `filler-${index}`, shortcut: `filler-${index}`, title: 'F', text: 'F', updatedAt: now, updatedBy: 'test' });

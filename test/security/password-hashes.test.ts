@@ -5,7 +5,7 @@ import { hashPassword } from '../../functions/adapters/crypto/password-hasher';
 import { DynamoAgentDirectory } from '../../functions/adapters/dynamodb/agent-directory';
 import { keys } from '../../functions/adapters/dynamodb/keys';
 import { localDynamoClient } from '../../local/dynamodb/dynalite-server';
-import { LOCAL_TABLE, startLocalStack, type LocalStack } from '../../local/stack';
+import { startLocalStack, type LocalStack } from '../../local/stack';
 import { getJson, postJson } from '../../local/tools/raw-client';
 import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
 
@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 const raw = async (key: { pk: string; sk: string }) =>
-  (await documents.send(new GetCommand({ TableName: LOCAL_TABLE, Key: key, ConsistentRead: true }))).Item;
+  (await documents.send(new GetCommand({ TableName: stack.tableName, Key: key, ConsistentRead: true }))).Item;
 const login = (email: string, password: string) => postJson(`${stack.httpUrl}/v1/auth/login`, { email, password });
 
 describe('password hashes', () => {
@@ -42,7 +42,7 @@ describe('password hashes', () => {
 
   it('a legacy hash on a profile still signs in, and is moved off the profile by that sign-in', async () => {
     // As an older deployment stored an agent: the hash on AGENT#<id>/PROFILE, no credential item.
-    await new DynamoAgentDirectory(documents, LOCAL_TABLE).put({
+    await new DynamoAgentDirectory(documents, stack.tableName).put({
       id: 'legacy-admin',
       email: 'legacy-admin@example.com',
       name: 'Legacy',
@@ -52,7 +52,7 @@ describe('password hashes', () => {
     });
     const profile = await raw(keys.agentProfile('legacy-admin'));
     await documents.send(
-      new PutCommand({ TableName: LOCAL_TABLE, Item: { ...profile, passwordHash: await hashPassword('old-password') } }),
+      new PutCommand({ TableName: stack.tableName, Item: { ...profile, passwordHash: await hashPassword('old-password') } }),
     );
     expect(await raw(keys.agentCredential('legacy-admin'))).toBeUndefined();
 

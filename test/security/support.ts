@@ -3,7 +3,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SignJWT, importJWK, type CryptoKey } from 'jose';
 import { signingKeyAt } from '../../functions/domain/signing-keys';
 import { localDynamoClient } from '../../local/dynamodb/dynalite-server';
-import { LOCAL_REGION, LOCAL_TABLE, type LocalStack } from '../../local/stack';
+import { LOCAL_REGION, type LocalStack } from '../../local/stack';
 import { RawClient, postJson, type Frame } from '../../local/tools/raw-client';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -59,7 +59,7 @@ export async function storedItems(stack: LocalStack): Promise<string[]> {
   const items: string[] = [];
   let start: Record<string, AttributeValue> | undefined;
   do {
-    const page = await client.send(new ScanCommand({ TableName: LOCAL_TABLE, ExclusiveStartKey: start }));
+    const page = await client.send(new ScanCommand({ TableName: stack.tableName, ExclusiveStartKey: start }));
     for (const item of page.Items ?? []) {
       // Connection records change as connections come and go; they hold no user content.
       if ([item.pk?.S, item.sk?.S].some((key) => key?.startsWith('CONN#'))) continue;

@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DynamoConnectionStore } from '../../../functions/adapters/dynamodb/connection-store';
 import { localDynamoClient } from '../../../local/dynamodb/dynalite-server';
-import { LOCAL_TABLE, startLocalStack, type LocalStack } from '../../../local/stack';
+import { startLocalStack, type LocalStack } from '../../../local/stack';
 import { RawClient, getJson, postJson } from '../../../local/tools/raw-client';
 import { beforeAllOrFail, budget, STACK_START_MS, STEP_MS } from '../../support/setup';
 
@@ -28,7 +28,7 @@ async function customer(): Promise<{ client: RawClient; userId: string }> {
 
 const management = () => new ApiGatewayManagementApiClient({ endpoint: stack.callbackUrl, region: 'us-east-1', credentials });
 const connectionStore = () =>
-  new DynamoConnectionStore(DynamoDBDocumentClient.from(localDynamoClient(stack.endpoints.dynamodb)), LOCAL_TABLE);
+  new DynamoConnectionStore(DynamoDBDocumentClient.from(localDynamoClient(stack.endpoints.dynamodb)), stack.tableName);
 
 describe('fault injection in the local stack', () => {
   it('is controlled at /_local/faults, refusing bad settings', async () => {
@@ -66,7 +66,7 @@ describe('fault injection in the local stack', () => {
         const post = management().send(new PostToConnectionCommand({ ConnectionId: connectionId!, Data: new TextEncoder().encode('{}') }));
         await expect(post).rejects.toMatchObject({ name: 'LimitExceededException', $metadata: { attempts: 3 } });
         const dynamo = new DynamoDBClient({ endpoint: stack.wiring().config.AWS_ENDPOINT_URL_DYNAMODB!, region: 'us-east-1', credentials });
-        const error = await dynamo.send(new DescribeTableCommand({ TableName: LOCAL_TABLE })).catch((caught: unknown) => caught);
+        const error = await dynamo.send(new DescribeTableCommand({ TableName: stack.tableName })).catch((caught: unknown) => caught);
         // This SDK version's DynamoDB client defaults to 4 attempts (measured: ~5 s of backoff in all).
         expect(error).toMatchObject({ $metadata: { attempts: 4, httpStatusCode: 400 } });
         expect(['ThrottlingException', 'ProvisionedThroughputExceededException']).toContain((error as Error).name);
