@@ -50,6 +50,7 @@ import { DynamoCannedResponseStore } from '../functions/adapters/dynamodb/canned
 import { startEventSourcePoller } from './sqs/event-source-poller';
 import { startSqsServer } from './sqs/sqs-server';
 import { startUpstashServer } from './upstash/upstash-server';
+import { deadLetterQueueAttributes, ROUTING_QUEUE_SETTINGS, routingQueueAttributes } from '../lib/routing-queue-settings';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const LOCAL_REGION = 'us-east-1';
@@ -313,6 +314,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
       TABLE_NAME: LOCAL_TABLE,
       ROUTING_QUEUE_URL: queues.routingQueueUrl,
+      ROUTING_DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
       SIGNING_KEYS_SECRET_ID: SIGNING_KEYS_SECRET_NAME,
       VERIFICATION_KEYS_SECRET_ID: VERIFICATION_KEYS_SECRET_NAME,
       UPSTASH_SECRET_ID: UPSTASH_SECRET_NAME,
@@ -459,7 +461,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       queueUrl: queues.routingQueueUrl,
       queueArn: queues.routingQueueArn,
       handler: await load('router', ROUTER_ENTRY),
-      batchSize: options.routerBatchSize ?? 10,
+      batchSize: options.routerBatchSize ?? ROUTING_QUEUE_SETTINGS.batchSize,
+      maxBatchingWindowMs: ROUTING_QUEUE_SETTINGS.maxBatchingWindowSeconds * 1000,
       concurrency: options.routerConcurrency ?? 2,
       reportBatchItemFailures: true,
       ...(faults ? { redeliver: () => faults.duplicateSqsBatch() } : {}),
@@ -587,19 +590,16 @@ function s3Event(bucket: string, key: string, size: number) {
   };
 }
 
-/** The routing queue and its DLQ, configured as the CDK stack configures them. */
+/** The routing queue and its DLQ, from the one definition the CDK stack builds them from too. */
 async function createRoutingQueues(client: SQSClient) {
   const dlq = await client.send(
-    new CreateQueueCommand({ QueueName: 'parley-routing-dlq', Attributes: { MessageRetentionPeriod: String(14 * 24 * 3600) } }),
+    new CreateQueueCommand({ QueueName: ROUTING_QUEUE_SETTINGS.deadLetterQueueName, Attributes: deadLetterQueueAttributes() }),
   );
   const dlqAttributes = await client.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }));
   const routing = await client.send(
     new CreateQueueCommand({
-      QueueName: 'parley-routing',
-      Attributes: {
-        VisibilityTimeout: '30',
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqAttributes.Attributes?.QueueArn, maxReceiveCount: 5 }),
-      },
+      QueueName: ROUTING_QUEUE_SETTINGS.queueName,
+      Attributes: routingQueueAttributes(dlqAttributes.Attributes!.QueueArn!),
     }),
   );
   const routingAttributes = await client.send(new GetQueueAttributesCommand({ QueueUrl: routing.QueueUrl, AttributeNames: ['QueueArn'] }));
