@@ -15,8 +15,9 @@ router's poller, Secrets Manager and an Upstash-compatible Redis endpoint.
                      ${FAULT_FLAG_HELP}); also adjustable at runtime
                      with POST /_local/faults on the HTTP port
 
-Environment: PORT (HTTP, default 3000), WS_PORT (WebSocket, default 3001), HOST (default
-127.0.0.1), REDIS_URL (use a real Redis instead of the embedded engine).`;
+Environment: PORT (HTTP, default 3000), WS_PORT (WebSocket, default 3001), SQS_PORT (SQS, default
+3002; npm run redrive uses it), HOST (default 127.0.0.1), REDIS_URL (use a real Redis instead of
+the embedded engine).`;
 
 function portFrom(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
   const stack = await startLocalStack({
     httpPort: portFrom('PORT', 3000),
     wsPort: portFrom('WS_PORT', 3001),
+    sqsPort: portFrom('SQS_PORT', 3002),
     host: process.env.HOST || '127.0.0.1',
     ...(args.data ? { dataDir: args.data } : {}),
     demo: !args['no-demo'],

@@ -75,6 +75,8 @@ export interface LocalStackOptions {
   readonly httpPort: number;
   /** WebSocket API and its management endpoint; 0 picks a free port. */
   readonly wsPort: number;
+  /** The SQS endpoint (npm run redrive finds it here); default 0, a free port. */
+  readonly sqsPort?: number;
   readonly host?: string;
   /** Keep DynamoDB data and the token keys here across restarts (in memory when absent). */
   readonly dataDir?: string;
@@ -245,7 +247,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     const dynamo = await startDynalite({ port: 0, ...(options.dataDir ? { path: join(options.dataDir, 'dynamodb') } : {}) });
     stops.push({ name: 'dynalite', stop: () => dynamo.close() });
-    const sqs = await startSqsServer({ port: 0, region: LOCAL_REGION });
+    const sqs = await startSqsServer({ port: options.sqsPort ?? 0, region: LOCAL_REGION });
     stops.push({ name: 'SQS endpoint', stop: () => sqs.close() });
     const upstashToken = randomBytes(24).toString('base64url');
     const identifiedCustomerKey = await signingKey(options.dataDir, 'identified-customer-key');
