@@ -26,6 +26,7 @@ import {
   tableAccessOf,
 } from '../functions/routes';
 import { currentEntry, runAsEntry } from './iam/entry-scope';
+import { InFlightInvocations } from './in-flight-invocations';
 import { enforceTableGrants } from './iam/table-grant-checker';
 import { startScheduledTimer, type ScheduledTimer } from './scheduled-timer';
 import { ensureTable, localDynamoClient, startDynalite } from './dynamodb/dynalite-server';
@@ -342,10 +343,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       return wiring;
     };
 
+    // Stopped after everything that invokes handlers and before the endpoints they use.
+    const inFlight = new InFlightInvocations();
+    stops.push({ name: 'in-flight handlers', stop: () => inFlight.drain() });
     const load = async (name: string, entry: string) => {
       const module = await loadHandler(entry);
       const handler: LambdaHandler = (event, context) => runAsEntry(name, () => withWiring(stackWiring(), () => module(event, context)));
-      return options.instrument ? options.instrument(name, handler) : handler;
+      return inFlight.track(options.instrument ? options.instrument(name, handler) : handler);
     };
     const authorizer = await load('authorizer', AUTHORIZER_ENTRY);
 
