@@ -8,7 +8,10 @@ const USAGE = `Usage: npm start -- [--data DIR] [--no-demo] [--log-level LEVEL] 
 Runs Parley on this machine: the WebSocket and HTTP APIs, DynamoDB (dynalite), SQS with the
 router's poller, Secrets Manager and an Upstash-compatible Redis endpoint.
 
-  --data DIR         keep data (and the token keys) in DIR across restarts
+  --data DIR         keep DynamoDB data, the token keys and the SQS queues' messages (waiting,
+                     delayed and in flight) in DIR across restarts; not kept: the embedded
+                     Redis (presence, capacity claims, rate-limit windows), emptied as an
+                     Upstash flush would (agents reconnect and go online again)
   --no-demo          do not seed the demo agents
   --log-level LEVEL  handler log level: DEBUG, INFO, WARN (default) or ERROR
   --faults LIST      inject faults, e.g. gone=0.02,limit-exceeded=0.05,kill=0.01 (names:

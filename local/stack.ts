@@ -49,6 +49,7 @@ import { seedDemoAgents, seedDemoAutoReplies, seedDemoCannedResponses, seedDemoH
 import { DynamoAutoReplyStore } from '../functions/adapters/dynamodb/auto-reply-store';
 import { DynamoCannedResponseStore } from '../functions/adapters/dynamodb/canned-response-store';
 import { startEventSourcePoller } from './sqs/event-source-poller';
+import { persistQueues, type QueuePersistence } from './sqs/queue-persistence';
 import { startSqsServer } from './sqs/sqs-server';
 import { startUpstashServer } from './upstash/upstash-server';
 import { deadLetterQueueAttributes, ROUTING_QUEUE_SETTINGS, routingQueueAttributes } from '../lib/routing-queue-settings';
@@ -79,7 +80,11 @@ export interface LocalStackOptions {
   /** The SQS endpoint (npm run redrive finds it here); default 0, a free port. */
   readonly sqsPort?: number;
   readonly host?: string;
-  /** Keep DynamoDB data and the token keys here across restarts (in memory when absent). */
+  /**
+   * Keep DynamoDB data, the token keys and the SQS queues' messages here across restarts (in
+   * memory when absent). Not kept: the embedded Redis (presence, capacity claims, rate-limit
+   * windows), which a restart empties as an Upstash flush would.
+   */
   readonly dataDir?: string;
   /** Seed the demo agents and canned responses. */
   readonly demo?: boolean;
@@ -106,6 +111,8 @@ export interface LocalStackOptions {
   readonly logLevel?: string;
   /** Extra environment for the handlers (e.g. HEARTBEAT_SECONDS in tests). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Start the router's poller (default true); off, triggers wait in the queue (tests of what a restart keeps). */
+  readonly router?: boolean;
   /** Router poller settings (Lambda event source mapping). */
   readonly routerBatchSize?: number;
   readonly routerConcurrency?: number;
@@ -249,7 +256,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const dynamo = await startDynalite({ port: 0, ...(options.dataDir ? { path: join(options.dataDir, 'dynamodb') } : {}) });
     stops.push({ name: 'dynalite', stop: () => dynamo.close() });
     const sqs = await startSqsServer({ port: options.sqsPort ?? 0, region: LOCAL_REGION });
-    stops.push({ name: 'SQS endpoint', stop: () => sqs.close() });
+    let queueFile: QueuePersistence | undefined;
+    stops.push({
+      name: 'SQS endpoint',
+      stop: async () => {
+        await sqs.close();
+        queueFile?.flush();
+      },
+    });
     const upstashToken = randomBytes(24).toString('base64url');
     const identifiedCustomerKey = await signingKey(options.dataDir, 'identified-customer-key');
     const upstash = await startUpstashServer({ port: 0, token: upstashToken, ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}) });
@@ -288,6 +302,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: LOCAL_REGION, credentials });
     const queues = await createRoutingQueues(sqsClient);
+    // Under --data the queues' messages (in flight and delayed ones too) survive a restart.
+    if (options.dataDir) queueFile = persistQueues(sqs.store, join(options.dataDir, 'sqs-messages.json'));
     const faults = options.faults ? new FaultInjector(options.faults, options.faultSeed) : undefined;
     // With faults on, the handlers reach DynamoDB through the throttling proxy; setup above did not.
     let handlerDynamoEndpoint = dynamo.endpoint;
@@ -462,19 +478,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stops.push({ name: 'web pages', stop: () => pages.dispose() });
     }
 
-    const router = startEventSourcePoller({
-      client: sqsClient,
-      queueUrl: queues.routingQueueUrl,
-      queueArn: queues.routingQueueArn,
-      handler: await load('router', ROUTER_ENTRY),
-      batchSize: options.routerBatchSize ?? ROUTING_QUEUE_SETTINGS.batchSize,
-      maxBatchingWindowMs: ROUTING_QUEUE_SETTINGS.maxBatchingWindowSeconds * 1000,
-      concurrency: options.routerConcurrency ?? 2,
-      reportBatchItemFailures: true,
-      ...(faults ? { redeliver: () => faults.duplicateSqsBatch() } : {}),
-    });
+    const routerHandler = await load('router', ROUTER_ENTRY);
+    const router =
+      (options.router ?? true)
+        ? startEventSourcePoller({
+            client: sqsClient,
+            queueUrl: queues.routingQueueUrl,
+            queueArn: queues.routingQueueArn,
+            handler: routerHandler,
+            batchSize: options.routerBatchSize ?? ROUTING_QUEUE_SETTINGS.batchSize,
+            maxBatchingWindowMs: ROUTING_QUEUE_SETTINGS.maxBatchingWindowSeconds * 1000,
+            concurrency: options.routerConcurrency ?? 2,
+            reportBatchItemFailures: true,
+            ...(faults ? { redeliver: () => faults.duplicateSqsBatch() } : {}),
+          })
+        : undefined;
     // The poller stops before the gateway and the stores it uses.
-    stops.push({ name: 'routing queue poller', stop: () => router.stop() });
+    if (router) stops.push({ name: 'routing queue poller', stop: () => router.stop() });
 
     const scheduled = new Map<string, ScheduledTimer>();
     for (const fn of SCHEDULED_FUNCTIONS) {
