@@ -66,6 +66,8 @@ async function main(): Promise<number> {
     console.error(`Give both --queue-url and --dlq-url, or neither (the local stack).\n\n${USAGE}`);
     return 2;
   }
+  // The SDK's notice about future Node versions is noise in an operator's command.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const endpoint = args.endpoint ?? (queueUrl === undefined ? LOCAL_SQS_ENDPOINT : undefined);
   const region = args.region ?? (queueUrl ? regionOf(queueUrl) : undefined) ?? process.env.AWS_REGION ?? 'us-east-1';
   const client = new SQSClient({
