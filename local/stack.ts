@@ -181,6 +181,8 @@ export interface LocalStack {
   /** Redis commands executed through the Upstash endpoint so far. */
   redisCommandCount(): number;
   resetRedisCommandCount(): void;
+  /** Fault: the Upstash endpoint cuts every request until reachable again, as an outage would (reported once per change). */
+  setRedisReachable(reachable: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -557,6 +559,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         : {}),
       redisCommandCount: () => upstash.commandCount(),
       resetRedisCommandCount: () => upstash.resetCommandCount(),
+      setRedisReachable: (reachable: boolean) => upstash.setReachable(reachable),
       stop: stopAll,
     };
   } catch (error) {
