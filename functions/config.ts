@@ -75,6 +75,8 @@ export const configSchema = z.object({
   AWS_ENDPOINT_URL_S3: z.string().url().optional(),
   TABLE_NAME: z.string().min(1),
   ROUTING_QUEUE_URL: z.string().url(),
+  /** The routing queue's DLQ: the router parks triggers that can never succeed there at once (unset: SQS parks them after maxReceiveCount). */
+  ROUTING_DEAD_LETTER_QUEUE_URL: z.string().url().optional(),
   /** Management API endpoint: https://{apiId}.execute-api.{region}.amazonaws.com/{stage} */
   WS_CALLBACK_URL: z.string().url(),
   /**

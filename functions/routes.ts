@@ -12,6 +12,8 @@ export interface Needs {
   readonly table?: 'read' | 'readwrite';
   /** Sends to the routing queue. */
   readonly routingQueue?: boolean;
+  /** Sends triggers that can never succeed to the routing queue's DLQ (the router only). */
+  readonly parksUnroutable?: boolean;
   /** Posts to / deletes WebSocket connections through the management API. */
   readonly connections?: boolean;
   /** Mints Parley tokens: reads the private signing-key set. Only the three auth endpoints that issue tokens. */
@@ -52,7 +54,7 @@ export const AUTHORIZER_ENTRY = 'functions/handlers/ws/authorizer.ts';
 // Reads agent profiles and staff sessions: a revoked staff token is refused at $connect.
 export const AUTHORIZER_NEEDS: Needs = { verificationKeys: true, table: 'read' };
 export const ROUTER_ENTRY = 'functions/handlers/queue/router.ts';
-export const ROUTER_NEEDS: Needs = { table: 'readwrite', routingQueue: true, connections: true, upstash: true };
+export const ROUTER_NEEDS: Needs = { table: 'readwrite', routingQueue: true, parksUnroutable: true, connections: true, upstash: true };
 
 const rw = 'readwrite' as const;
 

@@ -31,7 +31,9 @@ import { S3InboundMailSource } from './adapters/s3/inbound-mail-bucket';
 import { SesMailer } from './adapters/ses/ses-mailer';
 import { SecretsManagerKeyRotationStore } from './adapters/secrets/key-rotation-store';
 import { SecretSource } from './adapters/secrets/secret-source';
+import { SqsDeadLetterQueue } from './adapters/sqs/dead-letter-queue';
 import { SqsRoutingQueue } from './adapters/sqs/routing-queue';
+import type { DeadLetterQueue } from './ports/dead-letter-queue';
 import { CachedHoursStore } from './adapters/system/cached-hours-store';
 import { CachedSkillStore } from './adapters/system/cached-skill-store';
 import { systemClock, ulidGenerator } from './adapters/system/clock';
@@ -70,6 +72,8 @@ export interface Wiring {
   readonly config: Config;
   readonly clients: AwsClients;
   readonly ports: Ports;
+  /** Where the router parks triggers that can never succeed (absent without ROUTING_DEAD_LETTER_QUEUE_URL). */
+  readonly deadLetters?: DeadLetterQueue;
   /** What the rotation function needs to rotate the signing-key secret `secretId`. */
   keyRotation(secretId: string): KeyRotationDeps;
 }
@@ -249,7 +253,10 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
     policy,
     log: ports.log,
   });
-  return { config, clients, ports, keyRotation };
+  const deadLetters = config.ROUTING_DEAD_LETTER_QUEUE_URL
+    ? new SqsDeadLetterQueue(clients.sqs, config.ROUTING_DEAD_LETTER_QUEUE_URL)
+    : undefined;
+  return { config, clients, ports, keyRotation, ...(deadLetters ? { deadLetters } : {}) };
 }
 
 const scoped = new AsyncLocalStorage<Wiring>();

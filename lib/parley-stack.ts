@@ -70,6 +70,7 @@ export class ParleyStack extends Stack {
     const baseResources: Omit<ParleyResources, 'realtime'> = {
       table: this.storage.table,
       routingQueue: this.routing.queue,
+      routingDeadLetterQueue: this.routing.deadLetterQueue,
       signingKeysSecret: this.storage.signingKeysSecret,
       verificationKeysSecret: this.storage.verificationKeysSecret,
       identifiedCustomerSecret: this.storage.identifiedCustomerSecret,

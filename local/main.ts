@@ -8,16 +8,20 @@ const USAGE = `Usage: npm start -- [--data DIR] [--no-demo] [--log-level LEVEL] 
 Runs Parley on this machine: the WebSocket and HTTP APIs, DynamoDB (dynalite), SQS with the
 router's poller, Secrets Manager and an Upstash-compatible Redis endpoint.
 
-  --data DIR         keep data (and the token keys) in DIR across restarts
+  --data DIR         keep DynamoDB data, the token keys and the SQS queues' messages (waiting,
+                     delayed and in flight) in DIR across restarts; not kept: the embedded
+                     Redis (presence, capacity claims, rate-limit windows), emptied as an
+                     Upstash flush would (agents reconnect and go online again)
   --no-demo          do not seed the demo agents
   --log-level LEVEL  handler log level: DEBUG, INFO, WARN (default) or ERROR
   --faults LIST      inject faults, e.g. gone=0.02,limit-exceeded=0.05,kill=0.01 (names:
                      ${FAULT_FLAG_HELP}); also adjustable at runtime
                      with POST /_local/faults on the HTTP port
 
-Environment: PORT (HTTP, default 3000), WS_PORT (WebSocket, default 3001), HOST (default
-127.0.0.1), REDIS_URL (use a real Redis instead of the embedded engine), DYNAMODB_ENDPOINT
-(use an external DynamoDB such as DynamoDB Local, \`npm run dynamodb-local\`, instead of dynalite).`;
+Environment: PORT (HTTP, default 3000), WS_PORT (WebSocket, default 3001), SQS_PORT (SQS, default
+3002; npm run redrive uses it), HOST (default 127.0.0.1), REDIS_URL (use a real Redis instead of
+the embedded engine), DYNAMODB_ENDPOINT (use an external DynamoDB such as DynamoDB Local,
+\`npm run dynamodb-local\`, instead of dynalite).`;
 
 function portFrom(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -61,6 +65,7 @@ async function main(): Promise<void> {
   const stack = await startLocalStack({
     httpPort: portFrom('PORT', 3000),
     wsPort: portFrom('WS_PORT', 3001),
+    sqsPort: portFrom('SQS_PORT', 3002),
     host: process.env.HOST || '127.0.0.1',
     ...(args.data ? { dataDir: args.data } : {}),
     demo: !args['no-demo'],

@@ -26,6 +26,7 @@ import {
   tableAccessOf,
 } from '../functions/routes';
 import { currentEntry, runAsEntry } from './iam/entry-scope';
+import { InFlightInvocations } from './in-flight-invocations';
 import { enforceTableGrants } from './iam/table-grant-checker';
 import { startScheduledTimer, type ScheduledTimer } from './scheduled-timer';
 import { ensureTable, localDynamoClient } from './dynamodb/dynalite-server';
@@ -49,8 +50,10 @@ import { seedDemoAgents, seedDemoAutoReplies, seedDemoCannedResponses, seedDemoH
 import { DynamoAutoReplyStore } from '../functions/adapters/dynamodb/auto-reply-store';
 import { DynamoCannedResponseStore } from '../functions/adapters/dynamodb/canned-response-store';
 import { startEventSourcePoller } from './sqs/event-source-poller';
+import { persistQueues, type QueuePersistence } from './sqs/queue-persistence';
 import { startSqsServer } from './sqs/sqs-server';
 import { startUpstashServer } from './upstash/upstash-server';
+import { deadLetterQueueAttributes, ROUTING_QUEUE_SETTINGS, routingQueueAttributes } from '../lib/routing-queue-settings';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const LOCAL_REGION = 'us-east-1';
@@ -75,8 +78,14 @@ export interface LocalStackOptions {
   readonly httpPort: number;
   /** WebSocket API and its management endpoint; 0 picks a free port. */
   readonly wsPort: number;
+  /** The SQS endpoint (npm run redrive finds it here); default 0, a free port. */
+  readonly sqsPort?: number;
   readonly host?: string;
-  /** Keep DynamoDB data and the token keys here across restarts (in memory when absent). */
+  /**
+   * Keep DynamoDB data, the token keys and the SQS queues' messages here across restarts (in
+   * memory when absent). Not kept: the embedded Redis (presence, capacity claims, rate-limit
+   * windows), which a restart empties as an Upstash flush would.
+   */
   readonly dataDir?: string;
   /**
    * An external DynamoDB endpoint (e.g. DynamoDB Local, `npm run dynamodb-local`) instead of
@@ -109,6 +118,8 @@ export interface LocalStackOptions {
   readonly logLevel?: string;
   /** Extra environment for the handlers (e.g. HEARTBEAT_SECONDS in tests). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Start the router's poller (default true); off, triggers wait in the queue (tests of what a restart keeps). */
+  readonly router?: boolean;
   /** Router poller settings (Lambda event source mapping). */
   readonly routerBatchSize?: number;
   readonly routerConcurrency?: number;
@@ -179,6 +190,8 @@ export interface LocalStack {
   /** Redis commands executed through the Upstash endpoint so far. */
   redisCommandCount(): number;
   resetRedisCommandCount(): void;
+  /** Fault: the Upstash endpoint cuts every request until reachable again, as an outage would (reported once per change). */
+  setRedisReachable(reachable: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -261,8 +274,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stop: () => dynamo.close(),
     });
     const tableName = dynamo.tableName;
-    const sqs = await startSqsServer({ port: 0, region: LOCAL_REGION });
-    stops.push({ name: 'SQS endpoint', stop: () => sqs.close() });
+    const sqs = await startSqsServer({ port: options.sqsPort ?? 0, region: LOCAL_REGION });
+    let queueFile: QueuePersistence | undefined;
+    stops.push({
+      name: 'SQS endpoint',
+      stop: async () => {
+        await sqs.close();
+        queueFile?.flush();
+      },
+    });
     const upstashToken = randomBytes(24).toString('base64url');
     const identifiedCustomerKey = await signingKey(options.dataDir, 'identified-customer-key');
     const upstash = await startUpstashServer({ port: 0, token: upstashToken, ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}) });
@@ -301,6 +321,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: LOCAL_REGION, credentials });
     const queues = await createRoutingQueues(sqsClient);
+    // Under --data the queues' messages (in flight and delayed ones too) survive a restart.
+    if (options.dataDir) queueFile = persistQueues(sqs.store, join(options.dataDir, 'sqs-messages.json'));
     const faults = options.faults ? new FaultInjector(options.faults, options.faultSeed) : undefined;
     // With faults on, the handlers reach DynamoDB through the throttling proxy; setup above did not.
     let handlerDynamoEndpoint = dynamo.endpoint;
@@ -330,6 +352,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
       TABLE_NAME: tableName,
       ROUTING_QUEUE_URL: queues.routingQueueUrl,
+      ROUTING_DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
       SIGNING_KEYS_SECRET_ID: SIGNING_KEYS_SECRET_NAME,
       VERIFICATION_KEYS_SECRET_ID: VERIFICATION_KEYS_SECRET_NAME,
       UPSTASH_SECRET_ID: UPSTASH_SECRET_NAME,
@@ -355,10 +378,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       return wiring;
     };
 
+    // Stopped after everything that invokes handlers and before the endpoints they use.
+    const inFlight = new InFlightInvocations();
+    stops.push({ name: 'in-flight handlers', stop: () => inFlight.drain() });
     const load = async (name: string, entry: string) => {
       const module = await loadHandler(entry);
       const handler: LambdaHandler = (event, context) => runAsEntry(name, () => withWiring(stackWiring(), () => module(event, context)));
-      return options.instrument ? options.instrument(name, handler) : handler;
+      return inFlight.track(options.instrument ? options.instrument(name, handler) : handler);
     };
     const authorizer = await load('authorizer', AUTHORIZER_ENTRY);
 
@@ -471,18 +497,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stops.push({ name: 'web pages', stop: () => pages.dispose() });
     }
 
-    const router = startEventSourcePoller({
-      client: sqsClient,
-      queueUrl: queues.routingQueueUrl,
-      queueArn: queues.routingQueueArn,
-      handler: await load('router', ROUTER_ENTRY),
-      batchSize: options.routerBatchSize ?? 10,
-      concurrency: options.routerConcurrency ?? 2,
-      reportBatchItemFailures: true,
-      ...(faults ? { redeliver: () => faults.duplicateSqsBatch() } : {}),
-    });
+    const routerHandler = await load('router', ROUTER_ENTRY);
+    const router =
+      (options.router ?? true)
+        ? startEventSourcePoller({
+            client: sqsClient,
+            queueUrl: queues.routingQueueUrl,
+            queueArn: queues.routingQueueArn,
+            handler: routerHandler,
+            batchSize: options.routerBatchSize ?? ROUTING_QUEUE_SETTINGS.batchSize,
+            maxBatchingWindowMs: ROUTING_QUEUE_SETTINGS.maxBatchingWindowSeconds * 1000,
+            concurrency: options.routerConcurrency ?? 2,
+            reportBatchItemFailures: true,
+            ...(faults ? { redeliver: () => faults.duplicateSqsBatch() } : {}),
+          })
+        : undefined;
     // The poller stops before the gateway and the stores it uses.
-    stops.push({ name: 'routing queue poller', stop: () => router.stop() });
+    if (router) stops.push({ name: 'routing queue poller', stop: () => router.stop() });
 
     const scheduled = new Map<string, ScheduledTimer>();
     for (const fn of SCHEDULED_FUNCTIONS) {
@@ -546,6 +577,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         : {}),
       redisCommandCount: () => upstash.commandCount(),
       resetRedisCommandCount: () => upstash.resetCommandCount(),
+      setRedisReachable: (reachable: boolean) => upstash.setReachable(reachable),
       stop: stopAll,
     };
   } catch (error) {
@@ -605,19 +637,16 @@ function s3Event(bucket: string, key: string, size: number) {
   };
 }
 
-/** The routing queue and its DLQ, configured as the CDK stack configures them. */
+/** The routing queue and its DLQ, from the one definition the CDK stack builds them from too. */
 async function createRoutingQueues(client: SQSClient) {
   const dlq = await client.send(
-    new CreateQueueCommand({ QueueName: 'parley-routing-dlq', Attributes: { MessageRetentionPeriod: String(14 * 24 * 3600) } }),
+    new CreateQueueCommand({ QueueName: ROUTING_QUEUE_SETTINGS.deadLetterQueueName, Attributes: deadLetterQueueAttributes() }),
   );
   const dlqAttributes = await client.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }));
   const routing = await client.send(
     new CreateQueueCommand({
-      QueueName: 'parley-routing',
-      Attributes: {
-        VisibilityTimeout: '30',
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqAttributes.Attributes?.QueueArn, maxReceiveCount: 5 }),
-      },
+      QueueName: ROUTING_QUEUE_SETTINGS.queueName,
+      Attributes: routingQueueAttributes(dlqAttributes.Attributes!.QueueArn!),
     }),
   );
   const routingAttributes = await client.send(new GetQueueAttributesCommand({ QueueUrl: routing.QueueUrl, AttributeNames: ['QueueArn'] }));

@@ -33,6 +33,8 @@ export interface MailResources {
 export interface ParleyResources {
   readonly table: ITable;
   readonly routingQueue: IQueue;
+  /** The routing queue's DLQ: the router parks triggers that can never succeed there. */
+  readonly routingDeadLetterQueue: IQueue;
   /** Private signing keys: minting functions only. */
   readonly signingKeysSecret: ISecret;
   /** Public verification keys: every verifier reads them, the rotation function writes them. */
@@ -65,6 +67,7 @@ export function functionEnvironment(resources: ParleyResources): Record<string, 
   const config = {
     TABLE_NAME: resources.table.tableName,
     ROUTING_QUEUE_URL: resources.routingQueue.queueUrl,
+    ROUTING_DEAD_LETTER_QUEUE_URL: resources.routingDeadLetterQueue.queueUrl,
     WS_CALLBACK_URL: resources.realtime.callbackUrl,
     SIGNING_KEYS_SECRET_ID: resources.signingKeysSecret.secretArn,
     VERIFICATION_KEYS_SECRET_ID: resources.verificationKeysSecret.secretArn,
@@ -89,6 +92,10 @@ export function functionEnvironment(resources: ParleyResources): Record<string, 
  */
 export function grantNeeds(grantee: IGrantable, needs: Needs, resources: ParleyResources): void {
   if (needs.routingQueue === true) resources.routingQueue.grantSendMessages(grantee);
+  // SendMessage only: parking a trigger needs nothing else on the DLQ (no receive, no delete).
+  if (needs.parksUnroutable === true) {
+    Grant.addToPrincipal({ grantee, actions: ['sqs:SendMessage'], resourceArns: [resources.routingDeadLetterQueue.queueArn] });
+  }
   if (needs.connections === true) resources.realtime.webSocketApi.grantManageConnections(grantee);
   if (needs.signingKeys === true) resources.signingKeysSecret.grantRead(grantee);
   if (needs.verificationKeys === true) {

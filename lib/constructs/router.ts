@@ -7,6 +7,7 @@ import { ROUTER_ENTRY, ROUTER_NEEDS } from '../../functions/routes';
 import { functionLogGroup } from './function-log-group';
 import { ParleyFunction } from './parley-function';
 import type { ParleyResources } from './parley-resources';
+import { ROUTING_QUEUE_SETTINGS } from '../routing-queue-settings';
 import { ROUTER_TIMEOUT } from './routing';
 
 export interface RouterProps {
@@ -36,9 +37,8 @@ export class RouterConstruct extends Construct {
 
     this.router.lambda.addEventSource(
       new SqsEventSource(props.queue, {
-        batchSize: 10,
-        // Short: routing latency is what a waiting customer feels.
-        maxBatchingWindow: Duration.seconds(1),
+        batchSize: ROUTING_QUEUE_SETTINGS.batchSize,
+        maxBatchingWindow: Duration.seconds(ROUTING_QUEUE_SETTINGS.maxBatchingWindowSeconds),
         reportBatchItemFailures: true,
       }),
     );

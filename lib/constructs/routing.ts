@@ -1,18 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ROUTER_TIMEOUT_SECONDS, ROUTING_QUEUE_SETTINGS } from '../routing-queue-settings';
 
-/** The router Lambda's timeout; the queue's visibility timeout is derived from it. */
-export const ROUTER_TIMEOUT = Duration.seconds(30);
-
-/**
- * AWS's guidance for SQS event sources: a visibility timeout of at least six times the
- * function timeout, so batches still being retried by the poller are not redelivered.
- */
-export const ROUTING_VISIBILITY_TIMEOUT = Duration.seconds(ROUTER_TIMEOUT.toSeconds() * 6);
-
-/** Redeliveries before a routing job is parked in the dead-letter queue. */
-export const ROUTING_MAX_RECEIVE_COUNT = 5;
+/** The router Lambda's timeout; the queue's visibility timeout is derived from it (routing-queue-settings.ts). */
+export const ROUTER_TIMEOUT = Duration.seconds(ROUTER_TIMEOUT_SECONDS);
 
 /**
  * The routing queue (conversations waiting for an agent, re-routing after transfers and
@@ -30,14 +22,15 @@ export class RoutingConstruct extends Construct {
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+      retentionPeriod: Duration.seconds(ROUTING_QUEUE_SETTINGS.deadLetterRetentionSeconds),
     });
 
     this.queue = new Queue(this, 'Queue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      visibilityTimeout: ROUTING_VISIBILITY_TIMEOUT,
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: ROUTING_MAX_RECEIVE_COUNT },
+      visibilityTimeout: Duration.seconds(ROUTING_QUEUE_SETTINGS.visibilityTimeoutSeconds),
+      retentionPeriod: Duration.seconds(ROUTING_QUEUE_SETTINGS.retentionSeconds),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: ROUTING_QUEUE_SETTINGS.maxReceiveCount },
     });
   }
 }

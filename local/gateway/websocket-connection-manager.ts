@@ -69,6 +69,8 @@ const normaliseIp = (address: string | undefined): string => (address ?? '127.0.
  */
 export class ConnectionManager {
   private readonly connections = new Map<string, GatewayConnection>();
+  /** Closed sockets whose $disconnect has not finished yet: a shutdown waits for them too. */
+  private readonly settling = new Set<GatewayConnection>();
   private readonly routes: ReadonlyMap<string, ManagedRoute>;
   private readonly routeKeys: ReadonlySet<string>;
   private readonly methodArn: string;
@@ -122,7 +124,7 @@ export class ConnectionManager {
     this.closing = true;
     const everyone = [...this.connections.values()];
     for (const connection of everyone) this.closeSocket(connection, GOING_AWAY);
-    await Promise.all(everyone.map((connection) => connection.finished));
+    await Promise.all([...everyone, ...this.settling].map((connection) => connection.finished));
     await new Promise<void>((resolve) => this.webSocketServer.close(() => resolve()));
   }
 
@@ -271,6 +273,8 @@ export class ConnectionManager {
   private settle(connection: GatewayConnection, status: CloseStatus): void {
     if (connection.state === 'closed' || !this.connections.has(connection.connectionId)) return;
     this.connections.delete(connection.connectionId);
+    this.settling.add(connection);
+    void connection.finished.then(() => this.settling.delete(connection));
     connection.state = 'closed';
     connection.stopClocks();
     const route = this.routes.get('$disconnect');

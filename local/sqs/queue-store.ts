@@ -72,6 +72,8 @@ export class QueueStore {
   private readonly now: () => number;
   private readonly queues = new Map<string, SqsQueue>();
   private closed = false;
+  /** Called after any queue's messages change (local/sqs/queue-persistence.ts keeps them under --data). */
+  onChange: () => void = () => undefined;
 
   constructor(options: QueueStoreOptions) {
     this.region = options.region;
@@ -107,6 +109,7 @@ export class QueueStore {
       return existing;
     }
     const queue = new SqsQueue(name, this.queueUrl(name), this.queueArn(name), settings, this.now());
+    queue.onChange = () => this.onChange();
     this.queues.set(name, queue);
     return queue;
   }

@@ -18,6 +18,8 @@ export class SqsQueue {
   private readonly messages = new Map<string, QueuedMessage>();
   private readonly waiters = new Set<() => void>();
   lastModifiedTimestamp: number;
+  /** Called after every change to the messages (sent, received, deleted, re-timed, purged): --data keeps them. */
+  onChange: () => void = () => undefined;
 
   constructor(
     readonly name: string,
@@ -31,6 +33,19 @@ export class SqsQueue {
 
   enqueue(message: QueuedMessage): void {
     this.messages.set(message.messageId, message);
+    this.onChange();
+    this.notifyWaiters();
+  }
+
+  /** Every message held (visible, in flight or delayed), for a snapshot. */
+  snapshot(): QueuedMessage[] {
+    return [...this.messages.values()].map((message) => ({ ...message }));
+  }
+
+  /** Puts back messages from a snapshot, as they were (ids, receive counts, hidden or delayed until). */
+  restore(messages: readonly QueuedMessage[]): void {
+    for (const message of messages) this.messages.set(message.messageId, { ...message });
+    this.onChange();
     this.notifyWaiters();
   }
 
@@ -66,6 +81,7 @@ export class SqsQueue {
         receiptHandle: encodeReceiptHandle({ messageId: message.messageId, receiveToken: message.receiveToken }),
       });
     }
+    if (received.length > 0) this.onChange();
     return received;
   }
 
@@ -77,6 +93,7 @@ export class SqsQueue {
     const message = this.messages.get(handle.messageId);
     if (!message || message.receiveToken !== handle.receiveToken) return false;
     this.messages.delete(handle.messageId);
+    this.onChange();
     return true;
   }
 
@@ -87,11 +104,13 @@ export class SqsQueue {
     }
     if (message.invisibleUntil <= now) throw messageNotInflight();
     message.invisibleUntil = now + timeoutSeconds * 1000;
+    this.onChange();
     if (timeoutSeconds === 0) this.notifyWaiters();
   }
 
   purge(): void {
     this.messages.clear();
+    this.onChange();
   }
 
   counts(now: number): QueueCounts {

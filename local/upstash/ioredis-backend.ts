@@ -3,6 +3,7 @@ import { rejectionFor } from './command-policy';
 import { toRedisReply } from './embedded-replies';
 import type { CommandResult, RedisBackend, RedisCommand } from './redis-backend';
 import { EXECABORT, asRedisErrorMessage, failure, success } from './redis-backend';
+import type { RedisHealthReporter } from './redis-health-reporter';
 import { sha1, withRedisFlags } from './script-shebang';
 
 /**
@@ -43,9 +44,21 @@ function replyFor(command: RedisCommand, reply: unknown): unknown {
   return isLoad ? sha1(source) : reply;
 }
 
-/** A backend that forwards commands to a real Redis server at `redisUrl`. */
-export async function createIoredisBackend(redisUrl: string): Promise<RedisBackend> {
+/**
+ * A backend that forwards commands to a real Redis server at `redisUrl`. While Redis is away
+ * ioredis reconnects and emits an error per attempt; `health` turns those into one notice when
+ * it goes and one when it is back (unlistened, each would print as an unhandled error event).
+ */
+export async function createIoredisBackend(redisUrl: string, health: RedisHealthReporter): Promise<RedisBackend> {
   const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+  let closing = false;
+  client.on('error', (error: Error) => {
+    if (!closing) health.unreachable(error.message);
+  });
+  client.on('close', () => {
+    if (!closing) health.unreachable('connection closed');
+  });
+  client.on('ready', () => health.back());
   await client.connect();
   const rewritten: RewrittenScripts = new Map();
 
@@ -80,6 +93,7 @@ export async function createIoredisBackend(redisUrl: string): Promise<RedisBacke
       }
     },
     close: async () => {
+      closing = true;
       await client.quit().catch(() => client.disconnect());
     },
   };

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { readBody, sendJson, urlHostFor } from '../sqs/http-json';
 import { createEmbeddedBackend } from './embedded-backend';
 import { createIoredisBackend } from './ioredis-backend';
+import { type NoticeLog, RedisHealthReporter, redactedRedisUrl } from './redis-health-reporter';
 import type { CommandResult, RedisBackend, RedisReply } from './redis-backend';
 import { encodeBase64Reply } from './upstash-encoding';
 import type { UpstashRequest } from './upstash-request';
@@ -16,6 +17,12 @@ export interface UpstashServer {
   /** Redis commands executed since start (or the last reset); each pipeline entry counts. */
   commandCount(): number;
   resetCommandCount(): void;
+  /**
+   * Fault injection for the embedded engine (or in front of a real Redis): while unreachable
+   * every request's socket is cut unanswered, as an unreachable Upstash would. Reported once
+   * per change, like a real Redis going away.
+   */
+  setReachable(reachable: boolean): void;
   close(): Promise<void>;
 }
 
@@ -27,6 +34,8 @@ export interface UpstashServerOptions {
   token: string;
   /** Use a real Redis (e.g. redis://127.0.0.1:6379) instead of the embedded engine. */
   redisUrl?: string;
+  /** Where "Redis unreachable" / "Redis back" go (default: the console). */
+  log?: NoticeLog;
 }
 
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -46,7 +55,9 @@ function resultBody(result: CommandResult, encode: (reply: RedisReply) => RedisR
 
 /** Starts an HTTP endpoint that speaks the Upstash Redis REST API used by @upstash/redis. */
 export async function startUpstashServer(options: UpstashServerOptions): Promise<UpstashServer> {
-  const backend: RedisBackend = options.redisUrl ? await createIoredisBackend(options.redisUrl) : createEmbeddedBackend();
+  const health = new RedisHealthReporter(options.redisUrl ? redactedRedisUrl(options.redisUrl) : 'embedded engine', options.log);
+  const backend: RedisBackend = options.redisUrl ? await createIoredisBackend(options.redisUrl, health) : createEmbeddedBackend();
+  let outage = false;
   let executed = 0;
 
   async function answer(request: UpstashRequest, encode: (reply: RedisReply) => RedisReply, response: ServerResponse): Promise<void> {
@@ -84,6 +95,11 @@ export async function startUpstashServer(options: UpstashServerOptions): Promise
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (outage) {
+      health.unreachable('outage fault injected');
+      request.socket.destroy();
+      return;
+    }
     try {
       const url = new URL(request.url ?? '/', 'http://localhost');
       if (!isAuthorized(request, url, options.token)) {
@@ -122,6 +138,11 @@ export async function startUpstashServer(options: UpstashServerOptions): Promise
     commandCount: () => executed,
     resetCommandCount: () => {
       executed = 0;
+    },
+    setReachable: (reachable) => {
+      outage = !reachable;
+      if (reachable) health.back();
+      else health.unreachable('outage fault injected');
     },
     close: async () => {
       await new Promise<void>((resolve, reject) => {

@@ -8,6 +8,7 @@ import type { ParleyFunction } from '../../lib/constructs/parley-function';
 const { stack, template } = synthParley();
 const tableId = logicalIdOf(stack.storage.table);
 const queueId = logicalIdOf(stack.routing.queue);
+const deadLetterQueueId = logicalIdOf(stack.routing.deadLetterQueue);
 const apiId = logicalIdOf(stack.realtime.webSocketApi);
 const signingKeysRef = JSON.stringify({ Ref: logicalIdOf(stack.storage.signingKeysSecret) });
 const verificationKeysRef = JSON.stringify({ Ref: logicalIdOf(stack.storage.verificationKeysSecret) });
@@ -124,8 +125,15 @@ describe("least privilege, derived from each entry point's needs", () => {
       it(`routing queue: ${needs.routingQueue === true ? 'sends' : 'does not send'}`, () => {
         expect(permissions.has('sqs:SendMessage')).toBe(needs.routingQueue === true);
         if (needs.routingQueue === true) {
-          expect(permissions.resourcesOf('sqs:SendMessage')).toEqual([JSON.stringify({ 'Fn::GetAtt': [queueId, 'Arn'] })]);
+          // The router alone may also park what can never succeed in the DLQ (SendMessage only).
+          expect(permissions.resourcesOf('sqs:SendMessage').sort()).toEqual(
+            [
+              JSON.stringify({ 'Fn::GetAtt': [queueId, 'Arn'] }),
+              ...(needs.parksUnroutable === true ? [JSON.stringify({ 'Fn::GetAtt': [deadLetterQueueId, 'Arn'] })] : []),
+            ].sort(),
+          );
         }
+        expect(needs.parksUnroutable === true).toBe(fn.name === 'router');
         // Only the router consumes the queue.
         for (const action of QUEUE_CONSUMPTION) expect(permissions.has(action), action).toBe(fn.name === 'router');
       });

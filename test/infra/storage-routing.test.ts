@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createTableInput, INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../functions/adapters/dynamodb/table-schema';
 import { EMPTY_KEY_SET } from '../../functions/adapters/jwt/key-sets';
+import {
+  ROUTER_TIMEOUT_SECONDS,
+  ROUTING_QUEUE_SETTINGS,
+  deadLetterQueueAttributes,
+  routingQueueAttributes,
+} from '../../lib/routing-queue-settings';
 import { logicalIdOf, onlyResource, resourcesOfType, synthParley } from './synth-parley';
 
 const { stack, template } = synthParley();
@@ -150,5 +156,23 @@ describe('routing queue', () => {
     });
     expect(mapping.Properties?.MaximumBatchingWindowInSeconds as number).toBeGreaterThan(0);
     expect(mapping.Properties?.MaximumBatchingWindowInSeconds as number).toBeLessThanOrEqual(5);
+  });
+
+  it('is built from the definition the local stack creates its queues from (lib/routing-queue-settings.ts)', () => {
+    const deadLetterArn = 'arn:aws:sqs:us-east-1:000000000000:dlq';
+    const local = routingQueueAttributes(deadLetterArn);
+    expect(String(queue.VisibilityTimeout)).toBe(local.VisibilityTimeout);
+    expect(String(queue.MessageRetentionPeriod)).toBe(local.MessageRetentionPeriod);
+    expect(queue.RedrivePolicy).toEqual({
+      ...JSON.parse(local.RedrivePolicy!),
+      deadLetterTargetArn: { 'Fn::GetAtt': [deadLetterId, 'Arn'] },
+    });
+    expect(String(deadLetter.MessageRetentionPeriod)).toBe(deadLetterQueueAttributes().MessageRetentionPeriod);
+    const router = resources[logicalIdOf(stack.router.router.lambda)]!.Properties;
+    expect(router.Timeout).toBe(ROUTER_TIMEOUT_SECONDS);
+    expect(onlyResource(template, 'AWS::Lambda::EventSourceMapping').Properties).toMatchObject({
+      BatchSize: ROUTING_QUEUE_SETTINGS.batchSize,
+      MaximumBatchingWindowInSeconds: ROUTING_QUEUE_SETTINGS.maxBatchingWindowSeconds,
+    });
   });
 });

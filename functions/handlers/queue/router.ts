@@ -1,24 +1,37 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import type { DeadLetterQueue } from '../../ports/dead-letter-queue';
 import type { RoutingTrigger } from '../../ports/routing-queue';
 import { handleTriggers } from '../../services/routing';
 import { flushMetrics, logger, metrics, MetricUnit } from '../../shared/observability';
-import { getPorts } from '../../wiring';
+import { getWiring } from '../../wiring';
+import { type PermanentFailure, parseTriggerBody } from './trigger-parsing';
 
-const triggerSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('conversation.queued'), conversationId: z.string().min(1) }),
-  z.object({ type: z.literal('agent.available'), agentId: z.string().min(1) }),
-  z.object({ type: z.literal('agent.lost'), agentId: z.string().min(1) }),
-  z.object({ type: z.literal('agent.left'), agentId: z.string().min(1), disconnectedAt: z.iso.datetime() }),
-]);
-
-function parseTrigger(record: SQSRecord): RoutingTrigger | undefined {
+/**
+ * A trigger that can never succeed goes to the DLQ now instead of after every retry. Parked,
+ * it counts as handled; if parking fails (or no DLQ is configured) it is retried as any
+ * failure, and SQS parks it after maxReceiveCount.
+ */
+async function park(deadLetters: DeadLetterQueue | undefined, record: SQSRecord, failure: PermanentFailure): Promise<boolean> {
+  logger.error('Routing trigger can never succeed; parking it in the dead-letter queue', {
+    messageId: record.messageId,
+    errorClass: failure.errorClass,
+    error: failure.errorMessage,
+  });
+  if (!deadLetters) return false;
+  const firstReceived = Number(record.attributes.ApproximateFirstReceiveTimestamp);
   try {
-    return triggerSchema.parse(JSON.parse(record.body));
+    await deadLetters.park({
+      body: record.body,
+      errorClass: failure.errorClass,
+      errorMessage: failure.errorMessage,
+      sourceQueueArn: record.eventSourceARN,
+      firstReceivedAt: Number.isFinite(firstReceived) ? new Date(firstReceived).toISOString() : new Date().toISOString(),
+      messageId: record.messageId,
+    });
+    return true;
   } catch (error) {
-    // A malformed trigger fails every time, so after maxReceiveCount it lands in the DLQ for a look.
-    logger.error('Malformed routing trigger', { messageId: record.messageId, error });
-    return undefined;
+    logger.error('Could not park the routing trigger; SQS will deliver it again', { messageId: record.messageId, error });
+    return false;
   }
 }
 
@@ -30,20 +43,27 @@ function parseTrigger(record: SQSRecord): RoutingTrigger | undefined {
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   logger.addContext(context);
   try {
+    const { ports, deadLetters } = getWiring();
     const failed: string[] = [];
     const valid: Array<{ record: SQSRecord; trigger: RoutingTrigger }> = [];
+    const unroutable: Array<{ record: SQSRecord; failure: PermanentFailure }> = [];
     for (const record of event.Records) {
-      const trigger = parseTrigger(record);
-      if (trigger) valid.push({ record, trigger });
-      else failed.push(record.messageId);
+      const parsed = parseTriggerBody(record.body);
+      if ('trigger' in parsed) valid.push({ record, trigger: parsed.trigger });
+      else unroutable.push({ record, failure: parsed.permanent });
     }
-    const outcomes =
+    const [outcomes, parked] = await Promise.all([
       valid.length === 0
         ? []
-        : await handleTriggers(
-            getPorts(),
+        : handleTriggers(
+            ports,
             valid.map(({ trigger }) => trigger),
-          );
+          ),
+      Promise.all(unroutable.map(({ record, failure }) => park(deadLetters, record, failure))),
+    ]);
+    parked.forEach((done, index) => {
+      if (!done) failed.push(unroutable[index]!.record.messageId);
+    });
     let handled = 0;
     outcomes.forEach((outcome, index) => {
       if (!('error' in outcome)) {

@@ -1,0 +1,42 @@
+/**
+ * The routing queue's one definition, in plain seconds: the CDK constructs (routing.ts,
+ * router.ts) and the local stack (local/stack.ts) both build their queue and poller from it,
+ * so a trigger is retried, parked and batched alike on AWS and on one machine.
+ */
+
+/** The router Lambda's timeout. */
+export const ROUTER_TIMEOUT_SECONDS = 30;
+
+export const ROUTING_QUEUE_SETTINGS = {
+  queueName: 'parley-routing',
+  deadLetterQueueName: 'parley-routing-dlq',
+  /**
+   * AWS's guidance for SQS event sources: at least six times the function timeout, so a batch
+   * still being retried by the poller is not delivered a second time meanwhile.
+   */
+  visibilityTimeoutSeconds: ROUTER_TIMEOUT_SECONDS * 6,
+  /** Receives before SQS parks a trigger that keeps failing (transient faults) in the DLQ. */
+  maxReceiveCount: 5,
+  /** SQS's default, stated so both sides agree. */
+  retentionSeconds: 4 * 24 * 3600,
+  /** Long enough to notice, fix and redrive (npm run redrive). */
+  deadLetterRetentionSeconds: 14 * 24 * 3600,
+  /** Triggers per router invocation: one drain per skill serves the whole batch. */
+  batchSize: 10,
+  /** Short: routing latency is what a waiting customer feels. */
+  maxBatchingWindowSeconds: 1,
+} as const;
+
+/** CreateQueue attributes for the DLQ, as the CDK template sets them. */
+export function deadLetterQueueAttributes(): Record<string, string> {
+  return { MessageRetentionPeriod: String(ROUTING_QUEUE_SETTINGS.deadLetterRetentionSeconds) };
+}
+
+/** CreateQueue attributes for the routing queue, as the CDK template sets them. */
+export function routingQueueAttributes(deadLetterQueueArn: string): Record<string, string> {
+  return {
+    VisibilityTimeout: String(ROUTING_QUEUE_SETTINGS.visibilityTimeoutSeconds),
+    MessageRetentionPeriod: String(ROUTING_QUEUE_SETTINGS.retentionSeconds),
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueueArn, maxReceiveCount: ROUTING_QUEUE_SETTINGS.maxReceiveCount }),
+  };
+}
