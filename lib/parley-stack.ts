@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ApiGatewayAccountConstruct } from './constructs/api-gateway-account';
 import { EdgeProtectionConstruct } from './constructs/edge-protection';
@@ -31,6 +31,13 @@ function routeThrottlesFor(context: ParleyContext) {
   if (unknown.length > 0) throw new ParleyContextError(`Invalid Parley context: routeThrottles names no route: ${unknown.join(', ')}`);
   const options = { headroom: model.headroom, stage: context.throttle, overrides: model.routeThrottles };
   return { webSocket: routeThrottles(peaks.webSocket, options), http: routeThrottles(peaks.http, options) };
+}
+
+/** Tags every taggable resource: what it belongs to, which deployment, who pays. */
+function applyParleyTags(stack: Stack, context: ParleyContext): void {
+  Tags.of(stack).add('Application', 'parley');
+  Tags.of(stack).add('StackName', stack.stackName);
+  if (context.costCenter !== undefined) Tags.of(stack).add('CostCenter', context.costCenter);
 }
 
 /**
@@ -125,6 +132,10 @@ export class ParleyStack extends Stack {
     this.monitoring = new MonitoringConstruct(this, 'Monitoring', {
       functions: this.functions,
       webSocketApi: this.realtime.webSocketApi,
+      webSocketStage: this.realtime.stage,
+      httpApi: this.http.httpApi,
+      table: this.storage.table,
+      accountConcurrencyLimit: context.accountConcurrencyLimit,
       routingQueue: this.routing.queue,
       deadLetterQueue: this.routing.deadLetterQueue,
       ...(context.alarmEmail === undefined ? {} : { alarmEmail: context.alarmEmail }),
@@ -135,6 +146,19 @@ export class ParleyStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.storage.table.tableName });
     new CfnOutput(this, 'RoutingQueueUrl', { value: this.routing.queue.queueUrl });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.monitoring.alarmTopic.topicArn,
+      description: 'Every alarm notifies this SNS topic',
+    });
+    new CfnOutput(this, 'DeadLetterQueueUrl', {
+      value: this.routing.deadLetterQueue.queueUrl,
+      description: 'Routing jobs that failed for good; npm run redrive moves them back (docs/operations.md)',
+    });
+    new CfnOutput(this, 'DeadLetterQueueArn', { value: this.routing.deadLetterQueue.queueArn });
+    new CfnOutput(this, 'IdentifiedCustomerKeyArn', {
+      value: this.storage.identifiedCustomerSecret.secretArn,
+      description: 'Secret holding the HS256 key the embedding site signs identified-customer tokens with (docs/security.md)',
+    });
 
     if (context.edge !== undefined) {
       this.edge = new EdgeProtectionConstruct(this, 'Edge', {
@@ -163,6 +187,7 @@ export class ParleyStack extends Stack {
       description: 'Agent console at /console/, widget at /widget.js, demo host page at /demo/',
     });
 
+    applyParleyTags(this, context);
     applyNagSuppressions(this);
   }
 }
