@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { CanaryConstruct } from './constructs/canary';
 import { ApiGatewayAccountConstruct } from './constructs/api-gateway-account';
 import { EdgeProtectionConstruct } from './constructs/edge-protection';
 import { HttpApiConstruct } from './constructs/http-api';
@@ -63,6 +64,8 @@ export class ParleyStack extends Stack {
   readonly edge?: EdgeProtectionConstruct;
   /** SES sending events and receiving (context `mailFrom` and `mailDomain`; docs/mail.md). */
   readonly mail?: MailConstruct;
+  /** The Synthetics chat canary (context `canary`). */
+  readonly canary?: CanaryConstruct;
   /** Every Lambda in the stack. */
   readonly functions: readonly ParleyFunction[];
 
@@ -172,6 +175,19 @@ export class ParleyStack extends Stack {
       new CfnOutput(this, 'EdgeWebSocketUrl', {
         value: this.edge.webSocketUrl,
         description: 'The WebSocket API behind CloudFront and the web ACL; clients connect here with ?token=<jwt>',
+      });
+    }
+
+    if (context.canary) {
+      // The canary takes the path customers take: through the edge when it is on.
+      this.canary = new CanaryConstruct(this, 'Canary', {
+        httpUrl: this.edge?.httpUrl ?? this.http.url,
+        webSocketUrl: this.edge?.webSocketUrl ?? this.realtime.wssUrl,
+      });
+      this.monitoring.addAlarm(this.canary.alarm);
+      new CfnOutput(this, 'CanaryAgentSecretArn', {
+        value: this.canary.agentSecret.secretArn,
+        description: 'Sign-in of the canary agent: create that agent with the "canary" skill once (docs/operations.md)',
       });
     }
 

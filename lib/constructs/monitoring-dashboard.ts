@@ -33,7 +33,8 @@ export interface DashboardSources {
 export function dashboardRows(sources: DashboardSources): IWidget[][] {
   return [
     [new TextWidget({ markdown: `# ${sources.title}: Parley operations (runbook: docs/operations.md)`, width: 24, height: 1 })],
-    [new AlarmStatusWidget({ title: 'Alarms', alarms: [...sources.alarms], width: 24, height: 4 })],
+    // The live list, read when the dashboard is synthesized: alarms added later (the canary's) appear too.
+    [new AlarmStatusWidget({ title: 'Alarms', alarms: sources.alarms as Alarm[], width: 24, height: 4 })],
     businessWidgets(),
     faultWidgets(),
     httpApiWidgets(sources.httpApi),
