@@ -74,7 +74,7 @@ describe('the chat canary', () => {
     const role = resourcesOfType(template, 'AWS::IAM::Role')[logicalIdOf(canary.role)]!;
     expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
     const statements = (
-      role.Properties?.Policies as {
+      role.Properties!.Policies as {
         PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown; Condition?: unknown }[] };
       }[]
     ).flatMap((policy) => policy.PolicyDocument.Statement);
