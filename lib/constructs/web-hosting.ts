@@ -13,6 +13,9 @@ import type { CustomDomain } from '../parley-context';
 import { accessLogBucket } from './access-log-bucket';
 import { regionalName } from './naming';
 
+/** Names the site bucket's origin access control (CloudFront caps those names at 64 characters). */
+export const WEB_SITE_ACCESS_CONTROL_SUFFIX = 'web-site';
+
 export interface WebHostingProps {
   /** The HTTP API's base URL and the WebSocket URL, written into config.js at deploy time. */
   readonly httpApiUrl: string;
@@ -106,7 +109,7 @@ export class WebHostingConstruct extends Construct {
       defaultBehavior: {
         origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket, {
           originAccessControl: new cloudfront.S3OriginAccessControl(this, 'SiteAccessControl', {
-            originAccessControlName: regionalName(this, 'web-site'),
+            originAccessControlName: regionalName(this, WEB_SITE_ACCESS_CONTROL_SUFFIX),
           }),
         }),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,

@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { App, Stack } from 'aws-cdk-lib';
+import { regionalName } from '../../lib/constructs/naming';
+import { WEB_SITE_ACCESS_CONTROL_SUFFIX } from '../../lib/constructs/web-hosting';
+import { MAX_STACK_NAME_LENGTH } from '../../lib/parley-context';
 import { synthParley } from './synth-parley';
 
 /**
@@ -31,6 +35,14 @@ function accountWideNames(region: string): Map<string, unknown> {
 }
 
 describe('names unique per account, not per region', () => {
+  it("fit CloudFront's 64 characters for origin access controls with the longest stack name and region", () => {
+    const longestStackName = `P${'a'.repeat(MAX_STACK_NAME_LENGTH - 1)}`;
+    const stack = new Stack(new App(), longestStackName, { env: { region: 'ap-southeast-4' } });
+    const name = regionalName(stack, WEB_SITE_ACCESS_CONTROL_SUFFIX);
+    expect(name).toBe(`${longestStackName}-${WEB_SITE_ACCESS_CONTROL_SUFFIX}-ap-southeast-4`);
+    expect(name.length).toBeLessThanOrEqual(64);
+  });
+
   const virginia = accountWideNames('us-east-1');
   const ireland = accountWideNames('eu-west-1');
 
