@@ -2,6 +2,7 @@ import { CfnElement, Stack, Token } from 'aws-cdk-lib';
 import { NagSuppressions, type NagPackSuppression } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import type { ApiGatewayAccountConstruct } from './constructs/api-gateway-account';
+import type { CanaryConstruct } from './constructs/canary';
 import type { EdgeProtectionConstruct } from './constructs/edge-protection';
 import type { HttpApiConstruct } from './constructs/http-api';
 import type { MailConstruct } from './constructs/mail';
@@ -19,6 +20,7 @@ export interface NaggedStack extends IConstruct {
   readonly apiGatewayAccount?: ApiGatewayAccountConstruct;
   readonly edge?: EdgeProtectionConstruct;
   readonly mail?: MailConstruct;
+  readonly canary?: CanaryConstruct;
   readonly functions: readonly ParleyFunction[];
 }
 
@@ -80,6 +82,7 @@ export function applyNagSuppressions(stack: NaggedStack): void {
 
   applyWebHostingSuppressions(stack);
   if (stack.mail !== undefined) applyMailSuppressions(stack, stack.mail);
+  if (stack.canary !== undefined) applyCanarySuppressions(stack.canary);
 
   if (stack.apiGatewayAccount !== undefined) {
     NagSuppressions.addResourceSuppressions(stack.apiGatewayAccount.role, [
@@ -167,6 +170,41 @@ function applyWebHostingSuppressions(stack: NaggedStack): void {
       true,
     );
   }
+}
+
+/** The Synthetics canary's secret, artifacts bucket and role (lib/constructs/canary.ts). */
+function applyCanarySuppressions(canary: CanaryConstruct): void {
+  NagSuppressions.addResourceSuppressions(canary.agentSecret, [
+    {
+      id: 'AwsSolutions-SMG4',
+      reason:
+        "The canary agent's password is also set on the agent in Parley (docs/operations.md); a scheduled rotation " +
+        'would change one without the other and fail the canary, so it is rotated deliberately, both together.',
+    },
+  ]);
+  NagSuppressions.addResourceSuppressions(canary.artifactsBucket, [
+    {
+      id: 'AwsSolutions-S1',
+      reason:
+        "Holds only the canary's own run logs and reports, written by its role; private, encrypted, TLS-only, and " +
+        'expired after 30 days. Access logs of it would need another bucket for no data worth auditing.',
+    },
+  ]);
+  NagSuppressions.addResourceSuppressions(canary.role, [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'What the Synthetics runtime needs: s3:ListAllMyBuckets (no resource-level permissions) and ' +
+        'cloudwatch:PutMetricData (none either; limited by condition to the CloudWatchSynthetics namespace) on *; ' +
+        "objects in the canary's own artifacts bucket, named per run; the log streams of this canary's own Lambda " +
+        'function, which Synthetics names cwsyn-<canary>-<id> at creation.',
+      appliesTo: [
+        'Resource::*',
+        `Resource::<${logicalIdOf(canary.artifactsBucket)}.Arn>/*`,
+        `Resource::arn:<AWS::Partition>:logs:${regionIn(canary)}:<AWS::AccountId>:log-group:/aws/lambda/cwsyn-${canary.canaryName}-*`,
+      ],
+    },
+  ]);
 }
 
 /** The inbound function's object-level read, and CDK's bucket-notification helper. */

@@ -2,6 +2,7 @@ import type { Node } from 'constructs';
 import { z } from 'zod';
 import { configSchema, type Config } from '../functions/config';
 import { TABLE_ACCESS } from '../functions/routes';
+import { DEFAULT_ACCOUNT_CONCURRENCY_LIMIT } from './constructs/monitoring-alarms';
 import { MAX_FUNCTION_NAME_LENGTH } from './constructs/naming';
 
 /**
@@ -127,6 +128,12 @@ export interface ParleyContext {
   readonly corsOrigins: readonly string[];
   readonly upstashSecretName: string;
   readonly alarmEmail?: string;
+  /** The account's Lambda concurrency limit in the region; an alarm fires at 80% of it. */
+  readonly accountConcurrencyLimit: number;
+  /** Whether the CloudWatch Synthetics canary is deployed (lib/constructs/canary.ts). */
+  readonly canary: boolean;
+  /** Tagged on every resource as `CostCenter`, when given. */
+  readonly costCenter?: string;
   /**
    * Whether the stack sets the account's API Gateway CloudWatch Logs role, which WebSocket
    * access logging requires. The setting is per account and region, so turn this off when
@@ -204,6 +211,12 @@ const deploymentSchema = z.object({
   corsOrigins: z.preprocess(toList, z.array(z.string().min(1)).min(1)).default(['*']),
   upstashSecretName: z.string().min(1).default('parley/upstash'),
   alarmEmail: z.email().optional(),
+  accountConcurrencyLimit: z.coerce.number().int().positive().default(DEFAULT_ACCOUNT_CONCURRENCY_LIMIT),
+  canary: z.preprocess(toBoolean, z.boolean()).default(false),
+  costCenter: z
+    .string()
+    .regex(/^[\p{L}\p{N}\s_.:/=+\-@]{1,256}$/u, 'must be a valid tag value (letters, digits, spaces and _ . : / = + - @)')
+    .optional(),
   apiGatewayCloudWatchRole: z.preprocess(toBoolean, z.boolean()).default(true),
   expectedConcurrentCustomers: z.coerce.number().int().positive().default(1000),
   expectedAgents: z.coerce.number().int().positive().default(50),
@@ -321,6 +334,9 @@ export function readParleyContext(node: Node): ParleyContext {
     corsOrigins: values.corsOrigins,
     upstashSecretName: values.upstashSecretName,
     ...(values.alarmEmail === undefined ? {} : { alarmEmail: values.alarmEmail }),
+    accountConcurrencyLimit: values.accountConcurrencyLimit,
+    canary: values.canary,
+    ...optional('costCenter', values.costCenter),
     apiGatewayCloudWatchRole: values.apiGatewayCloudWatchRole,
     ...optional('mail', mailContext(values)),
     runtime: readRuntimeSettings(node),

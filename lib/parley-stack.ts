@@ -1,5 +1,6 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { CanaryConstruct } from './constructs/canary';
 import { ApiGatewayAccountConstruct } from './constructs/api-gateway-account';
 import { EdgeProtectionConstruct } from './constructs/edge-protection';
 import { HttpApiConstruct } from './constructs/http-api';
@@ -33,6 +34,13 @@ function routeThrottlesFor(context: ParleyContext) {
   return { webSocket: routeThrottles(peaks.webSocket, options), http: routeThrottles(peaks.http, options) };
 }
 
+/** Tags every taggable resource: what it belongs to, which deployment, who pays. */
+function applyParleyTags(stack: Stack, context: ParleyContext): void {
+  Tags.of(stack).add('Application', 'parley');
+  Tags.of(stack).add('StackName', stack.stackName);
+  if (context.costCenter !== undefined) Tags.of(stack).add('CostCenter', context.costCenter);
+}
+
 /**
  * Parley on AWS. Build order follows the data flow: storage and the routing queue first,
  * then the WebSocket API (its handlers send to the queue), then everything that posts to
@@ -56,6 +64,8 @@ export class ParleyStack extends Stack {
   readonly edge?: EdgeProtectionConstruct;
   /** SES sending events and receiving (context `mailFrom` and `mailDomain`; docs/mail.md). */
   readonly mail?: MailConstruct;
+  /** The Synthetics chat canary (context `canary`). */
+  readonly canary?: CanaryConstruct;
   /** Every Lambda in the stack. */
   readonly functions: readonly ParleyFunction[];
 
@@ -126,6 +136,10 @@ export class ParleyStack extends Stack {
     this.monitoring = new MonitoringConstruct(this, 'Monitoring', {
       functions: this.functions,
       webSocketApi: this.realtime.webSocketApi,
+      webSocketStage: this.realtime.stage,
+      httpApi: this.http.httpApi,
+      table: this.storage.table,
+      accountConcurrencyLimit: context.accountConcurrencyLimit,
       routingQueue: this.routing.queue,
       deadLetterQueue: this.routing.deadLetterQueue,
       ...(context.alarmEmail === undefined ? {} : { alarmEmail: context.alarmEmail }),
@@ -136,6 +150,19 @@ export class ParleyStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.storage.table.tableName });
     new CfnOutput(this, 'RoutingQueueUrl', { value: this.routing.queue.queueUrl });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.monitoring.alarmTopic.topicArn,
+      description: 'Every alarm notifies this SNS topic',
+    });
+    new CfnOutput(this, 'DeadLetterQueueUrl', {
+      value: this.routing.deadLetterQueue.queueUrl,
+      description: 'Routing jobs that failed for good; npm run redrive moves them back (docs/operations.md)',
+    });
+    new CfnOutput(this, 'DeadLetterQueueArn', { value: this.routing.deadLetterQueue.queueArn });
+    new CfnOutput(this, 'IdentifiedCustomerKeyArn', {
+      value: this.storage.identifiedCustomerSecret.secretArn,
+      description: 'Secret holding the HS256 key the embedding site signs identified-customer tokens with (docs/security.md)',
+    });
 
     if (context.edge !== undefined) {
       this.edge = new EdgeProtectionConstruct(this, 'Edge', {
@@ -152,6 +179,19 @@ export class ParleyStack extends Stack {
       });
     }
 
+    if (context.canary) {
+      // The canary takes the path customers take: through the edge when it is on.
+      this.canary = new CanaryConstruct(this, 'Canary', {
+        httpUrl: this.edge?.httpUrl ?? this.http.url,
+        webSocketUrl: this.edge?.webSocketUrl ?? this.realtime.wssUrl,
+      });
+      this.monitoring.addAlarm(this.canary.alarm);
+      new CfnOutput(this, 'CanaryAgentSecretArn', {
+        value: this.canary.agentSecret.secretArn,
+        description: 'Sign-in of the canary agent: create that agent with the "canary" skill once (docs/operations.md)',
+      });
+    }
+
     // With the edge on, the pages point clients at it, not at the execute-api endpoints.
     this.web = new WebHostingConstruct(this, 'Web', {
       httpApiUrl: this.edge?.httpUrl ?? this.http.url,
@@ -164,6 +204,7 @@ export class ParleyStack extends Stack {
       description: 'Agent console at /console/, widget at /widget.js, demo host page at /demo/',
     });
 
+    applyParleyTags(this, context);
     applyNagSuppressions(this);
   }
 }

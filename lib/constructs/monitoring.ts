@@ -1,71 +1,70 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import type { WebSocketApi } from 'aws-cdk-lib/aws-apigatewayv2';
-import {
-  Alarm,
-  AlarmStatusWidget,
-  ComparisonOperator,
-  Dashboard,
-  GraphWidget,
-  MathExpression,
-  type IMetric,
-  TextWidget,
-  TreatMissingData,
-} from 'aws-cdk-lib/aws-cloudwatch';
+import type { HttpApi, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Alarm, ComparisonOperator, Dashboard, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { createParleyAlarms, type ParleyAlarms } from './monitoring-alarms';
+import { dashboardRows } from './monitoring-dashboard';
+import { regionalName } from './naming';
 import type { ParleyFunction } from './parley-function';
+
+export { QUEUE_AGE_THRESHOLD_SECONDS } from './monitoring-alarms';
 
 /** Percentage of invocations that may fail in five minutes before someone is told. */
 export const LAMBDA_ERROR_RATE_THRESHOLD_PERCENT = 5;
-/** A conversation waiting this long for routing means the router is stuck or failing. */
-export const QUEUE_AGE_THRESHOLD_SECONDS = 60;
 
-const ONE_MINUTE = Duration.minutes(1);
 const FIVE_MINUTES = Duration.minutes(5);
 
 export interface MonitoringProps {
   readonly functions: readonly ParleyFunction[];
   readonly webSocketApi: WebSocketApi;
+  readonly webSocketStage: WebSocketStage;
+  readonly httpApi: HttpApi;
+  readonly table: ITable;
   readonly routingQueue: IQueue;
   readonly deadLetterQueue: IQueue;
-  /** Subscribed to an SNS topic that receives every alarm, when given. */
+  /** The account's Lambda concurrency limit in this region (context `accountConcurrencyLimit`). */
+  readonly accountConcurrencyLimit: number;
+  /** Subscribed to the alarm topic, when given. */
   readonly alarmEmail?: string;
 }
 
-/** The operations dashboard and the alarms that page someone. */
+/** The operations dashboard, the alarms that page someone, and the topic they page through. */
 export class MonitoringConstruct extends Construct {
   readonly dashboard: Dashboard;
+  readonly alarms: ParleyAlarms;
   readonly deadLetterAlarm: Alarm;
   readonly queueAgeAlarm: Alarm;
   readonly functionErrorAlarms: readonly Alarm[];
-  readonly alarmTopic?: Topic;
+  /** Every alarm, its recovery too, is sent here (encrypted, TLS-only). */
+  readonly alarmTopic: Topic;
+  private readonly alarmAction: SnsAction;
+  private readonly everyAlarm: Alarm[];
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     const prefix = Stack.of(this).stackName;
 
-    this.deadLetterAlarm = new Alarm(this, 'DeadLetterQueueNotEmpty', {
-      alarmName: `${prefix}-routing-dlq-not-empty`,
-      alarmDescription: 'Routing jobs failed five times and were parked in the dead-letter queue.',
-      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ONE_MINUTE, statistic: 'Maximum' }),
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+    // CloudWatch cannot publish to a topic under the AWS-managed SNS key: it needs a key whose
+    // policy lets CloudWatch use it.
+    const topicKey = new Key(this, 'AlarmTopicKey', {
+      description: `${prefix} alarm topic encryption`,
+      enableKeyRotation: true,
     });
+    topicKey.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: `${prefix} alarms`, enforceSSL: true, masterKey: topicKey });
+    if (props.alarmEmail !== undefined) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
+    this.alarmAction = new SnsAction(this.alarmTopic);
 
-    this.queueAgeAlarm = new Alarm(this, 'RoutingQueueAge', {
-      alarmName: `${prefix}-routing-queue-age`,
-      alarmDescription: `A routing job has waited more than ${QUEUE_AGE_THRESHOLD_SECONDS} s: the router is stuck or failing.`,
-      metric: props.routingQueue.metricApproximateAgeOfOldestMessage({ period: ONE_MINUTE, statistic: 'Maximum' }),
-      threshold: QUEUE_AGE_THRESHOLD_SECONDS,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 2,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    this.alarms = createParleyAlarms(this, props);
+    this.deadLetterAlarm = this.alarms.deadLetterQueue;
+    this.queueAgeAlarm = this.alarms.routingQueueAge;
 
     // One alarm per few functions instead of one each: a stack holds at most 500 resources.
     this.functionErrorAlarms = errorAlarmGroups(props.functions).map(
@@ -83,27 +82,22 @@ export class MonitoringConstruct extends Construct {
         }),
     );
 
-    const alarms = [this.deadLetterAlarm, this.queueAgeAlarm, ...this.functionErrorAlarms];
-    if (props.alarmEmail !== undefined) {
-      const topic = new Topic(this, 'AlarmTopic', { displayName: `${prefix} alarms`, enforceSSL: true });
-      topic.addSubscription(new EmailSubscription(props.alarmEmail));
-      const action = new SnsAction(topic);
-      for (const alarm of alarms) {
-        alarm.addAlarmAction(action);
-        alarm.addOkAction(action);
-      }
-      this.alarmTopic = topic;
-    }
+    this.everyAlarm = [];
+    for (const alarm of [...Object.values(this.alarms), ...this.functionErrorAlarms]) this.addAlarm(alarm);
 
+    // Dashboards are global to the account: the region keeps a second deployment's apart.
     this.dashboard = new Dashboard(this, 'Dashboard', {
-      dashboardName: `${prefix}-operations`,
+      dashboardName: regionalName(this, 'operations'),
       defaultInterval: Duration.hours(3),
+      widgets: dashboardRows({ ...props, title: prefix, alarms: this.everyAlarm }),
     });
-    this.dashboard.addWidgets(new TextWidget({ markdown: `# ${prefix}: Parley operations`, width: 24, height: 1 }));
-    this.dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms, width: 24, height: 4 }));
-    this.dashboard.addWidgets(...webSocketWidgets(props.webSocketApi));
-    this.dashboard.addWidgets(...queueWidgets(props.routingQueue, props.deadLetterQueue));
-    this.dashboard.addWidgets(...functionWidgets(props.functions));
+  }
+
+  /** Sends an alarm, and its recovery, to the alarm topic and lists it on the dashboard's status widget. */
+  addAlarm(alarm: Alarm): void {
+    alarm.addAlarmAction(this.alarmAction);
+    alarm.addOkAction(this.alarmAction);
+    this.everyAlarm.push(alarm);
   }
 }
 
@@ -148,64 +142,4 @@ function errorRate(fn: ParleyFunction, index: number): MathExpression {
     label: `${fn.name} error %`,
     period: FIVE_MINUTES,
   });
-}
-
-function apiSum(api: WebSocketApi, metricName: string): IMetric {
-  return api.metric(metricName, { statistic: 'Sum', period: ONE_MINUTE, label: metricName });
-}
-
-function webSocketWidgets(api: WebSocketApi): GraphWidget[] {
-  return [
-    new GraphWidget({
-      title: 'WebSocket connects and messages',
-      left: [apiSum(api, 'ConnectCount'), apiSum(api, 'MessageCount')],
-      width: 12,
-    }),
-    new GraphWidget({
-      title: 'WebSocket errors',
-      left: [apiSum(api, 'IntegrationError'), apiSum(api, 'ExecutionError'), apiSum(api, 'ClientError')],
-      width: 12,
-    }),
-  ];
-}
-
-function queueWidgets(queue: IQueue, deadLetterQueue: IQueue): GraphWidget[] {
-  return [
-    new GraphWidget({
-      title: 'Routing queue depth',
-      left: [queue.metricApproximateNumberOfMessagesVisible({ period: ONE_MINUTE, statistic: 'Maximum', label: 'visible' })],
-      width: 8,
-    }),
-    new GraphWidget({
-      title: 'Routing queue: age of oldest message (s)',
-      left: [queue.metricApproximateAgeOfOldestMessage({ period: ONE_MINUTE, statistic: 'Maximum', label: 'age' })],
-      width: 8,
-    }),
-    new GraphWidget({
-      title: 'Dead-letter queue depth',
-      left: [deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ONE_MINUTE, statistic: 'Maximum', label: 'visible' })],
-      width: 8,
-    }),
-  ];
-}
-
-function functionWidgets(functions: readonly ParleyFunction[]): GraphWidget[] {
-  const perFunction = (pick: (fn: ParleyFunction) => IMetric) => functions.map(pick);
-  return [
-    new GraphWidget({
-      title: 'Lambda errors',
-      left: perFunction((fn) => fn.lambda.metricErrors({ period: ONE_MINUTE, statistic: 'Sum', label: fn.name })),
-      width: 8,
-    }),
-    new GraphWidget({
-      title: 'Lambda duration p99 (ms)',
-      left: perFunction((fn) => fn.lambda.metricDuration({ period: ONE_MINUTE, statistic: 'p99', label: fn.name })),
-      width: 8,
-    }),
-    new GraphWidget({
-      title: 'Lambda throttles',
-      left: perFunction((fn) => fn.lambda.metricThrottles({ period: ONE_MINUTE, statistic: 'Sum', label: fn.name })),
-      width: 8,
-    }),
-  ];
 }

@@ -1,3 +1,6 @@
+import { Stack } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+
 /** `list-conversations` to `ListConversations`, for construct ids derived from route names. */
 export function toPascalCase(name: string): string {
   return name
@@ -24,4 +27,15 @@ export function functionNameFor(stackName: string, entryName: string): string {
     );
   }
   return name;
+}
+
+/**
+ * `<stack>-<suffix>-<region>`, for names that are unique per account rather than per region
+ * (CloudFront policies and origin access controls, CloudWatch dashboards): without the region
+ * a second deployment of the same stack in another region fails on the name. The region is
+ * the stack's, a token (AWS::Region) in an environment-agnostic stack.
+ */
+export function regionalName(scope: IConstruct, suffix: string): string {
+  const stack = Stack.of(scope);
+  return `${stack.stackName}-${suffix}-${stack.region}`;
 }

@@ -11,6 +11,10 @@ import { Construct } from 'constructs';
 import { buildWebAssetsSync, configScript } from '../../clients/build';
 import type { CustomDomain } from '../parley-context';
 import { accessLogBucket } from './access-log-bucket';
+import { regionalName } from './naming';
+
+/** Names the site bucket's origin access control (CloudFront caps those names at 64 characters). */
+export const WEB_SITE_ACCESS_CONTROL_SUFFIX = 'web-site';
 
 export interface WebHostingProps {
   /** The HTTP API's base URL and the WebSocket URL, written into config.js at deploy time. */
@@ -63,7 +67,9 @@ export class WebHostingConstruct extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    // Response headers policies and origin access controls are named per account, not per region.
     this.securityHeaders = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      responseHeadersPolicyName: regionalName(this, 'web-security-headers'),
       comment: 'Parley web pages: HSTS, CSP, no sniffing, no framing',
       securityHeadersBehavior: {
         strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
@@ -101,7 +107,11 @@ export class WebHostingConstruct extends Construct {
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'Parley widget and agent console',
       defaultBehavior: {
-        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket, {
+          originAccessControl: new cloudfront.S3OriginAccessControl(this, 'SiteAccessControl', {
+            originAccessControlName: regionalName(this, WEB_SITE_ACCESS_CONTROL_SUFFIX),
+          }),
+        }),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,

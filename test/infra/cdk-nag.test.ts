@@ -6,7 +6,8 @@ import { synthParley } from './synth-parley';
 
 // A deliberately non-compliant stack in the same app proves the checks actually run,
 // so "no findings on Parley" cannot pass just because nothing was checked.
-const { app, stack, template } = synthParley({ nag: true, context: { alarmEmail: 'oncall@example.com' } });
+// With the optional canary too, so its resources are checked.
+const { app, stack, template } = synthParley({ nag: true, context: { alarmEmail: 'oncall@example.com', canary: 'true' } });
 const probe = new Stack(app, 'NagProbe');
 new Queue(probe, 'PlainQueue');
 

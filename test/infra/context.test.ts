@@ -17,6 +17,8 @@ describe('readParleyContext', () => {
       corsOrigins: ['*'],
       upstashSecretName: 'parley/upstash',
       apiGatewayCloudWatchRole: true,
+      accountConcurrencyLimit: 1000,
+      canary: false,
       runtime: {
         JWT_ISSUER: 'parley',
         JWT_AUDIENCE: 'parley',
@@ -112,6 +114,9 @@ describe('readParleyContext', () => {
     [{ apiGatewayCloudWatchRole: 'maybe' }, 'apiGatewayCloudWatchRole'],
     [{ defaultSkill: 'Not A Skill' }, 'defaultSkill'],
     [{ heartbeatSeconds: '0' }, 'heartbeatSeconds'],
+    [{ accountConcurrencyLimit: '0' }, 'accountConcurrencyLimit'],
+    [{ canary: 'sometimes' }, 'canary'],
+    [{ costCenter: 'no<angle>brackets' }, 'costCenter'],
     // Staff access tokens live 15 minutes at most; sessions renew them.
     [{ staffAccessTokenSeconds: '3600' }, 'staffAccessTokenSeconds'],
   ])('refuses %o, naming the key', (context, key) => {

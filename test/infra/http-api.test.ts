@@ -61,9 +61,10 @@ describe('stack outputs', () => {
     });
   });
 
-  it('creates no alarm topic unless an alarm email is configured', () => {
-    template.resourceCountIs('AWS::SNS::Topic', 0);
-    expect(stack.monitoring.alarmTopic).toBeUndefined();
+  it('always creates the alarm topic, subscribing no address unless an alarm email is configured', () => {
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+    template.hasOutput('AlarmTopicArn', { Value: { Ref: logicalIdOf(stack.monitoring.alarmTopic) } });
   });
 
   it('is environment-agnostic: no account or region is baked in', () => {

@@ -5,14 +5,15 @@ import {
   MAX_METRICS_PER_ALARM,
   QUEUE_AGE_THRESHOLD_SECONDS,
 } from '../../lib/constructs/monitoring';
+import { BUSINESS_COUNT_METRICS, BUSINESS_DURATION_METRICS } from '../../lib/constructs/parley-metrics';
 import { logicalIdOf, onlyResource, resourcesOfType, synthParley } from './synth-parley';
 
 const ALARM_EMAIL = 'oncall@example.com';
 const { stack, template } = synthParley({ context: { alarmEmail: ALARM_EMAIL } });
 const alarms = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm'));
-const topicId = logicalIdOf(stack.monitoring.alarmTopic!);
+const topicId = logicalIdOf(stack.monitoring.alarmTopic);
 type MetricQuery = { Id: string; Expression?: string; MetricStat?: unknown; ReturnData: boolean; Label?: string };
-const errorRateAlarms = alarms.filter((alarm) => Array.isArray(alarm.Properties?.Metrics));
+const errorRateAlarms = alarms.filter((alarm) => String(alarm.Properties?.AlarmName).startsWith('Parley-function-error-rate-'));
 const queriesOf = (alarm: (typeof alarms)[number]) => alarm.Properties?.Metrics as MetricQuery[];
 
 /** The dashboard body with CloudFormation references flattened into text. */
@@ -22,8 +23,10 @@ function dashboardBody(): string {
 }
 
 describe('dashboard', () => {
-  it('is named after the stack', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'Parley-operations' });
+  it('is named after the stack and the region (dashboard names are global to the account)', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', {
+      DashboardName: { 'Fn::Join': ['', ['Parley-operations-', { Ref: 'AWS::Region' }]] },
+    });
   });
 
   it('graphs Lambda errors, duration and throttles for every function', () => {
@@ -44,6 +47,44 @@ describe('dashboard', () => {
     expect(body).toContain('ApproximateAgeOfOldestMessage');
     expect(body).toContain(logicalIdOf(stack.routing.queue));
     expect(body).toContain(logicalIdOf(stack.routing.deadLetterQueue));
+  });
+});
+
+describe('dashboard: business and fault metrics from the shared contract', () => {
+  it('graphs every business metric beside the technical ones', () => {
+    const body = dashboardBody();
+    for (const metric of [...BUSINESS_COUNT_METRICS, ...BUSINESS_DURATION_METRICS]) expect(body, metric).toContain(`\\"${metric}\\"`);
+    expect(body).toContain('\\"Parley\\"');
+  });
+
+  it('graphs ServerFault, its breakdown by route and dependency, fail-opens and reconcile runs', () => {
+    const body = dashboardBody();
+    for (const metric of ['ServerFault', 'RateLimitFailOpen', 'RateLimitFailClosed', 'ReconcileRuns'])
+      expect(body, metric).toContain(`\\"${metric}\\"`);
+    expect(body).toContain('SEARCH(');
+    expect(body).toContain('{Parley,dependency,route,service}');
+  });
+
+  it('graphs the HTTP API (requests, 4xx, 5xx, latency), DynamoDB and Lambda concurrency', () => {
+    const body = dashboardBody();
+    for (const metric of ['Count', '4xx', '5xx', 'Latency']) expect(body, metric).toContain(`\\"${metric}\\"`);
+    expect(body).toContain(logicalIdOf(stack.http.httpApi));
+    for (const metric of [
+      'ConsumedReadCapacityUnits',
+      'ConsumedWriteCapacityUnits',
+      'ReadThrottleEvents',
+      'WriteThrottleEvents',
+      'SuccessfulRequestLatency',
+    ]) {
+      expect(body, metric).toContain(`\\"${metric}\\"`);
+    }
+    expect(body).toContain(logicalIdOf(stack.storage.table));
+    expect(body).toContain('\\"ConcurrentExecutions\\"');
+  });
+
+  it('lists every alarm on its alarm status widget', () => {
+    const body = dashboardBody();
+    for (const alarm of Object.keys(resourcesOfType(template, 'AWS::CloudWatch::Alarm'))) expect(body, alarm).toContain(alarm);
   });
 });
 
@@ -98,8 +139,11 @@ describe('alarms', () => {
     }
   });
 
-  it('treats missing data as fine, so idle periods do not page anyone', () => {
-    for (const alarm of alarms) expect(alarm.Properties?.TreatMissingData).toBe('notBreaching');
+  it('treats missing data as fine, so idle periods do not page anyone, except for the reconcile heartbeat', () => {
+    for (const alarm of alarms) {
+      const expected = alarm.Properties?.AlarmName === 'Parley-reconcile-missing' ? 'breaching' : 'notBreaching';
+      expect(alarm.Properties?.TreatMissingData, String(alarm.Properties?.AlarmName)).toBe(expected);
+    }
   });
 });
 
@@ -119,7 +163,7 @@ describe('alarm notifications', () => {
   });
 
   it('sends every alarm, and its recovery, to the topic', () => {
-    expect(alarms.length).toBe(errorRateAlarms.length + 2);
+    expect(alarms.length).toBe(errorRateAlarms.length + Object.keys(stack.monitoring.alarms).length);
     for (const alarm of alarms) {
       expect(alarm.Properties?.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(alarm.Properties?.OKActions).toEqual([{ Ref: topicId }]);
