@@ -46,6 +46,7 @@ import type { RateLimit } from './ports/rate-limiter';
 import type { Ports } from './services/context';
 import { refusingSuppressed } from './services/outbound-mail';
 import type { KeyRotationDeps } from './services/signing-key-rotation';
+import { serviceMetrics } from './shared/business-metrics';
 import { logger } from './shared/observability';
 
 /**
@@ -239,6 +240,7 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
       warn: (message, extra) => logger.warn(message, { ...extra }),
       error: (message, extra) => logger.error(message, { ...extra }),
     },
+    metrics: serviceMetrics,
   };
   const keyRotation = (secretId: string): KeyRotationDeps => ({
     store: new SecretsManagerKeyRotationStore(clients.secretsManager, secretId, config.VERIFICATION_KEYS_SECRET_ID),

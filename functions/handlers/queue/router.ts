@@ -2,7 +2,8 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { z } from 'zod';
 import type { RoutingTrigger } from '../../ports/routing-queue';
 import { handleTriggers } from '../../services/routing';
-import { flushMetrics, logger, metrics, MetricUnit } from '../../shared/observability';
+import { flushMetrics, inInvocation, logger, metrics, MetricUnit } from '../../shared/observability';
+import { recordServerFault } from '../shared/server-fault';
 import { getPorts } from '../../wiring';
 
 const triggerSchema = z.discriminatedUnion('type', [
@@ -11,6 +12,16 @@ const triggerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('agent.lost'), agentId: z.string().min(1) }),
   z.object({ type: z.literal('agent.left'), agentId: z.string().min(1), disconnectedAt: z.iso.datetime() }),
 ]);
+
+/** The correlation id the publisher put beside the trigger (functions/adapters/sqs/routing-queue.ts). */
+function correlationIdOf(record: SQSRecord): string | undefined {
+  try {
+    const value: unknown = (JSON.parse(record.body) as { correlationId?: unknown }).correlationId;
+    return typeof value === 'string' && value.length <= 128 ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function parseTrigger(record: SQSRecord): RoutingTrigger | undefined {
   try {
@@ -27,8 +38,12 @@ function parseTrigger(record: SQSRecord): RoutingTrigger | undefined {
  * skill, however many of its triggers name it), with partial failures, so a trigger that
  * fails is retried without the others.
  */
-export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-  logger.addContext(context);
+export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => inInvocation(context, () => route(event));
+
+async function route(event: SQSEvent): Promise<SQSBatchResponse> {
+  // The batch's lines carry every trigger's correlation id; a failed trigger's line its own.
+  const correlationIds = [...new Set(event.Records.map(correlationIdOf).filter((id) => id !== undefined))];
+  if (correlationIds.length > 0) logger.appendKeys({ correlationIds });
   try {
     const failed: string[] = [];
     const valid: Array<{ record: SQSRecord; trigger: RoutingTrigger }> = [];
@@ -50,12 +65,17 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
         handled++;
         return;
       }
-      logger.error('Routing trigger failed; SQS will deliver it again', { trigger: outcome.trigger, error: outcome.error });
-      failed.push(valid[index]!.record.messageId);
+      const { record } = valid[index]!;
+      const correlationId = correlationIdOf(record);
+      recordServerFault('router', outcome.error, 'Routing trigger failed; SQS will deliver it again', {
+        trigger: outcome.trigger,
+        ...(correlationId ? { correlationId } : {}),
+      });
+      failed.push(record.messageId);
     });
     if (handled > 0) metrics.addMetric('RoutingTriggersHandled', MetricUnit.Count, handled);
     return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
   } finally {
     flushMetrics();
   }
-};
+}

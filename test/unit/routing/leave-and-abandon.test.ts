@@ -126,6 +126,7 @@ class Harness {
       ids: { next: () => 'c1' },
       settings,
       log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      metrics: { count: () => undefined, seconds: () => undefined },
     };
   }
 
