@@ -103,6 +103,7 @@ async function closeAbandoned(ports: Ports, conversation: Conversation, agentSeq
   const now = ports.clock.now().toISOString();
   const closed = await ports.conversations.closeAbandoned(conversation.id, agentSeq, now);
   if (!closed) return false;
+  ports.metrics.count('ConversationsAbandoned');
   ports.log.info('Abandoned chat closed: the customer did not answer', { conversationId: closed.id, agentId: closed.agent?.id });
   const { message } = await ports.conversations.appendMessage(
     closed,

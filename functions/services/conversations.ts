@@ -62,6 +62,7 @@ export async function openConversation(
     ...(caller.customer?.attrs ? { attrs: caller.customer.attrs } : {}),
   });
   if (result.created) {
+    ports.metrics.count('ConversationsStarted');
     await broadcast(
       ports,
       [user.id],
@@ -204,6 +205,8 @@ export async function close(ports: Ports, caller: Caller, frame: CloseFrame): Pr
     const current = await getConversation(ports, conversation.id);
     return closedFrame(current, now);
   }
+  // A customer who gives up waiting abandons the queue.
+  if (conversation.status === 'queued' && caller.user.role === 'customer') ports.metrics.count('ConversationsAbandoned');
   await afterClose(ports, closed);
   const frame_ = closedFrame(closed, now);
   await broadcast(ports, participantIds(closed), frame_, {

@@ -6,6 +6,7 @@ import { validateText } from '../domain/message';
 import type { MessageFrame, ReadFrame, TypingFrame } from '../protocol/client-frames';
 import type { ServerFrame } from '../protocol/server-frames';
 import { ackFrame, messageFrame } from '../protocol/server-frames';
+import { recordFirstResponse } from './assignment-metrics';
 import { broadcast } from './broadcast';
 import type { Caller, Ports } from './context';
 import { answerCustomer, lazyBot } from './bot';
@@ -35,6 +36,10 @@ export async function sendMessage(ports: Ports, caller: Caller, frame: MessageFr
   }
   const now = ports.clock.now().toISOString();
   const result = await ports.conversations.appendMessage(conversation, { sender, text: frame.text, clientMsgId: frame.clientMsgId }, now);
+  if (!result.duplicate) {
+    ports.metrics.count('MessagesStored');
+    if (caller.user.role !== 'customer') recordFirstResponse(ports, conversation, now);
+  }
   if (!result.duplicate || result.resumed) {
     await broadcast(ports, participantIds(conversation), messageFrame(result.message), {
       ...(caller.connectionId ? { exceptConnectionId: caller.connectionId } : {}),
