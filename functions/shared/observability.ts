@@ -19,9 +19,11 @@ const invocations = new AsyncLocalStorage<InvocationScope>();
  */
 export const logger: Logger = new Proxy(rootLogger, {
   get(root, property) {
+    // A test double installed on the root (vi.spyOn with an implementation) is returned as is.
+    const own: unknown = Object.hasOwn(root, property) ? Reflect.get(root, property) : undefined;
+    if (typeof own === 'function') return own;
     const current = invocations.getStore()?.logger ?? root;
-    // A test double installed on the root (vi.spyOn) wins, still acting on the current logger.
-    const value: unknown = Object.hasOwn(root, property) ? Reflect.get(root, property) : Reflect.get(current, property);
+    const value: unknown = Reflect.get(current, property);
     return typeof value === 'function' ? value.bind(current) : value;
   },
 });
