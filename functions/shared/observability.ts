@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 
@@ -45,7 +46,9 @@ export function flushMetrics(): void {
  * invocations), the Lambda context added when there is one.
  */
 export function inInvocation<T>(context: Context | undefined, run: () => Promise<T>): Promise<T> {
-  const scope: InvocationScope = { logger: rootLogger.createChild() };
+  // The level as the environment says now (the local stack sets it after this module loads).
+  const logLevel = (process.env.POWERTOOLS_LOG_LEVEL ?? process.env.AWS_LAMBDA_LOG_LEVEL ?? rootLogger.getLevelName()) as LogLevel;
+  const scope: InvocationScope = { logger: rootLogger.createChild({ logLevel }) };
   return invocations.run(scope, () => {
     if (context) scope.logger.addContext(context);
     return run();
