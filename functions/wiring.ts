@@ -48,6 +48,7 @@ import { refusingSuppressed } from './services/outbound-mail';
 import type { KeyRotationDeps } from './services/signing-key-rotation';
 import { serviceMetrics } from './shared/business-metrics';
 import { logger } from './shared/observability';
+import { captureClients } from './shared/tracing';
 
 /**
  * The one place that builds adapters, from a configuration it is given. On Lambda the
@@ -119,14 +120,15 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
   const region = config.AWS_REGION;
   const clock = options.clock ?? systemClock;
   const policy = keyPolicy(config);
-  const clients: AwsClients = {
+  // Traced (each SDK call an X-Ray subsegment) only on Lambda with tracing on; as built otherwise.
+  const clients: AwsClients = captureClients({
     dynamodb: new DynamoDBClient({ region, ...endpoint(config.AWS_ENDPOINT_URL_DYNAMODB) }),
     sqs: new SQSClient({ region, ...endpoint(config.AWS_ENDPOINT_URL_SQS) }),
     managementApi: new ApiGatewayManagementApiClient({ region, endpoint: config.WS_CALLBACK_URL }),
     secretsManager: new SecretsManagerClient({ region, ...endpoint(config.AWS_ENDPOINT_URL_SECRETS_MANAGER) }),
     sesv2: new SESv2Client({ region, ...endpoint(config.AWS_ENDPOINT_URL_SESV2) }),
     s3: new S3Client({ region, ...endpoint(config.AWS_ENDPOINT_URL_S3), forcePathStyle: config.AWS_ENDPOINT_URL_S3 !== undefined }),
-  };
+  });
   const documents = DynamoDBDocumentClient.from(clients.dynamodb, {
     marshallOptions: { removeUndefinedValues: true },
   });

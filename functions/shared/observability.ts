@@ -3,6 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import { traced } from './tracing';
 
 const rootLogger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'parley' });
 
@@ -51,7 +52,7 @@ export function inInvocation<T>(context: Context | undefined, run: () => Promise
   const scope: InvocationScope = { logger: rootLogger.createChild({ logLevel }) };
   return invocations.run(scope, () => {
     if (context) scope.logger.addContext(context);
-    return run();
+    return traced(context?.functionName ?? 'handler', run);
   });
 }
 

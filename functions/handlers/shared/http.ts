@@ -7,6 +7,7 @@ import type { Ports } from '../../services/context';
 import { assertTokenCurrent } from '../../services/staff-sessions';
 import { randomUUID } from 'node:crypto';
 import { flushMetrics, inInvocation, logger, setCorrelationId } from '../../shared/observability';
+import { annotateTrace } from '../../shared/tracing';
 import { getPorts } from '../../wiring';
 import { HTTP_STATUS, toProtocolError } from './error-mapping';
 import { parseJsonObject, validate } from './parse';
@@ -69,6 +70,7 @@ export function httpHandler<S extends z.ZodType | undefined>(
   return (event: APIGatewayProxyEventV2, context?: Context): Promise<APIGatewayProxyStructuredResultV2> =>
     inInvocation(context, async () => {
       logger.appendKeys({ route: spec.name, requestId: event.requestContext.requestId });
+      annotateTrace({ route: `http:${event.routeKey}` });
       // A client may name its own id (x-correlation-id); otherwise the request gets a new one.
       setCorrelationId(correlationIdOf(event) ?? randomUUID());
       try {

@@ -9,6 +9,7 @@ import type { Caller, Ports } from '../../services/context';
 import { assertTokenCurrent } from '../../services/staff-sessions';
 import { randomUUID } from 'node:crypto';
 import { flushMetrics, inInvocation, logger, setCorrelationId } from '../../shared/observability';
+import { annotateTrace } from '../../shared/tracing';
 import { getPorts } from '../../wiring';
 import { parseJsonObject, validate } from './parse';
 import { websocketLimitChecks } from '../../domain/limits';
@@ -158,6 +159,7 @@ export function actionHandler<S extends z.ZodType>(
       try {
         const caller = callerFromEvent(event);
         logger.appendKeys({ connectionId: caller.connectionId, userId: caller.user.id, action });
+        annotateTrace({ route: action, connectionId: caller.connectionId });
         const ports = getPorts();
         const refusal =
           caller.expiresAt * 1000 <= ports.clock.now().getTime()
@@ -177,7 +179,10 @@ export function actionHandler<S extends z.ZodType>(
         await enforceLimits(ports, websocketLimitChecks(action, fields, { userId: caller.user.id, connectionId: caller.connectionId }));
         const frame = validate(schema, parseJsonObject(event.body, 'The frame'));
         const conversationId = (frame as { conversationId?: unknown }).conversationId;
-        if (typeof conversationId === 'string') logger.appendKeys({ conversationId });
+        if (typeof conversationId === 'string') {
+          logger.appendKeys({ conversationId });
+          annotateTrace({ conversationId });
+        }
         const result = await run(ports, caller, frame);
         const frames = result === undefined ? [] : Array.isArray(result) ? result : [result];
         for (const early of frames.slice(0, -1)) await ports.notifier.send(caller.connectionId, early);
@@ -202,6 +207,7 @@ export function lifecycleHandler(run: (ports: Ports, caller: AuthorizedCaller) =
       try {
         const caller = callerFromEvent(event);
         logger.appendKeys({ connectionId: caller.connectionId, userId: caller.user.id, route: event.requestContext.routeKey });
+        annotateTrace({ route, connectionId: caller.connectionId });
         await run(getPorts(), caller);
         return { statusCode: 200 };
       } catch (error) {
