@@ -13,6 +13,7 @@ interface InvocationScope {
   correlationId?: string;
 }
 const invocations = new AsyncLocalStorage<InvocationScope>();
+let coldStart = true;
 
 /**
  * The logger handlers and services use. Inside an invocation (see `inInvocation`) it is that
@@ -51,7 +52,12 @@ export function inInvocation<T>(context: Context | undefined, run: () => Promise
   const logLevel = (process.env.POWERTOOLS_LOG_LEVEL ?? process.env.AWS_LAMBDA_LOG_LEVEL ?? rootLogger.getLevelName()) as LogLevel;
   const scope: InvocationScope = { logger: rootLogger.createChild({ logLevel }) };
   return invocations.run(scope, () => {
-    if (context) scope.logger.addContext(context);
+    if (context) {
+      // Each child is new and would call every invocation cold: only the container's first is.
+      (scope.logger as unknown as { coldStart: boolean }).coldStart = coldStart;
+      coldStart = false;
+      scope.logger.addContext(context);
+    }
     return traced(context?.functionName ?? 'handler', run);
   });
 }

@@ -1,4 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SqsRoutingQueue } from '../../../functions/adapters/sqs/routing-queue';
 import { inInvocation, logger, setCorrelationId } from '../../../functions/shared/observability';
@@ -79,6 +80,25 @@ describe('log keys per invocation', () => {
     });
     expect(lines.find((line) => line.message === 'inside')).toMatchObject({ correlationId: 'frame-1' });
     expect(lines.find((line) => line.message === 'outside')).not.toHaveProperty('correlationId');
+  });
+});
+
+describe('cold start', () => {
+  it('only the container’s first invocation logs cold_start true (each invocation has a new child logger)', async () => {
+    const context = { functionName: 'f', functionVersion: '1', invokedFunctionArn: 'arn', memoryLimitInMB: '128', awsRequestId: 'r1' };
+    vi.stubEnv('AWS_LAMBDA_INITIALIZATION_TYPE', 'on-demand');
+    try {
+      const lines = await captureLogs(async () => {
+        await inInvocation(context as unknown as Context, async () => logger.info('first'));
+        await inInvocation(context as unknown as Context, async () => logger.info('second'));
+      });
+      expect(lines.map((line) => [line.message, line.cold_start])).toEqual([
+        ['first', true],
+        ['second', false],
+      ]);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });
 
