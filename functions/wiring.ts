@@ -49,7 +49,9 @@ import type { RateLimit } from './ports/rate-limiter';
 import type { Ports } from './services/context';
 import { refusingSuppressed } from './services/outbound-mail';
 import type { KeyRotationDeps } from './services/signing-key-rotation';
+import { serviceMetrics } from './shared/business-metrics';
 import { logger } from './shared/observability';
+import { captureClients } from './shared/tracing';
 
 /**
  * The one place that builds adapters, from a configuration it is given. On Lambda the
@@ -123,14 +125,15 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
   const region = config.AWS_REGION;
   const clock = options.clock ?? systemClock;
   const policy = keyPolicy(config);
-  const clients: AwsClients = {
+  // Traced (each SDK call an X-Ray subsegment) only on Lambda with tracing on; as built otherwise.
+  const clients: AwsClients = captureClients({
     dynamodb: new DynamoDBClient({ region, ...endpoint(config.AWS_ENDPOINT_URL_DYNAMODB) }),
     sqs: new SQSClient({ region, ...endpoint(config.AWS_ENDPOINT_URL_SQS) }),
     managementApi: new ApiGatewayManagementApiClient({ region, endpoint: config.WS_CALLBACK_URL }),
     secretsManager: new SecretsManagerClient({ region, ...endpoint(config.AWS_ENDPOINT_URL_SECRETS_MANAGER) }),
     sesv2: new SESv2Client({ region, ...endpoint(config.AWS_ENDPOINT_URL_SESV2) }),
     s3: new S3Client({ region, ...endpoint(config.AWS_ENDPOINT_URL_S3), forcePathStyle: config.AWS_ENDPOINT_URL_S3 !== undefined }),
-  };
+  });
   const documents = DynamoDBDocumentClient.from(clients.dynamodb, {
     marshallOptions: { removeUndefinedValues: true },
   });
@@ -245,6 +248,7 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
       warn: (message, extra) => logger.warn(message, { ...extra }),
       error: (message, extra) => logger.error(message, { ...extra }),
     },
+    metrics: serviceMetrics,
   };
   const keyRotation = (secretId: string): KeyRotationDeps => ({
     store: new SecretsManagerKeyRotationStore(clients.secretsManager, secretId, config.VERIFICATION_KEYS_SECRET_ID),

@@ -297,6 +297,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         [UPSTASH_SECRET_NAME]: JSON.stringify({ url: upstash.url, token: upstashToken }),
         [IDENTIFIED_CUSTOMER_SECRET_NAME]: identifiedCustomerKey,
       },
+      fail: () => faults?.failSecretsRequest() ?? false,
     });
     stops.push({ name: 'Secrets Manager endpoint', stop: () => secrets.close() });
     const s3 = await startLocalS3({

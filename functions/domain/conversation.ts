@@ -52,6 +52,8 @@ export interface Conversation {
   /** When it (last) entered the queue; orders the queue. */
   readonly queuedAt?: string;
   readonly assignedAt?: string;
+  /** When an agent was first assigned (kept across requeues): time to assignment ends here. */
+  readonly firstAssignedAt?: string;
   readonly closedAt?: string;
   readonly closedBy?: { readonly id: string; readonly role: string };
   /** The visitor's BCP 47 locale from `start.visitor.locale`: the bot answers in it. */

@@ -103,6 +103,7 @@ async function closeAbandoned(ports: Ports, conversation: Conversation, agentSeq
   const now = ports.clock.now().toISOString();
   const closed = await ports.conversations.closeAbandoned(conversation.id, agentSeq, now);
   if (!closed) return false;
+  ports.metrics.count('ConversationsAbandoned');
   ports.log.info('Abandoned chat closed: the customer did not answer', { conversationId: closed.id, agentId: closed.agent?.id });
   const everyone = participantIds(closed);
   // The sweep never sees a closed conversation again, so nothing after the stored close may

@@ -36,7 +36,7 @@ export interface BroadcastOptions {
  * (unless it may still be opening: forgetGoneConnection).
  */
 export async function broadcast(
-  ports: Pick<Ports, 'connections' | 'notifier' | 'clock' | 'log'>,
+  ports: Pick<Ports, 'connections' | 'notifier' | 'clock' | 'log' | 'metrics'>,
   userIds: readonly string[],
   frame: ServerFrame,
   options: BroadcastOptions = {},
@@ -49,9 +49,11 @@ export async function broadcast(
     targets.map(async (connection) => {
       try {
         const result = await ports.notifier.send(connection.connectionId, frame);
+        ports.metrics.count(result === 'sent' ? 'DeliveriesSent' : 'DeliveriesGone');
         if (result === 'gone') await forgetGoneConnection(ports, connection);
         return result === 'sent' ? 1 : 0;
       } catch (error) {
+        ports.metrics.count('DeliveriesFailed');
         ports.log.warn('Live delivery failed; the recipient will catch up on sync', {
           recipientConnectionId: connection.connectionId,
           frameType: frame.type,

@@ -65,6 +65,23 @@ export interface ServiceLogger {
   error(message: string, extra?: Record<string, unknown>): void;
 }
 
+/** Business counts (docs/operations.md "Metrics"), each with only the service dimension. */
+export type BusinessCount =
+  | 'MessagesStored'
+  | 'ConversationsStarted'
+  | 'ConversationsAbandoned'
+  | 'DeliveriesSent'
+  | 'DeliveriesGone'
+  | 'DeliveriesFailed';
+/** Business durations in seconds. */
+export type BusinessDuration = 'QueueWait' | 'TimeToAssignment' | 'FirstResponse';
+
+/** Where the use cases count what happened (EMF on AWS; Powertools Metrics satisfies it through the wiring). */
+export interface ServiceMetrics {
+  count(name: BusinessCount, value?: number): void;
+  seconds(name: BusinessDuration, value: number): void;
+}
+
 /** Every port the use cases may use; adapters are built lazily, so unused ones cost nothing. */
 export interface Ports {
   readonly conversations: ConversationStore;
@@ -105,4 +122,5 @@ export interface Ports {
   readonly ids: IdGenerator;
   readonly settings: Settings;
   readonly log: ServiceLogger;
+  readonly metrics: ServiceMetrics;
 }

@@ -64,6 +64,7 @@ export async function openConversation(
     ...(caller.customer?.attrs ? { attrs: caller.customer.attrs } : {}),
   });
   if (result.created) {
+    ports.metrics.count('ConversationsStarted');
     await broadcast(
       ports,
       [user.id],
@@ -212,6 +213,8 @@ export async function close(ports: Ports, caller: Caller, frame: CloseFrame): Pr
     const closed = await ports.conversations.close(conversation.id, { id: caller.user.id, role: caller.user.role }, now.toISOString());
     // Not stored: someone closed it meanwhile (a retry racing, the abandon sweep); read what they stored.
     current = closed ?? (await getConversation(ports, conversation.id));
+    // A customer who gives up waiting abandons the queue.
+    if (closed && conversation.status === 'queued' && caller.user.role === 'customer') ports.metrics.count('ConversationsAbandoned');
   }
   const answer = closedFrame(current, now.toISOString());
   if (current.status !== 'closed' || closeStep(current, now) === 'reply') return answer;

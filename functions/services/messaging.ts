@@ -7,6 +7,7 @@ import { validateText } from '../domain/message';
 import type { MessageFrame, ReadFrame, TypingFrame } from '../protocol/client-frames';
 import type { ServerFrame } from '../protocol/server-frames';
 import { ackFrame, messageFrame } from '../protocol/server-frames';
+import { recordFirstResponse } from './assignment-metrics';
 import { broadcast } from './broadcast';
 import type { Caller, Ports } from './context';
 import { answerCustomer, lazyBot } from './bot';
@@ -41,6 +42,10 @@ export async function sendMessage(ports: Ports, caller: Caller, frame: MessageFr
     { sender, text: frame.text, clientMsgId: frame.clientMsgId },
     now.toISOString(),
   );
+  if (!result.duplicate) {
+    ports.metrics.count('MessagesStored');
+    if (caller.user.role !== 'customer') recordFirstResponse(ports, conversation, now.toISOString());
+  }
   // A retry pushes again too: the attempt that stored it may have failed before pushing.
   if (pushAppended(result, now)) {
     await broadcast(ports, participantIds(conversation), messageFrame(result.message), {

@@ -1,3 +1,4 @@
+import { recordAssignment } from './assignment-metrics';
 import type { Conversation } from '../domain/conversation';
 import { participantIds, toSummary } from '../domain/conversation';
 import { claimBacks, epochOf, nextClaim } from '../domain/routing-claims';
@@ -51,7 +52,10 @@ async function decide(ports: Ports, waiting: Conversation): Promise<Decision> {
     outlook = outcome;
     if (!outcome.agent) return { kind: 'no-agent', outlook };
     const assigned = await ports.conversations.assign(conversation.id, outcome.agent, now, epochOf(conversation));
-    if (assigned) return { kind: 'assigned', conversation: assigned, outlook };
+    if (assigned) {
+      recordAssignment(ports, conversation, assigned, now);
+      return { kind: 'assigned', conversation: assigned, outlook };
+    }
     const current = await ports.conversations.get(conversation.id);
     if (!(current && claimBacks(current, outcome.agent.id, claim))) {
       await ports.presence.release(outcome.agent.id, claim, ports.clock.now().toISOString());

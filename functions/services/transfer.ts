@@ -1,3 +1,4 @@
+import { recordAssignment } from './assignment-metrics';
 import type { Conversation } from '../domain/conversation';
 import { assertCanTransfer, assertOpen, toSummary } from '../domain/conversation';
 import { ConflictError } from '../domain/errors';
@@ -32,6 +33,8 @@ async function toAgent(ports: Ports, conversation: Conversation, agentId: string
     await releaseUnlessBacking(ports, conversation.id, agentId, claim);
     throw new ConflictError('The conversation changed meanwhile; try again');
   }
+  // A supervisor handing a waiting conversation to an agent ends its queued period too.
+  if (!conversation.agent) recordAssignment(ports, conversation, moved, now);
   return moved;
 }
 

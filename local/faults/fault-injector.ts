@@ -10,6 +10,7 @@ export interface FaultCounts {
   dynamoThrottled: number;
   sqsDuplicated: number;
   connectionsKilled: number;
+  secretsFailed: number;
 }
 
 export type PostVerdict = 'deliver' | 'gone' | 'limit-exceeded';
@@ -22,6 +23,7 @@ const zeroCounts = (): FaultCounts => ({
   dynamoThrottled: 0,
   sqsDuplicated: 0,
   connectionsKilled: 0,
+  secretsFailed: 0,
 });
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -99,6 +101,12 @@ export class FaultInjector {
     const duplicate = this.roll(this.current.sqsDuplicate);
     if (duplicate) this.tally.sqsDuplicated += 1;
     return duplicate;
+  }
+
+  failSecretsRequest(): boolean {
+    const fail = this.roll(this.current.secretsUnavailable);
+    if (fail) this.tally.secretsFailed += 1;
+    return fail;
   }
 
   /** Picks the connections to cut in a tick of `tickMs`. */

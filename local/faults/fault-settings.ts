@@ -18,6 +18,8 @@ export interface FaultSettings {
   readonly sqsDuplicate: number;
   /** Chance per open connection per second of being cut without a close handshake. */
   readonly killPerSecond: number;
+  /** A Secrets Manager request answers 500 InternalServiceError (an outage; the SDK retries it). */
+  readonly secretsUnavailable: number;
 }
 
 export const NO_FAULTS: FaultSettings = {
@@ -29,6 +31,7 @@ export const NO_FAULTS: FaultSettings = {
   dynamoThrottle: 0,
   sqsDuplicate: 0,
   killPerSecond: 0,
+  secretsUnavailable: 0,
 };
 
 /** Flag names (`--faults drop-disconnect=0.2,gone=0.05`) and the settings they set. */
@@ -41,6 +44,7 @@ const FLAG_NAMES: Readonly<Record<string, keyof FaultSettings>> = {
   'dynamo-throttle': 'dynamoThrottle',
   'sqs-duplicate': 'sqsDuplicate',
   kill: 'killPerSecond',
+  'secrets-down': 'secretsUnavailable',
 };
 
 export const FAULT_FLAG_HELP = Object.keys(FLAG_NAMES).join(', ');

@@ -23,6 +23,8 @@ export interface SecretsServerOptions {
   region?: string;
   /** Secrets to create at start: name -> SecretString. */
   secrets?: Record<string, string>;
+  /** Fault injection: true answers the request 500 InternalServiceError (local/faults). */
+  fail?: () => boolean;
 }
 
 const TARGET_PREFIX = 'secretsmanager.';
@@ -30,9 +32,10 @@ const CONTENT_TYPE = 'application/x-amz-json-1.1';
 const MAX_REQUEST_BYTES = 1024 * 1024;
 const ACCOUNT_ID = '000000000000';
 
-async function handle(store: SecretStore, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handle(store: SecretStore, request: IncomingMessage, response: ServerResponse, fail?: () => boolean): Promise<void> {
   const headers = { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': randomUUID() };
   try {
+    if (fail?.()) throw new SecretsManagerError('InternalServiceError', 'Injected fault: Secrets Manager is unavailable.', 500);
     const target = request.headers['x-amz-target'];
     const operationName = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
     const operation = Object.hasOwn(secretsOperations, operationName) ? secretsOperations[operationName] : undefined;
@@ -66,7 +69,7 @@ export function startSecretsServer(options: SecretsServerOptions): Promise<Secre
   const host = options.host ?? '127.0.0.1';
   const store = new SecretStore(options.region ?? 'us-east-1', ACCOUNT_ID);
   for (const [name, value] of Object.entries(options.secrets ?? {})) store.create({ name, secretString: value });
-  const server = createServer((request, response) => void handle(store, request, response));
+  const server = createServer((request, response) => void handle(store, request, response, options.fail));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, host, () => {

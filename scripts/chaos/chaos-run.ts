@@ -62,6 +62,8 @@ export const ALL_FAULTS: FaultSettings = {
   dynamoThrottle: 0.02,
   sqsDuplicate: 0.3,
   killPerSecond: 0.02,
+  // Off: an outage of Secrets Manager refuses new connections (500) by design, which is no chaos finding.
+  secretsUnavailable: 0,
 };
 
 /**

@@ -163,6 +163,7 @@ export function itemToConversation(item: Item): Conversation {
     updatedAt: String(item.updatedAt),
     ...(str(item, 'queuedAt') ? { queuedAt: str(item, 'queuedAt') } : {}),
     ...(str(item, 'assignedAt') ? { assignedAt: str(item, 'assignedAt') } : {}),
+    ...(str(item, 'firstAssignedAt') ? { firstAssignedAt: str(item, 'firstAssignedAt') } : {}),
     ...(str(item, 'closedAt') ? { closedAt: str(item, 'closedAt') } : {}),
     ...(closedById ? { closedBy: { id: closedById, role: str(item, 'closedByRole') ?? 'system' } } : {}),
     ...(ratingScore !== undefined

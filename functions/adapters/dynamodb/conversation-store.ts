@@ -317,6 +317,8 @@ export class DynamoConversationStore implements ConversationStore {
       names?: Record<string, string>;
       /** A routing transition: bump the epoch (domain/routing-claims.ts). */
       bump?: boolean;
+      /** Attributes set only when the item has none yet. */
+      setIfAbsent?: Item;
     },
   ): Promise<Conversation | undefined> {
     const setNames = Object.keys(update.set);
@@ -331,6 +333,11 @@ export class DynamoConversationStore implements ConversationStore {
       names[`#r${index}`] = name;
       return `#r${index}`;
     });
+    for (const [index, [name, value]] of Object.entries(update.setIfAbsent ?? {}).entries()) {
+      names[`#a${index}`] = name;
+      values[`:a${index}`] = value;
+      assignments.push(`#a${index} = if_not_exists(#a${index}, :a${index})`);
+    }
     if (update.bump) {
       names['#epoch'] = 'epoch';
       values[':zero'] = 0;
@@ -373,6 +380,7 @@ export class DynamoConversationStore implements ConversationStore {
         agentSort: `${now}#${conversationId}`,
         updatedAt: now,
       },
+      setIfAbsent: { firstAssignedAt: now },
       remove: ['queueKey', 'queueSort'],
       condition: `#status = :queued${step.condition}`,
       names: { '#status': 'status', ...(fromEpoch === undefined ? {} : { '#epoch': 'epoch' }) },

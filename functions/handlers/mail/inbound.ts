@@ -1,7 +1,8 @@
 import type { Context, S3Event } from 'aws-lambda';
 import { parseInboundMail } from '../../adapters/mime/inbound-parser';
 import { processInboundMail, type InboundMailOutcome } from '../../services/inbound-mail';
-import { flushMetrics, logger } from '../../shared/observability';
+import { flushMetrics, inInvocation } from '../../shared/observability';
+import { recordServerFault } from '../shared/server-fault';
 import { getWiring } from '../../wiring';
 
 export interface InboundMailResult {
@@ -13,8 +14,11 @@ export interface InboundMailResult {
  * reading S3 or storing the reply throws, so Lambda's asynchronous retries try again (the
  * reply is stored once, by its Message-ID); anything else is final and logged.
  */
-export async function handler(event: S3Event, context?: Context): Promise<InboundMailResult> {
-  if (context) logger.addContext(context);
+export function handler(event: S3Event, context?: Context): Promise<InboundMailResult> {
+  return inInvocation(context, () => receive(event));
+}
+
+async function receive(event: S3Event): Promise<InboundMailResult> {
   try {
     const { ports, config } = getWiring();
     const results: InboundMailResult['results'] = [];
@@ -30,7 +34,7 @@ export async function handler(event: S3Event, context?: Context): Promise<Inboun
     }
     return { results };
   } catch (error) {
-    logger.error('Inbound mail failed; Lambda retries it', { error });
+    recordServerFault('mail:inbound', error, 'Inbound mail failed; Lambda retries it');
     throw error;
   } finally {
     flushMetrics();

@@ -2,9 +2,20 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { DeadLetterQueue } from '../../ports/dead-letter-queue';
 import type { RoutingTrigger } from '../../ports/routing-queue';
 import { handleTriggers } from '../../services/routing';
-import { flushMetrics, logger, metrics, MetricUnit } from '../../shared/observability';
+import { flushMetrics, inInvocation, logger, metrics, MetricUnit } from '../../shared/observability';
+import { recordServerFault } from '../shared/server-fault';
 import { getWiring } from '../../wiring';
 import { type PermanentFailure, parseTriggerBody } from './trigger-parsing';
+
+/** The correlation id the publisher put beside the trigger (functions/adapters/sqs/routing-queue.ts). */
+function correlationIdOf(record: SQSRecord): string | undefined {
+  try {
+    const value: unknown = (JSON.parse(record.body) as { correlationId?: unknown }).correlationId;
+    return typeof value === 'string' && value.length <= 128 ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * A trigger that can never succeed goes to the DLQ now instead of after every retry. Parked,
@@ -40,8 +51,12 @@ async function park(deadLetters: DeadLetterQueue | undefined, record: SQSRecord,
  * skill, however many of its triggers name it), with partial failures, so a trigger that
  * fails is retried without the others.
  */
-export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-  logger.addContext(context);
+export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => inInvocation(context, () => route(event));
+
+async function route(event: SQSEvent): Promise<SQSBatchResponse> {
+  // The batch's lines carry every trigger's correlation id; a failed trigger's line its own.
+  const correlationIds = [...new Set(event.Records.map(correlationIdOf).filter((id) => id !== undefined))];
+  if (correlationIds.length > 0) logger.appendKeys({ correlationIds });
   try {
     const { ports, deadLetters } = getWiring();
     const failed: string[] = [];
@@ -70,12 +85,17 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
         handled++;
         return;
       }
-      logger.error('Routing trigger failed; SQS will deliver it again', { trigger: outcome.trigger, error: outcome.error });
-      failed.push(valid[index]!.record.messageId);
+      const { record } = valid[index]!;
+      const correlationId = correlationIdOf(record);
+      recordServerFault('router', outcome.error, 'Routing trigger failed; SQS will deliver it again', {
+        trigger: outcome.trigger,
+        ...(correlationId ? { correlationId } : {}),
+      });
+      failed.push(record.messageId);
     });
     if (handled > 0) metrics.addMetric('RoutingTriggersHandled', MetricUnit.Count, handled);
     return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
   } finally {
     flushMetrics();
   }
-};
+}

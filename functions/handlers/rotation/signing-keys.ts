@@ -1,7 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { ROTATION_STEPS, runRotationStep } from '../../services/signing-key-rotation';
-import { flushMetrics, logger } from '../../shared/observability';
+import { flushMetrics, inInvocation, logger } from '../../shared/observability';
+import { recordServerFault } from '../shared/server-fault';
 import { getWiring } from '../../wiring';
 
 /** What Secrets Manager sends a rotation function (RotationToken is only for cross-account rotation). */
@@ -17,8 +18,9 @@ const rotationEvent = z.object({
  * `aws secretsmanager rotate-secret`): called once per step, each idempotent
  * (services/signing-key-rotation.ts). A failure throws, so Secrets Manager retries the step.
  */
-export const handler = async (event: unknown, context?: Context): Promise<void> => {
-  if (context) logger.addContext(context);
+export const handler = (event: unknown, context?: Context): Promise<void> => inInvocation(context, () => rotate(event));
+
+async function rotate(event: unknown): Promise<void> {
   const parsed = rotationEvent.safeParse(event);
   if (!parsed.success) throw new Error('Not a Secrets Manager rotation event (SecretId, ClientRequestToken, Step)');
   const { SecretId, ClientRequestToken, Step } = parsed.data;
@@ -27,10 +29,9 @@ export const handler = async (event: unknown, context?: Context): Promise<void> 
     await runRotationStep(getWiring().keyRotation(SecretId), Step, ClientRequestToken);
     logger.info('Rotation step done');
   } catch (error) {
-    logger.error('Rotation step failed', { error });
+    recordServerFault('rotation', error, 'Rotation step failed');
     throw error;
   } finally {
-    logger.removeKeys(['rotationStep', 'versionId']);
     flushMetrics();
   }
-};
+}

@@ -5,7 +5,8 @@ import type { Ports } from '../../services/context';
 import { closeIdleBotConversations } from '../../services/bot-sweep';
 import { reconcile, type ReconcileReport } from '../../services/reconciliation';
 import { sweepTicketOffers } from '../../services/ticket-offers';
-import { flushMetrics, logger, metrics, MetricUnit } from '../../shared/observability';
+import { flushMetrics, inInvocation, logger, metrics, MetricUnit } from '../../shared/observability';
+import { recordServerFault } from '../shared/server-fault';
 import { getPorts } from '../../wiring';
 
 /** One periodic job besides reconciliation; each runs in its own try/catch. */
@@ -49,11 +50,10 @@ const SWEEPS: readonly Sweep[] = [
  * own try/catch so one failing never stops the others (the run still fails, for the alarms).
  * Drift found is logged and counted.
  */
-export const handler = async (
-  _event: unknown,
-  context?: Context,
-): Promise<ReconcileReport & { readonly abandoned?: AbandonSweepReport }> => {
-  if (context) logger.addContext(context);
+export const handler = (_event: unknown, context?: Context): Promise<ReconcileReport & { readonly abandoned?: AbandonSweepReport }> =>
+  inInvocation(context, runAll);
+
+async function runAll(): Promise<ReconcileReport & { readonly abandoned?: AbandonSweepReport }> {
   const ports = getPorts();
   let failure: { error: unknown } | undefined;
   let report: ReconcileReport | undefined;
@@ -64,8 +64,10 @@ export const handler = async (
     metrics.addMetric('AgentsLost', MetricUnit.Count, report.agentsLost.length + report.agentsStranded.length);
     if (report.claimsAdded + report.claimsRemoved > 0) logger.warn('Routing load drift repaired', { ...report });
     else logger.info('Routing state reconciled', { ...report });
+    // The alarm on a missing run watches this: the schedule stopped or every run fails.
+    metrics.addMetric('ReconcileRuns', MetricUnit.Count, 1);
   } catch (error) {
-    logger.error('Reconciliation failed', { error });
+    recordServerFault('reconcile', error, 'Reconciliation failed');
     failure ??= { error };
   }
   try {
@@ -74,14 +76,14 @@ export const handler = async (
       metrics.addMetric('AbandonedChatsClosed', MetricUnit.Count, abandoned.closed);
       logger.info('Abandoned chats swept', { ...abandoned });
     } catch (error) {
-      logger.error('Abandoned-chat sweep failed', { error });
+      recordServerFault('reconcile', error, 'Abandoned-chat sweep failed');
       failure ??= { error };
     }
     for (const sweep of SWEEPS) {
       try {
         await sweep.run(ports);
       } catch (error) {
-        logger.error(`${sweep.name} failed`, { error });
+        recordServerFault('reconcile', error, `${sweep.name} failed`);
         failure ??= { error };
       }
     }
@@ -90,4 +92,4 @@ export const handler = async (
   }
   if (failure || !report) throw failure?.error;
   return { ...report, ...(abandoned ? { abandoned } : {}) };
-};
+}

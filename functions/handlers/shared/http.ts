@@ -5,11 +5,14 @@ import type { User } from '../../domain/identity';
 import { httpIpLimitChecks, httpUserLimitChecks } from '../../domain/limits';
 import type { Ports } from '../../services/context';
 import { assertTokenCurrent } from '../../services/staff-sessions';
-import { flushMetrics, logger } from '../../shared/observability';
+import { randomUUID } from 'node:crypto';
+import { flushMetrics, inInvocation, logger, setCorrelationId } from '../../shared/observability';
+import { annotateTrace } from '../../shared/tracing';
 import { getPorts } from '../../wiring';
 import { HTTP_STATUS, toProtocolError } from './error-mapping';
 import { parseJsonObject, validate } from './parse';
 import { enforceLimits } from './rate-limit';
+import { recordServerFault } from './server-fault';
 
 export interface HttpRequest<B> {
   readonly body: B;
@@ -38,6 +41,12 @@ async function authenticate(ports: Ports, event: APIGatewayProxyEventV2, routeNa
   return verified.user;
 }
 
+/** A client-supplied correlation id, when it is short and plain enough to log. */
+function correlationIdOf(event: APIGatewayProxyEventV2): string | undefined {
+  const value = event.headers?.['x-correlation-id'];
+  return value && /^[\w.:-]{1,128}$/.test(value) ? value : undefined;
+}
+
 interface RouteSpec<S extends z.ZodType | undefined> {
   /** The route's name in routes.ts; its limits are looked up by it (domain/limits.ts). */
   readonly name: string;
@@ -58,37 +67,39 @@ export function httpHandler<S extends z.ZodType | undefined>(
     user: User | undefined,
   ) => Promise<{ status?: number; body: unknown; headers?: Record<string, string> }>,
 ) {
-  return async (event: APIGatewayProxyEventV2, context?: Context): Promise<APIGatewayProxyStructuredResultV2> => {
-    if (context) logger.addContext(context);
-    logger.appendKeys({ route: spec.name });
-    try {
-      const ports = getPorts();
-      // Per IP before anything else, so floods of bad requests count too; per user once known.
-      await enforceLimits(ports, httpIpLimitChecks(spec.name, event.requestContext.http.sourceIp));
-      const user = spec.authenticated ? await authenticate(ports, event, spec.name) : undefined;
-      const raw = event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-      const body = (spec.body ? validate(spec.body, parseJsonObject(raw ?? '', 'The request body')) : undefined) as BodyOf<S>;
-      const result = await run(
-        ports,
-        {
-          body,
-          query: event.queryStringParameters ?? {},
-          params: event.pathParameters ?? {},
-          sourceIp: event.requestContext.http.sourceIp,
-        },
-        user,
-      );
-      return json(result.status ?? 200, result.body, result.headers);
-    } catch (error) {
-      const mapped = toProtocolError(error);
-      if (mapped.serverFault) logger.error('Request failed', { error });
-      else logger.info('Request refused', { code: mapped.code, reason: mapped.message });
-      const headers: Record<string, string> =
-        mapped.retryAfterMs !== undefined ? { 'retry-after': String(Math.ceil(mapped.retryAfterMs / 1000)) } : {};
-      return json(HTTP_STATUS[mapped.code], { error: { code: mapped.code, message: mapped.message } }, headers);
-    } finally {
-      logger.removeKeys(['route', 'userId']);
-      flushMetrics();
-    }
-  };
+  return (event: APIGatewayProxyEventV2, context?: Context): Promise<APIGatewayProxyStructuredResultV2> =>
+    inInvocation(context, async () => {
+      logger.appendKeys({ route: spec.name, requestId: event.requestContext.requestId });
+      annotateTrace({ route: `http:${event.routeKey}` });
+      // A client may name its own id (x-correlation-id); otherwise the request gets a new one.
+      setCorrelationId(correlationIdOf(event) ?? randomUUID());
+      try {
+        const ports = getPorts();
+        // Per IP before anything else, so floods of bad requests count too; per user once known.
+        await enforceLimits(ports, httpIpLimitChecks(spec.name, event.requestContext.http.sourceIp));
+        const user = spec.authenticated ? await authenticate(ports, event, spec.name) : undefined;
+        const raw = event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+        const body = (spec.body ? validate(spec.body, parseJsonObject(raw ?? '', 'The request body')) : undefined) as BodyOf<S>;
+        const result = await run(
+          ports,
+          {
+            body,
+            query: event.queryStringParameters ?? {},
+            params: event.pathParameters ?? {},
+            sourceIp: event.requestContext.http.sourceIp,
+          },
+          user,
+        );
+        return json(result.status ?? 200, result.body, result.headers);
+      } catch (error) {
+        const mapped = toProtocolError(error);
+        if (mapped.serverFault) recordServerFault(`http:${event.routeKey}`, error, 'Request failed');
+        else logger.info('Request refused', { code: mapped.code, reason: mapped.message });
+        const headers: Record<string, string> =
+          mapped.retryAfterMs !== undefined ? { 'retry-after': String(Math.ceil(mapped.retryAfterMs / 1000)) } : {};
+        return json(HTTP_STATUS[mapped.code], { error: { code: mapped.code, message: mapped.message } }, headers);
+      } finally {
+        flushMetrics();
+      }
+    });
 }

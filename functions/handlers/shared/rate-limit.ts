@@ -8,14 +8,17 @@ export const LIMITS_UNAVAILABLE_RETRY_MS = 5_000;
 
 /**
  * A limit whose counter could not be read: logged and counted as `RateLimitFailOpen` or
- * `RateLimitFailClosed` with a `rule` dimension (a single-metric EMF line each, so rules
- * of one request never share a dimension set).
+ * `RateLimitFailClosed` twice, with only the service dimension (what the alarm watches) and
+ * with a `rule` dimension (single-metric EMF lines, so rules of one request never share a
+ * dimension set).
  */
 function recordFallback(rule: LimitRuleName, reason: string): void {
   const policy = LIMIT_RULES[rule].failPolicy;
-  const metric = metrics.singleMetric();
-  metric.addDimension('rule', rule);
-  metric.addMetric(policy === 'open' ? 'RateLimitFailOpen' : 'RateLimitFailClosed', MetricUnit.Count, 1);
+  const name = policy === 'open' ? 'RateLimitFailOpen' : 'RateLimitFailClosed';
+  metrics.singleMetric().addMetric(name, MetricUnit.Count, 1);
+  const byRule = metrics.singleMetric();
+  byRule.addDimension('rule', rule);
+  byRule.addMetric(name, MetricUnit.Count, 1);
   logger.warn(
     policy === 'open' ? 'Rate limit unavailable; the request was let through' : 'Rate limit unavailable; the request was refused',
     {

@@ -7,12 +7,15 @@ import type { ServerFrame } from '../../protocol/server-frames';
 import type { VouchedCustomer } from '../../ports/tokens';
 import type { Caller, Ports } from '../../services/context';
 import { assertTokenCurrent } from '../../services/staff-sessions';
-import { logger, flushMetrics } from '../../shared/observability';
+import { randomUUID } from 'node:crypto';
+import { flushMetrics, inInvocation, logger, setCorrelationId } from '../../shared/observability';
+import { annotateTrace } from '../../shared/tracing';
 import { getPorts } from '../../wiring';
 import { parseJsonObject, validate } from './parse';
 import { websocketLimitChecks } from '../../domain/limits';
 import { HTTP_STATUS, toProtocolError } from './error-mapping';
 import { enforceLimits } from './rate-limit';
+import { recordServerFault } from './server-fault';
 
 /** The parts of API Gateway's WebSocket event Parley reads (authorizer context included). */
 export interface WebSocketEvent {
@@ -121,7 +124,7 @@ function safeParse(body: string | null | undefined): unknown {
 export function errorFrame(error: unknown, body: unknown, fallbackAction: string): ServerFrame {
   const mapped = toProtocolError(error);
   const echo = echoFields(body);
-  if (mapped.serverFault) logger.error('Action failed', { error });
+  if (mapped.serverFault) recordServerFault(fallbackAction, error, 'Action failed');
   else logger.info('Action refused', { code: mapped.code, reason: mapped.message });
   return {
     type: 'error',
@@ -147,43 +150,49 @@ export function actionHandler<S extends z.ZodType>(
   schema: S,
   run: (ports: Ports, caller: AuthorizedCaller, frame: z.infer<S>) => Promise<ActionResult>,
 ) {
-  return async (event: WebSocketEvent, context?: Context): Promise<WebSocketResult> => {
-    if (context) logger.addContext(context);
-    const body = safeParse(event.body);
-    try {
-      const caller = callerFromEvent(event);
-      logger.appendKeys({ connectionId: caller.connectionId, userId: caller.user.id, action });
-      const ports = getPorts();
-      const refusal =
-        caller.expiresAt * 1000 <= ports.clock.now().getTime()
-          ? new UnauthorizedError('The token has expired')
-          : await assertTokenCurrent(ports, caller).then(
-              () => undefined,
-              (error: unknown) => (error instanceof UnauthorizedError ? error : Promise.reject(error)),
-            );
-      if (refusal) {
-        // The token ran out or was revoked since connect: say so, then close (a route response could not arrive).
-        await ports.notifier.send(caller.connectionId, errorFrame(refusal, body, action));
-        await ports.notifier.disconnect(caller.connectionId);
-        return ok();
+  return (event: WebSocketEvent, context?: Context): Promise<WebSocketResult> =>
+    inInvocation(context, async () => {
+      const body = safeParse(event.body);
+      // One id for every log line the frame causes, here and in the router (carried on SQS).
+      setCorrelationId(echoFields(body).clientMsgId ?? randomUUID());
+      if (event.requestContext.requestId) logger.appendKeys({ requestId: event.requestContext.requestId });
+      try {
+        const caller = callerFromEvent(event);
+        logger.appendKeys({ connectionId: caller.connectionId, userId: caller.user.id, action });
+        annotateTrace({ route: action, connectionId: caller.connectionId });
+        const ports = getPorts();
+        const refusal =
+          caller.expiresAt * 1000 <= ports.clock.now().getTime()
+            ? new UnauthorizedError('The token has expired')
+            : await assertTokenCurrent(ports, caller).then(
+                () => undefined,
+                (error: unknown) => (error instanceof UnauthorizedError ? error : Promise.reject(error)),
+              );
+        if (refusal) {
+          // The token ran out or was revoked since connect: say so, then close (a route response could not arrive).
+          await ports.notifier.send(caller.connectionId, errorFrame(refusal, body, action));
+          await ports.notifier.disconnect(caller.connectionId);
+          return ok();
+        }
+        // Counted before validation, so a flood of malformed frames is limited too.
+        const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+        await enforceLimits(ports, websocketLimitChecks(action, fields, { userId: caller.user.id, connectionId: caller.connectionId }));
+        const frame = validate(schema, parseJsonObject(event.body, 'The frame'));
+        const conversationId = (frame as { conversationId?: unknown }).conversationId;
+        if (typeof conversationId === 'string') {
+          logger.appendKeys({ conversationId });
+          annotateTrace({ conversationId });
+        }
+        const result = await run(ports, caller, frame);
+        const frames = result === undefined ? [] : Array.isArray(result) ? result : [result];
+        for (const early of frames.slice(0, -1)) await ports.notifier.send(caller.connectionId, early);
+        return ok(frames.at(-1));
+      } catch (error) {
+        return ok(errorFrame(error, body, action));
+      } finally {
+        flushMetrics();
       }
-      // Counted before validation, so a flood of malformed frames is limited too.
-      const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-      await enforceLimits(ports, websocketLimitChecks(action, fields, { userId: caller.user.id, connectionId: caller.connectionId }));
-      const frame = validate(schema, parseJsonObject(event.body, 'The frame'));
-      const conversationId = (frame as { conversationId?: unknown }).conversationId;
-      if (typeof conversationId === 'string') logger.appendKeys({ conversationId });
-      const result = await run(ports, caller, frame);
-      const frames = result === undefined ? [] : Array.isArray(result) ? result : [result];
-      for (const early of frames.slice(0, -1)) await ports.notifier.send(caller.connectionId, early);
-      return ok(frames.at(-1));
-    } catch (error) {
-      return ok(errorFrame(error, body, action));
-    } finally {
-      logger.removeKeys(['connectionId', 'userId', 'action', 'conversationId']);
-      flushMetrics();
-    }
-  };
+    });
 }
 
 /**
@@ -191,21 +200,23 @@ export function actionHandler<S extends z.ZodType>(
  * 429 or 503 when the refusal is a limit (API Gateway answers the handshake with the status).
  */
 export function lifecycleHandler(run: (ports: Ports, caller: AuthorizedCaller) => Promise<void>) {
-  return async (event: WebSocketEvent, context?: Context): Promise<WebSocketResult> => {
-    if (context) logger.addContext(context);
-    try {
-      const caller = callerFromEvent(event);
-      logger.appendKeys({ connectionId: caller.connectionId, userId: caller.user.id, route: event.requestContext.routeKey });
-      await run(getPorts(), caller);
-      return { statusCode: 200 };
-    } catch (error) {
-      const mapped = toProtocolError(error);
-      if (mapped.serverFault) logger.error('Connection lifecycle failed', { error });
-      else logger.info('Connection refused', { code: mapped.code, reason: mapped.message });
-      return { statusCode: mapped.code === 'rate_limited' || mapped.code === 'unavailable' ? HTTP_STATUS[mapped.code] : 500 };
-    } finally {
-      logger.removeKeys(['connectionId', 'userId', 'route']);
-      flushMetrics();
-    }
-  };
+  return (event: WebSocketEvent, context?: Context): Promise<WebSocketResult> =>
+    inInvocation(context, async () => {
+      const route = event.requestContext.routeKey.replace(/^\$/, '');
+      setCorrelationId(event.requestContext.requestId ?? randomUUID());
+      try {
+        const caller = callerFromEvent(event);
+        logger.appendKeys({ connectionId: caller.connectionId, userId: caller.user.id, route: event.requestContext.routeKey });
+        annotateTrace({ route, connectionId: caller.connectionId });
+        await run(getPorts(), caller);
+        return { statusCode: 200 };
+      } catch (error) {
+        const mapped = toProtocolError(error);
+        if (mapped.serverFault) recordServerFault(route, error, 'Connection lifecycle failed');
+        else logger.info('Connection refused', { code: mapped.code, reason: mapped.message });
+        return { statusCode: mapped.code === 'rate_limited' || mapped.code === 'unavailable' ? HTTP_STATUS[mapped.code] : 500 };
+      } finally {
+        flushMetrics();
+      }
+    });
 }

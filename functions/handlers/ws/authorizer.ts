@@ -1,6 +1,8 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
 import { assertTokenCurrent } from '../../services/staff-sessions';
-import { logger } from '../../shared/observability';
+import { flushMetrics, inInvocation, logger, setCorrelationId } from '../../shared/observability';
+import { toProtocolError } from '../shared/error-mapping';
+import { recordServerFault } from '../shared/server-fault';
 import { getPorts } from '../../wiring';
 
 function policy(principalId: string, effect: 'Allow' | 'Deny', resource: string): APIGatewayAuthorizerResult {
@@ -14,10 +16,15 @@ function policy(principalId: string, effect: 'Allow' | 'Deny', resource: string)
  * `$connect` REQUEST authorizer. No token: throw 'Unauthorized' (API Gateway answers 401).
  * A token that does not verify, or a staff token no longer backed by its account and
  * session: Deny (403). Valid: Allow, passing the identity on as context,
- * which API Gateway hands to every later route of the connection.
+ * which API Gateway hands to every later route of the connection. A dependency that fails
+ * (Secrets Manager, DynamoDB, ...) is a server fault, not the token's: any other thrown error
+ * makes API Gateway answer 500, so clients retry instead of treating their token as bad.
  */
-export const handler = async (event: APIGatewayRequestAuthorizerEvent, context?: Context): Promise<APIGatewayAuthorizerResult> => {
-  if (context) logger.addContext(context);
+export const handler = (event: APIGatewayRequestAuthorizerEvent, context?: Context): Promise<APIGatewayAuthorizerResult> =>
+  inInvocation(context, () => authorize(event));
+
+async function authorize(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
+  if (event.requestContext?.requestId) setCorrelationId(event.requestContext.requestId);
   const token = event.queryStringParameters?.token;
   if (!token) throw new Error('Unauthorized');
   try {
@@ -43,7 +50,12 @@ export const handler = async (event: APIGatewayRequestAuthorizerEvent, context?:
       },
     };
   } catch (error) {
+    if (toProtocolError(error).serverFault) {
+      recordServerFault('authorizer', error, 'Authorizer failed; the connect is answered 500');
+      flushMetrics();
+      throw new Error('Authorizer dependency failed');
+    }
     logger.info('Connection refused', { reason: error instanceof Error ? error.message : String(error) });
     return policy('anonymous', 'Deny', event.methodArn);
   }
-};
+}

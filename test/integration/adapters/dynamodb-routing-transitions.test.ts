@@ -47,6 +47,15 @@ describe('routing transitions on DynamoDB (dynalite)', () => {
     expect(closed).toMatchObject({ status: 'closed', epoch: 4 });
   });
 
+  it('keeps when an agent was first assigned across requeues (time to assignment ends there)', async () => {
+    const conversation = await open('cust-first', 'billing', 1);
+    const first = await store.assign(conversation.id, { id: 'a1', name: 'A' }, at(2), 0);
+    expect(first).toMatchObject({ assignedAt: at(2), firstAssignedAt: at(2) });
+    await store.requeue(conversation.id, 'a1', 'billing', at(3), { fromEpoch: 1 });
+    const again = await store.assign(conversation.id, { id: 'a2', name: 'B' }, at(4), 2);
+    expect(again).toMatchObject({ assignedAt: at(4), firstAssignedAt: at(2) });
+  });
+
   it('puts a requeued conversation back at the front by keeping its original time', async () => {
     const first = await open('cust-2', 'front', 10);
     const second = await open('cust-3', 'front', 11);

@@ -4,7 +4,8 @@ import type { LimitCheck } from '../../../functions/domain/limits';
 import { enforceLimits, LIMITS_UNAVAILABLE_RETRY_MS } from '../../../functions/handlers/shared/rate-limit';
 import type { RateDecision } from '../../../functions/ports/rate-limiter';
 import type { Ports } from '../../../functions/services/context';
-import { logger, metrics } from '../../../functions/shared/observability';
+import { logger } from '../../../functions/shared/observability';
+import { captureEmf } from '../../support/emf';
 
 /** Ports with only a rate limiter that answers the given decisions. */
 function portsAnswering(...decisions: RateDecision[]): { ports: Ports; seen: LimitCheck[][] } {
@@ -18,23 +19,20 @@ function portsAnswering(...decisions: RateDecision[]): { ports: Ports; seen: Lim
   return { ports: { rateLimiter } as unknown as Ports, seen };
 }
 
-/** Records the EMF metrics the fallback emits, by metric name and `rule` dimension. */
-function recordMetrics(): Array<{ name: string; rule: string }> {
-  const recorded: Array<{ name: string; rule: string }> = [];
-  vi.spyOn(metrics, 'singleMetric').mockImplementation(() => {
-    let rule = '';
-    return {
-      addDimension: (name: string, value: string) => {
-        if (name === 'rule') rule = value;
-      },
-      addMetric: (name: string) => recorded.push({ name, rule }),
-    } as unknown as ReturnType<typeof metrics.singleMetric>;
-  });
+/**
+ * The EMF metrics the fallback emits (captured from stdout), as name and dimensions: each is
+ * emitted with only the service dimension (the alarm's) and again by rule.
+ */
+function recordMetrics(): { recorded(): Array<{ name: string; unit: string; dimensions: Readonly<Record<string, string>> }> } {
+  const emf = captureEmf();
+  stops.push(emf.stop);
   vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
-  return recorded;
+  return { recorded: () => emf.metrics().map(({ name, unit, dimensions }) => ({ name, unit, dimensions })) };
 }
+const stops: Array<() => void> = [];
 
 afterEach(() => {
+  for (const stop of stops.splice(0)) stop();
   vi.restoreAllMocks();
 });
 
@@ -62,10 +60,13 @@ describe('enforceLimits', () => {
   });
 
   it('fails open on a cheap rule: lets it through, logs and counts RateLimitFailOpen', async () => {
-    const recorded = recordMetrics();
+    const metricsSeen = recordMetrics();
     const { ports } = portsAnswering({ outcome: 'unknown', reason: 'connect ECONNREFUSED' });
     await enforceLimits(ports, [message]);
-    expect(recorded).toEqual([{ name: 'RateLimitFailOpen', rule: 'message' }]);
+    expect(metricsSeen.recorded()).toEqual([
+      { name: 'RateLimitFailOpen', unit: 'Count', dimensions: { service: 'parley' } },
+      { name: 'RateLimitFailOpen', unit: 'Count', dimensions: { service: 'parley', rule: 'message' } },
+    ]);
     expect(logger.warn).toHaveBeenCalledWith(
       expect.stringMatching(/let through/),
       expect.objectContaining({ rule: 'message', failPolicy: 'open' }),
@@ -73,14 +74,16 @@ describe('enforceLimits', () => {
   });
 
   it('fails closed on a costly rule: unavailable with a retry hint, logged and counted RateLimitFailClosed', async () => {
-    const recorded = recordMetrics();
+    const metricsSeen = recordMetrics();
     const { ports } = portsAnswering({ outcome: 'unknown', reason: 'timeout' }, { outcome: 'unknown', reason: 'timeout' });
     const refusal = await enforceLimits(ports, [message, start]).catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(UnavailableError);
     expect(refusal).toMatchObject({ code: 'unavailable', retryAfterMs: LIMITS_UNAVAILABLE_RETRY_MS });
-    expect(recorded).toEqual([
-      { name: 'RateLimitFailOpen', rule: 'message' },
-      { name: 'RateLimitFailClosed', rule: 'start' },
+    expect(metricsSeen.recorded()).toEqual([
+      { name: 'RateLimitFailOpen', unit: 'Count', dimensions: { service: 'parley' } },
+      { name: 'RateLimitFailOpen', unit: 'Count', dimensions: { service: 'parley', rule: 'message' } },
+      { name: 'RateLimitFailClosed', unit: 'Count', dimensions: { service: 'parley' } },
+      { name: 'RateLimitFailClosed', unit: 'Count', dimensions: { service: 'parley', rule: 'start' } },
     ]);
   });
 });

@@ -163,7 +163,18 @@ export class FakeConversationStore implements ConversationStore {
     this.checkFifo(current);
     this.assignTransitions.set(conversationId, (this.assignTransitions.get(conversationId) ?? 0) + 1);
     const { queuedAt: _queuedAt, noAgentNoticeAt: _notice, ...rest } = current;
-    return this.save({ ...rest, queuedAt: current.queuedAt!, status: 'assigned', agent, assignedAt: now, updatedAt: now }, current);
+    return this.save(
+      {
+        ...rest,
+        queuedAt: current.queuedAt!,
+        status: 'assigned',
+        agent,
+        assignedAt: now,
+        firstAssignedAt: current.firstAssignedAt ?? now,
+        updatedAt: now,
+      },
+      current,
+    );
   }
 
   private checkFifo(conversation: Conversation): void {

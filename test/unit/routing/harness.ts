@@ -125,6 +125,7 @@ export class Harness {
       ids: { next: () => 'c1' },
       settings,
       log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      metrics: { count: () => undefined, seconds: () => undefined },
     };
   }
 

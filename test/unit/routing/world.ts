@@ -51,6 +51,8 @@ export class RoutingWorld {
   readonly statuses = new FakeAgentStatusRecord();
   readonly triggers: RoutingTrigger[] = [];
   readonly frames = new Map<string, ServerFrame[]>();
+  /** Business metrics the use cases recorded, in order. */
+  readonly recordedMetrics: Array<{ name: string; value: number }> = [];
   readonly ports: Ports;
   readonly agents: User[];
   /** Commands that ran and commands refused: a world that refused everything proves nothing. */
@@ -170,6 +172,10 @@ export class RoutingWorld {
       ids: { next: () => `c${String(++this.ids).padStart(4, '0')}` },
       settings,
       log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      metrics: {
+        count: (name, value = 1) => this.recordedMetrics.push({ name, value }),
+        seconds: (name, value) => this.recordedMetrics.push({ name, value }),
+      },
     };
   }
 

@@ -29,6 +29,7 @@ function world() {
     clock: { now: () => new Date(NOW) },
     settings: { abandonAfterSeconds: ABANDON_AFTER_SECONDS },
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    metrics: { count: () => undefined, seconds: () => undefined },
   } as unknown as Ports;
   const open = (id: string, status: 'bot' | 'queued', secondsAgo: number) =>
     store.openFor({ id, customer: { id: `guest:${id}`, name: id }, skill: 'billing', now: at(secondsAgo), status });

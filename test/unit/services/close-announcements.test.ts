@@ -76,6 +76,7 @@ async function world(options: { assigned?: boolean } = {}) {
     ids: { next: () => 'c1' },
     settings: { defaultSkill: 'general' },
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    metrics: { count: () => undefined, seconds: () => undefined },
   } as unknown as Ports;
   await store.openFor({
     id: 'c1',
