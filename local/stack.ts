@@ -192,6 +192,11 @@ export interface LocalStack {
   resetRedisCommandCount(): void;
   /** Fault: the Upstash endpoint cuts every request until reachable again, as an outage would (reported once per change). */
   setRedisReachable(reachable: boolean): void;
+  /**
+   * Makes the routing queue's in-flight messages receivable now, as their 180 s visibility
+   * timeout would: tests call it after an injected outage instead of waiting. Returns how many.
+   */
+  expireRoutingVisibility(): number;
   stop(): Promise<void>;
 }
 
@@ -579,6 +584,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       redisCommandCount: () => upstash.commandCount(),
       resetRedisCommandCount: () => upstash.resetCommandCount(),
       setRedisReachable: (reachable: boolean) => upstash.setReachable(reachable),
+      expireRoutingVisibility: () => sqs.store.getQueueByUrl(queues.routingQueueUrl).expireVisibility(Date.now()),
       stop: stopAll,
     };
   } catch (error) {

@@ -153,7 +153,7 @@ export class ConsoleApp {
     this.statusSelect.value = this.desiredStatus();
     this.statusSelect.addEventListener('change', () => this.setStatus(this.statusSelect.value as AgentStatus));
     this.banner = h('div', { class: 'banner', role: 'status', hidden: true });
-    this.statusNote = h('div', { class: 'banner status-note', role: 'status', hidden: true });
+    this.statusNote = h('div', { class: 'status-note', role: 'status', hidden: true });
 
     const permission = this.alerts.permissionButton();
     const workspace = h(

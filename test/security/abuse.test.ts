@@ -306,6 +306,9 @@ describe('with Redis unreachable', () => {
         expect(redis.cut).toBeGreaterThan(0);
       } finally {
         redis.setReachable(true);
+        // A routing trigger that failed during the cut waits out the queue's 180 s visibility
+        // timeout, as on AWS; the next test's settled() should not.
+        stack.expireRoutingVisibility();
       }
       expect((await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'agent.tech@example.com', password: 'parley-demo' })).status).toBe(
         200,

@@ -49,6 +49,20 @@ describe('QueueStore semantics (controlled clock)', () => {
     expect(store.receiveMessages('visible')).toHaveLength(1);
   });
 
+  it('expires in-flight visibility on demand (tests after an injected outage), leaving delayed messages delayed', () => {
+    const { store } = storeWithClock();
+    store.createQueue('expire', { VisibilityTimeout: '180' });
+    store.sendMessage('expire', { body: 'failed during the outage' });
+    store.sendMessage('expire', { body: 'later', delaySeconds: 60 });
+    expect(store.receiveMessages('expire')).toHaveLength(1);
+    expect(store.receiveMessages('expire')).toEqual([]);
+    expect(store.getQueue('expire').expireVisibility(1_700_000_000_000)).toBe(1);
+    const [again] = store.receiveMessages('expire', { maxNumberOfMessages: 10 });
+    expect(again?.message.body).toBe('failed during the outage');
+    expect(again?.message.receiveCount).toBe(2);
+    expect(store.getQueueAttributes('expire', ['ApproximateNumberOfMessagesDelayed'])).toEqual({ ApproximateNumberOfMessagesDelayed: '1' });
+  });
+
   it('ends a long poll early when aborted, without taking messages', async () => {
     const { store } = storeWithClock();
     store.createQueue('aborted');
