@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { watchServerFaults } from '../../support/server-faults';
 import { startLocalStack, type LocalStack } from '../../../local/stack';
 import { postJson, RawClient } from '../../../local/tools/raw-client';
 import { beforeAllOrFail, budget, STACK_START_MS } from '../../support/setup';
@@ -11,33 +12,6 @@ beforeAllOrFail(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
-
-/**
- * The dimension sets `ServerFault` was counted with (the local stack disables EMF output, so
- * the single-metric instances the handlers create are watched in this process).
- */
-async function watchServerFaults(): Promise<Array<Record<string, string>>> {
-  // Imported once the stack has set the handlers' log level (the module reads it when loaded).
-  const { metrics } = await import('../../../functions/shared/observability');
-  const seen: Array<Record<string, string>> = [];
-  const create = metrics.singleMetric.bind(metrics);
-  vi.spyOn(metrics, 'singleMetric').mockImplementation(() => {
-    const single = create();
-    const dimensions: Record<string, string> = {};
-    const addDimensions = single.addDimensions.bind(single);
-    const addMetric = single.addMetric.bind(single);
-    single.addDimensions = (added) => {
-      Object.assign(dimensions, added);
-      return addDimensions(added);
-    };
-    single.addMetric = (name, unit, value) => {
-      if (name === 'ServerFault') seen.push({ ...dimensions });
-      return addMetric(name, unit, value);
-    };
-    return single;
-  });
-  return seen;
-}
 
 describe('Secrets Manager down', () => {
   it(
