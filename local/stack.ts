@@ -170,6 +170,8 @@ export interface LocalStack {
   /** Redis commands executed through the Upstash endpoint so far. */
   redisCommandCount(): number;
   resetRedisCommandCount(): void;
+  /** Chaos faults on the Redis behind the Upstash endpoint: lose every key; an outage while unreachable. */
+  readonly redis: { flushAll(): Promise<void>; setReachable(reachable: boolean): void };
   stop(): Promise<void>;
 }
 
@@ -528,6 +530,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         : {}),
       redisCommandCount: () => upstash.commandCount(),
       resetRedisCommandCount: () => upstash.resetCommandCount(),
+      redis: { flushAll: () => upstash.flushAll(), setReachable: (reachable) => upstash.setReachable(reachable) },
       stop: stopAll,
     };
   } catch (error) {

@@ -16,6 +16,10 @@ export interface UpstashServer {
   /** Redis commands executed since start (or the last reset); each pipeline entry counts. */
   commandCount(): number;
   resetCommandCount(): void;
+  /** Chaos fault: every key dropped, as an Upstash reset, eviction or failover would. */
+  flushAll(): Promise<void>;
+  /** Chaos fault: while unreachable every request's socket is cut unanswered, as in a Redis outage. */
+  setReachable(reachable: boolean): void;
   close(): Promise<void>;
 }
 
@@ -48,6 +52,7 @@ function resultBody(result: CommandResult, encode: (reply: RedisReply) => RedisR
 export async function startUpstashServer(options: UpstashServerOptions): Promise<UpstashServer> {
   const backend: RedisBackend = options.redisUrl ? await createIoredisBackend(options.redisUrl) : createEmbeddedBackend();
   let executed = 0;
+  let reachable = true;
 
   async function answer(request: UpstashRequest, encode: (reply: RedisReply) => RedisReply, response: ServerResponse): Promise<void> {
     switch (request.kind) {
@@ -84,6 +89,10 @@ export async function startUpstashServer(options: UpstashServerOptions): Promise
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (!reachable) {
+      request.socket.destroy();
+      return;
+    }
     try {
       const url = new URL(request.url ?? '/', 'http://localhost');
       if (!isAuthorized(request, url, options.token)) {
@@ -122,6 +131,10 @@ export async function startUpstashServer(options: UpstashServerOptions): Promise
     commandCount: () => executed,
     resetCommandCount: () => {
       executed = 0;
+    },
+    flushAll: () => backend.flushAll(),
+    setReachable: (value) => {
+      reachable = value;
     },
     close: async () => {
       await new Promise<void>((resolve, reject) => {
