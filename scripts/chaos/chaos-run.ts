@@ -19,6 +19,7 @@ import {
 import { NO_STACK_FAULTS, type ScheduledEvent, type StackFaults, scheduleEvents } from './fault-schedule';
 import { type RoutingCounts, RoutingDriver, type RoutingOptions } from './routing-traffic';
 import { readLog } from './server-log';
+import { StallError } from './stall-error';
 import { type AdminLogin, provisionStaff } from './staff-setup';
 
 export interface ChaosOptions {
@@ -130,11 +131,6 @@ export interface ChaosReport {
   /** The machine's 1, 5 and 15 minute load averages at the end. */
   readonly loadAverage: readonly number[];
   readonly seconds: number;
-}
-
-/** A wait that made no progress for the stall timeout: the run stops and reports what it managed. */
-export class StallError extends Error {
-  override readonly name = 'StallError';
 }
 
 const ZERO_FAULT_COUNTS: FaultCounts = {
@@ -279,6 +275,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   let freshInstalls = 0;
   let caughtUp = false;
   let supervisorToken: (() => Promise<string>) | undefined;
+  let participantCount = 0;
   try {
     try {
       const makeClient = (token: () => Promise<string>) => (device: Device) => {
@@ -439,6 +436,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       // changes on the side. `messages` sends in all besides the starts of new conversations.
       phase = 'traffic';
       const participants = [...agents, ...customers];
+      participantCount = participants.length;
       const rest = options.messages - customers.length;
       const planFor = (index: number) => Math.floor(rest / customers.length) + (index < rest % customers.length ? 1 : 0);
       const installing: Promise<void>[] = [];
@@ -689,7 +687,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     return {
       target: target.kind,
       conversations: members.size || options.conversations,
-      participants: new Set([...members.values()].flat()).size,
+      participants: participantCount,
       devices: devices.length,
       planned: options.messages + (routing?.counts.newConversations ?? 0),
       messagesSent: { byCustomers, byAgents },

@@ -1,5 +1,6 @@
 import { getJson } from '../../local/tools/raw-client';
 import type { ConversationEnd } from './checker';
+import { StallError } from './stall-error';
 
 /** Routing traffic on top of the messages: who holds which conversation changes during the run. */
 export interface RoutingOptions {
@@ -148,7 +149,12 @@ export class RoutingDriver {
     await sleep(Math.max(0, since + this.options.settleMs - Date.now()));
     const deadline = Date.now() + this.options.settleMs;
     for (;;) {
-      const ends = await this.readEnds();
+      const ends = await this.readEnds().catch(() => undefined);
+      if (!ends) {
+        if (Date.now() > deadline) throw new StallError('the roster never answered after the traffic');
+        await sleep(1_000);
+        continue;
+      }
       const stranded = ends.filter((end) => end.status === 'queued' || (end.status === 'assigned' && end.agentStatus === 'offline'));
       if (stranded.length === 0 || Date.now() > deadline) return ends;
       await sleep(1_000);
@@ -193,7 +199,7 @@ export class RoutingDriver {
     if (!agentId) return conversationId;
     await this.quiesce([conversationId]);
     try {
-      this.readyClient(agentId)?.closeConversation(conversationId);
+      await this.control(agentId, (client) => client.closeConversation(conversationId), `${agentId} to close ${conversationId}`);
       const gone = await this.waitFor(
         async () => !(await this.roster()).some((entry) => entry.conversations.some((c) => c.id === conversationId)),
         `${conversationId} to close`,
@@ -215,7 +221,8 @@ export class RoutingDriver {
   private async transfer(conversationId: string): Promise<void> {
     const from = this.owner.get(conversationId);
     if (!from) return;
-    const roster = await this.roster();
+    const roster = await this.roster().catch(() => undefined);
+    if (!roster) return; // the stack is restarting: no transfer this time
     const candidates = roster.filter(
       (entry) =>
         entry.id !== from && entry.status === 'online' && entry.conversations.length < entry.capacity && this.isChaosAgent(entry.id),
@@ -224,7 +231,7 @@ export class RoutingDriver {
     const to = candidates[Math.floor(this.host.random() * candidates.length)]!.id;
     await this.quiesce([conversationId]);
     try {
-      this.readyClient(from)?.transfer(conversationId, { toAgentId: to });
+      await this.control(from, (client) => client.transfer(conversationId, { toAgentId: to }), `${from} to transfer ${conversationId}`);
       const holder = await this.waitForHolder(conversationId, (agentId) => agentId !== from);
       if (!holder) return;
       if (holder !== to) this.counts.problems.push(`${conversationId} transferred to ${to} ended with ${holder}`);
@@ -238,7 +245,7 @@ export class RoutingDriver {
   private async statusFlip(): Promise<void> {
     const agent = this.pick();
     if (!agent) return;
-    this.readyClient(agent)?.setStatus('away');
+    await this.control(agent, (client) => client.setStatus('away'), `${agent} to go away`);
     await sleep(500 + Math.floor(this.host.random() * 1_500));
     await this.setOnline(agent);
     this.counts.statusFlips += 1;
@@ -251,7 +258,7 @@ export class RoutingDriver {
     const held = [...this.owner].filter(([id, holder]) => holder === agent && !this.closed.has(id)).map(([id]) => id);
     await this.quiesce(held);
     try {
-      this.readyClient(agent)?.setStatus('offline');
+      await this.control(agent, (client) => client.setStatus('offline'), `${agent} to go offline`);
       for (const conversationId of held) {
         const holder = await this.waitForHolder(conversationId, (agentId) => agentId !== agent);
         if (!holder) {
@@ -278,7 +285,7 @@ export class RoutingDriver {
   }
 
   private async setOnline(agentId: string): Promise<void> {
-    this.readyClient(agentId)?.setStatus('online');
+    await this.control(agentId, (client) => client.setStatus('online'), `${agentId} to go online`);
     await this.waitFor(
       async () => (await this.roster()).some((entry) => entry.id === agentId && entry.status === 'online'),
       `${agentId} online`,
@@ -294,12 +301,23 @@ export class RoutingDriver {
     return this.host.agents.some((agent) => agent.userId === id);
   }
 
-  private readyClient(agentId: string) {
+  /**
+   * Sends a control frame from one of the agent's connected devices; a device that is
+   * reconnecting (a restart, a cut connection) refuses it, so this tries until one takes it.
+   */
+  private control(agentId: string, act: (client: ReturnType<RoutingAgent['clients']>[number]) => void, what: string): Promise<boolean> {
     const agent = this.host.agents.find((candidate) => candidate.userId === agentId);
-    const clients = agent?.clients() ?? [];
-    const client = clients.find((candidate) => candidate.state === 'ready') ?? clients[0];
-    if (!client) this.counts.problems.push(`${agentId} had no device to act from`);
-    return client;
+    return this.waitFor(() => {
+      for (const client of agent?.clients() ?? []) {
+        try {
+          act(client);
+          return true;
+        } catch {
+          // not connected right now: the next device, or the next poll
+        }
+      }
+      return false;
+    }, what);
   }
 
   /** The agent holding the conversation once `accept` agrees with it, or undefined after a stall. */

@@ -1,5 +1,6 @@
 import { getJson } from '../../local/tools/raw-client';
 import type { StoredMessage } from './checker';
+import { StallError } from './stall-error';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -18,7 +19,7 @@ export async function readLog(httpUrl: string, token: string, conversationId: st
       token,
     ).catch(() => undefined);
     if (page?.status !== 200) {
-      if (Date.now() - lastSuccess > stallMs) throw new Error(`reading ${conversationId} answered ${page?.status ?? 'nothing'}`);
+      if (Date.now() - lastSuccess > stallMs) throw new StallError(`reading ${conversationId} answered ${page?.status ?? 'nothing'}`);
       await sleep(500);
       continue;
     }
