@@ -267,6 +267,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   let members = new Map<string, string[]>();
   let former = new Map<string, string[]>();
   let ends: ConversationEnd[] = [];
+  const heldBy = new Map<string, Set<string>>();
   const logs = new Map<string, StoredMessage[]>();
   const audits: DeviceRecord[] = [];
   let auditSyncs = 0;
@@ -299,6 +300,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         });
         client.on('synced', () => {
           device.syncsAnswered += 1;
+        });
+        // Which agents the server said held which conversation: entitled to what they received.
+        const held = (conversationId: string, agentId: string | undefined) => {
+          if (agentId !== device.userId) return;
+          heldBy.set(conversationId, (heldBy.get(conversationId) ?? new Set<string>()).add(agentId));
+        };
+        client.on('assigned', (frame) => held(frame.conversationId, frame.agent.id));
+        client.on('transferred', (frame) => held(frame.conversationId, 'agent' in frame.to ? frame.to.agent.id : undefined));
+        client.on('session', (frame) => {
+          for (const summary of frame.conversations) held(summary.id, summary.agent?.id);
         });
         client.on('ack', (ack) => {
           const send = sends.get(ack.clientMsgId);
@@ -563,6 +574,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
       log('sends settled');
 
+      // No conversation left queued or with an offline agent once things had time to settle;
+      // who holds each one then is who is owed its whole history.
+      if (routing) {
+        phase = 'stranded check';
+        const settleFrom = Math.max(lastStackFaultAt, Date.now() - options.routing!.settleMs);
+        ends = await routing.ends(settleFrom);
+        log(
+          `ends: ${ends.filter((end) => end.status === 'assigned').length} assigned, ${ends.filter((end) => end.status === 'queued').length} queued`,
+        );
+        routing.adopt(ends, heldBy);
+      }
+
       // Every device syncs until it holds each of its conversations up to the server's last seq.
       phase = 'catching up';
       if (routing) {
@@ -641,15 +664,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
       log(`audit: ${auditSyncs} raw syncs`);
 
-      // No conversation left queued or with an offline agent once things had time to settle.
-      if (routing) {
-        phase = 'stranded check';
-        const settleFrom = Math.max(lastStackFaultAt, Date.now() - options.routing!.settleMs);
-        ends = await routing.ends(settleFrom);
-        log(
-          `ends: ${ends.filter((end) => end.status === 'assigned').length} assigned, ${ends.filter((end) => end.status === 'queued').length} queued`,
-        );
-      }
       phase = 'done';
     } catch (error) {
       if (!(error instanceof StallError)) throw error;

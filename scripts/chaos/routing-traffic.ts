@@ -119,6 +119,33 @@ export class RoutingDriver {
     return new Map([...this.formerAgents].map(([id, agents]) => [id, [...agents].filter((agent) => agent !== this.owner.get(id))]));
   }
 
+  /**
+   * Takes the server's word at the end: a conversation the server assigned elsewhere than this
+   * driver knows (say, reconciliation requeued it and the router gave it to another agent) is
+   * owed to the agent holding it now, and every agent that was told it held one (`assigned`,
+   * `transferred` or its session) is a former participant, entitled to what it received.
+   */
+  adopt(ends: readonly ConversationEnd[], heldBy: ReadonlyMap<string, ReadonlySet<string>>): void {
+    for (const end of ends) {
+      const owner = this.owner.get(end.conversationId);
+      if (end.status === 'queued' && owner) {
+        // Stranded (the end check counts it): its last agent is owed nothing more.
+        this.moved(end.conversationId, owner, owner);
+        this.owner.delete(end.conversationId);
+        continue;
+      }
+      if (end.status !== 'assigned' || !end.agentId || end.agentId === owner) continue;
+      if (owner) this.moved(end.conversationId, owner, end.agentId);
+      else this.owner.set(end.conversationId, end.agentId);
+    }
+    for (const [conversationId, agents] of heldBy) {
+      if (!this.customerOf.has(conversationId)) continue;
+      const former = this.formerAgents.get(conversationId) ?? new Set<string>();
+      for (const agent of agents) former.add(agent);
+      this.formerAgents.set(conversationId, former);
+    }
+  }
+
   conversationIds(): string[] {
     return [...this.customerOf.keys()];
   }
