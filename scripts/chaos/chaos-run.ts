@@ -250,7 +250,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const skipped: string[] = [];
   const supports = (fault: Parameters<ChaosTarget['unsupported']>[0], what: string, planned: number) => {
     const reason = planned > 0 ? target.unsupported(fault) : undefined;
-    if (reason) {
+    if (reason && !skipped.includes(`${what}: ${reason}`)) {
       skipped.push(`${what}: ${reason}`);
       log(`skipped ${what}: ${reason}`);
     }
