@@ -10,7 +10,7 @@ export type RedisCommand = readonly string[];
 export interface RedisBackend {
   /** Runs commands in order; each one succeeds or fails on its own (a pipeline). */
   run(commands: readonly RedisCommand[]): Promise<CommandResult[]>;
-  /** Drops every key, as FLUSHALL (which clients may not send) or an Upstash reset would: a chaos fault. */
+  /** Drops every key, as an Upstash reset, eviction or failover would: a chaos fault. */
   flushAll(): Promise<void>;
   /**
    * MULTI/EXEC: the commands run atomically. A command rejected before execution (unknown,
