@@ -85,6 +85,11 @@ export class RoutingDriver {
   private readonly pausedConversations = new Set<string>();
   private readonly closed = new Set<string>();
   private lock: Promise<void> = Promise.resolve();
+  /**
+   * Set once a routing change never showed: the run has failed, and every further change would
+   * wait out the stall timeout too (one at a time), so the traffic goes on without them.
+   */
+  private givenUp = false;
 
   constructor(
     private readonly host: RoutingHost,
@@ -156,7 +161,7 @@ export class RoutingDriver {
    */
   async beforeSend(conversationId: string): Promise<string> {
     const roll = this.host.random();
-    if (!this.owner.has(conversationId) || this.closed.has(conversationId)) return conversationId;
+    if (this.givenUp || !this.owner.has(conversationId) || this.closed.has(conversationId)) return conversationId;
     if (roll < this.options.closeChance) return this.exclusive(() => this.closeAndRestart(conversationId));
     if (roll < this.options.closeChance + this.options.transferChance) await this.exclusive(() => this.transfer(conversationId));
     return conversationId;
@@ -164,6 +169,7 @@ export class RoutingDriver {
 
   /** An agent-wide change at one of the run's evenly spaced points. */
   agentWide(kind: 'status-flip' | 'offline'): Promise<void> {
+    if (this.givenUp) return Promise.resolve();
     return this.exclusive(() => (kind === 'status-flip' ? this.statusFlip() : this.offlineAndBack()));
   }
 
@@ -367,6 +373,8 @@ export class RoutingDriver {
     ) {
       if (Date.now() > deadline) {
         this.counts.problems.push(`gave up waiting ${this.host.stallMs / 1000} s for ${what}`);
+        if (!this.givenUp) this.host.log('routing: no more routing changes in this run (one never showed)');
+        this.givenUp = true;
         this.host.log(`routing: gave up waiting for ${what}`);
         return false;
       }
