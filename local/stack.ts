@@ -190,13 +190,16 @@ export interface LocalStack {
   /** Redis commands executed through the Upstash endpoint so far. */
   redisCommandCount(): number;
   resetRedisCommandCount(): void;
-  /** Fault: the Upstash endpoint cuts every request until reachable again, as an outage would (reported once per change). */
-  setRedisReachable(reachable: boolean): void;
   /**
    * Makes the routing queue's in-flight messages receivable now, as their 180 s visibility
    * timeout would: tests call it after an injected outage instead of waiting. Returns how many.
    */
   expireRoutingVisibility(): number;
+  /**
+   * Faults on the Redis behind the Upstash endpoint: lose every key; an outage while unreachable
+   * (every request's socket cut, reported once per change).
+   */
+  readonly redis: { flushAll(): Promise<void>; setReachable(reachable: boolean): void };
   stop(): Promise<void>;
 }
 
@@ -583,8 +586,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         : {}),
       redisCommandCount: () => upstash.commandCount(),
       resetRedisCommandCount: () => upstash.resetCommandCount(),
-      setRedisReachable: (reachable: boolean) => upstash.setReachable(reachable),
       expireRoutingVisibility: () => sqs.store.getQueueByUrl(queues.routingQueueUrl).expireVisibility(Date.now()),
+      redis: { flushAll: () => upstash.flushAll(), setReachable: (reachable) => upstash.setReachable(reachable) },
       stop: stopAll,
     };
   } catch (error) {

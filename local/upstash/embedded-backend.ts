@@ -30,6 +30,7 @@ export function createEmbeddedBackend(): RedisBackend {
         const rejected = commands.some((command) => engine.precheck(command) !== undefined);
         return rejected ? { aborted: EXECABORT } : runAll(commands);
       }),
+    flushAll: () => queue.run(() => engine.flushAll()),
     close: async () => engine.close(),
   };
 }

@@ -76,6 +76,11 @@ export class EmbeddedRedisEngine {
     return toRedisReply(await this.callMock(name, args));
   }
 
+  /** Every key gone (the chaos run's Redis-loss fault); the script cache stays, as in Redis. */
+  async flushAll(): Promise<void> {
+    await this.mock.flushall();
+  }
+
   close(): void {
     this.mock.disconnect();
   }

@@ -75,6 +75,9 @@ export async function createIoredisBackend(redisUrl: string, health: RedisHealth
 
   return {
     run: (commands) => Promise.all(commands.map(runOne)),
+    flushAll: async () => {
+      await client.flushall();
+    },
     async transaction(commands) {
       if (commands.some((command) => rejectionFor(command[0] ?? '') !== undefined)) return { aborted: EXECABORT };
       const transaction = client.multi();

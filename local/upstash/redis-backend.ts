@@ -10,6 +10,8 @@ export type RedisCommand = readonly string[];
 export interface RedisBackend {
   /** Runs commands in order; each one succeeds or fails on its own (a pipeline). */
   run(commands: readonly RedisCommand[]): Promise<CommandResult[]>;
+  /** Drops every key, as an Upstash reset, eviction or failover would: a chaos fault. */
+  flushAll(): Promise<void>;
   /**
    * MULTI/EXEC: the commands run atomically. A command rejected before execution (unknown,
    * not allowed) aborts the whole transaction with an EXECABORT error; runtime errors

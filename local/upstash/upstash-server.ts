@@ -17,6 +17,8 @@ export interface UpstashServer {
   /** Redis commands executed since start (or the last reset); each pipeline entry counts. */
   commandCount(): number;
   resetCommandCount(): void;
+  /** Chaos fault: every key dropped, as an Upstash reset, eviction or failover would. */
+  flushAll(): Promise<void>;
   /**
    * Fault injection for the embedded engine (or in front of a real Redis): while unreachable
    * every request's socket is cut unanswered, as an unreachable Upstash would. Reported once
@@ -139,6 +141,7 @@ export async function startUpstashServer(options: UpstashServerOptions): Promise
     resetCommandCount: () => {
       executed = 0;
     },
+    flushAll: () => backend.flushAll(),
     setReachable: (reachable) => {
       outage = !reachable;
       if (reachable) health.back();

@@ -31,11 +31,34 @@ export interface SendRecord {
   outcome: { kind: 'pending' } | { kind: 'acked'; seq: number; messageId: string } | { kind: 'failed'; code: string };
 }
 
+/** Where a conversation stands at the end of a run, after the settle period (routing runs). */
+export interface ConversationEnd {
+  readonly conversationId: string;
+  readonly status: string;
+  /** The assigned agent, and its routing status (`online`, `away`, `offline`) as the roster reports it. */
+  readonly agentId?: string;
+  readonly agentStatus?: string;
+}
+
+/**
+ * Error codes a send in a chaos run is never legitimately refused with: every send is made by
+ * a participant of an open conversation (a routing run waits for each close, transfer and
+ * reassignment to land before the new owner sends), so these mean the server wrongly refused.
+ */
+export const WRONG_REFUSAL_CODES: readonly string[] = ['forbidden', 'conflict'];
+
 export interface CheckInput {
   /** The server's log per conversation, in the order the store lists it. */
   readonly logs: ReadonlyMap<string, readonly StoredMessage[]>;
-  /** Participants (user ids) per conversation. */
+  /** Participants (user ids) per conversation at the end: owed every message of it. */
   readonly participants: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Users who took part and left (an agent transferred away or reassigned): what their
+   * devices received must be stored messages, once and in order, but they are owed nothing.
+   */
+  readonly formerParticipants?: ReadonlyMap<string, readonly string[]>;
+  /** Every conversation's end state (routing runs); a queued one, or one held by an offline agent, is stranded. */
+  readonly ends?: readonly ConversationEnd[];
   readonly devices: readonly DeviceRecord[];
   readonly sends: readonly SendRecord[];
 }
@@ -50,6 +73,8 @@ export const DEFECT_KINDS = [
   'outOfOrder',
   'unexpected',
   'logDefects',
+  'wronglyRefused',
+  'stranded',
 ] as const;
 export type DefectKind = (typeof DEFECT_KINDS)[number];
 
@@ -78,6 +103,10 @@ export interface CheckResult extends Readonly<Record<DefectKind, number>> {
   readonly unexpected: number;
   /** Seq gaps, repeats or regressions in the server's own log. */
   readonly logDefects: number;
+  /** Sends refused with a WRONG_REFUSAL_CODES code (`forbidden`, `conflict`): refused though valid. */
+  readonly wronglyRefused: number;
+  /** Conversations left queued, or assigned to an agent who is offline, at the end. */
+  readonly stranded: number;
   /** The first few defects, described. */
   readonly problems: string[];
 }
@@ -128,6 +157,7 @@ export function check(input: CheckInput): CheckResult {
   let unresolved = 0;
   let ackedNotStored = 0;
   let failedButStored = 0;
+  let wronglyRefused = 0;
   for (const send of input.sends) {
     if (send.outcome.kind === 'pending') {
       unresolved += 1;
@@ -136,6 +166,10 @@ export function check(input: CheckInput): CheckResult {
     }
     if (send.outcome.kind === 'failed') {
       failed += 1;
+      if (WRONG_REFUSAL_CODES.includes(send.outcome.code)) {
+        wronglyRefused += 1;
+        note(`send ${send.clientMsgId} by ${send.senderId} in ${send.conversationId} was refused ${send.outcome.code}`);
+      }
       if (storedClientIds.has(`${send.senderId}/${send.clientMsgId}`)) {
         failedButStored += 1;
         note(`send ${send.clientMsgId} by ${send.senderId} was reported failed (${send.outcome.code}) but is stored`);
@@ -156,6 +190,27 @@ export function check(input: CheckInput): CheckResult {
   for (const device of input.devices) {
     for (const [conversationId, received] of device.received) {
       const participating = input.participants.get(conversationId)?.includes(device.userId) ?? false;
+      if (!participating && input.formerParticipants?.get(conversationId)?.includes(device.userId)) {
+        // Owed nothing, but what it got must be stored messages, once, in order.
+        const stored = bySeq.get(conversationId);
+        const seen = new Set<number>();
+        let highest = 0;
+        for (const message of received) {
+          if (stored?.get(message.seq)?.messageId !== message.messageId) {
+            unexpected += 1;
+            note(`${device.deviceId}: seq ${message.seq} of ${conversationId} (${message.messageId}) is not a stored message`);
+          } else if (seen.has(message.seq)) {
+            duplicated += 1;
+            note(`${device.deviceId} received seq ${message.seq} of ${conversationId} again`);
+          } else if (message.seq < highest) {
+            outOfOrder += 1;
+            note(`${device.deviceId}: seq ${message.seq} of ${conversationId} arrived after seq ${highest}`);
+          }
+          seen.add(message.seq);
+          highest = Math.max(highest, message.seq);
+        }
+        continue;
+      }
       if (!participating && received.length > 0) {
         unexpected += received.length;
         note(`${device.deviceId} received ${received.length} messages of ${conversationId}, which ${device.userId} does not take part in`);
@@ -197,6 +252,16 @@ export function check(input: CheckInput): CheckResult {
       }
     }
   }
+  let stranded = 0;
+  for (const end of input.ends ?? []) {
+    const held = end.status === 'assigned' && end.agentStatus !== undefined && end.agentStatus !== 'offline';
+    if (end.status === 'queued' || (end.status === 'assigned' && !held)) {
+      stranded += 1;
+      note(
+        `${end.conversationId} is stranded: ${end.status}${end.agentId ? ` to ${end.agentId} (${end.agentStatus ?? 'unknown status'})` : ''}`,
+      );
+    }
+  }
   return {
     storedMessages,
     accepted: input.sends.length,
@@ -210,6 +275,8 @@ export function check(input: CheckInput): CheckResult {
     outOfOrder,
     unexpected,
     logDefects,
+    wronglyRefused,
+    stranded,
     problems,
   };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type CheckInput,
   type CheckResult,
+  type ConversationEnd,
   check,
   DEFECT_KINDS,
   type DefectKind,
@@ -19,6 +20,8 @@ type Received = { seq: number; messageId: string };
 interface Run {
   logs: Map<string, StoredMessage[]>;
   participants: Map<string, string[]>;
+  formerParticipants?: Map<string, string[]>;
+  ends?: ConversationEnd[];
   devices: { deviceId: string; userId: string; received: Map<string, Received[]>; startAfter?: Map<string, number> }[];
   sends: SendRecord[];
 }
@@ -270,6 +273,79 @@ describe('chaos checker', () => {
       const run = cleanRun();
       run.sends[5]!.outcome = { kind: 'failed', code: 'internal' };
       expect(defects(check(input(run)))).toEqual({ failedButStored: 1 });
+    });
+  });
+  describe('routing', () => {
+    it('a send refused forbidden or conflict, never stored: wrongly refused', () => {
+      const run = cleanRun();
+      run.sends.push(
+        { clientMsgId: 'agent-after-flush', senderId: AGENT, conversationId: 'conv-a', outcome: { kind: 'failed', code: 'forbidden' } },
+        { clientMsgId: 'agent-raced', senderId: AGENT, conversationId: 'conv-b', outcome: { kind: 'failed', code: 'conflict' } },
+      );
+      const result = check(input(run));
+      expect(defects(result)).toEqual({ wronglyRefused: 2 });
+      expect(result.problems).toEqual([
+        'send agent-after-flush by chaos-agent-0 in conv-a was refused forbidden',
+        'send agent-raced by chaos-agent-0 in conv-b was refused conflict',
+      ]);
+    });
+
+    it('a send refused with a retryable code is not a wrong refusal', () => {
+      const run = cleanRun();
+      run.sends.push({
+        clientMsgId: 'limited',
+        senderId: 'guest-b',
+        conversationId: 'conv-b',
+        outcome: { kind: 'failed', code: 'rate_limited' },
+      });
+      expect(defects(check(input(run)))).toEqual({});
+    });
+
+    it('conversations held by online or away agents, or closed, are not stranded', () => {
+      const run = cleanRun();
+      run.ends = [
+        { conversationId: 'conv-a', status: 'assigned', agentId: AGENT, agentStatus: 'online' },
+        { conversationId: 'conv-b', status: 'assigned', agentId: AGENT, agentStatus: 'away' },
+        { conversationId: 'conv-c', status: 'closed' },
+      ];
+      expect(defects(check(input(run)))).toEqual({});
+    });
+
+    it('a conversation left queued, or assigned to an offline agent: stranded', () => {
+      const run = cleanRun();
+      run.ends = [
+        { conversationId: 'conv-a', status: 'queued' },
+        { conversationId: 'conv-b', status: 'assigned', agentId: AGENT, agentStatus: 'offline' },
+      ];
+      const result = check(input(run));
+      expect(defects(result)).toEqual({ stranded: 2 });
+      expect(result.problems).toEqual(['conv-a is stranded: queued', 'conv-b is stranded: assigned to chaos-agent-0 (offline)']);
+    });
+
+    it('an agent transferred away: owed nothing more, but what it got must be stored, once, in order', () => {
+      const run = cleanRun();
+      const former = 'chaos-agent-1';
+      run.formerParticipants = new Map([['conv-a', [former]]]);
+      const prefix = run.logs
+        .get('conv-a')!
+        .slice(0, 5)
+        .map(({ seq, messageId }) => ({ seq, messageId }));
+      run.devices.push({ deviceId: `agent:${former}#1`, userId: former, received: new Map([['conv-a', prefix]]) });
+      expect(defects(check(input(run)))).toEqual({});
+      prefix.push(prefix[1]!, { seq: 99, messageId: 'conv-a-msg-99' });
+      expect(defects(check(input(run)))).toEqual({ duplicated: 1, unexpected: 1 });
+    });
+
+    it('the new agent after a reassignment that never got the history: lost', () => {
+      const run = cleanRun();
+      const newAgent = 'chaos-agent-1';
+      run.participants.set('conv-b', ['guest-b', newAgent]);
+      run.formerParticipants = new Map([['conv-b', [AGENT]]]);
+      const log = run.logs.get('conv-b')!;
+      // Only what came after the reassignment reached it live.
+      const live = log.slice(6).map(({ seq, messageId }) => ({ seq, messageId }));
+      run.devices.push({ deviceId: `agent:${newAgent}#1`, userId: newAgent, received: new Map([['conv-b', live]]) });
+      expect(defects(check(input(run)))).toEqual({ lost: 6 });
     });
   });
 });

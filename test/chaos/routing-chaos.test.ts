@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { ALL_FAULTS, type ChaosOptions, formatReport, runChaos, verdict } from '../../scripts/chaos/chaos-run';
+
+/**
+ * The short routing chaos run inside `npm test` (the full one is `npm run chaos`): every
+ * injected fault, a Redis flush and a Redis outage while agents stay connected, and routing
+ * traffic (agents close conversations and their customers start new ones, transfers, an
+ * agent going away and one going offline so its conversations are reassigned). Every send is
+ * made by a current participant, so a send refused `forbidden` or `conflict` fails it; so does
+ * a conversation left queued or held by an offline agent once things settled, and the new
+ * agent's devices must hold the whole history of what they took over.
+ */
+const OPTIONS: ChaosOptions = {
+  conversations: 4,
+  conversationsPerAgent: 2,
+  messages: 160,
+  secondDeviceShare: 0.5,
+  reloadPerSecond: 0.05,
+  newInstallsPerParticipant: 0,
+  maxPauseMs: 40,
+  maxUnresolved: { overall: 16, perDevice: 4 },
+  faults: ALL_FAULTS,
+  seed: 1515,
+  stallTimeoutMs: 60_000,
+  stackFaults: { redisFlushes: 1, redisKills: 1, redisKillSeconds: 4, restarts: 0 },
+  routing: { closeChance: 0.03, transferChance: 0.03, statusFlips: 1, offlines: 1, settleMs: 20_000 },
+  // Reconciliation and the presence sweep every 5 s instead of every minute, so whatever they
+  // do after the Redis faults happens within the settle period.
+  scheduleIntervalMs: 5_000,
+};
+
+/**
+ * Budgets for a loaded 2-core CI box: they bound a hang, never a passing run. Setup, each
+ * message's share of the work, the settle period, then the stalls a failing run may wait out
+ * (routing changes that never land, sends settling, catching up, the audit).
+ */
+const TIMEOUT_MS = 120_000 + OPTIONS.messages * 1_000 + 2 * OPTIONS.routing!.settleMs + 6 * OPTIONS.stallTimeoutMs;
+
+describe('routing under Redis loss, Redis outages and routing traffic', () => {
+  it('refuses no valid send, strands no conversation, and loses nothing', { timeout: TIMEOUT_MS }, async () => {
+    const report = await runChaos(OPTIONS);
+    console.log(formatReport(report));
+    expect(report.stackFaults).toMatchObject({ redisFlushes: 1, redisKills: 1 });
+    expect(report.routing!.closes + report.routing!.transfers).toBeGreaterThan(0);
+    expect(report.routing!.offlines).toBe(1);
+    expect(report.incomplete).toBeUndefined();
+    expect(report.check.problems).toEqual([]);
+    expect(report.check).toMatchObject({ wronglyRefused: 0, stranded: 0, lost: 0, duplicated: 0, outOfOrder: 0 });
+    expect(verdict(report)).toEqual([]);
+  });
+});
