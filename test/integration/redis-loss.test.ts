@@ -165,16 +165,20 @@ describe.each(backends)('losing Redis data ($name)', ({ realRedis }) => {
 
       await flushRedis(stack);
       await stack.runScheduled('reconcile');
-      // The grace runs out without a heartbeat: a later reconcile takes the agent offline.
+      // The grace runs out without a heartbeat: a later reconcile's sweep takes the agent offline
+      // and tells its connection (`lapsed`: the server decided, so the console keeps the agent's
+      // choice). Waiting on the frame, not the presence: an expired presence reads offline before
+      // the sweep that acts on it has run.
+      const lapsed = (frame: { type: string; status?: unknown; reason?: unknown }) =>
+        frame.type === 'status' && frame.status === 'offline' && frame.reason === 'lapsed';
       await waitFor(
         async () => {
           await stack.runScheduled('reconcile');
-          return (await presenceOf('loss-agent-c'))?.status === 'offline';
+          return agent.frames.some(lapsed);
         },
-        { timeoutMs: GRACE_SECONDS * 1000 + budget(3), intervalMs: 1_000, message: 'the silent agent went offline' },
+        { timeoutMs: GRACE_SECONDS * 1000 + budget(3), intervalMs: 1_000, message: 'the silent agent was told it is offline' },
       );
-      // Told on its connection: the server decided (`lapsed`), so the console keeps the agent's choice.
-      await agent.waitFor((frame) => frame.type === 'status' && frame.status === 'offline' && frame.reason === 'lapsed');
+      expect(await presenceOf('loss-agent-c')).toMatchObject({ status: 'offline' });
       await chat.client.waitFor(requeuedNotice, budget(2));
 
       // Its connection is alive and it chose online: its next heartbeat puts it back, and it hears so.
