@@ -15,7 +15,8 @@ export interface FaultCounts {
 
 export type PostVerdict = 'deliver' | 'gone' | 'limit-exceeded';
 
-const zeroCounts = (): FaultCounts => ({
+/** No fault injected yet (a fresh tally; also what a run against an external stack reports). */
+export const zeroCounts = (): FaultCounts => ({
   disconnectsDropped: 0,
   postsGone: 0,
   postsLimitExceeded: 0,

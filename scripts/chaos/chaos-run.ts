@@ -1,7 +1,7 @@
 import { loadavg } from 'node:os';
 import WebSocket from 'ws';
 import { MemoryStore, ParleyClient, type WebSocketConstructor } from '../../clients/parley-client/src/index';
-import type { FaultCounts } from '../../local/faults/fault-injector';
+import { type FaultCounts, zeroCounts } from '../../local/faults/fault-injector';
 import { type FaultSettings, NO_FAULTS } from '../../local/faults/fault-settings';
 import { seededRandom } from '../../local/faults/random';
 import { type Frame, getJson, postJson, RawClient } from '../../local/tools/raw-client';
@@ -134,17 +134,6 @@ export interface ChaosReport {
   readonly loadAverage: readonly number[];
   readonly seconds: number;
 }
-
-const ZERO_FAULT_COUNTS: FaultCounts = {
-  disconnectsDropped: 0,
-  postsGone: 0,
-  postsLimitExceeded: 0,
-  postsDelayed: 0,
-  dynamoThrottled: 0,
-  sqsDuplicated: 0,
-  connectionsKilled: 0,
-  secretsFailed: 0,
-};
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const WsConstructor = WebSocket as unknown as WebSocketConstructor;
@@ -700,7 +689,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       if (send.outcome.kind === 'failed') failedByCode[send.outcome.code] = (failedByCode[send.outcome.code] ?? 0) + 1;
     const totals = devices.map((device) => device.totals());
     const sum = (pick: (t: (typeof totals)[number]) => number) => totals.reduce((total, t) => total + pick(t), 0);
-    const injected = target.faultCounts() ?? ZERO_FAULT_COUNTS;
+    const injected = target.faultCounts() ?? zeroCounts();
     return {
       target: target.kind,
       conversations: members.size || options.conversations,

@@ -1,3 +1,4 @@
+import { zeroCounts } from '../../local/faults/fault-injector';
 import { describe, expect, it } from 'vitest';
 import { type ChaosReport, EXIT_CODES, exitCode, formatReport, verdict } from '../../scripts/chaos/chaos-run';
 import { check } from '../../scripts/chaos/checker';
@@ -28,17 +29,7 @@ function report(change: Partial<ChaosReport> = {}): ChaosReport {
     gapSyncs: 0,
     duplicatesDroppedByClients: 0,
     audit: { syncs: 0, messages: 0 },
-    injectedFaults: {
-      disconnectsDropped: 0,
-      postsGone: 0,
-      postsLimitExceeded: 0,
-      postsDelayed: 0,
-      dynamoThrottled: 0,
-      sqsDuplicated: 0,
-      connectionsKilled: 0,
-      secretsFailed: 0,
-      total: 0,
-    },
+    injectedFaults: { ...zeroCounts(), total: 0 },
     stackFaults: { redisFlushes: 0, redisKills: 0, restarts: 0 },
     skipped: [],
     failedByCode: {},
