@@ -12,7 +12,7 @@ const args = process.argv.slice(2);
 const failOnSkip = args.includes('--fail-on-skip');
 const allowlistAt = args.indexOf('--allowlist');
 const allowlistFile = allowlistAt >= 0 ? args[allowlistAt + 1] : undefined;
-const reports = args.filter((arg, index) => arg.includes('=') && index !== allowlistAt + 1);
+const reports = args.filter((arg, index) => arg.includes('=') && (allowlistAt < 0 || index !== allowlistAt + 1));
 
 /** Allowlist lines: `path/of/file.test.ts > part of the test's full name`, then `# why`. */
 function readAllowlist(file) {
@@ -29,6 +29,17 @@ function readAllowlist(file) {
 
 const allowlist = readAllowlist(allowlistFile);
 const allowed = (file, name) => allowlist.some((entry) => file === entry.path && (entry.title === '' || name.includes(entry.title)));
+
+/** The first lines of a failure's message, indented under its name: CI logs are read from the end. */
+function why(messages) {
+  const lines = (messages ?? [])
+    .join('\n')
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .filter((line) => line.trim() !== '' && !/^\s+at /.test(line))
+    .slice(0, 12);
+  return lines.length === 0 ? '' : `\n      ${lines.map((line) => line.slice(0, 300)).join('\n      ')}`;
+}
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failures = [];
@@ -54,7 +65,7 @@ for (const spec of reports) {
       else if (test.status === 'failed') {
         totals.failed += 1;
         fileFailed += 1;
-        failures.push(`${label}: ${name} > ${test.fullName}`);
+        failures.push(`${label}: ${name} > ${test.fullName}${why(test.failureMessages)}`);
       } else {
         totals.skipped += 1;
         const ok = allowed(name, test.fullName);

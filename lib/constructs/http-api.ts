@@ -79,22 +79,45 @@ export class HttpApiConstruct extends Construct {
     this.url = this.stage.url;
 
     this.functionLogGroup = functionLogGroup(this);
-    this.routes = HTTP_ROUTES.map((definition) => {
-      const handlerId = toPascalCase(definition.name);
-      const handler = new ParleyFunction(this, `${handlerId}Handler`, {
+    // Routes of one feature may share a function (same name and entry, the handler dispatching
+    // on the route key): a shared function costs one function, role and policy instead of one
+    // per route, which keeps the stack within CloudFormation's resource limit.
+    const handlers = new Map<string, { definition: HttpRouteDefinition; handler: ParleyFunction; integration: HttpLambdaIntegration }>();
+    const handlerFor = (definition: HttpRouteDefinition) => {
+      const existing = handlers.get(definition.name);
+      if (existing !== undefined) {
+        if (
+          existing.definition.entry !== definition.entry ||
+          JSON.stringify(existing.definition.needs) !== JSON.stringify(definition.needs)
+        ) {
+          throw new Error(`HTTP routes named ${definition.name} share a function but differ in entry or needs`);
+        }
+        return existing;
+      }
+      const handler = new ParleyFunction(this, `${toPascalCase(definition.name)}Handler`, {
         name: definition.name,
         entry: definition.entry,
         needs: definition.needs,
         resources: props.resources,
         logGroup: this.functionLogGroup,
-        description: `Parley HTTP ${definition.method} ${definition.path}`,
+        description: `Parley HTTP ${HTTP_ROUTES.filter((other) => other.name === definition.name)
+          .map((other) => `${other.method} ${other.path}`)
+          .join(', ')}`.slice(0, 256),
       });
+      // One integration per function: API Gateway reuses it for each of the function's routes.
+      const integration = new HttpLambdaIntegration(`${toPascalCase(definition.name)}Integration`, handler.lambda, {
+        payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
+      });
+      const created = { definition, handler, integration };
+      handlers.set(definition.name, created);
+      return created;
+    };
+    this.routes = HTTP_ROUTES.map((definition) => {
+      const { handler, integration } = handlerFor(definition);
       const [route] = this.httpApi.addRoutes({
         path: definition.path,
         methods: [HttpMethod[definition.method]],
-        integration: new HttpLambdaIntegration(`${handlerId}Integration`, handler.lambda, {
-          payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
-        }),
+        integration,
       });
       if (route === undefined) throw new Error(`No route was created for ${definition.method} ${definition.path}`);
       return { definition, route, handler };
@@ -103,7 +126,8 @@ export class HttpApiConstruct extends Construct {
     applyRouteThrottles(this.stage, this.routes, props.routeThrottles, ({ definition }) => `${definition.method} ${definition.path}`);
   }
 
+  /** Each route's function, once (routes may share one). */
   get functions(): readonly ParleyFunction[] {
-    return this.routes.map((deployed) => deployed.handler);
+    return [...new Set(this.routes.map((deployed) => deployed.handler))];
   }
 }

@@ -16,7 +16,7 @@ describe('HTTP API', () => {
     expect([...(cors.AllowHeaders ?? [])].sort()).toEqual(['authorization', 'content-type']);
   });
 
-  it('has one route per HTTP_ROUTES entry, each integrated with its own Lambda via payload format 2.0', () => {
+  it('has one route per HTTP_ROUTES entry, each integrated with the Lambda of its function via payload format 2.0', () => {
     const routes = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route')).filter(
       (route) => (route.Properties?.ApiId as { Ref: string } | undefined)?.Ref === apiRef.Ref,
     );
