@@ -37,7 +37,7 @@ function why(messages) {
     .split('\n')
     .map((line) => line.trimEnd())
     .filter((line) => line.trim() !== '' && !/^\s+at /.test(line))
-    .slice(0, 12);
+    .slice(0, 30);
   return lines.length === 0 ? '' : `\n      ${lines.map((line) => line.slice(0, 300)).join('\n      ')}`;
 }
 

@@ -46,22 +46,24 @@ const TIMEOUT_MS = SETUP_BUDGET_MS + OPTIONS.messages * PER_MESSAGE_BUDGET_MS + 
 describe('delivery guarantees under every fault', () => {
   it('loses, duplicates and reorders nothing, and settles every accepted send', { timeout: TIMEOUT_MS }, async () => {
     const report = await runChaos(OPTIONS);
-    console.log(formatReport(report));
+    // The whole report goes with every assertion: a failure in CI then says what happened.
+    const told = formatReport(report);
+    console.log(told);
     // The faults fired, and the run leaned on reconnects and syncs.
-    expect(report.injectedFaults.total).toBeGreaterThan(0);
-    expect(report.disconnects).toBeGreaterThan(0);
-    expect(report.freshInstalls).toBeGreaterThan(0);
-    expect(report.audit.messages).toBeGreaterThanOrEqual(OPTIONS.messages);
+    expect(report.injectedFaults.total, told).toBeGreaterThan(0);
+    expect(report.disconnects, told).toBeGreaterThan(0);
+    expect(report.freshInstalls, told).toBeGreaterThan(0);
+    expect(report.audit.messages, told).toBeGreaterThanOrEqual(OPTIONS.messages);
     // Every planned send was accepted and settled; at least the floor of them acked, and
     // failures only with codes the faults can legitimately cause.
     const c = report.check;
-    expect(c.accepted).toBe(OPTIONS.messages);
-    expect(c.acked).toBeGreaterThanOrEqual(Math.ceil(ACKED_FLOOR * OPTIONS.messages));
-    expect(c.acked + c.failed).toBe(c.accepted);
-    for (const code of Object.keys(report.failedByCode)) expect(ALLOWED_FAILURE_CODES).toContain(code);
+    expect(c.accepted, told).toBe(OPTIONS.messages);
+    expect(c.acked, told).toBeGreaterThanOrEqual(Math.ceil(ACKED_FLOOR * OPTIONS.messages));
+    expect(c.acked + c.failed, told).toBe(c.accepted);
+    for (const code of Object.keys(report.failedByCode)) expect(ALLOWED_FAILURE_CODES, told).toContain(code);
     // Nothing lost, duplicated, reordered, misdelivered, or acked without being stored.
-    expect(c.problems).toEqual([]);
-    expect(c).toMatchObject({
+    expect(c.problems, told).toEqual([]);
+    expect(c, told).toMatchObject({
       lost: 0,
       duplicated: 0,
       outOfOrder: 0,
@@ -71,6 +73,6 @@ describe('delivery guarantees under every fault', () => {
       failedButStored: 0,
       logDefects: 0,
     });
-    expect(verdict(report)).toEqual([]);
+    expect(verdict(report), told).toEqual([]);
   });
 });

@@ -39,13 +39,15 @@ const TIMEOUT_MS = 120_000 + OPTIONS.messages * 1_000 + 2 * OPTIONS.routing!.set
 describe('routing under Redis loss, Redis outages and routing traffic', () => {
   it('refuses no valid send, strands no conversation, and loses nothing', { timeout: TIMEOUT_MS }, async () => {
     const report = await runChaos(OPTIONS);
-    console.log(formatReport(report));
-    expect(report.stackFaults).toMatchObject({ redisFlushes: 1, redisKills: 1 });
-    expect(report.routing!.closes + report.routing!.transfers).toBeGreaterThan(0);
-    expect(report.routing!.offlines).toBe(1);
-    expect(report.incomplete).toBeUndefined();
-    expect(report.check.problems).toEqual([]);
-    expect(report.check).toMatchObject({ wronglyRefused: 0, stranded: 0, lost: 0, duplicated: 0, outOfOrder: 0 });
-    expect(verdict(report)).toEqual([]);
+    // The whole report goes with every assertion: a failure in CI then says what happened.
+    const told = formatReport(report);
+    console.log(told);
+    expect(report.stackFaults, told).toMatchObject({ redisFlushes: 1, redisKills: 1 });
+    expect(report.routing!.closes + report.routing!.transfers, told).toBeGreaterThan(0);
+    expect(report.routing!.offlines, told).toBe(1);
+    expect(report.incomplete, told).toBeUndefined();
+    expect(report.check.problems, told).toEqual([]);
+    expect(report.check, told).toMatchObject({ wronglyRefused: 0, stranded: 0, lost: 0, duplicated: 0, outOfOrder: 0 });
+    expect(verdict(report), told).toEqual([]);
   });
 });
