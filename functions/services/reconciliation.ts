@@ -1,5 +1,5 @@
 import type { Conversation } from '../domain/conversation';
-import { currentClaim } from '../domain/routing-claims';
+import { claimBacks, conversationOfClaim, currentClaim, epochOf } from '../domain/routing-claims';
 import { servesSkill } from '../domain/routing';
 import type { Ports } from './context';
 import { broadcast } from './broadcast';
@@ -59,7 +59,22 @@ export async function reconcile(ports: Ports): Promise<ReconcileReport> {
     const held = known.get(agentId)?.claims ?? new Map<string, number>();
     const add = [...expected].filter((claim) => !held.has(claim));
     const remove = [...held.keys()].filter((claim) => !expected.has(claim));
-    const changed = await ports.presence.repairClaims(agentId, { add, remove, removeBeforeMs }, now.toISOString());
+    const passed = await claimsPassed(
+      ports,
+      agentId,
+      remove.filter((claim) => (held.get(claim) ?? 0) >= removeBeforeMs),
+    );
+    const repaired = await ports.presence.repairClaims(agentId, { add, remove, removeBeforeMs }, now.toISOString());
+    // Nothing can back these any more, however young: gone now rather than after claimMinAgeSeconds.
+    const early =
+      passed.length === 0
+        ? { removed: 0 }
+        : await ports.presence.repairClaims(
+            agentId,
+            { add: [], remove: passed, removeBeforeMs: Number.MAX_SAFE_INTEGER },
+            now.toISOString(),
+          );
+    const changed = { added: repaired.added, removed: repaired.removed + early.removed };
     if (changed.added + changed.removed > 0) {
       ports.log.warn('Agent load drifted from DynamoDB; repaired', { agentId, ...changed });
     }
@@ -95,4 +110,24 @@ export async function reconcile(ports: Ports): Promise<ReconcileReport> {
     }
   }
   return { agentsChecked: loads.size, claimsAdded, claimsRemoved, agentsLost, agentsStranded, agentsGraced, agentsNudged };
+}
+
+/**
+ * Of young unbacked claims, those for a transition the conversation has already made or passed
+ * and do not back as it is now (a close stored while the release failed, a reassignment): no
+ * write can ever be backed by them
+ * (domain/routing-claims.ts), so their age protects nothing. A claim for a transition still
+ * ahead (epoch e - 1: a router between its claim and its write) is kept. One read per claim;
+ * there are only as many as failed releases and routers in flight.
+ */
+async function claimsPassed(ports: Ports, agentId: string, claims: readonly string[]): Promise<string[]> {
+  const passed: string[] = [];
+  for (const claim of claims) {
+    const epoch = Number(claim.slice(claim.lastIndexOf('#') + 1));
+    if (!Number.isInteger(epoch)) continue;
+    const conversation = await ports.conversations.get(conversationOfClaim(claim));
+    // Read after the assigned list: a router may have written the very assignment the claim backs since.
+    if (conversation && epochOf(conversation) >= epoch && !claimBacks(conversation, agentId, claim)) passed.push(claim);
+  }
+  return passed;
 }

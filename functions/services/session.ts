@@ -108,7 +108,12 @@ export async function sync(ports: Ports, caller: Caller & { connectionId: string
   if (frame.noteCursors && user.role === 'customer') throw new ForbiddenError('Internal notes are for staff only');
   // Clients sync on every connect: count that as liveness, so an agent whose connection keeps
   // dropping (and whose heartbeat timer keeps restarting) does not lapse while reconnecting.
-  if (user.role !== 'customer') await ports.presence.touch(user.id, ports.clock.now().toISOString());
+  if (user.role !== 'customer') {
+    // Best effort: a Redis outage must not keep an agent from catching up on what is stored.
+    await ports.presence.touch(user.id, ports.clock.now().toISOString()).catch((error: unknown) => {
+      ports.log.warn('Presence not refreshed on sync', { userId: user.id, error });
+    });
+  }
   const listed = await visibleConversations(ports, user);
   const byId = new Map(listed.map((conversation) => [conversation.id, conversation]));
   // A cursor may name a conversation that fell off the session list: include it if visible.

@@ -19,7 +19,7 @@ import {
 import { NO_STACK_FAULTS, type ScheduledEvent, type StackFaults, scheduleEvents } from './fault-schedule';
 import { type RoutingCounts, RoutingDriver, type RoutingOptions } from './routing-traffic';
 import { readLog } from './server-log';
-import { StallError } from './stall-error';
+import { StallError, withinStall } from './stall-error';
 import { type AdminLogin, provisionStaff } from './staff-setup';
 
 export interface ChaosOptions {
@@ -395,7 +395,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const conversationOf = new Map<Participant, string>();
       await Promise.all(
         customers.map(async (customer, index) => {
-          const ack = await accept(customer, undefined, `hello from customer ${index}`, true).promise;
+          const ack = await withinStall(
+            accept(customer, undefined, `hello from customer ${index}`, true).promise,
+            options.stallTimeoutMs,
+            `customer ${index}'s first conversation to be acked`,
+          );
           conversationOf.set(customer, ack.conversationId);
         }),
       );
@@ -421,8 +425,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
             supervisorToken: () => staff.supervisor.token(),
             agents: agents.map((agent) => ({ userId: agent.userId, clients: () => agent.devices.map((device) => device.client) })),
             pendingIn: (id) => [...sends.values()].filter((send) => send.conversationId === id && send.outcome.kind === 'pending').length,
-            startConversation: async (customerId, text) =>
-              (await accept(customerById.get(customerId)!, undefined, text, true).promise).conversationId,
+            // Settled from the sends map, not the send's promise: a reload disposes the client
+            // that made it (its promise never settles) and the new instance resends the start.
+            startConversation: async (customerId, text) => {
+              const pending = accept(customerById.get(customerId)!, undefined, text, true);
+              pending.promise.catch(() => undefined);
+              const send = sends.get(pending.clientMsgId)!;
+              const settled = await waitUntil(
+                () => send.outcome.kind !== 'pending',
+                () => pacer.unresolved,
+                options.stallTimeoutMs,
+              );
+              if (!settled) throw new StallError(`${customerId}'s new conversation was never acked`);
+              if (send.outcome.kind === 'failed') throw new Error(`${customerId}'s new conversation was refused ${send.outcome.code}`);
+              return send.conversationId;
+            },
             random,
             stallMs: options.stallTimeoutMs,
             log,
@@ -493,7 +510,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         };
         const isStackFault = event.kind === 'redis-flush' || event.kind === 'redis-kill' || event.kind === 'restart';
         // Stack faults one after another (a restart never overlaps a Redis outage).
-        const run = isStackFault ? stackFaultChain.then(act) : act();
+        // A stack fault that never completes (a restart that hangs) must not hang the run.
+        const bounded = () =>
+          withinStall(act(), options.stallTimeoutMs + stackFaults.redisKillSeconds * 1000, `the ${event.kind} fault to complete`);
+        const run = isStackFault ? stackFaultChain.then(bounded) : act();
         const settled = run.catch((error: unknown) => log(`fault ${event.kind} failed: ${String(error)}`));
         if (isStackFault) stackFaultChain = settled;
         running.push(settled);
@@ -510,7 +530,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           await sleep(tickMs);
           const reloadChance = (options.reloadPerSecond * tickMs) / 1000;
           // Only installs that finished connecting are reloaded.
-          await Promise.all(devices.filter((device) => device.connected && random() < reloadChance).map((device) => device.reload()));
+          await Promise.all(
+            devices
+              .filter((device) => device.connected && random() < reloadChance)
+              .map((device) => withinStall(device.reload(), options.stallTimeoutMs, `${device.deviceId} to reload`)),
+          );
         }
       })();
       // Awaited after the traffic; a failure meanwhile must not count as unhandled.

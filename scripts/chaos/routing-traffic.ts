@@ -1,6 +1,6 @@
 import { getJson } from '../../local/tools/raw-client';
 import type { ConversationEnd } from './checker';
-import { StallError } from './stall-error';
+import { StallError, withinStall } from './stall-error';
 
 /** Routing traffic on top of the messages: who holds which conversation changes during the run. */
 export interface RoutingOptions {
@@ -51,6 +51,9 @@ export interface RoutingCounts {
   /** Operations whose outcome never showed (a transfer or reassignment not seen, a close never announced). */
   problems: string[];
 }
+
+/** One HTTP poll's longest wait: the wait around it retries until its own deadline. */
+const REQUEST_TIMEOUT_MS = 15_000;
 
 interface RosterEntry {
   readonly id: string;
@@ -196,7 +199,7 @@ export class RoutingDriver {
 
   private async readEnds(): Promise<ConversationEnd[]> {
     const roster = await this.roster();
-    const queued = await getJson(`${this.host.httpUrl()}/v1/conversations?status=queued&limit=100`, await this.host.supervisorToken());
+    const queued = await this.answer(`${this.host.httpUrl()}/v1/conversations?status=queued&limit=100`, 'the queued list');
     const queuedIds = new Set(queued.status === 200 ? (queued.body.conversations as { id: string }[]).map((c) => c.id) : []);
     const holder = new Map<string, RosterEntry>();
     for (const entry of roster) for (const conversation of entry.conversations) holder.set(conversation.id, entry);
@@ -240,7 +243,11 @@ export class RoutingDriver {
       if (!gone) return conversationId;
       this.closed.add(conversationId);
       this.counts.closes += 1;
-      const next = await this.host.startConversation(customerId, `a new question after ${conversationId} closed`);
+      const next = await withinStall(
+        this.host.startConversation(customerId, `a new question after ${conversationId} closed`),
+        this.host.stallMs,
+        `${customerId}'s new conversation after ${conversationId} closed to be acked`,
+      );
       this.customerOf.set(next, customerId);
       this.counts.newConversations += 1;
       const holder = await this.waitForHolder(next, () => true);
@@ -384,8 +391,17 @@ export class RoutingDriver {
   }
 
   private async roster(): Promise<RosterEntry[]> {
-    const answer = await getJson(`${this.host.httpUrl()}/v1/roster`, await this.host.supervisorToken());
+    const answer = await this.answer(`${this.host.httpUrl()}/v1/roster`, 'the roster');
     if (answer.status !== 200) throw new Error(`roster answered ${answer.status}`);
     return answer.body.agents as RosterEntry[];
+  }
+
+  /** A supervisor's GET, bounded: a request the stack never answers counts as a failed poll. */
+  private async answer(url: string, what: string): ReturnType<typeof getJson> {
+    return withinStall(
+      this.host.supervisorToken().then((token) => getJson(url, token)),
+      Math.min(this.host.stallMs, REQUEST_TIMEOUT_MS),
+      what,
+    );
   }
 }
