@@ -1,3 +1,4 @@
+import '../../local/quiet-metrics';
 import { loadavg } from 'node:os';
 import WebSocket from 'ws';
 import { MemoryStore, ParleyClient, type WebSocketConstructor } from '../../clients/parley-client/src/index';
