@@ -213,7 +213,11 @@ export const HTTP_ROUTES: readonly HttpRoute[] = withGroupNeeds([
   // Issue 10: a conversation's internal notes (staff).
   http('GET', '/v1/conversations/{id}/notes', 'list-notes', { table: 'read', verificationKeys: true, upstash: true }),
   // Issue 10: a customer's conversations and tickets, for staff who may see the customer and the customer.
-  conversationReads('GET', '/v1/customers/{id}/conversations', 'customer-conversations', { table: 'read', verificationKeys: true, upstash: true }),
+  conversationReads('GET', '/v1/customers/{id}/conversations', 'customer-conversations', {
+    table: 'read',
+    verificationKeys: true,
+    upstash: true,
+  }),
   // Agent admin (admins only) and queue statistics (supervisors, admins).
   teamReads('GET', '/v1/agents', 'agents-list', { table: 'read', verificationKeys: true, upstash: true }),
   http('POST', '/v1/agents', 'agents-create', { table: rw, verificationKeys: true, upstash: true }),
@@ -264,11 +268,19 @@ export const HTTP_ROUTES: readonly HttpRoute[] = withGroupNeeds([
   skillWrites('DELETE', '/v1/skills/{skill}', 'skills-delete', { table: rw, verificationKeys: true, upstash: true }),
   // Who can take a transfer now (staff): online agents' status, load, capacity and skills.
   teamReads('GET', '/v1/agents/online', 'agents-online', { table: 'read', verificationKeys: true, upstash: true }),
-  settingsReads('POST', '/v1/skills/{skill}/auto-replies/test', 'auto-replies-test', { table: 'read', verificationKeys: true, upstash: true }),
+  settingsReads('POST', '/v1/skills/{skill}/auto-replies/test', 'auto-replies-test', {
+    table: 'read',
+    verificationKeys: true,
+    upstash: true,
+  }),
   // Canned responses (docs/canned-responses.md): staff read those they may use, admins save and delete.
   settingsReads('GET', '/v1/canned-responses', 'canned-responses-list', { table: 'read', verificationKeys: true, upstash: true }),
   cannedResponseWrites('PUT', '/v1/canned-responses/{id}', 'canned-responses-put', { table: rw, verificationKeys: true, upstash: true }),
-  cannedResponseWrites('DELETE', '/v1/canned-responses/{id}', 'canned-responses-delete', { table: rw, verificationKeys: true, upstash: true }),
+  cannedResponseWrites('DELETE', '/v1/canned-responses/{id}', 'canned-responses-delete', {
+    table: rw,
+    verificationKeys: true,
+    upstash: true,
+  }),
 ]);
 
 /** A function SES drives (lib/constructs/mail.ts): deployed only when the stack is given a mail identity. */
