@@ -122,8 +122,10 @@ const http = (method: HttpRoute['method'], path: string, name: string, needs: Ne
  * permission instead of a function, role, policy and integration too (docs/operations.md,
  * "Resource budget"). The group's entry, `functions/handlers/http/<group>.ts`, dispatches on
  * the route key to each operation's own module; its needs and table access are the union of
- * its operations' (`groupNeeds` below, `groupAccess` in TABLE_ACCESS). Reads are kept apart
+ * its operations' (`unionOfNeeds` below; `unionOfAccess` in TABLE_ACCESS). Reads are kept apart
  * from writes, and a partition only some staff paths may read (NOTES#) keeps its own function.
+ * (A feature may also give several routes one `http(...)` name and entry whose module
+ * dispatches itself, e.g. with `httpDispatcher`; their needs must then be equal.)
  */
 export const HTTP_GROUPS = {
   /** Conversation lists and history: customers and staff (never the notes: list-notes stays apart). */
