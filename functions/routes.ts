@@ -4,7 +4,7 @@
  * Paths are relative to the repository root; each module exports `handler`.
  */
 
-import { on, queryIndex, type TableAccess } from './table-access';
+import { on, queryIndex, unionOfAccess, type TableAccess } from './table-access';
 
 /** What an entry point touches; the CDK stack grants exactly this and nothing more. */
 export interface Needs {
@@ -45,9 +45,22 @@ export interface HttpRoute {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** API Gateway HTTP API path, with `{param}` placeholders. */
   readonly path: string;
+  /**
+   * The function serving the route (its construct id, log streams and TABLE_ACCESS entry).
+   * Routes of one group share it: the same `name`, `entry` and `needs` (lib/constructs/http-api.ts).
+   */
   readonly name: string;
+  /**
+   * The route's own operation: its handler module (`functions/handlers/http/<operation>.ts`),
+   * its limits (domain/limits.ts) and the `route` key of its log lines. Equals `name` for a
+   * route with a function of its own; in a group, the group's entry dispatches to it.
+   */
+  readonly operation: string;
   readonly entry: string;
+  /** The function's needs: for a group, the union of its operations' (`operationNeeds`). */
   readonly needs: Needs;
+  /** What the operation alone needs. */
+  readonly operationNeeds: Needs;
 }
 
 export const AUTHORIZER_ENTRY = 'functions/handlers/ws/authorizer.ts';
@@ -97,54 +110,146 @@ const http = (method: HttpRoute['method'], path: string, name: string, needs: Ne
   method,
   path,
   name,
+  operation: name,
   entry: `functions/handlers/http/${name}.ts`,
   needs,
+  operationNeeds: needs,
 });
+
+/**
+ * HTTP route groups: the routes of one feature with the same audience and (nearly) the same
+ * needs share one function, so each route after the first costs a route and a Lambda
+ * permission instead of a function, role, policy and integration too (docs/operations.md,
+ * "Resource budget"). The group's entry, `functions/handlers/http/<group>.ts`, dispatches on
+ * the route key to each operation's own module; its needs and table access are the union of
+ * its operations' (`unionOfNeeds` below; `unionOfAccess` in TABLE_ACCESS). Reads are kept apart
+ * from writes, and a partition only some staff paths may read (NOTES#) keeps its own function.
+ * (A feature may also give several routes one `http(...)` name and entry whose module
+ * dispatches itself, e.g. with `httpDispatcher`; their needs must then be equal.)
+ */
+export const HTTP_GROUPS = {
+  /** Conversation lists and history: customers and staff (never the notes: list-notes stays apart). */
+  conversationReads: 'conversation-reads',
+  /** Agent profiles, who is online, the roster and queue statistics (staff). */
+  teamReads: 'team-reads',
+  /** Ticket lists and one ticket's thread (staff). */
+  ticketReads: 'ticket-reads',
+  /** Replies to and changes of tickets (staff); the reply mails the customer. */
+  ticketWrites: 'ticket-writes',
+  /** Business hours, auto-replies (and their trial), configured skills and canned responses (staff). */
+  settingsReads: 'settings-reads',
+  /** Changing and deleting agents (admins); both may close the agent's sockets. */
+  agentWrites: 'agent-writes',
+  /** Adding, renaming and deleting configured skills (admins). */
+  skillWrites: 'skill-writes',
+  /** A skill's business hours and auto-replies (admins). */
+  skillSettingsWrites: 'skill-settings-writes',
+  /** Saving and deleting canned responses (admins). */
+  cannedResponseWrites: 'canned-response-writes',
+} as const;
+export type HttpGroupName = (typeof HTTP_GROUPS)[keyof typeof HTTP_GROUPS];
+
+/** A route of a group: the group's function and entry, the operation's own module and needs. */
+const grouped =
+  (group: HttpGroupName) =>
+  (method: HttpRoute['method'], path: string, operation: string, operationNeeds: Needs): HttpRoute => ({
+    method,
+    path,
+    name: group,
+    operation,
+    entry: `functions/handlers/http/${group}.ts`,
+    // Replaced by the group's union below.
+    needs: operationNeeds,
+    operationNeeds,
+  });
+const conversationReads = grouped(HTTP_GROUPS.conversationReads);
+const teamReads = grouped(HTTP_GROUPS.teamReads);
+const ticketReads = grouped(HTTP_GROUPS.ticketReads);
+const ticketWrites = grouped(HTTP_GROUPS.ticketWrites);
+const settingsReads = grouped(HTTP_GROUPS.settingsReads);
+const agentWrites = grouped(HTTP_GROUPS.agentWrites);
+const skillWrites = grouped(HTTP_GROUPS.skillWrites);
+const skillSettingsWrites = grouped(HTTP_GROUPS.skillSettingsWrites);
+const cannedResponseWrites = grouped(HTTP_GROUPS.cannedResponseWrites);
+
+const NEEDS_FLAGS = [
+  'routingQueue',
+  'parksUnroutable',
+  'connections',
+  'signingKeys',
+  'verificationKeys',
+  'rotatesSigningKeys',
+  'upstash',
+  'mail',
+  'inboundMail',
+] as const satisfies readonly (keyof Needs)[];
+
+/** What a function running all these needs: every flag any of them sets, the widest table use. */
+export function unionOfNeeds(all: readonly Needs[]): Needs {
+  const table = all.some((needs) => needs.table === 'readwrite') ? rw : all.some((needs) => needs.table === 'read') ? 'read' : undefined;
+  const union: { -readonly [K in keyof Needs]: Needs[K] } = table === undefined ? {} : { table };
+  for (const flag of NEEDS_FLAGS) if (all.some((needs) => needs[flag] === true)) union[flag] = true;
+  return union;
+}
+
+/** Each group's routes get the union of its operations' needs (one object, so they compare equal). */
+function withGroupNeeds(routes: readonly HttpRoute[]): readonly HttpRoute[] {
+  const unions = new Map<string, Needs>();
+  for (const route of routes) {
+    if (route.name === route.operation || unions.has(route.name)) continue;
+    unions.set(route.name, unionOfNeeds(routes.filter((other) => other.name === route.name).map((other) => other.operationNeeds)));
+  }
+  return routes.map((route) => ({ ...route, needs: unions.get(route.name) ?? route.needs }));
+}
 
 // Guest, login and refresh mint tokens and verify none (logout takes only a refresh token);
 // every other route verifies the caller's bearer token.
-export const HTTP_ROUTES: readonly HttpRoute[] = [
+export const HTTP_ROUTES: readonly HttpRoute[] = withGroupNeeds([
   http('POST', '/v1/auth/guest', 'auth-guest', { signingKeys: true, upstash: true }),
   // Login writes the staff session; refresh rotates it; logout ends it and closes its sockets.
   http('POST', '/v1/auth/login', 'auth-login', { table: rw, signingKeys: true, upstash: true }),
   http('POST', '/v1/auth/refresh', 'auth-refresh', { table: rw, signingKeys: true, upstash: true }),
   http('POST', '/v1/auth/logout', 'auth-logout', { table: rw, routingQueue: true, connections: true, upstash: true }),
-  http('GET', '/v1/conversations', 'list-conversations', { table: 'read', verificationKeys: true, upstash: true }),
-  http('GET', '/v1/conversations/{id}/messages', 'list-messages', { table: 'read', verificationKeys: true, upstash: true }),
+  conversationReads('GET', '/v1/conversations', 'list-conversations', { table: 'read', verificationKeys: true, upstash: true }),
+  conversationReads('GET', '/v1/conversations/{id}/messages', 'list-messages', { table: 'read', verificationKeys: true, upstash: true }),
   // Issue 10: a conversation's internal notes (staff).
   http('GET', '/v1/conversations/{id}/notes', 'list-notes', { table: 'read', verificationKeys: true, upstash: true }),
   // Issue 10: a customer's conversations and tickets, for staff who may see the customer and the customer.
-  http('GET', '/v1/customers/{id}/conversations', 'customer-conversations', { table: 'read', verificationKeys: true, upstash: true }),
+  conversationReads('GET', '/v1/customers/{id}/conversations', 'customer-conversations', {
+    table: 'read',
+    verificationKeys: true,
+    upstash: true,
+  }),
   // Agent admin (admins only) and queue statistics (supervisors, admins).
-  http('GET', '/v1/agents', 'agents-list', { table: 'read', verificationKeys: true, upstash: true }),
+  teamReads('GET', '/v1/agents', 'agents-list', { table: 'read', verificationKeys: true, upstash: true }),
   http('POST', '/v1/agents', 'agents-create', { table: rw, verificationKeys: true, upstash: true }),
-  http('GET', '/v1/agents/{id}', 'agents-get', { table: 'read', verificationKeys: true, upstash: true }),
+  teamReads('GET', '/v1/agents/{id}', 'agents-get', { table: 'read', verificationKeys: true, upstash: true }),
   // Deleting, disabling, demoting or a new password closes the agent's sockets (connections).
-  http('PUT', '/v1/agents/{id}', 'agents-update', {
+  agentWrites('PUT', '/v1/agents/{id}', 'agents-update', {
     table: rw,
     routingQueue: true,
     connections: true,
     verificationKeys: true,
     upstash: true,
   }),
-  http('DELETE', '/v1/agents/{id}', 'agents-delete', {
+  agentWrites('DELETE', '/v1/agents/{id}', 'agents-delete', {
     table: rw,
     routingQueue: true,
     connections: true,
     verificationKeys: true,
     upstash: true,
   }),
-  http('GET', '/v1/queues', 'list-queues', { table: 'read', verificationKeys: true, upstash: true }),
+  teamReads('GET', '/v1/queues', 'list-queues', { table: 'read', verificationKeys: true, upstash: true }),
   // Issue 10: every agent's status, load and current conversations (supervisors, admins).
-  http('GET', '/v1/roster', 'roster', { table: 'read', verificationKeys: true, upstash: true }),
+  teamReads('GET', '/v1/roster', 'roster', { table: 'read', verificationKeys: true, upstash: true }),
   // Addresses SES reported bounced or complained (supervisors, admins).
   http('GET', '/v1/mail/suppressions', 'mail-suppressions', { table: 'read', verificationKeys: true, upstash: true }),
   // Tickets (issue 9, docs/tickets.md): the offline form, the staff's ticket lists and replies (emailed).
   http('POST', '/v1/tickets', 'tickets-create', { table: rw, connections: true, verificationKeys: true, upstash: true }),
-  http('GET', '/v1/tickets', 'tickets-list', { table: 'read', verificationKeys: true, upstash: true }),
-  http('GET', '/v1/tickets/{id}', 'tickets-get', { table: 'read', verificationKeys: true, upstash: true }),
-  http('PUT', '/v1/tickets/{id}', 'tickets-update', { table: rw, connections: true, verificationKeys: true, upstash: true }),
-  http('POST', '/v1/tickets/{id}/replies', 'tickets-reply', {
+  ticketReads('GET', '/v1/tickets', 'tickets-list', { table: 'read', verificationKeys: true, upstash: true }),
+  ticketReads('GET', '/v1/tickets/{id}', 'tickets-get', { table: 'read', verificationKeys: true, upstash: true }),
+  ticketWrites('PUT', '/v1/tickets/{id}', 'tickets-update', { table: rw, connections: true, verificationKeys: true, upstash: true }),
+  ticketWrites('POST', '/v1/tickets/{id}/replies', 'tickets-reply', {
     table: rw,
     connections: true,
     verificationKeys: true,
@@ -154,23 +259,31 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   // Public (no token, so no verification keys): widgets ask whether anyone can answer.
   http('GET', '/v1/availability', 'availability', { table: 'read', upstash: true }),
   // Business hours per skill: supervisors and admins read, admins write.
-  http('GET', '/v1/skills/{skill}/hours', 'hours-get', { table: 'read', verificationKeys: true, upstash: true }),
-  http('PUT', '/v1/skills/{skill}/hours', 'hours-put', { table: rw, verificationKeys: true, upstash: true }),
+  settingsReads('GET', '/v1/skills/{skill}/hours', 'hours-get', { table: 'read', verificationKeys: true, upstash: true }),
+  skillSettingsWrites('PUT', '/v1/skills/{skill}/hours', 'hours-put', { table: rw, verificationKeys: true, upstash: true }),
   // Auto-replies (the first-line bot): supervisors and admins read and try them, admins save them.
-  http('GET', '/v1/skills/{skill}/auto-replies', 'auto-replies-get', { table: 'read', verificationKeys: true, upstash: true }),
-  http('PUT', '/v1/skills/{skill}/auto-replies', 'auto-replies-put', { table: rw, verificationKeys: true, upstash: true }),
+  settingsReads('GET', '/v1/skills/{skill}/auto-replies', 'auto-replies-get', { table: 'read', verificationKeys: true, upstash: true }),
+  skillSettingsWrites('PUT', '/v1/skills/{skill}/auto-replies', 'auto-replies-put', { table: rw, verificationKeys: true, upstash: true }),
   // Configured skills (issue 10, docs/routing.md#skills): staff list them, admins add, rename and delete them.
-  http('GET', '/v1/skills', 'skills-list', { table: 'read', verificationKeys: true, upstash: true }),
-  http('PUT', '/v1/skills/{skill}', 'skills-put', { table: rw, verificationKeys: true, upstash: true }),
-  http('DELETE', '/v1/skills/{skill}', 'skills-delete', { table: rw, verificationKeys: true, upstash: true }),
+  settingsReads('GET', '/v1/skills', 'skills-list', { table: 'read', verificationKeys: true, upstash: true }),
+  skillWrites('PUT', '/v1/skills/{skill}', 'skills-put', { table: rw, verificationKeys: true, upstash: true }),
+  skillWrites('DELETE', '/v1/skills/{skill}', 'skills-delete', { table: rw, verificationKeys: true, upstash: true }),
   // Who can take a transfer now (staff): online agents' status, load, capacity and skills.
-  http('GET', '/v1/agents/online', 'agents-online', { table: 'read', verificationKeys: true, upstash: true }),
-  http('POST', '/v1/skills/{skill}/auto-replies/test', 'auto-replies-test', { table: 'read', verificationKeys: true, upstash: true }),
+  teamReads('GET', '/v1/agents/online', 'agents-online', { table: 'read', verificationKeys: true, upstash: true }),
+  settingsReads('POST', '/v1/skills/{skill}/auto-replies/test', 'auto-replies-test', {
+    table: 'read',
+    verificationKeys: true,
+    upstash: true,
+  }),
   // Canned responses (docs/canned-responses.md): staff read those they may use, admins save and delete.
-  http('GET', '/v1/canned-responses', 'canned-responses-list', { table: 'read', verificationKeys: true, upstash: true }),
-  http('PUT', '/v1/canned-responses/{id}', 'canned-responses-put', { table: rw, verificationKeys: true, upstash: true }),
-  http('DELETE', '/v1/canned-responses/{id}', 'canned-responses-delete', { table: rw, verificationKeys: true, upstash: true }),
-];
+  settingsReads('GET', '/v1/canned-responses', 'canned-responses-list', { table: 'read', verificationKeys: true, upstash: true }),
+  cannedResponseWrites('PUT', '/v1/canned-responses/{id}', 'canned-responses-put', { table: rw, verificationKeys: true, upstash: true }),
+  cannedResponseWrites('DELETE', '/v1/canned-responses/{id}', 'canned-responses-delete', {
+    table: rw,
+    verificationKeys: true,
+    upstash: true,
+  }),
+]);
 
 /** A function SES drives (lib/constructs/mail.ts): deployed only when the stack is given a mail identity. */
 export interface MailFunction {
@@ -232,7 +345,8 @@ export const SIGNING_KEY_ROTATION: {
 };
 
 /**
- * Table access per entry point (by `name`), read from each handler's code paths: the CDK
+ * Table access per entry point (by `name`; an HTTP route in a group by its `operation`, the
+ * group's function getting the union, TABLE_ACCESS below), read from each handler's code paths: the CDK
  * stack grants exactly these (IAM statements with `dynamodb:LeadingKeys` conditions, no
  * Scan anywhere) and the local stack refuses any request outside them, so every
  * integration test proves they are enough. Keys are partition-key patterns; index grants
@@ -269,7 +383,8 @@ const WRITE_NOTES = on(['NOTES#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem')
 const READ_SKILLS = on(['SKILLS'], 'Query');
 const OPEN_CONVERSATION = [on(['USER#*'], 'GetItem', 'PutItem'), on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem')];
 
-export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
+/** Per entry point and per HTTP operation (routes.ts `operation`): what its code paths touch. */
+const ENTRY_ACCESS: Readonly<Record<string, TableAccess>> = {
   authorizer: [STAFF_TOKEN_CHECK],
   // The connection cap counts the user's connection records (a Query) after writing its own.
   connect: [STAFF_TOKEN_CHECK, on(['USER#*'], 'PutItem', 'DeleteItem', 'Query')],
@@ -407,6 +522,39 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'canned-responses-put': [STAFF_TOKEN_CHECK, on(['CANNED'], 'GetItem', 'Query', 'PutItem', 'DeleteItem')],
   'canned-responses-delete': [STAFF_TOKEN_CHECK, on(['CANNED'], 'GetItem', 'DeleteItem')],
 };
+
+const GROUPED_OPERATIONS = new Set(HTTP_ROUTES.filter((route) => route.operation !== route.name).map((route) => route.operation));
+
+/** Table access of each operation that runs inside a group's function (by operation name). */
+export const OPERATION_ACCESS: Readonly<Record<string, TableAccess>> = Object.fromEntries(
+  Object.entries(ENTRY_ACCESS).filter(([name]) => GROUPED_OPERATIONS.has(name)),
+);
+
+/**
+ * Table access per function (by `name`): an entry point's own, or for an HTTP route group the
+ * union of its operations' (`unionOfAccess`: exactly what one of them may do). The CDK stack
+ * grants these and the local stack enforces them (see ENTRY_ACCESS's notes above).
+ */
+export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
+  ...Object.fromEntries(Object.entries(ENTRY_ACCESS).filter(([name]) => !GROUPED_OPERATIONS.has(name))),
+  ...Object.fromEntries(
+    [...new Set(HTTP_ROUTES.filter((route) => route.operation !== route.name).map((route) => route.name))].map((group) => [
+      group,
+      unionOfAccess(HTTP_ROUTES.filter((route) => route.name === group).map((route) => operationAccessOf(route.operation))),
+    ]),
+  ),
+};
+
+function operationAccessOf(operation: string): TableAccess {
+  const access = ENTRY_ACCESS[operation];
+  if (access === undefined) throw new Error(`No table access is declared for the HTTP operation ${operation} in functions/routes.ts`);
+  return access;
+}
+
+/** The function an HTTP operation runs in: its group's, or its own (any other entry point: itself). */
+export function functionServing(operation: string): string {
+  return HTTP_ROUTES.find((route) => route.operation === operation)?.name ?? operation;
+}
 
 /** An entry point's table access; every entry in this file has one (test/infra/iam.test.ts). */
 export function tableAccessOf(entryName: string): TableAccess {

@@ -64,3 +64,26 @@ export function isTableRequestAllowed(access: TableAccess, request: TableRequest
 /** Grant builders, so routes.ts reads as a list of who touches what. */
 export const on = (keys: readonly string[], ...actions: TableAction[]): TableGrant => ({ actions, keys });
 export const queryIndex = (index: IndexName, keys: readonly string[]): TableGrant => ({ actions: ['Query'], keys, index });
+
+/**
+ * The access of a function running several entry points' code paths (an HTTP route group):
+ * exactly what any of them may do, no more. Grants on the same keys (and index) are merged
+ * into one with the union of their actions, which allows exactly what the two allowed (a
+ * request has one action); grants on different keys stay apart, since one grant with both
+ * key sets would also allow a batch request mixing them.
+ */
+export function unionOfAccess(accesses: readonly TableAccess[]): TableAccess {
+  const merged = new Map<string, { keys: readonly string[]; index?: IndexName; actions: Set<TableAction> }>();
+  for (const grant of accesses.flat()) {
+    const keys = [...new Set(grant.keys)].sort();
+    const id = JSON.stringify([grant.index ?? null, keys]);
+    const entry = merged.get(id) ?? { keys, ...(grant.index === undefined ? {} : { index: grant.index }), actions: new Set<TableAction>() };
+    for (const action of grant.actions) entry.actions.add(action);
+    merged.set(id, entry);
+  }
+  return [...merged.values()].map(({ keys, index, actions }) => ({
+    actions: TABLE_ACTIONS.filter((action) => actions.has(action)),
+    keys,
+    ...(index === undefined ? {} : { index }),
+  }));
+}

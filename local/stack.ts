@@ -480,12 +480,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Like the first deployment on AWS: an empty set is rotated once, and its first key signs at once.
     if (currentSigningKeys().length === 0) await rotateSigningKeys();
 
+    // One handler per function, as on AWS: the routes of a group (routes.ts HTTP_GROUPS) share theirs.
+    const httpFunctions = new Map<string, Promise<LambdaHandler>>();
+    const httpFunction = (name: string, entry: string) => {
+      if (!httpFunctions.has(name)) httpFunctions.set(name, load(name, entry));
+      return httpFunctions.get(name)!;
+    };
     const httpRoutes = await Promise.all(
       HTTP_ROUTES.map(async (route) => ({
         method: route.method,
         path: route.path,
         name: route.name,
-        handler: await load(route.name, route.entry),
+        handler: await httpFunction(route.name, route.entry),
       })),
     );
     let web: WebPages | undefined;

@@ -197,15 +197,15 @@ describe('least privilege in data', () => {
     expect(readers).toEqual(['auth-login']);
   });
 
-  it('lets the admin functions write credentials blind (no read), and only agents-delete delete them', () => {
+  it('lets the admin functions write credentials blind (no read), and only agent-writes (agents-delete) delete them', () => {
     const credentialActions = (name: string) =>
       tableKeyGrants(functionNamed(name))
         .filter(({ key }) => keyPatternMatches(key, 'CREDENTIAL#x'))
         .map(({ action }) => action)
         .sort();
     expect(credentialActions('agents-create')).toEqual(['dynamodb:PutItem']);
-    expect(credentialActions('agents-update')).toEqual(['dynamodb:PutItem']);
-    expect(credentialActions('agents-delete')).toEqual(['dynamodb:DeleteItem']);
+    // agents-update (a new password: PutItem) and agents-delete (DeleteItem) share agent-writes.
+    expect(credentialActions('agent-writes')).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem']);
     expect(credentialActions('auth-login')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
   });
 
@@ -270,8 +270,8 @@ describe('least privilege, spot checks', () => {
 
   it('every function that verifies a bearer token reads the verification keys, and no other but the rotation', () => {
     // The auth endpoints and the public availability route take no bearer token.
-    const bearerRoutes = HTTP_ROUTES.filter((route) => !route.path.startsWith('/v1/auth/') && route.name !== 'availability').map(
-      (route) => route.name,
+    const bearerRoutes = new Set(
+      HTTP_ROUTES.filter((route) => !route.path.startsWith('/v1/auth/') && route.name !== 'availability').map((route) => route.name),
     );
     const readers = stack.functions
       .filter((fn) => permissionsOf(fn).resourcesOf('secretsmanager:GetSecretValue').includes(verificationKeysRef))

@@ -103,3 +103,29 @@ export function httpHandler<S extends z.ZodType | undefined>(
       }
     });
 }
+
+type HttpEntry = (event: APIGatewayProxyEventV2, context?: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** A group's entry (routes.ts HTTP_GROUPS), with the operation handler behind each route key. */
+export type HttpDispatcher = HttpEntry & { readonly group: string; readonly routes: Readonly<Record<string, HttpEntry>> };
+
+/**
+ * The entry of an HTTP route group: one function serving several routes, each route key
+ * (`GET /v1/tickets/{id}`) handed to its operation's own handler, which authenticates,
+ * counts limits and logs under its own name. A route key the group does not serve (a route
+ * wired to the wrong function) is answered 404 `not_found`, naming the group and the key.
+ */
+export function httpDispatcher(group: string, routes: Readonly<Record<string, HttpEntry>>): HttpDispatcher {
+  const dispatch = (event: APIGatewayProxyEventV2, context?: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+    const operation = Object.hasOwn(routes, event.routeKey) ? routes[event.routeKey] : undefined;
+    if (operation !== undefined) return operation(event, context);
+    return inInvocation(context, async () => {
+      logger.appendKeys({ route: group, requestId: event.requestContext?.requestId });
+      logger.warn('No operation for this route key in its group', { routeKey: event.routeKey, group });
+      return json(HTTP_STATUS.not_found, {
+        error: { code: 'not_found', message: `${group} serves no route ${JSON.stringify(event.routeKey)}` },
+      });
+    });
+  };
+  return Object.assign(dispatch, { group, routes });
+}

@@ -24,8 +24,10 @@ describe('the limit table', () => {
       // Every limited route can reach Redis.
       if (!exempt) expect(route.needs.upstash, route.routeKey).toBe(true);
     }
+    // Limits are per operation (the handler module), also where routes share a group's function.
     for (const route of HTTP_ROUTES) {
-      expect(isLimitedHttpRoute(route.name), route.name).toBe(true);
+      expect(isLimitedHttpRoute(route.operation), route.operation).toBe(true);
+      expect(route.operationNeeds.upstash, route.operation).toBe(true);
       expect(route.needs.upstash, route.name).toBe(true);
     }
   });
