@@ -3,7 +3,12 @@ import { z } from 'zod';
 import { configSchema, type Config } from '../functions/config';
 import { TABLE_ACCESS } from '../functions/routes';
 import { DEFAULT_ACCOUNT_CONCURRENCY_LIMIT } from './constructs/monitoring-alarms';
-import { MAX_FUNCTION_NAME_LENGTH } from './constructs/naming';
+import {
+  LONGEST_REGION_NAME,
+  MAX_FUNCTION_NAME_LENGTH,
+  MAX_ORIGIN_ACCESS_CONTROL_NAME_LENGTH,
+  WEB_SITE_ACCESS_CONTROL_SUFFIX,
+} from './constructs/naming';
 
 /**
  * Deployment settings read from CDK context (cdk.json or `cdk synth -c key=value`).
@@ -189,8 +194,15 @@ function toBoolean(value: unknown): unknown {
 
 /** Every entry point has a TABLE_ACCESS entry, so its keys are every function's name. */
 const LONGEST_FUNCTION_NAME = Object.keys(TABLE_ACCESS).reduce((longest, name) => (name.length > longest.length ? name : longest), '');
-/** Functions are named `<stackName>-<name>` (lib/constructs/naming.ts), which Lambda caps. */
-export const MAX_STACK_NAME_LENGTH = MAX_FUNCTION_NAME_LENGTH - 1 - LONGEST_FUNCTION_NAME.length;
+/**
+ * The tighter of two bounds: functions are named `<stackName>-<name>` (Lambda caps those), and
+ * the origin access control `<stackName>-web-site-<region>` (CloudFront caps it), both in
+ * lib/constructs/naming.ts. Renaming a function must not loosen what the other allows.
+ */
+export const MAX_STACK_NAME_LENGTH = Math.min(
+  MAX_FUNCTION_NAME_LENGTH - 1 - LONGEST_FUNCTION_NAME.length,
+  MAX_ORIGIN_ACCESS_CONTROL_NAME_LENGTH - `--${WEB_SITE_ACCESS_CONTROL_SUFFIX}`.length - LONGEST_REGION_NAME.length,
+);
 
 const deploymentSchema = z.object({
   // CloudFormation stack names: a letter, then letters, digits and hyphens.
@@ -199,7 +211,7 @@ const deploymentSchema = z.object({
     .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must start with a letter and hold only letters, digits and hyphens')
     .max(
       MAX_STACK_NAME_LENGTH,
-      `must be at most ${MAX_STACK_NAME_LENGTH} characters: functions are named <stackName>-<function>, at most ${MAX_FUNCTION_NAME_LENGTH} (the longest function is ${LONGEST_FUNCTION_NAME})`,
+      `must be at most ${MAX_STACK_NAME_LENGTH} characters: functions are named <stackName>-<function> (at most ${MAX_FUNCTION_NAME_LENGTH}; the longest function is ${LONGEST_FUNCTION_NAME}) and the web origin access control <stackName>-${WEB_SITE_ACCESS_CONTROL_SUFFIX}-<region> (at most ${MAX_ORIGIN_ACCESS_CONTROL_NAME_LENGTH})`,
     )
     .default('Parley'),
   stageName: z

@@ -10,6 +10,13 @@ export function toPascalCase(name: string): string {
     .join('');
 }
 
+/** The origin access control's name suffix (`<stack>-web-site-<region>`): the tightest regional name. */
+export const WEB_SITE_ACCESS_CONTROL_SUFFIX = 'web-site';
+/** CloudFront's limit on origin access control names. */
+export const MAX_ORIGIN_ACCESS_CONTROL_NAME_LENGTH = 64;
+/** The longest region name a stack may be deployed to (regional names carry it). */
+export const LONGEST_REGION_NAME = 'ap-southeast-4';
+
 /** Lambda's limit on function names. */
 export const MAX_FUNCTION_NAME_LENGTH = 64;
 

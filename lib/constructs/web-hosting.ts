@@ -11,10 +11,10 @@ import { Construct } from 'constructs';
 import { buildWebAssetsSync, configScript } from '../../clients/build';
 import type { CustomDomain } from '../parley-context';
 import { accessLogBucket } from './access-log-bucket';
-import { regionalName } from './naming';
+import { regionalName, WEB_SITE_ACCESS_CONTROL_SUFFIX } from './naming';
 
 /** Names the site bucket's origin access control (CloudFront caps those names at 64 characters). */
-export const WEB_SITE_ACCESS_CONTROL_SUFFIX = 'web-site';
+export { WEB_SITE_ACCESS_CONTROL_SUFFIX };
 
 export interface WebHostingProps {
   /** The HTTP API's base URL and the WebSocket URL, written into config.js at deploy time. */

@@ -81,7 +81,8 @@ async function localTarget(options: TargetOptions): Promise<ChaosTarget> {
       instrument: countInvocations,
       faults: settings,
       faultSeed: options.seed,
-      logLevel: 'ERROR',
+      // CHAOS_SERVER_LOG_LEVEL (e.g. WARN) shows the handlers' warnings when a run needs explaining.
+      logLevel: process.env.CHAOS_SERVER_LOG_LEVEL ?? 'ERROR',
       // The chaos run is about faults, not abuse limits: lift every limit and connection cap.
       env: { ...liftedLimits() },
       ...(dataDir ? { dataDir } : {}),
