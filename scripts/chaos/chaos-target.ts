@@ -7,6 +7,7 @@ import type { FaultSettings } from '../../local/faults/fault-settings';
 import type { LambdaHandler } from '../../local/gateway/lambda-handler';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { liftedLimits } from '../../local/tools/lifted-limits';
+import { ROUTER_TIMEOUT_SECONDS } from '../../lib/routing-queue-settings';
 
 /** An external stack to run against (a deployment, or a separate `npm start`). */
 export interface ExternalTarget {
@@ -84,7 +85,13 @@ async function localTarget(options: TargetOptions): Promise<ChaosTarget> {
       // CHAOS_SERVER_LOG_LEVEL (e.g. WARN) shows the handlers' warnings when a run needs explaining.
       logLevel: process.env.CHAOS_SERVER_LOG_LEVEL ?? 'ERROR',
       // The chaos run is about faults, not abuse limits: lift every limit and connection cap.
-      env: { ...liftedLimits() },
+      env: {
+        ...liftedLimits(),
+        // A run that compresses the schedule compresses the claim age with it: reconcile may take
+        // back an unbacked claim once no router can still be between its claim and its write
+        // (the router's timeout), instead of after the 120 s meant for a once-a-minute schedule.
+        ...(options.scheduleIntervalMs ? { CLAIM_MIN_AGE_SECONDS: String(ROUTER_TIMEOUT_SECONDS + 5) } : {}),
+      },
       ...(dataDir ? { dataDir } : {}),
       ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
       ...(options.scheduleIntervalMs ? { scheduleIntervalMs: options.scheduleIntervalMs } : {}),
