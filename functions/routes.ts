@@ -188,6 +188,9 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   http('GET', '/v1/canned-responses', 'canned-responses-list', { table: 'read', verificationKeys: true, upstash: true }),
   http('PUT', '/v1/canned-responses/{id}', 'canned-responses-put', { table: rw, verificationKeys: true, upstash: true }),
   http('DELETE', '/v1/canned-responses/{id}', 'canned-responses-delete', { table: rw, verificationKeys: true, upstash: true }),
+  // Reports (docs/reports.md; supervisors, admins): one function for both routes, dispatched on the route key.
+  http('GET', '/v1/reports', 'reports', { table: 'read', verificationKeys: true, upstash: true }),
+  http('GET', '/v1/reports/ratings', 'reports', { table: 'read', verificationKeys: true, upstash: true }),
 ];
 
 /** A function SES drives (lib/constructs/mail.ts): deployed only when the stack is given a mail identity. */
@@ -429,6 +432,8 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // (EVENT#<id>, conditional put, TTL; deleted again when applying fails), the counters of
   // its day (REPORT#<day>, single-item ADD), a rating per conversation (RATINGS#<agent>).
   events: [on(['EVENT#*'], 'PutItem', 'DeleteItem'), on(['REPORT#*'], 'UpdateItem'), on(['RATINGS#*'], 'PutItem')],
+  // A day's rows (one Query per day of the range) and an agent's ratings.
+  reports: [STAFF_TOKEN_CHECK, on(['REPORT#*', 'RATINGS#*'], 'Query')],
 };
 
 /** An entry point's table access; every entry in this file has one (test/infra/iam.test.ts). */
