@@ -67,8 +67,6 @@ export async function transfer(ports: Ports, caller: Caller, frame: TransferFram
     ? await toAgent(ports, conversation, frame.toAgentId)
     : await toSkill(ports, conversation, frame.toSkill ?? ports.settings.defaultSkill);
   const previousAgent = conversation.agent;
-  // To a named agent: an assignment (a transfer when it had one); to a skill: the router's assignment follows.
-  if (moved.agent) await publishEvents(ports, [conversationAssigned(conversation, moved)]);
   const base = { type: 'transferred' as const, conversationId: conversation.id, from: endOf(conversation), to: endOf(moved) };
   const forAgents: ServerFrame = frame.note ? { ...base, note: frame.note } : base;
   const agentIds = [
@@ -81,6 +79,9 @@ export async function transfer(ports: Ports, caller: Caller, frame: TransferFram
     broadcast(ports, agentIds, forAgents, except),
     ...(moved.agent ? [broadcast(ports, [moved.agent.id], { type: 'conversation', conversation: toSummary(moved) })] : []),
   ]);
+  // To a named agent: an assignment (a transfer when it had one), published once everyone was
+  // told; to a skill: the router's assignment follows.
+  if (moved.agent) await publishEvents(ports, [conversationAssigned(conversation, moved)]);
   // Issue 10: the note stays with the conversation as an internal note the receiving agent
   // reads; stored before routing so the next agent's replay has it. After the announcement,
   // and best effort: the move is stored, so nothing may stop it being told, and the agents'
