@@ -132,6 +132,9 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
       'PUT /v1/skills/{skill}': admin,
       'DELETE /v1/skills/{skill}': admin,
       'GET /v1/agents/online': agents / a.agentTransferSeconds,
+      // Supervisors open reports now and then: the floor applies.
+      'GET /v1/reports': admin,
+      'GET /v1/reports/ratings': admin,
     },
   };
 }

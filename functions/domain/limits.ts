@@ -203,6 +203,7 @@ const HTTP_RULES: Readonly<Record<string, readonly LimitRuleName[]>> = {
   'skills-put': ['settingsChange'],
   'skills-delete': ['settingsChange'],
   'agents-online': ['apiRead'],
+  reports: ['apiRead'],
 };
 
 export function isLimitedWebSocketRoute(routeKey: string): boolean {

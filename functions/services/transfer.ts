@@ -12,6 +12,8 @@ import { storeTransferNote } from './notes';
 import { refreshPositions, releaseUnlessBacking } from './routing';
 import { assertSkillConfigured } from './skills';
 import { answerCallerFirst } from './answer-first';
+import { conversationAssigned } from '../domain/event-facts';
+import { publishEvents } from './domain-events';
 
 function endOf(conversation: Conversation): TransferEnd {
   return conversation.agent ? { agent: { id: conversation.agent.id, name: conversation.agent.name } } : { skill: conversation.skill };
@@ -77,6 +79,9 @@ export async function transfer(ports: Ports, caller: Caller, frame: TransferFram
     broadcast(ports, agentIds, forAgents, except),
     ...(moved.agent ? [broadcast(ports, [moved.agent.id], { type: 'conversation', conversation: toSummary(moved) })] : []),
   ]);
+  // To a named agent: an assignment (a transfer when it had one), published once everyone was
+  // told; to a skill: the router's assignment follows.
+  if (moved.agent) await publishEvents(ports, [conversationAssigned(conversation, moved)]);
   // Issue 10: the note stays with the conversation as an internal note the receiving agent
   // reads; stored before routing so the next agent's replay has it. After the announcement,
   // and best effort: the move is stored, so nothing may stop it being told, and the agents'
