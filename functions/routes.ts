@@ -28,6 +28,8 @@ export interface Needs {
   readonly mail?: boolean;
   /** Reads inbound mail: s3:GetObject on the bucket SES receiving writes to. */
   readonly inboundMail?: boolean;
+  /** Sends to the `webhook-deliveries` queue (the webhooks sink, the test ping, the worker's retries). */
+  readonly webhookDeliveries?: boolean;
 }
 
 export interface WebSocketRoute {
@@ -55,6 +57,15 @@ export const AUTHORIZER_ENTRY = 'functions/handlers/ws/authorizer.ts';
 export const AUTHORIZER_NEEDS: Needs = { verificationKeys: true, table: 'read' };
 export const ROUTER_ENTRY = 'functions/handlers/queue/router.ts';
 export const ROUTER_NEEDS: Needs = { table: 'readwrite', routingQueue: true, parksUnroutable: true, connections: true, upstash: true };
+/**
+ * The `webhook-deliveries` worker (docs/webhooks.md): reads the endpoint, POSTs to it, logs the
+ * attempt and queues the next one. No Redis, no connections: receivers are its only outside calls.
+ */
+export const WEBHOOK_DELIVERY_FUNCTION = {
+  name: 'webhook-delivery',
+  entry: 'functions/handlers/queue/webhook-delivery.ts',
+  needs: { table: 'readwrite', webhookDeliveries: true },
+} as const satisfies { name: string; entry: string; needs: Needs };
 
 const rw = 'readwrite' as const;
 
@@ -170,6 +181,26 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   http('GET', '/v1/canned-responses', 'canned-responses-list', { table: 'read', verificationKeys: true, upstash: true }),
   http('PUT', '/v1/canned-responses/{id}', 'canned-responses-put', { table: rw, verificationKeys: true, upstash: true }),
   http('DELETE', '/v1/canned-responses/{id}', 'canned-responses-delete', { table: rw, verificationKeys: true, upstash: true }),
+  // Webhooks (issue 11, docs/webhooks.md), admins only: one function for all seven routes.
+  ...(
+    [
+      ['GET', '/v1/webhooks'],
+      ['POST', '/v1/webhooks'],
+      ['GET', '/v1/webhooks/{id}'],
+      ['PUT', '/v1/webhooks/{id}'],
+      ['DELETE', '/v1/webhooks/{id}'],
+      ['GET', '/v1/webhooks/{id}/deliveries'],
+      ['POST', '/v1/webhooks/{id}/test'],
+    ] as const
+  ).map(
+    ([method, path]): HttpRoute => ({
+      method,
+      path,
+      name: 'webhooks',
+      entry: 'functions/handlers/http/webhooks.ts',
+      needs: { table: rw, webhookDeliveries: true, verificationKeys: true, upstash: true },
+    }),
+  ),
 ];
 
 /** A function SES drives (lib/constructs/mail.ts): deployed only when the stack is given a mail identity. */
@@ -406,6 +437,11 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // the response (conditional PutItem), the old shortcut's claim released (conditional DeleteItem).
   'canned-responses-put': [STAFF_TOKEN_CHECK, on(['CANNED'], 'GetItem', 'Query', 'PutItem', 'DeleteItem')],
   'canned-responses-delete': [STAFF_TOKEN_CHECK, on(['CANNED'], 'GetItem', 'DeleteItem')],
+  // Endpoints share the WEBHOOKS partition (listed by one Query); each one's delivery log is
+  // its own partition, WEBHOOKLOG#<id>. Only these two entry points (and the events consumer's
+  // sink, which reads WEBHOOKS) touch them.
+  webhooks: [STAFF_TOKEN_CHECK, on(['WEBHOOKS'], 'GetItem', 'Query', 'PutItem', 'DeleteItem'), on(['WEBHOOKLOG#*'], 'Query')],
+  'webhook-delivery': [on(['WEBHOOKS'], 'GetItem'), on(['WEBHOOKLOG#*'], 'PutItem')],
 };
 
 /** An entry point's table access; every entry in this file has one (test/infra/iam.test.ts). */

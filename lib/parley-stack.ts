@@ -15,6 +15,7 @@ import { ScheduledConstruct } from './constructs/scheduled';
 import { SigningKeyRotationConstruct } from './constructs/signing-key-rotation';
 import { StorageConstruct } from './constructs/storage';
 import { WebHostingConstruct } from './constructs/web-hosting';
+import { WebhookQueuesConstruct, WebhookWorkerConstruct } from './constructs/webhooks';
 import { applyNagSuppressions } from './nag-suppressions';
 import { type ParleyContext, ParleyContextError, readParleyContext } from './parley-context';
 import { expectedPeaks, routeThrottles, unknownRouteKeys } from './traffic-model';
@@ -49,6 +50,10 @@ function applyParleyTags(stack: Stack, context: ParleyContext): void {
 export class ParleyStack extends Stack {
   readonly storage: StorageConstruct;
   readonly routing: RoutingConstruct;
+  /** The webhook-deliveries queue and its DLQ (docs/webhooks.md). */
+  readonly webhookQueues: WebhookQueuesConstruct;
+  /** The webhook delivery worker and its DLQ alarm. */
+  readonly webhooks: WebhookWorkerConstruct;
   readonly realtime: RealtimeApiConstruct;
   readonly router: RouterConstruct;
   readonly http: HttpApiConstruct;
@@ -76,11 +81,13 @@ export class ParleyStack extends Stack {
 
     this.storage = new StorageConstruct(this, 'Storage', { upstashSecretName: context.upstashSecretName });
     this.routing = new RoutingConstruct(this, 'Routing');
+    this.webhookQueues = new WebhookQueuesConstruct(this, 'WebhookQueues');
 
     const baseResources: Omit<ParleyResources, 'realtime'> = {
       table: this.storage.table,
       routingQueue: this.routing.queue,
       routingDeadLetterQueue: this.routing.deadLetterQueue,
+      webhookDeliveryQueue: this.webhookQueues.queue,
       signingKeysSecret: this.storage.signingKeysSecret,
       verificationKeysSecret: this.storage.verificationKeysSecret,
       identifiedCustomerSecret: this.storage.identifiedCustomerSecret,
@@ -110,6 +117,7 @@ export class ParleyStack extends Stack {
     });
 
     this.scheduled = new ScheduledConstruct(this, 'Scheduled', { resources });
+    this.webhooks = new WebhookWorkerConstruct(this, 'Webhooks', { resources, queues: this.webhookQueues });
 
     this.signingKeyRotation = new SigningKeyRotationConstruct(this, 'SigningKeyRotation', {
       resources,
@@ -129,6 +137,7 @@ export class ParleyStack extends Stack {
       this.router.router,
       ...this.http.functions,
       ...this.scheduled.functions,
+      this.webhooks.worker,
       this.signingKeyRotation.rotator,
       ...(this.mail?.functions ?? []),
     ];
@@ -144,6 +153,8 @@ export class ParleyStack extends Stack {
       deadLetterQueue: this.routing.deadLetterQueue,
       ...(context.alarmEmail === undefined ? {} : { alarmEmail: context.alarmEmail }),
     });
+
+    this.monitoring.addAlarm(this.webhooks.deadLetterAlarm);
 
     new CfnOutput(this, 'WebSocketUrl', { value: this.realtime.wssUrl, description: 'Clients connect here with ?token=<jwt>' });
     new CfnOutput(this, 'HttpApiUrl', { value: this.http.url, description: 'Base URL of the HTTP API' });

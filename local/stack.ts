@@ -18,6 +18,7 @@ import { createWiring, withWiring, type Wiring } from '../functions/wiring';
 import {
   AUTHORIZER_ENTRY,
   HTTP_ROUTES,
+  WEBHOOK_DELIVERY_FUNCTION,
   MAIL_FUNCTIONS,
   ROUTER_ENTRY,
   SCHEDULED_FUNCTIONS,
@@ -54,6 +55,7 @@ import { persistQueues, type QueuePersistence } from './sqs/queue-persistence';
 import { startSqsServer } from './sqs/sqs-server';
 import { startUpstashServer } from './upstash/upstash-server';
 import { deadLetterQueueAttributes, ROUTING_QUEUE_SETTINGS, routingQueueAttributes } from '../lib/routing-queue-settings';
+import { WEBHOOK_QUEUE_SETTINGS, webhookDeadLetterQueueAttributes, webhookQueueAttributes } from '../lib/webhook-queue-settings';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const LOCAL_REGION = 'us-east-1';
@@ -120,6 +122,8 @@ export interface LocalStackOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Start the router's poller (default true); off, triggers wait in the queue (tests of what a restart keeps). */
   readonly router?: boolean;
+  /** Start the webhook delivery worker's poller (default true). */
+  readonly webhookWorker?: boolean;
   /** Router poller settings (Lambda event source mapping). */
   readonly routerBatchSize?: number;
   readonly routerConcurrency?: number;
@@ -153,6 +157,8 @@ export interface LocalStack {
   readonly tableName: string;
   readonly routingQueueUrl: string;
   readonly deadLetterQueueUrl: string;
+  /** The `webhook-deliveries` queue and its DLQ (docs/webhooks.md). */
+  readonly webhookQueues: { readonly queueUrl: string; readonly deadLetterQueueUrl: string };
   readonly gateway: WebSocketGateway;
   /** How an embedding site signs identified-customer tokens for this stack (docs/security.md). */
   readonly identifiedCustomer: { readonly secretName: string; readonly key: string; readonly issuer: string; readonly audience: string };
@@ -330,6 +336,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: LOCAL_REGION, credentials });
     const queues = await createRoutingQueues(sqsClient);
+    const webhookQueues = await createWebhookQueues(sqsClient);
     // Under --data the queues' messages (in flight and delayed ones too) survive a restart.
     if (options.dataDir) queueFile = persistQueues(sqs.store, join(options.dataDir, 'sqs-messages.json'));
     const faults = options.faults ? new FaultInjector(options.faults, options.faultSeed) : undefined;
@@ -362,6 +369,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       TABLE_NAME: tableName,
       ROUTING_QUEUE_URL: queues.routingQueueUrl,
       ROUTING_DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
+      WEBHOOK_DELIVERY_QUEUE_URL: webhookQueues.queueUrl,
+      // Receivers in tests and on a developer's machine listen on http://127.0.0.1.
+      WEBHOOK_ALLOW_LOCAL_HTTP: 'true',
       SIGNING_KEYS_SECRET_ID: SIGNING_KEYS_SECRET_NAME,
       VERIFICATION_KEYS_SECRET_ID: VERIFICATION_KEYS_SECRET_NAME,
       UPSTASH_SECRET_ID: UPSTASH_SECRET_NAME,
@@ -524,6 +534,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The poller stops before the gateway and the stores it uses.
     if (router) stops.push({ name: 'routing queue poller', stop: () => router.stop() });
 
+    // The webhook delivery worker, as its event source mapping runs it on AWS.
+    const webhookHandler = await load(WEBHOOK_DELIVERY_FUNCTION.name, WEBHOOK_DELIVERY_FUNCTION.entry);
+    if (options.webhookWorker ?? true) {
+      const webhookPoller = startEventSourcePoller({
+        client: sqsClient,
+        queueUrl: webhookQueues.queueUrl,
+        queueArn: webhookQueues.queueArn,
+        handler: webhookHandler,
+        batchSize: WEBHOOK_QUEUE_SETTINGS.batchSize,
+        maxBatchingWindowMs: WEBHOOK_QUEUE_SETTINGS.maxBatchingWindowSeconds * 1000,
+        concurrency: 2,
+        reportBatchItemFailures: true,
+      });
+      stops.push({ name: 'webhook delivery poller', stop: () => webhookPoller.stop() });
+    }
+
     const scheduled = new Map<string, ScheduledTimer>();
     for (const fn of SCHEDULED_FUNCTIONS) {
       const timer = startScheduledTimer({
@@ -557,6 +583,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       rotateSigningKeys,
       signingKeys: currentSigningKeys,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
+      webhookQueues: { queueUrl: webhookQueues.queueUrl, deadLetterQueueUrl: webhookQueues.deadLetterQueueUrl },
       gateway,
       identifiedCustomer: {
         secretName: IDENTIFIED_CUSTOMER_SECRET_NAME,
@@ -665,4 +692,20 @@ async function createRoutingQueues(client: SQSClient) {
     routingQueueArn: routingAttributes.Attributes!.QueueArn!,
     deadLetterQueueUrl: dlq.QueueUrl!,
   };
+}
+
+/** The webhook-deliveries queue and its DLQ, from the definition the CDK construct uses too. */
+async function createWebhookQueues(client: SQSClient) {
+  const dlq = await client.send(
+    new CreateQueueCommand({ QueueName: WEBHOOK_QUEUE_SETTINGS.deadLetterQueueName, Attributes: webhookDeadLetterQueueAttributes() }),
+  );
+  const dlqAttributes = await client.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }));
+  const queue = await client.send(
+    new CreateQueueCommand({
+      QueueName: WEBHOOK_QUEUE_SETTINGS.queueName,
+      Attributes: webhookQueueAttributes(dlqAttributes.Attributes!.QueueArn!),
+    }),
+  );
+  const attributes = await client.send(new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }));
+  return { queueUrl: queue.QueueUrl!, queueArn: attributes.Attributes!.QueueArn!, deadLetterQueueUrl: dlq.QueueUrl! };
 }

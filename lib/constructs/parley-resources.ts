@@ -35,6 +35,8 @@ export interface ParleyResources {
   readonly routingQueue: IQueue;
   /** The routing queue's DLQ: the router parks triggers that can never succeed there. */
   readonly routingDeadLetterQueue: IQueue;
+  /** The `webhook-deliveries` queue (docs/webhooks.md). */
+  readonly webhookDeliveryQueue: IQueue;
   /** Private signing keys: minting functions only. */
   readonly signingKeysSecret: ISecret;
   /** Public verification keys: every verifier reads them, the rotation function writes them. */
@@ -68,6 +70,7 @@ export function functionEnvironment(resources: ParleyResources): Record<string, 
     TABLE_NAME: resources.table.tableName,
     ROUTING_QUEUE_URL: resources.routingQueue.queueUrl,
     ROUTING_DEAD_LETTER_QUEUE_URL: resources.routingDeadLetterQueue.queueUrl,
+    WEBHOOK_DELIVERY_QUEUE_URL: resources.webhookDeliveryQueue.queueUrl,
     WS_CALLBACK_URL: resources.realtime.callbackUrl,
     SIGNING_KEYS_SECRET_ID: resources.signingKeysSecret.secretArn,
     VERIFICATION_KEYS_SECRET_ID: resources.verificationKeysSecret.secretArn,
@@ -95,6 +98,10 @@ export function grantNeeds(grantee: IGrantable, needs: Needs, resources: ParleyR
   // SendMessage only: parking a trigger needs nothing else on the DLQ (no receive, no delete).
   if (needs.parksUnroutable === true) {
     Grant.addToPrincipal({ grantee, actions: ['sqs:SendMessage'], resourceArns: [resources.routingDeadLetterQueue.queueArn] });
+  }
+  // SendMessage only (no receive, no delete): the worker's event source mapping gets those itself.
+  if (needs.webhookDeliveries === true) {
+    Grant.addToPrincipal({ grantee, actions: ['sqs:SendMessage'], resourceArns: [resources.webhookDeliveryQueue.queueArn] });
   }
   if (needs.connections === true) resources.realtime.webSocketApi.grantManageConnections(grantee);
   if (needs.signingKeys === true) resources.signingKeysSecret.grantRead(grantee);

@@ -1,0 +1,81 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { WEBHOOK_DELIVERY_FUNCTION } from '../../functions/routes';
+import { WEBHOOK_QUEUE_SETTINGS, WEBHOOK_WORKER_TIMEOUT_SECONDS } from '../webhook-queue-settings';
+import { functionLogGroup } from './function-log-group';
+import { ParleyFunction } from './parley-function';
+import type { ParleyResources } from './parley-resources';
+
+/**
+ * The `webhook-deliveries` queue and its DLQ (docs/webhooks.md). Built with the other queues,
+ * before any function: the webhooks API and the events consumer send to it.
+ */
+export class WebhookQueuesConstruct extends Construct {
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.seconds(WEBHOOK_QUEUE_SETTINGS.deadLetterRetentionSeconds),
+    });
+    this.queue = new Queue(this, 'Queue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(WEBHOOK_QUEUE_SETTINGS.visibilityTimeoutSeconds),
+      retentionPeriod: Duration.seconds(WEBHOOK_QUEUE_SETTINGS.retentionSeconds),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: WEBHOOK_QUEUE_SETTINGS.maxReceiveCount },
+    });
+  }
+}
+
+export interface WebhookWorkerProps {
+  readonly resources: ParleyResources;
+  readonly queues: WebhookQueuesConstruct;
+}
+
+/** The delivery worker consuming the queue (partial batch failures, capped concurrency) and the DLQ's alarm. */
+export class WebhookWorkerConstruct extends Construct {
+  readonly worker: ParleyFunction;
+  readonly functionLogGroup: LogGroup;
+  readonly deadLetterAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: WebhookWorkerProps) {
+    super(scope, id);
+    this.functionLogGroup = functionLogGroup(this);
+    this.worker = new ParleyFunction(this, 'Worker', {
+      name: WEBHOOK_DELIVERY_FUNCTION.name,
+      entry: WEBHOOK_DELIVERY_FUNCTION.entry,
+      needs: WEBHOOK_DELIVERY_FUNCTION.needs,
+      resources: props.resources,
+      logGroup: this.functionLogGroup,
+      timeout: Duration.seconds(WEBHOOK_WORKER_TIMEOUT_SECONDS),
+      description: 'Parley webhook deliveries: signs, POSTs, logs and schedules retries',
+    });
+    this.worker.lambda.addEventSource(
+      new SqsEventSource(props.queues.queue, {
+        batchSize: WEBHOOK_QUEUE_SETTINGS.batchSize,
+        maxBatchingWindow: Duration.seconds(WEBHOOK_QUEUE_SETTINGS.maxBatchingWindowSeconds),
+        reportBatchItemFailures: true,
+        maxConcurrency: WEBHOOK_QUEUE_SETTINGS.maxConcurrency,
+      }),
+    );
+    this.deadLetterAlarm = new Alarm(this, 'DeadLetterQueueNotEmpty', {
+      alarmName: `${Stack.of(this).stackName}-webhook-dlq-not-empty`,
+      alarmDescription:
+        "Webhook deliveries failed five times on Parley's side (the table or the queue, not a receiver) and were parked in " +
+        'the webhook dead-letter queue. Fix the cause, then move them back (docs/webhooks.md, "Operations").',
+      metric: props.queues.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+  }
+}
