@@ -151,10 +151,9 @@ export class ParleyStack extends Stack {
       accountConcurrencyLimit: context.accountConcurrencyLimit,
       routingQueue: this.routing.queue,
       deadLetterQueue: this.routing.deadLetterQueue,
+      webhookDeadLetterQueue: this.webhookQueues.deadLetterQueue,
       ...(context.alarmEmail === undefined ? {} : { alarmEmail: context.alarmEmail }),
     });
-
-    this.monitoring.addAlarm(this.webhooks.deadLetterAlarm);
 
     new CfnOutput(this, 'WebSocketUrl', { value: this.realtime.wssUrl, description: 'Clients connect here with ?token=<jwt>' });
     new CfnOutput(this, 'HttpApiUrl', { value: this.http.url, description: 'Base URL of the HTTP API' });

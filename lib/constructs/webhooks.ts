@@ -1,5 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Duration } from 'aws-cdk-lib';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -40,11 +39,10 @@ export interface WebhookWorkerProps {
   readonly queues: WebhookQueuesConstruct;
 }
 
-/** The delivery worker consuming the queue (partial batch failures, capped concurrency) and the DLQ's alarm. */
+/** The delivery worker consuming the queue (partial batch failures, capped concurrency); the DLQ's alarm is with the others (monitoring-alarms.ts). */
 export class WebhookWorkerConstruct extends Construct {
   readonly worker: ParleyFunction;
   readonly functionLogGroup: LogGroup;
-  readonly deadLetterAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: WebhookWorkerProps) {
     super(scope, id);
@@ -66,16 +64,5 @@ export class WebhookWorkerConstruct extends Construct {
         maxConcurrency: WEBHOOK_QUEUE_SETTINGS.maxConcurrency,
       }),
     );
-    this.deadLetterAlarm = new Alarm(this, 'DeadLetterQueueNotEmpty', {
-      alarmName: `${Stack.of(this).stackName}-webhook-dlq-not-empty`,
-      alarmDescription:
-        "Webhook deliveries failed five times on Parley's side (the table or the queue, not a receiver) and were parked in " +
-        'the webhook dead-letter queue. Fix the cause, then move them back (docs/webhooks.md, "Operations").',
-      metric: props.queues.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
   }
 }

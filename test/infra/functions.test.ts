@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema, MAIL_SETTINGS, NOT_DEPLOYED } from '../../functions/config';
-import { HTTP_ROUTES, SCHEDULED_FUNCTIONS, SIGNING_KEY_ROTATION, WEBSOCKET_ROUTES } from '../../functions/routes';
+import {
+  HTTP_ROUTES,
+  SCHEDULED_FUNCTIONS,
+  SIGNING_KEY_ROTATION,
+  WEBHOOK_DELIVERY_FUNCTION,
+  WEBSOCKET_ROUTES,
+} from '../../functions/routes';
 import { logicalIdOf, resourcesOfType, synthParley } from './synth-parley';
 
 const { stack, template } = synthParley();
@@ -15,13 +21,14 @@ const deployed = new Map(stack.functions.map((fn) => [fn.name, resources[logical
 const variablesOf = (properties: Record<string, unknown>) => (properties.Environment as { Variables: Record<string, unknown> }).Variables;
 
 describe('Lambda functions', () => {
-  it('are one per WebSocket route, one per HTTP function (routes of a feature share one), one per scheduled function, the authorizer, the router and the key rotation, and nothing else', () => {
+  it('are one per WebSocket route, one per HTTP function (routes of a feature share one), one per scheduled function, the authorizer, the router, the webhook worker and the key rotation, and nothing else', () => {
     const httpFunctionNames = new Set(HTTP_ROUTES.map((r) => r.name));
-    expect(Object.keys(lambdaFunctions)).toHaveLength(WEBSOCKET_ROUTES.length + httpFunctionNames.size + SCHEDULED_FUNCTIONS.length + 3);
+    expect(Object.keys(lambdaFunctions)).toHaveLength(WEBSOCKET_ROUTES.length + httpFunctionNames.size + SCHEDULED_FUNCTIONS.length + 4);
     expect([...deployed.keys()].sort()).toEqual(
       [
         'authorizer',
         'router',
+        WEBHOOK_DELIVERY_FUNCTION.name,
         SIGNING_KEY_ROTATION.name,
         ...WEBSOCKET_ROUTES.map((r) => r.name),
         ...httpFunctionNames,
@@ -42,9 +49,10 @@ describe('Lambda functions', () => {
     }
   });
 
-  it('time out after 10 seconds, except the router and the key rotation at 30', () => {
+  it('time out after 10 seconds, except the queue consumers (router, webhook worker) and the key rotation at 30', () => {
+    const long = ['router', WEBHOOK_DELIVERY_FUNCTION.name, SIGNING_KEY_ROTATION.name];
     for (const [name, properties] of deployed) {
-      expect(properties.Timeout, name).toBe(name === 'router' || name === SIGNING_KEY_ROTATION.name ? 30 : 10);
+      expect(properties.Timeout, name).toBe(long.includes(name) ? 30 : 10);
     }
   });
 
@@ -62,6 +70,7 @@ describe('Lambda functions', () => {
       router: stack.router.functionLogGroup,
       scheduled: stack.scheduled.functionLogGroup,
       rotation: stack.signingKeyRotation.functionLogGroup,
+      webhooks: stack.webhooks.functionLogGroup,
     };
     const expectedGroup = (name: string) =>
       name === 'authorizer' || WEBSOCKET_ROUTES.some((route) => route.name === name)
@@ -72,7 +81,9 @@ describe('Lambda functions', () => {
             ? owners.scheduled
             : name === 'router'
               ? owners.router
-              : owners.rotation;
+              : name === WEBHOOK_DELIVERY_FUNCTION.name
+                ? owners.webhooks
+                : owners.rotation;
     for (const [name, properties] of deployed) {
       expect(properties.LoggingConfig, name).toEqual({ LogGroup: { Ref: logicalIdOf(expectedGroup(name)) } });
     }

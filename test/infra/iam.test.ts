@@ -9,6 +9,7 @@ const { stack, template } = synthParley();
 const tableId = logicalIdOf(stack.storage.table);
 const queueId = logicalIdOf(stack.routing.queue);
 const deadLetterQueueId = logicalIdOf(stack.routing.deadLetterQueue);
+const webhookQueueRef = JSON.stringify({ 'Fn::GetAtt': [logicalIdOf(stack.webhookQueues.queue), 'Arn'] });
 const apiId = logicalIdOf(stack.realtime.webSocketApi);
 const signingKeysRef = JSON.stringify({ Ref: logicalIdOf(stack.storage.signingKeysSecret) });
 const verificationKeysRef = JSON.stringify({ Ref: logicalIdOf(stack.storage.verificationKeysSecret) });
@@ -122,20 +123,22 @@ describe("least privilege, derived from each entry point's needs", () => {
         expect(fn.tableAccess.length > 0).toBe(needs.table !== undefined);
       });
 
-      it(`routing queue: ${needs.routingQueue === true ? 'sends' : 'does not send'}`, () => {
-        expect(permissions.has('sqs:SendMessage')).toBe(needs.routingQueue === true);
-        if (needs.routingQueue === true) {
-          // The router alone may also park what can never succeed in the DLQ (SendMessage only).
-          expect(permissions.resourcesOf('sqs:SendMessage').sort()).toEqual(
-            [
-              JSON.stringify({ 'Fn::GetAtt': [queueId, 'Arn'] }),
-              ...(needs.parksUnroutable === true ? [JSON.stringify({ 'Fn::GetAtt': [deadLetterQueueId, 'Arn'] })] : []),
-            ].sort(),
-          );
-        }
+      it(`routing queue: ${needs.routingQueue === true ? 'sends' : 'does not send'}; webhook deliveries: ${needs.webhookDeliveries === true ? 'sends' : 'does not send'}`, () => {
+        expect(permissions.has('sqs:SendMessage')).toBe(needs.routingQueue === true || needs.webhookDeliveries === true);
+        // The router alone may also park what can never succeed in the DLQ (SendMessage only).
+        expect(permissions.resourcesOf('sqs:SendMessage').sort()).toEqual(
+          [
+            ...(needs.routingQueue === true ? [JSON.stringify({ 'Fn::GetAtt': [queueId, 'Arn'] })] : []),
+            ...(needs.parksUnroutable === true ? [JSON.stringify({ 'Fn::GetAtt': [deadLetterQueueId, 'Arn'] })] : []),
+            ...(needs.webhookDeliveries === true ? [webhookQueueRef] : []),
+          ].sort(),
+        );
         expect(needs.parksUnroutable === true).toBe(fn.name === 'router');
-        // Only the router consumes the queue.
-        for (const action of QUEUE_CONSUMPTION) expect(permissions.has(action), action).toBe(fn.name === 'router');
+        // Only the router consumes the routing queue, only the webhook worker the webhook queue.
+        for (const action of QUEUE_CONSUMPTION) {
+          expect(permissions.has(action), action).toBe(fn.name === 'router' || fn.name === 'webhook-delivery');
+          if (fn.name === 'webhook-delivery') expect(permissions.resourcesOf(action), action).toEqual([webhookQueueRef]);
+        }
       });
 
       it(`connections: ${needs.connections === true ? 'manages' : 'cannot manage'} WebSocket connections`, () => {
@@ -270,9 +273,12 @@ describe('least privilege, spot checks', () => {
 
   it('every function that verifies a bearer token reads the verification keys, and no other but the rotation', () => {
     // The auth endpoints and the public availability route take no bearer token.
-    const bearerRoutes = HTTP_ROUTES.filter((route) => !route.path.startsWith('/v1/auth/') && route.name !== 'availability').map(
-      (route) => route.name,
-    );
+    // Once per function: routes of a feature share one.
+    const bearerRoutes = [
+      ...new Set(
+        HTTP_ROUTES.filter((route) => !route.path.startsWith('/v1/auth/') && route.name !== 'availability').map((route) => route.name),
+      ),
+    ];
     const readers = stack.functions
       .filter((fn) => permissionsOf(fn).resourcesOf('secretsmanager:GetSecretValue').includes(verificationKeysRef))
       .map((fn) => fn.name)
