@@ -32,11 +32,13 @@ import { SesMailer } from './adapters/ses/ses-mailer';
 import { SecretsManagerKeyRotationStore } from './adapters/secrets/key-rotation-store';
 import { SecretSource } from './adapters/secrets/secret-source';
 import { SqsDeadLetterQueue } from './adapters/sqs/dead-letter-queue';
+import { discardingEventPublisher, SqsDomainEventPublisher } from './adapters/sqs/domain-event-publisher';
 import { SqsRoutingQueue } from './adapters/sqs/routing-queue';
 import { SqsWebhookDeliveryQueue } from './adapters/sqs/webhook-delivery-queue';
 import { DynamoWebhookStore } from './adapters/dynamodb/webhook-store';
 import { nodeWebhookTransport } from './adapters/http/webhook-transport';
 import type { WebhookDeps } from './services/webhooks';
+import type { DomainEventSink } from './ports/domain-events';
 import type { DeadLetterQueue } from './ports/dead-letter-queue';
 import { CachedHoursStore } from './adapters/system/cached-hours-store';
 import { CachedSkillStore } from './adapters/system/cached-skill-store';
@@ -80,6 +82,8 @@ export interface Wiring {
   readonly ports: Ports;
   /** Where the router parks triggers that can never succeed (absent without ROUTING_DEAD_LETTER_QUEUE_URL). */
   readonly deadLetters?: DeadLetterQueue;
+  /** Sinks the events consumer runs after the registered ones (services/event-sinks.ts); tests add recorders. */
+  readonly extraEventSinks: readonly DomainEventSink[];
   /** What the rotation function needs to rotate the signing-key secret `secretId`. */
   keyRotation(secretId: string): KeyRotationDeps;
   /** Webhooks (docs/webhooks.md): the endpoint store, the delivery queue and the transport. */
@@ -89,6 +93,8 @@ export interface Wiring {
 export interface WiringOptions {
   /** The clock tokens, sessions and key rotation read (tests move it; the system clock otherwise). */
   readonly clock?: Clock;
+  /** Extra sinks for the events consumer (tests record what reached it); none on AWS. */
+  readonly eventSinks?: readonly DomainEventSink[];
 }
 
 /** A new key signs only after every verifier's cache can have expired, plus this much. */
@@ -185,6 +191,7 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
     opaqueTokens: randomOpaqueTokens,
     notifier: new ManagementApiNotifier(clients.managementApi),
     routingQueue: new SqsRoutingQueue(clients.sqs, config.ROUTING_QUEUE_URL),
+    events: config.EVENTS_QUEUE_URL ? new SqsDomainEventPublisher(clients.sqs, config.EVENTS_QUEUE_URL) : discardingEventPublisher,
     presence: new UpstashAgentPresence(redis, { defaultSkill: config.DEFAULT_SKILL, graceSeconds: config.PRESENCE_GRACE_SECONDS }),
     skills: new CachedSkillStore(new DynamoSkillStore(documents, config.TABLE_NAME), clock, config.SKILLS_CACHE_SECONDS * 1000),
     hours: new CachedHoursStore(new DynamoHoursStore(documents, config.TABLE_NAME), clock, config.HOURS_CACHE_SECONDS * 1000),
@@ -279,7 +286,15 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
     count: (metric, value = 1) => metrics.addMetric(metric, MetricUnit.Count, value),
     log: ports.log,
   };
-  return { config, clients, ports, keyRotation, webhooks, ...(deadLetters ? { deadLetters } : {}) };
+  return {
+    config,
+    clients,
+    ports,
+    keyRotation,
+    webhooks,
+    extraEventSinks: options.eventSinks ?? [],
+    ...(deadLetters ? { deadLetters } : {}),
+  };
 }
 
 const scoped = new AsyncLocalStorage<Wiring>();

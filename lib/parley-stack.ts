@@ -11,6 +11,8 @@ import type { ParleyResources } from './constructs/parley-resources';
 import { RealtimeApiConstruct } from './constructs/realtime-api';
 import { RouterConstruct } from './constructs/router';
 import { RoutingConstruct } from './constructs/routing';
+import { EventsConsumerConstruct } from './constructs/events-consumer';
+import { EventsQueueConstruct } from './constructs/events-queue';
 import { ScheduledConstruct } from './constructs/scheduled';
 import { SigningKeyRotationConstruct } from './constructs/signing-key-rotation';
 import { StorageConstruct } from './constructs/storage';
@@ -56,6 +58,9 @@ export class ParleyStack extends Stack {
   readonly webhooks: WebhookWorkerConstruct;
   readonly realtime: RealtimeApiConstruct;
   readonly router: RouterConstruct;
+  /** The events queue (docs/events.md) and its consumer, which runs the sinks (reports, ...). */
+  readonly eventsQueue: EventsQueueConstruct;
+  readonly events: EventsConsumerConstruct;
   readonly http: HttpApiConstruct;
   /** Reconciliation every minute (EventBridge). */
   readonly scheduled: ScheduledConstruct;
@@ -82,12 +87,14 @@ export class ParleyStack extends Stack {
     this.storage = new StorageConstruct(this, 'Storage', { upstashSecretName: context.upstashSecretName });
     this.routing = new RoutingConstruct(this, 'Routing');
     this.webhookQueues = new WebhookQueuesConstruct(this, 'WebhookQueues');
+    this.eventsQueue = new EventsQueueConstruct(this, 'EventsQueue');
 
     const baseResources: Omit<ParleyResources, 'realtime'> = {
       table: this.storage.table,
       routingQueue: this.routing.queue,
       routingDeadLetterQueue: this.routing.deadLetterQueue,
       webhookDeliveryQueue: this.webhookQueues.queue,
+      eventsQueue: this.eventsQueue.queue,
       signingKeysSecret: this.storage.signingKeysSecret,
       verificationKeysSecret: this.storage.verificationKeysSecret,
       identifiedCustomerSecret: this.storage.identifiedCustomerSecret,
@@ -109,6 +116,11 @@ export class ParleyStack extends Stack {
 
     const resources: ParleyResources = { ...baseResources, realtime: this.realtime };
     this.router = new RouterConstruct(this, 'Router', { resources, queue: this.routing.queue });
+    this.events = new EventsConsumerConstruct(this, 'Events', {
+      resources,
+      queue: this.eventsQueue.queue,
+      logGroup: this.router.functionLogGroup,
+    });
     this.http = new HttpApiConstruct(this, 'Http', {
       resources,
       corsOrigins: context.corsOrigins,
@@ -117,7 +129,11 @@ export class ParleyStack extends Stack {
     });
 
     this.scheduled = new ScheduledConstruct(this, 'Scheduled', { resources });
-    this.webhooks = new WebhookWorkerConstruct(this, 'Webhooks', { resources, queues: this.webhookQueues });
+    this.webhooks = new WebhookWorkerConstruct(this, 'Webhooks', {
+      resources,
+      queues: this.webhookQueues,
+      logGroup: this.router.functionLogGroup,
+    });
 
     this.signingKeyRotation = new SigningKeyRotationConstruct(this, 'SigningKeyRotation', {
       resources,
@@ -135,6 +151,7 @@ export class ParleyStack extends Stack {
     this.functions = [
       ...this.realtime.functions,
       this.router.router,
+      this.events.consumer,
       ...this.http.functions,
       ...this.scheduled.functions,
       this.webhooks.worker,
@@ -152,6 +169,7 @@ export class ParleyStack extends Stack {
       routingQueue: this.routing.queue,
       deadLetterQueue: this.routing.deadLetterQueue,
       webhookDeadLetterQueue: this.webhookQueues.deadLetterQueue,
+      eventsDeadLetterQueue: this.eventsQueue.deadLetterQueue,
       ...(context.alarmEmail === undefined ? {} : { alarmEmail: context.alarmEmail }),
     });
 
@@ -169,6 +187,10 @@ export class ParleyStack extends Stack {
       description: 'Routing jobs that failed for good; npm run redrive moves them back (docs/operations.md)',
     });
     new CfnOutput(this, 'DeadLetterQueueArn', { value: this.routing.deadLetterQueue.queueArn });
+    new CfnOutput(this, 'EventsDeadLetterQueueUrl', {
+      value: this.eventsQueue.deadLetterQueue.queueUrl,
+      description: 'Domain events a sink failed on five times (docs/events.md)',
+    });
     new CfnOutput(this, 'IdentifiedCustomerKeyArn', {
       value: this.storage.identifiedCustomerSecret.secretArn,
       description: 'Secret holding the HS256 key the embedding site signs identified-customer tokens with (docs/security.md)',

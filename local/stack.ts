@@ -20,6 +20,7 @@ import {
   HTTP_ROUTES,
   WEBHOOK_DELIVERY_FUNCTION,
   MAIL_FUNCTIONS,
+  EVENTS_CONSUMER,
   ROUTER_ENTRY,
   SCHEDULED_FUNCTIONS,
   SIGNING_KEY_ROTATION,
@@ -56,6 +57,8 @@ import { startSqsServer } from './sqs/sqs-server';
 import { startUpstashServer } from './upstash/upstash-server';
 import { deadLetterQueueAttributes, ROUTING_QUEUE_SETTINGS, routingQueueAttributes } from '../lib/routing-queue-settings';
 import { WEBHOOK_QUEUE_SETTINGS, webhookDeadLetterQueueAttributes, webhookQueueAttributes } from '../lib/webhook-queue-settings';
+import { EVENTS_QUEUE_SETTINGS, eventsDeadLetterQueueAttributes, eventsQueueAttributes } from '../lib/events-queue-settings';
+import type { DomainEventSink } from '../functions/ports/domain-events';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const LOCAL_REGION = 'us-east-1';
@@ -146,6 +149,10 @@ export interface LocalStackOptions {
   readonly web?: boolean;
   /** The clock the handlers' tokens, sessions and key rotation read (tests move it; the system clock otherwise). */
   readonly clock?: Clock;
+  /** Sinks the events consumer runs after the registered ones (tests record the events that reached it). */
+  readonly eventSinks?: readonly DomainEventSink[];
+  /** Start the events consumer's poller (default true); off, events wait in the queue. */
+  readonly eventsConsumer?: boolean;
 }
 
 export interface LocalStack {
@@ -159,6 +166,9 @@ export interface LocalStack {
   readonly deadLetterQueueUrl: string;
   /** The `webhook-deliveries` queue and its DLQ (docs/webhooks.md). */
   readonly webhookQueues: { readonly queueUrl: string; readonly deadLetterQueueUrl: string };
+  /** The events queue (docs/events.md) and its DLQ. */
+  readonly eventsQueueUrl: string;
+  readonly eventsDeadLetterQueueUrl: string;
   readonly gateway: WebSocketGateway;
   /** How an embedding site signs identified-customer tokens for this stack (docs/security.md). */
   readonly identifiedCustomer: { readonly secretName: string; readonly key: string; readonly issuer: string; readonly audience: string };
@@ -201,6 +211,8 @@ export interface LocalStack {
    * timeout would: tests call it after an injected outage instead of waiting. Returns how many.
    */
   expireRoutingVisibility(): number;
+  /** The same for the events queue: an event a sink failed on is receivable again now. */
+  expireEventsVisibility(): number;
   /**
    * Faults on the Redis behind the Upstash endpoint: lose every key; an outage while unreachable
    * (every request's socket cut, reported once per change).
@@ -337,6 +349,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: LOCAL_REGION, credentials });
     const queues = await createRoutingQueues(sqsClient);
     const webhookQueues = await createWebhookQueues(sqsClient);
+    const eventQueues = await createEventsQueues(sqsClient);
     // Under --data the queues' messages (in flight and delayed ones too) survive a restart.
     if (options.dataDir) queueFile = persistQueues(sqs.store, join(options.dataDir, 'sqs-messages.json'));
     const faults = options.faults ? new FaultInjector(options.faults, options.faultSeed) : undefined;
@@ -372,6 +385,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       WEBHOOK_DELIVERY_QUEUE_URL: webhookQueues.queueUrl,
       // Receivers in tests and on a developer's machine listen on http://127.0.0.1.
       WEBHOOK_ALLOW_LOCAL_HTTP: 'true',
+      EVENTS_QUEUE_URL: eventQueues.queueUrl,
       SIGNING_KEYS_SECRET_ID: SIGNING_KEYS_SECRET_NAME,
       VERIFICATION_KEYS_SECRET_ID: VERIFICATION_KEYS_SECRET_NAME,
       UPSTASH_SECRET_ID: UPSTASH_SECRET_NAME,
@@ -386,7 +400,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     let wiring: Wiring | undefined;
     const stackWiring = (): Wiring => {
       if (!wiring) {
-        wiring = createWiring(loadConfig(handlerEnv), options.clock ? { clock: options.clock } : {});
+        wiring = createWiring(loadConfig(handlerEnv), {
+          ...(options.clock ? { clock: options.clock } : {}),
+          ...(options.eventSinks ? { eventSinks: options.eventSinks } : {}),
+        });
         // As each function's IAM role would on AWS: a request outside its grants is refused.
         enforceTableGrants(wiring.clients.dynamodb, {
           currentEntry,
@@ -549,6 +566,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       });
       stops.push({ name: 'webhook delivery poller', stop: () => webhookPoller.stop() });
     }
+    // The events consumer on the events queue, as its event source mapping drives it on AWS.
+    const eventsHandler = await load(EVENTS_CONSUMER.name, EVENTS_CONSUMER.entry);
+    const eventsPoller =
+      (options.eventsConsumer ?? true)
+        ? startEventSourcePoller({
+            client: sqsClient,
+            queueUrl: eventQueues.queueUrl,
+            queueArn: eventQueues.queueArn,
+            handler: eventsHandler,
+            batchSize: EVENTS_QUEUE_SETTINGS.batchSize,
+            // Locally a short window: tests wait on what the sinks did, not on batching.
+            maxBatchingWindowMs: 50,
+            concurrency: 2,
+            reportBatchItemFailures: true,
+            ...(faults ? { redeliver: () => faults.duplicateSqsBatch() } : {}),
+          })
+        : undefined;
+    if (eventsPoller) stops.push({ name: 'events queue poller', stop: () => eventsPoller.stop() });
 
     const scheduled = new Map<string, ScheduledTimer>();
     for (const fn of SCHEDULED_FUNCTIONS) {
@@ -584,6 +619,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       signingKeys: currentSigningKeys,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
       webhookQueues: { queueUrl: webhookQueues.queueUrl, deadLetterQueueUrl: webhookQueues.deadLetterQueueUrl },
+      eventsQueueUrl: eventQueues.queueUrl,
+      eventsDeadLetterQueueUrl: eventQueues.deadLetterQueueUrl,
       gateway,
       identifiedCustomer: {
         secretName: IDENTIFIED_CUSTOMER_SECRET_NAME,
@@ -614,6 +651,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       redisCommandCount: () => upstash.commandCount(),
       resetRedisCommandCount: () => upstash.resetCommandCount(),
       expireRoutingVisibility: () => sqs.store.getQueueByUrl(queues.routingQueueUrl).expireVisibility(Date.now()),
+      expireEventsVisibility: () => sqs.store.getQueueByUrl(eventQueues.queueUrl).expireVisibility(Date.now()),
       redis: { flushAll: () => upstash.flushAll(), setReachable: (reachable) => upstash.setReachable(reachable) },
       stop: stopAll,
     };
@@ -704,6 +742,22 @@ async function createWebhookQueues(client: SQSClient) {
     new CreateQueueCommand({
       QueueName: WEBHOOK_QUEUE_SETTINGS.queueName,
       Attributes: webhookQueueAttributes(dlqAttributes.Attributes!.QueueArn!),
+    }),
+  );
+  const attributes = await client.send(new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }));
+  return { queueUrl: queue.QueueUrl!, queueArn: attributes.Attributes!.QueueArn!, deadLetterQueueUrl: dlq.QueueUrl! };
+}
+
+/** The events queue and its DLQ (docs/events.md), from the definition the CDK stack uses too. */
+async function createEventsQueues(client: SQSClient) {
+  const dlq = await client.send(
+    new CreateQueueCommand({ QueueName: EVENTS_QUEUE_SETTINGS.deadLetterQueueName, Attributes: eventsDeadLetterQueueAttributes() }),
+  );
+  const dlqAttributes = await client.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }));
+  const queue = await client.send(
+    new CreateQueueCommand({
+      QueueName: EVENTS_QUEUE_SETTINGS.queueName,
+      Attributes: eventsQueueAttributes(dlqAttributes.Attributes!.QueueArn!),
     }),
   );
   const attributes = await client.send(new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }));

@@ -11,6 +11,12 @@ export interface WebhookStore {
   replace(endpoint: WebhookEndpoint): Promise<boolean>;
   /** False when there was none. */
   delete(id: string): Promise<boolean>;
+  /**
+   * Marks an event as fanned out (`WHEVENT#<eventId>`, expiring `expiresAt`): false when it already
+   * was, so a redelivered event is not queued twice. `releaseEvent` undoes it when queueing failed.
+   */
+  claimEvent(eventId: string, expiresAt: number): Promise<boolean>;
+  releaseEvent(eventId: string): Promise<void>;
   /** Appends one attempt to the endpoint's log; it expires `expiresAt` (epoch seconds). */
   recordAttempt(attempt: DeliveryAttempt, expiresAt: number): Promise<void>;
   /** The endpoint's log, newest first; `cursor` continues a previous page. */

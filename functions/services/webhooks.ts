@@ -151,6 +151,9 @@ export async function deleteWebhook(deps: WebhookDeps, user: User, id: string | 
   if (!(await deps.store.delete(checkedId(id)))) throw new NotFoundError('No such webhook');
 }
 
+/** How long the sink remembers an event it fanned out: longer than the events queue keeps a message (4 days). */
+export const EVENT_MARKER_SECONDS = 5 * 24 * 3600;
+
 export const DEFAULT_LOG_PAGE = 50;
 export const MAX_LOG_PAGE = 100;
 
@@ -210,11 +213,34 @@ export function webhookSink(deps: WebhookDeps): DomainEventSink {
       if (!deps.queue) return;
       const targets = (await endpoints()).filter((endpoint) => subscribes(endpoint, event.type));
       if (targets.length === 0) return;
+      // At least once upstream: an event seen again (another sink failed, SQS redelivered) is skipped.
+      const expiresAt = Math.floor(deps.clock.now().getTime() / 1000) + EVENT_MARKER_SECONDS;
+      if (!(await deps.store.claimEvent(event.id, expiresAt))) return;
       const payload = payloadOf(event);
-      await deps.queue.enqueue(targets.map((endpoint) => ({ deliveryId: deps.ids.next(), endpointId: endpoint.id, attempt: 1, payload })));
+      try {
+        await deps.queue.enqueue(
+          targets.map((endpoint) => ({ deliveryId: deps.ids.next(), endpointId: endpoint.id, attempt: 1, payload })),
+        );
+      } catch (error) {
+        // Released so the retry queues it; deliveries a partial batch did send are sent again (receivers deduplicate by id).
+        await deps.store.releaseEvent(event.id).catch(() => undefined);
+        throw error;
+      }
       deps.count?.('WebhookEnqueued', targets.length);
     },
   };
+}
+
+const sinks = new WeakMap<WebhookDeps, DomainEventSink>();
+
+/** The sink for these deps, built once (its endpoint cache lives as long as the container's wiring). */
+export function webhookSinkFor(deps: WebhookDeps): DomainEventSink {
+  let sink = sinks.get(deps);
+  if (!sink) {
+    sink = webhookSink(deps);
+    sinks.set(deps, sink);
+  }
+  return sink;
 }
 
 export type DeliveryResult = 'delivered' | 'retrying' | 'failed' | 'skipped';

@@ -31,6 +31,8 @@ export interface MonitoringProps {
   readonly deadLetterQueue: IQueue;
   /** The webhook-deliveries queue's DLQ. */
   readonly webhookDeadLetterQueue: IQueue;
+  /** The events queue's DLQ (docs/events.md). */
+  readonly eventsDeadLetterQueue: IQueue;
   /** The account's Lambda concurrency limit in this region (context `accountConcurrencyLimit`). */
   readonly accountConcurrencyLimit: number;
   /** Subscribed to the alarm topic, when given. */

@@ -37,6 +37,8 @@ export interface ParleyResources {
   readonly routingDeadLetterQueue: IQueue;
   /** The `webhook-deliveries` queue (docs/webhooks.md). */
   readonly webhookDeliveryQueue: IQueue;
+  /** The events queue (docs/events.md): publishers get sqs:SendMessage on it (`Needs.events`). */
+  readonly eventsQueue: IQueue;
   /** Private signing keys: minting functions only. */
   readonly signingKeysSecret: ISecret;
   /** Public verification keys: every verifier reads them, the rotation function writes them. */
@@ -71,6 +73,7 @@ export function functionEnvironment(resources: ParleyResources): Record<string, 
     ROUTING_QUEUE_URL: resources.routingQueue.queueUrl,
     ROUTING_DEAD_LETTER_QUEUE_URL: resources.routingDeadLetterQueue.queueUrl,
     WEBHOOK_DELIVERY_QUEUE_URL: resources.webhookDeliveryQueue.queueUrl,
+    EVENTS_QUEUE_URL: resources.eventsQueue.queueUrl,
     WS_CALLBACK_URL: resources.realtime.callbackUrl,
     SIGNING_KEYS_SECRET_ID: resources.signingKeysSecret.secretArn,
     VERIFICATION_KEYS_SECRET_ID: resources.verificationKeysSecret.secretArn,
@@ -103,6 +106,7 @@ export function grantNeeds(grantee: IGrantable, needs: Needs, resources: ParleyR
   if (needs.webhookDeliveries === true) {
     Grant.addToPrincipal({ grantee, actions: ['sqs:SendMessage'], resourceArns: [resources.webhookDeliveryQueue.queueArn] });
   }
+  if (needs.events === true) resources.eventsQueue.grantSendMessages(grantee);
   if (needs.connections === true) resources.realtime.webSocketApi.grantManageConnections(grantee);
   if (needs.signingKeys === true) resources.signingKeysSecret.grantRead(grantee);
   if (needs.verificationKeys === true) {

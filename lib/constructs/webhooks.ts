@@ -1,11 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { WEBHOOK_DELIVERY_FUNCTION } from '../../functions/routes';
 import { WEBHOOK_QUEUE_SETTINGS, WEBHOOK_WORKER_TIMEOUT_SECONDS } from '../webhook-queue-settings';
-import { functionLogGroup } from './function-log-group';
 import { ParleyFunction } from './parley-function';
 import type { ParleyResources } from './parley-resources';
 
@@ -37,16 +36,18 @@ export class WebhookQueuesConstruct extends Construct {
 export interface WebhookWorkerProps {
   readonly resources: ParleyResources;
   readonly queues: WebhookQueuesConstruct;
+  /** The queue consumers' log group (the router's), shared: one group per concern, not per function. */
+  readonly logGroup: ILogGroup;
 }
 
 /** The delivery worker consuming the queue (partial batch failures, capped concurrency); the DLQ's alarm is with the others (monitoring-alarms.ts). */
 export class WebhookWorkerConstruct extends Construct {
   readonly worker: ParleyFunction;
-  readonly functionLogGroup: LogGroup;
+  readonly functionLogGroup: ILogGroup;
 
   constructor(scope: Construct, id: string, props: WebhookWorkerProps) {
     super(scope, id);
-    this.functionLogGroup = functionLogGroup(this);
+    this.functionLogGroup = props.logGroup;
     this.worker = new ParleyFunction(this, 'Worker', {
       name: WEBHOOK_DELIVERY_FUNCTION.name,
       entry: WEBHOOK_DELIVERY_FUNCTION.entry,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema, MAIL_SETTINGS, NOT_DEPLOYED } from '../../functions/config';
 import {
+  EVENTS_CONSUMER,
   HTTP_ROUTES,
   SCHEDULED_FUNCTIONS,
   SIGNING_KEY_ROTATION,
@@ -21,14 +22,15 @@ const deployed = new Map(stack.functions.map((fn) => [fn.name, resources[logical
 const variablesOf = (properties: Record<string, unknown>) => (properties.Environment as { Variables: Record<string, unknown> }).Variables;
 
 describe('Lambda functions', () => {
-  it('are one per WebSocket route, one per HTTP function (routes of a feature share one), one per scheduled function, the authorizer, the router, the webhook worker and the key rotation, and nothing else', () => {
+  it('are one per WebSocket route, one per HTTP function (routes of a feature share one), one per scheduled function, the authorizer, the router, the events consumer, the webhook worker and the key rotation, and nothing else', () => {
     const httpFunctionNames = new Set(HTTP_ROUTES.map((r) => r.name));
-    expect(Object.keys(lambdaFunctions)).toHaveLength(WEBSOCKET_ROUTES.length + httpFunctionNames.size + SCHEDULED_FUNCTIONS.length + 4);
+    expect(Object.keys(lambdaFunctions)).toHaveLength(WEBSOCKET_ROUTES.length + httpFunctionNames.size + SCHEDULED_FUNCTIONS.length + 5);
     expect([...deployed.keys()].sort()).toEqual(
       [
         'authorizer',
         'router',
         WEBHOOK_DELIVERY_FUNCTION.name,
+        EVENTS_CONSUMER.name,
         SIGNING_KEY_ROTATION.name,
         ...WEBSOCKET_ROUTES.map((r) => r.name),
         ...httpFunctionNames,
@@ -49,8 +51,8 @@ describe('Lambda functions', () => {
     }
   });
 
-  it('time out after 10 seconds, except the queue consumers (router, webhook worker) and the key rotation at 30', () => {
-    const long = ['router', WEBHOOK_DELIVERY_FUNCTION.name, SIGNING_KEY_ROTATION.name];
+  it('time out after 10 seconds, except the queue consumers (router, events consumer, webhook worker) and the key rotation at 30', () => {
+    const long = ['router', EVENTS_CONSUMER.name, WEBHOOK_DELIVERY_FUNCTION.name, SIGNING_KEY_ROTATION.name];
     for (const [name, properties] of deployed) {
       expect(properties.Timeout, name).toBe(long.includes(name) ? 30 : 10);
     }
@@ -70,7 +72,6 @@ describe('Lambda functions', () => {
       router: stack.router.functionLogGroup,
       scheduled: stack.scheduled.functionLogGroup,
       rotation: stack.signingKeyRotation.functionLogGroup,
-      webhooks: stack.webhooks.functionLogGroup,
     };
     const expectedGroup = (name: string) =>
       name === 'authorizer' || WEBSOCKET_ROUTES.some((route) => route.name === name)
@@ -79,11 +80,9 @@ describe('Lambda functions', () => {
           ? owners.http
           : SCHEDULED_FUNCTIONS.some((scheduled) => scheduled.name === name)
             ? owners.scheduled
-            : name === 'router'
+            : name === 'router' || name === EVENTS_CONSUMER.name || name === WEBHOOK_DELIVERY_FUNCTION.name
               ? owners.router
-              : name === WEBHOOK_DELIVERY_FUNCTION.name
-                ? owners.webhooks
-                : owners.rotation;
+              : owners.rotation;
     for (const [name, properties] of deployed) {
       expect(properties.LoggingConfig, name).toEqual({ LogGroup: { Ref: logicalIdOf(expectedGroup(name)) } });
     }

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { WEBHOOK_DELIVERY_FUNCTION } from '../../functions/routes';
+import { EVENTS_CONSUMER, WEBHOOK_DELIVERY_FUNCTION } from '../../functions/routes';
 import { WEBHOOK_QUEUE_SETTINGS } from '../../lib/webhook-queue-settings';
 import { logicalIdOf, synthParley } from './synth-parley';
 
@@ -63,7 +63,7 @@ describe('webhook deliveries on AWS', () => {
     });
   });
 
-  it('every function gets the queue URL; only the worker, the webhooks API (and later the events consumer) may send to it', () => {
+  it('every function gets the queue URL; only the worker, the webhooks API and the events consumer (the sink) may send to it', () => {
     const resources = template.toJSON().Resources;
     expect(stack.functions.length).toBeGreaterThan(50);
     for (const fn of stack.functions) {
@@ -72,6 +72,6 @@ describe('webhook deliveries on AWS', () => {
       expect(variables.WEBHOOK_ALLOW_LOCAL_HTTP, fn.name).toBeUndefined();
     }
     const senders = stack.functions.filter((fn) => fn.needs.webhookDeliveries === true).map((fn) => fn.name);
-    expect(senders.sort()).toEqual([WEBHOOK_DELIVERY_FUNCTION.name, 'webhooks'].sort());
+    expect(senders.sort()).toEqual([EVENTS_CONSUMER.name, WEBHOOK_DELIVERY_FUNCTION.name, 'webhooks'].sort());
   });
 });

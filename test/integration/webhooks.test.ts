@@ -1,20 +1,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DomainEvent } from '../../functions/domain/domain-events';
 import { type DeliveryAttempt, verifySignature } from '../../functions/domain/webhooks';
-import { webhookSink } from '../../functions/services/webhooks';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { deleteJson, getJson, postJson, putJson } from '../../local/tools/raw-client';
+import { deleteJson, getJson, postJson, putJson, RawClient } from '../../local/tools/raw-client';
 import { storedItems } from '../security/support';
 import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
 import { waitFor } from '../support/wait';
 
 /**
- * Webhooks on the local stack (docs/webhooks.md): an admin registers receivers started by this
- * test; events reach them signed (checked here as a receiver would: the right secret passes, a
- * wrong secret or an old timestamp fails); a failing receiver is retried through the
- * webhook-deliveries queue and its log shows every attempt; bad settings are refused.
+ * Webhooks on the local stack (docs/webhooks.md), through the real path: a chat's stored
+ * changes are published to the events queue, the events consumer runs the webhooks sink, which
+ * queues deliveries the worker POSTs to receivers started by this test. Deliveries are signed
+ * (checked here as a receiver would: the right secret passes, a wrong secret or an old
+ * timestamp fails); a failing receiver is retried and its log shows every attempt; a receiver
+ * that hangs does not slow the chat; bad settings are refused.
  */
 
 interface Received {
@@ -23,15 +23,20 @@ interface Received {
   readonly receivedAt: number;
 }
 
-/** A receiver answering each request with the next status of `statuses` (200 once they run out). */
-async function startReceiver(statuses: number[] = []) {
+/**
+ * A receiver answering each request with the next status of `statuses` (200 once they run out);
+ * with `hold`, it answers nothing until `release()` (a hanging endpoint).
+ */
+async function startReceiver(statuses: number[] = [], hold = false) {
   const received: Received[] = [];
+  const held: ServerResponse[] = [];
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8'), receivedAt: Date.now() });
-      response.writeHead(statuses.shift() ?? 200).end();
+      if (hold) held.push(response);
+      else response.writeHead(statuses.shift() ?? 200).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -39,7 +44,16 @@ async function startReceiver(statuses: number[] = []) {
   return {
     url: `http://127.0.0.1:${port}/hook`,
     received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    /** Requests still waiting for an answer (their connection open). */
+    pending: () => held.filter((response) => !response.writableEnded && !response.destroyed).length,
+    release: () => {
+      for (const response of held) if (!response.writableEnded && !response.destroyed) response.writeHead(200).end();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const response of held) response.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -47,6 +61,7 @@ let stack: LocalStack;
 let admin = '';
 let supervisor = '';
 const receivers: Array<{ close(): Promise<void> }> = [];
+const clients: RawClient[] = [];
 const MAX_ATTEMPTS = 3;
 
 beforeAllOrFail(async () => {
@@ -60,7 +75,10 @@ beforeAllOrFail(async () => {
       WEBHOOK_RETRY_BASE_SECONDS: '0',
       WEBHOOK_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
       WEBHOOK_ENDPOINT_CACHE_SECONDS: '0',
+      // The longest allowed: the hanging receiver's delivery stays open while the chat goes on.
+      WEBHOOK_TIMEOUT_MS: '10000',
       RATE_LIMIT_SETTINGS_CHANGES: '10000/60',
+      RATE_LIMIT_API_READS: '10000/60',
     },
   });
   const login = async (email: string) =>
@@ -70,14 +88,15 @@ beforeAllOrFail(async () => {
 }, STACK_START_MS + budget(2));
 
 afterAll(async () => {
+  await Promise.all(clients.map((client) => client.close()));
   await stack?.stop();
   await Promise.all(receivers.map((receiver) => receiver.close()));
 });
 
 const api = (path = '') => `${stack.httpUrl}/v1/webhooks${path}`;
 
-async function receiver(statuses: number[] = []) {
-  const started = await startReceiver(statuses);
+async function receiver(statuses: number[] = [], hold = false) {
+  const started = await startReceiver(statuses, hold);
   receivers.push(started);
   return started;
 }
@@ -94,20 +113,16 @@ const deliveriesOf = async (id: string) => {
   return response.body.deliveries as DeliveryAttempt[];
 };
 
-/** Stands in for the events consumer until it runs the sink (see the report / docs/webhooks.md). */
-const publish = (event: DomainEvent) => webhookSink(stack.wiring().webhooks).handle(event);
-
-const messageEvent = (id: string, text: string): DomainEvent => ({
-  type: 'message.created',
-  id,
-  at: new Date().toISOString(),
-  conversationId: 'conv-webhooks',
-  skill: 'billing',
-  customerId: 'guest:webhooks',
-  seq: 1,
-  from: { id: 'guest:webhooks', name: 'Visitor', role: 'customer' },
-  text,
-});
+let chats = 0;
+/** A visitor starts a chat (no agent online: it waits in the queue): conversation.started and message.created. */
+async function startChat(text: string) {
+  const { body: issued } = await postJson(`${stack.httpUrl}/v1/auth/guest`, { name: 'Wendy' });
+  const client = await RawClient.connect(stack.wsUrl, issued.token as string);
+  clients.push(client);
+  await client.request({ action: 'sync' }, ['synced']);
+  const started = await client.request({ action: 'start', skill: 'billing', text, clientMsgId: `w-${++chats}` }, ['conversation']);
+  return { client, conversationId: (started.conversation as { id: string }).id };
+}
 
 describe('registering', () => {
   it('an admin registers an endpoint and sees the secret once; lists and reads show only a hint', async () => {
@@ -152,7 +167,7 @@ describe('deliveries', () => {
       const { webhook, secret } = await register(target.url, ['message.created']);
       const ping = await postJson(api(`/${webhook.id}/test`), {}, admin);
       expect(ping.status).toBe(202);
-      await publish(messageEvent('evt-signed-1', 'Where is my refund?'));
+      const { conversationId } = await startChat('Where is my refund?');
       await waitFor(() => target.received.length >= 2, { timeoutMs: budget(2), message: 'the ping and the event delivered' });
 
       const types = target.received.map((request) => request.headers['parley-event']).sort();
@@ -166,11 +181,19 @@ describe('deliveries', () => {
         expect(Number(request.headers['parley-timestamp'])).toBe(Number(/t=(\d+)/.exec(header)![1]));
       }
       const event = target.received.find((request) => request.headers['parley-event'] === 'message.created')!;
-      expect(event.headers['parley-webhook-id']).toBe('evt-signed-1');
-      expect(JSON.parse(event.body)).toMatchObject({ id: 'evt-signed-1', type: 'message.created', data: { text: 'Where is my refund?' } });
+      expect(event.headers['parley-webhook-id']).toBe(`${conversationId}:message:1`);
+      expect(JSON.parse(event.body)).toMatchObject({
+        id: `${conversationId}:message:1`,
+        type: 'message.created',
+        data: { conversationId, skill: 'billing', seq: 1, text: 'Where is my refund?', from: { role: 'customer' } },
+      });
 
-      const log = await waitFor(async () => ((await deliveriesOf(webhook.id)).length >= 2 ? deliveriesOf(webhook.id) : undefined));
+      const log = await waitFor(async () => ((await deliveriesOf(webhook.id)).length >= 2 ? deliveriesOf(webhook.id) : undefined), {
+        timeoutMs: budget(2),
+        intervalMs: 200,
+      });
       expect(log.every((attempt) => attempt.outcome === 'delivered' && attempt.status === 200 && attempt.attempt === 1)).toBe(true);
+      await deleteJson(api(`/${webhook.id}`), admin);
     },
     budget(6),
   );
@@ -182,16 +205,8 @@ describe('deliveries', () => {
       const broken = await receiver([500, 500, 500, 500]);
       const flakyHook = await register(flaky.url, ['conversation.closed']);
       const brokenHook = await register(broken.url, ['conversation.closed']);
-      await publish({
-        type: 'conversation.closed',
-        id: 'evt-closed-1',
-        at: new Date().toISOString(),
-        conversationId: 'conv-webhooks',
-        skill: 'billing',
-        customerId: 'guest:webhooks',
-        closedBy: 'agent',
-        messages: 4,
-      });
+      const { client, conversationId } = await startChat('Never mind');
+      await client.request({ action: 'close', conversationId }, ['closed']);
       const settled = (log: DeliveryAttempt[]) => log.some((attempt) => attempt.outcome !== 'retrying');
       const flakyLog = await waitFor(
         async () => {
@@ -223,37 +238,59 @@ describe('deliveries', () => {
       // One delivery id across the attempts, each attempt numbered in its header; the event id is stable.
       expect(new Set(flakyLog.map((attempt) => attempt.deliveryId)).size).toBe(1);
       expect(flaky.received.map((request) => request.headers['parley-delivery-attempt'])).toEqual(['1', '2', '3']);
-      expect(new Set(flaky.received.map((request) => request.headers['parley-webhook-id']))).toEqual(new Set(['evt-closed-1']));
+      expect(new Set(flaky.received.map((request) => request.headers['parley-webhook-id']))).toEqual(new Set([`${conversationId}:closed`]));
       expect(broken.received).toHaveLength(MAX_ATTEMPTS);
       for (const attempt of flakyLog) expect(attempt.durationMs).toBeGreaterThanOrEqual(0);
+      await deleteJson(api(`/${flakyHook.webhook.id}`), admin);
+      await deleteJson(api(`/${brokenHook.webhook.id}`), admin);
     },
     budget(14),
+  );
+
+  it(
+    'a receiver that hangs does not slow the chat: messages are acknowledged while its delivery is still waiting',
+    async () => {
+      const hanging = await receiver([], true);
+      const { webhook } = await register(hanging.url, ['message.created']);
+      const { client, conversationId } = await startChat('First');
+      await waitFor(() => hanging.pending() === 1, { timeoutMs: budget(2), message: 'the first delivery held open' });
+      // The chat goes on while the delivery hangs: the next message is stored and acknowledged.
+      const ack = await client.request({ action: 'message', conversationId, text: 'Second', clientMsgId: 'hang-2' }, ['ack']);
+      expect(ack.type).toBe('ack');
+      expect(hanging.pending()).toBeGreaterThanOrEqual(1);
+      hanging.release();
+      await waitFor(
+        () => hanging.received.some((request) => request.headers['parley-webhook-id'] === `${conversationId}:message:${ack.seq}`),
+        {
+          timeoutMs: budget(2),
+          message: 'the second message delivered',
+        },
+      );
+      hanging.release();
+      await deleteJson(api(`/${webhook.id}`), admin);
+    },
+    budget(6),
   );
 
   it(
     'a disabled endpoint gets nothing; event types it does not subscribe to are not sent',
     async () => {
       const target = await receiver();
-      const { webhook } = await register(target.url, ['conversation.rated']);
+      const { webhook } = await register(target.url, ['conversation.started']);
       const disabled = await putJson(api(`/${webhook.id}`), { enabled: false }, admin);
       expect(disabled.status).toBe(200);
       expect(disabled.body.webhook.enabled).toBe(false);
       // A control endpoint for the same event proves the event was fanned out meanwhile.
       const control = await receiver();
-      await register(control.url, ['conversation.rated']);
-      await publish({
-        type: 'conversation.rated',
-        id: 'evt-rated-1',
-        at: new Date().toISOString(),
-        conversationId: 'conv-webhooks',
-        skill: 'billing',
-        customerId: 'guest:webhooks',
-        score: 5,
-      });
-      await publish(messageEvent('evt-unsubscribed', 'not for the rated endpoint'));
+      const controlHook = await register(control.url, ['conversation.started']);
+      const { conversationId } = await startChat('Hello?');
       await waitFor(() => control.received.length === 1, { timeoutMs: budget(2), message: 'the control delivery' });
+      // The control subscribes to conversation.started only: the chat's message.created was not sent to it.
+      expect(control.received.map((request) => JSON.parse(request.body).id)).toEqual([`${conversationId}:started`]);
       expect(target.received).toHaveLength(0);
       expect(await deliveriesOf(webhook.id)).toEqual([]);
+      await deleteJson(api(`/${webhook.id}`), admin);
+      await deleteJson(api(`/${controlHook.webhook.id}`), admin);
     },
     budget(6),
   );

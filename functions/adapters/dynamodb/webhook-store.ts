@@ -7,6 +7,8 @@ import { TTL_ATTRIBUTE } from './table-schema';
 const PARTITION = 'WEBHOOKS';
 const ENDPOINT_PREFIX = 'ENDPOINT#';
 const LOG_PREFIX = 'WEBHOOKLOG#';
+/** An event the sink fanned out: a redelivered event finds it and is not queued again. */
+const EVENT_PREFIX = 'WHEVENT#';
 
 const endpointKey = (id: string) => ({ pk: PARTITION, sk: `${ENDPOINT_PREFIX}${id}` });
 
@@ -89,6 +91,25 @@ export class DynamoWebhookStore implements WebhookStore {
       this.db.send(new DeleteCommand({ TableName: this.tableName, Key: endpointKey(id), ConditionExpression: 'attribute_exists(pk)' })),
     );
     return !conditionFailed;
+  }
+
+  async claimEvent(eventId: string, expiresAt: number): Promise<boolean> {
+    const { conditionFailed } = await conditionalWrite('PutItem', () =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `${EVENT_PREFIX}${eventId}`, sk: 'FANOUT', [TTL_ATTRIBUTE]: expiresAt },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+    return !conditionFailed;
+  }
+
+  async releaseEvent(eventId: string): Promise<void> {
+    await dynamo('DeleteItem', () =>
+      this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: `${EVENT_PREFIX}${eventId}`, sk: 'FANOUT' } })),
+    );
   }
 
   async recordAttempt(attempt: DeliveryAttempt, expiresAt: number): Promise<void> {

@@ -136,6 +136,7 @@ export class RoutingWorld {
         },
         disconnect: async () => undefined,
       },
+      events: { publish: async () => {} },
       routingQueue: {
         publish: async (trigger) => {
           await pause();

@@ -31,6 +31,7 @@ function harness(outcomes: PostOutcome[], endpoints: WebhookEndpoint[] = [endpoi
   const enqueued: Array<{ deliveries: readonly WebhookDelivery[]; delay: number }> = [];
   const posts: Array<{ url: string; body: string; headers: Readonly<Record<string, string>> }> = [];
   let lists = 0;
+  const claimed = new Set<string>();
   const store = {
     list: async () => {
       lists++;
@@ -39,6 +40,14 @@ function harness(outcomes: PostOutcome[], endpoints: WebhookEndpoint[] = [endpoi
     get: async (id: string) => endpoints.find((candidate) => candidate.id === id),
     recordAttempt: async (attempt: DeliveryAttempt) => {
       logged.push(attempt);
+    },
+    claimEvent: async (eventId: string) => {
+      if (claimed.has(eventId)) return false;
+      claimed.add(eventId);
+      return true;
+    },
+    releaseEvent: async (eventId: string) => {
+      claimed.delete(eventId);
     },
   } as unknown as WebhookStore;
   let id = 0;
@@ -85,6 +94,28 @@ describe('the webhooks sink', () => {
     expect(enqueued[0]!.deliveries.map((delivery) => delivery.endpointId)).toEqual([endpoint.id, second.id]);
     expect(enqueued[0]!.deliveries.every((delivery) => delivery.attempt === 1 && delivery.payload.id === 'evt_1')).toBe(true);
     expect(JSON.stringify(enqueued)).not.toContain('whsec_');
+  });
+
+  it('queues an event seen again (at-least-once upstream) only once, and again after a failed queueing', async () => {
+    const { deps, enqueued } = harness([]);
+    const sink = webhookSink(deps);
+    await sink.handle(event);
+    await sink.handle(event);
+    expect(enqueued).toHaveLength(1);
+    let failures = 1;
+    const flaky = webhookSink({
+      ...deps,
+      queue: {
+        enqueue: async (deliveries) => {
+          if (failures-- > 0) throw new Error('SQS down');
+          enqueued.push({ deliveries, delay: 0 });
+        },
+      },
+    });
+    const second = { ...event, id: 'evt_2' };
+    await expect(flaky.handle(second)).rejects.toThrow('SQS down');
+    await flaky.handle(second);
+    expect(enqueued.map((entry) => entry.deliveries[0]!.payload.id)).toEqual(['evt_1', 'evt_2']);
   });
 
   it('reads the endpoints once per cache period', async () => {
