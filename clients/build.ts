@@ -18,6 +18,8 @@ export const WEB_ASSET_PATHS = {
 const STATIC_FILES: ReadonlyArray<readonly [string, string]> = [
   ['console/index.html', 'console/index.html'],
   ['console/console.css', 'console/console.css'],
+  // The Reports view's charts (uPlot's own stylesheet).
+  ['../node_modules/uplot/dist/uPlot.min.css', 'console/uplot.css'],
   ['web/demo.html', 'demo/index.html'],
   ['web/demo-settings.js', 'demo/demo-settings.js'],
 ];

@@ -220,6 +220,9 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
       needs: { table: rw, webhookDeliveries: true, verificationKeys: true, upstash: true },
     }),
   ),
+  // Reports (docs/reports.md; supervisors, admins): one function for both routes, dispatched on the route key.
+  http('GET', '/v1/reports', 'reports', { table: 'read', verificationKeys: true, upstash: true }),
+  http('GET', '/v1/reports/ratings', 'reports', { table: 'read', verificationKeys: true, upstash: true }),
 ];
 
 /** A function SES drives (lib/constructs/mail.ts): deployed only when the stack is given a mail identity. */
@@ -474,6 +477,8 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
     on(['WEBHOOKS'], 'Query'),
     on(['WHEVENT#*'], 'PutItem', 'DeleteItem'),
   ],
+  // A day's rows (one Query per day of the range) and an agent's ratings.
+  reports: [STAFF_TOKEN_CHECK, on(['REPORT#*', 'RATINGS#*'], 'Query')],
 };
 
 /** An entry point's table access; every entry in this file has one (test/infra/iam.test.ts). */

@@ -20,6 +20,7 @@ import { DynamoHoursStore } from './adapters/dynamodb/hours-store';
 import { DynamoSkillStore } from './adapters/dynamodb/skill-store';
 import { DynamoSessionStore } from './adapters/dynamodb/session-store';
 import { DynamoTicketStore } from './adapters/dynamodb/ticket-store';
+import { DynamoReportStore } from './adapters/dynamodb/report-store';
 import { ManagementApiNotifier } from './adapters/apigw/connection-notifier';
 import { randomOpaqueTokens } from './adapters/crypto/opaque-tokens';
 import { scryptHasher } from './adapters/crypto/password-hasher';
@@ -191,6 +192,7 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
     opaqueTokens: randomOpaqueTokens,
     notifier: new ManagementApiNotifier(clients.managementApi),
     routingQueue: new SqsRoutingQueue(clients.sqs, config.ROUTING_QUEUE_URL),
+    reports: new DynamoReportStore(documents, config.TABLE_NAME),
     events: config.EVENTS_QUEUE_URL ? new SqsDomainEventPublisher(clients.sqs, config.EVENTS_QUEUE_URL) : discardingEventPublisher,
     presence: new UpstashAgentPresence(redis, { defaultSkill: config.DEFAULT_SKILL, graceSeconds: config.PRESENCE_GRACE_SECONDS }),
     skills: new CachedSkillStore(new DynamoSkillStore(documents, config.TABLE_NAME), clock, config.SKILLS_CACHE_SECONDS * 1000),

@@ -140,6 +140,9 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
       'DELETE /v1/webhooks/{id}': admin,
       'GET /v1/webhooks/{id}/deliveries': admin,
       'POST /v1/webhooks/{id}/test': admin,
+      // Supervisors open reports now and then: the floor applies.
+      'GET /v1/reports': admin,
+      'GET /v1/reports/ratings': admin,
     },
   };
 }

@@ -30,6 +30,7 @@ import type { StaffSession } from './staff-session';
 import { TEAM_ADMIN_SECTION } from './team-admin';
 import { TeamScreen } from './team-screen';
 import { TicketsView } from './tickets-view';
+import { ReportsView } from './reports-view';
 
 const TYPING_SHOWN_MS = 5_000;
 const TYPING_SEND_EVERY_MS = 3_000;
@@ -187,6 +188,7 @@ export class ConsoleApp {
       workspace.hidden = shown || !this.tickets.element.hidden;
       if (shown) this.tickets.element.hidden = true;
       if (shown) this.team?.hide();
+      if (shown) reports?.hide();
       if (settings) settings.element.hidden = !shown;
       if (settings && !settings.element.isConnected) workspace.after(settings.element);
       // Keyboard users keep their place: the screen's heading on open, the Settings button on the way back.
@@ -206,6 +208,7 @@ export class ConsoleApp {
       workspace.hidden = showTickets;
       if (settings) settings.element.hidden = true;
       this.team?.hide();
+      reports?.hide();
       viewToggle.textContent = t(showTickets ? 'conversations' : 'tickets');
     });
     this.team = this.supervisor
@@ -228,7 +231,31 @@ export class ConsoleApp {
       viewToggle.textContent = t('tickets');
       if (settings) settings.element.hidden = true;
       workspace.hidden = true;
+      reports?.hide();
       this.team?.show();
+    });
+    // Supervisors' and admins' Reports view (docs/reports.md).
+    const reports = this.supervisor
+      ? new ReportsView({
+          t,
+          api: this.api,
+          withToken: (call) => options.session.withToken(call),
+          back: () => {
+            reports?.hide();
+            workspace.hidden = false;
+          },
+        })
+      : undefined;
+    const reportsButton = reports ? h('button', { type: 'button', class: 'secondary', 'data-view-toggle': 'reports' }, t('reports')) : null;
+    reportsButton?.addEventListener('click', () => {
+      this.tickets.hide();
+      this.tickets.element.hidden = true;
+      viewToggle.textContent = t('tickets');
+      if (settings) settings.element.hidden = true;
+      this.team?.hide();
+      workspace.hidden = true;
+      reports?.show();
+      reports?.element.querySelector<HTMLElement>('h2')?.focus();
     });
     root.replaceChildren(
       h(
@@ -241,6 +268,7 @@ export class ConsoleApp {
           permission,
           viewToggle,
           teamButton,
+          reportsButton,
           this.hasStatus ? h('label', {}, t('status'), this.statusSelect) : null,
           settingsButton,
           h('button', { type: 'button', class: 'secondary', onclick: () => this.signOut() }, t('signOut')),
@@ -250,6 +278,7 @@ export class ConsoleApp {
         workspace,
         this.tickets.element,
         this.team?.element,
+        reports?.element,
       ),
     );
     this.wireClient();

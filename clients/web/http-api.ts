@@ -237,6 +237,43 @@ export interface CustomerConversationList {
   readonly next?: string;
 }
 
+/** One line of a report (docs/reports.md): durations in ms, null when nothing was measured. */
+export interface ReportLine {
+  readonly key: string;
+  readonly label: string;
+  readonly started: number;
+  readonly answered: number;
+  readonly abandonedInQueue: number;
+  readonly tickets: number;
+  readonly messages: number;
+  readonly closed: number;
+  readonly waitP50Ms: number | null;
+  readonly waitP90Ms: number | null;
+  readonly firstResponseP50Ms: number | null;
+  readonly firstResponseP90Ms: number | null;
+  readonly handleAvgMs: number | null;
+  readonly csatAverage: number | null;
+  readonly csatCount: number;
+}
+
+export interface Report {
+  readonly from: string;
+  readonly to: string;
+  readonly groupBy: 'day' | 'agent' | 'skill';
+  readonly timeZone: 'UTC';
+  readonly lines: readonly ReportLine[];
+  readonly totals: ReportLine;
+}
+
+export interface RatingRow {
+  readonly conversationId: string;
+  readonly agentId: string;
+  readonly skill: string;
+  readonly score: number;
+  readonly comment?: string;
+  readonly at: string;
+}
+
 export class HttpApi {
   constructor(private readonly baseUrl: string) {}
 
@@ -298,6 +335,27 @@ export class HttpApi {
   async onlineAgents(token: string): Promise<OnlineAgentRow[]> {
     const body = await this.call<{ agents: OnlineAgentRow[] }>('GET', '/v1/agents/online', token);
     return body.agents;
+  }
+
+  /** `GET /v1/reports` (supervisors, admins; docs/reports.md). */
+  report(token: string, from: string, to: string, groupBy: 'day' | 'agent' | 'skill'): Promise<Report> {
+    return this.call('GET', `/v1/reports?${new URLSearchParams({ from, to, groupBy })}`, token);
+  }
+
+  /** The same report as CSV text (`format=csv`). */
+  async reportCsv(token: string, from: string, to: string, groupBy: 'day' | 'agent' | 'skill'): Promise<string> {
+    const query = new URLSearchParams({ from, to, groupBy, format: 'csv' });
+    const response = await fetch(`${this.baseUrl.replace(/\/$/, '')}/v1/reports?${query}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (!response.ok) throw new ApiError('internal', `HTTP ${response.status}`, response.status);
+    return response.text();
+  }
+
+  /** `GET /v1/reports/ratings`: one agent's ratings with their comments, newest first. */
+  ratings(token: string, agent: string, cursor?: string): Promise<{ ratings: RatingRow[]; nextCursor?: string }> {
+    const query = new URLSearchParams({ agent, ...(cursor ? { cursor } : {}) });
+    return this.call('GET', `/v1/reports/ratings?${query}`, token);
   }
 
   roster(token: string): Promise<{ agents: RosterEntry[]; generatedAt: string }> {

@@ -206,6 +206,7 @@ const HTTP_RULES: Readonly<Record<string, readonly LimitRuleName[]>> = {
   // Webhooks (one function): reads count as reads; changes and test pings as settings saves.
   webhooks: ['apiRead'],
   'webhooks-change': ['settingsChange'],
+  reports: ['apiRead'],
 };
 
 export function isLimitedWebSocketRoute(routeKey: string): boolean {

@@ -9,6 +9,7 @@ import type { ConnectionNotifier } from '../ports/connection-notifier';
 import type { ConnectionStore } from '../ports/connection-store';
 import type { CredentialStore } from '../ports/credential-store';
 import type { DomainEventPublisher } from '../ports/domain-events';
+import type { ReportStore } from '../ports/report-store';
 import type { HoursStore } from '../ports/hours-store';
 import type { ConversationStore } from '../ports/conversation-store';
 import type { NoteStore } from '../ports/note-store';
@@ -101,6 +102,8 @@ export interface Ports {
   readonly routingQueue: RoutingQueue;
   /** Where use cases publish what happened (docs/events.md): the events queue. */
   readonly events: DomainEventPublisher;
+  /** Report counters and ratings (docs/reports.md): written by the reports sink, read by GET /v1/reports. */
+  readonly reports: ReportStore;
   readonly agents: AgentDirectory;
   /** The status each agent last chose: the record Redis presence is rebuilt from. */
   readonly agentStatuses: AgentStatusRecord;

@@ -19,6 +19,8 @@ export interface HttpRequest<B> {
   readonly query: Record<string, string | undefined>;
   readonly params: Record<string, string | undefined>;
   readonly sourceIp: string;
+  /** The API Gateway route key (`GET /v1/reports`): routes sharing one function dispatch on it. */
+  readonly routeKey: string;
 }
 
 const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 => ({
@@ -65,7 +67,12 @@ export function httpHandler<S extends z.ZodType | undefined>(
     ports: Ports,
     request: HttpRequest<BodyOf<S>>,
     user: User | undefined,
-  ) => Promise<{ status?: number; body: unknown; headers?: Record<string, string> }>,
+  ) => Promise<{
+    status?: number;
+    body: unknown;
+    headers?: Record<string, string> /** Sent as is (e.g. CSV) instead of the body's JSON. */;
+    text?: string;
+  }>,
 ) {
   return (event: APIGatewayProxyEventV2, context?: Context): Promise<APIGatewayProxyStructuredResultV2> =>
     inInvocation(context, async () => {
@@ -87,9 +94,13 @@ export function httpHandler<S extends z.ZodType | undefined>(
             query: event.queryStringParameters ?? {},
             params: event.pathParameters ?? {},
             sourceIp: event.requestContext.http.sourceIp,
+            routeKey: event.routeKey,
           },
           user,
         );
+        if (result.text !== undefined) {
+          return { statusCode: result.status ?? 200, headers: { 'cache-control': 'no-store', ...result.headers }, body: result.text };
+        }
         return json(result.status ?? 200, result.body, result.headers);
       } catch (error) {
         const mapped = toProtocolError(error);

@@ -89,6 +89,14 @@ export class Harness {
         },
         disconnect: async () => undefined,
       },
+      reports: {
+        claimEvent: unused('reports'),
+        releaseEvent: unused('reports'),
+        add: unused('reports'),
+        putRating: unused('reports'),
+        rowsOf: unused('reports'),
+        ratingsOf: unused('reports'),
+      },
       events: { publish: async () => {} },
       routingQueue: {
         publish: async (trigger) => {
