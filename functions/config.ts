@@ -188,6 +188,26 @@ export const configSchema = z.object({
   LOGIN_FREE_ATTEMPTS: positiveInt(5),
   LOGIN_LOCK_BASE_MS: positiveInt(1000),
   LOGIN_LOCK_MAX_SECONDS: positiveInt(900),
+  /**
+   * Webhooks (docs/webhooks.md). The `webhook-deliveries` queue: the `webhooks` sink and the test
+   * route send deliveries there, the delivery worker its retries. Unset, nothing is delivered.
+   */
+  WEBHOOK_DELIVERY_QUEUE_URL: z.string().url().optional(),
+  /** One delivery attempt (connect, send, answer) must finish within this. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(5000),
+  /** Attempts per delivery, the first included; after the last failure it is given up (and logged so). */
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
+  /** The wait before the second attempt, doubling per attempt up to 900 s (SQS DelaySeconds). */
+  WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().int().min(0).max(900).default(30),
+  /** Days a delivery log entry is kept (TTL). */
+  WEBHOOK_LOG_DAYS: z.coerce.number().int().min(1).max(90).default(14),
+  /** The sink re-reads the endpoint list at most this often per container. */
+  WEBHOOK_ENDPOINT_CACHE_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
+  /** The local stack only (never deployed): http://localhost endpoints and loopback targets are allowed. */
+  WEBHOOK_ALLOW_LOCAL_HTTP: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -203,6 +223,8 @@ export const NOT_DEPLOYED = [
   'AWS_ENDPOINT_URL_SECRETS_MANAGER',
   'AWS_ENDPOINT_URL_SESV2',
   'AWS_ENDPOINT_URL_S3',
+  // Local receivers only: on AWS a webhook is always https to a public address.
+  'WEBHOOK_ALLOW_LOCAL_HTTP',
 ] as const;
 
 /** Set on a deployed function only when the stack is given a mail identity (lib/constructs/mail.ts). */

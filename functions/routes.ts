@@ -28,6 +28,8 @@ export interface Needs {
   readonly mail?: boolean;
   /** Reads inbound mail: s3:GetObject on the bucket SES receiving writes to. */
   readonly inboundMail?: boolean;
+  /** Sends to the `webhook-deliveries` queue (the webhooks sink, the test ping, the worker's retries). */
+  readonly webhookDeliveries?: boolean;
   /** Publishes domain events: sqs:SendMessage on the events queue (docs/events.md). */
   readonly events?: boolean;
 }
@@ -69,6 +71,15 @@ export const AUTHORIZER_ENTRY = 'functions/handlers/ws/authorizer.ts';
 // Reads agent profiles and staff sessions: a revoked staff token is refused at $connect.
 export const AUTHORIZER_NEEDS: Needs = { verificationKeys: true, table: 'read' };
 export const ROUTER_ENTRY = 'functions/handlers/queue/router.ts';
+/**
+ * The `webhook-deliveries` worker (docs/webhooks.md): reads the endpoint, POSTs to it, logs the
+ * attempt and queues the next one. No Redis, no connections: receivers are its only outside calls.
+ */
+export const WEBHOOK_DELIVERY_FUNCTION = {
+  name: 'webhook-delivery',
+  entry: 'functions/handlers/queue/webhook-delivery.ts',
+  needs: { table: 'readwrite', webhookDeliveries: true },
+} as const satisfies { name: string; entry: string; needs: Needs };
 // The router publishes `conversation.assigned`.
 export const ROUTER_NEEDS: Needs = {
   table: 'readwrite',
@@ -82,8 +93,9 @@ export const ROUTER_NEEDS: Needs = {
 export const EVENTS_CONSUMER = {
   name: 'events',
   entry: 'functions/handlers/queue/events.ts',
-  // The reports sink writes its counters, dedupe markers and ratings.
-  needs: { table: 'readwrite' },
+  // The reports sink writes its counters, dedupe markers and ratings; the webhooks sink
+  // (docs/webhooks.md) queues one delivery per subscribed endpoint.
+  needs: { table: 'readwrite', webhookDeliveries: true },
 } as const satisfies { readonly name: string; readonly entry: string; readonly needs: Needs };
 
 const rw = 'readwrite' as const;
@@ -301,6 +313,18 @@ export const HTTP_ROUTES: readonly HttpRoute[] = withGroupNeeds([
     verificationKeys: true,
     upstash: true,
   }),
+  // Webhooks (issue 11, docs/webhooks.md), admins only: one function for all seven routes.
+  ...(
+    [
+      ['GET', '/v1/webhooks'],
+      ['POST', '/v1/webhooks'],
+      ['GET', '/v1/webhooks/{id}'],
+      ['PUT', '/v1/webhooks/{id}'],
+      ['DELETE', '/v1/webhooks/{id}'],
+      ['GET', '/v1/webhooks/{id}/deliveries'],
+      ['POST', '/v1/webhooks/{id}/test'],
+    ] as const
+  ).map(([method, path]) => http(method, path, 'webhooks', { table: rw, webhookDeliveries: true, verificationKeys: true, upstash: true })),
   // Reports (docs/reports.md; supervisors, admins): one function for both routes, dispatched on the route key.
   http('GET', '/v1/reports', 'reports', { table: 'read', verificationKeys: true, upstash: true }),
   http('GET', '/v1/reports/ratings', 'reports', { table: 'read', verificationKeys: true, upstash: true }),
@@ -543,10 +567,23 @@ const ENTRY_ACCESS: Readonly<Record<string, TableAccess>> = {
   // the response (conditional PutItem), the old shortcut's claim released (conditional DeleteItem).
   'canned-responses-put': [STAFF_TOKEN_CHECK, on(['CANNED'], 'GetItem', 'Query', 'PutItem', 'DeleteItem')],
   'canned-responses-delete': [STAFF_TOKEN_CHECK, on(['CANNED'], 'GetItem', 'DeleteItem')],
+  // Endpoints share the WEBHOOKS partition (listed by one Query); each one's delivery log is
+  // its own partition, WEBHOOKLOG#<id>. Only these two entry points (and the events consumer's
+  // sink, which reads WEBHOOKS) touch them.
+  webhooks: [STAFF_TOKEN_CHECK, on(['WEBHOOKS'], 'GetItem', 'Query', 'PutItem', 'DeleteItem'), on(['WEBHOOKLOG#*'], 'Query')],
+  'webhook-delivery': [on(['WEBHOOKS'], 'GetItem'), on(['WEBHOOKLOG#*'], 'PutItem')],
   // The events consumer's sinks. Reports (docs/reports.md): a dedupe marker per event
   // (EVENT#<id>, conditional put, TTL; deleted again when applying fails), the counters of
   // its day (REPORT#<day>, single-item ADD), a rating per conversation (RATINGS#<agent>).
-  events: [on(['EVENT#*'], 'PutItem', 'DeleteItem'), on(['REPORT#*'], 'UpdateItem'), on(['RATINGS#*'], 'PutItem')],
+  // Webhooks: the endpoint list (one Query of WEBHOOKS, cached briefly) and a fan-out marker
+  // per event with subscribers (WHEVENT#<id>, conditional put, TTL; deleted when queueing failed).
+  events: [
+    on(['EVENT#*'], 'PutItem', 'DeleteItem'),
+    on(['REPORT#*'], 'UpdateItem'),
+    on(['RATINGS#*'], 'PutItem'),
+    on(['WEBHOOKS'], 'Query'),
+    on(['WHEVENT#*'], 'PutItem', 'DeleteItem'),
+  ],
   // A day's rows (one Query per day of the range) and an agent's ratings.
   reports: [STAFF_TOKEN_CHECK, on(['REPORT#*', 'RATINGS#*'], 'Query')],
 };

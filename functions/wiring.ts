@@ -35,6 +35,10 @@ import { SecretSource } from './adapters/secrets/secret-source';
 import { SqsDeadLetterQueue } from './adapters/sqs/dead-letter-queue';
 import { discardingEventPublisher, SqsDomainEventPublisher } from './adapters/sqs/domain-event-publisher';
 import { SqsRoutingQueue } from './adapters/sqs/routing-queue';
+import { SqsWebhookDeliveryQueue } from './adapters/sqs/webhook-delivery-queue';
+import { DynamoWebhookStore } from './adapters/dynamodb/webhook-store';
+import { nodeWebhookTransport } from './adapters/http/webhook-transport';
+import type { WebhookDeps } from './services/webhooks';
 import type { DomainEventSink } from './ports/domain-events';
 import type { DeadLetterQueue } from './ports/dead-letter-queue';
 import { CachedHoursStore } from './adapters/system/cached-hours-store';
@@ -53,7 +57,7 @@ import type { Ports } from './services/context';
 import { refusingSuppressed } from './services/outbound-mail';
 import type { KeyRotationDeps } from './services/signing-key-rotation';
 import { serviceMetrics } from './shared/business-metrics';
-import { logger } from './shared/observability';
+import { logger, metrics, MetricUnit } from './shared/observability';
 import { captureClients } from './shared/tracing';
 
 /**
@@ -83,6 +87,8 @@ export interface Wiring {
   readonly extraEventSinks: readonly DomainEventSink[];
   /** What the rotation function needs to rotate the signing-key secret `secretId`. */
   keyRotation(secretId: string): KeyRotationDeps;
+  /** Webhooks (docs/webhooks.md): the endpoint store, the delivery queue and the transport. */
+  readonly webhooks: WebhookDeps;
 }
 
 export interface WiringOptions {
@@ -269,7 +275,28 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
   const deadLetters = config.ROUTING_DEAD_LETTER_QUEUE_URL
     ? new SqsDeadLetterQueue(clients.sqs, config.ROUTING_DEAD_LETTER_QUEUE_URL)
     : undefined;
-  return { config, clients, ports, keyRotation, extraEventSinks: options.eventSinks ?? [], ...(deadLetters ? { deadLetters } : {}) };
+  const webhooks: WebhookDeps = {
+    store: new DynamoWebhookStore(documents, config.TABLE_NAME),
+    ...(config.WEBHOOK_DELIVERY_QUEUE_URL ? { queue: new SqsWebhookDeliveryQueue(clients.sqs, config.WEBHOOK_DELIVERY_QUEUE_URL) } : {}),
+    transport: nodeWebhookTransport({ timeoutMs: config.WEBHOOK_TIMEOUT_MS, allowLoopback: config.WEBHOOK_ALLOW_LOCAL_HTTP }),
+    clock,
+    ids,
+    urlPolicy: { allowLocalHttp: config.WEBHOOK_ALLOW_LOCAL_HTTP, allowLoopback: config.WEBHOOK_ALLOW_LOCAL_HTTP },
+    retry: { maxAttempts: config.WEBHOOK_MAX_ATTEMPTS, baseDelaySeconds: config.WEBHOOK_RETRY_BASE_SECONDS },
+    logDays: config.WEBHOOK_LOG_DAYS,
+    endpointCacheMs: config.WEBHOOK_ENDPOINT_CACHE_SECONDS * 1000,
+    count: (metric, value = 1) => metrics.addMetric(metric, MetricUnit.Count, value),
+    log: ports.log,
+  };
+  return {
+    config,
+    clients,
+    ports,
+    keyRotation,
+    webhooks,
+    extraEventSinks: options.eventSinks ?? [],
+    ...(deadLetters ? { deadLetters } : {}),
+  };
 }
 
 const scoped = new AsyncLocalStorage<Wiring>();

@@ -64,6 +64,11 @@ const TUNABLE_CONTEXT_KEYS = {
   LOGIN_FREE_ATTEMPTS: 'loginFreeAttempts',
   LOGIN_LOCK_BASE_MS: 'loginLockBaseMs',
   LOGIN_LOCK_MAX_SECONDS: 'loginLockMaxSeconds',
+  WEBHOOK_TIMEOUT_MS: 'webhookTimeoutMs',
+  WEBHOOK_MAX_ATTEMPTS: 'webhookMaxAttempts',
+  WEBHOOK_RETRY_BASE_SECONDS: 'webhookRetryBaseSeconds',
+  WEBHOOK_LOG_DAYS: 'webhookLogDays',
+  WEBHOOK_ENDPOINT_CACHE_SECONDS: 'webhookEndpointCacheSeconds',
 } as const satisfies Partial<Record<keyof Config, string>>;
 
 export type TunableVariable = keyof typeof TUNABLE_CONTEXT_KEYS;

@@ -17,6 +17,7 @@ import { ScheduledConstruct } from './constructs/scheduled';
 import { SigningKeyRotationConstruct } from './constructs/signing-key-rotation';
 import { StorageConstruct } from './constructs/storage';
 import { WebHostingConstruct } from './constructs/web-hosting';
+import { WebhookQueuesConstruct, WebhookWorkerConstruct } from './constructs/webhooks';
 import { applyNagSuppressions } from './nag-suppressions';
 import { type ParleyContext, ParleyContextError, readParleyContext } from './parley-context';
 import { expectedPeaks, routeThrottles, unknownRouteKeys } from './traffic-model';
@@ -51,6 +52,10 @@ function applyParleyTags(stack: Stack, context: ParleyContext): void {
 export class ParleyStack extends Stack {
   readonly storage: StorageConstruct;
   readonly routing: RoutingConstruct;
+  /** The webhook-deliveries queue and its DLQ (docs/webhooks.md). */
+  readonly webhookQueues: WebhookQueuesConstruct;
+  /** The webhook delivery worker and its DLQ alarm. */
+  readonly webhooks: WebhookWorkerConstruct;
   readonly realtime: RealtimeApiConstruct;
   readonly router: RouterConstruct;
   /** The events queue (docs/events.md) and its consumer, which runs the sinks (reports, ...). */
@@ -81,12 +86,14 @@ export class ParleyStack extends Stack {
 
     this.storage = new StorageConstruct(this, 'Storage', { upstashSecretName: context.upstashSecretName });
     this.routing = new RoutingConstruct(this, 'Routing');
+    this.webhookQueues = new WebhookQueuesConstruct(this, 'WebhookQueues');
     this.eventsQueue = new EventsQueueConstruct(this, 'EventsQueue');
 
     const baseResources: Omit<ParleyResources, 'realtime'> = {
       table: this.storage.table,
       routingQueue: this.routing.queue,
       routingDeadLetterQueue: this.routing.deadLetterQueue,
+      webhookDeliveryQueue: this.webhookQueues.queue,
       eventsQueue: this.eventsQueue.queue,
       signingKeysSecret: this.storage.signingKeysSecret,
       verificationKeysSecret: this.storage.verificationKeysSecret,
@@ -122,6 +129,11 @@ export class ParleyStack extends Stack {
     });
 
     this.scheduled = new ScheduledConstruct(this, 'Scheduled', { resources });
+    this.webhooks = new WebhookWorkerConstruct(this, 'Webhooks', {
+      resources,
+      queues: this.webhookQueues,
+      logGroup: this.router.functionLogGroup,
+    });
 
     this.signingKeyRotation = new SigningKeyRotationConstruct(this, 'SigningKeyRotation', {
       resources,
@@ -142,6 +154,7 @@ export class ParleyStack extends Stack {
       this.events.consumer,
       ...this.http.functions,
       ...this.scheduled.functions,
+      this.webhooks.worker,
       this.signingKeyRotation.rotator,
       ...(this.mail?.functions ?? []),
     ];
@@ -155,6 +168,7 @@ export class ParleyStack extends Stack {
       accountConcurrencyLimit: context.accountConcurrencyLimit,
       routingQueue: this.routing.queue,
       deadLetterQueue: this.routing.deadLetterQueue,
+      webhookDeadLetterQueue: this.webhookQueues.deadLetterQueue,
       eventsDeadLetterQueue: this.eventsQueue.deadLetterQueue,
       ...(context.alarmEmail === undefined ? {} : { alarmEmail: context.alarmEmail }),
     });

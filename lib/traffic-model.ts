@@ -132,6 +132,14 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
       'PUT /v1/skills/{skill}': admin,
       'DELETE /v1/skills/{skill}': admin,
       'GET /v1/agents/online': agents / a.agentTransferSeconds,
+      // Webhooks: an admin settings screen; the floor applies.
+      'GET /v1/webhooks': admin,
+      'POST /v1/webhooks': admin,
+      'GET /v1/webhooks/{id}': admin,
+      'PUT /v1/webhooks/{id}': admin,
+      'DELETE /v1/webhooks/{id}': admin,
+      'GET /v1/webhooks/{id}/deliveries': admin,
+      'POST /v1/webhooks/{id}/test': admin,
       // Supervisors open reports now and then: the floor applies.
       'GET /v1/reports': admin,
       'GET /v1/reports/ratings': admin,

@@ -19,6 +19,7 @@ import { createWiring, withWiring, type Wiring } from '../functions/wiring';
 import {
   AUTHORIZER_ENTRY,
   HTTP_ROUTES,
+  WEBHOOK_DELIVERY_FUNCTION,
   MAIL_FUNCTIONS,
   EVENTS_CONSUMER,
   ROUTER_ENTRY,
@@ -56,6 +57,7 @@ import { persistQueues, type QueuePersistence } from './sqs/queue-persistence';
 import { startSqsServer } from './sqs/sqs-server';
 import { startUpstashServer } from './upstash/upstash-server';
 import { deadLetterQueueAttributes, ROUTING_QUEUE_SETTINGS, routingQueueAttributes } from '../lib/routing-queue-settings';
+import { WEBHOOK_QUEUE_SETTINGS, webhookDeadLetterQueueAttributes, webhookQueueAttributes } from '../lib/webhook-queue-settings';
 import { EVENTS_QUEUE_SETTINGS, eventsDeadLetterQueueAttributes, eventsQueueAttributes } from '../lib/events-queue-settings';
 import type { DomainEventSink } from '../functions/ports/domain-events';
 
@@ -124,6 +126,8 @@ export interface LocalStackOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Start the router's poller (default true); off, triggers wait in the queue (tests of what a restart keeps). */
   readonly router?: boolean;
+  /** Start the webhook delivery worker's poller (default true). */
+  readonly webhookWorker?: boolean;
   /** Router poller settings (Lambda event source mapping). */
   readonly routerBatchSize?: number;
   readonly routerConcurrency?: number;
@@ -161,6 +165,8 @@ export interface LocalStack {
   readonly tableName: string;
   readonly routingQueueUrl: string;
   readonly deadLetterQueueUrl: string;
+  /** The `webhook-deliveries` queue and its DLQ (docs/webhooks.md). */
+  readonly webhookQueues: { readonly queueUrl: string; readonly deadLetterQueueUrl: string };
   /** The events queue (docs/events.md) and its DLQ. */
   readonly eventsQueueUrl: string;
   readonly eventsDeadLetterQueueUrl: string;
@@ -343,6 +349,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: LOCAL_REGION, credentials });
     const queues = await createRoutingQueues(sqsClient);
+    const webhookQueues = await createWebhookQueues(sqsClient);
     const eventQueues = await createEventsQueues(sqsClient);
     // Under --data the queues' messages (in flight and delayed ones too) survive a restart.
     if (options.dataDir) queueFile = persistQueues(sqs.store, join(options.dataDir, 'sqs-messages.json'));
@@ -376,6 +383,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       TABLE_NAME: tableName,
       ROUTING_QUEUE_URL: queues.routingQueueUrl,
       ROUTING_DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
+      WEBHOOK_DELIVERY_QUEUE_URL: webhookQueues.queueUrl,
+      // Receivers in tests and on a developer's machine listen on http://127.0.0.1.
+      WEBHOOK_ALLOW_LOCAL_HTTP: 'true',
       EVENTS_QUEUE_URL: eventQueues.queueUrl,
       SIGNING_KEYS_SECRET_ID: SIGNING_KEYS_SECRET_NAME,
       VERIFICATION_KEYS_SECRET_ID: VERIFICATION_KEYS_SECRET_NAME,
@@ -548,6 +558,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The poller stops before the gateway and the stores it uses.
     if (router) stops.push({ name: 'routing queue poller', stop: () => router.stop() });
 
+    // The webhook delivery worker, as its event source mapping runs it on AWS.
+    const webhookHandler = await load(WEBHOOK_DELIVERY_FUNCTION.name, WEBHOOK_DELIVERY_FUNCTION.entry);
+    if (options.webhookWorker ?? true) {
+      const webhookPoller = startEventSourcePoller({
+        client: sqsClient,
+        queueUrl: webhookQueues.queueUrl,
+        queueArn: webhookQueues.queueArn,
+        handler: webhookHandler,
+        batchSize: WEBHOOK_QUEUE_SETTINGS.batchSize,
+        maxBatchingWindowMs: WEBHOOK_QUEUE_SETTINGS.maxBatchingWindowSeconds * 1000,
+        concurrency: 2,
+        reportBatchItemFailures: true,
+      });
+      stops.push({ name: 'webhook delivery poller', stop: () => webhookPoller.stop() });
+    }
     // The events consumer on the events queue, as its event source mapping drives it on AWS.
     const eventsHandler = await load(EVENTS_CONSUMER.name, EVENTS_CONSUMER.entry);
     const eventsPoller =
@@ -600,6 +625,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       rotateSigningKeys,
       signingKeys: currentSigningKeys,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
+      webhookQueues: { queueUrl: webhookQueues.queueUrl, deadLetterQueueUrl: webhookQueues.deadLetterQueueUrl },
       eventsQueueUrl: eventQueues.queueUrl,
       eventsDeadLetterQueueUrl: eventQueues.deadLetterQueueUrl,
       gateway,
@@ -711,6 +737,22 @@ async function createRoutingQueues(client: SQSClient) {
     routingQueueArn: routingAttributes.Attributes!.QueueArn!,
     deadLetterQueueUrl: dlq.QueueUrl!,
   };
+}
+
+/** The webhook-deliveries queue and its DLQ, from the definition the CDK construct uses too. */
+async function createWebhookQueues(client: SQSClient) {
+  const dlq = await client.send(
+    new CreateQueueCommand({ QueueName: WEBHOOK_QUEUE_SETTINGS.deadLetterQueueName, Attributes: webhookDeadLetterQueueAttributes() }),
+  );
+  const dlqAttributes = await client.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }));
+  const queue = await client.send(
+    new CreateQueueCommand({
+      QueueName: WEBHOOK_QUEUE_SETTINGS.queueName,
+      Attributes: webhookQueueAttributes(dlqAttributes.Attributes!.QueueArn!),
+    }),
+  );
+  const attributes = await client.send(new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }));
+  return { queueUrl: queue.QueueUrl!, queueArn: attributes.Attributes!.QueueArn!, deadLetterQueueUrl: dlq.QueueUrl! };
 }
 
 /** The events queue and its DLQ (docs/events.md), from the definition the CDK stack uses too. */

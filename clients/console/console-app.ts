@@ -24,6 +24,7 @@ import { AUTO_REPLIES_SECTION } from './auto-replies-settings';
 import { CANNED_RESPONSES_SECTION } from './canned-responses-settings';
 import { HOURS_SECTION } from './hours-settings';
 import { SettingsScreen, type SettingsSection } from './settings-screen';
+import { WEBHOOKS_SECTION } from './webhooks-settings';
 import { SKILLS_SECTION } from './skills-settings';
 import type { StaffSession } from './staff-session';
 import { TEAM_ADMIN_SECTION } from './team-admin';
@@ -46,6 +47,7 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
   CANNED_RESPONSES_SECTION,
   TEAM_ADMIN_SECTION,
   SKILLS_SECTION,
+  WEBHOOKS_SECTION,
 ];
 
 export interface ConsoleOptions {

@@ -121,6 +121,40 @@ export interface CannedResponse extends CannedResponseBody {
   readonly updatedBy: string;
 }
 
+/** A webhook endpoint as `/v1/webhooks` shows it (docs/webhooks.md): never its secret. */
+export interface WebhookEndpoint {
+  readonly id: string;
+  readonly url: string;
+  readonly description?: string;
+  readonly events: readonly string[];
+  readonly enabled: boolean;
+  readonly secretHint: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface WebhookChanges {
+  readonly url?: string;
+  readonly description?: string;
+  readonly events?: readonly string[];
+  readonly enabled?: boolean;
+  readonly rotateSecret?: true;
+}
+
+/** One delivery attempt from an endpoint's log. */
+export interface WebhookAttempt {
+  readonly deliveryId: string;
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly attempt: number;
+  readonly at: string;
+  readonly durationMs: number;
+  readonly status?: number;
+  readonly error?: string;
+  readonly outcome: 'delivered' | 'retrying' | 'failed';
+  readonly retryInSeconds?: number;
+}
+
 export type TicketState = 'open' | 'pending' | 'solved';
 
 /** The ticket API's TicketSummary (docs/tickets.md). */
@@ -418,6 +452,37 @@ export class HttpApi {
 
   async deleteCannedResponse(token: string, id: string): Promise<void> {
     await this.call('DELETE', `/v1/canned-responses/${encodeURIComponent(id)}`, token);
+  }
+
+  /** Webhooks (admins, docs/webhooks.md). */
+  async webhooks(token: string): Promise<WebhookEndpoint[]> {
+    return (await this.call<{ webhooks: WebhookEndpoint[] }>('GET', '/v1/webhooks', token)).webhooks;
+  }
+
+  /** Registers an endpoint; the answer's `secret` is shown this once. */
+  createWebhook(
+    token: string,
+    body: { url: string; events: readonly string[]; description?: string },
+  ): Promise<{ webhook: WebhookEndpoint; secret: string }> {
+    return this.call('POST', '/v1/webhooks', token, body);
+  }
+
+  /** Edits an endpoint; with `rotateSecret` the answer carries the new secret, once. */
+  updateWebhook(token: string, id: string, changes: WebhookChanges): Promise<{ webhook: WebhookEndpoint; secret?: string }> {
+    return this.call('PUT', `/v1/webhooks/${encodeURIComponent(id)}`, token, changes);
+  }
+
+  async deleteWebhook(token: string, id: string): Promise<void> {
+    await this.call('DELETE', `/v1/webhooks/${encodeURIComponent(id)}`, token);
+  }
+
+  async testWebhook(token: string, id: string): Promise<void> {
+    await this.call('POST', `/v1/webhooks/${encodeURIComponent(id)}/test`, token, {});
+  }
+
+  async webhookDeliveries(token: string, id: string): Promise<WebhookAttempt[]> {
+    return (await this.call<{ deliveries: WebhookAttempt[] }>('GET', `/v1/webhooks/${encodeURIComponent(id)}/deliveries?limit=50`, token))
+      .deliveries;
   }
 
   /** A customer's conversations and tickets, newest first (`before`: the `next` of the previous page). */

@@ -203,6 +203,9 @@ const HTTP_RULES: Readonly<Record<string, readonly LimitRuleName[]>> = {
   'skills-put': ['settingsChange'],
   'skills-delete': ['settingsChange'],
   'agents-online': ['apiRead'],
+  // Webhooks (one function): reads count as reads; changes and test pings as settings saves.
+  webhooks: ['apiRead'],
+  'webhooks-change': ['settingsChange'],
   reports: ['apiRead'],
 };
 

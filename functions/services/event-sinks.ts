@@ -2,14 +2,21 @@ import type { DomainEvent } from '../domain/domain-events';
 import type { DomainEventSink } from '../ports/domain-events';
 import type { Ports } from './context';
 import { reportsSink } from './reports';
+import { webhookSinkFor, type WebhookDeps } from './webhooks';
+
+/** What sinks need besides the common ports (the wiring's parts). */
+export interface SinkDeps {
+  /** Webhooks (docs/webhooks.md): absent, no webhook sink runs. */
+  readonly webhooks?: WebhookDeps;
+}
 
 /**
  * THE registry of domain-event sinks (docs/events.md "Adding a sink"): the events consumer
  * runs every sink listed here for every event. A sink is idempotent by `event.id` (delivery is
  * at least once) and throws only for a transient failure it wants retried.
  */
-export function eventSinks(ports: Ports): DomainEventSink[] {
-  return [reportsSink(ports)];
+export function eventSinks(ports: Ports, deps: SinkDeps = {}): DomainEventSink[] {
+  return [reportsSink(ports), ...(deps.webhooks ? [webhookSinkFor(deps.webhooks)] : [])];
 }
 
 /** How one sink fared with one event: `error` set when it wants the event again. */

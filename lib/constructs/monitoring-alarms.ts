@@ -26,6 +26,8 @@ export interface ParleyAlarmsProps {
   readonly webSocketStage: WebSocketStage;
   readonly routingQueue: IQueue;
   readonly deadLetterQueue: IQueue;
+  /** The webhook-deliveries queue's DLQ (docs/webhooks.md). */
+  readonly webhookDeadLetterQueue: IQueue;
   /** The events queue's DLQ (docs/events.md). */
   readonly eventsDeadLetterQueue: IQueue;
   readonly accountConcurrencyLimit: number;
@@ -40,6 +42,7 @@ export interface ParleyAlarms {
   readonly dynamoDbThrottles: Alarm;
   readonly concurrencyNearLimit: Alarm;
   readonly deadLetterQueue: Alarm;
+  readonly webhookDeadLetterQueue: Alarm;
   readonly eventsDeadLetterQueue: Alarm;
   /** A use case could not publish its domain events (EventsPublishFailed). */
   readonly eventsPublishFailed: Alarm;
@@ -121,6 +124,17 @@ export function createParleyAlarms(scope: Construct, props: ParleyAlarmsProps): 
         'Routing jobs failed five times (or could never succeed) and were parked in the dead-letter queue. ' +
         'Redrive with `npm run redrive` once the cause is fixed. Runbook: docs/operations.md.',
       metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ONE_MINUTE, statistic: 'Maximum' }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }),
+
+    webhookDeadLetterQueue: alarm('WebhookDeadLetterQueueNotEmpty', 'webhook-dlq-not-empty', {
+      alarmDescription:
+        "Webhook deliveries failed five times on Parley's side (the table or the queue, never a receiver's answer) and were " +
+        'parked in the webhook dead-letter queue. Fix the cause, then redrive them. Runbook: docs/operations.md, docs/webhooks.md.',
+      metric: props.webhookDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ONE_MINUTE, statistic: 'Maximum' }),
       threshold: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,

@@ -29,6 +29,8 @@ export interface MonitoringProps {
   readonly table: ITable;
   readonly routingQueue: IQueue;
   readonly deadLetterQueue: IQueue;
+  /** The webhook-deliveries queue's DLQ. */
+  readonly webhookDeadLetterQueue: IQueue;
   /** The events queue's DLQ (docs/events.md). */
   readonly eventsDeadLetterQueue: IQueue;
   /** The account's Lambda concurrency limit in this region (context `accountConcurrencyLimit`). */

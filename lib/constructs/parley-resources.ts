@@ -35,6 +35,8 @@ export interface ParleyResources {
   readonly routingQueue: IQueue;
   /** The routing queue's DLQ: the router parks triggers that can never succeed there. */
   readonly routingDeadLetterQueue: IQueue;
+  /** The `webhook-deliveries` queue (docs/webhooks.md). */
+  readonly webhookDeliveryQueue: IQueue;
   /** The events queue (docs/events.md): publishers get sqs:SendMessage on it (`Needs.events`). */
   readonly eventsQueue: IQueue;
   /** Private signing keys: minting functions only. */
@@ -70,6 +72,7 @@ export function functionEnvironment(resources: ParleyResources): Record<string, 
     TABLE_NAME: resources.table.tableName,
     ROUTING_QUEUE_URL: resources.routingQueue.queueUrl,
     ROUTING_DEAD_LETTER_QUEUE_URL: resources.routingDeadLetterQueue.queueUrl,
+    WEBHOOK_DELIVERY_QUEUE_URL: resources.webhookDeliveryQueue.queueUrl,
     EVENTS_QUEUE_URL: resources.eventsQueue.queueUrl,
     WS_CALLBACK_URL: resources.realtime.callbackUrl,
     SIGNING_KEYS_SECRET_ID: resources.signingKeysSecret.secretArn,
@@ -98,6 +101,10 @@ export function grantNeeds(grantee: IGrantable, needs: Needs, resources: ParleyR
   // SendMessage only: parking a trigger needs nothing else on the DLQ (no receive, no delete).
   if (needs.parksUnroutable === true) {
     Grant.addToPrincipal({ grantee, actions: ['sqs:SendMessage'], resourceArns: [resources.routingDeadLetterQueue.queueArn] });
+  }
+  // SendMessage only (no receive, no delete): the worker's event source mapping gets those itself.
+  if (needs.webhookDeliveries === true) {
+    Grant.addToPrincipal({ grantee, actions: ['sqs:SendMessage'], resourceArns: [resources.webhookDeliveryQueue.queueArn] });
   }
   if (needs.events === true) resources.eventsQueue.grantSendMessages(grantee);
   if (needs.connections === true) resources.realtime.webSocketApi.grantManageConnections(grantee);

@@ -67,6 +67,11 @@ describe('readParleyContext', () => {
         LOGIN_FREE_ATTEMPTS: '5',
         LOGIN_LOCK_BASE_MS: '1000',
         LOGIN_LOCK_MAX_SECONDS: '900',
+        WEBHOOK_TIMEOUT_MS: '5000',
+        WEBHOOK_MAX_ATTEMPTS: '8',
+        WEBHOOK_RETRY_BASE_SECONDS: '30',
+        WEBHOOK_LOG_DAYS: '14',
+        WEBHOOK_ENDPOINT_CACHE_SECONDS: '5',
       },
     });
   });

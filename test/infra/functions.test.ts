@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema, MAIL_SETTINGS, NOT_DEPLOYED } from '../../functions/config';
-import { EVENTS_CONSUMER, HTTP_ROUTES, SCHEDULED_FUNCTIONS, SIGNING_KEY_ROTATION, WEBSOCKET_ROUTES } from '../../functions/routes';
+import {
+  EVENTS_CONSUMER,
+  HTTP_ROUTES,
+  SCHEDULED_FUNCTIONS,
+  SIGNING_KEY_ROTATION,
+  WEBHOOK_DELIVERY_FUNCTION,
+  WEBSOCKET_ROUTES,
+} from '../../functions/routes';
 import { logicalIdOf, resourcesOfType, synthParley } from './synth-parley';
 
 const { stack, template } = synthParley();
@@ -15,13 +22,14 @@ const deployed = new Map(stack.functions.map((fn) => [fn.name, resources[logical
 const variablesOf = (properties: Record<string, unknown>) => (properties.Environment as { Variables: Record<string, unknown> }).Variables;
 
 describe('Lambda functions', () => {
-  it('are one per WebSocket route, one per HTTP function (routes of a feature share one), one per scheduled function, the authorizer, the router, the events consumer and the key rotation, and nothing else', () => {
+  it('are one per WebSocket route, one per HTTP function (routes of a feature share one), one per scheduled function, the authorizer, the router, the events consumer, the webhook worker and the key rotation, and nothing else', () => {
     const httpFunctionNames = new Set(HTTP_ROUTES.map((r) => r.name));
-    expect(Object.keys(lambdaFunctions)).toHaveLength(WEBSOCKET_ROUTES.length + httpFunctionNames.size + SCHEDULED_FUNCTIONS.length + 4);
+    expect(Object.keys(lambdaFunctions)).toHaveLength(WEBSOCKET_ROUTES.length + httpFunctionNames.size + SCHEDULED_FUNCTIONS.length + 5);
     expect([...deployed.keys()].sort()).toEqual(
       [
         'authorizer',
         'router',
+        WEBHOOK_DELIVERY_FUNCTION.name,
         EVENTS_CONSUMER.name,
         SIGNING_KEY_ROTATION.name,
         ...WEBSOCKET_ROUTES.map((r) => r.name),
@@ -43,9 +51,10 @@ describe('Lambda functions', () => {
     }
   });
 
-  it('time out after 10 seconds, except the router, the events consumer and the key rotation at 30', () => {
+  it('time out after 10 seconds, except the queue consumers (router, events consumer, webhook worker) and the key rotation at 30', () => {
+    const long = ['router', EVENTS_CONSUMER.name, WEBHOOK_DELIVERY_FUNCTION.name, SIGNING_KEY_ROTATION.name];
     for (const [name, properties] of deployed) {
-      expect(properties.Timeout, name).toBe(['router', EVENTS_CONSUMER.name, SIGNING_KEY_ROTATION.name].includes(name) ? 30 : 10);
+      expect(properties.Timeout, name).toBe(long.includes(name) ? 30 : 10);
     }
   });
 
@@ -71,7 +80,7 @@ describe('Lambda functions', () => {
           ? owners.http
           : SCHEDULED_FUNCTIONS.some((scheduled) => scheduled.name === name)
             ? owners.scheduled
-            : name === 'router' || name === EVENTS_CONSUMER.name
+            : name === 'router' || name === EVENTS_CONSUMER.name || name === WEBHOOK_DELIVERY_FUNCTION.name
               ? owners.router
               : owners.rotation;
     for (const [name, properties] of deployed) {

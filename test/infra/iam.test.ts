@@ -9,6 +9,7 @@ const { stack, template } = synthParley();
 const tableId = logicalIdOf(stack.storage.table);
 const queueId = logicalIdOf(stack.routing.queue);
 const deadLetterQueueId = logicalIdOf(stack.routing.deadLetterQueue);
+const webhookQueueRef = JSON.stringify({ 'Fn::GetAtt': [logicalIdOf(stack.webhookQueues.queue), 'Arn'] });
 const eventsQueueId = logicalIdOf(stack.eventsQueue.queue);
 const apiId = logicalIdOf(stack.realtime.webSocketApi);
 const signingKeysRef = JSON.stringify({ Ref: logicalIdOf(stack.storage.signingKeysSecret) });
@@ -123,24 +124,29 @@ describe("least privilege, derived from each entry point's needs", () => {
         expect(fn.tableAccess.length > 0).toBe(needs.table !== undefined);
       });
 
-      it(`routing queue: ${needs.routingQueue === true ? 'sends' : 'does not send'}; events queue: ${needs.events === true ? 'publishes' : 'does not publish'}`, () => {
-        expect(permissions.has('sqs:SendMessage')).toBe(needs.routingQueue === true || needs.events === true);
+      it(`routing queue: ${needs.routingQueue === true ? 'sends' : 'does not send'}; events queue: ${needs.events === true ? 'publishes' : 'does not publish'}; webhook deliveries: ${needs.webhookDeliveries === true ? 'sends' : 'does not send'}`, () => {
+        expect(permissions.has('sqs:SendMessage')).toBe(
+          needs.routingQueue === true || needs.events === true || needs.webhookDeliveries === true,
+        );
         // The router alone may also park what can never succeed in the DLQ (SendMessage only);
-        // publishers of domain events send to the events queue and nowhere else.
+        // publishers of domain events send to the events queue, webhook senders to theirs.
         expect(permissions.resourcesOf('sqs:SendMessage').sort()).toEqual(
           [
             ...(needs.routingQueue === true ? [JSON.stringify({ 'Fn::GetAtt': [queueId, 'Arn'] })] : []),
             ...(needs.parksUnroutable === true ? [JSON.stringify({ 'Fn::GetAtt': [deadLetterQueueId, 'Arn'] })] : []),
             ...(needs.events === true ? [JSON.stringify({ 'Fn::GetAtt': [eventsQueueId, 'Arn'] })] : []),
+            ...(needs.webhookDeliveries === true ? [webhookQueueRef] : []),
           ].sort(),
         );
         expect(needs.parksUnroutable === true).toBe(fn.name === 'router');
-        // Only the router and the events consumer consume a queue, each its own (the event source mappings).
-        for (const action of QUEUE_CONSUMPTION) expect(permissions.has(action), action).toBe(fn.name === 'router' || fn.name === 'events');
+        // Only the router, the events consumer and the webhook worker consume a queue, each its own (the event source mappings).
+        const consumers = ['router', 'events', 'webhook-delivery'];
+        for (const action of QUEUE_CONSUMPTION) expect(permissions.has(action), action).toBe(consumers.includes(fn.name));
         if (fn.name === 'events')
           expect(permissions.resourcesOf('sqs:ReceiveMessage')).toEqual([JSON.stringify({ 'Fn::GetAtt': [eventsQueueId, 'Arn'] })]);
         if (fn.name === 'router')
           expect(permissions.resourcesOf('sqs:ReceiveMessage')).toEqual([JSON.stringify({ 'Fn::GetAtt': [queueId, 'Arn'] })]);
+        if (fn.name === 'webhook-delivery') expect(permissions.resourcesOf('sqs:ReceiveMessage')).toEqual([webhookQueueRef]);
       });
 
       it(`connections: ${needs.connections === true ? 'manages' : 'cannot manage'} WebSocket connections`, () => {

@@ -28,6 +28,9 @@
  *   CANNED          / RESPONSE#<id>              a canned response (shortcut, title, text, skill or none: global)
  *   CANNED          / SHORTCUT#<scope>#<short>   who holds a shortcut in a skill or `_global` (unique per scope)
  *   SKILLS          / SKILL#<skill>              a configured skill and its display names (GET /v1/skills lists the partition)
+ *   WEBHOOKS        / ENDPOINT#<id>              a webhook endpoint: URL, event types, enabled, secret (docs/webhooks.md)
+ *   WEBHOOKLOG#<id> / <at>#<deliveryId>#<attempt> one delivery attempt in the endpoint's log (TTL on expiresAt)
+ *   WHEVENT#<eventId> / FANOUT                   the webhooks sink queued this event's deliveries (TTL on expiresAt)
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 export const TTL_ATTRIBUTE = 'expiresAt';

@@ -56,7 +56,7 @@ export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResp
 async function consume(event: SQSEvent): Promise<SQSBatchResponse> {
   try {
     const wiring = getWiring();
-    const sinks = [...eventSinks(wiring.ports), ...wiring.extraEventSinks];
+    const sinks = [...eventSinks(wiring.ports, { webhooks: wiring.webhooks }), ...wiring.extraEventSinks];
     const done = await Promise.all(
       event.Records.map((record) =>
         consumeRecord(sinks, record).catch((error: unknown) => {
