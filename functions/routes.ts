@@ -115,6 +115,8 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   http('GET', '/v1/conversations/{id}/notes', 'list-notes', { table: 'read', verificationKeys: true, upstash: true }),
   // Issue 10: a customer's conversations and tickets, for staff who may see the customer and the customer.
   http('GET', '/v1/customers/{id}/conversations', 'customer-conversations', { table: 'read', verificationKeys: true, upstash: true }),
+  // Issue 11: staff search conversations (docs/search.md): posting lists, then the page's conversations.
+  http('GET', '/v1/search', 'search', { table: 'read', verificationKeys: true, upstash: true }),
   // Agent admin (admins only) and queue statistics (supervisors, admins).
   http('GET', '/v1/agents', 'agents-list', { table: 'read', verificationKeys: true, upstash: true }),
   http('POST', '/v1/agents', 'agents-create', { table: rw, verificationKeys: true, upstash: true }),
@@ -344,6 +346,9 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'list-messages': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query'), queryIndex('byCustomer', CUSTOMER_IDS)],
   'list-notes': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem'), on(['NOTES#*'], 'Query')],
   'customer-conversations': [STAFF_TOKEN_CHECK, queryIndex('byCustomer', CUSTOMER_IDS)],
+  // Posting lists (SEARCH#<scope>#<term>), the participants of a conversation looked up by id
+  // (SEARCHCONV#), and the page's conversations (one BatchGetItem).
+  search: [STAFF_TOKEN_CHECK, on(['SEARCH#*'], 'Query'), on(['SEARCHCONV#*'], 'GetItem'), on(['CONV#*'], 'GetItem', 'BatchGetItem')],
   'agents-list': [STAFF_TOKEN_CHECK, on(['ROSTER'], 'Query')],
   'agents-create': [STAFF_TOKEN_CHECK, ...AGENT_PROFILE_WRITES, READ_SKILLS],
   'agents-get': [STAFF_TOKEN_CHECK],
@@ -407,6 +412,17 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'canned-responses-put': [STAFF_TOKEN_CHECK, on(['CANNED'], 'GetItem', 'Query', 'PutItem', 'DeleteItem')],
   'canned-responses-delete': [STAFF_TOKEN_CHECK, on(['CANNED'], 'GetItem', 'DeleteItem')],
 };
+
+/**
+ * What the `search` events sink (services/search.ts SearchSink) needs, for the function that
+ * runs the events consumer: postings written in batches, participants added to sets, and the
+ * conversation and its messages read (the customer's name and email; an agent's backfill).
+ */
+export const SEARCH_INDEXING_ACCESS: TableAccess = [
+  on(['SEARCH#*'], 'BatchWriteItem'),
+  on(['SEARCHCONV#*'], 'GetItem', 'UpdateItem'),
+  on(['CONV#*'], 'GetItem', 'Query'),
+];
 
 /** An entry point's table access; every entry in this file has one (test/infra/iam.test.ts). */
 export function tableAccessOf(entryName: string): TableAccess {

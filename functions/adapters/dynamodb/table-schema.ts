@@ -28,6 +28,8 @@
  *   CANNED          / RESPONSE#<id>              a canned response (shortcut, title, text, skill or none: global)
  *   CANNED          / SHORTCUT#<scope>#<short>   who holds a shortcut in a skill or `_global` (unique per scope)
  *   SKILLS          / SKILL#<skill>              a configured skill and its display names (GET /v1/skills lists the partition)
+ *   SEARCH#<scope>#<term> / <at>#<convId>#<seq> a search posting (docs/search.md; scope `all` or `a:<agentId>`)
+ *   SEARCHCONV#<id> / PARTICIPANTS               agents who took part in a conversation, as the search index knows them
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 export const TTL_ATTRIBUTE = 'expiresAt';
