@@ -39,6 +39,8 @@ export interface SearchHit {
   readonly skill: string;
   readonly status: ConversationStatus;
   readonly agent?: { readonly id: string; readonly name: string };
+  /** The conversation's newest seq (the console reads its history up to it). */
+  readonly lastSeq: number;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -195,6 +197,7 @@ function toHit(conversation: Conversation, posting: Posting, query: SearchQuery 
     skill: conversation.skill,
     status: conversation.status,
     ...(conversation.agent ? { agent: { id: conversation.agent.id, name: conversation.agent.name } } : {}),
+    lastSeq: conversation.lastSeq,
     createdAt: conversation.createdAt,
     updatedAt: conversation.updatedAt,
   };
