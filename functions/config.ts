@@ -77,6 +77,11 @@ export const configSchema = z.object({
   ROUTING_QUEUE_URL: z.string().url(),
   /** The routing queue's DLQ: the router parks triggers that can never succeed there at once (unset: SQS parks them after maxReceiveCount). */
   ROUTING_DEAD_LETTER_QUEUE_URL: z.string().url().optional(),
+  /**
+   * The events queue (docs/events.md): use cases publish domain events here, the events
+   * consumer runs the sinks (reports, ...). Unset: events are discarded (never on AWS).
+   */
+  EVENTS_QUEUE_URL: z.string().url().optional(),
   /** Management API endpoint: https://{apiId}.execute-api.{region}.amazonaws.com/{stage} */
   WS_CALLBACK_URL: z.string().url(),
   /**

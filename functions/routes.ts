@@ -28,6 +28,8 @@ export interface Needs {
   readonly mail?: boolean;
   /** Reads inbound mail: s3:GetObject on the bucket SES receiving writes to. */
   readonly inboundMail?: boolean;
+  /** Publishes domain events: sqs:SendMessage on the events queue (docs/events.md). */
+  readonly events?: boolean;
 }
 
 export interface WebSocketRoute {
@@ -54,7 +56,22 @@ export const AUTHORIZER_ENTRY = 'functions/handlers/ws/authorizer.ts';
 // Reads agent profiles and staff sessions: a revoked staff token is refused at $connect.
 export const AUTHORIZER_NEEDS: Needs = { verificationKeys: true, table: 'read' };
 export const ROUTER_ENTRY = 'functions/handlers/queue/router.ts';
-export const ROUTER_NEEDS: Needs = { table: 'readwrite', routingQueue: true, parksUnroutable: true, connections: true, upstash: true };
+// The router publishes `conversation.assigned`.
+export const ROUTER_NEEDS: Needs = {
+  table: 'readwrite',
+  routingQueue: true,
+  parksUnroutable: true,
+  connections: true,
+  upstash: true,
+  events: true,
+};
+/** The events queue's consumer (docs/events.md): runs every registered sink (services/event-sinks.ts) per event. */
+export const EVENTS_CONSUMER = {
+  name: 'events',
+  entry: 'functions/handlers/queue/events.ts',
+  // The reports sink writes its counters, dedupe markers and ratings.
+  needs: { table: 'readwrite' },
+} as const satisfies { readonly name: string; readonly entry: string; readonly needs: Needs };
 
 const rw = 'readwrite' as const;
 
@@ -75,18 +92,19 @@ export const WEBSOCKET_ROUTES: readonly WebSocketRoute[] = [
   // A heartbeat that finds Redis lost the agent restores it from its record: `agent.available`, a `status` push.
   ws('heartbeat', 'heartbeat', { table: rw, routingQueue: true, connections: true, upstash: true }),
   ws('sync', 'sync', { table: 'read', connections: true, upstash: true }),
-  ws('start', 'start', { table: rw, routingQueue: true, connections: true, upstash: true }),
-  ws('message', 'message', { table: rw, routingQueue: true, connections: true, upstash: true }),
+  // Domain events (docs/events.md): conversation.started, message.created.
+  ws('start', 'start', { table: rw, routingQueue: true, connections: true, upstash: true, events: true }),
+  ws('message', 'message', { table: rw, routingQueue: true, connections: true, upstash: true, events: true }),
   ws('typing', 'typing', { table: 'read', connections: true, upstash: true }),
   ws('read', 'read', { table: rw, connections: true, upstash: true }),
-  ws('close', 'close', { table: rw, routingQueue: true, connections: true, upstash: true }),
+  ws('close', 'close', { table: rw, routingQueue: true, connections: true, upstash: true, events: true }),
   ws('status', 'status', { table: rw, routingQueue: true, connections: true, upstash: true }),
-  ws('transfer', 'transfer', { table: rw, routingQueue: true, connections: true, upstash: true }),
-  ws('rate', 'rate', { table: rw, connections: true, upstash: true }),
+  ws('transfer', 'transfer', { table: rw, routingQueue: true, connections: true, upstash: true, events: true }),
+  ws('rate', 'rate', { table: rw, connections: true, upstash: true, events: true }),
   // Reads the chat and the recipient's bounce status, then sends one mail.
   ws('transcript', 'transcript', { table: 'read', upstash: true, mail: true }),
   // Issue 9: the customer turns a waiting chat into an email ticket.
-  ws('ticket', 'ticket', { table: rw, connections: true, upstash: true }),
+  ws('ticket', 'ticket', { table: rw, connections: true, upstash: true, events: true }),
   // bot -> queued: the notice, the conditional move, the routing trigger.
   ws('handoff', 'handoff', { table: rw, routingQueue: true, connections: true, upstash: true }),
   // Issue 10: an internal note (staff only), stored apart from the messages and pushed to staff.
@@ -142,7 +160,7 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   // Addresses SES reported bounced or complained (supervisors, admins).
   http('GET', '/v1/mail/suppressions', 'mail-suppressions', { table: 'read', verificationKeys: true, upstash: true }),
   // Tickets (issue 9, docs/tickets.md): the offline form, the staff's ticket lists and replies (emailed).
-  http('POST', '/v1/tickets', 'tickets-create', { table: rw, connections: true, verificationKeys: true, upstash: true }),
+  http('POST', '/v1/tickets', 'tickets-create', { table: rw, connections: true, verificationKeys: true, upstash: true, events: true }),
   http('GET', '/v1/tickets', 'tickets-list', { table: 'read', verificationKeys: true, upstash: true }),
   http('GET', '/v1/tickets/{id}', 'tickets-get', { table: 'read', verificationKeys: true, upstash: true }),
   http('PUT', '/v1/tickets/{id}', 'tickets-update', { table: rw, connections: true, verificationKeys: true, upstash: true }),
@@ -214,7 +232,8 @@ export const SCHEDULED_FUNCTIONS: readonly ScheduledFunction[] = [
     // the availability sweep (remembers per skill what its waiting customers were last told);
     // ticket offers to long waits (a conditional write per offer);
     // idle `bot` conversations closed (a write).
-    needs: { table: rw, routingQueue: true, connections: true, upstash: true },
+    // Closing abandoned and idle-bot chats publishes `conversation.closed`.
+    needs: { table: rw, routingQueue: true, connections: true, upstash: true, events: true },
     rateMinutes: 1,
   },
 ];
@@ -411,6 +430,10 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // the response (conditional PutItem), the old shortcut's claim released (conditional DeleteItem).
   'canned-responses-put': [STAFF_TOKEN_CHECK, on(['CANNED'], 'GetItem', 'Query', 'PutItem', 'DeleteItem')],
   'canned-responses-delete': [STAFF_TOKEN_CHECK, on(['CANNED'], 'GetItem', 'DeleteItem')],
+  // The events consumer's sinks. Reports (docs/reports.md): a dedupe marker per event
+  // (EVENT#<id>, conditional put, TTL; deleted again when applying fails), the counters of
+  // its day (REPORT#<day>, single-item ADD), a rating per conversation (RATINGS#<agent>).
+  events: [on(['EVENT#*'], 'PutItem', 'DeleteItem'), on(['REPORT#*'], 'UpdateItem'), on(['RATINGS#*'], 'PutItem')],
 };
 
 /**

@@ -33,7 +33,9 @@ import { SesMailer } from './adapters/ses/ses-mailer';
 import { SecretsManagerKeyRotationStore } from './adapters/secrets/key-rotation-store';
 import { SecretSource } from './adapters/secrets/secret-source';
 import { SqsDeadLetterQueue } from './adapters/sqs/dead-letter-queue';
+import { discardingEventPublisher, SqsDomainEventPublisher } from './adapters/sqs/domain-event-publisher';
 import { SqsRoutingQueue } from './adapters/sqs/routing-queue';
+import type { DomainEventSink } from './ports/domain-events';
 import type { DeadLetterQueue } from './ports/dead-letter-queue';
 import { CachedHoursStore } from './adapters/system/cached-hours-store';
 import { CachedSkillStore } from './adapters/system/cached-skill-store';
@@ -77,6 +79,8 @@ export interface Wiring {
   readonly ports: Ports;
   /** Where the router parks triggers that can never succeed (absent without ROUTING_DEAD_LETTER_QUEUE_URL). */
   readonly deadLetters?: DeadLetterQueue;
+  /** Sinks the events consumer runs after the registered ones (services/event-sinks.ts); tests add recorders. */
+  readonly extraEventSinks: readonly DomainEventSink[];
   /** What the rotation function needs to rotate the signing-key secret `secretId`. */
   keyRotation(secretId: string): KeyRotationDeps;
 }
@@ -84,6 +88,8 @@ export interface Wiring {
 export interface WiringOptions {
   /** The clock tokens, sessions and key rotation read (tests move it; the system clock otherwise). */
   readonly clock?: Clock;
+  /** Extra sinks for the events consumer (tests record what reached it); none on AWS. */
+  readonly eventSinks?: readonly DomainEventSink[];
 }
 
 /** A new key signs only after every verifier's cache can have expired, plus this much. */
@@ -181,6 +187,7 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
     opaqueTokens: randomOpaqueTokens,
     notifier: new ManagementApiNotifier(clients.managementApi),
     routingQueue: new SqsRoutingQueue(clients.sqs, config.ROUTING_QUEUE_URL),
+    events: config.EVENTS_QUEUE_URL ? new SqsDomainEventPublisher(clients.sqs, config.EVENTS_QUEUE_URL) : discardingEventPublisher,
     presence: new UpstashAgentPresence(redis, { defaultSkill: config.DEFAULT_SKILL, graceSeconds: config.PRESENCE_GRACE_SECONDS }),
     skills: new CachedSkillStore(new DynamoSkillStore(documents, config.TABLE_NAME), clock, config.SKILLS_CACHE_SECONDS * 1000),
     hours: new CachedHoursStore(new DynamoHoursStore(documents, config.TABLE_NAME), clock, config.HOURS_CACHE_SECONDS * 1000),
@@ -262,7 +269,7 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
   const deadLetters = config.ROUTING_DEAD_LETTER_QUEUE_URL
     ? new SqsDeadLetterQueue(clients.sqs, config.ROUTING_DEAD_LETTER_QUEUE_URL)
     : undefined;
-  return { config, clients, ports, keyRotation, ...(deadLetters ? { deadLetters } : {}) };
+  return { config, clients, ports, keyRotation, extraEventSinks: options.eventSinks ?? [], ...(deadLetters ? { deadLetters } : {}) };
 }
 
 const scoped = new AsyncLocalStorage<Wiring>();

@@ -11,6 +11,8 @@ import type { ParleyResources } from './constructs/parley-resources';
 import { RealtimeApiConstruct } from './constructs/realtime-api';
 import { RouterConstruct } from './constructs/router';
 import { RoutingConstruct } from './constructs/routing';
+import { EventsConsumerConstruct } from './constructs/events-consumer';
+import { EventsQueueConstruct } from './constructs/events-queue';
 import { ScheduledConstruct } from './constructs/scheduled';
 import { SigningKeyRotationConstruct } from './constructs/signing-key-rotation';
 import { StorageConstruct } from './constructs/storage';
@@ -51,6 +53,9 @@ export class ParleyStack extends Stack {
   readonly routing: RoutingConstruct;
   readonly realtime: RealtimeApiConstruct;
   readonly router: RouterConstruct;
+  /** The events queue (docs/events.md) and its consumer, which runs the sinks (reports, ...). */
+  readonly eventsQueue: EventsQueueConstruct;
+  readonly events: EventsConsumerConstruct;
   readonly http: HttpApiConstruct;
   /** Reconciliation every minute (EventBridge). */
   readonly scheduled: ScheduledConstruct;
@@ -76,11 +81,13 @@ export class ParleyStack extends Stack {
 
     this.storage = new StorageConstruct(this, 'Storage', { upstashSecretName: context.upstashSecretName });
     this.routing = new RoutingConstruct(this, 'Routing');
+    this.eventsQueue = new EventsQueueConstruct(this, 'EventsQueue');
 
     const baseResources: Omit<ParleyResources, 'realtime'> = {
       table: this.storage.table,
       routingQueue: this.routing.queue,
       routingDeadLetterQueue: this.routing.deadLetterQueue,
+      eventsQueue: this.eventsQueue.queue,
       signingKeysSecret: this.storage.signingKeysSecret,
       verificationKeysSecret: this.storage.verificationKeysSecret,
       identifiedCustomerSecret: this.storage.identifiedCustomerSecret,
@@ -102,6 +109,11 @@ export class ParleyStack extends Stack {
 
     const resources: ParleyResources = { ...baseResources, realtime: this.realtime };
     this.router = new RouterConstruct(this, 'Router', { resources, queue: this.routing.queue });
+    this.events = new EventsConsumerConstruct(this, 'Events', {
+      resources,
+      queue: this.eventsQueue.queue,
+      logGroup: this.router.functionLogGroup,
+    });
     this.http = new HttpApiConstruct(this, 'Http', {
       resources,
       corsOrigins: context.corsOrigins,
@@ -127,6 +139,7 @@ export class ParleyStack extends Stack {
     this.functions = [
       ...this.realtime.functions,
       this.router.router,
+      this.events.consumer,
       ...this.http.functions,
       ...this.scheduled.functions,
       this.signingKeyRotation.rotator,
@@ -142,6 +155,7 @@ export class ParleyStack extends Stack {
       accountConcurrencyLimit: context.accountConcurrencyLimit,
       routingQueue: this.routing.queue,
       deadLetterQueue: this.routing.deadLetterQueue,
+      eventsDeadLetterQueue: this.eventsQueue.deadLetterQueue,
       ...(context.alarmEmail === undefined ? {} : { alarmEmail: context.alarmEmail }),
     });
 
@@ -159,6 +173,10 @@ export class ParleyStack extends Stack {
       description: 'Routing jobs that failed for good; npm run redrive moves them back (docs/operations.md)',
     });
     new CfnOutput(this, 'DeadLetterQueueArn', { value: this.routing.deadLetterQueue.queueArn });
+    new CfnOutput(this, 'EventsDeadLetterQueueUrl', {
+      value: this.eventsQueue.deadLetterQueue.queueUrl,
+      description: 'Domain events a sink failed on five times (docs/events.md)',
+    });
     new CfnOutput(this, 'IdentifiedCustomerKeyArn', {
       value: this.storage.identifiedCustomerSecret.secretArn,
       description: 'Secret holding the HS256 key the embedding site signs identified-customer tokens with (docs/security.md)',

@@ -19,6 +19,7 @@ import {
   AUTHORIZER_ENTRY,
   HTTP_ROUTES,
   MAIL_FUNCTIONS,
+  EVENTS_CONSUMER,
   ROUTER_ENTRY,
   SCHEDULED_FUNCTIONS,
   SIGNING_KEY_ROTATION,
@@ -54,6 +55,8 @@ import { persistQueues, type QueuePersistence } from './sqs/queue-persistence';
 import { startSqsServer } from './sqs/sqs-server';
 import { startUpstashServer } from './upstash/upstash-server';
 import { deadLetterQueueAttributes, ROUTING_QUEUE_SETTINGS, routingQueueAttributes } from '../lib/routing-queue-settings';
+import { EVENTS_QUEUE_SETTINGS, eventsDeadLetterQueueAttributes, eventsQueueAttributes } from '../lib/events-queue-settings';
+import type { DomainEventSink } from '../functions/ports/domain-events';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const LOCAL_REGION = 'us-east-1';
@@ -142,6 +145,10 @@ export interface LocalStackOptions {
   readonly web?: boolean;
   /** The clock the handlers' tokens, sessions and key rotation read (tests move it; the system clock otherwise). */
   readonly clock?: Clock;
+  /** Sinks the events consumer runs after the registered ones (tests record the events that reached it). */
+  readonly eventSinks?: readonly DomainEventSink[];
+  /** Start the events consumer's poller (default true); off, events wait in the queue. */
+  readonly eventsConsumer?: boolean;
 }
 
 export interface LocalStack {
@@ -153,6 +160,9 @@ export interface LocalStack {
   readonly tableName: string;
   readonly routingQueueUrl: string;
   readonly deadLetterQueueUrl: string;
+  /** The events queue (docs/events.md) and its DLQ. */
+  readonly eventsQueueUrl: string;
+  readonly eventsDeadLetterQueueUrl: string;
   readonly gateway: WebSocketGateway;
   /** How an embedding site signs identified-customer tokens for this stack (docs/security.md). */
   readonly identifiedCustomer: { readonly secretName: string; readonly key: string; readonly issuer: string; readonly audience: string };
@@ -195,6 +205,8 @@ export interface LocalStack {
    * timeout would: tests call it after an injected outage instead of waiting. Returns how many.
    */
   expireRoutingVisibility(): number;
+  /** The same for the events queue: an event a sink failed on is receivable again now. */
+  expireEventsVisibility(): number;
   /**
    * Faults on the Redis behind the Upstash endpoint: lose every key; an outage while unreachable
    * (every request's socket cut, reported once per change).
@@ -330,6 +342,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: LOCAL_REGION, credentials });
     const queues = await createRoutingQueues(sqsClient);
+    const eventQueues = await createEventsQueues(sqsClient);
     // Under --data the queues' messages (in flight and delayed ones too) survive a restart.
     if (options.dataDir) queueFile = persistQueues(sqs.store, join(options.dataDir, 'sqs-messages.json'));
     const faults = options.faults ? new FaultInjector(options.faults, options.faultSeed) : undefined;
@@ -362,6 +375,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       TABLE_NAME: tableName,
       ROUTING_QUEUE_URL: queues.routingQueueUrl,
       ROUTING_DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
+      EVENTS_QUEUE_URL: eventQueues.queueUrl,
       SIGNING_KEYS_SECRET_ID: SIGNING_KEYS_SECRET_NAME,
       VERIFICATION_KEYS_SECRET_ID: VERIFICATION_KEYS_SECRET_NAME,
       UPSTASH_SECRET_ID: UPSTASH_SECRET_NAME,
@@ -376,7 +390,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     let wiring: Wiring | undefined;
     const stackWiring = (): Wiring => {
       if (!wiring) {
-        wiring = createWiring(loadConfig(handlerEnv), options.clock ? { clock: options.clock } : {});
+        wiring = createWiring(loadConfig(handlerEnv), {
+          ...(options.clock ? { clock: options.clock } : {}),
+          ...(options.eventSinks ? { eventSinks: options.eventSinks } : {}),
+        });
         // As each function's IAM role would on AWS: a request outside its grants is refused.
         enforceTableGrants(wiring.clients.dynamodb, {
           currentEntry,
@@ -524,6 +541,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The poller stops before the gateway and the stores it uses.
     if (router) stops.push({ name: 'routing queue poller', stop: () => router.stop() });
 
+    // The events consumer on the events queue, as its event source mapping drives it on AWS.
+    const eventsHandler = await load(EVENTS_CONSUMER.name, EVENTS_CONSUMER.entry);
+    const eventsPoller =
+      (options.eventsConsumer ?? true)
+        ? startEventSourcePoller({
+            client: sqsClient,
+            queueUrl: eventQueues.queueUrl,
+            queueArn: eventQueues.queueArn,
+            handler: eventsHandler,
+            batchSize: EVENTS_QUEUE_SETTINGS.batchSize,
+            // Locally a short window: tests wait on what the sinks did, not on batching.
+            maxBatchingWindowMs: 50,
+            concurrency: 2,
+            reportBatchItemFailures: true,
+            ...(faults ? { redeliver: () => faults.duplicateSqsBatch() } : {}),
+          })
+        : undefined;
+    if (eventsPoller) stops.push({ name: 'events queue poller', stop: () => eventsPoller.stop() });
+
     const scheduled = new Map<string, ScheduledTimer>();
     for (const fn of SCHEDULED_FUNCTIONS) {
       const timer = startScheduledTimer({
@@ -557,6 +593,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       rotateSigningKeys,
       signingKeys: currentSigningKeys,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
+      eventsQueueUrl: eventQueues.queueUrl,
+      eventsDeadLetterQueueUrl: eventQueues.deadLetterQueueUrl,
       gateway,
       identifiedCustomer: {
         secretName: IDENTIFIED_CUSTOMER_SECRET_NAME,
@@ -587,6 +625,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       redisCommandCount: () => upstash.commandCount(),
       resetRedisCommandCount: () => upstash.resetCommandCount(),
       expireRoutingVisibility: () => sqs.store.getQueueByUrl(queues.routingQueueUrl).expireVisibility(Date.now()),
+      expireEventsVisibility: () => sqs.store.getQueueByUrl(eventQueues.queueUrl).expireVisibility(Date.now()),
       redis: { flushAll: () => upstash.flushAll(), setReachable: (reachable) => upstash.setReachable(reachable) },
       stop: stopAll,
     };
@@ -665,4 +704,20 @@ async function createRoutingQueues(client: SQSClient) {
     routingQueueArn: routingAttributes.Attributes!.QueueArn!,
     deadLetterQueueUrl: dlq.QueueUrl!,
   };
+}
+
+/** The events queue and its DLQ (docs/events.md), from the definition the CDK stack uses too. */
+async function createEventsQueues(client: SQSClient) {
+  const dlq = await client.send(
+    new CreateQueueCommand({ QueueName: EVENTS_QUEUE_SETTINGS.deadLetterQueueName, Attributes: eventsDeadLetterQueueAttributes() }),
+  );
+  const dlqAttributes = await client.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }));
+  const queue = await client.send(
+    new CreateQueueCommand({
+      QueueName: EVENTS_QUEUE_SETTINGS.queueName,
+      Attributes: eventsQueueAttributes(dlqAttributes.Attributes!.QueueArn!),
+    }),
+  );
+  const attributes = await client.send(new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }));
+  return { queueUrl: queue.QueueUrl!, queueArn: attributes.Attributes!.QueueArn!, deadLetterQueueUrl: dlq.QueueUrl! };
 }

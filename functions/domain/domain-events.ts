@@ -59,6 +59,8 @@ export interface MessageCreatedEvent extends EventBase {
   readonly text: string;
   /** On the first staff reply in the conversation: milliseconds since its first assignment. */
   readonly firstResponseMs?: number;
+  /** The agent holding the conversation when the message was stored, if any (additive). */
+  readonly agent?: EventParty;
 }
 
 export interface ConversationClosedEvent extends EventBase {

@@ -2,6 +2,8 @@ import { participantIds } from '../domain/conversation';
 import { broadcast } from './broadcast';
 import type { Ports } from './context';
 import { closedFrame } from './conversations';
+import { conversationClosed } from '../domain/event-facts';
+import { publishEvents } from './domain-events';
 
 export interface BotSweepReport {
   /** `bot` conversations seen. */
@@ -29,6 +31,7 @@ export async function closeIdleBotConversations(ports: Ports): Promise<BotSweepR
     closed++;
     ports.log.info('Idle bot conversation closed as abandoned', { conversationId: conversation.id });
     await broadcast(ports, participantIds(done), closedFrame(done, now.toISOString()));
+    await publishEvents(ports, [conversationClosed(done)]);
   }
   return { inBot: inBot.length, closed };
 }

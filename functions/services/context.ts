@@ -8,6 +8,7 @@ import type { Clock, IdGenerator } from '../ports/clock';
 import type { ConnectionNotifier } from '../ports/connection-notifier';
 import type { ConnectionStore } from '../ports/connection-store';
 import type { CredentialStore } from '../ports/credential-store';
+import type { DomainEventPublisher } from '../ports/domain-events';
 import type { HoursStore } from '../ports/hours-store';
 import type { ConversationStore } from '../ports/conversation-store';
 import type { NoteStore } from '../ports/note-store';
@@ -73,7 +74,9 @@ export type BusinessCount =
   | 'ConversationsAbandoned'
   | 'DeliveriesSent'
   | 'DeliveriesGone'
-  | 'DeliveriesFailed';
+  | 'DeliveriesFailed'
+  /** Domain events a use case could not publish (services/domain-events.ts): lost for reports and other consumers. */
+  | 'EventsPublishFailed';
 /** Business durations in seconds. */
 export type BusinessDuration = 'QueueWait' | 'TimeToAssignment' | 'FirstResponse';
 
@@ -99,6 +102,8 @@ export interface Ports {
   readonly connections: ConnectionStore;
   readonly notifier: ConnectionNotifier;
   readonly routingQueue: RoutingQueue;
+  /** Where use cases publish what happened (docs/events.md): the events queue. */
+  readonly events: DomainEventPublisher;
   readonly agents: AgentDirectory;
   /** The status each agent last chose: the record Redis presence is rebuilt from. */
   readonly agentStatuses: AgentStatusRecord;

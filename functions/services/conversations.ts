@@ -16,6 +16,8 @@ import { afterClose } from './routing';
 import { epochOf } from '../domain/routing-claims';
 import { closeStep, pushAppended } from '../domain/announcements';
 import { answerCallerFirst } from './answer-first';
+import { conversationRated, conversationStarted, messageCreated } from '../domain/event-facts';
+import { publishEvents } from './domain-events';
 
 export async function getConversation(ports: Ports, conversationId: string): Promise<Conversation> {
   const conversation = await ports.conversations.get(conversationId);
@@ -65,6 +67,7 @@ export async function openConversation(
   });
   if (result.created) {
     ports.metrics.count('ConversationsStarted');
+    await publishEvents(ports, [conversationStarted(result.conversation)]);
     await broadcast(
       ports,
       [user.id],
@@ -173,6 +176,7 @@ export async function start(ports: Ports, caller: Caller, frame: StartFrame): Pr
     // A retry pushes again too: the attempt that stored it may have failed before pushing.
     if (pushAppended(result, now)) {
       await broadcast(ports, participantIds(conversation), messageFrame(result.message), except);
+      await publishEvents(ports, [messageCreated(conversation, result.message)]);
     }
     if (frame.clientMsgId) reply.push(ackFrame(result.message));
     current = { ...conversation, lastSeq: Math.max(conversation.lastSeq, result.message.seq) };
@@ -242,11 +246,10 @@ export async function rate(ports: Ports, caller: Caller, frame: RateFrame): Prom
   const conversation = await getConversation(ports, frame.conversationId);
   assertCanRate(caller.user, conversation);
   if (conversation.status !== 'closed') throw new ConflictError('A conversation can be rated once it is closed');
-  await ports.conversations.rate(
-    conversation.id,
-    { score: frame.score, ...(frame.comment ? { comment: frame.comment } : {}) },
-    ports.clock.now().toISOString(),
-  );
+  const rating = { score: frame.score, ...(frame.comment ? { comment: frame.comment } : {}) };
+  const ratedAt = ports.clock.now().toISOString();
+  await ports.conversations.rate(conversation.id, rating, ratedAt);
+  await publishEvents(ports, [conversationRated(conversation, rating, ratedAt)]);
   const rated: ServerFrame = { type: 'rated', conversationId: conversation.id, score: frame.score };
   await broadcast(ports, [caller.user.id], rated, {
     ...(caller.connectionId ? { exceptConnectionId: caller.connectionId } : {}),

@@ -12,6 +12,8 @@ import { broadcast } from './broadcast';
 import type { Caller, Ports } from './context';
 import { answerCustomer, lazyBot } from './bot';
 import { getConversation, openConversation } from './conversations';
+import { messageCreated } from '../domain/event-facts';
+import { publishEvents } from './domain-events';
 
 async function targetConversation(ports: Ports, caller: Caller, conversationId: string | undefined): Promise<Conversation> {
   if (conversationId) return getConversation(ports, conversationId);
@@ -51,6 +53,8 @@ export async function sendMessage(ports: Ports, caller: Caller, frame: MessageFr
     await broadcast(ports, participantIds(conversation), messageFrame(result.message), {
       ...(caller.connectionId ? { exceptConnectionId: caller.connectionId } : {}),
     });
+    // Stored now or a recent retry's: the same id either way (consumers count it once).
+    await publishEvents(ports, [messageCreated(conversation, result.message)]);
   }
   // The welcome after a conversation's first message; the bot's answer (or handoff) in `bot`.
   const turn = await answerCustomer(ports, caller, conversation, result.message, {

@@ -7,6 +7,8 @@ import type { ServerFrame } from '../protocol/server-frames';
 import { broadcast, forgetGoneConnection, sendInOrder } from './broadcast';
 import type { Ports } from './context';
 import type { Outlooks } from './queue-positions';
+import { conversationAssigned } from '../domain/event-facts';
+import { publishEvents } from './domain-events';
 
 /** Waiting conversations read per skill and page while draining. */
 export const DRAIN_PAGE = 25;
@@ -21,7 +23,7 @@ export function queueKey(conversation: Conversation): string {
 }
 
 type Decision =
-  | { readonly kind: 'assigned'; readonly conversation: Conversation; readonly outlook: QueueOutlook }
+  | { readonly kind: 'assigned'; readonly conversation: Conversation; readonly queued: Conversation; readonly outlook: QueueOutlook }
   | { readonly kind: 'no-agent'; readonly outlook: QueueOutlook }
   | { readonly kind: 'moved-on'; readonly outlook?: QueueOutlook }
   /** Another router assigned it first (at `assignedAt`). */
@@ -54,7 +56,7 @@ async function decide(ports: Ports, waiting: Conversation): Promise<Decision> {
     const assigned = await ports.conversations.assign(conversation.id, outcome.agent, now, epochOf(conversation));
     if (assigned) {
       recordAssignment(ports, conversation, assigned, now);
-      return { kind: 'assigned', conversation: assigned, outlook };
+      return { kind: 'assigned', conversation: assigned, queued: conversation, outlook };
     }
     const current = await ports.conversations.get(conversation.id);
     if (!(current && claimBacks(current, outcome.agent.id, claim))) {
@@ -89,9 +91,10 @@ async function sendAllTo(ports: Ports, userId: string, frames: readonly ServerFr
   );
 }
 
-async function announceAssignment(ports: Ports, conversation: Conversation): Promise<void> {
+async function announceAssignment(ports: Ports, conversation: Conversation, queued: Conversation): Promise<void> {
   const agent = conversation.agent;
   if (!agent) return;
+  const event = publishEvents(ports, [conversationAssigned(queued, conversation)]);
   ports.log.info('Conversation assigned', { conversationId: conversation.id, agentId: agent.id });
   const assigned: ServerFrame = { type: 'assigned', conversationId: conversation.id, agent: { id: agent.id, name: agent.name } };
   const others = participantIds(conversation).filter((id) => id !== agent.id);
@@ -99,6 +102,7 @@ async function announceAssignment(ports: Ports, conversation: Conversation): Pro
     broadcast(ports, others, assigned),
     // The agent's two frames share one read of its connections.
     sendAllTo(ports, agent.id, [assigned, { type: 'conversation', conversation: toSummary(conversation) }]),
+    event,
   ]);
 }
 
@@ -184,7 +188,7 @@ async function drainQueues(
     if (decision.kind === 'assigned') {
       moved.add(head.skill);
       assignedIds.add(head.id);
-      announcements.add(announceAssignment(ports, decision.conversation));
+      announcements.add(announceAssignment(ports, decision.conversation, decision.queued));
     }
     if (decision.kind === 'no-agent') blocked.add(head.skill);
     // Another router assigned our head after we read the queue, so it is draining it now and

@@ -10,6 +10,8 @@ import { awayIfStillGone } from './agent-leave';
 import { broadcast } from './broadcast';
 import type { Ports } from './context';
 import { drain } from './queue-drain';
+import { conversationClosed } from '../domain/event-facts';
+import { publishEvents } from './domain-events';
 import { Outlooks, refreshPositions, tellQueue } from './queue-positions';
 
 export { DRAIN_PAGE, MAX_DECISIONS_PER_RUN, queueKey, releaseUnlessBacking } from './queue-drain';
@@ -197,6 +199,8 @@ export async function handleTrigger(ports: Ports, trigger: RoutingTrigger): Prom
  */
 export async function afterClose(ports: Ports, closed: Conversation): Promise<void> {
   const now = ports.clock.now().toISOString();
+  // Once per stored close: a retried close republishes the same id.
+  await publishEvents(ports, [conversationClosed(closed)]);
   if (closed.agent) {
     const seconds = handlingSeconds(closed.assignedAt, closed.closedAt ?? now);
     // The close was the transition from the epoch before: that claim backed the assignment.

@@ -27,6 +27,8 @@ import type { Caller, Ports } from './context';
 import { getConversation } from './conversations';
 import { refreshPositions } from './queue-positions';
 import { assertSkillConfigured } from './skills';
+import { ticketCreated } from '../domain/event-facts';
+import { publishEvents } from './domain-events';
 import { ReplyNotEmailedError, ReplyToSuppressedAddressError, emailReply } from './ticket-mail';
 
 export const TICKET_PAGE_DEFAULT = 25;
@@ -99,6 +101,8 @@ export async function createTicket(
   );
   const current: Ticket = { ...stored.ticket, lastSeq: Math.max(stored.ticket.lastSeq, appended.message.seq) };
   if (stored.created) await announce(ports, current);
+  // A resend publishes the same id again (consumers count it once): the first attempt may have failed before this.
+  await publishEvents(ports, [ticketCreated(current, 'form', current.createdAt)]);
   return { ticket: toTicketSummary(current), created: stored.created };
 }
 
@@ -284,6 +288,7 @@ async function announceTicket(
 ): Promise<ServerFrame> {
   const reply: ServerFrame = { type: 'conversation', conversation: toSummary(converted) };
   if (how === 'retry' && !withinReannounceWindow(converted.updatedAt, ports.clock.now())) return reply;
+  await publishEvents(ports, [ticketCreated(converted, 'chat', converted.ticket?.activityAt ?? converted.updatedAt)]);
   await broadcast(ports, [caller.user.id], reply, { ...(caller.connectionId ? { exceptConnectionId: caller.connectionId } : {}) });
   if (how !== 'from-bot') await refreshPositions(ports, converted.skill);
   return reply;

@@ -12,6 +12,8 @@ import { storeTransferNote } from './notes';
 import { refreshPositions, releaseUnlessBacking } from './routing';
 import { assertSkillConfigured } from './skills';
 import { answerCallerFirst } from './answer-first';
+import { conversationAssigned } from '../domain/event-facts';
+import { publishEvents } from './domain-events';
 
 function endOf(conversation: Conversation): TransferEnd {
   return conversation.agent ? { agent: { id: conversation.agent.id, name: conversation.agent.name } } : { skill: conversation.skill };
@@ -65,6 +67,8 @@ export async function transfer(ports: Ports, caller: Caller, frame: TransferFram
     ? await toAgent(ports, conversation, frame.toAgentId)
     : await toSkill(ports, conversation, frame.toSkill ?? ports.settings.defaultSkill);
   const previousAgent = conversation.agent;
+  // To a named agent: an assignment (a transfer when it had one); to a skill: the router's assignment follows.
+  if (moved.agent) await publishEvents(ports, [conversationAssigned(conversation, moved)]);
   const base = { type: 'transferred' as const, conversationId: conversation.id, from: endOf(conversation), to: endOf(moved) };
   const forAgents: ServerFrame = frame.note ? { ...base, note: frame.note } : base;
   const agentIds = [

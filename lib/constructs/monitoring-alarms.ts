@@ -26,6 +26,8 @@ export interface ParleyAlarmsProps {
   readonly webSocketStage: WebSocketStage;
   readonly routingQueue: IQueue;
   readonly deadLetterQueue: IQueue;
+  /** The events queue's DLQ (docs/events.md). */
+  readonly eventsDeadLetterQueue: IQueue;
   readonly accountConcurrencyLimit: number;
 }
 
@@ -38,6 +40,9 @@ export interface ParleyAlarms {
   readonly dynamoDbThrottles: Alarm;
   readonly concurrencyNearLimit: Alarm;
   readonly deadLetterQueue: Alarm;
+  readonly eventsDeadLetterQueue: Alarm;
+  /** A use case could not publish its domain events (EventsPublishFailed). */
+  readonly eventsPublishFailed: Alarm;
   readonly routingQueueAge: Alarm;
   readonly reconcileMissing: Alarm;
   readonly rateLimitFailOpen: Alarm;
@@ -120,6 +125,25 @@ export function createParleyAlarms(scope: Construct, props: ParleyAlarmsProps): 
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
+    }),
+
+    eventsDeadLetterQueue: alarm('EventsDeadLetterQueueNotEmpty', 'events-dlq-not-empty', {
+      alarmDescription:
+        'Domain events a sink (reports, ...) failed on five times were parked in the events dead-letter queue: ' +
+        'reports miss them until they are redriven (npm run redrive). Runbook: docs/operations.md, docs/events.md.',
+      metric: props.eventsDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ONE_MINUTE, statistic: 'Maximum' }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }),
+
+    eventsPublishFailed: alarm('EventsPublishFailed', 'events-publish-failed', {
+      alarmDescription:
+        'A use case stored a change but could not publish its domain events (SQS failed): reports and other consumers ' +
+        'miss them. Runbook: docs/operations.md, docs/events.md.',
+      metric: parleyMetric('EventsPublishFailed', { period: FIVE_MINUTES, statistic: 'Sum' }),
+      ...anyOccurrence,
     }),
 
     routingQueueAge: alarm('RoutingQueueAge', 'routing-queue-age', {

@@ -29,6 +29,8 @@ export interface MonitoringProps {
   readonly table: ITable;
   readonly routingQueue: IQueue;
   readonly deadLetterQueue: IQueue;
+  /** The events queue's DLQ (docs/events.md). */
+  readonly eventsDeadLetterQueue: IQueue;
   /** The account's Lambda concurrency limit in this region (context `accountConcurrencyLimit`). */
   readonly accountConcurrencyLimit: number;
   /** Subscribed to the alarm topic, when given. */

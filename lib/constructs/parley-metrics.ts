@@ -10,7 +10,7 @@ import { Metric, type MetricOptions } from 'aws-cdk-lib/aws-cloudwatch';
 export const PARLEY_NAMESPACE = 'Parley';
 export const PARLEY_SERVICE = 'parley';
 
-export const FAULT_METRICS = ['ServerFault', 'RateLimitFailOpen', 'RateLimitFailClosed', 'ReconcileRuns'] as const;
+export const FAULT_METRICS = ['ServerFault', 'RateLimitFailOpen', 'RateLimitFailClosed', 'ReconcileRuns', 'EventsPublishFailed'] as const;
 export const BUSINESS_COUNT_METRICS = [
   'MessagesStored',
   'ConversationsStarted',

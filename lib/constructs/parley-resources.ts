@@ -35,6 +35,8 @@ export interface ParleyResources {
   readonly routingQueue: IQueue;
   /** The routing queue's DLQ: the router parks triggers that can never succeed there. */
   readonly routingDeadLetterQueue: IQueue;
+  /** The events queue (docs/events.md): publishers get sqs:SendMessage on it (`Needs.events`). */
+  readonly eventsQueue: IQueue;
   /** Private signing keys: minting functions only. */
   readonly signingKeysSecret: ISecret;
   /** Public verification keys: every verifier reads them, the rotation function writes them. */
@@ -68,6 +70,7 @@ export function functionEnvironment(resources: ParleyResources): Record<string, 
     TABLE_NAME: resources.table.tableName,
     ROUTING_QUEUE_URL: resources.routingQueue.queueUrl,
     ROUTING_DEAD_LETTER_QUEUE_URL: resources.routingDeadLetterQueue.queueUrl,
+    EVENTS_QUEUE_URL: resources.eventsQueue.queueUrl,
     WS_CALLBACK_URL: resources.realtime.callbackUrl,
     SIGNING_KEYS_SECRET_ID: resources.signingKeysSecret.secretArn,
     VERIFICATION_KEYS_SECRET_ID: resources.verificationKeysSecret.secretArn,
@@ -96,6 +99,7 @@ export function grantNeeds(grantee: IGrantable, needs: Needs, resources: ParleyR
   if (needs.parksUnroutable === true) {
     Grant.addToPrincipal({ grantee, actions: ['sqs:SendMessage'], resourceArns: [resources.routingDeadLetterQueue.queueArn] });
   }
+  if (needs.events === true) resources.eventsQueue.grantSendMessages(grantee);
   if (needs.connections === true) resources.realtime.webSocketApi.grantManageConnections(grantee);
   if (needs.signingKeys === true) resources.signingKeysSecret.grantRead(grantee);
   if (needs.verificationKeys === true) {

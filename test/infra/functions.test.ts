@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema, MAIL_SETTINGS, NOT_DEPLOYED } from '../../functions/config';
-import { HTTP_ROUTES, SCHEDULED_FUNCTIONS, SIGNING_KEY_ROTATION, WEBSOCKET_ROUTES } from '../../functions/routes';
+import { EVENTS_CONSUMER, HTTP_ROUTES, SCHEDULED_FUNCTIONS, SIGNING_KEY_ROTATION, WEBSOCKET_ROUTES } from '../../functions/routes';
 import { logicalIdOf, resourcesOfType, synthParley } from './synth-parley';
 
 const { stack, template } = synthParley();
@@ -15,13 +15,14 @@ const deployed = new Map(stack.functions.map((fn) => [fn.name, resources[logical
 const variablesOf = (properties: Record<string, unknown>) => (properties.Environment as { Variables: Record<string, unknown> }).Variables;
 
 describe('Lambda functions', () => {
-  it('are one per WebSocket route, one per HTTP function (routes of a feature share one), one per scheduled function, the authorizer, the router and the key rotation, and nothing else', () => {
+  it('are one per WebSocket route, one per HTTP function (routes of a feature share one), one per scheduled function, the authorizer, the router, the events consumer and the key rotation, and nothing else', () => {
     const httpFunctionNames = new Set(HTTP_ROUTES.map((r) => r.name));
-    expect(Object.keys(lambdaFunctions)).toHaveLength(WEBSOCKET_ROUTES.length + httpFunctionNames.size + SCHEDULED_FUNCTIONS.length + 3);
+    expect(Object.keys(lambdaFunctions)).toHaveLength(WEBSOCKET_ROUTES.length + httpFunctionNames.size + SCHEDULED_FUNCTIONS.length + 4);
     expect([...deployed.keys()].sort()).toEqual(
       [
         'authorizer',
         'router',
+        EVENTS_CONSUMER.name,
         SIGNING_KEY_ROTATION.name,
         ...WEBSOCKET_ROUTES.map((r) => r.name),
         ...httpFunctionNames,
@@ -42,9 +43,9 @@ describe('Lambda functions', () => {
     }
   });
 
-  it('time out after 10 seconds, except the router and the key rotation at 30', () => {
+  it('time out after 10 seconds, except the router, the events consumer and the key rotation at 30', () => {
     for (const [name, properties] of deployed) {
-      expect(properties.Timeout, name).toBe(name === 'router' || name === SIGNING_KEY_ROTATION.name ? 30 : 10);
+      expect(properties.Timeout, name).toBe(['router', EVENTS_CONSUMER.name, SIGNING_KEY_ROTATION.name].includes(name) ? 30 : 10);
     }
   });
 
@@ -70,7 +71,7 @@ describe('Lambda functions', () => {
           ? owners.http
           : SCHEDULED_FUNCTIONS.some((scheduled) => scheduled.name === name)
             ? owners.scheduled
-            : name === 'router'
+            : name === 'router' || name === EVENTS_CONSUMER.name
               ? owners.router
               : owners.rotation;
     for (const [name, properties] of deployed) {

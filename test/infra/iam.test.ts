@@ -9,6 +9,7 @@ const { stack, template } = synthParley();
 const tableId = logicalIdOf(stack.storage.table);
 const queueId = logicalIdOf(stack.routing.queue);
 const deadLetterQueueId = logicalIdOf(stack.routing.deadLetterQueue);
+const eventsQueueId = logicalIdOf(stack.eventsQueue.queue);
 const apiId = logicalIdOf(stack.realtime.webSocketApi);
 const signingKeysRef = JSON.stringify({ Ref: logicalIdOf(stack.storage.signingKeysSecret) });
 const verificationKeysRef = JSON.stringify({ Ref: logicalIdOf(stack.storage.verificationKeysSecret) });
@@ -122,20 +123,24 @@ describe("least privilege, derived from each entry point's needs", () => {
         expect(fn.tableAccess.length > 0).toBe(needs.table !== undefined);
       });
 
-      it(`routing queue: ${needs.routingQueue === true ? 'sends' : 'does not send'}`, () => {
-        expect(permissions.has('sqs:SendMessage')).toBe(needs.routingQueue === true);
-        if (needs.routingQueue === true) {
-          // The router alone may also park what can never succeed in the DLQ (SendMessage only).
-          expect(permissions.resourcesOf('sqs:SendMessage').sort()).toEqual(
-            [
-              JSON.stringify({ 'Fn::GetAtt': [queueId, 'Arn'] }),
-              ...(needs.parksUnroutable === true ? [JSON.stringify({ 'Fn::GetAtt': [deadLetterQueueId, 'Arn'] })] : []),
-            ].sort(),
-          );
-        }
+      it(`routing queue: ${needs.routingQueue === true ? 'sends' : 'does not send'}; events queue: ${needs.events === true ? 'publishes' : 'does not publish'}`, () => {
+        expect(permissions.has('sqs:SendMessage')).toBe(needs.routingQueue === true || needs.events === true);
+        // The router alone may also park what can never succeed in the DLQ (SendMessage only);
+        // publishers of domain events send to the events queue and nowhere else.
+        expect(permissions.resourcesOf('sqs:SendMessage').sort()).toEqual(
+          [
+            ...(needs.routingQueue === true ? [JSON.stringify({ 'Fn::GetAtt': [queueId, 'Arn'] })] : []),
+            ...(needs.parksUnroutable === true ? [JSON.stringify({ 'Fn::GetAtt': [deadLetterQueueId, 'Arn'] })] : []),
+            ...(needs.events === true ? [JSON.stringify({ 'Fn::GetAtt': [eventsQueueId, 'Arn'] })] : []),
+          ].sort(),
+        );
         expect(needs.parksUnroutable === true).toBe(fn.name === 'router');
-        // Only the router consumes the queue.
-        for (const action of QUEUE_CONSUMPTION) expect(permissions.has(action), action).toBe(fn.name === 'router');
+        // Only the router and the events consumer consume a queue, each its own (the event source mappings).
+        for (const action of QUEUE_CONSUMPTION) expect(permissions.has(action), action).toBe(fn.name === 'router' || fn.name === 'events');
+        if (fn.name === 'events')
+          expect(permissions.resourcesOf('sqs:ReceiveMessage')).toEqual([JSON.stringify({ 'Fn::GetAtt': [eventsQueueId, 'Arn'] })]);
+        if (fn.name === 'router')
+          expect(permissions.resourcesOf('sqs:ReceiveMessage')).toEqual([JSON.stringify({ 'Fn::GetAtt': [queueId, 'Arn'] })]);
       });
 
       it(`connections: ${needs.connections === true ? 'manages' : 'cannot manage'} WebSocket connections`, () => {

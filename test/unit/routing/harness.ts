@@ -91,6 +91,7 @@ export class Harness {
         },
         disconnect: async () => undefined,
       },
+      events: { publish: async () => {} },
       routingQueue: {
         publish: async (trigger) => {
           this.triggers.push(trigger);

@@ -138,6 +138,7 @@ export class RoutingWorld {
         },
         disconnect: async () => undefined,
       },
+      events: { publish: async () => {} },
       routingQueue: {
         publish: async (trigger) => {
           await pause();

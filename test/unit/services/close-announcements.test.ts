@@ -55,6 +55,7 @@ async function world(options: { assigned?: boolean } = {}) {
         return { agentsOnline: 1, agentsServing: 1, freeSlots: 1, averageHandleSeconds: undefined };
       },
     },
+    events: { publish: async () => {} },
     routingQueue: {
       publish: async (trigger: { type: string; agentId?: string; conversationId?: string }) => {
         journal.push(`publish ${trigger.type} ${trigger.agentId ?? trigger.conversationId}`);

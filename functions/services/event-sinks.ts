@@ -1,0 +1,31 @@
+import type { DomainEvent } from '../domain/domain-events';
+import type { DomainEventSink } from '../ports/domain-events';
+import type { Ports } from './context';
+
+/**
+ * THE registry of domain-event sinks (docs/events.md "Adding a sink"): the events consumer
+ * runs every sink listed here for every event. A sink is idempotent by `event.id` (delivery is
+ * at least once) and throws only for a transient failure it wants retried.
+ */
+export function eventSinks(_ports: Ports): DomainEventSink[] {
+  return [];
+}
+
+/** How one sink fared with one event: `error` set when it wants the event again. */
+export interface SinkOutcome {
+  readonly sink: string;
+  readonly error?: unknown;
+}
+
+/**
+ * Runs every sink on one event, side by side; one sink failing does not stop the others. The
+ * event is retried whole when any failed, so the sinks that succeeded see it again and skip
+ * it by its id.
+ */
+export async function deliverEvent(sinks: readonly DomainEventSink[], event: DomainEvent): Promise<SinkOutcome[]> {
+  const settled = await Promise.allSettled(sinks.map((sink) => sink.handle(event)));
+  return settled.map((outcome, index) => {
+    const sink = sinks[index]!.name;
+    return outcome.status === 'rejected' ? { sink, error: outcome.reason } : { sink };
+  });
+}
