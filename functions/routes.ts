@@ -69,7 +69,7 @@ export const ROUTER_NEEDS: Needs = {
 export const EVENTS_CONSUMER = {
   name: 'events',
   entry: 'functions/handlers/queue/events.ts',
-  // The reports sink writes its counters, dedupe markers and ratings.
+  // The reports sink writes its counters, dedupe markers and ratings; the search sink its postings.
   needs: { table: 'readwrite' },
 } as const satisfies { readonly name: string; readonly entry: string; readonly needs: Needs };
 
@@ -290,6 +290,17 @@ const WRITE_NOTES = on(['NOTES#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem')
 const READ_SKILLS = on(['SKILLS'], 'Query');
 const OPEN_CONVERSATION = [on(['USER#*'], 'GetItem', 'PutItem'), on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem')];
 
+/**
+ * What the `search` events sink (services/search.ts SearchSink) needs, for the function that
+ * runs the events consumer: postings written in batches, participants added to sets, and the
+ * conversation and its messages read (the customer's name and email; an agent's backfill).
+ */
+export const SEARCH_INDEXING_ACCESS: TableAccess = [
+  on(['SEARCH#*'], 'BatchWriteItem'),
+  on(['SEARCHCONV#*'], 'GetItem', 'UpdateItem'),
+  on(['CONV#*'], 'GetItem', 'Query'),
+];
+
 export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   authorizer: [STAFF_TOKEN_CHECK],
   // The connection cap counts the user's connection records (a Query) after writing its own.
@@ -433,19 +444,14 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // The events consumer's sinks. Reports (docs/reports.md): a dedupe marker per event
   // (EVENT#<id>, conditional put, TTL; deleted again when applying fails), the counters of
   // its day (REPORT#<day>, single-item ADD), a rating per conversation (RATINGS#<agent>).
-  events: [on(['EVENT#*'], 'PutItem', 'DeleteItem'), on(['REPORT#*'], 'UpdateItem'), on(['RATINGS#*'], 'PutItem')],
+  // Search (docs/search.md): SEARCH_INDEXING_ACCESS.
+  events: [
+    on(['EVENT#*'], 'PutItem', 'DeleteItem'),
+    on(['REPORT#*'], 'UpdateItem'),
+    on(['RATINGS#*'], 'PutItem'),
+    ...SEARCH_INDEXING_ACCESS,
+  ],
 };
-
-/**
- * What the `search` events sink (services/search.ts SearchSink) needs, for the function that
- * runs the events consumer: postings written in batches, participants added to sets, and the
- * conversation and its messages read (the customer's name and email; an agent's backfill).
- */
-export const SEARCH_INDEXING_ACCESS: TableAccess = [
-  on(['SEARCH#*'], 'BatchWriteItem'),
-  on(['SEARCHCONV#*'], 'GetItem', 'UpdateItem'),
-  on(['CONV#*'], 'GetItem', 'Query'),
-];
 
 /** An entry point's table access; every entry in this file has one (test/infra/iam.test.ts). */
 export function tableAccessOf(entryName: string): TableAccess {

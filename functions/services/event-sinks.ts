@@ -1,14 +1,18 @@
 import type { DomainEvent } from '../domain/domain-events';
 import type { DomainEventSink } from '../ports/domain-events';
 import type { Ports } from './context';
+import { SearchSink } from './search';
 
 /**
  * THE registry of domain-event sinks (docs/events.md "Adding a sink"): the events consumer
  * runs every sink listed here for every event. A sink is idempotent by `event.id` (delivery is
  * at least once) and throws only for a transient failure it wants retried.
  */
-export function eventSinks(_ports: Ports): DomainEventSink[] {
-  return [];
+export function eventSinks(ports: Ports): DomainEventSink[] {
+  return [
+    // Search (docs/search.md): posting lists per scope and term, from started/assigned/message/ticket events.
+    new SearchSink({ search: ports.search, conversations: ports.conversations }),
+  ];
 }
 
 /** How one sink fared with one event: `error` set when it wants the event again. */

@@ -3,21 +3,19 @@ import { tableAccessOf } from '../../functions/routes';
 import { isTableRequestAllowed } from '../../functions/table-access';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { getJson, postJson, RawClient } from '../../local/tools/raw-client';
-import { searchFeed } from '../support/search-feed';
 import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
+import { waitFor } from '../support/wait';
 
 /**
- * Search (issue 11, docs/search.md) on the local stack: real conversations, the `search`
- * sink writing the posting lists into the stack's table (fed directly here: see
- * test/support/search-feed.ts), and `GET /v1/search` answering each role within what it may
- * see, under the function's own IAM grants (the local stack enforces them).
+ * Search (issue 11, docs/search.md) on the local stack, through the real path: real
+ * conversations publish their events, the events consumer runs the `search` sink, which
+ * writes the posting lists into the stack's table, and `GET /v1/search` answers each role
+ * within what it may see, under both functions' own IAM grants (the local stack enforces them).
  */
 let stack: LocalStack;
-let index: (conversationId: string) => Promise<void>;
 
 beforeAllOrFail(async () => {
   stack = await startLocalStack({ httpPort: 0, wsPort: 0, demo: true, web: false });
-  index = searchFeed(stack);
 }, STACK_START_MS);
 
 afterAll(async () => {
@@ -79,9 +77,24 @@ describe('search on the local stack', () => {
       const omarConversation = (second.conversation as { id: string }).id;
       await billing.client.waitFor((frame) => frame.type === 'assigned' && frame.conversationId === omarConversation);
 
-      await index(noraConversation.id);
-      await index(omarConversation);
       const supervisor = await staff('supervisor@example.com');
+      // Indexing is asynchronous (the events queue): wait until the newest message of each
+      // conversation is found in the scopes asserted on below, then the customers.
+      const indexed = (token: string, query: Record<string, string>, conversationId: string, seq: number) =>
+        waitFor(
+          async () => {
+            const { body } = await search(token, query);
+            return (body.results as Array<{ conversationId: string; seq: number }>).some(
+              (hit) => hit.conversationId === conversationId && hit.seq === seq,
+            );
+          },
+          { message: `${JSON.stringify(query)} indexed`, timeoutMs: budget(3), intervalMs: 100 },
+        );
+      await indexed(supervisor.token, { q: 'invoice' }, noraConversation.id, 2);
+      await indexed(tech.token, { q: 'invoice' }, noraConversation.id, 2);
+      await indexed(billing.token, { q: 'parcel' }, omarConversation, 1);
+      await indexed(supervisor.token, { customer: 'nora' }, noraConversation.id, 0);
+      await indexed(tech.token, { customer: 'nora' }, noraConversation.id, 0);
 
       // Words in messages: all of them in one message, newest first.
       expect(await found(supervisor.token, { q: 'invoice 7781' })).toEqual([noraConversation.id]);
@@ -130,8 +143,8 @@ describe('search on the local stack', () => {
 
       await Promise.all([tech.client.close(), billing.client.close(), nora.client.close(), omar.client.close(), supervisor.client.close()]);
     },
-    budget(30),
-  ); // 5 sign-ins, 2 starts and assignments, statuses, a message, 2 feeds, ~25 searches
+    budget(40),
+  ); // 5 sign-ins, 2 starts and assignments, statuses, a message, the events consumer, ~25 searches
 });
 
 describe('the search route reads only postings and conversations (IAM grants)', () => {
