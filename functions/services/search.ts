@@ -2,6 +2,7 @@ import type { Conversation, ConversationStatus } from '../domain/conversation';
 import type { DomainEvent, MessageCreatedEvent } from '../domain/domain-events';
 import { BadRequestError } from '../domain/errors';
 import {
+  ALL_SCOPE,
   agentScope,
   customerTerms,
   DEFAULT_SEARCH_PAGE,
@@ -176,7 +177,7 @@ async function findConversation(
   if (from) return { results: [] };
   const conversation = await deps.conversations.get(conversationId);
   if (!conversation) return { results: [] };
-  if (scope !== 'all' && conversation.agent?.id !== caller.user.id) {
+  if (scope !== ALL_SCOPE && conversation.agent?.id !== caller.user.id) {
     // Not theirs now: theirs if they took part earlier (as the index recorded it).
     const participants = await deps.search.participants(conversationId);
     if (!participants.agents.includes(caller.user.id)) return { results: [] };
