@@ -93,8 +93,8 @@ export const ROUTER_NEEDS: Needs = {
 export const EVENTS_CONSUMER = {
   name: 'events',
   entry: 'functions/handlers/queue/events.ts',
-  // The reports sink writes its counters, dedupe markers and ratings; the webhooks sink
-  // (docs/webhooks.md) queues one delivery per subscribed endpoint.
+  // The reports sink writes its counters, dedupe markers and ratings; the search sink its postings;
+  // the webhooks sink (docs/webhooks.md) queues one delivery per subscribed endpoint.
   needs: { table: 'readwrite', webhookDeliveries: true },
 } as const satisfies { readonly name: string; readonly entry: string; readonly needs: Needs };
 
@@ -250,6 +250,8 @@ export const HTTP_ROUTES: readonly HttpRoute[] = withGroupNeeds([
     verificationKeys: true,
     upstash: true,
   }),
+  // Issue 11: staff search conversations (docs/search.md): posting lists, then the page's conversations.
+  http('GET', '/v1/search', 'search', { table: 'read', verificationKeys: true, upstash: true }),
   // Agent admin (admins only) and queue statistics (supervisors, admins).
   teamReads('GET', '/v1/agents', 'agents-list', { table: 'read', verificationKeys: true, upstash: true }),
   http('POST', '/v1/agents', 'agents-create', { table: rw, verificationKeys: true, upstash: true }),
@@ -429,6 +431,17 @@ const WRITE_NOTES = on(['NOTES#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem')
 const READ_SKILLS = on(['SKILLS'], 'Query');
 const OPEN_CONVERSATION = [on(['USER#*'], 'GetItem', 'PutItem'), on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem')];
 
+/**
+ * What the `search` events sink (services/search.ts SearchSink) needs, for the function that
+ * runs the events consumer: postings written in batches, participants added to sets, and the
+ * conversation and its messages read (the customer's name and email; an agent's backfill).
+ */
+export const SEARCH_INDEXING_ACCESS: TableAccess = [
+  on(['SEARCH#*'], 'BatchWriteItem'),
+  on(['SEARCHCONV#*'], 'GetItem', 'UpdateItem'),
+  on(['CONV#*'], 'GetItem', 'Query'),
+];
+
 /** Per entry point and per HTTP operation (routes.ts `operation`): what its code paths touch. */
 const ENTRY_ACCESS: Readonly<Record<string, TableAccess>> = {
   authorizer: [STAFF_TOKEN_CHECK],
@@ -505,6 +518,9 @@ const ENTRY_ACCESS: Readonly<Record<string, TableAccess>> = {
   'list-messages': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query'), queryIndex('byCustomer', CUSTOMER_IDS)],
   'list-notes': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem'), on(['NOTES#*'], 'Query')],
   'customer-conversations': [STAFF_TOKEN_CHECK, queryIndex('byCustomer', CUSTOMER_IDS)],
+  // Posting lists (SEARCH#<scope>#<term>), the participants of a conversation looked up by id
+  // (SEARCHCONV#), and the page's conversations (one BatchGetItem).
+  search: [STAFF_TOKEN_CHECK, on(['SEARCH#*'], 'Query'), on(['SEARCHCONV#*'], 'GetItem'), on(['CONV#*'], 'GetItem', 'BatchGetItem')],
   'agents-list': [STAFF_TOKEN_CHECK, on(['ROSTER'], 'Query')],
   'agents-create': [STAFF_TOKEN_CHECK, ...AGENT_PROFILE_WRITES, READ_SKILLS],
   'agents-get': [STAFF_TOKEN_CHECK],
@@ -577,12 +593,14 @@ const ENTRY_ACCESS: Readonly<Record<string, TableAccess>> = {
   // its day (REPORT#<day>, single-item ADD), a rating per conversation (RATINGS#<agent>).
   // Webhooks: the endpoint list (one Query of WEBHOOKS, cached briefly) and a fan-out marker
   // per event with subscribers (WHEVENT#<id>, conditional put, TTL; deleted when queueing failed).
+  // Search (docs/search.md): SEARCH_INDEXING_ACCESS.
   events: [
     on(['EVENT#*'], 'PutItem', 'DeleteItem'),
     on(['REPORT#*'], 'UpdateItem'),
     on(['RATINGS#*'], 'PutItem'),
     on(['WEBHOOKS'], 'Query'),
     on(['WHEVENT#*'], 'PutItem', 'DeleteItem'),
+    ...SEARCH_INDEXING_ACCESS,
   ],
   // A day's rows (one Query per day of the range) and an agent's ratings.
   reports: [STAFF_TOKEN_CHECK, on(['REPORT#*', 'RATINGS#*'], 'Query')],

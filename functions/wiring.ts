@@ -17,6 +17,7 @@ import { DynamoEmailAddressStore } from './adapters/dynamodb/email-address-store
 import { DynamoConversationStore } from './adapters/dynamodb/conversation-store';
 import { DynamoNoteStore } from './adapters/dynamodb/note-store';
 import { DynamoHoursStore } from './adapters/dynamodb/hours-store';
+import { DynamoSearchIndex } from './adapters/dynamodb/search-index';
 import { DynamoSkillStore } from './adapters/dynamodb/skill-store';
 import { DynamoSessionStore } from './adapters/dynamodb/session-store';
 import { DynamoTicketStore } from './adapters/dynamodb/ticket-store';
@@ -185,6 +186,7 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
     connections: new DynamoConnectionStore(documents, config.TABLE_NAME),
     autoReplies: new DynamoAutoReplyStore(documents, config.TABLE_NAME),
     cannedResponses: new DynamoCannedResponseStore(documents, config.TABLE_NAME),
+    search: new DynamoSearchIndex(documents, config.TABLE_NAME),
     agents: new DynamoAgentDirectory(documents, config.TABLE_NAME),
     agentStatuses: new DynamoAgentStatusRecord(documents, config.TABLE_NAME),
     credentials: new DynamoCredentialStore(documents, config.TABLE_NAME),

@@ -99,6 +99,8 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
       'GET /v1/conversations/{id}/notes': agents / a.agentHistorySeconds,
       // The customer panel beside each opened chat, and the widget's previous conversations.
       'GET /v1/customers/{id}/conversations': history,
+      // Staff search about as often as they open a conversation's history.
+      'GET /v1/search': agents / a.agentHistorySeconds,
       'GET /v1/agents': admin,
       'POST /v1/agents': admin,
       'GET /v1/agents/{id}': admin,

@@ -3,6 +3,7 @@ import { RawClient, postJson } from '../local/tools/raw-client';
 import { RequestCounter, SERVICES, type Service } from './bench/request-counter';
 import { benchWidgetBundle } from './bench-widget';
 import { benchRouting } from './bench-routing';
+import { benchSearch } from './bench-search';
 
 /**
  * `npm run bench`: AWS requests and Redis commands per protocol action on the local stack,
@@ -10,7 +11,14 @@ import { benchRouting } from './bench-routing';
  * step runs alone and waits until every triggered function (the router included) is idle.
  */
 const counter = new RequestCounter();
-const stack = await startLocalStack({ httpPort: 0, wsPort: 0, demo: true, instrument: counter.instrument });
+// The search bench makes hundreds of searches as two users: above the per-user read limit.
+const stack = await startLocalStack({
+  httpPort: 0,
+  wsPort: 0,
+  demo: true,
+  instrument: counter.instrument,
+  env: { RATE_LIMIT_API_READS: '1000000/60' },
+});
 const { clients } = stack.wiring();
 counter.attach(clients.dynamodb, 'dynamodb');
 counter.attach(clients.sqs, 'sqs');
@@ -94,6 +102,8 @@ await step('$disconnect', () => customer.close());
 await agent.close();
 await settle();
 const routingReport = await benchRouting({ stack, counter, settle });
+// Search (docs/search.md): the sink's requests per message, then latency over 100,000 messages.
+const searchReport = await benchSearch({ stack, messages: 100_000, counter });
 restoreFetch();
 await stack.stop();
 
@@ -108,6 +118,7 @@ console.log(`|${widths.map((width, i) => (i < 2 ? '-'.repeat(width + 2) : `${'-'
 for (const cells of table) console.log(line(cells));
 
 console.log(routingReport);
+console.log(`\nSearch (scripts/bench-search.ts)\n\n${searchReport}`);
 
 // The widget's download size against its 60 KB gzipped budget.
 const widgetWithinBudget = await benchWidgetBundle();

@@ -10,7 +10,7 @@ import {
   type TransferredFrame,
 } from '../parley-client/src/index';
 import { h } from '../web/dom';
-import { HttpApi, type IssuedToken } from '../web/http-api';
+import { HttpApi, type IssuedToken, type SearchHit } from '../web/http-api';
 import { ReadMarks } from '../web/read-marks';
 import type { Translate } from '../web/i18n';
 import { safeLocalStorage } from '../web/stored-token';
@@ -29,6 +29,7 @@ import { SKILLS_SECTION } from './skills-settings';
 import type { StaffSession } from './staff-session';
 import { TEAM_ADMIN_SECTION } from './team-admin';
 import { TeamScreen } from './team-screen';
+import { SearchBox } from './search-box';
 import { TicketsView } from './tickets-view';
 import { ReportsView } from './reports-view';
 
@@ -159,12 +160,20 @@ export class ConsoleApp {
     this.statusNote = h('div', { class: 'status-note', role: 'status', hidden: true });
 
     const permission = this.alerts.permissionButton();
+    const search = new SearchBox({
+      api: this.api,
+      withToken: (call) => options.session.withToken(call),
+      t,
+      locale: options.locale,
+      open: (hit) => this.openSearchHit(hit),
+    });
     const workspace = h(
       'div',
       { class: 'workspace' },
       h(
         'nav',
         { class: 'sidebar', 'aria-label': t(this.supervisor ? 'allConversations' : 'myConversations') },
+        search.element,
         h('h2', {}, t(this.supervisor ? 'allConversations' : 'myConversations')),
         this.list.element,
       ),
@@ -477,6 +486,23 @@ export class ConsoleApp {
     } catch (error) {
       this.pane.showError(this.t('errorGeneric', { message: error instanceof Error ? error.message : String(error) }));
     }
+  }
+
+  /** A search result opens its conversation in the chat pane (read afresh: it may have moved on since). */
+  private openSearchHit(hit: SearchHit): void {
+    if (!this.summaries.has(hit.conversationId)) {
+      this.remember({
+        id: hit.conversationId,
+        status: hit.status,
+        customer: hit.customer,
+        ...(hit.agent ? { agent: hit.agent } : {}),
+        skill: hit.skill,
+        lastSeq: hit.lastSeq,
+        createdAt: hit.createdAt,
+        updatedAt: hit.updatedAt,
+      });
+    }
+    this.select(hit.conversationId);
   }
 
   // ---- agent actions ---------------------------------------------------------------------------

@@ -274,6 +274,28 @@ export interface RatingRow {
   readonly at: string;
 }
 
+/** One search result (GET /v1/search): a conversation and where it matched. */
+export interface SearchHit {
+  readonly conversationId: string;
+  /** The matching message; 0 when the customer matched. */
+  readonly seq: number;
+  readonly at: string;
+  /** Text around the match, with [start, length] of each matched word. */
+  readonly snippet: { readonly text: string; readonly highlights: ReadonlyArray<readonly [number, number]> };
+  readonly customer: { readonly id: string; readonly name: string };
+  readonly skill: string;
+  readonly status: ConversationSummary['status'];
+  readonly agent?: { readonly id: string; readonly name: string };
+  readonly lastSeq: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface SearchPage {
+  readonly results: SearchHit[];
+  readonly cursor?: string;
+}
+
 export class HttpApi {
   constructor(private readonly baseUrl: string) {}
 
@@ -483,6 +505,17 @@ export class HttpApi {
   async webhookDeliveries(token: string, id: string): Promise<WebhookAttempt[]> {
     return (await this.call<{ deliveries: WebhookAttempt[] }>('GET', `/v1/webhooks/${encodeURIComponent(id)}/deliveries?limit=50`, token))
       .deliveries;
+  }
+
+  /** `GET /v1/search`: `q` (words, a conversation id, an email) or `customer` (email, id, name prefix); `cursor` pages on. */
+  search(token: string, query: { q?: string; customer?: string; cursor?: string; limit?: number }): Promise<SearchPage> {
+    const params = new URLSearchParams({
+      ...(query.q ? { q: query.q } : {}),
+      ...(query.customer ? { customer: query.customer } : {}),
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+      ...(query.limit ? { limit: String(query.limit) } : {}),
+    });
+    return this.call('GET', `/v1/search?${params.toString()}`, token);
   }
 
   /** A customer's conversations and tickets, newest first (`before`: the `next` of the previous page). */

@@ -175,6 +175,8 @@ const HTTP_RULES: Readonly<Record<string, readonly LimitRuleName[]>> = {
   'list-messages': ['apiRead'],
   'list-notes': ['apiRead'],
   'customer-conversations': ['apiRead'],
+  // A search reads up to 40 posting pages and one batch of conversations: counted like a read.
+  search: ['apiRead'],
   'agents-list': ['apiRead'],
   'agents-get': ['apiRead'],
   'list-queues': ['apiRead'],

@@ -19,6 +19,7 @@ import type { InboundMailSource } from '../ports/inbound-mail';
 import type { Mailer } from '../ports/mailer';
 import type { LoginBackoff, RateLimiter } from '../ports/rate-limiter';
 import type { RoutingQueue } from '../ports/routing-queue';
+import type { SearchIndex } from '../ports/search-index';
 import type { OpaqueTokens, SessionStore } from '../ports/session-store';
 import type { SkillStore } from '../ports/skill-store';
 import type { TicketStore } from '../ports/ticket-store';
@@ -97,6 +98,8 @@ export interface Ports {
   readonly autoReplies: AutoReplyStore;
   /** Canned responses agents insert by shortcut (admin-managed). */
   readonly cannedResponses: CannedResponseStore;
+  /** Search postings (docs/search.md): written by the `search` events sink, read by `GET /v1/search`. */
+  readonly search: SearchIndex;
   readonly connections: ConnectionStore;
   readonly notifier: ConnectionNotifier;
   readonly routingQueue: RoutingQueue;

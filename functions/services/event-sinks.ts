@@ -9,6 +9,7 @@ export interface SinkDeps {
   /** Webhooks (docs/webhooks.md): absent, no webhook sink runs. */
   readonly webhooks?: WebhookDeps;
 }
+import { SearchSink } from './search';
 
 /**
  * THE registry of domain-event sinks (docs/events.md "Adding a sink"): the events consumer
@@ -16,7 +17,12 @@ export interface SinkDeps {
  * at least once) and throws only for a transient failure it wants retried.
  */
 export function eventSinks(ports: Ports, deps: SinkDeps = {}): DomainEventSink[] {
-  return [reportsSink(ports), ...(deps.webhooks ? [webhookSinkFor(deps.webhooks)] : [])];
+  return [
+    reportsSink(ports),
+    // Search (docs/search.md): posting lists per scope and term, from started/assigned/message/ticket events.
+    new SearchSink({ search: ports.search, conversations: ports.conversations }),
+    ...(deps.webhooks ? [webhookSinkFor(deps.webhooks)] : []),
+  ];
 }
 
 /** How one sink fared with one event: `error` set when it wants the event again. */

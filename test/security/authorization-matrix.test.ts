@@ -192,8 +192,27 @@ describe('HTTP endpoints', () => {
     expect(await storedItems(stack)).toEqual(before);
   });
 
+  // Issue 11: search, staff only; an agent finds only what it took part in (docs/search.md).
+  it.each([
+    ['owner', 403, false],
+    ['otherCustomer', 403, false],
+    ['assignedAgent', 200, true],
+    ['otherAgent', 200, false],
+    ['supervisor', 200, true],
+    ['admin', 200, true],
+  ] as const)('GET /v1/search for the conversation id as %s → %i (found: %s)', async (who, status, found) => {
+    const response = await getJson(`${stack.httpUrl}/v1/search?q=${conversationId}`, tokens[who]);
+    expect(response.status).toBe(status);
+    if (status === 403) expect(response.body).toEqual({ error: { code: 'forbidden', message: expect.any(String) } });
+    else
+      expect((response.body.results as Array<{ conversationId: string }>).map((hit) => hit.conversationId)).toEqual(
+        found ? [conversationId] : [],
+      );
+  });
+
   it('no token, or a token of an unknown issuer: 401 everywhere', async () => {
     for (const path of [
+      '/v1/search?q=refund',
       '/v1/conversations',
       `/v1/conversations/${conversationId}/messages`,
       `/v1/conversations/${conversationId}/notes`,

@@ -31,6 +31,8 @@
  *   WEBHOOKS        / ENDPOINT#<id>              a webhook endpoint: URL, event types, enabled, secret (docs/webhooks.md)
  *   WEBHOOKLOG#<id> / <at>#<deliveryId>#<attempt> one delivery attempt in the endpoint's log (TTL on expiresAt)
  *   WHEVENT#<eventId> / FANOUT                   the webhooks sink queued this event's deliveries (TTL on expiresAt)
+ *   SEARCH#<scope>#<term> / <at>#<convId>#<seq> a search posting (docs/search.md; scope `all` or `a:<agentId>`)
+ *   SEARCHCONV#<id> / PARTICIPANTS               agents who took part in a conversation, as the search index knows them
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 export const TTL_ATTRIBUTE = 'expiresAt';

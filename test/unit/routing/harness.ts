@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { MemorySearchIndex } from '../../support/memory-search-index';
 import type { Conversation } from '../../../functions/domain/conversation';
 import type { UserRef } from '../../../functions/domain/identity';
 import { unconfiguredMailer } from '../../../functions/adapters/system/unconfigured-mailer';
@@ -54,6 +55,7 @@ export class Harness {
       conversations: this.store,
       notes: new FakeNoteStore(),
       autoReplies: { get: async () => undefined, put: unused('auto-replies') },
+      search: new MemorySearchIndex(),
       cannedResponses: {
         list: unused('canned-responses'),
         get: unused('canned-responses'),

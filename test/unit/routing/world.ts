@@ -1,4 +1,5 @@
 import { unconfiguredMailer } from '../../../functions/adapters/system/unconfigured-mailer';
+import { MemorySearchIndex } from '../../support/memory-search-index';
 import type fc from 'fast-check';
 import { DomainError } from '../../../functions/domain/errors';
 import type { User } from '../../../functions/domain/identity';
@@ -112,6 +113,7 @@ export class RoutingWorld {
         recordOffer: unused('tickets'),
       },
       autoReplies: { get: async () => undefined, put: unused('auto-replies') },
+      search: new MemorySearchIndex(),
       cannedResponses: {
         list: unused('canned-responses'),
         get: unused('canned-responses'),
