@@ -28,6 +28,13 @@ export interface Needs {
   readonly mail?: boolean;
   /** Reads inbound mail: s3:GetObject on the bucket SES receiving writes to. */
   readonly inboundMail?: boolean;
+  /**
+   * The attachments bucket (docs/attachments.md). `issue`: signs upload grants (s3:PutObject on
+   * uploads/*) and download URLs (s3:GetObject on conversations/*). `accept`: checks an upload a
+   * message references and moves it (s3:GetObject and s3:DeleteObject on uploads/*, s3:GetObject
+   * and s3:PutObject on conversations/*). Both: s3:ListBucket, so a missing object is a 404, not a 403.
+   */
+  readonly attachments?: 'issue' | 'accept';
 }
 
 export interface WebSocketRoute {
@@ -76,7 +83,8 @@ export const WEBSOCKET_ROUTES: readonly WebSocketRoute[] = [
   ws('heartbeat', 'heartbeat', { table: rw, routingQueue: true, connections: true, upstash: true }),
   ws('sync', 'sync', { table: 'read', connections: true, upstash: true }),
   ws('start', 'start', { table: rw, routingQueue: true, connections: true, upstash: true }),
-  ws('message', 'message', { table: rw, routingQueue: true, connections: true, upstash: true }),
+  // Issue 11: a message may reference an upload, checked and moved in the bucket (attachments: accept).
+  ws('message', 'message', { table: rw, routingQueue: true, connections: true, upstash: true, attachments: 'accept' }),
   ws('typing', 'typing', { table: 'read', connections: true, upstash: true }),
   ws('read', 'read', { table: rw, connections: true, upstash: true }),
   ws('close', 'close', { table: rw, routingQueue: true, connections: true, upstash: true }),
@@ -100,6 +108,8 @@ const http = (method: HttpRoute['method'], path: string, name: string, needs: Ne
   entry: `functions/handlers/http/${name}.ts`,
   needs,
 });
+
+const ATTACHMENTS_NEEDS: Needs = { table: 'read', verificationKeys: true, upstash: true, attachments: 'issue' };
 
 // Guest, login and refresh mint tokens and verify none (logout takes only a refresh token);
 // every other route verifies the caller's bearer token.
@@ -170,6 +180,9 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   http('GET', '/v1/canned-responses', 'canned-responses-list', { table: 'read', verificationKeys: true, upstash: true }),
   http('PUT', '/v1/canned-responses/{id}', 'canned-responses-put', { table: rw, verificationKeys: true, upstash: true }),
   http('DELETE', '/v1/canned-responses/{id}', 'canned-responses-delete', { table: rw, verificationKeys: true, upstash: true }),
+  // Issue 11 (docs/attachments.md): one function for the upload grant and the download URL.
+  http('POST', '/v1/attachments', 'attachments', ATTACHMENTS_NEEDS),
+  http('GET', '/v1/conversations/{id}/attachments/{attachmentId}', 'attachments', ATTACHMENTS_NEEDS),
 ];
 
 /** A function SES drives (lib/constructs/mail.ts): deployed only when the stack is given a mail identity. */
@@ -342,6 +355,8 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   ],
   // An agent outside the conversation may read it if it may see the customer: their conversations (byCustomer).
   'list-messages': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query'), queryIndex('byCustomer', CUSTOMER_IDS)],
+  // The conversation (who may upload or download); downloads by agents who may see the customer read byCustomer, as history does.
+  attachments: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem'), queryIndex('byCustomer', CUSTOMER_IDS)],
   'list-notes': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem'), on(['NOTES#*'], 'Query')],
   'customer-conversations': [STAFF_TOKEN_CHECK, queryIndex('byCustomer', CUSTOMER_IDS)],
   'agents-list': [STAFF_TOKEN_CHECK, on(['ROSTER'], 'Query')],

@@ -132,6 +132,9 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
       'PUT /v1/skills/{skill}': admin,
       'DELETE /v1/skills/{skill}': admin,
       'GET /v1/agents/online': agents / a.agentTransferSeconds,
+      // Issue 11: at most one upload per message, and a download URL per attachment shown (a page of history at a time).
+      'POST /v1/attachments': messages,
+      'GET /v1/conversations/{id}/attachments/{attachmentId}': messages,
     },
   };
 }
