@@ -169,6 +169,12 @@ describe('attachments on the local stack', () => {
       expect((await grant(customer.token, conversationId, 'cat.exe', 'image/png', 100)).status).toBe(400);
       expect(await stored()).toBe(before);
 
+      // The agent cannot send the customer's upload as its own.
+      const theirs = await uploaded(customer.token, conversationId, 'theirs.png', 'image/png', PNG);
+      expect(
+        await tech.client.request({ action: 'message', conversationId, clientMsgId: 't-9', attachment: { id: theirs } }, ['error']),
+      ).toMatchObject({ code: 'forbidden' });
+
       // A good one, for the refusals below.
       const pngId = await uploaded(customer.token, conversationId, 'ok.png', 'image/png', PNG);
       await customer.client.request({ action: 'message', conversationId, clientMsgId: 'b-5', attachment: { id: pngId } }, ['ack']);
@@ -196,6 +202,6 @@ describe('attachments on the local stack', () => {
 
       await Promise.all([customer.client.close(), tech.client.close(), stranger.client.close(), billing.client.close()]);
     },
-    budget(50),
-  ); // 4 sign-ins, 2 starts, assignment, 6 grants, 4 uploads, 6 messages, 4 downloads, history reads
+    budget(55),
+  ); // 4 sign-ins, 2 starts, assignment, 7 grants, 5 uploads, 7 messages, 4 downloads, history reads
 });
