@@ -66,6 +66,9 @@ describe('readParleyContext', () => {
         LOGIN_FREE_ATTEMPTS: '5',
         LOGIN_LOCK_BASE_MS: '1000',
         LOGIN_LOCK_MAX_SECONDS: '900',
+        ATTACHMENT_MAX_BYTES: String(10 * 1024 * 1024),
+        ATTACHMENT_UPLOAD_SECONDS: '300',
+        ATTACHMENT_DOWNLOAD_SECONDS: '300',
       },
     });
   });
