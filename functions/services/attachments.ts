@@ -23,7 +23,7 @@ import type { Attachments, Ports } from './context';
 import { getConversation } from './conversations';
 import { assertMaySeeCustomer } from './customer-history';
 
-/** Metadata keys pinned by the upload policy (x-amz-meta-*). */
+/** Metadata keys pinned by the upload policy (x-amz-meta-*); values percent-encoded (S3 metadata is ASCII). */
 const META_NAME = 'name';
 const META_UPLOADER = 'uploader';
 
@@ -55,7 +55,7 @@ export async function requestUpload(ports: Ports, user: User, request: UploadReq
     key: uploadKey(conversation.id, attachmentId),
     contentType: request.contentType,
     size: request.size,
-    metadata: { [META_NAME]: encodeMetadataName(name), [META_UPLOADER]: user.id },
+    metadata: { [META_NAME]: encodeMetadataName(name), [META_UPLOADER]: encodeMetadataName(user.id) },
     expiresSeconds: attachments.uploadSeconds,
   });
   const expiresAt = new Date(ports.clock.now().getTime() + attachments.uploadSeconds * 1000).toISOString();
@@ -122,7 +122,8 @@ export async function acceptAttachment(ports: Ports, sender: User, conversation:
 }
 
 function assertUploader(sender: User, object: StoredObject): void {
-  if (object.metadata[META_UPLOADER] !== sender.id) throw new ForbiddenError('This attachment was uploaded by someone else');
+  if (decodeMetadataName(object.metadata[META_UPLOADER]) !== sender.id)
+    throw new ForbiddenError('This attachment was uploaded by someone else');
 }
 
 export interface DownloadAnswer {
