@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_ATTACHMENT_MAX_BYTES } from './domain/attachment';
 import { oidcIdPrefixProblem } from './domain/identity';
 
 /**
@@ -181,6 +182,19 @@ export const configSchema = z.object({
   RATE_LIMIT_AVAILABILITY: rateLimit('120/60'),
   /** Admin settings saves (business hours, auto-replies). */
   RATE_LIMIT_SETTINGS_CHANGES: rateLimit('30/60'),
+  /** Attachments (issue 11, docs/attachments.md): the private bucket; unset, attachments answer `unavailable`. */
+  ATTACHMENTS_BUCKET: z.string().min(1).optional(),
+  /** The largest file a participant may attach (bytes, default 10 MiB; at most 100 MiB). */
+  ATTACHMENT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(100 * 1024 * 1024)
+    .default(DEFAULT_ATTACHMENT_MAX_BYTES),
+  /** How long an upload grant (presigned POST) is valid. */
+  ATTACHMENT_UPLOAD_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
+  /** How long a download URL (presigned GET) is valid. */
+  ATTACHMENT_DOWNLOAD_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
   /** Live connections one identity may hold; the one over the cap is refused at $connect. */
   MAX_CONNECTIONS_PER_CUSTOMER: z.coerce.number().int().positive().max(1000).default(10),
   MAX_CONNECTIONS_PER_STAFF: z.coerce.number().int().positive().max(1000).default(20),

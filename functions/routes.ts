@@ -32,6 +32,13 @@ export interface Needs {
   readonly webhookDeliveries?: boolean;
   /** Publishes domain events: sqs:SendMessage on the events queue (docs/events.md). */
   readonly events?: boolean;
+  /**
+   * The attachments bucket (docs/attachments.md). `issue`: signs upload grants (s3:PutObject on
+   * uploads/*) and download URLs (s3:GetObject on conversations/*). `accept`: checks an upload a
+   * message references and moves it (s3:GetObject and s3:DeleteObject on uploads/*, s3:GetObject
+   * and s3:PutObject on conversations/*). Both: s3:ListBucket, so a missing object is a 404, not a 403.
+   */
+  readonly attachments?: 'issue' | 'accept';
 }
 
 export interface WebSocketRoute {
@@ -119,7 +126,15 @@ export const WEBSOCKET_ROUTES: readonly WebSocketRoute[] = [
   ws('sync', 'sync', { table: 'read', connections: true, upstash: true }),
   // Domain events (docs/events.md): conversation.started, message.created.
   ws('start', 'start', { table: rw, routingQueue: true, connections: true, upstash: true, events: true }),
-  ws('message', 'message', { table: rw, routingQueue: true, connections: true, upstash: true, events: true }),
+  // Issue 11: a message may reference an upload, checked and moved in the bucket (attachments: accept).
+  ws('message', 'message', {
+    table: rw,
+    routingQueue: true,
+    connections: true,
+    upstash: true,
+    events: true,
+    attachments: 'accept',
+  }),
   ws('typing', 'typing', { table: 'read', connections: true, upstash: true }),
   ws('read', 'read', { table: rw, connections: true, upstash: true }),
   ws('close', 'close', { table: rw, routingQueue: true, connections: true, upstash: true, events: true }),
@@ -212,6 +227,8 @@ const NEEDS_FLAGS = [
   'upstash',
   'mail',
   'inboundMail',
+  'webhookDeliveries',
+  'events',
 ] as const satisfies readonly (keyof Needs)[];
 
 /** What a function running all these needs: every flag any of them sets, the widest table use. */
@@ -231,6 +248,8 @@ function withGroupNeeds(routes: readonly HttpRoute[]): readonly HttpRoute[] {
   }
   return routes.map((route) => ({ ...route, needs: unions.get(route.name) ?? route.needs }));
 }
+
+const ATTACHMENTS_NEEDS: Needs = { table: 'read', verificationKeys: true, upstash: true, attachments: 'issue' };
 
 // Guest, login and refresh mint tokens and verify none (logout takes only a refresh token);
 // every other route verifies the caller's bearer token.
@@ -330,6 +349,9 @@ export const HTTP_ROUTES: readonly HttpRoute[] = withGroupNeeds([
   // Reports (docs/reports.md; supervisors, admins): one function for both routes, dispatched on the route key.
   http('GET', '/v1/reports', 'reports', { table: 'read', verificationKeys: true, upstash: true }),
   http('GET', '/v1/reports/ratings', 'reports', { table: 'read', verificationKeys: true, upstash: true }),
+  // Issue 11 (docs/attachments.md): one function for the upload grant and the download URL.
+  http('POST', '/v1/attachments', 'attachments', ATTACHMENTS_NEEDS),
+  http('GET', '/v1/conversations/{id}/attachments/{attachmentId}', 'attachments', ATTACHMENTS_NEEDS),
 ]);
 
 /** A function SES drives (lib/constructs/mail.ts): deployed only when the stack is given a mail identity. */
@@ -516,6 +538,8 @@ const ENTRY_ACCESS: Readonly<Record<string, TableAccess>> = {
   ],
   // An agent outside the conversation may read it if it may see the customer: their conversations (byCustomer).
   'list-messages': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query'), queryIndex('byCustomer', CUSTOMER_IDS)],
+  // The conversation (who may upload or download); downloads by agents who may see the customer read byCustomer, as history does.
+  attachments: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem'), queryIndex('byCustomer', CUSTOMER_IDS)],
   'list-notes': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem'), on(['NOTES#*'], 'Query')],
   'customer-conversations': [STAFF_TOKEN_CHECK, queryIndex('byCustomer', CUSTOMER_IDS)],
   // Posting lists (SEARCH#<scope>#<term>), the participants of a conversation looked up by id

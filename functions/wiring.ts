@@ -29,7 +29,9 @@ import { es256Keys } from './adapters/jwt/es256-keys';
 import { SigningKeySource, VerificationKeySource } from './adapters/jwt/key-sources';
 import { JoseTokenService } from './adapters/jwt/token-service';
 import { CLOCK_TOLERANCE_SECONDS } from './adapters/jwt/verify-jws';
+import { S3AttachmentStore } from './adapters/s3/attachment-bucket';
 import { S3InboundMailSource } from './adapters/s3/inbound-mail-bucket';
+import { magicBytesDetector } from './adapters/mime/file-type-detector';
 import { SesMailer } from './adapters/ses/ses-mailer';
 import { SecretsManagerKeyRotationStore } from './adapters/secrets/key-rotation-store';
 import { SecretSource } from './adapters/secrets/secret-source';
@@ -202,6 +204,17 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
     mailer,
     emailAddresses,
     inboundMail: new S3InboundMailSource(clients.s3),
+    ...(config.ATTACHMENTS_BUCKET
+      ? {
+          attachments: {
+            store: new S3AttachmentStore(clients.s3, config.ATTACHMENTS_BUCKET),
+            detector: magicBytesDetector,
+            maxBytes: config.ATTACHMENT_MAX_BYTES,
+            uploadSeconds: config.ATTACHMENT_UPLOAD_SECONDS,
+            downloadSeconds: config.ATTACHMENT_DOWNLOAD_SECONDS,
+          },
+        }
+      : {}),
     tokens: new JoseTokenService({
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,

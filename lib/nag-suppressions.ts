@@ -1,6 +1,7 @@
 import { CfnElement, Stack, Token } from 'aws-cdk-lib';
 import { NagSuppressions, type NagPackSuppression } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import type { AttachmentsConstruct } from './constructs/attachments';
 import type { ApiGatewayAccountConstruct } from './constructs/api-gateway-account';
 import type { CanaryConstruct } from './constructs/canary';
 import type { EdgeProtectionConstruct } from './constructs/edge-protection';
@@ -14,6 +15,7 @@ import type { WebHostingConstruct } from './constructs/web-hosting';
 /** The parts of the Parley stack that carry accepted findings (ParleyStack has them all). */
 export interface NaggedStack extends IConstruct {
   readonly storage: StorageConstruct;
+  readonly attachments: AttachmentsConstruct;
   readonly realtime: RealtimeApiConstruct;
   readonly http: HttpApiConstruct;
   readonly web: WebHostingConstruct;
@@ -35,7 +37,11 @@ export function applyNagSuppressions(stack: NaggedStack): void {
 
   for (const fn of stack.functions) {
     NagSuppressions.addResourceSuppressions(fn.lambda, [RUNTIME_PINNED]);
-    NagSuppressions.addResourceSuppressions(fn.role, roleSuppressions(fn, connectionsResource), true);
+    NagSuppressions.addResourceSuppressions(
+      fn.role,
+      roleSuppressions(fn, connectionsResource, logicalIdOf(stack.attachments.bucket)),
+      true,
+    );
   }
 
   for (const { definition, route } of stack.realtime.routes) {
@@ -255,7 +261,7 @@ const RUNTIME_PINNED: NagPackSuppression = {
 };
 
 /** The role's inline policy; each wildcard accepted only where the function's needs imply it. */
-function roleSuppressions(fn: ParleyFunction, connectionsResource: string): NagPackSuppression[] {
+function roleSuppressions(fn: ParleyFunction, connectionsResource: string, attachmentsBucket: string): NagPackSuppression[] {
   const suppressions: NagPackSuppression[] = [
     {
       id: 'AwsSolutions-IAM5',
@@ -287,6 +293,15 @@ function roleSuppressions(fn: ParleyFunction, connectionsResource: string): NagP
         'execute-api:ManageConnections targets connection ids that exist only at runtime; the wildcard is limited to ' +
         "this WebSocket API's @connections resources.",
       appliesTo: [connectionsResource],
+    });
+  }
+  if (fn.needs.attachments !== undefined) {
+    suppressions.push({
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'Attachment keys (<prefix>/<conversationId>/<attachmentId>) exist only at runtime; each grant is limited to one ' +
+        "key prefix of the attachments bucket and the actions the function's role needs (functions/routes.ts Needs.attachments).",
+      appliesTo: [`Resource::<${attachmentsBucket}.Arn>/uploads/*`, `Resource::<${attachmentsBucket}.Arn>/conversations/*`],
     });
   }
   return suppressions;

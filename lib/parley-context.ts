@@ -69,6 +69,9 @@ const TUNABLE_CONTEXT_KEYS = {
   WEBHOOK_RETRY_BASE_SECONDS: 'webhookRetryBaseSeconds',
   WEBHOOK_LOG_DAYS: 'webhookLogDays',
   WEBHOOK_ENDPOINT_CACHE_SECONDS: 'webhookEndpointCacheSeconds',
+  ATTACHMENT_MAX_BYTES: 'attachmentMaxBytes',
+  ATTACHMENT_UPLOAD_SECONDS: 'attachmentUploadSeconds',
+  ATTACHMENT_DOWNLOAD_SECONDS: 'attachmentDownloadSeconds',
 } as const satisfies Partial<Record<keyof Config, string>>;
 
 export type TunableVariable = keyof typeof TUNABLE_CONTEXT_KEYS;
@@ -152,6 +155,11 @@ export interface ParleyContext {
   readonly apiGatewayCloudWatchRole: boolean;
   /** Present when `mailFrom` and `mailDomain` are given: the Mail construct is composed. */
   readonly mail?: MailContext;
+  /**
+   * Days attachments are kept after they were sent (docs/attachments.md); absent: as long as
+   * the messages, which are kept until erased. Set it to the message retention when one is set.
+   */
+  readonly attachmentRetentionDays?: number;
   readonly runtime: RuntimeSettings;
 }
 
@@ -264,6 +272,7 @@ const deploymentSchema = z.object({
   mailReplyDomain: z.string().regex(DOMAIN_NAME, 'must be a domain name').optional(),
   mailCreateIdentity: z.preprocess(toBoolean, z.boolean()).default(true),
   mailInboundRetentionDays: z.coerce.number().int().min(1).max(365).default(30),
+  attachmentRetentionDays: z.coerce.number().int().min(1).max(36500).optional(),
 });
 
 function mailContext(values: z.infer<typeof deploymentSchema>): MailContext | undefined {
@@ -356,6 +365,7 @@ export function readParleyContext(node: Node): ParleyContext {
     ...optional('costCenter', values.costCenter),
     apiGatewayCloudWatchRole: values.apiGatewayCloudWatchRole,
     ...optional('mail', mailContext(values)),
+    ...optional('attachmentRetentionDays', values.attachmentRetentionDays),
     runtime: readRuntimeSettings(node),
   };
 }

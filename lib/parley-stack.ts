@@ -4,6 +4,7 @@ import { CanaryConstruct } from './constructs/canary';
 import { ApiGatewayAccountConstruct } from './constructs/api-gateway-account';
 import { EdgeProtectionConstruct } from './constructs/edge-protection';
 import { HttpApiConstruct } from './constructs/http-api';
+import { AttachmentsConstruct } from './constructs/attachments';
 import { MailConstruct, mailResourcesFor } from './constructs/mail';
 import { MonitoringConstruct } from './constructs/monitoring';
 import type { ParleyFunction } from './constructs/parley-function';
@@ -76,6 +77,8 @@ export class ParleyStack extends Stack {
   readonly mail?: MailConstruct;
   /** The Synthetics chat canary (context `canary`). */
   readonly canary?: CanaryConstruct;
+  /** The private attachments bucket (docs/attachments.md). */
+  readonly attachments: AttachmentsConstruct;
   /** Every Lambda in the stack. */
   readonly functions: readonly ParleyFunction[];
 
@@ -88,6 +91,10 @@ export class ParleyStack extends Stack {
     this.routing = new RoutingConstruct(this, 'Routing');
     this.webhookQueues = new WebhookQueuesConstruct(this, 'WebhookQueues');
     this.eventsQueue = new EventsQueueConstruct(this, 'EventsQueue');
+    this.attachments = new AttachmentsConstruct(this, 'Attachments', {
+      corsOrigins: context.corsOrigins,
+      ...(context.attachmentRetentionDays === undefined ? {} : { retentionDays: context.attachmentRetentionDays }),
+    });
 
     const baseResources: Omit<ParleyResources, 'realtime'> = {
       table: this.storage.table,
@@ -100,6 +107,7 @@ export class ParleyStack extends Stack {
       identifiedCustomerSecret: this.storage.identifiedCustomerSecret,
       upstashSecret: this.storage.upstashSecret,
       settings: context.runtime,
+      attachmentsBucket: this.attachments.bucket,
       ...(context.mail === undefined ? {} : { mail: mailResourcesFor(this, context.mail) }),
     };
 
@@ -231,6 +239,7 @@ export class ParleyStack extends Stack {
       ...(this.edge === undefined ? {} : { webAclArn: this.edge.webAclArn }),
       ...(context.webDomain === undefined ? {} : { domain: context.webDomain }),
     });
+    this.attachments.logTo(this.web.logBucket);
     new CfnOutput(this, 'WebUrl', {
       value: this.web.url,
       description: 'Agent console at /console/, widget at /widget.js, demo host page at /demo/',

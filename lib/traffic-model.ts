@@ -145,6 +145,9 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
       // Supervisors open reports now and then: the floor applies.
       'GET /v1/reports': admin,
       'GET /v1/reports/ratings': admin,
+      // Issue 11: at most one upload per message, and a download URL per attachment shown (a page of history at a time).
+      'POST /v1/attachments': messages,
+      'GET /v1/conversations/{id}/attachments/{attachmentId}': messages,
     },
   };
 }

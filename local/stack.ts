@@ -79,6 +79,9 @@ export const LOCAL_MAIL = {
   inboundBucket: 'parley-inbound-mail',
 } as const;
 
+/** The local attachments bucket (docs/attachments.md), on the same s3rver endpoint. */
+export const LOCAL_ATTACHMENTS_BUCKET = 'parley-attachments';
+
 export interface LocalStackOptions {
   /** HTTP API (and later web pages); 0 picks a free port. */
   readonly httpPort: number;
@@ -330,6 +333,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const s3 = await startLocalS3({
       host: '127.0.0.1',
       buckets: [LOCAL_MAIL.inboundBucket],
+      browserUploadBuckets: [LOCAL_ATTACHMENTS_BUCKET],
       accessKeyIds: ['local', ...(process.env.AWS_ACCESS_KEY_ID ? [process.env.AWS_ACCESS_KEY_ID] : [])],
     });
     stops.push({ name: 'S3 endpoint', stop: () => s3.close() });
@@ -395,6 +399,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       MAIL_FROM: LOCAL_MAIL.from,
       MAIL_REPLY_DOMAIN: LOCAL_MAIL.replyDomain,
       MAIL_CONFIGURATION_SET: LOCAL_MAIL.configurationSet,
+      ATTACHMENTS_BUCKET: LOCAL_ATTACHMENTS_BUCKET,
       ...options.env,
     };
     // Built on first use, once the gateway below has given the callback URL.

@@ -1,4 +1,5 @@
 import type { ConversationSummary } from '../parley-client/src/index';
+import { attachButton } from '../web/attachments';
 import { h } from '../web/dom';
 import type { Translate } from '../web/i18n';
 import { MessageList, formatTime } from '../web/message-list';
@@ -11,6 +12,10 @@ import { TransferPicker, type TransferTarget, type TransferTargets } from './tra
 
 export interface ChatPaneEvents {
   send(text: string): void;
+  /** Issue 11: a file chosen with the attach button, to upload and send. */
+  attach(file: File): void;
+  /** Shows a message's file (clients/web/attachments.ts). */
+  renderAttachment(attachment: NonNullable<TranscriptEntry['attachment']>): HTMLElement;
   /** An internal note (issue 10): staff only, never shown to the customer. */
   note(text: string): void;
   typing(): void;
@@ -49,6 +54,8 @@ export class ChatPane {
   /** Says the conversation was transferred away from this agent (read-only from then on). */
   private readonly transferredLine: HTMLElement;
   private readonly error: HTMLElement;
+  /** Issue 11: an upload in progress. */
+  private readonly uploadStatus: HTMLElement;
   private readonly placeholder: HTMLElement;
   private readonly content: HTMLElement;
   private readonly detailsList: HTMLDListElement;
@@ -73,7 +80,9 @@ export class ChatPane {
       locale,
       nameOf: (entry) =>
         entry.sender?.role === 'system' && entry.sender.id !== 'bot' ? t('system') : (entry.sender?.name ?? entry.sender?.id ?? ''),
+      renderAttachment: (attachment) => events.renderAttachment(attachment),
     });
+    this.uploadStatus = h('p', { class: 'upload-status', role: 'status', hidden: true });
     this.list.element.setAttribute('aria-labelledby', 'chat-title');
     this.typingLine = h('div', { class: 'typing', 'aria-live': 'polite' });
     this.input = h('textarea', {
@@ -179,6 +188,7 @@ export class ChatPane {
         { class: 'composer-side' },
         h('div', { class: 'composer-modes', role: 'group', 'aria-label': t('composerModes') }, this.replyButton, this.noteButton),
         h('button', { type: 'submit', class: 'primary' }, t('send')),
+        attachButton(t, (file) => events.attach(file)),
         this.browseButton,
       ),
       this.browsePanel,
@@ -211,6 +221,7 @@ export class ChatPane {
       this.typingLine,
       this.transferredLine,
       this.error,
+      this.uploadStatus,
       this.composer,
       this.tools,
     );
@@ -321,5 +332,11 @@ export class ChatPane {
   showError(text: string | undefined): void {
     this.error.hidden = text === undefined;
     this.error.textContent = text ?? '';
+  }
+
+  /** Issue 11: what an upload is doing (undefined: nothing). */
+  showUpload(text: string | undefined): void {
+    this.uploadStatus.hidden = text === undefined;
+    this.uploadStatus.textContent = text ?? '';
   }
 }

@@ -13,6 +13,7 @@ import { h } from '../web/dom';
 import { HttpApi, type IssuedToken, type SearchHit } from '../web/http-api';
 import { ReadMarks } from '../web/read-marks';
 import type { Translate } from '../web/i18n';
+import { type AttachmentApi, AttachmentLinks, fileProblem, renderAttachment, uploadAttachment } from '../web/attachments';
 import { safeLocalStorage } from '../web/stored-token';
 import { Transcript } from '../web/transcript';
 import { Alerts } from './alerts';
@@ -67,6 +68,11 @@ export interface ConsoleOptions {
 export class ConsoleApp {
   private readonly t: Translate;
   private readonly api: HttpApi;
+  /** Issue 11: download URLs of the files shown, fetched when first shown. */
+  private readonly attachmentLinks = new AttachmentLinks({
+    attachmentUrl: (conversationId, attachmentId) =>
+      this.options.session.withToken((token) => this.api.attachmentUrl(token, conversationId, attachmentId)),
+  });
   private readonly client: ParleyClient;
   private readonly storage = safeLocalStorage();
   private readonly userId: string;
@@ -126,6 +132,8 @@ export class ConsoleApp {
       options.locale,
       {
         send: (text) => this.send(text),
+        attach: (file) => void this.attach(file),
+        renderAttachment: (attachment) => renderAttachment(attachment.info, attachment.conversationId, this.attachmentLinks, t),
         note: (text) => this.writeNote(text),
         typing: () => this.sendTyping(),
         close: () => this.control(() => this.selectedId && this.client.closeConversation(this.selectedId)),
@@ -538,6 +546,45 @@ export class ConsoleApp {
         error instanceof ParleyClientError && error.code === 'too_large' ? this.t('tooLong') : String((error as Error).message),
       );
     }
+  }
+
+  /**
+   * Issue 11: checks the file, uploads it on a presigned POST (progress shown), then sends a
+   * message carrying it to the selected conversation (docs/attachments.md).
+   */
+  private async attach(file: File): Promise<void> {
+    const id = this.selectedId;
+    if (!id) return;
+    const problem = fileProblem(file, this.t);
+    this.pane.showError(problem);
+    if (problem) return;
+    this.pane.showUpload(this.t('attachUploading', { name: file.name, percent: 0 }));
+    try {
+      const attachment = await this.options.session.withToken((token) =>
+        uploadAttachment(this.attachmentApi(token), id, file, (percent) =>
+          this.pane.showUpload(this.t('attachUploading', { name: file.name, percent })),
+        ),
+      );
+      const pending = this.client.send(id, '', { attachment });
+      this.transcript(id).addPending(pending.clientMsgId, `📎 ${file.name}`, Date.now());
+      pending.promise.catch((refused: { message?: string }) => {
+        this.transcript(id).markFailed(pending.clientMsgId, refused.message ?? '');
+        this.pane.showError(this.t('attachFailed', { name: file.name, reason: refused.message ?? '' }));
+        this.render();
+      });
+      this.render();
+    } catch (error) {
+      this.pane.showError(this.t('attachFailed', { name: file.name, reason: (error as Error).message }));
+    } finally {
+      this.pane.showUpload(undefined);
+    }
+  }
+
+  private attachmentApi(token: string): AttachmentApi {
+    return {
+      requestUpload: (request) => this.api.requestUpload(token, request),
+      attachmentUrl: (conversationId, attachmentId) => this.api.attachmentUrl(token, conversationId, attachmentId),
+    };
   }
 
   /** An internal note: shown at once as sending, then as stored when acknowledged (or failed). */

@@ -296,6 +296,18 @@ export interface SearchPage {
   readonly cursor?: string;
 }
 
+export interface UploadGrant {
+  readonly attachmentId: string;
+  readonly upload: { readonly url: string; readonly fields: Readonly<Record<string, string>> };
+  readonly expiresAt: string;
+  readonly maxBytes: number;
+}
+
+export interface AttachmentLink {
+  readonly url: string;
+  readonly expiresAt: string;
+}
+
 export class HttpApi {
   constructor(private readonly baseUrl: string) {}
 
@@ -564,6 +576,20 @@ export class HttpApi {
       if (!page.more || !last) return notes;
       after = last.seq;
     }
+  }
+
+  /** Issue 11: a presigned POST for one file in a conversation (docs/attachments.md). */
+  requestUpload(token: string, request: { conversationId: string; name: string; contentType: string; size: number }): Promise<UploadGrant> {
+    return this.call('POST', '/v1/attachments', token, request);
+  }
+
+  /** Issue 11: a short-lived download URL for an attachment sent in a conversation. */
+  attachmentUrl(token: string, conversationId: string, attachmentId: string): Promise<AttachmentLink> {
+    return this.call(
+      'GET',
+      `/v1/conversations/${encodeURIComponent(conversationId)}/attachments/${encodeURIComponent(attachmentId)}`,
+      token,
+    );
   }
 
   private async call<T>(method: string, path: string, token?: string, body?: unknown): Promise<T> {

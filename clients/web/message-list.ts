@@ -7,6 +7,8 @@ export interface MessageListLabels {
   readonly locale: string;
   /** The name shown above messages from others. */
   readonly nameOf: (entry: TranscriptEntry) => string;
+  /** Issue 11: how a message's file is shown (clients/web/attachments.ts); without it, its name. */
+  readonly renderAttachment?: (attachment: NonNullable<TranscriptEntry['attachment']>) => HTMLElement;
 }
 
 const DELIVERY_LABEL: Record<NonNullable<TranscriptEntry['delivery']>, MessageKey> = {
@@ -94,7 +96,7 @@ export class MessageList {
     const bot = !entry.own && entry.sender?.id === 'bot';
     const role = entry.own ? 'own' : entry.sender?.role === 'system' && !bot ? 'system' : 'other';
     const className = `message ${role}${bot ? ' bot' : ''}${entry.internal ? ' note' : ''}${entry.delivery ? ` ${entry.delivery}` : ''}`;
-    const signature = JSON.stringify([className, entry.text, entry.seq, entry.failure]);
+    const signature = JSON.stringify([className, entry.text, entry.seq, entry.failure, entry.attachment?.info.id]);
     if (item.dataset.signature === signature) return;
     item.dataset.signature = signature;
     item.className = className;
@@ -117,8 +119,15 @@ export class MessageList {
     item.replaceChildren(
       ...noteLabel,
       ...(role === 'other' && !entry.internal ? [h('span', { class: 'author' }, this.labels.nameOf(entry))] : []),
-      h('p', { class: 'text' }, displayText(entry, t)),
+      ...(entry.attachment && entry.text.trim() === '' ? [] : [h('p', { class: 'text' }, displayText(entry, t))]),
+      ...(entry.attachment ? [this.attachmentOf(entry.attachment)] : []),
       meta,
+    );
+  }
+
+  private attachmentOf(attachment: NonNullable<TranscriptEntry['attachment']>): HTMLElement {
+    return (
+      this.labels.renderAttachment?.(attachment) ?? h('p', { class: 'attachment' }, `📎 ${attachment.info.name ?? attachment.info.id}`)
     );
   }
 }

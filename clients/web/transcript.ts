@@ -1,4 +1,4 @@
-import type { ChatMessage, Sender } from '../parley-client/src/index';
+import type { AttachmentInfo, ChatMessage, Sender } from '../parley-client/src/index';
 
 /**
  * `sending`: accepted, waiting for the server's ack. `sent`: stored durably. `delivered`:
@@ -19,6 +19,8 @@ export interface TranscriptEntry {
   readonly failure?: string;
   /** An internal note (staff only, issue 10); `seq` is then its note seq. */
   readonly internal?: true;
+  /** Issue 11: the file the message carries, and the conversation it was sent in (its download URL needs both). */
+  readonly attachment?: { readonly info: AttachmentInfo; readonly conversationId: string };
 }
 
 interface PendingSend {
@@ -134,6 +136,7 @@ export class Transcript {
         own,
         ts: message.ts,
         ...(delivery ? { delivery } : {}),
+        ...(message.attachment ? { attachment: { info: message.attachment, conversationId: message.conversationId } } : {}),
       };
     });
     // Notes sit among the messages by time (a message first on a tie: the note is about it).

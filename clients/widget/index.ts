@@ -34,6 +34,8 @@ async function mount(): Promise<void> {
     {
       toggle: () => controller?.toggle(),
       send: (text) => controller?.send(text),
+      attach: (file) => void controller?.attach(file),
+      renderAttachment: (attachment) => controller!.renderAttachment(attachment),
       typing: () => controller?.typing(),
       preChat: (profile) => controller?.submitPreChat(profile),
       rate: (score, comment) => controller?.rate(score, comment),

@@ -1,3 +1,5 @@
+import type { TranscriptEntry } from '../web/transcript';
+import { AttachmentLinks, fileProblem, renderAttachment, uploadAttachment } from '../web/attachments';
 import {
   ParleyClientError,
   summaryAfterTransfer,
@@ -51,7 +53,9 @@ export type WidgetClient = Pick<
   | 'pending'
 >;
 
-export type WidgetApi = Pick<HttpApi, 'guest' | 'history' | 'availability' | 'createTicket' | 'customerConversations'>;
+export type WidgetApi = Pick<HttpApi, 'guest' | 'history' | 'availability' | 'createTicket' | 'customerConversations'> &
+  // Issue 11: attachments (absent: the attach button says files cannot be sent).
+  Partial<Pick<HttpApi, 'requestUpload' | 'attachmentUrl'>>;
 
 export interface Timers extends IntervalTimers {
   setTimeout(callback: () => void, ms: number): unknown;
@@ -243,6 +247,67 @@ export class WidgetController {
       this.showError(error);
     }
   }
+
+  /**
+   * Issue 11: checks the file, uploads it on a presigned POST (progress shown), then sends a
+   * message carrying it into the open conversation (docs/attachments.md).
+   */
+  async attach(file: File): Promise<void> {
+    const client = this.client;
+    const api = this.env.api;
+    const open = this.summary && this.summary.status !== 'closed' ? this.summary.id : undefined;
+    if (!client || !open) {
+      this.view.setError(this.t('attachNeedsChat'));
+      return;
+    }
+    const problem = fileProblem(file, this.t);
+    this.view.setError(problem);
+    if (problem) return;
+    const { requestUpload, attachmentUrl } = api;
+    if (!requestUpload || !attachmentUrl) {
+      this.view.setError(this.t('attachFailed', { name: file.name, reason: 'unavailable' }));
+      return;
+    }
+    this.view.setUpload(this.t('attachUploading', { name: file.name, percent: 0 }));
+    try {
+      const token = await this.identityToken();
+      const attachment = await uploadAttachment(
+        {
+          requestUpload: (request) => requestUpload.call(api, token, request),
+          attachmentUrl: (c, a) => attachmentUrl.call(api, token, c, a),
+        },
+        open,
+        file,
+        (percent) => this.view.setUpload(this.t('attachUploading', { name: file.name, percent })),
+      );
+      const pending = client.send(open, '', { attachment });
+      this.transcript.addPending(pending.clientMsgId, `📎 ${file.name}`, this.env.now().getTime());
+      pending.promise.catch((refused: { message?: string }) => {
+        this.transcript.markFailed(pending.clientMsgId, refused.message ?? '');
+        this.view.setError(this.t('attachFailed', { name: file.name, reason: refused.message ?? '' }));
+        this.render();
+      });
+      this.render();
+    } catch (error) {
+      this.view.setError(this.t('attachFailed', { name: file.name, reason: (error as Error).message }));
+    } finally {
+      this.view.setUpload(undefined);
+    }
+  }
+
+  /** Issue 11: a message's file, its download URL fetched with the customer's token when shown. */
+  renderAttachment(attachment: NonNullable<TranscriptEntry['attachment']>): HTMLElement {
+    this.attachmentLinks ??= new AttachmentLinks({
+      attachmentUrl: async (conversationId, attachmentId) => {
+        const api = this.env.api;
+        if (!api.attachmentUrl) throw new Error('attachments unavailable');
+        return api.attachmentUrl(await this.identityToken(), conversationId, attachmentId);
+      },
+    });
+    return renderAttachment(attachment.info, attachment.conversationId, this.attachmentLinks, this.t);
+  }
+
+  private attachmentLinks: AttachmentLinks | undefined;
 
   typing(): void {
     const id = this.summary?.status === 'closed' ? undefined : this.summary?.id;

@@ -38,6 +38,8 @@ export interface WidgetScreen {
   setAway(text: string | undefined): void;
   setTyping(text: string | undefined): void;
   setError(text: string | undefined): void;
+  /** Issue 11: an upload in progress (undefined: none). */
+  setUpload(text: string | undefined): void;
   clearComposer(): void;
   renderMessages(entries: readonly TranscriptEntry[]): void;
   resetMessages(): void;

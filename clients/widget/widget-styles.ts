@@ -1,8 +1,9 @@
+import { ATTACHMENT_CSS } from '../web/attachments';
 /**
  * The widget's styles, scoped by its shadow root so neither the host page nor the widget
  * restyles the other. Colours meet WCAG AA: text 4.5:1, borders, stars and focus rings 3:1.
  */
-export const WIDGET_CSS = `
+export const WIDGET_CSS = `${ATTACHMENT_CSS}
 :host { all: initial; }
 * { box-sizing: border-box; }
 .root { --brand: #1f5bd0; --ink: #1f2430; --muted: #5a6275; --line: #e3e8f3; --field: #8792a8; --ring: #1f5bd0; position: fixed; right: 20px; bottom: 20px; z-index: 2147483000; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", sans-serif; color: var(--ink); }

@@ -1,3 +1,4 @@
+import { attachButton } from '../web/attachments';
 import { h, stickToBottom } from '../web/dom';
 import type { Translate } from '../web/i18n';
 import { MessageList } from '../web/message-list';
@@ -25,6 +26,10 @@ export interface WidgetViewEvents {
   acceptOffer(email: string): void;
   requestTranscript(email: string): void;
   openPrevious(conversationId: string): void;
+  /** Issue 11: a file chosen with the attach button. */
+  attach(file: File): void;
+  /** Shows a message's file (clients/web/attachments.ts). */
+  renderAttachment(attachment: NonNullable<TranscriptEntry['attachment']>): HTMLElement;
   closePrevious(): void;
   morePrevious(): void;
   retry(): void;
@@ -249,6 +254,8 @@ export class WidgetView implements WidgetScreen {
   private readonly composer: HTMLFormElement;
   private readonly input: HTMLTextAreaElement;
   private readonly composerError: HTMLElement;
+  /** Issue 11: an upload in progress. */
+  private readonly uploadStatus: HTMLElement;
   private readonly preChatForm: HTMLFormElement;
   private readonly rating: HTMLElement;
   private readonly ratingForm: HTMLFormElement;
@@ -314,7 +321,7 @@ export class WidgetView implements WidgetScreen {
       (email) => t('transcriptSent', { email }),
       (email) => events.requestTranscript(email),
     );
-    this.list = new MessageList({ t, locale, nameOf });
+    this.list = new MessageList({ t, locale, nameOf, renderAttachment: (attachment) => events.renderAttachment(attachment) });
     this.list.element.setAttribute('aria-label', t('title'));
     this.previous = new PreviousConversationsView(
       t,
@@ -345,7 +352,14 @@ export class WidgetView implements WidgetScreen {
     });
     this.input.addEventListener('input', () => events.typing());
     this.composerError = h('p', { class: 'error', role: 'alert', hidden: true });
-    this.composer = h('form', { class: 'composer' }, this.input, h('button', { class: 'primary', type: 'submit' }, t('send')));
+    this.uploadStatus = h('p', { class: 'upload-status', role: 'status', hidden: true });
+    this.composer = h(
+      'form',
+      { class: 'composer' },
+      attachButton(t, (file) => events.attach(file)),
+      this.input,
+      h('button', { class: 'primary', type: 'submit' }, t('send')),
+    );
     this.composer.addEventListener('submit', (event) => {
       event.preventDefault();
       const text = this.input.value;
@@ -436,6 +450,7 @@ export class WidgetView implements WidgetScreen {
       this.handoffButton,
       this.offer.element,
       this.composerError,
+      this.uploadStatus,
       this.composer,
     );
     this.panel.addEventListener('keydown', (event) => {
@@ -541,6 +556,12 @@ export class WidgetView implements WidgetScreen {
   setError(text: string | undefined): void {
     this.composerError.hidden = text === undefined;
     this.composerError.textContent = text ?? '';
+  }
+
+  /** Issue 11: what an upload is doing (undefined: nothing). */
+  setUpload(text: string | undefined): void {
+    this.uploadStatus.hidden = text === undefined;
+    this.uploadStatus.textContent = text ?? '';
   }
 
   clearComposer(): void {

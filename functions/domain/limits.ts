@@ -209,6 +209,8 @@ const HTTP_RULES: Readonly<Record<string, readonly LimitRuleName[]>> = {
   webhooks: ['apiRead'],
   'webhooks-change': ['settingsChange'],
   reports: ['apiRead'],
+  // Issue 11: an upload grant comes before a message, a download URL per file shown; both counted with the user's messages.
+  attachments: ['messagePerUser'],
 };
 
 export function isLimitedWebSocketRoute(routeKey: string): boolean {

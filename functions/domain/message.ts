@@ -1,3 +1,4 @@
+import type { Attachment } from './attachment';
 import { BadRequestError, TooLargeError } from './errors';
 import type { UserRef } from './identity';
 
@@ -10,7 +11,10 @@ export interface Message {
   readonly messageId: string;
   readonly clientMsgId?: string;
   readonly sender: UserRef;
+  /** Empty when the message is only an attachment. */
   readonly text: string;
+  /** Extension (issue 11): the file this message carries, checked and stored by the server. */
+  readonly attachment?: Attachment;
   readonly ts: string;
 }
 
@@ -19,6 +23,7 @@ export interface MessageDraft {
   readonly sender: UserRef;
   readonly text: string;
   readonly clientMsgId?: string;
+  readonly attachment?: Attachment;
 }
 
 /**
@@ -30,4 +35,11 @@ export function validateText(text: string): string {
   if (length === 0) throw new BadRequestError('text must not be empty');
   if (length > MAX_TEXT_CHARS) throw new TooLargeError(`text must be at most ${MAX_TEXT_CHARS} characters`);
   return text;
+}
+
+/** A message's text when it carries an attachment: optional (empty), else as validateText. */
+export function validateCaption(text: string | undefined, hasAttachment: boolean): string {
+  if (hasAttachment && (text === undefined || text.trim() === '')) return '';
+  if (text === undefined) throw new BadRequestError('text must not be empty');
+  return validateText(text);
 }

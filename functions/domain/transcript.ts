@@ -1,3 +1,4 @@
+import { formatBytes } from './attachment';
 import type { Conversation } from './conversation';
 import type { Message } from './message';
 
@@ -34,7 +35,7 @@ function senderName(message: Message): string {
 export function renderTranscript(conversation: Conversation, messages: readonly Message[], truncated: boolean): TranscriptMail {
   const started = utcTime(conversation.createdAt);
   const subject = `Your chat transcript (${started})`;
-  const lines = messages.map((message) => `[${utcTime(message.ts)}] ${senderName(message)}:\n${message.text}`);
+  const lines = messages.map((message) => `[${utcTime(message.ts)}] ${senderName(message)}:\n${bodyOf(message)}`);
   const cut = truncated ? [`(The transcript is cut after ${messages.length} messages.)`] : [];
   const text = [`Chat transcript, started ${started}`, '', ...lines.flatMap((line) => [line, '']), ...cut].join('\n').trimEnd();
   const rows = messages
@@ -42,7 +43,7 @@ export function renderTranscript(conversation: Conversation, messages: readonly 
       (message) =>
         `<tr><td style="color:#666;white-space:nowrap;vertical-align:top;padding:4px 8px">${escapeHtml(utcTime(message.ts))}</td>` +
         `<td style="vertical-align:top;padding:4px 8px"><strong>${escapeHtml(senderName(message))}</strong><br>` +
-        `${escapeHtml(message.text).replace(/\n/g, '<br>')}</td></tr>`,
+        `${escapeHtml(bodyOf(message)).replace(/\n/g, '<br>')}</td></tr>`,
     )
     .join('');
   const html =
@@ -51,4 +52,11 @@ export function renderTranscript(conversation: Conversation, messages: readonly 
     (truncated ? `<p>${escapeHtml(cut[0] ?? '')}</p>` : '') +
     '</body></html>';
   return { subject, text, html };
+}
+
+/** A message's words; a file it carries (issue 11) is named, not attached to the mail. */
+function bodyOf(message: Message): string {
+  if (!message.attachment) return message.text;
+  const file = `[Attachment: ${message.attachment.name}, ${formatBytes(message.attachment.size)}]`;
+  return message.text.trim() === '' ? file : `${message.text}\n${file}`;
 }

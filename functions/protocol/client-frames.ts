@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ATTACHMENT_ID_PATTERN } from '../domain/attachment';
 import { MAX_CLIENT_MSG_ID_CHARS } from '../domain/message';
 import { SKILL_PATTERN, USER_ID_PATTERN } from '../domain/identity';
 import { MAX_SYNC_CURSORS } from '../domain/limits';
@@ -97,12 +98,17 @@ export const startFrame = z.strictObject({
     .optional(),
 });
 
-export const messageFrame = z.strictObject({
-  action: z.literal('message'),
-  conversationId: conversationId.optional(),
-  clientMsgId,
-  text,
-});
+export const messageFrame = z
+  .strictObject({
+    action: z.literal('message'),
+    conversationId: conversationId.optional(),
+    clientMsgId,
+    // Optional only when an attachment is present.
+    text: text.optional(),
+    // Extension (issue 11): a file uploaded with a grant from POST /v1/attachments.
+    attachment: z.strictObject({ id: z.string().regex(ATTACHMENT_ID_PATTERN, 'attachment.id is not an attachment id') }).optional(),
+  })
+  .refine((frame) => frame.text !== undefined || frame.attachment !== undefined, { message: 'text is required without an attachment' });
 
 export const typingFrame = z.strictObject({
   action: z.literal('typing'),

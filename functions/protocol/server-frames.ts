@@ -1,3 +1,4 @@
+import type { Attachment } from '../domain/attachment';
 import type { ConversationSummary } from '../domain/conversation';
 import type { ErrorCode } from '../domain/errors';
 import type { Message } from '../domain/message';
@@ -71,6 +72,7 @@ interface MessagePayload {
   clientMsgId?: string;
   sender: UserRef;
   text: string;
+  attachment?: Attachment;
   ts: string;
 }
 
@@ -83,6 +85,7 @@ export function messageFrame(message: Message): ServerFrame {
     ...(message.clientMsgId ? { clientMsgId: message.clientMsgId } : {}),
     sender: message.sender,
     text: message.text,
+    ...(message.attachment ? { attachment: message.attachment } : {}),
     ts: message.ts,
   };
 }

@@ -1,3 +1,4 @@
+import type { AttachmentStore, FileTypeDetector } from '../ports/attachment-store';
 import type { Role, User } from '../domain/identity';
 import type { AgentStatusRecord } from '../ports/agent-status-record';
 import type { AgentDirectory } from '../ports/agent-directory';
@@ -31,6 +32,17 @@ export interface Caller {
   readonly connectionId?: string;
   /** Identified customers: what the embedding site vouched for in the token (email, attrs). */
   readonly customer?: VouchedCustomer;
+}
+
+/** The attachments bucket, the type detector and their limits (docs/attachments.md). */
+export interface Attachments {
+  readonly store: AttachmentStore;
+  readonly detector: FileTypeDetector;
+  readonly maxBytes: number;
+  /** How long an upload grant (presigned POST) is valid. */
+  readonly uploadSeconds: number;
+  /** How long a download URL (presigned GET) is valid. */
+  readonly downloadSeconds: number;
 }
 
 export interface Settings {
@@ -125,6 +137,8 @@ export interface Ports {
   readonly emailAddresses: EmailAddressStatus;
   /** Raw inbound mail (the bucket SES receiving writes to). */
   readonly inboundMail: InboundMailSource;
+  /** Attachments (issue 11): absent when no bucket is configured (ATTACHMENTS_BUCKET), and then refused as `unavailable`. */
+  readonly attachments?: Attachments;
   readonly tokens: TokenService;
   readonly rateLimiter: RateLimiter;
   readonly loginBackoff: LoginBackoff;

@@ -3,10 +3,11 @@ import { assertCanParticipate, assertCanView, assertOpen, participantIds } from 
 import { BadRequestError } from '../domain/errors';
 import { userRef } from '../domain/identity';
 import { pushAppended } from '../domain/announcements';
-import { validateText } from '../domain/message';
+import { validateCaption } from '../domain/message';
 import type { MessageFrame, ReadFrame, TypingFrame } from '../protocol/client-frames';
 import type { ServerFrame } from '../protocol/server-frames';
 import { ackFrame, messageFrame } from '../protocol/server-frames';
+import { acceptAttachment } from './attachments';
 import { recordFirstResponse } from './assignment-metrics';
 import { broadcast } from './broadcast';
 import type { Caller, Ports } from './context';
@@ -28,7 +29,9 @@ async function targetConversation(ports: Ports, caller: Caller, conversationId: 
  * message's retry pushes it again (domain/announcements.ts).
  */
 export async function sendMessage(ports: Ports, caller: Caller, frame: MessageFrame): Promise<ServerFrame[]> {
-  validateText(frame.text);
+  const text = validateCaption(frame.text, frame.attachment !== undefined);
+  // An upload belongs to a conversation: a message carrying one must name it.
+  if (frame.attachment && !frame.conversationId) throw new BadRequestError('conversationId is required with an attachment');
   const conversation = await targetConversation(ports, caller, frame.conversationId);
   assertCanParticipate(caller.user, conversation);
   const sender = userRef(caller.user);
@@ -38,10 +41,12 @@ export async function sendMessage(ports: Ports, caller: Caller, frame: MessageFr
     if (earlier) return [ackFrame(earlier)];
     assertOpen(conversation);
   }
+  // Issue 11: the referenced upload is checked (exists, size, magic bytes) before anything is stored.
+  const attachment = frame.attachment ? await acceptAttachment(ports, caller.user, conversation, frame.attachment.id) : undefined;
   const now = ports.clock.now();
   const result = await ports.conversations.appendMessage(
     conversation,
-    { sender, text: frame.text, clientMsgId: frame.clientMsgId },
+    { sender, text, clientMsgId: frame.clientMsgId, ...(attachment ? { attachment } : {}) },
     now.toISOString(),
   );
   if (!result.duplicate) {

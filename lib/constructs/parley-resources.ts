@@ -5,6 +5,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Config, MAIL_SETTINGS, NOT_DEPLOYED } from '../../functions/config';
+import { STORED_PREFIX, UPLOAD_PREFIX } from '../../functions/domain/attachment';
 import type { Needs } from '../../functions/routes';
 import type { RuntimeSettings } from '../parley-context';
 
@@ -49,6 +50,8 @@ export interface ParleyResources {
   readonly settings: RuntimeSettings;
   readonly realtime: RealtimeEndpoint;
   readonly mail?: MailResources;
+  /** The private attachments bucket (lib/constructs/attachments.ts). */
+  readonly attachmentsBucket: IBucket;
 }
 
 /** Variables every function gets besides the handler configuration (functions/config.ts). */
@@ -80,6 +83,7 @@ export function functionEnvironment(resources: ParleyResources): Record<string, 
     IDENTIFIED_CUSTOMER_SECRET_ID: resources.identifiedCustomerSecret.secretArn,
     // The imported secret's ARN lacks the random suffix; its name is the reliable id.
     UPSTASH_SECRET_ID: resources.upstashSecret.secretName,
+    ATTACHMENTS_BUCKET: resources.attachmentsBucket.bucketName,
     ...resources.settings,
     ...(resources.mail === undefined
       ? {}
@@ -137,4 +141,20 @@ export function grantNeeds(grantee: IGrantable, needs: Needs, resources: ParleyR
     if (bucket === undefined) throw new Error('A function that reads inbound mail needs the receiving bucket (lib/constructs/mail.ts)');
     Grant.addToPrincipal({ grantee, actions: ['s3:GetObject'], resourceArns: [bucket.arnForObjects(`${resources.mail!.inboundPrefix}*`)] });
   }
+  if (needs.attachments !== undefined) grantAttachments(grantee, needs.attachments, resources.attachmentsBucket);
+}
+
+/** Per key prefix (domain/attachment.ts): `issue` signs, `accept` checks and moves (functions/routes.ts Needs). */
+function grantAttachments(grantee: IGrantable, role: 'issue' | 'accept', bucket: IBucket): void {
+  const uploads = bucket.arnForObjects(`${UPLOAD_PREFIX}*`);
+  const stored = bucket.arnForObjects(`${STORED_PREFIX}*`);
+  // Without ListBucket a missing key answers 403, indistinguishable from a denied one.
+  Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket'], resourceArns: [bucket.bucketArn] });
+  if (role === 'issue') {
+    Grant.addToPrincipal({ grantee, actions: ['s3:PutObject'], resourceArns: [uploads] });
+    Grant.addToPrincipal({ grantee, actions: ['s3:GetObject'], resourceArns: [stored] });
+    return;
+  }
+  Grant.addToPrincipal({ grantee, actions: ['s3:GetObject', 's3:DeleteObject'], resourceArns: [uploads] });
+  Grant.addToPrincipal({ grantee, actions: ['s3:GetObject', 's3:PutObject'], resourceArns: [stored] });
 }

@@ -12,11 +12,25 @@ export interface LocalS3 {
 
 /**
  * s3rver as the S3 endpoint (path-style), its files in a temporary folder removed on close:
- * it holds inbound mail only, which the handler reads once.
+ * inbound mail, which the handler reads once, and attachments (not kept across restarts).
+ * s3rver does not check a presigned POST's policy (size range, type, expiry): the `message`
+ * handler's own checks (services/attachments.ts) are what hold locally.
  */
+/** A bucket browsers POST to from any origin, as the attachments bucket's CORS rule allows on AWS. */
+const BROWSER_UPLOAD_CORS = `<CORSConfiguration>
+  <CORSRule>
+    <AllowedOrigin>*</AllowedOrigin>
+    <AllowedMethod>POST</AllowedMethod>
+    <AllowedHeader>*</AllowedHeader>
+    <MaxAgeSeconds>3600</MaxAgeSeconds>
+  </CORSRule>
+</CORSConfiguration>`;
+
 export async function startLocalS3(options: {
   host?: string;
   buckets: readonly string[];
+  /** Buckets that take browser uploads (presigned POSTs from the web pages' origin). */
+  browserUploadBuckets?: readonly string[];
   accessKeyIds: readonly string[];
 }): Promise<LocalS3> {
   const host = options.host ?? '127.0.0.1';
@@ -34,7 +48,10 @@ export async function startLocalS3(options: {
     vhostBuckets: false,
     // Any local secret: the point is the bucket and its objects, not the signature.
     allowMismatchedSignatures: true,
-    configureBuckets: options.buckets.map((name) => ({ name })),
+    configureBuckets: [
+      ...options.buckets.map((name) => ({ name })),
+      ...(options.browserUploadBuckets ?? []).map((name) => ({ name, configs: [BROWSER_UPLOAD_CORS] })),
+    ],
   });
   const address = await server.run();
   return {

@@ -72,6 +72,9 @@ describe('readParleyContext', () => {
         WEBHOOK_RETRY_BASE_SECONDS: '30',
         WEBHOOK_LOG_DAYS: '14',
         WEBHOOK_ENDPOINT_CACHE_SECONDS: '5',
+        ATTACHMENT_MAX_BYTES: String(10 * 1024 * 1024),
+        ATTACHMENT_UPLOAD_SECONDS: '300',
+        ATTACHMENT_DOWNLOAD_SECONDS: '300',
       },
     });
   });

@@ -1,4 +1,4 @@
-import type { CustomerProfile, VisitorContext } from './protocol';
+import type { AttachmentInfo, CustomerProfile, VisitorContext } from './protocol';
 import { readJson, writeJson, type KeyValueStore } from './storage';
 
 /** A send the client has accepted and not yet seen acknowledged or definitively refused. */
@@ -7,7 +7,10 @@ export interface OutboxEntry {
   /** `start` opens (or returns) the customer's conversation with this text as its first message. */
   readonly action: 'message' | 'start';
   readonly conversationId?: string;
+  /** Empty when the message is only an attachment. */
   readonly text: string;
+  /** Extension (issue 11): an uploaded file the message carries (docs/attachments.md). */
+  readonly attachment?: AttachmentInfo;
   readonly skill?: string;
   readonly profile?: CustomerProfile;
   readonly visitor?: VisitorContext;

@@ -20,6 +20,7 @@ import {
   isDefinitiveError,
   parseServerFrame,
   type AgentStatus,
+  type AttachmentInfo,
   type ChatMessage,
   type ClientFrame,
   type ConversationSummary,
@@ -84,6 +85,7 @@ export class ParleyClient {
             clientMsgId: ack.clientMsgId,
             sender: this.self,
             text: entry.text,
+            ...(entry.attachment ? { attachment: entry.attachment } : {}),
             ts: ack.ts,
           });
         }
@@ -146,8 +148,9 @@ export class ParleyClient {
    * The message is kept and resent with the same clientMsgId until acknowledged; the promise
    * rejects only when the server refuses it for good. Throws at once on empty or oversized text.
    */
-  send(conversationId: string | undefined, text: string): PendingSend {
-    return this.pipeline.send(conversationId, text);
+  /** `attachment` (issue 11): an uploaded file; its details show on the sender's own copy until the server's arrive. */
+  send(conversationId: string | undefined, text: string, options: { attachment?: AttachmentInfo } = {}): PendingSend {
+    return this.pipeline.send(conversationId, text, options);
   }
 
   /** Customers: opens a conversation with a first message (acknowledged like any send). */

@@ -45,8 +45,21 @@ export interface ChatMessage {
   readonly messageId: string;
   readonly clientMsgId?: string;
   readonly sender: Sender;
+  /** Empty when the message is only an attachment. */
   readonly text: string;
+  /** Extension (issue 11): the file the message carries (docs/attachments.md). */
+  readonly attachment?: AttachmentInfo;
   readonly ts: string;
+}
+
+/** Extension (issue 11): a message's file; its download URL comes from GET /v1/conversations/{id}/attachments/{attachmentId}. */
+export interface AttachmentInfo {
+  readonly id: string;
+  readonly name?: string;
+  readonly contentType: string;
+  readonly size: number;
+  /** `image`: shown as a preview; `file`: a card with name and size. */
+  readonly kind: 'image' | 'file';
 }
 
 export interface SessionFrame {
@@ -222,7 +235,7 @@ export type ClientFrame =
   | { action: 'sync'; cursors?: Record<string, number>; noteCursors?: Record<string, number> }
   | { action: 'heartbeat'; ts?: number | string }
   | { action: 'start'; skill?: string; text?: string; clientMsgId?: string; profile?: CustomerProfile; visitor?: VisitorContext }
-  | { action: 'message'; conversationId?: string; clientMsgId: string; text: string }
+  | { action: 'message'; conversationId?: string; clientMsgId: string; text?: string; attachment?: { id: string } }
   | { action: 'typing'; conversationId: string }
   | { action: 'read'; conversationId: string; seq: number }
   | { action: 'close'; conversationId: string; reason?: string }

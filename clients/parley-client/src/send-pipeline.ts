@@ -6,6 +6,7 @@ import {
   MAX_TEXT_CHARS,
   isDefinitiveError,
   type AckFrame,
+  type AttachmentInfo,
   type ClientFrame,
   type CustomerProfile,
   type VisitorContext,
@@ -76,13 +77,18 @@ export class SendPipeline {
     private readonly hooks: SendPipelineHooks,
   ) {}
 
-  send(conversationId: string | undefined, text: string): PendingSend {
-    checkText(text);
+  send(conversationId: string | undefined, text: string, options: { attachment?: AttachmentInfo } = {}): PendingSend {
+    // With an attachment the text is an optional caption.
+    if (options.attachment) {
+      if (!conversationId) throw new ParleyClientError('bad_request', 'an attachment needs a conversation');
+      if (text.trim() !== '') checkText(text);
+    } else checkText(text);
     return this.accept({
       clientMsgId: this.config.newClientMsgId(),
       action: 'message',
       ...(conversationId ? { conversationId } : {}),
       text,
+      ...(options.attachment ? { attachment: options.attachment } : {}),
       createdAt: this.config.now(),
     });
   }
@@ -213,7 +219,9 @@ export class SendPipeline {
         : {
             action: 'message',
             clientMsgId: entry.clientMsgId,
-            text: entry.text,
+            ...(entry.attachment && entry.text.trim() === '' ? {} : { text: entry.text }),
+            // Only the id goes on the wire; the rest is for the sender's own copy (see ParleyClient).
+            ...(entry.attachment ? { attachment: { id: entry.attachment.id } } : {}),
             ...(entry.conversationId ? { conversationId: entry.conversationId } : {}),
           };
     this.connection.write(frame);

@@ -1,6 +1,7 @@
 import type { CloseReason, Conversation, ConversationStatus, TicketState } from '../../domain/conversation';
 import type { CustomerAttrs } from '../../domain/customer-context';
 import type { TicketInfo, TicketOfferReason } from '../../domain/ticket';
+import type { Attachment } from '../../domain/attachment';
 import type { Message } from '../../domain/message';
 import type { SenderRole } from '../../domain/identity';
 import { keys } from './keys';
@@ -191,6 +192,7 @@ export function messageToItem(message: Message): Item {
     senderRole: message.sender.role,
     senderName: message.sender.name,
     text: message.text,
+    ...(message.attachment ? { attachment: { ...message.attachment } } : {}),
     ts: message.ts,
   };
 }
@@ -204,6 +206,23 @@ export function itemToMessage(item: Item): Message {
     ...(clientMsgId ? { clientMsgId } : {}),
     sender: { id: String(item.senderId), role: item.senderRole as SenderRole, name: String(item.senderName) },
     text: String(item.text),
+    ...attachmentOf(item),
     ts: String(item.ts),
+  };
+}
+
+/** A message's attachment (issue 11): a map attribute, absent on messages without one. */
+function attachmentOf(item: Item): { attachment?: Attachment } {
+  const value = item.attachment as Record<string, unknown> | undefined;
+  if (!value || typeof value.id !== 'string') return {};
+  const contentType = String(value.contentType);
+  return {
+    attachment: {
+      id: value.id,
+      name: String(value.name),
+      contentType,
+      size: Number(value.size),
+      kind: value.kind === 'image' ? 'image' : 'file',
+    },
   };
 }

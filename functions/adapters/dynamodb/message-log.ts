@@ -208,6 +208,7 @@ export class MessageLog {
         ...(attempt.draft.clientMsgId ? { clientMsgId: attempt.draft.clientMsgId } : {}),
         sender: attempt.draft.sender,
         text: attempt.draft.text,
+        ...(attempt.draft.attachment ? { attachment: attempt.draft.attachment } : {}),
         ts: attempt.now,
       };
       try {

@@ -42,6 +42,11 @@ window.mountParleyHarness = (locale) => {
       view.setOpen(!view.isOpen);
     },
     send: record('send'),
+    attach: record('attach'),
+    renderAttachment: (attachment) => {
+      calls.push(['renderAttachment', attachment.info.id]);
+      return document.createElement('span');
+    },
     typing: () => undefined,
     preChat: record('preChat'),
     rate: record('rate'),

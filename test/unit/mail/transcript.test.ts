@@ -62,3 +62,30 @@ describe('the emailed transcript', () => {
     expect(mail.text.endsWith('(The transcript is cut after 3 messages.)')).toBe(true);
   });
 });
+
+describe('attachments in the emailed transcript (issue 11)', () => {
+  it('names each file and its size instead of an empty line; the file itself is not mailed', () => {
+    const customer = { id: 'guest:01CUSTOMER', role: 'customer', name: '' } as const;
+    const attachment = {
+      id: '01JABCDEFGHJKMNPQRSTVWXYZ0',
+      name: 'screen <1>.png',
+      contentType: 'image/png',
+      size: 2048,
+      kind: 'image',
+    } as const;
+    const mail = renderTranscript(
+      conversation,
+      [
+        { ...message(1, customer, '', '2026-11-30T22:10:05.000Z'), attachment },
+        {
+          ...message(2, customer, 'And the invoice', '2026-11-30T22:10:06.000Z'),
+          attachment: { ...attachment, name: 'invoice.pdf', kind: 'file' },
+        },
+      ],
+      false,
+    );
+    expect(mail.text).toContain('Visitor:\n[Attachment: screen <1>.png, 2 KB]');
+    expect(mail.text).toContain('And the invoice\n[Attachment: invoice.pdf, 2 KB]');
+    expect(mail.html).toContain('[Attachment: screen &lt;1&gt;.png, 2 KB]');
+  });
+});

@@ -114,6 +114,30 @@ describe('ParleyClient', () => {
     expect(client.stats().resends).toBe(1);
   });
 
+  it('sends an attachment by id only, without empty text; the sender keeps the file details on its own copy', async () => {
+    const { client } = makeClient();
+    void client.connect();
+    const socket = await bringUp([summary('conv')], { conv: 0 });
+    const attachment = { id: '01JABCDEFGHJKMNPQRSTVWXYZ0', name: 'screen.png', contentType: 'image/png', size: 70, kind: 'image' } as const;
+    const pending = client.send('conv', '', { attachment });
+    const captioned = client.send('conv', 'see this', { attachment });
+    expect(socket.actions('message')).toEqual([
+      { action: 'message', clientMsgId: pending.clientMsgId, attachment: { id: attachment.id }, conversationId: 'conv' },
+      {
+        action: 'message',
+        clientMsgId: captioned.clientMsgId,
+        text: 'see this',
+        attachment: { id: attachment.id },
+        conversationId: 'conv',
+      },
+    ]);
+    socket.receive({ type: 'ack', clientMsgId: pending.clientMsgId, conversationId: 'conv', seq: 1, messageId: 'm1', ts: 't' });
+    await pending.promise;
+    expect(client.messages('conv')).toEqual([expect.objectContaining({ seq: 1, text: '', attachment })]);
+    // A file needs a conversation (its upload was granted under one).
+    expect(() => client.send(undefined, '', { attachment })).toThrow(/conversation/);
+  });
+
   it('reports a send failed only on a definitive error and retries an unavailable one', async () => {
     const { client } = makeClient();
     const failed: string[] = [];

@@ -65,6 +65,10 @@ export class FakeScreen implements WidgetScreen {
   setError(text: string | undefined): void {
     this.error = text;
   }
+  upload: string | undefined;
+  setUpload(text: string | undefined): void {
+    this.upload = text;
+  }
   clearComposer(): void {}
   renderMessages(entries: readonly TranscriptEntry[]): void {
     this.entries = entries;
