@@ -24,7 +24,7 @@ import { RequestCounter } from './bench/request-counter';
  * The bulk load writes exactly the postings the sink would (services/search.ts
  * messagePostings/customerPostings) straight to the table, so loading takes minutes, not hours.
  *
- * Alone: `npx tsx scripts/bench-search.ts [--messages N]`; `npm run bench` runs it with 100,000.
+ * Alone: `npx tsx scripts/bench-search.ts [--messages N]`; `npm run bench` runs it with 20,000 (BENCH_SEARCH_MESSAGES sets another count).
  */
 const MESSAGES_PER_CONVERSATION = 20;
 const AGENTS = 20;

@@ -94,20 +94,28 @@ export async function ask(client: RawClient, frame: unknown, types: string[]): P
   return client.next((reply) => types.includes(reply.type));
 }
 
-/** Messages waiting, in flight or delayed on the routing queue: background work not yet done. */
-async function routingBacklog(stack: LocalStack): Promise<number> {
+/**
+ * Messages waiting, in flight or delayed on the queues whose consumers write to the table
+ * (routing, domain events, webhook deliveries): background work not yet done.
+ */
+async function backlog(stack: LocalStack): Promise<number> {
   const client = new SQSClient({ endpoint: stack.endpoints.sqs, region: LOCAL_REGION, credentials });
-  const { Attributes = {} } = await client.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: stack.routingQueueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-    }),
-  );
-  return Object.values(Attributes).reduce((sum, count) => sum + Number(count ?? 0), 0);
+  let total = 0;
+  for (const queueUrl of [stack.routingQueueUrl, stack.eventsQueueUrl, stack.webhookQueues.queueUrl]) {
+    const { Attributes = {} } = await client.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+      }),
+    );
+    total += Object.values(Attributes).reduce((sum, count) => sum + Number(count ?? 0), 0);
+  }
+  client.destroy();
+  return total;
 }
 
 /**
- * Waits until background work (routing, notices) is done: the routing queue is drained and
+ * Waits until background work (routing, notices, event sinks) is done: the queues are drained and
  * the table has stopped changing. The queue check is the condition; the quiet period only
  * catches writes that do not go through the queue, and a slow machine only lengthens the wait.
  */
@@ -115,11 +123,11 @@ export async function settled(stack: LocalStack, quietMs = 300, timeoutMs = 30_0
   const deadline = Date.now() + timeoutMs;
   let previous = '';
   while (Date.now() < deadline) {
-    const backlog = await routingBacklog(stack);
+    const waiting = await backlog(stack);
     const current = JSON.stringify(await storedItems(stack));
-    if (backlog === 0 && current === previous) return;
-    previous = backlog === 0 ? current : '';
+    if (waiting === 0 && current === previous) return;
+    previous = waiting === 0 ? current : '';
     await new Promise((resolve) => setTimeout(resolve, quietMs));
   }
-  throw new Error(`the routing queue or the table kept changing for ${timeoutMs} ms`);
+  throw new Error(`the queues or the table kept changing for ${timeoutMs} ms`);
 }
