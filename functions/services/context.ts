@@ -1,4 +1,5 @@
 import type { AttachmentStore, FileTypeDetector } from '../ports/attachment-store';
+import type { AuditLog } from '../ports/audit-log';
 import type { Role, User } from '../domain/identity';
 import type { AgentStatusRecord } from '../ports/agent-status-record';
 import type { AgentDirectory } from '../ports/agent-directory';
@@ -119,6 +120,8 @@ export interface Ports {
   readonly events: DomainEventPublisher;
   /** Report counters and ratings (docs/reports.md): written by the reports sink, read by GET /v1/reports. */
   readonly reports: ReportStore;
+  /** The audit trail of data-rights actions (docs/data-rights.md). */
+  readonly audit: AuditLog;
   readonly agents: AgentDirectory;
   /** The status each agent last chose: the record Redis presence is rebuilt from. */
   readonly agentStatuses: AgentStatusRecord;

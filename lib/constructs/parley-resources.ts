@@ -6,6 +6,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Config, MAIL_SETTINGS, NOT_DEPLOYED } from '../../functions/config';
 import { STORED_PREFIX, UPLOAD_PREFIX } from '../../functions/domain/attachment';
+import { EXPORT_PREFIX } from '../../functions/domain/customer-data';
 import type { Needs } from '../../functions/routes';
 import type { RuntimeSettings } from '../parley-context';
 
@@ -142,6 +143,23 @@ export function grantNeeds(grantee: IGrantable, needs: Needs, resources: ParleyR
     Grant.addToPrincipal({ grantee, actions: ['s3:GetObject'], resourceArns: [bucket.arnForObjects(`${resources.mail!.inboundPrefix}*`)] });
   }
   if (needs.attachments !== undefined) grantAttachments(grantee, needs.attachments, resources.attachmentsBucket);
+  if (needs.customerData === true) grantCustomerData(grantee, resources.attachmentsBucket);
+}
+
+/**
+ * Customers' data rights (docs/data-rights.md): list, read and delete a conversation's files;
+ * write the export archive and read it (its presigned GET).
+ */
+function grantCustomerData(grantee: IGrantable, bucket: IBucket): void {
+  // Listing a conversation's prefix; unconditioned (no s3:prefix condition) because a GetObject of a
+  // missing key (an attachment the lifecycle rule expired) must answer 404, which S3 decides by ListBucket.
+  Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket'], resourceArns: [bucket.bucketArn] });
+  Grant.addToPrincipal({
+    grantee,
+    actions: ['s3:GetObject', 's3:DeleteObject'],
+    resourceArns: [bucket.arnForObjects(`${STORED_PREFIX}*`)],
+  });
+  Grant.addToPrincipal({ grantee, actions: ['s3:GetObject', 's3:PutObject'], resourceArns: [bucket.arnForObjects(`${EXPORT_PREFIX}*`)] });
 }
 
 /** Per key prefix (domain/attachment.ts): `issue` signs, `accept` checks and moves (functions/routes.ts Needs). */

@@ -56,11 +56,12 @@ describe('the attachments bucket', () => {
     ]);
   });
 
-  it('aborts incomplete uploads and expires unsent ones after a day; sent ones are kept by default', () => {
+  it('aborts incomplete uploads and expires unsent ones and export archives after a day; sent ones are kept by default', () => {
     const rules = bucket.Properties.LifecycleConfiguration.Rules;
     expect(rules).toEqual([
       expect.objectContaining({ Id: 'AbortIncompleteUploads', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
       expect.objectContaining({ Id: 'ExpireUnsentUploads', Prefix: 'uploads/', ExpirationInDays: 1 }),
+      expect.objectContaining({ Id: 'ExpireExports', Prefix: 'exports/', ExpirationInDays: 1 }),
     ]);
   });
 
@@ -104,8 +105,17 @@ describe('least privilege on the attachments bucket', () => {
     });
   });
 
+  it('the customer-data function lists, reads and deletes sent attachments and writes and reads export archives', () => {
+    expect(s3Grants('customer-data')).toEqual({
+      's3:DeleteObject': [objects('conversations/')],
+      's3:GetObject': [objects('conversations/'), objects('exports/')].sort(),
+      's3:ListBucket': [bucketArn],
+      's3:PutObject': [objects('exports/')],
+    });
+  });
+
   it('no other function touches the bucket', () => {
-    const others = stack.functions.filter((fn) => fn.name !== 'attachments' && fn.name !== 'message');
+    const others = stack.functions.filter((fn) => !['attachments', 'message', 'customer-data'].includes(fn.name));
     for (const fn of others) expect(s3Grants(fn.name), fn.name).toEqual({});
   });
 });

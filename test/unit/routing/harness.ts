@@ -99,6 +99,7 @@ export class Harness {
         rowsOf: unused('reports'),
         ratingsOf: unused('reports'),
       },
+      audit: { record: unused('audit') },
       events: { publish: async () => {} },
       routingQueue: {
         publish: async (trigger) => {

@@ -146,6 +146,7 @@ export class RoutingWorld {
         rowsOf: unused('reports'),
         ratingsOf: unused('reports'),
       },
+      audit: { record: unused('audit') },
       events: { publish: async () => {} },
       routingQueue: {
         publish: async (trigger) => {
