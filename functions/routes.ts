@@ -257,7 +257,17 @@ function withGroupNeeds(routes: readonly HttpRoute[]): readonly HttpRoute[] {
   return routes.map((route) => ({ ...route, needs: unions.get(route.name) ?? route.needs }));
 }
 
-const CUSTOMER_DATA_NEEDS: Needs = { table: rw, verificationKeys: true, upstash: true, customerData: true };
+// An erase with force closes conversations in progress as a close would: participants told
+// (connections), the agent's capacity released (upstash, routingQueue), conversation.closed published (events).
+const CUSTOMER_DATA_NEEDS: Needs = {
+  table: rw,
+  verificationKeys: true,
+  upstash: true,
+  customerData: true,
+  connections: true,
+  routingQueue: true,
+  events: true,
+};
 const ATTACHMENTS_NEEDS: Needs = { table: 'read', verificationKeys: true, upstash: true, attachments: 'issue' };
 
 // Guest, login and refresh mint tokens and verify none (logout takes only a refresh token);
@@ -361,8 +371,9 @@ export const HTTP_ROUTES: readonly HttpRoute[] = withGroupNeeds([
   // Issue 11 (docs/attachments.md): one function for the upload grant and the download URL.
   http('POST', '/v1/attachments', 'attachments', ATTACHMENTS_NEEDS),
   http('GET', '/v1/conversations/{id}/attachments/{attachmentId}', 'attachments', ATTACHMENTS_NEEDS),
-  // Issue 11 (docs/data-rights.md), admins only: one function for a customer's export (and erasure).
+  // Issue 11 (docs/data-rights.md), admins only: one function for a customer's export and erasure.
   http('GET', '/v1/customers/{id}/export', 'customer-data', CUSTOMER_DATA_NEEDS),
+  http('DELETE', '/v1/customers/{id}', 'customer-data', CUSTOMER_DATA_NEEDS),
 ]);
 
 /** A function SES drives (lib/constructs/mail.ts): deployed only when the stack is given a mail identity. */
@@ -637,12 +648,25 @@ const ENTRY_ACCESS: Readonly<Record<string, TableAccess>> = {
     on(['WHEVENT#*'], 'PutItem', 'DeleteItem'),
     ...SEARCH_INDEXING_ACCESS,
   ],
-  // Customers' data rights (docs/data-rights.md): the customer's conversations (byCustomer),
-  // each one and its messages, and an audit item per action (AUDIT#<yyyy-mm>, PutItem only).
+  // Customers' data rights (docs/data-rights.md). Exporting: the customer's conversations
+  // (byCustomer), each one and its messages, and an audit item per action (AUDIT#<yyyy-mm>, PutItem only).
+  // Erasing: every item of the conversation's partition but META and of its notes (Query, then
+  // BatchWriteItem deletes, one partition at a time), the tombstone (UpdateItem on META), the
+  // search postings recomputed from the messages and the participants item, the reports' copy
+  // of a rating (UpdateItem), the reply token, the emails' bounce status and suppression entry,
+  // the customer's own partition (USER#). With force, conversations in progress are closed
+  // first as `close` does (the queue behind it, PUSH).
   'customer-data': [
     STAFF_TOKEN_CHECK,
     queryIndex('byCustomer', CUSTOMER_IDS),
-    on(['CONV#*'], 'GetItem', 'Query'),
+    on(['CONV#*'], 'GetItem', 'Query', 'UpdateItem', 'BatchWriteItem'),
+    on(['NOTES#*'], 'Query', 'BatchWriteItem'),
+    on(['SEARCH#*'], 'BatchWriteItem'),
+    on(['SEARCHCONV#*'], 'GetItem', 'DeleteItem'),
+    on(['RATINGS#*'], 'UpdateItem'),
+    on(['MAILTOKEN#*', 'MAILADDR#*', 'MAILSUPPRESSIONS'], 'DeleteItem'),
+    on(['USER#*'], 'Query', 'BatchWriteItem', 'DeleteItem'),
+    queryIndex('queue', ['*']),
     on(['AUDIT#*'], 'PutItem'),
   ],
   // A day's rows (one Query per day of the range) and an agent's ratings.

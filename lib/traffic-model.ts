@@ -150,6 +150,7 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
       'GET /v1/conversations/{id}/attachments/{attachmentId}': messages,
       // Issue 11: a customer's export (and erasure) on request, by admins: the floor applies.
       'GET /v1/customers/{id}/export': admin,
+      'DELETE /v1/customers/{id}': admin,
     },
   };
 }

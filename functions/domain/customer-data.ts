@@ -174,3 +174,32 @@ export function archiveFiles(input: ExportInput): { files: Record<string, Uint8A
   };
   return { files: { 'manifest.json': jsonFile(manifest), ...body }, manifest };
 }
+
+/** What an erased customer's name and id become on tombstones and in the reports' ratings. */
+export const ERASED = 'erased';
+
+/** A conversation still in progress: the erase is refused while one exists, unless forced (its close comes first). */
+export const OPEN_STATUSES: readonly Conversation['status'][] = ['bot', 'queued', 'assigned'];
+
+export function isInProgress(conversation: Pick<Conversation, 'status'>): boolean {
+  return OPEN_STATUSES.includes(conversation.status);
+}
+
+/** The emails an erase must also forget (bounce and suppression entries): the customer's and each ticket's. */
+export function emailsOf(conversation: Pick<Conversation, 'customer' | 'ticket'>): string[] {
+  return [
+    ...new Set(
+      [conversation.customer.email, conversation.ticket?.email]
+        .filter((email): email is string => email !== undefined && email.trim() !== '')
+        .map((email) => email.trim().toLowerCase()),
+    ),
+  ];
+}
+
+/** Every agent whose search scope may hold the conversation's postings: participants, backfilled ones and the last assignee. */
+export function searchAgentsOf(
+  conversation: Pick<Conversation, 'agent'>,
+  participants: { readonly agents: readonly string[]; readonly backfilled: readonly string[] },
+): string[] {
+  return [...new Set([...participants.agents, ...participants.backfilled, ...(conversation.agent ? [conversation.agent.id] : [])])];
+}

@@ -1,5 +1,6 @@
 import type { AttachmentStore, FileTypeDetector } from '../ports/attachment-store';
 import type { AuditLog } from '../ports/audit-log';
+import type { CustomerErasure } from '../ports/customer-erasure';
 import type { Role, User } from '../domain/identity';
 import type { AgentStatusRecord } from '../ports/agent-status-record';
 import type { AgentDirectory } from '../ports/agent-directory';
@@ -122,6 +123,8 @@ export interface Ports {
   readonly reports: ReportStore;
   /** The audit trail of data-rights actions (docs/data-rights.md). */
   readonly audit: AuditLog;
+  /** The deletes and the tombstone write that erase a customer (docs/data-rights.md). */
+  readonly erasure: CustomerErasure;
   readonly agents: AgentDirectory;
   /** The status each agent last chose: the record Redis presence is rebuilt from. */
   readonly agentStatuses: AgentStatusRecord;

@@ -1,5 +1,5 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { storedKey } from '../../functions/domain/attachment';
@@ -7,12 +7,15 @@ import type { ExportManifest } from '../../functions/domain/customer-data';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { RawClient, getJson, postJson, type Frame } from '../../local/tools/raw-client';
 import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
+import { waitFor } from '../support/wait';
 
 /**
  * Customers' data rights (issue 11, docs/data-rights.md) on the local stack: an admin's export
  * of a customer with two chats (one with an image, rated with a comment, with visitor context)
  * and a ticket holds everything, in one zip with a manifest, fetched from the bucket on a
- * presigned GET, and is audited; agents and supervisors are refused.
+ * presigned GET, and is audited; the erase that follows leaves search (words, email, name) and
+ * export finding nothing, the files gone, the report totals as they were and another
+ * customer's data untouched; agents and supervisors are refused both; a retried erase is fine.
  */
 let stack: LocalStack;
 const clients: RawClient[] = [];
@@ -23,8 +26,41 @@ beforeAllOrFail(async () => {
 
 afterAll(async () => {
   for (const client of clients) await client.close();
+  sqs?.destroy();
   await stack?.stop();
 });
+
+let sqs: SQSClient;
+/** Every event published so far was handled (search postings, report counters): the events queue holds nothing. */
+async function eventsSettled(): Promise<void> {
+  sqs ??= new SQSClient({
+    endpoint: stack.endpoints.sqs,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await waitFor(
+    async () => {
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: stack.eventsQueueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+        }),
+      );
+      return Object.values(Attributes ?? {}).every((value) => value === '0');
+    },
+    { message: 'the events queue drained', timeoutMs: budget(10) },
+  );
+}
+const eraseUrl = (customerId: string, query = '') => `${stack.httpUrl}/v1/customers/${encodeURIComponent(customerId)}${query}`;
+async function erase(customerId: string, token: string, query = ''): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(eraseUrl(customerId, query), { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+async function found(token: string, query: Record<string, string>): Promise<string[]> {
+  const answer = await getJson(`${stack.httpUrl}/v1/search?${new URLSearchParams(query).toString()}`, token);
+  expect(answer.status).toBe(200);
+  return [...new Set((answer.body.results as Array<{ conversationId: string }>).map((hit) => hit.conversationId))];
+}
 
 // A 1x1 PNG.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
@@ -71,6 +107,7 @@ interface Scenario {
   attachmentId: string;
   otherCustomerId: string;
   otherConversationId: string;
+  erin: RawClient;
 }
 
 /** Erin: a chat with an image, closed and rated with a comment; a second chat; a ticket. Finn: one chat. */
@@ -132,6 +169,7 @@ async function scenario(): Promise<Scenario> {
     attachmentId,
     otherCustomerId: await customerOf(otherConversationId),
     otherConversationId,
+    erin: erin.client,
   };
 }
 
@@ -237,5 +275,126 @@ describe("a customer's data export on the local stack", () => {
     const files = await fetchArchive(empty.body.url as string);
     expect(jsonOf<ExportManifest>(files, 'manifest.json').conversations).toEqual([]);
     expect(storedKey(world.chatId, world.attachmentId)).toContain(world.chatId);
+  });
+
+  it(
+    'an erase is refused to agents and supervisors and while a chat is in progress; then search, export and the bucket find nothing, reports keep their totals',
+    async () => {
+      const agent = await staff('agent.tech@example.com');
+      const supervisor = await staff('supervisor@example.com');
+      for (const token of [agent.token, supervisor.token]) expect((await erase(world.customerId, token)).status).toBe(403);
+      expect((await erase('not-a-customer', adminToken)).status).toBe(400);
+      expect((await erase(world.customerId, adminToken, '?force=maybe')).status).toBe(400);
+
+      // A chat in progress: refused (409) without force, and nothing is erased.
+      await agent.client.request({ action: 'status', status: 'online' }, ['status']);
+      world.erin.send({ action: 'start', skill: 'tech', text: 'One more thing', clientMsgId: 'e-9' });
+      const third = await waitFor(() => stack.wiring().ports.conversations.findOpen(world.customerId), { message: 'the third chat' });
+      const thirdId = third.id;
+      await agent.client.waitFor(about('assigned', thirdId));
+      const refused = await erase(world.customerId, adminToken);
+      expect(refused.status).toBe(409);
+      expect(JSON.stringify(refused.body)).toContain(thirdId);
+      expect((await stack.wiring().ports.conversations.listMessages(world.chatId, 0, 10)).messages.length).toBeGreaterThan(0);
+      await agent.client.request({ action: 'close', conversationId: thirdId }, ['closed']);
+
+      // What search finds before, and the report totals, once every event is counted and indexed.
+      await eventsSettled();
+      expect(await found(adminToken, { q: 'zanzibarian' })).toEqual(expect.arrayContaining([world.chatId, world.otherConversationId]));
+      expect(await found(agent.token, { q: 'zanzibarian' })).toEqual(expect.arrayContaining([world.chatId]));
+      expect(await found(adminToken, { q: 'erin@customer.example' })).toEqual([world.ticketId]);
+      expect((await found(adminToken, { customer: 'Erin Qu' })).length).toBeGreaterThanOrEqual(3);
+      const day = new Date().toISOString().slice(0, 10);
+      const reportUrl = `${stack.httpUrl}/v1/reports?from=${day}&to=${day}&groupBy=agent`;
+      const before = (await getJson(reportUrl, adminToken)).body;
+
+      const erased = await erase(world.customerId, adminToken);
+      expect(erased.status).toBe(200);
+      expect(erased.body).toMatchObject({ customerId: world.customerId, conversations: 4, closed: 0, attachments: 1 });
+      await eventsSettled();
+
+      // Search by words of the messages, by email, by name and by id finds none of the customer's.
+      expect(await found(adminToken, { q: 'zanzibarian' })).toEqual([world.otherConversationId]);
+      expect(await found(agent.token, { q: 'zanzibarian' })).toEqual([world.otherConversationId]);
+      for (const q of ['quokkaesque', 'xylophonic', 'Receipt', 'erin@customer.example', world.customerId]) {
+        expect(await found(adminToken, { q }), q).toEqual([]);
+      }
+      expect(await found(adminToken, { customer: 'Erin' })).toEqual([]);
+      expect(await found(adminToken, { customer: 'Finn' })).toEqual([world.otherConversationId]);
+      // The postings themselves are gone (not merely filtered), in everyone's scope and the agent's.
+      for (const scope of ['all', 'a:agent-tech']) {
+        for (const term of ['w:zanzibarian', 'w:resending', 'n:erin', 'e:erin@customer.example']) {
+          const left = await stack.wiring().ports.search.postings(scope, term, undefined, 50);
+          expect(
+            left.filter((posting) => posting.conversationId !== world.otherConversationId),
+            `${scope} ${term}`,
+          ).toEqual([]);
+        }
+      }
+
+      // Export finds nothing; the file is gone from the bucket.
+      const after = await getJson(exportUrl(world.customerId), adminToken);
+      expect(after.body).toMatchObject({ conversations: 0, messages: 0, attachments: 0 });
+      expect(await stack.wiring().ports.attachments!.store.head(storedKey(world.chatId, world.attachmentId))).toBeUndefined();
+      expect(await stack.wiring().ports.attachments!.store.list(`conversations/${world.chatId}/`)).toEqual([]);
+
+      // Tombstones: status, skill, agent and score kept; the customer, the comment, the context and the messages gone.
+      const tombstone = await stack.wiring().ports.conversations.get(world.chatId);
+      expect(tombstone).toMatchObject({
+        status: 'closed',
+        customer: { id: 'erased', name: 'erased' },
+        rating: { score: 4 },
+        skill: 'tech',
+      });
+      expect(tombstone?.rating?.comment).toBeUndefined();
+      expect(tombstone?.visitor).toBeUndefined();
+      expect(tombstone?.locale).toBeUndefined();
+      expect((await stack.wiring().ports.conversations.listMessages(world.chatId, 0, 10)).messages).toEqual([]);
+      const ticket = await stack.wiring().ports.conversations.get(world.ticketId);
+      expect(ticket).toMatchObject({ status: 'ticket', ticket: { email: 'erased', subject: 'erased' } });
+
+      // Reports: the same totals; the agent's ratings keep the score without the comment or the customer.
+      expect((await getJson(reportUrl, adminToken)).body).toEqual(before);
+      const ratings = (await getJson(`${stack.httpUrl}/v1/reports/ratings?agent=agent-tech`, adminToken)).body.ratings as Array<
+        Record<string, unknown>
+      >;
+      const rating = ratings.find((candidate) => candidate.conversationId === world.chatId);
+      expect(rating).toMatchObject({ score: 4, customerId: 'erased' });
+      expect(rating?.comment).toBeUndefined();
+
+      // The other customer is untouched.
+      const finn = await stack.wiring().ports.conversations.get(world.otherConversationId);
+      expect(finn?.customer).toMatchObject({ id: world.otherCustomerId, name: 'Finn Other' });
+      expect((await stack.wiring().ports.conversations.listMessages(world.otherConversationId, 0, 10)).messages[0]?.text).toBe(
+        'Finn zanzibarian too',
+      );
+
+      // A retried erase is fine and finds nothing left; both erasures are audited.
+      const again = await erase(world.customerId, adminToken);
+      expect(again.status).toBe(200);
+      expect(again.body).toMatchObject({ conversations: 0, messages: 0, attachments: 0 });
+      const audits = (await auditItems()).filter((item) => item.action === 'customer.erase' && item.customerId === world.customerId);
+      expect(audits).toHaveLength(2);
+      expect(audits[0]).toMatchObject({ actorId: 'admin', at: erased.body.erasedAt });
+    },
+    budget(30),
+  );
+
+  it('with force, closes a chat in progress (the agent is told and freed) before erasing it', async () => {
+    const agent = await staff('agent.tech@example.com');
+    await agent.client.request({ action: 'status', status: 'online' }, ['status']);
+    const gus = await signIn('/v1/auth/guest', { name: 'Gus Open' });
+    const started = await gus.client.request({ action: 'start', skill: 'tech', text: 'Still here', clientMsgId: 'g-1' }, ['conversation']);
+    const id = (started.conversation as { id: string }).id;
+    await agent.client.waitFor(about('assigned', id));
+    const customerId = await customerOf(id);
+    const erased = await erase(customerId, adminToken, '?force=true');
+    expect(erased.status).toBe(200);
+    expect(erased.body).toMatchObject({ conversations: 1, closed: 1 });
+    await agent.client.waitFor(about('closed', id));
+    await gus.client.waitFor(about('closed', id));
+    expect(await stack.wiring().ports.conversations.get(id)).toMatchObject({ status: 'closed', customer: { name: 'erased' } });
+    expect(await stack.wiring().ports.conversations.findOpen(customerId)).toBeUndefined();
+    expect(await stack.wiring().ports.conversations.listAssignedTo('agent-tech')).not.toContainEqual(expect.objectContaining({ id }));
   });
 });

@@ -5,7 +5,10 @@ import {
   archiveFiles,
   attachmentPath,
   customerProfile,
+  emailsOf,
   exportFileName,
+  isInProgress,
+  searchAgentsOf,
   exportKey,
   NOT_INCLUDED,
   type ExportManifest,
@@ -107,5 +110,30 @@ describe('customer export archive', () => {
     expect(manifest.conversations[0]).toMatchObject({ id: 'c1', messages: 2, rated: true, ticket: false, attachments: [{ seq: 2, path }] });
     expect(manifest.conversations[1]!.attachments).toEqual([expect.not.objectContaining({ path: expect.anything() })]);
     expect(JSON.parse(strFromU8(files['conversations/c1/conversation.json']!))).toMatchObject({ rating: { score: 4, comment: 'ok' } });
+  });
+});
+
+describe('customer erasure rules', () => {
+  it('counts bot, queued and assigned conversations as in progress; closed ones and tickets not', () => {
+    expect(['bot', 'queued', 'assigned', 'closed', 'ticket'].map((status) => isInProgress({ status } as Conversation))).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
+  });
+
+  it("forgets the customer's and the ticket's emails, lower-cased and once", () => {
+    const ticket = { state: 'open', email: 'Erin@X.example', subject: 's', replyToken: 't' } as Conversation['ticket'];
+    expect(emailsOf(conversation('c', { customer: { id: 'guest:x', name: 'E', email: 'erin@x.example' }, ticket }))).toEqual([
+      'erin@x.example',
+    ]);
+    expect(emailsOf(conversation('c'))).toEqual([]);
+  });
+
+  it('looks for postings in the scope of every participant, backfilled agent and the last assignee', () => {
+    expect(searchAgentsOf({ agent: { id: 'c', name: 'C' } }, { agents: ['a', 'b'], backfilled: ['b', 'd'] })).toEqual(['a', 'b', 'd', 'c']);
+    expect(searchAgentsOf({}, { agents: [], backfilled: [] })).toEqual([]);
   });
 });

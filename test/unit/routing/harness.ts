@@ -100,6 +100,7 @@ export class Harness {
         ratingsOf: unused('reports'),
       },
       audit: { record: unused('audit') },
+      erasure: new Proxy({}, { get: () => unused('erasure') }) as never,
       events: { publish: async () => {} },
       routingQueue: {
         publish: async (trigger) => {

@@ -147,6 +147,7 @@ export class RoutingWorld {
         ratingsOf: unused('reports'),
       },
       audit: { record: unused('audit') },
+      erasure: new Proxy({}, { get: () => unused('erasure') }) as never,
       events: { publish: async () => {} },
       routingQueue: {
         publish: async (trigger) => {
