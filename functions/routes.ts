@@ -647,6 +647,11 @@ const ENTRY_ACCESS: Readonly<Record<string, TableAccess>> = {
     on(['WEBHOOKS'], 'Query'),
     on(['WHEVENT#*'], 'PutItem', 'DeleteItem'),
     ...SEARCH_INDEXING_ACCESS,
+    // Retention (docs/data-rights.md; only with RETENTION_DAYS): a closed conversation's partition
+    // and its notes are listed and each item given its expiry (UpdateItem), as is its search
+    // participants item (SEARCHCONV#, in SEARCH_INDEXING_ACCESS); postings are rewritten (BatchWriteItem).
+    on(['CONV#*'], 'UpdateItem'),
+    on(['NOTES#*'], 'Query', 'UpdateItem'),
   ],
   // Customers' data rights (docs/data-rights.md). Exporting: the customer's conversations
   // (byCustomer), each one and its messages, and an audit item per action (AUDIT#<yyyy-mm>, PutItem only).

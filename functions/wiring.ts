@@ -276,6 +276,7 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
       maxConnections: { customer: config.MAX_CONNECTIONS_PER_CUSTOMER, staff: config.MAX_CONNECTIONS_PER_STAFF },
       oidcIdPrefixes: oidcIssuers.map((issuer) => issuer.idPrefix),
       queueTicketOfferSeconds: config.QUEUE_TICKET_OFFER_SECONDS,
+      ...(config.RETENTION_DAYS === undefined ? {} : { retentionDays: config.RETENTION_DAYS }),
     },
     log: {
       info: (message, extra) => logger.info(message, { ...extra }),

@@ -203,3 +203,8 @@ export function searchAgentsOf(
 ): string[] {
   return [...new Set([...participants.agents, ...participants.backfilled, ...(conversation.agent ? [conversation.agent.id] : [])])];
 }
+
+/** When a conversation closed at `closedAt` expires under a retention of `days` (epoch seconds, DynamoDB TTL). */
+export function retentionExpiry(closedAt: string, days: number): number {
+  return Math.floor(Date.parse(closedAt) / 1000) + days * 86_400;
+}

@@ -35,4 +35,10 @@ export interface CustomerErasure {
   /** Search postings by key, and the conversation's participants item. */
   deleteSearchPostings(keys: readonly PostingKey[]): Promise<void>;
   deleteSearchParticipants(conversationId: string): Promise<void>;
+  /**
+   * Retention (docs/data-rights.md): sets `expiresAt` (epoch seconds, DynamoDB TTL) on every
+   * item of the conversation's partition (its META included) and of its notes, and on its
+   * search participants item; answers how many items.
+   */
+  expireConversation(conversationId: string, expiresAt: number): Promise<number>;
 }

@@ -73,6 +73,8 @@ export interface Settings {
   readonly oidcIdPrefixes: readonly string[];
   /** A queued customer waiting longer than this is offered a ticket (QUEUE_TICKET_OFFER_SECONDS). */
   readonly queueTicketOfferSeconds: number;
+  /** Days closed conversations are kept (RETENTION_DAYS); absent: until erased (docs/data-rights.md). */
+  readonly retentionDays?: number;
 }
 
 /** Minimal structured logger the services need (Powertools' Logger satisfies it). */

@@ -47,7 +47,7 @@ export function assertAdmin(user: User): void {
 }
 
 /** Every conversation of the customer (tickets included), newest first: the customer index, page by page. */
-export async function allConversationsOf(ports: Ports, customerId: string): Promise<Conversation[]> {
+export async function allConversationsOf(ports: Pick<Ports, 'conversations'>, customerId: string): Promise<Conversation[]> {
   const all: Conversation[] = [];
   let before: string | undefined;
   do {
@@ -59,7 +59,7 @@ export async function allConversationsOf(ports: Ports, customerId: string): Prom
 }
 
 /** Every message of a conversation, in order. */
-export async function allMessagesOf(ports: Ports, conversationId: string): Promise<Message[]> {
+export async function allMessagesOf(ports: Pick<Ports, 'conversations'>, conversationId: string): Promise<Message[]> {
   const all: Message[] = [];
   let after = 0;
   for (;;) {
@@ -247,7 +247,7 @@ async function closeForErasure(ports: Ports, user: User, conversation: Conversat
   const now = ports.clock.now().toISOString();
   const closed = await ports.conversations.close(conversation.id, { id: user.id, role: user.role }, now);
   const current = closed ?? (await ports.conversations.get(conversation.id));
-  if (!current || current.status !== 'closed') return;
+  if (current?.status !== 'closed') return;
   await broadcast(ports, participantIds(current), closedFrame(current, now));
   await afterClose(ports, current);
 }

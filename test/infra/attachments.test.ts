@@ -73,6 +73,24 @@ describe('the attachments bucket', () => {
     );
   });
 
+  it('expires sent attachments with the messages (retentionDays) unless attachmentRetentionDays is set; every function is told RETENTION_DAYS', () => {
+    const { stack: retained, template: retainedTemplate } = synthParley({ context: { retentionDays: 90 } });
+    const resources = retainedTemplate.toJSON().Resources;
+    expect(resources[logicalIdOf(retained.attachments.bucket)].Properties.LifecycleConfiguration.Rules).toContainEqual(
+      expect.objectContaining({ Id: 'ExpireSentAttachments', Prefix: 'conversations/', ExpirationInDays: 90 }),
+    );
+    for (const fn of retained.functions) {
+      expect(resources[logicalIdOf(fn.lambda)].Properties.Environment.Variables.RETENTION_DAYS, fn.name).toBe('90');
+    }
+    const { stack: both, template: bothTemplate } = synthParley({ context: { retentionDays: 90, attachmentRetentionDays: 30 } });
+    expect(bothTemplate.toJSON().Resources[logicalIdOf(both.attachments.bucket)].Properties.LifecycleConfiguration.Rules).toContainEqual(
+      expect.objectContaining({ Id: 'ExpireSentAttachments', ExpirationInDays: 30 }),
+    );
+    // Without it, nothing expires and no function is told a retention.
+    const fn = stack.functions.find((candidate) => candidate.name === 'customer-data')!;
+    expect(template.toJSON().Resources[logicalIdOf(fn.lambda)].Properties.Environment.Variables.RETENTION_DAYS).toBeUndefined();
+  });
+
   it('logs server access to the stack access-log bucket', () => {
     expect(bucket.Properties.LoggingConfiguration).toEqual({
       DestinationBucketName: { Ref: logicalIdOf(stack.web.logBucket) },

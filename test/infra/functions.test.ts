@@ -105,9 +105,13 @@ describe('Lambda functions', () => {
 });
 
 describe('Lambda environment', () => {
-  // The mail settings are set only when the stack is given a mail identity (test/infra/mail.test.ts).
+  // The mail settings are set only when the stack is given a mail identity (test/infra/mail.test.ts),
+  // RETENTION_DAYS only with `retentionDays` (test/infra/attachments.test.ts).
   const configKeys = Object.keys(configSchema.shape).filter(
-    (key) => !(NOT_DEPLOYED as readonly string[]).includes(key) && !(MAIL_SETTINGS as readonly string[]).includes(key),
+    (key) =>
+      !(NOT_DEPLOYED as readonly string[]).includes(key) &&
+      !(MAIL_SETTINGS as readonly string[]).includes(key) &&
+      !(RETENTION_SETTINGS as readonly string[]).includes(key),
   );
 
   it('carries every variable functions/config.ts reads, on every function', () => {

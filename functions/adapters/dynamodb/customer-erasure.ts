@@ -5,6 +5,7 @@ import type { CustomerErasure, PostingKey } from '../../ports/customer-erasure';
 import { conditionalWrite, DynamoStoreError, dynamo } from './errors';
 import { keys } from './keys';
 import { searchKeys } from './search-index';
+import { TTL_ATTRIBUTE } from './table-schema';
 
 /** BatchWriteItem takes at most 25 requests. */
 const BATCH_WRITE_MAX = 25;
@@ -127,6 +128,32 @@ export class DynamoCustomerErasure implements CustomerErasure {
 
   async deleteSearchParticipants(conversationId: string): Promise<void> {
     await this.delete(searchKeys.participants(conversationId));
+  }
+
+  async expireConversation(conversationId: string, expiresAt: number): Promise<number> {
+    const items = [
+      ...(await this.keysOf(keys.conversationPartition(conversationId))),
+      ...(await this.keysOf(keys.notesPartition(conversationId))),
+      searchKeys.participants(conversationId),
+    ];
+    let expired = 0;
+    for (const key of items) {
+      // Only items that exist (an erase or an earlier expiry may have removed one meanwhile).
+      const { conditionFailed } = await conditionalWrite('UpdateItem (retention)', () =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key,
+            ConditionExpression: 'attribute_exists(pk)',
+            UpdateExpression: 'SET #ttl = :at',
+            ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+            ExpressionAttributeValues: { ':at': expiresAt },
+          }),
+        ),
+      );
+      if (!conditionFailed) expired += 1;
+    }
+    return expired;
   }
 
   private async delete(key: Key): Promise<void> {

@@ -11,6 +11,7 @@ import {
   searchAgentsOf,
   exportKey,
   NOT_INCLUDED,
+  retentionExpiry,
   type ExportManifest,
 } from '../../../functions/domain/customer-data';
 import type { Message } from '../../../functions/domain/message';
@@ -135,5 +136,11 @@ describe('customer erasure rules', () => {
   it('looks for postings in the scope of every participant, backfilled agent and the last assignee', () => {
     expect(searchAgentsOf({ agent: { id: 'c', name: 'C' } }, { agents: ['a', 'b'], backfilled: ['b', 'd'] })).toEqual(['a', 'b', 'd', 'c']);
     expect(searchAgentsOf({}, { agents: [], backfilled: [] })).toEqual([]);
+  });
+});
+
+describe('retention expiry', () => {
+  it('is retentionDays after the close, in epoch seconds', () => {
+    expect(retentionExpiry('2026-12-01T00:00:00.500Z', 30)).toBe(Date.parse('2026-12-31T00:00:00Z') / 1000);
   });
 });
