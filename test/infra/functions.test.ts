@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configSchema, MAIL_SETTINGS, NOT_DEPLOYED } from '../../functions/config';
+import { configSchema, MAIL_SETTINGS, NOT_DEPLOYED, RETENTION_SETTINGS } from '../../functions/config';
 import {
   EVENTS_CONSUMER,
   HTTP_ROUTES,
