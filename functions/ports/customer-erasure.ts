@@ -20,7 +20,7 @@ export interface CustomerErasure {
   /**
    * Turns the conversation into a tombstone: status, skill, agent, times and the rating's score
    * kept; customer `erased`; email, visitor context, site attributes, locale, rating comment and
-   * ticket contents removed; off the customer index. The last step for a conversation: once
+   * ticket contents removed (a ticket becomes `solved`: no one is left to answer); off the customer index. The last step for a conversation: once
    * done, the conversation is no longer found by the customer's id.
    */
   tombstone(conversation: Conversation, now: string): Promise<void>;

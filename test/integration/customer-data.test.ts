@@ -308,6 +308,13 @@ describe("a customer's data export on the local stack", () => {
       const reportUrl = `${stack.httpUrl}/v1/reports?from=${day}&to=${day}&groupBy=agent`;
       const before = (await getJson(reportUrl, adminToken)).body;
 
+      // Answered, the ticket waits on the customer (pending).
+      const ticketsIn = async (state: string) =>
+        ((await getJson(`${stack.httpUrl}/v1/tickets?skill=tech&state=${state}`, adminToken)).body.tickets as Array<{ id: string }>).map(
+          (listed) => listed.id,
+        );
+      expect(await ticketsIn('pending')).toContain(world.ticketId);
+
       const erased = await erase(world.customerId, adminToken);
       expect(erased.status).toBe(200);
       expect(erased.body).toMatchObject({ customerId: world.customerId, conversations: 4, closed: 0, attachments: 1 });
@@ -351,7 +358,9 @@ describe("a customer's data export on the local stack", () => {
       expect(tombstone?.locale).toBeUndefined();
       expect((await stack.wiring().ports.conversations.listMessages(world.chatId, 0, 10)).messages).toEqual([]);
       const ticket = await stack.wiring().ports.conversations.get(world.ticketId);
-      expect(ticket).toMatchObject({ status: 'ticket', ticket: { email: 'erased', subject: 'erased' } });
+      expect(ticket).toMatchObject({ status: 'ticket', ticket: { email: 'erased', subject: 'erased', state: 'solved' } });
+      expect(await ticketsIn('pending')).not.toContain(world.ticketId);
+      expect(await ticketsIn('solved')).toContain(world.ticketId);
 
       // Reports: the same totals; the agent's ratings keep the score without the comment or the customer.
       expect((await getJson(reportUrl, adminToken)).body).toEqual(before);

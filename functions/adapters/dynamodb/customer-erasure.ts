@@ -3,6 +3,7 @@ import { ERASED } from '../../domain/customer-data';
 import type { Conversation } from '../../domain/conversation';
 import type { CustomerErasure, PostingKey } from '../../ports/customer-erasure';
 import { conditionalWrite, DynamoStoreError, dynamo } from './errors';
+import { ticketListKey } from './conversation-items';
 import { keys } from './keys';
 import { searchKeys } from './search-index';
 import { TTL_ATTRIBUTE } from './table-schema';
@@ -78,9 +79,16 @@ export class DynamoCustomerErasure implements CustomerErasure {
           ConditionExpression: 'attribute_exists(pk)',
           UpdateExpression:
             'SET customerId = :erased, customerName = :erased, erasedAt = :now' +
-            (ticket ? ', ticketEmail = :erased, subject = :erased, replyToken = :erased' : '') +
+            // An erased ticket has no one to answer: solved, listed under its skill's solved tickets.
+            (ticket
+              ? ', ticketEmail = :erased, subject = :erased, replyToken = :erased, ticketState = :solved, statusKey = :solvedList'
+              : '') +
             ' REMOVE customerEmail, customerKey, customerSort, visitor, customerAttrs, locale, ratingComment, lastInboundMessageId',
-          ExpressionAttributeValues: { ':erased': ERASED, ':now': now },
+          ExpressionAttributeValues: {
+            ':erased': ERASED,
+            ':now': now,
+            ...(ticket ? { ':solved': 'solved', ':solvedList': ticketListKey(conversation.skill, 'solved') } : {}),
+          },
         }),
       ),
     );
