@@ -272,6 +272,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   let participantCount = 0;
   try {
     try {
+      const refusals: Array<{ userId: string; action?: string; conversationId?: string; code: string; at: number }> = [];
       const makeClient = (token: () => Promise<string>) => (device: Device) => {
         const client = new ParleyClient({
           url: target.wsUrl,
@@ -311,6 +312,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
             send.conversationId = ack.conversationId;
             pacer.resolved(ack.clientMsgId);
           }
+        });
+        // Refused control frames (close, transfer, status): the routing driver reads them.
+        client.on('error', (frame) => {
+          refusals.push({
+            userId: device.userId,
+            action: frame.action,
+            conversationId: frame.conversationId,
+            code: frame.code,
+            at: Date.now(),
+          });
         });
         client.on('failed', (failure) => {
           const send = sends.get(failure.clientMsgId);
@@ -444,6 +455,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
             random,
             stallMs: options.stallTimeoutMs,
             log,
+            refusal: (agentId, action, conversationId, sinceMs) =>
+              refusals.find(
+                (refusal) =>
+                  refusal.userId === agentId &&
+                  refusal.action === action &&
+                  (conversationId === undefined || refusal.conversationId === conversationId) &&
+                  refusal.at >= sinceMs,
+              )?.code,
           },
           options.routing,
         );
@@ -885,7 +904,7 @@ export function formatReport(report: ChaosReport): string {
     `stack faults: Redis flushes ${report.stackFaults.redisFlushes}, Redis kills ${report.stackFaults.redisKills}, restarts ${report.stackFaults.restarts}`,
     ...(r
       ? [
-          `routing: closes ${r.closes} (new conversations ${r.newConversations}), transfers ${r.transfers}, status flips ${r.statusFlips}, agents offline ${r.offlines} (conversations reassigned ${r.reassigned})`,
+          `routing: closes ${r.closes} (new conversations ${r.newConversations}), transfers ${r.transfers} (refused ${r.transfersRefused}), status flips ${r.statusFlips}, agents offline ${r.offlines} (conversations reassigned ${r.reassigned})`,
         ]
       : []),
     ...report.skipped.map((line) => `skipped ${line}`),

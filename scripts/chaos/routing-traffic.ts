@@ -28,7 +28,15 @@ export interface RoutingHost {
   readonly random: () => number;
   readonly stallMs: number;
   readonly log: (line: string) => void;
+  /**
+   * The code of an `error` frame the agent's devices got for this action (and conversation)
+   * at or after `sinceMs`, if any: a routing change the server refused never shows.
+   */
+  readonly refusal: (agentId: string, action: string, conversationId: string | undefined, sinceMs: number) => string | undefined;
 }
+
+/** Refusals a moment of Redis or DynamoDB trouble explains: the agent (or console) tries again. */
+const RETRYABLE_REFUSALS: readonly string[] = ['unavailable', 'rate_limited', 'internal'];
 
 export interface RoutingAgent {
   readonly userId: string;
@@ -48,6 +56,8 @@ export interface RoutingCounts {
   statusFlips: number;
   offlines: number;
   reassigned: number;
+  /** Transfers the server refused (`conflict`: the target was not online or full as it saw it, e.g. right after a Redis flush). */
+  transfersRefused: number;
   /** Operations whose outcome never showed (a transfer or reassignment not seen, a close never announced). */
   problems: string[];
 }
@@ -80,6 +90,7 @@ export class RoutingDriver {
     statusFlips: 0,
     offlines: 0,
     reassigned: 0,
+    transfersRefused: 0,
     problems: [],
   };
   private readonly owner = new Map<string, string>();
@@ -235,12 +246,17 @@ export class RoutingDriver {
     if (!agentId) return conversationId;
     await this.quiesce([conversationId]);
     try {
-      await this.control(agentId, (client) => client.closeConversation(conversationId), `${agentId} to close ${conversationId}`);
-      const gone = await this.waitFor(
+      const gone = await this.controlUntil(
+        agentId,
+        { action: 'close', conversationId },
+        (client) => client.closeConversation(conversationId),
         async () => !(await this.roster()).some((entry) => entry.conversations.some((c) => c.id === conversationId)),
         `${conversationId} to close`,
       );
-      if (!gone) return conversationId;
+      if (gone !== 'done') {
+        if (gone !== 'stalled') this.counts.problems.push(`${agentId}'s close of ${conversationId} was refused ${gone.refused}`);
+        return conversationId;
+      }
       this.closed.add(conversationId);
       this.counts.closes += 1;
       const next = await withinStall(
@@ -271,8 +287,29 @@ export class RoutingDriver {
     const to = candidates[Math.floor(this.host.random() * candidates.length)]!.id;
     await this.quiesce([conversationId]);
     try {
-      await this.control(from, (client) => client.transfer(conversationId, { toAgentId: to }), `${from} to transfer ${conversationId}`);
-      const holder = await this.waitForHolder(conversationId, (agentId) => agentId !== from);
+      let holder: string | undefined;
+      const outcome = await this.controlUntil(
+        from,
+        { action: 'transfer', conversationId },
+        (client) => client.transfer(conversationId, { toAgentId: to }),
+        async () => {
+          const entry = (await this.roster()).find((candidate) => candidate.conversations.some((c) => c.id === conversationId));
+          holder = entry && entry.id !== from ? entry.id : undefined;
+          return holder !== undefined;
+        },
+        `${conversationId} to be transferred to ${to}`,
+      );
+      if (outcome !== 'done') {
+        // The server saw the target differently (not online, or full): the conversation stays
+        // with its agent, as the refusal said. Any other refusal is a defect.
+        if (outcome !== 'stalled' && outcome.refused === 'conflict') {
+          this.counts.transfersRefused += 1;
+          this.host.log(`routing: transfer of ${conversationId} to ${to} refused (conflict)`);
+        } else if (outcome !== 'stalled') {
+          this.counts.problems.push(`${from}'s transfer of ${conversationId} was refused ${outcome.refused}`);
+        }
+        return;
+      }
       if (!holder) return;
       if (holder !== to) this.counts.problems.push(`${conversationId} transferred to ${to} ended with ${holder}`);
       this.moved(conversationId, from, holder);
@@ -285,7 +322,13 @@ export class RoutingDriver {
   private async statusFlip(): Promise<void> {
     const agent = this.pick();
     if (!agent) return;
-    await this.control(agent, (client) => client.setStatus('away'), `${agent} to go away`);
+    await this.controlUntil(
+      agent,
+      { action: 'status' },
+      (client) => client.setStatus('away'),
+      () => true,
+      `${agent} to go away`,
+    );
     await sleep(500 + Math.floor(this.host.random() * 1_500));
     await this.setOnline(agent);
     this.counts.statusFlips += 1;
@@ -298,7 +341,17 @@ export class RoutingDriver {
     const held = [...this.owner].filter(([id, holder]) => holder === agent && !this.closed.has(id)).map(([id]) => id);
     await this.quiesce(held);
     try {
-      await this.control(agent, (client) => client.setStatus('offline'), `${agent} to go offline`);
+      const offline = await this.controlUntil(
+        agent,
+        { action: 'status' },
+        (client) => client.setStatus('offline'),
+        async () => (await this.roster()).some((entry) => entry.id === agent && entry.status === 'offline'),
+        `${agent} offline`,
+      );
+      if (offline !== 'done') {
+        if (offline !== 'stalled') this.counts.problems.push(`${agent} going offline was refused ${offline.refused}`);
+        return;
+      }
       for (const conversationId of held) {
         const holder = await this.waitForHolder(conversationId, (agentId) => agentId !== agent);
         if (!holder) {
@@ -325,11 +378,14 @@ export class RoutingDriver {
   }
 
   private async setOnline(agentId: string): Promise<void> {
-    await this.control(agentId, (client) => client.setStatus('online'), `${agentId} to go online`);
-    await this.waitFor(
+    const online = await this.controlUntil(
+      agentId,
+      { action: 'status' },
+      (client) => client.setStatus('online'),
       async () => (await this.roster()).some((entry) => entry.id === agentId && entry.status === 'online'),
       `${agentId} online`,
     );
+    if (online !== 'done' && online !== 'stalled') this.counts.problems.push(`${agentId} going online was refused ${online.refused}`);
   }
 
   private pick(filter: (agentId: string) => boolean = () => true): string | undefined {
@@ -360,6 +416,39 @@ export class RoutingDriver {
     }, what);
   }
 
+  /**
+   * Sends a routing control frame until `done()` shows its effect: a refusal a fault explains
+   * (RETRYABLE_REFUSALS) sends it again, as an agent would; any other refusal is answered
+   * (`refused`); no effect and no refusal within the stall timeout is `stalled` (a problem).
+   */
+  private async controlUntil(
+    agentId: string,
+    request: { action: string; conversationId?: string },
+    act: (client: ReturnType<RoutingAgent['clients']>[number]) => void,
+    done: () => boolean | Promise<boolean>,
+    what: string,
+  ): Promise<'done' | 'stalled' | { refused: string }> {
+    const deadline = Date.now() + this.host.stallMs;
+    for (;;) {
+      const sentAt = Date.now();
+      if (!(await this.control(agentId, act, `${what} (sending)`))) return 'stalled';
+      let refused: string | undefined;
+      const settled = await this.waitFor(
+        async () => {
+          refused = this.host.refusal(agentId, request.action, request.conversationId, sentAt);
+          return refused !== undefined || (await done());
+        },
+        what,
+        deadline,
+      );
+      if (!settled) return 'stalled';
+      if (refused === undefined) return 'done';
+      if (!RETRYABLE_REFUSALS.includes(refused)) return { refused };
+      this.host.log(`routing: ${what}: refused ${refused}, sending again`);
+      await sleep(500);
+    }
+  }
+
   /** The agent holding the conversation once `accept` agrees with it, or undefined after a stall. */
   private async waitForHolder(conversationId: string, accept: (agentId: string) => boolean): Promise<string | undefined> {
     let holder: string | undefined;
@@ -371,8 +460,7 @@ export class RoutingDriver {
     return holder;
   }
 
-  private async waitFor(done: () => boolean | Promise<boolean>, what: string): Promise<boolean> {
-    const deadline = Date.now() + this.host.stallMs;
+  private async waitFor(done: () => boolean | Promise<boolean>, what: string, deadline = Date.now() + this.host.stallMs): Promise<boolean> {
     while (
       !(await Promise.resolve()
         .then(done)

@@ -66,7 +66,7 @@ describe('chaos verdict and exit code', () => {
   });
 
   it('a routing change that never showed fails the run', () => {
-    const routing = { closes: 0, newConversations: 0, transfers: 0, statusFlips: 0, offlines: 0, reassigned: 0 };
+    const routing = { closes: 0, newConversations: 0, transfers: 0, transfersRefused: 0, statusFlips: 0, offlines: 0, reassigned: 0 };
     const stuck = report({ routing: { ...routing, problems: ['gave up waiting 120 s for c1 to close'] } });
     expect(verdict(stuck)).toEqual(['routing: gave up waiting 120 s for c1 to close']);
   });

@@ -65,7 +65,8 @@ describe('webhook deliveries on AWS', () => {
 
   it('every function gets the queue URL; only the worker, the webhooks API and the events consumer (the sink) may send to it', () => {
     const resources = template.toJSON().Resources;
-    expect(stack.functions.length).toBeGreaterThan(50);
+    // A sanity floor: the check below walks every function (routes of a feature share one).
+    expect(stack.functions.length).toBeGreaterThan(30);
     for (const fn of stack.functions) {
       const variables = resources[logicalIdOf(fn.lambda)].Properties.Environment.Variables;
       expect(variables.WEBHOOK_DELIVERY_QUEUE_URL, fn.name).toEqual({ Ref: queueId });

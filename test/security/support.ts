@@ -53,8 +53,13 @@ export async function mintToken(
     .sign(signer.key);
 }
 
-/** Every item in the table except connection records, as a stable fingerprint of what is stored. */
+/**
+ * Every item in the table except connection records, as a stable fingerprint of what is stored.
+ * Read once the event sinks are done (reports, search, webhooks write after the request that
+ * published the event), so two fingerprints around a refused request compare what it did.
+ */
 export async function storedItems(stack: LocalStack): Promise<string[]> {
+  await drained(stack, [stack.eventsQueueUrl, stack.webhookQueues.queueUrl]);
   const client = localDynamoClient(stack.endpoints.dynamodb);
   const items: string[] = [];
   let start: Record<string, AttributeValue> | undefined;
@@ -94,14 +99,11 @@ export async function ask(client: RawClient, frame: unknown, types: string[]): P
   return client.next((reply) => types.includes(reply.type));
 }
 
-/**
- * Messages waiting, in flight or delayed on the queues whose consumers write to the table
- * (routing, domain events, webhook deliveries): background work not yet done.
- */
-async function backlog(stack: LocalStack): Promise<number> {
+/** Messages waiting, in flight or delayed on these queues: background work not yet done. */
+async function backlog(stack: LocalStack, queueUrls: readonly string[]): Promise<number> {
   const client = new SQSClient({ endpoint: stack.endpoints.sqs, region: LOCAL_REGION, credentials });
   let total = 0;
-  for (const queueUrl of [stack.routingQueueUrl, stack.eventsQueueUrl, stack.webhookQueues.queueUrl]) {
+  for (const queueUrl of queueUrls) {
     const { Attributes = {} } = await client.send(
       new GetQueueAttributesCommand({
         QueueUrl: queueUrl,
@@ -114,6 +116,15 @@ async function backlog(stack: LocalStack): Promise<number> {
   return total;
 }
 
+/** Waits until the queues hold nothing (a consumer deletes a message once its work is stored). */
+async function drained(stack: LocalStack, queueUrls: readonly string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await backlog(stack, queueUrls)) > 0) {
+    if (Date.now() > deadline) throw new Error(`queues still held messages after ${timeoutMs} ms: ${queueUrls.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /**
  * Waits until background work (routing, notices, event sinks) is done: the queues are drained and
  * the table has stopped changing. The queue check is the condition; the quiet period only
@@ -123,7 +134,7 @@ export async function settled(stack: LocalStack, quietMs = 300, timeoutMs = 30_0
   const deadline = Date.now() + timeoutMs;
   let previous = '';
   while (Date.now() < deadline) {
-    const waiting = await backlog(stack);
+    const waiting = await backlog(stack, [stack.routingQueueUrl, stack.eventsQueueUrl, stack.webhookQueues.queueUrl]);
     const current = JSON.stringify(await storedItems(stack));
     if (waiting === 0 && current === previous) return;
     previous = waiting === 0 ? current : '';

@@ -29,9 +29,17 @@ function record(messageId: string, body: string): SQSRecord {
   };
 }
 
-/** The consumer with the given extra sinks; the registered reports sink finds every event counted already (no store needed). */
+/**
+ * The consumer with the given extra sinks. The registered sinks find nothing to do: reports
+ * finds every event counted already, search finds no stored conversation (no store needed).
+ */
 function run(records: SQSRecord[], sinks: DomainEventSink[]) {
-  const ports = { reports: { claimEvent: async () => false }, clock: { now: () => new Date() }, log: console };
+  const ports = {
+    reports: { claimEvent: async () => false },
+    conversations: { get: async () => undefined },
+    clock: { now: () => new Date() },
+    log: console,
+  };
   const wiring = { ports, extraEventSinks: sinks } as unknown as Wiring;
   const event: SQSEvent = { Records: records };
   return withWiring(wiring, () => handler(event, { functionName: 'events', awsRequestId: 'test' } as Context));
