@@ -128,6 +128,7 @@ async function scenario(): Promise<Scenario> {
     ['ack'],
   );
   await agent.client.request({ action: 'message', conversationId: chatId, clientMsgId: 'a-1', text: 'Resending it today' }, ['ack']);
+  await agent.client.request({ action: 'note', conversationId: chatId, clientMsgId: 'n-1', text: 'Erin is a VIP' }, ['ack']);
   await erin.client.request({ action: 'close', conversationId: chatId }, ['closed']);
   await erin.client.request({ action: 'rate', conversationId: chatId, score: 4, comment: 'Quick and kind' }, ['rated']);
 
@@ -315,6 +316,7 @@ describe("a customer's data export on the local stack", () => {
         );
       expect(await ticketsIn('pending')).toContain(world.ticketId);
 
+      expect((await stack.wiring().ports.notes.list(world.chatId, 0, 10)).notes.map((note) => note.text)).toEqual(['Erin is a VIP']);
       const erased = await erase(world.customerId, adminToken);
       expect(erased.status).toBe(200);
       expect(erased.body).toMatchObject({ customerId: world.customerId, conversations: 4, closed: 0, attachments: 1 });
@@ -357,6 +359,7 @@ describe("a customer's data export on the local stack", () => {
       expect(tombstone?.visitor).toBeUndefined();
       expect(tombstone?.locale).toBeUndefined();
       expect((await stack.wiring().ports.conversations.listMessages(world.chatId, 0, 10)).messages).toEqual([]);
+      expect((await stack.wiring().ports.notes.list(world.chatId, 0, 10)).notes).toEqual([]);
       const ticket = await stack.wiring().ports.conversations.get(world.ticketId);
       expect(ticket).toMatchObject({ status: 'ticket', ticket: { email: 'erased', subject: 'erased', state: 'solved' } });
       expect(await ticketsIn('pending')).not.toContain(world.ticketId);
