@@ -195,6 +195,11 @@ export const configSchema = z.object({
   ATTACHMENT_UPLOAD_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
   /** How long a download URL (presigned GET) is valid. */
   ATTACHMENT_DOWNLOAD_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
+  /**
+   * Days a closed conversation, its messages, notes and search postings are kept before
+   * DynamoDB TTL removes them (docs/data-rights.md "Retention"); unset: kept until erased.
+   */
+  RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).optional(),
   /** Live connections one identity may hold; the one over the cap is refused at $connect. */
   MAX_CONNECTIONS_PER_CUSTOMER: z.coerce.number().int().positive().max(1000).default(10),
   MAX_CONNECTIONS_PER_STAFF: z.coerce.number().int().positive().max(1000).default(20),
@@ -243,6 +248,8 @@ export const NOT_DEPLOYED = [
 
 /** Set on a deployed function only when the stack is given a mail identity (lib/constructs/mail.ts). */
 export const MAIL_SETTINGS = ['MAIL_FROM', 'MAIL_REPLY_DOMAIN', 'MAIL_CONFIGURATION_SET'] as const;
+/** Set on a deployed function only when the stack is given `retentionDays` (docs/data-rights.md). */
+export const RETENTION_SETTINGS = ['RETENTION_DAYS'] as const;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

@@ -39,6 +39,13 @@ export interface Needs {
    * and s3:PutObject on conversations/*). Both: s3:ListBucket, so a missing object is a 404, not a 403.
    */
   readonly attachments?: 'issue' | 'accept';
+  /**
+   * Customers' data rights (docs/data-rights.md) in the attachments bucket: s3:ListBucket on
+   * `conversations/` (a conversation's files), s3:GetObject and s3:DeleteObject on
+   * `conversations/*` (exported, erased), s3:PutObject and s3:GetObject on `exports/*` (the
+   * archive and its presigned GET).
+   */
+  readonly customerData?: boolean;
 }
 
 export interface WebSocketRoute {
@@ -229,6 +236,7 @@ const NEEDS_FLAGS = [
   'inboundMail',
   'webhookDeliveries',
   'events',
+  'customerData',
 ] as const satisfies readonly (keyof Needs)[];
 
 /** What a function running all these needs: every flag any of them sets, the widest table use. */
@@ -249,6 +257,17 @@ function withGroupNeeds(routes: readonly HttpRoute[]): readonly HttpRoute[] {
   return routes.map((route) => ({ ...route, needs: unions.get(route.name) ?? route.needs }));
 }
 
+// An erase with force closes conversations in progress as a close would: participants told
+// (connections), the agent's capacity released (upstash, routingQueue), conversation.closed published (events).
+const CUSTOMER_DATA_NEEDS: Needs = {
+  table: rw,
+  verificationKeys: true,
+  upstash: true,
+  customerData: true,
+  connections: true,
+  routingQueue: true,
+  events: true,
+};
 const ATTACHMENTS_NEEDS: Needs = { table: 'read', verificationKeys: true, upstash: true, attachments: 'issue' };
 
 // Guest, login and refresh mint tokens and verify none (logout takes only a refresh token);
@@ -352,6 +371,9 @@ export const HTTP_ROUTES: readonly HttpRoute[] = withGroupNeeds([
   // Issue 11 (docs/attachments.md): one function for the upload grant and the download URL.
   http('POST', '/v1/attachments', 'attachments', ATTACHMENTS_NEEDS),
   http('GET', '/v1/conversations/{id}/attachments/{attachmentId}', 'attachments', ATTACHMENTS_NEEDS),
+  // Issue 11 (docs/data-rights.md), admins only: one function for a customer's export and erasure.
+  http('GET', '/v1/customers/{id}/export', 'customer-data', CUSTOMER_DATA_NEEDS),
+  http('DELETE', '/v1/customers/{id}', 'customer-data', CUSTOMER_DATA_NEEDS),
 ]);
 
 /** A function SES drives (lib/constructs/mail.ts): deployed only when the stack is given a mail identity. */
@@ -625,6 +647,32 @@ const ENTRY_ACCESS: Readonly<Record<string, TableAccess>> = {
     on(['WEBHOOKS'], 'Query'),
     on(['WHEVENT#*'], 'PutItem', 'DeleteItem'),
     ...SEARCH_INDEXING_ACCESS,
+    // Retention (docs/data-rights.md; only with RETENTION_DAYS): a closed conversation's partition
+    // and its notes are listed and each item given its expiry (UpdateItem), as is its search
+    // participants item (SEARCHCONV#, in SEARCH_INDEXING_ACCESS); postings are rewritten (BatchWriteItem).
+    on(['CONV#*'], 'UpdateItem'),
+    on(['NOTES#*'], 'Query', 'UpdateItem'),
+  ],
+  // Customers' data rights (docs/data-rights.md). Exporting: the customer's conversations
+  // (byCustomer), each one and its messages, and an audit item per action (AUDIT#<yyyy-mm>, PutItem only).
+  // Erasing: every item of the conversation's partition but META and of its notes (Query, then
+  // BatchWriteItem deletes, one partition at a time), the tombstone (UpdateItem on META), the
+  // search postings recomputed from the messages and the participants item, the reports' copy
+  // of a rating (UpdateItem), the reply token, the emails' bounce status and suppression entry,
+  // the customer's own partition (USER#). With force, conversations in progress are closed
+  // first as `close` does (the queue behind it, PUSH).
+  'customer-data': [
+    STAFF_TOKEN_CHECK,
+    queryIndex('byCustomer', CUSTOMER_IDS),
+    on(['CONV#*'], 'GetItem', 'Query', 'UpdateItem', 'BatchWriteItem'),
+    on(['NOTES#*'], 'Query', 'BatchWriteItem'),
+    on(['SEARCH#*'], 'BatchWriteItem'),
+    on(['SEARCHCONV#*'], 'GetItem', 'DeleteItem'),
+    on(['RATINGS#*'], 'UpdateItem'),
+    on(['MAILTOKEN#*', 'MAILADDR#*', 'MAILSUPPRESSIONS'], 'DeleteItem'),
+    on(['USER#*'], 'Query', 'BatchWriteItem', 'DeleteItem'),
+    queryIndex('queue', ['*']),
+    on(['AUDIT#*'], 'PutItem'),
   ],
   // A day's rows (one Query per day of the range) and an agent's ratings.
   reports: [STAFF_TOKEN_CHECK, on(['REPORT#*', 'RATINGS#*'], 'Query')],

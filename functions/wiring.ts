@@ -30,6 +30,8 @@ import { SigningKeySource, VerificationKeySource } from './adapters/jwt/key-sour
 import { JoseTokenService } from './adapters/jwt/token-service';
 import { CLOCK_TOLERANCE_SECONDS } from './adapters/jwt/verify-jws';
 import { S3AttachmentStore } from './adapters/s3/attachment-bucket';
+import { DynamoAuditLog } from './adapters/dynamodb/audit-log';
+import { DynamoCustomerErasure } from './adapters/dynamodb/customer-erasure';
 import { S3InboundMailSource } from './adapters/s3/inbound-mail-bucket';
 import { magicBytesDetector } from './adapters/mime/file-type-detector';
 import { SesMailer } from './adapters/ses/ses-mailer';
@@ -197,6 +199,8 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
     notifier: new ManagementApiNotifier(clients.managementApi),
     routingQueue: new SqsRoutingQueue(clients.sqs, config.ROUTING_QUEUE_URL),
     reports: new DynamoReportStore(documents, config.TABLE_NAME),
+    audit: new DynamoAuditLog(documents, config.TABLE_NAME),
+    erasure: new DynamoCustomerErasure(documents, config.TABLE_NAME),
     events: config.EVENTS_QUEUE_URL ? new SqsDomainEventPublisher(clients.sqs, config.EVENTS_QUEUE_URL) : discardingEventPublisher,
     presence: new UpstashAgentPresence(redis, { defaultSkill: config.DEFAULT_SKILL, graceSeconds: config.PRESENCE_GRACE_SECONDS }),
     skills: new CachedSkillStore(new DynamoSkillStore(documents, config.TABLE_NAME), clock, config.SKILLS_CACHE_SECONDS * 1000),
@@ -272,6 +276,7 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
       maxConnections: { customer: config.MAX_CONNECTIONS_PER_CUSTOMER, staff: config.MAX_CONNECTIONS_PER_STAFF },
       oidcIdPrefixes: oidcIssuers.map((issuer) => issuer.idPrefix),
       queueTicketOfferSeconds: config.QUEUE_TICKET_OFFER_SECONDS,
+      ...(config.RETENTION_DAYS === undefined ? {} : { retentionDays: config.RETENTION_DAYS }),
     },
     log: {
       info: (message, extra) => logger.info(message, { ...extra }),

@@ -304,6 +304,16 @@ function roleSuppressions(fn: ParleyFunction, connectionsResource: string, attac
       appliesTo: [`Resource::<${attachmentsBucket}.Arn>/uploads/*`, `Resource::<${attachmentsBucket}.Arn>/conversations/*`],
     });
   }
+  if (fn.needs.customerData === true) {
+    suppressions.push({
+      id: 'AwsSolutions-IAM5',
+      reason:
+        "A customer's attachment keys (conversations/<conversationId>/<attachmentId>) and each export's key (exports/<id>.zip) " +
+        'exist only at runtime; each grant is limited to one key prefix of the attachments bucket and the actions exporting ' +
+        'and erasing need (functions/routes.ts Needs.customerData, docs/data-rights.md).',
+      appliesTo: [`Resource::<${attachmentsBucket}.Arn>/conversations/*`, `Resource::<${attachmentsBucket}.Arn>/exports/*`],
+    });
+  }
   return suppressions;
 }
 

@@ -160,6 +160,12 @@ export interface ParleyContext {
    * the messages, which are kept until erased. Set it to the message retention when one is set.
    */
   readonly attachmentRetentionDays?: number;
+  /**
+   * Days a closed conversation, its messages, notes and search postings are kept (DynamoDB TTL,
+   * docs/data-rights.md "Retention"); absent: until erased. Attachments follow it unless
+   * `attachmentRetentionDays` says otherwise.
+   */
+  readonly retentionDays?: number;
   readonly runtime: RuntimeSettings;
 }
 
@@ -273,6 +279,7 @@ const deploymentSchema = z.object({
   mailCreateIdentity: z.preprocess(toBoolean, z.boolean()).default(true),
   mailInboundRetentionDays: z.coerce.number().int().min(1).max(365).default(30),
   attachmentRetentionDays: z.coerce.number().int().min(1).max(36500).optional(),
+  retentionDays: z.coerce.number().int().min(1).max(36500).optional(),
 });
 
 function mailContext(values: z.infer<typeof deploymentSchema>): MailContext | undefined {
@@ -366,6 +373,7 @@ export function readParleyContext(node: Node): ParleyContext {
     apiGatewayCloudWatchRole: values.apiGatewayCloudWatchRole,
     ...optional('mail', mailContext(values)),
     ...optional('attachmentRetentionDays', values.attachmentRetentionDays),
+    ...optional('retentionDays', values.retentionDays),
     runtime: readRuntimeSettings(node),
   };
 }

@@ -93,7 +93,10 @@ export class ParleyStack extends Stack {
     this.eventsQueue = new EventsQueueConstruct(this, 'EventsQueue');
     this.attachments = new AttachmentsConstruct(this, 'Attachments', {
       corsOrigins: context.corsOrigins,
-      ...(context.attachmentRetentionDays === undefined ? {} : { retentionDays: context.attachmentRetentionDays }),
+      // Attachments go with their messages (retentionDays) unless attachmentRetentionDays says otherwise.
+      ...((context.attachmentRetentionDays ?? context.retentionDays) === undefined
+        ? {}
+        : { retentionDays: context.attachmentRetentionDays ?? context.retentionDays }),
     });
 
     const baseResources: Omit<ParleyResources, 'realtime'> = {
@@ -108,6 +111,7 @@ export class ParleyStack extends Stack {
       upstashSecret: this.storage.upstashSecret,
       settings: context.runtime,
       attachmentsBucket: this.attachments.bucket,
+      ...(context.retentionDays === undefined ? {} : { retentionDays: context.retentionDays }),
       ...(context.mail === undefined ? {} : { mail: mailResourcesFor(this, context.mail) }),
     };
 

@@ -148,6 +148,9 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
       // Issue 11: at most one upload per message, and a download URL per attachment shown (a page of history at a time).
       'POST /v1/attachments': messages,
       'GET /v1/conversations/{id}/attachments/{attachmentId}': messages,
+      // Issue 11: a customer's export (and erasure) on request, by admins: the floor applies.
+      'GET /v1/customers/{id}/export': admin,
+      'DELETE /v1/customers/{id}': admin,
     },
   };
 }

@@ -211,6 +211,8 @@ const HTTP_RULES: Readonly<Record<string, readonly LimitRuleName[]>> = {
   reports: ['apiRead'],
   // Issue 11: an upload grant comes before a message, a download URL per file shown; both counted with the user's messages.
   attachments: ['messagePerUser'],
+  // Issue 11: exports and erasures of a customer's data (admins), rare and heavy: counted as settings changes.
+  'customer-data': ['settingsChange'],
 };
 
 export function isLimitedWebSocketRoute(routeKey: string): boolean {

@@ -44,6 +44,12 @@ export interface AttachmentStore {
   /** Deletes an object (a refused upload); absent objects are fine. */
   remove(key: string): Promise<void>;
   downloadUrl(key: string, options: DownloadOptions): Promise<string>;
+  /** Customers' data rights (docs/data-rights.md): every key under a prefix, in key order. */
+  list(prefix: string): Promise<string[]>;
+  /** A whole object's bytes and type; undefined when there is none. */
+  read(key: string): Promise<{ bytes: Uint8Array; contentType: string | undefined } | undefined>;
+  /** Writes an object (an export archive). */
+  put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
 }
 
 /** Names a file's real type from its leading bytes (magic numbers); undefined when it knows no signature. */

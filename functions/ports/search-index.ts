@@ -23,6 +23,8 @@ export interface PostingBound {
 export interface PostingWrite extends Posting {
   readonly scope: string;
   readonly term: string;
+  /** When DynamoDB TTL may remove it (epoch seconds): set by retention (docs/data-rights.md). */
+  readonly expiresAt?: number;
 }
 
 /** Who took part in a conversation, as far as the index knows, and whose postings are complete. */
@@ -31,6 +33,8 @@ export interface SearchParticipants {
   readonly agents: readonly string[];
   /** Agents whose scope holds every hit of the conversation stored before they joined (backfilled). */
   readonly backfilled: readonly string[];
+  /** Set once retention gave the conversation its expiry (docs/data-rights.md): its postings get it too. */
+  readonly expiresAt?: number;
 }
 
 export interface SearchIndex {

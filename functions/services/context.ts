@@ -1,4 +1,6 @@
 import type { AttachmentStore, FileTypeDetector } from '../ports/attachment-store';
+import type { AuditLog } from '../ports/audit-log';
+import type { CustomerErasure } from '../ports/customer-erasure';
 import type { Role, User } from '../domain/identity';
 import type { AgentStatusRecord } from '../ports/agent-status-record';
 import type { AgentDirectory } from '../ports/agent-directory';
@@ -71,6 +73,8 @@ export interface Settings {
   readonly oidcIdPrefixes: readonly string[];
   /** A queued customer waiting longer than this is offered a ticket (QUEUE_TICKET_OFFER_SECONDS). */
   readonly queueTicketOfferSeconds: number;
+  /** Days closed conversations are kept (RETENTION_DAYS); absent: until erased (docs/data-rights.md). */
+  readonly retentionDays?: number;
 }
 
 /** Minimal structured logger the services need (Powertools' Logger satisfies it). */
@@ -119,6 +123,10 @@ export interface Ports {
   readonly events: DomainEventPublisher;
   /** Report counters and ratings (docs/reports.md): written by the reports sink, read by GET /v1/reports. */
   readonly reports: ReportStore;
+  /** The audit trail of data-rights actions (docs/data-rights.md). */
+  readonly audit: AuditLog;
+  /** The deletes and the tombstone write that erase a customer (docs/data-rights.md). */
+  readonly erasure: CustomerErasure;
   readonly agents: AgentDirectory;
   /** The status each agent last chose: the record Redis presence is rebuilt from. */
   readonly agentStatuses: AgentStatusRecord;

@@ -9,6 +9,7 @@ export interface SinkDeps {
   /** Webhooks (docs/webhooks.md): absent, no webhook sink runs. */
   readonly webhooks?: WebhookDeps;
 }
+import { RetentionSink } from './retention';
 import { SearchSink } from './search';
 
 /**
@@ -20,8 +21,10 @@ export function eventSinks(ports: Ports, deps: SinkDeps = {}): DomainEventSink[]
   return [
     reportsSink(ports),
     // Search (docs/search.md): posting lists per scope and term, from started/assigned/message/ticket events.
-    new SearchSink({ search: ports.search, conversations: ports.conversations }),
+    new SearchSink({ search: ports.search, conversations: ports.conversations, retention: ports.settings.retentionDays !== undefined }),
     ...(deps.webhooks ? [webhookSinkFor(deps.webhooks)] : []),
+    // Retention (docs/data-rights.md): with RETENTION_DAYS, a closed conversation's items and postings get their expiry.
+    ...(ports.settings.retentionDays === undefined ? [] : [new RetentionSink(ports, ports.settings.retentionDays)]),
   ];
 }
 

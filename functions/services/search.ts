@@ -210,6 +210,8 @@ const BACKFILL_PAGE = 200;
 export interface SearchSinkDeps {
   readonly search: SearchIndex;
   readonly conversations: Pick<ConversationStore, 'get' | 'listMessages'>;
+  /** Whether retention runs (RETENTION_DAYS): postings then carry their conversation's expiry once it has one. */
+  readonly retention?: boolean;
 }
 
 /**
@@ -244,7 +246,23 @@ export class SearchSink implements DomainEventSink {
     const conversation = await this.deps.conversations.get(conversationId);
     if (!conversation) return; // erased, or never stored: nothing to find
     const participants = await this.deps.search.participants(conversationId);
-    await this.deps.search.write(customerPostings(conversation, scopesFor(participants.agents)));
+    await this.write(conversationId, customerPostings(conversation, scopesFor(participants.agents)), participants);
+  }
+
+  /**
+   * Writes a conversation's postings with its retention expiry when it has one (docs/data-rights.md).
+   * Events come in any order: when retention set the expiry after `known` was read, the
+   * postings are written again with it (retention sets it before rewriting the postings, so
+   * one of the two writes carries it).
+   */
+  private async write(conversationId: string, postings: PostingWrite[], known: SearchParticipants): Promise<void> {
+    if (postings.length === 0) return;
+    const withExpiry = (expiresAt: number | undefined) =>
+      expiresAt === undefined ? postings : postings.map((posting) => ({ ...posting, expiresAt }));
+    await this.deps.search.write(withExpiry(known.expiresAt));
+    if (known.expiresAt !== undefined || this.deps.retention !== true) return;
+    const now = await this.deps.search.participants(conversationId);
+    if (now.expiresAt !== undefined) await this.deps.search.write(withExpiry(now.expiresAt));
   }
 
   private async indexMessage(event: MessageCreatedEvent): Promise<void> {
@@ -254,11 +272,13 @@ export class SearchSink implements DomainEventSink {
       event.from.role === 'agent'
         ? await this.join(event.conversationId, event.from.id)
         : await this.deps.search.participants(event.conversationId);
-    await this.deps.search.write(
+    await this.write(
+      event.conversationId,
       messagePostings(
         { conversationId: event.conversationId, seq: event.seq, at: event.at, text: event.text },
         scopesFor(participants.agents),
       ),
+      participants,
     );
   }
 
@@ -268,13 +288,13 @@ export class SearchSink implements DomainEventSink {
     if (participants.backfilled.includes(agentId)) return participants;
     const scope = [agentScope(agentId)];
     const conversation = await this.deps.conversations.get(conversationId);
-    if (conversation) await this.deps.search.write(customerPostings(conversation, scope));
+    if (conversation) await this.write(conversationId, customerPostings(conversation, scope), participants);
     for (let after = 0; ; ) {
       const page = await this.deps.conversations.listMessages(conversationId, after, BACKFILL_PAGE);
       const postings = page.messages.flatMap((message) =>
         messagePostings({ conversationId, seq: message.seq, at: message.ts, text: message.text }, scope),
       );
-      await this.deps.search.write(postings);
+      await this.write(conversationId, postings, participants);
       if (!page.more || page.messages.length === 0) break;
       after = page.messages[page.messages.length - 1]!.seq;
     }

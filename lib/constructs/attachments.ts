@@ -3,6 +3,7 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { STORED_PREFIX, UPLOAD_PREFIX } from '../../functions/domain/attachment';
+import { EXPORT_PREFIX } from '../../functions/domain/customer-data';
 
 export interface AttachmentsProps {
   /** Web origins the browser POSTs uploads from (the HTTP API's CORS origins). */
@@ -42,6 +43,8 @@ export class AttachmentsConstruct extends Construct {
         { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
         // A grant nobody sent a message with: gone after a day (a sent one moved to conversations/).
         { id: 'ExpireUnsentUploads', prefix: UPLOAD_PREFIX, expiration: Duration.days(1) },
+        // A customer's export archive (docs/data-rights.md): fetched on a short-lived URL, gone after a day.
+        { id: 'ExpireExports', prefix: EXPORT_PREFIX, expiration: Duration.days(1) },
         ...(props.retentionDays === undefined
           ? []
           : [{ id: 'ExpireSentAttachments', prefix: STORED_PREFIX, expiration: Duration.days(props.retentionDays) }]),

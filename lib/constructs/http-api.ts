@@ -38,6 +38,13 @@ export interface HttpApiProps {
 }
 
 /** The HTTP API (auth and history): one Lambda per route, a throttled and logged stage. */
+/**
+ * HTTP functions that may need longer than the default: an export or erase walks every
+ * conversation of a customer (docs/data-rights.md). Just under the HTTP API's 30 s integration
+ * timeout; an erase cut short is completed by its retry (it is idempotent).
+ */
+export const HTTP_FUNCTION_TIMEOUTS: Readonly<Record<string, Duration>> = { 'customer-data': Duration.seconds(29) };
+
 export class HttpApiConstruct extends Construct {
   readonly httpApi: HttpApi;
   readonly stage: HttpStage;
@@ -100,6 +107,7 @@ export class HttpApiConstruct extends Construct {
         needs: definition.needs,
         resources: props.resources,
         logGroup: this.functionLogGroup,
+        ...(HTTP_FUNCTION_TIMEOUTS[definition.name] === undefined ? {} : { timeout: HTTP_FUNCTION_TIMEOUTS[definition.name] }),
         description: `Parley HTTP ${HTTP_ROUTES.filter((other) => other.name === definition.name)
           .map((other) => `${other.method} ${other.path}`)
           .join(', ')}`.slice(0, 256),

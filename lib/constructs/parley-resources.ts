@@ -4,8 +4,9 @@ import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import type { Config, MAIL_SETTINGS, NOT_DEPLOYED } from '../../functions/config';
+import type { Config, MAIL_SETTINGS, NOT_DEPLOYED, RETENTION_SETTINGS } from '../../functions/config';
 import { STORED_PREFIX, UPLOAD_PREFIX } from '../../functions/domain/attachment';
+import { EXPORT_PREFIX } from '../../functions/domain/customer-data';
 import type { Needs } from '../../functions/routes';
 import type { RuntimeSettings } from '../parley-context';
 
@@ -52,6 +53,8 @@ export interface ParleyResources {
   readonly mail?: MailResources;
   /** The private attachments bucket (lib/constructs/attachments.ts). */
   readonly attachmentsBucket: IBucket;
+  /** Days closed conversations are kept (`retentionDays` context, docs/data-rights.md); absent: until erased. */
+  readonly retentionDays?: number;
 }
 
 /** Variables every function gets besides the handler configuration (functions/config.ts). */
@@ -63,8 +66,9 @@ const OPERATIONAL_ENVIRONMENT = {
 } as const;
 
 type MailSetting = (typeof MAIL_SETTINGS)[number];
-type DeployedConfig = Record<Exclude<keyof Config, (typeof NOT_DEPLOYED)[number] | MailSetting>, string> &
-  Partial<Record<MailSetting, string>>;
+type RetentionSetting = (typeof RETENTION_SETTINGS)[number];
+type DeployedConfig = Record<Exclude<keyof Config, (typeof NOT_DEPLOYED)[number] | MailSetting | RetentionSetting>, string> &
+  Partial<Record<MailSetting | RetentionSetting, string>>;
 
 /**
  * The same environment for every function, so any handler can load its config. Secrets are
@@ -84,6 +88,7 @@ export function functionEnvironment(resources: ParleyResources): Record<string, 
     // The imported secret's ARN lacks the random suffix; its name is the reliable id.
     UPSTASH_SECRET_ID: resources.upstashSecret.secretName,
     ATTACHMENTS_BUCKET: resources.attachmentsBucket.bucketName,
+    ...(resources.retentionDays === undefined ? {} : { RETENTION_DAYS: String(resources.retentionDays) }),
     ...resources.settings,
     ...(resources.mail === undefined
       ? {}
@@ -142,6 +147,23 @@ export function grantNeeds(grantee: IGrantable, needs: Needs, resources: ParleyR
     Grant.addToPrincipal({ grantee, actions: ['s3:GetObject'], resourceArns: [bucket.arnForObjects(`${resources.mail!.inboundPrefix}*`)] });
   }
   if (needs.attachments !== undefined) grantAttachments(grantee, needs.attachments, resources.attachmentsBucket);
+  if (needs.customerData === true) grantCustomerData(grantee, resources.attachmentsBucket);
+}
+
+/**
+ * Customers' data rights (docs/data-rights.md): list, read and delete a conversation's files;
+ * write the export archive and read it (its presigned GET).
+ */
+function grantCustomerData(grantee: IGrantable, bucket: IBucket): void {
+  // Listing a conversation's prefix; unconditioned (no s3:prefix condition) because a GetObject of a
+  // missing key (an attachment the lifecycle rule expired) must answer 404, which S3 decides by ListBucket.
+  Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket'], resourceArns: [bucket.bucketArn] });
+  Grant.addToPrincipal({
+    grantee,
+    actions: ['s3:GetObject', 's3:DeleteObject'],
+    resourceArns: [bucket.arnForObjects(`${STORED_PREFIX}*`)],
+  });
+  Grant.addToPrincipal({ grantee, actions: ['s3:GetObject', 's3:PutObject'], resourceArns: [bucket.arnForObjects(`${EXPORT_PREFIX}*`)] });
 }
 
 /** Per key prefix (domain/attachment.ts): `issue` signs, `accept` checks and moves (functions/routes.ts Needs). */

@@ -56,11 +56,12 @@ describe('the attachments bucket', () => {
     ]);
   });
 
-  it('aborts incomplete uploads and expires unsent ones after a day; sent ones are kept by default', () => {
+  it('aborts incomplete uploads and expires unsent ones and export archives after a day; sent ones are kept by default', () => {
     const rules = bucket.Properties.LifecycleConfiguration.Rules;
     expect(rules).toEqual([
       expect.objectContaining({ Id: 'AbortIncompleteUploads', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
       expect.objectContaining({ Id: 'ExpireUnsentUploads', Prefix: 'uploads/', ExpirationInDays: 1 }),
+      expect.objectContaining({ Id: 'ExpireExports', Prefix: 'exports/', ExpirationInDays: 1 }),
     ]);
   });
 
@@ -70,6 +71,24 @@ describe('the attachments bucket', () => {
     expect(props.LifecycleConfiguration.Rules).toContainEqual(
       expect.objectContaining({ Id: 'ExpireSentAttachments', Prefix: 'conversations/', ExpirationInDays: 400 }),
     );
+  });
+
+  it('expires sent attachments with the messages (retentionDays) unless attachmentRetentionDays is set; every function is told RETENTION_DAYS', () => {
+    const { stack: retained, template: retainedTemplate } = synthParley({ context: { retentionDays: 90 } });
+    const resources = retainedTemplate.toJSON().Resources;
+    expect(resources[logicalIdOf(retained.attachments.bucket)].Properties.LifecycleConfiguration.Rules).toContainEqual(
+      expect.objectContaining({ Id: 'ExpireSentAttachments', Prefix: 'conversations/', ExpirationInDays: 90 }),
+    );
+    for (const fn of retained.functions) {
+      expect(resources[logicalIdOf(fn.lambda)].Properties.Environment.Variables.RETENTION_DAYS, fn.name).toBe('90');
+    }
+    const { stack: both, template: bothTemplate } = synthParley({ context: { retentionDays: 90, attachmentRetentionDays: 30 } });
+    expect(bothTemplate.toJSON().Resources[logicalIdOf(both.attachments.bucket)].Properties.LifecycleConfiguration.Rules).toContainEqual(
+      expect.objectContaining({ Id: 'ExpireSentAttachments', ExpirationInDays: 30 }),
+    );
+    // Without it, nothing expires and no function is told a retention.
+    const fn = stack.functions.find((candidate) => candidate.name === 'customer-data')!;
+    expect(template.toJSON().Resources[logicalIdOf(fn.lambda)].Properties.Environment.Variables.RETENTION_DAYS).toBeUndefined();
   });
 
   it('logs server access to the stack access-log bucket', () => {
@@ -104,8 +123,17 @@ describe('least privilege on the attachments bucket', () => {
     });
   });
 
+  it('the customer-data function lists, reads and deletes sent attachments and writes and reads export archives', () => {
+    expect(s3Grants('customer-data')).toEqual({
+      's3:DeleteObject': [objects('conversations/')],
+      's3:GetObject': [objects('conversations/'), objects('exports/')].sort(),
+      's3:ListBucket': [bucketArn],
+      's3:PutObject': [objects('exports/')],
+    });
+  });
+
   it('no other function touches the bucket', () => {
-    const others = stack.functions.filter((fn) => fn.name !== 'attachments' && fn.name !== 'message');
+    const others = stack.functions.filter((fn) => !['attachments', 'message', 'customer-data'].includes(fn.name));
     for (const fn of others) expect(s3Grants(fn.name), fn.name).toEqual({});
   });
 });

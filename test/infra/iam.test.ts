@@ -79,8 +79,8 @@ describe("least privilege, derived from each entry point's needs", () => {
 
       it('uses only the services it needs, with no wildcard actions', () => {
         const allowedPrefixes = ['logs:', 'xray:', 'dynamodb:', 'sqs:', 'execute-api:', 'secretsmanager:'];
-        // Only the attachment paths (and inbound mail) touch S3.
-        if (needs.attachments !== undefined || needs.inboundMail === true) allowedPrefixes.push('s3:');
+        // Only the attachment paths, customers' data rights (and inbound mail) touch S3.
+        if (needs.attachments !== undefined || needs.customerData === true || needs.inboundMail === true) allowedPrefixes.push('s3:');
         for (const action of permissions.actions) {
           expect(
             allowedPrefixes.some((prefix) => action.startsWith(prefix)),

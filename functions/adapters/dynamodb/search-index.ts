@@ -1,6 +1,7 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Posting, PostingBound, PostingWrite, SearchIndex, SearchParticipants } from '../../ports/search-index';
 import { DynamoStoreError, dynamo } from './errors';
+import { TTL_ATTRIBUTE } from './table-schema';
 
 /** BatchWriteItem takes at most 25 requests. */
 const BATCH_WRITE_MAX = 25;
@@ -25,6 +26,7 @@ type Item = Record<string, unknown>;
 const toParticipants = (item: Item | undefined): SearchParticipants => ({
   agents: [...((item?.agents as Set<string> | undefined) ?? [])].sort(),
   backfilled: [...((item?.backfilled as Set<string> | undefined) ?? [])].sort(),
+  ...(typeof item?.[TTL_ATTRIBUTE] === 'number' ? { expiresAt: item[TTL_ATTRIBUTE] as number } : {}),
 });
 
 export class DynamoSearchIndex implements SearchIndex {
@@ -64,6 +66,7 @@ export class DynamoSearchIndex implements SearchIndex {
           seq: posting.seq,
           at: posting.at,
           snippet: posting.snippet,
+          ...(posting.expiresAt === undefined ? {} : { [TTL_ATTRIBUTE]: posting.expiresAt }),
         },
       },
     }));

@@ -33,6 +33,7 @@
  *   WHEVENT#<eventId> / FANOUT                   the webhooks sink queued this event's deliveries (TTL on expiresAt)
  *   SEARCH#<scope>#<term> / <at>#<convId>#<seq> a search posting (docs/search.md; scope `all` or `a:<agentId>`)
  *   SEARCHCONV#<id> / PARTICIPANTS               agents who took part in a conversation, as the search index knows them
+ *   AUDIT#<yyyy-mm> / <at>#<id>                  a data-rights action: who exported or erased which customer, when (docs/data-rights.md)
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 export const TTL_ATTRIBUTE = 'expiresAt';

@@ -1,4 +1,12 @@
-import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { AttachmentStore, DownloadOptions, StoredObject, UploadGrant, UploadPolicy } from '../../ports/attachment-store';
@@ -100,6 +108,36 @@ export class S3AttachmentStore implements AttachmentStore {
         }),
         { expiresIn: options.expiresSeconds },
       ),
+    );
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.call(`ListObjectsV2 ${prefix}`, () =>
+        this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) })),
+      );
+      for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return keys;
+  }
+
+  async read(key: string): Promise<{ bytes: Uint8Array; contentType: string | undefined } | undefined> {
+    try {
+      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const bytes = object.Body ? await object.Body.transformToByteArray() : new Uint8Array();
+      return { bytes, contentType: object.ContentType };
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw new AttachmentBucketError(`S3 GetObject ${key} failed`, { cause: error });
+    }
+  }
+
+  async put(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
+    await this.call(`PutObject ${key}`, () =>
+      this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: bytes, ContentType: contentType })),
     );
   }
 }

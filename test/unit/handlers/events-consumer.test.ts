@@ -39,6 +39,8 @@ function run(records: SQSRecord[], sinks: DomainEventSink[]) {
     conversations: { get: async () => undefined },
     clock: { now: () => new Date() },
     log: console,
+    // No RETENTION_DAYS: no retention sink.
+    settings: {},
   };
   const wiring = { ports, extraEventSinks: sinks } as unknown as Wiring;
   const event: SQSEvent = { Records: records };

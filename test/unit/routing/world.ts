@@ -146,6 +146,8 @@ export class RoutingWorld {
         rowsOf: unused('reports'),
         ratingsOf: unused('reports'),
       },
+      audit: { record: unused('audit') },
+      erasure: new Proxy({}, { get: () => unused('erasure') }) as never,
       events: { publish: async () => {} },
       routingQueue: {
         publish: async (trigger) => {
