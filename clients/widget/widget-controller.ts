@@ -7,6 +7,7 @@ import {
   type ConnectionState,
   type ConversationSummary,
   type ErrorFrame,
+  type AssignedFrame,
   type ParleyClient,
   type QueuedFrame,
   type VisitorContext,
@@ -121,6 +122,8 @@ export class WidgetController {
   private transcript = new Transcript(undefined);
   private summary: ConversationSummary | undefined;
   private queue: QueuedFrame | undefined;
+  /** An `assigned` push that outran the reply naming its conversation (a busy start): applied when that arrives. */
+  private earlyAssignment: AssignedFrame | undefined;
   /** Agents online for the skill from whichever arrived last: a `queued` frame or availability. */
   private agentsOnline: number | undefined;
   private ratedIds = new Set<string>();
@@ -598,7 +601,14 @@ export class WidgetController {
     client.on('state', (change) => this.onState(change.to));
     client.on('session', () => this.onSession());
     client.on('message', (message) => this.onMessage(message));
-    client.on('conversation', (summary) => this.follow(summary.id) && this.setSummary(summary));
+    client.on('conversation', (summary) => {
+      if (!this.follow(summary.id)) return;
+      const early = this.earlyAssignment?.conversationId === summary.id ? this.earlyAssignment : undefined;
+      this.earlyAssignment = undefined;
+      // The reply may predate the assignment pushed before it: the assignment is the newer state.
+      const assigned = early && (summary.status === 'queued' || summary.status === 'bot');
+      this.setSummary(assigned ? { ...summary, status: 'assigned', agent: early.agent } : summary);
+    });
     client.on('queued', (frame) => {
       if (!this.follow(frame.conversationId)) return;
       this.queue = frame;
@@ -606,7 +616,7 @@ export class WidgetController {
       this.render();
     });
     client.on('assigned', (frame) => {
-      if (!this.follow(frame.conversationId) || !this.summary) return;
+      if (!this.follow(frame.conversationId)) return;
       this.queue = undefined;
       this.threadEvents.push({
         key: `joined:${frame.conversationId}:${this.threadEvents.length}`,
@@ -614,8 +624,15 @@ export class WidgetController {
         text: this.t('agentJoined', { name: frame.agent.name ?? this.t('agent') }),
         ts: this.env.now().toISOString(),
       });
-      const { offer: _offer, ...rest } = this.summary;
       this.offered.delete(frame.conversationId);
+      if (!this.summary) {
+        // Under load the router's push can arrive before the start's `conversation` reply: keep
+        // the notice, and apply the assignment when the summary arrives.
+        this.earlyAssignment = frame;
+        this.render();
+        return;
+      }
+      const { offer: _offer, ...rest } = this.summary;
       this.setSummary({ ...rest, status: 'assigned', agent: frame.agent });
     });
     // To an agent: they have the chat now; to a skill: waiting until `assigned` names the next one.

@@ -596,6 +596,19 @@ describe('widget: an agent joins', () => {
   }
 });
 
+describe('widget: an assignment pushed before the start is answered', () => {
+  it('still says the agent joined, and the late queued summary does not undo the assignment', async () => {
+    const w = await widget({ answer: availability('queue', { open: true, agentsOnline: 1 }) });
+    const client = await openChat(w);
+    // A busy start: the router assigned and pushed before the start's `conversation` reply came.
+    client.emit('assigned', { type: 'assigned', conversationId: 'conv-1', agent: BILLIE });
+    client.emit('conversation', summary('queued'));
+    client.emit('message', chatMessage(1, ANN, 'Anyone?', 'c1'));
+    expect(w.screen.entries.map((entry) => entry.text)).toContain('Billie joined the chat');
+    expect(w.screen.notice).toBe('You are chatting with Billie.');
+  });
+});
+
 describe('widget: errors with a way forward', () => {
   it('says the sign-in failed and retries it on request', async () => {
     const w = await widget();
