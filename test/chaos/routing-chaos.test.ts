@@ -21,7 +21,11 @@ const OPTIONS: ChaosOptions = {
   maxUnresolved: { overall: 16, perDevice: 4 },
   faults: ALL_FAULTS,
   seed: 1515,
-  stallTimeoutMs: 60_000,
+  // Longer than the slowest designed recovery after these faults: an idle agent Redis forgot
+  // comes back on its next heartbeat (30 s), a claim a failed write left is taken back after
+  // the compressed claim age (router timeout + 5 s) and the next reconcile (5 s), then routing.
+  // At 60 s, an offline agent's chats waiting on both after a flush were cut off mid-recovery.
+  stallTimeoutMs: 120_000,
   stackFaults: { redisFlushes: 1, redisKills: 1, redisKillSeconds: 4, restarts: 0 },
   routing: { closeChance: 0.03, transferChance: 0.03, statusFlips: 1, offlines: 1, settleMs: 20_000 },
   // Reconciliation and the presence sweep every 5 s instead of every minute, so whatever they
