@@ -306,6 +306,8 @@ export interface CostReport {
   readonly perMillionMessages: number;
   readonly byService: Record<string, number>;
   readonly byGroup: Record<Group, number>;
+  /** Each priced bench step: how often a month, and dollars per occurrence (all services). */
+  readonly bySteps: readonly { readonly step: string; readonly group: Group; readonly perMonth: number; readonly each: number }[];
   /**
    * What answering customer heartbeats without a Lambda (a MOCK integration) would save per
    * month: their Lambda, Redis, DynamoDB and log costs; the two WebSocket messages stay.
@@ -336,10 +338,12 @@ export function costReport(
     byGroup[group] += sum(dollars) * times;
   };
   let mockHeartbeatSavingPerMonth = 0;
+  const bySteps: { step: string; group: Group; perMonth: number; each: number }[] = [];
   for (const op of OPERATIONS) {
     const times = op.perDay(profile, a) * DAYS_PER_MONTH;
     const usage = stepUsage(byStep.get(op.step) ?? [], op, a);
     add(usage, times, op.group);
+    bySteps.push({ step: op.step, group: op.group, perMonth: times, each: sum(priceUsage(usage, prices)) });
     if (op.step === 'heartbeat (customer)') {
       mockHeartbeatSavingPerMonth =
         (sum(priceUsage(usage, prices)) -
@@ -382,6 +386,7 @@ export function costReport(
     perMillionMessages: chatMessagesPerMonth > 0 ? (perMonth / chatMessagesPerMonth) * 1_000_000 : 0,
     byService,
     byGroup,
+    bySteps,
     mockHeartbeatSavingPerMonth,
   };
 }

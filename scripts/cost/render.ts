@@ -34,6 +34,11 @@ export function renderReport(report: CostReport, source: { path: string; counts:
     ),
     '',
     table(
+      ['protocol action (bench step)', 'times a month', '$ per 1M of them', 'per month'],
+      report.bySteps.map((row) => [row.step, count(row.perMonth), dollars(row.each * 1e6), dollars(row.each * row.perMonth)]),
+    ),
+    '',
+    table(
       ['billable per month', 'quantity'],
       [
         ['WebSocket messages (in and out)', count(usage.webSocketMessages)],
