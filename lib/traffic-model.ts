@@ -69,8 +69,9 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
       $connect: connects,
       $disconnect: connects,
       $default: 0,
-      // Per role, as `session` announces them: customers only beat the gateway's idle limit.
-      heartbeat: customers / CUSTOMER_HEARTBEAT_SECONDS + agents / inputs.heartbeatSeconds,
+      // Per role, as `session` announces them (customers only beat the gateway's idle limit),
+      // plus the probes clients send when a send goes unanswered: at most one per send.
+      heartbeat: customers / CUSTOMER_HEARTBEAT_SECONDS + agents / inputs.heartbeatSeconds + messages,
       // Every (re)connect syncs.
       sync: connects,
       start: starts,
