@@ -157,3 +157,16 @@ describe('cost model arithmetic', () => {
     expect(parseBenchCounts(JSON.stringify(counts), 'ok.json').steps).toHaveLength(counts.steps.length);
   });
 });
+
+describe('the committed measured counts', () => {
+  it('parse, name their commit and date, and have every step the model prices (re-measure after renaming a bench step)', async () => {
+    const { readBenchCounts, MEASURED_COUNTS_PATH } = await import('../../../scripts/cost/bench-counts');
+    const counts = await readBenchCounts(MEASURED_COUNTS_PATH);
+    expect(counts.commit).toMatch(/^[0-9a-f]{7,}/);
+    expect(Number.isNaN(Date.parse(counts.measuredAt))).toBe(false);
+    const report = costReport(counts, { ...PROFILE, agents: 10, agentHoursPerDay: 8 }, PRICE_TABLE);
+    expect(report.perMillionMessages).toBeGreaterThan(0);
+    // Measured with command names: DynamoDB is split by command, not by the assumed share.
+    expect(counts.steps.some((row) => Object.keys(row.commands.dynamodb ?? {}).length > 0)).toBe(true);
+  });
+});
