@@ -1,3 +1,4 @@
+import { CUSTOMER_HEARTBEAT_SECONDS } from '../functions/domain/heartbeat';
 import type { ThrottleLimits } from './parley-context';
 
 /**
@@ -14,7 +15,7 @@ export interface TrafficModelInputs {
   readonly expectedAgents: number;
   /** Multiplier over the expected peak before API Gateway refuses (429 / throttled frame). */
   readonly headroom: number;
-  /** Client heartbeat interval (HEARTBEAT_SECONDS). */
+  /** Staff heartbeat interval (HEARTBEAT_SECONDS); customers beat every CUSTOMER_HEARTBEAT_SECONDS (functions/domain/heartbeat.ts). */
   readonly heartbeatSeconds: number;
 }
 
@@ -68,7 +69,9 @@ export function expectedPeaks(inputs: TrafficModelInputs): { readonly webSocket:
       $connect: connects,
       $disconnect: connects,
       $default: 0,
-      heartbeat: everyone / inputs.heartbeatSeconds,
+      // Per role, as `session` announces them (customers only beat the gateway's idle limit),
+      // plus the probes clients send when a send goes unanswered: at most one per send.
+      heartbeat: customers / CUSTOMER_HEARTBEAT_SECONDS + agents / inputs.heartbeatSeconds + messages,
       // Every (re)connect syncs.
       sync: connects,
       start: starts,

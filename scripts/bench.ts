@@ -4,6 +4,7 @@ import { RequestCounter, SERVICES, type Service } from './bench/request-counter'
 import { benchWidgetBundle } from './bench-widget';
 import { benchRouting } from './bench-routing';
 import { benchSearch } from './bench-search';
+import { writeBenchCounts } from './cost/bench-counts';
 
 /**
  * `npm run bench`: AWS requests and Redis commands per protocol action on the local stack,
@@ -29,6 +30,7 @@ interface Row {
   step: string;
   fn: string;
   counts: Record<Service, number>;
+  commands: Partial<Record<Service, Record<string, number>>>;
 }
 const rows: Row[] = [];
 
@@ -49,10 +51,10 @@ async function step(name: string, run: () => Promise<unknown>): Promise<void> {
   await run();
   await settle();
   const order = ['authorizer', 'connect', 'disconnect'];
-  const measured = [...counter.take().entries()].sort(
+  const measured = [...counter.takeDetailed().entries()].sort(
     ([a], [b]) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99) || (a === 'router' ? 1 : b === 'router' ? -1 : 0),
   );
-  for (const [fn, counts] of measured) rows.push({ step: name, fn, counts });
+  for (const [fn, { counts, commands }] of measured) rows.push({ step: name, fn, counts, commands });
 }
 
 const login = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'agent.tech@example.com', password: 'parley-demo' });
@@ -101,6 +103,11 @@ await step('rate', () => customer.request({ action: 'rate', conversationId, scor
 await step('$disconnect', () => customer.close());
 await agent.close();
 await settle();
+// The counts as JSON for `npm run cost` (scripts/cost): always .bench/counts.json, or --json PATH.
+const jsonFlag = process.argv.indexOf('--json');
+const countsPath = await writeBenchCounts(rows, jsonFlag >= 0 ? process.argv[jsonFlag + 1] : undefined);
+console.log(`Counts written to ${countsPath} (npm run cost -- --counts ${countsPath})`);
+
 const routingReport = await benchRouting({ stack, counter, settle });
 // Search (docs/search.md): the sink's requests per message, then latency over generated
 // messages: 20,000 by default (loading takes minutes on dynalite); BENCH_SEARCH_MESSAGES=100000

@@ -4,6 +4,7 @@ import type { User } from '../domain/identity';
 import { displayName, isStaff } from '../domain/identity';
 import { ForbiddenError, RateLimitedError } from '../domain/errors';
 import { SESSION_CONVERSATION_LIMIT } from '../domain/limits';
+import { heartbeatSecondsFor } from '../domain/heartbeat';
 import type { ServerFrame } from '../protocol/server-frames';
 import { messageFrame } from '../protocol/server-frames';
 import type { SyncFrame } from '../protocol/client-frames';
@@ -128,7 +129,8 @@ export async function sync(ports: Ports, caller: Caller & { connectionId: string
   const session: ServerFrame = {
     type: 'session',
     user: { id: user.id, role: user.role, name: displayName(user) },
-    heartbeatSeconds: ports.settings.heartbeatSeconds,
+    // Per role (domain/heartbeat.ts): customers only beat API Gateway's idle limit, staff the presence grace.
+    heartbeatSeconds: heartbeatSecondsFor(user.role, ports.settings),
     conversations: conversations.map(toSummary),
   };
   if (!(await sendInOrder(ports, caller.connectionId, [session]))) return { type: 'synced', conversations: {} };

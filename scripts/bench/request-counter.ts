@@ -8,6 +8,8 @@ export type Service = 'dynamodb' | 'sqs' | 'managementApi' | 'redis';
 export const SERVICES: readonly Service[] = ['dynamodb', 'sqs', 'managementApi', 'redis'];
 
 type Counts = Map<string, Record<Service, number>>;
+/** Per function, per service, requests by SDK command name (e.g. dynamodb: { GetItemCommand: 1 }). */
+export type CommandCounts = Map<string, Partial<Record<Service, Record<string, number>>>>;
 
 /**
  * Counts AWS requests with SDK middleware and Redis commands at the Upstash client's fetch,
@@ -15,6 +17,7 @@ type Counts = Map<string, Record<Service, number>>;
  */
 export class RequestCounter {
   private counts: Counts = new Map();
+  private commands: CommandCounts = new Map();
   private active = 0;
 
   /** For LocalStackOptions.instrument: runs each invocation inside its function's scope. */
@@ -29,19 +32,26 @@ export class RequestCounter {
     };
   };
 
-  record(service: Service, amount = 1): void {
+  record(service: Service, amount = 1, command?: string): void {
     const fn = currentFunction.getStore() ?? '(outside a handler)';
     const row = this.counts.get(fn) ?? { dynamodb: 0, sqs: 0, managementApi: 0, redis: 0 };
     row[service] += amount;
     this.counts.set(fn, row);
+    if (command === undefined) return;
+    const byService = this.commands.get(fn) ?? {};
+    const byCommand = byService[service] ?? {};
+    byCommand[command] = (byCommand[command] ?? 0) + amount;
+    byService[service] = byCommand;
+    this.commands.set(fn, byService);
   }
 
   /** Adds a counting step to an AWS SDK v3 client's middleware stack. */
   // biome-ignore lint/suspicious/noExplicitAny: every SDK client's middleware stack has its own input types.
   attach(client: { middlewareStack: { add: (...args: any[]) => void } }, service: Service): void {
     client.middlewareStack.add(
-      (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
-        this.record(service);
+      (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+        // By command too: the cost model (scripts/cost) prices reads and writes differently.
+        this.record(service, 1, context.commandName);
         return next(args);
       },
       // Per attempt: retries are requests too.
@@ -73,6 +83,14 @@ export class RequestCounter {
   take(): Counts {
     const counts = this.counts;
     this.counts = new Map();
+    this.commands = new Map();
     return counts;
+  }
+
+  /** Like take(), with each function's requests by command name beside its totals. */
+  takeDetailed(): Map<string, { counts: Record<Service, number>; commands: Partial<Record<Service, Record<string, number>>> }> {
+    const commands = this.commands;
+    const counts = this.take();
+    return new Map([...counts].map(([fn, row]) => [fn, { counts: row, commands: commands.get(fn) ?? {} }]));
   }
 }

@@ -49,6 +49,14 @@ describe('per-route stage throttles', () => {
       throttleFor(peaks.webSocket.heartbeat!, 3, { rateLimit: 500, burstLimit: 1000 }).rateLimit,
     );
     expect(settings.heartbeat!.ThrottlingRateLimit).toBeGreaterThan(settings.start!.ThrottlingRateLimit);
+    // Heartbeats per role: 1000 customers every 300 s and 50 agents every 30 s (not 1050 every 30 s),
+    // plus at most one probe per unanswered send.
+    const probes = peaks.webSocket.message!;
+    expect(peaks.webSocket.heartbeat).toBeCloseTo(1000 / 300 + 50 / 30 + probes);
+    expect(settings.heartbeat!.ThrottlingRateLimit).toBe(Math.ceil((1000 / 300 + 50 / 30 + probes) * 3));
+    expect(expectedPeaks({ ...inputs, expectedConcurrentCustomers: 2000 }).webSocket.heartbeat! - peaks.webSocket.heartbeat!).toBeCloseTo(
+      1000 / 300 + 1000 / 30,
+    );
     expect(settings.typing!.ThrottlingRateLimit).toBeGreaterThan(settings.transfer!.ThrottlingRateLimit);
 
     const bigger = synthParley({

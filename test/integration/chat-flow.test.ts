@@ -56,7 +56,13 @@ describe('a customer and an agent chat over real WebSockets', () => {
       const customerJwt = await guestToken('Ann');
       const first = await connectAndSync(customerJwt);
       const customer = first.client;
-      expect(first.session).toMatchObject({ type: 'session', user: { role: 'customer', name: 'Ann' }, conversations: [] });
+      // Customers beat only API Gateway's 10-minute idle limit (every 5 minutes); staff the presence grace.
+      expect(first.session).toMatchObject({
+        type: 'session',
+        user: { role: 'customer', name: 'Ann' },
+        heartbeatSeconds: 300,
+        conversations: [],
+      });
       customer.send({ action: 'start', skill: 'tech', text: 'My router is on fire', clientMsgId: 'c-1' });
       const startAck = await customer.nextOfType('ack');
       const conversationFrame = await customer.nextOfType('conversation');

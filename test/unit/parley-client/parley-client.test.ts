@@ -86,6 +86,34 @@ describe('ParleyClient', () => {
     expect(states.every((s) => s.reason.length > 0)).toBe(true);
   });
 
+  it('beats at the interval the session announces (a customer every 5 minutes), on this socket and the next', async () => {
+    const { client } = makeClient();
+    const ready = client.connect();
+    await vi.advanceTimersByTimeAsync(0);
+    const socket = FakeSocket.latest();
+    socket.open();
+    socket.receive({ ...session(), heartbeatSeconds: 300 });
+    socket.receive({ type: 'synced', conversations: {} });
+    await ready;
+    await vi.advanceTimersByTimeAsync(299_000);
+    expect(socket.actions('heartbeat')).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(socket.actions('heartbeat')).toHaveLength(1);
+    socket.receive({ type: 'pong' });
+    // Reconnected: the announced interval holds until the next session says otherwise.
+    socket.drop(1006);
+    await vi.advanceTimersByTimeAsync(60_000);
+    const next = FakeSocket.latest();
+    expect(next).not.toBe(socket);
+    next.open();
+    await vi.advanceTimersByTimeAsync(299_000);
+    expect(next.actions('heartbeat')).toEqual([]);
+    next.receive({ ...session(), heartbeatSeconds: 30 });
+    next.receive({ type: 'synced', conversations: {} });
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(next.actions('heartbeat')).toHaveLength(1);
+  });
+
   it('keeps an unacked send and resends it with the same clientMsgId after reconnecting', async () => {
     const { client, states, token } = makeClient();
     void client.connect();

@@ -1,0 +1,392 @@
+/**
+ * The cost model's arithmetic, free of I/O (unit-tested in test/unit/cost/model.test.ts):
+ * requests per protocol action (measured by `npm run bench`) times how often a traffic
+ * profile performs each action, priced by ONE price table (scripts/cost/prices.ts).
+ */
+import { CUSTOMER_HEARTBEAT_SECONDS } from '../../functions/domain/heartbeat';
+import type { BenchCounts, StepRow } from './bench-counts';
+import type { PriceTable } from './prices';
+
+export const DAYS_PER_MONTH = 30;
+
+/** What the deployment serves (the `npm run cost` flags). */
+export interface TrafficProfile {
+  readonly conversationsPerDay: number;
+  /** Chat messages per conversation, both sides together (the first is the start's text). */
+  readonly messagesPerConversation: number;
+  /** How long a customer's widget stays connected per conversation. */
+  readonly connectionMinutesPerConversation: number;
+  readonly agents: number;
+  /** Hours each agent is signed in (connected) a day. */
+  readonly agentHoursPerDay: number;
+}
+
+export const DEFAULT_PROFILE: TrafficProfile = {
+  conversationsPerDay: 10_000,
+  messagesPerConversation: 20,
+  connectionMinutesPerConversation: 15,
+  agents: 50,
+  agentHoursPerDay: 8,
+};
+
+/** What bench cannot measure, written down to be argued with (docs/cost.md). */
+export interface Assumptions {
+  /** As `session` announces them (functions/domain/heartbeat.ts; staff: HEARTBEAT_SECONDS 30). */
+  readonly customerHeartbeatSeconds: number;
+  readonly agentHeartbeatSeconds: number;
+  /** Share of a conversation's messages the customer writes. */
+  readonly customerMessageShare: number;
+  /** Typing notices and read marks per chat message. */
+  readonly typingPerMessage: number;
+  readonly readsPerMessage: number;
+  /** Messages resent after a lost ack (answered from the idempotency record). */
+  readonly resendShare: number;
+  /** Conversations transferred once, and rated at the end. */
+  readonly transferShare: number;
+  readonly ratedShare: number;
+  /** API Gateway closes a connection after 2 hours: a longer stay reconnects. */
+  readonly connectionCapMinutes: number;
+  /** Staff connections end with their 15-minute access tokens: about 4 (re)connects an hour. */
+  readonly agentConnectsPerHour: number;
+  readonly agentStatusChangesPerDay: number;
+  /** Billed Lambda duration per invocation on AWS (not measured locally) and memory (lib/constructs/parley-function.ts). */
+  readonly lambdaBilledMs: number;
+  readonly lambdaMemoryGb: number;
+  /** Index (GSI) writes per table write: dynalite does not report them, so this is an estimate. */
+  readonly indexWritesPerWrite: number;
+  /** Read and write units per request (items under 4 KB and 1 KB, strongly consistent). */
+  readonly readUnitsPerRead: number;
+  /** When the counts carry no command names: the share of DynamoDB requests that write. */
+  readonly writeShareWithoutCommands: number;
+  /** Each SQS send is also received and deleted by the event source mapping. */
+  readonly sqsRequestsPerSend: number;
+  /** CloudWatch Logs bytes: Lambda's START/END/REPORT lines (log level WARN), and one access-log line per API request. */
+  readonly logBytesPerInvocation: number;
+  readonly accessLogBytesPerRequest: number;
+  /** Share of messages with an attachment, and its size (one upload, two downloads). */
+  readonly attachmentShare: number;
+  readonly attachmentBytes: number;
+}
+
+export const DEFAULT_ASSUMPTIONS: Assumptions = {
+  customerHeartbeatSeconds: CUSTOMER_HEARTBEAT_SECONDS,
+  agentHeartbeatSeconds: 30,
+  customerMessageShare: 0.5,
+  typingPerMessage: 1,
+  readsPerMessage: 1,
+  resendShare: 0.01,
+  transferShare: 0.05,
+  ratedShare: 0.3,
+  connectionCapMinutes: 120,
+  agentConnectsPerHour: 4,
+  agentStatusChangesPerDay: 2,
+  lambdaBilledMs: 50,
+  lambdaMemoryGb: 0.5,
+  indexWritesPerWrite: 0.5,
+  readUnitsPerRead: 1,
+  writeShareWithoutCommands: 0.5,
+  sqsRequestsPerSend: 3,
+  logBytesPerInvocation: 600,
+  accessLogBytesPerRequest: 400,
+  attachmentShare: 0.02,
+  attachmentBytes: 300_000,
+};
+
+export const GROUPS = ['chat messages', 'conversations', 'customer connections', 'customer heartbeats', 'agents'] as const;
+export type Group = (typeof GROUPS)[number];
+
+/** How often a bench step happens, per day, for a profile. */
+interface Operation {
+  readonly step: string;
+  readonly group: Group;
+  /** Client frames in (0 for $connect/$disconnect) and route-response replies out. */
+  readonly inbound: 0 | 1;
+  readonly reply: 0 | 1;
+  /** Count only these functions' rows (a step can catch a late trigger of the one before). */
+  readonly functions?: readonly string[];
+  perDay(profile: TrafficProfile, a: Assumptions): number;
+}
+
+const customerConnections = (p: TrafficProfile, a: Assumptions) =>
+  p.conversationsPerDay * (1 + Math.floor(p.connectionMinutesPerConversation / a.connectionCapMinutes));
+const agentConnections = (p: TrafficProfile, a: Assumptions) => p.agents * p.agentHoursPerDay * a.agentConnectsPerHour;
+
+export const OPERATIONS: readonly Operation[] = [
+  {
+    step: 'message',
+    group: 'chat messages',
+    inbound: 1,
+    reply: 1,
+    perDay: (p, a) => p.conversationsPerDay * Math.max(0, p.messagesPerConversation * a.customerMessageShare - 1),
+  },
+  {
+    step: 'message (agent reply)',
+    group: 'chat messages',
+    inbound: 1,
+    reply: 1,
+    perDay: (p, a) => p.conversationsPerDay * p.messagesPerConversation * (1 - a.customerMessageShare),
+  },
+  {
+    step: 'message (resend, duplicate)',
+    group: 'chat messages',
+    inbound: 1,
+    reply: 1,
+    perDay: (p, a) => p.conversationsPerDay * p.messagesPerConversation * a.resendShare,
+  },
+  {
+    step: 'typing',
+    group: 'chat messages',
+    inbound: 1,
+    reply: 0,
+    perDay: (p, a) => p.conversationsPerDay * p.messagesPerConversation * a.typingPerMessage,
+  },
+  {
+    step: 'read',
+    group: 'chat messages',
+    inbound: 1,
+    reply: 0,
+    perDay: (p, a) => p.conversationsPerDay * p.messagesPerConversation * a.readsPerMessage,
+  },
+  { step: 'start with text (+ routing)', group: 'conversations', inbound: 1, reply: 1, perDay: (p) => p.conversationsPerDay },
+  { step: 'close (+ routing)', group: 'conversations', inbound: 1, reply: 1, perDay: (p) => p.conversationsPerDay },
+  { step: 'rate', group: 'conversations', inbound: 1, reply: 1, perDay: (p, a) => p.conversationsPerDay * a.ratedShare },
+  {
+    step: 'transfer to skill (+ routing)',
+    group: 'conversations',
+    inbound: 1,
+    reply: 1,
+    perDay: (p, a) => p.conversationsPerDay * a.transferShare,
+  },
+  { step: '$connect (customer)', group: 'customer connections', inbound: 0, reply: 0, perDay: customerConnections },
+  { step: 'sync (1 conversation, 3 messages)', group: 'customer connections', inbound: 1, reply: 1, perDay: customerConnections },
+  { step: '$disconnect', group: 'customer connections', inbound: 0, reply: 0, perDay: customerConnections },
+  {
+    step: 'heartbeat (customer)',
+    group: 'customer heartbeats',
+    inbound: 1,
+    reply: 1,
+    functions: ['heartbeat'],
+    perDay: (p, a) => (p.conversationsPerDay * p.connectionMinutesPerConversation * 60) / a.customerHeartbeatSeconds,
+  },
+  {
+    step: 'heartbeat (agent)',
+    group: 'agents',
+    inbound: 1,
+    reply: 1,
+    functions: ['heartbeat'],
+    perDay: (p, a) => (p.agents * p.agentHoursPerDay * 3600) / a.agentHeartbeatSeconds,
+  },
+  { step: '$connect (agent)', group: 'agents', inbound: 0, reply: 0, perDay: agentConnections },
+  { step: 'sync (no conversations)', group: 'agents', inbound: 1, reply: 1, perDay: agentConnections },
+  {
+    step: '$disconnect',
+    group: 'agents',
+    inbound: 0,
+    reply: 0,
+    perDay: agentConnections,
+  },
+  { step: 'status online', group: 'agents', inbound: 1, reply: 1, perDay: (p, a) => p.agents * a.agentStatusChangesPerDay },
+];
+
+/** Billable quantities, per day. */
+export interface Usage {
+  webSocketMessages: number;
+  connectionMinutes: number;
+  httpRequests: number;
+  lambdaRequests: number;
+  lambdaGbSeconds: number;
+  dynamodbReadUnits: number;
+  dynamodbWriteUnits: number;
+  sqsRequests: number;
+  redisCommands: number;
+  logBytes: number;
+  s3Puts: number;
+  s3Gets: number;
+  s3GbMonths: number;
+}
+
+const emptyUsage = (): Usage => ({
+  webSocketMessages: 0,
+  connectionMinutes: 0,
+  httpRequests: 0,
+  lambdaRequests: 0,
+  lambdaGbSeconds: 0,
+  dynamodbReadUnits: 0,
+  dynamodbWriteUnits: 0,
+  sqsRequests: 0,
+  redisCommands: 0,
+  logBytes: 0,
+  s3Puts: 0,
+  s3Gets: 0,
+  s3GbMonths: 0,
+});
+
+function addUsage(into: Usage, from: Usage, times = 1): void {
+  for (const key of Object.keys(into) as (keyof Usage)[]) into[key] += from[key] * times;
+}
+
+export class CostModelError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CostModelError';
+  }
+}
+
+const READ_COMMAND = /^(Get|BatchGet|Query|Scan|TransactGet)/;
+const WRITE_COMMAND = /^(Put|Update|Delete|BatchWrite|TransactWrite)/;
+
+function dynamodbSplit(row: StepRow, a: Assumptions): { reads: number; writes: number } {
+  const commands = row.commands.dynamodb;
+  if (!commands || Object.keys(commands).length === 0) {
+    const writes = row.counts.dynamodb * a.writeShareWithoutCommands;
+    return { reads: row.counts.dynamodb - writes, writes };
+  }
+  let reads = 0;
+  let writes = 0;
+  for (const [command, n] of Object.entries(commands)) {
+    if (WRITE_COMMAND.test(command)) writes += n;
+    else if (READ_COMMAND.test(command)) reads += n;
+    else throw new CostModelError(`Unknown DynamoDB command ${command}: add it to the read or write pattern`);
+  }
+  return { reads, writes };
+}
+
+/** What one occurrence of a bench step uses (one Lambda invocation per function row). */
+export function stepUsage(rows: readonly StepRow[], op: Pick<Operation, 'inbound' | 'reply' | 'functions'>, a: Assumptions): Usage {
+  const usage = emptyUsage();
+  const counted = op.functions ? rows.filter((row) => op.functions?.includes(row.function)) : rows;
+  for (const row of counted) {
+    const { reads, writes } = dynamodbSplit(row, a);
+    usage.lambdaRequests += 1;
+    usage.dynamodbReadUnits += reads * a.readUnitsPerRead;
+    usage.dynamodbWriteUnits += writes * (1 + a.indexWritesPerWrite);
+    usage.sqsRequests += row.counts.sqs * a.sqsRequestsPerSend;
+    usage.redisCommands += row.counts.redis;
+    // Pushes are messages; management-API reads and deletes (GetConnection, DeleteConnection) are not.
+    const management = row.commands.managementApi;
+    usage.webSocketMessages += management ? (management.PostToConnectionCommand ?? 0) : row.counts.managementApi;
+  }
+  usage.webSocketMessages += op.inbound + op.reply;
+  usage.lambdaGbSeconds = usage.lambdaRequests * (a.lambdaBilledMs / 1000) * a.lambdaMemoryGb;
+  usage.logBytes = usage.lambdaRequests * a.logBytesPerInvocation + op.inbound * a.accessLogBytesPerRequest;
+  return usage;
+}
+
+/** Each service's dollars for a usage. */
+export function priceUsage(usage: Usage, prices: PriceTable): Record<string, number> {
+  const perMillion = (n: number, price: number) => (n / 1_000_000) * price;
+  return {
+    'API Gateway WebSocket':
+      perMillion(usage.webSocketMessages, prices.webSocketPerMillionMessages) +
+      perMillion(usage.connectionMinutes, prices.webSocketPerMillionConnectionMinutes),
+    'API Gateway HTTP': perMillion(usage.httpRequests, prices.httpApiPerMillionRequests),
+    Lambda: perMillion(usage.lambdaRequests, prices.lambdaPerMillionRequests) + usage.lambdaGbSeconds * prices.lambdaArmPerGbSecond,
+    DynamoDB:
+      perMillion(usage.dynamodbReadUnits, prices.dynamodbPerMillionReadUnits) +
+      perMillion(usage.dynamodbWriteUnits, prices.dynamodbPerMillionWriteUnits),
+    SQS: perMillion(usage.sqsRequests, prices.sqsPerMillionRequests),
+    'Upstash Redis': perMillion(usage.redisCommands, prices.upstashPerMillionCommands),
+    'CloudWatch Logs': (usage.logBytes / 1e9) * prices.cloudWatchLogsPerGbIngested,
+    S3:
+      (usage.s3Puts / 1000) * prices.s3PerThousandPuts +
+      (usage.s3Gets / 1000) * prices.s3PerThousandGets +
+      usage.s3GbMonths * prices.s3PerGbMonth,
+  };
+}
+
+const sum = (values: Record<string, number>) => Object.values(values).reduce((total, value) => total + value, 0);
+
+export interface CostReport {
+  readonly profile: TrafficProfile;
+  readonly assumptions: Assumptions;
+  readonly chatMessagesPerMonth: number;
+  /** Billable quantities per month. */
+  readonly usage: Usage;
+  readonly perMonth: number;
+  readonly perMillionMessages: number;
+  readonly byService: Record<string, number>;
+  readonly byGroup: Record<Group, number>;
+  /** Each priced bench step: how often a month, and dollars per occurrence (all services). */
+  readonly bySteps: readonly { readonly step: string; readonly group: Group; readonly perMonth: number; readonly each: number }[];
+  /**
+   * What answering customer heartbeats without a Lambda (a MOCK integration) would save per
+   * month: their Lambda, Redis, DynamoDB and log costs; the two WebSocket messages stay.
+   */
+  readonly mockHeartbeatSavingPerMonth: number;
+}
+
+/** The cost of a profile per month and per million chat messages. */
+export function costReport(
+  counts: BenchCounts,
+  profile: TrafficProfile,
+  prices: PriceTable,
+  a: Assumptions = DEFAULT_ASSUMPTIONS,
+): CostReport {
+  const byStep = new Map<string, StepRow[]>();
+  for (const row of counts.steps) byStep.set(row.step, [...(byStep.get(row.step) ?? []), row]);
+  const missing = [...new Set(OPERATIONS.map((op) => op.step).filter((step) => !byStep.has(step)))];
+  if (missing.length > 0)
+    throw new CostModelError(`The counts have no bench step ${missing.map((s) => `'${s}'`).join(', ')}: re-run npm run bench`);
+
+  const monthly = emptyUsage();
+  const byService: Record<string, number> = {};
+  const byGroup = Object.fromEntries(GROUPS.map((group) => [group, 0])) as Record<Group, number>;
+  const add = (usage: Usage, times: number, group: Group) => {
+    addUsage(monthly, usage, times);
+    const dollars = priceUsage(usage, prices);
+    for (const [service, value] of Object.entries(dollars)) byService[service] = (byService[service] ?? 0) + value * times;
+    byGroup[group] += sum(dollars) * times;
+  };
+  let mockHeartbeatSavingPerMonth = 0;
+  const bySteps: { step: string; group: Group; perMonth: number; each: number }[] = [];
+  for (const op of OPERATIONS) {
+    const times = op.perDay(profile, a) * DAYS_PER_MONTH;
+    const usage = stepUsage(byStep.get(op.step) ?? [], op, a);
+    add(usage, times, op.group);
+    bySteps.push({ step: op.step, group: op.group, perMonth: times, each: sum(priceUsage(usage, prices)) });
+    if (op.step === 'heartbeat (customer)') {
+      mockHeartbeatSavingPerMonth =
+        (sum(priceUsage(usage, prices)) -
+          priceUsage({ ...emptyUsage(), webSocketMessages: usage.webSocketMessages }, prices)['API Gateway WebSocket']!) *
+        times;
+    }
+  }
+  // Connection minutes: customers while in a conversation, agents while signed in.
+  add(
+    { ...emptyUsage(), connectionMinutes: 1 },
+    profile.conversationsPerDay * profile.connectionMinutesPerConversation * DAYS_PER_MONTH,
+    'customer connections',
+  );
+  add({ ...emptyUsage(), connectionMinutes: 1 }, profile.agents * profile.agentHoursPerDay * 60 * DAYS_PER_MONTH, 'agents');
+  // HTTP: a guest token per conversation (one Lambda, its per-IP limit in Redis) and staff token refreshes.
+  const http = (redisCommands: number, reads: number, writes: number): Usage => ({
+    ...emptyUsage(),
+    httpRequests: 1,
+    lambdaRequests: 1,
+    lambdaGbSeconds: (a.lambdaBilledMs / 1000) * a.lambdaMemoryGb,
+    redisCommands,
+    dynamodbReadUnits: reads * a.readUnitsPerRead,
+    dynamodbWriteUnits: writes * (1 + a.indexWritesPerWrite),
+    logBytes: a.logBytesPerInvocation + a.accessLogBytesPerRequest,
+  });
+  add(http(1, 0, 0), profile.conversationsPerDay * DAYS_PER_MONTH, 'conversations');
+  add(http(1, 1, 1), profile.agents * profile.agentHoursPerDay * a.agentConnectsPerHour * DAYS_PER_MONTH, 'agents');
+  // Attachments: an upload grant (HTTP + Lambda), the PUT, two downloads, a month of storage.
+  const attachments = profile.conversationsPerDay * profile.messagesPerConversation * a.attachmentShare * DAYS_PER_MONTH;
+  add({ ...http(1, 1, 0), s3Puts: 1, s3Gets: 2, s3GbMonths: a.attachmentBytes / 1e9 }, attachments, 'chat messages');
+
+  const chatMessagesPerMonth = profile.conversationsPerDay * profile.messagesPerConversation * DAYS_PER_MONTH;
+  const perMonth = sum(byService);
+  return {
+    profile,
+    assumptions: a,
+    chatMessagesPerMonth,
+    usage: monthly,
+    perMonth,
+    perMillionMessages: chatMessagesPerMonth > 0 ? (perMonth / chatMessagesPerMonth) * 1_000_000 : 0,
+    byService,
+    byGroup,
+    bySteps,
+    mockHeartbeatSavingPerMonth,
+  };
+}
