@@ -30,8 +30,9 @@ conversation.
   --idle K            idle connections opened first, for memory per connection (default 100
                       locally, 0 against a deployed stack)
   --text-chars N      characters per message (default 100)
-  --step D            how long one setup request or frame may take (default 10s)
-  --concurrency N     setup requests in parallel (default 8)
+  --step D            how long one setup request or frame may take (default 30s: a loaded machine can take
+                      seconds per hop)
+  --concurrency N     setup requests in parallel (default 4)
   --baseline relay    run the same load against a bare WebSocket relay too, and print ratios
   --report PATH       the HTML report (default load-reports/load-<time>.html; a .json beside it)
 
@@ -70,8 +71,8 @@ export function parseLoadArgs(argv: readonly string[], env: Readonly<Record<stri
         drain: { type: 'string', default: '30s' },
         idle: { type: 'string' },
         'text-chars': { type: 'string', default: '100' },
-        step: { type: 'string', default: '10s' },
-        concurrency: { type: 'string', default: '8' },
+        step: { type: 'string', default: '30s' },
+        concurrency: { type: 'string', default: '4' },
         baseline: { type: 'string' },
         report: { type: 'string' },
         ws: { type: 'string' },

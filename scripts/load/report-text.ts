@@ -10,7 +10,10 @@ const latency = (summary: LatencySummary) => `${ms(summary.p50)} / ${ms(summary.
 export function summaryRows(run: RunResult): Array<[string, string]> {
   const rows: Array<[string, string]> = [
     ['pacing', run.pacing],
-    ['conversations / agents', `${run.conversations} / ${run.agents}`],
+    [
+      'conversations / agents',
+      `${run.conversations} / ${run.agents}${run.setupFailures > 0 ? ` (${run.setupFailures} could not be set up)` : ''}`,
+    ],
     ['connections held', String(run.connectionsHeld)],
     ['messages sent / acked / delivered', `${run.sent} / ${run.acked} / ${run.delivered}`],
     ['refused (error frame) / unacked / undelivered', `${run.refused} / ${run.unacked} / ${run.undelivered}`],
@@ -50,7 +53,7 @@ export function summaryRows(run: RunResult): Array<[string, string]> {
 
 /** Ratios Parley / relay for the numbers where a ratio means something. */
 export function ratioRows(parley: RunResult, relay: RunResult): Array<[string, string]> {
-  const ratio = (a: number, b: number) => (b === 0 ? 'n/a' : `${(a / b).toPrecision(3)}x`);
+  const ratio = (a: number, b: number) => (b === 0 ? 'n/a' : a / b >= 100 ? `${(a / b).toFixed(0)}x` : `${(a / b).toPrecision(3)}x`);
   const rows: Array<[string, string]> = [
     ['delivered msg/s', ratio(parley.deliveredPerSecond, relay.deliveredPerSecond)],
     ['ack latency p50 / p99', `${ratio(parley.ack.p50, relay.ack.p50)} / ${ratio(parley.ack.p99, relay.ack.p99)}`],

@@ -60,6 +60,8 @@ export interface RunResult {
   readonly where: string;
   readonly pacing: string;
   readonly conversations: number;
+  /** Conversations that could not be set up (by reason in `errors`, as `setup:<reason>`). */
+  readonly setupFailures: number;
   readonly agents: number;
   readonly connectionsHeld: number;
   readonly sent: number;
@@ -104,7 +106,10 @@ function bucketMs(totalMs: number): number {
 /** The counts and latencies of one message phase. */
 export function resultOf(
   drive: DriveResult,
-): Omit<RunResult, 'target' | 'where' | 'pacing' | 'conversations' | 'agents' | 'connectionsHeld' | 'setupMs' | 'server' | 'loadAverage'> {
+): Omit<
+  RunResult,
+  'target' | 'where' | 'pacing' | 'conversations' | 'setupFailures' | 'agents' | 'connectionsHeld' | 'setupMs' | 'server' | 'loadAverage'
+> {
   const acks = drive.samples
     .filter((sample) => sample.ackAt !== undefined)
     .map((sample) => [sample.sentAt, sample.ackAt! - sample.sentAt] as const);
@@ -186,10 +191,14 @@ async function runOne(options: LoadOptions, kind: 'parley' | 'relay'): Promise<R
       await server.collect();
       return server.usage();
     };
+    // Warm-up: the first connections load the handlers' code and build their clients once;
+    // without it that one-time cost would be charged to the idle connections.
+    let warm: LoadSocket[] = [];
+    if (options.idle > 0) warm = await target.openIdle(Math.max(1, Math.ceil(options.idle / 10)));
     const base = await measure();
     if (options.idle > 0) {
       log(`${kind}: opening ${options.idle} idle connections`);
-      idle = await target.openIdle(options.idle);
+      idle = [...warm, ...(await target.openIdle(options.idle))];
     }
     const withIdle = await measure();
     const setupStarted = performance.now();
@@ -267,6 +276,9 @@ async function runOne(options: LoadOptions, kind: 'parley' | 'relay'): Promise<R
       connectionsHeld,
       setupMs,
       ...counts,
+      // Conversations that could not be set up count among the errors, as `setup:<reason>`.
+      errors: { ...Object.fromEntries(Object.entries(setup.failures).map(([reason, n]) => [`setup:${reason}`, n])), ...counts.errors },
+      setupFailures: Object.values(setup.failures).reduce((sum, n) => sum + n, 0),
       server: serverMeasure,
       loadAverage: { before: loadBefore, after: loadavg()[0]! },
     };

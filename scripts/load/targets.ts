@@ -12,6 +12,8 @@ export interface TargetSetup {
   /** Every socket the setup opened (customers and agents). */
   readonly sockets: readonly LoadSocket[];
   readonly agents: number;
+  /** Conversations that could not be set up, by reason (a protocol error code or `timeout`, `http_<status>`, ...). */
+  readonly failures: Readonly<Record<string, number>>;
 }
 
 /** What the driver runs the load against: Parley (local or deployed) or the baseline relay. */
@@ -26,11 +28,28 @@ export interface LoadTarget {
 }
 
 export class LoadSetupError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    /** A short reason to count it under: a protocol error code, `http_<status>`, `timeout`. */
+    readonly reason = 'setup',
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'LoadSetupError';
   }
 }
+
+/** The reason a failed setup step is counted under. */
+export function failureReason(error: unknown): string {
+  if (error instanceof LoadSetupError) return error.reason;
+  const message = error instanceof Error ? error.message : String(error);
+  if (/timed out/.test(message)) return 'timeout';
+  if (/closed/.test(message)) return 'connection_closed';
+  if (/upgrade refused: HTTP (\d+)/.test(message)) return `upgrade_${/HTTP (\d+)/.exec(message)![1]}`;
+  return 'connect_failed';
+}
+
+const codeOf = (frame: Frame) => String(frame.code ?? 'error');
 
 /** Runs `work` over the items, at most `limit` at a time, in order of the items. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
@@ -100,13 +119,13 @@ export function parleyTarget(options: ParleyTargetOptions): LoadTarget {
   const synced = async (socket: LoadSocket, what: string): Promise<Frame> => {
     const session = socket.waitFor((frame) => frame.type === 'session' || isError(frame), step, `${what}'s session`);
     const done = await socket.request({ action: 'sync' }, (frame) => frame.type === 'synced' || isError(frame), step, `${what}'s sync`);
-    if (isError(done)) throw new LoadSetupError(`${what}: sync refused: ${JSON.stringify(done)}`);
+    if (isError(done)) throw new LoadSetupError(`${what}: sync refused: ${JSON.stringify(done)}`, codeOf(done));
     return session;
   };
   const guest = async (name: string): Promise<LoadSocket> => {
     const token = await http('POST', `${options.httpUrl}/v1/auth/guest`, { name });
     if (token.status !== 200 && token.status !== 201) {
-      throw new LoadSetupError(`guest token for ${name}: HTTP ${token.status} ${JSON.stringify(token.body)}`);
+      throw new LoadSetupError(`guest token for ${name}: HTTP ${token.status} ${JSON.stringify(token.body)}`, `http_${token.status}`);
     }
     const socket = await connect(token.body.token);
     await synced(socket, name);
@@ -166,34 +185,47 @@ export function parleyTarget(options: ParleyTargetOptions): LoadTarget {
         },
       );
 
-      // Customers start one after another per lane; each waits until an agent is assigned.
+      // Customers start one after another per lane; each waits until an agent is assigned. A
+      // customer that cannot is counted by reason and the run goes on with the others.
+      const failures: Record<string, number> = {};
       await mapLimit(
         Array.from({ length: count }, (_, index) => index),
         options.concurrency,
-        async (index) => {
-          const name = `Customer ${run} ${index}`;
-          const customer = await guest(name);
-          const reply = await customer.request(
-            { action: 'start', skill: options.skill, text: `Hello from ${name}`, clientMsgId: `${run}-c${index}-start` },
-            (frame) => frame.type === 'conversation' || isError(frame),
-            step,
-            `${name}'s start`,
-          );
-          if (isError(reply)) throw new LoadSetupError(`${name}: start refused: ${JSON.stringify(reply)}`);
-          const id = (reply.conversation as { id: string }).id;
-          // Routing is asynchronous (the queue, the router): allow a step per conversation ahead.
-          const assigned = await customer.waitFor(
-            (frame) => frame.type === 'assigned' && frame.conversationId === id,
-            step * (2 + Math.ceil(count / options.concurrency)),
-            `${name}'s assignment`,
-          );
-          const agentId = (assigned.agent as { id: string }).id;
-          const agent = agentSockets.get(agentId);
-          if (!agent) throw new LoadSetupError(`${name} was assigned to ${agentId}, not one of the run's agents`);
-          conversations.push({ id, customer, agent });
-        },
+        (index) =>
+          startCustomer(index).catch((error: unknown) => {
+            const reason = failureReason(error);
+            failures[reason] = (failures[reason] ?? 0) + 1;
+            if (failures[reason] === 1)
+              console.error(
+                `load: a conversation could not be set up (${reason}): ${error instanceof Error ? error.message : String(error)}`,
+              );
+          }),
       );
-      return { conversations: [...conversations], sockets: [...sockets], agents: agentCount };
+      if (conversations.length === 0) throw new LoadSetupError(`no conversation could be set up: ${JSON.stringify(failures)}`);
+      return { conversations: [...conversations], sockets: [...sockets], agents: agentCount, failures };
+
+      async function startCustomer(index: number): Promise<void> {
+        const name = `Customer ${run} ${index}`;
+        const customer = await guest(name);
+        const reply = await customer.request(
+          { action: 'start', skill: options.skill, text: `Hello from ${name}`, clientMsgId: `${run}-c${index}-start` },
+          (frame) => frame.type === 'conversation' || isError(frame),
+          step,
+          `${name}'s start`,
+        );
+        if (isError(reply)) throw new LoadSetupError(`${name}: start refused: ${JSON.stringify(reply)}`, codeOf(reply));
+        const id = (reply.conversation as { id: string }).id;
+        // Routing is asynchronous (the queue, the router): allow a step per conversation ahead.
+        const assigned = await customer.waitFor(
+          (frame) => frame.type === 'assigned' && frame.conversationId === id,
+          step * (2 + Math.ceil(count / options.concurrency)),
+          `${name}'s assignment`,
+        );
+        const agentId = (assigned.agent as { id: string }).id;
+        const agent = agentSockets.get(agentId);
+        if (!agent) throw new LoadSetupError(`${name} was assigned to ${agentId}, not one of the run's agents`, 'foreign_agent');
+        conversations.push({ id, customer, agent });
+      }
     },
     async teardown() {
       for (const timer of heartbeats) clearInterval(timer);
@@ -262,7 +294,7 @@ export function relayTarget(options: { readonly wsUrl: string; readonly stepMs: 
           return { id, customer, agent };
         },
       );
-      return { conversations, sockets: [...sockets], agents: agentCount };
+      return { conversations, sockets: [...sockets], agents: agentCount, failures: {} };
     },
     async teardown() {
       await Promise.all(sockets.map((socket) => socket.close()));

@@ -9,7 +9,15 @@ describe('npm run load options', () => {
     const { load, reportPath } = parseLoadArgs([], {}, NOW);
     expect(load.pacing).toEqual({ kind: 'sequential', durationMs: 30_000, messagesPerConversation: undefined });
     expect(load.target).toEqual({ kind: 'local', admin: { email: 'admin@example.com', password: 'parley-demo' } });
-    expect(load).toMatchObject({ conversations: 10, perAgent: 10, idle: 100, drainMs: 30_000, baseline: undefined });
+    expect(load).toMatchObject({
+      conversations: 10,
+      perAgent: 10,
+      idle: 100,
+      drainMs: 30_000,
+      stepMs: 30_000,
+      concurrency: 4,
+      baseline: undefined,
+    });
     expect(reportPath).toBe('load-reports/load-2026-12-01T10-20-30-456Z.html');
   });
   it('reads a fixed rate and a ramp over the duration', () => {

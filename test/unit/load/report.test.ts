@@ -24,6 +24,7 @@ function run(target: 'parley' | 'relay', latencyMs: number, server: boolean): Ru
     where: `ws://127.0.0.1:1/${target}`,
     pacing: '10/s for 4 s',
     conversations: 4,
+    setupFailures: 0,
     agents: 1,
     connectionsHeld: 5,
     setupMs: 1_000,
