@@ -36,6 +36,7 @@ export function summaryRows(run: RunResult): Array<[string, string]> {
       ['server CPU per message (all / net of idle)', `${server.cpuMsPerMessage.toFixed(2)} / ${server.netCpuMsPerMessage.toFixed(2)} ms`],
       ['server CPU, share of one core (load / idle)', `${server.corePercent.toFixed(0)} % / ${server.idleCorePercent.toFixed(1)} %`],
       ['server RSS base / peak / end', `${mib(server.rssBaseBytes)} / ${mib(server.rssPeakBytes)} / ${mib(server.rssEndBytes)}`],
+      ['server heap after GC, base / end', `${mib(server.heapBaseBytes)} / ${mib(server.heapEndBytes)}`],
       [
         `memory per idle connection (${server.idleConnections} idle): RSS / heap`,
         server.idleConnections === 0

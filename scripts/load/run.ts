@@ -51,6 +51,9 @@ export interface ServerMeasure {
   readonly heapPerIdleConnectionBytes: number;
   readonly rssPeakBytes: number;
   readonly rssEndBytes: number;
+  /** Heap in use after a full GC: before any connection, and after the message phase (growth that stays is held memory). */
+  readonly heapBaseBytes: number;
+  readonly heapEndBytes: number;
   /** One a second over the message phase. */
   readonly samples: ReadonlyArray<{ readonly atMs: number; readonly corePercent: number; readonly rssBytes: number }>;
 }
@@ -244,6 +247,7 @@ async function runOne(options: LoadOptions, kind: 'parley' | 'relay'): Promise<R
     await sampling;
     const end = server ? await server.usage() : undefined;
     const wallMs = performance.now() - phaseStarted;
+    const collected = await measure();
     const connectionsHeld = [...new Set([...setup.sockets, ...idle])].filter((socket) => !socket.closed).length;
     const counts = resultOf(driven);
     const serverMeasure: ServerMeasure | undefined =
@@ -263,6 +267,8 @@ async function runOne(options: LoadOptions, kind: 'parley' | 'relay'): Promise<R
             heapPerIdleConnectionBytes: options.idle === 0 ? 0 : (withIdle.heapUsedBytes - base.heapUsedBytes) / options.idle,
             rssPeakBytes: Math.max(end.rssBytes, ...samples.map((sample) => sample.rssBytes)),
             rssEndBytes: end.rssBytes,
+            heapBaseBytes: base.heapUsedBytes,
+            heapEndBytes: collected?.heapUsedBytes ?? end.heapUsedBytes,
             samples,
           }
         : undefined;

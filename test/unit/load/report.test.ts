@@ -44,6 +44,8 @@ function run(target: 'parley' | 'relay', latencyMs: number, server: boolean): Ru
           heapPerIdleConnectionBytes: 5 * 1024,
           rssPeakBytes: 120 * 1024 * 1024,
           rssEndBytes: 110 * 1024 * 1024,
+          heapBaseBytes: 40 * 1024 * 1024,
+          heapEndBytes: 48 * 1024 * 1024,
           samples: [
             { atMs: 1_000, corePercent: 9, rssBytes: 110 * 1024 * 1024 },
             { atMs: 2_000, corePercent: 11, rssBytes: 120 * 1024 * 1024 },
@@ -87,6 +89,7 @@ describe('text report', () => {
     expect(text).toContain('| measure | parley | relay |');
     expect(text).toContain('| messages sent / acked / delivered | 40 / 40 / 40 | 40 / 40 / 40 |');
     expect(text).toContain('| errors by code | rate_limited 2 | none |');
+    expect(text).toContain('| server heap after GC, base / end | 40.0 MiB / 48.0 MiB | 40.0 MiB / 48.0 MiB |');
     expect(text).toContain('| ack latency p50 / p99 | 50.0x / 50.0x |');
     expect(text).toContain('| memory per idle connection (20 idle): RSS / heap'.replace('20', '10'));
   });
