@@ -51,8 +51,10 @@ const format = (value: number) =>
 /** A line chart as an inline SVG element, axes from 0 to the largest value. */
 export function lineChart(spec: ChartSpec): string {
   const points = spec.series.flatMap((series) => series.points);
+  // The legend sits above the plot, two series a row.
+  const top = MARGIN.top + Math.ceil(spec.series.length / 2) * 14;
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
-  const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
+  const plotHeight = HEIGHT - top - MARGIN.bottom;
   const title = `<text x="${WIDTH / 2}" y="18" text-anchor="middle" class="title">${escapeHtml(spec.title)}</text>`;
   if (points.length === 0) {
     return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img">${title}<text x="${WIDTH / 2}" y="${HEIGHT / 2}" text-anchor="middle">no data</text></svg>`;
@@ -66,12 +68,12 @@ export function lineChart(spec: ChartSpec): string {
     const positive = points.map(([, y]) => y).filter((y) => y > 0);
     const low = Math.floor(Math.log10(Math.min(...positive, largest)));
     const high = Math.max(low + 1, Math.ceil(Math.log10(largest)));
-    sy = (y: number) => MARGIN.top + plotHeight - ((Math.log10(Math.max(y, 10 ** low)) - low) / (high - low)) * plotHeight;
+    sy = (y: number) => top + plotHeight - ((Math.log10(Math.max(y, 10 ** low)) - low) / (high - low)) * plotHeight;
     yTicks = Array.from({ length: high - low + 1 }, (_, index) => 10 ** (low + index));
   } else {
     const yStep = niceStep(largest, 5);
     const yMax = Math.ceil(largest / yStep) * yStep;
-    sy = (y: number) => MARGIN.top + plotHeight - (y / yMax) * plotHeight;
+    sy = (y: number) => top + plotHeight - (y / yMax) * plotHeight;
     yTicks = Array.from({ length: Math.round(yMax / yStep) + 1 }, (_, index) => index * yStep);
   }
   const xTicks = spec.xTicks ?? Array.from({ length: 6 }, (_, index) => [(xMax * index) / 5, format((xMax * index) / 5)] as const);
@@ -82,22 +84,27 @@ export function lineChart(spec: ChartSpec): string {
     ),
     ...xTicks.map(
       ([x, label]) =>
-        `<line x1="${sx(x).toFixed(1)}" x2="${sx(x).toFixed(1)}" y1="${MARGIN.top}" y2="${MARGIN.top + plotHeight}" class="grid"/><text x="${sx(x).toFixed(1)}" y="${MARGIN.top + plotHeight + 16}" text-anchor="middle">${escapeHtml(label)}</text>`,
+        `<line x1="${sx(x).toFixed(1)}" x2="${sx(x).toFixed(1)}" y1="${top}" y2="${top + plotHeight}" class="grid"/><text x="${sx(x).toFixed(1)}" y="${top + plotHeight + 16}" text-anchor="middle">${escapeHtml(label)}</text>`,
     ),
   ];
   const lines = spec.series
     .filter((series) => series.points.length > 0)
     .map((series) => {
       const path = series.points.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ');
+      // A single point (a run shorter than one time slice) is a dot: a one-point line draws nothing.
+      if (series.points.length === 1) {
+        const [[x, y]] = series.points as [readonly [number, number]];
+        return `<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="3" fill="${series.color}"><title>${escapeHtml(series.name)}</title></circle>`;
+      }
       return `<polyline points="${path}" fill="none" stroke="${series.color}" stroke-width="1.8"${series.dashed ? ' stroke-dasharray="5 3"' : ''}><title>${escapeHtml(series.name)}</title></polyline>`;
     });
   const legend = spec.series.map(
     (series, index) =>
-      `<g transform="translate(${MARGIN.left + 8 + (index % 2) * 200},${MARGIN.top + 8 + Math.floor(index / 2) * 14})"><line x1="0" x2="18" y1="0" y2="0" stroke="${series.color}" stroke-width="2"${series.dashed ? ' stroke-dasharray="5 3"' : ''}/><text x="22" y="4">${escapeHtml(series.name)}</text></g>`,
+      `<g transform="translate(${MARGIN.left + 8 + (index % 2) * 200},${MARGIN.top + 2 + Math.floor(index / 2) * 14})"><line x1="0" x2="18" y1="0" y2="0" stroke="${series.color}" stroke-width="2"${series.dashed ? ' stroke-dasharray="5 3"' : ''}/><text x="22" y="4">${escapeHtml(series.name)}</text></g>`,
   );
   const axes = [
     `<text x="${MARGIN.left + plotWidth / 2}" y="${HEIGHT - 6}" text-anchor="middle">${escapeHtml(spec.xLabel)}</text>`,
-    `<text transform="translate(14,${MARGIN.top + plotHeight / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(spec.yLabel)}</text>`,
+    `<text transform="translate(14,${top + plotHeight / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(spec.yLabel)}</text>`,
   ];
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img">${title}${grid.join('')}${lines.join('')}${legend.join('')}${axes.join('')}</svg>`;
 }

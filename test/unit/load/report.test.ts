@@ -122,6 +122,12 @@ describe('HTML report', () => {
     // Two latency-over-time charts and the percentile chart draw 4 lines each; CPU and RSS 2 each.
     expect(html.match(/<polyline/g)).toHaveLength(16);
   });
+  it('draws a series of one point as a dot', () => {
+    const svg = lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 'short run', color: '#123456', points: [[0, 2]] }] });
+    expect(svg).toContain('<circle');
+    expect(svg).toContain('fill="#123456"');
+    expect(svg).not.toContain('<polyline');
+  });
   it('draws a chart without data as such', () => {
     expect(lineChart({ title: 'Empty', xLabel: 'x', yLabel: 'y', series: [] })).toContain('no data');
   });
