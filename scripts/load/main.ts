@@ -28,7 +28,8 @@ async function main(): Promise<void> {
   await writeFile(cli.reportPath, renderHtml(report));
   await writeFile(`${cli.reportPath.replace(/\.html?$/, '')}.json`, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nReport: ${cli.reportPath}`);
-  const failed = report.runs.some((run) => run.unacked + run.undelivered + run.refused + run.setupFailures > 0);
+  const failed =
+    report.baselineFailure !== undefined || report.runs.some((run) => run.unacked + run.undelivered + run.refused + run.setupFailures > 0);
   process.exit(failed ? 1 : 0);
 }
 

@@ -1,5 +1,6 @@
 import type { LoadReport, RunResult } from './run';
 import { ratioRows, summaryRows } from './report-text';
+import { maxOf, minOf } from './stats';
 
 /**
  * The HTML report: one self-contained page (inline SVG and CSS, no scripts, no external
@@ -59,14 +60,14 @@ export function lineChart(spec: ChartSpec): string {
   if (points.length === 0) {
     return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img">${title}<text x="${WIDTH / 2}" y="${HEIGHT / 2}" text-anchor="middle">no data</text></svg>`;
   }
-  const xMax = Math.max(...points.map(([x]) => x), ...(spec.xTicks ?? []).map(([x]) => x)) || 1;
-  const largest = Math.max(...points.map(([, y]) => y)) || 1;
+  const xMax = maxOf([...points.map(([x]) => x), ...(spec.xTicks ?? []).map(([x]) => x)]) || 1;
+  const largest = maxOf(points.map(([, y]) => y)) || 1;
   const sx = (x: number) => MARGIN.left + (x / xMax) * plotWidth;
   let sy: (y: number) => number;
   let yTicks: number[];
   if (spec.yScale === 'log') {
     const positive = points.map(([, y]) => y).filter((y) => y > 0);
-    const low = Math.floor(Math.log10(Math.min(...positive, largest)));
+    const low = Math.floor(Math.log10(minOf(positive, largest)));
     const high = Math.max(low + 1, Math.ceil(Math.log10(largest)));
     sy = (y: number) => top + plotHeight - ((Math.log10(Math.max(y, 10 ** low)) - low) / (high - low)) * plotHeight;
     yTicks = Array.from({ length: high - low + 1 }, (_, index) => 10 ** (low + index));

@@ -92,5 +92,6 @@ export function formatText(report: LoadReport): string {
       ...ratioRows(parley, relay).map(([name, value]) => `| ${name} | ${value} |`),
     );
   }
+  if (report.baselineFailure) lines.push('', `The baseline run failed: ${report.baselineFailure}`);
   return lines.join('\n');
 }

@@ -2,7 +2,7 @@ import { loadavg } from 'node:os';
 import { drive, type DriveResult, type Pacing } from './driver';
 import type { LoadSocket } from './load-socket';
 import { ServerProcess, type Usage } from './server-process';
-import { bucketize, percentileCurve, summarize, type LatencySummary, type TimeBucket } from './stats';
+import { bucketize, maxOf, percentileCurve, summarize, type LatencySummary, type TimeBucket } from './stats';
 import { mapLimit, parleyTarget, relayTarget, type LoadTarget } from './targets';
 
 export interface LoadOptions {
@@ -96,6 +96,8 @@ export interface LoadReport {
   readonly startedAt: string;
   readonly command: string;
   readonly runs: readonly RunResult[];
+  /** Why the baseline run failed, when it did (Parley's run is reported anyway). */
+  readonly baselineFailure?: string;
 }
 
 /** How long the server's idle CPU is measured, with every connection open, before the message phase. */
@@ -265,7 +267,7 @@ async function runOne(options: LoadOptions, kind: 'parley' | 'relay'): Promise<R
             idleConnections: options.idle,
             rssPerIdleConnectionBytes: options.idle === 0 ? 0 : (withIdle.rssBytes - base.rssBytes) / options.idle,
             heapPerIdleConnectionBytes: options.idle === 0 ? 0 : (withIdle.heapUsedBytes - base.heapUsedBytes) / options.idle,
-            rssPeakBytes: Math.max(end.rssBytes, ...samples.map((sample) => sample.rssBytes)),
+            rssPeakBytes: maxOf([end.rssBytes, ...samples.map((sample) => sample.rssBytes)]),
             rssEndBytes: end.rssBytes,
             heapBaseBytes: base.heapUsedBytes,
             heapEndBytes: collected?.heapUsedBytes ?? end.heapUsedBytes,
@@ -299,6 +301,15 @@ async function runOne(options: LoadOptions, kind: 'parley' | 'relay'): Promise<R
 export async function runLoad(options: LoadOptions, command = 'npm run load'): Promise<LoadReport> {
   const startedAt = new Date().toISOString();
   const runs = [await runOne(options, 'parley')];
-  if (options.baseline === 'relay') runs.push(await runOne(options, 'relay'));
-  return { startedAt, command, runs };
+  let baselineFailure: string | undefined;
+  if (options.baseline === 'relay') {
+    // Parley's numbers are kept whatever happens to the baseline.
+    try {
+      runs.push(await runOne(options, 'relay'));
+    } catch (error) {
+      baselineFailure = error instanceof Error ? error.message : String(error);
+      options.log?.(`relay: failed: ${baselineFailure}`);
+    }
+  }
+  return { startedAt, command, runs, ...(baselineFailure ? { baselineFailure } : {}) };
 }

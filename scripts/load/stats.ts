@@ -9,6 +9,19 @@ export interface LatencySummary {
   readonly mean: number;
 }
 
+/** The largest value (`fallback` for none), without spreading: a long run has more samples than the call stack has room for arguments. */
+export function maxOf(values: Iterable<number>, fallback = 0): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (const value of values) if (value > max) max = value;
+  return max === Number.NEGATIVE_INFINITY ? fallback : max;
+}
+
+export function minOf(values: Iterable<number>, fallback = 0): number {
+  let min = Number.POSITIVE_INFINITY;
+  for (const value of values) if (value < min) min = value;
+  return min === Number.POSITIVE_INFINITY ? fallback : min;
+}
+
 /** Nearest-rank percentile of ascending values (0 for none). */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -50,7 +63,7 @@ export interface TimeBucket {
 /** Samples `[sentAtMs, latencyMs]` grouped into buckets of `bucketMs` from 0 to the last sample. */
 export function bucketize(samples: ReadonlyArray<readonly [number, number]>, bucketMs: number): TimeBucket[] {
   if (samples.length === 0) return [];
-  const last = Math.max(...samples.map(([at]) => at));
+  const last = maxOf(samples.map(([at]) => at));
   const groups: number[][] = Array.from({ length: Math.floor(last / bucketMs) + 1 }, () => []);
   for (const [at, latency] of samples) groups[Math.floor(Math.max(0, at) / bucketMs)]!.push(latency);
   return groups.map((group, index) => {

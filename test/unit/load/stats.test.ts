@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketize, percentile, percentileCurve, summarize } from '../../../scripts/load/stats';
+import { bucketize, maxOf, minOf, percentile, percentileCurve, summarize } from '../../../scripts/load/stats';
 
 describe('percentiles', () => {
   const hundred = Array.from({ length: 100 }, (_, index) => index + 1);
@@ -45,5 +45,18 @@ describe('time buckets', () => {
       { atMs: 2_000, sent: 1, p50: 5, p99: 5, max: 5 },
     ]);
     expect(bucketize([], 1_000)).toEqual([]);
+  });
+});
+
+describe('a long run', () => {
+  it('buckets and summarizes more samples than a call can take as arguments', () => {
+    const samples = Array.from({ length: 500_000 }, (_, index) => [index / 10, index % 7] as const);
+    const buckets = bucketize(samples, 1_000);
+    expect(buckets).toHaveLength(50);
+    expect(buckets.reduce((sum, bucket) => sum + bucket.sent, 0)).toBe(500_000);
+    expect(summarize(samples.map(([, latency]) => latency)).max).toBe(6);
+    expect(maxOf(samples.map(([at]) => at))).toBe(49_999.9);
+    expect(minOf([], 3)).toBe(3);
+    expect(maxOf([])).toBe(0);
   });
 });
