@@ -170,6 +170,7 @@ async function runOne(options: LoadOptions, kind: 'parley' | 'relay'): Promise<R
       skill: options.skill,
       stepMs: options.stepMs,
       concurrency: options.concurrency,
+      cleanUp: true,
     });
   } else {
     log(`${kind}: starting the server process`);
@@ -184,6 +185,7 @@ async function runOne(options: LoadOptions, kind: 'parley' | 'relay'): Promise<R
             skill: options.skill,
             stepMs: options.stepMs,
             concurrency: options.concurrency,
+            cleanUp: false,
           });
   }
   const where = remote ? remote.wsUrl : `${server!.wsUrl} (pid ${server!.pid})`;

@@ -95,6 +95,11 @@ export interface ParleyTargetOptions {
   readonly stepMs: number;
   /** Setup requests in parallel. */
   readonly concurrency: number;
+  /**
+   * Close the run's conversations and delete its agents at the end: on a deployed stack. A
+   * local stack in its own child process is thrown away whole, which is quicker.
+   */
+  readonly cleanUp: boolean;
 }
 
 /**
@@ -229,6 +234,10 @@ export function parleyTarget(options: ParleyTargetOptions): LoadTarget {
     },
     async teardown() {
       for (const timer of heartbeats) clearInterval(timer);
+      if (!options.cleanUp) {
+        await Promise.all(sockets.map((socket) => socket.close()));
+        return;
+      }
       const stillOpen = conversations.filter((conversation) => !conversation.agent.closed);
       await mapLimit(stillOpen, options.concurrency, (conversation) =>
         conversation.agent
