@@ -42,8 +42,14 @@ export interface ConnectionDirectory {
   admit(checks: readonly LimitCheck[], conversationId: string): Promise<AdmittedMessage>;
   /** Best effort: remembers the conversation's participants and fills users whose token still holds. */
   fill(lookup: DirectoryLookup, participants: readonly string[], fills: readonly DirectoryFill[]): Promise<void>;
-  /** After the record is written: adds the connection if the user is known, and voids pending fills. */
-  add(connection: ConnectionRecord): Promise<void>;
+  /**
+   * After the record is written: adds the connection if the user is known. Otherwise answers
+   * a fill token (voiding any fill in flight): a consistent Query of the record made after
+   * this call may fill the user with it.
+   */
+  add(connection: ConnectionRecord): Promise<string | undefined>;
+  /** Best effort: fills users whose token still holds, outside any conversation. */
+  fillUsers(fills: readonly DirectoryFill[]): Promise<void>;
   /** After the record is removed. */
   remove(userId: string, connectionId: string): Promise<void>;
 }

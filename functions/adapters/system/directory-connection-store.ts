@@ -1,6 +1,8 @@
 import type { ConnectionDirectory } from '../../ports/connection-directory';
 import type { ConnectionRecord, ConnectionStore } from '../../ports/connection-store';
 
+const MAX_REMEMBERED_TOKENS = 1_000;
+
 export interface DirectoryWriteLog {
   warn(message: string, extra?: Record<string, unknown>): void;
 }
@@ -26,7 +28,8 @@ export class DirectoryConnectionStore implements ConnectionStore {
   async put(connection: ConnectionRecord): Promise<void> {
     await this.record.put(connection);
     try {
-      await this.directory.add(connection);
+      const token = await this.directory.add(connection);
+      if (token) this.rememberToken(connection.userId, token);
     } catch (error) {
       await this.record.remove(connection.userId, connection.connectionId).catch((undo: unknown) => {
         this.log.warn('Could not take back a connection record the directory refused', { error: undo });
@@ -44,7 +47,29 @@ export class DirectoryConnectionStore implements ConnectionStore {
     }
   }
 
-  listForUser(userId: string, nowEpochSeconds: number): Promise<ConnectionRecord[]> {
-    return this.record.listForUser(userId, nowEpochSeconds);
+  /**
+   * The record's answer. Right after a put of an unknown user (`$connect`'s cap check), the
+   * Query follows the put's token, so its answer fills the directory: the user's pushes need
+   * no Query from then on.
+   */
+  async listForUser(userId: string, nowEpochSeconds: number): Promise<ConnectionRecord[]> {
+    const token = this.tokens.get(userId);
+    this.tokens.delete(userId);
+    const connections = await this.record.listForUser(userId, nowEpochSeconds);
+    if (token) {
+      await this.directory.fillUsers([{ userId, token, connections }]).catch((error: unknown) => {
+        this.log.warn('Connection directory not filled at connect; the first push reads the record', { error });
+      });
+    }
+    return connections;
+  }
+
+  /** Tokens of this container's puts of unknown users, taken by the next listForUser of the user. */
+  private readonly tokens = new Map<string, string>();
+
+  private rememberToken(userId: string, token: string): void {
+    // A put whose caller never lists is harmless (the token expires in Redis): only bound the memory.
+    if (this.tokens.size >= MAX_REMEMBERED_TOKENS) this.tokens.clear();
+    this.tokens.set(userId, token);
   }
 }

@@ -164,15 +164,17 @@ export class UpstashConnectionDirectory implements ConnectionDirectory {
 
   async fill(lookup: DirectoryLookup, participants: readonly string[], fills: readonly DirectoryFill[]): Promise<void> {
     const sameHint = participants.length === lookup.hinted.length && participants.every((id) => lookup.hinted.includes(id));
+    await this.runFill(lookup.conversationId, sameHint ? '' : participants.join(LIST_SEPARATOR), fills);
+  }
+
+  fillUsers(fills: readonly DirectoryFill[]): Promise<void> {
+    return this.runFill('', '', fills);
+  }
+
+  private async runFill(conversationId: string, participants: string, fills: readonly DirectoryFill[]): Promise<void> {
     const tokened = fills.filter((fill) => fill.token);
-    if (sameHint && tokened.length === 0) return;
-    const args = [
-      this.prefix,
-      lookup.conversationId,
-      sameHint ? '' : participants.join(LIST_SEPARATOR),
-      String(HINT_SECONDS),
-      String(this.options.entrySeconds),
-    ];
+    if (participants === '' && tokened.length === 0) return;
+    const args = [this.prefix, conversationId, participants, String(HINT_SECONDS), String(this.options.entrySeconds)];
     for (const fill of tokened) {
       args.push(fill.userId, fill.token ?? '', String(fill.connections.length));
       for (const connection of fill.connections) args.push(connection.connectionId, encodeEntry(connection));
@@ -180,14 +182,23 @@ export class UpstashConnectionDirectory implements ConnectionDirectory {
     await this.run('fill', (redis) => redis.eval<string[], number>(DIRECTORY_FILL, [], args));
   }
 
-  async add(connection: ConnectionRecord): Promise<void> {
-    await this.run('add', (redis) =>
-      redis.eval<string[], number>(
+  async add(connection: ConnectionRecord): Promise<string | undefined> {
+    const token = await this.run('add', (redis) =>
+      redis.eval<string[], string>(
         DIRECTORY_ADD,
         [],
-        [this.prefix, connection.userId, connection.connectionId, encodeEntry(connection), String(this.options.entrySeconds)],
+        [
+          this.prefix,
+          connection.userId,
+          connection.connectionId,
+          encodeEntry(connection),
+          String(this.options.entrySeconds),
+          randomUUID(),
+          String(FILL_WINDOW_MS),
+        ],
       ),
     );
+    return token ? String(token) : undefined;
   }
 
   async remove(userId: string, connectionId: string): Promise<void> {

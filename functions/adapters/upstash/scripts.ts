@@ -335,17 +335,21 @@ return filled
 
 /**
  * Runs after the connection's record is written. ARGV: prefix, user, connectionId, value,
- * dirTtlSeconds. Voids a fill in flight (its Query may predate the record), then adds the
- * connection if the user is known (unknown: the next lookup reads the record, which has it).
+ * dirTtlSeconds, token, fillTtlMs. A known user gets the connection (and any fill in flight is
+ * voided: its Query may predate the record); an unknown one gets a new pending token, which
+ * also voids any fill in flight, so the caller's next consistent Query of the record may fill
+ * it. Returns '' (added) or the token.
  */
 export const DIRECTORY_ADD = `
 local prefix, user = ARGV[1], ARGV[2]
-redis.call('DEL', prefix .. 'dirp:' .. user)
+local pending = prefix .. 'dirp:' .. user
 local key = prefix .. 'dir:' .. user
 if redis.call('HEXISTS', key, '#') == 1 then
+  redis.call('DEL', pending)
   redis.call('HSET', key, ARGV[3], ARGV[4])
   redis.call('EXPIRE', key, ARGV[5])
-  return 1
+  return ''
 end
-return 0
+redis.call('SET', pending, ARGV[6], 'PX', ARGV[7])
+return ARGV[6]
 `;

@@ -129,11 +129,21 @@ describe.each(backends)('UpstashConnectionDirectory through the local Upstash en
     expect(token).toBeTruthy();
     // A second reader meanwhile gets no token: one fill at a time.
     expect((await directory.admit([], 'conv-w')).recipients!.fillTokens.size).toBe(0);
-    await directory.add(connection('guest-3', 'g-new'));
+    const connectToken = await directory.add(connection('guest-3', 'g-new'));
+    expect(connectToken).toBeTruthy();
     await directory.fill(lookup, ['guest-3'], [{ userId: 'guest-3', token, connections: [] }]);
     const after = await directory.admit([], 'conv-w');
     expect(after.recipients!.known.has('guest-3')).toBe(false);
-    expect(after.recipients!.fillTokens.has('guest-3')).toBe(true);
+    // The connect's own Query (after its record) fills it with the connect's token.
+    await directory.fillUsers([{ userId: 'guest-3', token: connectToken, connections: [connection('guest-3', 'g-new')] }]);
+    expect((await directory.admit([], 'conv-w')).recipients!.known.get('guest-3')).toEqual([connection('guest-3', 'g-new')]);
+  });
+
+  it('a known user gets a connect added at once, with no token', async () => {
+    const directory = fresh();
+    await warmed(directory, { 'guest-5': [] });
+    expect(await directory.add(connection('guest-5', 'g-1'))).toBeUndefined();
+    expect((await directory.admit([], 'conv-w')).recipients!.known.get('guest-5')).toEqual([connection('guest-5', 'g-1')]);
   });
 
   it('a flush during a fill voids it, and leaves every user unknown (never "no connections")', async () => {

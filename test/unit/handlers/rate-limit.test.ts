@@ -119,7 +119,12 @@ describe('admitMessage', () => {
 
   it('fails open when Redis cannot be reached: no recipients, the push reads the record', async () => {
     recordMetrics();
-    const { ports } = portsWithDirectory({ decisions: [{ outcome: 'unknown', reason: 'down' }, { outcome: 'unknown', reason: 'down' }] });
+    const { ports } = portsWithDirectory({
+      decisions: [
+        { outcome: 'unknown', reason: 'down' },
+        { outcome: 'unknown', reason: 'down' },
+      ],
+    });
     expect(await admitMessage(ports, [message, perUser], 'conv-1')).toBeUndefined();
   });
 

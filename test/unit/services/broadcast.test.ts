@@ -139,10 +139,15 @@ describe('broadcast with the directory lookup of the message path', () => {
       ['ann', [of('ann', 'ann-1'), of('ann', 'ann-old', Math.floor(NOW / 1000) - 1), of('ann', 'sender')]],
       ['bob', [of('bob', 'bob-1')]],
     ]);
-    await broadcast(ports, ['ann', 'bob'], { type: 'pong', serverTime: 'x' }, {
-      exceptConnectionId: 'sender',
-      recipients: lookup({ known, hinted: ['ann', 'bob'] }),
-    });
+    await broadcast(
+      ports,
+      ['ann', 'bob'],
+      { type: 'pong', serverTime: 'x' },
+      {
+        exceptConnectionId: 'sender',
+        recipients: lookup({ known, hinted: ['ann', 'bob'] }),
+      },
+    );
     expect(queried).toEqual([]);
     expect(sent.sort()).toEqual(['ann-1', 'bob-1']);
     // Nothing to fill, the participants unchanged: the directory is not written.
@@ -151,12 +156,19 @@ describe('broadcast with the directory lookup of the message path', () => {
 
   it('reads a user the lookup did not know from the record (never "no connections") and fills it with its token', async () => {
     const { ports, queried, sent, fills } = directoryWorld({ bob: [of('bob', 'bob-1')] });
-    await broadcast(ports, ['ann', 'bob'], { type: 'pong', serverTime: 'x' }, {
-      recipients: lookup({ known: new Map([['ann', []]]), fillTokens: new Map([['bob', 'token-b']]), hinted: ['ann', 'bob'] }),
-    });
+    await broadcast(
+      ports,
+      ['ann', 'bob'],
+      { type: 'pong', serverTime: 'x' },
+      {
+        recipients: lookup({ known: new Map([['ann', []]]), fillTokens: new Map([['bob', 'token-b']]), hinted: ['ann', 'bob'] }),
+      },
+    );
     expect(queried).toEqual(['bob']);
     expect(sent).toEqual(['bob-1']);
-    expect(fills).toEqual([{ participants: ['ann', 'bob'], fills: [{ userId: 'bob', token: 'token-b', connections: [of('bob', 'bob-1')] }] }]);
+    expect(fills).toEqual([
+      { participants: ['ann', 'bob'], fills: [{ userId: 'bob', token: 'token-b', connections: [of('bob', 'bob-1')] }] },
+    ]);
   });
 
   it('still delivers when the fill fails: it is logged, the next message reads the record again', async () => {
