@@ -48,9 +48,11 @@ import type { DomainEventSink } from './ports/domain-events';
 import type { DeadLetterQueue } from './ports/dead-letter-queue';
 import { CachedHoursStore } from './adapters/system/cached-hours-store';
 import { CachedSkillStore } from './adapters/system/cached-skill-store';
+import { DirectoryConnectionStore } from './adapters/system/directory-connection-store';
 import { systemClock, ulidGenerator } from './adapters/system/clock';
 import { unconfiguredMailer } from './adapters/system/unconfigured-mailer';
 import { UpstashAgentPresence } from './adapters/upstash/agent-presence';
+import { UpstashConnectionDirectory } from './adapters/upstash/connection-directory';
 import { UpstashLoginBackoff } from './adapters/upstash/login-backoff';
 import { UpstashRateLimiter } from './adapters/upstash/rate-limiter';
 import { loadConfig, parseOidcIssuers, parseRateLimit, type Config } from './config';
@@ -183,11 +185,27 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
         emailAddresses,
       )
     : unconfiguredMailer;
+  // Each rule's `<requests>/<seconds>` from the setting the rule table names. A rule that
+  // fails closed waits longer for a slow Redis: refusing costs more than waiting there.
+  const limits = Object.fromEntries(
+    LIMIT_RULE_NAMES.map((rule) => [
+      rule,
+      {
+        ...parseRateLimit(config[LIMIT_RULES[rule].setting as keyof Config] as string),
+        timeoutMs: LIMIT_RULES[rule].failPolicy === 'closed' ? FAIL_CLOSED_TIMEOUT_MS : FAIL_OPEN_TIMEOUT_MS,
+      },
+    ]),
+  ) as Record<LimitRuleName, RateLimit>;
+  // Users' live connections beside the rate-limit counters (docs/connection-directory.md).
+  const connectionDirectory = new UpstashConnectionDirectory({ redis, limits, entrySeconds: config.CONNECTION_TTL_SECONDS });
   const ports: Ports = {
     conversations: new DynamoConversationStore(documents, config.TABLE_NAME, ids),
     notes: new DynamoNoteStore(documents, config.TABLE_NAME, ids),
     tickets: new DynamoTicketStore(documents, config.TABLE_NAME),
-    connections: new DynamoConnectionStore(documents, config.TABLE_NAME),
+    connections: new DirectoryConnectionStore(new DynamoConnectionStore(documents, config.TABLE_NAME), connectionDirectory, {
+      warn: (message, extra) => logger.warn(message, { ...extra }),
+    }),
+    connectionDirectory,
     autoReplies: new DynamoAutoReplyStore(documents, config.TABLE_NAME),
     cannedResponses: new DynamoCannedResponseStore(documents, config.TABLE_NAME),
     search: new DynamoSearchIndex(documents, config.TABLE_NAME),
@@ -237,20 +255,7 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
       oidcIssuers,
       now: () => clock.now(),
     }),
-    // Each rule's `<requests>/<seconds>` from the setting the rule table names. A rule that
-    // fails closed waits longer for a slow Redis: refusing costs more than waiting there.
-    rateLimiter: new UpstashRateLimiter({
-      redis,
-      limits: Object.fromEntries(
-        LIMIT_RULE_NAMES.map((rule) => [
-          rule,
-          {
-            ...parseRateLimit(config[LIMIT_RULES[rule].setting as keyof Config] as string),
-            timeoutMs: LIMIT_RULES[rule].failPolicy === 'closed' ? FAIL_CLOSED_TIMEOUT_MS : FAIL_OPEN_TIMEOUT_MS,
-          },
-        ]),
-      ) as Record<LimitRuleName, RateLimit>,
-    }),
+    rateLimiter: new UpstashRateLimiter({ redis, limits }),
     loginBackoff: new UpstashLoginBackoff(redis, {
       freeAttempts: config.LOGIN_FREE_ATTEMPTS,
       baseLockMs: config.LOGIN_LOCK_BASE_MS,

@@ -1,3 +1,4 @@
+import type { DirectoryFill, DirectoryLookup } from '../ports/connection-directory';
 import type { ConnectionRecord } from '../ports/connection-store';
 import type { ServerFrame } from '../protocol/server-frames';
 import type { Ports } from './context';
@@ -27,6 +28,42 @@ export interface BroadcastOptions {
   readonly exceptConnectionId?: string;
   /** Skip every connection of this user. */
   readonly exceptUserId?: string;
+  /**
+   * The recipients' connections as the message path's admit read them from the directory
+   * (docs/connection-directory.md): a known user costs no Query; the others are read from the
+   * record and filled back into the directory.
+   */
+  readonly recipients?: DirectoryLookup | undefined;
+}
+
+/**
+ * Each user's live connections: from the directory's lookup where it knew the user, else one
+ * consistent Query of the record. What the lookup did not know is filled back (best effort).
+ */
+async function connectionsOf(
+  ports: Pick<Ports, 'connections' | 'connectionDirectory' | 'log'>,
+  userIds: readonly string[],
+  recipients: readonly string[],
+  nowSeconds: number,
+  lookup: DirectoryLookup | undefined,
+): Promise<ConnectionRecord[]> {
+  const fills: DirectoryFill[] = [];
+  const lists = await Promise.all(
+    recipients.map(async (userId) => {
+      const known = lookup?.known.get(userId);
+      if (known) return known.filter((connection) => connection.expiresAt > nowSeconds);
+      const connections = await ports.connections.listForUser(userId, nowSeconds);
+      fills.push({ userId, token: lookup?.fillTokens.get(userId), connections });
+      return connections;
+    }),
+  );
+  if (lookup && ports.connectionDirectory) {
+    const participants = [...new Set(userIds)];
+    await ports.connectionDirectory.fill(lookup, participants, fills).catch((error: unknown) => {
+      ports.log.warn('Connection directory not filled; the next message reads the record again', { error });
+    });
+  }
+  return lists.flat();
 }
 
 /**
@@ -36,15 +73,15 @@ export interface BroadcastOptions {
  * (unless it may still be opening: forgetGoneConnection).
  */
 export async function broadcast(
-  ports: Pick<Ports, 'connections' | 'notifier' | 'clock' | 'log' | 'metrics'>,
+  ports: Pick<Ports, 'connections' | 'connectionDirectory' | 'notifier' | 'clock' | 'log' | 'metrics'>,
   userIds: readonly string[],
   frame: ServerFrame,
   options: BroadcastOptions = {},
 ): Promise<number> {
   const nowSeconds = Math.floor(ports.clock.now().getTime() / 1000);
   const recipients = [...new Set(userIds)].filter((id) => id !== options.exceptUserId);
-  const lists = await Promise.all(recipients.map((userId) => ports.connections.listForUser(userId, nowSeconds)));
-  const targets = lists.flat().filter((connection) => connection.connectionId !== options.exceptConnectionId);
+  const connections = await connectionsOf(ports, userIds, recipients, nowSeconds, options.recipients);
+  const targets = connections.filter((connection) => connection.connectionId !== options.exceptConnectionId);
   const results = await Promise.all(
     targets.map(async (connection) => {
       try {

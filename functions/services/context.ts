@@ -9,6 +9,7 @@ import type { AutoReplyStore } from '../ports/auto-reply-store';
 import type { CannedResponseStore } from '../ports/canned-response-store';
 import type { Clock, IdGenerator } from '../ports/clock';
 import type { ConnectionNotifier } from '../ports/connection-notifier';
+import type { ConnectionDirectory } from '../ports/connection-directory';
 import type { ConnectionStore } from '../ports/connection-store';
 import type { CredentialStore } from '../ports/credential-store';
 import type { DomainEventPublisher } from '../ports/domain-events';
@@ -117,6 +118,11 @@ export interface Ports {
   /** Search postings (docs/search.md): written by the `search` events sink, read by `GET /v1/search`. */
   readonly search: SearchIndex;
   readonly connections: ConnectionStore;
+  /**
+   * Users' live connections kept in Redis beside the rate-limit state (the message path reads
+   * its recipients there: docs/connection-directory.md). Absent: every push Queries the record.
+   */
+  readonly connectionDirectory?: ConnectionDirectory;
   readonly notifier: ConnectionNotifier;
   readonly routingQueue: RoutingQueue;
   /** Where use cases publish what happened (docs/events.md): the events queue. */

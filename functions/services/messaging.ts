@@ -6,6 +6,7 @@ import { pushAppended } from '../domain/announcements';
 import { validateCaption } from '../domain/message';
 import type { MessageFrame, ReadFrame, TypingFrame } from '../protocol/client-frames';
 import type { ServerFrame } from '../protocol/server-frames';
+import type { DirectoryLookup } from '../ports/connection-directory';
 import { ackFrame, messageFrame } from '../protocol/server-frames';
 import { acceptAttachment } from './attachments';
 import { recordFirstResponse } from './assignment-metrics';
@@ -28,7 +29,13 @@ async function targetConversation(ports: Ports, caller: Caller, conversationId: 
  * (5.3), then pushed to every other connection of every participant (5.6); a recent
  * message's retry pushes it again (domain/announcements.ts).
  */
-export async function sendMessage(ports: Ports, caller: Caller, frame: MessageFrame): Promise<ServerFrame[]> {
+export async function sendMessage(
+  ports: Ports,
+  caller: Caller,
+  frame: MessageFrame,
+  /** The recipients' connections the route's admit read from the directory (docs/connection-directory.md). */
+  recipients?: DirectoryLookup,
+): Promise<ServerFrame[]> {
   const text = validateCaption(frame.text, frame.attachment !== undefined);
   // An upload belongs to a conversation: a message carrying one must name it.
   if (frame.attachment && !frame.conversationId) throw new BadRequestError('conversationId is required with an attachment');
@@ -57,6 +64,7 @@ export async function sendMessage(ports: Ports, caller: Caller, frame: MessageFr
   if (pushAppended(result, now)) {
     await broadcast(ports, participantIds(conversation), messageFrame(result.message), {
       ...(caller.connectionId ? { exceptConnectionId: caller.connectionId } : {}),
+      recipients,
     });
     // Stored now or a recent retry's: the same id either way (consumers count it once).
     await publishEvents(ports, [messageCreated(conversation, result.message)]);

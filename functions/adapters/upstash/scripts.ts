@@ -247,3 +247,109 @@ for i = 4 + adds, #ARGV do
 end
 return { added, removed }
 `;
+
+/**
+ * The connection directory (docs/connection-directory.md), beside the rate-limit counters.
+ * Keys under the prefix P (user ids and participant lists are newline-separated):
+ *   P dir:<user>    hash: '#' -> '1' (the user is known: its fields are all its live
+ *                   connections), <connectionId> -> 'role|connectedAt|expiresAt'
+ *   P dirp:<user>   the token of the one fill in flight for an unknown user (PX)
+ *   P dirc:<conv>   the participants the last broadcast of a conversation went to
+ */
+
+/**
+ * The message path's one command: sliding-window counters (the algorithm and keys of
+ * @upstash/ratelimit's single-region slidingWindow), then the hinted participants' entries.
+ * KEYS: per check its current and previous window counters. ARGV: prefix, conversation,
+ * nowMs, token, fillTtlMs, then per check its limit and window (ms).
+ * Returns { {remaining per check, -1 when limited}, {user, 1, connectionId, value, ...} for a
+ * known user | {user, 0, token or ''} for an unknown one ... }.
+ */
+export const DIRECTORY_ADMIT = `
+local prefix, conversation, now, token, fillTtl = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
+local decisions = {}
+for i = 1, #KEYS / 2 do
+  local limit, window = tonumber(ARGV[4 + 2 * i]), tonumber(ARGV[5 + 2 * i])
+  local current = tonumber(redis.call('GET', KEYS[2 * i - 1]) or '0')
+  local previous = tonumber(redis.call('GET', KEYS[2 * i]) or '0')
+  previous = math.floor((1 - (now % window) / window) * previous)
+  if previous + current >= limit then
+    decisions[i] = -1
+  else
+    local value = redis.call('INCRBY', KEYS[2 * i - 1], 1)
+    if value == 1 then redis.call('PEXPIRE', KEYS[2 * i - 1], window * 2 + 1000) end
+    decisions[i] = limit - (value + previous)
+  end
+end
+local out = { decisions }
+local hint = redis.call('GET', prefix .. 'dirc:' .. conversation)
+if hint then
+  for user in string.gmatch(hint, '[^\\n]+') do
+    local entry = redis.call('HGETALL', prefix .. 'dir:' .. user)
+    local row, known = { user, 1 }, false
+    for j = 1, #entry, 2 do
+      if entry[j] == '#' then
+        known = true
+      else
+        row[#row + 1] = entry[j]
+        row[#row + 1] = entry[j + 1]
+      end
+    end
+    if known then
+      out[#out + 1] = row
+    elseif redis.call('SET', prefix .. 'dirp:' .. user, token, 'NX', 'PX', fillTtl) then
+      out[#out + 1] = { user, 0, token }
+    else
+      out[#out + 1] = { user, 0, '' }
+    end
+  end
+end
+return out
+`;
+
+/**
+ * ARGV: prefix, conversation, participants ('' leaves the hint), hintTtlSeconds, dirTtlSeconds,
+ * then per user: id, token, count, and count (connectionId, value) pairs. A user is filled
+ * only while its token is the pending one: a flush or a connect since the lookup voided it.
+ * Returns how many users it filled.
+ */
+export const DIRECTORY_FILL = `
+local prefix = ARGV[1]
+if ARGV[3] ~= '' then redis.call('SET', prefix .. 'dirc:' .. ARGV[2], ARGV[3], 'EX', ARGV[4]) end
+local i, filled = 6, 0
+while i <= #ARGV do
+  local user, token, count = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
+  local pending = prefix .. 'dirp:' .. user
+  if token ~= '' and redis.call('GET', pending) == token then
+    redis.call('DEL', pending)
+    local key = prefix .. 'dir:' .. user
+    redis.call('HSET', key, '#', '1')
+    for j = 0, count - 1 do redis.call('HSET', key, ARGV[i + 3 + 2 * j], ARGV[i + 4 + 2 * j]) end
+    redis.call('EXPIRE', key, ARGV[5])
+    filled = filled + 1
+  end
+  i = i + 3 + 2 * count
+end
+return filled
+`;
+
+/**
+ * Runs after the connection's record is written. ARGV: prefix, user, connectionId, value,
+ * dirTtlSeconds, token, fillTtlMs. A known user gets the connection (and any fill in flight is
+ * voided: its Query may predate the record); an unknown one gets a new pending token, which
+ * also voids any fill in flight, so the caller's next consistent Query of the record may fill
+ * it. Returns '' (added) or the token.
+ */
+export const DIRECTORY_ADD = `
+local prefix, user = ARGV[1], ARGV[2]
+local pending = prefix .. 'dirp:' .. user
+local key = prefix .. 'dir:' .. user
+if redis.call('HEXISTS', key, '#') == 1 then
+  redis.call('DEL', pending)
+  redis.call('HSET', key, ARGV[3], ARGV[4])
+  redis.call('EXPIRE', key, ARGV[5])
+  return ''
+end
+redis.call('SET', pending, ARGV[6], 'PX', ARGV[7])
+return ARGV[6]
+`;

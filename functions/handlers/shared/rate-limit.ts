@@ -1,5 +1,7 @@
 import { RateLimitedError, UnavailableError } from '../../domain/errors';
 import { LIMIT_RULES, type LimitCheck, type LimitRuleName } from '../../domain/limits';
+import type { DirectoryLookup } from '../../ports/connection-directory';
+import type { RateDecision } from '../../ports/rate-limiter';
 import type { Ports } from '../../services/context';
 import { logger, metrics, MetricUnit } from '../../shared/observability';
 
@@ -36,7 +38,34 @@ function recordFallback(rule: LimitRuleName, reason: string): void {
  */
 export async function enforceLimits(ports: Ports, checks: readonly LimitCheck[]): Promise<void> {
   if (checks.length === 0) return;
-  const decisions = await ports.rateLimiter.consume(checks);
+  applyDecisions(checks, await ports.rateLimiter.consume(checks));
+}
+
+/** The rules the directory's admit counts itself (the `message` route's with a conversation). */
+const DIRECTORY_RULES: readonly LimitRuleName[] = ['message', 'messagePerUser'];
+
+/**
+ * The `message` route's limits and its recipients' connections in one Redis command
+ * (docs/connection-directory.md), with enforceLimits' outcomes and fail policies. Without a
+ * directory, a conversation id, or with other rules to count (a first message also counts
+ * `start`, which fails closed), it is enforceLimits and the recipients are read at the push.
+ */
+export async function admitMessage(
+  ports: Ports,
+  checks: readonly LimitCheck[],
+  conversationId: unknown,
+): Promise<DirectoryLookup | undefined> {
+  const directory = ports.connectionDirectory;
+  if (!directory || typeof conversationId !== 'string' || !checks.every((check) => DIRECTORY_RULES.includes(check.rule))) {
+    await enforceLimits(ports, checks);
+    return undefined;
+  }
+  const admitted = await directory.admit(checks, conversationId);
+  applyDecisions(checks, admitted.decisions);
+  return admitted.recipients;
+}
+
+function applyDecisions(checks: readonly LimitCheck[], decisions: readonly RateDecision[]): void {
   let limited: { rule: LimitRuleName; retryAfterMs: number } | undefined;
   let closedRule: LimitRuleName | undefined;
   for (const [index, decision] of decisions.entries()) {

@@ -12,7 +12,7 @@ import { flushMetrics, inInvocation, logger, setCorrelationId } from '../../shar
 import { annotateTrace } from '../../shared/tracing';
 import { getPorts } from '../../wiring';
 import { parseJsonObject, validate } from './parse';
-import { websocketLimitChecks } from '../../domain/limits';
+import { type LimitCheck, websocketLimitChecks } from '../../domain/limits';
 import { HTTP_STATUS, toProtocolError } from './error-mapping';
 import { enforceLimits } from './rate-limit';
 import { recordServerFault } from './server-fault';
@@ -145,10 +145,12 @@ type ActionResult = ServerFrame | ServerFrame[] | void;
  * The last frame is the route response; earlier ones are pushed first through the
  * management API so the client sees them in order. Errors become `error` frames.
  */
-export function actionHandler<S extends z.ZodType>(
+export function actionHandler<S extends z.ZodType, A = undefined>(
   action: string,
   schema: S,
-  run: (ports: Ports, caller: AuthorizedCaller, frame: z.infer<S>) => Promise<ActionResult>,
+  run: (ports: Ports, caller: AuthorizedCaller, frame: z.infer<S>, admitted: A | undefined) => Promise<ActionResult>,
+  /** Counts the route's limits (enforceLimits unless given); what it returns reaches `run`. */
+  admit?: (ports: Ports, checks: readonly LimitCheck[], fields: Readonly<Record<string, unknown>>) => Promise<A | undefined>,
 ) {
   return (event: WebSocketEvent, context?: Context): Promise<WebSocketResult> =>
     inInvocation(context, async () => {
@@ -176,14 +178,17 @@ export function actionHandler<S extends z.ZodType>(
         }
         // Counted before validation, so a flood of malformed frames is limited too.
         const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-        await enforceLimits(ports, websocketLimitChecks(action, fields, { userId: caller.user.id, connectionId: caller.connectionId }));
+        const checks = websocketLimitChecks(action, fields, { userId: caller.user.id, connectionId: caller.connectionId });
+        let admitted: A | undefined;
+        if (admit) admitted = await admit(ports, checks, fields);
+        else await enforceLimits(ports, checks);
         const frame = validate(schema, parseJsonObject(event.body, 'The frame'));
         const conversationId = (frame as { conversationId?: unknown }).conversationId;
         if (typeof conversationId === 'string') {
           logger.appendKeys({ conversationId });
           annotateTrace({ conversationId });
         }
-        const result = await run(ports, caller, frame);
+        const result = await run(ports, caller, frame, admitted);
         const frames = result === undefined ? [] : Array.isArray(result) ? result : [result];
         for (const early of frames.slice(0, -1)) await ports.notifier.send(caller.connectionId, early);
         return ok(frames.at(-1));

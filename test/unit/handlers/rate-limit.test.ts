@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RateLimitedError, UnavailableError } from '../../../functions/domain/errors';
 import type { LimitCheck } from '../../../functions/domain/limits';
-import { enforceLimits, LIMITS_UNAVAILABLE_RETRY_MS } from '../../../functions/handlers/shared/rate-limit';
+import { admitMessage, enforceLimits, LIMITS_UNAVAILABLE_RETRY_MS } from '../../../functions/handlers/shared/rate-limit';
+import type { AdmittedMessage, DirectoryLookup } from '../../../functions/ports/connection-directory';
 import type { RateDecision } from '../../../functions/ports/rate-limiter';
 import type { Ports } from '../../../functions/services/context';
 import { logger } from '../../../functions/shared/observability';
@@ -85,5 +86,52 @@ describe('enforceLimits', () => {
       { name: 'RateLimitFailClosed', unit: 'Count', dimensions: { service: 'parley' } },
       { name: 'RateLimitFailClosed', unit: 'Count', dimensions: { service: 'parley', rule: 'start' } },
     ]);
+  });
+});
+
+describe('admitMessage', () => {
+  const perUser: LimitCheck = { rule: 'messagePerUser', key: 'u1' };
+  const recipients: DirectoryLookup = { known: new Map(), fillTokens: new Map(), hinted: [], conversationId: 'conv-1' };
+
+  function portsWithDirectory(admitted: AdmittedMessage) {
+    const { ports, seen } = portsAnswering({ outcome: 'allowed' }, { outcome: 'allowed' }, { outcome: 'allowed' });
+    const admits: Array<{ checks: LimitCheck[]; conversationId: string }> = [];
+    const connectionDirectory = {
+      admit: async (checks: readonly LimitCheck[], conversationId: string) => {
+        admits.push({ checks: [...checks], conversationId });
+        return admitted;
+      },
+    };
+    return { ports: { ...ports, connectionDirectory } as unknown as Ports, seen, admits };
+  }
+
+  it('counts the limits in the directory and hands on its recipients', async () => {
+    const { ports, seen, admits } = portsWithDirectory({ decisions: [{ outcome: 'allowed' }, { outcome: 'allowed' }], recipients });
+    expect(await admitMessage(ports, [message, perUser], 'conv-1')).toBe(recipients);
+    expect(admits).toEqual([{ checks: [message, perUser], conversationId: 'conv-1' }]);
+    expect(seen).toEqual([]);
+  });
+
+  it('refuses as enforceLimits does when the directory says a counter is over', async () => {
+    const { ports } = portsWithDirectory({ decisions: [{ outcome: 'limited', retryAfterMs: 700 }, { outcome: 'allowed' }], recipients });
+    await expect(admitMessage(ports, [message, perUser], 'conv-1')).rejects.toMatchObject({ code: 'rate_limited', retryAfterMs: 700 });
+  });
+
+  it('fails open when Redis cannot be reached: no recipients, the push reads the record', async () => {
+    recordMetrics();
+    const { ports } = portsWithDirectory({
+      decisions: [
+        { outcome: 'unknown', reason: 'down' },
+        { outcome: 'unknown', reason: 'down' },
+      ],
+    });
+    expect(await admitMessage(ports, [message, perUser], 'conv-1')).toBeUndefined();
+  });
+
+  it('a first message (no conversation, `start` counted too) goes through the rate limiter, which fails closed', async () => {
+    const { ports, seen, admits } = portsWithDirectory({ decisions: [], recipients });
+    expect(await admitMessage(ports, [message, perUser, start], undefined)).toBeUndefined();
+    expect(seen).toEqual([[message, perUser, start]]);
+    expect(admits).toEqual([]);
   });
 });
