@@ -55,7 +55,7 @@ export const NOTE_SPACE: SequenceSpace = {
 };
 
 /** A clientMsgId claim as stored: `seq` only on claims completed before completions were dropped (issue 14). */
-interface Claim {
+export interface Claim {
   readonly messageId: string;
   readonly floor: number;
   readonly seq?: number;
@@ -64,14 +64,21 @@ interface Claim {
 /**
  * The claim a conditional put met, from the failure's `Item` (the put asks for it with
  * `ReturnValuesOnConditionCheckFailure: ALL_OLD`): DynamoDB returns it, so a resend needs no
- * GetItem; dynalite ignores the parameter, and the caller then reads the claim itself.
+ * GetItem; dynalite ignores the parameter, and the caller then reads the claim itself. The
+ * item comes in DynamoDB's attribute-value form (`{S}`, `{N}`); plain values are taken too.
  */
-function claimOfFailure(error: unknown): Claim | undefined {
-  const item = (error as { Item?: Record<string, { S?: string; N?: string }> }).Item;
-  const messageId = item?.messageId?.S;
-  const floor = Number(item?.floor?.N);
-  if (!messageId || !Number.isInteger(floor)) return undefined;
-  const seq = item?.seq?.N === undefined ? undefined : Number(item.seq.N);
+export function claimOfFailure(error: unknown): Claim | undefined {
+  const item = (error as { Item?: Record<string, unknown> } | undefined)?.Item;
+  if (typeof item !== 'object' || item === null) return undefined;
+  const value = (name: string): unknown => {
+    const raw = item[name];
+    if (typeof raw === 'object' && raw !== null) return (raw as { S?: string; N?: string }).S ?? (raw as { N?: string }).N;
+    return raw;
+  };
+  const messageId = value('messageId');
+  const floor = Number(value('floor'));
+  if (typeof messageId !== 'string' || messageId === '' || !Number.isInteger(floor)) return undefined;
+  const seq = value('seq') === undefined ? undefined : Number(value('seq'));
   return { messageId, floor, ...(seq !== undefined && Number.isInteger(seq) ? { seq } : {}) };
 }
 
