@@ -466,7 +466,15 @@ const AGENT_PROFILE_WRITES = [
 // Business hours (and `_default`) are read to word the off-hours notice and answer availability.
 const READ_HOURS = on(['SKILL#*'], 'GetItem');
 // Announcing a skill's availability: its hours, what was last announced, and its waiting customers.
-const ANNOUNCE_AVAILABILITY = [on(['SKILL#*'], 'GetItem', 'PutItem'), queryIndex('queue', ['*']), queryIndex('byStatus', ['bot'])];
+// byCustomer, byAgent and byStatus hold keys only (table-schema.ts INDEX_PROJECTIONS): what a
+// Query on them lists is then read by BatchGetItem.
+const READ_LISTED = on(['CONV#*'], 'BatchGetItem');
+const ANNOUNCE_AVAILABILITY = [
+  on(['SKILL#*'], 'GetItem', 'PutItem'),
+  queryIndex('queue', ['*']),
+  queryIndex('byStatus', ['bot']),
+  READ_LISTED,
+];
 // Internal notes (issue 10) live in their own partitions, NOTES#<conversationId>: only the
 // staff paths below are granted them, so no customer-facing path (history, transcript, ticket
 // mail) can read a note even by mistake. Writing one: its clientMsgId claim, slot and HEAD.
@@ -497,7 +505,7 @@ const ENTRY_ACCESS: Readonly<Record<string, TableAccess>> = {
   // Only when Redis lost the agent: its chosen status (AGENT#<id>/STATUS, in STAFF_TOKEN_CHECK's
   // GetItem) and profile are read, its load is rebuilt from its assigned conversations (byAgent)
   // and its connections hear the restored status (PUSH).
-  heartbeat: [STAFF_TOKEN_CHECK, queryIndex('byAgent', ['*']), PUSH],
+  heartbeat: [STAFF_TOKEN_CHECK, queryIndex('byAgent', ['*']), READ_LISTED, PUSH],
   sync: [
     STAFF_TOKEN_CHECK,
     // Conversations, read cursors and messages after each cursor (BatchGetItem: cursors read in batches).
@@ -524,7 +532,12 @@ const ENTRY_ACCESS: Readonly<Record<string, TableAccess>> = {
   transfer: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), WRITE_NOTES, queryIndex('queue', ['*']), READ_SKILLS, PUSH],
   note: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem'), WRITE_NOTES, PUSH],
   rate: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), PUSH],
-  router: [on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'), queryIndex('queue', ['*']), queryIndex('byAgent', ['*']), PUSH],
+  router: [
+    on(['CONV#*'], 'GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'),
+    queryIndex('queue', ['*']),
+    queryIndex('byAgent', ['*']),
+    PUSH,
+  ],
   // The presence sweep tells an expired agent's remaining connections it is offline. The
   // abandoned-chat sweep re-reads candidates, stores its notices (a message and its clientMsgId
   // claim), marks and closes conversations (the close deletes the open pointer: PUSH's
@@ -536,7 +549,7 @@ const ENTRY_ACCESS: Readonly<Record<string, TableAccess>> = {
   reconcile: [
     on(['AGENT#*'], 'GetItem'),
     queryIndex('byStatus', ['queued', 'assigned', 'bot']),
-    on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'),
+    on(['CONV#*'], 'GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'),
     ...ANNOUNCE_AVAILABILITY,
     PUSH,
   ],
@@ -557,13 +570,14 @@ const ENTRY_ACCESS: Readonly<Record<string, TableAccess>> = {
     queryIndex('byCustomer', CUSTOMER_IDS),
     queryIndex('byAgent', ['*']),
     queryIndex('byStatus', STATUSES),
+    READ_LISTED,
   ],
   // An agent outside the conversation may read it if it may see the customer: their conversations (byCustomer).
-  'list-messages': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query'), queryIndex('byCustomer', CUSTOMER_IDS)],
+  'list-messages': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'BatchGetItem', 'Query'), queryIndex('byCustomer', CUSTOMER_IDS)],
   // The conversation (who may upload or download); downloads by agents who may see the customer read byCustomer, as history does.
-  attachments: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem'), queryIndex('byCustomer', CUSTOMER_IDS)],
+  attachments: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'BatchGetItem'), queryIndex('byCustomer', CUSTOMER_IDS)],
   'list-notes': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem'), on(['NOTES#*'], 'Query')],
-  'customer-conversations': [STAFF_TOKEN_CHECK, queryIndex('byCustomer', CUSTOMER_IDS)],
+  'customer-conversations': [STAFF_TOKEN_CHECK, queryIndex('byCustomer', CUSTOMER_IDS), READ_LISTED],
   // Posting lists (SEARCH#<scope>#<term>), the participants of a conversation looked up by id
   // (SEARCHCONV#), and the page's conversations (one BatchGetItem).
   search: [STAFF_TOKEN_CHECK, on(['SEARCH#*'], 'Query'), on(['SEARCHCONV#*'], 'GetItem'), on(['CONV#*'], 'GetItem', 'BatchGetItem')],
@@ -576,9 +590,9 @@ const ENTRY_ACCESS: Readonly<Record<string, TableAccess>> = {
   availability: [READ_HOURS, READ_SKILLS],
   'hours-get': [STAFF_TOKEN_CHECK, READ_HOURS],
   'hours-put': [STAFF_TOKEN_CHECK, on(['SKILL#*'], 'GetItem', 'PutItem'), READ_SKILLS],
-  'list-queues': [STAFF_TOKEN_CHECK, on(['ROSTER'], 'Query'), queryIndex('byStatus', ['queued']), queryIndex('queue', ['*'])],
+  'list-queues': [STAFF_TOKEN_CHECK, on(['ROSTER'], 'Query'), queryIndex('byStatus', ['queued']), READ_LISTED, queryIndex('queue', ['*'])],
   // Profiles from the roster item collection, every assigned conversation from byStatus.
-  roster: [STAFF_TOKEN_CHECK, on(['ROSTER'], 'Query'), queryIndex('byStatus', ['assigned'])],
+  roster: [STAFF_TOKEN_CHECK, on(['ROSTER'], 'Query'), queryIndex('byStatus', ['assigned']), READ_LISTED],
   // The conversation and its messages, and the recipient's bounce/complaint status before sending.
   transcript: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query'), on(['MAILADDR#*'], 'GetItem')],
   'mail-suppressions': [STAFF_TOKEN_CHECK, on(['MAILSUPPRESSIONS'], 'Query')],
@@ -607,7 +621,7 @@ const ENTRY_ACCESS: Readonly<Record<string, TableAccess>> = {
     PUSH,
   ],
   // Supervisors' skill list comes from the roster.
-  'tickets-list': [STAFF_TOKEN_CHECK, queryIndex('byStatus', ['ticket#*']), on(['ROSTER'], 'Query')],
+  'tickets-list': [STAFF_TOKEN_CHECK, queryIndex('byStatus', ['ticket#*']), READ_LISTED, on(['ROSTER'], 'Query')],
   'tickets-get': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query'), on(['MAILADDR#*'], 'GetItem')],
   // The assignee's profile is read (AGENT#*, in STAFF_TOKEN_CHECK).
   'tickets-update': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), PUSH],
@@ -664,7 +678,7 @@ const ENTRY_ACCESS: Readonly<Record<string, TableAccess>> = {
   'customer-data': [
     STAFF_TOKEN_CHECK,
     queryIndex('byCustomer', CUSTOMER_IDS),
-    on(['CONV#*'], 'GetItem', 'Query', 'UpdateItem', 'BatchWriteItem'),
+    on(['CONV#*'], 'GetItem', 'BatchGetItem', 'Query', 'UpdateItem', 'BatchWriteItem'),
     on(['NOTES#*'], 'Query', 'BatchWriteItem'),
     on(['SEARCH#*'], 'BatchWriteItem'),
     on(['SEARCHCONV#*'], 'GetItem', 'DeleteItem'),

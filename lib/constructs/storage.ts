@@ -2,7 +2,7 @@ import { RemovalPolicy, SecretValue } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../functions/adapters/dynamodb/table-schema';
+import { INDEX_PROJECTIONS, INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../functions/adapters/dynamodb/table-schema';
 import { EMPTY_KEY_SET } from '../../functions/adapters/jwt/key-sets';
 
 export interface StorageProps {
@@ -43,11 +43,15 @@ export class StorageConstruct extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     for (const index of Object.values(INDEXES)) {
+      const projection = INDEX_PROJECTIONS[index.indexName];
       this.table.addGlobalSecondaryIndex({
         indexName: index.indexName,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
-        projectionType: ProjectionType.ALL,
+        // Only what the index's queries read (table-schema.ts): a message writes no index entry.
+        ...(projection.type === 'KEYS_ONLY'
+          ? { projectionType: ProjectionType.KEYS_ONLY }
+          : { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: [...projection.attributes] }),
       });
     }
 

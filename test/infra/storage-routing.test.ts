@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTableInput, INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../functions/adapters/dynamodb/table-schema';
+import { createTableInput, INDEX_PROJECTIONS, INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../functions/adapters/dynamodb/table-schema';
 import { EMPTY_KEY_SET } from '../../functions/adapters/jwt/key-sets';
 import {
   ROUTER_TIMEOUT_SECONDS,
@@ -13,6 +13,16 @@ const { stack, template } = synthParley();
 const table = onlyResource(template, 'AWS::DynamoDB::Table');
 const tableProps = table.Properties as Record<string, unknown>;
 
+const expectedProjection: Record<string, unknown> = {
+  byCustomer: { ProjectionType: 'KEYS_ONLY' },
+  byStatus: { ProjectionType: 'KEYS_ONLY' },
+  byAgent: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['status'] },
+  queue: {
+    ProjectionType: 'INCLUDE',
+    NonKeyAttributes: INDEX_PROJECTIONS.queue.type === 'INCLUDE' ? [...INDEX_PROJECTIONS.queue.attributes] : [],
+  },
+};
+
 type AttributeDefinition = { AttributeName: string; AttributeType: string };
 const byName = (a: AttributeDefinition, b: AttributeDefinition) => a.AttributeName.localeCompare(b.AttributeName);
 
@@ -24,7 +34,7 @@ describe('DynamoDB table', () => {
     ]);
   });
 
-  it('has exactly the global secondary indexes of table-schema.ts, projecting all attributes', () => {
+  it('has exactly the global secondary indexes of table-schema.ts, each projecting only what its queries read', () => {
     const indexes = tableProps.GlobalSecondaryIndexes as { IndexName: string; KeySchema: unknown; Projection: unknown }[];
     expect(indexes.map((index) => index.IndexName).sort()).toEqual(
       Object.values(INDEXES)
@@ -38,8 +48,16 @@ describe('DynamoDB table', () => {
           { AttributeName: index.partitionKey, KeyType: 'HASH' },
           { AttributeName: index.sortKey, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: expectedProjection[index.indexName],
       });
+    }
+  });
+
+  it('projects none of what a message changes on a conversation, so a message writes no index entry', () => {
+    const perMessage = ['lastSeq', 'updatedAt', 'lastCustomerSeq', 'lastCustomerAt', 'lastAgentSeq', 'lastAgentAt'];
+    for (const projection of Object.values(INDEX_PROJECTIONS)) {
+      const attributes = projection.type === 'INCLUDE' ? projection.attributes : [];
+      expect(attributes.filter((name) => perMessage.includes(name))).toEqual([]);
     }
   });
 

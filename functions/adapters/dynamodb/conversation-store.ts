@@ -1,12 +1,4 @@
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Conversation, Participant, Rating } from '../../domain/conversation';
 import { SYSTEM_SENDER } from '../../domain/identity';
 import type { Message, MessageDraft } from '../../domain/message';
@@ -22,15 +14,12 @@ import type {
 import { DynamoStoreError, conditionalWrite, dynamo, isConditionFailure } from './errors';
 import { conversationToItem, itemToConversation } from './conversation-items';
 import { keys } from './keys';
+import { readConversationItems } from './conversation-reads';
 import { MessageLog } from './message-log';
 import { INDEXES } from './table-schema';
 
 type Item = Record<string, unknown>;
 const OPEN_ATTEMPTS = 4;
-/** BatchGetItem's own cap on keys per request. */
-const BATCH_GET_MAX = 100;
-const BATCH_GET_ATTEMPTS = 5;
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The agent's message `:agentSeq` is its last, and the customer has written nothing after it. */
 const AGENT_WAITS = 'lastAgentSeq = :agentSeq AND (attribute_not_exists(lastCustomerSeq) OR lastCustomerSeq < :agentSeq)';
@@ -82,21 +71,17 @@ export class DynamoConversationStore implements ConversationStore {
   }
 
   async getMany(conversationIds: readonly string[]): Promise<Conversation[]> {
-    const unique = [...new Set(conversationIds)];
-    const found: Conversation[] = [];
-    for (let start = 0; start < unique.length; start += BATCH_GET_MAX) {
-      let pending: Item[] = unique.slice(start, start + BATCH_GET_MAX).map((id) => keys.conversation(id));
-      // BatchGetItem may return part of the batch (throttling, 16 MB): ask again for the rest, backing off.
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt === BATCH_GET_ATTEMPTS) throw new DynamoStoreError('DynamoDB BatchGetItem left keys unprocessed');
-        if (attempt > 0) await pause(50 * 2 ** attempt);
-        const request = { [this.tableName]: { Keys: pending, ConsistentRead: true } };
-        const result = await dynamo('BatchGetItem', () => this.db.send(new BatchGetCommand({ RequestItems: request })));
-        for (const item of result.Responses?.[this.tableName] ?? []) found.push(itemToConversation(item));
-        pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-      }
-    }
-    return found;
+    const items = await readConversationItems(
+      this.db,
+      this.tableName,
+      conversationIds.map((id) => keys.conversation(id)),
+    );
+    return items.map(itemToConversation);
+  }
+
+  /** The conversations behind an index page, in its order. */
+  private async hydrate(indexItems: readonly Item[]): Promise<Conversation[]> {
+    return (await readConversationItems(this.db, this.tableName, indexItems)).map(itemToConversation);
   }
 
   async findOpen(customerId: string): Promise<Conversation | undefined> {
@@ -186,9 +171,11 @@ export class DynamoConversationStore implements ConversationStore {
         }),
       ),
     );
-    const conversations = (result.Items ?? []).map(itemToConversation);
-    const page = conversations.slice(0, limit);
-    return { conversations: page, ...(conversations.length > limit ? { next: page.at(-1)?.id } : {}) };
+    const listed = result.Items ?? [];
+    const shown = listed.slice(0, limit);
+    const conversations = await this.hydrate(shown);
+    const last = shown.at(-1)?.[INDEXES.byCustomer.sortKey];
+    return { conversations, ...(listed.length > limit && typeof last === 'string' ? { next: last } : {}) };
   }
 
   listForAgent(agentId: string, limit: number): Promise<Conversation[]> {
@@ -267,16 +254,23 @@ export class DynamoConversationStore implements ConversationStore {
           }),
         ),
       );
-      out.push(...(page.Items ?? []).map(itemToConversation));
+      out.push(...(await this.hydrate(page.Items ?? [])));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return out;
   }
 
+  /**
+   * One Query: the queue index holds what its readers use of a waiting conversation (table-schema.ts
+   * INDEX_PROJECTIONS), not what a message changes: a listed entry's lastSeq reads 0 and its
+   * updatedAt is its queuedAt. Read the conversation for those.
+   */
   async listQueued(skill: string, limit: number): Promise<Conversation[]> {
+    const items = await this.queryIndexItems(INDEXES.queue, skill, limit, true);
     // The index is eventually consistent: drop anything already moved on.
-    const items = await this.queryIndex(INDEXES.queue, skill, limit, true);
-    return items.filter((conversation) => conversation.status === 'queued');
+    return items
+      .map((item) => itemToConversation({ ...item, updatedAt: item.updatedAt ?? item.queuedAt }))
+      .filter((conversation) => conversation.status === 'queued');
   }
 
   async countAhead(conversation: Conversation): Promise<number> {
@@ -284,12 +278,22 @@ export class DynamoConversationStore implements ConversationStore {
     return this.countInQueue(conversation.skill, `${conversation.queuedAt}#${conversation.id}`);
   }
 
+  /** A page of a KEYS_ONLY index, read as the conversations it lists. */
   private async queryIndex(
     index: { indexName: string; partitionKey: string },
     value: string,
     limit: number,
     ascending: boolean,
   ): Promise<Conversation[]> {
+    return this.hydrate(await this.queryIndexItems(index, value, limit, ascending));
+  }
+
+  private async queryIndexItems(
+    index: { indexName: string; partitionKey: string },
+    value: string,
+    limit: number,
+    ascending: boolean,
+  ): Promise<Item[]> {
     const result = await dynamo('Query', () =>
       this.db.send(
         new QueryCommand({
@@ -303,7 +307,7 @@ export class DynamoConversationStore implements ConversationStore {
         }),
       ),
     );
-    return (result.Items ?? []).map(itemToConversation);
+    return result.Items ?? [];
   }
 
   /** A conditional update returning the new item, or undefined when the condition failed. */

@@ -54,6 +54,34 @@ export const NOTE_SPACE: SequenceSpace = {
   touchesConversation: false,
 };
 
+/** A clientMsgId claim as stored: `seq` only on claims completed before completions were dropped (issue 14). */
+export interface Claim {
+  readonly messageId: string;
+  readonly floor: number;
+  readonly seq?: number;
+}
+
+/**
+ * The claim a conditional put met, from the failure's `Item` (the put asks for it with
+ * `ReturnValuesOnConditionCheckFailure: ALL_OLD`): DynamoDB returns it, so a resend needs no
+ * GetItem; dynalite ignores the parameter, and the caller then reads the claim itself. The
+ * item comes in DynamoDB's attribute-value form (`{S}`, `{N}`); plain values are taken too.
+ */
+export function claimOfFailure(error: unknown): Claim | undefined {
+  const item = (error as { Item?: Record<string, unknown> } | undefined)?.Item;
+  if (typeof item !== 'object' || item === null) return undefined;
+  const value = (name: string): unknown => {
+    const raw = item[name];
+    if (typeof raw === 'object' && raw !== null) return (raw as { S?: string; N?: string }).S ?? (raw as { N?: string }).N;
+    return raw;
+  };
+  const messageId = value('messageId');
+  const floor = Number(value('floor'));
+  if (typeof messageId !== 'string' || messageId === '' || !Number.isInteger(floor)) return undefined;
+  const seq = value('seq') === undefined ? undefined : Number(value('seq'));
+  return { messageId, floor, ...(seq !== undefined && Number.isInteger(seq) ? { seq } : {}) };
+}
+
 /**
  * A conversation's messages, numbered 1, 2, 3... without gaps or repeats, using single-item
  * conditional writes only (DynamoDB Local and dynalite have no transactions either):
@@ -62,10 +90,16 @@ export const NOTE_SPACE: SequenceSpace = {
  *   hold one seq, and slots fill as a prefix 1..N: a writer starts just above the conversation's
  *   `lastSeq`, which only ever trails the real last message.
  * - A clientMsgId is claimed first (its own item, holding the message id and the seq floor at
- *   claim time). A resend finds the claim: if it has a seq, the original is answered; if not,
- *   an earlier attempt died or is still running, and this one resumes with the same message id
- *   from the same floor, recognising its own message if it meets it. So a resend never stores
- *   a second copy, whenever the first attempt stopped.
+ *   claim time). The claim is never completed: a resend that meets it (the put's ALL_OLD on
+ *   AWS) walks the messages above its floor, which are a gap-free run, for its message id. If
+ *   it meets it, the original is answered; if the run ends first, the earlier attempt died (or
+ *   is still running) before placing it, and this one places it with the same message id, so
+ *   whichever of the two places it, the other recognises it. So a resend never stores a second
+ *   copy, whenever the first attempt stopped.
+ *
+ * A new message costs 3 requests here (claim put, message put, lastSeq update) and the
+ * caller's read of the conversation makes 4; docs/delivery.md "The message path's requests"
+ * says why 3 cannot hold every guarantee without transactions.
  */
 export class MessageLog {
   constructor(
@@ -77,23 +111,32 @@ export class MessageLog {
 
   async append(conversation: Conversation, draft: MessageDraft, now: string): Promise<AppendResult> {
     let messageId = this.ids.next();
-    let floor = this.space.kind === 'message' ? conversation.lastSeq : await this.headSeq(conversation.id);
-    let resumed = false;
+    // What the caller (or the HEAD item) knew: every seq up to it is stored and announced in lastSeq.
+    const known = this.space.kind === 'message' ? conversation.lastSeq : await this.headSeq(conversation.id);
+    let floor = known;
+    let earlier = false;
     if (draft.clientMsgId) {
       const claim = await this.claimClientMsgId(conversation.id, draft.sender.id, draft.clientMsgId, messageId, floor, now);
-      if (claim.kind === 'done') return { message: claim.message, duplicate: true, resumed: false };
-      if (claim.kind === 'pending') {
+      if (claim) {
+        if (typeof claim.seq === 'number') {
+          const message = await this.get(conversation.id, claim.seq);
+          if (!message) throw new DynamoStoreError(`message ${claim.seq} of a completed claim is missing`);
+          return { message, duplicate: true, resumed: false };
+        }
         ({ messageId, floor } = claim);
-        resumed = true;
+        earlier = true;
       }
     }
-    const placed = await this.place(conversation.id, { messageId, floor, draft, now });
-    if (this.space.touchesConversation) {
-      await this.bumpLastSeq(conversation.id, placed.message.seq, placed.message.ts, sideOf(draft.sender.role));
-    } else {
-      await this.bumpHead(conversation.id, placed.message.seq);
+    const placed = await this.place(conversation.id, { messageId, floor, draft, now }, earlier);
+    // A duplicate whose seq lastSeq already covers needs no write: its attempt (or a later one) got that far.
+    const resumed = placed.existed && placed.message.seq > known;
+    if (!placed.existed || resumed) {
+      if (this.space.touchesConversation) {
+        await this.bumpLastSeq(conversation.id, placed.message.seq, placed.message.ts, sideOf(placed.message.sender.role));
+      } else {
+        await this.bumpHead(conversation.id, placed.message.seq);
+      }
     }
-    if (draft.clientMsgId) await this.completeClaim(conversation.id, draft.sender.id, draft.clientMsgId, placed.message.seq);
     return { message: placed.message, duplicate: placed.existed, resumed };
   }
 
@@ -133,8 +176,21 @@ export class MessageLog {
 
   async findByClientMsgId(conversationId: string, senderId: string, clientMsgId: string): Promise<Message | undefined> {
     const claim = await this.getClaim(conversationId, senderId, clientMsgId);
-    if (!claim || typeof claim.seq !== 'number') return undefined;
-    return this.get(conversationId, claim.seq);
+    if (!claim) return undefined;
+    if (typeof claim.seq === 'number') return this.get(conversationId, claim.seq);
+    return this.walkFor(conversationId, claim.floor, claim.messageId);
+  }
+
+  /** The message with this id above `floor`, walking the gap-free run page by page; undefined at its end. */
+  private async walkFor(conversationId: string, floor: number, messageId: string): Promise<Message | undefined> {
+    let after = floor;
+    for (;;) {
+      const page = await this.list(conversationId, after, SCAN_PAGE);
+      const mine = page.messages.find((stored) => stored.messageId === messageId);
+      if (mine) return mine;
+      if (!page.more) return undefined;
+      after = page.messages.at(-1)?.seq ?? after;
+    }
   }
 
   private async get(conversationId: string, seq: number): Promise<Message | undefined> {
@@ -144,7 +200,7 @@ export class MessageLog {
     return result.Item ? itemToMessage(result.Item) : undefined;
   }
 
-  private async getClaim(conversationId: string, senderId: string, clientMsgId: string) {
+  private async getClaim(conversationId: string, senderId: string, clientMsgId: string): Promise<Claim | undefined> {
     const result = await dynamo('GetItem', () =>
       this.db.send(
         new GetCommand({
@@ -154,9 +210,10 @@ export class MessageLog {
         }),
       ),
     );
-    return result.Item as { messageId: string; floor: number; seq?: number } | undefined;
+    return result.Item as Claim | undefined;
   }
 
+  /** Claims the clientMsgId for this attempt: undefined when it is ours, else the claim an earlier attempt made. */
   private async claimClientMsgId(
     conversationId: string,
     senderId: string,
@@ -164,7 +221,7 @@ export class MessageLog {
     messageId: string,
     floor: number,
     now: string,
-  ): Promise<{ kind: 'new' } | { kind: 'done'; message: Message } | { kind: 'pending'; messageId: string; floor: number }> {
+  ): Promise<Claim | undefined> {
     try {
       await dynamo('PutItem', () =>
         this.db.send(
@@ -178,29 +235,40 @@ export class MessageLog {
               createdAt: now,
             },
             ConditionExpression: 'attribute_not_exists(pk)',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
       );
-      return { kind: 'new' };
+      return undefined;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
+      const claim = claimOfFailure(error) ?? (await this.getClaim(conversationId, senderId, clientMsgId));
+      if (!claim) throw new DynamoStoreError('clientMsgId claim vanished after a conflict');
+      return claim;
     }
-    const claim = await this.getClaim(conversationId, senderId, clientMsgId);
-    if (!claim) throw new DynamoStoreError('clientMsgId claim vanished after a conflict');
-    if (typeof claim.seq === 'number') {
-      const message = await this.get(conversationId, claim.seq);
-      if (!message) throw new DynamoStoreError(`message ${claim.seq} of a completed claim is missing`);
-      return { kind: 'done', message };
-    }
-    return { kind: 'pending', messageId: claim.messageId, floor: claim.floor };
   }
 
+  /**
+   * Puts the message in the first free slot above the floor. `walkFirst` (an earlier attempt's
+   * claim) reads the run above the floor before writing anything: that attempt's copy, if
+   * placed, is in it. Otherwise a lost put walks the occupied run for our own copy (a racing
+   * attempt of the same send), else past its end. Only lost puts count against the attempts.
+   */
   private async place(
     conversationId: string,
     attempt: { messageId: string; floor: number; draft: MessageDraft; now: string },
+    walkFirst: boolean,
   ): Promise<{ message: Message; existed: boolean }> {
     let slot = attempt.floor + 1;
-    for (let round = 0; round < PLACEMENT_ATTEMPTS; round++) {
+    let walk = walkFirst;
+    for (let lost = 0; lost < PLACEMENT_ATTEMPTS; ) {
+      if (walk) {
+        const page = await this.list(conversationId, slot - 1, SCAN_PAGE);
+        const mine = page.messages.find((stored) => stored.messageId === attempt.messageId);
+        if (mine) return { message: mine, existed: true };
+        slot = (page.messages.at(-1)?.seq ?? slot - 1) + 1;
+        if (page.more) continue;
+      }
       const message: Message = {
         conversationId,
         seq: slot,
@@ -225,11 +293,8 @@ export class MessageLog {
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
       }
-      // The slot is taken: walk the occupied run for our own earlier copy, else past its end.
-      const page = await this.list(conversationId, slot - 1, SCAN_PAGE);
-      const mine = page.messages.find((stored) => stored.messageId === attempt.messageId);
-      if (mine) return { message: mine, existed: true };
-      slot = (page.messages.at(-1)?.seq ?? slot) + 1;
+      lost++;
+      walk = true;
     }
     throw new DynamoStoreError(`could not find a free seq in conversation ${conversationId}`);
   }
@@ -294,19 +359,6 @@ export class MessageLog {
           ConditionExpression: 'attribute_not_exists(lastSeq) OR lastSeq < :seq',
           ExpressionAttributeNames: { '#kind': 'kind' },
           ExpressionAttributeValues: { ':seq': seq, ':kind': `${this.space.kind}-head` },
-        }),
-      ),
-    );
-  }
-
-  private async completeClaim(conversationId: string, senderId: string, clientMsgId: string, seq: number): Promise<void> {
-    await dynamo('UpdateItem', () =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: this.space.claim(conversationId, senderId, clientMsgId),
-          UpdateExpression: 'SET seq = :seq',
-          ExpressionAttributeValues: { ':seq': seq },
         }),
       ),
     );

@@ -59,6 +59,46 @@ export const INDEXES = {
   byStatus: { indexName: 'byStatus', partitionKey: 'statusKey', sortKey: 'statusSort' },
 } as const satisfies Record<string, IndexSchema>;
 
+export type IndexProjection = { readonly type: 'KEYS_ONLY' } | { readonly type: 'INCLUDE'; readonly attributes: readonly string[] };
+
+/**
+ * What each index holds besides the keys (issue 14). None of them holds what a message changes
+ * on the conversation item (`lastSeq`, `updatedAt`, `lastCustomerSeq/At`, `lastAgentSeq/At`),
+ * so a message writes no index entry. Queries on the KEYS_ONLY indexes read the items they
+ * list by BatchGetItem (conversation-store.ts `readConversationItems`): fresh and complete.
+ * - `queue`: what the router and the queue's readers use of a waiting conversation, so they
+ *   list it with one Query; a listed entry's lastSeq and updatedAt are not in it.
+ * - `byAgent`: `status`, the filter of an agent's assigned conversations (its closed ones stay
+ *   in the index and are left out before anything is read).
+ */
+export const INDEX_PROJECTIONS: Record<keyof typeof INDEXES, IndexProjection> = {
+  byCustomer: { type: 'KEYS_ONLY' },
+  byAgent: { type: 'INCLUDE', attributes: ['status'] },
+  queue: {
+    type: 'INCLUDE',
+    attributes: [
+      'id',
+      'status',
+      'customerId',
+      'customerName',
+      'customerEmail',
+      'skill',
+      'createdAt',
+      'queuedAt',
+      'firstAssignedAt',
+      'epoch',
+      'locale',
+      'visitor',
+      'customerAttrs',
+      'noAgentNoticeAt',
+      'offerWaitAt',
+      'offerClosedAt',
+      'offerNoAgentAt',
+    ],
+  },
+  byStatus: { type: 'KEYS_ONLY' },
+};
+
 /** CreateTable input for dynalite and DynamoDB Local (on AWS the CDK construct creates it). */
 export function createTableInput(tableName: string) {
   const indexes = Object.values(INDEXES);
@@ -77,7 +117,13 @@ export function createTableInput(tableName: string) {
         { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
         { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
       ],
-      Projection: { ProjectionType: 'ALL' as const },
+      Projection: projectionOf(INDEX_PROJECTIONS[index.indexName]),
     })),
   };
+}
+
+function projectionOf(projection: IndexProjection) {
+  return projection.type === 'KEYS_ONLY'
+    ? { ProjectionType: 'KEYS_ONLY' as const }
+    : { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...projection.attributes] };
 }

@@ -11,6 +11,7 @@ import {
   ticketIndexKeys,
   ticketListKey,
 } from './conversation-items';
+import { readConversationItems } from './conversation-reads';
 import { DynamoStoreError, conditionalWrite, dynamo, isConditionFailure } from './errors';
 import { keys } from './keys';
 import { INDEXES } from './table-schema';
@@ -209,8 +210,9 @@ export class DynamoTicketStore implements TicketStore {
         }),
       ),
     );
-    // The index is eventually consistent: leave out what has just moved to another list.
-    const tickets = (result.Items ?? [])
+    // The index holds keys only (table-schema.ts INDEX_PROJECTIONS): the tickets are read by
+    // BatchGetItem. It is eventually consistent: leave out what has just moved to another list.
+    const tickets = (await readConversationItems(this.db, this.tableName, result.Items ?? []))
       .map(itemToConversation)
       .filter((conversation): conversation is Ticket => isTicket(conversation) && conversation.ticket.state === state);
     return { tickets, ...(result.LastEvaluatedKey ? { next: encodeCursor(result.LastEvaluatedKey) } : {}) };

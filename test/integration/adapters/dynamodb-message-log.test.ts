@@ -1,0 +1,239 @@
+import { PutCommand, QueryCommand, UpdateCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoConversationStore } from '../../../functions/adapters/dynamodb/conversation-store';
+import { keys } from '../../../functions/adapters/dynamodb/keys';
+import { INDEXES } from '../../../functions/adapters/dynamodb/table-schema';
+import { ulidGenerator } from '../../../functions/adapters/system/clock';
+import type { Conversation } from '../../../functions/domain/conversation';
+import { ensureTable, localDynamoClient, startDynalite, type DynaliteServer } from '../../../local/dynamodb/dynalite-server';
+import { RequestCounter } from '../../../scripts/bench/request-counter';
+
+/**
+ * The message log's request budget and its recovery from an attempt that died at each step
+ * (issue 14; docs/delivery.md "The message path's requests").
+ */
+const TABLE = 'parley-message-log';
+let server: DynaliteServer;
+let documents: DynamoDBDocumentClient;
+let store: DynamoConversationStore;
+const counter = new RequestCounter();
+/** Every command sent, by name, in order (the counter counts; this names them). */
+const sent: string[] = [];
+const ids = ulidGenerator();
+const now = () => new Date().toISOString();
+const ann = { id: 'guest:ann', role: 'customer' as const, name: 'Ann' };
+const bob = { id: 'agent-bob', role: 'agent' as const, name: 'Bob' };
+
+beforeAll(async () => {
+  server = await startDynalite({ port: 0 });
+  const client = localDynamoClient(server.endpoint);
+  await ensureTable(client, TABLE);
+  counter.attach(client, 'dynamodb');
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      sent.push(String(context.commandName).replace(/Command$/, ''));
+      return next(args);
+    },
+    { step: 'initialize', name: 'testCommandNames' },
+  );
+  documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  store = new DynamoConversationStore(documents, TABLE, ids);
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+/** Runs `work` and returns the DynamoDB requests it made: their count (the bench's counter) and names. */
+async function measured(work: () => Promise<unknown>): Promise<{ count: number; commands: string[] }> {
+  counter.take();
+  sent.length = 0;
+  await work();
+  const count = [...counter.take().values()].reduce((sum, row) => sum + row.dynamodb, 0);
+  return { count, commands: [...sent] };
+}
+
+async function newConversation(): Promise<Conversation> {
+  const { conversation } = await store.openFor({
+    id: ids.next(),
+    customer: { id: `guest:${ids.next()}`, name: 'Ann' },
+    skill: 'billing',
+    now: now(),
+  });
+  return conversation;
+}
+
+async function stored(conversationId: string) {
+  return (await store.listMessages(conversationId, 0, 1000)).messages;
+}
+
+describe('MessageLog requests', () => {
+  it('stores a new message with 3 requests: the claim, the slot and lastSeq', async () => {
+    const conversation = await newConversation();
+    const first = await measured(() => store.appendMessage(conversation, { sender: ann, text: 'hi', clientMsgId: 'c1' }, now()));
+    expect(first).toEqual({ count: 3, commands: ['PutItem', 'PutItem', 'UpdateItem'] });
+    const current = (await store.get(conversation.id))!;
+    expect(current).toMatchObject({ lastSeq: 1, lastCustomerSeq: 1 });
+    const reply = await measured(() => store.appendMessage(current, { sender: bob, text: 'hello', clientMsgId: 'a1' }, now()));
+    expect(reply).toEqual({ count: 3, commands: ['PutItem', 'PutItem', 'UpdateItem'] });
+    expect(await store.get(conversation.id)).toMatchObject({ lastSeq: 2, lastCustomerSeq: 1, lastAgentSeq: 2 });
+  });
+
+  it('answers a resend with the original and writes nothing: the claim, (its read on dynalite,) one Query', async () => {
+    const conversation = await newConversation();
+    const original = await store.appendMessage(conversation, { sender: ann, text: 'once', clientMsgId: 'dup' }, now());
+    const current = (await store.get(conversation.id))!;
+    let again: Awaited<ReturnType<typeof store.appendMessage>> | undefined;
+    const resend = await measured(async () => {
+      again = await store.appendMessage(current, { sender: ann, text: 'once', clientMsgId: 'dup' }, now());
+    });
+    expect(again).toEqual({ message: original.message, duplicate: true, resumed: false });
+    // On AWS the failed put returns the claim (ALL_OLD): 2 requests; dynalite ignores that, hence the GetItem.
+    expect(resend.commands).toEqual(['PutItem', 'GetItem', 'Query']);
+    expect(await stored(conversation.id)).toHaveLength(1);
+  });
+
+  it('leaves every index entry alone when a message moves lastSeq (no per-message attribute is projected)', async () => {
+    const conversation = await newConversation();
+    const indexed = async () =>
+      Promise.all(
+        [
+          [INDEXES.byCustomer, conversation.customer.id],
+          [INDEXES.byStatus, 'queued'],
+          [INDEXES.queue, conversation.skill],
+        ].map(async ([index, value]) => {
+          const { indexName, partitionKey } = index as { indexName: string; partitionKey: string };
+          const result = await documents.send(
+            new QueryCommand({
+              TableName: TABLE,
+              IndexName: indexName,
+              KeyConditionExpression: '#key = :value',
+              ExpressionAttributeNames: { '#key': partitionKey },
+              ExpressionAttributeValues: { ':value': value },
+            }),
+          );
+          return (result.Items ?? []).find((item) => item.pk === keys.conversation(conversation.id).pk);
+        }),
+      );
+    const before = await indexed();
+    expect(before.every((item) => item !== undefined)).toBe(true);
+    await store.appendMessage(conversation, { sender: ann, text: 'still waiting', clientMsgId: 'w1' }, now());
+    expect((await store.get(conversation.id))?.lastSeq).toBe(1);
+    const after = await indexed();
+    expect(after).toEqual(before);
+    for (const item of after) {
+      for (const name of ['lastSeq', 'updatedAt', 'lastCustomerSeq', 'lastCustomerAt', 'lastAgentSeq', 'lastAgentAt']) {
+        expect(item, name).not.toHaveProperty(name);
+      }
+    }
+    // The listings still show the conversation as it is now: they read the items themselves.
+    expect((await store.listForCustomer(conversation.customer.id, 10))[0]).toMatchObject({ id: conversation.id, lastSeq: 1 });
+    expect((await store.listByStatus('queued', 1000)).find((one) => one.id === conversation.id)).toMatchObject({ lastSeq: 1 });
+    expect((await store.listQueued(conversation.skill, 1000)).find((one) => one.id === conversation.id)).toMatchObject({
+      id: conversation.id,
+      status: 'queued',
+      customer: conversation.customer,
+    });
+  });
+});
+
+describe('MessageLog recovery from an attempt that died', () => {
+  it('after its claim: the resend places the message once, with the claimed id', async () => {
+    const conversation = await newConversation();
+    await documents.send(
+      new PutCommand({
+        TableName: TABLE,
+        Item: {
+          ...keys.clientMessage(conversation.id, ann.id, 'lost'),
+          kind: 'client-message',
+          messageId: 'M-LOST',
+          floor: 0,
+          createdAt: now(),
+        },
+      }),
+    );
+    const resend = await store.appendMessage(conversation, { sender: ann, text: 'lost', clientMsgId: 'lost' }, now());
+    expect(resend).toMatchObject({ duplicate: false, resumed: false, message: { seq: 1, messageId: 'M-LOST' } });
+    expect((await store.get(conversation.id))?.lastSeq).toBe(1);
+    const third = await store.appendMessage(conversation, { sender: ann, text: 'lost', clientMsgId: 'lost' }, now());
+    expect(third).toMatchObject({ duplicate: true, message: { seq: 1, messageId: 'M-LOST' } });
+    expect(await stored(conversation.id)).toHaveLength(1);
+  });
+
+  it('after its slot, before lastSeq: the resend finds it, reports it resumed and moves lastSeq', async () => {
+    const conversation = await newConversation();
+    const original = await store.appendMessage(conversation, { sender: ann, text: 'one', clientMsgId: 'one' }, now());
+    // Undo the lastSeq update, as if the attempt died just before it.
+    await documents.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: keys.conversation(conversation.id),
+        UpdateExpression: 'SET lastSeq = :zero REMOVE lastCustomerSeq, lastCustomerAt',
+        ExpressionAttributeValues: { ':zero': 0 },
+      }),
+    );
+    const current = (await store.get(conversation.id))!;
+    const resend = await store.appendMessage(current, { sender: ann, text: 'one', clientMsgId: 'one' }, now());
+    expect(resend).toEqual({ message: original.message, duplicate: true, resumed: true });
+    expect(await store.get(conversation.id)).toMatchObject({ lastSeq: 1, lastCustomerSeq: 1 });
+    expect(await stored(conversation.id)).toHaveLength(1);
+  });
+
+  it('still answers claims completed before completions were dropped (their seq)', async () => {
+    const conversation = await newConversation();
+    const original = await store.appendMessage(conversation, { sender: ann, text: 'old', clientMsgId: 'old' }, now());
+    await documents.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: keys.clientMessage(conversation.id, ann.id, 'old'),
+        UpdateExpression: 'SET seq = :seq, messageId = :other',
+        ExpressionAttributeValues: { ':seq': 1, ':other': 'NOT-WALKED' },
+      }),
+    );
+    const current = (await store.get(conversation.id))!;
+    expect(await store.appendMessage(current, { sender: ann, text: 'old', clientMsgId: 'old' }, now())).toEqual({
+      message: original.message,
+      duplicate: true,
+      resumed: false,
+    });
+    expect(await store.findByClientMsgId(conversation.id, ann.id, 'old')).toEqual(original.message);
+  });
+
+  it('finds a message by clientMsgId across more than a page of later messages, and nothing for an unplaced claim', async () => {
+    const conversation = await newConversation();
+    const target = await store.appendMessage(conversation, { sender: ann, text: 'first', clientMsgId: 'far' }, now());
+    let current = (await store.get(conversation.id))!;
+    for (let i = 0; i < 120; i++) {
+      const { message } = await store.appendMessage(current, { sender: bob, text: `r${i}` }, now());
+      current = { ...current, lastSeq: message.seq };
+    }
+    // A claim whose message sits 120 messages above its floor (as a stale floor would leave it).
+    await documents.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: keys.clientMessage(conversation.id, bob.id, 'late'),
+        UpdateExpression: 'SET messageId = :id, floor = :floor, kind = :kind',
+        ExpressionAttributeValues: { ':id': 'NEVER-PLACED', ':floor': 0, ':kind': 'client-message' },
+      }),
+    );
+    expect(await store.findByClientMsgId(conversation.id, ann.id, 'far')).toEqual(target.message);
+    expect(await store.findByClientMsgId(conversation.id, bob.id, 'late')).toBeUndefined();
+    expect(await store.findByClientMsgId(conversation.id, bob.id, 'never')).toBeUndefined();
+    // The unplaced claim's resend walks the 121 messages and places it at the end, once.
+    const placed = await store.appendMessage(current, { sender: bob, text: 'late', clientMsgId: 'late' }, now());
+    expect(placed).toMatchObject({ duplicate: false, message: { seq: 122, messageId: 'NEVER-PLACED' } });
+    const seqs = (await stored(conversation.id)).map((message) => message.seq);
+    expect(seqs).toEqual(Array.from({ length: 122 }, (_, i) => i + 1));
+  });
+
+  it('numbers racing sends and resends 1..N, each clientMsgId once', async () => {
+    const conversation = await newConversation();
+    const sends = Array.from({ length: 12 }, (_, i) => ({ sender: ann, text: `m${i}`, clientMsgId: `r${i % 6}` }));
+    const results = await Promise.all(sends.map((draft) => store.appendMessage(conversation, draft, now())));
+    const messages = await stored(conversation.id);
+    expect(messages.map((message) => message.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(new Set(messages.map((message) => message.clientMsgId)).size).toBe(6);
+    for (const result of results) expect(messages).toContainEqual(result.message);
+    expect((await store.get(conversation.id))?.lastSeq).toBe(6);
+  });
+});

@@ -1,0 +1,110 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { RawClient, postJson } from '../../local/tools/raw-client';
+import { RequestCounter } from '../../scripts/bench/request-counter';
+import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
+
+/**
+ * The `message` action's DynamoDB requests (issue 14), counted as `npm run bench` counts them
+ * (scripts/bench/request-counter.ts) and named by a second middleware, so a request added to
+ * the message path fails here. docs/delivery.md "The message path's requests" explains each.
+ */
+let stack: LocalStack;
+const counter = new RequestCounter();
+const running = new AsyncLocalStorage<string>();
+const calls: Array<{ fn: string; command: string; conversation: boolean }> = [];
+
+beforeAllOrFail(async () => {
+  stack = await startLocalStack({
+    httpPort: 0,
+    wsPort: 0,
+    demo: true,
+    instrument: (name, handler) => counter.instrument(name, (event, context) => running.run(name, () => handler(event, context))),
+  });
+  const { dynamodb } = stack.wiring().clients;
+  counter.attach(dynamodb, 'dynamodb');
+  dynamodb.middlewareStack.add(
+    (next, context) => async (args) => {
+      const fn = running.getStore();
+      if (fn) {
+        // A request on a conversation's partition (CONV#<id>) rather than a user's connections (USER#<id>).
+        calls.push({
+          fn,
+          command: String(context.commandName).replace(/Command$/, ''),
+          conversation: JSON.stringify(args.input).includes('"CONV#'),
+        });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'testMessageRequests' },
+  );
+}, STACK_START_MS);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** Every invocation finished (the router and the events consumer run after the ack). */
+async function idle(): Promise<void> {
+  for (let quiet = 0; quiet < 3; ) {
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    quiet = counter.inFlight === 0 ? quiet + 1 : 0;
+  }
+}
+
+/** The `message` function's DynamoDB requests while `send` runs: the counter's total and the requests by name. */
+async function messageRequests(send: () => Promise<unknown>) {
+  await idle();
+  counter.take();
+  calls.length = 0;
+  await send();
+  await idle();
+  const counted = counter.take().get('message')?.dynamodb ?? 0;
+  const mine = calls.filter((call) => call.fn === 'message');
+  return {
+    counted,
+    conversation: mine.filter((call) => call.conversation).map((call) => call.command),
+    // The recipients' connections (USER#<id> Queries): issue 14 moves them to Redis.
+    others: mine.filter((call) => !call.conversation).map((call) => call.command),
+  };
+}
+
+describe('the message action', () => {
+  it(
+    'stores a chat message with 4 DynamoDB requests on the conversation and a resend with no write',
+    async () => {
+      const login = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'agent.tech@example.com', password: 'parley-demo' });
+      const guest = await postJson(`${stack.httpUrl}/v1/auth/guest`, { name: 'Counted' });
+      const agent = await RawClient.connect(stack.wsUrl, login.body.token);
+      await agent.request({ action: 'status', status: 'online' }, ['status']);
+      const customer = await RawClient.connect(stack.wsUrl, guest.body.token);
+      customer.send({ action: 'start', skill: 'tech', text: 'Hello', clientMsgId: 'm-1' });
+      const conversationId = ((await customer.nextOfType('conversation')).conversation as { id: string }).id;
+      await customer.waitFor((frame) => frame.type === 'assigned' && frame.conversationId === conversationId);
+
+      const sent = await messageRequests(() =>
+        customer.request({ action: 'message', conversationId, clientMsgId: 'm-2', text: 'Anyone?' }, ['ack']),
+      );
+      // The conversation (authorization, floor), the clientMsgId claim, the slot, lastSeq.
+      expect(sent.conversation).toEqual(['GetItem', 'PutItem', 'PutItem', 'UpdateItem']);
+      expect(sent.others.every((command) => command === 'Query')).toBe(true);
+      expect(sent.others.length).toBeLessThanOrEqual(2);
+      expect(sent.counted).toBe(sent.conversation.length + sent.others.length);
+
+      const resent = await messageRequests(() =>
+        customer.request({ action: 'message', conversationId, clientMsgId: 'm-2', text: 'Anyone?' }, ['ack']),
+      );
+      // No write: the claim put fails and returns the claim (on AWS; dynalite needs the GetItem), one Query finds the message.
+      expect(resent.conversation).toEqual(['GetItem', 'PutItem', 'GetItem', 'Query']);
+
+      const reply = await messageRequests(() =>
+        agent.request({ action: 'message', conversationId, clientMsgId: 'a-1', text: 'Yes!' }, ['ack']),
+      );
+      expect(reply.conversation).toEqual(['GetItem', 'PutItem', 'PutItem', 'UpdateItem']);
+      await customer.waitFor((frame) => frame.type === 'message' && frame.text === 'Yes!');
+      await Promise.all([customer.close(), agent.close()]);
+    },
+    budget(12),
+  );
+});
