@@ -65,7 +65,7 @@ async function messageRequests(send: () => Promise<unknown>) {
   return {
     counted,
     conversation: mine.filter((call) => call.conversation).map((call) => call.command),
-    // The recipients' connections (USER#<id> Queries): issue 14 moves them to Redis.
+    // Anything else (the recipients' connections were USER#<id> Queries before the Redis directory).
     others: mine.filter((call) => !call.conversation).map((call) => call.command),
   };
 }
@@ -88,6 +88,8 @@ describe('the message action', () => {
       );
       // The conversation (authorization, floor), the clientMsgId claim, the slot, lastSeq.
       expect(sent.conversation).toEqual(['GetItem', 'PutItem', 'PutItem', 'UpdateItem']);
+      // The conversation's first `message` action learns its participants for the Redis
+      // connection directory (docs/connection-directory.md): at most their connection Queries.
       expect(sent.others.every((command) => command === 'Query')).toBe(true);
       expect(sent.others.length).toBeLessThanOrEqual(2);
       expect(sent.counted).toBe(sent.conversation.length + sent.others.length);
@@ -102,6 +104,9 @@ describe('the message action', () => {
         agent.request({ action: 'message', conversationId, clientMsgId: 'a-1', text: 'Yes!' }, ['ack']),
       );
       expect(reply.conversation).toEqual(['GetItem', 'PutItem', 'PutItem', 'UpdateItem']);
+      // From then on the recipients' connections come from the directory: no Query. A staff
+      // sender's action also reads its profile and session (deactivation and revocation checks).
+      expect(reply.others).toEqual(['GetItem', 'GetItem']);
       await customer.waitFor((frame) => frame.type === 'message' && frame.text === 'Yes!');
       await Promise.all([customer.close(), agent.close()]);
     },
