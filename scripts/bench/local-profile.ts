@@ -1,4 +1,10 @@
+import { fork } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startLocalStack } from '../../local/stack';
+import { liftedLimits } from '../../local/tools/lifted-limits';
 import { RawClient, postJson } from '../../local/tools/raw-client';
 
 /**
@@ -12,6 +18,8 @@ import { RawClient, postJson } from '../../local/tools/raw-client';
  */
 const MESSAGES = Number(process.env.PROFILE_MESSAGES ?? 300);
 const WARMUP = Number(process.env.PROFILE_WARMUP ?? 30);
+/** Idle customer connections to open afterwards to measure the stack's bytes per idle connection (needs --expose-gc). */
+const IDLE_CONNECTIONS = Number(process.env.PROFILE_IDLE_CONNECTIONS ?? 0);
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
@@ -22,7 +30,7 @@ const stack = await startLocalStack({
   wsPort: 0,
   demo: true,
   web: false,
-  env: { RATE_LIMIT_MESSAGES: '1000000/60', RATE_LIMIT_MESSAGES_PER_USER: '1000000/60' },
+  env: liftedLimits(),
 });
 try {
   const login = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'agent.tech@example.com', password: 'parley-demo' });
@@ -80,8 +88,47 @@ try {
       },
     }),
   );
+  if (IDLE_CONNECTIONS > 0) console.log(JSON.stringify(await idleConnectionBytes(stack.httpUrl, stack.wsUrl, IDLE_CONNECTIONS)));
   await customer.close();
   await agent.close();
 } finally {
   await stack.stop();
+}
+
+/** The stack's heap + external bytes per idle customer connection (clients in a child process). */
+async function idleConnectionBytes(httpUrl: string, wsUrl: string, count: number): Promise<Record<string, number>> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('PROFILE_IDLE_CONNECTIONS needs node --expose-gc');
+  const tokens: string[] = [];
+  for (let index = 0; index < count; index++)
+    tokens.push((await postJson(`${httpUrl}/v1/auth/guest`, { name: `Idle ${index}` })).body.token);
+  const measure = () => {
+    gc();
+    gc();
+    const usage = process.memoryUsage();
+    return { heap: usage.heapUsed + usage.external, rss: usage.rss };
+  };
+  const script = join(tmpdir(), `parley-idle-clients-${process.pid}.cjs`);
+  await writeFile(
+    script,
+    `const WebSocket = require(${JSON.stringify(createRequire(import.meta.url).resolve('ws'))});
+const [url, ...tokens] = process.argv.slice(2); let open = 0; const sockets = [];
+for (const token of tokens) { const socket = new WebSocket(url + '?token=' + encodeURIComponent(token)); sockets.push(socket);
+  socket.on('open', () => { if (++open === tokens.length) process.send('open'); }); socket.on('error', (error) => { console.error(error.message); process.exit(1); }); }
+process.on('message', () => process.exit(0));`,
+  );
+  const before = measure();
+  const child = fork(script, [wsUrl, ...tokens]);
+  await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`idle clients exited with ${code}`)));
+  });
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const after = measure();
+  child.send('done');
+  return {
+    idleConnections: count,
+    heapBytesPerIdleConnection: Math.round((after.heap - before.heap) / count),
+    rssBytesPerIdleConnection: Math.round((after.rss - before.rss) / count),
+  };
 }
