@@ -6,6 +6,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { HttpHandler } from '@smithy/core/protocols';
 import { Redis } from '@upstash/redis';
 import { DynamoAgentDirectory } from './adapters/dynamodb/agent-directory';
 import { DynamoAgentStatusRecord } from './adapters/dynamodb/agent-status-record';
@@ -103,6 +104,11 @@ export interface WiringOptions {
   readonly clock?: Clock;
   /** Extra sinks for the events consumer (tests record what reached it); none on AWS. */
   readonly eventSinks?: readonly DomainEventSink[];
+  /**
+   * The transport every AWS SDK client sends its requests with; absent (as on AWS), the SDK's
+   * own. The local stack hands requests to its emulators in memory (local/in-process).
+   */
+  readonly requestHandler?: HttpHandler;
 }
 
 /** A new key signs only after every verifier's cache can have expired, plus this much. */
@@ -146,13 +152,19 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
   const clock = options.clock ?? systemClock;
   const policy = keyPolicy(config);
   // Traced (each SDK call an X-Ray subsegment) only on Lambda with tracing on; as built otherwise.
+  const transport = options.requestHandler ? { requestHandler: options.requestHandler } : {};
   const clients: AwsClients = captureClients({
-    dynamodb: new DynamoDBClient({ region, ...endpoint(config.AWS_ENDPOINT_URL_DYNAMODB) }),
-    sqs: new SQSClient({ region, ...endpoint(config.AWS_ENDPOINT_URL_SQS) }),
-    managementApi: new ApiGatewayManagementApiClient({ region, endpoint: config.WS_CALLBACK_URL }),
-    secretsManager: new SecretsManagerClient({ region, ...endpoint(config.AWS_ENDPOINT_URL_SECRETS_MANAGER) }),
-    sesv2: new SESv2Client({ region, ...endpoint(config.AWS_ENDPOINT_URL_SESV2) }),
-    s3: new S3Client({ region, ...endpoint(config.AWS_ENDPOINT_URL_S3), forcePathStyle: config.AWS_ENDPOINT_URL_S3 !== undefined }),
+    dynamodb: new DynamoDBClient({ region, ...transport, ...endpoint(config.AWS_ENDPOINT_URL_DYNAMODB) }),
+    sqs: new SQSClient({ region, ...transport, ...endpoint(config.AWS_ENDPOINT_URL_SQS) }),
+    managementApi: new ApiGatewayManagementApiClient({ region, ...transport, endpoint: config.WS_CALLBACK_URL }),
+    secretsManager: new SecretsManagerClient({ region, ...transport, ...endpoint(config.AWS_ENDPOINT_URL_SECRETS_MANAGER) }),
+    sesv2: new SESv2Client({ region, ...transport, ...endpoint(config.AWS_ENDPOINT_URL_SESV2) }),
+    s3: new S3Client({
+      region,
+      ...transport,
+      ...endpoint(config.AWS_ENDPOINT_URL_S3),
+      forcePathStyle: config.AWS_ENDPOINT_URL_S3 !== undefined,
+    }),
   });
   const documents = DynamoDBDocumentClient.from(clients.dynamodb, {
     marshallOptions: { removeUndefinedValues: true },

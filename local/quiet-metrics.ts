@@ -6,3 +6,10 @@
  * CloudWatch to read them; tests that check metrics capture them through their own instance.
  */
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+
+/**
+ * The X-Ray SDK (under Powertools Tracer) starts in automatic mode at import unless told
+ * otherwise: an async hook with a destroy callback on every promise in the process, some 10%
+ * of the local stack's CPU. Tracing is off outside Lambda, so manual mode changes nothing else.
+ */
+process.env.AWS_XRAY_MANUAL_MODE ??= 'true';

@@ -52,6 +52,9 @@ import { WEB_PATHS, startWebPages, type WebPages } from './web/web-server';
 import { seedDemoAgents, seedDemoAutoReplies, seedDemoCannedResponses, seedDemoHours, seedDemoSkills, seedSkills } from './seed';
 import { DynamoAutoReplyStore } from '../functions/adapters/dynamodb/auto-reply-store';
 import { DynamoCannedResponseStore } from '../functions/adapters/dynamodb/canned-response-store';
+import { InProcessEndpoints } from './in-process/endpoints';
+import { interceptFetch } from './in-process/fetch-interceptor';
+import { InProcessRequestHandler } from './in-process/sdk-request-handler';
 import { startEventSourcePoller } from './sqs/event-source-poller';
 import { persistQueues, type QueuePersistence } from './sqs/queue-persistence';
 import { startSqsServer } from './sqs/sqs-server';
@@ -293,6 +296,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // behind, so one stuck part cannot hang a shutdown (or a test's teardown) for good.
     for (const { name, stop } of stops.reverse()) await stopWithin(name, stop, STOP_PART_MS);
   };
+  // The stack's own clients reach its emulators in memory (same servers, no sockets); the
+  // servers keep listening for scripts, browsers and other processes.
+  const inProcess = new InProcessEndpoints();
+  const requestHandler = new InProcessRequestHandler(inProcess);
+  stops.push({ name: 'in-process transport', stop: async () => requestHandler.close() });
   try {
     const dynamo = await startDynamoTarget({
       externalEndpoint: options.dynamodbEndpoint ?? process.env.DYNAMODB_ENDPOINT,
@@ -304,7 +312,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stop: () => dynamo.close(),
     });
     const tableName = dynamo.tableName;
+    if (dynamo.server) inProcess.register(dynamo.endpoint, dynamo.server);
     const sqs = await startSqsServer({ port: options.sqsPort ?? 0, region: LOCAL_REGION });
+    inProcess.register(sqs.endpoint, sqs.server);
     let queueFile: QueuePersistence | undefined;
     stops.push({
       name: 'SQS endpoint',
@@ -317,6 +327,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const identifiedCustomerKey = await signingKey(options.dataDir, 'identified-customer-key');
     const upstash = await startUpstashServer({ port: 0, token: upstashToken, ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}) });
     stops.push({ name: 'Upstash endpoint', stop: () => upstash.close() });
+    inProcess.register(upstash.url, upstash.server);
+    // @upstash/redis sends with the global fetch: it reaches the endpoint in memory too.
+    const restoreFetch = interceptFetch(inProcess);
+    stops.push({ name: 'in-process fetch', stop: async () => restoreFetch() });
     const tokenKeys = await savedTokenKeys(options.dataDir);
     const secrets = await startSecretsServer({
       port: 0,
@@ -330,6 +344,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       fail: () => faults?.failSecretsRequest() ?? false,
     });
     stops.push({ name: 'Secrets Manager endpoint', stop: () => secrets.close() });
+    inProcess.register(secrets.endpoint, secrets.server);
     const s3 = await startLocalS3({
       host: '127.0.0.1',
       buckets: [LOCAL_MAIL.inboundBucket],
@@ -351,7 +366,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (options.demoHours) await seedDemoHours(new DynamoHoursStore(documents, tableName), new Date().toISOString());
       if (options.demoAutoReplies) await seedDemoAutoReplies(new DynamoAutoReplyStore(documents, tableName), new Date().toISOString());
     }
-    const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: LOCAL_REGION, credentials });
+    const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: LOCAL_REGION, credentials, requestHandler });
     const queues = await createRoutingQueues(sqsClient);
     const webhookQueues = await createWebhookQueues(sqsClient);
     const eventQueues = await createEventsQueues(sqsClient);
@@ -409,6 +424,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         wiring = createWiring(loadConfig(handlerEnv), {
           ...(options.clock ? { clock: options.clock } : {}),
           ...(options.eventSinks ? { eventSinks: options.eventSinks } : {}),
+          requestHandler,
         });
         // As each function's IAM role would on AWS: a request outside its grants is refused.
         enforceTableGrants(wiring.clients.dynamodb, {
@@ -484,6 +500,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(faults ? { faults: { beforePost: () => faults.beforePost(), dropDisconnect: () => faults.dropDisconnect() } } : {}),
     });
     stops.push({ name: 'WebSocket gateway', stop: () => gateway.close() });
+    inProcess.register(gateway.callbackUrl, gateway.server);
     if (faults) {
       const killer = startConnectionKiller(gateway, faults);
       stops.push({ name: 'connection killer', stop: async () => killer.stop() });

@@ -76,6 +76,12 @@ async function startAndWaitAssigned(stack: LocalStack, id: string): Promise<{ cl
 export async function benchRouting({ stack, counter, settle }: RoutingBenchOptions): Promise<string> {
   const run = Date.now().toString(36);
   const agents = await agentsOnline(stack, run);
+  // As the console does: without heartbeats the agents' presence lapses (PRESENCE_GRACE_SECONDS)
+  // when the bench runs long on a slow machine, and the burst waits for agents who are gone.
+  // Heartbeats run as their own function, so the router's counts below do not include them.
+  const heartbeat = setInterval(() => {
+    for (const agent of agents) if (agent.isOpen) agent.send({ action: 'heartbeat' });
+  }, stack.wiring().config.HEARTBEAT_SECONDS * 1000);
 
   // 1. Per decision: one start at a time, each routed alone; only the router's requests count.
   const routerTotals: Record<Service, number> = { dynamodb: 0, sqs: 0, managementApi: 0, redis: 0 };
@@ -122,6 +128,7 @@ export async function benchRouting({ stack, counter, settle }: RoutingBenchOptio
       `${perBurst('dynamodb')} / ${perBurst('redis')} / ${perBurst('managementApi')}`,
     ],
   ];
+  clearInterval(heartbeat);
   await Promise.all([
     ...results.map((result) => result.client.close()),
     ...sequential.map((client) => client.close()),

@@ -45,7 +45,18 @@ async function settle(): Promise<void> {
   while (counter.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
+// The agent heartbeats as the console does, so its presence never lapses on a slow machine; a
+// heartbeat goes out (when due) before a step's opening settle, so no step's counts include it.
+const heartbeatMs = stack.wiring().config.HEARTBEAT_SECONDS * 1000;
+let lastHeartbeat = performance.now();
+function heartbeatIfDue(): void {
+  if (!agent?.isOpen || performance.now() - lastHeartbeat < heartbeatMs) return;
+  agent.send({ action: 'heartbeat' });
+  lastHeartbeat = performance.now();
+}
+
 async function step(name: string, run: () => Promise<unknown>): Promise<void> {
+  heartbeatIfDue();
   await settle();
   counter.take();
   await run();

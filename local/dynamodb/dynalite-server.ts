@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
@@ -7,6 +8,8 @@ import { TTL_ATTRIBUTE, createTableInput } from '../../functions/adapters/dynamo
 export interface DynaliteServer {
   readonly endpoint: string;
   readonly port: number;
+  /** The HTTP server behind the endpoint (the local stack also serves its own clients with it in memory). */
+  readonly server: Server;
   close(): Promise<void>;
 }
 
@@ -23,6 +26,7 @@ export async function startDynalite(options: { port: number; host?: string; path
   return {
     endpoint: `http://${host}:${port}`,
     port,
+    server,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

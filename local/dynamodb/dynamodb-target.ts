@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { localDynamoClient, startDynalite } from './dynalite-server';
@@ -9,6 +10,8 @@ export interface DynamoTarget {
   readonly tableName: string;
   /** `dynalite` (the default) or `external` (DYNAMODB_ENDPOINT). */
   readonly kind: 'dynalite' | 'external';
+  /** dynalite's HTTP server (absent for an external endpoint). */
+  readonly server?: Server;
   close(): Promise<void>;
 }
 
@@ -25,7 +28,13 @@ export async function startDynamoTarget(options: {
 }): Promise<DynamoTarget> {
   if (!options.externalEndpoint) {
     const dynalite = await startDynalite({ port: 0, ...(options.dataDir ? { path: join(options.dataDir, 'dynamodb') } : {}) });
-    return { endpoint: dynalite.endpoint, tableName: options.baseTableName, kind: 'dynalite', close: () => dynalite.close() };
+    return {
+      endpoint: dynalite.endpoint,
+      tableName: options.baseTableName,
+      kind: 'dynalite',
+      server: dynalite.server,
+      close: () => dynalite.close(),
+    };
   }
   const endpoint = options.externalEndpoint.replace(/\/+$/, '');
   const throwaway = !options.dataDir;

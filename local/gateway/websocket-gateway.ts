@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { sendAwsError } from './aws-error-response';
 import { newGatewayId } from './aws-formats';
@@ -57,6 +57,8 @@ export interface WebSocketGateway {
   /** http://<host>:<port>/<stage>, the management API endpoint for ApiGatewayManagementApiClient. */
   readonly callbackUrl: string;
   readonly port: number;
+  /** The HTTP server (the management API; the local stack also serves its own clients with it in memory). */
+  readonly server: Server;
   /** Ids of the connections that are open now. */
   connectionIds(): string[];
   /** Drop a connection abruptly (for fault tests): closes the socket, $disconnect still fires. */
@@ -114,6 +116,7 @@ export async function startWebSocketGateway(options: WebSocketGatewayOptions): P
     url: `ws://${domainName}/${stage}`,
     callbackUrl: `http://${domainName}/${stage}`,
     port,
+    server,
     connectionIds: () => manager.openConnectionIds(),
     kill: (connectionId) => manager.kill(connectionId),
     close: () => {

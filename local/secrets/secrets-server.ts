@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readBody, sendJson, urlHostFor } from '../sqs/http-json';
@@ -11,6 +11,8 @@ export interface SecretsServer {
   readonly endpoint: string;
   readonly port: number;
   readonly store: SecretStore;
+  /** The HTTP server behind the endpoint (the local stack also serves its own clients with it in memory). */
+  readonly server: Server;
   /** The ARN of an existing secret (ARNs carry a random suffix, so tests need to ask). */
   arnOf(name: string): string;
   close(): Promise<void>;
@@ -79,6 +81,7 @@ export function startSecretsServer(options: SecretsServerOptions): Promise<Secre
         endpoint: `http://${urlHostFor(host)}:${port}`,
         port,
         store,
+        server,
         arnOf: (name) => store.resolve(name).arn,
         close: () =>
           new Promise<void>((done, fail) => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readBody, sendJson, urlHostFor } from './http-json';
@@ -15,6 +15,8 @@ export interface SqsServer {
   readonly endpoint: string;
   readonly port: number;
   readonly store: QueueStore;
+  /** The HTTP server behind the endpoint (the local stack also serves its own clients with it in memory). */
+  readonly server: Server;
   close(): Promise<void>;
 }
 
@@ -115,6 +117,7 @@ export function startSqsServer(options: SqsServerOptions): Promise<SqsServer> {
         endpoint,
         port,
         store: queueStore,
+        server,
         close: () =>
           new Promise<void>((done, fail) => {
             queueStore.close();

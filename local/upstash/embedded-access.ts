@@ -6,6 +6,8 @@ export interface MockAccess {
   call(name: string, args: readonly string[]): Promise<unknown>;
   /** The engine's script cache (sha1 -> source), shared with its EVALSHA. */
   readonly scripts: Record<string, string>;
+  /** Runs a Lua script (compiled once per SHA) whose `redis.call`s run on this engine. */
+  runScript(sha: string, source: string, keys: readonly string[], argv: readonly string[]): Promise<RedisReply>;
   now(): number;
 }
 

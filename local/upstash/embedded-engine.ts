@@ -10,6 +10,7 @@ import { toRedisReply } from './embedded-replies';
 import { scriptingEmulations } from './embedded-scripting';
 import { sortedSetEmulations } from './embedded-sorted-sets';
 import { REQUIRED_KEY_TYPE } from './embedded-type-checks';
+import { LuaRunner } from './lua-runner';
 import { rejectionFor } from './command-policy';
 import type { RedisCommand, RedisReply } from './redis-backend';
 
@@ -30,7 +31,7 @@ function quoteArgs(args: readonly string[]): string {
 }
 
 /**
- * An in-memory Redis: ioredis-mock (data structures, expiry, Lua via fengari) behind a
+ * An in-memory Redis: ioredis-mock (data structures, expiry; Lua via fengari, compiled once per script in lua-runner.ts) behind a
  * thin layer that makes it answer like Redis for what @upstash/redis sends: lower-case
  * option keywords, SCRIPT/EVALSHA, ZADD flags, EXPIRE conditions, KEEPTTL, WRONGTYPE and
  * integer validation, and RESP-shaped replies.
@@ -39,16 +40,20 @@ export class EmbeddedRedisEngine {
   private readonly mock: Redis;
   private readonly methods: Record<string, unknown>;
   private readonly access: MockAccess;
+  private readonly lua: LuaRunner;
 
   constructor() {
     // ioredis-mock shares data between instances with the same host:port/db; a unique
     // host gives every engine its own keyspace.
     this.mock = new RedisMock({ host: `embedded-${randomUUID()}`, port: 6379, lazyConnect: false });
     this.methods = this.mock as unknown as Record<string, unknown>;
-    const scripts = this.methods.shaScripts as Record<string, string>;
+    // A script's redis.call runs as a command sent to this engine would (emulations included).
+    this.lua = new LuaRunner((command) => this.execute(command));
+    const scripts: Record<string, string> = {};
     this.access = {
       call: (name, args) => this.callMock(name, args),
       scripts,
+      runScript: (sha, source, keys, argv) => this.lua.run(sha, source, keys, argv),
       now: () => Date.now(),
     };
   }
@@ -82,6 +87,7 @@ export class EmbeddedRedisEngine {
   }
 
   close(): void {
+    this.lua.close();
     this.mock.disconnect();
   }
 

@@ -1,85 +1,51 @@
 import { createHash } from 'node:crypto';
 import type { Emulation, MockAccess } from './embedded-access';
 import { RedisCommandError, parseRedisInteger, wrongArgumentCount } from './embedded-access';
-import { luaResultToRedisReply } from './embedded-replies';
+import { LuaScriptError } from './lua-runner';
 import { withoutShebang } from './script-shebang';
 import type { RedisReply } from './redis-backend';
-
-/**
- * ioredis-mock's Lua bridge differs from Redis in two ways that real scripts trip over:
- * `redis.call` returns JS arrays as userdata in which a missing value is a truthy JS null
- * (Redis gives a Lua table with `false`), and a table built by assignment is returned as
- * nil because the bridge expects the key order of a table constructor. The prelude turns
- * call results into plain Lua tables and rebuilds the returned table in constructor order,
- * so scripts written for Redis run unchanged.
- */
-const PRELUDE = `
-local function __parley_table(v)
-  if type(v) ~= 'userdata' then return v end
-  local ok, n = pcall(function() return #v end)
-  if not ok then return false end
-  local out = {}
-  for i = 1, n do out[i] = __parley_table(v[i]) end
-  return out
-end
-local __parley_call, __parley_pcall = redis.call, redis.pcall
-redis.call = function(...) return __parley_table(__parley_call(...)) end
-redis.pcall = function(...) return __parley_table(__parley_pcall(...)) end
-local function __parley_result(v)
-  if type(v) ~= 'table' then return v end
-  local n = #v
-  if n == 0 then return v end
-  local out = {}
-  for i = n, 1, -1 do out[i] = __parley_result(v[i]) end
-  return out
-end
-`;
-
-/**
- * The script as the mock runs it: Parley's prelude around the caller's source. A shebang
- * line (`#!lua flags=...`) only carries flags for Redis's scheduler, so it is dropped.
- */
-function forMock(source: string): string {
-  return `${PRELUDE}\nreturn __parley_result((function()\n${withoutShebang(source)}\nend)())`;
-}
-
-const MOCK_LUA_ERROR_PREFIX = 'Error trying to loading or executing lua code string in VM: ';
 
 function sha1(text: string): string {
   return createHash('sha1').update(text, 'utf8').digest('hex');
 }
 
-function checkKeyCount(name: string, args: readonly string[]): void {
+/** The key count after checking it against the arguments (`EVAL script numkeys key... arg...`). */
+function checkKeyCount(name: string, args: readonly string[]): number {
   if (args.length < 2) throw wrongArgumentCount(name);
   const keyCount = parseRedisInteger(args[1]);
   if (keyCount < 0) throw new RedisCommandError("ERR Number of keys can't be negative");
   if (keyCount > args.length - 2) throw new RedisCommandError("ERR Number of keys can't be greater than number of args");
+  return keyCount;
 }
 
-async function runScript(engine: MockAccess, name: 'eval' | 'evalsha', args: readonly string[]): Promise<RedisReply> {
+async function runScript(engine: MockAccess, sha: string, source: string, args: readonly string[], keyCount: number): Promise<RedisReply> {
+  const rest = args.slice(2);
   try {
-    return luaResultToRedisReply(await engine.call(name, args));
+    // A shebang line (`#!lua flags=...`) only carries flags for Redis's scheduler.
+    return await engine.runScript(sha, withoutShebang(source), rest.slice(0, keyCount), rest.slice(keyCount));
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (message.startsWith(MOCK_LUA_ERROR_PREFIX)) {
-      throw new RedisCommandError(`ERR Error running script: ${message.slice(MOCK_LUA_ERROR_PREFIX.length)}`);
+    if (error instanceof LuaScriptError) {
+      // A command's error reaches the caller as Redis gives it; the script's own is wrapped.
+      throw new RedisCommandError(error.fromCommand ? error.message : `ERR Error running script: ${error.message}`);
     }
     throw error;
   }
 }
 
 const evalScript: Emulation = async (engine, args) => {
-  checkKeyCount('eval', args);
+  const keyCount = checkKeyCount('eval', args);
   const [script = ''] = args;
-  engine.scripts[sha1(script)] = forMock(script);
-  return runScript(engine, 'eval', [forMock(script), ...args.slice(1)]);
+  const sha = sha1(script);
+  engine.scripts[sha] = script;
+  return runScript(engine, sha, script, args, keyCount);
 };
 
 const evalSha: Emulation = async (engine, args) => {
-  checkKeyCount('evalsha', args);
+  const keyCount = checkKeyCount('evalsha', args);
   const sha = (args[0] ?? '').toLowerCase();
-  if (!(sha in engine.scripts)) throw new RedisCommandError('NOSCRIPT No matching script. Please use EVAL.');
-  return runScript(engine, 'evalsha', [sha, ...args.slice(1)]);
+  const script = engine.scripts[sha];
+  if (script === undefined) throw new RedisCommandError('NOSCRIPT No matching script. Please use EVAL.');
+  return runScript(engine, sha, script, args, keyCount);
 };
 
 /** SCRIPT LOAD / EXISTS / FLUSH over the engine's script cache (ioredis-mock lacks SCRIPT). */
@@ -90,7 +56,7 @@ const script: Emulation = async (engine, args) => {
       if (args.length !== 2) throw wrongArgumentCount('script|load');
       const source = args[1] ?? '';
       const digest = sha1(source);
-      engine.scripts[digest] = forMock(source);
+      engine.scripts[digest] = source;
       return digest;
     }
     case 'exists':

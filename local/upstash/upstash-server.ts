@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readBody, sendJson, urlHostFor } from '../sqs/http-json';
@@ -14,6 +14,8 @@ import { UpstashRequestError, parseUpstashRequest } from './upstash-request';
 export interface UpstashServer {
   readonly url: string;
   readonly port: number;
+  /** The HTTP server behind the endpoint (the local stack also serves its own clients with it in memory). */
+  readonly server: Server;
   /** Redis commands executed since start (or the last reset); each pipeline entry counts. */
   commandCount(): number;
   resetCommandCount(): void;
@@ -137,6 +139,7 @@ export async function startUpstashServer(options: UpstashServerOptions): Promise
   return {
     url: `http://${urlHostFor(host)}:${port}`,
     port,
+    server,
     commandCount: () => executed,
     resetCommandCount: () => {
       executed = 0;
