@@ -4,6 +4,7 @@ import { RequestCounter, SERVICES, type Service } from './bench/request-counter'
 import { benchWidgetBundle } from './bench-widget';
 import { benchRouting } from './bench-routing';
 import { benchSearch } from './bench-search';
+import { functionSizesSection } from './bench/function-sizes';
 
 /**
  * `npm run bench`: AWS requests and Redis commands per protocol action on the local stack,
@@ -125,6 +126,10 @@ for (const cells of table) console.log(line(cells));
 console.log(routingReport);
 console.log(`\nSearch (scripts/bench-search.ts)\n\n${searchReport}`);
 
+// Each function's bundle and cold import (scripts/bench/function-sizes.ts; FUNCTION_IMPORT_RUNS).
+const functionSizes = await functionSizesSection();
+console.log(`\n${functionSizes.text}`);
+
 // The widget's download size against its 60 KB gzipped budget.
 const widgetWithinBudget = await benchWidgetBundle();
-process.exit(widgetWithinBudget ? 0 : 1);
+process.exit(widgetWithinBudget && functionSizes.overBudget.length === 0 ? 0 : 1);

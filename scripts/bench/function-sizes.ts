@@ -12,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { esbuildOptions } from '../../lib/constructs/parley-function';
 import { allFunctions, type FunctionEntry } from '../../functions/routes';
+import { budgetKb, TARGET_KB } from './function-budgets';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -22,6 +23,8 @@ export interface FunctionSize {
   readonly bytes: number;
   /** Input bytes per package (or `(app)` for the repository's own code), largest first. */
   readonly packages: readonly (readonly [string, number])[];
+  /** The input files that put bytes into the bundle. */
+  readonly inputs: readonly string[];
   readonly file: string;
 }
 
@@ -53,7 +56,12 @@ export async function bundleFunction(fn: FunctionEntry, dir: string): Promise<Fu
     metafile: true,
     logLevel: 'error',
   });
-  return { name: fn.name, entry: fn.entry, bytes: statSync(outfile).size, packages: packagesOf(result.metafile), file: outfile };
+  const inputs = Object.values(result.metafile.outputs).flatMap((output) =>
+    Object.entries(output.inputs)
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([path]) => path),
+  );
+  return { name: fn.name, entry: fn.entry, bytes: statSync(outfile).size, packages: packagesOf(result.metafile), inputs, file: outfile };
 }
 
 /** Milliseconds a fresh `node` takes to import `file` (its module graph evaluated, no handler run). */
@@ -75,11 +83,17 @@ export function medianImportMilliseconds(file: string, runs: number): number {
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
 
+export interface FunctionSizesReport {
+  readonly text: string;
+  /** Functions over their budget (scripts/bench/function-budgets.ts). */
+  readonly overBudget: readonly string[];
+}
+
 /** The bench section: one line per function, then the largest packages of the largest bundle. */
 export async function functionSizesSection(
   names: readonly string[] = [],
   runs = Number(process.env.FUNCTION_IMPORT_RUNS ?? 9),
-): Promise<string> {
+): Promise<FunctionSizesReport> {
   const dir = mkdtempSync(join(tmpdir(), 'parley-function-sizes-'));
   // The packages CDK installs beside the bundle (BUNDLING.nodeModules: re2-wasm) resolve from here.
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
@@ -93,23 +107,33 @@ export async function functionSizesSection(
       const size = await bundleFunction(fn, dir);
       const importMs = medianImportMilliseconds(size.file, runs);
       sizes.push({ ...size, importMs });
-      lines.push(`  ${fn.name.padEnd(26)} ${kb(size.bytes).padStart(8)}  ${importMs.toFixed(1).padStart(6)} ms`);
+      const over = size.bytes > budgetKb(fn.name) * 1024 ? `  OVER its ${budgetKb(fn.name)} KB budget` : '';
+      lines.push(`  ${fn.name.padEnd(26)} ${kb(size.bytes).padStart(8)}  ${importMs.toFixed(1).padStart(6)} ms${over}`);
     }
     const largest = sizes.reduce((a, b) => (b.bytes > a.bytes ? b : a));
     const medianImport = [...sizes].sort((a, b) => a.importMs - b.importMs)[Math.floor(sizes.length / 2)]!.importMs;
-    lines.push(`  largest ${largest.name} ${kb(largest.bytes)}; median cold import ${medianImport.toFixed(1)} ms`);
+    const medianSize = [...sizes].sort((a, b) => a.bytes - b.bytes)[Math.floor(sizes.length / 2)]!.bytes;
+    lines.push(
+      `  median ${kb(medianSize)} (target ${TARGET_KB} KB), largest ${largest.name} ${kb(largest.bytes)}; median cold import ${medianImport.toFixed(1)} ms`,
+    );
     lines.push(
       `  ${largest.name} by package: ${largest.packages
         .slice(0, 10)
         .map(([name, bytes]) => `${name} ${kb(bytes)}`)
         .join(', ')}`,
     );
-    return lines.join('\n');
+    const overBudget = sizes.filter((size) => size.bytes > budgetKb(size.name) * 1024).map((size) => size.name);
+    return { text: lines.join('\n'), overBudget };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  console.log(await functionSizesSection(process.argv.slice(2)));
+  const report = await functionSizesSection(process.argv.slice(2));
+  console.log(report.text);
+  if (report.overBudget.length > 0) {
+    console.error(`Over budget: ${report.overBudget.join(', ')}`);
+    process.exit(1);
+  }
 }
