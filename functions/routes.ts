@@ -731,3 +731,26 @@ export function tableAccessOf(entryName: string): TableAccess {
   if (access === undefined) throw new Error(`No table access is declared for ${entryName} in functions/routes.ts`);
   return access;
 }
+
+/** One deployed function: its name, handler module and needs (each HTTP group once). */
+export interface FunctionEntry {
+  readonly name: string;
+  readonly entry: string;
+  readonly needs: Needs;
+}
+
+/** Every function the fullest stack deploys (bundle budgets, scripts/bench/function-sizes.ts). */
+export function allFunctions(): FunctionEntry[] {
+  const httpFunctions = new Map(HTTP_ROUTES.map((route) => [route.name, { name: route.name, entry: route.entry, needs: route.needs }]));
+  return [
+    { name: 'authorizer', entry: AUTHORIZER_ENTRY, needs: AUTHORIZER_NEEDS },
+    ...WEBSOCKET_ROUTES.map(({ name, entry, needs }) => ({ name, entry, needs })),
+    ...httpFunctions.values(),
+    { name: 'router', entry: ROUTER_ENTRY, needs: ROUTER_NEEDS },
+    WEBHOOK_DELIVERY_FUNCTION,
+    EVENTS_CONSUMER,
+    ...Object.values(MAIL_FUNCTIONS),
+    ...SCHEDULED_FUNCTIONS.map(({ name, entry, needs }) => ({ name, entry, needs })),
+    SIGNING_KEY_ROTATION,
+  ];
+}

@@ -1,79 +1,45 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { HttpHandler } from '@smithy/core/protocols';
-import { Redis } from '@upstash/redis';
-import { DynamoAgentDirectory } from './adapters/dynamodb/agent-directory';
-import { DynamoAgentStatusRecord } from './adapters/dynamodb/agent-status-record';
-import { DynamoAutoReplyStore } from './adapters/dynamodb/auto-reply-store';
-import { DynamoCannedResponseStore } from './adapters/dynamodb/canned-response-store';
-import { DynamoConnectionStore } from './adapters/dynamodb/connection-store';
-import { DynamoCredentialStore } from './adapters/dynamodb/credential-store';
-import { DynamoEmailAddressStore } from './adapters/dynamodb/email-address-store';
-import { DynamoConversationStore } from './adapters/dynamodb/conversation-store';
-import { DynamoNoteStore } from './adapters/dynamodb/note-store';
-import { DynamoHoursStore } from './adapters/dynamodb/hours-store';
-import { DynamoSearchIndex } from './adapters/dynamodb/search-index';
-import { DynamoSkillStore } from './adapters/dynamodb/skill-store';
-import { DynamoSessionStore } from './adapters/dynamodb/session-store';
-import { DynamoTicketStore } from './adapters/dynamodb/ticket-store';
-import { DynamoReportStore } from './adapters/dynamodb/report-store';
-import { ManagementApiNotifier } from './adapters/apigw/connection-notifier';
 import { randomOpaqueTokens } from './adapters/crypto/opaque-tokens';
 import { scryptHasher } from './adapters/crypto/password-hasher';
-import { es256Keys } from './adapters/jwt/es256-keys';
-import { SigningKeySource, VerificationKeySource } from './adapters/jwt/key-sources';
-import { JoseTokenService } from './adapters/jwt/token-service';
 import { CLOCK_TOLERANCE_SECONDS } from './adapters/jwt/verify-jws';
-import { S3AttachmentStore } from './adapters/s3/attachment-bucket';
-import { DynamoAuditLog } from './adapters/dynamodb/audit-log';
-import { DynamoCustomerErasure } from './adapters/dynamodb/customer-erasure';
-import { S3InboundMailSource } from './adapters/s3/inbound-mail-bucket';
-import { magicBytesDetector } from './adapters/mime/file-type-detector';
-import { SesMailer } from './adapters/ses/ses-mailer';
-import { SecretsManagerKeyRotationStore } from './adapters/secrets/key-rotation-store';
-import { SecretSource } from './adapters/secrets/secret-source';
-import { SqsDeadLetterQueue } from './adapters/sqs/dead-letter-queue';
-import { discardingEventPublisher, SqsDomainEventPublisher } from './adapters/sqs/domain-event-publisher';
-import { SqsRoutingQueue } from './adapters/sqs/routing-queue';
-import { SqsWebhookDeliveryQueue } from './adapters/sqs/webhook-delivery-queue';
-import { DynamoWebhookStore } from './adapters/dynamodb/webhook-store';
 import { nodeWebhookTransport } from './adapters/http/webhook-transport';
-import type { WebhookDeps } from './services/webhooks';
-import type { DomainEventSink } from './ports/domain-events';
-import type { DeadLetterQueue } from './ports/dead-letter-queue';
-import { CachedHoursStore } from './adapters/system/cached-hours-store';
-import { CachedSkillStore } from './adapters/system/cached-skill-store';
-import { DirectoryConnectionStore } from './adapters/system/directory-connection-store';
 import { systemClock, ulidGenerator } from './adapters/system/clock';
-import { unconfiguredMailer } from './adapters/system/unconfigured-mailer';
-import { UpstashAgentPresence } from './adapters/upstash/agent-presence';
-import { UpstashConnectionDirectory } from './adapters/upstash/connection-directory';
-import { UpstashLoginBackoff } from './adapters/upstash/login-backoff';
-import { UpstashRateLimiter } from './adapters/upstash/rate-limiter';
-import { loadConfig, parseOidcIssuers, parseRateLimit, type Config } from './config';
+import { loadConfig, parseOidcIssuers, type Config } from './config';
 import type { KeyPolicy } from './domain/signing-keys';
 import type { Clock } from './ports/clock';
-import { LIMIT_RULE_NAMES, LIMIT_RULES, type LimitRuleName } from './domain/limits';
-import type { RateLimit } from './ports/rate-limiter';
+import type { DeadLetterQueue } from './ports/dead-letter-queue';
+import type { DomainEventSink } from './ports/domain-events';
 import type { Ports } from './services/context';
-import { refusingSuppressed } from './services/outbound-mail';
 import type { KeyRotationDeps } from './services/signing-key-rotation';
+import type { WebhookDeps } from './services/webhooks';
 import { serviceMetrics } from './shared/business-metrics';
 import { logger, metrics, MetricUnit } from './shared/observability';
-import { captureClients } from './shared/tracing';
+import { connectionPorts, managementApiClient } from './wiring/connections';
+import { maxTokenSeconds, type PortFactories, type WiringContext } from './wiring/context';
+import { PORT_GROUPS, type GroupPortName, type PortGroup } from './wiring/groups';
+import { mailPorts, sesv2Client } from './wiring/mail';
+import { deadLetterQueue, queuePorts, sqsClient, webhookDeliveryQueue } from './wiring/queues';
+import { redisPorts } from './wiring/redis';
+import { keyRotationDeps } from './wiring/rotation';
+import { s3Client, s3Ports } from './wiring/s3';
+import { secretsManagerClient } from './wiring/secrets';
+import { dynamodbClient, tablePorts, webhookStore } from './wiring/table';
+import { tokenPorts } from './wiring/tokens';
 
 /**
  * The one place that builds adapters, from a configuration it is given. On Lambda the
  * configuration is the function's environment, read once per container; the local stack
- * passes each stack its own, so several stacks fit in one process. Clients are created once
- * per wiring and reused; secrets are fetched on first use and cached (so a handler that
- * never touches Redis never reads the Upstash secret).
+ * passes each stack its own, so several stacks fit in one process. Each port group (one file
+ * of functions/wiring/) builds its clients and adapters on first use, once per wiring; secrets
+ * are fetched on first use and cached (so a handler that never touches Redis never reads the
+ * Upstash secret).
  */
 export interface AwsClients {
   readonly dynamodb: DynamoDBClient;
@@ -129,154 +95,98 @@ export function keyPolicy(config: Config): KeyPolicy {
   };
 }
 
-function once<T>(make: () => Promise<T>): () => Promise<T> {
-  let value: Promise<T> | undefined;
-  return () => {
-    value ??= make().catch((error: unknown) => {
-      value = undefined; // let the next call retry a failed fetch
-      throw error;
-    });
-    return value;
-  };
+/*
+ * The port groups in this bundle. On Lambda esbuild replaces each `process.env.PARLEY_BUNDLE_*`
+ * with "true" or "false" from the function's Needs (lib/constructs/parley-function.ts,
+ * `bundleDefines`), folds the comparison, and leaves a group that is "false" out of the bundle
+ * with its SDK client. Unbundled (the local stack, tests) every group is here. Keep each test
+ * a literal comparison the bundler can fold; a new adapter goes into its group's file (a new
+ * group: a file, a line here, its names in wiring/groups.ts and its need in bundleDefines).
+ */
+const GROUPS: { readonly [G in PortGroup]: PortFactories<GroupPortName<G>> | undefined } = {
+  table: process.env.PARLEY_BUNDLE_TABLE !== 'false' ? tablePorts : undefined,
+  queues: process.env.PARLEY_BUNDLE_QUEUES !== 'false' ? queuePorts : undefined,
+  connections: process.env.PARLEY_BUNDLE_CONNECTIONS !== 'false' ? connectionPorts : undefined,
+  tokens: process.env.PARLEY_BUNDLE_TOKENS !== 'false' ? tokenPorts : undefined,
+  redis: process.env.PARLEY_BUNDLE_REDIS !== 'false' ? redisPorts : undefined,
+  mail: process.env.PARLEY_BUNDLE_MAIL !== 'false' ? mailPorts : undefined,
+  s3: process.env.PARLEY_BUNDLE_S3 !== 'false' ? s3Ports : undefined,
+};
+const CLIENTS: { readonly [C in keyof AwsClients]: ((ctx: WiringContext) => AwsClients[C]) | undefined } = {
+  dynamodb: process.env.PARLEY_BUNDLE_TABLE !== 'false' ? dynamodbClient : undefined,
+  sqs: process.env.PARLEY_BUNDLE_QUEUES !== 'false' ? sqsClient : undefined,
+  managementApi: process.env.PARLEY_BUNDLE_CONNECTIONS !== 'false' ? managementApiClient : undefined,
+  secretsManager: process.env.PARLEY_BUNDLE_SECRETS !== 'false' ? secretsManagerClient : undefined,
+  sesv2: process.env.PARLEY_BUNDLE_MAIL !== 'false' ? sesv2Client : undefined,
+  s3: process.env.PARLEY_BUNDLE_S3 !== 'false' ? s3Client : undefined,
+};
+const WEBHOOK_STORE = process.env.PARLEY_BUNDLE_TABLE !== 'false' ? webhookStore : undefined;
+const QUEUE_EXTRAS = process.env.PARLEY_BUNDLE_QUEUES !== 'false' ? { deadLetterQueue, webhookDeliveryQueue } : undefined;
+const KEY_ROTATION = process.env.PARLEY_BUNDLE_ROTATION !== 'false' ? keyRotationDeps : undefined;
+
+/** Raised when a function uses a part its bundle left out: its Needs in functions/routes.ts miss it. */
+export class NotBundledError extends Error {
+  constructor(part: string) {
+    super(`Parley: ${part} is not in this function's bundle: add the need that reaches it to the function in functions/routes.ts`);
+    this.name = 'NotBundledError';
+  }
 }
 
-/** How long a rate-limit check waits for Redis before its rule's fail policy applies. */
-const FAIL_OPEN_TIMEOUT_MS = 1_000;
-const FAIL_CLOSED_TIMEOUT_MS = 3_000;
+/** A stand-in for a port left out of the bundle: taking it apart is fine, calling it throws NotBundledError. */
+function notBundled<T>(part: string): T {
+  return new Proxy({} as object, {
+    get(_target, property) {
+      if (typeof property === 'symbol' || property === 'then' || property === 'toJSON') return undefined;
+      return () => {
+        throw new NotBundledError(`${part}.${property}`);
+      };
+    },
+  }) as T;
+}
 
-/** An endpoint override (the SDK's own AWS_ENDPOINT_URL_* names), absent on AWS. */
-const endpoint = (url: string | undefined) => (url ? { endpoint: url } : {});
+/** `object` with a getter per name that builds its value on first read (memoized per wiring). */
+function defineLazy<T extends object>(
+  target: T,
+  ctx: WiringContext,
+  prefix: string,
+  builders: Readonly<Record<string, (() => unknown) | undefined>>,
+): T {
+  for (const [name, build] of Object.entries(builders)) {
+    Object.defineProperty(target, name, {
+      enumerable: true,
+      configurable: true,
+      get: () => ctx.memo(`${prefix}:${name}`, build ?? (() => notBundled(name))),
+    });
+  }
+  return target;
+}
 
 export function createWiring(config: Config, options: WiringOptions = {}): Wiring {
-  const region = config.AWS_REGION;
   const clock = options.clock ?? systemClock;
-  const policy = keyPolicy(config);
-  // Traced (each SDK call an X-Ray subsegment) only on Lambda with tracing on; as built otherwise.
-  const transport = options.requestHandler ? { requestHandler: options.requestHandler } : {};
-  const clients: AwsClients = captureClients({
-    dynamodb: new DynamoDBClient({ region, ...transport, ...endpoint(config.AWS_ENDPOINT_URL_DYNAMODB) }),
-    sqs: new SQSClient({ region, ...transport, ...endpoint(config.AWS_ENDPOINT_URL_SQS) }),
-    managementApi: new ApiGatewayManagementApiClient({ region, ...transport, endpoint: config.WS_CALLBACK_URL }),
-    secretsManager: new SecretsManagerClient({ region, ...transport, ...endpoint(config.AWS_ENDPOINT_URL_SECRETS_MANAGER) }),
-    sesv2: new SESv2Client({ region, ...transport, ...endpoint(config.AWS_ENDPOINT_URL_SESV2) }),
-    s3: new S3Client({
-      region,
-      ...transport,
-      ...endpoint(config.AWS_ENDPOINT_URL_S3),
-      forcePathStyle: config.AWS_ENDPOINT_URL_S3 !== undefined,
-    }),
-  });
-  const documents = DynamoDBDocumentClient.from(clients.dynamodb, {
-    marshallOptions: { removeUndefinedValues: true },
-  });
-  const secrets = new SecretSource(clients.secretsManager, config.SECRETS_CACHE_SECONDS);
-  const redis = once(async () => {
-    const { url, token } = await secrets.upstash(config.UPSTASH_SECRET_ID);
-    return new Redis({ url, token, automaticDeserialization: false, enableTelemetry: false });
-  });
-  const ids = ulidGenerator();
-  const maxTokenSeconds = {
-    customer: config.MAX_TOKEN_SECONDS_CUSTOMER,
-    agent: config.MAX_TOKEN_SECONDS_AGENT,
-    supervisor: config.MAX_TOKEN_SECONDS_SUPERVISOR,
-    admin: config.MAX_TOKEN_SECONDS_ADMIN,
+  const memos = new Map<string, unknown>();
+  const log: Ports['log'] = {
+    info: (message, extra) => logger.info(message, { ...extra }),
+    warn: (message, extra) => logger.warn(message, { ...extra }),
+    error: (message, extra) => logger.error(message, { ...extra }),
   };
-  const identifiedCustomerSecretId = config.IDENTIFIED_CUSTOMER_SECRET_ID;
-  let signingKeys: SigningKeySource | undefined;
-  let verificationKeys: VerificationKeySource | undefined;
+  const ctx: WiringContext = {
+    config,
+    clock,
+    ids: ulidGenerator(),
+    policy: keyPolicy(config),
+    requestHandler: options.requestHandler,
+    log,
+    memo<T>(key: string, make: () => T): T {
+      if (!memos.has(key)) memos.set(key, make());
+      return memos.get(key) as T;
+    },
+  };
   const oidcIssuers = parseOidcIssuers(config.OIDC_ISSUERS);
-  const emailAddresses = new DynamoEmailAddressStore(documents, config.TABLE_NAME);
-  // Without a sending identity the placeholder answers `unavailable`; with one, SES v2.
-  const mailer = config.MAIL_FROM
-    ? refusingSuppressed(
-        new SesMailer(clients.sesv2, {
-          from: config.MAIL_FROM,
-          replyDomain: config.MAIL_REPLY_DOMAIN,
-          configurationSet: config.MAIL_CONFIGURATION_SET,
-        }),
-        emailAddresses,
-      )
-    : unconfiguredMailer;
-  // Each rule's `<requests>/<seconds>` from the setting the rule table names. A rule that
-  // fails closed waits longer for a slow Redis: refusing costs more than waiting there.
-  const limits = Object.fromEntries(
-    LIMIT_RULE_NAMES.map((rule) => [
-      rule,
-      {
-        ...parseRateLimit(config[LIMIT_RULES[rule].setting as keyof Config] as string),
-        timeoutMs: LIMIT_RULES[rule].failPolicy === 'closed' ? FAIL_CLOSED_TIMEOUT_MS : FAIL_OPEN_TIMEOUT_MS,
-      },
-    ]),
-  ) as Record<LimitRuleName, RateLimit>;
-  // Users' live connections beside the rate-limit counters (docs/connection-directory.md).
-  const connectionDirectory = new UpstashConnectionDirectory({ redis, limits, entrySeconds: config.CONNECTION_TTL_SECONDS });
-  const ports: Ports = {
-    conversations: new DynamoConversationStore(documents, config.TABLE_NAME, ids),
-    notes: new DynamoNoteStore(documents, config.TABLE_NAME, ids),
-    tickets: new DynamoTicketStore(documents, config.TABLE_NAME),
-    connections: new DirectoryConnectionStore(new DynamoConnectionStore(documents, config.TABLE_NAME), connectionDirectory, {
-      warn: (message, extra) => logger.warn(message, { ...extra }),
-    }),
-    connectionDirectory,
-    autoReplies: new DynamoAutoReplyStore(documents, config.TABLE_NAME),
-    cannedResponses: new DynamoCannedResponseStore(documents, config.TABLE_NAME),
-    search: new DynamoSearchIndex(documents, config.TABLE_NAME),
-    agents: new DynamoAgentDirectory(documents, config.TABLE_NAME),
-    agentStatuses: new DynamoAgentStatusRecord(documents, config.TABLE_NAME),
-    credentials: new DynamoCredentialStore(documents, config.TABLE_NAME),
-    sessions: new DynamoSessionStore(documents, config.TABLE_NAME),
+  const ports = {
     opaqueTokens: randomOpaqueTokens,
-    notifier: new ManagementApiNotifier(clients.managementApi),
-    routingQueue: new SqsRoutingQueue(clients.sqs, config.ROUTING_QUEUE_URL),
-    reports: new DynamoReportStore(documents, config.TABLE_NAME),
-    audit: new DynamoAuditLog(documents, config.TABLE_NAME),
-    erasure: new DynamoCustomerErasure(documents, config.TABLE_NAME),
-    events: config.EVENTS_QUEUE_URL ? new SqsDomainEventPublisher(clients.sqs, config.EVENTS_QUEUE_URL) : discardingEventPublisher,
-    presence: new UpstashAgentPresence(redis, { defaultSkill: config.DEFAULT_SKILL, graceSeconds: config.PRESENCE_GRACE_SECONDS }),
-    skills: new CachedSkillStore(new DynamoSkillStore(documents, config.TABLE_NAME), clock, config.SKILLS_CACHE_SECONDS * 1000),
-    hours: new CachedHoursStore(new DynamoHoursStore(documents, config.TABLE_NAME), clock, config.HOURS_CACHE_SECONDS * 1000),
-    mailer,
-    emailAddresses,
-    inboundMail: new S3InboundMailSource(clients.s3),
-    ...(config.ATTACHMENTS_BUCKET
-      ? {
-          attachments: {
-            store: new S3AttachmentStore(clients.s3, config.ATTACHMENTS_BUCKET),
-            detector: magicBytesDetector,
-            maxBytes: config.ATTACHMENT_MAX_BYTES,
-            uploadSeconds: config.ATTACHMENT_UPLOAD_SECONDS,
-            downloadSeconds: config.ATTACHMENT_DOWNLOAD_SECONDS,
-          },
-        }
-      : {}),
-    tokens: new JoseTokenService({
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-      signingKeys: () => {
-        signingKeys ??= new SigningKeySource((read) => secrets.read(config.SIGNING_KEYS_SECRET_ID, read));
-        return signingKeys;
-      },
-      verificationKeys: () => {
-        verificationKeys ??= new VerificationKeySource((read) => secrets.read(config.VERIFICATION_KEYS_SECRET_ID, read), policy);
-        return verificationKeys;
-      },
-      maxTokenSeconds,
-      ...(identifiedCustomerSecretId
-        ? { identifiedCustomers: { issuer: config.IDENTIFIED_CUSTOMER_ISSUER, key: () => secrets.hmacKey(identifiedCustomerSecretId) } }
-        : {}),
-      oidcIssuers,
-      now: () => clock.now(),
-    }),
-    rateLimiter: new UpstashRateLimiter({ redis, limits }),
-    loginBackoff: new UpstashLoginBackoff(redis, {
-      freeAttempts: config.LOGIN_FREE_ATTEMPTS,
-      baseLockMs: config.LOGIN_LOCK_BASE_MS,
-      maxLockMs: config.LOGIN_LOCK_MAX_SECONDS * 1000,
-      memoryMs: Math.max(3600, config.LOGIN_LOCK_MAX_SECONDS * 2) * 1000,
-    }),
     passwords: scryptHasher,
     clock,
-    ids,
+    ids: ctx.ids,
     settings: {
       heartbeatSeconds: config.HEARTBEAT_SECONDS,
       defaultSkill: config.DEFAULT_SKILL,
@@ -289,50 +199,61 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
       abandonAfterSeconds: config.ABANDON_AFTER_SECONDS,
       abandonCloseAfterSeconds: config.ABANDON_CLOSE_AFTER_SECONDS,
       agentLeaveGraceSeconds: config.AGENT_LEAVE_GRACE_SECONDS,
-      maxTokenSeconds,
+      maxTokenSeconds: maxTokenSeconds(config),
       maxConnections: { customer: config.MAX_CONNECTIONS_PER_CUSTOMER, staff: config.MAX_CONNECTIONS_PER_STAFF },
       oidcIdPrefixes: oidcIssuers.map((issuer) => issuer.idPrefix),
       queueTicketOfferSeconds: config.QUEUE_TICKET_OFFER_SECONDS,
       ...(config.RETENTION_DAYS === undefined ? {} : { retentionDays: config.RETENTION_DAYS }),
     },
-    log: {
-      info: (message, extra) => logger.info(message, { ...extra }),
-      warn: (message, extra) => logger.warn(message, { ...extra }),
-      error: (message, extra) => logger.error(message, { ...extra }),
-    },
+    log,
     metrics: serviceMetrics,
+  } as Partial<Ports> as Ports;
+  for (const group of Object.keys(PORT_GROUPS) as PortGroup[]) {
+    const factories = GROUPS[group] as Readonly<Record<string, (ctx: WiringContext) => unknown>> | undefined;
+    defineLazy(
+      ports,
+      ctx,
+      'port',
+      Object.fromEntries(PORT_GROUPS[group].map((name) => [name, factories ? () => factories[name]!(ctx) : undefined])),
+    );
+  }
+  const clients = defineLazy(
+    {} as AwsClients,
+    ctx,
+    'client',
+    Object.fromEntries(Object.entries(CLIENTS).map(([name, make]) => [name, make ? () => make(ctx) : undefined])),
+  );
+  const keyRotation = (secretId: string): KeyRotationDeps => {
+    if (!KEY_ROTATION) throw new NotBundledError('keyRotation');
+    return KEY_ROTATION(ctx, secretId);
   };
-  const keyRotation = (secretId: string): KeyRotationDeps => ({
-    store: new SecretsManagerKeyRotationStore(clients.secretsManager, secretId, config.VERIFICATION_KEYS_SECRET_ID),
-    crypto: es256Keys,
-    clock,
-    policy,
-    log: ports.log,
-  });
-  const deadLetters = config.ROUTING_DEAD_LETTER_QUEUE_URL
-    ? new SqsDeadLetterQueue(clients.sqs, config.ROUTING_DEAD_LETTER_QUEUE_URL)
-    : undefined;
-  const webhooks: WebhookDeps = {
-    store: new DynamoWebhookStore(documents, config.TABLE_NAME),
-    ...(config.WEBHOOK_DELIVERY_QUEUE_URL ? { queue: new SqsWebhookDeliveryQueue(clients.sqs, config.WEBHOOK_DELIVERY_QUEUE_URL) } : {}),
+  const deadLetters = QUEUE_EXTRAS ? QUEUE_EXTRAS.deadLetterQueue(ctx) : undefined;
+  const wiring: Omit<Wiring, 'webhooks'> = {
+    config,
+    clients,
+    ports,
+    keyRotation,
+    extraEventSinks: options.eventSinks ?? [],
+    ...(deadLetters ? { deadLetters } : {}),
+  };
+  return defineLazy(wiring as Wiring, ctx, 'wiring', { webhooks: () => webhookDeps(ctx) });
+}
+
+function webhookDeps(ctx: WiringContext): WebhookDeps {
+  const { config } = ctx;
+  const queue = QUEUE_EXTRAS?.webhookDeliveryQueue(ctx);
+  return {
+    store: WEBHOOK_STORE ? WEBHOOK_STORE(ctx) : notBundled('webhooks.store'),
+    ...(queue ? { queue } : {}),
     transport: nodeWebhookTransport({ timeoutMs: config.WEBHOOK_TIMEOUT_MS, allowLoopback: config.WEBHOOK_ALLOW_LOCAL_HTTP }),
-    clock,
-    ids,
+    clock: ctx.clock,
+    ids: ctx.ids,
     urlPolicy: { allowLocalHttp: config.WEBHOOK_ALLOW_LOCAL_HTTP, allowLoopback: config.WEBHOOK_ALLOW_LOCAL_HTTP },
     retry: { maxAttempts: config.WEBHOOK_MAX_ATTEMPTS, baseDelaySeconds: config.WEBHOOK_RETRY_BASE_SECONDS },
     logDays: config.WEBHOOK_LOG_DAYS,
     endpointCacheMs: config.WEBHOOK_ENDPOINT_CACHE_SECONDS * 1000,
     count: (metric, value = 1) => metrics.addMetric(metric, MetricUnit.Count, value),
-    log: ports.log,
-  };
-  return {
-    config,
-    clients,
-    ports,
-    keyRotation,
-    webhooks,
-    extraEventSinks: options.eventSinks ?? [],
-    ...(deadLetters ? { deadLetters } : {}),
+    log: ctx.log,
   };
 }
 

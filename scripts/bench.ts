@@ -5,6 +5,7 @@ import { benchWidgetBundle } from './bench-widget';
 import { benchRouting } from './bench-routing';
 import { benchSearch } from './bench-search';
 import { writeBenchCounts } from './cost/bench-counts';
+import { functionSizesSection } from './bench/function-sizes';
 
 /**
  * `npm run bench`: AWS requests and Redis commands per protocol action on the local stack,
@@ -143,6 +144,10 @@ for (const cells of table) console.log(line(cells));
 console.log(routingReport);
 console.log(`\nSearch (scripts/bench-search.ts)\n\n${searchReport}`);
 
+// Each function's bundle and cold import (scripts/bench/function-sizes.ts; FUNCTION_IMPORT_RUNS).
+const functionSizes = await functionSizesSection();
+console.log(`\n${functionSizes.text}`);
+
 // The widget's download size against its 60 KB gzipped budget.
 const widgetWithinBudget = await benchWidgetBundle();
-process.exit(widgetWithinBudget ? 0 : 1);
+process.exit(widgetWithinBudget && functionSizes.overBudget.length === 0 ? 0 : 1);

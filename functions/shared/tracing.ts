@@ -1,16 +1,35 @@
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 
 /**
  * X-Ray through Powertools Tracer. Off outside Lambda (no AWS_EXECUTION_ENV) and with
- * POWERTOOLS_TRACE_ENABLED=false, so the local stack and the tests never touch X-Ray.
+ * POWERTOOLS_TRACE_ENABLED=false, so the local stack and the tests never touch X-Ray. The
+ * Tracer (with the X-Ray SDK, ~120 KB) is imported on the first traced invocation, never
+ * when tracing is off, so importing a handler does not pay for it (docs/operations.md).
  */
-export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'parley' });
+export function tracingRequested(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.AWS_EXECUTION_ENV) && env.POWERTOOLS_TRACE_ENABLED?.toLowerCase() !== 'false';
+}
 
-/** Wraps SDK clients so each call is a subsegment; returns them unchanged when tracing is off. */
-export function captureClients<T extends object>(clients: T): T {
-  if (!tracer.isTracingEnabled()) return clients;
-  for (const client of Object.values(clients)) tracer.captureAWSv3Client(client);
-  return clients;
+/** The Tracer once loaded and enabled; undefined while tracing is off. */
+let tracer: Tracer | undefined;
+let loading: Promise<Tracer | undefined> | undefined;
+
+/** Loads the Tracer when this process traces (once); undefined otherwise. */
+export function loadTracer(): Promise<Tracer | undefined> {
+  loading ??= tracingRequested()
+    ? import('@aws-lambda-powertools/tracer').then(({ Tracer }) => {
+        const loaded = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'parley' });
+        tracer = loaded.isTracingEnabled() ? loaded : undefined;
+        return tracer;
+      })
+    : Promise.resolve(undefined);
+  return loading;
+}
+
+/** Wraps an SDK client so each call is a subsegment; returns it unchanged when tracing is off. */
+export function captureClient<T>(client: T): T {
+  tracer?.captureAWSv3Client(client);
+  return client;
 }
 
 /**
@@ -18,25 +37,26 @@ export function captureClients<T extends object>(clients: T): T {
  * annotations), annotated with cold start and service; errors recorded on it.
  */
 export async function traced<T>(name: string, run: () => Promise<T>): Promise<T> {
-  if (!tracer.isTracingEnabled()) return run();
-  const parent = tracer.getSegment();
+  const active = await loadTracer();
+  if (!active) return run();
+  const parent = active.getSegment();
   const subsegment = parent?.addNewSubsegment(`## ${name}`);
-  if (subsegment) tracer.setSegment(subsegment);
-  tracer.annotateColdStart();
-  tracer.addServiceNameAnnotation();
+  if (subsegment) active.setSegment(subsegment);
+  active.annotateColdStart();
+  active.addServiceNameAnnotation();
   try {
     return await run();
   } catch (error) {
-    tracer.addErrorAsMetadata(error as Error);
+    active.addErrorAsMetadata(error as Error);
     throw error;
   } finally {
     subsegment?.close();
-    if (parent) tracer.setSegment(parent);
+    if (parent) active.setSegment(parent);
   }
 }
 
 /** Searchable annotations on the invocation's subsegment (route, connection, conversation). */
 export function annotateTrace(annotations: Readonly<Record<string, string | undefined>>): void {
-  if (!tracer.isTracingEnabled()) return;
+  if (!tracer) return;
   for (const [key, value] of Object.entries(annotations)) if (value !== undefined) tracer.putAnnotation(key, value);
 }

@@ -6,6 +6,7 @@ import { Architecture, Code, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { BuildOptions } from 'esbuild';
 import { tableAccessOf, type Needs } from '../../functions/routes';
 import type { TableAccess } from '../../functions/table-access';
 import { ownLogStreamsArn } from './function-log-group';
@@ -20,6 +21,36 @@ export const DEFAULT_FUNCTION_TIMEOUT = Duration.seconds(10);
 /** ESM output still meets CommonJS dependencies that call `require`; this gives them one. */
 const REQUIRE_SHIM = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
+/** Lambda bundles see `zod` without its locales, JSON Schema and compiler (functions/shared/zod-lean.ts). */
+const ZOD_ALIAS = './functions/shared/zod-lean.ts';
+
+/**
+ * What each port group of functions/wiring.ts needs to be in a function's bundle. esbuild
+ * replaces `process.env.PARLEY_BUNDLE_<GROUP>` with "true" or "false" and drops the groups a
+ * function's Needs never reach, with their SDK clients: a function granted no SES never holds
+ * the SES client. (Without the grant such a call would be refused by IAM anyway.)
+ */
+export const BUNDLE_GROUPS = {
+  TABLE: (needs) => needs.table !== undefined,
+  QUEUES: (needs) =>
+    needs.routingQueue === true || needs.events === true || needs.webhookDeliveries === true || needs.parksUnroutable === true,
+  CONNECTIONS: (needs) => needs.connections === true,
+  TOKENS: (needs) => needs.signingKeys === true || needs.verificationKeys === true,
+  REDIS: (needs) => needs.upstash === true,
+  MAIL: (needs) => needs.mail === true,
+  S3: (needs) => needs.inboundMail === true || needs.attachments !== undefined || needs.customerData === true,
+  ROTATION: (needs) => needs.rotatesSigningKeys === true,
+  SECRETS: (needs) =>
+    needs.signingKeys === true || needs.verificationKeys === true || needs.upstash === true || needs.rotatesSigningKeys === true,
+} as const satisfies Record<string, (needs: Needs) => boolean>;
+
+/** The `define`s that select a function's port groups (see BUNDLE_GROUPS). */
+export function bundleDefines(needs: Needs): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(BUNDLE_GROUPS).map(([group, reached]) => [`process.env.PARLEY_BUNDLE_${group}`, JSON.stringify(String(reached(needs)))]),
+  );
+}
+
 const BUNDLING: BundlingOptions = {
   minify: true,
   sourceMap: true,
@@ -33,7 +64,35 @@ const BUNDLING: BundlingOptions = {
   // which a bundle cannot hold: it is installed next to the bundle instead (lockfile version).
   nodeModules: ['re2-wasm'],
   forceDockerBundling: false,
+  esbuildArgs: { '--alias': `zod=${ZOD_ALIAS}` },
 };
+
+/** BUNDLING for a function with these needs: only the port groups it reaches. */
+export function bundlingFor(needs: Needs): BundlingOptions {
+  return { ...BUNDLING, define: bundleDefines(needs) };
+}
+
+/**
+ * The esbuild options CDK derives from BUNDLING (aws-lambda-nodejs bundling.ts), for measuring
+ * the same bundle outside CDK (scripts/bench/function-sizes.ts, the bundle budget test).
+ */
+export function esbuildOptions(needs: Needs): BuildOptions {
+  const bundling = bundlingFor(needs);
+  return {
+    absWorkingDir: REPOSITORY_ROOT,
+    bundle: true,
+    platform: 'node',
+    target: BUNDLING.target,
+    format: 'esm',
+    minify: BUNDLING.minify,
+    sourcemap: BUNDLING.sourceMap,
+    mainFields: BUNDLING.mainFields,
+    banner: { js: REQUIRE_SHIM },
+    external: [...(BUNDLING.externalModules ?? []), ...(BUNDLING.nodeModules ?? [])],
+    define: bundling.define ?? {},
+    alias: { zod: ZOD_ALIAS },
+  };
+}
 
 /**
  * Stands in for the bundle when this stack is excluded from bundling (the
@@ -98,7 +157,7 @@ export class ParleyFunction extends Construct {
           entry: join(REPOSITORY_ROOT, props.entry),
           projectRoot: REPOSITORY_ROOT,
           depsLockFilePath: join(REPOSITORY_ROOT, 'package-lock.json'),
-          bundling: BUNDLING,
+          bundling: bundlingFor(props.needs),
         }
       : { code: unbundledCode(), handler: 'index.handler' };
 
