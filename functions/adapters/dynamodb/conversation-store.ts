@@ -17,6 +17,7 @@ import type {
   CustomerConversationPage,
   MessagePage,
   NewConversation,
+  QueuedPage,
   RequeueOptions,
 } from '../../ports/conversation-store';
 import { DynamoStoreError, conditionalWrite, dynamo, isConditionFailure } from './errors';
@@ -112,31 +113,42 @@ export class DynamoConversationStore implements ConversationStore {
    * a crash between the two writes is repaired by whoever reads the pointer next.
    */
   async openFor(candidate: NewConversation): Promise<{ conversation: Conversation; created: boolean }> {
+    // A start usually finds no open conversation (clients send `start` when they have none):
+    // claim the pointer first and read it only when that fails, one request fewer.
+    if (await this.putOpenPointer(candidate, undefined)) {
+      return { conversation: await this.createMeta(fromCandidate(candidate)), created: true };
+    }
     for (let attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
       const pointer = await this.getOpenPointer(candidate.customer.id);
       if (pointer) {
         const existing = (await this.get(pointer.id)) ?? (await this.createMeta(fromCandidate(pointer)));
         if (existing.status !== 'closed') return { conversation: existing, created: false };
       }
-      try {
-        await dynamo('PutItem', () =>
-          this.db.send(
-            new PutCommand({
-              TableName: this.tableName,
-              Item: { ...keys.openPointer(candidate.customer.id), kind: 'open-pointer', candidate },
-              ...(pointer
-                ? { ConditionExpression: 'candidate.id = :stale', ExpressionAttributeValues: { ':stale': pointer.id } }
-                : { ConditionExpression: 'attribute_not_exists(pk)' }),
-            }),
-          ),
-        );
-      } catch (error) {
-        if (isConditionFailure(error)) continue;
-        throw error;
-      }
+      if (!(await this.putOpenPointer(candidate, pointer))) continue;
       return { conversation: await this.createMeta(fromCandidate(candidate)), created: true };
     }
     throw new DynamoStoreError('Could not open a conversation: too much contention on the customer');
+  }
+
+  /** Writes the candidate's OPEN pointer where there is none (or only `stale`, a closed one's); false when that changed. */
+  private async putOpenPointer(candidate: NewConversation, stale: NewConversation | undefined): Promise<boolean> {
+    try {
+      await dynamo('PutItem', () =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...keys.openPointer(candidate.customer.id), kind: 'open-pointer', candidate },
+            ...(stale
+              ? { ConditionExpression: 'candidate.id = :stale', ExpressionAttributeValues: { ':stale': stale.id } }
+              : { ConditionExpression: 'attribute_not_exists(pk)' }),
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   private async getOpenPointer(customerId: string): Promise<NewConversation | undefined> {
@@ -274,9 +286,13 @@ export class DynamoConversationStore implements ConversationStore {
   }
 
   async listQueued(skill: string, limit: number): Promise<Conversation[]> {
-    // The index is eventually consistent: drop anything already moved on.
+    return (await this.listQueuedPage(skill, limit)).conversations;
+  }
+
+  async listQueuedPage(skill: string, limit: number): Promise<QueuedPage> {
     const items = await this.queryIndex(INDEXES.queue, skill, limit, true);
-    return items.filter((conversation) => conversation.status === 'queued');
+    // The index is eventually consistent: drop anything already moved on (after counting the page).
+    return { conversations: items.filter((conversation) => conversation.status === 'queued'), more: items.length >= limit };
   }
 
   async countAhead(conversation: Conversation): Promise<number> {
