@@ -452,6 +452,10 @@ const PUSH = on(['USER#*'], 'Query', 'DeleteItem');
 // A customer's id is `guest:<ulid>` or `site:<sub>`; staff ids are free-form.
 const CUSTOMER_IDS = ['guest:*', 'site:*'];
 const STATUSES = ['bot', 'queued', 'assigned', 'closed'];
+/** A status's byStatus partitions: its shards `<status>#<n>` and the unsharded key older items carry (conversation-items.ts). */
+const statusPartitions = (statuses: readonly string[]): string[] => statuses.flatMap((status) => [status, `${status}#*`]);
+/** An agent's open conversations assigned before the keys were sharded (listAssignedTo reads them until backfilled). */
+const LEGACY_ASSIGNED = queryIndex('byStatus', ['assigned']);
 // A skill's auto-replies, or the default's: read when a customer's message may meet the bot.
 const READ_AUTO_REPLIES = on(['SKILL#*'], 'GetItem');
 // Agent profile writes: the email lookup, the profile and its roster entry; a new password
@@ -466,7 +470,11 @@ const AGENT_PROFILE_WRITES = [
 // Business hours (and `_default`) are read to word the off-hours notice and answer availability.
 const READ_HOURS = on(['SKILL#*'], 'GetItem');
 // Announcing a skill's availability: its hours, what was last announced, and its waiting customers.
-const ANNOUNCE_AVAILABILITY = [on(['SKILL#*'], 'GetItem', 'PutItem'), queryIndex('queue', ['*']), queryIndex('byStatus', ['bot'])];
+const ANNOUNCE_AVAILABILITY = [
+  on(['SKILL#*'], 'GetItem', 'PutItem'),
+  queryIndex('queue', ['*']),
+  queryIndex('byStatus', statusPartitions(['bot'])),
+];
 // Internal notes (issue 10) live in their own partitions, NOTES#<conversationId>: only the
 // staff paths below are granted them, so no customer-facing path (history, transcript, ticket
 // mail) can read a note even by mistake. Writing one: its clientMsgId claim, slot and HEAD.
@@ -497,7 +505,8 @@ const ENTRY_ACCESS: Readonly<Record<string, TableAccess>> = {
   // Only when Redis lost the agent: its chosen status (AGENT#<id>/STATUS, in STAFF_TOKEN_CHECK's
   // GetItem) and profile are read, its load is rebuilt from its assigned conversations (byAgent)
   // and its connections hear the restored status (PUSH).
-  heartbeat: [STAFF_TOKEN_CHECK, queryIndex('byAgent', ['*']), PUSH],
+  // (and, until the index keys are backfilled, the unsharded `assigned` partition of byStatus: docs/scaling.md).
+  heartbeat: [STAFF_TOKEN_CHECK, queryIndex('byAgent', ['*']), LEGACY_ASSIGNED, PUSH],
   sync: [
     STAFF_TOKEN_CHECK,
     // Conversations, read cursors and messages after each cursor (BatchGetItem: cursors read in batches).
@@ -524,7 +533,13 @@ const ENTRY_ACCESS: Readonly<Record<string, TableAccess>> = {
   transfer: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), WRITE_NOTES, queryIndex('queue', ['*']), READ_SKILLS, PUSH],
   note: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem'), WRITE_NOTES, PUSH],
   rate: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'UpdateItem'), PUSH],
-  router: [on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'), queryIndex('queue', ['*']), queryIndex('byAgent', ['*']), PUSH],
+  router: [
+    on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'),
+    queryIndex('queue', ['*']),
+    queryIndex('byAgent', ['*']),
+    LEGACY_ASSIGNED,
+    PUSH,
+  ],
   // The presence sweep tells an expired agent's remaining connections it is offline. The
   // abandoned-chat sweep re-reads candidates, stores its notices (a message and its clientMsgId
   // claim), marks and closes conversations (the close deletes the open pointer: PUSH's
@@ -535,7 +550,7 @@ const ENTRY_ACCESS: Readonly<Record<string, TableAccess>> = {
   // An agent Redis lost is judged by its chosen status and profile (AGENT#<id>) and its connections (PUSH's Query).
   reconcile: [
     on(['AGENT#*'], 'GetItem'),
-    queryIndex('byStatus', ['queued', 'assigned', 'bot']),
+    queryIndex('byStatus', statusPartitions(['queued', 'assigned', 'bot'])),
     on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem'),
     ...ANNOUNCE_AVAILABILITY,
     PUSH,
@@ -556,7 +571,7 @@ const ENTRY_ACCESS: Readonly<Record<string, TableAccess>> = {
     STAFF_TOKEN_CHECK,
     queryIndex('byCustomer', CUSTOMER_IDS),
     queryIndex('byAgent', ['*']),
-    queryIndex('byStatus', STATUSES),
+    queryIndex('byStatus', statusPartitions(STATUSES)),
   ],
   // An agent outside the conversation may read it if it may see the customer: their conversations (byCustomer).
   'list-messages': [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query'), queryIndex('byCustomer', CUSTOMER_IDS)],
@@ -576,9 +591,14 @@ const ENTRY_ACCESS: Readonly<Record<string, TableAccess>> = {
   availability: [READ_HOURS, READ_SKILLS],
   'hours-get': [STAFF_TOKEN_CHECK, READ_HOURS],
   'hours-put': [STAFF_TOKEN_CHECK, on(['SKILL#*'], 'GetItem', 'PutItem'), READ_SKILLS],
-  'list-queues': [STAFF_TOKEN_CHECK, on(['ROSTER'], 'Query'), queryIndex('byStatus', ['queued']), queryIndex('queue', ['*'])],
+  'list-queues': [
+    STAFF_TOKEN_CHECK,
+    on(['ROSTER'], 'Query'),
+    queryIndex('byStatus', statusPartitions(['queued'])),
+    queryIndex('queue', ['*']),
+  ],
   // Profiles from the roster item collection, every assigned conversation from byStatus.
-  roster: [STAFF_TOKEN_CHECK, on(['ROSTER'], 'Query'), queryIndex('byStatus', ['assigned'])],
+  roster: [STAFF_TOKEN_CHECK, on(['ROSTER'], 'Query'), queryIndex('byStatus', statusPartitions(['assigned']))],
   // The conversation and its messages, and the recipient's bounce/complaint status before sending.
   transcript: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query'), on(['MAILADDR#*'], 'GetItem')],
   'mail-suppressions': [STAFF_TOKEN_CHECK, on(['MAILSUPPRESSIONS'], 'Query')],

@@ -6,7 +6,7 @@ import type { QueueOutlook } from '../ports/agent-presence';
 import type { ServerFrame } from '../protocol/server-frames';
 import { broadcast, forgetGoneConnection, sendInOrder } from './broadcast';
 import type { Ports } from './context';
-import type { Outlooks } from './queue-positions';
+import type { Outlooks, QueueView } from './queue-positions';
 import { conversationAssigned } from '../domain/event-facts';
 import { publishEvents } from './domain-events';
 
@@ -128,16 +128,6 @@ class PendingAnnouncements {
     await Promise.all(this.sending);
     if (this.failure) throw this.failure.error;
   }
-}
-
-/** A skill's queue as the drain last saw it, for telling positions without reading it again. */
-export interface QueueView {
-  /** Still waiting, from the head of the queue, in order: the last page read minus what the drain took off it. */
-  readonly waiting: readonly Conversation[];
-  /** The last page read reached the end of the queue. */
-  readonly complete: boolean;
-  /** Conversations the drain took off that page (assigned, or found moved on). */
-  readonly taken: number;
 }
 
 export interface DrainResult {

@@ -7,7 +7,6 @@ import type { QueueOutlook } from '../ports/agent-presence';
 import { messageFrame } from '../protocol/server-frames';
 import { broadcast } from './broadcast';
 import type { Ports } from './context';
-import type { QueueView } from './queue-drain';
 
 /** How many waiting conversations per skill are told their new position after the queue moves. */
 export const POSITION_UPDATES_PER_SKILL = 50;
@@ -62,6 +61,16 @@ async function noticeNoAgent(ports: Ports, conversation: Conversation, outlook: 
   await broadcast(ports, participantIds(conversation), messageFrame(message));
 }
 
+/** A skill's queue as the drain last saw it, for telling positions without reading it again. */
+export interface QueueView {
+  /** Still waiting, from the head of the queue, in order: the last page read minus what the drain took off it. */
+  readonly waiting: readonly Conversation[];
+  /** The last page read reached the end of the queue. */
+  readonly complete: boolean;
+  /** Conversations the drain took off that page (assigned, or found moved on). */
+  readonly taken: number;
+}
+
 export interface PositionRequest {
   readonly skill: string;
   /** The queue moved (someone left it or was put back at its front): everyone listed is told. */
@@ -111,9 +120,7 @@ export async function tellQueue(ports: Ports, request: PositionRequest, outlooks
     await tellPosition(ports, conversation, index + 1, outlook);
   });
   // Further back than the page read: only when the page was full can a joined one be there.
-  const unlisted = !cut
-    ? []
-      : request.joined.filter((conversation) => !waiting.some((other) => other.id === conversation.id));
+  const unlisted = !cut ? [] : request.joined.filter((conversation) => !waiting.some((other) => other.id === conversation.id));
   const deeper = unlisted.map(async (joined) => {
     const conversation = await ports.conversations.get(joined.id);
     if (conversation?.status !== 'queued' || conversation.skill !== request.skill) return;

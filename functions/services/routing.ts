@@ -9,10 +9,10 @@ import { messageFrame } from '../protocol/server-frames';
 import { awayIfStillGone } from './agent-leave';
 import { broadcast } from './broadcast';
 import type { Ports } from './context';
-import { drain, type QueueView } from './queue-drain';
+import { drain } from './queue-drain';
 import { conversationClosed } from '../domain/event-facts';
 import { publishEvents } from './domain-events';
-import { Outlooks, refreshPositions, tellQueue } from './queue-positions';
+import { Outlooks, type QueueView, refreshPositions, tellQueue } from './queue-positions';
 
 export { DRAIN_PAGE, MAX_DECISIONS_PER_RUN, queueKey, releaseUnlessBacking } from './queue-drain';
 export { NO_AGENT_NOTICE, POSITION_UPDATES_PER_SKILL, refreshPositions } from './queue-positions';

@@ -21,7 +21,15 @@ import type {
   RequeueOptions,
 } from '../../ports/conversation-store';
 import { DynamoStoreError, conditionalWrite, dynamo, isConditionFailure } from './errors';
-import { conversationToItem, itemToConversation } from './conversation-items';
+import {
+  AGENT_SORT_OPEN,
+  agentClosedSort,
+  agentOpenSort,
+  conversationToItem,
+  itemToConversation,
+  statusKeysOf,
+  statusShardKey,
+} from './conversation-items';
 import { keys } from './keys';
 import { MessageLog } from './message-log';
 import { INDEXES } from './table-schema';
@@ -204,26 +212,40 @@ export class DynamoConversationStore implements ConversationStore {
   }
 
   listForAgent(agentId: string, limit: number): Promise<Conversation[]> {
+    // Descending: open conversations (O#) first, then the most recently closed (C#).
     return this.queryIndex(INDEXES.byAgent, agentId, limit, false);
   }
 
-  listByStatus(status: Conversation['status'], limit: number): Promise<Conversation[]> {
-    return this.queryIndex(INDEXES.byStatus, status, limit, false);
+  async listByStatus(status: Conversation['status'], limit: number): Promise<Conversation[]> {
+    // Every shard's newest, merged: the sort key is the conversation id (time-ordered).
+    const shards = await Promise.all(statusKeysOf(status).map((key) => this.queryIndex(INDEXES.byStatus, key, limit, false)));
+    return shards
+      .flat()
+      .sort((a, b) => b.id.localeCompare(a.id))
+      .slice(0, limit);
   }
 
   async listAssignedTo(agentId: string): Promise<Conversation[]> {
-    // The agent partition also holds closed conversations; the filter keeps the open ones.
-    const items = await this.queryAll(INDEXES.byAgent, agentId, {
-      expression: '#status = :assigned',
-      names: { '#status': 'status' },
-      values: { ':assigned': 'assigned' },
-    });
-    return items.filter((conversation) => conversation.status === 'assigned' && conversation.agent?.id === agentId);
+    // Only the agent's open conversations (O#), never its closed history; and any assigned
+    // before the keys were sharded, from the old shared partition (empty once backfilled).
+    const [open, legacy] = await Promise.all([
+      this.queryAll(INDEXES.byAgent, agentId, { beginsWith: AGENT_SORT_OPEN }),
+      this.queryAll(INDEXES.byStatus, 'assigned', {
+        filter: { expression: '#agentId = :agentId', names: { '#agentId': 'agentId' }, values: { ':agentId': agentId } },
+      }),
+    ]);
+    const byId = new Map([...open, ...legacy].map((conversation) => [conversation.id, conversation]));
+    return [...byId.values()].filter((conversation) => conversation.status === 'assigned' && conversation.agent?.id === agentId);
   }
 
   async listAllAssigned(): Promise<Conversation[]> {
-    const items = await this.queryAll(INDEXES.byStatus, 'assigned');
-    return items.filter((conversation) => conversation.status === 'assigned');
+    return this.listAllIn('assigned');
+  }
+
+  /** Every conversation in a status, from every byStatus partition it may be in (index lag filtered out). */
+  private async listAllIn(status: Conversation['status']): Promise<Conversation[]> {
+    const shards = await Promise.all(statusKeysOf(status).map((key) => this.queryAll(INDEXES.byStatus, key)));
+    return shards.flat().filter((conversation) => conversation.status === status);
   }
 
   countQueued(skill: string): Promise<number> {
@@ -257,12 +279,13 @@ export class DynamoConversationStore implements ConversationStore {
     return count;
   }
 
-  /** Every item of an index partition, page by page, optionally filtered. */
+  /** Every item of an index partition (or of its sort keys beginning with `beginsWith`), page by page, optionally filtered. */
   private async queryAll(
-    index: { indexName: string; partitionKey: string },
+    index: { indexName: string; partitionKey: string; sortKey: string },
     value: string,
-    filter?: { expression: string; names: Record<string, string>; values: Item },
+    options: { beginsWith?: string; filter?: { expression: string; names: Record<string, string>; values: Item } } = {},
   ): Promise<Conversation[]> {
+    const { beginsWith, filter } = options;
     const out: Conversation[] = [];
     let startKey: Item | undefined;
     do {
@@ -271,9 +294,17 @@ export class DynamoConversationStore implements ConversationStore {
           new QueryCommand({
             TableName: this.tableName,
             IndexName: index.indexName,
-            KeyConditionExpression: '#key = :value',
-            ExpressionAttributeNames: { '#key': index.partitionKey, ...filter?.names },
-            ExpressionAttributeValues: { ':value': value, ...filter?.values },
+            KeyConditionExpression: beginsWith === undefined ? '#key = :value' : '#key = :value AND begins_with(#sort, :prefix)',
+            ExpressionAttributeNames: {
+              '#key': index.partitionKey,
+              ...(beginsWith === undefined ? {} : { '#sort': index.sortKey }),
+              ...filter?.names,
+            },
+            ExpressionAttributeValues: {
+              ':value': value,
+              ...(beginsWith === undefined ? {} : { ':prefix': beginsWith }),
+              ...filter?.values,
+            },
             ...(filter ? { FilterExpression: filter.expression } : {}),
             ExclusiveStartKey: startKey,
           }),
@@ -388,12 +419,12 @@ export class DynamoConversationStore implements ConversationStore {
       bump: true,
       set: {
         status: 'assigned',
-        statusKey: 'assigned',
+        statusKey: statusShardKey('assigned', conversationId),
         agentId: agent.id,
         agentName: agent.name,
         assignedAt: now,
         agentKey: agent.id,
-        agentSort: `${now}#${conversationId}`,
+        agentSort: agentOpenSort(now, conversationId),
         updatedAt: now,
       },
       setIfAbsent: { firstAssignedAt: now },
@@ -419,7 +450,7 @@ export class DynamoConversationStore implements ConversationStore {
         agentName: to.name,
         assignedAt: now,
         agentKey: to.id,
-        agentSort: `${now}#${conversationId}`,
+        agentSort: agentOpenSort(now, conversationId),
         updatedAt: now,
       },
       condition: `#status = :assigned AND #agent = :from${step.condition}`,
@@ -442,7 +473,7 @@ export class DynamoConversationStore implements ConversationStore {
       bump: true,
       set: {
         status: 'queued',
-        statusKey: 'queued',
+        statusKey: statusShardKey('queued', conversationId),
         skill,
         queuedAt,
         queueKey: skill,
@@ -479,8 +510,10 @@ export class DynamoConversationStore implements ConversationStore {
       bump: true,
       set: {
         status: 'closed',
-        statusKey: 'closed',
+        statusKey: statusShardKey('closed', conversationId),
         closedAt: now,
+        // An agent's closed conversations sort apart from its open ones (byAgent; unindexed without an agent).
+        agentSort: agentClosedSort(now, conversationId),
         closedById: SYSTEM_SENDER.id,
         closedByRole: SYSTEM_SENDER.role,
         closeReason: 'abandoned',
@@ -498,7 +531,15 @@ export class DynamoConversationStore implements ConversationStore {
   async close(conversationId: string, by: { id: string; role: string }, now: string): Promise<Conversation | undefined> {
     const closed = await this.transition(conversationId, {
       bump: true,
-      set: { status: 'closed', statusKey: 'closed', closedAt: now, closedById: by.id, closedByRole: by.role, updatedAt: now },
+      set: {
+        status: 'closed',
+        statusKey: statusShardKey('closed', conversationId),
+        agentSort: agentClosedSort(now, conversationId),
+        closedAt: now,
+        closedById: by.id,
+        closedByRole: by.role,
+        updatedAt: now,
+      },
       remove: ['queueKey', 'queueSort'],
       condition: '#status IN (:bot, :queued, :assigned)',
       names: { '#status': 'status' },
@@ -512,7 +553,7 @@ export class DynamoConversationStore implements ConversationStore {
     const step = epochStep(fromEpoch);
     return this.transition(conversationId, {
       bump: true,
-      set: { status: 'bot', statusKey: 'bot', updatedAt: now },
+      set: { status: 'bot', statusKey: statusShardKey('bot', conversationId), updatedAt: now },
       remove: ['queueKey', 'queueSort', 'queuedAt'],
       condition: `#status = :queued AND lastSeq = :none${step.condition}`,
       names: { '#status': 'status', '#epoch': 'epoch' },
@@ -525,7 +566,7 @@ export class DynamoConversationStore implements ConversationStore {
       bump: true,
       set: {
         status: 'queued',
-        statusKey: 'queued',
+        statusKey: statusShardKey('queued', conversationId),
         queuedAt: now,
         queueKey: skill,
         queueSort: `${now}#${conversationId}`,
@@ -538,9 +579,8 @@ export class DynamoConversationStore implements ConversationStore {
     });
   }
 
-  async listAllWithStatus(status: 'bot'): Promise<Conversation[]> {
-    const items = await this.queryAll(INDEXES.byStatus, status);
-    return items.filter((conversation) => conversation.status === status);
+  listAllWithStatus(status: 'bot'): Promise<Conversation[]> {
+    return this.listAllIn(status);
   }
 
   async closeIdleBot(conversationId: string, idleSince: string, now: string): Promise<Conversation | undefined> {
@@ -548,7 +588,7 @@ export class DynamoConversationStore implements ConversationStore {
       bump: true,
       set: {
         status: 'closed',
-        statusKey: 'closed',
+        statusKey: statusShardKey('closed', conversationId),
         closedAt: now,
         closedById: 'system',
         closedByRole: 'system',
