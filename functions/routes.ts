@@ -405,6 +405,8 @@ export interface ScheduledFunction {
   readonly needs: Needs;
   /** How often it runs, in minutes. */
   readonly rateMinutes: number;
+  /** The function's timeout: room for its work at scale (docs/scaling.md), under its period so runs rarely overlap. */
+  readonly timeoutSeconds: number;
 }
 
 export const SCHEDULED_FUNCTIONS: readonly ScheduledFunction[] = [
@@ -419,6 +421,9 @@ export const SCHEDULED_FUNCTIONS: readonly ScheduledFunction[] = [
     // Closing abandoned and idle-bot chats publishes `conversation.closed`.
     needs: { table: rw, routingQueue: true, connections: true, upstash: true, events: true },
     rateMinutes: 1,
+    // Per-agent work runs 8 at a time (services/reconciliation.ts); thousands of agents take
+    // seconds, not the 10 s default. Runs overlapping anyway are safe.
+    timeoutSeconds: 50,
   },
 ];
 
