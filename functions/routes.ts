@@ -405,7 +405,7 @@ export interface ScheduledFunction {
   readonly needs: Needs;
   /** How often it runs, in minutes. */
   readonly rateMinutes: number;
-  /** The function's timeout: room for its work at scale (docs/scaling.md), under its period so runs rarely overlap. */
+  /** The function's timeout: room for its work at scale (docs/routing.md "Reconciliation at scale"), under its period so runs rarely overlap. */
   readonly timeoutSeconds: number;
 }
 
@@ -510,7 +510,7 @@ const ENTRY_ACCESS: Readonly<Record<string, TableAccess>> = {
   // Only when Redis lost the agent: its chosen status (AGENT#<id>/STATUS, in STAFF_TOKEN_CHECK's
   // GetItem) and profile are read, its load is rebuilt from its assigned conversations (byAgent)
   // and its connections hear the restored status (PUSH).
-  // (and, until the index keys are backfilled, the unsharded `assigned` partition of byStatus: docs/scaling.md).
+  // (and, until the index keys are backfilled, the unsharded `assigned` partition of byStatus: docs/routing.md).
   heartbeat: [STAFF_TOKEN_CHECK, queryIndex('byAgent', ['*']), LEGACY_ASSIGNED, PUSH],
   sync: [
     STAFF_TOKEN_CHECK,

@@ -29,7 +29,7 @@ export const ROUTING_QUEUE_SETTINGS = {
    * Router invocations at once (the SQS event source's maximum concurrency). Routers draining
    * the same skill only race for its head, so more buys little, while a burst of triggers
    * could otherwise take a large share of the account's Lambda concurrency (1,000 by default,
-   * shared with every WebSocket handler): docs/scaling.md. Not reserved concurrency, which
+   * shared with every WebSocket handler): docs/routing.md "Router concurrency". Not reserved concurrency, which
    * would take the capacity from the rest of the account even when idle.
    */
   maxConcurrency: 10,

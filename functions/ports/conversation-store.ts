@@ -154,6 +154,8 @@ export interface ConversationStore {
   hasMessage(conversationId: string, seq: number): Promise<boolean>;
 
   getReadCursor(conversationId: string, userId: string): Promise<number | undefined>;
+  /** The user's read cursors of several conversations in batched reads; conversations without one are left out. */
+  getReadCursors(conversationIds: readonly string[], userId: string): Promise<Map<string, number>>;
   /** Moves the cursor forward only; returns false when it was already at or past seq. */
   advanceReadCursor(conversationId: string, userId: string, seq: number): Promise<boolean>;
 }

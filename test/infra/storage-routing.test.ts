@@ -155,7 +155,7 @@ describe('routing queue', () => {
       FunctionName: { Ref: logicalIdOf(stack.router.router.lambda) },
       BatchSize: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      // A burst of triggers cannot take the account's Lambda concurrency (docs/scaling.md).
+      // A burst of triggers cannot take the account's Lambda concurrency (docs/routing.md).
       ScalingConfig: { MaximumConcurrency: ROUTING_QUEUE_SETTINGS.maxConcurrency },
     });
     expect(ROUTING_QUEUE_SETTINGS.maxConcurrency).toBeGreaterThanOrEqual(2);

@@ -59,7 +59,7 @@ export function statusShardKey(status: string, conversationId: string): string {
 
 /**
  * Every byStatus partition a status's conversations may be in: the shards, and the unsharded
- * key items written before sharding still carry until their next transition (docs/scaling.md).
+ * key items written before sharding still carry until their next transition (docs/routing.md "Index keys that scale").
  */
 export function statusKeysOf(status: string): string[] {
   return [...Array.from({ length: STATUS_SHARDS }, (_, shard) => `${status}#${shard}`), status];
@@ -70,7 +70,7 @@ export function statusKeysOf(status: string): string[] {
  * under `C#<closedAt>#<id>`, so an agent's open conversations are one Query on the `O#` prefix
  * that never reads its closed history, and one descending Query lists the open ones first,
  * then the most recently closed. Items written before carry `<assignedAt>#<id>` (a digit
- * first: they sort last) until their next transition or the backfill (docs/scaling.md).
+ * first: they sort last) until their next transition (docs/routing.md "Index keys that scale").
  */
 export const AGENT_SORT_OPEN = 'O#';
 export const AGENT_SORT_CLOSED = 'C#';

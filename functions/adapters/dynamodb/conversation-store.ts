@@ -91,17 +91,22 @@ export class DynamoConversationStore implements ConversationStore {
   }
 
   async getMany(conversationIds: readonly string[]): Promise<Conversation[]> {
-    const unique = [...new Set(conversationIds)];
-    const found: Conversation[] = [];
-    for (let start = 0; start < unique.length; start += BATCH_GET_MAX) {
-      let pending: Item[] = unique.slice(start, start + BATCH_GET_MAX).map((id) => keys.conversation(id));
+    const items = await this.batchGet([...new Set(conversationIds)].map((id) => keys.conversation(id)));
+    return items.map(itemToConversation);
+  }
+
+  /** Items by key, BatchGetItem at 100 keys a request, asking again (backing off) for what it left unprocessed. */
+  private async batchGet(allKeys: readonly Item[]): Promise<Item[]> {
+    const found: Item[] = [];
+    for (let start = 0; start < allKeys.length; start += BATCH_GET_MAX) {
+      let pending: Item[] = allKeys.slice(start, start + BATCH_GET_MAX);
       // BatchGetItem may return part of the batch (throttling, 16 MB): ask again for the rest, backing off.
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt === BATCH_GET_ATTEMPTS) throw new DynamoStoreError('DynamoDB BatchGetItem left keys unprocessed');
         if (attempt > 0) await pause(50 * 2 ** attempt);
         const request = { [this.tableName]: { Keys: pending, ConsistentRead: true } };
         const result = await dynamo('BatchGetItem', () => this.db.send(new BatchGetCommand({ RequestItems: request })));
-        for (const item of result.Responses?.[this.tableName] ?? []) found.push(itemToConversation(item));
+        found.push(...(result.Responses?.[this.tableName] ?? []));
         pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
       }
     }
@@ -653,6 +658,16 @@ export class DynamoConversationStore implements ConversationStore {
       this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.readCursor(conversationId, userId), ConsistentRead: true })),
     );
     return typeof result.Item?.seq === 'number' ? result.Item.seq : undefined;
+  }
+
+  async getReadCursors(conversationIds: readonly string[], userId: string): Promise<Map<string, number>> {
+    const items = await this.batchGet([...new Set(conversationIds)].map((id) => keys.readCursor(id, userId)));
+    const cursors = new Map<string, number>();
+    for (const item of items) {
+      const pk = String(item.pk);
+      if (typeof item.seq === 'number') cursors.set(pk.slice(pk.indexOf('#') + 1), item.seq);
+    }
+    return cursors;
   }
 
   async advanceReadCursor(conversationId: string, userId: string, seq: number): Promise<boolean> {

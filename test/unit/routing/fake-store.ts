@@ -342,6 +342,10 @@ export class FakeConversationStore implements ConversationStore {
     return undefined;
   }
 
+  async getReadCursors(): Promise<Map<string, number>> {
+    return new Map();
+  }
+
   async advanceReadCursor(): Promise<boolean> {
     return true;
   }
