@@ -405,6 +405,8 @@ export interface ScheduledFunction {
   readonly needs: Needs;
   /** How often it runs, in minutes. */
   readonly rateMinutes: number;
+  /** The function's timeout: room for its work at scale (docs/routing.md "Reconciliation at scale"), under its period so runs rarely overlap. */
+  readonly timeoutSeconds: number;
 }
 
 export const SCHEDULED_FUNCTIONS: readonly ScheduledFunction[] = [
@@ -419,6 +421,9 @@ export const SCHEDULED_FUNCTIONS: readonly ScheduledFunction[] = [
     // Closing abandoned and idle-bot chats publishes `conversation.closed`.
     needs: { table: rw, routingQueue: true, connections: true, upstash: true, events: true },
     rateMinutes: 1,
+    // Per-agent work runs 8 at a time (services/reconciliation.ts); thousands of agents take
+    // seconds, not the 10 s default. Runs overlapping anyway are safe.
+    timeoutSeconds: 50,
   },
 ];
 
@@ -452,6 +457,10 @@ const PUSH = on(['USER#*'], 'Query', 'DeleteItem');
 // A customer's id is `guest:<ulid>` or `site:<sub>`; staff ids are free-form.
 const CUSTOMER_IDS = ['guest:*', 'site:*'];
 const STATUSES = ['bot', 'queued', 'assigned', 'closed'];
+/** A status's byStatus partitions: its shards `<status>#<n>` and the unsharded key older items carry (conversation-items.ts). */
+const statusPartitions = (statuses: readonly string[]): string[] => statuses.flatMap((status) => [status, `${status}#*`]);
+/** An agent's open conversations assigned before the keys were sharded (listAssignedTo reads them until backfilled). */
+const LEGACY_ASSIGNED = queryIndex('byStatus', ['assigned']);
 // A skill's auto-replies, or the default's: read when a customer's message may meet the bot.
 const READ_AUTO_REPLIES = on(['SKILL#*'], 'GetItem');
 // Agent profile writes: the email lookup, the profile and its roster entry; a new password
@@ -472,7 +481,7 @@ const READ_LISTED = on(['CONV#*'], 'BatchGetItem');
 const ANNOUNCE_AVAILABILITY = [
   on(['SKILL#*'], 'GetItem', 'PutItem'),
   queryIndex('queue', ['*']),
-  queryIndex('byStatus', ['bot']),
+  queryIndex('byStatus', statusPartitions(['bot'])),
   READ_LISTED,
 ];
 // Internal notes (issue 10) live in their own partitions, NOTES#<conversationId>: only the
@@ -505,7 +514,8 @@ const ENTRY_ACCESS: Readonly<Record<string, TableAccess>> = {
   // Only when Redis lost the agent: its chosen status (AGENT#<id>/STATUS, in STAFF_TOKEN_CHECK's
   // GetItem) and profile are read, its load is rebuilt from its assigned conversations (byAgent)
   // and its connections hear the restored status (PUSH).
-  heartbeat: [STAFF_TOKEN_CHECK, queryIndex('byAgent', ['*']), READ_LISTED, PUSH],
+  // (and, until the index keys are backfilled, the unsharded `assigned` partition of byStatus: docs/routing.md).
+  heartbeat: [STAFF_TOKEN_CHECK, queryIndex('byAgent', ['*']), LEGACY_ASSIGNED, READ_LISTED, PUSH],
   sync: [
     STAFF_TOKEN_CHECK,
     // Conversations, read cursors and messages after each cursor (BatchGetItem: cursors read in batches).
@@ -536,6 +546,7 @@ const ENTRY_ACCESS: Readonly<Record<string, TableAccess>> = {
     on(['CONV#*'], 'GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'),
     queryIndex('queue', ['*']),
     queryIndex('byAgent', ['*']),
+    LEGACY_ASSIGNED,
     PUSH,
   ],
   // The presence sweep tells an expired agent's remaining connections it is offline. The
@@ -548,7 +559,7 @@ const ENTRY_ACCESS: Readonly<Record<string, TableAccess>> = {
   // An agent Redis lost is judged by its chosen status and profile (AGENT#<id>) and its connections (PUSH's Query).
   reconcile: [
     on(['AGENT#*'], 'GetItem'),
-    queryIndex('byStatus', ['queued', 'assigned', 'bot']),
+    queryIndex('byStatus', statusPartitions(['queued', 'assigned', 'bot'])),
     on(['CONV#*'], 'GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'),
     ...ANNOUNCE_AVAILABILITY,
     PUSH,
@@ -569,7 +580,7 @@ const ENTRY_ACCESS: Readonly<Record<string, TableAccess>> = {
     STAFF_TOKEN_CHECK,
     queryIndex('byCustomer', CUSTOMER_IDS),
     queryIndex('byAgent', ['*']),
-    queryIndex('byStatus', STATUSES),
+    queryIndex('byStatus', statusPartitions(STATUSES)),
     READ_LISTED,
   ],
   // An agent outside the conversation may read it if it may see the customer: their conversations (byCustomer).
@@ -590,9 +601,15 @@ const ENTRY_ACCESS: Readonly<Record<string, TableAccess>> = {
   availability: [READ_HOURS, READ_SKILLS],
   'hours-get': [STAFF_TOKEN_CHECK, READ_HOURS],
   'hours-put': [STAFF_TOKEN_CHECK, on(['SKILL#*'], 'GetItem', 'PutItem'), READ_SKILLS],
-  'list-queues': [STAFF_TOKEN_CHECK, on(['ROSTER'], 'Query'), queryIndex('byStatus', ['queued']), READ_LISTED, queryIndex('queue', ['*'])],
+  'list-queues': [
+    STAFF_TOKEN_CHECK,
+    on(['ROSTER'], 'Query'),
+    queryIndex('byStatus', statusPartitions(['queued'])),
+    READ_LISTED,
+    queryIndex('queue', ['*']),
+  ],
   // Profiles from the roster item collection, every assigned conversation from byStatus.
-  roster: [STAFF_TOKEN_CHECK, on(['ROSTER'], 'Query'), queryIndex('byStatus', ['assigned']), READ_LISTED],
+  roster: [STAFF_TOKEN_CHECK, on(['ROSTER'], 'Query'), queryIndex('byStatus', statusPartitions(['assigned'])), READ_LISTED],
   // The conversation and its messages, and the recipient's bounce/complaint status before sending.
   transcript: [STAFF_TOKEN_CHECK, on(['CONV#*'], 'GetItem', 'Query'), on(['MAILADDR#*'], 'GetItem')],
   'mail-suppressions': [STAFF_TOKEN_CHECK, on(['MAILSUPPRESSIONS'], 'Query')],

@@ -25,6 +25,14 @@ export const ROUTING_QUEUE_SETTINGS = {
   batchSize: 10,
   /** Short: routing latency is what a waiting customer feels. */
   maxBatchingWindowSeconds: 1,
+  /**
+   * Router invocations at once (the SQS event source's maximum concurrency). Routers draining
+   * the same skill only race for its head, so more buys little, while a burst of triggers
+   * could otherwise take a large share of the account's Lambda concurrency (1,000 by default,
+   * shared with every WebSocket handler): docs/routing.md "Router concurrency". Not reserved concurrency, which
+   * would take the capacity from the rest of the account even when idle.
+   */
+  maxConcurrency: 10,
 } as const;
 
 /** CreateQueue attributes for the DLQ, as the CDK template sets them. */

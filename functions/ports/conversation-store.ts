@@ -47,6 +47,12 @@ export interface MessagePage {
 }
 
 /** Conversations, their messages and read cursors. Every write is a single-item conditional write. */
+/** A page from the head of a skill's queue (see listQueuedPage). */
+export interface QueuedPage {
+  readonly conversations: Conversation[];
+  readonly more: boolean;
+}
+
 export interface ConversationStore {
   get(conversationId: string): Promise<Conversation | undefined>;
   /** Several conversations by id in batched reads (at most 100 per read); unknown ids are left out. */
@@ -67,6 +73,11 @@ export interface ConversationStore {
   listByStatus(status: Conversation['status'], limit: number): Promise<Conversation[]>;
   /** Waiting conversations of a skill, longest-waiting first. */
   listQueued(skill: string, limit: number): Promise<Conversation[]>;
+  /**
+   * The same from the head of the queue, telling whether more may follow: `more` is false
+   * when the index returned fewer than `limit` entries (the whole queue was read).
+   */
+  listQueuedPage(skill: string, limit: number): Promise<QueuedPage>;
   /** How many conversations of the skill wait ahead of this one. */
   countAhead(conversation: Conversation): Promise<number>;
 
@@ -143,6 +154,8 @@ export interface ConversationStore {
   hasMessage(conversationId: string, seq: number): Promise<boolean>;
 
   getReadCursor(conversationId: string, userId: string): Promise<number | undefined>;
+  /** The user's read cursors of several conversations in batched reads; conversations without one are left out. */
+  getReadCursors(conversationIds: readonly string[], userId: string): Promise<Map<string, number>>;
   /** Moves the cursor forward only; returns false when it was already at or past seq. */
   advanceReadCursor(conversationId: string, userId: string, seq: number): Promise<boolean>;
 }

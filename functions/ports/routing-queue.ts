@@ -1,6 +1,11 @@
 /** Work for the router, carried by SQS. Every trigger is safe to deliver twice or out of order. */
 export type RoutingTrigger =
-  | { readonly type: 'conversation.queued'; readonly conversationId: string }
+  /**
+   * A conversation joined (or is back in) a queue. `skill` is the queue it joined, carried so
+   * the router drains it without reading the conversation first (a trigger without it, e.g.
+   * one published before the field existed, makes the router read the conversation).
+   */
+  | { readonly type: 'conversation.queued'; readonly conversationId: string; readonly skill?: string }
   | { readonly type: 'agent.available'; readonly agentId: string }
   /** The agent went offline or its presence expired: its conversations go back to the queue. */
   | { readonly type: 'agent.lost'; readonly agentId: string }
@@ -17,4 +22,9 @@ export interface PublishOptions {
 
 export interface RoutingQueue {
   publish(trigger: RoutingTrigger, options?: PublishOptions): Promise<void>;
+  /**
+   * Several triggers (at most 10) in one request: they usually reach the router in one batch,
+   * so they share one drain instead of racing each other.
+   */
+  publishAll(triggers: readonly RoutingTrigger[]): Promise<void>;
 }

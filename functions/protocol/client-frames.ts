@@ -47,6 +47,8 @@ export const syncFrame = z.strictObject({
       }
     })
     .optional(),
+  // Extension (issue 14): the backlog comes in `messages` frames (several messages each) instead of one `message` frame per message.
+  batched: z.literal(true).optional(),
   // Extension (issue 10): staff ask for the internal notes after these note seqs (their own sequence).
   noteCursors: z
     .record(conversationId, seq)

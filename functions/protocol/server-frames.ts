@@ -12,6 +12,8 @@ export type ServerFrame =
   | { type: 'pong'; ts?: number | string; serverTime: string }
   | { type: 'ack'; clientMsgId: string; conversationId: string; seq: number; messageId: string; ts: string; internal?: true }
   | ({ type: 'message' } & MessagePayload)
+  /** Extension (issue 14): a `sync` with `batched: true` replays its backlog in these, several messages a frame. */
+  | { type: 'messages'; conversationId: string; messages: MessagePayload[] }
   | ({ type: 'note' } & MessagePayload)
   | { type: 'conversation'; conversation: ConversationSummary }
   | { type: 'queued'; conversationId: string; position: number; etaSeconds: number; agentsOnline?: number }
@@ -88,6 +90,37 @@ export function messageFrame(message: Message): ServerFrame {
     ...(message.attachment ? { attachment: message.attachment } : {}),
     ts: message.ts,
   };
+}
+
+/**
+ * The most a `messages` frame holds, serialized (bytes of UTF-8 JSON): under API Gateway's
+ * 128 KB per WebSocket frame with room for the frame's own fields.
+ */
+export const MESSAGES_FRAME_MAX_BYTES = 96 * 1024;
+
+/**
+ * A conversation's messages (in seq order) as `messages` frames of at most `maxBytes` each,
+ * in order; a message too large to share a frame goes alone.
+ */
+export function messagesFrames(conversationId: string, messages: readonly Message[], maxBytes = MESSAGES_FRAME_MAX_BYTES): ServerFrame[] {
+  const frames: ServerFrame[] = [];
+  const overhead = Buffer.byteLength(JSON.stringify({ type: 'messages', conversationId, messages: [] }));
+  let batch: MessagePayload[] = [];
+  let size = overhead;
+  for (const message of messages) {
+    const { type: _type, ...payload } = messageFrame(message) as { type: 'message' } & MessagePayload;
+    // A comma between entries.
+    const bytes = Buffer.byteLength(JSON.stringify(payload)) + 1;
+    if (batch.length > 0 && size + bytes > maxBytes) {
+      frames.push({ type: 'messages', conversationId, messages: batch });
+      batch = [];
+      size = overhead;
+    }
+    batch.push(payload);
+    size += bytes;
+  }
+  if (batch.length > 0) frames.push({ type: 'messages', conversationId, messages: batch });
+  return frames;
 }
 
 export function ackFrame(message: Message): ServerFrame & { type: 'ack' } {

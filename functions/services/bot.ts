@@ -80,7 +80,7 @@ export async function handOff(
   const queued = await ports.conversations.botToQueue(conversation.id, conversation.skill, ports.clock.now().toISOString());
   if (!queued) return { frames: [notice.frame], conversation: await getConversation(ports, conversation.id) };
   ports.log.info('Bot conversation handed to the queue', { conversationId: conversation.id, skill: conversation.skill });
-  await ports.routingQueue.publish({ type: 'conversation.queued', conversationId: conversation.id });
+  await ports.routingQueue.publish({ type: 'conversation.queued', conversationId: queued.id, skill: queued.skill });
   await broadcast(ports, participantIds(queued), { type: 'conversation', conversation: toSummary(queued) }, except(push));
   return { frames: [notice.frame], conversation: queued };
 }

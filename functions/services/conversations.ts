@@ -98,7 +98,7 @@ async function afterOpen(
   const { conversation } = opened;
   const notice = opened.created && conversation.status === 'queued' ? await noticeIfAway(ports, conversation, visitor) : undefined;
   if (conversation.status === 'queued') {
-    await ports.routingQueue.publish({ type: 'conversation.queued', conversationId: conversation.id });
+    await ports.routingQueue.publish({ type: 'conversation.queued', conversationId: conversation.id, skill: conversation.skill });
   }
   return notice;
 }

@@ -1,5 +1,9 @@
 import type { Ports } from './context';
 import { broadcast } from './broadcast';
+import { mapBounded } from '../shared/bounded-pool';
+
+/** Lost agents announced at once (their triggers and `status` pushes). */
+const RECONCILE_PARALLELISM = 8;
 
 /**
  * Agents whose heartbeat presence expired go offline ($disconnect is best effort on AWS, so
@@ -10,10 +14,10 @@ import { broadcast } from './broadcast';
  */
 export async function sweepPresence(ports: Ports): Promise<string[]> {
   const lost = await ports.presence.sweepExpired(ports.clock.now().toISOString());
-  for (const agentId of lost) {
+  await mapBounded(lost, RECONCILE_PARALLELISM, async (agentId) => {
     ports.log.info('Agent presence expired; the agent counts as offline', { agentId });
     await ports.routingQueue.publish({ type: 'agent.lost', agentId });
     await broadcast(ports, [agentId], { type: 'status', status: 'offline', reason: 'lapsed' });
-  }
+  });
   return lost;
 }

@@ -6,12 +6,12 @@ import type { QueueOutlook } from '../ports/agent-presence';
 import type { ServerFrame } from '../protocol/server-frames';
 import { broadcast, forgetGoneConnection, sendInOrder } from './broadcast';
 import type { Ports } from './context';
-import type { Outlooks } from './queue-positions';
+import type { Outlooks, QueueView } from './queue-positions';
 import { conversationAssigned } from '../domain/event-facts';
 import { publishEvents } from './domain-events';
 
 /** Waiting conversations read per skill and page while draining. */
-export const DRAIN_PAGE = 25;
+export const DRAIN_PAGE = 50;
 /** Decisions one router invocation makes before handing the rest to a fresh trigger. */
 export const MAX_DECISIONS_PER_RUN = 200;
 /** A decision re-reads and retries this often when the conversation changed under it. */
@@ -134,6 +134,8 @@ export interface DrainResult {
   /** Skills whose queue moved (someone was assigned). */
   readonly moved: ReadonlySet<string>;
   readonly assignedIds: ReadonlySet<string>;
+  /** Each drained skill's queue as last read. */
+  readonly views: ReadonlyMap<string, QueueView>;
 }
 
 /**
@@ -152,37 +154,53 @@ export async function drain(ports: Ports, skills: readonly string[], outlooks: O
   return result;
 }
 
+/** One skill's page being worked through. */
+interface Listing {
+  waiting: Conversation[];
+  /** The page was shorter than asked: it held the whole queue. */
+  complete: boolean;
+  taken: number;
+}
+
 async function drainQueues(
   ports: Ports,
   skills: readonly string[],
   outlooks: Outlooks,
   announcements: PendingAnnouncements,
 ): Promise<DrainResult> {
-  const pending = new Map<string, Conversation[]>();
+  const listings = new Map<string, Listing>();
   const exhausted = new Set<string>();
   const blocked = new Set<string>();
   const moved = new Set<string>();
   const assignedIds = new Set<string>();
   /** When each skill's queue was last read. */
   const listedAt = new Map<string, string>();
+  const result = (): DrainResult => ({ moved, assignedIds, views: listings });
   for (let decisions = 0; decisions < MAX_DECISIONS_PER_RUN; decisions++) {
     await Promise.all(
       skills
-        .filter((skill) => !blocked.has(skill) && !exhausted.has(skill) && (pending.get(skill)?.length ?? 0) === 0)
+        .filter((skill) => !blocked.has(skill) && !exhausted.has(skill) && (listings.get(skill)?.waiting.length ?? 0) === 0)
         .map(async (skill) => {
+          // A short page worked through: the queue held nothing else when it was read, and
+          // whatever joined since brings its own trigger (a fresh run drains it).
+          if (listings.get(skill)?.complete) {
+            exhausted.add(skill);
+            return;
+          }
           listedAt.set(skill, ports.clock.now().toISOString());
-          const page = await ports.conversations.listQueued(skill, DRAIN_PAGE);
-          pending.set(skill, page);
-          if (page.length === 0) exhausted.add(skill);
+          const page = await ports.conversations.listQueuedPage(skill, DRAIN_PAGE);
+          listings.set(skill, { waiting: page.conversations, complete: !page.more, taken: 0 });
+          if (page.conversations.length === 0) exhausted.add(skill);
         }),
     );
     let head: Conversation | undefined;
     for (const skill of skills) {
-      const candidate = blocked.has(skill) ? undefined : pending.get(skill)?.[0];
+      const candidate = blocked.has(skill) ? undefined : listings.get(skill)?.waiting[0];
       if (candidate && (!head || queueKey(candidate) < queueKey(head))) head = candidate;
     }
-    if (!head) return { moved, assignedIds };
-    pending.get(head.skill)?.shift();
+    if (!head) return result();
+    const listing = listings.get(head.skill)!;
+    listing.waiting.shift();
     const decision = await decide(ports, head);
     if (decision.outlook) outlooks.remember(head.skill, decision.outlook);
     if (decision.kind === 'assigned') {
@@ -190,7 +208,13 @@ async function drainQueues(
       assignedIds.add(head.id);
       announcements.add(announceAssignment(ports, decision.conversation, decision.queued));
     }
-    if (decision.kind === 'no-agent') blocked.add(head.skill);
+    if (decision.kind === 'no-agent') {
+      blocked.add(head.skill);
+      // Still waiting at the head: it stays in the view the positions are told from.
+      listing.waiting.unshift(head);
+    } else {
+      listing.taken++;
+    }
     // Another router assigned our head after we read the queue, so it is draining it now and
     // reads it again before it stops (a drain stops only at an empty or blocked queue): it
     // will meet everything we saw, and racing it would only double every claim and write.
@@ -200,8 +224,10 @@ async function drainQueues(
   // A long backlog: a fresh trigger carries on where this run stops.
   for (const skill of skills) {
     if (blocked.has(skill) || exhausted.has(skill)) continue;
-    const next = pending.get(skill)?.[0] ?? (await ports.conversations.listQueued(skill, 1))[0];
-    if (next) await ports.routingQueue.publish({ type: 'conversation.queued', conversationId: next.id });
+    const listing = listings.get(skill);
+    if (listing && listing.waiting.length === 0 && listing.complete) continue;
+    const next = listing?.waiting[0] ?? (await ports.conversations.listQueued(skill, 1))[0];
+    if (next) await ports.routingQueue.publish({ type: 'conversation.queued', conversationId: next.id, skill: next.skill });
   }
-  return { moved, assignedIds };
+  return result();
 }

@@ -61,23 +61,53 @@ async function noticeNoAgent(ports: Ports, conversation: Conversation, outlook: 
   await broadcast(ports, participantIds(conversation), messageFrame(message));
 }
 
+/** A skill's queue as the drain last saw it, for telling positions without reading it again. */
+export interface QueueView {
+  /** Still waiting, from the head of the queue, in order: the last page read minus what the drain took off it. */
+  readonly waiting: readonly Conversation[];
+  /** The last page read reached the end of the queue. */
+  readonly complete: boolean;
+  /** Conversations the drain took off that page (assigned, or found moved on). */
+  readonly taken: number;
+}
+
 export interface PositionRequest {
   readonly skill: string;
   /** The queue moved (someone left it or was put back at its front): everyone listed is told. */
   readonly moved: boolean;
   /** Conversations that just joined the queue: told where they stand even when it did not move. */
-  readonly joined: readonly Conversation[];
+  readonly joined: readonly Pick<Conversation, 'id' | 'skill'>[];
+  /** The queue as a drain just read it: used instead of reading it again when it still holds the head of the queue. */
+  readonly view?: QueueView;
 }
 
 /**
- * Tells one skill's waiting customers where they stand, from one fresh read of the queue.
+ * The first POSITION_UPDATES_PER_SKILL waiting, and whether that list can miss someone further
+ * back (it was cut at the limit). From the drain's view when it is exact (the whole queue, or a
+ * page nothing was taken off); otherwise one fresh read.
+ */
+async function headOfQueue(ports: Ports, request: PositionRequest): Promise<{ waiting: readonly Conversation[]; cut: boolean }> {
+  const view = request.view;
+  if (view && (view.complete || (view.taken === 0 && view.waiting.length >= POSITION_UPDATES_PER_SKILL))) {
+    return {
+      waiting: view.waiting.slice(0, POSITION_UPDATES_PER_SKILL),
+      cut: !view.complete || view.waiting.length > POSITION_UPDATES_PER_SKILL,
+    };
+  }
+  const waiting = await ports.conversations.listQueued(request.skill, POSITION_UPDATES_PER_SKILL);
+  return { waiting, cut: waiting.length >= POSITION_UPDATES_PER_SKILL };
+}
+
+/**
+ * Tells one skill's waiting customers where they stand, from one read of the queue (or the
+ * drain's view of it, see headOfQueue).
  * When the queue moved, the first POSITION_UPDATES_PER_SKILL are told (every position behind
  * the head changed); otherwise only the conversations that joined, since a conversation joining
  * at the back changes nobody else's position. A joined conversation no longer in the queue
  * (assigned or closed meanwhile) is told nothing. Returns the ids told.
  */
 export async function tellQueue(ports: Ports, request: PositionRequest, outlooks: Outlooks): Promise<Set<string>> {
-  const waiting = await ports.conversations.listQueued(request.skill, POSITION_UPDATES_PER_SKILL);
+  const { waiting, cut } = await headOfQueue(ports, request);
   if (waiting.length === 0) return new Set();
   const outlook = await outlooks.get(request.skill);
   const joinedIds = new Set(request.joined.map((conversation) => conversation.id));
@@ -90,10 +120,7 @@ export async function tellQueue(ports: Ports, request: PositionRequest, outlooks
     await tellPosition(ports, conversation, index + 1, outlook);
   });
   // Further back than the page read: only when the page was full can a joined one be there.
-  const unlisted =
-    waiting.length < POSITION_UPDATES_PER_SKILL
-      ? []
-      : request.joined.filter((conversation) => !waiting.some((other) => other.id === conversation.id));
+  const unlisted = !cut ? [] : request.joined.filter((conversation) => !waiting.some((other) => other.id === conversation.id));
   const deeper = unlisted.map(async (joined) => {
     const conversation = await ports.conversations.get(joined.id);
     if (conversation?.status !== 'queued' || conversation.skill !== request.skill) return;

@@ -5,9 +5,16 @@ import type { Ports } from './context';
 import { broadcast } from './broadcast';
 import { graceForgottenAgent } from './presence-recovery';
 import { sweepPresence } from './presence-sweep';
+import { mapBounded } from '../shared/bounded-pool';
 
 /** Queued conversations read to find skills with someone waiting. */
 const WAITING_SAMPLE = 200;
+/**
+ * Agents worked on at once: each costs a few Redis commands (and a DynamoDB read per young
+ * unbacked claim). Sequential, a few thousand agents would not fit the function's timeout;
+ * unbounded, one run would burst Redis and DynamoDB with thousands of requests at once.
+ */
+export const RECONCILE_PARALLELISM = 8;
 
 export interface ReconcileReport {
   readonly agentsChecked: number;
@@ -54,7 +61,7 @@ export async function reconcile(ports: Ports): Promise<ReconcileReport> {
   let claimsAdded = 0;
   let claimsRemoved = 0;
   const loads = new Map<string, number>();
-  for (const agentId of new Set([...known.keys(), ...byAgent.keys()])) {
+  await mapBounded([...new Set([...known.keys(), ...byAgent.keys()])], RECONCILE_PARALLELISM, async (agentId) => {
     const expected = new Set((byAgent.get(agentId) ?? []).map(currentClaim));
     const held = known.get(agentId)?.claims ?? new Map<string, number>();
     const add = [...expected].filter((claim) => !held.has(claim));
@@ -81,33 +88,37 @@ export async function reconcile(ports: Ports): Promise<ReconcileReport> {
     claimsAdded += changed.added;
     claimsRemoved += changed.removed;
     loads.set(agentId, held.size + changed.added - changed.removed);
-  }
+  });
 
   const agentsStranded: string[] = [];
   const agentsGraced: string[] = [];
-  for (const agentId of byAgent.keys()) {
-    const agent = known.get(agentId);
-    if ((agent?.status ?? 'offline') !== 'offline' || agentsLost.includes(agentId)) continue;
+  const offline = [...byAgent.keys()].filter(
+    (agentId) => (known.get(agentId)?.status ?? 'offline') === 'offline' && !agentsLost.includes(agentId),
+  );
+  await mapBounded(offline, RECONCILE_PARALLELISM, async (agentId) => {
     // Absent from Redis is not offline: Redis may have lost its data while the agent works on.
-    if (!agent?.known && (await graceForgottenAgent(ports, agentId))) agentsGraced.push(agentId);
+    if (!known.get(agentId)?.known && (await graceForgottenAgent(ports, agentId))) agentsGraced.push(agentId);
     else agentsStranded.push(agentId);
-  }
-  for (const agentId of agentsStranded) {
+  });
+  await mapBounded(agentsStranded, RECONCILE_PARALLELISM, async (agentId) => {
     await ports.routingQueue.publish({ type: 'agent.lost', agentId });
     await broadcast(ports, [agentId], { type: 'status', status: 'offline', reason: 'lapsed' });
-  }
+  });
 
   const waitingSkills = new Set((await ports.conversations.listByStatus('queued', WAITING_SAMPLE)).map((c) => c.skill));
   const agentsNudged: string[] = [];
   if (waitingSkills.size > 0) {
-    for (const agent of await ports.presence.listOnline()) {
-      const load = loads.get(agent.id) ?? agent.load;
-      const serves = [...waitingSkills].some((skill) => servesSkill(agent, skill, ports.settings.defaultSkill));
-      if (load < agent.capacity && serves) {
-        await ports.routingQueue.publish({ type: 'agent.available', agentId: agent.id });
-        agentsNudged.push(agent.id);
-      }
-    }
+    const idle = (await ports.presence.listOnline()).filter(
+      (agent) =>
+        (loads.get(agent.id) ?? agent.load) < agent.capacity &&
+        [...waitingSkills].some((skill) => servesSkill(agent, skill, ports.settings.defaultSkill)),
+    );
+    // Ten triggers a request: one SendMessageBatch per ten nudged agents.
+    const batches = Array.from({ length: Math.ceil(idle.length / 10) }, (_, index) => idle.slice(index * 10, index * 10 + 10));
+    await mapBounded(batches, RECONCILE_PARALLELISM, async (batch) => {
+      await ports.routingQueue.publishAll(batch.map((agent) => ({ type: 'agent.available' as const, agentId: agent.id })));
+      agentsNudged.push(...batch.map((agent) => agent.id));
+    });
   }
   return { agentsChecked: loads.size, claimsAdded, claimsRemoved, agentsLost, agentsStranded, agentsGraced, agentsNudged };
 }

@@ -12,7 +12,7 @@ import type { Ports } from './context';
 import { drain } from './queue-drain';
 import { conversationClosed } from '../domain/event-facts';
 import { publishEvents } from './domain-events';
-import { Outlooks, refreshPositions, tellQueue } from './queue-positions';
+import { Outlooks, type QueueView, refreshPositions, tellQueue } from './queue-positions';
 
 export { DRAIN_PAGE, MAX_DECISIONS_PER_RUN, queueKey, releaseUnlessBacking } from './queue-drain';
 export { NO_AGENT_NOTICE, POSITION_UPDATES_PER_SKILL, refreshPositions } from './queue-positions';
@@ -25,7 +25,7 @@ interface TriggerPlan {
   /** Skills whose queues to drain. */
   readonly skills: readonly string[];
   /** The conversation that joined a queue: it hears where it stands if it still waits. */
-  readonly joined?: Conversation;
+  readonly joined?: Pick<Conversation, 'id' | 'skill'>;
   /** Skills whose positions changed before the drain (conversations put back at the front). */
   readonly requeuedSkills: readonly string[];
 }
@@ -57,8 +57,14 @@ function memo<T>(cache: Map<string, Promise<T>>, key: string, read: () => Promis
   return value;
 }
 
-/** `conversation.queued`: drain its skill from the head; if it still waits, tell the customer. */
-async function planQueued(reads: BatchReads, conversationId: string): Promise<TriggerPlan> {
+/**
+ * `conversation.queued`: drain its skill from the head; if it still waits, tell the customer.
+ * The trigger carries the skill, so nothing is read first: a conversation no longer waiting
+ * is simply not in the queue the drain reads (and is told nothing). An older trigger without
+ * the skill reads the conversation.
+ */
+async function planQueued(reads: BatchReads, conversationId: string, skill: string | undefined): Promise<TriggerPlan> {
+  if (skill !== undefined) return { skills: [skill], joined: { id: conversationId, skill }, requeuedSkills: [] };
   const conversation = await reads.conversation(conversationId);
   if (conversation?.status !== 'queued') return NOTHING_TO_DO;
   return { skills: [conversation.skill], joined: conversation, requeuedSkills: [] };
@@ -125,7 +131,7 @@ async function planLost(ports: Ports, reads: BatchReads, agentId: string): Promi
 function planFor(ports: Ports, reads: BatchReads, trigger: RoutingTrigger): Promise<TriggerPlan> {
   switch (trigger.type) {
     case 'conversation.queued':
-      return planQueued(reads, trigger.conversationId);
+      return planQueued(reads, trigger.conversationId, trigger.skill);
     case 'agent.available':
       return planAvailable(ports, reads, trigger.agentId);
     case 'agent.lost':
@@ -146,16 +152,30 @@ async function drainAndTell(ports: Ports, plans: readonly TriggerPlan[]): Promis
   const outlooks = new Outlooks(ports);
   const result = await drain(ports, skills, outlooks);
   const movedSkills = new Set([...result.moved, ...plans.flatMap((plan) => plan.requeuedSkills)]);
-  const joined = new Map<string, Conversation>();
+  const joined = new Map<string, Pick<Conversation, 'id' | 'skill'>>();
   for (const plan of plans) {
     if (plan.joined && !result.assignedIds.has(plan.joined.id)) joined.set(plan.joined.id, plan.joined);
   }
   const toTell = new Set([...movedSkills, ...[...joined.values()].map((conversation) => conversation.skill)]);
   await Promise.all(
     [...toTell].map((skill) =>
-      tellQueue(ports, { skill, moved: movedSkills.has(skill), joined: [...joined.values()].filter((c) => c.skill === skill) }, outlooks),
+      tellQueue(
+        ports,
+        {
+          skill,
+          moved: movedSkills.has(skill),
+          joined: [...joined.values()].filter((c) => c.skill === skill),
+          ...viewOf(result.views, skill),
+        },
+        outlooks,
+      ),
     ),
   );
+}
+
+function viewOf(views: ReadonlyMap<string, QueueView>, skill: string): { view?: QueueView } {
+  const view = views.get(skill);
+  return view ? { view } : {};
 }
 
 /** How one trigger of a batch fared: `error` set when it must be retried (SQS redelivers it). */

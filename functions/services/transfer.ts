@@ -100,7 +100,10 @@ export async function transfer(ports: Ports, caller: Caller, frame: TransferFram
     // It left a queue (a supervisor moved a waiting conversation): those behind move up.
     await refreshPositions(ports, conversation.skill);
   }
-  if (!moved.agent) await ports.routingQueue.publish({ type: 'conversation.queued', conversationId: conversation.id });
-  if (previousAgent) await ports.routingQueue.publish({ type: 'agent.available', agentId: previousAgent.id });
+  // One request, and usually one router batch: the two triggers share a drain instead of racing.
+  await ports.routingQueue.publishAll([
+    ...(moved.agent ? [] : [{ type: 'conversation.queued' as const, conversationId: moved.id, skill: moved.skill }]),
+    ...(previousAgent ? [{ type: 'agent.available' as const, agentId: previousAgent.id }] : []),
+  ]);
   return answered ? undefined : forAgents;
 }

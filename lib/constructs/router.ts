@@ -39,6 +39,7 @@ export class RouterConstruct extends Construct {
       new SqsEventSource(props.queue, {
         batchSize: ROUTING_QUEUE_SETTINGS.batchSize,
         maxBatchingWindow: Duration.seconds(ROUTING_QUEUE_SETTINGS.maxBatchingWindowSeconds),
+        maxConcurrency: ROUTING_QUEUE_SETTINGS.maxConcurrency,
         reportBatchItemFailures: true,
       }),
     );

@@ -39,6 +39,7 @@ export class ScheduledConstruct extends Construct {
         needs: definition.needs,
         resources: props.resources,
         logGroup: this.functionLogGroup,
+        timeout: Duration.seconds(definition.timeoutSeconds),
         description: `Parley scheduled ${definition.name}, every ${definition.rateMinutes} minute(s)`,
       });
       const rule = new Rule(this, `${name}Schedule`, {

@@ -51,10 +51,12 @@ describe('Lambda functions', () => {
     }
   });
 
-  it('time out after 10 seconds, except the queue consumers (router, events consumer, webhook worker) and the key rotation at 30, and customer-data at 29 (under the HTTP API 30 s)', () => {
+  it('time out after 10 seconds, except the queue consumers (router, events consumer, webhook worker) and the key rotation at 30, customer-data at 29 (under the HTTP API 30 s) and the scheduled functions at their own (reconcile 50)', () => {
     const long = ['router', EVENTS_CONSUMER.name, WEBHOOK_DELIVERY_FUNCTION.name, SIGNING_KEY_ROTATION.name];
+    const scheduled = new Map(SCHEDULED_FUNCTIONS.map((definition) => [definition.name, definition.timeoutSeconds]));
+    expect(scheduled.get('reconcile')).toBe(50);
     for (const [name, properties] of deployed) {
-      expect(properties.Timeout, name).toBe(name === 'customer-data' ? 29 : long.includes(name) ? 30 : 10);
+      expect(properties.Timeout, name).toBe(scheduled.get(name) ?? (name === 'customer-data' ? 29 : long.includes(name) ? 30 : 10));
     }
   });
 

@@ -26,6 +26,11 @@ describe('scheduled functions', () => {
       Principal: 'events.amazonaws.com',
       FunctionName: { 'Fn::GetAtt': [lambdaId, 'Arn'] },
     });
+    // Room for its bounded-parallel work at scale, within its one-minute period.
+    const timeout = template.toJSON().Resources[lambdaId].Properties.Timeout as number;
+    expect(timeout).toBe(reconcile!.definition.timeoutSeconds);
+    expect(timeout).toBeGreaterThan(10);
+    expect(timeout).toBeLessThan(60);
   });
 
   it('has one rule per scheduled function and nothing else scheduled', () => {

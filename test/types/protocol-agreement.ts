@@ -80,6 +80,7 @@ type ServerFramesAgree = [
   Assert<Agree<ClientReads<'pong'>, ServerSends<'pong'>>>,
   Assert<Agree<ClientReads<'ack'>, ServerSends<'ack'>>>,
   Assert<Agree<ClientReads<'message'>, ServerSends<'message'>>>,
+  Assert<Agree<ClientReads<'messages'>, ServerSends<'messages'>>>,
   Assert<Agree<ClientReads<'note'>, ServerSends<'note'>>>,
   Assert<Agree<ClientReads<'conversation'>, ServerSends<'conversation'>>>,
   Assert<Agree<ClientReads<'queued'>, ServerSends<'queued'>>>,

@@ -93,6 +93,15 @@ export interface AckFrame {
 export interface MessageFrame extends ChatMessage {
   readonly type: 'message';
 }
+/**
+ * Extension (issue 14): the answer to a `sync` sent with `batched: true`: several of a
+ * conversation's missed messages, in seq order, each exactly as its `message` frame without `type`.
+ */
+export interface MessagesFrame {
+  readonly type: 'messages';
+  readonly conversationId: string;
+  readonly messages: ChatMessage[];
+}
 /** Extension (issue 10): an internal note (staff only); `seq` numbers the conversation's notes, apart from its messages. */
 export interface NoteFrame extends ChatMessage {
   readonly type: 'note';
@@ -196,6 +205,7 @@ export type ServerFrame =
   | PongFrame
   | AckFrame
   | MessageFrame
+  | MessagesFrame
   | NoteFrame
   | ConversationFrame
   | QueuedFrame
@@ -232,7 +242,7 @@ export interface VisitorContext {
 }
 
 export type ClientFrame =
-  | { action: 'sync'; cursors?: Record<string, number>; noteCursors?: Record<string, number> }
+  | { action: 'sync'; cursors?: Record<string, number>; noteCursors?: Record<string, number>; batched?: true }
   | { action: 'heartbeat'; ts?: number | string }
   | { action: 'start'; skill?: string; text?: string; clientMsgId?: string; profile?: CustomerProfile; visitor?: VisitorContext }
   | { action: 'message'; conversationId?: string; clientMsgId: string; text?: string; attachment?: { id: string } }
@@ -255,6 +265,7 @@ const SERVER_FRAME_TYPES = new Set<string>(
     pong: true,
     ack: true,
     message: true,
+    messages: true,
     note: true,
     conversation: true,
     queued: true,

@@ -40,6 +40,44 @@ function visitorOf(item: Item): Pick<Conversation, 'visitor' | 'attrs'> {
 }
 
 /**
+ * How many byStatus partitions each conversation status is spread over. One partition per
+ * status would put every live conversation's index writes on one key (a GSI partition takes
+ * about 1,000 writes a second); readers query the shards in parallel and merge.
+ */
+export const STATUS_SHARDS = 4;
+
+/** A conversation's byStatus partition for a (non-ticket) status: `<status>#<shard>`, the shard from its id. */
+export function statusShardKey(status: string, conversationId: string): string {
+  // FNV-1a over the id: ULIDs are time-ordered, so their leading characters would not spread.
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < conversationId.length; index++) {
+    hash ^= conversationId.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return `${status}#${hash % STATUS_SHARDS}`;
+}
+
+/**
+ * Every byStatus partition a status's conversations may be in: the shards, and the unsharded
+ * key items written before sharding still carry until their next transition (docs/routing.md "Index keys that scale").
+ */
+export function statusKeysOf(status: string): string[] {
+  return [...Array.from({ length: STATUS_SHARDS }, (_, shard) => `${status}#${shard}`), status];
+}
+
+/**
+ * The byAgent sort key: open (assigned) conversations under `O#<assignedAt>#<id>`, closed ones
+ * under `C#<closedAt>#<id>`, so an agent's open conversations are one Query on the `O#` prefix
+ * that never reads its closed history, and one descending Query lists the open ones first,
+ * then the most recently closed. Items written before carry `<assignedAt>#<id>` (a digit
+ * first: they sort last) until their next transition (docs/routing.md "Index keys that scale").
+ */
+export const AGENT_SORT_OPEN = 'O#';
+export const AGENT_SORT_CLOSED = 'C#';
+export const agentOpenSort = (assignedAt: string, conversationId: string): string => `${AGENT_SORT_OPEN}${assignedAt}#${conversationId}`;
+export const agentClosedSort = (closedAt: string, conversationId: string): string => `${AGENT_SORT_CLOSED}${closedAt}#${conversationId}`;
+
+/**
  * A ticket's place in the byStatus index: one partition per skill and state, newest activity
  * first (`ticket#<skill>#<state>`, sorted by `<activityAt>#<id>`), so the console lists one tab
  * of one skill with a single Query.
@@ -105,6 +143,7 @@ export function indexAttributes(
   conversation: Pick<Conversation, 'id' | 'status' | 'skill' | 'createdAt' | 'customer'> & {
     agent?: { id: string };
     assignedAt?: string;
+    closedAt?: string;
     queuedAt?: string;
     ticket?: TicketInfo;
   },
@@ -114,9 +153,15 @@ export function indexAttributes(
     customerSort: conversation.id,
     ...(conversation.status === 'ticket' && conversation.ticket
       ? ticketIndexKeys(conversation.skill, conversation.ticket.state, conversation.ticket.activityAt, conversation.id)
-      : { statusKey: conversation.status, statusSort: conversation.id }),
+      : { statusKey: statusShardKey(conversation.status, conversation.id), statusSort: conversation.id }),
     ...(conversation.agent && conversation.assignedAt
-      ? { agentKey: conversation.agent.id, agentSort: `${conversation.assignedAt}#${conversation.id}` }
+      ? {
+          agentKey: conversation.agent.id,
+          agentSort:
+            conversation.status === 'closed'
+              ? agentClosedSort(conversation.closedAt ?? conversation.assignedAt, conversation.id)
+              : agentOpenSort(conversation.assignedAt, conversation.id),
+        }
       : {}),
     ...(conversation.status === 'queued' && conversation.queuedAt
       ? { queueKey: conversation.skill, queueSort: `${conversation.queuedAt}#${conversation.id}` }

@@ -9,12 +9,21 @@ import type {
   CustomerConversationPage,
   MessagePage,
   NewConversation,
+  QueuedPage,
   RequeueOptions,
 } from '../../ports/conversation-store';
 import { DynamoStoreError, conditionalWrite, dynamo, isConditionFailure } from './errors';
-import { conversationToItem, itemToConversation } from './conversation-items';
+import {
+  AGENT_SORT_OPEN,
+  agentClosedSort,
+  agentOpenSort,
+  conversationToItem,
+  itemToConversation,
+  statusKeysOf,
+  statusShardKey,
+} from './conversation-items';
 import { keys } from './keys';
-import { readConversationItems } from './conversation-reads';
+import { batchGetItems, readConversationItems } from './conversation-reads';
 import { MessageLog } from './message-log';
 import { INDEXES } from './table-schema';
 
@@ -84,6 +93,11 @@ export class DynamoConversationStore implements ConversationStore {
     return (await readConversationItems(this.db, this.tableName, indexItems)).map(itemToConversation);
   }
 
+  /** Items by key (read cursors), BatchGetItem with strong consistency. */
+  private batchGet(allKeys: readonly Item[]): Promise<Item[]> {
+    return batchGetItems(this.db, this.tableName, allKeys);
+  }
+
   async findOpen(customerId: string): Promise<Conversation | undefined> {
     const pointer = await this.getOpenPointer(customerId);
     if (!pointer) return undefined;
@@ -97,31 +111,42 @@ export class DynamoConversationStore implements ConversationStore {
    * a crash between the two writes is repaired by whoever reads the pointer next.
    */
   async openFor(candidate: NewConversation): Promise<{ conversation: Conversation; created: boolean }> {
+    // A start usually finds no open conversation (clients send `start` when they have none):
+    // claim the pointer first and read it only when that fails, one request fewer.
+    if (await this.putOpenPointer(candidate, undefined)) {
+      return { conversation: await this.createMeta(fromCandidate(candidate)), created: true };
+    }
     for (let attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
       const pointer = await this.getOpenPointer(candidate.customer.id);
       if (pointer) {
         const existing = (await this.get(pointer.id)) ?? (await this.createMeta(fromCandidate(pointer)));
         if (existing.status !== 'closed') return { conversation: existing, created: false };
       }
-      try {
-        await dynamo('PutItem', () =>
-          this.db.send(
-            new PutCommand({
-              TableName: this.tableName,
-              Item: { ...keys.openPointer(candidate.customer.id), kind: 'open-pointer', candidate },
-              ...(pointer
-                ? { ConditionExpression: 'candidate.id = :stale', ExpressionAttributeValues: { ':stale': pointer.id } }
-                : { ConditionExpression: 'attribute_not_exists(pk)' }),
-            }),
-          ),
-        );
-      } catch (error) {
-        if (isConditionFailure(error)) continue;
-        throw error;
-      }
+      if (!(await this.putOpenPointer(candidate, pointer))) continue;
       return { conversation: await this.createMeta(fromCandidate(candidate)), created: true };
     }
     throw new DynamoStoreError('Could not open a conversation: too much contention on the customer');
+  }
+
+  /** Writes the candidate's OPEN pointer where there is none (or only `stale`, a closed one's); false when that changed. */
+  private async putOpenPointer(candidate: NewConversation, stale: NewConversation | undefined): Promise<boolean> {
+    try {
+      await dynamo('PutItem', () =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...keys.openPointer(candidate.customer.id), kind: 'open-pointer', candidate },
+            ...(stale
+              ? { ConditionExpression: 'candidate.id = :stale', ExpressionAttributeValues: { ':stale': stale.id } }
+              : { ConditionExpression: 'attribute_not_exists(pk)' }),
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   private async getOpenPointer(customerId: string): Promise<NewConversation | undefined> {
@@ -179,26 +204,40 @@ export class DynamoConversationStore implements ConversationStore {
   }
 
   listForAgent(agentId: string, limit: number): Promise<Conversation[]> {
+    // Descending: open conversations (O#) first, then the most recently closed (C#).
     return this.queryIndex(INDEXES.byAgent, agentId, limit, false);
   }
 
-  listByStatus(status: Conversation['status'], limit: number): Promise<Conversation[]> {
-    return this.queryIndex(INDEXES.byStatus, status, limit, false);
+  async listByStatus(status: Conversation['status'], limit: number): Promise<Conversation[]> {
+    // Every shard's newest, merged: the sort key is the conversation id (time-ordered).
+    const shards = await Promise.all(statusKeysOf(status).map((key) => this.queryIndex(INDEXES.byStatus, key, limit, false)));
+    return shards
+      .flat()
+      .sort((a, b) => b.id.localeCompare(a.id))
+      .slice(0, limit);
   }
 
   async listAssignedTo(agentId: string): Promise<Conversation[]> {
-    // The agent partition also holds closed conversations; the filter keeps the open ones.
-    const items = await this.queryAll(INDEXES.byAgent, agentId, {
-      expression: '#status = :assigned',
-      names: { '#status': 'status' },
-      values: { ':assigned': 'assigned' },
-    });
-    return items.filter((conversation) => conversation.status === 'assigned' && conversation.agent?.id === agentId);
+    // Only the agent's open conversations (O#), never its closed history; and any assigned
+    // before the keys were sharded, from the old shared partition (empty once backfilled).
+    const [open, legacy] = await Promise.all([
+      this.queryAll(INDEXES.byAgent, agentId, { beginsWith: AGENT_SORT_OPEN }),
+      this.queryAll(INDEXES.byStatus, 'assigned', {
+        filter: { expression: '#agentId = :agentId', names: { '#agentId': 'agentId' }, values: { ':agentId': agentId } },
+      }),
+    ]);
+    const byId = new Map([...open, ...legacy].map((conversation) => [conversation.id, conversation]));
+    return [...byId.values()].filter((conversation) => conversation.status === 'assigned' && conversation.agent?.id === agentId);
   }
 
   async listAllAssigned(): Promise<Conversation[]> {
-    const items = await this.queryAll(INDEXES.byStatus, 'assigned');
-    return items.filter((conversation) => conversation.status === 'assigned');
+    return this.listAllIn('assigned');
+  }
+
+  /** Every conversation in a status, from every byStatus partition it may be in (index lag filtered out). */
+  private async listAllIn(status: Conversation['status']): Promise<Conversation[]> {
+    const shards = await Promise.all(statusKeysOf(status).map((key) => this.queryAll(INDEXES.byStatus, key)));
+    return shards.flat().filter((conversation) => conversation.status === status);
   }
 
   countQueued(skill: string): Promise<number> {
@@ -232,12 +271,13 @@ export class DynamoConversationStore implements ConversationStore {
     return count;
   }
 
-  /** Every item of an index partition, page by page, optionally filtered. */
+  /** Every item of an index partition (or of its sort keys beginning with `beginsWith`), page by page, optionally filtered. */
   private async queryAll(
-    index: { indexName: string; partitionKey: string },
+    index: { indexName: string; partitionKey: string; sortKey: string },
     value: string,
-    filter?: { expression: string; names: Record<string, string>; values: Item },
+    options: { beginsWith?: string; filter?: { expression: string; names: Record<string, string>; values: Item } } = {},
   ): Promise<Conversation[]> {
+    const { beginsWith, filter } = options;
     const out: Conversation[] = [];
     let startKey: Item | undefined;
     do {
@@ -246,9 +286,17 @@ export class DynamoConversationStore implements ConversationStore {
           new QueryCommand({
             TableName: this.tableName,
             IndexName: index.indexName,
-            KeyConditionExpression: '#key = :value',
-            ExpressionAttributeNames: { '#key': index.partitionKey, ...filter?.names },
-            ExpressionAttributeValues: { ':value': value, ...filter?.values },
+            KeyConditionExpression: beginsWith === undefined ? '#key = :value' : '#key = :value AND begins_with(#sort, :prefix)',
+            ExpressionAttributeNames: {
+              '#key': index.partitionKey,
+              ...(beginsWith === undefined ? {} : { '#sort': index.sortKey }),
+              ...filter?.names,
+            },
+            ExpressionAttributeValues: {
+              ':value': value,
+              ...(beginsWith === undefined ? {} : { ':prefix': beginsWith }),
+              ...filter?.values,
+            },
             ...(filter ? { FilterExpression: filter.expression } : {}),
             ExclusiveStartKey: startKey,
           }),
@@ -266,11 +314,15 @@ export class DynamoConversationStore implements ConversationStore {
    * updatedAt is its queuedAt. Read the conversation for those.
    */
   async listQueued(skill: string, limit: number): Promise<Conversation[]> {
+    return (await this.listQueuedPage(skill, limit)).conversations;
+  }
+
+  async listQueuedPage(skill: string, limit: number): Promise<QueuedPage> {
     const items = await this.queryIndexItems(INDEXES.queue, skill, limit, true);
-    // The index is eventually consistent: drop anything already moved on.
-    return items
-      .map((item) => itemToConversation({ ...item, updatedAt: item.updatedAt ?? item.queuedAt }))
-      .filter((conversation) => conversation.status === 'queued');
+    // The queue index holds no per-message attribute (table-schema.ts INDEX_PROJECTIONS): updatedAt reads as queuedAt.
+    const conversations = items.map((item) => itemToConversation({ ...item, updatedAt: item.updatedAt ?? item.queuedAt }));
+    // The index is eventually consistent: drop anything already moved on (after counting the page).
+    return { conversations: conversations.filter((conversation) => conversation.status === 'queued'), more: items.length >= limit };
   }
 
   async countAhead(conversation: Conversation): Promise<number> {
@@ -376,12 +428,12 @@ export class DynamoConversationStore implements ConversationStore {
       bump: true,
       set: {
         status: 'assigned',
-        statusKey: 'assigned',
+        statusKey: statusShardKey('assigned', conversationId),
         agentId: agent.id,
         agentName: agent.name,
         assignedAt: now,
         agentKey: agent.id,
-        agentSort: `${now}#${conversationId}`,
+        agentSort: agentOpenSort(now, conversationId),
         updatedAt: now,
       },
       setIfAbsent: { firstAssignedAt: now },
@@ -407,7 +459,7 @@ export class DynamoConversationStore implements ConversationStore {
         agentName: to.name,
         assignedAt: now,
         agentKey: to.id,
-        agentSort: `${now}#${conversationId}`,
+        agentSort: agentOpenSort(now, conversationId),
         updatedAt: now,
       },
       condition: `#status = :assigned AND #agent = :from${step.condition}`,
@@ -430,7 +482,7 @@ export class DynamoConversationStore implements ConversationStore {
       bump: true,
       set: {
         status: 'queued',
-        statusKey: 'queued',
+        statusKey: statusShardKey('queued', conversationId),
         skill,
         queuedAt,
         queueKey: skill,
@@ -467,8 +519,10 @@ export class DynamoConversationStore implements ConversationStore {
       bump: true,
       set: {
         status: 'closed',
-        statusKey: 'closed',
+        statusKey: statusShardKey('closed', conversationId),
         closedAt: now,
+        // An agent's closed conversations sort apart from its open ones (byAgent; unindexed without an agent).
+        agentSort: agentClosedSort(now, conversationId),
         closedById: SYSTEM_SENDER.id,
         closedByRole: SYSTEM_SENDER.role,
         closeReason: 'abandoned',
@@ -486,7 +540,15 @@ export class DynamoConversationStore implements ConversationStore {
   async close(conversationId: string, by: { id: string; role: string }, now: string): Promise<Conversation | undefined> {
     const closed = await this.transition(conversationId, {
       bump: true,
-      set: { status: 'closed', statusKey: 'closed', closedAt: now, closedById: by.id, closedByRole: by.role, updatedAt: now },
+      set: {
+        status: 'closed',
+        statusKey: statusShardKey('closed', conversationId),
+        agentSort: agentClosedSort(now, conversationId),
+        closedAt: now,
+        closedById: by.id,
+        closedByRole: by.role,
+        updatedAt: now,
+      },
       remove: ['queueKey', 'queueSort'],
       condition: '#status IN (:bot, :queued, :assigned)',
       names: { '#status': 'status' },
@@ -500,7 +562,7 @@ export class DynamoConversationStore implements ConversationStore {
     const step = epochStep(fromEpoch);
     return this.transition(conversationId, {
       bump: true,
-      set: { status: 'bot', statusKey: 'bot', updatedAt: now },
+      set: { status: 'bot', statusKey: statusShardKey('bot', conversationId), updatedAt: now },
       remove: ['queueKey', 'queueSort', 'queuedAt'],
       condition: `#status = :queued AND lastSeq = :none${step.condition}`,
       names: { '#status': 'status', '#epoch': 'epoch' },
@@ -513,7 +575,7 @@ export class DynamoConversationStore implements ConversationStore {
       bump: true,
       set: {
         status: 'queued',
-        statusKey: 'queued',
+        statusKey: statusShardKey('queued', conversationId),
         queuedAt: now,
         queueKey: skill,
         queueSort: `${now}#${conversationId}`,
@@ -526,9 +588,8 @@ export class DynamoConversationStore implements ConversationStore {
     });
   }
 
-  async listAllWithStatus(status: 'bot'): Promise<Conversation[]> {
-    const items = await this.queryAll(INDEXES.byStatus, status);
-    return items.filter((conversation) => conversation.status === status);
+  listAllWithStatus(status: 'bot'): Promise<Conversation[]> {
+    return this.listAllIn(status);
   }
 
   async closeIdleBot(conversationId: string, idleSince: string, now: string): Promise<Conversation | undefined> {
@@ -536,7 +597,7 @@ export class DynamoConversationStore implements ConversationStore {
       bump: true,
       set: {
         status: 'closed',
-        statusKey: 'closed',
+        statusKey: statusShardKey('closed', conversationId),
         closedAt: now,
         closedById: 'system',
         closedByRole: 'system',
@@ -601,6 +662,16 @@ export class DynamoConversationStore implements ConversationStore {
       this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.readCursor(conversationId, userId), ConsistentRead: true })),
     );
     return typeof result.Item?.seq === 'number' ? result.Item.seq : undefined;
+  }
+
+  async getReadCursors(conversationIds: readonly string[], userId: string): Promise<Map<string, number>> {
+    const items = await this.batchGet([...new Set(conversationIds)].map((id) => keys.readCursor(id, userId)));
+    const cursors = new Map<string, number>();
+    for (const item of items) {
+      const pk = String(item.pk);
+      if (typeof item.seq === 'number') cursors.set(pk.slice(pk.indexOf('#') + 1), item.seq);
+    }
+    return cursors;
   }
 
   async advanceReadCursor(conversationId: string, userId: string, seq: number): Promise<boolean> {

@@ -4,7 +4,7 @@ import type { RoutingTrigger } from '../../ports/routing-queue';
 const TRIGGER_TYPES = ['conversation.queued', 'agent.available', 'agent.lost', 'agent.left'] as const;
 
 const triggerSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('conversation.queued'), conversationId: z.string().min(1) }),
+  z.object({ type: z.literal('conversation.queued'), conversationId: z.string().min(1), skill: z.string().min(1).optional() }),
   z.object({ type: z.literal('agent.available'), agentId: z.string().min(1) }),
   z.object({ type: z.literal('agent.lost'), agentId: z.string().min(1) }),
   z.object({ type: z.literal('agent.left'), agentId: z.string().min(1), disconnectedAt: z.iso.datetime() }),

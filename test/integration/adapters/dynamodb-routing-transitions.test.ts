@@ -1,11 +1,15 @@
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoConversationStore } from '../../../functions/adapters/dynamodb/conversation-store';
+import { STATUS_SHARDS, statusShardKey } from '../../../functions/adapters/dynamodb/conversation-items';
+import { keys } from '../../../functions/adapters/dynamodb/keys';
 import { ulidGenerator } from '../../../functions/adapters/system/clock';
 import { ensureTable, localDynamoClient, startDynalite, type DynaliteServer } from '../../../local/dynamodb/dynalite-server';
 
 let server: DynaliteServer;
 let store: DynamoConversationStore;
+let documents: DynamoDBDocumentClient;
+const TABLE = 'parley-routing';
 const ids = ulidGenerator();
 const at = (second: number) => `2026-01-01T00:00:${String(second).padStart(2, '0')}.000Z`;
 
@@ -13,11 +17,8 @@ beforeAll(async () => {
   server = await startDynalite({ port: 0 });
   const client = localDynamoClient(server.endpoint);
   await ensureTable(client, 'parley-routing');
-  store = new DynamoConversationStore(
-    DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
-    'parley-routing',
-    ids,
-  );
+  documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  store = new DynamoConversationStore(documents, TABLE, ids);
 });
 
 afterAll(async () => {
@@ -73,5 +74,63 @@ describe('routing transitions on DynamoDB (dynalite)', () => {
     await store.close(closedOne.id, { id: 'lister', role: 'agent' }, at(34));
     expect((await store.listAssignedTo('lister')).map((c) => c.id)).toEqual([conversation.id]);
     expect((await store.listAllAssigned()).map((c) => c.id)).toContain(conversation.id);
+  });
+
+  it("spreads byStatus over shards and keeps an agent's open conversations apart from its closed ones (byAgent)", async () => {
+    const stored = async (id: string) =>
+      (await documents.send(new GetCommand({ TableName: TABLE, Key: keys.conversation(id) }))).Item as Record<string, string>;
+    const opened = await Promise.all(Array.from({ length: 24 }, (_, index) => open(`cust-shard-${index}`, 'shards', 40)));
+    const shards = new Set(await Promise.all(opened.map(async (conversation) => (await stored(conversation.id)).statusKey)));
+    // 24 ids over 4 shards: every shard used, none of them the old shared key.
+    expect([...shards].sort()).toEqual(Array.from({ length: STATUS_SHARDS }, (_, shard) => `queued#${shard}`));
+    const [kept, done] = opened;
+    await store.assign(kept!.id, { id: 'keeper', name: 'K' }, at(41), 0);
+    await store.assign(done!.id, { id: 'keeper', name: 'K' }, at(42), 0);
+    expect(await stored(kept!.id)).toMatchObject({ statusKey: statusShardKey('assigned', kept!.id), agentSort: `O#${at(41)}#${kept!.id}` });
+    await store.close(done!.id, { id: 'keeper', role: 'agent' }, at(43));
+    expect(await stored(done!.id)).toMatchObject({ statusKey: statusShardKey('closed', done!.id), agentSort: `C#${at(43)}#${done!.id}` });
+    // The open ones are read by their prefix: the closed one is not even read.
+    const open_ = await documents.send(
+      new QueryCommand({
+        TableName: TABLE,
+        IndexName: 'byAgent',
+        KeyConditionExpression: 'agentKey = :agent AND begins_with(agentSort, :open)',
+        ExpressionAttributeValues: { ':agent': 'keeper', ':open': 'O#' },
+      }),
+    );
+    expect(open_.Items?.map((item) => item.id)).toEqual([kept!.id]);
+    expect((await store.listAssignedTo('keeper')).map((c) => c.id)).toEqual([kept!.id]);
+    // The session list: open ones first, then the most recently closed.
+    expect((await store.listForAgent('keeper', 10)).map((c) => c.id)).toEqual([kept!.id, done!.id]);
+    // Merged across the shards, newest first, as one partition listed them.
+    const waiting = new Set(opened.slice(2).map((conversation) => conversation.id));
+    expect((await store.listByStatus('queued', 500)).filter((c) => waiting.has(c.id)).map((c) => c.id)).toEqual(
+      [...waiting].sort().reverse(),
+    );
+  });
+
+  it('still finds conversations written before the keys were sharded (the unsharded byStatus key, the old byAgent sort key)', async () => {
+    const legacy = await open('cust-legacy', 'legacy', 50);
+    const assigned = await store.assign(legacy.id, { id: 'old-timer', name: 'O' }, at(51), 0);
+    // As an older deployment wrote it.
+    await documents.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: keys.conversation(legacy.id),
+        UpdateExpression: 'SET statusKey = :status, agentSort = :sort',
+        ExpressionAttributeValues: { ':status': 'assigned', ':sort': `${assigned!.assignedAt}#${legacy.id}` },
+      }),
+    );
+    expect((await store.listAssignedTo('old-timer')).map((c) => c.id)).toEqual([legacy.id]);
+    expect((await store.listAllAssigned()).map((c) => c.id)).toContain(legacy.id);
+    expect((await store.listByStatus('assigned', 500)).map((c) => c.id)).toContain(legacy.id);
+    expect((await store.listForAgent('old-timer', 10)).map((c) => c.id)).toEqual([legacy.id]);
+  });
+
+  it('tells whether a page of a queue held the whole queue', async () => {
+    const first = await open('cust-page-1', 'paged', 60);
+    const second = await open('cust-page-2', 'paged', 61);
+    expect(await store.listQueuedPage('paged', 2)).toMatchObject({ conversations: [{ id: first.id }, { id: second.id }], more: true });
+    expect(await store.listQueuedPage('paged', 3)).toMatchObject({ conversations: [{ id: first.id }, { id: second.id }], more: false });
   });
 });

@@ -132,6 +132,11 @@ export class FakeConversationStore implements ConversationStore {
     return this.queued(skill).slice(0, limit);
   }
 
+  async listQueuedPage(skill: string, limit: number): Promise<{ conversations: Conversation[]; more: boolean }> {
+    const conversations = await this.listQueued(skill, limit);
+    return { conversations, more: conversations.length >= limit };
+  }
+
   async countAhead(conversation: Conversation): Promise<number> {
     await this.pause();
     return this.queued(conversation.skill).filter((c) => queueKey(c) < queueKey(conversation)).length;
@@ -335,6 +340,10 @@ export class FakeConversationStore implements ConversationStore {
 
   async getReadCursor(): Promise<number | undefined> {
     return undefined;
+  }
+
+  async getReadCursors(): Promise<Map<string, number>> {
+    return new Map();
   }
 
   async advanceReadCursor(): Promise<boolean> {

@@ -106,6 +106,9 @@ export class Harness {
         publish: async (trigger) => {
           this.triggers.push(trigger);
         },
+        publishAll: async (triggers) => {
+          for (const trigger of triggers) await this.ports.routingQueue.publish(trigger);
+        },
       },
       agents: {
         get: async () => undefined,

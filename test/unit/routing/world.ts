@@ -154,6 +154,9 @@ export class RoutingWorld {
           await pause();
           this.triggers.push(trigger);
         },
+        publishAll: async (triggers) => {
+          for (const trigger of triggers) await this.ports.routingQueue.publish(trigger);
+        },
       },
       agents: directory,
       credentials: { passwordHash: unused('credentials'), setPasswordHash: unused('credentials'), remove: unused('credentials') },

@@ -60,6 +60,9 @@ async function world(options: { assigned?: boolean } = {}) {
       publish: async (trigger: { type: string; agentId?: string; conversationId?: string }) => {
         journal.push(`publish ${trigger.type} ${trigger.agentId ?? trigger.conversationId}`);
       },
+      publishAll: async (triggers: Array<{ type: string; agentId?: string; conversationId?: string }>) => {
+        for (const trigger of triggers) journal.push(`publish ${trigger.type} ${trigger.agentId ?? trigger.conversationId}`);
+      },
     },
     skills: { has: async () => true },
     autoReplies: { get: async () => undefined },
