@@ -14,6 +14,7 @@ import type {
 } from '../../ports/conversation-store';
 import { DynamoStoreError, conditionalWrite, dynamo, isConditionFailure } from './errors';
 import {
+  AGENT_SORT_CLOSED,
   AGENT_SORT_OPEN,
   agentClosedSort,
   agentOpenSort,
@@ -219,11 +220,14 @@ export class DynamoConversationStore implements ConversationStore {
 
   async listAssignedTo(agentId: string): Promise<Conversation[]> {
     // Only the agent's open conversations (O#), never its closed history; and any assigned
-    // before the keys were sharded, from the old shared partition (empty once backfilled).
+    // before the O#/C# sort keys, whose sort key is `<assignedAt>#<id>` (a date sorts before
+    // `C#`; byAgent projects `status`, so only assigned ones are hydrated). Empty once every
+    // conversation assigned before the change has closed.
     const [open, legacy] = await Promise.all([
       this.queryAll(INDEXES.byAgent, agentId, { beginsWith: AGENT_SORT_OPEN }),
-      this.queryAll(INDEXES.byStatus, 'assigned', {
-        filter: { expression: '#agentId = :agentId', names: { '#agentId': 'agentId' }, values: { ':agentId': agentId } },
+      this.queryAll(INDEXES.byAgent, agentId, {
+        sortBefore: AGENT_SORT_CLOSED,
+        filter: { expression: '#status = :assigned', names: { '#status': 'status' }, values: { ':assigned': 'assigned' } },
       }),
     ]);
     const byId = new Map([...open, ...legacy].map((conversation) => [conversation.id, conversation]));
@@ -275,9 +279,20 @@ export class DynamoConversationStore implements ConversationStore {
   private async queryAll(
     index: { indexName: string; partitionKey: string; sortKey: string },
     value: string,
-    options: { beginsWith?: string; filter?: { expression: string; names: Record<string, string>; values: Item } } = {},
+    options: {
+      beginsWith?: string;
+      /** Only sort keys below this one. */
+      sortBefore?: string;
+      filter?: { expression: string; names: Record<string, string>; values: Item };
+    } = {},
   ): Promise<Conversation[]> {
-    const { beginsWith, filter } = options;
+    const { beginsWith, sortBefore, filter } = options;
+    const sortCondition =
+      beginsWith !== undefined
+        ? { expression: ' AND begins_with(#sort, :sort)', value: beginsWith }
+        : sortBefore !== undefined
+          ? { expression: ' AND #sort < :sort', value: sortBefore }
+          : undefined;
     const out: Conversation[] = [];
     let startKey: Item | undefined;
     do {
@@ -286,15 +301,15 @@ export class DynamoConversationStore implements ConversationStore {
           new QueryCommand({
             TableName: this.tableName,
             IndexName: index.indexName,
-            KeyConditionExpression: beginsWith === undefined ? '#key = :value' : '#key = :value AND begins_with(#sort, :prefix)',
+            KeyConditionExpression: `#key = :value${sortCondition?.expression ?? ''}`,
             ExpressionAttributeNames: {
               '#key': index.partitionKey,
-              ...(beginsWith === undefined ? {} : { '#sort': index.sortKey }),
+              ...(sortCondition ? { '#sort': index.sortKey } : {}),
               ...filter?.names,
             },
             ExpressionAttributeValues: {
               ':value': value,
-              ...(beginsWith === undefined ? {} : { ':prefix': beginsWith }),
+              ...(sortCondition ? { ':sort': sortCondition.value } : {}),
               ...filter?.values,
             },
             ...(filter ? { FilterExpression: filter.expression } : {}),

@@ -1,5 +1,6 @@
 import { PutCommand, QueryCommand, UpdateCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { statusShardKey } from '../../../functions/adapters/dynamodb/conversation-items';
 import { DynamoConversationStore } from '../../../functions/adapters/dynamodb/conversation-store';
 import { keys } from '../../../functions/adapters/dynamodb/keys';
 import { INDEXES } from '../../../functions/adapters/dynamodb/table-schema';
@@ -99,7 +100,7 @@ describe('MessageLog requests', () => {
       Promise.all(
         [
           [INDEXES.byCustomer, conversation.customer.id],
-          [INDEXES.byStatus, 'queued'],
+          [INDEXES.byStatus, statusShardKey('queued', conversation.id)],
           [INDEXES.queue, conversation.skill],
         ].map(async ([index, value]) => {
           const { indexName, partitionKey } = index as { indexName: string; partitionKey: string };

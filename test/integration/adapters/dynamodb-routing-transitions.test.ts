@@ -98,7 +98,8 @@ describe('routing transitions on DynamoDB (dynalite)', () => {
         ExpressionAttributeValues: { ':agent': 'keeper', ':open': 'O#' },
       }),
     );
-    expect(open_.Items?.map((item) => item.id)).toEqual([kept!.id]);
+    // byAgent projects keys and status only (table-schema.ts INDEX_PROJECTIONS).
+    expect(open_.Items?.map((item) => item.pk)).toEqual([`CONV#${kept!.id}`]);
     expect((await store.listAssignedTo('keeper')).map((c) => c.id)).toEqual([kept!.id]);
     // The session list: open ones first, then the most recently closed.
     expect((await store.listForAgent('keeper', 10)).map((c) => c.id)).toEqual([kept!.id, done!.id]);
