@@ -21,12 +21,19 @@ export function availabilityFrame(availability: SkillAvailability): ServerFrame 
   };
 }
 
+/** The `bot` conversations of every skill: one listing (every byStatus shard) serves each skill announced together. */
+type BotListing = () => Promise<Conversation[]>;
+const botListing = (ports: Ports): BotListing => {
+  let listed: Promise<Conversation[]> | undefined;
+  return () => {
+    listed ??= ports.conversations.listByStatus('bot', ANNOUNCE_PAGE);
+    return listed;
+  };
+};
+
 /** The customers of a skill's `queued` and `bot` conversations: those whose widget shows the team's state. */
-async function waitingCustomers(ports: Ports, skill: string): Promise<string[]> {
-  const [queued, bot] = await Promise.all([
-    ports.conversations.listQueued(skill, ANNOUNCE_PAGE),
-    ports.conversations.listByStatus('bot', ANNOUNCE_PAGE),
-  ]);
+async function waitingCustomers(ports: Ports, skill: string, bots: BotListing): Promise<string[]> {
+  const [queued, bot] = await Promise.all([ports.conversations.listQueued(skill, ANNOUNCE_PAGE), bots()]);
   return [...new Set([...queued, ...bot.filter((conversation) => conversation.skill === skill)].map((c: Conversation) => c.customer.id))];
 }
 
@@ -36,10 +43,10 @@ async function waitingCustomers(ports: Ports, skill: string): Promise<string[]> 
  * and status changes announce a change once; running twice repeats at most one frame, which
  * carries the same state. Returns whether it announced.
  */
-export async function announceAvailability(ports: Ports, skill: string): Promise<boolean> {
+export async function announceAvailability(ports: Ports, skill: string, bots: BotListing = botListing(ports)): Promise<boolean> {
   const [availability, last] = await Promise.all([availabilityOf(ports, skill), ports.hours.lastAnnounced(skill)]);
   if (last && last.open === availability.open && last.agentsOnline === availability.agentsOnline) return false;
-  const customers = await waitingCustomers(ports, skill);
+  const customers = await waitingCustomers(ports, skill, bots);
   const frame = availabilityFrame(availability);
   await Promise.all(customers.map((customerId) => broadcast(ports, [customerId], frame)));
   await ports.hours.rememberAnnounced(skill, {
@@ -53,9 +60,10 @@ export async function announceAvailability(ports: Ports, skill: string): Promise
 /** Announces each skill's changes; one skill failing does not stop the others (logged). */
 export async function announceSkills(ports: Ports, skills: Iterable<string>): Promise<string[]> {
   const announced: string[] = [];
+  const bots = botListing(ports);
   for (const skill of new Set(skills)) {
     try {
-      if (await announceAvailability(ports, skill)) announced.push(skill);
+      if (await announceAvailability(ports, skill, bots)) announced.push(skill);
     } catch (error) {
       ports.log.warn('Availability announcement failed; the next sweep retries', { skill, error });
     }

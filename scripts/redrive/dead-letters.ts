@@ -126,16 +126,36 @@ export async function redriveDeadLetters(
     readonly targetQueueUrl: string;
     readonly max?: number;
     readonly onMoved?: (message: Message) => void;
+    /** The run's start, compared with SentTimestamp (tests move it; the system clock otherwise). */
+    readonly now?: () => number;
   },
 ): Promise<RedriveOutcome> {
   const max = options.max ?? Number.POSITIVE_INFINITY;
+  // A trigger that fails again is parked again while the run goes on: only what was in the DLQ
+  // when the run began is moved, or one that can never succeed would cycle between the queues.
+  const startedAt = (options.now ?? Date.now)();
   let moved = 0;
   let sendFailures = 0;
   let deleteFailures = 0;
   while (moved + sendFailures < max) {
     const batch = await receive(client, options.deadLetterQueueUrl, Math.min(10, max - moved - sendFailures), MOVE_VISIBILITY_SECONDS);
-    if (batch.length === 0) break;
-    for (const message of batch) {
+    const parkedAgain = batch.filter((message) => Number(message.Attributes?.SentTimestamp) >= startedAt);
+    if (parkedAgain.length > 0) {
+      // Back in view at once: they stay in the DLQ for a later look or run.
+      await client.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: options.deadLetterQueueUrl,
+          Entries: parkedAgain.map((message, index) => ({
+            Id: String(index),
+            ReceiptHandle: message.ReceiptHandle!,
+            VisibilityTimeout: 0,
+          })),
+        }),
+      );
+    }
+    const toMove = batch.filter((message) => !parkedAgain.includes(message));
+    if (toMove.length === 0) break;
+    for (const message of toMove) {
       const attributes = originalAttributes(message);
       try {
         await client.send(

@@ -38,7 +38,8 @@ describe('correlation ids', () => {
       const started = await client.nextOfType('conversation');
       const conversationId = (started as unknown as { conversation: { id: string } }).conversation.id;
       await waitFor(() => routed.some((body) => (body as { conversationId?: string }).conversationId === conversationId));
-      expect(routed).toContainEqual({ type: 'conversation.queued', conversationId, correlationId: 'corr-start-1' });
+      // The trigger carries the skill, so the router drains without reading the conversation first.
+      expect(routed).toContainEqual({ type: 'conversation.queued', conversationId, skill: 'billing', correlationId: 'corr-start-1' });
       client.close();
     },
     budget(4),
