@@ -63,7 +63,9 @@ describe('npm run load', () => {
         expect(run.ack.count).toBe(MESSAGES);
         expect(run.delivery.count).toBe(MESSAGES);
         expect(run.server?.idleConnections).toBe(IDLE);
-        expect(run.server?.cpuMs).toBeGreaterThan(0);
+        // /proc counts CPU in 10 ms ticks: the relay's few messages can take less than one.
+        if (run.target === 'parley') expect(run.server?.cpuMs).toBeGreaterThan(0);
+        else expect(run.server?.cpuMs).toBeGreaterThanOrEqual(0);
         expect(run.server?.rssBaseBytes).toBeGreaterThan(0);
       }
       const text = formatText(report);
