@@ -94,11 +94,6 @@ export class DynamoConversationStore implements ConversationStore {
     return (await readConversationItems(this.db, this.tableName, indexItems)).map(itemToConversation);
   }
 
-  /** Items by key (read cursors), BatchGetItem with strong consistency. */
-  private batchGet(allKeys: readonly Item[]): Promise<Item[]> {
-    return batchGetItems(this.db, this.tableName, allKeys);
-  }
-
   async findOpen(customerId: string): Promise<Conversation | undefined> {
     const pointer = await this.getOpenPointer(customerId);
     if (!pointer) return undefined;
@@ -680,7 +675,11 @@ export class DynamoConversationStore implements ConversationStore {
   }
 
   async getReadCursors(conversationIds: readonly string[], userId: string): Promise<Map<string, number>> {
-    const items = await this.batchGet([...new Set(conversationIds)].map((id) => keys.readCursor(id, userId)));
+    const items = await batchGetItems(
+      this.db,
+      this.tableName,
+      [...new Set(conversationIds)].map((id) => keys.readCursor(id, userId)),
+    );
     const cursors = new Map<string, number>();
     for (const item of items) {
       const pk = String(item.pk);
