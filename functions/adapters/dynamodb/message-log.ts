@@ -109,9 +109,13 @@ const sameSend =
  *   whichever of the two places it, the other recognises it. So a resend never stores a second
  *   copy, whenever the first attempt stopped.
  *
- * A new message costs 3 requests here (claim put, message put, lastSeq update) and the
- * caller's read of the conversation makes 4; docs/delivery.md "The message path's requests"
- * says why 3 cannot hold every guarantee without transactions.
+ * - A message whose sender gave its cursor from the first send (issue 14) makes no claim: every
+ *   copy of that send lies above the cursor, and any attempt that loses a put looks for the
+ *   same sender and clientMsgId in the run (appendAfterCursor).
+ *
+ * A new message costs 2 requests here with a cursor (message put, lastSeq update), 3 without
+ * (the claim first), plus the caller's read of the conversation; docs/delivery.md "The message
+ * path's requests" gives the argument and the designs weighed against it.
  */
 export class MessageLog {
   constructor(
