@@ -90,11 +90,17 @@ await step('start with text (+ routing)', async () => {
   conversationId = (frame.conversation as { id: string }).id;
   await customer.waitFor((other) => other.type === 'assigned' && other.conversationId === conversationId);
 });
-await step('message', () => customer.request({ action: 'message', conversationId, clientMsgId: 'b-2', text: 'Anyone?' }, ['ack']));
-await step('message (resend, duplicate)', () =>
-  customer.request({ action: 'message', conversationId, clientMsgId: 'b-2', text: 'Anyone?' }, ['ack']),
+// Each send carries its sender's cursor as the client library does (issue 14: no clientMsgId record).
+// The customer holds seq 1 (its start text); a resend repeats the first send's cursor; the agent holds 1 and 2.
+await step('message', () =>
+  customer.request({ action: 'message', conversationId, clientMsgId: 'b-2', text: 'Anyone?', cursor: 1 }, ['ack']),
 );
-await step('message (agent reply)', () => agent.request({ action: 'message', conversationId, clientMsgId: 'a-1', text: 'Yes!' }, ['ack']));
+await step('message (resend, duplicate)', () =>
+  customer.request({ action: 'message', conversationId, clientMsgId: 'b-2', text: 'Anyone?', cursor: 1 }, ['ack']),
+);
+await step('message (agent reply)', () =>
+  agent.request({ action: 'message', conversationId, clientMsgId: 'a-1', text: 'Yes!', cursor: 2 }, ['ack']),
+);
 await step('typing', async () => {
   customer.send({ action: 'typing', conversationId });
   await agent.nextOfType('typing');

@@ -24,6 +24,12 @@ export interface MessageDraft {
   readonly text: string;
   readonly clientMsgId?: string;
   readonly attachment?: Attachment;
+  /**
+   * Extension (issue 14): with a clientMsgId, the sender's cursor when it first sent it. Every
+   * stored copy of this send would be above it, so the log looks there instead of keeping a
+   * clientMsgId record (adapters/dynamodb/message-log.ts).
+   */
+  readonly cursor?: number;
 }
 
 /**

@@ -147,8 +147,11 @@ export interface ConversationStore {
 
   /** Stores a message with the next seq, idempotent by (sender, clientMsgId). */
   appendMessage(conversation: Conversation, draft: MessageDraft, now: string): Promise<AppendResult>;
-  /** The message a sender stored under a clientMsgId, if it was stored. */
-  findByClientMsgId(conversationId: string, senderId: string, clientMsgId: string): Promise<Message | undefined>;
+  /**
+   * The message a sender stored under a clientMsgId, if it was stored. `cursor` (issue 14): the
+   * sender's cursor from its first send, when it sent one (no clientMsgId record was kept).
+   */
+  findByClientMsgId(conversationId: string, senderId: string, clientMsgId: string, cursor?: number): Promise<Message | undefined>;
   /** Messages with seq > afterSeq, in seq order. */
   listMessages(conversationId: string, afterSeq: number, limit: number): Promise<MessagePage>;
   hasMessage(conversationId: string, seq: number): Promise<boolean>;

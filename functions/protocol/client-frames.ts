@@ -109,8 +109,15 @@ export const messageFrame = z
     text: text.optional(),
     // Extension (issue 11): a file uploaded with a grant from POST /v1/attachments.
     attachment: z.strictObject({ id: z.string().regex(ATTACHMENT_ID_PATTERN, 'attachment.id is not an attachment id') }).optional(),
+    // Extension (issue 14): the sender's cursor in the conversation when it FIRST sent this
+    // clientMsgId (the highest seq it held with none missing), the same on every resend. It
+    // replaces the server's clientMsgId record (docs/delivery.md "The message path's requests").
+    cursor: seq.optional(),
   })
-  .refine((frame) => frame.text !== undefined || frame.attachment !== undefined, { message: 'text is required without an attachment' });
+  .refine((frame) => frame.text !== undefined || frame.attachment !== undefined, { message: 'text is required without an attachment' })
+  .refine((frame) => frame.cursor === undefined || frame.conversationId !== undefined, {
+    message: 'cursor is only allowed with conversationId',
+  });
 
 export const typingFrame = z.strictObject({
   action: z.literal('typing'),

@@ -44,7 +44,7 @@ export async function sendMessage(
   const sender = userRef(caller.user);
   if (conversation.status === 'closed') {
     // A resend of a message stored before the close still gets its original ack.
-    const earlier = await ports.conversations.findByClientMsgId(conversation.id, sender.id, frame.clientMsgId);
+    const earlier = await ports.conversations.findByClientMsgId(conversation.id, sender.id, frame.clientMsgId, frame.cursor);
     if (earlier) return [ackFrame(earlier)];
     assertOpen(conversation);
   }
@@ -53,7 +53,14 @@ export async function sendMessage(
   const now = ports.clock.now();
   const result = await ports.conversations.appendMessage(
     conversation,
-    { sender, text, clientMsgId: frame.clientMsgId, ...(attachment ? { attachment } : {}) },
+    {
+      sender,
+      text,
+      clientMsgId: frame.clientMsgId,
+      ...(attachment ? { attachment } : {}),
+      // Extension (issue 14): with the sender's cursor the log keeps no clientMsgId record (one request fewer).
+      ...(frame.cursor !== undefined ? { cursor: frame.cursor } : {}),
+    },
     now.toISOString(),
   );
   if (!result.duplicate) {

@@ -143,7 +143,18 @@ describe('a customer and an agent chat over real WebSockets', () => {
       const stranger = (await connectAndSync(await guestToken('Eve'))).client;
       stranger.send({ action: 'message', conversationId, clientMsgId: 'e-1', text: 'let me in' });
       expect(await stranger.nextOfType('error')).toMatchObject({ code: 'forbidden', conversationId });
+      expect(await errorFor({ action: 'message', clientMsgId: 'x', text: 'hi', cursor: 5 })).toMatchObject({ code: 'bad_request' });
+      expect(await errorFor({ action: 'message', conversationId, clientMsgId: 'x', text: 'hi', cursor: -1 })).toMatchObject({
+        code: 'bad_request',
+      });
       expect((await history(conversationId, agentJwt)).map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+
+      // Issue 14: a message carrying the sender's cursor from its first send (no clientMsgId record); its resend, the same ack.
+      const cursorAck = await c.request({ action: 'message', conversationId, clientMsgId: 'c-3', text: 'Plugged in.', cursor: 5 }, ['ack']);
+      expect(cursorAck).toMatchObject({ seq: 6 });
+      expect(await c.request({ action: 'message', conversationId, clientMsgId: 'c-3', text: 'Plugged in.', cursor: 5 }, ['ack'])).toEqual(
+        cursorAck,
+      );
 
       // Close: both sides are told; later messages are refused with conflict, a resend still gets its ack.
       const closed = await agent.request({ action: 'close', conversationId }, ['closed']);
@@ -151,8 +162,14 @@ describe('a customer and an agent chat over real WebSockets', () => {
       expect(await c.nextOfType('closed')).toMatchObject({ conversationId });
       expect(await errorFor({ action: 'message', conversationId, clientMsgId: 'c-9', text: 'hello?' })).toMatchObject({ code: 'conflict' });
       expect(await c.request({ action: 'message', conversationId, clientMsgId: 'c-2', text: 'Done.' }, ['ack'])).toEqual(ack);
+      expect(await c.request({ action: 'message', conversationId, clientMsgId: 'c-3', text: 'Plugged in.', cursor: 5 }, ['ack'])).toEqual(
+        cursorAck,
+      );
+      expect(await errorFor({ action: 'message', conversationId, clientMsgId: 'c-10', text: 'still there?', cursor: 6 })).toMatchObject({
+        code: 'conflict',
+      });
       expect(await c.request({ action: 'rate', conversationId, score: 5 }, ['rated'])).toEqual({ type: 'rated', conversationId, score: 5 });
-      expect((await history(conversationId, agentJwt)).map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+      expect((await history(conversationId, agentJwt)).map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6]);
 
       await Promise.all([c.close(), agent.close(), stranger.close()]);
     },

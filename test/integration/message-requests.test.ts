@@ -115,4 +115,45 @@ describe('the message action', () => {
     },
     budget(12),
   );
+
+  it(
+    "stores a message that carries its sender's cursor with 3 requests, and its resend with 2 and no write",
+    async () => {
+      const login = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'agent.tech@example.com', password: 'parley-demo' });
+      const guest = await postJson(`${stack.httpUrl}/v1/auth/guest`, { name: 'Cursor' });
+      const agent = await RawClient.connect(stack.wsUrl, login.body.token);
+      await agent.request({ action: 'status', status: 'online' }, ['status']);
+      const customer = await RawClient.connect(stack.wsUrl, guest.body.token);
+      customer.send({ action: 'start', skill: 'tech', text: 'Hello', clientMsgId: 'c-1' });
+      const conversationId = ((await customer.nextOfType('conversation')).conversation as { id: string }).id;
+      await customer.waitFor((frame) => frame.type === 'assigned' && frame.conversationId === conversationId);
+      // Warm the directory (the conversation's first `message` learns its participants).
+      await customer.request({ action: 'message', conversationId, clientMsgId: 'c-2', text: 'Warm', cursor: 1 }, ['ack']);
+
+      // The customer holds 1 and 2 (its own, by their acks): its cursor is 2.
+      const sent = await messageRequests(() =>
+        customer.request({ action: 'message', conversationId, clientMsgId: 'c-3', text: 'Anyone?', cursor: 2 }, ['ack']),
+      );
+      // The conversation (authorization, floor), the slot, lastSeq: no clientMsgId claim.
+      expect(sent.conversation).toEqual(['GetItem', 'PutItem', 'UpdateItem']);
+      expect(sent.others).toEqual([]);
+      expect(sent.counted).toBe(3);
+
+      // A resend carries the cursor of the first send: one Query above it finds the original.
+      const resent = await messageRequests(() =>
+        customer.request({ action: 'message', conversationId, clientMsgId: 'c-3', text: 'Anyone?', cursor: 2 }, ['ack']),
+      );
+      expect(resent.conversation).toEqual(['GetItem', 'Query']);
+
+      const reply = await messageRequests(() =>
+        agent.request({ action: 'message', conversationId, clientMsgId: 'a-1', text: 'Yes!', cursor: 3 }, ['ack']),
+      );
+      expect(reply.conversation).toEqual(['GetItem', 'PutItem', 'UpdateItem']);
+      expect(reply.others).toEqual(['GetItem', 'GetItem']);
+      const got = await customer.waitFor((frame) => frame.type === 'message' && frame.text === 'Yes!');
+      expect(got.seq).toBe(4);
+      await Promise.all([customer.close(), agent.close()]);
+    },
+    budget(12),
+  );
 });

@@ -15,6 +15,12 @@ export interface OutboxEntry {
   readonly profile?: CustomerProfile;
   readonly visitor?: VisitorContext;
   readonly createdAt: number;
+  /**
+   * Extension (issue 14): the conversation's cursor when the send was accepted (before its first
+   * transmission), sent unchanged with every attempt; the server looks for an earlier attempt's
+   * copy above it instead of keeping a record of the clientMsgId. Absent: the server keeps one.
+   */
+  readonly cursor?: number;
 }
 
 function isEntry(value: unknown): value is OutboxEntry {
@@ -24,7 +30,8 @@ function isEntry(value: unknown): value is OutboxEntry {
     typeof entry.clientMsgId === 'string' &&
     (entry.action === 'message' || entry.action === 'start') &&
     typeof entry.text === 'string' &&
-    typeof entry.createdAt === 'number'
+    typeof entry.createdAt === 'number' &&
+    (entry.cursor === undefined || (Number.isInteger(entry.cursor) && entry.cursor >= 0))
   );
 }
 

@@ -92,6 +92,7 @@ export class ParleyClient {
         this.events.emit('ack', ack);
       },
       failed: (failure) => this.events.emit('failed', failure),
+      cursorOf: (conversationId) => this.sync.cursor(conversationId),
     });
     this.sync = new ConversationSync(cursors, settings, this.counters, this.supervisor, {
       // After (re)connecting: every unacknowledged send goes out again, oldest first, with its clientMsgId.

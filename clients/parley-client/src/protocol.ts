@@ -245,7 +245,8 @@ export type ClientFrame =
   | { action: 'sync'; cursors?: Record<string, number>; noteCursors?: Record<string, number>; batched?: true }
   | { action: 'heartbeat'; ts?: number | string }
   | { action: 'start'; skill?: string; text?: string; clientMsgId?: string; profile?: CustomerProfile; visitor?: VisitorContext }
-  | { action: 'message'; conversationId?: string; clientMsgId: string; text?: string; attachment?: { id: string } }
+  // `cursor` (issue 14): the sender's cursor when it first sent this clientMsgId, the same on every resend.
+  | { action: 'message'; conversationId?: string; clientMsgId: string; text?: string; attachment?: { id: string }; cursor?: number }
   | { action: 'typing'; conversationId: string }
   | { action: 'read'; conversationId: string; seq: number }
   | { action: 'close'; conversationId: string; reason?: string }

@@ -33,6 +33,16 @@ export interface SendConnection {
 export interface SendPipelineHooks {
   acknowledged(entry: OutboxEntry, ack: AckFrame): void;
   failed(failure: SendFailure): void;
+  /**
+   * The conversation's cursor now (the highest seq held with none missing before it): taken
+   * when a message is accepted and sent with every attempt (issue 14, docs/delivery.md).
+   */
+  cursorOf?(conversationId: string): number | undefined;
+}
+
+/** A cursor worth sending: a whole number of messages (the server refuses anything else). */
+function cursorField(cursor: number | undefined): { cursor?: number } {
+  return cursor !== undefined && Number.isInteger(cursor) && cursor >= 0 ? { cursor } : {};
 }
 
 export function randomId(): string {
@@ -90,6 +100,7 @@ export class SendPipeline {
       text,
       ...(options.attachment ? { attachment: options.attachment } : {}),
       createdAt: this.config.now(),
+      ...cursorField(conversationId === undefined ? undefined : this.hooks.cursorOf?.(conversationId)),
     });
   }
 
@@ -223,6 +234,7 @@ export class SendPipeline {
             // Only the id goes on the wire; the rest is for the sender's own copy (see ParleyClient).
             ...(entry.attachment ? { attachment: { id: entry.attachment.id } } : {}),
             ...(entry.conversationId ? { conversationId: entry.conversationId } : {}),
+            ...(entry.conversationId && entry.cursor !== undefined ? { cursor: entry.cursor } : {}),
           };
     this.connection.write(frame);
     this.clearSendTimer(entry.clientMsgId);

@@ -663,8 +663,8 @@ export class DynamoConversationStore implements ConversationStore {
     return this.messages.has(conversationId, seq);
   }
 
-  findByClientMsgId(conversationId: string, senderId: string, clientMsgId: string): Promise<Message | undefined> {
-    return this.messages.findByClientMsgId(conversationId, senderId, clientMsgId);
+  findByClientMsgId(conversationId: string, senderId: string, clientMsgId: string, cursor?: number): Promise<Message | undefined> {
+    return this.messages.findByClientMsgId(conversationId, senderId, clientMsgId, cursor);
   }
 
   async getReadCursor(conversationId: string, userId: string): Promise<number | undefined> {

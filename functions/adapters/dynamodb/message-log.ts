@@ -82,6 +82,18 @@ export function claimOfFailure(error: unknown): Claim | undefined {
   return { messageId, floor, ...(seq !== undefined && Number.isInteger(seq) ? { seq } : {}) };
 }
 
+/** A copy of the attempt that claimed this message id. */
+const byMessageId =
+  (messageId: string) =>
+  (stored: Message): boolean =>
+    stored.messageId === messageId;
+
+/** A copy of this sender's send with this clientMsgId (the cursor path, where no claim names a message id). */
+const sameSend =
+  (senderId: string, clientMsgId: string) =>
+  (stored: Message): boolean =>
+    stored.sender.id === senderId && stored.clientMsgId === clientMsgId;
+
 /**
  * A conversation's messages, numbered 1, 2, 3... without gaps or repeats, using single-item
  * conditional writes only (DynamoDB Local and dynalite have no transactions either):
@@ -97,9 +109,13 @@ export function claimOfFailure(error: unknown): Claim | undefined {
  *   whichever of the two places it, the other recognises it. So a resend never stores a second
  *   copy, whenever the first attempt stopped.
  *
- * A new message costs 3 requests here (claim put, message put, lastSeq update) and the
- * caller's read of the conversation makes 4; docs/delivery.md "The message path's requests"
- * says why 3 cannot hold every guarantee without transactions.
+ * - A message whose sender gave its cursor from the first send (issue 14) makes no claim: every
+ *   copy of that send lies above the cursor, and any attempt that loses a put looks for the
+ *   same sender and clientMsgId in the run (appendAfterCursor).
+ *
+ * A new message costs 2 requests here with a cursor (message put, lastSeq update), 3 without
+ * (the claim first), plus the caller's read of the conversation; docs/delivery.md "The message
+ * path's requests" gives the argument and the designs weighed against it.
  */
 export class MessageLog {
   constructor(
@@ -110,6 +126,9 @@ export class MessageLog {
   ) {}
 
   async append(conversation: Conversation, draft: MessageDraft, now: string): Promise<AppendResult> {
+    if (this.space.kind === 'message' && draft.clientMsgId && draft.cursor !== undefined) {
+      return this.appendAfterCursor(conversation, draft, now, draft.cursor);
+    }
     let messageId = this.ids.next();
     // What the caller (or the HEAD item) knew: every seq up to it is stored and announced in lastSeq.
     const known = this.space.kind === 'message' ? conversation.lastSeq : await this.headSeq(conversation.id);
@@ -127,14 +146,42 @@ export class MessageLog {
         earlier = true;
       }
     }
-    const placed = await this.place(conversation.id, { messageId, floor, draft, now }, earlier);
+    const placed = await this.place(conversation.id, { messageId, floor, draft, now }, earlier, byMessageId(messageId));
+    return this.finish(conversation.id, placed, known);
+  }
+
+  /**
+   * A message whose sender gave its cursor from the first send (issue 14): no clientMsgId claim.
+   * Every stored copy of this send sits above the cursor (the sender's cursor counts only
+   * stored messages, and a copy is placed after the first send), so it is the floor of the
+   * search: when the cursor is below lastSeq the run above it is read first; otherwise the
+   * put at lastSeq + 1 is itself the check (slots fill as a prefix, so a free slot there means
+   * nothing above it). Any attempt that loses a put walks the occupied run for a copy of the
+   * same send (sender and clientMsgId) before trying past its end, so of two attempts racing
+   * (a slow first attempt and a resend), the one that puts second finds the other's copy.
+   * docs/delivery.md "The message path's requests" gives the argument.
+   */
+  private async appendAfterCursor(conversation: Conversation, draft: MessageDraft, now: string, cursor: number): Promise<AppendResult> {
+    const known = conversation.lastSeq;
+    const floor = Math.min(cursor, known);
+    const placed = await this.place(
+      conversation.id,
+      { messageId: this.ids.next(), floor, draft, now },
+      floor < known,
+      sameSend(draft.sender.id, draft.clientMsgId ?? ''),
+    );
+    return this.finish(conversation.id, placed, known);
+  }
+
+  /** lastSeq covers what was placed (or found placed above what the caller knew). */
+  private async finish(conversationId: string, placed: { message: Message; existed: boolean }, known: number): Promise<AppendResult> {
     // A duplicate whose seq lastSeq already covers needs no write: its attempt (or a later one) got that far.
     const resumed = placed.existed && placed.message.seq > known;
     if (!placed.existed || resumed) {
       if (this.space.touchesConversation) {
-        await this.bumpLastSeq(conversation.id, placed.message.seq, placed.message.ts, sideOf(placed.message.sender.role));
+        await this.bumpLastSeq(conversationId, placed.message.seq, placed.message.ts, sideOf(placed.message.sender.role));
       } else {
-        await this.bumpHead(conversation.id, placed.message.seq);
+        await this.bumpHead(conversationId, placed.message.seq);
       }
     }
     return { message: placed.message, duplicate: placed.existed, resumed };
@@ -174,19 +221,21 @@ export class MessageLog {
     return result.Item !== undefined;
   }
 
-  async findByClientMsgId(conversationId: string, senderId: string, clientMsgId: string): Promise<Message | undefined> {
+  /** `cursor`: the sender's cursor from its first send (no claim was made); the search starts above it. */
+  async findByClientMsgId(conversationId: string, senderId: string, clientMsgId: string, cursor?: number): Promise<Message | undefined> {
+    if (this.space.kind === 'message' && cursor !== undefined) return this.walkFor(conversationId, cursor, sameSend(senderId, clientMsgId));
     const claim = await this.getClaim(conversationId, senderId, clientMsgId);
     if (!claim) return undefined;
     if (typeof claim.seq === 'number') return this.get(conversationId, claim.seq);
-    return this.walkFor(conversationId, claim.floor, claim.messageId);
+    return this.walkFor(conversationId, claim.floor, byMessageId(claim.messageId));
   }
 
-  /** The message with this id above `floor`, walking the gap-free run page by page; undefined at its end. */
-  private async walkFor(conversationId: string, floor: number, messageId: string): Promise<Message | undefined> {
+  /** The message `matches` accepts above `floor`, walking the gap-free run page by page; undefined at its end. */
+  private async walkFor(conversationId: string, floor: number, matches: (stored: Message) => boolean): Promise<Message | undefined> {
     let after = floor;
     for (;;) {
       const page = await this.list(conversationId, after, SCAN_PAGE);
-      const mine = page.messages.find((stored) => stored.messageId === messageId);
+      const mine = page.messages.find(matches);
       if (mine) return mine;
       if (!page.more) return undefined;
       after = page.messages.at(-1)?.seq ?? after;
@@ -250,21 +299,23 @@ export class MessageLog {
 
   /**
    * Puts the message in the first free slot above the floor. `walkFirst` (an earlier attempt's
-   * claim) reads the run above the floor before writing anything: that attempt's copy, if
-   * placed, is in it. Otherwise a lost put walks the occupied run for our own copy (a racing
-   * attempt of the same send), else past its end. Only lost puts count against the attempts.
+   * claim, or a sender's cursor below lastSeq) reads the run above the floor before writing
+   * anything: that attempt's copy, if placed, is in it. Otherwise a lost put walks the occupied
+   * run for a copy of this send (`mine`: a racing attempt), else past its end. Only lost puts
+   * count against the attempts.
    */
   private async place(
     conversationId: string,
     attempt: { messageId: string; floor: number; draft: MessageDraft; now: string },
     walkFirst: boolean,
+    matches: (stored: Message) => boolean,
   ): Promise<{ message: Message; existed: boolean }> {
     let slot = attempt.floor + 1;
     let walk = walkFirst;
     for (let lost = 0; lost < PLACEMENT_ATTEMPTS; ) {
       if (walk) {
         const page = await this.list(conversationId, slot - 1, SCAN_PAGE);
-        const mine = page.messages.find((stored) => stored.messageId === attempt.messageId);
+        const mine = page.messages.find(matches);
         if (mine) return { message: mine, existed: true };
         slot = (page.messages.at(-1)?.seq ?? slot - 1) + 1;
         if (page.more) continue;

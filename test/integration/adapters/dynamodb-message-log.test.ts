@@ -1,4 +1,4 @@
-import { PutCommand, QueryCommand, UpdateCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusShardKey } from '../../../functions/adapters/dynamodb/conversation-items';
 import { DynamoConversationStore } from '../../../functions/adapters/dynamodb/conversation-store';
@@ -23,6 +23,32 @@ const sent: string[] = [];
 const ids = ulidGenerator();
 const now = () => new Date().toISOString();
 const ann = { id: 'guest:ann', role: 'customer' as const, name: 'Ann' };
+
+/** A request held before it is sent, until released: a slow attempt at an exact step. */
+interface Gate {
+  matches(command: string, input: string): boolean;
+  reached(): void;
+  released: Promise<void>;
+}
+const gates: Gate[] = [];
+
+/** Holds the next request `matches` accepts; `reached` resolves when it is held, `release` lets it go. */
+function hold(matches: (command: string, input: string) => boolean): { reached: Promise<void>; release: () => void } {
+  let reached!: () => void;
+  let release!: () => void;
+  const reachedPromise = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  gates.push({ matches, reached, released });
+  return { reached: reachedPromise, release };
+}
+
+/** The slot put of a message with this clientMsgId. */
+const slotPut = (clientMsgId: string) => (command: string, input: string) =>
+  command === 'PutItemCommand' && input.includes('"MSG#') && input.includes(`"${clientMsgId}"`);
 const bob = { id: 'agent-bob', role: 'agent' as const, name: 'Bob' };
 
 beforeAll(async () => {
@@ -33,6 +59,12 @@ beforeAll(async () => {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       sent.push(String(context.commandName).replace(/Command$/, ''));
+      const gate = gates.find((one) => one.matches(String(context.commandName), JSON.stringify(args.input)));
+      if (gate) {
+        gates.splice(gates.indexOf(gate), 1);
+        gate.reached();
+        await gate.released;
+      }
       return next(args);
     },
     { step: 'initialize', name: 'testCommandNames' },
@@ -236,5 +268,122 @@ describe('MessageLog recovery from an attempt that died', () => {
     expect(new Set(messages.map((message) => message.clientMsgId)).size).toBe(6);
     for (const result of results) expect(messages).toContainEqual(result.message);
     expect((await store.get(conversation.id))?.lastSeq).toBe(6);
+  });
+});
+
+describe("MessageLog with the sender's cursor (issue 14: no clientMsgId record)", () => {
+  const claimOf = async (conversationId: string, senderId: string, clientMsgId: string) =>
+    (await documents.send(new GetCommand({ TableName: TABLE, Key: keys.clientMessage(conversationId, senderId, clientMsgId) }))).Item;
+
+  it('stores a new message with 2 requests (the slot and lastSeq) and answers its resend with 1 Query', async () => {
+    const conversation = await newConversation();
+    const first = await measured(() => store.appendMessage(conversation, { sender: ann, text: 'hi', clientMsgId: 'k1', cursor: 0 }, now()));
+    expect(first).toEqual({ count: 2, commands: ['PutItem', 'UpdateItem'] });
+    expect(await claimOf(conversation.id, ann.id, 'k1')).toBeUndefined();
+    const current = (await store.get(conversation.id))!;
+    expect(current).toMatchObject({ lastSeq: 1, lastCustomerSeq: 1 });
+    const reply = await measured(() => store.appendMessage(current, { sender: bob, text: 'hello', clientMsgId: 'b1', cursor: 1 }, now()));
+    expect(reply).toEqual({ count: 2, commands: ['PutItem', 'UpdateItem'] });
+    const later = (await store.get(conversation.id))!;
+    let again: Awaited<ReturnType<typeof store.appendMessage>> | undefined;
+    // The resend carries the cursor of the first send (0): the run above it holds the original.
+    const resend = await measured(async () => {
+      again = await store.appendMessage(later, { sender: ann, text: 'hi', clientMsgId: 'k1', cursor: 0 }, now());
+    });
+    expect(resend).toEqual({ count: 1, commands: ['Query'] });
+    expect(again).toMatchObject({ duplicate: true, resumed: false, message: { seq: 1, clientMsgId: 'k1', sender: ann } });
+    expect(await store.findByClientMsgId(conversation.id, ann.id, 'k1', 0)).toMatchObject({ seq: 1, text: 'hi' });
+    expect(await store.findByClientMsgId(conversation.id, ann.id, 'other', 0)).toBeUndefined();
+    expect((await stored(conversation.id)).map((message) => message.seq)).toEqual([1, 2]);
+  });
+
+  it('a sender behind lastSeq reads the run above its cursor first, then takes the next slot', async () => {
+    const conversation = await newConversation();
+    await store.appendMessage(conversation, { sender: bob, text: 'one', clientMsgId: 'b1', cursor: 0 }, now());
+    const current = (await store.get(conversation.id))!;
+    const behind = await measured(() => store.appendMessage(current, { sender: ann, text: 'two', clientMsgId: 'k2', cursor: 0 }, now()));
+    expect(behind).toEqual({ count: 3, commands: ['Query', 'PutItem', 'UpdateItem'] });
+    expect((await stored(conversation.id)).map((message) => message.seq)).toEqual([1, 2]);
+  });
+
+  it('a cursor ahead of the log (a client that lies) still takes the next slot: no gap', async () => {
+    const conversation = await newConversation();
+    const placed = await store.appendMessage(conversation, { sender: ann, text: 'far', clientMsgId: 'k3', cursor: 50 }, now());
+    expect(placed).toMatchObject({ duplicate: false, message: { seq: 1 } });
+    expect((await store.get(conversation.id))?.lastSeq).toBe(1);
+  });
+
+  it('after its slot, before lastSeq: the resend finds it, reports it resumed and moves lastSeq', async () => {
+    const conversation = await newConversation();
+    const original = await store.appendMessage(conversation, { sender: ann, text: 'one', clientMsgId: 'k4', cursor: 0 }, now());
+    await documents.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: keys.conversation(conversation.id),
+        UpdateExpression: 'SET lastSeq = :zero REMOVE lastCustomerSeq, lastCustomerAt',
+        ExpressionAttributeValues: { ':zero': 0 },
+      }),
+    );
+    const current = (await store.get(conversation.id))!;
+    const resend = await store.appendMessage(current, { sender: ann, text: 'one', clientMsgId: 'k4', cursor: 0 }, now());
+    expect(resend).toEqual({ message: original.message, duplicate: true, resumed: true });
+    expect(await store.get(conversation.id)).toMatchObject({ lastSeq: 1, lastCustomerSeq: 1 });
+    expect(await stored(conversation.id)).toHaveLength(1);
+  });
+
+  it('a slow first attempt whose slot put comes after a resend stored the message finds that copy', async () => {
+    const conversation = await newConversation();
+    const slow = hold(slotPut('k5'));
+    const first = store.appendMessage(conversation, { sender: ann, text: 'slow', clientMsgId: 'k5', cursor: 0 }, now());
+    await slow.reached;
+    // The client gave up on the first attempt and resent after reconnecting; another message came in between.
+    await store.appendMessage(conversation, { sender: bob, text: 'meanwhile', clientMsgId: 'b5', cursor: 0 }, now());
+    const resend = await store.appendMessage(
+      (await store.get(conversation.id))!,
+      { sender: ann, text: 'slow', clientMsgId: 'k5', cursor: 0 },
+      now(),
+    );
+    expect(resend).toMatchObject({ duplicate: false, message: { seq: 2 } });
+    slow.release();
+    expect(await first).toMatchObject({ duplicate: true, message: resend.message });
+    const messages = await stored(conversation.id);
+    expect(messages.map((message) => [message.seq, message.clientMsgId])).toEqual([
+      [1, 'b5'],
+      [2, 'k5'],
+    ]);
+    expect((await store.get(conversation.id))?.lastSeq).toBe(2);
+  });
+
+  it('a resend whose walk came before the first attempt placed the message finds it when its own put loses', async () => {
+    const conversation = await newConversation();
+    await store.appendMessage(conversation, { sender: bob, text: 'one', clientMsgId: 'b6', cursor: 0 }, now());
+    const current = (await store.get(conversation.id))!;
+    // Both attempts carry cursor 0 while lastSeq is 1: each reads the run above 0 first.
+    const late = hold(slotPut('k6'));
+    const resend = store.appendMessage(current, { sender: ann, text: 'race', clientMsgId: 'k6', cursor: 0 }, now());
+    await late.reached; // the resend read the run (no copy yet) and is about to put at 2
+    const first = await store.appendMessage(current, { sender: ann, text: 'race', clientMsgId: 'k6', cursor: 0 }, now());
+    expect(first).toMatchObject({ duplicate: false, message: { seq: 2 } });
+    late.release();
+    expect(await resend).toMatchObject({ duplicate: true, message: first.message });
+    expect((await stored(conversation.id)).map((message) => message.seq)).toEqual([1, 2]);
+  });
+
+  it('numbers racing sends and resends of several senders 1..N, each clientMsgId once', async () => {
+    const conversation = await newConversation();
+    const sends = Array.from({ length: 18 }, (_, i) => ({
+      sender: i % 3 === 0 ? bob : ann,
+      text: `m${i}`,
+      clientMsgId: `q${i % 9}`,
+      cursor: 0,
+    }));
+    const results = await Promise.all(sends.map((draft) => store.appendMessage(conversation, draft, now())));
+    const messages = await stored(conversation.id);
+    expect(messages.map((message) => message.seq)).toEqual(Array.from({ length: messages.length }, (_, i) => i + 1));
+    const sendsStored = messages.map((message) => `${message.sender.id}/${message.clientMsgId}`);
+    expect(new Set(sendsStored).size).toBe(sendsStored.length);
+    expect(new Set(sends.map((draft) => `${draft.sender.id}/${draft.clientMsgId}`)).size).toBe(sendsStored.length);
+    for (const result of results) expect(messages).toContainEqual(result.message);
+    expect((await store.get(conversation.id))?.lastSeq).toBe(messages.length);
   });
 });

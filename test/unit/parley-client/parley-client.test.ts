@@ -119,8 +119,9 @@ describe('ParleyClient', () => {
     void client.connect();
     const first = await bringUp([summary('conv')], { conv: 0 });
     const pending = client.send('conv', 'hello');
+    // The cursor when the send was accepted goes with it (issue 14: the server keeps no clientMsgId record).
     expect(first.actions('message')).toEqual([
-      { action: 'message', clientMsgId: pending.clientMsgId, text: 'hello', conversationId: 'conv' },
+      { action: 'message', clientMsgId: pending.clientMsgId, text: 'hello', conversationId: 'conv', cursor: 0 },
     ]);
 
     first.drop(1006);
@@ -131,14 +132,22 @@ describe('ParleyClient', () => {
     second.open();
     expect(second.actions('sync')).toEqual([{ action: 'sync', cursors: { conv: 0 } }]);
     expect(second.actions('message')).toEqual([]); // not before the sync is done
-    second.receive(session([summary('conv')]));
-    second.receive({ type: 'synced', conversations: { conv: 0 } });
-    expect(second.actions('message')).toEqual([expect.objectContaining({ clientMsgId: pending.clientMsgId })]);
+    second.receive(session([summary('conv', 1)]));
+    // Someone else's message arrived meanwhile: the cursor moved, the resend keeps the first send's.
+    second.receive(message('conv', 1));
+    second.receive({ type: 'synced', conversations: { conv: 1 } });
+    expect(second.actions('message')).toEqual([expect.objectContaining({ clientMsgId: pending.clientMsgId, cursor: 0 })]);
 
-    second.receive({ type: 'ack', clientMsgId: pending.clientMsgId, conversationId: 'conv', seq: 1, messageId: 'm1', ts: 't' });
-    await expect(pending.promise).resolves.toMatchObject({ seq: 1 });
+    second.receive({ type: 'ack', clientMsgId: pending.clientMsgId, conversationId: 'conv', seq: 2, messageId: 'm2', ts: 't' });
+    await expect(pending.promise).resolves.toMatchObject({ seq: 2 });
     expect(client.pending()).toEqual([]);
-    expect(client.messages('conv')).toEqual([expect.objectContaining({ seq: 1, text: 'hello', sender: USER })]);
+    expect(client.messages('conv')).toEqual([
+      expect.objectContaining({ seq: 1 }),
+      expect.objectContaining({ seq: 2, text: 'hello', sender: USER }),
+    ]);
+    // The next send starts from the cursor now held.
+    client.send('conv', 'again');
+    expect(second.actions('message').at(-1)).toMatchObject({ text: 'again', cursor: 2 });
     expect(client.stats().resends).toBe(1);
   });
 
@@ -150,13 +159,14 @@ describe('ParleyClient', () => {
     const pending = client.send('conv', '', { attachment });
     const captioned = client.send('conv', 'see this', { attachment });
     expect(socket.actions('message')).toEqual([
-      { action: 'message', clientMsgId: pending.clientMsgId, attachment: { id: attachment.id }, conversationId: 'conv' },
+      { action: 'message', clientMsgId: pending.clientMsgId, attachment: { id: attachment.id }, conversationId: 'conv', cursor: 0 },
       {
         action: 'message',
         clientMsgId: captioned.clientMsgId,
         text: 'see this',
         attachment: { id: attachment.id },
         conversationId: 'conv',
+        cursor: 0,
       },
     ]);
     socket.receive({ type: 'ack', clientMsgId: pending.clientMsgId, conversationId: 'conv', seq: 1, messageId: 'm1', ts: 't' });
@@ -304,10 +314,14 @@ describe('ParleyClient', () => {
     const next = FakeSocket.latest();
     next.open();
     expect(next.actions('sync')).toEqual([{ action: 'sync', cursors: { conv: 1 } }]);
-    next.receive(session([summary('conv', 1)]));
-    next.receive({ type: 'synced', conversations: { conv: 1 } });
-    expect(next.actions('message')).toEqual([expect.objectContaining({ clientMsgId: pending.clientMsgId, text: 'survive a reload' })]);
-    next.receive({ type: 'ack', clientMsgId: pending.clientMsgId, conversationId: 'conv', seq: 2, messageId: 'm2', ts: 't' });
+    next.receive(session([summary('conv', 2)]));
+    next.receive(message('conv', 2));
+    next.receive({ type: 'synced', conversations: { conv: 2 } });
+    // The persisted send keeps the cursor it was accepted with (1), not the one held now (2).
+    expect(next.actions('message')).toEqual([
+      expect.objectContaining({ clientMsgId: pending.clientMsgId, text: 'survive a reload', cursor: 1 }),
+    ]);
+    next.receive({ type: 'ack', clientMsgId: pending.clientMsgId, conversationId: 'conv', seq: 3, messageId: 'm3', ts: 't' });
     expect(acks).toEqual([pending.clientMsgId]);
   });
 

@@ -37,6 +37,17 @@ describe('client frame validation', () => {
     expect(code(() => validate(messageFrame, { action: 'message', clientMsgId: '', text: 'x' }))).toBe('bad_request');
     expect(code(() => validate(messageFrame, { action: 'message', clientMsgId: 'x'.repeat(65), text: 'x' }))).toBe('bad_request');
     expect(code(() => validate(messageFrame, { action: 'message', clientMsgId: 'c', text: 5 }))).toBe('bad_request');
+    // Issue 14: a cursor is a seq (0 before any message) and names a conversation.
+    expect(code(() => validate(messageFrame, { action: 'message', conversationId: 'c1', clientMsgId: 'c', text: 't', cursor: 0 }))).toBe(
+      'ok',
+    );
+    expect(code(() => validate(messageFrame, { action: 'message', conversationId: 'c1', clientMsgId: 'c', text: 't', cursor: -1 }))).toBe(
+      'bad_request',
+    );
+    expect(code(() => validate(messageFrame, { action: 'message', conversationId: 'c1', clientMsgId: 'c', text: 't', cursor: 2.5 }))).toBe(
+      'bad_request',
+    );
+    expect(code(() => validate(messageFrame, { action: 'message', clientMsgId: 'c', text: 't', cursor: 3 }))).toBe('bad_request');
   });
 
   it('answers oversized text with too_large', () => {
