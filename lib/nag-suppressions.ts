@@ -263,11 +263,16 @@ const RUNTIME_PINNED: NagPackSuppression = {
 /** The role's inline policy; each wildcard accepted only where the function's needs imply it. */
 function roleSuppressions(fn: ParleyFunction, connectionsResource: string, attachmentsBucket: string): NagPackSuppression[] {
   const suppressions: NagPackSuppression[] = [
-    {
-      id: 'AwsSolutions-IAM5',
-      reason: 'X-Ray tracing (PutTraceSegments, PutTelemetryRecords) does not support resource-level permissions.',
-      appliesTo: ['Resource::*'],
-    },
+    // Granted only to traced functions (the `tracing` context value).
+    ...(fn.tracing
+      ? [
+          {
+            id: 'AwsSolutions-IAM5',
+            reason: 'X-Ray tracing (PutTraceSegments, PutTelemetryRecords) does not support resource-level permissions.',
+            appliesTo: ['Resource::*'],
+          },
+        ]
+      : []),
     {
       id: 'AwsSolutions-IAM5',
       // Short: it is repeated on every function's role and policy, and templates are capped at 1 MB.

@@ -166,6 +166,12 @@ export interface ParleyContext {
    * `attachmentRetentionDays` says otherwise.
    */
   readonly retentionDays?: number;
+  /**
+   * Active X-Ray tracing of every function (`tracing` context value, default on). Off, the
+   * functions are not traced and their bundles leave out the Tracer and the X-Ray SDK (~120 KB
+   * each; lib/constructs/parley-function.ts, docs/operations.md "Traces").
+   */
+  readonly tracing: boolean;
   readonly runtime: RuntimeSettings;
 }
 
@@ -280,6 +286,7 @@ const deploymentSchema = z.object({
   mailInboundRetentionDays: z.coerce.number().int().min(1).max(365).default(30),
   attachmentRetentionDays: z.coerce.number().int().min(1).max(36500).optional(),
   retentionDays: z.coerce.number().int().min(1).max(36500).optional(),
+  tracing: z.preprocess(toBoolean, z.boolean()).default(true),
 });
 
 function mailContext(values: z.infer<typeof deploymentSchema>): MailContext | undefined {
@@ -374,6 +381,7 @@ export function readParleyContext(node: Node): ParleyContext {
     ...optional('mail', mailContext(values)),
     ...optional('attachmentRetentionDays', values.attachmentRetentionDays),
     ...optional('retentionDays', values.retentionDays),
+    tracing: values.tracing,
     runtime: readRuntimeSettings(node),
   };
 }

@@ -112,6 +112,7 @@ export class ParleyStack extends Stack {
       settings: context.runtime,
       attachmentsBucket: this.attachments.bucket,
       ...(context.retentionDays === undefined ? {} : { retentionDays: context.retentionDays }),
+      tracing: context.tracing,
       ...(context.mail === undefined ? {} : { mail: mailResourcesFor(this, context.mail) }),
     };
 

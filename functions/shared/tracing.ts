@@ -14,15 +14,21 @@ export function tracingRequested(env: NodeJS.ProcessEnv = process.env): boolean 
 let tracer: Tracer | undefined;
 let loading: Promise<Tracer | undefined> | undefined;
 
-/** Loads the Tracer when this process traces (once); undefined otherwise. */
+/**
+ * Loads the Tracer when this process traces (once); undefined otherwise. A Lambda bundle built
+ * with tracing off (the `tracing` context value, lib/constructs/parley-function.ts) has
+ * `process.env.PARLEY_BUNDLE_TRACER` replaced by "false": the condition is then constant and
+ * esbuild drops the import with the X-Ray SDK (~120 KB). Unbundled (local stack, tests) it is unset.
+ */
 export function loadTracer(): Promise<Tracer | undefined> {
-  loading ??= tracingRequested()
-    ? import('@aws-lambda-powertools/tracer').then(({ Tracer }) => {
-        const loaded = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'parley' });
-        tracer = loaded.isTracingEnabled() ? loaded : undefined;
-        return tracer;
-      })
-    : Promise.resolve(undefined);
+  loading ??=
+    process.env.PARLEY_BUNDLE_TRACER !== 'false' && tracingRequested()
+      ? import('@aws-lambda-powertools/tracer').then(({ Tracer }) => {
+          const loaded = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'parley' });
+          tracer = loaded.isTracingEnabled() ? loaded : undefined;
+          return tracer;
+        })
+      : Promise.resolve(undefined);
   return loading;
 }
 

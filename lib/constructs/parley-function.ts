@@ -21,8 +21,29 @@ export const DEFAULT_FUNCTION_TIMEOUT = Duration.seconds(10);
 /** ESM output still meets CommonJS dependencies that call `require`; this gives them one. */
 const REQUIRE_SHIM = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
-/** Lambda bundles see `zod` without its locales, JSON Schema and compiler (functions/shared/zod-lean.ts). */
-const ZOD_ALIAS = './functions/shared/zod-lean.ts';
+/**
+ * Packages Lambda bundles see replaced, each by a module of the repository (paths from its root):
+ * - `zod` without its locales, JSON Schema and compiler (functions/shared/zod-lean.ts);
+ * - the AWS SDK's default credential chain by its first link, the environment variables Lambda
+ *   sets (functions/shared/env-credentials.ts): no SSO, INI, process, web identity or metadata
+ *   service providers, nor the nested STS/SSO clients they carry.
+ * The local stack, tests and scripts run the modules unbundled and see the packages themselves.
+ */
+export const BUNDLE_ALIASES = {
+  zod: './functions/shared/zod-lean.ts',
+  '@aws-sdk/credential-provider-node': './functions/shared/env-credentials.ts',
+} as const;
+
+/** What a deployment chooses about every function's bundle. */
+export interface BundleSettings {
+  /**
+   * Active X-Ray tracing (the `tracing` context value, default on). Off, the function is not
+   * traced and its bundle holds no Tracer nor X-Ray SDK (functions/shared/tracing.ts).
+   */
+  readonly tracing: boolean;
+}
+
+export const DEFAULT_BUNDLE_SETTINGS: BundleSettings = { tracing: true };
 
 /**
  * What each port group of functions/wiring.ts needs to be in a function's bundle. esbuild
@@ -44,11 +65,20 @@ export const BUNDLE_GROUPS = {
     needs.signingKeys === true || needs.verificationKeys === true || needs.upstash === true || needs.rotatesSigningKeys === true,
 } as const satisfies Record<string, (needs: Needs) => boolean>;
 
-/** The `define`s that select a function's port groups (see BUNDLE_GROUPS). */
-export function bundleDefines(needs: Needs): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(BUNDLE_GROUPS).map(([group, reached]) => [`process.env.PARLEY_BUNDLE_${group}`, JSON.stringify(String(reached(needs)))]),
-  );
+/**
+ * The `define`s that select a function's port groups (see BUNDLE_GROUPS) and whether it holds
+ * the Tracer (`process.env.PARLEY_BUNDLE_TRACER`).
+ */
+export function bundleDefines(needs: Needs, settings: BundleSettings = DEFAULT_BUNDLE_SETTINGS): Record<string, string> {
+  return {
+    ...Object.fromEntries(
+      Object.entries(BUNDLE_GROUPS).map(([group, reached]) => [
+        `process.env.PARLEY_BUNDLE_${group}`,
+        JSON.stringify(String(reached(needs))),
+      ]),
+    ),
+    'process.env.PARLEY_BUNDLE_TRACER': JSON.stringify(String(settings.tracing)),
+  };
 }
 
 const BUNDLING: BundlingOptions = {
@@ -64,20 +94,20 @@ const BUNDLING: BundlingOptions = {
   // which a bundle cannot hold: it is installed next to the bundle instead (lockfile version).
   nodeModules: ['re2-wasm'],
   forceDockerBundling: false,
-  esbuildArgs: { '--alias': `zod=${ZOD_ALIAS}` },
+  esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([name, path]) => `${name}=${path}`) },
 };
 
 /** BUNDLING for a function with these needs: only the port groups it reaches. */
-export function bundlingFor(needs: Needs): BundlingOptions {
-  return { ...BUNDLING, define: bundleDefines(needs) };
+export function bundlingFor(needs: Needs, settings: BundleSettings = DEFAULT_BUNDLE_SETTINGS): BundlingOptions {
+  return { ...BUNDLING, define: bundleDefines(needs, settings) };
 }
 
 /**
  * The esbuild options CDK derives from BUNDLING (aws-lambda-nodejs bundling.ts), for measuring
  * the same bundle outside CDK (scripts/bench/function-sizes.ts, the bundle budget test).
  */
-export function esbuildOptions(needs: Needs): BuildOptions {
-  const bundling = bundlingFor(needs);
+export function esbuildOptions(needs: Needs, settings: BundleSettings = DEFAULT_BUNDLE_SETTINGS): BuildOptions {
+  const bundling = bundlingFor(needs, settings);
   return {
     absWorkingDir: REPOSITORY_ROOT,
     bundle: true,
@@ -90,7 +120,7 @@ export function esbuildOptions(needs: Needs): BuildOptions {
     banner: { js: REQUIRE_SHIM },
     external: [...(BUNDLING.externalModules ?? []), ...(BUNDLING.nodeModules ?? [])],
     define: bundling.define ?? {},
-    alias: { zod: ZOD_ALIAS },
+    alias: { ...BUNDLE_ALIASES },
   };
 }
 
@@ -122,6 +152,8 @@ export class ParleyFunction extends Construct {
   readonly name: string;
   /** What the function was granted. */
   readonly needs: Needs;
+  /** Whether it is traced with X-Ray (and its bundle holds the Tracer). */
+  readonly tracing: boolean;
   /** Its DynamoDB grants (functions/routes.ts TABLE_ACCESS, looked up by name). */
   readonly tableAccess: TableAccess;
   readonly lambda: NodejsFunction;
@@ -136,6 +168,7 @@ export class ParleyFunction extends Construct {
     this.name = props.name;
     this.needs = props.needs;
     this.tableAccess = tableAccessOf(props.name);
+    this.tracing = props.resources.tracing ?? DEFAULT_BUNDLE_SETTINGS.tracing;
 
     this.logGroup = props.logGroup;
     this.functionName = functionNameFor(Stack.of(this).stackName, props.name);
@@ -157,7 +190,7 @@ export class ParleyFunction extends Construct {
           entry: join(REPOSITORY_ROOT, props.entry),
           projectRoot: REPOSITORY_ROOT,
           depsLockFilePath: join(REPOSITORY_ROOT, 'package-lock.json'),
-          bundling: bundlingFor(props.needs),
+          bundling: bundlingFor(props.needs, { tracing: this.tracing }),
         }
       : { code: unbundledCode(), handler: 'index.handler' };
 
@@ -169,7 +202,7 @@ export class ParleyFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: 512,
       timeout: props.timeout ?? DEFAULT_FUNCTION_TIMEOUT,
-      tracing: Tracing.ACTIVE,
+      tracing: this.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       role: this.role,
       logGroup: this.logGroup,
       environment: functionEnvironment(props.resources),

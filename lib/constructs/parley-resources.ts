@@ -55,6 +55,8 @@ export interface ParleyResources {
   readonly attachmentsBucket: IBucket;
   /** Days closed conversations are kept (`retentionDays` context, docs/data-rights.md); absent: until erased. */
   readonly retentionDays?: number;
+  /** Active X-Ray tracing and the Tracer in the bundles (`tracing` context value); absent: on. */
+  readonly tracing?: boolean;
 }
 
 /** Variables every function gets besides the handler configuration (functions/config.ts). */

@@ -58,4 +58,16 @@ describe('cdk-nag AwsSolutions checks', () => {
       for (const finding of appliesTo!) expect(finding).toMatch(/^(Resource|Action|Policy)::./);
     }
   });
+
+  it('report nothing unsuppressed with tracing off either, and suppress no X-Ray wildcard the untraced roles lack', () => {
+    const untraced = synthParley({ nag: true, context: { tracing: 'false' } });
+    expect(findings(untraced.stack)).toEqual([]);
+    const reasons = Object.values(untraced.template.toJSON().Resources as Record<string, { Metadata?: Record<string, unknown> }>).flatMap(
+      (resource) =>
+        (resource.Metadata?.cdk_nag as { rules_to_suppress?: { reason: string }[] } | undefined)?.rules_to_suppress?.map(
+          (suppression) => suppression.reason,
+        ) ?? [],
+    );
+    expect(reasons.filter((reason) => reason.startsWith('X-Ray tracing'))).toEqual([]);
+  });
 });

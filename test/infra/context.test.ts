@@ -20,6 +20,7 @@ describe('readParleyContext', () => {
       apiGatewayCloudWatchRole: true,
       accountConcurrencyLimit: 1000,
       canary: false,
+      tracing: true,
       runtime: {
         JWT_ISSUER: 'parley',
         JWT_AUDIENCE: 'parley',
@@ -85,8 +86,10 @@ describe('readParleyContext', () => {
       throttleBurstLimit: '50',
       corsOrigins: 'https://a.example, https://b.example',
       apiGatewayCloudWatchRole: 'false',
+      tracing: 'false',
       heartbeatSeconds: '45',
     });
+    expect(context.tracing).toBe(false);
     expect(context.throttle).toEqual({ rateLimit: 25.5, burstLimit: 50 });
     expect(context.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(context.apiGatewayCloudWatchRole).toBe(false);
@@ -123,6 +126,7 @@ describe('readParleyContext', () => {
     [{ alarmEmail: 'not-an-email' }, 'alarmEmail'],
     [{ corsOrigins: '[broken' }, 'corsOrigins'],
     [{ apiGatewayCloudWatchRole: 'maybe' }, 'apiGatewayCloudWatchRole'],
+    [{ tracing: 'sometimes' }, 'tracing'],
     [{ defaultSkill: 'Not A Skill' }, 'defaultSkill'],
     [{ heartbeatSeconds: '0' }, 'heartbeatSeconds'],
     [{ accountConcurrencyLimit: '0' }, 'accountConcurrencyLimit'],

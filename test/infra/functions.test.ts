@@ -51,6 +51,15 @@ describe('Lambda functions', () => {
     }
   });
 
+  it('are untraced with the `tracing` context value off: no tracing config and no X-Ray grant', () => {
+    const untraced = synthParley({ context: { tracing: 'false' } });
+    const functions = untraced.stack.functions.map((fn) => untraced.template.toJSON().Resources[logicalIdOf(fn.lambda)].Properties);
+    expect(functions.length).toBe(deployed.size);
+    for (const properties of functions) expect(properties.TracingConfig).toBeUndefined();
+    expect(JSON.stringify(untraced.template.findResources('AWS::IAM::Policy'))).not.toContain('xray:');
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).toContain('xray:PutTraceSegments');
+  });
+
   it('time out after 10 seconds, except the queue consumers (router, events consumer, webhook worker) and the key rotation at 30, customer-data at 29 (under the HTTP API 30 s) and the scheduled functions at their own (reconcile 50)', () => {
     const long = ['router', EVENTS_CONSUMER.name, WEBHOOK_DELIVERY_FUNCTION.name, SIGNING_KEY_ROTATION.name];
     const scheduled = new Map(SCHEDULED_FUNCTIONS.map((definition) => [definition.name, definition.timeoutSeconds]));
