@@ -1,9 +1,11 @@
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { drive, type DriveResult, type Pacing } from './driver';
 import type { LoadSocket } from './load-socket';
 import { ServerProcess, type Usage } from './server-process';
 import { bucketize, maxOf, percentileCurve, summarize, type LatencySummary, type TimeBucket } from './stats';
-import { mapLimit, parleyTarget, relayTarget, type LoadTarget } from './targets';
+import { mapBounded } from '../../functions/shared/bounded-pool';
+import { parleyTarget, relayTarget, type LoadTarget } from './targets';
 
 export interface LoadOptions {
   readonly conversations: number;
@@ -28,6 +30,8 @@ export interface LoadOptions {
       };
   readonly baseline?: 'relay' | undefined;
   readonly skill: string;
+  /** Locally: write a CPU profile of each server over the message phase here (`<kind>-message-phase.cpuprofile`). */
+  readonly cpuProfileDir?: string;
   /** Progress lines (to stderr in the CLI). */
   readonly log?: (line: string) => void;
 }
@@ -203,11 +207,19 @@ async function runOne(options: LoadOptions, kind: 'parley' | 'relay'): Promise<R
     let warm: LoadSocket[] = [];
     if (options.idle > 0) warm = await target.openIdle(Math.max(1, Math.ceil(options.idle / 10)));
     const base = await measure();
+    // In two halves: the memory per connection is the second half's growth over its count, so
+    // one-time growth the first connections cause (V8's heap and young generation growing to the
+    // new allocation rate, tables resizing) is not divided among them as if each held it.
+    const firstHalf = Math.floor(options.idle / 2);
+    let halfway = base;
     if (options.idle > 0) {
       log(`${kind}: opening ${options.idle} idle connections`);
-      idle = [...warm, ...(await target.openIdle(options.idle))];
+      idle = [...warm, ...(await target.openIdle(firstHalf))];
+      if (firstHalf > 0) halfway = await measure();
+      idle.push(...(await target.openIdle(options.idle - firstHalf)));
     }
     const withIdle = await measure();
+    const secondHalf = options.idle - firstHalf;
     const setupStarted = performance.now();
     log(`${kind}: opening ${options.conversations} conversations`);
     const setup = await target.setup(options.conversations, options.perAgent);
@@ -221,6 +233,8 @@ async function runOne(options: LoadOptions, kind: 'parley' | 'relay'): Promise<R
 
     log(`${kind}: sending (${describePacing(options.pacing)})`);
     const start = await measure();
+    const profiling = server !== undefined && options.cpuProfileDir !== undefined;
+    if (profiling) await server!.startProfile();
     const samples: Array<{ atMs: number; corePercent: number; rssBytes: number }> = [];
     let sampling = Promise.resolve();
     let previous = start;
@@ -250,12 +264,13 @@ async function runOne(options: LoadOptions, kind: 'parley' | 'relay'): Promise<R
     if (sampler) clearInterval(sampler);
     await sampling;
     const end = server ? await server.usage() : undefined;
+    if (profiling) log(`${kind}: CPU profile ${await server!.stopProfile(join(options.cpuProfileDir!, `${kind}-message-phase.cpuprofile`))}`);
     const wallMs = performance.now() - phaseStarted;
     const collected = await measure();
     const connectionsHeld = [...new Set([...setup.sockets, ...idle])].filter((socket) => !socket.closed).length;
     const counts = resultOf(driven);
     const serverMeasure: ServerMeasure | undefined =
-      server && base && withIdle && start && end
+      server && base && halfway && withIdle && start && end
         ? {
             pid: server.pid,
             cpuMs: end.cpuMs - start.cpuMs,
@@ -267,8 +282,8 @@ async function runOne(options: LoadOptions, kind: 'parley' | 'relay'): Promise<R
             idleCorePercent,
             rssBaseBytes: base.rssBytes,
             idleConnections: options.idle,
-            rssPerIdleConnectionBytes: options.idle === 0 ? 0 : (withIdle.rssBytes - base.rssBytes) / options.idle,
-            heapPerIdleConnectionBytes: options.idle === 0 ? 0 : (withIdle.heapUsedBytes - base.heapUsedBytes) / options.idle,
+            rssPerIdleConnectionBytes: secondHalf === 0 ? 0 : (withIdle.rssBytes - halfway.rssBytes) / secondHalf,
+            heapPerIdleConnectionBytes: secondHalf === 0 ? 0 : (withIdle.heapUsedBytes - halfway.heapUsedBytes) / secondHalf,
             rssPeakBytes: maxOf([end.rssBytes, ...samples.map((sample) => sample.rssBytes)]),
             rssEndBytes: end.rssBytes,
             heapBaseBytes: base.heapUsedBytes,
@@ -293,7 +308,7 @@ async function runOne(options: LoadOptions, kind: 'parley' | 'relay'): Promise<R
       loadAverage: { before: loadBefore, after: loadavg()[0]! },
     };
   } finally {
-    await mapLimit(idle, options.concurrency, (socket) => socket.close());
+    await mapBounded(idle, options.concurrency, (socket) => socket.close());
     await target.teardown().catch(() => undefined);
     await server?.stop();
   }
