@@ -369,7 +369,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (options.demoHours) await seedDemoHours(new DynamoHoursStore(documents, tableName), new Date().toISOString());
       if (options.demoAutoReplies) await seedDemoAutoReplies(new DynamoAutoReplyStore(documents, tableName), new Date().toISOString());
     }
-    const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: LOCAL_REGION, credentials, requestHandler, signer: unverifiedSigner });
+    const sqsClient = new SQSClient({
+      endpoint: sqs.endpoint,
+      region: LOCAL_REGION,
+      credentials,
+      requestHandler,
+      signer: unverifiedSigner,
+    });
     const queues = await createRoutingQueues(sqsClient);
     const webhookQueues = await createWebhookQueues(sqsClient);
     const eventQueues = await createEventsQueues(sqsClient);

@@ -264,7 +264,8 @@ async function runOne(options: LoadOptions, kind: 'parley' | 'relay'): Promise<R
     if (sampler) clearInterval(sampler);
     await sampling;
     const end = server ? await server.usage() : undefined;
-    if (profiling) log(`${kind}: CPU profile ${await server!.stopProfile(join(options.cpuProfileDir!, `${kind}-message-phase.cpuprofile`))}`);
+    if (profiling)
+      log(`${kind}: CPU profile ${await server!.stopProfile(join(options.cpuProfileDir!, `${kind}-message-phase.cpuprofile`))}`);
     const wallMs = performance.now() - phaseStarted;
     const collected = await measure();
     const connectionsHeld = [...new Set([...setup.sockets, ...idle])].filter((socket) => !socket.closed).length;
