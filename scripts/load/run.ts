@@ -207,19 +207,11 @@ async function runOne(options: LoadOptions, kind: 'parley' | 'relay'): Promise<R
     let warm: LoadSocket[] = [];
     if (options.idle > 0) warm = await target.openIdle(Math.max(1, Math.ceil(options.idle / 10)));
     const base = await measure();
-    // In two halves: the memory per connection is the second half's growth over its count, so
-    // one-time growth the first connections cause (V8's heap and young generation growing to the
-    // new allocation rate, tables resizing) is not divided among them as if each held it.
-    const firstHalf = Math.floor(options.idle / 2);
-    let halfway = base;
     if (options.idle > 0) {
       log(`${kind}: opening ${options.idle} idle connections`);
-      idle = [...warm, ...(await target.openIdle(firstHalf))];
-      if (firstHalf > 0) halfway = await measure();
-      idle.push(...(await target.openIdle(options.idle - firstHalf)));
+      idle = [...warm, ...(await target.openIdle(options.idle))];
     }
     const withIdle = await measure();
-    const secondHalf = options.idle - firstHalf;
     const setupStarted = performance.now();
     log(`${kind}: opening ${options.conversations} conversations`);
     const setup = await target.setup(options.conversations, options.perAgent);
@@ -271,7 +263,7 @@ async function runOne(options: LoadOptions, kind: 'parley' | 'relay'): Promise<R
     const connectionsHeld = [...new Set([...setup.sockets, ...idle])].filter((socket) => !socket.closed).length;
     const counts = resultOf(driven);
     const serverMeasure: ServerMeasure | undefined =
-      server && base && halfway && withIdle && start && end
+      server && base && withIdle && start && end
         ? {
             pid: server.pid,
             cpuMs: end.cpuMs - start.cpuMs,
@@ -283,8 +275,8 @@ async function runOne(options: LoadOptions, kind: 'parley' | 'relay'): Promise<R
             idleCorePercent,
             rssBaseBytes: base.rssBytes,
             idleConnections: options.idle,
-            rssPerIdleConnectionBytes: secondHalf === 0 ? 0 : (withIdle.rssBytes - halfway.rssBytes) / secondHalf,
-            heapPerIdleConnectionBytes: secondHalf === 0 ? 0 : (withIdle.heapUsedBytes - halfway.heapUsedBytes) / secondHalf,
+            rssPerIdleConnectionBytes: options.idle === 0 ? 0 : (withIdle.rssBytes - base.rssBytes) / options.idle,
+            heapPerIdleConnectionBytes: options.idle === 0 ? 0 : (withIdle.heapUsedBytes - base.heapUsedBytes) / options.idle,
             rssPeakBytes: maxOf([end.rssBytes, ...samples.map((sample) => sample.rssBytes)]),
             rssEndBytes: end.rssBytes,
             heapBaseBytes: base.heapUsedBytes,
