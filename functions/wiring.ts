@@ -6,6 +6,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { HttpHandler } from '@smithy/core/protocols';
+import type { RequestSigner } from '@smithy/types';
 import { randomOpaqueTokens } from './adapters/crypto/opaque-tokens';
 import { scryptHasher } from './adapters/crypto/password-hasher';
 import { CLOCK_TOLERANCE_SECONDS } from './adapters/jwt/verify-jws';
@@ -75,6 +76,11 @@ export interface WiringOptions {
    * own. The local stack hands requests to its emulators in memory (local/in-process).
    */
   readonly requestHandler?: HttpHandler;
+  /**
+   * The SigV4 signer for the clients whose endpoints do not verify signatures (every client but
+   * S3's); absent (as on AWS), the SDK's own. The local stack's emulators take a placeholder.
+   */
+  readonly signer?: RequestSigner;
 }
 
 /** A new key signs only after every verifier's cache can have expired, plus this much. */
@@ -175,6 +181,7 @@ export function createWiring(config: Config, options: WiringOptions = {}): Wirin
     ids: ulidGenerator(),
     policy: keyPolicy(config),
     requestHandler: options.requestHandler,
+    signer: options.signer,
     log,
     memo<T>(key: string, make: () => T): T {
       if (!memos.has(key)) memos.set(key, make());

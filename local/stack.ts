@@ -55,6 +55,7 @@ import { DynamoCannedResponseStore } from '../functions/adapters/dynamodb/canned
 import { InProcessEndpoints } from './in-process/endpoints';
 import { interceptFetch } from './in-process/fetch-interceptor';
 import { InProcessRequestHandler } from './in-process/sdk-request-handler';
+import { UnverifiedSigner } from './in-process/unverified-signer';
 import { startEventSourcePoller } from './sqs/event-source-poller';
 import { persistQueues, type QueuePersistence } from './sqs/queue-persistence';
 import { startSqsServer } from './sqs/sqs-server';
@@ -300,6 +301,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // servers keep listening for scripts, browsers and other processes.
   const inProcess = new InProcessEndpoints();
   const requestHandler = new InProcessRequestHandler(inProcess);
+  // The handlers' clients read their credentials from the environment set below.
+  const unverifiedSigner = new UnverifiedSigner(() => process.env.AWS_ACCESS_KEY_ID ?? 'local');
   stops.push({ name: 'in-process transport', stop: async () => requestHandler.close() });
   try {
     const dynamo = await startDynamoTarget({
@@ -366,7 +369,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (options.demoHours) await seedDemoHours(new DynamoHoursStore(documents, tableName), new Date().toISOString());
       if (options.demoAutoReplies) await seedDemoAutoReplies(new DynamoAutoReplyStore(documents, tableName), new Date().toISOString());
     }
-    const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: LOCAL_REGION, credentials, requestHandler });
+    const sqsClient = new SQSClient({
+      endpoint: sqs.endpoint,
+      region: LOCAL_REGION,
+      credentials,
+      requestHandler,
+      signer: unverifiedSigner,
+    });
     const queues = await createRoutingQueues(sqsClient);
     const webhookQueues = await createWebhookQueues(sqsClient);
     const eventQueues = await createEventsQueues(sqsClient);
@@ -425,6 +434,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           ...(options.clock ? { clock: options.clock } : {}),
           ...(options.eventSinks ? { eventSinks: options.eventSinks } : {}),
           requestHandler,
+          // dynalite and the local endpoints check a signature's form, never its HMAC; an
+          // external DynamoDB (Local) keeps the SDK's signer.
+          ...(dynamo.kind === 'dynalite' ? { signer: unverifiedSigner } : {}),
         });
         // As each function's IAM role would on AWS: a request outside its grants is refused.
         enforceTableGrants(wiring.clients.dynamodb, {

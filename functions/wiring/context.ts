@@ -1,4 +1,5 @@
 import type { HttpHandler } from '@smithy/core/protocols';
+import type { RequestSigner } from '@smithy/types';
 import type { Config } from '../config';
 import type { KeyPolicy } from '../domain/signing-keys';
 import type { Clock, IdGenerator } from '../ports/clock';
@@ -16,6 +17,12 @@ export interface WiringContext {
    * own. The local stack hands requests to its emulators in memory (local/in-process).
    */
   readonly requestHandler?: HttpHandler | undefined;
+  /**
+   * The SigV4 signer of the clients whose endpoints do not verify signatures; absent (as on AWS),
+   * the SDK's own. The local stack's in-memory emulators take a placeholder signature
+   * (local/in-process/unverified-signer.ts).
+   */
+  readonly signer?: RequestSigner | undefined;
   /** One value per key and wiring: the first call makes it (a client, a secret source), later calls share it. */
   memo<T>(key: string, make: () => T): T;
 }
@@ -23,8 +30,14 @@ export interface WiringContext {
 /** A port group: how to build each of its ports (called once, on the port's first use; an optional port may be undefined). */
 export type PortFactories<K extends keyof Ports> = { readonly [P in K]-?: (ctx: WiringContext) => Ports[P] };
 
-/** The SDK client options for the context's transport (none on AWS). */
-export const transport = (ctx: WiringContext) => (ctx.requestHandler ? { requestHandler: ctx.requestHandler } : {});
+/** The SDK client options for the context's transport and signer (none on AWS). */
+export const transport = (ctx: WiringContext) => ({
+  ...(ctx.requestHandler ? { requestHandler: ctx.requestHandler } : {}),
+  ...(ctx.signer ? { signer: ctx.signer } : {}),
+});
+
+/** The transport alone, for a client whose endpoint checks signatures (S3: s3rver does). */
+export const signedTransport = (ctx: WiringContext) => (ctx.requestHandler ? { requestHandler: ctx.requestHandler } : {});
 
 /** An endpoint override (the SDK's own AWS_ENDPOINT_URL_* names), absent on AWS. */
 export const endpoint = (url: string | undefined) => (url ? { endpoint: url } : {});

@@ -3,7 +3,7 @@ import { magicBytesDetector } from '../adapters/mime/file-type-detector';
 import { S3AttachmentStore } from '../adapters/s3/attachment-bucket';
 import { S3InboundMailSource } from '../adapters/s3/inbound-mail-bucket';
 import { captureClient } from '../shared/tracing';
-import { endpoint, transport, type PortFactories, type WiringContext } from './context';
+import { endpoint, signedTransport, type PortFactories, type WiringContext } from './context';
 import type { GroupPortName } from './groups';
 
 /** Reads inbound mail and holds attachments (path-style locally: the local S3 endpoint has no bucket host names). */
@@ -12,7 +12,7 @@ export const s3Client = (ctx: WiringContext): S3Client =>
     captureClient(
       new S3Client({
         region: ctx.config.AWS_REGION,
-        ...transport(ctx),
+        ...signedTransport(ctx),
         ...endpoint(ctx.config.AWS_ENDPOINT_URL_S3),
         forcePathStyle: ctx.config.AWS_ENDPOINT_URL_S3 !== undefined,
       }),

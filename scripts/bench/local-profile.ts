@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,11 +16,30 @@ import { RawClient, postJson } from '../../local/tools/raw-client';
  *
  *   npx tsx scripts/bench/local-profile.ts                     # 300 messages
  *   PROFILE_MESSAGES=100 node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx scripts/bench/local-profile.ts
+ *   PROFILE_CPU_OUT=/tmp/loop.cpuprofile npx tsx scripts/bench/local-profile.ts   # the measured loop alone
  */
 const MESSAGES = Number(process.env.PROFILE_MESSAGES ?? 300);
 const WARMUP = Number(process.env.PROFILE_WARMUP ?? 30);
 /** Idle customer connections to open afterwards to measure the stack's bytes per idle connection (needs --expose-gc). */
 const IDLE_CONNECTIONS = Number(process.env.PROFILE_IDLE_CONNECTIONS ?? 0);
+/** Write a CPU profile of the measured loop alone here (no start-up, warm-up or module loading in it). */
+const CPU_PROFILE_OUT = process.env.PROFILE_CPU_OUT;
+
+/** Profiles `run` with the inspector's sampling profiler when CPU_PROFILE_OUT is set. */
+async function profiled<T>(run: () => Promise<T>): Promise<T> {
+  if (!CPU_PROFILE_OUT) return run();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await run();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    await writeFile(CPU_PROFILE_OUT, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
@@ -69,7 +89,9 @@ try {
   const latencies: number[] = [];
   const cpuBefore = process.cpuUsage();
   const wallBefore = performance.now();
-  for (let index = WARMUP; index < WARMUP + MESSAGES; index++) latencies.push(await send(index));
+  await profiled(async () => {
+    for (let index = WARMUP; index < WARMUP + MESSAGES; index++) latencies.push(await send(index));
+  });
   const wallMs = performance.now() - wallBefore;
   const cpu = process.cpuUsage(cpuBefore);
   latencies.sort((a, b) => a - b);

@@ -35,6 +35,8 @@ conversation.
   --concurrency N     setup requests in parallel (default 4)
   --baseline relay    run the same load against a bare WebSocket relay too, and print ratios
   --report PATH       the HTML report (default load-reports/load-<time>.html; a .json beside it)
+  --cpu-profile DIR   locally: a CPU profile of each server over the message phase alone
+                      (DIR/<parley|relay>-message-phase.cpuprofile, for Chrome DevTools or speedscope)
 
 Local (default): the local stack runs in a child process (as npm start, abuse limits
 lifted) so its CPU and memory are its own. Deployed: --ws wss://.../<stage> --http
@@ -75,6 +77,7 @@ export function parseLoadArgs(argv: readonly string[], env: Readonly<Record<stri
         concurrency: { type: 'string', default: '4' },
         baseline: { type: 'string' },
         report: { type: 'string' },
+        'cpu-profile': { type: 'string' },
         ws: { type: 'string' },
         http: { type: 'string' },
         'admin-email': { type: 'string' },
@@ -152,6 +155,7 @@ export function parseLoadArgs(argv: readonly string[], env: Readonly<Record<stri
       target,
       baseline,
       skill: text('skill')!,
+      ...(text('cpu-profile') ? { cpuProfileDir: text('cpu-profile')! } : {}),
     },
   };
 }

@@ -1,9 +1,11 @@
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { drive, type DriveResult, type Pacing } from './driver';
 import type { LoadSocket } from './load-socket';
 import { ServerProcess, type Usage } from './server-process';
 import { bucketize, maxOf, percentileCurve, summarize, type LatencySummary, type TimeBucket } from './stats';
-import { mapLimit, parleyTarget, relayTarget, type LoadTarget } from './targets';
+import { mapBounded } from '../../functions/shared/bounded-pool';
+import { parleyTarget, relayTarget, type LoadTarget } from './targets';
 
 export interface LoadOptions {
   readonly conversations: number;
@@ -28,6 +30,8 @@ export interface LoadOptions {
       };
   readonly baseline?: 'relay' | undefined;
   readonly skill: string;
+  /** Locally: write a CPU profile of each server over the message phase here (`<kind>-message-phase.cpuprofile`). */
+  readonly cpuProfileDir?: string;
   /** Progress lines (to stderr in the CLI). */
   readonly log?: (line: string) => void;
 }
@@ -221,6 +225,8 @@ async function runOne(options: LoadOptions, kind: 'parley' | 'relay'): Promise<R
 
     log(`${kind}: sending (${describePacing(options.pacing)})`);
     const start = await measure();
+    const profiling = server !== undefined && options.cpuProfileDir !== undefined;
+    if (profiling) await server!.startProfile();
     const samples: Array<{ atMs: number; corePercent: number; rssBytes: number }> = [];
     let sampling = Promise.resolve();
     let previous = start;
@@ -250,6 +256,8 @@ async function runOne(options: LoadOptions, kind: 'parley' | 'relay'): Promise<R
     if (sampler) clearInterval(sampler);
     await sampling;
     const end = server ? await server.usage() : undefined;
+    if (profiling)
+      log(`${kind}: CPU profile ${await server!.stopProfile(join(options.cpuProfileDir!, `${kind}-message-phase.cpuprofile`))}`);
     const wallMs = performance.now() - phaseStarted;
     const collected = await measure();
     const connectionsHeld = [...new Set([...setup.sockets, ...idle])].filter((socket) => !socket.closed).length;
@@ -293,7 +301,7 @@ async function runOne(options: LoadOptions, kind: 'parley' | 'relay'): Promise<R
       loadAverage: { before: loadBefore, after: loadavg()[0]! },
     };
   } finally {
-    await mapLimit(idle, options.concurrency, (socket) => socket.close());
+    await mapBounded(idle, options.concurrency, (socket) => socket.close());
     await target.teardown().catch(() => undefined);
     await server?.stop();
   }

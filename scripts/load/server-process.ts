@@ -106,6 +106,16 @@ export class ServerProcess {
     };
   }
 
+  /** Starts the server's sampling CPU profiler (the inspector's, in process). */
+  async startProfile(): Promise<void> {
+    await this.ask({ type: 'profile-start' }, 'profile-started');
+  }
+
+  /** Stops the profiler and writes the profile to `path` (returned). */
+  async stopProfile(path: string): Promise<string> {
+    return (await this.ask({ type: 'profile-stop', path }, 'profile-written')).path;
+  }
+
   /** A full garbage collection in the server, so memory deltas are of what is held. */
   async collect(): Promise<void> {
     await this.ask({ type: 'gc' }, 'gc');

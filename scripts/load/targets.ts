@@ -1,4 +1,5 @@
 import { LoadSocket, type Frame } from './load-socket';
+import { mapBounded } from '../../functions/shared/bounded-pool';
 
 /** One conversation under load: its customer's socket and its agent's (shared by the agent's conversations). */
 export interface LoadConversation {
@@ -50,21 +51,6 @@ export function failureReason(error: unknown): string {
 }
 
 const codeOf = (frame: Frame) => String(frame.code ?? 'error');
-
-/** Runs `work` over the items, at most `limit` at a time, in order of the items. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    for (;;) {
-      const index = next++;
-      if (index >= items.length) return;
-      results[index] = await work(items[index]!, index);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
-}
 
 // biome-ignore lint/suspicious/noExplicitAny: the load driver reads whatever JSON body the API returns.
 async function http(method: string, url: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
@@ -140,7 +126,7 @@ export function parleyTarget(options: ParleyTargetOptions): LoadTarget {
   return {
     name: 'parley',
     async openIdle(count) {
-      return mapLimit(
+      return mapBounded(
         Array.from({ length: count }, (_, index) => index),
         options.concurrency,
         (index) => guest(`Idle ${run} ${index}`),
@@ -158,7 +144,7 @@ export function parleyTarget(options: ParleyTargetOptions): LoadTarget {
       const agentCount = Math.ceil(count / perAgent);
       const password = `${run}-password`;
       const agentSockets = new Map<string, LoadSocket>();
-      await mapLimit(
+      await mapBounded(
         Array.from({ length: agentCount }, (_, index) => `${run}-a${index}`),
         options.concurrency,
         async (id) => {
@@ -193,7 +179,7 @@ export function parleyTarget(options: ParleyTargetOptions): LoadTarget {
       // Customers start one after another per lane; each waits until an agent is assigned. A
       // customer that cannot is counted by reason and the run goes on with the others.
       const failures: Record<string, number> = {};
-      await mapLimit(
+      await mapBounded(
         Array.from({ length: count }, (_, index) => index),
         options.concurrency,
         (index) =>
@@ -239,7 +225,7 @@ export function parleyTarget(options: ParleyTargetOptions): LoadTarget {
         return;
       }
       const stillOpen = conversations.filter((conversation) => !conversation.agent.closed);
-      await mapLimit(stillOpen, options.concurrency, (conversation) =>
+      await mapBounded(stillOpen, options.concurrency, (conversation) =>
         conversation.agent
           .request(
             { action: 'close', conversationId: conversation.id, reason: 'load test done' },
@@ -252,7 +238,7 @@ export function parleyTarget(options: ParleyTargetOptions): LoadTarget {
       await Promise.all(sockets.map((socket) => socket.close()));
       if (adminToken) {
         const token = adminToken;
-        await mapLimit(agentIds, options.concurrency, (id) =>
+        await mapBounded(agentIds, options.concurrency, (id) =>
           http('DELETE', `${options.httpUrl}/v1/agents/${id}`, undefined, token).catch(() => undefined),
         );
       }
@@ -278,7 +264,7 @@ export function relayTarget(options: { readonly wsUrl: string; readonly stepMs: 
   return {
     name: 'relay',
     openIdle(count) {
-      return mapLimit(
+      return mapBounded(
         Array.from({ length: count }, (_, index) => index),
         options.concurrency,
         (index) => connect(`idle-${index}`),
@@ -286,12 +272,12 @@ export function relayTarget(options: { readonly wsUrl: string; readonly stepMs: 
     },
     async setup(count, perAgent) {
       const agentCount = Math.ceil(count / perAgent);
-      const agents = await mapLimit(
+      const agents = await mapBounded(
         Array.from({ length: agentCount }, (_, index) => index),
         options.concurrency,
         (index) => connect(`agent-${index}`),
       );
-      const conversations = await mapLimit(
+      const conversations = await mapBounded(
         Array.from({ length: count }, (_, index) => index),
         options.concurrency,
         async (index) => {

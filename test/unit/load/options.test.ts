@@ -19,6 +19,11 @@ describe('npm run load options', () => {
       baseline: undefined,
     });
     expect(reportPath).toBe('load-reports/load-2026-12-01T10-20-30-456Z.html');
+    expect(load.cpuProfileDir).toBeUndefined();
+  });
+
+  it('profiles the servers over the message phase only when asked', () => {
+    expect(parseLoadArgs(['--cpu-profile', '/tmp/profiles'], {}).load.cpuProfileDir).toBe('/tmp/profiles');
   });
   it('reads a fixed rate and a ramp over the duration', () => {
     expect(parseLoadArgs(['--conversations', '50', '--rate', '200/s', '--duration', '60s'], {}).load.pacing).toEqual({
