@@ -157,8 +157,24 @@ export function startEventSourcePoller(options: EventSourcePollerOptions): Event
     await acknowledge(deletions.map((record) => ({ Id: record.messageId, ReceiptHandle: record.receiptHandle })));
   }
 
+  /** Invocations running now, each acknowledged when it ends. */
+  const inFlight = new Set<Promise<void>>();
+
+  /** Resolves once fewer than `concurrency` invocations run. */
+  async function freeSlot(): Promise<void> {
+    while (inFlight.size >= concurrency) await Promise.race(inFlight);
+  }
+
+  /**
+   * One gatherer fills batches (up to batchSize within the batching window) and hands each to
+   * an invocation of its own, up to `concurrency` at once; it receives nothing while every slot
+   * is taken, so no message is hidden waiting for one. A burst therefore makes a few full
+   * batches, and a backlog the handler cannot keep up with runs `concurrency` invocations at once.
+   */
   async function pollLoop(): Promise<void> {
     while (!stopping.signal.aborted) {
+      await freeSlot();
+      if (stopping.signal.aborted) return;
       let messages: Message[];
       try {
         messages = await receiveBatch();
@@ -177,17 +193,21 @@ export function startEventSourcePoller(options: EventSourcePollerOptions): Event
         );
         return;
       }
-      await processBatch(messages);
+      const invocation: Promise<void> = processBatch(messages)
+        .catch(onError)
+        .finally(() => inFlight.delete(invocation));
+      inFlight.add(invocation);
     }
   }
 
-  const workers = Array.from({ length: concurrency }, () => pollLoop());
+  const gatherer = pollLoop();
   let stopped: Promise<void> | undefined;
   return {
     stop() {
       stopped ??= (async () => {
         stopping.abort();
-        await Promise.all(workers);
+        await gatherer;
+        while (inFlight.size > 0) await Promise.all(inFlight);
       })();
       return stopped;
     },

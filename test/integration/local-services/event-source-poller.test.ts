@@ -276,6 +276,36 @@ describe('event source poller against the local SQS server', () => {
     expect(errors).toEqual([]);
   });
 
+  it.concurrent('runs at most `concurrency` invocations and receives nothing while every one is taken', async () => {
+    const queue = await createQueue();
+    await Promise.all(['a', 'b', 'c', 'd', 'e', 'f'].map((body) => send(queue, body)));
+    let running = 0;
+    let most = 0;
+    const handled: string[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const errors = poll(
+      queue,
+      async (event) => {
+        running++;
+        most = Math.max(most, running);
+        await released;
+        handled.push(...event.Records.map((record) => record.body));
+        running--;
+      },
+      { concurrency: 2, batchSize: 2 },
+    );
+    await eventually(() => running === 2);
+    // Both slots taken: the two batches are in flight, the rest still waits in the queue.
+    expect(counts(queue)).toMatchObject({ ApproximateNumberOfMessages: '2', ApproximateNumberOfMessagesNotVisible: '4' });
+    release();
+    await eventually(() => handled.length === 6 && isEmpty(queue));
+    expect(most).toBe(2);
+    expect(errors).toEqual([]);
+  });
+
   it('rejects invalid options', () => {
     const base = { client: sqs, queueUrl: 'x', queueArn: 'arn:aws:sqs:us-east-1:0:x', handler: async () => undefined };
     // As AWS: above 10 only with a batching window of at least a second; never above 10,000.
