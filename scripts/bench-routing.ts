@@ -8,8 +8,12 @@ import type { RequestCounter, Service } from './bench/request-counter';
  *  1. Redis commands and DynamoDB requests the router makes per routing decision, counted
  *     by client middleware while conversations are routed one at a time.
  *  2. Start-to-assigned latency (p50, p99) for 200 customers starting at once, with 10
- *     agents of capacity 25 online. Customers sign in as identified customers (the site key
- *     of the local stack), so the per-IP guest-token limit does not shape the numbers.
+ *     agents of capacity 25 online (room for all of them: no wait is by design). Customers sign
+ *     in as identified customers (the site key of the local stack), so the per-IP guest-token
+ *     limit does not shape the numbers. Beside the latency, what does not depend on the
+ *     machine's load: the router's invocations and triggers per invocation, the burst's CPU
+ *     per conversation (every function and client shares this process's thread, so the
+ *     burst's latency is mostly that CPU queued), and each function's requests per conversation.
  */
 const CONCURRENT_STARTS = 200;
 const AGENTS = 10;
