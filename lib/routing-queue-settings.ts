@@ -21,9 +21,15 @@ export const ROUTING_QUEUE_SETTINGS = {
   retentionSeconds: 4 * 24 * 3600,
   /** Long enough to notice, fix and redrive (npm run redrive). */
   deadLetterRetentionSeconds: 14 * 24 * 3600,
-  /** Triggers per router invocation: one drain per skill serves the whole batch. */
-  batchSize: 10,
-  /** Short: routing latency is what a waiting customer feels. */
+  /**
+   * Most triggers per router invocation: one drain per skill and one position update per
+   * skill serve the whole batch, so a burst of starts is routed by a few invocations instead
+   * of one per 10 triggers each re-reading the queue and re-telling its positions. Above 10
+   * needs the batching window below (AWS: at least a second); the drain itself stays bounded
+   * by MAX_DECISIONS_PER_RUN, so the router's timeout does not depend on it.
+   */
+  batchSize: 100,
+  /** Short: routing latency is what a waiting customer feels (a batch goes as soon as it is full). */
   maxBatchingWindowSeconds: 1,
   /**
    * Router invocations at once (the SQS event source's maximum concurrency). Routers draining

@@ -584,7 +584,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             handler: routerHandler,
             batchSize: options.routerBatchSize ?? ROUTING_QUEUE_SETTINGS.batchSize,
             maxBatchingWindowMs: ROUTING_QUEUE_SETTINGS.maxBatchingWindowSeconds * 1000,
-            concurrency: options.routerConcurrency ?? 2,
+            // As the deployed event source: up to its maximum concurrency of invocations at once.
+            concurrency: options.routerConcurrency ?? ROUTING_QUEUE_SETTINGS.maxConcurrency,
             reportBatchItemFailures: true,
             ...(faults ? { redeliver: () => faults.duplicateSqsBatch() } : {}),
           })

@@ -8,8 +8,12 @@ import type { RequestCounter, Service } from './bench/request-counter';
  *  1. Redis commands and DynamoDB requests the router makes per routing decision, counted
  *     by client middleware while conversations are routed one at a time.
  *  2. Start-to-assigned latency (p50, p99) for 200 customers starting at once, with 10
- *     agents of capacity 25 online. Customers sign in as identified customers (the site key
- *     of the local stack), so the per-IP guest-token limit does not shape the numbers.
+ *     agents of capacity 25 online (room for all of them: no wait is by design). Customers sign
+ *     in as identified customers (the site key of the local stack), so the per-IP guest-token
+ *     limit does not shape the numbers. Beside the latency, what does not depend on the
+ *     machine's load: the router's invocations and triggers per invocation, the burst's CPU
+ *     per conversation (every function and client shares this process's thread, so the
+ *     burst's latency is mostly that CPU queued), and each function's requests per conversation.
  */
 const CONCURRENT_STARTS = 200;
 const AGENTS = 10;
@@ -99,17 +103,36 @@ export async function benchRouting({ stack, counter, settle }: RoutingBenchOptio
   // 2. Latency under a burst of concurrent starts.
   await settle();
   counter.take();
+  counter.takeInvocations();
   const burstStarted = performance.now();
+  const cpuBefore = process.cpuUsage();
   const results = await Promise.all(
     Array.from({ length: CONCURRENT_STARTS }, (_, index) => startAndWaitAssigned(stack, `burst-${run}-${index}`)),
   );
   const burstMs = performance.now() - burstStarted;
   const latencies = results.map((result) => result.ms).sort((a, b) => a - b);
   const replies = results.map((result) => result.replyMs).sort((a, b) => a - b);
+  // After the start's reply: the part routing adds (the router may even assign before the reply).
+  const routing = results.map((result) => Math.max(0, result.ms - result.replyMs)).sort((a, b) => a - b);
   await settle();
+  // The local stack runs every function on this one process's thread, as the clients do: the
+  // burst's latency is mostly this CPU queued (on AWS each invocation has a CPU of its own).
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuMsPerStart = (cpu.user + cpu.system) / 1000 / CONCURRENT_STARTS;
   // Under the burst: concurrent routers racing for the same heads would show up here.
-  const burstRouter = counter.take().get('router');
+  const burstCounts = counter.take();
+  const burstRouter = burstCounts.get('router');
   const perBurst = (service: Service) => ((burstRouter?.[service] ?? 0) / CONCURRENT_STARTS).toFixed(1);
+  const invocations = counter.takeInvocations();
+  const routerRuns = invocations.get('router') ?? { invocations: 0, records: 0 };
+  // Where the burst's requests went, per function (each row: per started conversation).
+  const byFunction = [...burstCounts]
+    .filter(([, counts]) => Object.values(counts).some((count) => count > 0))
+    .sort(([, a], [, b]) => b.dynamodb - a.dynamodb)
+    .map(([fn, counts]): [string, string] => [
+      `burst: ${fn} (${invocations.get(fn)?.invocations ?? 0} invocations) DynamoDB / SQS / management-API / Redis per conversation`,
+      `${(counts.dynamodb / CONCURRENT_STARTS).toFixed(1)} / ${(counts.sqs / CONCURRENT_STARTS).toFixed(1)} / ${(counts.managementApi / CONCURRENT_STARTS).toFixed(1)} / ${(counts.redis / CONCURRENT_STARTS).toFixed(1)}`,
+    ]);
 
   const rows: Array<[string, string]> = [
     ['router Redis commands per routed conversation', per('redis')],
@@ -122,11 +145,21 @@ export async function benchRouting({ stack, counter, settle }: RoutingBenchOptio
       `start to its \`conversation\` reply, p50 / p99 (same burst)`,
       `${percentile(replies, 50).toFixed(0)} / ${percentile(replies, 99).toFixed(0)} ms`,
     ],
-    [`all ${CONCURRENT_STARTS} assigned after`, `${burstMs.toFixed(0)} ms`],
+    [
+      `start's reply to assigned, p50 / p99 (same burst)`,
+      `${percentile(routing, 50).toFixed(0)} / ${percentile(routing, 99).toFixed(0)} ms`,
+    ],
+    [`all ${CONCURRENT_STARTS} connected, started and assigned after`, `${burstMs.toFixed(0)} ms`],
     [
       'router DynamoDB / Redis / management-API per conversation (same burst)',
       `${perBurst('dynamodb')} / ${perBurst('redis')} / ${perBurst('managementApi')}`,
     ],
+    [
+      'router invocations in the burst, triggers per invocation',
+      `${routerRuns.invocations}, ${(routerRuns.records / Math.max(1, routerRuns.invocations)).toFixed(1)}`,
+    ],
+    ['burst CPU per started conversation (stack and clients, one thread)', `${cpuMsPerStart.toFixed(0)} ms`],
+    ...byFunction,
   ];
   clearInterval(heartbeat);
   await Promise.all([

@@ -12,13 +12,19 @@ export interface EventSourcePollerOptions {
   queueArn: string;
   // biome-ignore lint/suspicious/noConfusingVoidType: a Lambda without partial batch responses returns nothing.
   handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
-  /** Records per invocation, 1-10; default 10. */
+  /**
+   * Records per invocation; default 10. As on AWS for a standard queue: 1-10, or up to 10,000
+   * with a batching window of at least a second (gathered from several receives of 10).
+   */
   batchSize?: number;
   /** How long to keep gathering records for a fuller batch; default 0. */
   maxBatchingWindowMs?: number;
   /** Default true. */
   reportBatchItemFailures?: boolean;
-  /** Parallel pollers; default 2. */
+  /**
+   * Invocations at once (the event source mapping's maximum concurrency); default 2. Each is
+   * a poller of its own that receives its next batch only once its invocation returned.
+   */
   concurrency?: number;
   /** Long-poll wait per receive; default 1 so stop() is quick. */
   waitTimeSeconds?: number;
@@ -36,6 +42,10 @@ export interface EventSourcePoller {
 }
 
 const RECEIVE_ERROR_BACKOFF_MS = 500;
+/** SQS's most messages per ReceiveMessage. */
+const MAX_RECEIVE = 10;
+/** Lambda's most records per SQS batch of a standard queue (more than 10 needs a batching window of a second). */
+const MAX_BATCH_SIZE = 10_000;
 const BATCH_WINDOW_POLL_MS = 20;
 
 function sleep(ms: number): Promise<void> {
@@ -55,10 +65,11 @@ function checkInteger(name: string, value: number, min: number, max: number): nu
  * SQS endpoint the client points at.
  */
 export function startEventSourcePoller(options: EventSourcePollerOptions): EventSourcePoller {
-  const batchSize = checkInteger('batchSize', options.batchSize ?? 10, 1, 10);
-  const concurrency = checkInteger('concurrency', options.concurrency ?? 2, 1, 100);
-  const waitTimeSeconds = checkInteger('waitTimeSeconds', options.waitTimeSeconds ?? 1, 0, 20);
   const batchingWindowMs = checkInteger('maxBatchingWindowMs', options.maxBatchingWindowMs ?? 0, 0, 300_000);
+  // AWS refuses a batch above 10 without a batching window of at least a second.
+  const batchSize = checkInteger('batchSize', options.batchSize ?? 10, 1, batchingWindowMs >= 1000 ? MAX_BATCH_SIZE : MAX_RECEIVE);
+  const concurrency = checkInteger('concurrency', options.concurrency ?? 2, 1, 1000);
+  const waitTimeSeconds = checkInteger('waitTimeSeconds', options.waitTimeSeconds ?? 1, 0, 20);
   const reportBatchItemFailures = options.reportBatchItemFailures ?? true;
   const functionName = options.functionName ?? `${options.queueArn.split(':').at(-1) ?? 'queue'}-consumer`;
   const createContext = options.createContext ?? createDefaultLambdaContext;
@@ -83,7 +94,7 @@ export function startEventSourcePoller(options: EventSourcePollerOptions): Event
 
   /** One receive, then (with a batching window) more until the batch is full or the window ends. */
   async function receiveBatch(): Promise<Message[]> {
-    const batch = await receive(batchSize, waitTimeSeconds);
+    const batch = await receive(Math.min(MAX_RECEIVE, batchSize), waitTimeSeconds);
     if (batchingWindowMs === 0 || batch.length === 0) return batch;
     const deadline = Date.now() + batchingWindowMs;
     while (batch.length < batchSize && !stopping.signal.aborted) {
@@ -91,7 +102,7 @@ export function startEventSourcePoller(options: EventSourcePollerOptions): Event
       if (remainingMs <= 0) break;
       let more: Message[];
       try {
-        more = await receive(batchSize - batch.length, Math.min(20, Math.floor(remainingMs / 1000)));
+        more = await receive(Math.min(MAX_RECEIVE, batchSize - batch.length), Math.min(20, Math.floor(remainingMs / 1000)));
       } catch (error) {
         // Keep what was gathered: it is handled, or released if we are stopping.
         if (!stopping.signal.aborted) onError(error);
@@ -146,8 +157,24 @@ export function startEventSourcePoller(options: EventSourcePollerOptions): Event
     await acknowledge(deletions.map((record) => ({ Id: record.messageId, ReceiptHandle: record.receiptHandle })));
   }
 
+  /** Invocations running now, each acknowledged when it ends. */
+  const inFlight = new Set<Promise<void>>();
+
+  /** Resolves once fewer than `concurrency` invocations run. */
+  async function freeSlot(): Promise<void> {
+    while (inFlight.size >= concurrency) await Promise.race(inFlight);
+  }
+
+  /**
+   * One gatherer fills batches (up to batchSize within the batching window) and hands each to
+   * an invocation of its own, up to `concurrency` at once; it receives nothing while every slot
+   * is taken, so no message is hidden waiting for one. A burst therefore makes a few full
+   * batches, and a backlog the handler cannot keep up with runs `concurrency` invocations at once.
+   */
   async function pollLoop(): Promise<void> {
     while (!stopping.signal.aborted) {
+      await freeSlot();
+      if (stopping.signal.aborted) return;
       let messages: Message[];
       try {
         messages = await receiveBatch();
@@ -166,17 +193,21 @@ export function startEventSourcePoller(options: EventSourcePollerOptions): Event
         );
         return;
       }
-      await processBatch(messages);
+      const invocation: Promise<void> = processBatch(messages)
+        .catch(onError)
+        .finally(() => inFlight.delete(invocation));
+      inFlight.add(invocation);
     }
   }
 
-  const workers = Array.from({ length: concurrency }, () => pollLoop());
+  const gatherer = pollLoop();
   let stopped: Promise<void> | undefined;
   return {
     stop() {
       stopped ??= (async () => {
         stopping.abort();
-        await Promise.all(workers);
+        await gatherer;
+        while (inFlight.size > 0) await Promise.all(inFlight);
       })();
       return stopped;
     },

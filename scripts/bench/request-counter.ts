@@ -19,10 +19,17 @@ export class RequestCounter {
   private counts: Counts = new Map();
   private commands: CommandCounts = new Map();
   private active = 0;
+  private invocationCounts = new Map<string, { invocations: number; records: number }>();
 
   /** For LocalStackOptions.instrument: runs each invocation inside its function's scope. */
   readonly instrument = (functionName: string, handler: LambdaHandler): LambdaHandler => {
     return async (event, context) => {
+      const row = this.invocationCounts.get(functionName) ?? { invocations: 0, records: 0 };
+      row.invocations++;
+      // An SQS batch's records (the router's triggers); one for any other event.
+      const records = (event as { Records?: unknown }).Records;
+      row.records += Array.isArray(records) ? records.length : 1;
+      this.invocationCounts.set(functionName, row);
       this.active++;
       try {
         return await currentFunction.run(functionName, () => handler(event, context));
@@ -78,6 +85,13 @@ export class RequestCounter {
 
   get inFlight(): number {
     return this.active;
+  }
+
+  /** Invocations (and the records they were given) per function since the last call. */
+  takeInvocations(): Map<string, { invocations: number; records: number }> {
+    const counts = this.invocationCounts;
+    this.invocationCounts = new Map();
+    return counts;
   }
 
   take(): Counts {

@@ -257,15 +257,61 @@ describe('event source poller against the local SQS server', () => {
     expect(counts(queue).ApproximateNumberOfMessages).toBe('1');
   });
 
+  it.concurrent('gathers a batch above 10 from several receives within the batching window', async () => {
+    const queue = await createQueue();
+    const bodies = Array.from({ length: 25 }, (_, index) => `m-${index}`);
+    // Queued before polling starts: the window (generous, so a slow machine still fills the batch) gathers them all.
+    await Promise.all(bodies.map((body) => send(queue, body)));
+    const batches: string[][] = [];
+    const errors = poll(
+      queue,
+      async (event) => {
+        batches.push(event.Records.map((record) => record.body));
+      },
+      { concurrency: 1, batchSize: 25, maxBatchingWindowMs: 5_000 },
+    );
+    await eventually(() => batches.flat().length === 25 && isEmpty(queue), STEP_MS + 5_000);
+    expect(batches).toHaveLength(1);
+    expect([...batches[0]!].sort()).toEqual([...bodies].sort());
+    expect(errors).toEqual([]);
+  });
+
+  it.concurrent('runs at most `concurrency` invocations and receives nothing while every one is taken', async () => {
+    const queue = await createQueue();
+    await Promise.all(['a', 'b', 'c', 'd', 'e', 'f'].map((body) => send(queue, body)));
+    let running = 0;
+    let most = 0;
+    const handled: string[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const errors = poll(
+      queue,
+      async (event) => {
+        running++;
+        most = Math.max(most, running);
+        await released;
+        handled.push(...event.Records.map((record) => record.body));
+        running--;
+      },
+      { concurrency: 2, batchSize: 2 },
+    );
+    await eventually(() => running === 2);
+    // Both slots taken: the two batches are in flight, the rest still waits in the queue.
+    expect(counts(queue)).toMatchObject({ ApproximateNumberOfMessages: '2', ApproximateNumberOfMessagesNotVisible: '4' });
+    release();
+    await eventually(() => handled.length === 6 && isEmpty(queue));
+    expect(most).toBe(2);
+    expect(errors).toEqual([]);
+  });
+
   it('rejects invalid options', () => {
-    expect(() =>
-      startEventSourcePoller({
-        client: sqs,
-        queueUrl: 'x',
-        queueArn: 'arn:aws:sqs:us-east-1:0:x',
-        handler: async () => undefined,
-        batchSize: 11,
-      }),
-    ).toThrow(RangeError);
+    const base = { client: sqs, queueUrl: 'x', queueArn: 'arn:aws:sqs:us-east-1:0:x', handler: async () => undefined };
+    // As AWS: above 10 only with a batching window of at least a second; never above 10,000.
+    expect(() => startEventSourcePoller({ ...base, batchSize: 11 })).toThrow(RangeError);
+    expect(() => startEventSourcePoller({ ...base, batchSize: 11, maxBatchingWindowMs: 999 })).toThrow(RangeError);
+    expect(() => startEventSourcePoller({ ...base, batchSize: 10_001, maxBatchingWindowMs: 1000 })).toThrow(RangeError);
+    expect(() => startEventSourcePoller({ ...base, batchSize: 0 })).toThrow(RangeError);
   });
 });
