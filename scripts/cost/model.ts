@@ -48,6 +48,12 @@ export interface Assumptions {
    * `auto`: the cheapest whose bandwidth cap fits the estimated traffic.
    */
   readonly redisPlan: string;
+  /**
+   * Search postings written per chat message (docs/search.md: ~8.3 words x 2 scopes; bench's
+   * search part measures 16.66 for 9-word messages). The bench's chat steps send one-word texts,
+   * so their events rows' posting writes are priced at this instead.
+   */
+  readonly searchPostingsPerMessage: number;
   /** Bytes on the wire per Redis command (REST request and reply; an EVAL sends its script): for a fixed plan's bandwidth cap. */
   readonly redisBytesPerCommand: number;
   /** Messages resent after a lost ack (answered from the idempotency record). */
@@ -89,6 +95,7 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   typingPerMessage: 1.5,
   readsPerMessage: 0.6,
   redisPlan: 'auto',
+  searchPostingsPerMessage: 16.66,
   redisBytesPerCommand: 1500,
   resendShare: 0.01,
   transferShare: 0.05,
@@ -108,7 +115,14 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   attachmentBytes: 300_000,
 };
 
-export const GROUPS = ['chat messages', 'conversations', 'customer connections', 'customer heartbeats', 'agents', 'fixed monthly fees'] as const;
+export const GROUPS = [
+  'chat messages',
+  'conversations',
+  'customer connections',
+  'customer heartbeats',
+  'agents',
+  'fixed monthly fees',
+] as const;
 export type Group = (typeof GROUPS)[number];
 
 /** How often a bench step happens, per day, for a profile. */
@@ -120,6 +134,8 @@ interface Operation {
   readonly reply: 0 | 1;
   /** Count only these functions' rows (a step can catch a late trigger of the one before). */
   readonly functions?: readonly string[];
+  /** A chat message: its events row's search posting writes are priced at `searchPostingsPerMessage`. */
+  readonly chatText?: boolean;
   perDay(profile: TrafficProfile, a: Assumptions): number;
 }
 
@@ -133,6 +149,7 @@ export const OPERATIONS: readonly Operation[] = [
     group: 'chat messages',
     inbound: 1,
     reply: 1,
+    chatText: true,
     perDay: (p, a) => p.conversationsPerDay * Math.max(0, p.messagesPerConversation * a.customerMessageShare - 1),
   },
   {
@@ -140,6 +157,7 @@ export const OPERATIONS: readonly Operation[] = [
     group: 'chat messages',
     inbound: 1,
     reply: 1,
+    chatText: true,
     perDay: (p, a) => p.conversationsPerDay * p.messagesPerConversation * (1 - a.customerMessageShare),
   },
   {
@@ -253,34 +271,46 @@ const READ_COMMAND = /^(Get|BatchGet|Query|Scan|TransactGet)/;
 const ITEMS_SUFFIX = ':items';
 const WRITE_COMMAND = /^(Put|Update|Delete|BatchWrite|TransactWrite)/;
 
-function dynamodbSplit(row: StepRow, a: Assumptions): { reads: number; writes: number } {
+/**
+ * A step row's DynamoDB reads and writes (items, for batches). `unindexed`: the writes known to
+ * change no index: BatchWriteItem's, whose items are search postings (search-index.ts) or
+ * erasure deletes of items of any kind, priced without index writes (the postings dominate).
+ */
+function dynamodbSplit(row: StepRow, a: Assumptions, chatText = false): { reads: number; writes: number; unindexed: number } {
   const commands = row.commands.dynamodb;
   if (!commands || Object.keys(commands).length === 0) {
     const writes = row.counts.dynamodb * a.writeShareWithoutCommands;
-    return { reads: row.counts.dynamodb - writes, writes };
+    return { reads: row.counts.dynamodb - writes, writes, unindexed: 0 };
   }
   let reads = 0;
   let writes = 0;
+  let unindexed = 0;
   for (const [command, requests] of Object.entries(commands)) {
     if (command.endsWith(ITEMS_SUFFIX)) continue;
     // A batch is billed per item (bench counts them as `<command>:items`); older counts have requests only.
-    const n = commands[`${command}${ITEMS_SUFFIX}`] ?? requests;
-    if (WRITE_COMMAND.test(command)) writes += n;
+    let n = commands[`${command}${ITEMS_SUFFIX}`] ?? requests;
+    if (chatText && row.function === 'events' && command === 'BatchWriteItemCommand') n = a.searchPostingsPerMessage;
+    if (command.startsWith('BatchWrite')) unindexed += n;
+    else if (WRITE_COMMAND.test(command)) writes += n;
     else if (READ_COMMAND.test(command)) reads += n;
     else throw new CostModelError(`Unknown DynamoDB command ${command}: add it to the read or write pattern`);
   }
-  return { reads, writes };
+  return { reads, writes, unindexed };
 }
 
 /** What one occurrence of a bench step uses (one Lambda invocation per function row). */
-export function stepUsage(rows: readonly StepRow[], op: Pick<Operation, 'inbound' | 'reply' | 'functions'>, a: Assumptions): Usage {
+export function stepUsage(
+  rows: readonly StepRow[],
+  op: Pick<Operation, 'inbound' | 'reply' | 'functions' | 'chatText'>,
+  a: Assumptions,
+): Usage {
   const usage = emptyUsage();
   const counted = op.functions ? rows.filter((row) => op.functions?.includes(row.function)) : rows;
   for (const row of counted) {
-    const { reads, writes } = dynamodbSplit(row, a);
+    const { reads, writes, unindexed } = dynamodbSplit(row, a, op.chatText);
     usage.lambdaRequests += 1;
     usage.dynamodbReadUnits += reads * a.readUnitsPerRead;
-    usage.dynamodbWriteUnits += writes * (1 + a.indexWritesPerWrite);
+    usage.dynamodbWriteUnits += writes * (1 + a.indexWritesPerWrite) + unindexed;
     usage.sqsRequests += row.counts.sqs * a.sqsRequestsPerSend;
     usage.redisCommands += row.counts.redis;
     // Pushes are messages; management-API reads and deletes (GetConnection, DeleteConnection) are not.
