@@ -451,7 +451,8 @@ export const SIGNING_KEY_ROTATION: {
  * `CREDENTIAL#*` (password hashes) is readable by auth-login alone.
  */
 // A staff caller's token is checked against its profile and session on every use.
-const STAFF_TOKEN_CHECK = on(['AGENT#*', 'SESSION#*'], 'GetItem');
+// The profile and the session in one BatchGetItem (services/staff-sessions.ts: assertTokenCurrent).
+const STAFF_TOKEN_CHECK = on(['AGENT#*', 'SESSION#*'], 'GetItem', 'BatchGetItem');
 // Pushing to a participant lists its connections and removes those the gateway reports gone.
 const PUSH = on(['USER#*'], 'Query', 'DeleteItem');
 // A customer's id is `guest:<ulid>` or `site:<sub>`; staff ids are free-form.

@@ -34,8 +34,11 @@ import { SearchBox } from './search-box';
 import { TicketsView } from './tickets-view';
 import { ReportsView } from './reports-view';
 
-const TYPING_SHOWN_MS = 5_000;
-const TYPING_SEND_EVERY_MS = 3_000;
+/** As the widget's (clients/widget/widget-controller.ts): an indicator outlives the sender's send period. */
+const TYPING_SHOWN_MS = 8_000;
+const TYPING_SEND_EVERY_MS = 5_000;
+/** Read marks wait this long, so a burst of messages is marked read once (docs/cost.md). */
+const READ_MARK_COALESCE_MS = 1_500;
 /** Supervisors' queue and conversation lists are refreshed this often. */
 const SUPERVISOR_REFRESH_MS = 15_000;
 /** Waiting times on the list move on this often. */
@@ -639,8 +642,31 @@ export class ConsoleApp {
     const id = this.selectedId;
     if (!id || document.visibilityState !== 'visible') return;
     const last = this.transcript(id).lastSeq;
-    if (this.readMarks.advance(id, last) && this.client.state === 'ready') this.client.markRead(id, last);
+    if (!this.readSent.has(id)) this.readSent.set(id, this.readMarks.get(id));
+    this.readMarks.advance(id, last);
+    // Also when the local mark had moved already: a mark cut short (a switch, a reconnect) is sent now.
+    this.scheduleReadMark();
     this.renderList();
+  }
+
+  /** The server's mark per conversation as this page last sent it (seeded from the stored marks). */
+  private readonly readSent = new Map<string, number>();
+  private readMarkTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** One `read` after a burst, and none for the agent's own messages (nobody waits for those to be read). */
+  private scheduleReadMark(): void {
+    if (this.readMarkTimer !== undefined) return;
+    this.readMarkTimer = setTimeout(() => {
+      this.readMarkTimer = undefined;
+      const id = this.selectedId;
+      if (!id || document.visibilityState !== 'visible' || this.client.state !== 'ready') return;
+      const sent = this.readSent.get(id) ?? 0;
+      const transcript = this.transcript(id);
+      const last = Math.min(transcript.lastSeq, this.readMarks.get(id));
+      if (last <= sent || transcript.countFromOthersAfter(sent, this.userId) === 0) return;
+      this.readSent.set(id, last);
+      this.client.markRead(id, last);
+    }, READ_MARK_COALESCE_MS);
   }
 
   /** What this user last chose; agents start online, supervisors away (they opt in to routing). */

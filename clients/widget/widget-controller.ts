@@ -25,10 +25,15 @@ import { PreviousConversations, PREVIOUS_PAGE_SIZE } from './previous-conversati
 import { awayText, canAnswer, presentationFor } from './widget-mode';
 import type { EmailRequestState, WidgetProblem, WidgetScreen } from './widget-screen';
 
-/** How long a typing indicator stays up without a new `typing` frame. */
-const TYPING_SHOWN_MS = 5_000;
-/** At most one `typing` frame per this period while the customer types. */
-const TYPING_SEND_EVERY_MS = 3_000;
+/**
+ * How long a typing indicator stays up without a new `typing` frame (or the sender's message,
+ * which clears it): longer than the send period plus a slow delivery.
+ */
+export const TYPING_SHOWN_MS = 8_000;
+/** At most one `typing` frame per this period while the customer types (each is a Lambda call and two frames: docs/cost.md). */
+export const TYPING_SEND_EVERY_MS = 5_000;
+/** Read marks wait this long, so a burst of messages is marked read once (docs/cost.md). */
+export const READ_MARK_COALESCE_MS = 1_500;
 /** After this long without getting through, "Reconnecting…" gives way to a retry and the offline form. */
 export const RECONNECT_GIVE_UP_MS = 20_000;
 
@@ -916,10 +921,23 @@ export class WidgetController {
     const id = this.transcript.conversationId;
     if (id) this.seen?.advance(id, last);
     this.view.setUnread(0);
-    if (id && last > this.readSent && this.client?.state === 'ready') {
-      this.readSent = last;
-      this.client.markRead(id, last);
-    }
+    if (!id || this.readMarkTimer !== undefined) return;
+    // One mark after a burst, and none for the customer's own messages (nobody waits for those to be read).
+    this.readMarkTimer = this.env.timers.setTimeout(() => {
+      this.readMarkTimer = undefined;
+      this.sendReadMark(id);
+    }, READ_MARK_COALESCE_MS);
+  }
+
+  private readMarkTimer: unknown;
+
+  private sendReadMark(id: string): void {
+    if (!this.view.isOpen || !this.env.isVisible() || this.transcript.conversationId !== id) return;
+    const last = this.transcript.lastSeq;
+    if (last <= this.readSent || this.client?.state !== 'ready') return;
+    if (this.transcript.countFromOthersAfter(this.readSent, this.client.user?.id) === 0) return;
+    this.readSent = last;
+    this.client.markRead(id, last);
   }
 
   /** The panel stays open across the host site's page loads within a tab, as Intercom's does. */

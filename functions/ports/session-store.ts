@@ -1,3 +1,4 @@
+import type { AgentProfile } from './agent-directory';
 /** A staff session: one sign-in and its chain of rotated refresh tokens (a token family). */
 export interface StaffSession {
   readonly sessionId: string;
@@ -21,6 +22,11 @@ export interface SessionStore {
   /** Creates the session; a session id is never reused. */
   create(session: StaffSession): Promise<void>;
   get(sessionId: string): Promise<StaffSession | undefined>;
+  /**
+   * The session and its agent's profile in one request (every staff action checks both:
+   * services/staff-sessions.ts). Optional: without it the two are read apart.
+   */
+  getWithProfile?(sessionId: string, agentId: string): Promise<{ session?: StaffSession; profile?: AgentProfile }>;
   /**
    * Replaces the refresh token hash `expectedHash` by `nextHash` (remembering the old one as
    * used) if the session is live, still holds `expectedHash` and was rotated fewer than

@@ -1,10 +1,10 @@
 import type { Conversation } from '../domain/conversation';
-import { assertCanParticipate, assertCanView, assertOpen, participantIds } from '../domain/conversation';
+import { assertCanParticipate, assertOpen, participantIds } from '../domain/conversation';
 import { BadRequestError } from '../domain/errors';
 import { userRef } from '../domain/identity';
 import { pushAppended } from '../domain/announcements';
 import { validateCaption } from '../domain/message';
-import type { MessageFrame, ReadFrame, TypingFrame } from '../protocol/client-frames';
+import type { MessageFrame } from '../protocol/client-frames';
 import type { ServerFrame } from '../protocol/server-frames';
 import type { DirectoryLookup } from '../ports/connection-directory';
 import { ackFrame, messageFrame } from '../protocol/server-frames';
@@ -82,34 +82,4 @@ export async function sendMessage(
     bot: lazyBot(ports, conversation.skill),
   });
   return [ackFrame(result.message), ...turn.frames];
-}
-
-/** `typing`: relayed to the other participants, never stored. */
-export async function typing(ports: Ports, caller: Caller, frame: TypingFrame): Promise<void> {
-  const conversation = await getConversation(ports, frame.conversationId);
-  assertCanParticipate(caller.user, conversation);
-  assertOpen(conversation);
-  await broadcast(
-    ports,
-    participantIds(conversation),
-    { type: 'typing', conversationId: conversation.id, sender: userRef(caller.user) },
-    { exceptUserId: caller.user.id },
-  );
-}
-
-/** `read`: moves the reader's cursor forward and tells the other participants. */
-export async function markRead(ports: Ports, caller: Caller, frame: ReadFrame): Promise<void> {
-  const conversation = await getConversation(ports, frame.conversationId);
-  assertCanView(caller.user, conversation);
-  if (frame.seq > conversation.lastSeq && !(await ports.conversations.hasMessage(conversation.id, frame.seq))) {
-    throw new BadRequestError(`seq ${frame.seq} is beyond the conversation's last message`);
-  }
-  const advanced = await ports.conversations.advanceReadCursor(conversation.id, caller.user.id, frame.seq);
-  if (!advanced) return;
-  await broadcast(
-    ports,
-    participantIds(conversation),
-    { type: 'read', conversationId: conversation.id, reader: { id: caller.user.id, role: caller.user.role }, seq: frame.seq },
-    { ...(caller.connectionId ? { exceptConnectionId: caller.connectionId } : {}) },
-  );
 }

@@ -284,6 +284,9 @@ export class SearchSink implements DomainEventSink {
 
   /** Adds the agent to the participants and, the first time, copies the conversation's hits into its scope. */
   private async join(conversationId: string, agentId: string): Promise<SearchParticipants> {
+    // An agent already backfilled (every reply after its first) costs a read, not a write: the ADD would change nothing.
+    const known = await this.deps.search.participants(conversationId);
+    if (known.agents.includes(agentId) && known.backfilled.includes(agentId)) return known;
     const participants = await this.deps.search.addParticipant(conversationId, agentId);
     if (participants.backfilled.includes(agentId)) return participants;
     const scope = [agentScope(agentId)];

@@ -127,10 +127,14 @@ export async function assertTokenCurrent(
   token: Pick<VerifiedToken, 'user' | 'issuedAt' | 'source' | 'sessionId'>,
 ): Promise<void> {
   if (token.source !== 'parley' || token.user.role === 'customer') return;
-  const [profile, session] = await Promise.all([
-    ports.agents.get(token.user.id),
-    token.sessionId ? ports.sessions.get(token.sessionId) : Promise.resolve(undefined),
-  ]);
+  // Both in one request where the store can (a BatchGetItem, consistent like the two GetItems).
+  const { profile, session } =
+    token.sessionId && ports.sessions.getWithProfile
+      ? await ports.sessions.getWithProfile(token.sessionId, token.user.id)
+      : await Promise.all([
+          ports.agents.get(token.user.id),
+          token.sessionId ? ports.sessions.get(token.sessionId) : Promise.resolve(undefined),
+        ]).then(([profile, session]) => ({ profile, session }));
   const refusal = staffTokenRefusal(
     { userId: token.user.id, role: token.user.role, issuedAt: token.issuedAt, sessionId: token.sessionId },
     profile,

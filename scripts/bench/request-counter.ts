@@ -52,6 +52,16 @@ export class RequestCounter {
     this.commands.set(fn, byService);
   }
 
+  /** Items a batch request carried, by command (not requests: the counts stay per request). */
+  private recordItems(service: Service, command: string, items: number): void {
+    const fn = currentFunction.getStore() ?? '(outside a handler)';
+    const byService = this.commands.get(fn) ?? {};
+    const byCommand = byService[service] ?? {};
+    byCommand[command] = (byCommand[command] ?? 0) + items;
+    byService[service] = byCommand;
+    this.commands.set(fn, byService);
+  }
+
   /** Adds a counting step to an AWS SDK v3 client's middleware stack. */
   // biome-ignore lint/suspicious/noExplicitAny: every SDK client's middleware stack has its own input types.
   attach(client: { middlewareStack: { add: (...args: any[]) => void } }, service: Service): void {
@@ -59,6 +69,9 @@ export class RequestCounter {
       (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
         // By command too: the cost model (scripts/cost) prices reads and writes differently.
         this.record(service, 1, context.commandName);
+        // A batch is billed per item: its items are counted beside it as `<command>:items`.
+        const items = batchItems(args);
+        if (items !== undefined && context.commandName) this.recordItems(service, `${context.commandName}:items`, items);
         return next(args);
       },
       // Per attempt: retries are requests too.
@@ -107,4 +120,20 @@ export class RequestCounter {
     const counts = this.take();
     return new Map([...counts].map(([fn, row]) => [fn, { counts: row, commands: commands.get(fn) ?? {} }]));
   }
+}
+
+/**
+ * The items a DynamoDB BatchWriteItem or BatchGetItem request carries (each is billed as its
+ * own read or write), undefined for any other request.
+ */
+export function batchItems(args: unknown): number | undefined {
+  const requestItems = (args as { input?: { RequestItems?: unknown } } | undefined)?.input?.RequestItems;
+  if (typeof requestItems !== 'object' || requestItems === null) return undefined;
+  let items = 0;
+  for (const perTable of Object.values(requestItems as Record<string, unknown>)) {
+    if (Array.isArray(perTable)) items += perTable.length;
+    else if (typeof perTable === 'object' && perTable !== null && Array.isArray((perTable as { Keys?: unknown }).Keys))
+      items += (perTable as { Keys: unknown[] }).Keys.length;
+  }
+  return items;
 }

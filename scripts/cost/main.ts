@@ -23,6 +23,10 @@ const USAGE = `Usage: npm run cost -- [options]
   --agent-hours N               hours each agent is signed in a day (default ${DEFAULT_PROFILE.agentHoursPerDay})
   --customer-heartbeat-seconds N  (default ${DEFAULT_ASSUMPTIONS.customerHeartbeatSeconds}, as session announces)
   --agent-heartbeat-seconds N     (default ${DEFAULT_ASSUMPTIONS.agentHeartbeatSeconds})
+  --typing-per-message N        typing notices per chat message (default ${DEFAULT_ASSUMPTIONS.typingPerMessage}: the clients send one per 5 s of typing)
+  --reads-per-message N         read marks per chat message (default ${DEFAULT_ASSUMPTIONS.readsPerMessage}: one per burst of the other side's messages)
+  --redis-plan PLAN             payg, auto (default: the cheapest that fits) or an Upstash fixed plan: ${PRICE_TABLE.upstashFixedPlans.map((plan) => `'${plan.name}'`).join(', ')}
+  --log-bytes-per-invocation N  CloudWatch Logs bytes per Lambda invocation (default ${DEFAULT_ASSUMPTIONS.logBytesPerInvocation})
   --counts PATH                 bench counts (default ${DEFAULT_COUNTS_PATH} if present, else ${MEASURED_COUNTS_PATH})
   --write-measured              copy the counts to ${MEASURED_COUNTS_PATH} (after npm run bench)
   --json                        print the report as JSON`;
@@ -49,6 +53,10 @@ async function main(argv: string[]): Promise<void> {
       'agent-hours': { type: 'string' },
       'customer-heartbeat-seconds': { type: 'string' },
       'agent-heartbeat-seconds': { type: 'string' },
+      'typing-per-message': { type: 'string' },
+      'reads-per-message': { type: 'string' },
+      'redis-plan': { type: 'string' },
+      'log-bytes-per-invocation': { type: 'string' },
       counts: { type: 'string' },
       'write-measured': { type: 'boolean' },
       json: { type: 'boolean' },
@@ -81,6 +89,17 @@ async function main(argv: string[]): Promise<void> {
   if (profile.agentHoursPerDay > 24) throw new UsageError('--agent-hours is per day: at most 24');
   const assumptions = {
     ...DEFAULT_ASSUMPTIONS,
+    typingPerMessage: positive('typing-per-message', values['typing-per-message'], DEFAULT_ASSUMPTIONS.typingPerMessage, {
+      allowZero: true,
+    }),
+    readsPerMessage: positive('reads-per-message', values['reads-per-message'], DEFAULT_ASSUMPTIONS.readsPerMessage, { allowZero: true }),
+    redisPlan: values['redis-plan'] ?? DEFAULT_ASSUMPTIONS.redisPlan,
+    logBytesPerInvocation: positive(
+      'log-bytes-per-invocation',
+      values['log-bytes-per-invocation'],
+      DEFAULT_ASSUMPTIONS.logBytesPerInvocation,
+      { allowZero: true },
+    ),
     customerHeartbeatSeconds: positive(
       'customer-heartbeat-seconds',
       values['customer-heartbeat-seconds'],

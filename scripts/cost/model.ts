@@ -36,9 +36,26 @@ export interface Assumptions {
   readonly agentHeartbeatSeconds: number;
   /** Share of a conversation's messages the customer writes. */
   readonly customerMessageShare: number;
-  /** Typing notices and read marks per chat message. */
+  /**
+   * Typing notices and read marks per chat message (`--typing-per-message`, `--reads-per-message`).
+   * The widget and console send a typing notice at most every 5 s while typing, and one read
+   * mark after a burst of the other side's messages, none for their own (docs/cost.md).
+   */
   readonly typingPerMessage: number;
   readonly readsPerMessage: number;
+  /**
+   * Upstash plan (`--redis-plan`): pay as you go (per command), a fixed plan by name, or
+   * `auto`: the cheapest whose bandwidth cap fits the estimated traffic.
+   */
+  readonly redisPlan: string;
+  /**
+   * Search postings written per chat message (docs/search.md: ~8.3 words x 2 scopes; bench's
+   * search part measures 16.66 for 9-word messages). The bench's chat steps send one-word texts,
+   * so their events rows' posting writes are priced at this instead.
+   */
+  readonly searchPostingsPerMessage: number;
+  /** Bytes on the wire per Redis command (REST request and reply; an EVAL sends its script): for a fixed plan's bandwidth cap. */
+  readonly redisBytesPerCommand: number;
   /** Messages resent after a lost ack (answered from the idempotency record). */
   readonly resendShare: number;
   /** Conversations transferred once, and rated at the end. */
@@ -72,8 +89,14 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   customerHeartbeatSeconds: CUSTOMER_HEARTBEAT_SECONDS,
   agentHeartbeatSeconds: 30,
   customerMessageShare: 0.5,
-  typingPerMessage: 1,
-  readsPerMessage: 1,
+  // A chat line takes about 5-8 s to type: its first keystroke sends one notice, a longer one a
+  // second; pasted or canned text one. Reads: about one per burst of the other side's messages
+  // (bursts average ~1.3 messages), fewer when the reader is looking elsewhere.
+  typingPerMessage: 1.5,
+  readsPerMessage: 0.6,
+  redisPlan: 'auto',
+  searchPostingsPerMessage: 16.66,
+  redisBytesPerCommand: 1500,
   resendShare: 0.01,
   transferShare: 0.05,
   ratedShare: 0.3,
@@ -92,7 +115,14 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   attachmentBytes: 300_000,
 };
 
-export const GROUPS = ['chat messages', 'conversations', 'customer connections', 'customer heartbeats', 'agents'] as const;
+export const GROUPS = [
+  'chat messages',
+  'conversations',
+  'customer connections',
+  'customer heartbeats',
+  'agents',
+  'fixed monthly fees',
+] as const;
 export type Group = (typeof GROUPS)[number];
 
 /** How often a bench step happens, per day, for a profile. */
@@ -104,6 +134,8 @@ interface Operation {
   readonly reply: 0 | 1;
   /** Count only these functions' rows (a step can catch a late trigger of the one before). */
   readonly functions?: readonly string[];
+  /** A chat message: its events row's search posting writes are priced at `searchPostingsPerMessage`. */
+  readonly chatText?: boolean;
   perDay(profile: TrafficProfile, a: Assumptions): number;
 }
 
@@ -117,6 +149,7 @@ export const OPERATIONS: readonly Operation[] = [
     group: 'chat messages',
     inbound: 1,
     reply: 1,
+    chatText: true,
     perDay: (p, a) => p.conversationsPerDay * Math.max(0, p.messagesPerConversation * a.customerMessageShare - 1),
   },
   {
@@ -124,6 +157,7 @@ export const OPERATIONS: readonly Operation[] = [
     group: 'chat messages',
     inbound: 1,
     reply: 1,
+    chatText: true,
     perDay: (p, a) => p.conversationsPerDay * p.messagesPerConversation * (1 - a.customerMessageShare),
   },
   {
@@ -233,33 +267,50 @@ export class CostModelError extends Error {
 }
 
 const READ_COMMAND = /^(Get|BatchGet|Query|Scan|TransactGet)/;
+/** bench's per-batch item counts (scripts/bench/request-counter.ts). */
+const ITEMS_SUFFIX = ':items';
 const WRITE_COMMAND = /^(Put|Update|Delete|BatchWrite|TransactWrite)/;
 
-function dynamodbSplit(row: StepRow, a: Assumptions): { reads: number; writes: number } {
+/**
+ * A step row's DynamoDB reads and writes (items, for batches). `unindexed`: the writes known to
+ * change no index: BatchWriteItem's, whose items are search postings (search-index.ts) or
+ * erasure deletes of items of any kind, priced without index writes (the postings dominate).
+ */
+function dynamodbSplit(row: StepRow, a: Assumptions, chatText = false): { reads: number; writes: number; unindexed: number } {
   const commands = row.commands.dynamodb;
   if (!commands || Object.keys(commands).length === 0) {
     const writes = row.counts.dynamodb * a.writeShareWithoutCommands;
-    return { reads: row.counts.dynamodb - writes, writes };
+    return { reads: row.counts.dynamodb - writes, writes, unindexed: 0 };
   }
   let reads = 0;
   let writes = 0;
-  for (const [command, n] of Object.entries(commands)) {
-    if (WRITE_COMMAND.test(command)) writes += n;
+  let unindexed = 0;
+  for (const [command, requests] of Object.entries(commands)) {
+    if (command.endsWith(ITEMS_SUFFIX)) continue;
+    // A batch is billed per item (bench counts them as `<command>:items`); older counts have requests only.
+    let n = commands[`${command}${ITEMS_SUFFIX}`] ?? requests;
+    if (chatText && row.function === 'events' && command === 'BatchWriteItemCommand') n = a.searchPostingsPerMessage;
+    if (command.startsWith('BatchWrite')) unindexed += n;
+    else if (WRITE_COMMAND.test(command)) writes += n;
     else if (READ_COMMAND.test(command)) reads += n;
     else throw new CostModelError(`Unknown DynamoDB command ${command}: add it to the read or write pattern`);
   }
-  return { reads, writes };
+  return { reads, writes, unindexed };
 }
 
 /** What one occurrence of a bench step uses (one Lambda invocation per function row). */
-export function stepUsage(rows: readonly StepRow[], op: Pick<Operation, 'inbound' | 'reply' | 'functions'>, a: Assumptions): Usage {
+export function stepUsage(
+  rows: readonly StepRow[],
+  op: Pick<Operation, 'inbound' | 'reply' | 'functions' | 'chatText'>,
+  a: Assumptions,
+): Usage {
   const usage = emptyUsage();
   const counted = op.functions ? rows.filter((row) => op.functions?.includes(row.function)) : rows;
   for (const row of counted) {
-    const { reads, writes } = dynamodbSplit(row, a);
+    const { reads, writes, unindexed } = dynamodbSplit(row, a, op.chatText);
     usage.lambdaRequests += 1;
     usage.dynamodbReadUnits += reads * a.readUnitsPerRead;
-    usage.dynamodbWriteUnits += writes * (1 + a.indexWritesPerWrite);
+    usage.dynamodbWriteUnits += writes * (1 + a.indexWritesPerWrite) + unindexed;
     usage.sqsRequests += row.counts.sqs * a.sqsRequestsPerSend;
     usage.redisCommands += row.counts.redis;
     // Pushes are messages; management-API reads and deletes (GetConnection, DeleteConnection) are not.
@@ -313,6 +364,14 @@ export interface CostReport {
    * month: their Lambda, Redis, DynamoDB and log costs; the two WebSocket messages stay.
    */
   readonly mockHeartbeatSavingPerMonth: number;
+  /** The Upstash plan priced, what pay as you go would cost, and the estimated bandwidth. */
+  readonly redis: { readonly plan: string; readonly perMonth: number; readonly payAsYouGoPerMonth: number; readonly bandwidthGb: number };
+  /**
+   * What the WebSocket frames alone cost per 1M chat messages (the floor under any design with
+   * a Lambda behind API Gateway): a message's own frames (in, ack, pushes), and with the
+   * profile's typing notices and read marks.
+   */
+  readonly floor: { readonly messageFramesPerMillion: number; readonly chatFramesPerMillion: number };
 }
 
 /** The cost of a profile per month and per million chat messages. */
@@ -331,24 +390,29 @@ export function costReport(
   const monthly = emptyUsage();
   const byService: Record<string, number> = {};
   const byGroup = Object.fromEntries(GROUPS.map((group) => [group, 0])) as Record<Group, number>;
+  const redisByGroup: Partial<Record<Group, number>> = {};
   const add = (usage: Usage, times: number, group: Group) => {
     addUsage(monthly, usage, times);
     const dollars = priceUsage(usage, prices);
+    redisByGroup[group] = (redisByGroup[group] ?? 0) + (dollars['Upstash Redis'] ?? 0) * times;
     for (const [service, value] of Object.entries(dollars)) byService[service] = (byService[service] ?? 0) + value * times;
     byGroup[group] += sum(dollars) * times;
   };
   let mockHeartbeatSavingPerMonth = 0;
-  const bySteps: { step: string; group: Group; perMonth: number; each: number }[] = [];
+  let heartbeatRedisPerMonth = 0;
+  const bySteps: { step: string; group: Group; perMonth: number; each: number; redisEach: number }[] = [];
   for (const op of OPERATIONS) {
     const times = op.perDay(profile, a) * DAYS_PER_MONTH;
     const usage = stepUsage(byStep.get(op.step) ?? [], op, a);
     add(usage, times, op.group);
-    bySteps.push({ step: op.step, group: op.group, perMonth: times, each: sum(priceUsage(usage, prices)) });
+    const priced = priceUsage(usage, prices);
+    bySteps.push({ step: op.step, group: op.group, perMonth: times, each: sum(priced), redisEach: priced['Upstash Redis'] ?? 0 });
     if (op.step === 'heartbeat (customer)') {
       mockHeartbeatSavingPerMonth =
         (sum(priceUsage(usage, prices)) -
           priceUsage({ ...emptyUsage(), webSocketMessages: usage.webSocketMessages }, prices)['API Gateway WebSocket']!) *
         times;
+      heartbeatRedisPerMonth = (priceUsage(usage, prices)['Upstash Redis'] ?? 0) * times;
     }
   }
   // Connection minutes: customers while in a conversation, agents while signed in.
@@ -375,8 +439,32 @@ export function costReport(
   const attachments = profile.conversationsPerDay * profile.messagesPerConversation * a.attachmentShare * DAYS_PER_MONTH;
   add({ ...http(1, 1, 0), s3Puts: 1, s3Gets: 2, s3GbMonths: a.attachmentBytes / 1e9 }, attachments, 'chat messages');
 
+  // Upstash: pay as you go was priced per command above; a fixed plan replaces it with its fee.
+  const payAsYouGoPerMonth = byService['Upstash Redis'] ?? 0;
+  const bandwidthGb = (monthly.redisCommands * a.redisBytesPerCommand) / 1e9;
+  const redis = chooseRedisPlan(a.redisPlan, payAsYouGoPerMonth, bandwidthGb, prices);
+  if (redis.plan !== PAY_AS_YOU_GO) {
+    // Commands are not billed on a fixed plan: take their dollars back out of each group and step.
+    for (const group of GROUPS) byGroup[group] -= redisByGroup[group] ?? 0;
+    for (const row of bySteps) row.each -= row.redisEach;
+    mockHeartbeatSavingPerMonth -= heartbeatRedisPerMonth;
+    byService['Upstash Redis'] = redis.perMonth;
+    byGroup['fixed monthly fees'] += redis.perMonth;
+  }
+
   const chatMessagesPerMonth = profile.conversationsPerDay * profile.messagesPerConversation * DAYS_PER_MONTH;
   const perMonth = sum(byService);
+  const chatFrames = OPERATIONS.filter((op) => op.group === 'chat messages').reduce(
+    (total, op) => total + stepUsage(byStep.get(op.step) ?? [], op, a).webSocketMessages * op.perDay(profile, a) * DAYS_PER_MONTH,
+    0,
+  );
+  const messageOps = OPERATIONS.filter((op) => op.step === 'message' || op.step === 'message (agent reply)');
+  const messageFrames = messageOps.reduce(
+    (total, op) => total + stepUsage(byStep.get(op.step) ?? [], op, a).webSocketMessages * op.perDay(profile, a) * DAYS_PER_MONTH,
+    0,
+  );
+  const messageCount = messageOps.reduce((total, op) => total + op.perDay(profile, a) * DAYS_PER_MONTH, 0);
+  const framePrice = prices.webSocketPerMillionMessages / 1e6;
   return {
     profile,
     assumptions: a,
@@ -386,7 +474,38 @@ export function costReport(
     perMillionMessages: chatMessagesPerMonth > 0 ? (perMonth / chatMessagesPerMonth) * 1_000_000 : 0,
     byService,
     byGroup,
-    bySteps,
+    bySteps: bySteps.map(({ redisEach: _, ...row }) => row),
     mockHeartbeatSavingPerMonth,
+    redis: { plan: redis.plan, perMonth: redis.perMonth, payAsYouGoPerMonth, bandwidthGb },
+    floor: {
+      messageFramesPerMillion: messageCount > 0 ? (messageFrames / messageCount) * framePrice * 1e6 : 0,
+      chatFramesPerMillion: chatMessagesPerMonth > 0 ? (chatFrames / chatMessagesPerMonth) * framePrice * 1e6 : 0,
+    },
   };
+}
+
+export const PAY_AS_YOU_GO = 'pay as you go';
+
+/**
+ * The Upstash plan to price: `payg`, a fixed plan by name (e.g. `Fixed 250MB`), or `auto`: the
+ * cheapest of pay as you go and the fixed plans whose bandwidth cap is known and fits.
+ */
+export function chooseRedisPlan(
+  choice: string,
+  payAsYouGoPerMonth: number,
+  bandwidthGb: number,
+  prices: PriceTable,
+): { plan: string; perMonth: number } {
+  const payg = { plan: PAY_AS_YOU_GO, perMonth: payAsYouGoPerMonth };
+  if (choice === 'payg') return payg;
+  if (choice !== 'auto') {
+    const named = prices.upstashFixedPlans.find((plan) => plan.name.toLowerCase() === choice.toLowerCase());
+    if (!named)
+      throw new CostModelError(
+        `Unknown Upstash plan '${choice}': payg, auto or one of ${prices.upstashFixedPlans.map((plan) => `'${plan.name}'`).join(', ')}`,
+      );
+    return { plan: named.name, perMonth: named.perMonth };
+  }
+  const fitting = prices.upstashFixedPlans.filter((plan) => plan.bandwidthGb !== undefined && bandwidthGb <= plan.bandwidthGb);
+  return fitting.reduce((best, plan) => (plan.perMonth < best.perMonth ? { plan: plan.name, perMonth: plan.perMonth } : best), payg);
 }

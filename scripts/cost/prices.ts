@@ -11,11 +11,21 @@ export interface PriceTable {
   readonly dynamodbPerMillionReadUnits: number;
   readonly sqsPerMillionRequests: number;
   readonly upstashPerMillionCommands: number;
+  /** Upstash's fixed plans: a flat monthly price, no per-command charge, a monthly bandwidth cap. */
+  readonly upstashFixedPlans: readonly UpstashFixedPlan[];
   readonly cloudWatchLogsPerGbIngested: number;
   readonly s3PerThousandPuts: number;
   readonly s3PerThousandGets: number;
   readonly s3PerGbMonth: number;
   readonly sources: Readonly<Record<string, string>>;
+}
+
+export interface UpstashFixedPlan {
+  readonly name: string;
+  readonly perMonth: number;
+  readonly dataMb: number;
+  /** Included bandwidth a month; undefined where the page was not read for it. */
+  readonly bandwidthGb?: number;
 }
 
 /**
@@ -41,6 +51,15 @@ export const PRICE_TABLE: PriceTable = {
   sqsPerMillionRequests: 0.4,
   /** Upstash Redis pay-as-you-go: $0.20 per 100,000 commands. */
   upstashPerMillionCommands: 2.0,
+  /**
+   * Upstash Redis fixed plans (pricing page read 2026-12-01): 250 MB for $10 a month with 50 GB
+   * of bandwidth; 1 GB for $20 (its bandwidth cap not recorded here: check the page).
+   * Commands are not billed on a fixed plan.
+   */
+  upstashFixedPlans: [
+    { name: 'Fixed 250MB', perMonth: 10, dataMb: 250, bandwidthGb: 50 },
+    { name: 'Fixed 1GB', perMonth: 20, dataMb: 1024 },
+  ],
   /** CloudWatch Logs, standard log class, ingestion. */
   cloudWatchLogsPerGbIngested: 0.5,
   /** S3 Standard: PUT/POST per 1,000, GET per 1,000, storage per GB-month. */

@@ -161,7 +161,7 @@ function toSummary(item: Item): AgentSummary {
 }
 
 /** Never the password hash, even one an older deployment left on the profile item. */
-function toProfile(item: Item): AgentProfile {
+export function toProfile(item: Item): AgentProfile {
   return {
     ...toSummary(item),
     ...(typeof item.tokensValidAfter === 'number' ? { tokensValidAfter: item.tokensValidAfter } : {}),

@@ -1,5 +1,8 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AgentProfile } from '../../ports/agent-directory';
 import type { SessionStore, StaffSession } from '../../ports/session-store';
+import { toProfile } from './agent-directory';
+import { batchGetItems } from './conversation-reads';
 import { conditionalWrite, dynamo } from './errors';
 import { keys } from './keys';
 
@@ -30,19 +33,17 @@ export class DynamoSessionStore implements SessionStore {
     const result = await dynamo('GetItem', () =>
       this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.staffSession(sessionId), ConsistentRead: true })),
     );
-    const item = result.Item;
-    if (!item) return undefined;
-    return {
-      sessionId: String(item.sessionId),
-      agentId: String(item.agentId),
-      tokenHash: String(item.tokenHash),
-      createdAt: Number(item.createdAt),
-      expiresAt: Number(item.expiresAt),
-      generation: Number(item.generation ?? 0),
-      ...(item.usedHashes instanceof Set ? { usedHashes: [...(item.usedHashes as Set<string>)] } : {}),
-      ...(typeof item.revokedAt === 'string' ? { revokedAt: item.revokedAt } : {}),
-      ...(typeof item.revokedReason === 'string' ? { revokedReason: item.revokedReason } : {}),
-    };
+    return result.Item ? toSession(result.Item) : undefined;
+  }
+
+  /** One consistent BatchGetItem for both items (the same two reads, one round trip). */
+  async getWithProfile(sessionId: string, agentId: string): Promise<{ session?: StaffSession; profile?: AgentProfile }> {
+    const sessionKey = keys.staffSession(sessionId);
+    const profileKey = keys.agentProfile(agentId);
+    const items = await batchGetItems(this.db, this.tableName, [sessionKey, profileKey]);
+    const session = items.find((item) => item.pk === sessionKey.pk && item.sk === sessionKey.sk);
+    const profile = items.find((item) => item.pk === profileKey.pk && item.sk === profileKey.sk);
+    return { ...(session ? { session: toSession(session) } : {}), ...(profile ? { profile: toProfile(profile) } : {}) };
   }
 
   async rotate(sessionId: string, expectedHash: string, nextHash: string, maxGenerations: number): Promise<boolean> {
@@ -80,4 +81,18 @@ export class DynamoSessionStore implements SessionStore {
       ),
     );
   }
+}
+
+function toSession(item: Record<string, unknown>): StaffSession {
+  return {
+    sessionId: String(item.sessionId),
+    agentId: String(item.agentId),
+    tokenHash: String(item.tokenHash),
+    createdAt: Number(item.createdAt),
+    expiresAt: Number(item.expiresAt),
+    generation: Number(item.generation ?? 0),
+    ...(item.usedHashes instanceof Set ? { usedHashes: [...(item.usedHashes as Set<string>)] } : {}),
+    ...(typeof item.revokedAt === 'string' ? { revokedAt: item.revokedAt } : {}),
+    ...(typeof item.revokedReason === 'string' ? { revokedReason: item.revokedReason } : {}),
+  };
 }

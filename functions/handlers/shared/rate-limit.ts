@@ -50,13 +50,23 @@ const DIRECTORY_RULES: readonly LimitRuleName[] = ['message', 'messagePerUser'];
  * directory, a conversation id, or with other rules to count (a first message also counts
  * `start`, which fails closed), it is enforceLimits and the recipients are read at the push.
  */
-export async function admitMessage(
+export function admitMessage(ports: Ports, checks: readonly LimitCheck[], conversationId: unknown): Promise<DirectoryLookup | undefined> {
+  return admitWithRecipients(ports, checks, conversationId, DIRECTORY_RULES);
+}
+
+/**
+ * A conversation action's limits (only `rules`, all fail-open) and its recipients'
+ * connections in one Redis command: `message`, `typing` and `read` (docs/connection-directory.md).
+ * Anything else (no directory, no conversation id, another rule) is enforceLimits.
+ */
+export async function admitWithRecipients(
   ports: Ports,
   checks: readonly LimitCheck[],
   conversationId: unknown,
+  rules: readonly LimitRuleName[],
 ): Promise<DirectoryLookup | undefined> {
   const directory = ports.connectionDirectory;
-  if (!directory || typeof conversationId !== 'string' || !checks.every((check) => DIRECTORY_RULES.includes(check.rule))) {
+  if (!directory || typeof conversationId !== 'string' || !checks.every((check) => rules.includes(check.rule))) {
     await enforceLimits(ports, checks);
     return undefined;
   }

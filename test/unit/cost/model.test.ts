@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { type BenchCounts, parseBenchCounts } from '../../../scripts/cost/bench-counts';
 import {
   type Assumptions,
+  chooseRedisPlan,
   CostModelError,
   costReport,
   DAYS_PER_MONTH,
   DEFAULT_ASSUMPTIONS,
   OPERATIONS,
+  PAY_AS_YOU_GO,
   priceUsage,
   stepUsage,
   type TrafficProfile,
@@ -70,11 +72,72 @@ describe('cost model arithmetic', () => {
     expect(usage.lambdaRequests).toBe(2);
     expect(usage.lambdaGbSeconds).toBeCloseTo(2 * 0.1 * 0.5);
     expect(usage.dynamodbReadUnits).toBe(2);
-    expect(usage.dynamodbWriteUnits).toBe(4 * 1.5);
+    // Put and Update with their index writes; the batch's items (search postings) have none.
+    expect(usage.dynamodbWriteUnits).toBe(2 * 1.5 + 2);
     expect(usage.sqsRequests).toBe(3);
     expect(usage.redisCommands).toBe(2);
     // 1 in, 1 reply, 2 pushes; GetConnection is not a message.
     expect(usage.webSocketMessages).toBe(4);
+  });
+
+  it('bills a batch per item, and a chat message’s search postings at the assumed rate (bench sends one-word texts)', () => {
+    const rows = [
+      {
+        step: 'message',
+        function: 'events',
+        counts: { ...zero, dynamodb: 2 },
+        commands: {
+          dynamodb: { BatchWriteItemCommand: 1, 'BatchWriteItemCommand:items': 7, BatchGetItemCommand: 1, 'BatchGetItemCommand:items': 3 },
+        },
+      },
+    ];
+    const a = { ...DEFAULT_ASSUMPTIONS, indexWritesPerWrite: 0.5, readUnitsPerRead: 1, searchPostingsPerMessage: 16 };
+    const counted = stepUsage(rows, { inbound: 0, reply: 0 }, a);
+    expect(counted.dynamodbReadUnits).toBe(3);
+    expect(counted.dynamodbWriteUnits).toBe(7);
+    expect(stepUsage(rows, { inbound: 0, reply: 0, chatText: true }, a).dynamodbWriteUnits).toBe(16);
+  });
+
+  it('prices Upstash pay as you go or a fixed plan: auto takes the cheapest whose bandwidth fits, a named plan is taken as is', () => {
+    const prices: PriceTable = {
+      ...only('upstashPerMillionCommands', 2),
+      upstashFixedPlans: [
+        { name: 'Small', perMonth: 10, dataMb: 250, bandwidthGb: 50 },
+        { name: 'Unknown cap', perMonth: 1, dataMb: 1024 },
+      ],
+    };
+    expect(chooseRedisPlan('auto', 57, 40, prices)).toEqual({ plan: 'Small', perMonth: 10 });
+    expect(chooseRedisPlan('auto', 57, 60, prices)).toEqual({ plan: PAY_AS_YOU_GO, perMonth: 57 });
+    expect(chooseRedisPlan('auto', 5, 40, prices)).toEqual({ plan: PAY_AS_YOU_GO, perMonth: 5 });
+    expect(chooseRedisPlan('payg', 57, 40, prices)).toEqual({ plan: PAY_AS_YOU_GO, perMonth: 57 });
+    expect(chooseRedisPlan('unknown cap', 57, 400, prices)).toEqual({ plan: 'Unknown cap', perMonth: 1 });
+    expect(() => chooseRedisPlan('huge', 57, 40, prices)).toThrow(CostModelError);
+
+    // On a fixed plan commands cost nothing per step; the fee is its own line.
+    const counts = emptyCounts();
+    for (const row of counts.steps) row.counts.redis = 1;
+    const fixed = costReport(counts, PROFILE, prices, { ...NOTHING, redisPlan: 'Small' });
+    expect(fixed.byService['Upstash Redis']).toBe(10);
+    expect(fixed.byGroup['fixed monthly fees']).toBe(10);
+    expect(fixed.bySteps.every((row) => row.each === 0)).toBe(true);
+    const payg = costReport(counts, PROFILE, prices, { ...NOTHING, redisPlan: 'payg' });
+    expect(payg.redis.payAsYouGoPerMonth).toBeCloseTo(payg.byService['Upstash Redis']!);
+    expect(payg.bySteps.find((row) => row.step === 'message')?.each).toBeCloseTo(2 / 1e6);
+  });
+
+  it('prints the floor: the WebSocket frames of a chat message, and with its typing notices and read marks', () => {
+    const counts = emptyCounts();
+    for (const row of counts.steps) if (row.step === 'typing' || row.step.startsWith('message')) row.counts.managementApi = 1;
+    const report = costReport(counts, PROFILE, only('webSocketPerMillionMessages', 1), {
+      ...NOTHING,
+      typingPerMessage: 2,
+      readsPerMessage: 1,
+    });
+    // A message: in, ack, one push = 3 frames. Per chat message: 9 of 10 are `message` actions (the
+    // first is the start's text, priced with the conversation); typing in + push = 2 frames, twice;
+    // a read's frame in (no push counted here).
+    expect(report.floor.messageFramesPerMillion).toBeCloseTo(3);
+    expect(report.floor.chatFramesPerMillion).toBeCloseTo(0.9 * 3 + 2 * 2 + 1);
   });
 
   it('splits DynamoDB requests by the assumed share when the counts carry no command names, and refuses unknown commands', () => {

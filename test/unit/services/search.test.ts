@@ -133,6 +133,25 @@ describe('search: role filter', () => {
     expect(ids(await world.search(kim, { customer: 'bob' }))).toEqual(['C2']);
   });
 
+  it("indexes an agent's later replies without adding it to the participants again (a read, not a write)", async () => {
+    const world = await twoConversations();
+    await world.assign('C2', 'kim', 13);
+    let adds = 0;
+    const addParticipant = world.index.addParticipant.bind(world.index);
+    world.index.addParticipant = (conversationId: string, agentId: string) => {
+      adds += 1;
+      return addParticipant(conversationId, agentId);
+    };
+    await world.say('C2', { id: 'kim', role: 'agent' }, 'voucher xq7 issued', 14);
+    await world.say('C2', { id: 'kim', role: 'agent' }, 'anything else', 15);
+    expect(adds).toBe(0);
+    expect(ids(await world.search(kim, { q: 'xq7' }))).toEqual(['C2']);
+    // A new agent's first reply still joins it (and backfills its scope).
+    await world.say('C2', { id: 'max', role: 'agent' }, 'taking over', 16);
+    expect(adds).toBe(1);
+    expect(ids(await world.search({ user: user('agent', 'max') }, { q: 'xq7' }))).toEqual(['C2']);
+  });
+
   it('does not lose a message whose event is handled while the agent is being backfilled', async () => {
     const world = new World();
     await world.start('C3', 0, { name: 'Cy' });

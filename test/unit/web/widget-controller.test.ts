@@ -4,7 +4,7 @@ import type { SkillAvailability } from '../../../clients/web/http-api';
 import { type Locale, translator } from '../../../clients/web/i18n';
 import type { ChatMessage } from '../../../clients/parley-client/src/index';
 import { AVAILABILITY_POLL_MS } from '../../../clients/widget/availability-watch';
-import { RECONNECT_GIVE_UP_MS, WidgetController } from '../../../clients/widget/widget-controller';
+import { READ_MARK_COALESCE_MS, RECONNECT_GIVE_UP_MS, WidgetController } from '../../../clients/widget/widget-controller';
 import type { WidgetConfig } from '../../../clients/widget/widget-config';
 import { type FakeClient, type FakePage, FakeScreen, fakePage, settle, tokenWith } from './support/widget-fakes';
 
@@ -517,6 +517,26 @@ const BILLIE = { id: 'agent:b', name: 'Billie' };
 const SESSION = { type: 'session', user: ANN, heartbeatSeconds: 30, conversations: [] as ConversationSummary[] } as const;
 
 describe('widget: read marks', () => {
+  it("sends one read mark after a burst of the agent's messages, none for the customer's own", async () => {
+    const w = await widget({ answer: availability('queue', { open: true, agentsOnline: 1 }) });
+    const client = await openChat(w);
+    client.emit('conversation', summary('assigned', { agent: BILLIE }));
+    client.emit('message', chatMessage(1, ANN, 'Hello', 'c1'));
+    w.page.timers.fireTimeouts(READ_MARK_COALESCE_MS);
+    expect(client.reads).toEqual([]);
+
+    client.emit('message', chatMessage(2, { ...BILLIE, role: 'agent' }, 'Hi Ann'));
+    client.emit('message', chatMessage(3, { ...BILLIE, role: 'agent' }, 'How can I help?'));
+    expect(client.reads).toEqual([]);
+    w.page.timers.fireTimeouts(READ_MARK_COALESCE_MS);
+    expect(client.reads).toEqual([['conv-1', 3]]);
+
+    // The customer's answer alone sends nothing more.
+    client.emit('message', chatMessage(4, ANN, 'My order', 'c4'));
+    w.page.timers.fireTimeouts(READ_MARK_COALESCE_MS);
+    expect(client.reads).toEqual([['conv-1', 3]]);
+  });
+
   it("keeps the agent's read mark on the customer's messages across a reload", async () => {
     const identified = { token: tokenWith({ sub: 'guest:ann' }) };
     const before = await widget({ config: identified });

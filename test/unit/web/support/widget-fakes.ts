@@ -142,7 +142,11 @@ export class FakeClient {
     return this.pendingSend();
   }
   typing(): void {}
-  markRead(): void {}
+  /** The `read` marks sent, in order. */
+  readonly reads: [string, number][] = [];
+  markRead(conversationId: string, seq: number): void {
+    this.reads.push([conversationId, seq]);
+  }
   rate(...args: unknown[]): void {
     this.actions.push(['rate', ...args]);
   }
