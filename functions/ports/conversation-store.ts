@@ -137,6 +137,18 @@ export interface ConversationStore {
   /** bot|queued|assigned -> closed. Returns undefined when it was already closed. */
   close(conversationId: string, by: { id: string; role: string }, now: string): Promise<Conversation | undefined>;
   /**
+   * The same close in one conditional write that also checks who closes: `participantId` must
+   * be the customer or the assigned agent (undefined: anyone, a supervisor). The conversation
+   * before and after, or undefined when it was not open, not theirs, or does not exist (the
+   * caller then reads it to say why).
+   */
+  closeAsParticipant(
+    conversationId: string,
+    by: { id: string; role: string },
+    now: string,
+    participantId: string | undefined,
+  ): Promise<{ before: Conversation; closed: Conversation } | undefined>;
+  /**
    * queued -> bot, only if still queued at `fromEpoch` with no message stored (a first
    * question the bot answers). Undefined when that changed.
    */

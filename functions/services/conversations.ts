@@ -236,16 +236,35 @@ export async function start(ports: Ports, caller: Caller, frame: StartFrame): Pr
  * the caller already got `closed` pushed.
  */
 export async function close(ports: Ports, caller: Caller, frame: CloseFrame): Promise<ServerFrame | undefined> {
-  const conversation = await getConversation(ports, frame.conversationId);
-  assertCanClose(caller.user, conversation);
   const now = ports.clock.now();
-  let current = conversation;
-  if (closeStep(conversation, now) === 'store') {
-    const closed = await ports.conversations.close(conversation.id, { id: caller.user.id, role: caller.user.role }, now.toISOString());
-    // Not stored: someone closed it meanwhile (a retry racing, the abandon sweep); read what they stored.
-    current = closed ?? (await getConversation(ports, conversation.id));
+  const by = { id: caller.user.id, role: caller.user.role };
+  // The usual close, an open conversation closed by its customer, its agent or a supervisor, is
+  // one conditional write that also authorizes (no read first). Anything else (not found, not
+  // theirs, already closed, an admin) takes the read and says why, or re-announces.
+  const direct =
+    caller.user.role === 'admin'
+      ? undefined
+      : await ports.conversations.closeAsParticipant(
+          frame.conversationId,
+          by,
+          now.toISOString(),
+          caller.user.role === 'supervisor' ? undefined : caller.user.id,
+        );
+  let current: Conversation;
+  if (direct) {
+    current = direct.closed;
     // A customer who gives up waiting abandons the queue.
-    if (closed && conversation.status === 'queued' && caller.user.role === 'customer') ports.metrics.count('ConversationsAbandoned');
+    if (direct.before.status === 'queued' && caller.user.role === 'customer') ports.metrics.count('ConversationsAbandoned');
+  } else {
+    const conversation = await getConversation(ports, frame.conversationId);
+    assertCanClose(caller.user, conversation);
+    current = conversation;
+    if (closeStep(conversation, now) === 'store') {
+      const closed = await ports.conversations.close(conversation.id, by, now.toISOString());
+      // Not stored: someone closed it meanwhile (a retry racing, the abandon sweep); read what they stored.
+      current = closed ?? (await getConversation(ports, conversation.id));
+      if (closed && conversation.status === 'queued' && caller.user.role === 'customer') ports.metrics.count('ConversationsAbandoned');
+    }
   }
   const answer = closedFrame(current, now.toISOString());
   if (current.status !== 'closed' || closeStep(current, now) === 'reply') return answer;

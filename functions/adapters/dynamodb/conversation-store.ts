@@ -633,18 +633,23 @@ export class DynamoConversationStore implements ConversationStore {
     return closed;
   }
 
+  /** What a close sets, and removes from the queue index. */
+  private static closing(conversationId: string, by: { id: string; role: string }, now: string): Item {
+    return {
+      status: 'closed',
+      statusKey: statusShardKey('closed', conversationId),
+      agentSort: agentClosedSort(now, conversationId),
+      closedAt: now,
+      closedById: by.id,
+      closedByRole: by.role,
+      updatedAt: now,
+    };
+  }
+
   async close(conversationId: string, by: { id: string; role: string }, now: string): Promise<Conversation | undefined> {
     const closed = await this.transition(conversationId, {
       bump: true,
-      set: {
-        status: 'closed',
-        statusKey: statusShardKey('closed', conversationId),
-        agentSort: agentClosedSort(now, conversationId),
-        closedAt: now,
-        closedById: by.id,
-        closedByRole: by.role,
-        updatedAt: now,
-      },
+      set: DynamoConversationStore.closing(conversationId, by, now),
       remove: ['queueKey', 'queueSort'],
       condition: '#status IN (:bot, :queued, :assigned)',
       names: { '#status': 'status' },
@@ -652,6 +657,55 @@ export class DynamoConversationStore implements ConversationStore {
     });
     if (closed) await this.clearOpenPointer(closed.customer.id, conversationId);
     return closed;
+  }
+
+  /**
+   * close() without the read before it: the condition also checks the closer takes part, and
+   * the write returns the item as it was (ALL_OLD), from which the closed one follows (the
+   * same set and removes, the epoch one step on).
+   */
+  async closeAsParticipant(
+    conversationId: string,
+    by: { id: string; role: string },
+    now: string,
+    participantId: string | undefined,
+  ): Promise<{ before: Conversation; closed: Conversation } | undefined> {
+    const set = DynamoConversationStore.closing(conversationId, by, now);
+    const names: Record<string, string> = { '#status': 'status', '#epoch': 'epoch' };
+    const values: Item = { ':bot': 'bot', ':queued': 'queued', ':assigned': 'assigned', ':zero': 0, ':one': 1 };
+    const assignments = Object.entries(set).map(([name, value], index) => {
+      names[`#s${index}`] = name;
+      values[`:s${index}`] = value;
+      return `#s${index} = :s${index}`;
+    });
+    if (participantId !== undefined) values[':me'] = participantId;
+    let old: Item | undefined;
+    try {
+      const result = await dynamo('UpdateItem', () =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: keys.conversation(conversationId),
+            UpdateExpression: `SET ${assignments.join(', ')}, #epoch = if_not_exists(#epoch, :zero) + :one REMOVE queueKey, queueSort`,
+            ConditionExpression: `#status IN (:bot, :queued, :assigned)${participantId === undefined ? '' : ' AND (customerId = :me OR agentId = :me)'}`,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_OLD',
+          }),
+        ),
+      );
+      old = result.Attributes;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+    if (!old) throw new DynamoStoreError(`Conversation ${conversationId} closed without its previous state`);
+    const { queueKey: _queueKey, queueSort: _queueSort, ...kept } = old;
+    const epoch = (typeof old.epoch === 'number' ? old.epoch : 0) + 1;
+    const before = itemToConversation(old);
+    const closed = itemToConversation({ ...kept, ...set, epoch });
+    await this.clearOpenPointer(closed.customer.id, conversationId);
+    return { before, closed };
   }
 
   queuedToBot(conversationId: string, now: string, fromEpoch: number): Promise<Conversation | undefined> {

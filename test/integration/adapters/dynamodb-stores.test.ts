@@ -173,6 +173,32 @@ describe('DynamoConversationStore on dynalite', () => {
     expect((await store.listMessages(id, 0, 10)).messages).toHaveLength(1);
   });
 
+  it('closes in one write only for a participant (or anyone, a supervisor), answering the state before and after', async () => {
+    const customerId = `guest:${ids.next()}`;
+    const queued = await newConversation(customerId);
+    const at = now();
+    // Someone else: nothing stored.
+    expect(await store.closeAsParticipant(queued.id, { id: 'agent-x', role: 'agent' }, at, 'agent-x')).toBeUndefined();
+    expect(await store.get(queued.id)).toEqual(queued);
+    const closed = await store.closeAsParticipant(queued.id, { id: customerId, role: 'customer' }, at, customerId);
+    expect(closed?.before).toEqual(queued);
+    // The answer is what is stored now, and the open pointer went with it.
+    expect(closed?.closed).toEqual(await store.get(queued.id));
+    expect(closed?.closed).toMatchObject({ status: 'closed', closedAt: at, closedBy: { id: customerId, role: 'customer' }, epoch: 1 });
+    expect(await store.findOpen(customerId)).toBeUndefined();
+    // Closed already, or unknown: undefined.
+    expect(await store.closeAsParticipant(queued.id, { id: customerId, role: 'customer' }, now(), customerId)).toBeUndefined();
+    expect(await store.closeAsParticipant(`NOPE${ids.next()}`, { id: 'sup', role: 'supervisor' }, now(), undefined)).toBeUndefined();
+    // The assigned agent, and a supervisor (no participant check), may close.
+    const assigned = await newConversation();
+    const taken = await store.assign(assigned.id, { id: 'agent-a', name: 'A' }, now());
+    const byAgent = await store.closeAsParticipant(assigned.id, { id: 'agent-a', role: 'agent' }, now(), 'agent-a');
+    expect(byAgent?.before).toEqual(taken);
+    expect(byAgent?.closed).toEqual(await store.get(assigned.id));
+    const other = await newConversation();
+    expect((await store.closeAsParticipant(other.id, { id: 'sup', role: 'supervisor' }, now(), undefined))?.closed.status).toBe('closed');
+  });
+
   it('numbers concurrent messages 1..N with no gaps or repeats', async () => {
     const conversation = await newConversation();
     const results = await Promise.all(
