@@ -130,7 +130,7 @@ export const configSchema = z.object({
   QUEUE_TICKET_OFFER_SECONDS: positiveInt(600),
   /** Business hours are re-read at most this often per Lambda container (the public availability route reads them). */
   HOURS_CACHE_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
-  /** The configured skill list is re-read at most this often per Lambda container (every start checks its skill). */
+  /** The configured skill list and each skill's auto-replies are re-read at most this often per Lambda container (every start reads both). */
   SKILLS_CACHE_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
   /** Secret holding the HS256 key embedding sites sign identified-customer tokens with (optional). */
   IDENTIFIED_CUSTOMER_SECRET_ID: z.string().min(1).optional(),

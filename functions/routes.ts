@@ -491,7 +491,11 @@ const ANNOUNCE_AVAILABILITY = [
 const WRITE_NOTES = on(['NOTES#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem');
 // The configured skills (one partition, one Query): start, transfer and agent skills accept only these.
 const READ_SKILLS = on(['SKILLS'], 'Query');
-const OPEN_CONVERSATION = [on(['USER#*'], 'GetItem', 'PutItem'), on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem')];
+// A new conversation's first message and its clientMsgId claim go in one BatchWriteItem (conversation-store.ts openFor).
+const OPEN_CONVERSATION = [
+  on(['USER#*'], 'GetItem', 'PutItem'),
+  on(['CONV#*'], 'GetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem'),
+];
 
 /**
  * What the `search` events sink (services/search.ts SearchSink) needs, for the function that

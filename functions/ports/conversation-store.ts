@@ -2,6 +2,7 @@ import type { Conversation, Rating } from '../domain/conversation';
 import type { CustomerAttrs, VisitorContext } from '../domain/customer-context';
 import type { Message, MessageDraft } from '../domain/message';
 import type { Participant } from '../domain/conversation';
+import type { UserRef } from '../domain/identity';
 
 export interface NewConversation {
   readonly id: string;
@@ -16,6 +17,26 @@ export interface NewConversation {
   readonly visitor?: VisitorContext;
   /** The identified customer's attributes (their token's `attrs` claim). */
   readonly attrs?: CustomerAttrs;
+  /**
+   * The start's text, stored as message 1 with the conversation (sent at `now`): seq 1 is
+   * kept for it, so no other writer takes it, and the conversation item announces it.
+   */
+  readonly firstMessage?: FirstMessage;
+}
+
+/** A start's first message, carried by the candidate (and its OPEN pointer) until it is stored. */
+export interface FirstMessage {
+  readonly messageId: string;
+  readonly clientMsgId: string;
+  readonly sender: UserRef;
+  readonly text: string;
+}
+
+/** What `openFor` answers; `firstMessage` as stored when this call created the conversation with it. */
+export interface Opened {
+  readonly conversation: Conversation;
+  readonly created: boolean;
+  readonly firstMessage?: Message;
 }
 
 export interface CustomerConversationPage {
@@ -62,9 +83,9 @@ export interface ConversationStore {
   findOpen(customerId: string): Promise<Conversation | undefined>;
   /**
    * Creates the customer's open conversation unless one exists; either way returns the open
-   * conversation and whether this call created it.
+   * conversation and whether this call created it (with the candidate's first message, if any).
    */
-  openFor(candidate: NewConversation): Promise<{ conversation: Conversation; created: boolean }>;
+  openFor(candidate: NewConversation): Promise<Opened>;
 
   listForCustomer(customerId: string, limit: number): Promise<Conversation[]>;
   /** A page of the customer's conversations and tickets, newest first, older than the conversation id `before`. */
@@ -115,6 +136,18 @@ export interface ConversationStore {
   ): Promise<Conversation | undefined>;
   /** bot|queued|assigned -> closed. Returns undefined when it was already closed. */
   close(conversationId: string, by: { id: string; role: string }, now: string): Promise<Conversation | undefined>;
+  /**
+   * The same close in one conditional write that also checks who closes: `participantId` must
+   * be the customer or the assigned agent (undefined: anyone, a supervisor). The conversation
+   * before and after, or undefined when it was not open, not theirs, or does not exist (the
+   * caller then reads it to say why).
+   */
+  closeAsParticipant(
+    conversationId: string,
+    by: { id: string; role: string },
+    now: string,
+    participantId: string | undefined,
+  ): Promise<{ before: Conversation; closed: Conversation } | undefined>;
   /**
    * queued -> bot, only if still queued at `fromEpoch` with no message stored (a first
    * question the bot answers). Undefined when that changed.

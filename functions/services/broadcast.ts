@@ -1,5 +1,5 @@
 import type { DirectoryFill, DirectoryLookup } from '../ports/connection-directory';
-import type { ConnectionRecord } from '../ports/connection-store';
+import type { ConnectionRecord, ConnectionStore } from '../ports/connection-store';
 import type { ServerFrame } from '../protocol/server-frames';
 import type { Ports } from './context';
 
@@ -109,4 +109,39 @@ export async function sendInOrder(ports: Pick<Ports, 'notifier'>, connectionId: 
     if ((await ports.notifier.send(connectionId, frame)) === 'gone') return false;
   }
   return true;
+}
+
+/**
+ * The same ports, reading each user's live connections at most once: for one request that
+ * pushes several frames to the same users (a start's conversation, message and answers). A
+ * connection opened meanwhile misses only those pushes, and its own `sync` on open fetches
+ * them (protocol section 5), as with the directory's lookups. The ports object is not copied
+ * (its groups are built on first use): the result inherits everything but `connections`.
+ */
+export function readingConnectionsOnce<P extends Pick<Ports, 'connections'>>(ports: P): P {
+  const inner = ports.connections;
+  const read = new Map<string, Promise<ConnectionRecord[]>>();
+  const connections: ConnectionStore = {
+    put: (connection) => inner.put(connection),
+    async remove(userId, connectionId) {
+      const known = read.get(userId);
+      if (known)
+        read.set(
+          userId,
+          known.then((list) => list.filter((connection) => connection.connectionId !== connectionId)),
+        );
+      await inner.remove(userId, connectionId);
+    },
+    listForUser(userId, nowEpochSeconds) {
+      let list = read.get(userId);
+      if (!list) {
+        list = inner.listForUser(userId, nowEpochSeconds);
+        // A failed read is not kept: the next push asks again.
+        list.catch(() => read.delete(userId));
+        read.set(userId, list);
+      }
+      return list;
+    },
+  };
+  return Object.create(ports, { connections: { value: connections, enumerable: true } }) as P;
 }

@@ -4,10 +4,11 @@ import type { VisitorContext } from '../domain/customer-context';
 import { ConflictError, ForbiddenError, NotFoundError } from '../domain/errors';
 import { displayName, userRef } from '../domain/identity';
 import { type Message, validateText } from '../domain/message';
+import type { Opened } from '../ports/conversation-store';
 import type { CloseFrame, RateFrame, StartFrame } from '../protocol/client-frames';
 import type { ServerFrame } from '../protocol/server-frames';
 import { ackFrame, messageFrame } from '../protocol/server-frames';
-import { broadcast } from './broadcast';
+import { broadcast, readingConnectionsOnce } from './broadcast';
 import type { Caller, Ports } from './context';
 import { assertSkillConfigured } from './skills';
 import { answerCustomer, lazyBot } from './bot';
@@ -44,15 +45,22 @@ export async function openConversation(
     /** Where the chat started (start.visitor), kept for staff. */
     visitor?: VisitorContext;
     deferRouting?: boolean;
+    /**
+     * The start's text: stored as message 1 with a new conversation (an open one is returned
+     * as it is, and the caller appends it). Without a clientMsgId it is `start:<id>`.
+     */
+    firstMessage?: { text: string; clientMsgId?: string };
   },
-): Promise<{ conversation: Conversation; created: boolean }> {
+): Promise<Opened> {
   const { user } = caller;
   // The pre-chat form's email first; else the one the site vouched for.
   const email = options.profile?.email ?? caller.customer?.email;
   if (user.role !== 'customer') throw new ForbiddenError('Only customers start conversations');
   const now = ports.clock.now().toISOString();
+  const id = ports.ids.next();
+  const first = options.firstMessage;
   const result = await ports.conversations.openFor({
-    id: ports.ids.next(),
+    id,
     customer: {
       id: user.id,
       name: options.profile?.name ?? displayName(user),
@@ -64,10 +72,25 @@ export async function openConversation(
     ...(options.locale ? { locale: options.locale } : {}),
     ...(options.visitor && Object.keys(options.visitor).length > 0 ? { visitor: options.visitor } : {}),
     ...(caller.customer?.attrs ? { attrs: caller.customer.attrs } : {}),
+    ...(first
+      ? {
+          firstMessage: {
+            messageId: ports.ids.next(),
+            clientMsgId: first.clientMsgId ?? `start:${id}`,
+            sender: userRef(user),
+            text: first.text,
+          },
+        }
+      : {}),
   });
   if (result.created) {
     ports.metrics.count('ConversationsStarted');
-    await publishEvents(ports, [conversationStarted(result.conversation)]);
+    // One publish for the start and its first message.
+    const stored = result.firstMessage;
+    await publishEvents(ports, [
+      conversationStarted(result.conversation),
+      ...(stored ? [messageCreated(result.conversation, stored)] : []),
+    ]);
     await broadcast(
       ports,
       [user.id],
@@ -107,12 +130,7 @@ async function afterOpen(
  * Whether the bot answers a start's first question: the conversation then opens in `bot`
  * (or an open one that is still empty and waiting moves there) instead of the queue.
  */
-async function openForStart(
-  ports: Ports,
-  caller: Caller,
-  frame: StartFrame,
-  bot: ReturnType<typeof lazyBot>,
-): Promise<{ conversation: Conversation; created: boolean }> {
+async function openForStart(ports: Ports, caller: Caller, frame: StartFrame, bot: ReturnType<typeof lazyBot>): Promise<Opened> {
   const skill = frame.skill ?? ports.settings.defaultSkill;
   const locale = frame.visitor?.locale;
   const answered = frame.text !== undefined && (await bot())?.match(frame.text, locale) !== undefined;
@@ -123,6 +141,9 @@ async function openForStart(
     ...(locale ? { locale } : {}),
     ...(frame.visitor ? { visitor: visitorContextOf(frame.visitor) } : {}),
     deferRouting: true,
+    ...(frame.text !== undefined
+      ? { firstMessage: { text: frame.text, ...(frame.clientMsgId ? { clientMsgId: frame.clientMsgId } : {}) } }
+      : {}),
   });
   const open = opened.conversation;
   if (!answered || opened.created || open.status !== 'queued' || open.lastSeq !== 0 || open.skill !== skill) return opened;
@@ -160,41 +181,47 @@ export async function start(ports: Ports, caller: Caller, frame: StartFrame): Pr
   if (caller.user.role !== 'customer') throw new ForbiddenError('Only customers start conversations');
   // Before anything is stored: a typo or an invented skill must not queue anyone forever.
   if (frame.skill !== undefined) await assertSkillConfigured(ports, frame.skill);
-  const bot = lazyBot(ports, frame.skill ?? ports.settings.defaultSkill);
-  const { conversation, created } = await openForStart(ports, caller, frame, bot);
+  // The start's pushes (its conversation, message, bot answers, notice) read each user's connections once.
+  const local = readingConnectionsOnce(ports);
+  const bot = lazyBot(local, frame.skill ?? ports.settings.defaultSkill);
+  const { conversation, created, firstMessage } = await openForStart(local, caller, frame, bot);
   const reply: ServerFrame[] = [];
   const except = caller.connectionId ? { exceptConnectionId: caller.connectionId } : {};
   let current = conversation;
   if (frame.text !== undefined) {
     const clientMsgId = frame.clientMsgId ?? `start:${conversation.id}`;
     const now = ports.clock.now();
-    const result = await ports.conversations.appendMessage(
-      conversation,
-      { sender: userRef(caller.user), text: frame.text, clientMsgId },
-      now.toISOString(),
-    );
+    // A new conversation was stored with its first message (its event went with conversation.started).
+    const result =
+      firstMessage !== undefined
+        ? { message: firstMessage, duplicate: false, resumed: false }
+        : await ports.conversations.appendMessage(
+            conversation,
+            { sender: userRef(caller.user), text: frame.text, clientMsgId },
+            now.toISOString(),
+          );
     // A retry pushes again too: the attempt that stored it may have failed before pushing.
     if (pushAppended(result, now)) {
-      await broadcast(ports, participantIds(conversation), messageFrame(result.message), except);
-      await publishEvents(ports, [messageCreated(conversation, result.message)]);
+      await broadcast(local, participantIds(conversation), messageFrame(result.message), except);
+      if (firstMessage === undefined) await publishEvents(ports, [messageCreated(conversation, result.message)]);
     }
     if (frame.clientMsgId) reply.push(ackFrame(result.message));
     current = { ...conversation, lastSeq: Math.max(conversation.lastSeq, result.message.seq) };
     const first = created || conversation.lastSeq === 0 || result.message.seq === 1;
-    const turn = await answerCustomer(ports, caller, current, result.message, {
+    const turn = await answerCustomer(local, caller, current, result.message, {
       first,
-      bot: conversation.skill === (frame.skill ?? ports.settings.defaultSkill) ? bot : lazyBot(ports, conversation.skill),
+      bot: conversation.skill === (frame.skill ?? ports.settings.defaultSkill) ? bot : lazyBot(local, conversation.skill),
     });
     reply.push(...turn.frames);
     current = turn.conversation;
   }
-  const notice = await afterOpen(ports, { conversation: current, created }, frame.visitor);
+  const notice = await afterOpen(local, { conversation: current, created }, frame.visitor);
   if (notice) current = { ...current, lastSeq: Math.max(current.lastSeq, notice.seq) };
   reply.push({ type: 'conversation', conversation: toSummary(current) });
   if (notice) {
     // The caller reads it after the conversation frame; the customer's other connections now.
     reply.push(messageFrame(notice));
-    await broadcast(ports, participantIds(current), messageFrame(notice), except);
+    await broadcast(local, participantIds(current), messageFrame(notice), except);
   }
   return reply;
 }
@@ -209,16 +236,35 @@ export async function start(ports: Ports, caller: Caller, frame: StartFrame): Pr
  * the caller already got `closed` pushed.
  */
 export async function close(ports: Ports, caller: Caller, frame: CloseFrame): Promise<ServerFrame | undefined> {
-  const conversation = await getConversation(ports, frame.conversationId);
-  assertCanClose(caller.user, conversation);
   const now = ports.clock.now();
-  let current = conversation;
-  if (closeStep(conversation, now) === 'store') {
-    const closed = await ports.conversations.close(conversation.id, { id: caller.user.id, role: caller.user.role }, now.toISOString());
-    // Not stored: someone closed it meanwhile (a retry racing, the abandon sweep); read what they stored.
-    current = closed ?? (await getConversation(ports, conversation.id));
+  const by = { id: caller.user.id, role: caller.user.role };
+  // The usual close, an open conversation closed by its customer, its agent or a supervisor, is
+  // one conditional write that also authorizes (no read first). Anything else (not found, not
+  // theirs, already closed, an admin) takes the read and says why, or re-announces.
+  const direct =
+    caller.user.role === 'admin'
+      ? undefined
+      : await ports.conversations.closeAsParticipant(
+          frame.conversationId,
+          by,
+          now.toISOString(),
+          caller.user.role === 'supervisor' ? undefined : caller.user.id,
+        );
+  let current: Conversation;
+  if (direct) {
+    current = direct.closed;
     // A customer who gives up waiting abandons the queue.
-    if (closed && conversation.status === 'queued' && caller.user.role === 'customer') ports.metrics.count('ConversationsAbandoned');
+    if (direct.before.status === 'queued' && caller.user.role === 'customer') ports.metrics.count('ConversationsAbandoned');
+  } else {
+    const conversation = await getConversation(ports, frame.conversationId);
+    assertCanClose(caller.user, conversation);
+    current = conversation;
+    if (closeStep(conversation, now) === 'store') {
+      const closed = await ports.conversations.close(conversation.id, by, now.toISOString());
+      // Not stored: someone closed it meanwhile (a retry racing, the abandon sweep); read what they stored.
+      current = closed ?? (await getConversation(ports, conversation.id));
+      if (closed && conversation.status === 'queued' && caller.user.role === 'customer') ports.metrics.count('ConversationsAbandoned');
+    }
   }
   const answer = closedFrame(current, now.toISOString());
   if (current.status !== 'closed' || closeStep(current, now) === 'reply') return answer;

@@ -291,13 +291,15 @@ export class SearchSink implements DomainEventSink {
     if (participants.backfilled.includes(agentId)) return participants;
     const scope = [agentScope(agentId)];
     const conversation = await this.deps.conversations.get(conversationId);
-    if (conversation) await this.write(conversationId, customerPostings(conversation, scope), participants);
+    // The customer's postings go with the first page's: one batch for a short conversation.
+    let customer = conversation ? customerPostings(conversation, scope) : [];
     for (let after = 0; ; ) {
       const page = await this.deps.conversations.listMessages(conversationId, after, BACKFILL_PAGE);
       const postings = page.messages.flatMap((message) =>
         messagePostings({ conversationId, seq: message.seq, at: message.ts, text: message.text }, scope),
       );
-      await this.write(conversationId, postings, participants);
+      await this.write(conversationId, [...customer, ...postings], participants);
+      customer = [];
       if (!page.more || page.messages.length === 0) break;
       after = page.messages[page.messages.length - 1]!.seq;
     }

@@ -18,6 +18,7 @@ import { DynamoSessionStore } from '../adapters/dynamodb/session-store';
 import { DynamoSkillStore } from '../adapters/dynamodb/skill-store';
 import { DynamoTicketStore } from '../adapters/dynamodb/ticket-store';
 import { DynamoWebhookStore } from '../adapters/dynamodb/webhook-store';
+import { CachedAutoReplyStore } from '../adapters/system/cached-auto-reply-store';
 import { CachedHoursStore } from '../adapters/system/cached-hours-store';
 import { CachedSkillStore } from '../adapters/system/cached-skill-store';
 import { DirectoryConnectionStore } from '../adapters/system/directory-connection-store';
@@ -49,7 +50,9 @@ export const tablePorts: PortFactories<GroupPortName<'table'>> = {
     process.env.PARLEY_BUNDLE_REDIS !== 'false'
       ? new DirectoryConnectionStore(new DynamoConnectionStore(documents(ctx), table(ctx)), connectionDirectory(ctx), ctx.log)
       : new DynamoConnectionStore(documents(ctx), table(ctx)),
-  autoReplies: (ctx) => new DynamoAutoReplyStore(documents(ctx), table(ctx)),
+  // Every start with text reads its skill's bot: cached like the skill list.
+  autoReplies: (ctx) =>
+    new CachedAutoReplyStore(new DynamoAutoReplyStore(documents(ctx), table(ctx)), ctx.clock, ctx.config.SKILLS_CACHE_SECONDS * 1000),
   cannedResponses: (ctx) => new DynamoCannedResponseStore(documents(ctx), table(ctx)),
   search: (ctx) => new DynamoSearchIndex(documents(ctx), table(ctx)),
   agents: (ctx) => new DynamoAgentDirectory(documents(ctx), table(ctx)),

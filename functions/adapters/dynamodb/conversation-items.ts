@@ -187,6 +187,11 @@ export function conversationToItem(conversation: Conversation): Item {
     ...(conversation.locale ? { locale: conversation.locale } : {}),
     ...(conversation.visitor ? { visitor: { ...conversation.visitor } } : {}),
     ...(conversation.attrs ? { customerAttrs: { ...conversation.attrs } } : {}),
+    // Who spoke last on each side (a conversation created with its first message).
+    ...(conversation.lastCustomerSeq !== undefined ? { lastCustomerSeq: conversation.lastCustomerSeq } : {}),
+    ...(conversation.lastCustomerAt ? { lastCustomerAt: conversation.lastCustomerAt } : {}),
+    ...(conversation.lastAgentSeq !== undefined ? { lastAgentSeq: conversation.lastAgentSeq } : {}),
+    ...(conversation.lastAgentAt ? { lastAgentAt: conversation.lastAgentAt } : {}),
     ...indexAttributes(conversation),
   };
 }

@@ -1,4 +1,13 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { sideOf } from '../../domain/abandonment';
 import type { Conversation, Participant, Rating } from '../../domain/conversation';
 import { SYSTEM_SENDER } from '../../domain/identity';
 import type { Message, MessageDraft } from '../../domain/message';
@@ -9,6 +18,7 @@ import type {
   CustomerConversationPage,
   MessagePage,
   NewConversation,
+  Opened,
   QueuedPage,
   RequeueOptions,
 } from '../../ports/conversation-store';
@@ -20,6 +30,7 @@ import {
   agentOpenSort,
   conversationToItem,
   itemToConversation,
+  messageToItem,
   statusKeysOf,
   statusShardKey,
 } from './conversation-items';
@@ -30,6 +41,8 @@ import { INDEXES } from './table-schema';
 
 type Item = Record<string, unknown>;
 const OPEN_ATTEMPTS = 4;
+const BATCH_WRITE_ATTEMPTS = 5;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The agent's message `:agentSeq` is its last, and the customer has written nothing after it. */
 const AGENT_WAITS = 'lastAgentSeq = :agentSeq AND (attribute_not_exists(lastCustomerSeq) OR lastCustomerSeq < :agentSeq)';
@@ -44,21 +57,44 @@ function epochStep(fromEpoch: number | undefined): { condition: string; values: 
   };
 }
 
-/** The conversation a candidate (also the open pointer's copy) creates: queued, or `bot` when a bot answers first. */
+/** The candidate's first message as stored: seq 1, sent when the candidate was made. */
+function firstMessageOf(candidate: NewConversation): Message | undefined {
+  const first = candidate.firstMessage;
+  if (!first) return undefined;
+  return {
+    conversationId: candidate.id,
+    seq: 1,
+    messageId: first.messageId,
+    clientMsgId: first.clientMsgId,
+    sender: first.sender,
+    text: first.text,
+    ts: candidate.now,
+  };
+}
+
+/**
+ * The conversation a candidate (also the open pointer's copy) creates: queued, or `bot` when a
+ * bot answers first. With a first message it starts at lastSeq 1, as the message log's
+ * lastSeq update would leave it (and who spoke last on the message's side).
+ */
 function fromCandidate(candidate: NewConversation): Conversation {
   const status = candidate.status ?? 'queued';
+  const first = firstMessageOf(candidate);
+  const side = first ? sideOf(first.sender.role) : undefined;
   return {
     id: candidate.id,
     status,
     customer: candidate.customer,
     skill: candidate.skill,
-    lastSeq: 0,
+    lastSeq: first ? 1 : 0,
     createdAt: candidate.now,
     updatedAt: candidate.now,
     ...(status === 'queued' ? { queuedAt: candidate.now } : {}),
     ...(candidate.locale ? { locale: candidate.locale } : {}),
     ...(candidate.visitor && Object.keys(candidate.visitor).length > 0 ? { visitor: candidate.visitor } : {}),
     ...(candidate.attrs && Object.keys(candidate.attrs).length > 0 ? { attrs: candidate.attrs } : {}),
+    ...(side === 'customer' ? { lastCustomerSeq: 1, lastCustomerAt: candidate.now } : {}),
+    ...(side === 'agent' ? { lastAgentSeq: 1, lastAgentAt: candidate.now } : {}),
   };
 }
 
@@ -97,31 +133,81 @@ export class DynamoConversationStore implements ConversationStore {
   async findOpen(customerId: string): Promise<Conversation | undefined> {
     const pointer = await this.getOpenPointer(customerId);
     if (!pointer) return undefined;
-    const conversation = (await this.get(pointer.id)) ?? (await this.createMeta(fromCandidate(pointer)));
+    const conversation = (await this.get(pointer.id)) ?? (await this.createFromPointer(pointer));
     return conversation.status === 'closed' ? undefined : conversation;
   }
 
   /**
    * The OPEN pointer makes "one open conversation per customer" a single-item condition.
-   * It is written before the conversation item and holds everything needed to create it, so
-   * a crash between the two writes is repaired by whoever reads the pointer next.
+   * It is written before the conversation item and holds everything needed to create it (the
+   * start's first message too), so a crash between the writes is repaired by whoever reads
+   * the pointer next. A start with text on a new conversation costs 3 requests: the pointer,
+   * the first message with its clientMsgId claim (one BatchWriteItem), the conversation.
    */
-  async openFor(candidate: NewConversation): Promise<{ conversation: Conversation; created: boolean }> {
+  async openFor(candidate: NewConversation): Promise<Opened> {
     // A start usually finds no open conversation (clients send `start` when they have none):
     // claim the pointer first and read it only when that fails, one request fewer.
-    if (await this.putOpenPointer(candidate, undefined)) {
-      return { conversation: await this.createMeta(fromCandidate(candidate)), created: true };
-    }
+    if (await this.putOpenPointer(candidate, undefined)) return this.created(candidate);
     for (let attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
       const pointer = await this.getOpenPointer(candidate.customer.id);
       if (pointer) {
-        const existing = (await this.get(pointer.id)) ?? (await this.createMeta(fromCandidate(pointer)));
+        const existing = (await this.get(pointer.id)) ?? (await this.createFromPointer(pointer));
         if (existing.status !== 'closed') return { conversation: existing, created: false };
       }
       if (!(await this.putOpenPointer(candidate, pointer))) continue;
-      return { conversation: await this.createMeta(fromCandidate(candidate)), created: true };
+      return this.created(candidate);
     }
     throw new DynamoStoreError('Could not open a conversation: too much contention on the customer');
+  }
+
+  private async created(candidate: NewConversation): Promise<Opened> {
+    const conversation = await this.createFromPointer(candidate);
+    const firstMessage = firstMessageOf(candidate);
+    return { conversation, created: true, ...(firstMessage ? { firstMessage } : {}) };
+  }
+
+  /**
+   * Creates the conversation a pointer holds: its first message (if any) before the
+   * conversation item, so the item's lastSeq never runs ahead of the messages stored.
+   */
+  private async createFromPointer(candidate: NewConversation): Promise<Conversation> {
+    const first = firstMessageOf(candidate);
+    if (first) await this.putFirstMessage(first, candidate.now);
+    return this.createMeta(fromCandidate(candidate));
+  }
+
+  /**
+   * Message 1 and its clientMsgId claim (as MessageLog writes them: a claim at floor 0), in one
+   * unconditional BatchWriteItem. Safe without conditions: every conversation item made from
+   * this pointer starts at lastSeq 1, and other writers place messages above lastSeq, so only
+   * this pointer's holders (the start, a retry, a repair) write these two items, each time
+   * with the same content. A resend of the clientMsgId then meets the claim and finds message 1.
+   */
+  private async putFirstMessage(message: Message, now: string): Promise<void> {
+    const sender = message.sender.id;
+    let pending: Item[] = [
+      { PutRequest: { Item: messageToItem(message) } },
+      {
+        PutRequest: {
+          Item: {
+            ...keys.clientMessage(message.conversationId, sender, message.clientMsgId ?? ''),
+            kind: 'client-message',
+            messageId: message.messageId,
+            floor: 0,
+            createdAt: now,
+          },
+        },
+      },
+    ];
+    // BatchWriteItem may leave part of the batch unprocessed (throttling): send the rest again, backing off.
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt === BATCH_WRITE_ATTEMPTS) throw new DynamoStoreError('DynamoDB BatchWriteItem left the first message unprocessed');
+      if (attempt > 0) await pause(50 * 2 ** attempt);
+      const result = await dynamo('BatchWriteItem', () =>
+        this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } })),
+      );
+      pending = (result.UnprocessedItems?.[this.tableName] ?? []) as Item[];
+    }
   }
 
   /** Writes the candidate's OPEN pointer where there is none (or only `stale`, a closed one's); false when that changed. */
@@ -547,18 +633,23 @@ export class DynamoConversationStore implements ConversationStore {
     return closed;
   }
 
+  /** What a close sets, and removes from the queue index. */
+  private static closing(conversationId: string, by: { id: string; role: string }, now: string): Item {
+    return {
+      status: 'closed',
+      statusKey: statusShardKey('closed', conversationId),
+      agentSort: agentClosedSort(now, conversationId),
+      closedAt: now,
+      closedById: by.id,
+      closedByRole: by.role,
+      updatedAt: now,
+    };
+  }
+
   async close(conversationId: string, by: { id: string; role: string }, now: string): Promise<Conversation | undefined> {
     const closed = await this.transition(conversationId, {
       bump: true,
-      set: {
-        status: 'closed',
-        statusKey: statusShardKey('closed', conversationId),
-        agentSort: agentClosedSort(now, conversationId),
-        closedAt: now,
-        closedById: by.id,
-        closedByRole: by.role,
-        updatedAt: now,
-      },
+      set: DynamoConversationStore.closing(conversationId, by, now),
       remove: ['queueKey', 'queueSort'],
       condition: '#status IN (:bot, :queued, :assigned)',
       names: { '#status': 'status' },
@@ -566,6 +657,55 @@ export class DynamoConversationStore implements ConversationStore {
     });
     if (closed) await this.clearOpenPointer(closed.customer.id, conversationId);
     return closed;
+  }
+
+  /**
+   * close() without the read before it: the condition also checks the closer takes part, and
+   * the write returns the item as it was (ALL_OLD), from which the closed one follows (the
+   * same set and removes, the epoch one step on).
+   */
+  async closeAsParticipant(
+    conversationId: string,
+    by: { id: string; role: string },
+    now: string,
+    participantId: string | undefined,
+  ): Promise<{ before: Conversation; closed: Conversation } | undefined> {
+    const set = DynamoConversationStore.closing(conversationId, by, now);
+    const names: Record<string, string> = { '#status': 'status', '#epoch': 'epoch' };
+    const values: Item = { ':bot': 'bot', ':queued': 'queued', ':assigned': 'assigned', ':zero': 0, ':one': 1 };
+    const assignments = Object.entries(set).map(([name, value], index) => {
+      names[`#s${index}`] = name;
+      values[`:s${index}`] = value;
+      return `#s${index} = :s${index}`;
+    });
+    if (participantId !== undefined) values[':me'] = participantId;
+    let old: Item | undefined;
+    try {
+      const result = await dynamo('UpdateItem', () =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: keys.conversation(conversationId),
+            UpdateExpression: `SET ${assignments.join(', ')}, #epoch = if_not_exists(#epoch, :zero) + :one REMOVE queueKey, queueSort`,
+            ConditionExpression: `#status IN (:bot, :queued, :assigned)${participantId === undefined ? '' : ' AND (customerId = :me OR agentId = :me)'}`,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_OLD',
+          }),
+        ),
+      );
+      old = result.Attributes;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+    if (!old) throw new DynamoStoreError(`Conversation ${conversationId} closed without its previous state`);
+    const { queueKey: _queueKey, queueSort: _queueSort, ...kept } = old;
+    const epoch = (typeof old.epoch === 'number' ? old.epoch : 0) + 1;
+    const before = itemToConversation(old);
+    const closed = itemToConversation({ ...kept, ...set, epoch });
+    await this.clearOpenPointer(closed.customer.id, conversationId);
+    return { before, closed };
   }
 
   queuedToBot(conversationId: string, now: string, fromEpoch: number): Promise<Conversation | undefined> {

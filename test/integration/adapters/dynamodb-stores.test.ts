@@ -1,4 +1,4 @@
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoConnectionStore } from '../../../functions/adapters/dynamodb/connection-store';
 import { DynamoConversationStore } from '../../../functions/adapters/dynamodb/conversation-store';
@@ -9,6 +9,7 @@ import { ensureTable, localDynamoClient, startDynalite, type DynaliteServer } fr
 let server: DynaliteServer;
 let store: DynamoConversationStore;
 let connections: DynamoConnectionStore;
+let documents: DynamoDBDocumentClient;
 const ids = ulidGenerator();
 const now = () => new Date().toISOString();
 const sender = { id: 'guest:a', role: 'customer' as const, name: 'Ann' };
@@ -17,7 +18,7 @@ beforeAll(async () => {
   server = await startDynalite({ port: 0 });
   const client = localDynamoClient(server.endpoint);
   await ensureTable(client, 'parley-test');
-  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   store = new DynamoConversationStore(documents, 'parley-test', ids);
   connections = new DynamoConnectionStore(documents, 'parley-test');
 });
@@ -62,6 +63,140 @@ describe('DynamoConversationStore on dynalite', () => {
     const second = await newConversation('guest:reopen');
     expect(second.id).not.toBe(first.id);
     expect(second.status).toBe('queued');
+  });
+
+  it("stores a start's first message with the conversation: seq 1, its clientMsgId claimed, lastSeq 1", async () => {
+    const customerId = `guest:${ids.next()}`;
+    const first = {
+      messageId: ids.next(),
+      clientMsgId: 'c-1',
+      sender: { id: customerId, role: 'customer' as const, name: 'Ann' },
+      text: 'Hello',
+    };
+    const at = now();
+    const opened = await store.openFor({
+      id: ids.next(),
+      customer: { id: customerId, name: 'Ann' },
+      skill: 'billing',
+      now: at,
+      firstMessage: first,
+    });
+    expect(opened.created).toBe(true);
+    expect(opened.firstMessage).toMatchObject({ seq: 1, messageId: first.messageId, clientMsgId: 'c-1', text: 'Hello', ts: at });
+    const stored = await store.get(opened.conversation.id);
+    expect(stored).toMatchObject({ lastSeq: 1, lastCustomerSeq: 1, lastCustomerAt: at, updatedAt: at, status: 'queued' });
+    expect((await store.listMessages(opened.conversation.id, 0, 10)).messages).toEqual([opened.firstMessage]);
+    // A resend of the start's clientMsgId is a duplicate of message 1; the next message is 2.
+    const again = await store.appendMessage(stored!, { sender: first.sender, text: 'Hello', clientMsgId: 'c-1' }, now());
+    expect(again).toMatchObject({ duplicate: true, resumed: false, message: { seq: 1, messageId: first.messageId } });
+    const next = await store.appendMessage(stored!, { sender: first.sender, text: 'More', clientMsgId: 'c-2' }, now());
+    expect(next.message.seq).toBe(2);
+    // A second start while it is open returns it as it is, without storing its text.
+    const reopened = await store.openFor({
+      id: ids.next(),
+      customer: { id: customerId, name: 'Ann' },
+      skill: 'billing',
+      now: now(),
+      firstMessage: { ...first, messageId: ids.next(), clientMsgId: 'c-3', text: 'Other' },
+    });
+    expect(reopened).toMatchObject({ created: false, conversation: { id: opened.conversation.id, lastSeq: 2 } });
+    expect(reopened.firstMessage).toBeUndefined();
+    expect((await store.listMessages(opened.conversation.id, 0, 10)).messages.map((message) => message.text)).toEqual(['Hello', 'More']);
+  });
+
+  it('keeps every message when starts with text race each other and messages', async () => {
+    const customerId = `guest:${ids.next()}`;
+    const customer = { id: customerId, role: 'customer' as const, name: 'Ann' };
+    const starts = Array.from({ length: 6 }, (_, i) =>
+      store.openFor({
+        id: ids.next(),
+        customer: { id: customerId, name: 'Ann' },
+        skill: 'billing',
+        now: now(),
+        firstMessage: { messageId: ids.next(), clientMsgId: `s-${i}`, sender: customer, text: `start ${i}` },
+      }),
+    );
+    // Each start that found the conversation open appends its own text, as the start action does.
+    const results = await Promise.all(
+      starts.map(async (opening, i) => {
+        const opened = await opening;
+        if (opened.firstMessage) return opened.firstMessage;
+        return (await store.appendMessage(opened.conversation, { sender: customer, text: `start ${i}`, clientMsgId: `s-${i}` }, now()))
+          .message;
+      }),
+    );
+    const conversationIds = new Set(results.map((message) => message.conversationId));
+    expect(conversationIds.size).toBe(1);
+    const conversationId = [...conversationIds][0]!;
+    const page = await store.listMessages(conversationId, 0, 20);
+    expect(page.messages.map((message) => message.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(page.messages.map((message) => message.text).sort()).toEqual(results.map((message) => message.text).sort());
+    expect((await store.get(conversationId))?.lastSeq).toBe(6);
+  });
+
+  it('repairs a start that stopped after its OPEN pointer: the conversation and its first message from the pointer', async () => {
+    const customerId = `guest:${ids.next()}`;
+    const id = ids.next();
+    const at = now();
+    const first = {
+      messageId: ids.next(),
+      clientMsgId: 'c-1',
+      sender: { id: customerId, role: 'customer' as const, name: 'Ann' },
+      text: 'Hello',
+    };
+    // What the start had written when it stopped: only the pointer.
+    await documents.send(
+      new PutCommand({
+        TableName: 'parley-test',
+        Item: {
+          pk: `USER#${customerId}`,
+          sk: 'OPEN',
+          kind: 'open-pointer',
+          candidate: { id, customer: { id: customerId, name: 'Ann' }, skill: 'billing', now: at, firstMessage: first },
+        },
+      }),
+    );
+    const open = await store.findOpen(customerId);
+    expect(open).toMatchObject({ id, lastSeq: 1, lastCustomerSeq: 1 });
+    expect((await store.listMessages(id, 0, 10)).messages).toMatchObject([{ seq: 1, messageId: first.messageId, text: 'Hello', ts: at }]);
+    // The retried start meets its claim and finds message 1: nothing stored twice.
+    const retried = await store.openFor({
+      id: ids.next(),
+      customer: { id: customerId, name: 'Ann' },
+      skill: 'billing',
+      now: now(),
+      firstMessage: { ...first, messageId: ids.next() },
+    });
+    expect(retried).toMatchObject({ created: false, conversation: { id } });
+    const resent = await store.appendMessage(retried.conversation, { sender: first.sender, text: 'Hello', clientMsgId: 'c-1' }, now());
+    expect(resent).toMatchObject({ duplicate: true, message: { seq: 1, messageId: first.messageId } });
+    expect((await store.listMessages(id, 0, 10)).messages).toHaveLength(1);
+  });
+
+  it('closes in one write only for a participant (or anyone, a supervisor), answering the state before and after', async () => {
+    const customerId = `guest:${ids.next()}`;
+    const queued = await newConversation(customerId);
+    const at = now();
+    // Someone else: nothing stored.
+    expect(await store.closeAsParticipant(queued.id, { id: 'agent-x', role: 'agent' }, at, 'agent-x')).toBeUndefined();
+    expect(await store.get(queued.id)).toEqual(queued);
+    const closed = await store.closeAsParticipant(queued.id, { id: customerId, role: 'customer' }, at, customerId);
+    expect(closed?.before).toEqual(queued);
+    // The answer is what is stored now, and the open pointer went with it.
+    expect(closed?.closed).toEqual(await store.get(queued.id));
+    expect(closed?.closed).toMatchObject({ status: 'closed', closedAt: at, closedBy: { id: customerId, role: 'customer' }, epoch: 1 });
+    expect(await store.findOpen(customerId)).toBeUndefined();
+    // Closed already, or unknown: undefined.
+    expect(await store.closeAsParticipant(queued.id, { id: customerId, role: 'customer' }, now(), customerId)).toBeUndefined();
+    expect(await store.closeAsParticipant(`NOPE${ids.next()}`, { id: 'sup', role: 'supervisor' }, now(), undefined)).toBeUndefined();
+    // The assigned agent, and a supervisor (no participant check), may close.
+    const assigned = await newConversation();
+    const taken = await store.assign(assigned.id, { id: 'agent-a', name: 'A' }, now());
+    const byAgent = await store.closeAsParticipant(assigned.id, { id: 'agent-a', role: 'agent' }, now(), 'agent-a');
+    expect(byAgent?.before).toEqual(taken);
+    expect(byAgent?.closed).toEqual(await store.get(assigned.id));
+    const other = await newConversation();
+    expect((await store.closeAsParticipant(other.id, { id: 'sup', role: 'supervisor' }, now(), undefined))?.closed.status).toBe('closed');
   });
 
   it('numbers concurrent messages 1..N with no gaps or repeats', async () => {

@@ -230,6 +230,19 @@ export class FakeConversationStore implements ConversationStore {
     return this.save({ ...current, status: 'closed', closedAt: now, closedBy: by, updatedAt: now }, current);
   }
 
+  async closeAsParticipant(
+    conversationId: string,
+    by: { id: string; role: string },
+    now: string,
+    participantId: string | undefined,
+  ): Promise<{ before: Conversation; closed: Conversation } | undefined> {
+    await this.pause();
+    const current = this.items.get(conversationId);
+    if (!current || current.status === 'closed' || current.status === 'ticket') return undefined;
+    if (participantId !== undefined && current.customer.id !== participantId && current.agent?.id !== participantId) return undefined;
+    return { before: current, closed: this.save({ ...current, status: 'closed', closedAt: now, closedBy: by, updatedAt: now }, current) };
+  }
+
   /** The agent's message `agentSeq` is its last and the customer wrote nothing after it (the adapter's AGENT_WAITS). */
   private agentWaits(current: Conversation | undefined, agentSeq: number): current is Conversation {
     return current?.status === 'assigned' && current.lastAgentSeq === agentSeq && customerSilentSince(current, agentSeq);
