@@ -100,6 +100,17 @@ export class RequestCounter {
     return this.active;
   }
 
+  /**
+   * Resolves once no instrumented invocation has run for `checks` looks `everyMs` apart: the
+   * router and the events consumer run after a reply, and one may pick up a trigger between looks.
+   */
+  async idle(checks = 3, everyMs = 30): Promise<void> {
+    for (let quiet = 0; quiet < checks; ) {
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+      quiet = this.active === 0 ? quiet + 1 : 0;
+    }
+  }
+
   /** Invocations (and the records they were given) per function since the last call. */
   takeInvocations(): Map<string, { invocations: number; records: number }> {
     const counts = this.invocationCounts;

@@ -45,21 +45,13 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** Every invocation finished (the router and the events consumer run after the ack). */
-async function idle(): Promise<void> {
-  for (let quiet = 0; quiet < 3; ) {
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    quiet = counter.inFlight === 0 ? quiet + 1 : 0;
-  }
-}
-
 /** The `message` function's DynamoDB requests while `send` runs: the counter's total and the requests by name. */
 async function messageRequests(send: () => Promise<unknown>) {
-  await idle();
+  await counter.idle();
   counter.take();
   calls.length = 0;
   await send();
-  await idle();
+  await counter.idle();
   const counted = counter.take().get('message')?.dynamodb ?? 0;
   const mine = calls.filter((call) => call.fn === 'message');
   return {
@@ -108,8 +100,9 @@ describe('the message action', () => {
       );
       expect(reply.conversation).toEqual(['GetItem', 'PutItem', 'PutItem', 'UpdateItem']);
       // From then on the recipients' connections come from the directory: no Query. A staff
-      // sender's action also reads its profile and session (deactivation and revocation checks).
-      expect(reply.others).toEqual(['GetItem', 'GetItem']);
+      // sender's action also reads its profile and session (deactivation and revocation checks),
+      // both in one BatchGetItem.
+      expect(reply.others).toEqual(['BatchGetItem']);
       await customer.waitFor((frame) => frame.type === 'message' && frame.text === 'Yes!');
       await Promise.all([customer.close(), agent.close()]);
     },
@@ -149,7 +142,7 @@ describe('the message action', () => {
         agent.request({ action: 'message', conversationId, clientMsgId: 'a-1', text: 'Yes!', cursor: 3 }, ['ack']),
       );
       expect(reply.conversation).toEqual(['GetItem', 'PutItem', 'UpdateItem']);
-      expect(reply.others).toEqual(['GetItem', 'GetItem']);
+      expect(reply.others).toEqual(['BatchGetItem']);
       const got = await customer.waitFor((frame) => frame.type === 'message' && frame.text === 'Yes!');
       expect(got.seq).toBe(4);
       await Promise.all([customer.close(), agent.close()]);

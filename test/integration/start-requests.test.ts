@@ -57,26 +57,18 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** Every invocation finished (the router and the events consumer run after the reply). */
-async function idle(): Promise<void> {
-  for (let quiet = 0; quiet < 3; ) {
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    quiet = counter.inFlight === 0 ? quiet + 1 : 0;
-  }
-}
-
 async function startWithText(
   name: string,
   clientMsgId: string,
 ): Promise<{ customer: RawClient; conversationId: string; requests: string[]; counted: number }> {
   const guest = await postJson(`${stack.httpUrl}/v1/auth/guest`, { name });
   const customer = await RawClient.connect(stack.wsUrl, guest.body.token);
-  await idle();
+  await counter.idle();
   counter.take();
   calls.length = 0;
   customer.send({ action: 'start', skill: 'tech', text: 'Hello', clientMsgId });
   const conversationId = ((await customer.nextOfType('conversation')).conversation as { id: string }).id;
-  await idle();
+  await counter.idle();
   return { customer, conversationId, requests: calls.map((call) => call.request), counted: counter.take().get('start')?.dynamodb ?? 0 };
 }
 
@@ -110,7 +102,7 @@ describe('the start action', () => {
       expect(ack).toMatchObject({ seq: 1 });
       const again = await measured.customer.nextOfType('conversation');
       expect((again.conversation as { id: string }).id).toBe(measured.conversationId);
-      await idle();
+      await counter.idle();
       expect(calls.map((call) => call.request).filter((request) => request.startsWith('PutItem CONV#/MSG#'))).toEqual([]);
       const stored = await stack.wiring().ports.conversations.listMessages(measured.conversationId, 0, 50);
       expect(stored.messages.filter((message) => message.sender.role === 'customer').map((message) => [message.seq, message.text])).toEqual(
