@@ -98,6 +98,19 @@ function fromCandidate(candidate: NewConversation): Conversation {
   };
 }
 
+/** A conditional update of a conversation item (DynamoConversationStore.update). */
+interface Transition {
+  set: Item;
+  remove?: string[];
+  condition: string;
+  values?: Item;
+  names?: Record<string, string>;
+  /** A routing transition: bump the epoch (domain/routing-claims.ts). */
+  bump?: boolean;
+  /** Attributes set only when the item has none yet. */
+  setIfAbsent?: Item;
+}
+
 export class DynamoConversationStore implements ConversationStore {
   private readonly messages: MessageLog;
 
@@ -459,20 +472,20 @@ export class DynamoConversationStore implements ConversationStore {
   }
 
   /** A conditional update returning the new item, or undefined when the condition failed. */
-  private async transition(
+  private async transition(conversationId: string, update: Transition): Promise<Conversation | undefined> {
+    const item = (await this.update(conversationId, update, 'ALL_NEW'))?.attributes;
+    return item ? itemToConversation(item) : undefined;
+  }
+
+  /**
+   * The conditional UpdateItem behind every transition: the item as `returnValues` says (the
+   * new one, or the one it replaced), or undefined when the condition failed.
+   */
+  private async update(
     conversationId: string,
-    update: {
-      set: Item;
-      remove?: string[];
-      condition: string;
-      values?: Item;
-      names?: Record<string, string>;
-      /** A routing transition: bump the epoch (domain/routing-claims.ts). */
-      bump?: boolean;
-      /** Attributes set only when the item has none yet. */
-      setIfAbsent?: Item;
-    },
-  ): Promise<Conversation | undefined> {
+    update: Transition,
+    returnValues: 'ALL_NEW' | 'ALL_OLD',
+  ): Promise<{ attributes: Item | undefined } | undefined> {
     const setNames = Object.keys(update.set);
     const names: Record<string, string> = { ...update.names };
     const values: Item = { ...update.values };
@@ -507,11 +520,11 @@ export class DynamoConversationStore implements ConversationStore {
             ConditionExpression: update.condition,
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
-            ReturnValues: 'ALL_NEW',
+            ReturnValues: returnValues,
           }),
         ),
       );
-      return result.Attributes ? itemToConversation(result.Attributes) : undefined;
+      return { attributes: result.Attributes };
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;
@@ -646,15 +659,28 @@ export class DynamoConversationStore implements ConversationStore {
     };
   }
 
-  async close(conversationId: string, by: { id: string; role: string }, now: string): Promise<Conversation | undefined> {
-    const closed = await this.transition(conversationId, {
+  /** Closing a live conversation; with `participantId`, only if it is the customer or the agent. */
+  private static closeOf(set: Item, participantId?: string): Transition {
+    return {
       bump: true,
-      set: DynamoConversationStore.closing(conversationId, by, now),
+      set,
       remove: ['queueKey', 'queueSort'],
-      condition: '#status IN (:bot, :queued, :assigned)',
+      condition: `#status IN (:bot, :queued, :assigned)${participantId === undefined ? '' : ' AND (customerId = :me OR agentId = :me)'}`,
       names: { '#status': 'status' },
-      values: { ':bot': 'bot', ':queued': 'queued', ':assigned': 'assigned' },
-    });
+      values: {
+        ':bot': 'bot',
+        ':queued': 'queued',
+        ':assigned': 'assigned',
+        ...(participantId === undefined ? {} : { ':me': participantId }),
+      },
+    };
+  }
+
+  async close(conversationId: string, by: { id: string; role: string }, now: string): Promise<Conversation | undefined> {
+    const closed = await this.transition(
+      conversationId,
+      DynamoConversationStore.closeOf(DynamoConversationStore.closing(conversationId, by, now)),
+    );
     if (closed) await this.clearOpenPointer(closed.customer.id, conversationId);
     return closed;
   }
@@ -671,34 +697,9 @@ export class DynamoConversationStore implements ConversationStore {
     participantId: string | undefined,
   ): Promise<{ before: Conversation; closed: Conversation } | undefined> {
     const set = DynamoConversationStore.closing(conversationId, by, now);
-    const names: Record<string, string> = { '#status': 'status', '#epoch': 'epoch' };
-    const values: Item = { ':bot': 'bot', ':queued': 'queued', ':assigned': 'assigned', ':zero': 0, ':one': 1 };
-    const assignments = Object.entries(set).map(([name, value], index) => {
-      names[`#s${index}`] = name;
-      values[`:s${index}`] = value;
-      return `#s${index} = :s${index}`;
-    });
-    if (participantId !== undefined) values[':me'] = participantId;
-    let old: Item | undefined;
-    try {
-      const result = await dynamo('UpdateItem', () =>
-        this.db.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: keys.conversation(conversationId),
-            UpdateExpression: `SET ${assignments.join(', ')}, #epoch = if_not_exists(#epoch, :zero) + :one REMOVE queueKey, queueSort`,
-            ConditionExpression: `#status IN (:bot, :queued, :assigned)${participantId === undefined ? '' : ' AND (customerId = :me OR agentId = :me)'}`,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            ReturnValues: 'ALL_OLD',
-          }),
-        ),
-      );
-      old = result.Attributes;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    const result = await this.update(conversationId, DynamoConversationStore.closeOf(set, participantId), 'ALL_OLD');
+    if (result === undefined) return undefined;
+    const old = result.attributes;
     if (!old) throw new DynamoStoreError(`Conversation ${conversationId} closed without its previous state`);
     const { queueKey: _queueKey, queueSort: _queueSort, ...kept } = old;
     const epoch = (typeof old.epoch === 'number' ? old.epoch : 0) + 1;
