@@ -2,7 +2,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { ConnectionDirectory, KeyedPush, PushLookup } from '../../../functions/ports/connection-directory';
 import type { Ports } from '../../../functions/services/context';
 import { refreshPositions } from '../../../functions/services/queue-positions';
-import { Harness } from '../routing/harness';
+import { epochOf } from '../../../functions/domain/routing-claims';
+import { handleTriggers } from '../../../functions/services/routing';
+import { AGENT, Harness } from '../routing/harness';
 
 /**
  * Position frames only when they change (services/queue-positions.ts): the last frame sent is
@@ -84,5 +86,34 @@ describe('queue positions told only when they change', () => {
     await refreshPositions(world.ports, 'general');
     await refreshPositions(world.ports, 'general');
     expect(told()).toEqual({ ann: [1, 1], bob: [2, 2], cy: [3, 3] });
+  });
+});
+
+describe('a router overtaken on a queue', () => {
+  it('leaves the positions to the router that overtook it, and tells only who joined', async () => {
+    await world.presence.setStatus({ id: AGENT.id, name: AGENT.name, status: 'online', skills: [], capacity: 3 }, world.now(), {
+      live: true,
+    });
+    await waiting('q4', 'dee');
+    // Right after this router assigns q1, another router assigns q2 (after this one read the queue).
+    const store = world.store;
+    const overtaking: Ports = {
+      ...ports,
+      conversations: Object.assign(Object.create(store), {
+        assign: async (...args: Parameters<typeof store.assign>) => {
+          const assigned = await store.assign(...args);
+          if (args[0] === 'q1') {
+            world.advance(1);
+            const q2 = (await store.get('q2'))!;
+            await store.assign('q2', { id: 'agent-2', name: 'Bo' }, world.now(), epochOf(q2));
+          }
+          return assigned;
+        },
+      }),
+    };
+    await handleTriggers(overtaking, [{ type: 'conversation.queued', conversationId: 'q4', skill: 'general' }]);
+    expect((await store.get('q1'))?.agent?.id).toBe(AGENT.id);
+    // Cy moved up from 3 to 1, but the overtaking router tells that; Dee just joined, so she is told here.
+    expect(told()).toEqual({ dee: [2] });
   });
 });
