@@ -33,6 +33,27 @@ export interface DirectoryFill {
 }
 
 /**
+ * A frame due to one user outside a conversation's message path (a queue position), under a
+ * key naming what it tells (e.g. `queued:<conversationId>`), with a digest of its content.
+ */
+export interface KeyedPush {
+  readonly userId: string;
+  readonly key: string;
+  readonly digest: string;
+  /** Sent even when its digest is the one last sent under its key (e.g. a conversation that just joined a queue). */
+  readonly force?: boolean;
+}
+
+/** What one `lookupPushes` read found. */
+export interface PushLookup {
+  /** Keys whose digest is the one last sent under them (and not forced): nothing new to tell. */
+  readonly unchanged: ReadonlySet<string>;
+  /** As DirectoryLookup's: the other pushes' recipients the directory knows, and tokens for those it does not. */
+  readonly known: ReadonlyMap<string, readonly ConnectionRecord[]>;
+  readonly fillTokens: ReadonlyMap<string, string>;
+}
+
+/**
  * A cache of each user's live connections beside the rate-limit state (DynamoDB stays the
  * record). `admit` takes the sender's rate-limit counters and reads the recipients of a
  * conversation in one command; `fill` repopulates what a lookup did not know.
@@ -50,6 +71,14 @@ export interface ConnectionDirectory {
   add(connection: ConnectionRecord): Promise<string | undefined>;
   /** Best effort: fills users whose token still holds, outside any conversation. */
   fillUsers(fills: readonly DirectoryFill[]): Promise<void>;
+  /**
+   * One read for pushes outside a conversation: which are unchanged since the last frame
+   * sent under their key, and the others' recipients. Never throws: undefined when the store
+   * cannot be read (the caller pushes everything and Queries, as without a directory).
+   */
+  lookupPushes(pushes: readonly KeyedPush[]): Promise<PushLookup | undefined>;
+  /** Best effort: remembers the digests of the frames just sent under their keys, and fills users. */
+  rememberPushes(sent: readonly Pick<KeyedPush, 'key' | 'digest'>[], fills: readonly DirectoryFill[]): Promise<void>;
   /** After the record is removed. */
   remove(userId: string, connectionId: string): Promise<void>;
 }

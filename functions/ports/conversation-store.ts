@@ -126,6 +126,18 @@ export interface ConversationStore {
     now: string,
     options?: RequeueOptions,
   ): Promise<Conversation | undefined>;
+  /**
+   * A transfer to `skill`'s queue (the same move as requeue) in one conditional write that also
+   * authorizes: with `byAgentId`, only from assigned to that agent; without (a supervisor), from
+   * queued or assigned to anyone. The conversation before and after, or undefined when it was
+   * not one of those or does not exist (the caller then reads it to say why).
+   */
+  transferToQueue(
+    conversationId: string,
+    skill: string,
+    now: string,
+    byAgentId: string | undefined,
+  ): Promise<{ before: Conversation; moved: Conversation } | undefined>;
   /** assigned to `fromAgentId` -> assigned to `to`. */
   reassign(
     conversationId: string,

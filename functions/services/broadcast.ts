@@ -82,6 +82,18 @@ export async function broadcast(
   const recipients = [...new Set(userIds)].filter((id) => id !== options.exceptUserId);
   const connections = await connectionsOf(ports, userIds, recipients, nowSeconds, options.recipients);
   const targets = connections.filter((connection) => connection.connectionId !== options.exceptConnectionId);
+  return deliver(ports, targets, frame);
+}
+
+/**
+ * Posts a frame to each of these connections, best effort as broadcast (a failed post is
+ * logged, a connection reported gone forgotten). Returns how many posts were sent.
+ */
+export async function deliver(
+  ports: Pick<Ports, 'connections' | 'notifier' | 'clock' | 'log' | 'metrics'>,
+  targets: readonly ConnectionRecord[],
+  frame: ServerFrame,
+): Promise<number> {
   const results = await Promise.all(
     targets.map(async (connection) => {
       try {

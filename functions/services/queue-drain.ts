@@ -136,6 +136,12 @@ export interface DrainResult {
   readonly assignedIds: ReadonlySet<string>;
   /** Each drained skill's queue as last read. */
   readonly views: ReadonlyMap<string, QueueView>;
+  /**
+   * Skills this run stopped draining because another router assigned their head after this
+   * run read the queue: that router drains on from a later read and tells the positions when
+   * it stops, so this run's view of the order is already stale.
+   */
+  readonly overtaken: ReadonlySet<string>;
 }
 
 /**
@@ -175,7 +181,8 @@ async function drainQueues(
   const assignedIds = new Set<string>();
   /** When each skill's queue was last read. */
   const listedAt = new Map<string, string>();
-  const result = (): DrainResult => ({ moved, assignedIds, views: listings });
+  const overtaken = new Set<string>();
+  const result = (): DrainResult => ({ moved, assignedIds, views: listings, overtaken });
   for (let decisions = 0; decisions < MAX_DECISIONS_PER_RUN; decisions++) {
     await Promise.all(
       skills
@@ -219,7 +226,10 @@ async function drainQueues(
     // reads it again before it stops (a drain stops only at an empty or blocked queue): it
     // will meet everything we saw, and racing it would only double every claim and write.
     // An assignment from before our read (a lagging index) proves nothing: we carry on.
-    if (decision.kind === 'taken' && decision.assignedAt >= (listedAt.get(head.skill) ?? '')) blocked.add(head.skill);
+    if (decision.kind === 'taken' && decision.assignedAt >= (listedAt.get(head.skill) ?? '')) {
+      blocked.add(head.skill);
+      overtaken.add(head.skill);
+    }
   }
   // A long backlog: a fresh trigger carries on where this run stops.
   for (const skill of skills) {

@@ -4,8 +4,10 @@ import { SYSTEM_SENDER } from '../domain/identity';
 import { estimateWaitSeconds } from '../domain/queue';
 import { epochOf } from '../domain/routing-claims';
 import type { QueueOutlook } from '../ports/agent-presence';
-import { messageFrame } from '../protocol/server-frames';
-import { broadcast } from './broadcast';
+import type { DirectoryFill, KeyedPush } from '../ports/connection-directory';
+import type { ConnectionRecord } from '../ports/connection-store';
+import { messageFrame, type ServerFrame } from '../protocol/server-frames';
+import { broadcast, deliver } from './broadcast';
 import type { Ports } from './context';
 
 /** How many waiting conversations per skill are told their new position after the queue moves. */
@@ -37,15 +39,77 @@ export class Outlooks {
   }
 }
 
-async function tellPosition(ports: Ports, conversation: Conversation, position: number, outlook: QueueOutlook): Promise<void> {
-  await broadcast(ports, [conversation.customer.id], {
+type QueuedFrame = Extract<ServerFrame, { type: 'queued' }>;
+
+function positionFrame(conversation: Conversation, position: number, outlook: QueueOutlook): QueuedFrame {
+  return {
     type: 'queued',
     conversationId: conversation.id,
     position,
     etaSeconds: estimateWaitSeconds(position, outlook.agentsServing, outlook.averageHandleSeconds),
     // Clients hide the ETA when nobody serving the skill is online (it would be invented).
     agentsOnline: outlook.agentsServing,
+  };
+}
+
+/** One customer's position frame, due from this update. */
+interface DuePosition {
+  readonly conversation: Conversation;
+  readonly frame: QueuedFrame;
+  /** It just joined the queue: told even when the frame is the one it was last sent. */
+  readonly joined: boolean;
+}
+
+/** The key and digest a position frame is remembered under (ConnectionDirectory.lookupPushes). */
+function keyedPush({ conversation, frame, joined }: DuePosition): KeyedPush {
+  return {
+    userId: conversation.customer.id,
+    key: `queued:${conversation.id}`,
+    digest: `${conversation.skill}|${frame.position}|${frame.etaSeconds}|${frame.agentsOnline}`,
+    force: joined,
+  };
+}
+
+/**
+ * Sends the due position frames, except a frame a customer was already sent (the same
+ * position, ETA and agents online, remembered in the connection directory's store): with one
+ * Redis command that also reads the recipients' connections, instead of one Query each. What
+ * the directory does not know is Queried and filled back; when it cannot be read at all, every
+ * frame goes out and every customer is Queried. A frame is remembered only once it reached a
+ * live connection, so a customer who was offline hears its position at the next update.
+ * Returns the conversations told.
+ */
+async function sendPositions(ports: Ports, due: readonly DuePosition[]): Promise<string[]> {
+  const directory = ports.connectionDirectory;
+  const lookup = directory && due.length > 0 ? await directory.lookupPushes(due.map(keyedPush)) : undefined;
+  if (!directory || !lookup) {
+    await Promise.all(due.map((position) => broadcast(ports, [position.conversation.customer.id], position.frame)));
+    return due.map((position) => position.conversation.id);
+  }
+  const nowSeconds = Math.floor(ports.clock.now().getTime() / 1000);
+  const fills: DirectoryFill[] = [];
+  const sent: KeyedPush[] = [];
+  const told: string[] = [];
+  await Promise.all(
+    due.map(async (position) => {
+      const push = keyedPush(position);
+      if (lookup.unchanged.has(push.key)) return;
+      told.push(position.conversation.id);
+      const known = lookup.known.get(push.userId);
+      let connections: readonly ConnectionRecord[];
+      if (known) {
+        connections = known.filter((connection) => connection.expiresAt > nowSeconds);
+      } else {
+        connections = await ports.connections.listForUser(push.userId, nowSeconds);
+        fills.push({ userId: push.userId, token: lookup.fillTokens.get(push.userId), connections });
+      }
+      if ((await deliver(ports, connections, position.frame)) > 0) sent.push(push);
+    }),
+  );
+  await directory.rememberPushes(sent, fills).catch((error: unknown) => {
+    ports.log.warn('Queue positions sent not remembered; the next update tells them again', { error });
   });
+  return told;
 }
 
 /** Once per time in the queue: nobody serving the skill is online (a conditional write makes it once). */
@@ -104,32 +168,33 @@ async function headOfQueue(ports: Ports, request: PositionRequest): Promise<{ wa
  * When the queue moved, the first POSITION_UPDATES_PER_SKILL are told (every position behind
  * the head changed); otherwise only the conversations that joined, since a conversation joining
  * at the back changes nobody else's position. A joined conversation no longer in the queue
- * (assigned or closed meanwhile) is told nothing. Returns the ids told.
+ * (assigned or closed meanwhile) is told nothing. Of the others, a customer already sent the
+ * same frame (same position, ETA and agents online) is not sent it again (sendPositions);
+ * one that just joined always is. Returns the ids told.
  */
 export async function tellQueue(ports: Ports, request: PositionRequest, outlooks: Outlooks): Promise<Set<string>> {
   const { waiting, cut } = await headOfQueue(ports, request);
   if (waiting.length === 0) return new Set();
   const outlook = await outlooks.get(request.skill);
   const joinedIds = new Set(request.joined.map((conversation) => conversation.id));
-  const told = new Set<string>();
-  const listed = waiting.map(async (conversation, index) => {
+  const listed: DuePosition[] = [];
+  waiting.forEach((conversation, index) => {
     const joined = joinedIds.has(conversation.id);
-    if (!request.moved && !joined) return;
-    told.add(conversation.id);
-    if (joined) await noticeNoAgent(ports, conversation, outlook);
-    await tellPosition(ports, conversation, index + 1, outlook);
+    if (request.moved || joined) listed.push({ conversation, frame: positionFrame(conversation, index + 1, outlook), joined });
   });
   // Further back than the page read: only when the page was full can a joined one be there.
   const unlisted = !cut ? [] : request.joined.filter((conversation) => !waiting.some((other) => other.id === conversation.id));
-  const deeper = unlisted.map(async (joined) => {
-    const conversation = await ports.conversations.get(joined.id);
-    if (conversation?.status !== 'queued' || conversation.skill !== request.skill) return;
-    told.add(conversation.id);
-    await noticeNoAgent(ports, conversation, outlook);
-    await tellPosition(ports, conversation, (await ports.conversations.countAhead(conversation)) + 1, outlook);
-  });
-  await Promise.all([...listed, ...deeper]);
-  return told;
+  const deeper = await Promise.all(
+    unlisted.map(async (joined): Promise<DuePosition | undefined> => {
+      const conversation = await ports.conversations.get(joined.id);
+      if (conversation?.status !== 'queued' || conversation.skill !== request.skill) return undefined;
+      const position = (await ports.conversations.countAhead(conversation)) + 1;
+      return { conversation, frame: positionFrame(conversation, position, outlook), joined: true };
+    }),
+  );
+  const due = [...listed, ...deeper.filter((position): position is DuePosition => position !== undefined)];
+  await Promise.all(due.filter((position) => position.joined).map((position) => noticeNoAgent(ports, position.conversation, outlook)));
+  return new Set(await sendPositions(ports, due));
 }
 
 /** After a queue moves outside the router (a close or a transfer out of it): its first customers learn their new position. */

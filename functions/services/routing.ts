@@ -151,7 +151,10 @@ async function drainAndTell(ports: Ports, plans: readonly TriggerPlan[]): Promis
   if (skills.length === 0) return;
   const outlooks = new Outlooks(ports);
   const result = await drain(ports, skills, outlooks);
-  const movedSkills = new Set([...result.moved, ...plans.flatMap((plan) => plan.requeuedSkills)]);
+  const requeued = new Set(plans.flatMap((plan) => plan.requeuedSkills));
+  // A queue another router overtook us on is told by that router when it stops (DrainResult.overtaken),
+  // unless we put someone back at its front (its read may predate that): here only who joined.
+  const movedSkills = new Set([...[...result.moved].filter((skill) => !result.overtaken.has(skill) || requeued.has(skill)), ...requeued]);
   const joined = new Map<string, Pick<Conversation, 'id' | 'skill'>>();
   for (const plan of plans) {
     if (plan.joined && !result.assignedIds.has(plan.joined.id)) joined.set(plan.joined.id, plan.joined);

@@ -8,10 +8,14 @@ export interface SkillView extends ConfiguredSkill {
   readonly default?: true;
 }
 
+/** Whether an admin configured `skill`; the deployment's default skill always is. */
+export async function isSkillConfigured(ports: Pick<Ports, 'skills' | 'settings'>, skill: string): Promise<boolean> {
+  return skill === ports.settings.defaultSkill || (await ports.skills.has(skill));
+}
+
 /** Refuses (`bad_request`, naming it) a skill no admin configured; the deployment's default skill always passes. */
 export async function assertSkillConfigured(ports: Pick<Ports, 'skills' | 'settings'>, skill: string): Promise<void> {
-  if (skill === ports.settings.defaultSkill) return;
-  if (!(await ports.skills.has(skill))) throw unknownSkillError(skill);
+  if (!(await isSkillConfigured(ports, skill))) throw unknownSkillError(skill);
 }
 
 /** Refuses the first of `skills` that is not configured (an agent's skill list). */

@@ -10,7 +10,7 @@ import type { Caller, Ports } from './context';
 import { getConversation } from './conversations';
 import { storeTransferNote } from './notes';
 import { refreshPositions, releaseUnlessBacking } from './routing';
-import { assertSkillConfigured } from './skills';
+import { assertSkillConfigured, isSkillConfigured } from './skills';
 import { answerCallerFirst } from './answer-first';
 import { conversationAssigned } from '../domain/event-facts';
 import { publishEvents } from './domain-events';
@@ -51,13 +51,35 @@ async function toSkill(ports: Ports, conversation: Conversation, skill: string):
 }
 
 /**
- * `transfer` to a named agent (online, with capacity) or to a skill queue. The note is for
- * agents only: the customer's `transferred` frame does not carry it. The previous agent's
- * claim is given back and its queues drain, only after the frames are out (the caller's
- * pushed first): the previous agent reads `transferred` before it is offered the capacity,
- * and the customer before the next agent's `assigned`.
+ * The usual transfer to a skill queue, by the assigned agent or a supervisor, in one
+ * conditional write that is also the authorization and the epoch check (domain/routing-claims.ts):
+ * it moves only what the caller may move, and returns the state it moved from, so no read
+ * comes first. Undefined for anything else (to an agent, another role, an unconfigured skill,
+ * not theirs, closed, the bot's, missing): checkedMove then reads and says why, storing nothing.
  */
-export async function transfer(ports: Ports, caller: Caller, frame: TransferFrame): Promise<ServerFrame | undefined> {
+async function directToQueue(
+  ports: Ports,
+  caller: Caller,
+  frame: TransferFrame,
+): Promise<{ conversation: Conversation; moved: Conversation } | undefined> {
+  const role = caller.user.role;
+  if (frame.toAgentId || (role !== 'agent' && role !== 'supervisor')) return undefined;
+  if (frame.toSkill !== undefined && !(await isSkillConfigured(ports, frame.toSkill))) return undefined;
+  const result = await ports.conversations.transferToQueue(
+    frame.conversationId,
+    frame.toSkill ?? ports.settings.defaultSkill,
+    ports.clock.now().toISOString(),
+    role === 'agent' ? caller.user.id : undefined,
+  );
+  return result && { conversation: result.before, moved: result.moved };
+}
+
+/** Reads the conversation, checks the caller may transfer it and where to, then moves it (epoch-checked). */
+async function checkedMove(
+  ports: Ports,
+  caller: Caller,
+  frame: TransferFrame,
+): Promise<{ conversation: Conversation; moved: Conversation }> {
   const conversation = await getConversation(ports, frame.conversationId);
   assertCanTransfer(caller.user, conversation);
   assertOpen(conversation);
@@ -66,6 +88,18 @@ export async function transfer(ports: Ports, caller: Caller, frame: TransferFram
   const moved = frame.toAgentId
     ? await toAgent(ports, conversation, frame.toAgentId)
     : await toSkill(ports, conversation, frame.toSkill ?? ports.settings.defaultSkill);
+  return { conversation, moved };
+}
+
+/**
+ * `transfer` to a named agent (online, with capacity) or to a skill queue. The note is for
+ * agents only: the customer's `transferred` frame does not carry it. The previous agent's
+ * claim is given back and its queues drain, only after the frames are out (the caller's
+ * pushed first): the previous agent reads `transferred` before it is offered the capacity,
+ * and the customer before the next agent's `assigned`.
+ */
+export async function transfer(ports: Ports, caller: Caller, frame: TransferFrame): Promise<ServerFrame | undefined> {
+  const { conversation, moved } = (await directToQueue(ports, caller, frame)) ?? (await checkedMove(ports, caller, frame));
   const previousAgent = conversation.agent;
   const base = { type: 'transferred' as const, conversationId: conversation.id, from: endOf(conversation), to: endOf(moved) };
   const forAgents: ServerFrame = frame.note ? { ...base, note: frame.note } : base;

@@ -113,6 +113,9 @@ export interface ChaosReport {
   readonly syncs: number;
   readonly gapSyncs: number;
   readonly duplicatesDroppedByClients: number;
+  /** `message` sends the clients accepted with and without a cursor (issue 14: a cursor saves one DynamoDB request). */
+  readonly sendsWithCursor: number;
+  readonly sendsWithoutCursor: number;
   /** Raw `sync` requests of the final audit (faults off), and the message frames they returned. */
   readonly audit: { readonly syncs: number; readonly messages: number };
   readonly injectedFaults: FaultCounts & { readonly total: number };
@@ -149,7 +152,7 @@ class Device {
   connected = false;
   /** `synced` replies this install has had, across reloads. */
   syncsAnswered = 0;
-  private retired = { disconnects: 0, resends: 0, syncs: 0, gapSyncs: 0, duplicatesDropped: 0 };
+  private retired = { disconnects: 0, resends: 0, syncs: 0, gapSyncs: 0, duplicatesDropped: 0, sendsWithCursor: 0, sendsWithoutCursor: 0 };
   reloads = 0;
 
   constructor(
@@ -168,6 +171,8 @@ class Device {
       syncs: this.retired.syncs + stats.syncs,
       gapSyncs: this.retired.gapSyncs + stats.gapSyncs,
       duplicatesDropped: this.retired.duplicatesDropped + stats.duplicatesDropped,
+      sendsWithCursor: this.retired.sendsWithCursor + stats.sendsWithCursor,
+      sendsWithoutCursor: this.retired.sendsWithoutCursor + stats.sendsWithoutCursor,
     };
     this.client.dispose();
     this.reloads += 1;
@@ -183,6 +188,8 @@ class Device {
       syncs: this.retired.syncs + stats.syncs,
       gapSyncs: this.retired.gapSyncs + stats.gapSyncs,
       duplicatesDropped: this.retired.duplicatesDropped + stats.duplicatesDropped,
+      sendsWithCursor: this.retired.sendsWithCursor + stats.sendsWithCursor,
+      sendsWithoutCursor: this.retired.sendsWithoutCursor + stats.sendsWithoutCursor,
     };
   }
 
@@ -748,6 +755,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       syncs: sum((t) => t.syncs),
       gapSyncs: sum((t) => t.gapSyncs),
       duplicatesDroppedByClients: sum((t) => t.duplicatesDropped),
+      sendsWithCursor: sum((t) => t.sendsWithCursor),
+      sendsWithoutCursor: sum((t) => t.sendsWithoutCursor),
       audit: {
         syncs: auditSyncs,
         messages: audits.reduce((total, audit) => total + [...audit.received.values()].reduce((n, list) => n + list.length, 0), 0),
@@ -898,7 +907,7 @@ export function formatReport(report: ChaosReport): string {
             .join(', ')}`,
         ]
       : []),
-    `disconnects ${report.disconnects} (app reloads ${report.reloads}), resends ${report.resends}, syncs ${report.syncs} (gap syncs ${report.gapSyncs}), duplicate frames dropped by clients ${report.duplicatesDroppedByClients}`,
+    `disconnects ${report.disconnects} (app reloads ${report.reloads}), resends ${report.resends}, syncs ${report.syncs} (gap syncs ${report.gapSyncs}), duplicate frames dropped by clients ${report.duplicatesDroppedByClients}, sends with cursor ${report.sendsWithCursor} / without ${report.sendsWithoutCursor}`,
     `audit: ${report.audit.syncs} raw syncs returned ${report.audit.messages} messages`,
     `injected faults ${f.total}: $disconnect dropped ${f.disconnectsDropped}, posts 410 ${f.postsGone}, posts LimitExceeded ${f.postsLimitExceeded}, posts delayed ${f.postsDelayed}, DynamoDB throttled ${f.dynamoThrottled}, SQS batches twice ${f.sqsDuplicated}, connections killed ${f.connectionsKilled}`,
     `stack faults: Redis flushes ${report.stackFaults.redisFlushes}, Redis kills ${report.stackFaults.redisKills}, restarts ${report.stackFaults.restarts}`,

@@ -28,6 +28,8 @@ function report(change: Partial<ChaosReport> = {}): ChaosReport {
     syncs: 0,
     gapSyncs: 0,
     duplicatesDroppedByClients: 0,
+    sendsWithCursor: 0,
+    sendsWithoutCursor: 0,
     audit: { syncs: 0, messages: 0 },
     injectedFaults: { ...zeroCounts(), total: 0 },
     stackFaults: { redisFlushes: 0, redisKills: 0, restarts: 0 },

@@ -1,5 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { MemoryStore, ParleyClient, type WebSocketConstructor } from '../../clients/parley-client/src/index';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { RawClient, postJson } from '../../local/tools/raw-client';
 import { RequestCounter } from '../../scripts/bench/request-counter';
@@ -146,6 +148,40 @@ describe('the message action', () => {
       const got = await customer.waitFor((frame) => frame.type === 'message' && frame.text === 'Yes!');
       expect(got.seq).toBe(4);
       await Promise.all([customer.close(), agent.close()]);
+    },
+    budget(12),
+  );
+
+  it(
+    "the client library's first send after start carries a cursor: 3 requests on the conversation",
+    async () => {
+      const login = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'agent.tech@example.com', password: 'parley-demo' });
+      const guest = await postJson(`${stack.httpUrl}/v1/auth/guest`, { name: 'Library' });
+      const agent = await RawClient.connect(stack.wsUrl, login.body.token);
+      await agent.request({ action: 'status', status: 'online' }, ['status']);
+      const client = new ParleyClient({
+        url: stack.wsUrl,
+        token: async () => guest.body.token as string,
+        WebSocket: WebSocket as unknown as WebSocketConstructor,
+        storage: new MemoryStore(),
+        // No gap sync before the send: the start reply alone must give the cursor.
+        gapSyncDelayMs: 600_000,
+      });
+      await client.connect();
+      const started = await client.start({ skill: 'tech', text: 'Hello' }).promise;
+      const { conversationId } = started;
+      expect(client.cursor(conversationId)).toBeUndefined();
+
+      const sent = await messageRequests(async () => {
+        const pending = client.send(conversationId, 'Anyone?');
+        expect(client.pending().find((entry) => entry.clientMsgId === pending.clientMsgId)?.cursor).toBe(started.seq);
+        await pending.promise;
+      });
+      // The conversation (authorization, floor), the slot, lastSeq: no clientMsgId claim.
+      expect(sent.conversation).toEqual(['GetItem', 'PutItem', 'UpdateItem']);
+      expect(client.stats()).toMatchObject({ sendsWithCursor: 1, sendsWithoutCursor: 0 });
+      client.dispose();
+      await agent.close();
     },
     budget(12),
   );

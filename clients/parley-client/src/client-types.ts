@@ -125,6 +125,9 @@ export interface ClientStats {
   deadConnections: number;
   /** Heartbeats sent early because a send went unanswered for `ackTimeoutMs`. */
   probes: number;
+  /** `message` sends accepted with a cursor (issue 14: one DynamoDB request fewer each) and without one. */
+  sendsWithCursor: number;
+  sendsWithoutCursor: number;
 }
 
 const DEFAULTS = {
@@ -174,7 +177,18 @@ export function resolveSettings(options: ParleyClientOptions, defaultClientMsgId
 }
 
 export function newStats(): ClientStats {
-  return { connects: 0, disconnects: 0, resends: 0, syncs: 0, gapSyncs: 0, duplicatesDropped: 0, deadConnections: 0, probes: 0 };
+  return {
+    connects: 0,
+    disconnects: 0,
+    resends: 0,
+    syncs: 0,
+    gapSyncs: 0,
+    duplicatesDropped: 0,
+    deadConnections: 0,
+    probes: 0,
+    sendsWithCursor: 0,
+    sendsWithoutCursor: 0,
+  };
 }
 
 /** How the parts report problems: through the app's optional logger. */

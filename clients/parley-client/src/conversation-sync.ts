@@ -52,6 +52,8 @@ export class ConversationSync {
   private syncFailures = 0;
   private syncTimer: ReturnType<typeof setTimeout> | undefined;
   private gapTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Per conversation, the highest seq the server reported stored (issue 14, `sendCursor`). */
+  private readonly reported = new Map<string, number>();
 
   constructor(
     private readonly cursors: CursorStore,
@@ -59,6 +61,8 @@ export class ConversationSync {
     private readonly counters: ClientStats,
     private readonly connection: SyncConnection,
     private readonly hooks: SyncHooks,
+    /** Persisted `reported` seqs beyond the cursor, so a reloaded client still has them before it syncs. */
+    private readonly reportedStore?: CursorStore,
   ) {}
 
   messages(conversationId: string): readonly ChatMessage[] {
@@ -71,6 +75,20 @@ export class ConversationSync {
 
   cursor(conversationId: string): number | undefined {
     return this.logs.get(conversationId)?.cursor ?? this.cursors.get(conversationId);
+  }
+
+  /**
+   * The cursor a send accepted now carries (issue 14, `message.cursor`): the highest seq known
+   * to be stored with every seq before it. That is this device's cursor, or any seq the server
+   * reported for the conversation (a summary's `lastSeq` in `session` or `conversation`, a
+   * message or ack, a sync's reach), all of them stored before they were reported, and slots
+   * fill as a prefix. Never above what was stored when the send is accepted, which is all the
+   * server needs (docs/delivery.md "The message path's requests"). Undefined when nothing is known.
+   */
+  sendCursor(conversationId: string): number | undefined {
+    const known = [this.cursor(conversationId), this.reported.get(conversationId), this.reportedStore?.get(conversationId)];
+    const seqs = known.filter((seq): seq is number => seq !== undefined);
+    return seqs.length > 0 ? Math.max(...seqs) : undefined;
   }
 
   /** Asks for everything after the cursors; if a sync is already in flight, again once it ends. */
@@ -146,6 +164,7 @@ export class ConversationSync {
     this.syncFailures = 0;
     let behind = false;
     for (const [conversationId, reached] of Object.entries(frame.conversations)) {
+      this.report(conversationId, reached);
       const log = this.logFor(conversationId);
       // Without a cursor the server began after the user's read cursor.
       if (log.cursor === undefined) this.deliver(conversationId, log.startAt(reached));
@@ -183,11 +202,13 @@ export class ConversationSync {
     const released = log.accept(message);
     if (released.length === 0 && log.cursor !== undefined && message.seq <= log.cursor) this.counters.duplicatesDropped += 1;
     this.deliver(message.conversationId, released);
+    this.report(message.conversationId, message.seq);
     if (log.cursor === undefined || log.hasGap) this.scheduleGapSync();
   }
 
   remember(summary: ConversationSummary): void {
     this.summaries.set(summary.id, summary);
+    this.report(summary.id, summary.lastSeq);
     const log = this.logFor(summary.id);
     if (log.cursor === undefined) this.scheduleGapSync();
   }
@@ -202,6 +223,14 @@ export class ConversationSync {
   patch(conversationId: string, change: Partial<ConversationSummary>): void {
     const summary = this.summaries.get(conversationId);
     if (summary) this.summaries.set(conversationId, { ...summary, ...change });
+  }
+
+  /** The server reported `seq` of this conversation stored: a sound send cursor from now on. */
+  private report(conversationId: string, seq: number): void {
+    if (!Number.isInteger(seq) || seq < 0 || (this.reported.get(conversationId) ?? -1) >= seq) return;
+    this.reported.set(conversationId, seq);
+    // Persisted only while ahead of the (persisted) cursor: usually no write at all.
+    if (seq > (this.cursor(conversationId) ?? -1)) this.reportedStore?.set(conversationId, seq);
   }
 
   private deliver(conversationId: string, released: readonly ChatMessage[]): void {

@@ -92,19 +92,26 @@ export class ParleyClient {
         this.events.emit('ack', ack);
       },
       failed: (failure) => this.events.emit('failed', failure),
-      cursorOf: (conversationId) => this.sync.cursor(conversationId),
+      cursorOf: (conversationId) => this.sync.sendCursor(conversationId),
     });
-    this.sync = new ConversationSync(cursors, settings, this.counters, this.supervisor, {
-      // After (re)connecting: every unacknowledged send goes out again, oldest first, with its clientMsgId.
-      caughtUp: () => {
-        if (!this.supervisor.caughtUp()) return;
-        this.pipeline.pump();
-        this.notes.resend((frame) => this.supervisor.write(frame));
+    this.sync = new ConversationSync(
+      cursors,
+      settings,
+      this.counters,
+      this.supervisor,
+      {
+        // After (re)connecting: every unacknowledged send goes out again, oldest first, with its clientMsgId.
+        caughtUp: () => {
+          if (!this.supervisor.caughtUp()) return;
+          this.pipeline.pump();
+          this.notes.resend((frame) => this.supervisor.write(frame));
+        },
+        synced: (frame) => this.events.emit('synced', frame),
+        ...(options.notes ? { noteCursors: () => this.notes.noteCursors() } : {}),
+        delivered: (message) => this.events.emit('message', message),
       },
-      synced: (frame) => this.events.emit('synced', frame),
-      ...(options.notes ? { noteCursors: () => this.notes.noteCursors() } : {}),
-      delivered: (message) => this.events.emit('message', message),
-    });
+      new CursorStore(store, `${namespace}:reported`),
+    );
   }
 
   // ---- public API ------------------------------------------------------------------------

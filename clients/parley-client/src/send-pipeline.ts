@@ -34,8 +34,9 @@ export interface SendPipelineHooks {
   acknowledged(entry: OutboxEntry, ack: AckFrame): void;
   failed(failure: SendFailure): void;
   /**
-   * The conversation's cursor now (the highest seq held with none missing before it): taken
-   * when a message is accepted and sent with every attempt (issue 14, docs/delivery.md).
+   * The conversation's send cursor now (the highest seq known stored with none missing before
+   * it, ConversationSync.sendCursor): taken when a message is accepted and sent with every
+   * attempt (issue 14, docs/delivery.md).
    */
   cursorOf?(conversationId: string): number | undefined;
 }
@@ -93,6 +94,9 @@ export class SendPipeline {
       if (!conversationId) throw new ParleyClientError('bad_request', 'an attachment needs a conversation');
       if (text.trim() !== '') checkText(text);
     } else checkText(text);
+    const cursor = cursorField(conversationId === undefined ? undefined : this.hooks.cursorOf?.(conversationId));
+    if (cursor.cursor === undefined) this.counters.sendsWithoutCursor += 1;
+    else this.counters.sendsWithCursor += 1;
     return this.accept({
       clientMsgId: this.config.newClientMsgId(),
       action: 'message',
@@ -100,7 +104,7 @@ export class SendPipeline {
       text,
       ...(options.attachment ? { attachment: options.attachment } : {}),
       createdAt: this.config.now(),
-      ...cursorField(conversationId === undefined ? undefined : this.hooks.cursorOf?.(conversationId)),
+      ...cursor,
     });
   }
 

@@ -47,6 +47,36 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The agent's message `:agentSeq` is its last, and the customer has written nothing after it. */
 const AGENT_WAITS = 'lastAgentSeq = :agentSeq AND (attribute_not_exists(lastCustomerSeq) OR lastCustomerSeq < :agentSeq)';
 
+/** A conditional update of a conversation item (DynamoConversationStore.transition). */
+interface Transition {
+  set: Item;
+  remove?: string[];
+  condition: string;
+  values?: Item;
+  names?: Record<string, string>;
+  /** A routing transition: bump the epoch (domain/routing-claims.ts). */
+  bump?: boolean;
+  /** Attributes set only when the item has none yet. */
+  setIfAbsent?: Item;
+}
+
+/** What a requeue sets and removes: the conversation waits in `skill`'s queue from `queuedAt`, with no agent. */
+function requeueing(conversationId: string, skill: string, queuedAt: string, now: string): Pick<Transition, 'set' | 'remove' | 'bump'> {
+  return {
+    bump: true,
+    set: {
+      status: 'queued',
+      statusKey: statusShardKey('queued', conversationId),
+      skill,
+      queuedAt,
+      queueKey: skill,
+      queueSort: `${queuedAt}#${conversationId}`,
+      updatedAt: now,
+    },
+    remove: ['agentId', 'agentName', 'agentKey', 'agentSort', 'assignedAt', 'noAgentNoticeAt'],
+  };
+}
+
 /** A routing transition: moves the epoch one step, optionally only from a known epoch. */
 function epochStep(fromEpoch: number | undefined): { condition: string; values: Item } {
   if (fromEpoch === undefined) return { condition: '', values: {} };
@@ -96,19 +126,6 @@ function fromCandidate(candidate: NewConversation): Conversation {
     ...(side === 'customer' ? { lastCustomerSeq: 1, lastCustomerAt: candidate.now } : {}),
     ...(side === 'agent' ? { lastAgentSeq: 1, lastAgentAt: candidate.now } : {}),
   };
-}
-
-/** A conditional update of a conversation item (DynamoConversationStore.update). */
-interface Transition {
-  set: Item;
-  remove?: string[];
-  condition: string;
-  values?: Item;
-  names?: Record<string, string>;
-  /** A routing transition: bump the epoch (domain/routing-claims.ts). */
-  bump?: boolean;
-  /** Attributes set only when the item has none yet. */
-  setIfAbsent?: Item;
 }
 
 export class DynamoConversationStore implements ConversationStore {
@@ -473,19 +490,35 @@ export class DynamoConversationStore implements ConversationStore {
 
   /** A conditional update returning the new item, or undefined when the condition failed. */
   private async transition(conversationId: string, update: Transition): Promise<Conversation | undefined> {
-    const item = (await this.update(conversationId, update, 'ALL_NEW'))?.attributes;
-    return item ? itemToConversation(item) : undefined;
+    const attributes = await this.conditionalUpdate(conversationId, update, 'ALL_NEW');
+    return attributes ? itemToConversation(attributes) : undefined;
   }
 
   /**
-   * The conditional UpdateItem behind every transition: the item as `returnValues` says (the
-   * new one, or the one it replaced), or undefined when the condition failed.
+   * The same conditional update returning the item as it was (ALL_OLD) and as it is now, the
+   * latter derived from the former by the update's own sets, removes and epoch step: a caller
+   * that did not read the item first learns the state it moved from. Undefined when the
+   * condition failed (or there was no item).
    */
-  private async update(
+  private async transitionFromOld(
+    conversationId: string,
+    update: Transition,
+  ): Promise<{ before: Conversation; after: Conversation } | undefined> {
+    const old = await this.conditionalUpdate(conversationId, update, 'ALL_OLD');
+    if (!old) return undefined;
+    const after: Item = { ...old };
+    for (const name of update.remove ?? []) delete after[name];
+    for (const [name, value] of Object.entries(update.setIfAbsent ?? {})) if (after[name] === undefined) after[name] = value;
+    Object.assign(after, update.set);
+    if (update.bump) after.epoch = (typeof old.epoch === 'number' ? old.epoch : 0) + 1;
+    return { before: itemToConversation(old), after: itemToConversation(after) };
+  }
+
+  private async conditionalUpdate(
     conversationId: string,
     update: Transition,
     returnValues: 'ALL_NEW' | 'ALL_OLD',
-  ): Promise<{ attributes: Item | undefined } | undefined> {
+  ): Promise<Item | undefined> {
     const setNames = Object.keys(update.set);
     const names: Record<string, string> = { ...update.names };
     const values: Item = { ...update.values };
@@ -524,7 +557,7 @@ export class DynamoConversationStore implements ConversationStore {
           }),
         ),
       );
-      return { attributes: result.Attributes };
+      return result.Attributes;
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;
@@ -588,17 +621,7 @@ export class DynamoConversationStore implements ConversationStore {
     const step = epochStep(options.fromEpoch);
     const epochName: Record<string, string> = options.fromEpoch === undefined ? {} : { '#epoch': 'epoch' };
     return this.transition(conversationId, {
-      bump: true,
-      set: {
-        status: 'queued',
-        statusKey: statusShardKey('queued', conversationId),
-        skill,
-        queuedAt,
-        queueKey: skill,
-        queueSort: `${queuedAt}#${conversationId}`,
-        updatedAt: now,
-      },
-      remove: ['agentId', 'agentName', 'agentKey', 'agentSort', 'assignedAt', 'noAgentNoticeAt'],
+      ...requeueing(conversationId, skill, queuedAt, now),
       ...(fromAgentId === null
         ? {
             condition: `#status = :queued${step.condition}`,
@@ -611,6 +634,32 @@ export class DynamoConversationStore implements ConversationStore {
             values: { ':assigned': 'assigned', ':from': fromAgentId, ...step.values },
           }),
     });
+  }
+  /**
+   * A transfer to a skill queue without the read before it: the condition is also the
+   * authorization (an agent moves only the conversation assigned to it; a supervisor any
+   * queued or assigned one), and the item as it was (ALL_OLD) says what it moved from.
+   */
+  transferToQueue(
+    conversationId: string,
+    skill: string,
+    now: string,
+    byAgentId: string | undefined,
+  ): Promise<{ before: Conversation; moved: Conversation } | undefined> {
+    return this.transitionFromOld(conversationId, {
+      ...requeueing(conversationId, skill, now, now),
+      ...(byAgentId === undefined
+        ? {
+            condition: '#status IN (:queued, :assigned)',
+            names: { '#status': 'status' },
+            values: { ':queued': 'queued', ':assigned': 'assigned' },
+          }
+        : {
+            condition: '#status = :assigned AND #agent = :me',
+            names: { '#status': 'status', '#agent': 'agentId' },
+            values: { ':assigned': 'assigned', ':me': byAgentId },
+          }),
+    }).then((result) => (result ? { before: result.before, moved: result.after } : undefined));
   }
 
   async markAbandonNotice(conversationId: string, agentSeq: number, noticeAt: string): Promise<boolean> {
@@ -696,17 +745,13 @@ export class DynamoConversationStore implements ConversationStore {
     now: string,
     participantId: string | undefined,
   ): Promise<{ before: Conversation; closed: Conversation } | undefined> {
-    const set = DynamoConversationStore.closing(conversationId, by, now);
-    const result = await this.update(conversationId, DynamoConversationStore.closeOf(set, participantId), 'ALL_OLD');
-    if (result === undefined) return undefined;
-    const old = result.attributes;
-    if (!old) throw new DynamoStoreError(`Conversation ${conversationId} closed without its previous state`);
-    const { queueKey: _queueKey, queueSort: _queueSort, ...kept } = old;
-    const epoch = (typeof old.epoch === 'number' ? old.epoch : 0) + 1;
-    const before = itemToConversation(old);
-    const closed = itemToConversation({ ...kept, ...set, epoch });
-    await this.clearOpenPointer(closed.customer.id, conversationId);
-    return { before, closed };
+    const moved = await this.transitionFromOld(
+      conversationId,
+      DynamoConversationStore.closeOf(DynamoConversationStore.closing(conversationId, by, now), participantId),
+    );
+    if (!moved) return undefined;
+    await this.clearOpenPointer(moved.after.customer.id, conversationId);
+    return { before: moved.before, closed: moved.after };
   }
 
   queuedToBot(conversationId: string, now: string, fromEpoch: number): Promise<Conversation | undefined> {

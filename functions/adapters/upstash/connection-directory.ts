@@ -2,11 +2,18 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from '@upstash/redis';
 import type { Role } from '../../domain/identity';
 import type { LimitCheck, LimitRuleName } from '../../domain/limits';
-import type { AdmittedMessage, ConnectionDirectory, DirectoryFill, DirectoryLookup } from '../../ports/connection-directory';
+import type {
+  AdmittedMessage,
+  ConnectionDirectory,
+  DirectoryFill,
+  DirectoryLookup,
+  KeyedPush,
+  PushLookup,
+} from '../../ports/connection-directory';
 import type { ConnectionRecord } from '../../ports/connection-store';
 import type { RateDecision, RateLimit } from '../../ports/rate-limiter';
 import { HotStateError } from './agent-presence';
-import { DIRECTORY_ADD, DIRECTORY_ADMIT, DIRECTORY_FILL } from './scripts';
+import { DIRECTORY_ADD, DIRECTORY_ADMIT, DIRECTORY_FILL, PUSH_LOOKUP, PUSH_REMEMBER } from './scripts';
 
 export interface UpstashConnectionDirectoryOptions {
   readonly redis: () => Promise<Redis>;
@@ -25,6 +32,8 @@ export interface UpstashConnectionDirectoryOptions {
 export const HINT_SECONDS = 24 * 3600;
 /** How long an unknown user's fill may take before another reader may start one. */
 export const FILL_WINDOW_MS = 10_000;
+/** How long the last frame sent under a push key is remembered (a queue wait longer than this is told again). */
+export const PUSHED_SECONDS = 24 * 3600;
 const DEFAULT_TIMEOUT_MS = 1_000;
 
 const reasonOf = (error: unknown): string => (error instanceof Error ? error.message.slice(0, 200) : 'unknown error');
@@ -199,6 +208,40 @@ export class UpstashConnectionDirectory implements ConnectionDirectory {
       ),
     );
     return token ? String(token) : undefined;
+  }
+
+  async lookupPushes(pushes: readonly KeyedPush[]): Promise<PushLookup | undefined> {
+    if (pushes.length === 0) return { unchanged: new Set(), known: new Map(), fillTokens: new Map() };
+    const args = [this.prefix, randomUUID(), String(FILL_WINDOW_MS)];
+    for (const push of pushes) args.push(push.userId, push.key, push.digest, push.force ? '1' : '0');
+    let rows: unknown[][];
+    try {
+      rows = await this.run('push lookup', (redis) => redis.eval<string[], unknown[][]>(PUSH_LOOKUP, [], args));
+    } catch {
+      return undefined;
+    }
+    const unchanged = new Set<string>();
+    const userRows: unknown[][] = [];
+    for (const row of rows) {
+      if (Number(row[1]) === 1) unchanged.add(String(row[0]));
+      else userRows.push(row.slice(2));
+    }
+    const { known, fillTokens } = this.lookupOf('', userRows);
+    return { unchanged, known, fillTokens };
+  }
+
+  async rememberPushes(sent: readonly Pick<KeyedPush, 'key' | 'digest'>[], fills: readonly DirectoryFill[]): Promise<void> {
+    const remembering =
+      sent.length === 0
+        ? undefined
+        : this.run('push remember', (redis) =>
+            redis.eval<string[], number>(
+              PUSH_REMEMBER,
+              [],
+              [this.prefix, String(PUSHED_SECONDS), ...sent.flatMap((push) => [push.key, push.digest])],
+            ),
+          );
+    await Promise.all([remembering, this.fillUsers(fills)]);
   }
 
   async remove(userId: string, connectionId: string): Promise<void> {

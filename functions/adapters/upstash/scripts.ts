@@ -255,6 +255,7 @@ return { added, removed }
  *                   connections), <connectionId> -> 'role|connectedAt|expiresAt'
  *   P dirp:<user>   the token of the one fill in flight for an unknown user (PX)
  *   P dirc:<conv>   the participants the last broadcast of a conversation went to
+ *   P pushed:<key>  the digest of the last frame sent under a push key (queue positions: PUSH_LOOKUP)
  */
 
 /**
@@ -352,4 +353,55 @@ if redis.call('HEXISTS', key, '#') == 1 then
 end
 redis.call('SET', pending, ARGV[6], 'PX', ARGV[7])
 return ARGV[6]
+`;
+
+/**
+ * Pushes outside a conversation's message path (queue positions, services/queue-positions.ts):
+ * which frames differ from the last one remembered under their key, and the recipients'
+ * directory entries. ARGV: prefix, token, fillTtlMs, then per push: user, key, digest, force
+ * ('1': read the recipient even when the digest is the remembered one). Returns per push
+ * { key, 1 } when unchanged (and not forced), else { key, 0, user, 1, connectionId, value, ... }
+ * for a known user | { key, 0, user, 0, token or '' } for an unknown one.
+ */
+export const PUSH_LOOKUP = `
+local prefix, token, fillTtl = ARGV[1], ARGV[2], ARGV[3]
+local out = {}
+local i = 4
+while i + 3 <= #ARGV do
+  local user, key, digest, force = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  i = i + 4
+  if force ~= '1' and redis.call('GET', prefix .. 'pushed:' .. key) == digest then
+    out[#out + 1] = { key, 1 }
+  else
+    local entry = redis.call('HGETALL', prefix .. 'dir:' .. user)
+    local row, known = { key, 0, user, 1 }, false
+    for j = 1, #entry, 2 do
+      if entry[j] == '#' then
+        known = true
+      else
+        row[#row + 1] = entry[j]
+        row[#row + 1] = entry[j + 1]
+      end
+    end
+    if known then
+      out[#out + 1] = row
+    elseif redis.call('SET', prefix .. 'dirp:' .. user, token, 'NX', 'PX', fillTtl) then
+      out[#out + 1] = { key, 0, user, 0, token }
+    else
+      out[#out + 1] = { key, 0, user, 0, '' }
+    end
+  end
+end
+return out
+`;
+
+/** ARGV: prefix, ttlSeconds, then pairs of key and digest: the frames just sent under each key. */
+export const PUSH_REMEMBER = `
+local prefix, ttl = ARGV[1], ARGV[2]
+local i = 3
+while i + 1 <= #ARGV do
+  redis.call('SET', prefix .. 'pushed:' .. ARGV[i], ARGV[i + 1], 'EX', ttl)
+  i = i + 2
+end
+return 0
 `;

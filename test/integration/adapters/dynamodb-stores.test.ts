@@ -199,6 +199,34 @@ describe('DynamoConversationStore on dynalite', () => {
     expect((await store.closeAsParticipant(other.id, { id: 'sup', role: 'supervisor' }, now(), undefined))?.closed.status).toBe('closed');
   });
 
+  it('transfers to a queue in one write only for the assigned agent (or a supervisor), answering the state before and after', async () => {
+    const conversation = await newConversation();
+    const taken = await store.assign(conversation.id, { id: 'agent-a', name: 'A' }, now());
+    // Another agent: nothing stored.
+    expect(await store.transferToQueue(conversation.id, 'billing', now(), 'agent-x')).toBeUndefined();
+    expect(await store.get(conversation.id)).toEqual(taken);
+    const skill = `skill-${ids.next().toLowerCase()}`;
+    const at = now();
+    const byAgent = await store.transferToQueue(conversation.id, skill, at, 'agent-a');
+    expect(byAgent?.before).toEqual(taken);
+    // The answer derived from the item before is what is stored now: queued in the new skill, no agent, the epoch one on.
+    expect(byAgent?.moved).toEqual(await store.get(conversation.id));
+    expect(byAgent?.moved).toMatchObject({ status: 'queued', skill, queuedAt: at, epoch: (taken?.epoch ?? 0) + 1 });
+    expect(byAgent?.moved.agent).toBeUndefined();
+    expect((await store.listQueued(skill, 10)).map((queued) => queued.id)).toEqual([conversation.id]);
+    // Queued now, so not the agent's any more; a supervisor moves it on (from queued too).
+    expect(await store.transferToQueue(conversation.id, 'billing', now(), 'agent-a')).toBeUndefined();
+    const bySupervisor = await store.transferToQueue(conversation.id, 'billing', now(), undefined);
+    expect(bySupervisor?.before).toEqual(byAgent?.moved);
+    expect(bySupervisor?.moved).toEqual(await store.get(conversation.id));
+    expect(await store.listQueued(skill, 10)).toEqual([]);
+    // Closed, or unknown: undefined, nothing stored.
+    const closed = await store.close(conversation.id, { id: 'sup', role: 'supervisor' }, now());
+    expect(await store.transferToQueue(conversation.id, 'billing', now(), undefined)).toBeUndefined();
+    expect(await store.get(conversation.id)).toEqual(closed);
+    expect(await store.transferToQueue(`NOPE${ids.next()}`, 'billing', now(), undefined)).toBeUndefined();
+  });
+
   it('numbers concurrent messages 1..N with no gaps or repeats', async () => {
     const conversation = await newConversation();
     const results = await Promise.all(

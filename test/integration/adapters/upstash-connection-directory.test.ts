@@ -162,6 +162,49 @@ describe.each(backends)('UpstashConnectionDirectory through the local Upstash en
     expect(await client.exists(`${(directory as unknown as { prefix: string }).prefix}dir:guest-4`)).toBe(0);
   });
 
+  it('pushes: reads recipients, tells which frames are unchanged since the last one remembered, and fills unknown users', async () => {
+    const directory = fresh();
+    await warmed(directory, { 'guest-6': [connection('guest-6', 'g-1')] });
+    const push = (userId: string, key: string, digest: string, force = false) => ({ userId, key, digest, force });
+    const first = await directory.lookupPushes([push('guest-6', 'queued:c6', 'tech|2'), push('guest-7', 'queued:c7', 'tech|3')]);
+    expect([...first!.unchanged]).toEqual([]);
+    expect(Object.fromEntries(first!.known)).toEqual({ 'guest-6': [connection('guest-6', 'g-1')] });
+    const token = first!.fillTokens.get('guest-7');
+    expect(token).toBeTruthy();
+    await directory.rememberPushes(
+      [
+        { key: 'queued:c6', digest: 'tech|2' },
+        { key: 'queued:c7', digest: 'tech|3' },
+      ],
+      [{ userId: 'guest-7', token, connections: [connection('guest-7', 'g-7')] }],
+    );
+    const again = await directory.lookupPushes([
+      push('guest-6', 'queued:c6', 'tech|2'),
+      push('guest-7', 'queued:c7', 'tech|2'),
+      push('guest-6', 'queued:c6b', 'tech|2'),
+    ]);
+    // The same frame under the same key is unchanged; another digest or another key is not.
+    expect([...again!.unchanged]).toEqual(['queued:c6']);
+    expect(Object.fromEntries(again!.known)).toEqual({
+      'guest-6': [connection('guest-6', 'g-1')],
+      'guest-7': [connection('guest-7', 'g-7')],
+    });
+    // Forced (a conversation that just joined): read and told even when unchanged.
+    const forced = await directory.lookupPushes([push('guest-6', 'queued:c6', 'tech|2', true)]);
+    expect([...forced!.unchanged]).toEqual([]);
+    expect(forced!.known.get('guest-6')).toEqual([connection('guest-6', 'g-1')]);
+  });
+
+  it('answers no push lookup when Redis cannot be reached', async () => {
+    const directory = fresh();
+    server.setReachable(false);
+    try {
+      expect(await directory.lookupPushes([{ userId: 'guest-x', key: 'queued:x', digest: 'd' }])).toBeUndefined();
+    } finally {
+      server.setReachable(true);
+    }
+  });
+
   it('counts sliding-window limits on @upstash/ratelimit keys: a third message in the minute is limited', async () => {
     const run = `t${Date.now()}-${runs++}:`;
     const directory = new UpstashConnectionDirectory({

@@ -325,6 +325,55 @@ describe('ParleyClient', () => {
     expect(acks).toEqual([pending.clientMsgId]);
   });
 
+  it('sends a cursor with the first message after start: the seq the start reply reported stored (issue 14)', async () => {
+    const { client } = makeClient();
+    void client.connect();
+    const socket = await bringUp();
+    const started = client.start({ text: 'hello' });
+    // The reply to start: the ack of the first message, then the conversation (lastSeq 1).
+    socket.receive({ type: 'ack', clientMsgId: started.clientMsgId, conversationId: 'conv', seq: 1, messageId: 'm1', ts: 't' });
+    socket.receive({ type: 'conversation', conversation: summary('conv', 1) });
+    // No sync has said where this device starts, so it holds no message of the conversation yet.
+    expect(client.cursor('conv')).toBeUndefined();
+    client.send('conv', 'the next one');
+    expect(socket.actions('message')).toEqual([expect.objectContaining({ text: 'the next one', cursor: 1 })]);
+    // Only a send with nothing known of its conversation goes without (`start` is not counted).
+    client.send(undefined, 'my open conversation');
+    expect(client.stats()).toMatchObject({ sendsWithCursor: 1, sendsWithoutCursor: 1 });
+  });
+
+  it('sends the highest seq the server reported stored, never more; the cursor stays fixed across a reload', async () => {
+    const storage = new MemoryStore();
+    const first = makeClient(storage);
+    // Closed before it is ready: the connect promise rejects.
+    first.client.connect().catch(() => undefined);
+    // Listed with 5 stored, but not yet synced: the session alone gives the cursor.
+    await vi.advanceTimersByTimeAsync(0);
+    const socket = FakeSocket.latest();
+    socket.open();
+    socket.receive(session([summary('conv', 5)]));
+    const early = first.client.send('conv', 'before sync');
+    // A live message above a gap: stored, so every seq up to it is.
+    socket.receive(message('conv', 7));
+    const later = first.client.send('conv', 'after a live message');
+    expect(first.client.pending().map((entry) => entry.cursor)).toEqual([5, 7]);
+    first.client.dispose();
+
+    // Reloaded before any sync delivered anything: the sends keep their cursors, and a new
+    // send starts from what the server reported before the reload.
+    const second = makeClient(storage);
+    void second.client.connect();
+    const fresh = second.client.send('conv', 'after the reload');
+    const next = await bringUp([summary('conv', 8)], { conv: 8 });
+    // What the server reported is for sends only: the sync still asks from the read position.
+    expect(next.actions('sync')).toEqual([{ action: 'sync' }]);
+    expect(next.actions('message')).toEqual([
+      expect.objectContaining({ clientMsgId: early.clientMsgId, cursor: 5 }),
+      expect.objectContaining({ clientMsgId: later.clientMsgId, cursor: 7 }),
+      expect.objectContaining({ clientMsgId: fresh.clientMsgId, cursor: 7 }),
+    ]);
+  });
+
   it('waits while offline and reconnects at once when the network returns', async () => {
     const listeners = new Map<string, () => void>();
     const platformWindow = {

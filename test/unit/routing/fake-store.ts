@@ -209,6 +209,24 @@ export class FakeConversationStore implements ConversationStore {
     return this.save({ ...rest, status: 'queued', skill, queuedAt: options.queuedAt ?? now, updatedAt: now }, current);
   }
 
+  async transferToQueue(
+    conversationId: string,
+    skill: string,
+    now: string,
+    byAgentId: string | undefined,
+  ): Promise<{ before: Conversation; moved: Conversation } | undefined> {
+    await this.pause();
+    const current = this.items.get(conversationId);
+    if (!current) return undefined;
+    const matches =
+      byAgentId === undefined
+        ? current.status === 'queued' || current.status === 'assigned'
+        : current.status === 'assigned' && current.agent?.id === byAgentId;
+    if (!matches) return undefined;
+    const { agent: _agent, assignedAt: _assignedAt, noAgentNoticeAt: _notice, ...rest } = current;
+    return { before: current, moved: this.save({ ...rest, status: 'queued', skill, queuedAt: now, updatedAt: now }, current) };
+  }
+
   async reassign(
     conversationId: string,
     fromAgentId: string,
