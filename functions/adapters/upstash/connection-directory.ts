@@ -26,6 +26,8 @@ export interface UpstashConnectionDirectoryOptions {
   /** The rate limiter's prefix: counters are `${ratePrefix}${rule}:${key}:${window}` (@upstash/ratelimit's keys). */
   readonly ratePrefix?: string;
   readonly now?: () => number;
+  /** How long a queue-position lookup or remember waits for Redis before the router goes on without it. */
+  readonly pushTimeoutMs?: number;
 }
 
 /** How long a conversation's participant list is remembered after its last change. */
@@ -35,6 +37,26 @@ export const FILL_WINDOW_MS = 10_000;
 /** How long the last frame sent under a push key is remembered (a queue wait longer than this is told again). */
 export const PUSHED_SECONDS = 24 * 3600;
 const DEFAULT_TIMEOUT_MS = 1_000;
+
+/**
+ * `call`'s value, or 'timeout' when it takes longer than `ms`. A late failure after the
+ * timeout answered is nobody's to handle: the Upstash client's retries (about 4 s against
+ * an unreachable Redis) must not hold a caller that has a fallback.
+ */
+async function within<T>(call: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  call.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      call,
+      new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 const reasonOf = (error: unknown): string => (error instanceof Error ? error.message.slice(0, 200) : 'unknown error');
 const LIST_SEPARATOR = '\n';
@@ -111,7 +133,6 @@ export class UpstashConnectionDirectory implements ConnectionDirectory {
       ...checks.map((check) => this.options.limits[check.rule].timeoutMs ?? DEFAULT_TIMEOUT_MS),
     );
     const token = randomUUID();
-    let timer: NodeJS.Timeout | undefined;
     try {
       const call = this.run('admit', (redis) =>
         redis.eval<string[], unknown[]>(
@@ -127,14 +148,7 @@ export class UpstashConnectionDirectory implements ConnectionDirectory {
           ],
         ),
       );
-      // A late failure after the timeout answered is nobody's to handle.
-      call.catch(() => undefined);
-      const reply = await Promise.race([
-        call,
-        new Promise<'timeout'>((resolve) => {
-          timer = setTimeout(() => resolve('timeout'), timeoutMs);
-        }),
-      ]);
+      const reply = await within(call, timeoutMs);
       if (reply === 'timeout') return unknownDecisions(checks, 'Redis did not answer in time');
       const [remaining, ...rows] = reply as [unknown[], ...unknown[][]];
       const decisions = counters.map((counter, index): RateDecision => {
@@ -145,8 +159,6 @@ export class UpstashConnectionDirectory implements ConnectionDirectory {
       return { decisions, recipients: this.lookupOf(conversationId, rows) };
     } catch (error) {
       return unknownDecisions(checks, reasonOf(error));
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -214,12 +226,16 @@ export class UpstashConnectionDirectory implements ConnectionDirectory {
     if (pushes.length === 0) return { unchanged: new Set(), known: new Map(), fillTokens: new Map() };
     const args = [this.prefix, randomUUID(), String(FILL_WINDOW_MS)];
     for (const push of pushes) args.push(push.userId, push.key, push.digest, push.force ? '1' : '0');
-    let rows: unknown[][];
+    let rows: unknown[][] | 'timeout';
     try {
-      rows = await this.run('push lookup', (redis) => redis.eval<string[], unknown[][]>(PUSH_LOOKUP, [], args));
+      rows = await within(
+        this.run('push lookup', (redis) => redis.eval<string[], unknown[][]>(PUSH_LOOKUP, [], args)),
+        this.pushTimeoutMs(),
+      );
     } catch {
       return undefined;
     }
+    if (rows === 'timeout') return undefined;
     const unchanged = new Set<string>();
     const userRows: unknown[][] = [];
     for (const row of rows) {
@@ -241,7 +257,12 @@ export class UpstashConnectionDirectory implements ConnectionDirectory {
               [this.prefix, String(PUSHED_SECONDS), ...sent.flatMap((push) => [push.key, push.digest])],
             ),
           );
-    await Promise.all([remembering, this.fillUsers(fills)]);
+    const done = await within(Promise.all([remembering, this.fillUsers(fills)]), this.pushTimeoutMs());
+    if (done === 'timeout') throw new HotStateError('Redis push remember did not answer in time');
+  }
+
+  private pushTimeoutMs(): number {
+    return this.options.pushTimeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
   async remove(userId: string, connectionId: string): Promise<void> {

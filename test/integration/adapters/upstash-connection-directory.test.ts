@@ -246,3 +246,23 @@ describe.each(backends)('UpstashConnectionDirectory through the local Upstash en
     }
   });
 });
+
+describe('UpstashConnectionDirectory when Redis hangs', () => {
+  // A Redis whose every command never answers (as the Upstash client retrying an unreachable
+  // endpoint for seconds): queue positions go on without it instead of holding the router.
+  const hanging = { eval: () => new Promise<never>(() => undefined) } as unknown as Redis;
+  const directory = new UpstashConnectionDirectory({
+    redis: async () => hanging,
+    limits: LIMITS,
+    entrySeconds: 3600,
+    pushTimeoutMs: 50,
+  });
+
+  it('answers no push lookup once its timeout passes', async () => {
+    expect(await directory.lookupPushes([{ userId: 'guest-h', key: 'queued:h', digest: 'd' }])).toBeUndefined();
+  });
+
+  it('fails a push remember once its timeout passes', async () => {
+    await expect(directory.rememberPushes([{ key: 'queued:h', digest: 'd' }], [])).rejects.toThrow(/did not answer in time/);
+  });
+});
