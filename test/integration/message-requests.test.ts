@@ -185,4 +185,51 @@ describe('the message action', () => {
     },
     budget(12),
   );
+
+  it(
+    'a send whose cursor lies far below lastSeq reads one window of messages, not the run above it',
+    async () => {
+      const login = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'agent.tech@example.com', password: 'parley-demo' });
+      const guest = await postJson(`${stack.httpUrl}/v1/auth/guest`, { name: 'Far behind' });
+      const agent = await RawClient.connect(stack.wsUrl, login.body.token);
+      await agent.request({ action: 'status', status: 'online' }, ['status']);
+      const customer = await RawClient.connect(stack.wsUrl, guest.body.token);
+      customer.send({ action: 'start', skill: 'tech', text: 'Hello', clientMsgId: 'f-1' });
+      // Queued or assigned (earlier tests may hold the agent's capacity): the message path is the same.
+      const conversationId = ((await customer.nextOfType('conversation')).conversation as { id: string }).id;
+      await customer.request({ action: 'message', conversationId, clientMsgId: 'f-2', text: 'Warm', cursor: 1 }, ['ack']);
+      // Many messages later (written straight to the store: this counts the send, not them).
+      const { conversations } = stack.wiring().ports;
+      const behind = 250;
+      let conversation = (await conversations.get(conversationId))!;
+      const sender = { id: guest.body.user.id as string, role: 'customer' as const, name: 'Far behind' };
+      for (let i = 0; i < behind; i++) {
+        const cursor = conversation.lastSeq;
+        await conversations.appendMessage(
+          conversation,
+          { sender, text: `m${i}`, clientMsgId: `seed-${i}`, cursor },
+          new Date().toISOString(),
+        );
+        conversation = { ...conversation, lastSeq: cursor + 1 };
+      }
+
+      // Cursor 0 (an old seq, or a lie): the window above it, then the clientMsgId claim path.
+      const sent = await messageRequests(() =>
+        customer.request({ action: 'message', conversationId, clientMsgId: 'f-3', text: 'Late', cursor: 0 }, ['ack']),
+      );
+      expect(sent.conversation).toEqual(['GetItem', 'Query', 'PutItem', 'PutItem', 'UpdateItem']);
+      expect(sent.others).toEqual([]);
+      const resent = await messageRequests(() =>
+        customer.request({ action: 'message', conversationId, clientMsgId: 'f-3', text: 'Late', cursor: 0 }, ['ack']),
+      );
+      const onDynalite = !process.env.DYNAMODB_ENDPOINT;
+      expect(resent.conversation).toEqual(
+        onDynalite ? ['GetItem', 'Query', 'PutItem', 'GetItem', 'Query'] : ['GetItem', 'Query', 'PutItem', 'Query'],
+      );
+      const stored = await conversations.listMessages(conversationId, 0, 1000);
+      expect(stored.messages.filter((message) => message.clientMsgId === 'f-3').map((message) => message.seq)).toEqual([behind + 3]);
+      await Promise.all([customer.close(), agent.close()]);
+    },
+    budget(20),
+  );
 });

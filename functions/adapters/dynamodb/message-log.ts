@@ -11,6 +11,11 @@ import { keys, messageSortKey, noteSortKey } from './keys';
 const LAST_SEQ = 10 ** 12 - 1;
 const PLACEMENT_ATTEMPTS = 50;
 const SCAN_PAGE = 100;
+/**
+ * How far above a sender's cursor a copy of its send may be placed without a clientMsgId
+ * claim, and so the most messages one send's search above the cursor reads (one Query page).
+ */
+export const CURSOR_WINDOW = SCAN_PAGE;
 
 type Key = { pk: string; sk: string };
 
@@ -129,10 +134,18 @@ export class MessageLog {
     if (this.space.kind === 'message' && draft.clientMsgId && draft.cursor !== undefined) {
       return this.appendAfterCursor(conversation, draft, now, draft.cursor);
     }
+    return this.appendWithClaim(conversation, draft, now, 0);
+  }
+
+  /**
+   * The claim path. `reached`: a seq up to which this attempt saw every slot filled (a cursor
+   * send's search of its window), a floor as good as lastSeq and possibly higher.
+   */
+  private async appendWithClaim(conversation: Conversation, draft: MessageDraft, now: string, reached: number): Promise<AppendResult> {
     let messageId = this.ids.next();
     // What the caller (or the HEAD item) knew: every seq up to it is stored and announced in lastSeq.
     const known = this.space.kind === 'message' ? conversation.lastSeq : await this.headSeq(conversation.id);
-    let floor = known;
+    let floor = Math.max(known, reached);
     let earlier = false;
     if (draft.clientMsgId) {
       const claim = await this.claimClientMsgId(conversation.id, draft.sender.id, draft.clientMsgId, messageId, floor, now);
@@ -147,6 +160,7 @@ export class MessageLog {
       }
     }
     const placed = await this.place(conversation.id, { messageId, floor, draft, now }, earlier, byMessageId(messageId));
+    if (!placed) throw new DynamoStoreError('a placement without a ceiling stopped at one');
     return this.finish(conversation.id, placed, known);
   }
 
@@ -159,18 +173,43 @@ export class MessageLog {
    * nothing above it). Any attempt that loses a put walks the occupied run for a copy of the
    * same send (sender and clientMsgId) before trying past its end, so of two attempts racing
    * (a slow first attempt and a resend), the one that puts second finds the other's copy.
-   * docs/delivery.md "The message path's requests" gives the argument.
+   *
+   * The search is bounded: a copy is placed this way only in the window of CURSOR_WINDOW slots
+   * above the cursor. Once the window is full (every slot in it taken, as lastSeq or this
+   * attempt's own walk shows) no copy can be placed in it any more and every copy placed there
+   * is visible: one read of the window answers it, and otherwise the send takes the claim path,
+   * whose copies its claim finds. So a cursor far below lastSeq (an old one, or a lie) costs one
+   * window, not the whole run above it. docs/delivery.md "The message path's requests" gives
+   * the argument.
    */
   private async appendAfterCursor(conversation: Conversation, draft: MessageDraft, now: string, cursor: number): Promise<AppendResult> {
     const known = conversation.lastSeq;
+    const end = cursor + CURSOR_WINDOW;
+    const mine = sameSend(draft.sender.id, draft.clientMsgId ?? '');
+    if (known >= end) {
+      const window = await this.searchWindow(conversation.id, cursor, mine);
+      if (window.copy) return this.finish(conversation.id, { message: window.copy, existed: true }, known);
+      return this.appendWithClaim(conversation, draft, now, end);
+    }
     const floor = Math.min(cursor, known);
-    const placed = await this.place(
-      conversation.id,
-      { messageId: this.ids.next(), floor, draft, now },
-      floor < known,
-      sameSend(draft.sender.id, draft.clientMsgId ?? ''),
-    );
-    return this.finish(conversation.id, placed, known);
+    const placed = await this.place(conversation.id, { messageId: this.ids.next(), floor, draft, now }, floor < known, mine, end);
+    if (placed) return this.finish(conversation.id, placed, known);
+    // The window filled while this attempt walked it (every slot of it read, no copy of this send).
+    return this.appendWithClaim(conversation, draft, now, end);
+  }
+
+  /**
+   * The window above a sender's cursor, in one Query: a copy of its send there, and whether
+   * the window is full (then no copy can be placed in it any more: appendAfterCursor).
+   */
+  private async searchWindow(
+    conversationId: string,
+    cursor: number,
+    matches: (stored: Message) => boolean,
+  ): Promise<{ copy?: Message; full: boolean }> {
+    const page = await this.range(conversationId, cursor, CURSOR_WINDOW, cursor + CURSOR_WINDOW);
+    const copy = page.messages.find(matches);
+    return { ...(copy ? { copy } : {}), full: page.messages.length >= CURSOR_WINDOW };
   }
 
   /** lastSeq covers what was placed (or found placed above what the caller knew). */
@@ -187,7 +226,12 @@ export class MessageLog {
     return { message: placed.message, duplicate: placed.existed, resumed };
   }
 
-  async list(conversationId: string, afterSeq: number, limit: number): Promise<MessagePage> {
+  list(conversationId: string, afterSeq: number, limit: number): Promise<MessagePage> {
+    return this.range(conversationId, afterSeq, limit, LAST_SEQ);
+  }
+
+  /** Up to `limit` entries after `afterSeq`, none above `through`. */
+  private async range(conversationId: string, afterSeq: number, limit: number, through: number): Promise<MessagePage> {
     const result = await dynamo('Query', () =>
       this.db.send(
         new QueryCommand({
@@ -196,7 +240,7 @@ export class MessageLog {
           ExpressionAttributeValues: {
             ':pk': this.space.partition(conversationId),
             ':from': this.space.sortKey(afterSeq + 1),
-            ':to': this.space.sortKey(LAST_SEQ),
+            ':to': this.space.sortKey(Math.min(through, LAST_SEQ)),
           },
           ConsistentRead: true,
           Limit: limit + 1,
@@ -221,9 +265,15 @@ export class MessageLog {
     return result.Item !== undefined;
   }
 
-  /** `cursor`: the sender's cursor from its first send (no claim was made); the search starts above it. */
+  /**
+   * `cursor`: the sender's cursor from its first send. A copy placed without a claim is in the
+   * window above it; past a full window the send was placed by claim (appendAfterCursor).
+   */
   async findByClientMsgId(conversationId: string, senderId: string, clientMsgId: string, cursor?: number): Promise<Message | undefined> {
-    if (this.space.kind === 'message' && cursor !== undefined) return this.walkFor(conversationId, cursor, sameSend(senderId, clientMsgId));
+    if (this.space.kind === 'message' && cursor !== undefined) {
+      const window = await this.searchWindow(conversationId, cursor, sameSend(senderId, clientMsgId));
+      if (window.copy || !window.full) return window.copy;
+    }
     const claim = await this.getClaim(conversationId, senderId, clientMsgId);
     if (!claim) return undefined;
     if (typeof claim.seq === 'number') return this.get(conversationId, claim.seq);
@@ -302,23 +352,27 @@ export class MessageLog {
    * claim, or a sender's cursor below lastSeq) reads the run above the floor before writing
    * anything: that attempt's copy, if placed, is in it. Otherwise a lost put walks the occupied
    * run for a copy of this send (`mine`: a racing attempt), else past its end. Only lost puts
-   * count against the attempts.
+   * count against the attempts. With a `ceiling` (a cursor's window) nothing is read or put
+   * above it: undefined once the next free slot is past it (every slot up to it was read).
    */
   private async place(
     conversationId: string,
     attempt: { messageId: string; floor: number; draft: MessageDraft; now: string },
     walkFirst: boolean,
     matches: (stored: Message) => boolean,
-  ): Promise<{ message: Message; existed: boolean }> {
+    ceiling = LAST_SEQ,
+  ): Promise<{ message: Message; existed: boolean } | undefined> {
     let slot = attempt.floor + 1;
     let walk = walkFirst;
     for (let lost = 0; lost < PLACEMENT_ATTEMPTS; ) {
+      if (slot > ceiling) return undefined;
       if (walk) {
-        const page = await this.list(conversationId, slot - 1, SCAN_PAGE);
+        const page = await this.range(conversationId, slot - 1, Math.min(SCAN_PAGE, ceiling - slot + 1), ceiling);
         const mine = page.messages.find(matches);
         if (mine) return { message: mine, existed: true };
         slot = (page.messages.at(-1)?.seq ?? slot - 1) + 1;
         if (page.more) continue;
+        if (slot > ceiling) return undefined;
       }
       const message: Message = {
         conversationId,

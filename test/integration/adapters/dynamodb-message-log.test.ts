@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusShardKey } from '../../../functions/adapters/dynamodb/conversation-items';
 import { DynamoConversationStore } from '../../../functions/adapters/dynamodb/conversation-store';
 import { keys } from '../../../functions/adapters/dynamodb/keys';
+import { CURSOR_WINDOW } from '../../../functions/adapters/dynamodb/message-log';
 import { INDEXES } from '../../../functions/adapters/dynamodb/table-schema';
 import { ulidGenerator } from '../../../functions/adapters/system/clock';
 import type { Conversation } from '../../../functions/domain/conversation';
@@ -20,6 +21,8 @@ let store: DynamoConversationStore;
 const counter = new RequestCounter();
 /** Every command sent, by name, in order (the counter counts; this names them). */
 const sent: string[] = [];
+/** Items the Queries returned since `measured` began (what a walk reads). */
+let itemsRead = 0;
 const ids = ulidGenerator();
 const now = () => new Date().toISOString();
 const ann = { id: 'guest:ann', role: 'customer' as const, name: 'Ann' };
@@ -65,7 +68,10 @@ beforeAll(async () => {
         gate.reached();
         await gate.released;
       }
-      return next(args);
+      const result = await next(args);
+      const count = (result as { output?: { Count?: unknown } }).output?.Count;
+      if (String(context.commandName) === 'QueryCommand' && typeof count === 'number') itemsRead += count;
+      return result;
     },
     { step: 'initialize', name: 'testCommandNames' },
   );
@@ -81,6 +87,7 @@ afterAll(async () => {
 async function measured(work: () => Promise<unknown>): Promise<{ count: number; commands: string[] }> {
   counter.take();
   sent.length = 0;
+  itemsRead = 0;
   await work();
   const count = [...counter.take().values()].reduce((sum, row) => sum + row.dynamodb, 0);
   return { count, commands: [...sent] };
@@ -381,6 +388,113 @@ describe("MessageLog with the sender's cursor (issue 14: no clientMsgId record)"
     const messages = await stored(conversation.id);
     expect(messages.map((message) => message.seq)).toEqual(Array.from({ length: messages.length }, (_, i) => i + 1));
     const sendsStored = messages.map((message) => `${message.sender.id}/${message.clientMsgId}`);
+    expect(new Set(sendsStored).size).toBe(sendsStored.length);
+    expect(new Set(sends.map((draft) => `${draft.sender.id}/${draft.clientMsgId}`)).size).toBe(sendsStored.length);
+    for (const result of results) expect(messages).toContainEqual(result.message);
+    expect((await store.get(conversation.id))?.lastSeq).toBe(messages.length);
+  });
+});
+
+describe('MessageLog with a cursor far below lastSeq (issue 14: the search above a cursor is bounded)', () => {
+  /** A conversation holding `count` messages of Bob's, each sent with an up-to-date cursor. */
+  async function withMessages(count: number): Promise<Conversation> {
+    const conversation = await newConversation();
+    for (let seq = 0; seq < count; seq++) {
+      await store.appendMessage(
+        { ...conversation, lastSeq: seq },
+        { sender: bob, text: `m${seq}`, clientMsgId: `s${seq}`, cursor: seq },
+        now(),
+      );
+    }
+    return (await store.get(conversation.id))!;
+  }
+
+  it('a send whose cursor lies far below lastSeq reads one window, then takes the claim path; its resend too', async () => {
+    const behind = 3 * CURSOR_WINDOW + 17;
+    const conversation = await withMessages(behind);
+    let placed: Awaited<ReturnType<typeof store.appendMessage>> | undefined;
+    const send = await measured(async () => {
+      placed = await store.appendMessage(conversation, { sender: ann, text: 'old cursor', clientMsgId: 'far', cursor: 0 }, now());
+    });
+    // The window above the cursor (no copy there), the clientMsgId claim, the slot, lastSeq.
+    expect(send.commands).toEqual(['Query', 'PutItem', 'PutItem', 'UpdateItem']);
+    expect(itemsRead).toBeLessThanOrEqual(CURSOR_WINDOW);
+    expect(placed).toMatchObject({ duplicate: false, message: { seq: behind + 1, clientMsgId: 'far' } });
+
+    const current = (await store.get(conversation.id))!;
+    let again: Awaited<ReturnType<typeof store.appendMessage>> | undefined;
+    const resend = await measured(async () => {
+      again = await store.appendMessage(current, { sender: ann, text: 'old cursor', clientMsgId: 'far', cursor: 0 }, now());
+    });
+    // The window, the claim put that fails (and its read on dynalite), the run above the claim's floor.
+    expect(resend.commands).toEqual(['Query', 'PutItem', 'GetItem', 'Query']);
+    expect(itemsRead).toBeLessThanOrEqual(CURSOR_WINDOW + 1);
+    expect(again).toEqual({ message: placed!.message, duplicate: true, resumed: false });
+
+    // A closed conversation's resend looks the same way: the window, then the claim.
+    let found: unknown;
+    const lookup = await measured(async () => {
+      found = await store.findByClientMsgId(conversation.id, ann.id, 'far', 0);
+    });
+    expect(lookup.count).toBeLessThanOrEqual(3);
+    expect(itemsRead).toBeLessThanOrEqual(CURSOR_WINDOW + 1);
+    expect(found).toEqual(placed!.message);
+    expect(await stored(conversation.id)).toHaveLength(behind + 1);
+  });
+
+  it('a resend that finds the window full answers the copy its first attempt placed inside it', async () => {
+    const conversation = await withMessages(CURSOR_WINDOW - 1);
+    // The first attempt (cursor 0) takes the window's last slot, without a claim.
+    const first = await store.appendMessage(conversation, { sender: ann, text: 'edge', clientMsgId: 'edge', cursor: 0 }, now());
+    expect(first.message.seq).toBe(CURSOR_WINDOW);
+    let current = (await store.get(conversation.id))!;
+    for (let i = 0; i < 3; i++) {
+      await store.appendMessage(current, { sender: bob, text: `after${i}`, clientMsgId: `after${i}`, cursor: current.lastSeq }, now());
+      current = (await store.get(conversation.id))!;
+    }
+    const resend = await store.appendMessage(current, { sender: ann, text: 'edge', clientMsgId: 'edge', cursor: 0 }, now());
+    expect(resend).toEqual({ message: first.message, duplicate: true, resumed: false });
+    const messages = await stored(conversation.id);
+    expect(messages.filter((message) => message.clientMsgId === 'edge')).toHaveLength(1);
+    expect(messages.map((message) => message.seq)).toEqual(Array.from({ length: CURSOR_WINDOW + 3 }, (_, i) => i + 1));
+  });
+
+  it('a first attempt whose window filled while its put was held finds the copy its resend placed by claim', async () => {
+    const conversation = await withMessages(CURSOR_WINDOW - 1);
+    // The first attempt read the window and is about to put at its last slot.
+    const slow = hold(slotPut('race'));
+    const first = store.appendMessage(conversation, { sender: ann, text: 'race', clientMsgId: 'race', cursor: 0 }, now());
+    await slow.reached;
+    // Bob fills the window's last slot and one more; the resend (same cursor) finds the window full.
+    let current = conversation;
+    for (let i = 0; i < 2; i++) {
+      await store.appendMessage(current, { sender: bob, text: `fill${i}`, clientMsgId: `fill${i}`, cursor: current.lastSeq }, now());
+      current = (await store.get(conversation.id))!;
+    }
+    const resend = await store.appendMessage(current, { sender: ann, text: 'race', clientMsgId: 'race', cursor: 0 }, now());
+    expect(resend).toMatchObject({ duplicate: false, message: { seq: CURSOR_WINDOW + 2 } });
+    slow.release();
+    expect(await first).toMatchObject({ duplicate: true, message: resend.message });
+    const messages = await stored(conversation.id);
+    expect(messages.filter((message) => message.clientMsgId === 'race')).toHaveLength(1);
+    expect(messages.map((message) => message.seq)).toEqual(Array.from({ length: CURSOR_WINDOW + 2 }, (_, i) => i + 1));
+    expect((await store.get(conversation.id))?.lastSeq).toBe(CURSOR_WINDOW + 2);
+  });
+
+  it('numbers racing sends and resends whose window fills during the race 1..N, each send once', async () => {
+    const conversation = await withMessages(CURSOR_WINDOW - 4);
+    // 9 sends, each twice, all with cursor 0: the first few fit in the window, the rest take claims.
+    const sends = Array.from({ length: 18 }, (_, i) => ({
+      sender: i % 3 === 0 ? bob : ann,
+      text: `w${i}`,
+      clientMsgId: `w${i % 9}`,
+      cursor: 0,
+    }));
+    const results = await Promise.all(sends.map((draft) => store.appendMessage(conversation, draft, now())));
+    const messages = await stored(conversation.id);
+    expect(messages.map((message) => message.seq)).toEqual(Array.from({ length: messages.length }, (_, i) => i + 1));
+    const racing = messages.filter((message) => message.clientMsgId?.startsWith('w'));
+    const sendsStored = racing.map((message) => `${message.sender.id}/${message.clientMsgId}`);
     expect(new Set(sendsStored).size).toBe(sendsStored.length);
     expect(new Set(sends.map((draft) => `${draft.sender.id}/${draft.clientMsgId}`)).size).toBe(sendsStored.length);
     for (const result of results) expect(messages).toContainEqual(result.message);
