@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startLocalStack, type LocalStack } from '../../local/stack';
 import { RawClient, postJson, type Frame } from '../../local/tools/raw-client';
 import { REQUEUED_NOTICE } from '../../functions/services/routing';
 import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
+import { routingQueueDrained } from '../support/local-stack';
 import { waitFor } from '../support/wait';
 
 /**
@@ -76,18 +76,6 @@ const noAgentNotice = (conversationId: string) => (frame: Frame) =>
   about('message', conversationId)(frame) &&
   (frame.clientMsgId === `off-hours:${conversationId}` || String(frame.clientMsgId).startsWith(`notice:no-agent:${conversationId}`));
 
-/** Every routing trigger published so far has been handled (none waiting, delayed or in flight). */
-async function routingQueueDrained(): Promise<boolean> {
-  const { Attributes } = await stack
-    .wiring()
-    .clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.routingQueueUrl, AttributeNames: ['All'] }));
-  return (
-    Attributes?.ApproximateNumberOfMessages === '0' &&
-    Attributes.ApproximateNumberOfMessagesNotVisible === '0' &&
-    Attributes.ApproximateNumberOfMessagesDelayed === '0'
-  );
-}
-
 describe('agents who leave', () => {
   it(
     'an agent who closes the tab goes away within the grace and is routed no new chats',
@@ -122,7 +110,10 @@ describe('agents who leave', () => {
       const second = await agentOnline(token);
 
       // The delayed `agent.left` has come and gone: it found the newer connection.
-      await waitFor(routingQueueDrained, { timeoutMs: LEAVE_GRACE_SECONDS * 1000 + budget(3), message: 'routing queue drained' });
+      await waitFor(() => routingQueueDrained(stack), {
+        timeoutMs: LEAVE_GRACE_SECONDS * 1000 + budget(3),
+        message: 'routing queue drained',
+      });
       expect(await statusOf('reloader')).toBe('online');
       expect(second.frames.filter((frame) => frame.type === 'status' && frame.status !== 'online')).toEqual([]);
 

@@ -1,7 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import { describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../local/stack';
 import { RawClient, postJson, type Frame } from '../../local/tools/raw-client';
-import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
+import { isConnectionQuery, NO_SCHEDULE_MS, onDynamoDbRequest, useLocalStack } from '../support/local-stack';
+import { budget } from '../support/setup';
 
 /**
  * Queue positions are told when they change (docs/routing.md#what-customers-see), not again
@@ -11,20 +12,12 @@ import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
 let stack: LocalStack;
 let connectionQueries = 0;
 
-beforeAllOrFail(async () => {
-  stack = await startLocalStack({ httpPort: 0, wsPort: 0, demo: true, scheduleIntervalMs: 24 * 3600 * 1000 });
+useLocalStack({ scheduleIntervalMs: NO_SCHEDULE_MS }, (started) => {
+  stack = started;
   // Every Query of connection records (`CONN#` under a user), made by any handler of the stack.
-  stack.wiring().clients.dynamodb.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (context.commandName === 'QueryCommand' && JSON.stringify(args.input).includes('CONN#')) connectionQueries++;
-      return next(args);
-    },
-    { step: 'initialize', name: 'countConnectionQueries' },
-  );
-}, STACK_START_MS);
-
-afterAll(async () => {
-  await stack?.stop();
+  onDynamoDbRequest(stack, 'countConnectionQueries', (request) => {
+    if (isConnectionQuery(request)) connectionQueries++;
+  });
 });
 
 const about = (type: string, conversationId: string) => (frame: Frame) => frame.type === type && frame.conversationId === conversationId;

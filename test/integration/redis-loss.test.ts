@@ -1,5 +1,4 @@
 import type { ChildProcess } from 'node:child_process';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { RawClient, postJson, type Frame } from '../../local/tools/raw-client';
@@ -7,6 +6,7 @@ import { REQUEUED_NOTICE } from '../../functions/services/routing';
 import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
 import { flushRedis } from '../support/redis-flush';
 import { findRedisServer, freePort, startRedis } from '../support/redis-server';
+import { routingQueueDrained } from '../support/local-stack';
 import { waitFor } from '../support/wait';
 
 /**
@@ -90,17 +90,6 @@ describe.each(backends)('losing Redis data ($name)', ({ realRedis }) => {
   const presenceOf = (agentId: string) => stack.wiring().ports.presence.get(agentId);
   const requeuedNotice = (frame: Frame) => frame.type === 'message' && frame.text === REQUEUED_NOTICE;
 
-  async function routingQueueDrained(): Promise<boolean> {
-    const { Attributes } = await stack
-      .wiring()
-      .clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.routingQueueUrl, AttributeNames: ['All'] }));
-    return (
-      Attributes?.ApproximateNumberOfMessages === '0' &&
-      Attributes.ApproximateNumberOfMessagesNotVisible === '0' &&
-      Attributes.ApproximateNumberOfMessagesDelayed === '0'
-    );
-  }
-
   it(
     'a FLUSHALL while agents stay connected requeues nothing: state comes back from the record and heartbeats',
     async () => {
@@ -111,7 +100,7 @@ describe.each(backends)('losing Redis data ($name)', ({ realRedis }) => {
         { agent: agentA, ...(await customerStarts('loss-a', agentA)) },
         { agent: agentB, ...(await customerStarts('loss-b', agentB)) },
       ];
-      await waitFor(routingQueueDrained, { timeoutMs: budget(2), message: 'routing settled' });
+      await waitFor(() => routingQueueDrained(stack), { timeoutMs: budget(2), message: 'routing settled' });
       // A heartbeat in the normal case costs what it always did: its rate-limit check and one touch.
       stack.resetRedisCommandCount();
       await heartbeat(agentA);
@@ -130,10 +119,10 @@ describe.each(backends)('losing Redis data ($name)', ({ realRedis }) => {
       // agents hold live connections, so they get the grace instead of losing their chats.
       await flushRedis(stack);
       await stack.runScheduled('reconcile');
-      await waitFor(routingQueueDrained, { timeoutMs: budget(2), message: 'routing settled' });
+      await waitFor(() => routingQueueDrained(stack), { timeoutMs: budget(2), message: 'routing settled' });
       await Promise.all([heartbeat(agentA), heartbeat(agentB)]);
       await stack.runScheduled('reconcile');
-      await waitFor(routingQueueDrained, { timeoutMs: budget(2), message: 'routing settled' });
+      await waitFor(() => routingQueueDrained(stack), { timeoutMs: budget(2), message: 'routing settled' });
 
       for (const [index, chat] of chats.entries()) {
         const stored = await stack.wiring().ports.conversations.get(chat.conversationId);
