@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack';
 import { RawClient, postJson, type Frame } from '../../local/tools/raw-client';
 import { flushRedis } from '../support/redis-flush';
-import { isConnectionQuery, NO_SCHEDULE_MS, onDynamoDbRequest, routingQueueDrained, useLocalStack } from '../support/local-stack';
+import { countConnectionQueries, NO_SCHEDULE_MS, type RequestCount, routingQueueDrained, useLocalStack } from '../support/local-stack';
 import { budget } from '../support/setup';
 import { waitFor } from '../support/wait';
 
@@ -14,14 +14,11 @@ import { waitFor } from '../support/wait';
  * directory warms up again.
  */
 let stack: LocalStack;
-let connectionQueries = 0;
+let connectionQueries: RequestCount;
 
 useLocalStack({ scheduleIntervalMs: NO_SCHEDULE_MS }, (started) => {
   stack = started;
-  // Every Query of connection records (`CONN#` under a user), made by any handler of the stack.
-  onDynamoDbRequest(stack, 'countConnectionQueries', (request) => {
-    if (isConnectionQuery(request)) connectionQueries++;
-  });
+  connectionQueries = countConnectionQueries(stack);
 });
 
 const about = (type: string, conversationId: string) => (frame: Frame) => frame.type === type && frame.conversationId === conversationId;
@@ -46,11 +43,11 @@ describe('a chat message finds its recipients without Queries', () => {
       /** One customer message: delivered to the agent; what it cost. */
       async function message(): Promise<{ queries: number; redis: number }> {
         sent++;
-        connectionQueries = 0;
+        connectionQueries.reset();
         stack.resetRedisCommandCount();
         const text = `message ${sent}`;
         await customer.request({ action: 'message', conversationId, clientMsgId: `d-${sent}`, text }, ['ack']);
-        const cost = { queries: connectionQueries, redis: stack.redisCommandCount() };
+        const cost = { queries: connectionQueries.count, redis: stack.redisCommandCount() };
         await agent.waitFor((frame) => frame.type === 'message' && frame.text === text);
         return cost;
       }

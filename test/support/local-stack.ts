@@ -45,6 +45,28 @@ export function onDynamoDbRequest(stack: LocalStack, name: string, listener: (re
 export const isConnectionQuery = (request: DynamoDbRequest): boolean =>
   request.commandName === 'QueryCommand' && JSON.stringify(request.input).includes('CONN#');
 
+/** A running count, read with `count` and set back to 0 with `reset()`. */
+export interface RequestCount {
+  readonly count: number;
+  reset(): void;
+}
+
+/** Counts every Query of connection records (`CONN#` under a user) that any handler of the stack makes. */
+export function countConnectionQueries(stack: LocalStack): RequestCount {
+  let count = 0;
+  onDynamoDbRequest(stack, 'countConnectionQueries', (request) => {
+    if (isConnectionQuery(request)) count++;
+  });
+  return {
+    get count() {
+      return count;
+    },
+    reset() {
+      count = 0;
+    },
+  };
+}
+
 /** Every routing trigger published so far has been handled (none waiting, delayed or in flight). */
 export async function routingQueueDrained(stack: LocalStack): Promise<boolean> {
   const { Attributes } = await stack
