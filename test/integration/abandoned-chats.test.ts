@@ -5,6 +5,7 @@ import { runAsEntry } from '../../local/iam/entry-scope';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { RawClient, postJson, type Frame } from '../../local/tools/raw-client';
 import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
+import { agentOnline as onlineAgent } from '../support/agents';
 import { waitFor } from '../support/wait';
 
 /**
@@ -43,19 +44,8 @@ afterAll(async () => {
 const PASSWORD = 'abandoned-chats-1';
 
 /** An online agent of its own skill with room for one chat, so a second customer must wait for it. */
-async function agentOnline(id: string, skill: string): Promise<RawClient> {
-  const created = await postJson(
-    `${stack.httpUrl}/v1/agents`,
-    { id, email: `${id}@example.com`, name: id, password: PASSWORD, skills: [skill], capacity: 1 },
-    adminToken,
-  );
-  expect(created.status).toBe(201);
-  const { body } = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: `${id}@example.com`, password: PASSWORD });
-  const client = await RawClient.connect(stack.wsUrl, body.token as string);
-  await client.request({ action: 'sync' }, ['synced']);
-  await client.request({ action: 'status', status: 'online' }, ['status']);
-  return client;
-}
+const agentOnline = (id: string, skill: string): Promise<RawClient> =>
+  onlineAgent(stack, adminToken, { id, skill, password: PASSWORD, capacity: 1 });
 
 interface Customer {
   readonly id: string;

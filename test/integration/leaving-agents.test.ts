@@ -6,6 +6,7 @@ import { RawClient, postJson, type Frame } from '../../local/tools/raw-client';
 import { REQUEUED_NOTICE } from '../../functions/services/routing';
 import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
 import { routingQueueDrained } from '../support/local-stack';
+import { connectOnline, createAgent as createTestAgent } from '../support/agents';
 import { waitFor } from '../support/wait';
 
 /**
@@ -39,27 +40,15 @@ afterAll(async () => {
 const PASSWORD = 'leaving-agents-1';
 
 /** An agent of its own skill, so each test routes only to the agent it made. */
-async function createAgent(id: string, skill: string): Promise<void> {
-  const created = await postJson(
-    `${stack.httpUrl}/v1/agents`,
-    { id, email: `${id}@example.com`, name: id, password: PASSWORD, skills: [skill], capacity: 2 },
-    adminToken,
-  );
-  expect(created.status).toBe(201);
-}
+const createAgent = (id: string, skill: string): Promise<void> =>
+  createTestAgent(stack, adminToken, { id, skill, password: PASSWORD, capacity: 2 });
 
 async function login(id: string): Promise<{ token: string; refreshToken: string }> {
   const { body } = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: `${id}@example.com`, password: PASSWORD });
   return { token: body.token as string, refreshToken: body.refreshToken as string };
 }
 
-/** Connects as the console does: sync, then say the chosen status. */
-async function agentOnline(token: string): Promise<RawClient> {
-  const client = await RawClient.connect(stack.wsUrl, token);
-  await client.request({ action: 'sync' }, ['synced']);
-  await client.request({ action: 'status', status: 'online' }, ['status']);
-  return client;
-}
+const agentOnline = (token: string): Promise<RawClient> => connectOnline(stack, token);
 
 async function customerStarts(skill: string): Promise<{ client: RawClient; conversationId: string }> {
   const { body } = await postJson(`${stack.httpUrl}/v1/auth/guest`, { name: `Customer of ${skill}` });

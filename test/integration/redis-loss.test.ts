@@ -7,6 +7,7 @@ import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
 import { flushRedis } from '../support/redis-flush';
 import { findRedisServer, freePort, startRedis } from '../support/redis-server';
 import { routingQueueDrained } from '../support/local-stack';
+import { agentOnline as onlineAgent } from '../support/agents';
 import { waitFor } from '../support/wait';
 
 /**
@@ -61,19 +62,8 @@ describe.each(backends)('losing Redis data ($name)', ({ realRedis }) => {
     redisProcess?.kill();
   });
 
-  async function agentOnline(id: string, skill: string): Promise<RawClient> {
-    const created = await postJson(
-      `${stack.httpUrl}/v1/agents`,
-      { id, email: `${id}@example.com`, name: id, password: PASSWORD, skills: [skill], capacity: 2 },
-      adminToken,
-    );
-    expect(created.status).toBe(201);
-    const { body } = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: `${id}@example.com`, password: PASSWORD });
-    const client = await RawClient.connect(stack.wsUrl, body.token as string);
-    await client.request({ action: 'sync' }, ['synced']);
-    await client.request({ action: 'status', status: 'online' }, ['status']);
-    return client;
-  }
+  const agentOnline = (id: string, skill: string): Promise<RawClient> =>
+    onlineAgent(stack, adminToken, { id, skill, password: PASSWORD, capacity: 2 });
 
   async function customerStarts(skill: string, agent: RawClient): Promise<{ client: RawClient; conversationId: string }> {
     const { body } = await postJson(`${stack.httpUrl}/v1/auth/guest`, { name: `Customer of ${skill}` });
