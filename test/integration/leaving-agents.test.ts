@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { afterAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, startLocalStack, type LocalStack } from '../../local/stack';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, type LocalStack } from '../../local/stack';
 import { RawClient, postJson, type Frame } from '../../local/tools/raw-client';
 import { REQUEUED_NOTICE } from '../../functions/services/routing';
-import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
-import { routingQueueDrained } from '../support/local-stack';
-import { connectOnline, createAgent as createTestAgent } from '../support/agents';
+import { budget } from '../support/setup';
+import { NO_SCHEDULE_MS, routingQueueDrained, useLocalStack } from '../support/local-stack';
+import { connectOnline, createAgent as createTestAgent, loginAdmin } from '../support/agents';
 import { waitFor } from '../support/wait';
 
 /**
@@ -19,23 +19,18 @@ const LEAVE_GRACE_SECONDS = 2;
 let stack: LocalStack;
 let adminToken: string;
 
-beforeAllOrFail(async () => {
-  stack = await startLocalStack({
+useLocalStack(
+  {
     skills: ['leave-a', 'leave-b', 'leave-c', 'leave-d'],
-    httpPort: 0,
-    wsPort: 0,
-    demo: true,
     web: false,
     env: { AGENT_LEAVE_GRACE_SECONDS: String(LEAVE_GRACE_SECONDS) },
-    scheduleIntervalMs: 24 * 3600 * 1000,
-  });
-  const { body } = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'admin@example.com', password: 'parley-demo' });
-  adminToken = body.token as string;
-}, STACK_START_MS);
-
-afterAll(async () => {
-  await stack?.stop();
-});
+    scheduleIntervalMs: NO_SCHEDULE_MS,
+  },
+  async (started) => {
+    stack = started;
+    adminToken = await loginAdmin(stack);
+  },
+);
 
 const PASSWORD = 'leaving-agents-1';
 

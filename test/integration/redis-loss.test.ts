@@ -6,8 +6,8 @@ import { REQUEUED_NOTICE } from '../../functions/services/routing';
 import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
 import { flushRedis } from '../support/redis-flush';
 import { findRedisServer, freePort, startRedis } from '../support/redis-server';
-import { routingQueueDrained } from '../support/local-stack';
-import { agentOnline as onlineAgent } from '../support/agents';
+import { NO_SCHEDULE_MS, routingQueueDrained } from '../support/local-stack';
+import { loginAdmin, agentOnline as onlineAgent } from '../support/agents';
 import { waitFor } from '../support/wait';
 
 /**
@@ -50,11 +50,10 @@ describe.each(backends)('losing Redis data ($name)', ({ realRedis }) => {
       demo: true,
       web: false,
       env: { PRESENCE_GRACE_SECONDS: String(GRACE_SECONDS) },
-      scheduleIntervalMs: 24 * 3600 * 1000,
+      scheduleIntervalMs: NO_SCHEDULE_MS,
       ...(redisUrl ? { redisUrl } : {}),
     });
-    const { body } = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'admin@example.com', password: 'parley-demo' });
-    adminToken = body.token as string;
+    adminToken = await loginAdmin(stack);
   }, STACK_START_MS);
 
   afterAll(async () => {

@@ -35,3 +35,9 @@ export async function agentOnline(stack: LocalStack, adminToken: string, agent: 
   const { body } = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: `${agent.id}@example.com`, password: agent.password });
   return connectOnline(stack, body.token as string);
 }
+
+/** The demo admin's access token (the seeded admin@example.com), for the management API. */
+export async function loginAdmin(stack: LocalStack): Promise<string> {
+  const { body } = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'admin@example.com', password: 'parley-demo' });
+  return body.token as string;
+}

@@ -11,11 +11,11 @@ export const NO_SCHEDULE_MS = 24 * 3600 * 1000;
  * seed unless `options` says otherwise; a failed start fails every test, see beforeAllOrFail),
  * handed to `ready` (the file keeps it and adds its spies), stopped after them all.
  */
-export function useLocalStack(options: Partial<LocalStackOptions>, ready: (stack: LocalStack) => void): void {
+export function useLocalStack(options: Partial<LocalStackOptions>, ready: (stack: LocalStack) => void | Promise<void>): void {
   let started: LocalStack | undefined;
   beforeAllOrFail(async () => {
     started = await startLocalStack({ httpPort: 0, wsPort: 0, demo: true, ...options });
-    ready(started);
+    await ready(started);
   }, STACK_START_MS);
   afterAll(async () => {
     await started?.stop();
