@@ -1,10 +1,12 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ABANDONED_CLOSE_TEXT } from '../../functions/domain/abandonment';
 import { sweepAbandonedChats } from '../../functions/services/abandoned-chats';
 import { runAsEntry } from '../../local/iam/entry-scope';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack';
 import { RawClient, postJson, type Frame } from '../../local/tools/raw-client';
-import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
+import { budget } from '../support/setup';
+import { loginAdmin, agentOnline as onlineAgent } from '../support/agents';
+import { NO_SCHEDULE_MS, useLocalStack } from '../support/local-stack';
 import { waitFor } from '../support/wait';
 
 /**
@@ -18,44 +20,28 @@ const CLOSE_AFTER_SECONDS = 2;
 let stack: LocalStack;
 let adminToken: string;
 
-beforeAllOrFail(async () => {
-  stack = await startLocalStack({
+useLocalStack(
+  {
     skills: ['aband-a', 'aband-b'],
-    httpPort: 0,
-    wsPort: 0,
-    demo: true,
     web: false,
     env: {
       ABANDON_AFTER_SECONDS: String(AFTER_SECONDS),
       ABANDON_CLOSE_AFTER_SECONDS: String(CLOSE_AFTER_SECONDS),
       PRESENCE_GRACE_SECONDS: '3600',
     },
-    scheduleIntervalMs: 24 * 3600 * 1000,
-  });
-  const { body } = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'admin@example.com', password: 'parley-demo' });
-  adminToken = body.token as string;
-}, STACK_START_MS);
-
-afterAll(async () => {
-  await stack?.stop();
-});
+    scheduleIntervalMs: NO_SCHEDULE_MS,
+  },
+  async (started) => {
+    stack = started;
+    adminToken = await loginAdmin(stack);
+  },
+);
 
 const PASSWORD = 'abandoned-chats-1';
 
 /** An online agent of its own skill with room for one chat, so a second customer must wait for it. */
-async function agentOnline(id: string, skill: string): Promise<RawClient> {
-  const created = await postJson(
-    `${stack.httpUrl}/v1/agents`,
-    { id, email: `${id}@example.com`, name: id, password: PASSWORD, skills: [skill], capacity: 1 },
-    adminToken,
-  );
-  expect(created.status).toBe(201);
-  const { body } = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: `${id}@example.com`, password: PASSWORD });
-  const client = await RawClient.connect(stack.wsUrl, body.token as string);
-  await client.request({ action: 'sync' }, ['synced']);
-  await client.request({ action: 'status', status: 'online' }, ['status']);
-  return client;
-}
+const agentOnline = (id: string, skill: string): Promise<RawClient> =>
+  onlineAgent(stack, adminToken, { id, skill, password: PASSWORD, capacity: 1 });
 
 interface Customer {
   readonly id: string;

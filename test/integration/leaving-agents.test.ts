@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { afterAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, startLocalStack, type LocalStack } from '../../local/stack';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, type LocalStack } from '../../local/stack';
 import { RawClient, postJson, type Frame } from '../../local/tools/raw-client';
 import { REQUEUED_NOTICE } from '../../functions/services/routing';
-import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
+import { budget } from '../support/setup';
+import { NO_SCHEDULE_MS, routingQueueDrained, useLocalStack } from '../support/local-stack';
+import { connectOnline, createAgent as createTestAgent, loginAdmin } from '../support/agents';
 import { waitFor } from '../support/wait';
 
 /**
@@ -18,48 +19,31 @@ const LEAVE_GRACE_SECONDS = 2;
 let stack: LocalStack;
 let adminToken: string;
 
-beforeAllOrFail(async () => {
-  stack = await startLocalStack({
+useLocalStack(
+  {
     skills: ['leave-a', 'leave-b', 'leave-c', 'leave-d'],
-    httpPort: 0,
-    wsPort: 0,
-    demo: true,
     web: false,
     env: { AGENT_LEAVE_GRACE_SECONDS: String(LEAVE_GRACE_SECONDS) },
-    scheduleIntervalMs: 24 * 3600 * 1000,
-  });
-  const { body } = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'admin@example.com', password: 'parley-demo' });
-  adminToken = body.token as string;
-}, STACK_START_MS);
-
-afterAll(async () => {
-  await stack?.stop();
-});
+    scheduleIntervalMs: NO_SCHEDULE_MS,
+  },
+  async (started) => {
+    stack = started;
+    adminToken = await loginAdmin(stack);
+  },
+);
 
 const PASSWORD = 'leaving-agents-1';
 
 /** An agent of its own skill, so each test routes only to the agent it made. */
-async function createAgent(id: string, skill: string): Promise<void> {
-  const created = await postJson(
-    `${stack.httpUrl}/v1/agents`,
-    { id, email: `${id}@example.com`, name: id, password: PASSWORD, skills: [skill], capacity: 2 },
-    adminToken,
-  );
-  expect(created.status).toBe(201);
-}
+const createAgent = (id: string, skill: string): Promise<void> =>
+  createTestAgent(stack, adminToken, { id, skill, password: PASSWORD, capacity: 2 });
 
 async function login(id: string): Promise<{ token: string; refreshToken: string }> {
   const { body } = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: `${id}@example.com`, password: PASSWORD });
   return { token: body.token as string, refreshToken: body.refreshToken as string };
 }
 
-/** Connects as the console does: sync, then say the chosen status. */
-async function agentOnline(token: string): Promise<RawClient> {
-  const client = await RawClient.connect(stack.wsUrl, token);
-  await client.request({ action: 'sync' }, ['synced']);
-  await client.request({ action: 'status', status: 'online' }, ['status']);
-  return client;
-}
+const agentOnline = (token: string): Promise<RawClient> => connectOnline(stack, token);
 
 async function customerStarts(skill: string): Promise<{ client: RawClient; conversationId: string }> {
   const { body } = await postJson(`${stack.httpUrl}/v1/auth/guest`, { name: `Customer of ${skill}` });
@@ -75,18 +59,6 @@ const about = (type: string, conversationId: string) => (frame: Frame) => frame.
 const noAgentNotice = (conversationId: string) => (frame: Frame) =>
   about('message', conversationId)(frame) &&
   (frame.clientMsgId === `off-hours:${conversationId}` || String(frame.clientMsgId).startsWith(`notice:no-agent:${conversationId}`));
-
-/** Every routing trigger published so far has been handled (none waiting, delayed or in flight). */
-async function routingQueueDrained(): Promise<boolean> {
-  const { Attributes } = await stack
-    .wiring()
-    .clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.routingQueueUrl, AttributeNames: ['All'] }));
-  return (
-    Attributes?.ApproximateNumberOfMessages === '0' &&
-    Attributes.ApproximateNumberOfMessagesNotVisible === '0' &&
-    Attributes.ApproximateNumberOfMessagesDelayed === '0'
-  );
-}
 
 describe('agents who leave', () => {
   it(
@@ -122,7 +94,10 @@ describe('agents who leave', () => {
       const second = await agentOnline(token);
 
       // The delayed `agent.left` has come and gone: it found the newer connection.
-      await waitFor(routingQueueDrained, { timeoutMs: LEAVE_GRACE_SECONDS * 1000 + budget(3), message: 'routing queue drained' });
+      await waitFor(() => routingQueueDrained(stack), {
+        timeoutMs: LEAVE_GRACE_SECONDS * 1000 + budget(3),
+        message: 'routing queue drained',
+      });
       expect(await statusOf('reloader')).toBe('online');
       expect(second.frames.filter((frame) => frame.type === 'status' && frame.status !== 'online')).toEqual([]);
 

@@ -1,9 +1,9 @@
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import { describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../local/stack';
 import { RawClient, postJson, type Frame } from '../../local/tools/raw-client';
 import { flushRedis } from '../support/redis-flush';
-import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
+import { countConnectionQueries, NO_SCHEDULE_MS, type RequestCount, routingQueueDrained, useLocalStack } from '../support/local-stack';
+import { budget } from '../support/setup';
 import { waitFor } from '../support/wait';
 
 /**
@@ -14,36 +14,14 @@ import { waitFor } from '../support/wait';
  * directory warms up again.
  */
 let stack: LocalStack;
-let connectionQueries = 0;
+let connectionQueries: RequestCount;
 
-beforeAllOrFail(async () => {
-  stack = await startLocalStack({ httpPort: 0, wsPort: 0, demo: true, scheduleIntervalMs: 24 * 3600 * 1000 });
-  // Every Query of connection records (`CONN#` under a user), made by any handler of the stack.
-  stack.wiring().clients.dynamodb.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (context.commandName === 'QueryCommand' && JSON.stringify(args.input).includes('CONN#')) connectionQueries++;
-      return next(args);
-    },
-    { step: 'initialize', name: 'countConnectionQueries' },
-  );
-}, STACK_START_MS);
-
-afterAll(async () => {
-  await stack?.stop();
+useLocalStack({ scheduleIntervalMs: NO_SCHEDULE_MS }, (started) => {
+  stack = started;
+  connectionQueries = countConnectionQueries(stack);
 });
 
 const about = (type: string, conversationId: string) => (frame: Frame) => frame.type === type && frame.conversationId === conversationId;
-
-async function routingQueueDrained(): Promise<boolean> {
-  const { Attributes } = await stack
-    .wiring()
-    .clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.routingQueueUrl, AttributeNames: ['All'] }));
-  return (
-    Attributes?.ApproximateNumberOfMessages === '0' &&
-    Attributes.ApproximateNumberOfMessagesNotVisible === '0' &&
-    Attributes.ApproximateNumberOfMessagesDelayed === '0'
-  );
-}
 
 describe('a chat message finds its recipients without Queries', () => {
   it(
@@ -59,17 +37,17 @@ describe('a chat message finds its recipients without Queries', () => {
       const started = await customer.request({ action: 'start', skill: 'tech', text: 'Hello?', clientMsgId: 'd-0' }, ['conversation']);
       const conversationId = (started.conversation as { id: string }).id;
       await agent.waitFor(about('assigned', conversationId));
-      await waitFor(routingQueueDrained, { timeoutMs: budget(2), message: 'routing settled' });
+      await waitFor(() => routingQueueDrained(stack), { timeoutMs: budget(2), message: 'routing settled' });
 
       let sent = 0;
       /** One customer message: delivered to the agent; what it cost. */
       async function message(): Promise<{ queries: number; redis: number }> {
         sent++;
-        connectionQueries = 0;
+        connectionQueries.reset();
         stack.resetRedisCommandCount();
         const text = `message ${sent}`;
         await customer.request({ action: 'message', conversationId, clientMsgId: `d-${sent}`, text }, ['ack']);
-        const cost = { queries: connectionQueries, redis: stack.redisCommandCount() };
+        const cost = { queries: connectionQueries.count, redis: stack.redisCommandCount() };
         await agent.waitFor((frame) => frame.type === 'message' && frame.text === text);
         return cost;
       }

@@ -1,66 +1,27 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { MemoryStore, ParleyClient, type WebSocketConstructor } from '../../clients/parley-client/src/index';
-import { startLocalStack, type LocalStack } from '../../local/stack';
 import { RawClient, postJson } from '../../local/tools/raw-client';
-import { RequestCounter } from '../../scripts/bench/request-counter';
-import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
+import { type CountedRequest, useCountedStack } from '../support/request-counting';
+import { budget } from '../support/setup';
 
 /**
  * The `message` action's DynamoDB requests (issue 14), counted as `npm run bench` counts them
  * (scripts/bench/request-counter.ts) and named by a second middleware, so a request added to
  * the message path fails here. docs/delivery.md "The message path's requests" explains each.
  */
-let stack: LocalStack;
-const counter = new RequestCounter();
-const running = new AsyncLocalStorage<string>();
-const calls: Array<{ fn: string; command: string; conversation: boolean }> = [];
-
-beforeAllOrFail(async () => {
-  stack = await startLocalStack({
-    httpPort: 0,
-    wsPort: 0,
-    demo: true,
-    instrument: (name, handler) => counter.instrument(name, (event, context) => running.run(name, () => handler(event, context))),
-  });
-  const { dynamodb } = stack.wiring().clients;
-  counter.attach(dynamodb, 'dynamodb');
-  dynamodb.middlewareStack.add(
-    (next, context) => async (args) => {
-      const fn = running.getStore();
-      if (fn) {
-        // A request on a conversation's partition (CONV#<id>) rather than a user's connections (USER#<id>).
-        calls.push({
-          fn,
-          command: String(context.commandName).replace(/Command$/, ''),
-          conversation: JSON.stringify(args.input).includes('"CONV#'),
-        });
-      }
-      return next(args);
-    },
-    { step: 'initialize', name: 'testMessageRequests' },
-  );
-}, STACK_START_MS);
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const counted = useCountedStack();
 
 /** The `message` function's DynamoDB requests while `send` runs: the counter's total and the requests by name. */
 async function messageRequests(send: () => Promise<unknown>) {
-  await counter.idle();
-  counter.take();
-  calls.length = 0;
-  await send();
-  await counter.idle();
-  const counted = counter.take().get('message')?.dynamodb ?? 0;
-  const mine = calls.filter((call) => call.fn === 'message');
+  const { counted: total, requests } = await counted.measure('message', send);
+  // A request on a conversation's partition (CONV#<id>) rather than a user's connections (USER#<id>).
+  const onConversation = (call: CountedRequest) => call.json.includes('"CONV#');
   return {
-    counted,
-    conversation: mine.filter((call) => call.conversation).map((call) => call.command),
+    counted: total,
+    conversation: requests.filter(onConversation).map((call) => call.command),
     // Anything else (the recipients' connections were USER#<id> Queries before the Redis directory).
-    others: mine.filter((call) => !call.conversation).map((call) => call.command),
+    others: requests.filter((call) => !onConversation(call)).map((call) => call.command),
   };
 }
 
@@ -68,6 +29,7 @@ describe('the message action', () => {
   it(
     'stores a chat message with 4 DynamoDB requests on the conversation and a resend with no write',
     async () => {
+      const { stack } = counted;
       const login = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'agent.tech@example.com', password: 'parley-demo' });
       const guest = await postJson(`${stack.httpUrl}/v1/auth/guest`, { name: 'Counted' });
       const agent = await RawClient.connect(stack.wsUrl, login.body.token);
@@ -114,6 +76,7 @@ describe('the message action', () => {
   it(
     "stores a message that carries its sender's cursor with 3 requests, and its resend with 2 and no write",
     async () => {
+      const { stack } = counted;
       const login = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'agent.tech@example.com', password: 'parley-demo' });
       const guest = await postJson(`${stack.httpUrl}/v1/auth/guest`, { name: 'Cursor' });
       const agent = await RawClient.connect(stack.wsUrl, login.body.token);
@@ -155,6 +118,7 @@ describe('the message action', () => {
   it(
     "the client library's first send after start carries a cursor: 3 requests on the conversation",
     async () => {
+      const { stack } = counted;
       const login = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'agent.tech@example.com', password: 'parley-demo' });
       const guest = await postJson(`${stack.httpUrl}/v1/auth/guest`, { name: 'Library' });
       const agent = await RawClient.connect(stack.wsUrl, login.body.token);

@@ -1,7 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import { describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../local/stack';
 import { RawClient, postJson, type Frame } from '../../local/tools/raw-client';
-import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
+import { countConnectionQueries, NO_SCHEDULE_MS, type RequestCount, useLocalStack } from '../support/local-stack';
+import { budget } from '../support/setup';
 
 /**
  * Queue positions are told when they change (docs/routing.md#what-customers-see), not again
@@ -9,22 +10,11 @@ import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
  * directory, not one Query each (services/queue-positions.ts).
  */
 let stack: LocalStack;
-let connectionQueries = 0;
+let connectionQueries: RequestCount;
 
-beforeAllOrFail(async () => {
-  stack = await startLocalStack({ httpPort: 0, wsPort: 0, demo: true, scheduleIntervalMs: 24 * 3600 * 1000 });
-  // Every Query of connection records (`CONN#` under a user), made by any handler of the stack.
-  stack.wiring().clients.dynamodb.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (context.commandName === 'QueryCommand' && JSON.stringify(args.input).includes('CONN#')) connectionQueries++;
-      return next(args);
-    },
-    { step: 'initialize', name: 'countConnectionQueries' },
-  );
-}, STACK_START_MS);
-
-afterAll(async () => {
-  await stack?.stop();
+useLocalStack({ scheduleIntervalMs: NO_SCHEDULE_MS }, (started) => {
+  stack = started;
+  connectionQueries = countConnectionQueries(stack);
 });
 
 const about = (type: string, conversationId: string) => (frame: Frame) => frame.type === type && frame.conversationId === conversationId;
@@ -58,7 +48,7 @@ describe('queue positions', () => {
       const ann = await waits('Ann', 1);
       const bob = await waits('Bob', 2);
       const cy = await waits('Cy', 3);
-      connectionQueries = 0;
+      connectionQueries.reset();
 
       // Bob gives up: Cy moves up, Ann (ahead of Bob) stays first.
       await bob.client.request({ action: 'close', conversationId: bob.conversationId }, ['closed']);
@@ -69,7 +59,7 @@ describe('queue positions', () => {
       expect(positionsOf(ann)).toEqual([1]);
       expect(positionsOf(cy)).toEqual([3, 2]);
       // Only the close's own push to Bob read the record: Ann and Cy are known to the directory since their $connect.
-      expect(connectionQueries).toBe(1);
+      expect(connectionQueries.count).toBe(1);
 
       // Someone joining at the back is told (and nobody ahead of them is told again).
       const dee = await waits('Dee', 3);

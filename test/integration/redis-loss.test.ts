@@ -1,5 +1,4 @@
 import type { ChildProcess } from 'node:child_process';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { RawClient, postJson, type Frame } from '../../local/tools/raw-client';
@@ -7,6 +6,8 @@ import { REQUEUED_NOTICE } from '../../functions/services/routing';
 import { beforeAllOrFail, budget, STACK_START_MS } from '../support/setup';
 import { flushRedis } from '../support/redis-flush';
 import { findRedisServer, freePort, startRedis } from '../support/redis-server';
+import { NO_SCHEDULE_MS, routingQueueDrained } from '../support/local-stack';
+import { loginAdmin, agentOnline as onlineAgent } from '../support/agents';
 import { waitFor } from '../support/wait';
 
 /**
@@ -49,11 +50,10 @@ describe.each(backends)('losing Redis data ($name)', ({ realRedis }) => {
       demo: true,
       web: false,
       env: { PRESENCE_GRACE_SECONDS: String(GRACE_SECONDS) },
-      scheduleIntervalMs: 24 * 3600 * 1000,
+      scheduleIntervalMs: NO_SCHEDULE_MS,
       ...(redisUrl ? { redisUrl } : {}),
     });
-    const { body } = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'admin@example.com', password: 'parley-demo' });
-    adminToken = body.token as string;
+    adminToken = await loginAdmin(stack);
   }, STACK_START_MS);
 
   afterAll(async () => {
@@ -61,19 +61,8 @@ describe.each(backends)('losing Redis data ($name)', ({ realRedis }) => {
     redisProcess?.kill();
   });
 
-  async function agentOnline(id: string, skill: string): Promise<RawClient> {
-    const created = await postJson(
-      `${stack.httpUrl}/v1/agents`,
-      { id, email: `${id}@example.com`, name: id, password: PASSWORD, skills: [skill], capacity: 2 },
-      adminToken,
-    );
-    expect(created.status).toBe(201);
-    const { body } = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: `${id}@example.com`, password: PASSWORD });
-    const client = await RawClient.connect(stack.wsUrl, body.token as string);
-    await client.request({ action: 'sync' }, ['synced']);
-    await client.request({ action: 'status', status: 'online' }, ['status']);
-    return client;
-  }
+  const agentOnline = (id: string, skill: string): Promise<RawClient> =>
+    onlineAgent(stack, adminToken, { id, skill, password: PASSWORD, capacity: 2 });
 
   async function customerStarts(skill: string, agent: RawClient): Promise<{ client: RawClient; conversationId: string }> {
     const { body } = await postJson(`${stack.httpUrl}/v1/auth/guest`, { name: `Customer of ${skill}` });
@@ -90,17 +79,6 @@ describe.each(backends)('losing Redis data ($name)', ({ realRedis }) => {
   const presenceOf = (agentId: string) => stack.wiring().ports.presence.get(agentId);
   const requeuedNotice = (frame: Frame) => frame.type === 'message' && frame.text === REQUEUED_NOTICE;
 
-  async function routingQueueDrained(): Promise<boolean> {
-    const { Attributes } = await stack
-      .wiring()
-      .clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.routingQueueUrl, AttributeNames: ['All'] }));
-    return (
-      Attributes?.ApproximateNumberOfMessages === '0' &&
-      Attributes.ApproximateNumberOfMessagesNotVisible === '0' &&
-      Attributes.ApproximateNumberOfMessagesDelayed === '0'
-    );
-  }
-
   it(
     'a FLUSHALL while agents stay connected requeues nothing: state comes back from the record and heartbeats',
     async () => {
@@ -111,7 +89,7 @@ describe.each(backends)('losing Redis data ($name)', ({ realRedis }) => {
         { agent: agentA, ...(await customerStarts('loss-a', agentA)) },
         { agent: agentB, ...(await customerStarts('loss-b', agentB)) },
       ];
-      await waitFor(routingQueueDrained, { timeoutMs: budget(2), message: 'routing settled' });
+      await waitFor(() => routingQueueDrained(stack), { timeoutMs: budget(2), message: 'routing settled' });
       // A heartbeat in the normal case costs what it always did: its rate-limit check and one touch.
       stack.resetRedisCommandCount();
       await heartbeat(agentA);
@@ -130,10 +108,10 @@ describe.each(backends)('losing Redis data ($name)', ({ realRedis }) => {
       // agents hold live connections, so they get the grace instead of losing their chats.
       await flushRedis(stack);
       await stack.runScheduled('reconcile');
-      await waitFor(routingQueueDrained, { timeoutMs: budget(2), message: 'routing settled' });
+      await waitFor(() => routingQueueDrained(stack), { timeoutMs: budget(2), message: 'routing settled' });
       await Promise.all([heartbeat(agentA), heartbeat(agentB)]);
       await stack.runScheduled('reconcile');
-      await waitFor(routingQueueDrained, { timeoutMs: budget(2), message: 'routing settled' });
+      await waitFor(() => routingQueueDrained(stack), { timeoutMs: budget(2), message: 'routing settled' });
 
       for (const [index, chat] of chats.entries()) {
         const stored = await stack.wiring().ports.conversations.get(chat.conversationId);

@@ -1,7 +1,7 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import { describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../local/stack';
 import { RawClient, postJson, type Frame } from '../../local/tools/raw-client';
-import { beforeAllOrFail, STACK_START_MS } from '../support/setup';
+import { isConnectionQuery, NO_SCHEDULE_MS, onDynamoDbRequest, useLocalStack } from '../support/local-stack';
 
 /**
  * `typing` and `read` take their recipients' connections from the Redis directory in the
@@ -15,24 +15,16 @@ let commands: Record<string, number> = {};
 let connectionQueries = 0;
 let cursorWrites = 0;
 
-beforeAllOrFail(async () => {
-  stack = await startLocalStack({ httpPort: 0, wsPort: 0, demo: true, scheduleIntervalMs: 24 * 3600 * 1000 });
-  stack.wiring().clients.dynamodb.middlewareStack.add(
-    (next, context) => async (args) => {
-      const name = context.commandName ?? 'unknown';
-      const input = JSON.stringify(args.input);
-      // Staff sessions are read only by the staff token check: by command, to see it batched.
-      if (input.includes('SESSION#')) commands[name] = (commands[name] ?? 0) + 1;
-      if (name === 'QueryCommand' && input.includes('CONN#')) connectionQueries++;
-      if (/^(Put|Update|Delete|BatchWrite)/.test(name) && input.includes('READ#')) cursorWrites++;
-      return next(args);
-    },
-    { step: 'initialize', name: 'countTypingReadRequests' },
-  );
-}, STACK_START_MS);
-
-afterAll(async () => {
-  await stack?.stop();
+useLocalStack({ scheduleIntervalMs: NO_SCHEDULE_MS }, (started) => {
+  stack = started;
+  onDynamoDbRequest(stack, 'countTypingReadRequests', (request) => {
+    const { commandName: name } = request;
+    const input = JSON.stringify(request.input);
+    // Staff sessions are read only by the staff token check: by command, to see it batched.
+    if (input.includes('SESSION#')) commands[name] = (commands[name] ?? 0) + 1;
+    if (isConnectionQuery(request)) connectionQueries++;
+    if (/^(Put|Update|Delete|BatchWrite)/.test(name) && input.includes('READ#')) cursorWrites++;
+  });
 });
 
 const about = (type: string, conversationId: string) => (frame: Frame) => frame.type === type && frame.conversationId === conversationId;

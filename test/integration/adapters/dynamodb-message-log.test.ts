@@ -107,6 +107,30 @@ async function stored(conversationId: string) {
   return (await store.listMessages(conversationId, 0, 1000)).messages;
 }
 
+/**
+ * A customer's send whose attempt died after its slot, before lastSeq (the lastSeq update
+ * undone), then resent as it was: the resend finds the message, reports it resumed and moves
+ * lastSeq; the log holds it once.
+ */
+async function resendAfterDeathBeforeLastSeq(draft: Parameters<DynamoConversationStore['appendMessage']>[1]): Promise<void> {
+  const conversation = await newConversation();
+  const original = await store.appendMessage(conversation, { ...draft }, now());
+  // Undo the lastSeq update, as if the attempt died just before it.
+  await documents.send(
+    new UpdateCommand({
+      TableName: TABLE,
+      Key: keys.conversation(conversation.id),
+      UpdateExpression: 'SET lastSeq = :zero REMOVE lastCustomerSeq, lastCustomerAt',
+      ExpressionAttributeValues: { ':zero': 0 },
+    }),
+  );
+  const current = (await store.get(conversation.id))!;
+  const resend = await store.appendMessage(current, { ...draft }, now());
+  expect(resend).toEqual({ message: original.message, duplicate: true, resumed: true });
+  expect(await store.get(conversation.id)).toMatchObject({ lastSeq: 1, lastCustomerSeq: 1 });
+  expect(await stored(conversation.id)).toHaveLength(1);
+}
+
 describe('MessageLog requests', () => {
   it('stores a new message with 3 requests: the claim, the slot and lastSeq', async () => {
     const conversation = await newConversation();
@@ -201,22 +225,7 @@ describe('MessageLog recovery from an attempt that died', () => {
   });
 
   it('after its slot, before lastSeq: the resend finds it, reports it resumed and moves lastSeq', async () => {
-    const conversation = await newConversation();
-    const original = await store.appendMessage(conversation, { sender: ann, text: 'one', clientMsgId: 'one' }, now());
-    // Undo the lastSeq update, as if the attempt died just before it.
-    await documents.send(
-      new UpdateCommand({
-        TableName: TABLE,
-        Key: keys.conversation(conversation.id),
-        UpdateExpression: 'SET lastSeq = :zero REMOVE lastCustomerSeq, lastCustomerAt',
-        ExpressionAttributeValues: { ':zero': 0 },
-      }),
-    );
-    const current = (await store.get(conversation.id))!;
-    const resend = await store.appendMessage(current, { sender: ann, text: 'one', clientMsgId: 'one' }, now());
-    expect(resend).toEqual({ message: original.message, duplicate: true, resumed: true });
-    expect(await store.get(conversation.id)).toMatchObject({ lastSeq: 1, lastCustomerSeq: 1 });
-    expect(await stored(conversation.id)).toHaveLength(1);
+    await resendAfterDeathBeforeLastSeq({ sender: ann, text: 'one', clientMsgId: 'one' });
   });
 
   it('still answers claims completed before completions were dropped (their seq)', async () => {
@@ -321,21 +330,7 @@ describe("MessageLog with the sender's cursor (issue 14: no clientMsgId record)"
   });
 
   it('after its slot, before lastSeq: the resend finds it, reports it resumed and moves lastSeq', async () => {
-    const conversation = await newConversation();
-    const original = await store.appendMessage(conversation, { sender: ann, text: 'one', clientMsgId: 'k4', cursor: 0 }, now());
-    await documents.send(
-      new UpdateCommand({
-        TableName: TABLE,
-        Key: keys.conversation(conversation.id),
-        UpdateExpression: 'SET lastSeq = :zero REMOVE lastCustomerSeq, lastCustomerAt',
-        ExpressionAttributeValues: { ':zero': 0 },
-      }),
-    );
-    const current = (await store.get(conversation.id))!;
-    const resend = await store.appendMessage(current, { sender: ann, text: 'one', clientMsgId: 'k4', cursor: 0 }, now());
-    expect(resend).toEqual({ message: original.message, duplicate: true, resumed: true });
-    expect(await store.get(conversation.id)).toMatchObject({ lastSeq: 1, lastCustomerSeq: 1 });
-    expect(await stored(conversation.id)).toHaveLength(1);
+    await resendAfterDeathBeforeLastSeq({ sender: ann, text: 'one', clientMsgId: 'k4', cursor: 0 });
   });
 
   it('a slow first attempt whose slot put comes after a resend stored the message finds that copy', async () => {
