@@ -153,6 +153,7 @@ describe('the message action', () => {
   it(
     'a send whose cursor lies far below lastSeq reads one window of messages, not the run above it',
     async () => {
+      const { stack } = counted;
       const login = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'agent.tech@example.com', password: 'parley-demo' });
       const guest = await postJson(`${stack.httpUrl}/v1/auth/guest`, { name: 'Far behind' });
       const agent = await RawClient.connect(stack.wsUrl, login.body.token);
