@@ -38,6 +38,13 @@ export interface RoutingHost {
 /** Refusals a moment of Redis or DynamoDB trouble explains: the agent (or console) tries again. */
 const RETRYABLE_REFUSALS: readonly string[] = ['unavailable', 'rate_limited', 'internal'];
 
+/**
+ * A control frame with neither its effect nor a refusal this long after it was sent is sent
+ * again: the frame or its answer can be lost with a connection the faults cut (the answer goes
+ * only to the connection that asked), as a console's request times out and is retried.
+ */
+const CONTROL_RESEND_MS = 15_000;
+
 export interface RoutingAgent {
   readonly userId: string;
   /** The agent's device clients now (a reload replaces one). */
@@ -418,8 +425,9 @@ export class RoutingDriver {
 
   /**
    * Sends a routing control frame until `done()` shows its effect: a refusal a fault explains
-   * (RETRYABLE_REFUSALS) sends it again, as an agent would; any other refusal is answered
-   * (`refused`); no effect and no refusal within the stall timeout is `stalled` (a problem).
+   * (RETRYABLE_REFUSALS) sends it again, as an agent would, and so does no answer within
+   * CONTROL_RESEND_MS; any other refusal is answered (`refused`); no effect and no refusal
+   * within the stall timeout is `stalled` (a problem).
    */
   private async controlUntil(
     agentId: string,
@@ -433,14 +441,16 @@ export class RoutingDriver {
       const sentAt = Date.now();
       if (!(await this.control(agentId, act, `${what} (sending)`))) return 'stalled';
       let refused: string | undefined;
-      const settled = await this.waitFor(
-        async () => {
-          refused = this.host.refusal(agentId, request.action, request.conversationId, sentAt);
-          return refused !== undefined || (await done());
-        },
-        what,
-        deadline,
-      );
+      const answered = async () => {
+        refused = this.host.refusal(agentId, request.action, request.conversationId, sentAt);
+        return refused !== undefined || (await done());
+      };
+      const resendAt = sentAt + CONTROL_RESEND_MS;
+      if (resendAt < deadline && !(await this.poll(answered, resendAt))) {
+        this.host.log(`routing: ${what}: no answer in ${CONTROL_RESEND_MS / 1000} s, sending again`);
+        continue;
+      }
+      const settled = await this.waitFor(answered, what, deadline);
       if (!settled) return 'stalled';
       if (refused === undefined) return 'done';
       if (!RETRYABLE_REFUSALS.includes(refused)) return { refused };
@@ -458,6 +468,20 @@ export class RoutingDriver {
       return holder !== undefined;
     }, `${conversationId} to be assigned`);
     return holder;
+  }
+
+  /** Whether `done()` holds before `until` (no problem recorded when it does not). */
+  private async poll(done: () => boolean | Promise<boolean>, until: number): Promise<boolean> {
+    for (;;) {
+      if (
+        await Promise.resolve()
+          .then(done)
+          .catch(() => false)
+      )
+        return true;
+      if (Date.now() > until) return false;
+      await sleep(POLL_MS);
+    }
   }
 
   private async waitFor(done: () => boolean | Promise<boolean>, what: string, deadline = Date.now() + this.host.stallMs): Promise<boolean> {
