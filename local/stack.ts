@@ -369,12 +369,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (options.demoHours) await seedDemoHours(new DynamoHoursStore(documents, tableName), new Date().toISOString());
       if (options.demoAutoReplies) await seedDemoAutoReplies(new DynamoAutoReplyStore(documents, tableName), new Date().toISOString());
     }
+    // The event-source pollers' client: each command type's middleware resolved once.
     const sqsClient = new SQSClient({
       endpoint: sqs.endpoint,
       region: LOCAL_REGION,
       credentials,
       requestHandler,
       signer: unverifiedSigner,
+      cacheMiddleware: true,
     });
     const queues = await createRoutingQueues(sqsClient);
     const webhookQueues = await createWebhookQueues(sqsClient);
