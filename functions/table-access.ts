@@ -36,12 +36,21 @@ export interface TableRequest {
   readonly partitionKeys: readonly string[];
 }
 
+/** Each pattern compiled once: the local stack checks every DynamoDB request against them (the grants are a fixed list; bounded all the same). */
+const keyPatterns = new Map<string, RegExp>();
+
 /** IAM `StringLike`: case-sensitive, `*` matches any run (even empty), `?` exactly one character. */
 export function keyPatternMatches(pattern: string, value: string): boolean {
-  const source = [...pattern]
-    .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${source}$`, 's').test(value);
+  let matcher = keyPatterns.get(pattern);
+  if (!matcher) {
+    const source = [...pattern]
+      .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+      .join('');
+    matcher = new RegExp(`^${source}$`, 's');
+    if (keyPatterns.size >= 1000) keyPatterns.clear();
+    keyPatterns.set(pattern, matcher);
+  }
+  return matcher.test(value);
 }
 
 /**

@@ -57,6 +57,7 @@ import { interceptFetch } from './in-process/fetch-interceptor';
 import { InProcessRequestHandler } from './in-process/sdk-request-handler';
 import { UnverifiedSigner } from './in-process/unverified-signer';
 import { startEventSourcePoller } from './sqs/event-source-poller';
+import { StoreClient } from './sqs/store-client';
 import { persistQueues, type QueuePersistence } from './sqs/queue-persistence';
 import { startSqsServer } from './sqs/sqs-server';
 import { startUpstashServer } from './upstash/upstash-server';
@@ -376,6 +377,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       requestHandler,
       signer: unverifiedSigner,
     });
+    // The event-source pollers (AWS's machinery, not Parley's) take from the queues directly.
+    const pollingClient = new StoreClient(sqs.store);
     const queues = await createRoutingQueues(sqsClient);
     const webhookQueues = await createWebhookQueues(sqsClient);
     const eventQueues = await createEventsQueues(sqsClient);
@@ -578,7 +581,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const router =
       (options.router ?? true)
         ? startEventSourcePoller({
-            client: sqsClient,
+            client: pollingClient,
             queueUrl: queues.routingQueueUrl,
             queueArn: queues.routingQueueArn,
             handler: routerHandler,
@@ -597,7 +600,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const webhookHandler = await load(WEBHOOK_DELIVERY_FUNCTION.name, WEBHOOK_DELIVERY_FUNCTION.entry);
     if (options.webhookWorker ?? true) {
       const webhookPoller = startEventSourcePoller({
-        client: sqsClient,
+        client: pollingClient,
         queueUrl: webhookQueues.queueUrl,
         queueArn: webhookQueues.queueArn,
         handler: webhookHandler,
@@ -613,7 +616,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const eventsPoller =
       (options.eventsConsumer ?? true)
         ? startEventSourcePoller({
-            client: sqsClient,
+            client: pollingClient,
             queueUrl: eventQueues.queueUrl,
             queueArn: eventQueues.queueArn,
             handler: eventsHandler,

@@ -39,6 +39,16 @@ export const transport = (ctx: WiringContext) => ({
 /** The transport alone, for a client whose endpoint checks signatures (S3: s3rver does). */
 export const signedTransport = (ctx: WiringContext) => (ctx.requestHandler ? { requestHandler: ctx.requestHandler } : {});
 
+/**
+ * Client options for a plain (non-Document) SDK client whose commands are always sent without
+ * per-call options: the SDK resolves each command type's middleware once and reuses it
+ * (`cacheMiddleware`, an SDK option safe on AWS) instead of sorting the stack on every send.
+ * Middleware must then be added before the client's first send of a command type (X-Ray's
+ * capture, the bench's request counter and the local IAM checker all add theirs at wiring).
+ * Not for the DynamoDB client: the DocumentClient wrapping it refuses the option.
+ */
+export const cachedMiddleware = { cacheMiddleware: true } as const;
+
 /** An endpoint override (the SDK's own AWS_ENDPOINT_URL_* names), absent on AWS. */
 export const endpoint = (url: string | undefined) => (url ? { endpoint: url } : {});
 

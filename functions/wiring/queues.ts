@@ -6,12 +6,19 @@ import { SqsWebhookDeliveryQueue } from '../adapters/sqs/webhook-delivery-queue'
 import type { DeadLetterQueue } from '../ports/dead-letter-queue';
 import type { WebhookDeliveryQueue } from '../ports/webhooks';
 import { captureClient } from '../shared/tracing';
-import { endpoint, transport, type PortFactories, type WiringContext } from './context';
+import { cachedMiddleware, endpoint, transport, type PortFactories, type WiringContext } from './context';
 import type { GroupPortName } from './groups';
 
 export const sqsClient = (ctx: WiringContext): SQSClient =>
   ctx.memo('sqs', () =>
-    captureClient(new SQSClient({ region: ctx.config.AWS_REGION, ...transport(ctx), ...endpoint(ctx.config.AWS_ENDPOINT_URL_SQS) })),
+    captureClient(
+      new SQSClient({
+        region: ctx.config.AWS_REGION,
+        ...cachedMiddleware,
+        ...transport(ctx),
+        ...endpoint(ctx.config.AWS_ENDPOINT_URL_SQS),
+      }),
+    ),
   );
 
 export const queuePorts: PortFactories<GroupPortName<'queues'>> = {

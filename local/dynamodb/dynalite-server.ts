@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { TTL_ATTRIBUTE, createTableInput } from '../../functions/adapters/dynamodb/table-schema';
+import { withTableCache } from './dynalite-table-cache';
 
 export interface DynaliteServer {
   readonly endpoint: string;
@@ -16,7 +17,10 @@ export interface DynaliteServer {
 /** dynalite in memory, or in `path` (LevelDB) when data should survive restarts. */
 export async function startDynalite(options: { port: number; host?: string; path?: string }): Promise<DynaliteServer> {
   if (options.path) await mkdir(options.path, { recursive: true });
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
+  // Item requests read the table's description from memory (dynalite-table-cache.ts).
+  const server = withTableCache(() =>
+    dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) }),
+  );
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -30,10 +30,12 @@ export interface TableGrantCheckerOptions {
 
 const TARGET_PREFIX = 'DynamoDB_20120810.';
 
+const utf8 = new TextDecoder();
+
 /** The serialized JSON body: the SDK hands it over as bytes. */
 function bodyText(body: unknown): string {
   if (typeof body === 'string') return body;
-  if (body instanceof Uint8Array) return new TextDecoder().decode(body);
+  if (body instanceof Uint8Array) return utf8.decode(body);
   return '';
 }
 

@@ -49,10 +49,7 @@ class CollectedResponse extends EventEmitter {
   private readonly headers = new Map<string, HeaderValue>();
   private readonly chunks: Buffer[] = [];
 
-  constructor(
-    private readonly done: (response: InProcessResponse) => void,
-    private readonly cut: (error: InProcessTransportError) => void,
-  ) {
+  constructor(private readonly exchange: { answer(response: InProcessResponse): void; fail(error: unknown): void }) {
     super();
   }
 
@@ -108,7 +105,11 @@ class CollectedResponse extends EventEmitter {
     this.headersSent = true;
     const headers: Record<string, string> = {};
     for (const [name, value] of this.headers) headers[name] = headerText(value);
-    this.done({ statusCode: this.statusCode, headers, body: this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks) });
+    this.exchange.answer({
+      statusCode: this.statusCode,
+      headers,
+      body: this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks),
+    });
     const cb = typeof encoding === 'function' ? encoding : callback;
     queueMicrotask(() => {
       this.emit('finish');
@@ -121,7 +122,7 @@ class CollectedResponse extends EventEmitter {
   destroy(): this {
     if (this.destroyed) return this;
     this.destroyed = true;
-    if (!this.writableEnded) this.cut(new InProcessTransportError('socket hang up', 'ECONNRESET'));
+    if (!this.writableEnded) this.exchange.fail(new InProcessTransportError('socket hang up', 'ECONNRESET'));
     queueMicrotask(() => this.emit('close'));
     return this;
   }
@@ -134,44 +135,61 @@ class CollectedResponse extends EventEmitter {
   }
 }
 
-/**
- * Runs a Node HTTP server's request listener on one request held in memory and collects its
- * answer: the same server code as over a socket, without the socket, the HTTP parser or the
- * client's connection pool. The request is a real Readable (`data`/`end` events and async
- * iteration); `request.socket.destroy()` and `response.destroy()` cut it as a reset would.
- */
-export function dispatchInProcess(listener: RequestListener, request: InProcessRequest): Promise<InProcessResponse> {
-  return new Promise<InProcessResponse>((resolve, reject) => {
-    let settled = false;
-    const settle = (outcome: () => void) => {
-      if (settled) return;
-      settled = true;
-      request.signal?.removeEventListener('abort', onAbort);
-      outcome();
-    };
-    const response = new CollectedResponse(
-      (answer) => settle(() => resolve(answer)),
-      (error) => settle(() => reject(error)),
-    );
-    const body = request.body;
-    let sent = false;
-    const incoming = new Readable({
-      read() {
-        if (!sent && body.length > 0) this.push(body);
-        sent = true;
-        this.push(null);
-      },
-    });
-    const socket = {
-      remoteAddress: '127.0.0.1',
-      remotePort: 0,
-      encrypted: false,
-      destroy: () => response.destroy(),
-      setTimeout: () => socket,
-      setNoDelay: () => socket,
-      setKeepAlive: () => socket,
-    };
-    Object.assign(incoming, {
+/** The request's body as a real Readable: one chunk, then the end. */
+class RequestBody extends Readable {
+  private sent = false;
+
+  constructor(private readonly body: Buffer) {
+    super();
+  }
+
+  override _read(): void {
+    if (!this.sent && this.body.length > 0) this.push(this.body);
+    this.sent = true;
+    this.push(null);
+  }
+}
+
+/** The `request.socket` a listener sees: destroying it cuts the exchange as a reset would. */
+class InMemorySocket {
+  readonly remoteAddress = '127.0.0.1';
+  readonly remotePort = 0;
+  readonly encrypted = false;
+
+  constructor(private readonly response: CollectedResponse) {}
+
+  destroy(): void {
+    this.response.destroy();
+  }
+
+  setTimeout(): this {
+    return this;
+  }
+
+  setNoDelay(): this {
+    return this;
+  }
+
+  setKeepAlive(): this {
+    return this;
+  }
+}
+
+/** One request in flight: settles its promise once, from the answer, a cut or the client's abort. */
+class Exchange {
+  private settled = false;
+  readonly response: CollectedResponse;
+  readonly incoming: RequestBody;
+
+  constructor(
+    private readonly request: InProcessRequest,
+    private readonly resolve: (answer: InProcessResponse) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {
+    this.response = new CollectedResponse(this);
+    this.incoming = new RequestBody(request.body);
+    const socket = new InMemorySocket(this.response);
+    Object.assign(this.incoming, {
       method: request.method,
       url: request.url,
       headers: request.headers,
@@ -183,20 +201,49 @@ export function dispatchInProcess(listener: RequestListener, request: InProcessR
       connection: socket,
       complete: true,
     });
-    const onAbort = () => {
-      response.clientGone();
-      incoming.destroy();
-      settle(() => reject(new InProcessTransportError('The request was aborted', 'ABORT_ERR')));
-    };
+  }
+
+  /** `abort` listener: the client went away. */
+  handleEvent(): void {
+    this.response.clientGone();
+    this.incoming.destroy();
+    this.fail(new InProcessTransportError('The request was aborted', 'ABORT_ERR'));
+  }
+
+  answer(response: InProcessResponse): void {
+    if (this.finish()) this.resolve(response);
+  }
+
+  fail(error: unknown): void {
+    if (this.finish()) this.reject(error);
+  }
+
+  private finish(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    this.request.signal?.removeEventListener('abort', this);
+    return true;
+  }
+}
+
+/**
+ * Runs a Node HTTP server's request listener on one request held in memory and collects its
+ * answer: the same server code as over a socket, without the socket, the HTTP parser or the
+ * client's connection pool. The request is a real Readable (`data`/`end` events and async
+ * iteration); `request.socket.destroy()` and `response.destroy()` cut it as a reset would.
+ */
+export function dispatchInProcess(listener: RequestListener, request: InProcessRequest): Promise<InProcessResponse> {
+  return new Promise<InProcessResponse>((resolve, reject) => {
+    const exchange = new Exchange(request, resolve, reject);
     if (request.signal?.aborted) {
-      onAbort();
+      exchange.handleEvent();
       return;
     }
-    request.signal?.addEventListener('abort', onAbort, { once: true });
+    request.signal?.addEventListener('abort', exchange, { once: true });
     try {
-      listener(incoming as unknown as IncomingMessage, response as unknown as ServerResponse);
+      listener(exchange.incoming as unknown as IncomingMessage, exchange.response as unknown as ServerResponse);
     } catch (error) {
-      settle(() => reject(error));
+      exchange.fail(error);
     }
   });
 }

@@ -1,13 +1,15 @@
-import type { Message, SQSClient } from '@aws-sdk/client-sqs';
+import type { Message } from '@aws-sdk/client-sqs';
 import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { HandlerOutcome } from './batch-outcome';
 import { recordsToDelete } from './batch-outcome';
 import { createDefaultLambdaContext } from './default-lambda-context';
 import { toSqsRecord } from './sqs-event-records';
+import type { PollingClient } from './store-client';
 
 export interface EventSourcePollerOptions {
-  client: SQSClient;
+  /** An SQS client for the queue's endpoint, or (the local stack's own endpoint) a StoreClient on its store. */
+  client: PollingClient;
   queueUrl: string;
   queueArn: string;
   // biome-ignore lint/suspicious/noConfusingVoidType: a Lambda without partial batch responses returns nothing.

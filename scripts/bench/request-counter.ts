@@ -77,6 +77,9 @@ export class RequestCounter {
       // Per attempt: retries are requests too.
       { step: 'finalizeRequest', name: `parleyBenchCounter-${service}`, priority: 'low' },
     );
+    // A client with `cacheMiddleware` (functions/wiring/context.ts) keeps the stacks it resolved
+    // before: dropped, so commands already sent count from now on too.
+    (client as { handlers?: unknown }).handlers = undefined;
   }
 
   /** Wraps fetch so commands sent to the Upstash endpoint are counted (a pipeline counts each command). */

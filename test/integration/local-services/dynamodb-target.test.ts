@@ -1,4 +1,4 @@
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DescribeTableCommand, GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable, localDynamoClient, startDynalite, type DynaliteServer } from '../../../local/dynamodb/dynalite-server';
 import { startDynamoTarget } from '../../../local/dynamodb/dynamodb-target';
@@ -56,5 +56,30 @@ describe('the DynamoDB a local stack uses', () => {
     await target.close();
     expect(target.tableName).toBe('parley');
     expect(await tables()).toContain('parley');
+  });
+});
+
+describe("dynalite's cached table description", () => {
+  it('follows the table: item requests fail once it is deleted and work again once it is re-created', async () => {
+    const client = localDynamoClient(external.endpoint);
+    const TableName = 'parley-cache-check';
+    const Key = { pk: { S: 'p' }, sk: { S: 's' } };
+    const tableReady = async () => {
+      for (;;) {
+        const { Table } = await client.send(new DescribeTableCommand({ TableName }));
+        if (Table?.TableStatus === 'ACTIVE') return;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    await ensureTable(client, TableName);
+    await tableReady();
+    await client.send(new PutItemCommand({ TableName, Item: { ...Key, v: { S: '1' } } }));
+    expect((await client.send(new GetItemCommand({ TableName, Key }))).Item?.v).toEqual({ S: '1' });
+    await client.send(new DeleteTableCommand({ TableName }));
+    await expect(client.send(new GetItemCommand({ TableName, Key }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await ensureTable(client, TableName);
+    await tableReady();
+    expect((await client.send(new GetItemCommand({ TableName, Key }))).Item).toBeUndefined();
+    await client.send(new DeleteTableCommand({ TableName }));
   });
 });

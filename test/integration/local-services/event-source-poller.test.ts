@@ -6,6 +6,7 @@ import type { EventSourcePoller, EventSourcePollerOptions } from '../../../local
 import { startEventSourcePoller } from '../../../local/sqs/event-source-poller';
 import type { SqsServer } from '../../../local/sqs/sqs-server';
 import { startSqsServer } from '../../../local/sqs/sqs-server';
+import { StoreClient } from '../../../local/sqs/store-client';
 import { STEP_MS } from '../../support/budget';
 import { eventually, localSqsClient } from './sqs-test-client';
 
@@ -55,7 +56,11 @@ function isEmpty(queue: TestQueue): boolean {
 }
 
 /** Starts a poller that is stopped when the current test ends; returns the errors it reports. */
-function poll(queue: TestQueue, handler: EventSourcePollerOptions['handler'], extra: Partial<EventSourcePollerOptions> = {}): unknown[] {
+function pollWith(
+  queue: TestQueue,
+  handler: EventSourcePollerOptions['handler'],
+  extra: Partial<EventSourcePollerOptions> = {},
+): unknown[] {
   const errors: unknown[] = [];
   const poller: EventSourcePoller = startEventSourcePoller({
     client: sqs,
@@ -80,7 +85,11 @@ async function send(queue: TestQueue, body: string): Promise<string> {
   return MessageId;
 }
 
-describe('event source poller against the local SQS server', () => {
+/** Every case through the SDK (any endpoint) and through a StoreClient (the local stack's pollers on its own endpoint). */
+describe.each(['SQS client', 'store client'] as const)('event source poller against the local SQS server (%s)', (via) => {
+  const poll = (queue: TestQueue, handler: EventSourcePollerOptions['handler'], extra: Partial<EventSourcePollerOptions> = {}) =>
+    pollWith(queue, handler, { client: via === 'store client' ? new StoreClient(server.store) : sqs, ...extra });
+
   it('builds Lambda-shaped records and deletes the batch on success', async () => {
     const queue = await createQueue();
     const seen: SQSRecord[] = [];
