@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../shared/zod';
 import { DomainError } from './errors';
 import { BOT_SENDER_ID, type UserRef } from './identity';
 import { MAX_TEXT_CHARS } from './message';
@@ -26,27 +26,27 @@ export const BOT_ID = BOT_SENDER_ID;
 
 const codePoints = (text: string) => [...text].length;
 const trimmedText = (label: string, max: number) =>
-  z
-    .string()
-    .refine((text) => text.trim().length > 0, `${label} must not be empty`)
-    .refine((text) => codePoints(text.trim()) <= max, `${label} must be at most ${max} characters`);
+  z.string().check(
+    z.refine((text) => text.trim().length > 0, `${label} must not be empty`),
+    z.refine((text) => codePoints(text.trim()) <= max, `${label} must be at most ${max} characters`),
+  );
 
 const answerText = trimmedText('an answer', MAX_ANSWER_CHARS);
 const keyword = trimmedText('a keyword', MAX_KEYWORD_CHARS);
 
 export const autoReplyRuleSchema = z
   .strictObject({
-    id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'a rule id is 1-40 letters, digits, - or _'),
-    keywords: z.array(keyword).min(1).max(MAX_KEYWORDS_PER_RULE).optional(),
-    pattern: z.string().min(1).max(MAX_PATTERN_CHARS).optional(),
-    answer: z.strictObject({ en: answerText, 'zh-CN': answerText.optional() }),
+    id: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,40}$/, 'a rule id is 1-40 letters, digits, - or _')),
+    keywords: z.optional(z.array(keyword).check(z.minLength(1), z.maxLength(MAX_KEYWORDS_PER_RULE))),
+    pattern: z.optional(z.string().check(z.minLength(1), z.maxLength(MAX_PATTERN_CHARS))),
+    answer: z.strictObject({ en: answerText, 'zh-CN': z.optional(answerText) }),
   })
-  .refine((rule) => rule.keywords !== undefined || rule.pattern !== undefined, 'a rule needs keywords or a pattern');
+  .check(z.refine((rule) => rule.keywords !== undefined || rule.pattern !== undefined, 'a rule needs keywords or a pattern'));
 
 export const autoRepliesSchema = z.strictObject({
-  welcome: z.strictObject({ en: answerText.optional(), 'zh-CN': answerText.optional() }).optional(),
-  botName: trimmedText('botName', MAX_BOT_NAME_CHARS).optional(),
-  rules: z.array(autoReplyRuleSchema).max(MAX_RULES, `at most ${MAX_RULES} rules`),
+  welcome: z.optional(z.strictObject({ en: z.optional(answerText), 'zh-CN': z.optional(answerText) })),
+  botName: z.optional(trimmedText('botName', MAX_BOT_NAME_CHARS)),
+  rules: z.array(autoReplyRuleSchema).check(z.maxLength(MAX_RULES, `at most ${MAX_RULES} rules`)),
 });
 
 export type AutoReplyRule = z.infer<typeof autoReplyRuleSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../shared/zod';
 import { canonicalTimeZone, WEEKDAYS, type BusinessHours } from './business-hours';
 
 /** The body of `PUT /v1/skills/{skill}/hours`, and what is stored: strict, so unknown fields are refused. */
@@ -6,57 +6,57 @@ export const MAX_RANGES_PER_DAY = 10;
 export const MAX_CLOSED_ENTRIES = 200;
 export const MAX_OFF_HOURS_MESSAGE = 500;
 
-const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time is HH:MM, 00:00-23:59');
-const endTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'an end time is HH:MM, 00:00-24:00');
-const date = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is YYYY-MM-DD')
-  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), {
+const time = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time is HH:MM, 00:00-23:59'));
+const endTime = z.string().check(z.regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'an end time is HH:MM, 00:00-24:00'));
+const date = z.string().check(
+  z.regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is YYYY-MM-DD'),
+  z.refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), {
     message: 'not a calendar date',
-  });
+  }),
+);
 
 const range = z
   .strictObject({ from: time, to: endTime })
-  .refine((value) => value.from !== value.to, 'a range needs different from and to (00:00-24:00 is the whole day)');
+  .check(z.refine((value) => value.from !== value.to, 'a range needs different from and to (00:00-24:00 is the whole day)'));
 
-const dayRanges = z.array(range).max(MAX_RANGES_PER_DAY, `at most ${MAX_RANGES_PER_DAY} ranges a day`);
+const dayRanges = z.array(range).check(z.maxLength(MAX_RANGES_PER_DAY, `at most ${MAX_RANGES_PER_DAY} ranges a day`));
 
 const closedEntry = z
-  .strictObject({ from: date, to: date.optional(), label: z.string().trim().min(1).max(100).optional() })
-  .refine((entry) => entry.to === undefined || entry.to >= entry.from, 'a closed range ends on or after its start');
+  .strictObject({ from: date, to: z.optional(date), label: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))) })
+  .check(z.refine((entry) => entry.to === undefined || entry.to >= entry.from, 'a closed range ends on or after its start'));
 
-const message = z.string().trim().min(1).max(MAX_OFF_HOURS_MESSAGE);
+const message = z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_OFF_HOURS_MESSAGE));
 
-export const timeZoneSchema = z
-  .string()
-  .min(1)
-  .max(64)
-  .transform((zone, ctx) => {
+export const timeZoneSchema = z.pipe(
+  z.string().check(z.minLength(1), z.maxLength(64)),
+  z.transform((zone, ctx) => {
     const canonical = canonicalTimeZone(zone);
     if (!canonical) {
-      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(zone)} is not an IANA time zone this runtime knows` });
+      ctx.issues.push({ code: 'custom', input: zone, message: `${JSON.stringify(zone)} is not an IANA time zone this runtime knows` });
       return z.NEVER;
     }
     return canonical;
-  });
+  }),
+);
 
-export const businessHoursSchema = z
-  .strictObject({
+export const businessHoursSchema = z.pipe(
+  z.strictObject({
     timeZone: timeZoneSchema,
     weekly: z.strictObject(
-      Object.fromEntries(WEEKDAYS.map((day) => [day, dayRanges.optional()])) as Record<
+      Object.fromEntries(WEEKDAYS.map((day) => [day, z.optional(dayRanges)])) as Record<
         (typeof WEEKDAYS)[number],
-        z.ZodOptional<typeof dayRanges>
+        z.ZodMiniOptional<typeof dayRanges>
       >,
     ),
-    closed: z.array(closedEntry).max(MAX_CLOSED_ENTRIES, `at most ${MAX_CLOSED_ENTRIES} closed entries`).default([]),
-    behaviour: z.enum(['hide', 'form', 'queue']).default('queue'),
-    offHoursMessage: z.strictObject({ en: message.optional(), 'zh-CN': message.optional() }).optional(),
-  })
-  .transform((hours): BusinessHours => {
+    closed: z._default(z.array(closedEntry).check(z.maxLength(MAX_CLOSED_ENTRIES, `at most ${MAX_CLOSED_ENTRIES} closed entries`)), []),
+    behaviour: z._default(z.enum(['hide', 'form', 'queue']), 'queue'),
+    offHoursMessage: z.optional(z.strictObject({ en: z.optional(message), 'zh-CN': z.optional(message) })),
+  }),
+  z.transform((hours): BusinessHours => {
     // Days without ranges are closed; stored without empty keys.
     const weekly = Object.fromEntries(Object.entries(hours.weekly).filter(([, ranges]) => ranges && ranges.length > 0));
     return { ...hours, weekly } as BusinessHours;
-  });
+  }),
+);
 
 export type BusinessHoursInput = z.input<typeof businessHoursSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../shared/zod';
 import { BadRequestError } from './errors';
 import { SKILL_PATTERN, type User } from './identity';
 import { unknownPlaceholders } from './canned-text';
@@ -17,17 +17,19 @@ export const GLOBAL_CANNED_SCOPE = '_global';
 
 const codePoints = (text: string) => [...text].length;
 const boundedText = (label: string, max: number) =>
-  z
-    .string()
-    .refine((text) => text.trim().length > 0, `${label} must not be empty`)
-    .refine((text) => codePoints(text) <= max, `${label} must be at most ${max} characters`);
+  z.string().check(
+    z.refine((text) => text.trim().length > 0, `${label} must not be empty`),
+    z.refine((text) => codePoints(text) <= max, `${label} must be at most ${max} characters`),
+  );
 
 /** `PUT /v1/canned-responses/{id}`: the whole response (no skill: global). */
 export const cannedResponseBodySchema = z.strictObject({
-  shortcut: z.string().regex(CANNED_SHORTCUT_PATTERN, 'shortcut must be 1-32 of a-z, 0-9, _ and -, starting with a letter or digit'),
+  shortcut: z
+    .string()
+    .check(z.regex(CANNED_SHORTCUT_PATTERN, 'shortcut must be 1-32 of a-z, 0-9, _ and -, starting with a letter or digit')),
   title: boundedText('title', MAX_CANNED_TITLE_CHARS),
   text: boundedText('text', MAX_CANNED_TEXT_CHARS),
-  skill: z.string().regex(SKILL_PATTERN, 'skill must be a skill name (1-32 of a-z, 0-9, _ and -)').optional(),
+  skill: z.optional(z.string().check(z.regex(SKILL_PATTERN, 'skill must be a skill name (1-32 of a-z, 0-9, _ and -)'))),
 });
 export type CannedResponseBody = z.infer<typeof cannedResponseBodySchema>;
 

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
-import { z } from 'zod';
+import * as z from '../shared/zod';
 import { DOMAIN_EVENT_TYPES, type DomainEvent, type DomainEventType } from './domain-events';
 import { DomainError } from './errors';
 
@@ -74,30 +74,29 @@ export function endpointView(endpoint: WebhookEndpoint): WebhookEndpointView {
   return { ...rest, secretHint: `${secret.slice(0, 10)}...` };
 }
 
-const eventTypes = z
-  .array(z.enum(DOMAIN_EVENT_TYPES))
-  .min(1, 'subscribe to at least one event type')
-  .max(DOMAIN_EVENT_TYPES.length)
-  .transform((types) => [...new Set(types)]);
+const eventTypes = z.pipe(
+  z.array(z.enum(DOMAIN_EVENT_TYPES)).check(z.minLength(1, 'subscribe to at least one event type'), z.maxLength(DOMAIN_EVENT_TYPES.length)),
+  z.transform((types) => [...new Set(types)]),
+);
 
 export const createWebhookSchema = z.strictObject({
-  url: z.string().min(1).max(MAX_WEBHOOK_URL_LENGTH),
-  description: z.string().trim().max(MAX_WEBHOOK_DESCRIPTION_LENGTH).optional(),
+  url: z.string().check(z.minLength(1), z.maxLength(MAX_WEBHOOK_URL_LENGTH)),
+  description: z.optional(z.string().check(z.trim(), z.maxLength(MAX_WEBHOOK_DESCRIPTION_LENGTH))),
   events: eventTypes,
-  enabled: z.boolean().default(true),
+  enabled: z._default(z.boolean(), true),
 });
 export type CreateWebhook = z.infer<typeof createWebhookSchema>;
 
 export const updateWebhookSchema = z
   .strictObject({
-    url: z.string().min(1).max(MAX_WEBHOOK_URL_LENGTH).optional(),
-    description: z.string().trim().max(MAX_WEBHOOK_DESCRIPTION_LENGTH).optional(),
-    events: eventTypes.optional(),
-    enabled: z.boolean().optional(),
+    url: z.optional(z.string().check(z.minLength(1), z.maxLength(MAX_WEBHOOK_URL_LENGTH))),
+    description: z.optional(z.string().check(z.trim(), z.maxLength(MAX_WEBHOOK_DESCRIPTION_LENGTH))),
+    events: z.optional(eventTypes),
+    enabled: z.optional(z.boolean()),
     /** A new secret, shown once in the answer; the old one keeps signing for PREVIOUS_SECRET_GRACE_SECONDS. */
-    rotateSecret: z.literal(true).optional(),
+    rotateSecret: z.optional(z.literal(true)),
   })
-  .refine((body) => Object.keys(body).length > 0, 'send at least one of url, description, events, enabled, rotateSecret');
+  .check(z.refine((body) => Object.keys(body).length > 0, 'send at least one of url, description, events, enabled, rotateSecret'));
 export type UpdateWebhook = z.infer<typeof updateWebhookSchema>;
 
 export const WEBHOOK_ID_PATTERN = /^wh_[A-Za-z0-9]{10,40}$/;

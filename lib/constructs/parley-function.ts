@@ -23,14 +23,12 @@ const REQUIRE_SHIM = "import { createRequire } from 'module'; const require = cr
 
 /**
  * Packages Lambda bundles see replaced, each by a module of the repository (paths from its root):
- * - `zod` without its locales, JSON Schema and compiler (functions/shared/zod-lean.ts);
  * - the AWS SDK's default credential chain by its first link, the environment variables Lambda
  *   sets (functions/shared/env-credentials.ts): no SSO, INI, process, web identity or metadata
  *   service providers, nor the nested STS/SSO clients they carry.
  * The local stack, tests and scripts run the modules unbundled and see the packages themselves.
  */
 export const BUNDLE_ALIASES = {
-  zod: './functions/shared/zod-lean.ts',
   '@aws-sdk/credential-provider-node': './functions/shared/env-credentials.ts',
 } as const;
 

@@ -148,8 +148,12 @@ describe('function bundles', () => {
     }
   });
 
-  it("holds zod's English messages but no other locale", () => {
+  it("holds zod/mini with zod's English messages: no other locale, none of zod's classic API", () => {
     for (const [name, bundle] of bundles) {
+      expect(
+        bundle.inputs.filter((input) => input.includes('/zod/v4/classic/')),
+        name,
+      ).toEqual([]);
       const locales = bundle.inputs.filter((input) => input.includes('/zod/v4/locales/'));
       expect(
         locales.map((input) => input.slice(input.lastIndexOf('/') + 1)),

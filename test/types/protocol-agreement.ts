@@ -2,7 +2,7 @@
  * Compile-time check that the client library's hand-kept protocol (clients/parley-client/src/protocol.ts)
  * agrees with the server's (functions/protocol). `npm run typecheck` fails on any drift.
  */
-import type { z } from 'zod';
+import type * as z from '../../functions/shared/zod';
 import type * as client from '../../clients/parley-client/src/index';
 import type * as serverSchemas from '../../functions/protocol/client-frames';
 import type { ServerFrame as ServerServerFrame } from '../../functions/protocol/server-frames';
@@ -46,7 +46,7 @@ type AsClientDeclares<T> = T extends readonly (infer U)[]
 
 /** Every client frame the server parses: the input side of each exported schema. */
 type ServerAccepts = {
-  [K in keyof typeof serverSchemas]: (typeof serverSchemas)[K] extends z.ZodType ? z.input<(typeof serverSchemas)[K]> : never;
+  [K in keyof typeof serverSchemas]: (typeof serverSchemas)[K] extends z.ZodMiniType ? z.input<(typeof serverSchemas)[K]> : never;
 }[keyof typeof serverSchemas];
 type ServerAction<A extends ServerAccepts['action']> = Extract<ServerAccepts, { action: A }>;
 type ClientAction<A extends client.ClientFrame['action']> = Extract<client.ClientFrame, { action: A }>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../shared/zod';
 import type { SigningKeyEntry, VerificationKeyEntry } from '../../ports/signing-keys';
 
 /**
@@ -7,21 +7,26 @@ import type { SigningKeyEntry, VerificationKeyEntry } from '../../ports/signing-
  * set (public, every verifier): `{"keys": [{kid, publicJwk, createdAt, activatesAt, retiresAt?}]}`.
  * Times are epoch seconds. A new deployment starts with `{"keys": []}` until the first rotation.
  */
-const epochSeconds = z.number().int().nonnegative();
-const ecPublicJwk = z.strictObject({ kty: z.literal('EC'), crv: z.literal('P-256'), x: z.string().min(1), y: z.string().min(1) });
-const ecPrivateJwk = ecPublicJwk.extend({ d: z.string().min(1) });
+const epochSeconds = z.number().check(z.int(), z.nonnegative());
+const ecPublicJwk = z.strictObject({
+  kty: z.literal('EC'),
+  crv: z.literal('P-256'),
+  x: z.string().check(z.minLength(1)),
+  y: z.string().check(z.minLength(1)),
+});
+const ecPrivateJwk = z.extend(ecPublicJwk, { d: z.string().check(z.minLength(1)) });
 const timing = {
-  kid: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  kid: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)),
   createdAt: epochSeconds,
   activatesAt: epochSeconds,
-  retiresAt: epochSeconds.optional(),
+  retiresAt: z.optional(epochSeconds),
 };
 
 const signingKeySet = z.strictObject({
-  keys: z.array(z.strictObject({ ...timing, privateJwk: ecPrivateJwk, publicJwk: ecPublicJwk })).max(20),
+  keys: z.array(z.strictObject({ ...timing, privateJwk: ecPrivateJwk, publicJwk: ecPublicJwk })).check(z.maxLength(20)),
 });
 const verificationKeySet = z.strictObject({
-  keys: z.array(z.strictObject({ ...timing, publicJwk: ecPublicJwk })).max(20),
+  keys: z.array(z.strictObject({ ...timing, publicJwk: ecPublicJwk })).check(z.maxLength(20)),
 });
 
 export const EMPTY_KEY_SET = JSON.stringify({ keys: [] });
@@ -30,7 +35,7 @@ export class KeySetFormatError extends Error {
   override readonly name = 'KeySetFormatError';
 }
 
-function parseWith<T>(schema: z.ZodType<{ keys: T[] }>, text: string, what: string): T[] {
+function parseWith<T>(schema: z.ZodMiniType<{ keys: T[] }>, text: string, what: string): T[] {
   let json: unknown;
   try {
     json = JSON.parse(text);

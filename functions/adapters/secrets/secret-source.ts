@@ -1,6 +1,6 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { z } from 'zod';
+import * as z from '../../shared/zod';
 import { DependencyError } from '../../ports/errors';
 
 export class SecretsError extends DependencyError {
@@ -10,7 +10,7 @@ export class SecretsError extends DependencyError {
   }
 }
 
-const upstashSecretSchema = z.object({ url: z.string().url(), token: z.string().min(1) });
+const upstashSecretSchema = z.object({ url: z.string().check(z.url()), token: z.string().check(z.minLength(1)) });
 export type UpstashCredentials = z.infer<typeof upstashSecretSchema>;
 
 /** Secrets through Powertools Parameters, cached for `maxAgeSeconds` across invocations. */

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from '../../shared/zod';
 import { MAX_FILE_NAME_CHARS } from '../../domain/attachment';
 import { BadRequestError } from '../../domain/errors';
 import { downloadAttachment, requestUpload } from '../../services/attachments';
@@ -13,11 +13,11 @@ import { httpHandler } from '../shared/http';
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 const uploadBody = z.strictObject({
-  conversationId: z.string().regex(ID, 'conversationId is not a valid id'),
+  conversationId: z.string().check(z.regex(ID, 'conversationId is not a valid id')),
   // Coarse bound; the domain counts characters and checks the name.
-  name: z.string().max(MAX_FILE_NAME_CHARS * 4),
-  contentType: z.string().max(100),
-  size: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  name: z.string().check(z.maxLength(MAX_FILE_NAME_CHARS * 4)),
+  contentType: z.string().check(z.maxLength(100)),
+  size: z.number().check(z.int(), z.positive(), z.maximum(Number.MAX_SAFE_INTEGER)),
 });
 
 const upload = httpHandler({ name: 'attachments', body: uploadBody, authenticated: true }, async (ports, request, user) => {

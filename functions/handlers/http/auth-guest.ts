@@ -1,10 +1,10 @@
-import { z } from 'zod';
+import * as z from '../../shared/zod';
 import { issueGuestToken } from '../../services/auth';
 import { httpHandler } from '../shared/http';
 
 const guestBody = z.strictObject({
-  name: z.string().trim().min(1).max(100).optional(),
-  email: z.email().max(254).optional(),
+  name: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
+  email: z.optional(z.email().check(z.maxLength(254))),
 });
 
 export const handler = httpHandler({ name: 'auth-guest', body: guestBody, authenticated: false }, async (ports, request) => ({

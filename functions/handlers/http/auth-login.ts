@@ -1,10 +1,10 @@
-import { z } from 'zod';
+import * as z from '../../shared/zod';
 import { login } from '../../services/auth';
 import { httpHandler } from '../shared/http';
 
 const loginBody = z.strictObject({
-  email: z.email().max(254),
-  password: z.string().min(1).max(256),
+  email: z.email().check(z.maxLength(254)),
+  password: z.string().check(z.minLength(1), z.maxLength(256)),
 });
 
 export const handler = httpHandler({ name: 'auth-login', body: loginBody, authenticated: false }, async (ports, request) => ({

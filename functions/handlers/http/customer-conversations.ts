@@ -1,15 +1,12 @@
-import { z } from 'zod';
+import * as z from '../../shared/zod';
 import { DEFAULT_PAGE, MAX_PAGE } from '../../services/history';
 import { listCustomerConversations } from '../../services/customer-history';
 import { httpHandler } from '../shared/http';
 import { validate } from '../shared/parse';
 
 const query = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(DEFAULT_PAGE),
-  before: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'before must be a conversation id')
-    .optional(),
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(MAX_PAGE)), DEFAULT_PAGE),
+  before: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'before must be a conversation id'))),
 });
 
 /** `GET /v1/customers/{id}/conversations`: the customer's conversations and tickets (the console's customer panel, the widget's previous conversations). */

@@ -1,11 +1,11 @@
-import { z } from 'zod';
+import * as z from '../../shared/zod';
 import { BadRequestError } from '../../domain/errors';
 import { eraseCustomer, exportCustomer } from '../../services/customer-data';
 import { httpHandler } from '../shared/http';
 import { validate } from '../shared/parse';
 
 const eraseQuery = z.strictObject({
-  force: z.enum(['true', 'false'], 'force must be true or false').default('false'),
+  force: z._default(z.enum(['true', 'false'], 'force must be true or false'), 'false'),
 });
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../shared/zod';
 import { BadRequestError } from '../../domain/errors';
 import { noteFrame } from '../../protocol/server-frames';
 import { DEFAULT_PAGE, MAX_PAGE } from '../../services/history';
@@ -7,8 +7,8 @@ import { httpHandler } from '../shared/http';
 import { validate } from '../shared/parse';
 
 const query = z.strictObject({
-  after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(DEFAULT_PAGE),
+  after: z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER)), 0),
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(MAX_PAGE)), DEFAULT_PAGE),
 });
 
 /** Extension (issue 10): a conversation's internal notes, for staff who may view it. */

@@ -1,20 +1,20 @@
-import { z } from 'zod';
+import * as z from '../../shared/zod';
 import { BadRequestError } from '../../domain/errors';
 import { getReport, listRatings, reportCsv } from '../../services/reports';
 import { httpHandler } from '../shared/http';
 import { validate } from '../shared/parse';
 
 const reportQuery = z.strictObject({
-  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'write from as YYYY-MM-DD (a UTC day)'),
-  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'write to as YYYY-MM-DD (a UTC day)'),
-  groupBy: z.enum(['day', 'agent', 'skill']).default('day'),
-  format: z.enum(['json', 'csv']).default('json'),
+  from: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'write from as YYYY-MM-DD (a UTC day)')),
+  to: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'write to as YYYY-MM-DD (a UTC day)')),
+  groupBy: z._default(z.enum(['day', 'agent', 'skill']), 'day'),
+  format: z._default(z.enum(['json', 'csv']), 'json'),
 });
 
 const ratingsQuery = z.strictObject({
-  agent: z.string().min(1).max(128),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().min(1).max(512).optional(),
+  agent: z.string().check(z.minLength(1), z.maxLength(128)),
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 25),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
 });
 
 /**

@@ -1,14 +1,14 @@
-import { z } from 'zod';
+import * as z from '../../shared/zod';
 import { DEFAULT_SEARCH_PAGE, MAX_QUERY_CHARS, MAX_SEARCH_PAGE } from '../../domain/search';
 import { searchConversations } from '../../services/search';
 import { httpHandler } from '../shared/http';
 import { validate } from '../shared/parse';
 
 const query = z.strictObject({
-  q: z.string().max(MAX_QUERY_CHARS).optional(),
-  customer: z.string().max(MAX_QUERY_CHARS).optional(),
-  cursor: z.string().max(400).optional(),
-  limit: z.coerce.number().int().min(1).max(MAX_SEARCH_PAGE).default(DEFAULT_SEARCH_PAGE),
+  q: z.optional(z.string().check(z.maxLength(MAX_QUERY_CHARS))),
+  customer: z.optional(z.string().check(z.maxLength(MAX_QUERY_CHARS))),
+  cursor: z.optional(z.string().check(z.maxLength(400))),
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(MAX_SEARCH_PAGE)), DEFAULT_SEARCH_PAGE),
 });
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../shared/zod';
 import { NotFoundError } from '../../domain/errors';
 import { SKILL_PATTERN, USER_ID_PATTERN } from '../../domain/identity';
 import { MAX_CLIENT_MSG_ID_CHARS } from '../../domain/message';
@@ -9,39 +9,41 @@ const TICKET_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 // Visible characters only: the clientMsgId becomes part of an item key.
 const clientMsgId = z
   .string()
-  .min(1)
-  .max(MAX_CLIENT_MSG_ID_CHARS)
-  .regex(/^[\x21-\x7E]+$/, 'clientMsgId must be printable ASCII without spaces');
+  .check(
+    z.minLength(1),
+    z.maxLength(MAX_CLIENT_MSG_ID_CHARS),
+    z.regex(/^[\x21-\x7E]+$/, 'clientMsgId must be printable ASCII without spaces'),
+  );
 // Coarse bound so a huge string is refused before the domain counts characters.
-const text = z.string().max(32 * 1024);
+const text = z.string().check(z.maxLength(32 * 1024));
 const state = z.enum(TICKET_STATES);
 
 /** `POST /v1/tickets`: the offline form. */
 export const newTicketBody = z.strictObject({
-  skill: z.string().regex(SKILL_PATTERN, 'skill is not a valid skill name').optional(),
-  name: z.string().trim().min(1).max(100),
-  email: z.email().max(254),
+  skill: z.optional(z.string().check(z.regex(SKILL_PATTERN, 'skill is not a valid skill name'))),
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+  email: z.email().check(z.maxLength(254)),
   message: text,
   clientMsgId,
 });
 
 /** `GET /v1/tickets` query. */
 export const ticketListQuery = z.strictObject({
-  skill: z.string().regex(SKILL_PATTERN, 'skill is not a valid skill name').optional(),
-  state: state.default('open'),
-  cursor: z.string().min(1).max(2048).optional(),
-  limit: z.coerce.number().int().min(1).max(TICKET_PAGE_MAX).default(TICKET_PAGE_DEFAULT),
+  skill: z.optional(z.string().check(z.regex(SKILL_PATTERN, 'skill is not a valid skill name'))),
+  state: z._default(state, 'open'),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(TICKET_PAGE_MAX)), TICKET_PAGE_DEFAULT),
 });
 
 /** `GET /v1/tickets/{id}` query. */
 export const ticketReadQuery = z.strictObject({
-  after: z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).default(0),
+  after: z._default(z.coerce.number().check(z.int(), z.nonnegative(), z.maximum(Number.MAX_SAFE_INTEGER)), 0),
 });
 
 /** `PUT /v1/tickets/{id}`. */
 export const ticketChangesBody = z.strictObject({
-  state: state.optional(),
-  assigneeId: z.string().regex(USER_ID_PATTERN, 'assigneeId is not a valid id').nullable().optional(),
+  state: z.optional(state),
+  assigneeId: z.optional(z.nullable(z.string().check(z.regex(USER_ID_PATTERN, 'assigneeId is not a valid id')))),
 });
 
 /** `POST /v1/tickets/{id}/replies`. */

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from '../../shared/zod';
 import { createWebhookSchema, updateWebhookSchema } from '../../domain/webhooks';
 import {
   createWebhook,
@@ -24,8 +24,8 @@ const READ = { name: 'webhooks', authenticated: true } as const;
 const CHANGE = { name: 'webhooks-change', authenticated: true } as const;
 
 const deliveriesQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(MAX_LOG_PAGE).default(DEFAULT_LOG_PAGE),
-  cursor: z.string().min(1).max(200).optional(),
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(MAX_LOG_PAGE)), DEFAULT_LOG_PAGE),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
 });
 
 const webhooks = () => getWiring().webhooks;

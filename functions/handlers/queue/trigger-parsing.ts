@@ -1,13 +1,17 @@
-import { z } from 'zod';
+import * as z from '../../shared/zod';
 import type { RoutingTrigger } from '../../ports/routing-queue';
 
 const TRIGGER_TYPES = ['conversation.queued', 'agent.available', 'agent.lost', 'agent.left'] as const;
 
 const triggerSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('conversation.queued'), conversationId: z.string().min(1), skill: z.string().min(1).optional() }),
-  z.object({ type: z.literal('agent.available'), agentId: z.string().min(1) }),
-  z.object({ type: z.literal('agent.lost'), agentId: z.string().min(1) }),
-  z.object({ type: z.literal('agent.left'), agentId: z.string().min(1), disconnectedAt: z.iso.datetime() }),
+  z.object({
+    type: z.literal('conversation.queued'),
+    conversationId: z.string().check(z.minLength(1)),
+    skill: z.optional(z.string().check(z.minLength(1))),
+  }),
+  z.object({ type: z.literal('agent.available'), agentId: z.string().check(z.minLength(1)) }),
+  z.object({ type: z.literal('agent.lost'), agentId: z.string().check(z.minLength(1)) }),
+  z.object({ type: z.literal('agent.left'), agentId: z.string().check(z.minLength(1)), disconnectedAt: z.iso.datetime() }),
 ]);
 
 /** A body that fails the same way on every delivery: retrying it only delays the DLQ. */

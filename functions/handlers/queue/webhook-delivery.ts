@@ -1,5 +1,5 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from '../../shared/zod';
 import { DOMAIN_EVENT_TYPES } from '../../domain/domain-events';
 import { PING_EVENT_TYPE } from '../../domain/webhooks';
 import type { WebhookDelivery } from '../../ports/webhooks';
@@ -9,11 +9,11 @@ import { getWiring } from '../../wiring';
 import { recordServerFault } from '../shared/server-fault';
 
 const deliverySchema = z.object({
-  deliveryId: z.string().min(1).max(64),
-  endpointId: z.string().min(1).max(64),
-  attempt: z.number().int().min(1).max(100),
+  deliveryId: z.string().check(z.minLength(1), z.maxLength(64)),
+  endpointId: z.string().check(z.minLength(1), z.maxLength(64)),
+  attempt: z.number().check(z.int(), z.minimum(1), z.maximum(100)),
   payload: z.object({
-    id: z.string().min(1).max(200),
+    id: z.string().check(z.minLength(1), z.maxLength(200)),
     type: z.enum([...DOMAIN_EVENT_TYPES, PING_EVENT_TYPE]),
     createdAt: z.string(),
     data: z.record(z.string(), z.unknown()),

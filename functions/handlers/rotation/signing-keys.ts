@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from '../../shared/zod';
 import { ROTATION_STEPS, runRotationStep } from '../../services/signing-key-rotation';
 import { flushMetrics, inInvocation, logger } from '../../shared/observability';
 import { recordServerFault } from '../shared/server-fault';
@@ -7,10 +7,10 @@ import { getWiring } from '../../wiring';
 
 /** What Secrets Manager sends a rotation function (RotationToken is only for cross-account rotation). */
 const rotationEvent = z.object({
-  SecretId: z.string().min(1),
-  ClientRequestToken: z.string().min(1),
+  SecretId: z.string().check(z.minLength(1)),
+  ClientRequestToken: z.string().check(z.minLength(1)),
   Step: z.enum(ROTATION_STEPS),
-  RotationToken: z.string().optional(),
+  RotationToken: z.optional(z.string()),
 });
 
 /**

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from '../../shared/zod';
 import { UnauthorizedError } from '../../domain/errors';
 import type { User } from '../../domain/identity';
 import { httpIpLimitChecks, httpUserLimitChecks } from '../../domain/limits';
@@ -49,7 +49,7 @@ function correlationIdOf(event: APIGatewayProxyEventV2): string | undefined {
   return value && /^[\w.:-]{1,128}$/.test(value) ? value : undefined;
 }
 
-interface RouteSpec<S extends z.ZodType | undefined> {
+interface RouteSpec<S extends z.ZodMiniType | undefined> {
   /** The route's name in routes.ts; its limits are looked up by it (domain/limits.ts). */
   readonly name: string;
   /** Schema for the JSON body; routes without one take no body. */
@@ -58,10 +58,10 @@ interface RouteSpec<S extends z.ZodType | undefined> {
   readonly authenticated: boolean;
 }
 
-type BodyOf<S> = S extends z.ZodType ? z.infer<S> : undefined;
+type BodyOf<S> = S extends z.ZodMiniType ? z.infer<S> : undefined;
 
 /** An HTTP API (payload 2.0) route: authenticate, validate, run, map errors to `{error}` bodies. */
-export function httpHandler<S extends z.ZodType | undefined>(
+export function httpHandler<S extends z.ZodMiniType | undefined>(
   spec: RouteSpec<S>,
   run: (
     ports: Ports,

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from '../../shared/zod';
 import { BadRequestError, TooLargeError } from '../../domain/errors';
 
 const MAX_DEPTH = 8;
@@ -59,7 +59,7 @@ function describe(issue: z.core.$ZodIssue): string {
 }
 
 /** Validates against a schema; oversized text or too many sync cursors is `too_large`, everything else `bad_request`. */
-export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+export function validate<S extends z.ZodMiniType>(schema: S, value: unknown): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = result.error.issues;

@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from '../../shared/zod';
 import { type CustomerAttrs, customerAttrsProblem } from '../../domain/customer-context';
 import { UnauthorizedError } from '../../domain/errors';
 import { ROLES, type Role, type User } from '../../domain/identity';
@@ -145,7 +145,7 @@ type ActionResult = ServerFrame | ServerFrame[] | void;
  * The last frame is the route response; earlier ones are pushed first through the
  * management API so the client sees them in order. Errors become `error` frames.
  */
-export function actionHandler<S extends z.ZodType, A = undefined>(
+export function actionHandler<S extends z.ZodMiniType, A = undefined>(
   action: string,
   schema: S,
   run: (ports: Ports, caller: AuthorizedCaller, frame: z.infer<S>, admitted: A | undefined) => Promise<ActionResult>,

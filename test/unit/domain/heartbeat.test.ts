@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema, parseRateLimit } from '../../../functions/config';
+import * as z from '../../../functions/shared/zod';
 import { API_GATEWAY_IDLE_SECONDS, CUSTOMER_HEARTBEAT_SECONDS, heartbeatSecondsFor } from '../../../functions/domain/heartbeat';
 
-const defaults = configSchema
-  .pick({
+const defaults = z
+  .pick(configSchema, {
     HEARTBEAT_SECONDS: true,
     PRESENCE_GRACE_SECONDS: true,
     RATE_LIMIT_HEARTBEATS: true,

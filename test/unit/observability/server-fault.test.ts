@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from '../../../functions/shared/zod';
 import { DynamoStoreError } from '../../../functions/adapters/dynamodb/errors';
 import { ConnectionsApiError } from '../../../functions/adapters/apigw/connection-notifier';
 import { InboundMailBucketError } from '../../../functions/adapters/s3/inbound-mail-bucket';
