@@ -23,22 +23,29 @@ export const ROUTING_QUEUE_SETTINGS = {
   deadLetterRetentionSeconds: 14 * 24 * 3600,
   /**
    * Most triggers per router invocation: one drain per skill and one position update per
-   * skill serve the whole batch, so a burst of starts is routed by a few invocations instead
-   * of one per 10 triggers each re-reading the queue and re-telling its positions. Above 10
-   * needs the batching window below (AWS: at least a second); the drain itself stays bounded
-   * by MAX_DECISIONS_PER_RUN, so the router's timeout does not depend on it.
+   * skill serve the whole batch. 10 is the most AWS allows without a batching window.
    */
-  batchSize: 100,
-  /** Short: routing latency is what a waiting customer feels (a batch goes as soon as it is full). */
-  maxBatchingWindowSeconds: 1,
+  batchSize: 10,
   /**
-   * Router invocations at once (the SQS event source's maximum concurrency). Routers draining
-   * the same skill only race for its head, so more buys little, while a burst of triggers
-   * could otherwise take a large share of the account's Lambda concurrency (1,000 by default,
-   * shared with every WebSocket handler): docs/routing.md "Router concurrency". Not reserved concurrency, which
-   * would take the capacity from the rest of the account even when idle.
+   * None: with a window Lambda holds every batch that is not full for the whole window, so each
+   * routed start waited about a second even on a quiet system (it was 1 s with batches of 100;
+   * AWS allows above 10 only with a window of at least a second). Without it a start is routed
+   * as soon as its trigger is received; a burst runs more, smaller invocations instead, which
+   * race for the same heads (docs/routing.md "A router batch": a few more requests per
+   * conversation while a burst lasts, none when starts come one at a time).
    */
-  maxConcurrency: 10,
+  maxBatchingWindowSeconds: 0,
+  /**
+   * Router invocations at once (the SQS event source's maximum concurrency; 2 is AWS's least).
+   * Each drain serves every skill its batch names, and routers draining the same skill only
+   * race for its head: without a batching window, more concurrency only turns a burst into many
+   * small invocations racing (measured: 7.0 DynamoDB requests and 2.9 Redis commands per
+   * conversation at 10 against 4.7 and 1.4 at 2), while triggers waiting for a slot are taken
+   * ten at a time. It also keeps a burst from taking the account's Lambda concurrency (1,000 by
+   * default, shared with every WebSocket handler): docs/routing.md "Router concurrency". Not
+   * reserved concurrency, which would take the capacity from the rest of the account even when idle.
+   */
+  maxConcurrency: 2,
 } as const;
 
 /** CreateQueue attributes for the DLQ, as the CDK template sets them. */

@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
-import type { LocalStack } from '../local/stack';
+import { type LocalStack, startLocalStack } from '../local/stack';
 import { RawClient, postJson, putJson } from '../local/tools/raw-client';
-import type { RequestCounter, Service } from './bench/request-counter';
+import { RequestCounter, type Service } from './bench/request-counter';
 
 /**
  * Routing numbers for `npm run bench`, on the stack the main bench started:
@@ -26,6 +26,22 @@ export interface RoutingBenchOptions {
   readonly counter: RequestCounter;
   /** Waits until every function (the router included) is idle. */
   readonly settle: () => Promise<void>;
+}
+
+/**
+ * Waits until every function the counter sees (the router included) is idle: idle twice in a
+ * row 50 ms apart, as the router may pick up a trigger in between.
+ */
+export function settleOf(counter: RequestCounter): () => Promise<void> {
+  return async () => {
+    let quiet = 0;
+    while (quiet < 2) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      quiet = counter.inFlight === 0 ? quiet + 1 : 0;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    while (counter.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+  };
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -90,15 +106,19 @@ export async function benchRouting({ stack, counter, settle }: RoutingBenchOptio
   // 1. Per decision: one start at a time, each routed alone; only the router's requests count.
   const routerTotals: Record<Service, number> = { dynamodb: 0, sqs: 0, managementApi: 0, redis: 0 };
   const sequential: RawClient[] = [];
+  const alone: number[] = [];
   for (let index = 0; index < SEQUENTIAL_DECISIONS; index++) {
     await settle();
     counter.take();
-    sequential.push((await startAndWaitAssigned(stack, `seq-${run}-${index}`)).client);
+    const started = await startAndWaitAssigned(stack, `seq-${run}-${index}`);
+    sequential.push(started.client);
+    alone.push(started.ms);
     await settle();
     const router = counter.take().get('router');
     for (const service of Object.keys(routerTotals) as Service[]) routerTotals[service] += router?.[service] ?? 0;
   }
   const per = (service: Service) => (routerTotals[service] / SEQUENTIAL_DECISIONS).toFixed(1);
+  alone.sort((a, b) => a - b);
 
   // 2. Latency under a burst of concurrent starts.
   await settle();
@@ -139,6 +159,10 @@ export async function benchRouting({ stack, counter, settle }: RoutingBenchOptio
     ['router DynamoDB requests per routed conversation', per('dynamodb')],
     ['router management-API posts per routed conversation', per('managementApi')],
     ['router SQS sends per routed conversation', per('sqs')],
+    [
+      `start to assigned, one start at a time, p50 / max (${SEQUENTIAL_DECISIONS} starts)`,
+      `${percentile(alone, 50).toFixed(0)} / ${percentile(alone, 100).toFixed(0)} ms`,
+    ],
     [`start to assigned, p50 (${CONCURRENT_STARTS} concurrent starts)`, `${percentile(latencies, 50).toFixed(0)} ms`],
     [`start to assigned, p99 (${CONCURRENT_STARTS} concurrent starts)`, `${percentile(latencies, 99).toFixed(0)} ms`],
     [
@@ -170,4 +194,25 @@ export async function benchRouting({ stack, counter, settle }: RoutingBenchOptio
   return ['\nRouting (local stack)\n', '| measure | value |', '|---|---:|', ...rows.map(([name, value]) => `| ${name} | ${value} |`)].join(
     '\n',
   );
+}
+
+/**
+ * Alone (without the rest of `npm run bench`): `npx tsx scripts/bench-routing.ts`, on a stack of
+ * its own started as the bench starts it. Profile it with
+ * `node --cpu-prof --cpu-prof-dir DIR --import tsx scripts/bench-routing.ts`.
+ */
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const counter = new RequestCounter();
+  const stack = await startLocalStack({ httpPort: 0, wsPort: 0, demo: true, web: false, instrument: counter.instrument });
+  const { clients } = stack.wiring();
+  counter.attach(clients.dynamodb, 'dynamodb');
+  counter.attach(clients.sqs, 'sqs');
+  counter.attach(clients.managementApi, 'managementApi');
+  const restoreFetch = counter.countUpstashCommands(stack.endpoints.upstash);
+  try {
+    console.log(await benchRouting({ stack, counter, settle: settleOf(counter) }));
+  } finally {
+    restoreFetch();
+    await stack.stop();
+  }
 }

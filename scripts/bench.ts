@@ -2,7 +2,7 @@ import { startLocalStack } from '../local/stack';
 import { RawClient, postJson } from '../local/tools/raw-client';
 import { RequestCounter, SERVICES, type Service } from './bench/request-counter';
 import { benchWidgetBundle } from './bench-widget';
-import { benchRouting } from './bench-routing';
+import { benchRouting, settleOf } from './bench-routing';
 import { benchSearch } from './bench-search';
 import { writeBenchCounts } from './cost/bench-counts';
 import { functionSizesSection } from './bench/function-sizes';
@@ -35,16 +35,7 @@ interface Row {
 }
 const rows: Row[] = [];
 
-async function settle(): Promise<void> {
-  // Idle twice in a row 50 ms apart: the router may pick up a trigger in between.
-  let quiet = 0;
-  while (quiet < 2) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    quiet = counter.inFlight === 0 ? quiet + 1 : 0;
-  }
-  await new Promise((resolve) => setTimeout(resolve, 250));
-  while (counter.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 20));
-}
+const settle = settleOf(counter);
 
 // The agent heartbeats as the console does, so its presence never lapses on a slow machine; a
 // heartbeat goes out (when due) before a step's opening settle, so no step's counts include it.

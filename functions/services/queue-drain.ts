@@ -2,7 +2,7 @@ import { recordAssignment } from './assignment-metrics';
 import type { Conversation } from '../domain/conversation';
 import { participantIds, toSummary } from '../domain/conversation';
 import { claimBacks, epochOf, nextClaim } from '../domain/routing-claims';
-import type { QueueOutlook } from '../ports/agent-presence';
+import type { ClaimOutcome, QueueOutlook } from '../ports/agent-presence';
 import type { ServerFrame } from '../protocol/server-frames';
 import { broadcast, forgetGoneConnection, sendInOrder } from './broadcast';
 import type { Ports } from './context';
@@ -39,20 +39,40 @@ export async function releaseUnlessBacking(ports: Ports, conversationId: string,
   await ports.presence.release(agentId, claim, ports.clock.now().toISOString());
 }
 
+/** A claim made for a conversation's next transition, not yet written. */
+interface Claimed {
+  readonly claim: string;
+  readonly now: string;
+  readonly outcome: ClaimOutcome;
+}
+
+async function claimFor(ports: Ports, conversation: Conversation): Promise<Claimed> {
+  const now = ports.clock.now().toISOString();
+  const claim = nextClaim(conversation);
+  return { claim, now, outcome: await ports.presence.claimBest(conversation.skill, claim, now) };
+}
+
+/** The next head's claim, made while this head's assignment is being written. */
+interface ClaimAhead {
+  /** The next decision's first attempt uses this instead of claiming itself. */
+  readonly claimed?: Promise<Claimed>;
+  /** Called once this decision's first claim found an agent: its capacity is held, so the next head may claim. */
+  readonly onClaimed?: () => void;
+}
+
 /**
  * One routing decision for a waiting conversation: claim capacity on the best agent in one
  * Redis script, then move the conversation queued -> assigned with a conditional write on
  * its epoch. Redis: one command, plus one release only when the write lost.
  */
-async function decide(ports: Ports, waiting: Conversation): Promise<Decision> {
+async function decide(ports: Ports, waiting: Conversation, ahead: ClaimAhead = {}): Promise<Decision> {
   let conversation = waiting;
   let outlook: QueueOutlook | undefined;
   for (let attempt = 0; attempt < ATTEMPTS_PER_CONVERSATION; attempt++) {
-    const now = ports.clock.now().toISOString();
-    const claim = nextClaim(conversation);
-    const outcome = await ports.presence.claimBest(conversation.skill, claim, now);
+    const { claim, now, outcome } = attempt === 0 && ahead.claimed ? await ahead.claimed : await claimFor(ports, conversation);
     outlook = outcome;
     if (!outcome.agent) return { kind: 'no-agent', outlook };
+    if (attempt === 0) ahead.onClaimed?.();
     const assigned = await ports.conversations.assign(conversation.id, outcome.agent, now, epochOf(conversation));
     if (assigned) {
       recordAssignment(ports, conversation, assigned, now);
@@ -183,32 +203,68 @@ async function drainQueues(
   const listedAt = new Map<string, string>();
   const overtaken = new Set<string>();
   const result = (): DrainResult => ({ moved, assignedIds, views: listings, overtaken });
-  for (let decisions = 0; decisions < MAX_DECISIONS_PER_RUN; decisions++) {
-    await Promise.all(
-      skills
-        .filter((skill) => !blocked.has(skill) && !exhausted.has(skill) && (listings.get(skill)?.waiting.length ?? 0) === 0)
-        .map(async (skill) => {
-          // A short page worked through: the queue held nothing else when it was read, and
-          // whatever joined since brings its own trigger (a fresh run drains it).
-          if (listings.get(skill)?.complete) {
-            exhausted.add(skill);
-            return;
-          }
-          listedAt.set(skill, ports.clock.now().toISOString());
-          const page = await ports.conversations.listQueuedPage(skill, DRAIN_PAGE);
-          listings.set(skill, { waiting: page.conversations, complete: !page.more, taken: 0 });
-          if (page.conversations.length === 0) exhausted.add(skill);
-        }),
-    );
+  /** The oldest head across the skills' listings as they stand (blocked skills left out). */
+  const nextHead = (): Conversation | undefined => {
     let head: Conversation | undefined;
     for (const skill of skills) {
       const candidate = blocked.has(skill) ? undefined : listings.get(skill)?.waiting[0];
       if (candidate && (!head || queueKey(candidate) < queueKey(head))) head = candidate;
     }
+    return head;
+  };
+  /**
+   * The next head, taken out of its listing, with its claim under way: made once this head's
+   * claim holds its agent, so claims still go out in queue order, while the assignments are
+   * still written one after another in that order (the next write waits for this one).
+   * Only when the next iteration would pick that same head: no queue would be read again first.
+   */
+  let ahead: { readonly conversation: Conversation; readonly claimed: Promise<Claimed> } | undefined;
+  const claimAhead = (decisions: number) => () => {
+    if (decisions + 1 >= MAX_DECISIONS_PER_RUN) return;
+    const rereads = skills.some((skill) => {
+      if (blocked.has(skill) || exhausted.has(skill)) return false;
+      const listing = listings.get(skill);
+      return !listing || (listing.waiting.length === 0 && !listing.complete);
+    });
+    const next = rereads ? undefined : nextHead();
+    const listing = next && listings.get(next.skill);
+    // Its listing must not run empty unread: the queue would be read again with it still in it.
+    if (!next || !listing || (listing.waiting.length < 2 && !listing.complete)) return;
+    listing.waiting.shift();
+    const claimed = claimFor(ports, next);
+    // Awaited by the next decision (or below, when it is given up); never unhandled meanwhile.
+    claimed.catch(() => undefined);
+    ahead = { conversation: next, claimed };
+  };
+  for (let decisions = 0; decisions < MAX_DECISIONS_PER_RUN; decisions++) {
+    const inHand = ahead;
+    ahead = undefined;
+    if (!inHand) {
+      await Promise.all(
+        skills
+          .filter((skill) => !blocked.has(skill) && !exhausted.has(skill) && (listings.get(skill)?.waiting.length ?? 0) === 0)
+          .map(async (skill) => {
+            // A short page worked through: the queue held nothing else when it was read, and
+            // whatever joined since brings its own trigger (a fresh run drains it).
+            if (listings.get(skill)?.complete) {
+              exhausted.add(skill);
+              return;
+            }
+            listedAt.set(skill, ports.clock.now().toISOString());
+            const page = await ports.conversations.listQueuedPage(skill, DRAIN_PAGE);
+            listings.set(skill, { waiting: page.conversations, complete: !page.more, taken: 0 });
+            if (page.conversations.length === 0) exhausted.add(skill);
+          }),
+      );
+    }
+    const head = inHand?.conversation ?? nextHead();
     if (!head) return result();
     const listing = listings.get(head.skill)!;
-    listing.waiting.shift();
-    const decision = await decide(ports, head);
+    if (!inHand) listing.waiting.shift();
+    const decision = await decide(ports, head, {
+      ...(inHand ? { claimed: inHand.claimed } : {}),
+      onClaimed: claimAhead(decisions),
+    });
     if (decision.outlook) outlooks.remember(head.skill, decision.outlook);
     if (decision.kind === 'assigned') {
       moved.add(head.skill);
@@ -217,6 +273,16 @@ async function drainQueues(
     }
     if (decision.kind === 'no-agent') {
       blocked.add(head.skill);
+      // The head claimed in the end found nobody (its first claim had an agent, but its copy was
+      // stale): the next head of its queue must wait behind it. Its claim is not given back (no
+      // release is safe while another run may write with it); as a crashed run's claim, it is
+      // reused by the next decision on that conversation, or taken back by reconcile.
+      const next = ahead as { readonly conversation: Conversation; readonly claimed: Promise<Claimed> } | undefined;
+      if (next && next.conversation.skill === head.skill) {
+        ahead = undefined;
+        await next.claimed.catch(() => undefined);
+        listing.waiting.unshift(next.conversation);
+      }
       // Still waiting at the head: it stays in the view the positions are told from.
       listing.waiting.unshift(head);
     } else {
@@ -226,6 +292,7 @@ async function drainQueues(
     // reads it again before it stops (a drain stops only at an empty or blocked queue): it
     // will meet everything we saw, and racing it would only double every claim and write.
     // An assignment from before our read (a lagging index) proves nothing: we carry on.
+    // (A next head already claimed is still written: the same claim backs either run's write.)
     if (decision.kind === 'taken' && decision.assignedAt >= (listedAt.get(head.skill) ?? '')) {
       blocked.add(head.skill);
       overtaken.add(head.skill);

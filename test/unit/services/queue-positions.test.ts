@@ -113,7 +113,45 @@ describe('a router overtaken on a queue', () => {
     };
     await handleTriggers(overtaking, [{ type: 'conversation.queued', conversationId: 'q4', skill: 'general' }]);
     expect((await store.get('q1'))?.agent?.id).toBe(AGENT.id);
-    // Cy moved up from 3 to 1, but the overtaking router tells that; Dee just joined, so she is told here.
-    expect(told()).toEqual({ dee: [2] });
+    // Cy's claim went out while q1 was being written (before q2 was found taken): this router
+    // writes that one assignment (the same claim backs either router's write) and stops.
+    expect((await store.get('q3'))?.agent?.id).toBe(AGENT.id);
+    expect((await store.get('q4'))?.status).toBe('queued');
+    // The overtaking router tells the queue its positions; Dee just joined, so she is told here.
+    expect(told()).toEqual({ dee: [1] });
+  });
+
+  it('does not write the next head, already claimed, when the head it was claimed behind finds nobody in the end', async () => {
+    await world.presence.setStatus({ id: AGENT.id, name: AGENT.name, status: 'online', skills: [], capacity: 2 }, world.now(), {
+      live: true,
+    });
+    // q1's first write finds it changed (still queued, a later epoch) and, meanwhile, other work took the capacity q1 freed.
+    const store = world.store;
+    let stale = true;
+    const staleHead: Ports = {
+      ...ports,
+      conversations: Object.assign(Object.create(store), {
+        assign: async (...args: Parameters<typeof store.assign>) => {
+          if (args[0] === 'q1' && stale) {
+            stale = false;
+            const q1 = (await store.get('q1'))!;
+            await store.requeue('q1', null, 'general', world.now(), { fromEpoch: epochOf(q1), queuedAt: q1.queuedAt! });
+          }
+          return store.assign(...args);
+        },
+      }),
+      presence: Object.assign(Object.create(world.presence), {
+        release: async (...args: Parameters<typeof world.presence.release>) => {
+          const released = await world.presence.release(...args);
+          if (args[1].startsWith('q1#')) await world.presence.claimAgent(AGENT.id, 'elsewhere#1', world.now());
+          return released;
+        },
+      }),
+    };
+    await handleTriggers(staleHead, [{ type: 'conversation.queued', conversationId: 'q1', skill: 'general' }]);
+    // q2's claim went out behind q1's, but q1 waits for nobody now: q2 must not overtake it.
+    expect((await store.get('q1'))?.status).toBe('queued');
+    expect((await store.get('q2'))?.status).toBe('queued');
+    expect((await store.get('q3'))?.status).toBe('queued');
   });
 });
