@@ -41,8 +41,13 @@ export interface AgentClaims {
  * each agent's load. Each method is one Redis command (one Lua script where it reads and writes).
  */
 export interface AgentPresence {
-  /** Sets status, skills and capacity; `live` also refreshes the heartbeat presence. */
-  setStatus(update: PresenceUpdate, now: string, options?: { live?: boolean }): Promise<void>;
+  /**
+   * Sets status, skills and capacity; `live` also refreshes the heartbeat presence. With
+   * `onlyIfForgotten` (rebuilding state Redis lost from a record read a moment earlier) it
+   * writes only while Redis still holds no status for the agent, or only the sweep's lapsed
+   * one: a status the agent set since wins. Says whether it wrote.
+   */
+  setStatus(update: PresenceUpdate, now: string, options?: { live?: boolean; onlyIfForgotten?: boolean }): Promise<boolean>;
   /**
    * Refreshes the agent's presence (heartbeat); it expires after the grace period. Says, in
    * the same command, whether Redis still knows the agent (domain/presence-recovery.ts).

@@ -49,8 +49,12 @@ export async function keepPresence(ports: Ports, user: User): Promise<void> {
   const status = recovery.action === 'restore' ? recovery.status : 'offline';
   // Its load first, so no router sees it online with room it does not have.
   if (recovery.action === 'restore') await restoreClaims(ports, user.id, now);
-  await ports.presence.setStatus(await presenceUpdate(ports, user.id, status, chosen, user), now, { live: true });
-  if (recovery.action !== 'restore') return;
+  // Only over what Redis lost: a status the agent set since the record was read is newer.
+  const written = await ports.presence.setStatus(await presenceUpdate(ports, user.id, status, chosen, user), now, {
+    live: true,
+    onlyIfForgotten: true,
+  });
+  if (!written || recovery.action !== 'restore') return;
   ports.log.warn('Agent presence restored from its chosen status', { agentId: user.id, seen, status });
   if (status === 'online') await ports.routingQueue.publish({ type: 'agent.available', agentId: user.id });
   await broadcast(ports, [user.id], { type: 'status', status, reason: 'restored' });
@@ -66,17 +70,19 @@ async function restoreClaims(ports: Ports, agentId: string, now: string): Promis
 /**
  * Reconcile found an agent holding assigned conversations whom Redis holds no state for.
  * Grace (domain/presence-recovery.ts): its presence is put back from the record for one
- * grace period, which its heartbeats extend, and true is returned; otherwise false (lost).
+ * grace period, which its heartbeats extend (`graced`); or it is `lost`. `changed`: the agent
+ * set a status meanwhile (after the record was read), which stands and did its own routing.
  */
-export async function graceForgottenAgent(ports: Ports, agentId: string): Promise<boolean> {
+export async function graceForgottenAgent(ports: Ports, agentId: string): Promise<'graced' | 'lost' | 'changed'> {
   const now = ports.clock.now();
   const chosen = await ports.agentStatuses.get(agentId);
   const live = await ports.connections.listForUser(agentId, Math.floor(now.getTime() / 1000));
-  if (absentAgentVerdict(chosen?.status, live.length) === 'lost' || !chosen) return false;
-  await ports.presence.setStatus(await presenceUpdate(ports, agentId, chosen.status, chosen), now.toISOString(), { live: true });
+  if (absentAgentVerdict(chosen?.status, live.length) === 'lost' || !chosen) return 'lost';
+  const update = await presenceUpdate(ports, agentId, chosen.status, chosen);
+  if (!(await ports.presence.setStatus(update, now.toISOString(), { live: true, onlyIfForgotten: true }))) return 'changed';
   ports.log.warn('Redis had lost an agent that is still connected; its presence is back for one grace period', {
     agentId,
     status: chosen.status,
   });
-  return true;
+  return 'graced';
 }

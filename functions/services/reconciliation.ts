@@ -97,8 +97,9 @@ export async function reconcile(ports: Ports): Promise<ReconcileReport> {
   );
   await mapBounded(offline, RECONCILE_PARALLELISM, async (agentId) => {
     // Absent from Redis is not offline: Redis may have lost its data while the agent works on.
-    if (!known.get(agentId)?.known && (await graceForgottenAgent(ports, agentId))) agentsGraced.push(agentId);
-    else agentsStranded.push(agentId);
+    const verdict = known.get(agentId)?.known ? 'lost' : await graceForgottenAgent(ports, agentId);
+    if (verdict === 'graced') agentsGraced.push(agentId);
+    else if (verdict === 'lost') agentsStranded.push(agentId);
   });
   await mapBounded(agentsStranded, RECONCILE_PARALLELISM, async (agentId) => {
     await ports.routingQueue.publish({ type: 'agent.lost', agentId });

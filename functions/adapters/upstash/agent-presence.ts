@@ -72,8 +72,8 @@ export class UpstashAgentPresence implements AgentPresence {
     return this.run(what, (redis) => redis.eval<string[], T>(script, keys, args.map(String)));
   }
 
-  async setStatus(update: PresenceUpdate, now: string, options: { live?: boolean } = {}): Promise<void> {
-    await this.script(
+  async setStatus(update: PresenceUpdate, now: string, options: { live?: boolean; onlyIfForgotten?: boolean } = {}): Promise<boolean> {
+    const written = await this.script<unknown>(
       'setStatus',
       SET_STATUS,
       [this.agentKey(update.id)],
@@ -87,8 +87,10 @@ export class UpstashAgentPresence implements AgentPresence {
         this.prefix,
         this.options.graceSeconds * 1000,
         options.live === false ? '0' : '1',
+        options.onlyIfForgotten ? '1' : '0',
       ],
     );
+    return Number(written) === 1;
   }
 
   async touch(agentId: string, now: string): Promise<PresenceSeen> {

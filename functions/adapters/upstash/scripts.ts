@@ -38,10 +38,16 @@ end
 
 /**
  * KEYS[1] agent hash. ARGV: id, name, status, skills, capacity, now, prefix, graceMs,
- * live ('1' refreshes presence: the agent itself is acting).
+ * live ('1' refreshes presence: the agent itself is acting), onlyIfForgotten ('1': write only
+ * while the hash has no status, or the sweep's lapsed one). Returns 1 when written, else 0.
  */
 export const SET_STATUS = `${LIVE}
 local key, id, prefix = KEYS[1], ARGV[1], ARGV[7]
+-- Rebuilding from the record (ARGV[10]): a status set since Redis lost the agent wins.
+if ARGV[10] == '1' then
+  local seen = redis.call('HMGET', key, 'status', 'lapsed')
+  if seen[1] and seen[2] ~= '1' then return 0 end
+end
 local old = redis.call('HGET', key, 'skills')
 -- An agent whose presence lapsed was offline, whatever its hash still says.
 local was = redis.call('HGET', key, 'status')

@@ -86,6 +86,25 @@ describe.each(backends)('UpstashAgentPresence through the local Upstash endpoint
     expect(await fresh.get('w1')).toMatchObject({ status: 'offline', statusSince: '2030-01-01T09:01:00.000Z' });
   });
 
+  it('rebuilding from the record (onlyIfForgotten) writes over no status or a lapsed one, never over a status set since', async () => {
+    const prefix = `t${Date.now()}-${runs++}:`;
+    const fresh = presenceWith(60, prefix);
+    const ada = { id: 'r1', name: 'Ada', skills: [], capacity: 2 };
+    // Redis holds nothing for the agent: the rebuild writes.
+    expect(await fresh.setStatus({ ...ada, status: 'online' }, '2030-01-01T09:00:00.000Z', { onlyIfForgotten: true })).toBe(true);
+    expect(await fresh.get('r1')).toMatchObject({ status: 'online' });
+    // The agent chose offline meanwhile: a rebuild from the older record changes nothing.
+    expect(await fresh.setStatus({ ...ada, status: 'offline' }, '2030-01-01T09:01:00.000Z')).toBe(true);
+    expect(await fresh.setStatus({ ...ada, status: 'online' }, '2030-01-01T09:02:00.000Z', { onlyIfForgotten: true })).toBe(false);
+    expect(await fresh.get('r1')).toMatchObject({ status: 'offline' });
+    // The sweep's lapsed offline is not the agent's choice: a rebuild writes over it.
+    await fresh.setStatus({ ...ada, status: 'online' }, '2030-01-01T09:03:00.000Z');
+    await client.del(`${prefix}alive:r1`);
+    expect(await fresh.sweepExpired('2030-01-01T09:04:00.000Z')).toEqual(['r1']);
+    expect(await fresh.setStatus({ ...ada, status: 'online' }, '2030-01-01T09:05:00.000Z', { onlyIfForgotten: true })).toBe(true);
+    expect(await fresh.get('r1')).toMatchObject({ status: 'online' });
+  });
+
   it('lists live online agents and counts those serving a skill (everyone serves the default skill)', async () => {
     await presence.setStatus({ id: 'b1', name: 'Bo', status: 'online', skills: ['billing'], capacity: 3 }, now());
     expect((await presence.listOnline()).map((agent) => agent.id).sort()).toEqual(['a1', 'b1']);

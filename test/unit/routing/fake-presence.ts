@@ -72,9 +72,10 @@ export class FakePresence implements AgentPresence {
     };
   }
 
-  async setStatus(update: PresenceUpdate, now: string, options: { live?: boolean } = {}): Promise<void> {
+  async setStatus(update: PresenceUpdate, now: string, options: { live?: boolean; onlyIfForgotten?: boolean } = {}): Promise<boolean> {
     await this.pause();
     const before = this.agents.get(update.id);
+    if (options.onlyIfForgotten && before && before.known !== false && !before.lapsed) return false;
     const was = before?.alive ? before.status : 'offline';
     const statusSince = was !== update.status || !before?.statusSince ? now : before.statusSince;
     this.agents.set(update.id, {
@@ -87,6 +88,7 @@ export class FakePresence implements AgentPresence {
       alive: options.live === false ? (before?.alive ?? false) : true,
       held: before?.held ?? new Map(),
     });
+    return true;
   }
 
   async touch(agentId: string): Promise<PresenceSeen> {

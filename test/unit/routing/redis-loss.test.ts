@@ -76,3 +76,39 @@ describe('an agent Redis forgot', () => {
     expect(world.frames.at(-1)).toEqual({ userId: AGENT.id, frame: { type: 'status', status: 'online', reason: 'restored' } });
   });
 });
+
+describe('a status the agent sets while its forgotten state is being rebuilt', () => {
+  /** The record read returns what it read, after the agent chose `status` (a read that lost the race). */
+  function chooseDuringRecordRead(status: 'offline' | 'away'): void {
+    const read = world.statuses.get.bind(world.statuses);
+    let raced = false;
+    world.statuses.get = async (agentId) => {
+      const stale = await read(agentId);
+      if (!raced) {
+        raced = true;
+        world.advance(1);
+        await setStatus(world.ports, { user: agentUser }, { action: 'status', status });
+      }
+      return stale;
+    };
+  }
+
+  it('wins over reconcile giving the grace from the record it read before', async () => {
+    world.presence.forgetAll();
+    chooseDuringRecordRead('offline');
+    const report = await reconcile(world.ports);
+    expect(await world.presence.get(AGENT.id)).toMatchObject({ status: 'offline' });
+    expect(report.agentsGraced).toEqual([]);
+    // Going offline put its chat back; nothing routes it back to the agent who left.
+    expect(world.triggers).toContainEqual({ type: 'agent.lost', agentId: AGENT.id });
+  });
+
+  it('wins over a heartbeat restoring the status it read before, which then tells nothing', async () => {
+    world.presence.forgetAll();
+    chooseDuringRecordRead('offline');
+    await keepPresence(world.ports, agentUser);
+    expect(await world.presence.get(AGENT.id)).toMatchObject({ status: 'offline' });
+    expect(world.frames.filter(({ frame }) => frame.type === 'status' && 'reason' in frame)).toEqual([]);
+    expect(world.triggers).not.toContainEqual({ type: 'agent.available', agentId: AGENT.id });
+  });
+});
