@@ -280,6 +280,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   try {
     try {
       const refusals: Array<{ userId: string; action?: string; conversationId?: string; code: string; at: number }> = [];
+      // What each agent last chose, said again on every connect as the console does: an agent
+      // the leave grace set away while all its devices were reconnecting is routed again once
+      // one is back (docs/routing.md "Agents who leave").
+      const chosenStatus = new Map<string, Parameters<ParleyClient['setStatus']>[0]>();
+      const sayChosenStatusOnConnect = (device: Device, client: ParleyClient) => {
+        const choose = client.setStatus.bind(client);
+        client.setStatus = (status) => {
+          chosenStatus.set(device.userId, status);
+          choose(status);
+        };
+        client.on('state', (change) => {
+          const status = chosenStatus.get(device.userId);
+          if (change.to === 'ready' && status) choose(status);
+        });
+      };
       const makeClient = (token: () => Promise<string>) => (device: Device) => {
         const client = new ParleyClient({
           url: target.wsUrl,
@@ -294,6 +309,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           syncTimeoutMs: 10_000,
           backoff: { baseMs: 100, capMs: 2_000 },
         });
+        if (device.deviceId.startsWith('agent:')) sayChosenStatusOnConnect(device, client);
         client.on('message', (message) => {
           const list = device.received.get(message.conversationId) ?? [];
           list.push({ seq: message.seq, messageId: message.messageId });
