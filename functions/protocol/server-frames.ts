@@ -7,7 +7,14 @@ import type { UserRef } from '../domain/identity';
 
 /** Server frames of protocol v1 (section 4). */
 export type ServerFrame =
-  | { type: 'session'; user: { id: string; role: string; name: string }; heartbeatSeconds: number; conversations: ConversationSummary[] }
+  | {
+      type: 'session';
+      user: { id: string; role: string; name: string };
+      heartbeatSeconds: number;
+      // Extension (issue 14): sync once more this long after the connection's first session (docs/delivery.md).
+      recheckSeconds: number;
+      conversations: ConversationSummary[];
+    }
   | { type: 'synced'; conversations: Record<string, number>; noteCursors?: Record<string, number>; more?: true }
   | { type: 'pong'; ts?: number | string; serverTime: string }
   | { type: 'ack'; clientMsgId: string; conversationId: string; seq: number; messageId: string; ts: string; internal?: true }

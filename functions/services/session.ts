@@ -1,3 +1,4 @@
+import { RECHECK_SECONDS } from '../domain/send-window';
 import type { Conversation } from '../domain/conversation';
 import { canView, toSummary } from '../domain/conversation';
 import type { User } from '../domain/identity';
@@ -137,6 +138,8 @@ export async function sync(ports: Ports, caller: Caller & { connectionId: string
     user: { id: user.id, role: user.role, name: displayName(user) },
     // Per role (domain/heartbeat.ts): customers only beat API Gateway's idle limit, staff the presence grace.
     heartbeatSeconds: heartbeatSecondsFor(user.role, ports.settings),
+    // A send that read its recipients before this connection opened may still be storing (domain/send-window.ts).
+    recheckSeconds: RECHECK_SECONDS,
     conversations: conversations.map(toSummary),
   };
   if (!(await sendInOrder(ports, caller.connectionId, [session]))) return { type: 'synced', conversations: {} };

@@ -7,6 +7,7 @@ import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { BuildOptions } from 'esbuild';
+import { FUNCTION_TIMEOUT_SECONDS } from '../../functions/domain/send-window';
 import { tableAccessOf, type Needs } from '../../functions/routes';
 import type { TableAccess } from '../../functions/table-access';
 import { ownLogStreamsArn } from './function-log-group';
@@ -16,7 +17,8 @@ import { grantTableAccess } from './table-grants';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-export const DEFAULT_FUNCTION_TIMEOUT = Duration.seconds(10);
+/** A connection's recheck sync is timed from it (functions/domain/send-window.ts): WebSocket functions keep it. */
+export const DEFAULT_FUNCTION_TIMEOUT = Duration.seconds(FUNCTION_TIMEOUT_SECONDS);
 
 /** ESM output still meets CommonJS dependencies that call `require`; this gives them one. */
 const REQUIRE_SHIM = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";

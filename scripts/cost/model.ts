@@ -192,7 +192,14 @@ export const OPERATIONS: readonly Operation[] = [
     perDay: (p, a) => p.conversationsPerDay * a.transferShare,
   },
   { step: '$connect (customer)', group: 'customer connections', inbound: 0, reply: 0, perDay: customerConnections },
-  { step: 'sync (1 conversation, 3 messages)', group: 'customer connections', inbound: 1, reply: 1, perDay: customerConnections },
+  // Two syncs a connection: on connect, and the recheck `session.recheckSeconds` later (docs/delivery.md), priced alike.
+  {
+    step: 'sync (1 conversation, 3 messages)',
+    group: 'customer connections',
+    inbound: 1,
+    reply: 1,
+    perDay: (p, a) => 2 * customerConnections(p, a),
+  },
   { step: '$disconnect', group: 'customer connections', inbound: 0, reply: 0, perDay: customerConnections },
   {
     step: 'heartbeat (customer)',
@@ -211,7 +218,7 @@ export const OPERATIONS: readonly Operation[] = [
     perDay: (p, a) => (p.agents * p.agentHoursPerDay * 3600) / a.agentHeartbeatSeconds,
   },
   { step: '$connect (agent)', group: 'agents', inbound: 0, reply: 0, perDay: agentConnections },
-  { step: 'sync (no conversations)', group: 'agents', inbound: 1, reply: 1, perDay: agentConnections },
+  { step: 'sync (no conversations)', group: 'agents', inbound: 1, reply: 1, perDay: (p, a) => 2 * agentConnections(p, a) },
   {
     step: '$disconnect',
     group: 'agents',

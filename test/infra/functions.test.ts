@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FUNCTION_TIMEOUT_SECONDS, RECHECK_SECONDS } from '../../functions/domain/send-window';
 import { configSchema, MAIL_SETTINGS, NOT_DEPLOYED, RETENTION_SETTINGS } from '../../functions/config';
 import {
   EVENTS_CONSUMER,
@@ -66,6 +67,14 @@ describe('Lambda functions', () => {
     expect(scheduled.get('reconcile')).toBe(50);
     for (const [name, properties] of deployed) {
       expect(properties.Timeout, name).toBe(scheduled.get(name) ?? (name === 'customer-data' ? 29 : long.includes(name) ? 30 : 10));
+    }
+  });
+
+  it('that store and push a chat message time out within the window a connection rechecks for (functions/domain/send-window.ts)', () => {
+    expect(FUNCTION_TIMEOUT_SECONDS).toBe(10);
+    expect(RECHECK_SECONDS).toBeGreaterThan(FUNCTION_TIMEOUT_SECONDS);
+    for (const name of ['message', 'typing', 'read']) {
+      expect(deployed.get(name)?.Timeout, name).toBeLessThanOrEqual(FUNCTION_TIMEOUT_SECONDS);
     }
   });
 

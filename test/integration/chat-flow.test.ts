@@ -61,6 +61,7 @@ describe('a customer and an agent chat over real WebSockets', () => {
         type: 'session',
         user: { role: 'customer', name: 'Ann' },
         heartbeatSeconds: 300,
+        recheckSeconds: 12,
         conversations: [],
       });
       customer.send({ action: 'start', skill: 'tech', text: 'My router is on fire', clientMsgId: 'c-1' });

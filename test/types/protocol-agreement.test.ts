@@ -56,7 +56,13 @@ describe('client and server protocol', () => {
     await vi.advanceTimersByTimeAsync(0);
     const socket = FakeSocket.latest();
     socket.open();
-    socket.receive({ type: 'session', user: { id: 'u1', role: 'customer', name: 'Ann' }, heartbeatSeconds: 30, conversations: [] });
+    socket.receive({
+      type: 'session',
+      user: { id: 'u1', role: 'customer', name: 'Ann' },
+      heartbeatSeconds: 30,
+      recheckSeconds: 12,
+      conversations: [],
+    });
     socket.receive({ type: 'synced', conversations: {} });
     client.send('conv-1', 'hello');
     client.send(undefined, 'hello again');

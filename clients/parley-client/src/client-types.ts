@@ -121,6 +121,8 @@ export interface ClientStats {
   resends: number;
   syncs: number;
   gapSyncs: number;
+  /** Syncs once per connection after `session.recheckSeconds` (issue 14, docs/delivery.md). */
+  rechecks: number;
   duplicatesDropped: number;
   deadConnections: number;
   /** Heartbeats sent early because a send went unanswered for `ackTimeoutMs`. */
@@ -183,6 +185,7 @@ export function newStats(): ClientStats {
     resends: 0,
     syncs: 0,
     gapSyncs: 0,
+    rechecks: 0,
     duplicatesDropped: 0,
     deadConnections: 0,
     probes: 0,

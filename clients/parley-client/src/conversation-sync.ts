@@ -52,6 +52,9 @@ export class ConversationSync {
   private syncFailures = 0;
   private syncTimer: ReturnType<typeof setTimeout> | undefined;
   private gapTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The connection's one recheck sync (`session.recheckSeconds`), set by its first session. */
+  private recheckTimer: ReturnType<typeof setTimeout> | undefined;
+  private recheckScheduled = false;
   /** Per conversation, the highest seq the server reported stored (issue 14, `sendCursor`). */
   private readonly reported = new Map<string, number>();
 
@@ -145,11 +148,15 @@ export class ConversationSync {
     this.syncTimer = undefined;
     clearTimeout(this.gapTimer);
     this.gapTimer = undefined;
+    clearTimeout(this.recheckTimer);
+    this.recheckTimer = undefined;
+    this.recheckScheduled = false;
     this.syncInFlight = false;
     this.syncAgain = false;
   }
 
   onSession(frame: SessionFrame): void {
+    this.scheduleRecheck(frame.recheckSeconds);
     this.sessionIds.clear();
     for (const conversation of frame.conversations) {
       this.sessionIds.add(conversation.id);
@@ -240,6 +247,22 @@ export class ConversationSync {
     const summary = this.summaries.get(conversationId);
     if (summary && summary.lastSeq < last.seq) this.summaries.set(conversationId, { ...summary, lastSeq: last.seq });
     for (const message of released) this.hooks.delivered(message);
+  }
+
+  /**
+   * Once per connection, from its first session: a message whose send read its recipients
+   * before this connection opened may be stored after this connection's first sync, and its
+   * push did not know the connection; a sync after `recheckSeconds` fetches it.
+   */
+  private scheduleRecheck(recheckSeconds: number | undefined): void {
+    if (this.recheckScheduled) return;
+    this.recheckScheduled = true;
+    if (typeof recheckSeconds !== 'number' || !(recheckSeconds > 0)) return;
+    this.recheckTimer = setTimeout(() => {
+      this.recheckTimer = undefined;
+      this.counters.rechecks += 1;
+      this.request();
+    }, recheckSeconds * 1000);
   }
 
   /** Live frames may just be late: give a gap gapSyncDelayMs to fill before asking. */

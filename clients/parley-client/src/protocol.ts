@@ -66,6 +66,12 @@ export interface SessionFrame {
   readonly type: 'session';
   readonly user: Sender;
   readonly heartbeatSeconds: number;
+  /**
+   * Extension (issue 14): sync once more this long after the connection's first `session`: a
+   * message whose send began before the connection opened may be stored after its first sync,
+   * and its push did not know the connection. Absent from older servers.
+   */
+  readonly recheckSeconds: number;
   readonly conversations: ConversationSummary[];
 }
 export interface SyncedFrame {

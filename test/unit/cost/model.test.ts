@@ -168,8 +168,8 @@ describe('cost model arithmetic', () => {
       4 * 2 +
       5 * 2 +
       2 +
-      // one connection: sync (in + synced)
-      2 +
+      // one connection: sync on connect and its recheck (in + synced each)
+      2 * 2 +
       // heartbeats: 10 minutes at 300 s = 2, a frame each way
       2 * 2;
     expect(report.usage.webSocketMessages).toBeCloseTo(1000 * perDay * DAYS_PER_MONTH);
@@ -185,9 +185,9 @@ describe('cost model arithmetic', () => {
     expect(report.byGroup['customer connections']).toBeCloseTo(1000 * 150 * DAYS_PER_MONTH);
     expect(report.byGroup.agents).toBeCloseTo(2 * 8 * 60 * DAYS_PER_MONTH);
     const lambdas = costReport(emptyCounts(), profile, only('lambdaPerMillionRequests', 1_000_000), NOTHING);
-    // 150 minutes is two connections per conversation: $connect, sync and $disconnect twice.
+    // 150 minutes is two connections per conversation: $connect, sync, its recheck and $disconnect twice.
     const connectionLambdas = lambdas.byGroup['customer connections'] / DAYS_PER_MONTH / 1000;
-    expect(connectionLambdas).toBe(2 * 3);
+    expect(connectionLambdas).toBe(2 * 4);
   });
 
   it('prices each line from the table: DynamoDB at $0.625/M write units and $0.125/M read units', () => {

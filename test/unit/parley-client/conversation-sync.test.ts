@@ -31,6 +31,7 @@ const session = (conversations: ConversationSummary[]) => ({
   type: 'session' as const,
   user: { id: 'u1', role: 'customer' as const },
   heartbeatSeconds: 30,
+  recheckSeconds: 12,
   conversations,
 });
 const synced = (conversations: Record<string, number>, more?: true): SyncedFrame => ({
@@ -185,5 +186,58 @@ describe('ConversationSync', () => {
     expect(syncs().at(-1)).toEqual({ action: 'sync' }); // no longer asked about
     sync.patch('gone', { status: 'closed' });
     expect(sync.conversations()).toEqual([expect.objectContaining({ id: 'gone', status: 'closed' })]);
+  });
+  it('syncs once more recheckSeconds after a connection first hears its session, and not again on that connection', async () => {
+    const { sync, syncs, counters } = makeSync();
+    sync.request();
+    sync.onSession(session([summary('conv')]));
+    sync.onSynced(synced({ conv: 0 }));
+    // A later session on the same connection (a gap sync's) does not schedule another.
+    await vi.advanceTimersByTimeAsync(5_000);
+    sync.request();
+    sync.onSession(session([summary('conv')]));
+    sync.onSynced(synced({ conv: 0 }));
+    expect(syncs()).toHaveLength(2);
+
+    await vi.advanceTimersByTimeAsync(6_999);
+    expect(syncs()).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(syncs()).toHaveLength(3);
+    expect(syncs().at(-1)).toEqual({ action: 'sync', cursors: { conv: 0 } });
+    expect(counters.rechecks).toBe(1);
+    sync.onSynced(synced({ conv: 0 }));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(syncs()).toHaveLength(3);
+  });
+
+  it('gives each new connection its own recheck, and drops the recheck of an abandoned one', async () => {
+    const { sync, connection, syncs, counters } = makeSync();
+    sync.request();
+    sync.onSession(session([summary('conv')]));
+    sync.onSynced(synced({ conv: 0 }));
+    await vi.advanceTimersByTimeAsync(3_000);
+    connection.open = false;
+    sync.reset();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(counters.rechecks).toBe(0);
+
+    connection.open = true;
+    sync.request();
+    sync.onSession(session([summary('conv')]));
+    sync.onSynced(synced({ conv: 0 }));
+    await vi.advanceTimersByTimeAsync(12_000);
+    expect(counters.rechecks).toBe(1);
+    expect(syncs()).toHaveLength(3);
+  });
+
+  it('does not recheck for a server that announces no recheck', async () => {
+    const { sync, syncs, counters } = makeSync();
+    sync.request();
+    const { recheckSeconds: _none, ...older } = session([summary('conv')]);
+    sync.onSession(older as ReturnType<typeof session>);
+    sync.onSynced(synced({ conv: 0 }));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(syncs()).toHaveLength(1);
+    expect(counters.rechecks).toBe(0);
   });
 });

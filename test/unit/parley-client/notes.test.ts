@@ -23,7 +23,13 @@ async function staffClient() {
   await vi.advanceTimersByTimeAsync(0);
   const socket = FakeSocket.latest();
   socket.open();
-  socket.receive({ type: 'session', user: { id: 'agent-1', role: 'agent', name: 'Al' }, heartbeatSeconds: 30, conversations: [] });
+  socket.receive({
+    type: 'session',
+    user: { id: 'agent-1', role: 'agent', name: 'Al' },
+    heartbeatSeconds: 30,
+    recheckSeconds: 12,
+    conversations: [],
+  });
   socket.receive({ type: 'synced', conversations: {} });
   return { client, socket };
 }
@@ -66,7 +72,13 @@ describe('internal notes in the client library', () => {
     second.open();
     expect(second.actions('sync')).toEqual([{ action: 'sync', noteCursors: { c1: 1 } }]);
     expect(second.actions('note')).toEqual([]); // not before the sync is done
-    second.receive({ type: 'session', user: { id: 'agent-1', role: 'agent', name: 'Al' }, heartbeatSeconds: 30, conversations: [] });
+    second.receive({
+      type: 'session',
+      user: { id: 'agent-1', role: 'agent', name: 'Al' },
+      heartbeatSeconds: 30,
+      recheckSeconds: 12,
+      conversations: [],
+    });
     second.receive({ type: 'synced', conversations: {}, noteCursors: { c1: 3 } });
     expect(second.actions('note')).toEqual([expect.objectContaining({ clientMsgId: pending.clientMsgId })]);
 

@@ -3,7 +3,13 @@ import { MemoryStore, ParleyClient, fullJitterDelay, type ChatMessage, type Stat
 import { FakeSocket, FakeWebSocket } from './fake-socket';
 
 const USER = { id: 'u1', role: 'customer', name: 'Ann' };
-const session = (conversations: unknown[] = []) => ({ type: 'session', user: USER, heartbeatSeconds: 30, conversations });
+const session = (conversations: unknown[] = []) => ({
+  type: 'session',
+  user: USER,
+  heartbeatSeconds: 30,
+  recheckSeconds: 12,
+  conversations,
+});
 const summary = (id: string, lastSeq = 0) => ({
   id,
   status: 'assigned',

@@ -148,7 +148,13 @@ describe('widget: hide', () => {
     const w = await widget({ answer: availability('hide'), config: { token: tokenWith({ sub: 'site:ann' }) } });
     expect(w.screen.launcherVisible).toBe(false);
     w.client().summaries = [summary('queued')];
-    w.client().emit('session', { type: 'session', user: { id: 'site:ann', role: 'customer' }, heartbeatSeconds: 30, conversations: [] });
+    w.client().emit('session', {
+      type: 'session',
+      user: { id: 'site:ann', role: 'customer' },
+      heartbeatSeconds: 30,
+      recheckSeconds: 12,
+      conversations: [],
+    });
     expect(w.screen.launcherVisible).toBe(true);
     expect(w.screen.away).toMatch(/^We're back tomorrow at 09:00\. /);
   });
@@ -370,7 +376,13 @@ describe('widget: when a conversation ends', () => {
       ts: '2026-12-03T19:30:00Z',
     });
     client.summaries = [summary('closed', { lastSeq: 2, updatedAt: '2026-12-03T19:30:00Z' })];
-    client.emit('session', { type: 'session', user: { id: 'guest:ann', role: 'customer' }, heartbeatSeconds: 30, conversations: [] });
+    client.emit('session', {
+      type: 'session',
+      user: { id: 'guest:ann', role: 'customer' },
+      heartbeatSeconds: 30,
+      recheckSeconds: 12,
+      conversations: [],
+    });
     expect(w.screen.rating).toBe('ask');
     expect(w.screen.closedText).toBe("This conversation was closed because we didn't hear from you for a while.");
   });
@@ -424,7 +436,13 @@ describe('widget: previous conversations (issue 10)', () => {
   // As the real client does, the session names the user the server knows.
   const session = (client: FakeClient, id = 'guest:ann') => {
     client.user = { id, role: 'customer' };
-    client.emit('session', { type: 'session', user: { id, role: 'customer' }, heartbeatSeconds: 30, conversations: [] });
+    client.emit('session', {
+      type: 'session',
+      user: { id, role: 'customer' },
+      heartbeatSeconds: 30,
+      recheckSeconds: 12,
+      conversations: [],
+    });
   };
 
   it('lists the ended ones of this identity after connecting, newest first, and pages older ones', async () => {
@@ -514,7 +532,13 @@ function chatMessage(seq: number, sender: ChatMessage['sender'], text: string, c
 
 const ANN = { id: 'guest:ann', role: 'customer' } as const;
 const BILLIE = { id: 'agent:b', name: 'Billie' };
-const SESSION = { type: 'session', user: ANN, heartbeatSeconds: 30, conversations: [] as ConversationSummary[] } as const;
+const SESSION = {
+  type: 'session',
+  user: ANN,
+  heartbeatSeconds: 30,
+  recheckSeconds: 12,
+  conversations: [] as ConversationSummary[],
+} as const;
 
 describe('widget: read marks', () => {
   it("sends one read mark after a burst of the agent's messages, none for the customer's own", async () => {
