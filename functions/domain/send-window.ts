@@ -23,3 +23,16 @@ export const FUNCTION_TIMEOUT_SECONDS = 10;
  * the timeout struck and for the frames' way to and from the client.
  */
 export const RECHECK_SECONDS = FUNCTION_TIMEOUT_SECONDS + 2;
+
+/**
+ * A push may go to the connections a directory read found only when the change it announces
+ * was stored within this long of that read: a connection that opened after the read rechecks
+ * later than that. The message path is held to it by its function's timeout; the router, whose
+ * timeout is longer, checks (directoryReadStillValid) and reads the record otherwise.
+ */
+export const DIRECTORY_READ_VALID_SECONDS = FUNCTION_TIMEOUT_SECONDS;
+
+/** Whether a change stored by `storedByMs` may be pushed to the connections a directory read at `readAtMs` found. */
+export function directoryReadStillValid(readAtMs: number, storedByMs: number): boolean {
+  return storedByMs - readAtMs <= DIRECTORY_READ_VALID_SECONDS * 1000;
+}

@@ -1,4 +1,5 @@
 import type { PresenceSeen } from '../domain/presence-recovery';
+import type { ConnectionsLookup } from './connection-directory';
 import type { AgentAvailability, AgentStatus } from '../domain/routing';
 
 export interface PresenceUpdate {
@@ -22,6 +23,12 @@ export interface ClaimOutcome extends QueueOutlook {
   readonly agent?: { readonly id: string; readonly name: string };
   /** True when an earlier run had already made this very claim (SQS redelivery, crash repair). */
   readonly reused: boolean;
+  /**
+   * With `readConnectionsOf` and an agent: the connection directory's entries of that agent and
+   * of those users, read in the same command (docs/connection-directory.md), for the
+   * assignment's pushes. Absent: the caller reads the record.
+   */
+  readonly connections?: ConnectionsLookup;
 }
 
 /** One agent's routing state as reconciliation sees it. */
@@ -61,7 +68,7 @@ export interface AgentPresence {
    * Claims capacity on the best eligible agent for the skill (domain/routing.ts order), or
    * returns the agent that already holds this claim.
    */
-  claimBest(skill: string, claim: string, now: string): Promise<ClaimOutcome>;
+  claimBest(skill: string, claim: string, now: string, options?: { readonly readConnectionsOf?: readonly string[] }): Promise<ClaimOutcome>;
   /** Claims capacity on one named agent, if online, live and below capacity. */
   claimAgent(agentId: string, claim: string, now: string): Promise<boolean>;
   /**

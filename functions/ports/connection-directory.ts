@@ -9,9 +9,13 @@ import type { RateDecision } from './rate-limiter';
  * between voids it, so a stale Query never marks a user known). A user in neither was not
  * asked about: the caller reads the record.
  */
-export interface DirectoryLookup {
+export interface ConnectionsLookup {
   readonly known: ReadonlyMap<string, readonly ConnectionRecord[]>;
   readonly fillTokens: ReadonlyMap<string, string>;
+}
+
+/** A conversation's recipients as the message path's admit read them, with its participants hint. */
+export interface DirectoryLookup extends ConnectionsLookup {
   /** The participants the directory remembered for the conversation (empty: none). */
   readonly hinted: readonly string[];
   readonly conversationId: string;

@@ -1,4 +1,4 @@
-import type { DirectoryFill, DirectoryLookup } from '../ports/connection-directory';
+import type { ConnectionsLookup, DirectoryFill, DirectoryLookup } from '../ports/connection-directory';
 import type { ConnectionRecord, ConnectionStore } from '../ports/connection-store';
 import type { ServerFrame } from '../protocol/server-frames';
 import type { Ports } from './context';
@@ -29,11 +29,12 @@ export interface BroadcastOptions {
   /** Skip every connection of this user. */
   readonly exceptUserId?: string;
   /**
-   * The recipients' connections as the message path's admit read them from the directory
-   * (docs/connection-directory.md): a known user costs no Query; the others are read from the
-   * record and filled back into the directory.
+   * The recipients' connections as a command read them from the directory
+   * (docs/connection-directory.md): the message path's admit (with the conversation's
+   * participants hint) or the router's claim. A known user costs no Query; the others are
+   * read from the record and filled back into the directory.
    */
-  readonly recipients?: DirectoryLookup | undefined;
+  readonly recipients?: DirectoryLookup | ConnectionsLookup | undefined;
 }
 
 /**
@@ -45,7 +46,7 @@ async function connectionsOf(
   userIds: readonly string[],
   recipients: readonly string[],
   nowSeconds: number,
-  lookup: DirectoryLookup | undefined,
+  lookup: DirectoryLookup | ConnectionsLookup | undefined,
 ): Promise<ConnectionRecord[]> {
   const fills: DirectoryFill[] = [];
   const lists = await Promise.all(
@@ -58,8 +59,11 @@ async function connectionsOf(
     }),
   );
   if (lookup && ports.connectionDirectory) {
-    const participants = [...new Set(userIds)];
-    await ports.connectionDirectory.fill(lookup, participants, fills).catch((error: unknown) => {
+    const filling =
+      'conversationId' in lookup
+        ? ports.connectionDirectory.fill(lookup, [...new Set(userIds)], fills)
+        : ports.connectionDirectory.fillUsers(fills);
+    await filling.catch((error: unknown) => {
       ports.log.warn('Connection directory not filled; the next message reads the record again', { error });
     });
   }

@@ -2,7 +2,9 @@ import { recordAssignment } from './assignment-metrics';
 import type { Conversation } from '../domain/conversation';
 import { participantIds, toSummary } from '../domain/conversation';
 import { claimBacks, epochOf, nextClaim } from '../domain/routing-claims';
+import { directoryReadStillValid } from '../domain/send-window';
 import type { ClaimOutcome, QueueOutlook } from '../ports/agent-presence';
+import type { ConnectionsLookup } from '../ports/connection-directory';
 import type { ServerFrame } from '../protocol/server-frames';
 import { broadcast, forgetGoneConnection, sendInOrder } from './broadcast';
 import type { Ports } from './context';
@@ -23,7 +25,14 @@ export function queueKey(conversation: Conversation): string {
 }
 
 type Decision =
-  | { readonly kind: 'assigned'; readonly conversation: Conversation; readonly queued: Conversation; readonly outlook: QueueOutlook }
+  | {
+      readonly kind: 'assigned';
+      readonly conversation: Conversation;
+      readonly queued: Conversation;
+      readonly outlook: QueueOutlook;
+      /** The recipients' connections the claim read, when the write came soon enough after it to use them. */
+      readonly connections?: ConnectionsLookup;
+    }
   | { readonly kind: 'no-agent'; readonly outlook: QueueOutlook }
   | { readonly kind: 'moved-on'; readonly outlook?: QueueOutlook }
   /** Another router assigned it first (at `assignedAt`). */
@@ -46,10 +55,16 @@ interface Claimed {
   readonly outcome: ClaimOutcome;
 }
 
+/**
+ * Claims the best agent for the conversation. With the connection directory, the same command
+ * reads the recipients of the assignment's pushes (the agent and the customer): no connection
+ * Query when the directory knows them (docs/connection-directory.md).
+ */
 async function claimFor(ports: Ports, conversation: Conversation): Promise<Claimed> {
   const now = ports.clock.now().toISOString();
   const claim = nextClaim(conversation);
-  return { claim, now, outcome: await ports.presence.claimBest(conversation.skill, claim, now) };
+  const options = ports.connectionDirectory ? { readConnectionsOf: participantIds(conversation) } : {};
+  return { claim, now, outcome: await ports.presence.claimBest(conversation.skill, claim, now, options) };
 }
 
 /** The next head's claim, made while this head's assignment is being written. */
@@ -76,7 +91,15 @@ async function decide(ports: Ports, waiting: Conversation, ahead: ClaimAhead = {
     const assigned = await ports.conversations.assign(conversation.id, outcome.agent, now, epochOf(conversation));
     if (assigned) {
       recordAssignment(ports, conversation, assigned, now);
-      return { kind: 'assigned', conversation: assigned, queued: conversation, outlook };
+      // A connection opened after the claim's read rechecks within a bound the write must keep (domain/send-window.ts).
+      const fresh = outcome.connections && directoryReadStillValid(Date.parse(now), ports.clock.now().getTime());
+      return {
+        kind: 'assigned',
+        conversation: assigned,
+        queued: conversation,
+        outlook,
+        ...(fresh ? { connections: outcome.connections } : {}),
+      };
     }
     const current = await ports.conversations.get(conversation.id);
     if (!(current && claimBacks(current, outcome.agent.id, claim))) {
@@ -94,8 +117,8 @@ async function decide(ports: Ports, waiting: Conversation, ahead: ClaimAhead = {
  * Sends frames in order to every live connection of one user, reading its connections once.
  * Best effort like broadcast(): a failed post is logged, a connection reported gone removed.
  */
-async function sendAllTo(ports: Ports, userId: string, frames: readonly ServerFrame[]): Promise<void> {
-  const connections = await ports.connections.listForUser(userId, Math.floor(ports.clock.now().getTime() / 1000));
+async function sendAllTo(ports: Ports, userId: string, frames: readonly ServerFrame[], lookup?: ConnectionsLookup): Promise<void> {
+  const connections = await connectionsOfUser(ports, userId, lookup);
   await Promise.all(
     connections.map(async (connection) => {
       try {
@@ -111,7 +134,27 @@ async function sendAllTo(ports: Ports, userId: string, frames: readonly ServerFr
   );
 }
 
-async function announceAssignment(ports: Ports, conversation: Conversation, queued: Conversation): Promise<void> {
+/** A user's live connections: from the claim's directory read if it knew the user, else the record (filled back). */
+async function connectionsOfUser(ports: Ports, userId: string, lookup: ConnectionsLookup | undefined) {
+  const nowSeconds = Math.floor(ports.clock.now().getTime() / 1000);
+  const known = lookup?.known.get(userId);
+  if (known) return known.filter((connection) => connection.expiresAt > nowSeconds);
+  const connections = await ports.connections.listForUser(userId, nowSeconds);
+  const token = lookup?.fillTokens.get(userId);
+  if (token && ports.connectionDirectory) {
+    await ports.connectionDirectory.fillUsers([{ userId, token, connections }]).catch((error: unknown) => {
+      ports.log.warn('Connection directory not filled; the next push reads the record again', { userId, error });
+    });
+  }
+  return connections;
+}
+
+async function announceAssignment(
+  ports: Ports,
+  conversation: Conversation,
+  queued: Conversation,
+  connections: ConnectionsLookup | undefined,
+): Promise<void> {
   const agent = conversation.agent;
   if (!agent) return;
   const event = publishEvents(ports, [conversationAssigned(queued, conversation)]);
@@ -119,9 +162,9 @@ async function announceAssignment(ports: Ports, conversation: Conversation, queu
   const assigned: ServerFrame = { type: 'assigned', conversationId: conversation.id, agent: { id: agent.id, name: agent.name } };
   const others = participantIds(conversation).filter((id) => id !== agent.id);
   await Promise.all([
-    broadcast(ports, others, assigned),
+    broadcast(ports, others, assigned, { recipients: connections }),
     // The agent's two frames share one read of its connections.
-    sendAllTo(ports, agent.id, [assigned, { type: 'conversation', conversation: toSummary(conversation) }]),
+    sendAllTo(ports, agent.id, [assigned, { type: 'conversation', conversation: toSummary(conversation) }], connections),
     event,
   ]);
 }
@@ -269,7 +312,7 @@ async function drainQueues(
     if (decision.kind === 'assigned') {
       moved.add(head.skill);
       assignedIds.add(head.id);
-      announcements.add(announceAssignment(ports, decision.conversation, decision.queued));
+      announcements.add(announceAssignment(ports, decision.conversation, decision.queued, decision.connections));
     }
     if (decision.kind === 'no-agent') {
       blocked.add(head.skill);

@@ -68,3 +68,36 @@ describe('the start action', () => {
     budget(12),
   );
 });
+
+describe('routing a started conversation', () => {
+  it(
+    "makes 2 DynamoDB requests: the queue's page and the assignment; the claim that picks the agent reads both sides' connections",
+    async () => {
+      const { stack } = counted;
+      const login = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'agent.tech@example.com', password: 'parley-demo' });
+      const agent = await RawClient.connect(stack.wsUrl, login.body.token);
+      await agent.request({ action: 'status', status: 'online' }, ['status']);
+      await agent.request({ action: 'sync' }, ['synced']);
+      const guest = await postJson(`${stack.httpUrl}/v1/auth/guest`, { name: 'Routed' });
+      const customer = await RawClient.connect(stack.wsUrl, guest.body.token);
+      let conversationId = '';
+      const routed = await counted.measure('router', async () => {
+        customer.send({ action: 'start', skill: 'tech', text: 'Route me', clientMsgId: 'r-1' });
+        conversationId = ((await customer.nextOfType('conversation')).conversation as { id: string }).id;
+        await customer.waitFor((frame) => frame.type === 'assigned' && frame.conversationId === conversationId);
+        await agent.waitFor((frame) => frame.type === 'conversation' && (frame.conversation as { id: string }).id === conversationId);
+      });
+      expect(routed.requests.map((call) => call.request)).toEqual([
+        // The skill's queue, oldest first.
+        expect.stringMatching(/^Query /),
+        // queued -> assigned, conditional on the epoch.
+        'UpdateItem CONV#/META',
+      ]);
+      expect(routed.counted).toBe(2);
+      // Both sides heard it: the agent's `assigned` and `conversation`, the customer's `assigned`.
+      expect(agent.all('assigned').some((frame) => frame.conversationId === conversationId)).toBe(true);
+      await Promise.all([customer.close(), agent.close()]);
+    },
+    budget(8),
+  );
+});

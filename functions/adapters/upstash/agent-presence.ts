@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from '@upstash/redis';
 import { averageHandleSeconds, RECENT_HANDLE_SAMPLES } from '../../domain/queue';
 import type { PresenceSeen } from '../../domain/presence-recovery';
 import type { AgentAvailability, AgentStatus } from '../../domain/routing';
 import type { AgentClaims, AgentPresence, ClaimOutcome, PresenceUpdate, QueueOutlook } from '../../ports/agent-presence';
 import { DependencyError } from '../../ports/errors';
+import { connectionsOfRows, FILL_WINDOW_MS } from './directory-entries';
 import {
   AGENT_VIEW,
   CLAIM_AGENT,
@@ -142,22 +144,30 @@ export class UpstashAgentPresence implements AgentPresence {
     return { agentsServing: Number(serving ?? 0), averageHandleSeconds: averageHandleSeconds(Number(total ?? 0), Number(count ?? 0)) };
   }
 
-  async claimBest(skill: string, claim: string, now: string): Promise<ClaimOutcome> {
+  async claimBest(
+    skill: string,
+    claim: string,
+    now: string,
+    options: { readonly readConnectionsOf?: readonly string[] } = {},
+  ): Promise<ClaimOutcome> {
+    const directory = options.readConnectionsOf ? [randomUUID(), FILL_WINDOW_MS, ...options.readConnectionsOf] : [];
     const row = await this.script<unknown[]>(
       'claimBest',
       CLAIM_BEST,
       [this.onlineSet(skill)],
-      [this.prefix, claim, now, epochMs(now), skill],
+      [this.prefix, claim, now, epochMs(now), skill, ...directory],
     );
-    const [id, name, reused, serving, total, count] = row;
+    const [id, name, reused, serving, total, count, rows] = row;
     const outlook = {
       agentsServing: Number(serving ?? 0),
       averageHandleSeconds: averageHandleSeconds(Number(total ?? 0), Number(count ?? 0)),
     };
     const agentId = text(id);
-    return agentId
-      ? { ...outlook, agent: { id: agentId, name: text(name) || agentId }, reused: Number(reused) === 1 }
-      : { ...outlook, reused: false };
+    if (!agentId) return { ...outlook, reused: false };
+    const claimed = { ...outlook, agent: { id: agentId, name: text(name) || agentId }, reused: Number(reused) === 1 };
+    if (!Array.isArray(rows)) return claimed;
+    const { known, fillTokens } = connectionsOfRows(rows as unknown[][]);
+    return { ...claimed, connections: { known, fillTokens } };
   }
 
   async claimAgent(agentId: string, claim: string, now: string): Promise<boolean> {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from '@upstash/redis';
-import type { Role } from '../../domain/identity';
 import type { LimitCheck, LimitRuleName } from '../../domain/limits';
 import type {
   AdmittedMessage,
@@ -13,6 +12,7 @@ import type {
 import type { ConnectionRecord } from '../../ports/connection-store';
 import type { RateDecision, RateLimit } from '../../ports/rate-limiter';
 import { HotStateError } from './agent-presence';
+import { connectionsOfRows, encodeEntry, FILL_WINDOW_MS } from './directory-entries';
 import { DIRECTORY_ADD, DIRECTORY_ADMIT, DIRECTORY_FILL, PUSH_LOOKUP, PUSH_REMEMBER } from './scripts';
 
 export interface UpstashConnectionDirectoryOptions {
@@ -32,8 +32,6 @@ export interface UpstashConnectionDirectoryOptions {
 
 /** How long a conversation's participant list is remembered after its last change. */
 export const HINT_SECONDS = 24 * 3600;
-/** How long an unknown user's fill may take before another reader may start one. */
-export const FILL_WINDOW_MS = 10_000;
 /** How long the last frame sent under a push key is remembered (a queue wait longer than this is told again). */
 export const PUSHED_SECONDS = 24 * 3600;
 const DEFAULT_TIMEOUT_MS = 1_000;
@@ -60,17 +58,6 @@ async function within<T>(call: Promise<T>, ms: number): Promise<T | 'timeout'> {
 
 const reasonOf = (error: unknown): string => (error instanceof Error ? error.message.slice(0, 200) : 'unknown error');
 const LIST_SEPARATOR = '\n';
-
-/** The directory's value for a connection: what broadcast and forgetGoneConnection read. */
-export const encodeEntry = (connection: Pick<ConnectionRecord, 'role' | 'connectedAt' | 'expiresAt'>): string =>
-  `${connection.role}|${connection.connectedAt}|${connection.expiresAt}`;
-
-export function decodeEntry(userId: string, connectionId: string, value: string): ConnectionRecord | undefined {
-  const [role, connectedAt, expiresAt] = value.split('|');
-  const expires = Number(expiresAt);
-  if (!role || !connectedAt || !Number.isFinite(expires)) return undefined;
-  return { connectionId, userId, role: role as Role, connectedAt, expiresAt: expires };
-}
 
 /**
  * Users' live connections in Upstash Redis beside the rate-limit counters (scripts.ts,
@@ -163,24 +150,8 @@ export class UpstashConnectionDirectory implements ConnectionDirectory {
   }
 
   private lookupOf(conversationId: string, rows: readonly unknown[][]): DirectoryLookup {
-    const known = new Map<string, ConnectionRecord[]>();
-    const fillTokens = new Map<string, string>();
-    const hinted: string[] = [];
-    for (const row of rows) {
-      const userId = String(row[0]);
-      hinted.push(userId);
-      if (Number(row[1]) === 1) {
-        const connections: ConnectionRecord[] = [];
-        for (let index = 2; index + 1 < row.length; index += 2) {
-          const entry = decodeEntry(userId, String(row[index]), String(row[index + 1]));
-          if (entry) connections.push(entry);
-        }
-        known.set(userId, connections);
-      } else if (typeof row[2] === 'string' && row[2]) {
-        fillTokens.set(userId, row[2]);
-      }
-    }
-    return { known, fillTokens, hinted, conversationId };
+    const { known, fillTokens, users } = connectionsOfRows(rows);
+    return { known, fillTokens, hinted: users, conversationId };
   }
 
   async fill(lookup: DirectoryLookup, participants: readonly string[], fills: readonly DirectoryFill[]): Promise<void> {

@@ -37,6 +37,29 @@ end
 `;
 
 /**
+ * Shared Lua: one user's directory entry (docs/connection-directory.md). A known user (its hash
+ * has '#'): { user, 1, connectionId, value, ... }. An unknown one: { user, 0, token } when this
+ * read took the one fill in flight (SET NX), else { user, 0, '' }.
+ */
+const DIRECTORY_ROW = `
+local function directoryRow(prefix, user, token, fillTtl)
+  local entry = redis.call('HGETALL', prefix .. 'dir:' .. user)
+  local row, known = { user, 1 }, false
+  for j = 1, #entry, 2 do
+    if entry[j] == '#' then
+      known = true
+    else
+      row[#row + 1] = entry[j]
+      row[#row + 1] = entry[j + 1]
+    end
+  end
+  if known then return row end
+  if redis.call('SET', prefix .. 'dirp:' .. user, token, 'NX', 'PX', fillTtl) then return { user, 0, token } end
+  return { user, 0, '' }
+end
+`;
+
+/**
  * KEYS[1] agent hash. ARGV: id, name, status, skills, capacity, now, prefix, graceMs,
  * live ('1' refreshes presence: the agent itself is acting), onlyIfForgotten ('1': write only
  * while the hash has no status, or the sweep's lapsed one). Returns 1 when written, else 0.
@@ -121,9 +144,21 @@ return { serving, total, count }
  * the best live agent below capacity: lowest load/capacity (cross-multiplied), then idle
  * longest, then lowest id, the order of domain/routing.ts compareCandidates.
  * Returns [agentId or '', name, reused (0|1), agentsServing, handledTotal, handledCount].
+ * With ARGV[6] (a fill token), ARGV[7] (fillTtlMs) and users from ARGV[8] on, an answer naming
+ * an agent also carries, as its seventh element, the directory rows (DIRECTORY_ROW) of that
+ * agent and of those users: the assignment's recipients, read in the same command.
  */
-export const CLAIM_BEST = `${LIVE}${HANDLING}
+export const CLAIM_BEST = `${LIVE}${HANDLING}${DIRECTORY_ROW}
 local prefix, claim, now, nowMs, skill = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local function withRecipients(answer)
+  if #ARGV < 7 then return answer end
+  local rows = { directoryRow(prefix, answer[1], ARGV[6], ARGV[7]) }
+  for i = 8, #ARGV do
+    if ARGV[i] ~= answer[1] then rows[#rows + 1] = directoryRow(prefix, ARGV[i], ARGV[6], ARGV[7]) end
+  end
+  answer[7] = rows
+  return answer
+end
 local serving = 0
 local holder, holderName
 local best, bestName, bestLoad, bestCapacity, bestIdle
@@ -149,11 +184,11 @@ for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   end
 end
 local total, count = handling(prefix, skill)
-if holder then return { holder, holderName, 1, serving, total, count } end
+if holder then return withRecipients({ holder, holderName, 1, serving, total, count }) end
 if best then
   redis.call('HSET', prefix .. 'held:' .. best, claim, nowMs)
   redis.call('HSET', prefix .. 'agent:' .. best, 'idleSince', now)
-  return { best, bestName, 0, serving, total, count }
+  return withRecipients({ best, bestName, 0, serving, total, count })
 end
 return { '', '', 0, serving, total, count }
 `;
@@ -272,7 +307,7 @@ return { added, removed }
  * Returns { {remaining per check, -1 when limited}, {user, 1, connectionId, value, ...} for a
  * known user | {user, 0, token or ''} for an unknown one ... }.
  */
-export const DIRECTORY_ADMIT = `
+export const DIRECTORY_ADMIT = `${DIRECTORY_ROW}
 local prefix, conversation, now, token, fillTtl = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
 local decisions = {}
 for i = 1, #KEYS / 2 do
@@ -292,23 +327,7 @@ local out = { decisions }
 local hint = redis.call('GET', prefix .. 'dirc:' .. conversation)
 if hint then
   for user in string.gmatch(hint, '[^\\n]+') do
-    local entry = redis.call('HGETALL', prefix .. 'dir:' .. user)
-    local row, known = { user, 1 }, false
-    for j = 1, #entry, 2 do
-      if entry[j] == '#' then
-        known = true
-      else
-        row[#row + 1] = entry[j]
-        row[#row + 1] = entry[j + 1]
-      end
-    end
-    if known then
-      out[#out + 1] = row
-    elseif redis.call('SET', prefix .. 'dirp:' .. user, token, 'NX', 'PX', fillTtl) then
-      out[#out + 1] = { user, 0, token }
-    else
-      out[#out + 1] = { user, 0, '' }
-    end
+    out[#out + 1] = directoryRow(prefix, user, token, fillTtl)
   end
 end
 return out
@@ -369,7 +388,7 @@ return ARGV[6]
  * { key, 1 } when unchanged (and not forced), else { key, 0, user, 1, connectionId, value, ... }
  * for a known user | { key, 0, user, 0, token or '' } for an unknown one.
  */
-export const PUSH_LOOKUP = `
+export const PUSH_LOOKUP = `${DIRECTORY_ROW}
 local prefix, token, fillTtl = ARGV[1], ARGV[2], ARGV[3]
 local out = {}
 local i = 4
@@ -379,23 +398,9 @@ while i + 3 <= #ARGV do
   if force ~= '1' and redis.call('GET', prefix .. 'pushed:' .. key) == digest then
     out[#out + 1] = { key, 1 }
   else
-    local entry = redis.call('HGETALL', prefix .. 'dir:' .. user)
-    local row, known = { key, 0, user, 1 }, false
-    for j = 1, #entry, 2 do
-      if entry[j] == '#' then
-        known = true
-      else
-        row[#row + 1] = entry[j]
-        row[#row + 1] = entry[j + 1]
-      end
-    end
-    if known then
-      out[#out + 1] = row
-    elseif redis.call('SET', prefix .. 'dirp:' .. user, token, 'NX', 'PX', fillTtl) then
-      out[#out + 1] = { key, 0, user, 0, token }
-    else
-      out[#out + 1] = { key, 0, user, 0, '' }
-    end
+    local row = { key, 0 }
+    for _, value in ipairs(directoryRow(prefix, user, token, fillTtl)) do row[#row + 1] = value end
+    out[#out + 1] = row
   end
 end
 return out

@@ -3,12 +3,20 @@ import { Redis } from '@upstash/redis';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UpstashAgentPresence } from '../../../functions/adapters/upstash/agent-presence';
+import { UpstashConnectionDirectory } from '../../../functions/adapters/upstash/connection-directory';
+import { LIMIT_RULE_NAMES, type LimitRuleName } from '../../../functions/domain/limits';
+import type { ConnectionRecord } from '../../../functions/ports/connection-store';
+import type { RateLimit } from '../../../functions/ports/rate-limiter';
 import { rankCandidates, type AgentAvailability } from '../../../functions/domain/routing';
 import { startUpstashServer, type UpstashServer } from '../../../local/upstash/upstash-server';
 import { findRedisServer, freePort, startRedis } from '../../support/redis-server';
 import { waitFor } from '../../support/wait';
 
 const now = () => new Date().toISOString();
+const LIMITS = Object.fromEntries(LIMIT_RULE_NAMES.map((rule) => [rule, { limit: 1000, windowSeconds: 60 }])) as Record<
+  LimitRuleName,
+  RateLimit
+>;
 const redisBinary = findRedisServer();
 
 // The scripts must behave the same on the embedded engine and on a real Redis. Without
@@ -133,6 +141,51 @@ describe.each(backends)('UpstashAgentPresence through the local Upstash endpoint
     expect(await presence.claimBest('tech', 'y#1', now())).toMatchObject({ agent: { id: 'a1' } });
     expect(await presence.claimBest('tech', 'z#1', now())).toMatchObject({ agentsServing: 1, reused: false });
     expect((await presence.claimBest('tech', 'z#1', now())).agent).toBeUndefined();
+  });
+
+  it("claimBest with readConnectionsOf reads the claimed agent's and those users' directory entries in the same command", async () => {
+    const prefix = `t${Date.now()}-${runs++}:`;
+    const claimer = presenceWith(60, prefix);
+    const directory = new UpstashConnectionDirectory({ redis: async () => client, limits: LIMITS, entrySeconds: 3600, prefix });
+    const connection = (userId: string, connectionId: string): ConnectionRecord => ({
+      connectionId,
+      userId,
+      role: userId.startsWith('guest:') ? 'customer' : 'agent',
+      connectedAt: now(),
+      expiresAt: Math.floor(Date.now() / 1000) + 3600,
+    });
+    // The agent and one customer are known (a connect, then the fill its token allows); another customer is not.
+    for (const [userId, connectionId] of [
+      ['d1', 'conn-agent'],
+      ['guest:known', 'conn-known'],
+    ] as const) {
+      const token = await directory.add(connection(userId, connectionId));
+      await directory.fillUsers([{ userId, token, connections: [connection(userId, connectionId)] }]);
+    }
+    await claimer.setStatus({ id: 'd1', name: 'Di', status: 'online', skills: ['sales'], capacity: 2 }, now());
+
+    const claimed = await claimer.claimBest('sales', 'k#1', now(), { readConnectionsOf: ['guest:known', 'guest:unknown'] });
+    expect(claimed).toMatchObject({ agent: { id: 'd1' }, reused: false });
+    expect([...(claimed.connections?.known.keys() ?? [])].sort()).toEqual(['d1', 'guest:known']);
+    expect(claimed.connections?.known.get('d1')?.map((entry) => entry.connectionId)).toEqual(['conn-agent']);
+    expect(claimed.connections?.known.get('guest:known')?.[0]).toMatchObject({ connectionId: 'conn-known', role: 'customer' });
+    // The unknown customer gets the one fill in flight: a second read finds it taken.
+    const token = claimed.connections?.fillTokens.get('guest:unknown');
+    expect(token).toEqual(expect.any(String));
+    const again = await claimer.claimBest('sales', 'k#1', now(), { readConnectionsOf: ['guest:unknown'] });
+    expect(again).toMatchObject({ agent: { id: 'd1' }, reused: true });
+    expect(again.connections?.fillTokens.has('guest:unknown')).toBe(false);
+    expect(again.connections?.known.has('guest:unknown')).toBe(false);
+    // That token fills it; then it is known.
+    await directory.fillUsers([{ userId: 'guest:unknown', token, connections: [connection('guest:unknown', 'conn-late')] }]);
+    const filled = await claimer.claimBest('sales', 'k#1', now(), { readConnectionsOf: ['guest:unknown'] });
+    expect(filled.connections?.known.get('guest:unknown')?.map((entry) => entry.connectionId)).toEqual(['conn-late']);
+
+    // Without readConnectionsOf, or with nobody to claim, nothing is read.
+    expect((await claimer.claimBest('sales', 'm#1', now())).connections).toBeUndefined();
+    const full = await claimer.claimBest('sales', 'n#1', now(), { readConnectionsOf: ['guest:known'] });
+    expect(full.agent).toBeUndefined();
+    expect(full.connections).toBeUndefined();
   });
 
   it('records handling times once per claim and averages them for the ETA', async () => {

@@ -119,7 +119,12 @@ export class FakePresence implements AgentPresence {
     return this.outlookNow(skill);
   }
 
-  async claimBest(skill: string, claim: string, now: string): Promise<ClaimOutcome> {
+  async claimBest(
+    skill: string,
+    claim: string,
+    now: string,
+    _options?: { readonly readConnectionsOf?: readonly string[] },
+  ): Promise<ClaimOutcome> {
     await this.pause();
     const outlook = this.outlookNow(skill);
     const serving = [...this.agents].filter(([, agent]) => this.live(agent) && servesSkill(agent, skill, this.defaultSkill));
