@@ -294,6 +294,14 @@ export class RoutingDriver {
     const to = candidates[Math.floor(this.host.random() * candidates.length)]!.id;
     await this.quiesce([conversationId]);
     try {
+      // The server may have moved it meanwhile (its agent was lost and it went to another):
+      // then `from` cannot transfer it, and "held by someone else" would not mean it moved.
+      const current = await this.roster().catch(() => undefined);
+      const heldBy = current?.find((entry) => entry.conversations.some((c) => c.id === conversationId))?.id;
+      if (heldBy !== from) {
+        if (heldBy) this.moved(conversationId, from, heldBy);
+        return;
+      }
       let holder: string | undefined;
       const outcome = await this.controlUntil(
         from,
