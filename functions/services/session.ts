@@ -115,10 +115,11 @@ export async function sync(ports: Ports, caller: Caller & { connectionId: string
   const { user } = caller;
   if (frame.noteCursors && user.role === 'customer') throw new ForbiddenError('Internal notes are for staff only');
   // Clients sync on every connect: count that as liveness, so an agent whose connection keeps
-  // dropping (and whose heartbeat timer keeps restarting) does not lapse while reconnecting.
+  // dropping (and whose heartbeat timer keeps restarting) does not lapse while reconnecting,
+  // and rebuild what Redis lost as its heartbeat would: such an agent may never send one.
   if (user.role !== 'customer') {
     // Best effort: a Redis outage must not keep an agent from catching up on what is stored.
-    await ports.presence.touch(user.id, ports.clock.now().toISOString()).catch((error: unknown) => {
+    await keepPresence(ports, user).catch((error: unknown) => {
       ports.log.warn('Presence not refreshed on sync', { userId: user.id, error });
     });
   }

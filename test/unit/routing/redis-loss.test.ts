@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { setStatus } from '../../../functions/services/agents';
 import { keepPresence } from '../../../functions/services/presence-recovery';
 import { reconcile } from '../../../functions/services/reconciliation';
+import { sync } from '../../../functions/services/session';
 import { AGENT, Harness } from './harness';
 
 /** Redis is a cache (docs/routing.md): the services' decisions when Redis forgets an agent (harness.ts). */
@@ -43,6 +44,15 @@ describe('an agent Redis forgot', () => {
     const framesBefore = world.frames.length;
     await keepPresence(world.ports, agentUser);
     expect(world.frames.length).toBe(framesBefore);
+  });
+
+  it('its sync on connect restores it as a heartbeat does: devices that keep reconnecting may never reach a heartbeat', async () => {
+    world.presence.forgetAll();
+    await sync(world.ports, { user: agentUser, connectionId: 'tab' }, { action: 'sync' });
+    expect(await world.presence.get(AGENT.id)).toMatchObject({ status: 'online', capacity: 3, skills: ['general'], load: 1 });
+    expect(world.frames).toContainEqual({ userId: AGENT.id, frame: { type: 'status', status: 'online', reason: 'restored' } });
+    expect(world.triggers).toContainEqual({ type: 'agent.available', agentId: AGENT.id });
+    expect(world.frames.map(({ frame }) => frame.type)).toContain('session');
   });
 
   it('without a live connection it is lost at once, and its chats go back to the queues', async () => {
