@@ -70,6 +70,15 @@ async function connectionsOf(
   return lists.flat();
 }
 
+/** One user's live connections, read as broadcast reads them: from the lookup where it knew the user, else the record. */
+export function liveConnectionsOf(
+  ports: Pick<Ports, 'connections' | 'connectionDirectory' | 'clock' | 'log'>,
+  userId: string,
+  lookup: DirectoryLookup | ConnectionsLookup | undefined,
+): Promise<ConnectionRecord[]> {
+  return connectionsOf(ports, [userId], [userId], Math.floor(ports.clock.now().getTime() / 1000), lookup);
+}
+
 /**
  * Sends a frame to every live connection of the given users. Live delivery is best effort
  * (protocol section 5: clients sync on gaps), so a failed post is logged, never thrown: the

@@ -6,7 +6,7 @@ import { directoryReadStillValid } from '../domain/send-window';
 import type { ClaimOutcome, QueueOutlook } from '../ports/agent-presence';
 import type { ConnectionsLookup } from '../ports/connection-directory';
 import type { ServerFrame } from '../protocol/server-frames';
-import { broadcast, forgetGoneConnection, sendInOrder } from './broadcast';
+import { broadcast, forgetGoneConnection, liveConnectionsOf, sendInOrder } from './broadcast';
 import type { Ports } from './context';
 import type { Outlooks, QueueView } from './queue-positions';
 import { conversationAssigned } from '../domain/event-facts';
@@ -118,7 +118,7 @@ async function decide(ports: Ports, waiting: Conversation, ahead: ClaimAhead = {
  * Best effort like broadcast(): a failed post is logged, a connection reported gone removed.
  */
 async function sendAllTo(ports: Ports, userId: string, frames: readonly ServerFrame[], lookup?: ConnectionsLookup): Promise<void> {
-  const connections = await connectionsOfUser(ports, userId, lookup);
+  const connections = await liveConnectionsOf(ports, userId, lookup);
   await Promise.all(
     connections.map(async (connection) => {
       try {
@@ -132,21 +132,6 @@ async function sendAllTo(ports: Ports, userId: string, frames: readonly ServerFr
       }
     }),
   );
-}
-
-/** A user's live connections: from the claim's directory read if it knew the user, else the record (filled back). */
-async function connectionsOfUser(ports: Ports, userId: string, lookup: ConnectionsLookup | undefined) {
-  const nowSeconds = Math.floor(ports.clock.now().getTime() / 1000);
-  const known = lookup?.known.get(userId);
-  if (known) return known.filter((connection) => connection.expiresAt > nowSeconds);
-  const connections = await ports.connections.listForUser(userId, nowSeconds);
-  const token = lookup?.fillTokens.get(userId);
-  if (token && ports.connectionDirectory) {
-    await ports.connectionDirectory.fillUsers([{ userId, token, connections }]).catch((error: unknown) => {
-      ports.log.warn('Connection directory not filled; the next push reads the record again', { userId, error });
-    });
-  }
-  return connections;
 }
 
 async function announceAssignment(

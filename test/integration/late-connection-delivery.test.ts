@@ -4,6 +4,7 @@ import { type ChatMessage, MemoryStore, ParleyClient, type WebSocketConstructor 
 import { RECHECK_SECONDS } from '../../functions/domain/send-window';
 import type { LocalStack } from '../../local/stack';
 import { RawClient, postJson, type Frame } from '../../local/tools/raw-client';
+import { connectOnline } from '../support/agents';
 import { NO_SCHEDULE_MS, routingQueueDrained, useLocalStack } from '../support/local-stack';
 import { budget } from '../support/setup';
 import { waitFor } from '../support/wait';
@@ -40,9 +41,7 @@ describe('a connection that opens while a message is being stored', () => {
     async () => {
       const login = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'agent.tech@example.com', password: 'parley-demo' });
       const agentToken = login.body.token as string;
-      const agent = await RawClient.connect(stack.wsUrl, agentToken);
-      await agent.request({ action: 'sync' }, ['synced']);
-      await agent.request({ action: 'status', status: 'online' }, ['status']);
+      const agent = await connectOnline(stack, agentToken);
       const guest = await postJson(`${stack.httpUrl}/v1/auth/guest`, { name: 'Late tab' });
       const customer = await RawClient.connect(stack.wsUrl, guest.body.token as string);
       await customer.request({ action: 'sync' }, ['synced']);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RawClient, postJson } from '../../local/tools/raw-client';
+import { connectOnline } from '../support/agents';
 import { useCountedStack } from '../support/request-counting';
 import { budget } from '../support/setup';
 
@@ -75,9 +76,7 @@ describe('routing a started conversation', () => {
     async () => {
       const { stack } = counted;
       const login = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'agent.tech@example.com', password: 'parley-demo' });
-      const agent = await RawClient.connect(stack.wsUrl, login.body.token);
-      await agent.request({ action: 'status', status: 'online' }, ['status']);
-      await agent.request({ action: 'sync' }, ['synced']);
+      const agent = await connectOnline(stack, login.body.token);
       const guest = await postJson(`${stack.httpUrl}/v1/auth/guest`, { name: 'Routed' });
       const customer = await RawClient.connect(stack.wsUrl, guest.body.token);
       let conversationId = '';
