@@ -16,6 +16,12 @@ import { publishEvents } from './domain-events';
 export const DRAIN_PAGE = 50;
 /** Decisions one router invocation makes before handing the rest to a fresh trigger. */
 export const MAX_DECISIONS_PER_RUN = 200;
+/**
+ * Decisions one run has in flight at once. Their claims go out one after another in queue
+ * order (each once the one before holds its agent); their writes overlap, so a long queue
+ * drains in about a tenth of the sequential time (docs/routing.md "Decisions in flight").
+ */
+export const DECISIONS_IN_FLIGHT = 10;
 /** A decision re-reads and retries this often when the conversation changed under it. */
 const ATTEMPTS_PER_CONVERSATION = 3;
 
@@ -67,11 +73,8 @@ async function claimFor(ports: Ports, conversation: Conversation): Promise<Claim
   return { claim, now, outcome: await ports.presence.claimBest(conversation.skill, claim, now, options) };
 }
 
-/** The next head's claim, made while this head's assignment is being written. */
-interface ClaimAhead {
-  /** The next decision's first attempt uses this instead of claiming itself. */
-  readonly claimed?: Promise<Claimed>;
-  /** Called once this decision's first claim found an agent: its capacity is held, so the next head may claim. */
+/** What a decision does once its first claim found an agent: the next head may claim then. */
+interface DecisionHooks {
   readonly onClaimed?: () => void;
 }
 
@@ -80,14 +83,14 @@ interface ClaimAhead {
  * Redis script, then move the conversation queued -> assigned with a conditional write on
  * its epoch. Redis: one command, plus one release only when the write lost.
  */
-async function decide(ports: Ports, waiting: Conversation, ahead: ClaimAhead = {}): Promise<Decision> {
+async function decide(ports: Ports, waiting: Conversation, hooks: DecisionHooks = {}): Promise<Decision> {
   let conversation = waiting;
   let outlook: QueueOutlook | undefined;
   for (let attempt = 0; attempt < ATTEMPTS_PER_CONVERSATION; attempt++) {
-    const { claim, now, outcome } = attempt === 0 && ahead.claimed ? await ahead.claimed : await claimFor(ports, conversation);
+    const { claim, now, outcome } = await claimFor(ports, conversation);
     outlook = outcome;
     if (!outcome.agent) return { kind: 'no-agent', outlook };
-    if (attempt === 0) ahead.onClaimed?.();
+    if (attempt === 0) hooks.onClaimed?.();
     const assigned = await ports.conversations.assign(conversation.id, outcome.agent, now, epochOf(conversation));
     if (assigned) {
       recordAssignment(ports, conversation, assigned, now);
@@ -208,6 +211,18 @@ export async function drain(ports: Ports, skills: readonly string[], outlooks: O
   return result;
 }
 
+/** A decision started on a head taken out of its listing. */
+interface InFlightDecision {
+  readonly conversation: Conversation;
+  readonly decision: Promise<Decision>;
+}
+
+/** A head that still waits goes back into its listing in queue order. */
+function putBack(listing: Listing, conversation: Conversation): void {
+  const at = listing.waiting.findIndex((other) => queueKey(other) > queueKey(conversation));
+  listing.waiting.splice(at === -1 ? listing.waiting.length : at, 0, conversation);
+}
+
 /** One skill's page being worked through. */
 interface Listing {
   waiting: Conversation[];
@@ -240,15 +255,30 @@ async function drainQueues(
     }
     return head;
   };
+  /** Decisions started and not yet worked through, oldest head first. */
+  const inFlight: InFlightDecision[] = [];
+  let started = 0;
+  /** The last started decision's claim found an agent while the window was full: the next head starts when a slot frees. */
+  let chainPaused = false;
+  const start = (conversation: Conversation): void => {
+    started++;
+    const decision = decide(ports, conversation, { onClaimed: claimNext });
+    // Awaited in order below (or when the run fails); never unhandled meanwhile.
+    decision.catch(() => undefined);
+    inFlight.push({ conversation, decision });
+  };
   /**
-   * The next head, taken out of its listing, with its claim under way: made once this head's
-   * claim holds its agent, so claims still go out in queue order, while the assignments are
-   * still written one after another in that order (the next write waits for this one).
-   * Only when the next iteration would pick that same head: no queue would be read again first.
+   * The next head starts once the last one's claim holds its agent, so claims still go out one
+   * after another in queue order, while the writes overlap (up to DECISIONS_IN_FLIGHT). Only
+   * when the next head is already in hand: no queue would be read again first.
    */
-  let ahead: { readonly conversation: Conversation; readonly claimed: Promise<Claimed> } | undefined;
-  const claimAhead = (decisions: number) => () => {
-    if (decisions + 1 >= MAX_DECISIONS_PER_RUN) return;
+  let failed = false;
+  function claimNext(): void {
+    if (failed || started >= MAX_DECISIONS_PER_RUN) return;
+    if (inFlight.length >= DECISIONS_IN_FLIGHT) {
+      chainPaused = true;
+      return;
+    }
     const rereads = skills.some((skill) => {
       if (blocked.has(skill) || exhausted.has(skill)) return false;
       const listing = listings.get(skill);
@@ -259,72 +289,77 @@ async function drainQueues(
     // Its listing must not run empty unread: the queue would be read again with it still in it.
     if (!next || !listing || (listing.waiting.length < 2 && !listing.complete)) return;
     listing.waiting.shift();
-    const claimed = claimFor(ports, next);
-    // Awaited by the next decision (or below, when it is given up); never unhandled meanwhile.
-    claimed.catch(() => undefined);
-    ahead = { conversation: next, claimed };
-  };
-  for (let decisions = 0; decisions < MAX_DECISIONS_PER_RUN; decisions++) {
-    const inHand = ahead;
-    ahead = undefined;
-    if (!inHand) {
-      await Promise.all(
-        skills
-          .filter((skill) => !blocked.has(skill) && !exhausted.has(skill) && (listings.get(skill)?.waiting.length ?? 0) === 0)
-          .map(async (skill) => {
-            // A short page worked through: the queue held nothing else when it was read, and
-            // whatever joined since brings its own trigger (a fresh run drains it).
-            if (listings.get(skill)?.complete) {
-              exhausted.add(skill);
-              return;
-            }
-            listedAt.set(skill, ports.clock.now().toISOString());
-            const page = await ports.conversations.listQueuedPage(skill, DRAIN_PAGE);
-            listings.set(skill, { waiting: page.conversations, complete: !page.more, taken: 0 });
-            if (page.conversations.length === 0) exhausted.add(skill);
-          }),
-      );
-    }
-    const head = inHand?.conversation ?? nextHead();
-    if (!head) return result();
-    const listing = listings.get(head.skill)!;
-    if (!inHand) listing.waiting.shift();
-    const decision = await decide(ports, head, {
-      ...(inHand ? { claimed: inHand.claimed } : {}),
-      onClaimed: claimAhead(decisions),
-    });
-    if (decision.outlook) outlooks.remember(head.skill, decision.outlook);
-    if (decision.kind === 'assigned') {
-      moved.add(head.skill);
-      assignedIds.add(head.id);
-      announcements.add(announceAssignment(ports, decision.conversation, decision.queued, decision.connections));
-    }
-    if (decision.kind === 'no-agent') {
-      blocked.add(head.skill);
-      // The head claimed in the end found nobody (its first claim had an agent, but its copy was
-      // stale): the next head of its queue must wait behind it. Its claim is not given back (no
-      // release is safe while another run may write with it); as a crashed run's claim, it is
-      // reused by the next decision on that conversation, or taken back by reconcile.
-      const next = ahead as { readonly conversation: Conversation; readonly claimed: Promise<Claimed> } | undefined;
-      if (next && next.conversation.skill === head.skill) {
-        ahead = undefined;
-        await next.claimed.catch(() => undefined);
-        listing.waiting.unshift(next.conversation);
+    start(next);
+  }
+  try {
+    for (;;) {
+      if (inFlight.length === 0) {
+        if (started >= MAX_DECISIONS_PER_RUN) break;
+        await Promise.all(
+          skills
+            .filter((skill) => !blocked.has(skill) && !exhausted.has(skill) && (listings.get(skill)?.waiting.length ?? 0) === 0)
+            .map(async (skill) => {
+              // A short page worked through: the queue held nothing else when it was read, and
+              // whatever joined since brings its own trigger (a fresh run drains it).
+              if (listings.get(skill)?.complete) {
+                exhausted.add(skill);
+                return;
+              }
+              listedAt.set(skill, ports.clock.now().toISOString());
+              const page = await ports.conversations.listQueuedPage(skill, DRAIN_PAGE);
+              listings.set(skill, { waiting: page.conversations, complete: !page.more, taken: 0 });
+              if (page.conversations.length === 0) exhausted.add(skill);
+            }),
+        );
+        const first = nextHead();
+        if (!first) return result();
+        listings.get(first.skill)!.waiting.shift();
+        start(first);
       }
-      // Still waiting at the head: it stays in the view the positions are told from.
-      listing.waiting.unshift(head);
-    } else {
-      listing.taken++;
+      const { conversation: head, decision: pending } = inFlight.shift()!;
+      const decision = await pending;
+      const listing = listings.get(head.skill)!;
+      if (decision.outlook) outlooks.remember(head.skill, decision.outlook);
+      if (decision.kind === 'assigned') {
+        moved.add(head.skill);
+        assignedIds.add(head.id);
+        announcements.add(announceAssignment(ports, decision.conversation, decision.queued, decision.connections));
+      }
+      if (decision.kind === 'no-agent') {
+        blocked.add(head.skill);
+        // Still waiting: it stays in the view the positions are told from, in its place. (A head
+        // decided again after its first claim, its copy stale, may find nobody while the next
+        // heads, claimed meanwhile, are written: docs/routing.md "Decisions in flight".)
+        putBack(listing, head);
+      } else {
+        listing.taken++;
+      }
+      // Another router assigned our head after we read the queue, so it is draining it now and
+      // reads it again before it stops (a drain stops only at an empty or blocked queue): it
+      // will meet everything we saw, and racing it would only double every claim and write.
+      // An assignment from before our read (a lagging index) proves nothing: we carry on.
+      // (Heads already claimed are still written: the same claim backs either run's write.)
+      if (decision.kind === 'taken' && decision.assignedAt >= (listedAt.get(head.skill) ?? '')) {
+        blocked.add(head.skill);
+        overtaken.add(head.skill);
+      }
+      if (chainPaused) {
+        chainPaused = false;
+        claimNext();
+      }
     }
-    // Another router assigned our head after we read the queue, so it is draining it now and
-    // reads it again before it stops (a drain stops only at an empty or blocked queue): it
-    // will meet everything we saw, and racing it would only double every claim and write.
-    // An assignment from before our read (a lagging index) proves nothing: we carry on.
-    // (A next head already claimed is still written: the same claim backs either run's write.)
-    if (decision.kind === 'taken' && decision.assignedAt >= (listedAt.get(head.skill) ?? '')) {
-      blocked.add(head.skill);
-      overtaken.add(head.skill);
+  } catch (error) {
+    // A failed decision fails the run (its triggers are retried); the others still finish, and
+    // what they assigned is announced: an invocation never ends with work in flight.
+    failed = true;
+    const rest = await Promise.allSettled(inFlight.map((entry) => entry.decision));
+    for (const settled of rest) {
+      if (settled.status === 'fulfilled' && settled.value.kind === 'assigned') {
+        const { conversation, queued, connections } = settled.value;
+        announcements.add(announceAssignment(ports, conversation, queued, connections));
+      }
     }
+    throw error;
   }
   // A long backlog: a fresh trigger carries on where this run stops.
   for (const skill of skills) {

@@ -1,6 +1,8 @@
 import { averageHandleSeconds, RECENT_HANDLE_SAMPLES } from '../../../functions/domain/queue';
 import { compareCandidates, servesSkill, type AgentAvailability, type AgentStatus } from '../../../functions/domain/routing';
 import type { PresenceSeen } from '../../../functions/domain/presence-recovery';
+import { conversationOfClaim } from '../../../functions/domain/routing-claims';
+import { runContext } from './fake-store';
 import type { AgentClaims, AgentPresence, ClaimOutcome, PresenceUpdate, QueueOutlook } from '../../../functions/ports/agent-presence';
 
 interface AgentState {
@@ -130,6 +132,7 @@ export class FakePresence implements AgentPresence {
     const serving = [...this.agents].filter(([, agent]) => this.live(agent) && servesSkill(agent, skill, this.defaultSkill));
     const holder = serving.find(([, agent]) => agent.held.has(claim));
     if (holder) {
+      runContext.getStore()?.claimed.add(conversationOfClaim(claim));
       holder[1].held.set(claim, Date.parse(now));
       return { ...outlook, agent: { id: holder[0], name: holder[1].name }, reused: true };
     }
@@ -138,6 +141,7 @@ export class FakePresence implements AgentPresence {
       .map(([id, agent]) => this.view(id, agent))
       .sort(compareCandidates)[0];
     if (!best) return { ...outlook, reused: false };
+    runContext.getStore()?.claimed.add(conversationOfClaim(claim));
     const agent = this.agents.get(best.id)!;
     agent.held.set(claim, Date.parse(now));
     agent.idleSince = now;

@@ -18,8 +18,13 @@ export class CrashError extends Error {
   override readonly name = 'CrashError';
 }
 
-/** What a router run read: per skill, the logical time it last listed the queue. */
-export const runContext = new AsyncLocalStorage<{ listedAt: Map<string, number> }>();
+/**
+ * What a router run did: per skill, the logical time it last listed the queue; and the
+ * conversations it claimed an agent for. A run claims heads in queue order and writes several
+ * at once (services/queue-drain.ts DECISIONS_IN_FLIGHT), so one it claimed may still wait
+ * while a later head's write lands first: those writes count as made together.
+ */
+export const runContext = new AsyncLocalStorage<{ listedAt: Map<string, number>; claimed: Set<string> }>();
 
 export interface Violation {
   readonly kind: string;
@@ -186,8 +191,10 @@ export class FakeConversationStore implements ConversationStore {
     const listedAt = runContext.getStore()?.listedAt.get(conversation.skill);
     if (listedAt === undefined) return;
     this.fifoChecks++;
+    const claimed = runContext.getStore()?.claimed;
     const skipped = this.queued(conversation.skill).find(
-      (other) => queueKey(other) < queueKey(conversation) && (this.queuedSince.get(other.id) ?? Infinity) < listedAt,
+      (other) =>
+        queueKey(other) < queueKey(conversation) && (this.queuedSince.get(other.id) ?? Infinity) < listedAt && !claimed?.has(other.id),
     );
     if (skipped) this.violations.push({ kind: 'fifo', detail: `${conversation.id} assigned while ${skipped.id} waited ahead` });
   }

@@ -223,7 +223,7 @@ export class RoutingWorld {
     const picked = indexes.map((index) => this.triggers[index]!);
     if (!duplicate) for (const index of [...indexes].sort((a, b) => b - a)) this.triggers.splice(index, 1);
     if (crash) this.store.crashNextAssign = true;
-    const outcomes = await runContext.run({ listedAt: new Map() }, () => handleTriggers(this.ports, picked));
+    const outcomes = await runContext.run({ listedAt: new Map(), claimed: new Set() }, () => handleTriggers(this.ports, picked));
     for (const outcome of outcomes) {
       if (!('error' in outcome)) continue;
       if (!(outcome.error instanceof CrashError)) throw outcome.error;

@@ -121,7 +121,7 @@ describe('a router overtaken on a queue', () => {
     expect(told()).toEqual({ dee: [1] });
   });
 
-  it('does not write the next head, already claimed, when the head it was claimed behind finds nobody in the end', async () => {
+  it('writes the next head, claimed while the head was written, when the head finds nobody in the end; the head keeps its place', async () => {
     await world.presence.setStatus({ id: AGENT.id, name: AGENT.name, status: 'online', skills: [], capacity: 2 }, world.now(), {
       live: true,
     });
@@ -149,9 +149,12 @@ describe('a router overtaken on a queue', () => {
       }),
     };
     await handleTriggers(staleHead, [{ type: 'conversation.queued', conversationId: 'q1', skill: 'general' }]);
-    // q2's claim went out behind q1's, but q1 waits for nobody now: q2 must not overtake it.
+    // q2's claim went out once q1's held its agent, and its write did not wait for q1's
+    // (docs/routing.md "Decisions in flight"): q2 is assigned, q1 waits for nobody now.
     expect((await store.get('q1'))?.status).toBe('queued');
-    expect((await store.get('q2'))?.status).toBe('queued');
+    expect((await store.get('q2'))?.status).toBe('assigned');
     expect((await store.get('q3'))?.status).toBe('queued');
+    // q1 is still told it is first, ahead of q3: the positions come from the drain's view, where q1 went back in its place.
+    expect(told()).toEqual({ ann: [1], cy: [2] });
   });
 });
