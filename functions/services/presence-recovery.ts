@@ -79,7 +79,10 @@ export async function graceForgottenAgent(ports: Ports, agentId: string): Promis
   const live = await ports.connections.listForUser(agentId, Math.floor(now.getTime() / 1000));
   if (absentAgentVerdict(chosen?.status, live.length) === 'lost' || !chosen) return 'lost';
   const update = await presenceUpdate(ports, agentId, chosen.status, chosen);
-  if (!(await ports.presence.setStatus(update, now.toISOString(), { live: true, onlyIfForgotten: true }))) return 'changed';
+  if (!(await ports.presence.setStatus(update, now.toISOString(), { live: true, onlyIfForgotten: true }))) {
+    ports.log.info('Redis had lost an agent that set a status meanwhile; that status stands', { agentId, recordedStatus: chosen.status });
+    return 'changed';
+  }
   ports.log.warn('Redis had lost an agent that is still connected; its presence is back for one grace period', {
     agentId,
     status: chosen.status,

@@ -85,7 +85,7 @@ describe('a connection that opens while a message is being stored', () => {
         gapSyncDelayMs: 600_000,
       });
       lateTab.on('message', (message) => received.push(message));
-      const sessions: number[] = [];
+      const sessions: (number | undefined)[] = [];
       lateTab.on('session', (session) => sessions.push(session.recheckSeconds));
       await lateTab.connect();
       expect(sessions).toEqual([RECHECK_SECONDS]);

@@ -24,9 +24,13 @@ export type Assert<T extends true> = T;
 
 type Narrow<T, To> = string extends T ? To : T;
 
+/** Fields every server frame has now that the client may not rely on: `session.recheckSeconds` came with issue 14. */
+type OptionalOnClient = 'name' | 'recheckSeconds';
+
 /**
  * A server frame type as the client declares it on purpose: display names optional (the client
- * falls back to ids, and apps build name-less senders, e.g. test/unit/web/transcript.test.ts), and
+ * falls back to ids, and apps build name-less senders, e.g. test/unit/web/transcript.test.ts),
+ * extensions a client must also do without optional (OptionalOnClient: older servers omit them), and
  * the fields the server types as plain `string` narrowed to their documented values (PROTOCOL.md
  * sections 1 and 3): `role` to the server's SenderRole, the `status` echo to the agent statuses.
  */
@@ -34,12 +38,12 @@ type AsClientDeclares<T> = T extends readonly (infer U)[]
   ? AsClientDeclares<U>[]
   : T extends object
     ? {
-        [K in keyof T as K extends 'name' ? never : K]: K extends 'role'
+        [K in keyof T as K extends OptionalOnClient ? never : K]: K extends 'role'
           ? Narrow<T[K], ServerRole>
           : K extends 'status'
             ? Narrow<T[K], ServerAction<'status'>['status']>
             : AsClientDeclares<T[K]>;
-      } & { [K in keyof T as K extends 'name' ? K : never]?: T[K] }
+      } & { [K in keyof T as K extends OptionalOnClient ? K : never]?: T[K] }
     : T;
 
 // ---- client frames: exactly what the server's strict schemas accept ---------------------------

@@ -69,9 +69,9 @@ export interface SessionFrame {
   /**
    * Extension (issue 14): sync once more this long after the connection's first `session`: a
    * message whose send began before the connection opened may be stored after its first sync,
-   * and its push did not know the connection. Absent from older servers.
+   * and its push did not know the connection. Absent from older servers: then no recheck.
    */
-  readonly recheckSeconds: number;
+  readonly recheckSeconds?: number;
   readonly conversations: ConversationSummary[];
 }
 export interface SyncedFrame {

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { setStatus } from '../../../functions/services/agents';
-import { keepPresence } from '../../../functions/services/presence-recovery';
+import { graceForgottenAgent, keepPresence } from '../../../functions/services/presence-recovery';
 import { reconcile } from '../../../functions/services/reconciliation';
 import { sync } from '../../../functions/services/session';
 import { AGENT, Harness } from './harness';
@@ -32,6 +32,31 @@ describe('an agent Redis forgot', () => {
     expect(world.triggers.filter((trigger) => trigger.type === 'agent.lost')).toEqual([]);
     expect(await world.presence.get(AGENT.id)).toMatchObject({ status: 'online', load: 1, capacity: 3, skills: ['general'] });
     expect((await world.conversation()).status).toBe('assigned');
+  });
+
+  it('that sets a status while reconcile would grace it keeps that status, and reconcile says why it left it alone', async () => {
+    world.presence.forgetAll();
+    const logged: Array<{ message: string; fields: unknown }> = [];
+    const ports = {
+      ...world.ports,
+      log: { ...world.ports.log, info: (message: string, fields?: unknown) => logged.push({ message, fields }) },
+      // The agent goes away between reconcile's read of its record and its grace.
+      presence: Object.assign(Object.create(world.presence), {
+        setStatus: async (...args: Parameters<typeof world.presence.setStatus>) => {
+          if (args[2]?.onlyIfForgotten) {
+            world.advance(1);
+            await setStatus(world.ports, { user: agentUser }, { action: 'status', status: 'away' });
+          }
+          return world.presence.setStatus(...args);
+        },
+      }),
+    };
+    expect(await graceForgottenAgent(ports, AGENT.id)).toBe('changed');
+    expect(await world.presence.get(AGENT.id)).toMatchObject({ status: 'away' });
+    expect(logged).toContainEqual({
+      message: 'Redis had lost an agent that set a status meanwhile; that status stands',
+      fields: { agentId: AGENT.id, recordedStatus: 'online' },
+    });
   });
 
   it('its heartbeat restores status, skills, capacity and load, tells its connections, and offers its queues', async () => {
