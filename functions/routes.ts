@@ -130,7 +130,8 @@ export const WEBSOCKET_ROUTES: readonly WebSocketRoute[] = [
   ws('$default', 'default', {}),
   // A heartbeat that finds Redis lost the agent restores it from its record: `agent.available`, a `status` push.
   ws('heartbeat', 'heartbeat', { table: rw, routingQueue: true, connections: true, upstash: true }),
-  ws('sync', 'sync', { table: 'read', connections: true, upstash: true }),
+  // A staff sync restores what Redis lost, as a heartbeat does (devices that reconnect often may never heartbeat).
+  ws('sync', 'sync', { table: 'read', routingQueue: true, connections: true, upstash: true }),
   // Domain events (docs/events.md): conversation.started, message.created.
   ws('start', 'start', { table: rw, routingQueue: true, connections: true, upstash: true, events: true }),
   // Issue 11: a message may reference an upload, checked and moved in the bucket (attachments: accept).
@@ -529,6 +530,10 @@ const ENTRY_ACCESS: Readonly<Record<string, TableAccess>> = {
     on(['NOTES#*'], 'Query'),
     queryIndex('byCustomer', CUSTOMER_IDS),
     queryIndex('byAgent', ['*']),
+    // A staff sync that finds Redis lost the agent restores it as the heartbeat does (its load
+    // from its assigned conversations, its connections told `restored`).
+    LEGACY_ASSIGNED,
+    PUSH,
   ],
   // A start reads the skill's hours (the off-hours notice) and auto-replies (the bot): SKILL#<skill> items.
   start: [STAFF_TOKEN_CHECK, ...OPEN_CONVERSATION, READ_HOURS, READ_SKILLS, PUSH],
@@ -775,4 +780,14 @@ export function allFunctions(): FunctionEntry[] {
     ...SCHEDULED_FUNCTIONS.map(({ name, entry, needs }) => ({ name, entry, needs })),
     SIGNING_KEY_ROTATION,
   ];
+}
+
+let needsByFunction: ReadonlyMap<string, Needs> | undefined;
+
+/** A function's needs by its name (the local stack enforces its queue grants from them). */
+export function needsOfFunction(name: string): Needs {
+  needsByFunction ??= new Map(allFunctions().map((fn) => [fn.name, fn.needs]));
+  const needs = needsByFunction.get(name);
+  if (needs === undefined) throw new Error(`No function named ${name} in functions/routes.ts`);
+  return needs;
 }

@@ -26,10 +26,12 @@ import {
   SCHEDULED_FUNCTIONS,
   SIGNING_KEY_ROTATION,
   WEBSOCKET_ROUTES,
+  needsOfFunction,
   tableAccessOf,
 } from '../functions/routes';
 import { currentEntry, runAsEntry } from './iam/entry-scope';
 import { InFlightInvocations } from './in-flight-invocations';
+import { enforceQueueGrants } from './iam/queue-grant-checker';
 import { enforceTableGrants } from './iam/table-grant-checker';
 import { startScheduledTimer, type ScheduledTimer } from './scheduled-timer';
 import { ensureTable, localDynamoClient } from './dynamodb/dynalite-server';
@@ -445,6 +447,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         enforceTableGrants(wiring.clients.dynamodb, {
           currentEntry,
           accessOf: tableAccessOf,
+          onDenied: (error) => console.error(`local stack: ${error.message}`),
+        });
+        enforceQueueGrants(wiring.clients.sqs, {
+          currentEntry,
+          needsOf: needsOfFunction,
+          sendNeedByQueueUrl: new Map([
+            [queues.routingQueueUrl, 'routingQueue'],
+            [queues.deadLetterQueueUrl, 'parksUnroutable'],
+            [webhookQueues.queueUrl, 'webhookDeliveries'],
+            [eventQueues.queueUrl, 'events'],
+          ]),
           onDenied: (error) => console.error(`local stack: ${error.message}`),
         });
       }

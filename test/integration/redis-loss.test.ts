@@ -136,6 +136,24 @@ describe.each(backends)('losing Redis data ($name)', ({ realRedis }) => {
   ); // 2 agents (5 steps each), 3 customers (5 steps each), 2 flushes, 4 heartbeats, 3 reconciles, 3 replies
 
   it(
+    'an agent whose sync comes before any heartbeat after a FLUSHALL is restored by the sync, and hears so',
+    async () => {
+      const agent = await agentOnline('loss-agent-d', 'loss-a');
+      const chat = await customerStarts('loss-a', agent);
+      await waitFor(() => routingQueueDrained(stack), { timeoutMs: budget(2), message: 'routing settled' });
+
+      // A device that reconnects more often than it heartbeats: its sync restores it (as a heartbeat would).
+      await flushRedis(stack);
+      const reply = await agent.request({ action: 'sync' }, ['synced', 'error']);
+      expect(reply).toMatchObject({ type: 'synced' });
+      expect(await presenceOf('loss-agent-d')).toMatchObject({ status: 'online', skills: ['loss-a'], capacity: 2, load: 1 });
+      await agent.waitFor((frame) => frame.type === 'status' && frame.status === 'online' && frame.reason === 'restored', budget(1));
+      await Promise.all([agent.close(), chat.client.close()]);
+    },
+    budget(12),
+  ); // agent (5 steps), customer (5), flush, sync, status
+
+  it(
     'an agent who really stops heartbeating is made offline, is told so, and comes back online on its next heartbeat',
     async () => {
       const agent = await agentOnline('loss-agent-c', 'loss-c');
