@@ -260,11 +260,17 @@ async function drainQueues(
   let started = 0;
   /** The last started decision's claim found an agent while the window was full: the next head starts when a slot frees. */
   let chainPaused = false;
+  /** Decisions started and not yet settled (one taken out of `inFlight` may still be writing). */
+  let running = 0;
   const start = (conversation: Conversation): void => {
     started++;
+    running++;
     const decision = decide(ports, conversation, { onClaimed: claimNext });
     // Awaited in order below (or when the run fails); never unhandled meanwhile.
-    decision.catch(() => undefined);
+    decision.then(
+      () => running--,
+      () => running--,
+    );
     inFlight.push({ conversation, decision });
   };
   /**
@@ -275,7 +281,7 @@ async function drainQueues(
   let failed = false;
   function claimNext(): void {
     if (failed || started >= MAX_DECISIONS_PER_RUN) return;
-    if (inFlight.length >= DECISIONS_IN_FLIGHT) {
+    if (running >= DECISIONS_IN_FLIGHT) {
       chainPaused = true;
       return;
     }

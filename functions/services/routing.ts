@@ -14,7 +14,7 @@ import { conversationClosed } from '../domain/event-facts';
 import { publishEvents } from './domain-events';
 import { Outlooks, type QueueView, refreshPositions, tellQueue } from './queue-positions';
 
-export { DRAIN_PAGE, MAX_DECISIONS_PER_RUN, queueKey, releaseUnlessBacking } from './queue-drain';
+export { DECISIONS_IN_FLIGHT, DRAIN_PAGE, MAX_DECISIONS_PER_RUN, queueKey, releaseUnlessBacking } from './queue-drain';
 export { NO_AGENT_NOTICE, POSITION_UPDATES_PER_SKILL, refreshPositions } from './queue-positions';
 
 export const REQUEUED_NOTICE =
