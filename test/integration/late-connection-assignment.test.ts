@@ -6,6 +6,7 @@ import type { LocalStack } from '../../local/stack';
 import { RawClient, postJson } from '../../local/tools/raw-client';
 import { connectOnline } from '../support/agents';
 import { NO_SCHEDULE_MS, useLocalStack } from '../support/local-stack';
+import { DynamoDbRequestHolds } from '../support/held-requests';
 import { budget } from '../support/setup';
 import { waitFor } from '../support/wait';
 
@@ -18,19 +19,12 @@ import { waitFor } from '../support/wait';
  * after it connected, tells it the conversation is assigned.
  */
 let stack: LocalStack;
-/** A request held until its gate opens: the router's assignment write, so a tab can open and sync meanwhile. */
-let held: { readonly matches: (commandName: string, input: string) => boolean; readonly gate: Promise<void> } | undefined;
+/** Holds the router's assignment write, so a tab can open and sync meanwhile. */
+let holds: DynamoDbRequestHolds;
 
 useLocalStack({ scheduleIntervalMs: NO_SCHEDULE_MS }, (started) => {
   stack = started;
-  stack.wiring().clients.dynamodb.middlewareStack.add(
-    (next, context) => async (args) => {
-      const hold = held;
-      if (hold?.matches(context.commandName ?? '', JSON.stringify(args.input))) await hold.gate;
-      return next(args);
-    },
-    { step: 'initialize', name: 'holdAssignment' },
-  );
+  holds = new DynamoDbRequestHolds(stack);
 });
 
 describe('a customer tab that opens while the router assigns its conversation', () => {
@@ -44,28 +38,16 @@ describe('a customer tab that opens while the router assigns its conversation', 
       const customer = await RawClient.connect(stack.wsUrl, customerToken);
       await customer.request({ action: 'sync' }, ['synced']);
 
-      // The router claims the agent (reading both sides' connections), then its write is held.
-      let release!: () => void;
-      let writeReached!: () => void;
-      const reached = new Promise<void>((resolve) => {
-        writeReached = resolve;
-      });
-      held = {
-        // The assignment: the only conditional write that moves a queued conversation to an agent's open list.
-        matches: (commandName, input) => {
-          const hit = commandName === 'UpdateItemCommand' && input.includes('agentSort') && input.includes('"queued"');
-          if (hit) writeReached();
-          return hit;
-        },
-        gate: new Promise<void>((resolve) => {
-          release = resolve;
-        }),
-      };
+      // The router claims the agent (reading both sides' connections), then its write is held: the only
+      // conditional write that moves a queued conversation onto an agent's open list.
+      const held = holds.hold(
+        (commandName, input) => commandName === 'UpdateItemCommand' && input.includes('agentSort') && input.includes('"queued"'),
+      );
       const started = await customer.request({ action: 'start', skill: 'tech', text: 'Anyone there?', clientMsgId: 'a-0' }, [
         'conversation',
       ]);
       const conversationId = (started.conversation as { id: string }).id;
-      await reached;
+      await held.reached;
 
       // Meanwhile the customer opens a second tab with the client library: caught up, the conversation still queued.
       const lateTab = new ParleyClient({
@@ -82,8 +64,7 @@ describe('a customer tab that opens while the router assigns its conversation', 
       const statusOnLateTab = () => lateTab.conversations().find((summary) => summary.id === conversationId)?.status;
       expect(statusOnLateTab()).toBe('queued');
 
-      held = undefined;
-      release();
+      held.release();
       await customer.waitFor((frame) => frame.type === 'assigned' && frame.conversationId === conversationId);
       await agent.waitFor((frame) => frame.type === 'assigned' && frame.conversationId === conversationId);
       // The pushes went out to the connections the claim read: the late tab was not among them.

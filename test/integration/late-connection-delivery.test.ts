@@ -6,6 +6,7 @@ import type { LocalStack } from '../../local/stack';
 import { RawClient, postJson, type Frame } from '../../local/tools/raw-client';
 import { connectOnline } from '../support/agents';
 import { NO_SCHEDULE_MS, routingQueueDrained, useLocalStack } from '../support/local-stack';
+import { DynamoDbRequestHolds } from '../support/held-requests';
 import { budget } from '../support/setup';
 import { waitFor } from '../support/wait';
 
@@ -17,19 +18,12 @@ import { waitFor } from '../support/wait';
  * sync fetches the message (docs/delivery.md "A connection that opens during a send").
  */
 let stack: LocalStack;
-/** A request held until its gate opens: the message's own put, so a connection can open and sync meanwhile. */
-let held: { readonly matches: (commandName: string, input: string) => boolean; readonly gate: Promise<void> } | undefined;
+/** Holds the message's own put, so a connection can open and sync meanwhile. */
+let holds: DynamoDbRequestHolds;
 
 useLocalStack({ scheduleIntervalMs: NO_SCHEDULE_MS }, (started) => {
   stack = started;
-  stack.wiring().clients.dynamodb.middlewareStack.add(
-    (next, context) => async (args) => {
-      const hold = held;
-      if (hold?.matches(context.commandName ?? '', JSON.stringify(args.input))) await hold.gate;
-      return next(args);
-    },
-    { step: 'initialize', name: 'holdMessagePut' },
-  );
+  holds = new DynamoDbRequestHolds(stack);
 });
 
 const HELD_TEXT = 'sent while a tab opens';
@@ -56,23 +50,11 @@ describe('a connection that opens while a message is being stored', () => {
       }
 
       // The customer's message reads its recipients, then its put is held.
-      let release!: () => void;
-      let putReached!: () => void;
-      const reached = new Promise<void>((resolve) => {
-        putReached = resolve;
-      });
-      held = {
-        matches: (commandName, input) => {
-          const hit = commandName === 'PutItemCommand' && input.includes('MSG#') && input.includes(HELD_TEXT);
-          if (hit) putReached();
-          return hit;
-        },
-        gate: new Promise<void>((resolve) => {
-          release = resolve;
-        }),
-      };
+      const held = holds.hold(
+        (commandName, input) => commandName === 'PutItemCommand' && input.includes('MSG#') && input.includes(HELD_TEXT),
+      );
       customer.send({ action: 'message', conversationId, clientMsgId: 'held', text: HELD_TEXT });
-      await reached;
+      await held.reached;
 
       // Meanwhile the agent opens a second tab with the client library: connected and caught up, without the message.
       const received: ChatMessage[] = [];
@@ -91,8 +73,7 @@ describe('a connection that opens while a message is being stored', () => {
       expect(sessions).toEqual([RECHECK_SECONDS]);
       expect(received.map((message) => message.text)).toEqual(['Hello?', 'warm 1', 'warm 2']);
 
-      held = undefined;
-      release();
+      held.release();
       await customer.waitFor((frame) => frame.type === 'ack' && frame.clientMsgId === 'held');
       await agent.waitFor(messageText(HELD_TEXT));
       // The push went out before the ack: the late tab was not among its recipients.
