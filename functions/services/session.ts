@@ -161,7 +161,10 @@ export async function sync(ports: Ports, caller: Caller & { connectionId: string
   let more = false;
   for (const conversation of conversations) {
     let cursor = frame.cursors?.[conversation.id] ?? stored.get(conversation.id) ?? 0;
-    let pageMore = true;
+    // The listing read each conversation consistently after this connection was recorded: a
+    // message it does not count yet reaches this connection as a push, or at the recheck sync
+    // (docs/delivery.md). So a conversation with nothing past the cursor costs no Query.
+    let pageMore = conversation.lastSeq > cursor;
     while (pageMore && budget > 0 && inTime()) {
       const page = await ports.conversations.listMessages(conversation.id, cursor, Math.min(SYNC_PAGE_SIZE, budget));
       // Extension (issue 14): several messages a frame, far fewer posts.

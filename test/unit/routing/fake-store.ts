@@ -354,11 +354,15 @@ export class FakeConversationStore implements ConversationStore {
     };
     this.messages.set(conversation.id, [...log, message]);
     const current = this.items.get(conversation.id);
-    const side = sideOf(draft.sender.role);
-    if (current && side) {
-      const spoke =
-        side === 'customer' ? { lastCustomerSeq: message.seq, lastCustomerAt: now } : { lastAgentSeq: message.seq, lastAgentAt: now };
-      this.items.set(current.id, { ...current, ...spoke });
+    if (current) {
+      // As the store's step 3 (docs/delivery.md): lastSeq follows the log, and the side's last speaker.
+      const side = sideOf(draft.sender.role);
+      const spoke = !side
+        ? {}
+        : side === 'customer'
+          ? { lastCustomerSeq: message.seq, lastCustomerAt: now }
+          : { lastAgentSeq: message.seq, lastAgentAt: now };
+      this.items.set(current.id, { ...current, lastSeq: message.seq, updatedAt: now, ...spoke });
     }
     return { message, duplicate: false, resumed: false };
   }
