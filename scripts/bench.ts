@@ -1,6 +1,8 @@
 import { startLocalStack } from '../local/stack';
 import { RawClient, postJson } from '../local/tools/raw-client';
-import { RequestCounter, SERVICES, type Service } from './bench/request-counter';
+import { localDynamoClient } from '../local/dynamodb/dynalite-server';
+import { RequestCounter, SERVICES, type Service, type WriteCapacity } from './bench/request-counter';
+import { attachWriteCapacityMeter, consistentReader } from './bench/write-capacity-meter';
 import { benchWidgetBundle } from './bench-widget';
 import { benchRouting, settleOf } from './bench-routing';
 import { benchSearch } from './bench-search';
@@ -26,12 +28,20 @@ counter.attach(clients.dynamodb, 'dynamodb');
 counter.attach(clients.sqs, 'sqs');
 counter.attach(clients.managementApi, 'managementApi');
 const restoreFetch = counter.countUpstashCommands(stack.endpoints.upstash);
+// DynamoDB write units, the index writes among them, per step (dynalite reports neither):
+// the meter serializes writes, so it is detached before the timed parts (routing, search).
+const meterReads = localDynamoClient(stack.endpoints.dynamodb);
+const detachWriteMeter = attachWriteCapacityMeter(clients.dynamodb, {
+  read: consistentReader(meterReads),
+  record: counter.recordWriteUnits,
+});
 
 interface Row {
   step: string;
   fn: string;
   counts: Record<Service, number>;
   commands: Partial<Record<Service, Record<string, number>>>;
+  capacity?: WriteCapacity;
 }
 const rows: Row[] = [];
 
@@ -57,7 +67,7 @@ async function step(name: string, run: () => Promise<unknown>): Promise<void> {
   const measured = [...counter.takeDetailed().entries()].sort(
     ([a], [b]) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99) || (a === 'router' ? 1 : b === 'router' ? -1 : 0),
   );
-  for (const [fn, { counts, commands }] of measured) rows.push({ step: name, fn, counts, commands });
+  for (const [fn, detail] of measured) rows.push({ step: name, fn, ...detail });
 }
 
 const login = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'agent.tech@example.com', password: 'parley-demo' });
@@ -112,6 +122,8 @@ await step('rate', () => customer.request({ action: 'rate', conversationId, scor
 await step('$disconnect', () => customer.close());
 await agent.close();
 await settle();
+detachWriteMeter();
+meterReads.destroy();
 // The counts as JSON for `npm run cost` (scripts/cost): always .bench/counts.json, or --json PATH.
 const jsonFlag = process.argv.indexOf('--json');
 const countsPath = await writeBenchCounts(rows, jsonFlag >= 0 ? process.argv[jsonFlag + 1] : undefined);

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { isTableRequestAllowed, type TableAccess, type TableRequest } from '../../functions/table-access';
-import { tableRequestsOf } from './table-request';
+import { tableRequestsOf, wireRequestOf } from './table-request';
 
 /** What IAM answers a request no statement allows (the SDK's AccessDeniedException shape). */
 export class LocalAccessDeniedError extends Error {
@@ -28,17 +28,6 @@ export interface TableGrantCheckerOptions {
   readonly onDenied?: (error: LocalAccessDeniedError) => void;
 }
 
-const TARGET_PREFIX = 'DynamoDB_20120810.';
-
-const utf8 = new TextDecoder();
-
-/** The serialized JSON body: the SDK hands it over as bytes. */
-function bodyText(body: unknown): string {
-  if (typeof body === 'string') return body;
-  if (body instanceof Uint8Array) return utf8.decode(body);
-  return '';
-}
-
 /**
  * Makes a DynamoDB client behave as if it ran under each entry point's IAM role: every
  * request made during an invocation is checked against that entry point's declared table
@@ -50,11 +39,9 @@ export function enforceTableGrants(client: DynamoDBClient, options: TableGrantCh
   client.middlewareStack.add(
     (next) => async (args) => {
       const entryName = options.currentEntry();
-      const request = args.request as { headers?: Record<string, string>; body?: unknown };
-      if (entryName !== undefined && request.headers !== undefined) {
-        const target = request.headers['x-amz-target'] ?? '';
-        const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
-        const body = JSON.parse(bodyText(request.body) || '{}') as Record<string, unknown>;
+      const wire = entryName === undefined ? undefined : wireRequestOf(args.request);
+      if (entryName !== undefined && wire !== undefined) {
+        const { operation, body } = wire;
         const access = options.accessOf(entryName);
         for (const tableRequest of tableRequestsOf(operation, body)) {
           if (!isTableRequestAllowed(access, tableRequest)) {

@@ -3,6 +3,23 @@ import type { TableRequest } from '../../functions/table-access';
 
 /** A DynamoDB JSON request body (the wire form: attribute values as `{S: "..."}`). */
 type Body = Record<string, unknown>;
+
+const TARGET_PREFIX = 'DynamoDB_20120810.';
+const utf8 = new TextDecoder();
+
+/**
+ * The operation (from the `X-Amz-Target` header) and JSON body of a DynamoDB client's HTTP
+ * request, as middleware from the build step on sees it; undefined before it is built.
+ */
+export function wireRequestOf(request: unknown): { operation: string; body: Body } | undefined {
+  const { headers, body } = request as { headers?: Record<string, string>; body?: unknown };
+  if (headers === undefined) return undefined;
+  const target = headers['x-amz-target'] ?? '';
+  const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
+  // The SDK hands the serialized body over as a string or as bytes.
+  const text = typeof body === 'string' ? body : body instanceof Uint8Array ? utf8.decode(body) : '';
+  return { operation, body: JSON.parse(text || '{}') as Body };
+}
 type AttributeMap = Record<string, { S?: string } | undefined>;
 
 const partitionOf = (item: unknown): string[] => {

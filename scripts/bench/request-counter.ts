@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { LambdaHandler } from '../../local/gateway/lambda-handler';
+import type { WriteUnits } from './write-capacity';
 
 /** Which Lambda function is running, carried through every await of its invocation. */
 const currentFunction = new AsyncLocalStorage<string>();
@@ -10,6 +11,8 @@ export const SERVICES: readonly Service[] = ['dynamodb', 'sqs', 'managementApi',
 type Counts = Map<string, Record<Service, number>>;
 /** Per function, per service, requests by SDK command name (e.g. dynamodb: { GetItemCommand: 1 }). */
 export type CommandCounts = Map<string, Partial<Record<Service, Record<string, number>>>>;
+/** Per function, DynamoDB write capacity by SDK command name (scripts/bench/write-capacity-meter.ts). */
+export type WriteCapacity = Record<string, WriteUnits>;
 
 /**
  * Counts AWS requests with SDK middleware and Redis commands at the Upstash client's fetch,
@@ -18,6 +21,7 @@ export type CommandCounts = Map<string, Partial<Record<Service, Record<string, n
 export class RequestCounter {
   private counts: Counts = new Map();
   private commands: CommandCounts = new Map();
+  private capacity = new Map<string, WriteCapacity>();
   private active = 0;
   private invocationCounts = new Map<string, { invocations: number; records: number }>();
 
@@ -51,6 +55,15 @@ export class RequestCounter {
     byService[service] = byCommand;
     this.commands.set(fn, byService);
   }
+
+  /** The write capacity one DynamoDB write request used (WriteCapacityMeterOptions.record). */
+  readonly recordWriteUnits = (command: string, units: WriteUnits): void => {
+    const fn = currentFunction.getStore() ?? '(outside a handler)';
+    const byCommand = this.capacity.get(fn) ?? {};
+    const sum = byCommand[command] ?? { writeUnits: 0, indexWriteUnits: 0 };
+    byCommand[command] = { writeUnits: sum.writeUnits + units.writeUnits, indexWriteUnits: sum.indexWriteUnits + units.indexWriteUnits };
+    this.capacity.set(fn, byCommand);
+  };
 
   /** Items a batch request carried, by command (not requests: the counts stay per request). */
   private recordItems(service: Service, command: string, items: number): void {
@@ -125,14 +138,29 @@ export class RequestCounter {
     const counts = this.counts;
     this.counts = new Map();
     this.commands = new Map();
+    this.capacity = new Map();
     return counts;
   }
 
-  /** Like take(), with each function's requests by command name beside its totals. */
-  takeDetailed(): Map<string, { counts: Record<Service, number>; commands: Partial<Record<Service, Record<string, number>>> }> {
+  /**
+   * Like take(), with each function's requests by command name beside its totals, and its
+   * write capacity by command when a meter was attached.
+   */
+  takeDetailed(): Map<
+    string,
+    { counts: Record<Service, number>; commands: Partial<Record<Service, Record<string, number>>>; capacity?: WriteCapacity }
+  > {
     const commands = this.commands;
+    const capacity = this.capacity;
     const counts = this.take();
-    return new Map([...counts].map(([fn, row]) => [fn, { counts: row, commands: commands.get(fn) ?? {} }]));
+    const functions = new Set([...counts.keys(), ...capacity.keys()]);
+    return new Map(
+      [...functions].map((fn) => {
+        const units = capacity.get(fn);
+        const row = counts.get(fn) ?? { dynamodb: 0, sqs: 0, managementApi: 0, redis: 0 };
+        return [fn, { counts: row, commands: commands.get(fn) ?? {}, ...(units ? { capacity: units } : {}) }];
+      }),
+    );
   }
 }
 

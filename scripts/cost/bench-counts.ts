@@ -23,6 +23,12 @@ const stepRow = z.strictObject({
   counts: z.strictObject({ dynamodb: count, sqs: count, managementApi: count, redis: count }),
   /** Requests by SDK command name per service (absent in counts taken from a printed table). */
   commands: z.partialRecord(z.enum(SERVICE_NAMES), z.record(z.string(), count)).default({}),
+  /**
+   * DynamoDB write capacity by SDK command name: the table's units and its index entries'
+   * (scripts/bench/write-capacity.ts). Absent in counts taken before bench metered them, or for
+   * a function that wrote nothing.
+   */
+  capacity: z.record(z.string(), z.strictObject({ writeUnits: count, indexWriteUnits: count })).optional(),
 });
 export type StepRow = z.infer<typeof stepRow>;
 
@@ -60,6 +66,7 @@ interface BenchRow {
   readonly fn: string;
   readonly counts: Readonly<Record<CountedService, number>>;
   readonly commands: Partial<Record<CountedService, Record<string, number>>>;
+  readonly capacity?: Readonly<Record<string, { readonly writeUnits: number; readonly indexWriteUnits: number }>>;
 }
 
 /** Writes bench's rows as counts JSON (to `path`, else DEFAULT_COUNTS_PATH) and returns the path. */
@@ -68,8 +75,15 @@ export async function writeBenchCounts(rows: readonly BenchRow[], path = DEFAULT
     schema: 1,
     measuredAt: now.toISOString(),
     commit: currentCommit(),
-    source: 'npm run bench (scripts/bench.ts): requests per protocol action on the local stack, counted by client middleware',
-    steps: rows.map((row) => ({ step: row.step, function: row.fn, counts: { ...row.counts }, commands: row.commands })),
+    source:
+      'npm run bench (scripts/bench.ts): requests per protocol action on the local stack, counted by client middleware; DynamoDB write units metered',
+    steps: rows.map((row) => ({
+      step: row.step,
+      function: row.fn,
+      counts: { ...row.counts },
+      commands: row.commands,
+      ...(row.capacity ? { capacity: { ...row.capacity } } : {}),
+    })),
   };
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, `${JSON.stringify(counts, null, 2)}\n`);

@@ -237,7 +237,10 @@ export interface Usage {
   lambdaRequests: number;
   lambdaGbSeconds: number;
   dynamodbReadUnits: number;
+  /** Write units, index writes included. */
   dynamodbWriteUnits: number;
+  /** The part of dynamodbWriteUnits that writes index entries (measured or estimated). */
+  dynamodbIndexWriteUnits: number;
   sqsRequests: number;
   redisCommands: number;
   logBytes: number;
@@ -254,6 +257,7 @@ const emptyUsage = (): Usage => ({
   lambdaGbSeconds: 0,
   dynamodbReadUnits: 0,
   dynamodbWriteUnits: 0,
+  dynamodbIndexWriteUnits: 0,
   sqsRequests: 0,
   redisCommands: 0,
   logBytes: 0,
@@ -279,30 +283,46 @@ const ITEMS_SUFFIX = ':items';
 const WRITE_COMMAND = /^(Put|Update|Delete|BatchWrite|TransactWrite)/;
 
 /**
- * A step row's DynamoDB reads and writes (items, for batches). `unindexed`: the writes known to
- * change no index: BatchWriteItem's, whose items are search postings (search-index.ts) or
- * erasure deletes of items of any kind, priced without index writes (the postings dominate).
+ * A step row's DynamoDB read and write units. Writes are priced by what bench metered
+ * (`capacity`: the table's units and the index entries', scripts/bench/write-capacity.ts) when
+ * the counts carry it; otherwise estimated: one unit per write (per item, for batches) plus
+ * `indexWritesPerWrite`, none for BatchWriteItem's items (search postings, erasure deletes:
+ * the postings dominate and carry no index keys). `indexWriteUnits`: the index part of `writeUnits`.
  */
-function dynamodbSplit(row: StepRow, a: Assumptions, chatText = false): { reads: number; writes: number; unindexed: number } {
+function dynamodbUnits(row: StepRow, a: Assumptions, chatText = false): { readUnits: number; writeUnits: number; indexWriteUnits: number } {
   const commands = row.commands.dynamodb;
   if (!commands || Object.keys(commands).length === 0) {
     const writes = row.counts.dynamodb * a.writeShareWithoutCommands;
-    return { reads: row.counts.dynamodb - writes, writes, unindexed: 0 };
+    const indexWriteUnits = writes * a.indexWritesPerWrite;
+    return { readUnits: (row.counts.dynamodb - writes) * a.readUnitsPerRead, writeUnits: writes + indexWriteUnits, indexWriteUnits };
   }
   let reads = 0;
-  let writes = 0;
-  let unindexed = 0;
+  let writeUnits = 0;
+  let indexWriteUnits = 0;
   for (const [command, requests] of Object.entries(commands)) {
     if (command.endsWith(ITEMS_SUFFIX)) continue;
     // A batch is billed per item (bench counts them as `<command>:items`); older counts have requests only.
-    let n = commands[`${command}${ITEMS_SUFFIX}`] ?? requests;
-    if (chatText && row.function === 'events' && command === 'BatchWriteItemCommand') n = a.searchPostingsPerMessage;
-    if (command.startsWith('BatchWrite')) unindexed += n;
-    else if (WRITE_COMMAND.test(command)) writes += n;
-    else if (READ_COMMAND.test(command)) reads += n;
-    else throw new CostModelError(`Unknown DynamoDB command ${command}: add it to the read or write pattern`);
+    const n = commands[`${command}${ITEMS_SUFFIX}`] ?? requests;
+    if (READ_COMMAND.test(command)) {
+      reads += n;
+      continue;
+    }
+    if (!WRITE_COMMAND.test(command)) throw new CostModelError(`Unknown DynamoDB command ${command}: add it to the read or write pattern`);
+    const metered = row.capacity?.[command];
+    if (chatText && row.function === 'events' && command === 'BatchWriteItemCommand') {
+      // The bench's one-word chat texts: postings priced at a real message's count, one unit each.
+      writeUnits += a.searchPostingsPerMessage;
+    } else if (metered) {
+      writeUnits += metered.writeUnits + metered.indexWriteUnits;
+      indexWriteUnits += metered.indexWriteUnits;
+    } else if (command.startsWith('BatchWrite')) {
+      writeUnits += n;
+    } else {
+      writeUnits += n * (1 + a.indexWritesPerWrite);
+      indexWriteUnits += n * a.indexWritesPerWrite;
+    }
   }
-  return { reads, writes, unindexed };
+  return { readUnits: reads * a.readUnitsPerRead, writeUnits, indexWriteUnits };
 }
 
 /** What one occurrence of a bench step uses (one Lambda invocation per function row). */
@@ -314,10 +334,11 @@ export function stepUsage(
   const usage = emptyUsage();
   const counted = op.functions ? rows.filter((row) => op.functions?.includes(row.function)) : rows;
   for (const row of counted) {
-    const { reads, writes, unindexed } = dynamodbSplit(row, a, op.chatText);
+    const units = dynamodbUnits(row, a, op.chatText);
     usage.lambdaRequests += 1;
-    usage.dynamodbReadUnits += reads * a.readUnitsPerRead;
-    usage.dynamodbWriteUnits += writes * (1 + a.indexWritesPerWrite) + unindexed;
+    usage.dynamodbReadUnits += units.readUnits;
+    usage.dynamodbWriteUnits += units.writeUnits;
+    usage.dynamodbIndexWriteUnits += units.indexWriteUnits;
     usage.sqsRequests += row.counts.sqs * a.sqsRequestsPerSend;
     usage.redisCommands += row.counts.redis;
     // Pushes are messages; management-API reads and deletes (GetConnection, DeleteConnection) are not.
@@ -379,6 +400,11 @@ export interface CostReport {
    * profile's typing notices and read marks.
    */
   readonly floor: { readonly messageFramesPerMillion: number; readonly chatFramesPerMillion: number };
+  /**
+   * Whether bench metered the steps' DynamoDB write units, index writes included (counts with
+   * `capacity`); if not, both are estimated (one unit per write plus `indexWritesPerWrite`).
+   */
+  readonly writeUnitsMetered: boolean;
 }
 
 /** The cost of a profile per month and per million chat messages. */
@@ -438,6 +464,7 @@ export function costReport(
     redisCommands,
     dynamodbReadUnits: reads * a.readUnitsPerRead,
     dynamodbWriteUnits: writes * (1 + a.indexWritesPerWrite),
+    dynamodbIndexWriteUnits: writes * a.indexWritesPerWrite,
     logBytes: a.logBytesPerInvocation + a.accessLogBytesPerRequest,
   });
   add(http(1, 0, 0), profile.conversationsPerDay * DAYS_PER_MONTH, 'conversations');
@@ -484,6 +511,7 @@ export function costReport(
     bySteps: bySteps.map(({ redisEach: _, ...row }) => row),
     mockHeartbeatSavingPerMonth,
     redis: { plan: redis.plan, perMonth: redis.perMonth, payAsYouGoPerMonth, bandwidthGb },
+    writeUnitsMetered: counts.steps.some((row) => row.capacity !== undefined),
     floor: {
       messageFramesPerMillion: messageCount > 0 ? (messageFrames / messageCount) * framePrice * 1e6 : 0,
       chatFramesPerMillion: chatMessagesPerMonth > 0 ? (chatFrames / chatMessagesPerMonth) * framePrice * 1e6 : 0,

@@ -47,7 +47,10 @@ export function renderReport(report: CostReport, source: { path: string; counts:
         ['Lambda invocations', count(usage.lambdaRequests)],
         ['Lambda GB-seconds', count(usage.lambdaGbSeconds)],
         ['DynamoDB read units', count(usage.dynamodbReadUnits)],
-        ['DynamoDB write units (with index writes)', count(usage.dynamodbWriteUnits)],
+        [
+          `DynamoDB write units (index writes among them, ${report.writeUnitsMetered ? 'metered' : 'estimated'})`,
+          `${count(usage.dynamodbWriteUnits)} (${count(usage.dynamodbIndexWriteUnits)})`,
+        ],
         ['SQS requests', count(usage.sqsRequests)],
         ['Redis commands', count(usage.redisCommands)],
         ['CloudWatch Logs GB', (usage.logBytes / 1e9).toFixed(1)],
@@ -57,6 +60,8 @@ export function renderReport(report: CostReport, source: { path: string; counts:
     `Upstash Redis: ${report.redis.plan} (${dollars(report.redis.perMonth)} a month; pay as you go would be ${dollars(report.redis.payAsYouGoPerMonth)}), about ${report.redis.bandwidthGb.toFixed(1)} GB of Redis traffic a month. Choose with --redis-plan.`,
     `Floor: WebSocket frames alone cost ${dollars(report.floor.messageFramesPerMillion)} per 1M chat messages (a message in, its ack, its push), ${dollars(report.floor.chatFramesPerMillion)} with the profile's ${report.assumptions.typingPerMessage} typing notices and ${report.assumptions.readsPerMessage} read marks per message: no change behind API Gateway goes under it.`,
     `Answering customer heartbeats with a MOCK integration (no Lambda) would save ${dollars(report.mockHeartbeatSavingPerMonth)} a month (${dollars(perMillion(report.mockHeartbeatSavingPerMonth))} per 1M messages).`,
-    'Assumptions (docs/cost.md): one Lambda invocation per function row, billed duration and index writes estimated, not measured; a batch request is billed per item.',
+    report.writeUnitsMetered
+      ? 'Assumptions (docs/cost.md): one Lambda invocation per function row, billed duration estimated, not measured; DynamoDB write units of the protocol actions metered by bench (index writes included), of the HTTP routes estimated; a batch request is billed per item.'
+      : 'Assumptions (docs/cost.md): one Lambda invocation per function row, billed duration and index writes estimated, not measured; a batch request is billed per item.',
   ].join('\n');
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type BenchCounts, parseBenchCounts } from '../../../scripts/cost/bench-counts';
+import { type BenchCounts, parseBenchCounts, type StepRow } from '../../../scripts/cost/bench-counts';
 import {
   type Assumptions,
   chooseRedisPlan,
@@ -96,6 +96,40 @@ describe('cost model arithmetic', () => {
     expect(counted.dynamodbReadUnits).toBe(3);
     expect(counted.dynamodbWriteUnits).toBe(7);
     expect(stepUsage(rows, { inbound: 0, reply: 0, chatText: true }, a).dynamodbWriteUnits).toBe(16);
+  });
+
+  it('prices writes by the capacity bench metered, index writes included, and estimates the commands it did not meter', () => {
+    const rows: StepRow[] = [
+      {
+        step: 'start with text (+ routing)',
+        function: 'router',
+        counts: { ...zero, dynamodb: 3 },
+        commands: { dynamodb: { QueryCommand: 1, UpdateItemCommand: 1, DeleteItemCommand: 1 } },
+        capacity: { UpdateItemCommand: { writeUnits: 1, indexWriteUnits: 4 } },
+      },
+      {
+        step: 'start with text (+ routing)',
+        function: 'events',
+        counts: { ...zero, dynamodb: 1 },
+        commands: { dynamodb: { BatchWriteItemCommand: 1, 'BatchWriteItemCommand:items': 3 } },
+        capacity: { BatchWriteItemCommand: { writeUnits: 3, indexWriteUnits: 0 } },
+      },
+    ];
+    const a = { ...DEFAULT_ASSUMPTIONS, indexWritesPerWrite: 0.5, readUnitsPerRead: 1, searchPostingsPerMessage: 16 };
+    const usage = stepUsage(rows, { inbound: 0, reply: 0 }, a);
+    // Update: 1 + 4 metered; Delete: unmetered, 1 + 0.5; the batch: 3 metered.
+    expect(usage.dynamodbWriteUnits).toBe(5 + 1.5 + 3);
+    expect(usage.dynamodbIndexWriteUnits).toBe(4 + 0.5);
+    expect(usage.dynamodbReadUnits).toBe(1);
+    // A chat text's postings stay priced at the assumed rate, whatever bench's one-word text metered.
+    expect(stepUsage(rows, { inbound: 0, reply: 0, chatText: true }, a).dynamodbWriteUnits).toBe(5 + 1.5 + 16);
+  });
+
+  it('reports whether the write units were metered', () => {
+    const counts = emptyCounts();
+    expect(costReport(counts, PROFILE, PRICE_TABLE, NOTHING).writeUnitsMetered).toBe(false);
+    counts.steps[0] = { ...counts.steps[0]!, capacity: { PutItemCommand: { writeUnits: 1, indexWriteUnits: 0 } } };
+    expect(costReport(counts, PROFILE, PRICE_TABLE, NOTHING).writeUnitsMetered).toBe(true);
   });
 
   it('prices Upstash pay as you go or a fixed plan: auto takes the cheapest whose bandwidth fits, a named plan is taken as is', () => {
