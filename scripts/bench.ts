@@ -140,12 +140,26 @@ const searchReport = await benchSearch({ stack, messages: searchMessages, counte
 restoreFetch();
 await stack.stop();
 
-const header = ['step', 'function', 'DynamoDB', 'SQS', 'mgmt API', 'Redis cmds'];
-const table = rows.map((row) => [row.step, row.fn, ...SERVICES.map((service) => String(row.counts[service]))]);
+const header = ['step', 'function', 'DynamoDB', 'SQS', 'mgmt API', 'Redis cmds', 'write units (index)'];
+/** The metered write units of a row, its index entries' in brackets. */
+function writeUnitsCell(capacity: WriteCapacity | undefined): string {
+  const units = Object.values(capacity ?? {});
+  const total = units.reduce((sum, unit) => sum + unit.writeUnits + unit.indexWriteUnits, 0);
+  const index = units.reduce((sum, unit) => sum + unit.indexWriteUnits, 0);
+  return `${total} (${index})`;
+}
+const table = rows.map((row) => [
+  row.step,
+  row.fn,
+  ...SERVICES.map((service) => String(row.counts[service])),
+  writeUnitsCell(row.capacity),
+]);
 const widths = header.map((title, i) => Math.max(title.length, ...table.map((cells) => cells[i]!.length)));
 const line = (cells: string[]) =>
   `| ${cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ')} |`;
-console.log('\nRequests per protocol action (local stack, counted by client middleware)\n');
+console.log(
+  '\nRequests per protocol action (local stack, counted by client middleware; DynamoDB write units metered, index writes in brackets)\n',
+);
 console.log(line(header));
 console.log(`|${widths.map((width, i) => (i < 2 ? '-'.repeat(width + 2) : `${'-'.repeat(width + 1)}:`)).join('|')}|`);
 for (const cells of table) console.log(line(cells));

@@ -26,6 +26,7 @@ const USAGE = `Usage: npm run cost -- [options]
   --typing-per-message N        typing notices per chat message (default ${DEFAULT_ASSUMPTIONS.typingPerMessage}: the clients send one per 5 s of typing)
   --reads-per-message N         read marks per chat message (default ${DEFAULT_ASSUMPTIONS.readsPerMessage}: one per burst of the other side's messages)
   --redis-plan PLAN             payg, auto (default: the cheapest that fits) or an Upstash fixed plan: ${PRICE_TABLE.upstashFixedPlans.map((plan) => `'${plan.name}'`).join(', ')}
+  --tracing on|off              active X-Ray tracing, as the \`tracing\` context value deploys it (default on)
   --log-bytes-per-invocation N  CloudWatch Logs bytes per Lambda invocation (default ${DEFAULT_ASSUMPTIONS.logBytesPerInvocation})
   --counts PATH                 bench counts (default ${DEFAULT_COUNTS_PATH} if present, else ${MEASURED_COUNTS_PATH})
   --write-measured              copy the counts to ${MEASURED_COUNTS_PATH} (after npm run bench)
@@ -39,6 +40,12 @@ function positive(name: string, value: string | undefined, fallback: number, { a
   if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0))
     throw new UsageError(`--${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, not '${value}'`);
   return n;
+}
+
+function onOff(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (value === 'on' || value === 'off') return value === 'on';
+  throw new UsageError(`--${name} must be on or off, not '${value}'`);
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -56,6 +63,7 @@ async function main(argv: string[]): Promise<void> {
       'typing-per-message': { type: 'string' },
       'reads-per-message': { type: 'string' },
       'redis-plan': { type: 'string' },
+      tracing: { type: 'string' },
       'log-bytes-per-invocation': { type: 'string' },
       counts: { type: 'string' },
       'write-measured': { type: 'boolean' },
@@ -94,6 +102,7 @@ async function main(argv: string[]): Promise<void> {
     }),
     readsPerMessage: positive('reads-per-message', values['reads-per-message'], DEFAULT_ASSUMPTIONS.readsPerMessage, { allowZero: true }),
     redisPlan: values['redis-plan'] ?? DEFAULT_ASSUMPTIONS.redisPlan,
+    tracing: onOff('tracing', values.tracing, DEFAULT_ASSUMPTIONS.tracing),
     logBytesPerInvocation: positive(
       'log-bytes-per-invocation',
       values['log-bytes-per-invocation'],

@@ -83,6 +83,15 @@ export interface Assumptions {
   /** Share of messages with an attachment, and its size (one upload, two downloads). */
   readonly attachmentShare: number;
   readonly attachmentBytes: number;
+  /** Active X-Ray tracing, as deployed by default (the `tracing` context value; `--tracing off`). */
+  readonly tracing: boolean;
+  /**
+   * X-Ray's default sampling rule, which Lambda's active tracing asks X-Ray to apply to every
+   * invocation that arrives without a sampled trace header: the first request each second (a
+   * reservoir X-Ray shares out across the account) and this share of the rest.
+   */
+  readonly xRayReservoirPerSecond: number;
+  readonly xRayFixedRate: number;
 }
 
 export const DEFAULT_ASSUMPTIONS: Assumptions = {
@@ -113,7 +122,17 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   accessLogBytesPerRequest: 400,
   attachmentShare: 0.02,
   attachmentBytes: 300_000,
+  tracing: true,
+  xRayReservoirPerSecond: 1,
+  xRayFixedRate: 0.05,
 };
+
+/**
+ * Functions an SQS message invokes (functions/routes.ts: the router, the events consumer, the
+ * webhook deliveries): Lambda follows the sampling decision the message's trace header carries,
+ * so they add no trace of their own (test/unit/cost/model.test.ts checks the names).
+ */
+export const QUEUE_TRIGGERED_FUNCTIONS: ReadonlySet<string> = new Set(['router', 'events', 'webhook-delivery']);
 
 export const GROUPS = [
   'chat messages',
@@ -235,6 +254,8 @@ export interface Usage {
   connectionMinutes: number;
   httpRequests: number;
   lambdaRequests: number;
+  /** Lambda invocations that start a trace of their own (not QUEUE_TRIGGERED_FUNCTIONS'). */
+  rootInvocations: number;
   lambdaGbSeconds: number;
   dynamodbReadUnits: number;
   /** Write units, index writes included. */
@@ -247,6 +268,8 @@ export interface Usage {
   s3Puts: number;
   s3Gets: number;
   s3GbMonths: number;
+  /** X-Ray traces recorded: set for a month's usage (sampling is not linear in traffic), 0 per step. */
+  xRayTraces: number;
 }
 
 const emptyUsage = (): Usage => ({
@@ -254,6 +277,7 @@ const emptyUsage = (): Usage => ({
   connectionMinutes: 0,
   httpRequests: 0,
   lambdaRequests: 0,
+  rootInvocations: 0,
   lambdaGbSeconds: 0,
   dynamodbReadUnits: 0,
   dynamodbWriteUnits: 0,
@@ -264,6 +288,7 @@ const emptyUsage = (): Usage => ({
   s3Puts: 0,
   s3Gets: 0,
   s3GbMonths: 0,
+  xRayTraces: 0,
 });
 
 function addUsage(into: Usage, from: Usage, times = 1): void {
@@ -336,6 +361,7 @@ export function stepUsage(
   for (const row of counted) {
     const units = dynamodbUnits(row, a, op.chatText);
     usage.lambdaRequests += 1;
+    if (!QUEUE_TRIGGERED_FUNCTIONS.has(row.function)) usage.rootInvocations += 1;
     usage.dynamodbReadUnits += units.readUnits;
     usage.dynamodbWriteUnits += units.writeUnits;
     usage.dynamodbIndexWriteUnits += units.indexWriteUnits;
@@ -366,6 +392,7 @@ export function priceUsage(usage: Usage, prices: PriceTable): Record<string, num
     SQS: perMillion(usage.sqsRequests, prices.sqsPerMillionRequests),
     'Upstash Redis': perMillion(usage.redisCommands, prices.upstashPerMillionCommands),
     'CloudWatch Logs': (usage.logBytes / 1e9) * prices.cloudWatchLogsPerGbIngested,
+    'X-Ray': perMillion(usage.xRayTraces, prices.xRayPerMillionTracesRecorded),
     S3:
       (usage.s3Puts / 1000) * prices.s3PerThousandPuts +
       (usage.s3Gets / 1000) * prices.s3PerThousandGets +
@@ -405,6 +432,8 @@ export interface CostReport {
    * `capacity`); if not, both are estimated (one unit per write plus `indexWritesPerWrite`).
    */
   readonly writeUnitsMetered: boolean;
+  /** X-Ray: traces recorded a month, from how many root invocations, and their price. */
+  readonly xRay: { readonly traces: number; readonly rootInvocations: number; readonly perMonth: number };
 }
 
 /** The cost of a profile per month and per million chat messages. */
@@ -424,8 +453,10 @@ export function costReport(
   const byService: Record<string, number> = {};
   const byGroup = Object.fromEntries(GROUPS.map((group) => [group, 0])) as Record<Group, number>;
   const redisByGroup: Partial<Record<Group, number>> = {};
+  const rootsByGroup: Partial<Record<Group, number>> = {};
   const add = (usage: Usage, times: number, group: Group) => {
     addUsage(monthly, usage, times);
+    rootsByGroup[group] = (rootsByGroup[group] ?? 0) + usage.rootInvocations * times;
     const dollars = priceUsage(usage, prices);
     redisByGroup[group] = (redisByGroup[group] ?? 0) + (dollars['Upstash Redis'] ?? 0) * times;
     for (const [service, value] of Object.entries(dollars)) byService[service] = (byService[service] ?? 0) + value * times;
@@ -460,6 +491,7 @@ export function costReport(
     ...emptyUsage(),
     httpRequests: 1,
     lambdaRequests: 1,
+    rootInvocations: 1,
     lambdaGbSeconds: (a.lambdaBilledMs / 1000) * a.lambdaMemoryGb,
     redisCommands,
     dynamodbReadUnits: reads * a.readUnitsPerRead,
@@ -472,6 +504,14 @@ export function costReport(
   // Attachments: an upload grant (HTTP + Lambda), the PUT, two downloads, a month of storage.
   const attachments = profile.conversationsPerDay * profile.messagesPerConversation * a.attachmentShare * DAYS_PER_MONTH;
   add({ ...http(1, 1, 0), s3Puts: 1, s3Gets: 2, s3GbMonths: a.attachmentBytes / 1e9 }, attachments, 'chat messages');
+
+  // X-Ray: the traces a month's root invocations start, shared out to the groups by their roots.
+  const xRay = xRayTracesPerMonth(monthly.rootInvocations, a);
+  monthly.xRayTraces = xRay;
+  const xRayPerMonth = priceUsage({ ...emptyUsage(), xRayTraces: xRay }, prices)['X-Ray'] ?? 0;
+  byService['X-Ray'] = xRayPerMonth;
+  if (monthly.rootInvocations > 0)
+    for (const group of GROUPS) byGroup[group] += (xRayPerMonth * (rootsByGroup[group] ?? 0)) / monthly.rootInvocations;
 
   // Upstash: pay as you go was priced per command above; a fixed plan replaces it with its fee.
   const payAsYouGoPerMonth = byService['Upstash Redis'] ?? 0;
@@ -512,11 +552,24 @@ export function costReport(
     mockHeartbeatSavingPerMonth,
     redis: { plan: redis.plan, perMonth: redis.perMonth, payAsYouGoPerMonth, bandwidthGb },
     writeUnitsMetered: counts.steps.some((row) => row.capacity !== undefined),
+    xRay: { traces: xRay, rootInvocations: monthly.rootInvocations, perMonth: xRayPerMonth },
     floor: {
       messageFramesPerMillion: messageCount > 0 ? (messageFrames / messageCount) * framePrice * 1e6 : 0,
       chatFramesPerMillion: chatMessagesPerMonth > 0 ? (chatFrames / chatMessagesPerMonth) * framePrice * 1e6 : 0,
     },
   };
+}
+
+/**
+ * Traces X-Ray records in a month for `rootInvocations` spread evenly over it: the reservoir's
+ * one a second while requests come at least that fast, and the fixed rate of the rest. Traffic
+ * bunched into business hours fills the reservoir in fewer seconds, so this is the upper end.
+ */
+export function xRayTracesPerMonth(rootInvocations: number, a: Assumptions): number {
+  if (!a.tracing) return 0;
+  const seconds = DAYS_PER_MONTH * 24 * 3600;
+  const reservoir = Math.min(rootInvocations, seconds * a.xRayReservoirPerSecond);
+  return reservoir + (rootInvocations - reservoir) * a.xRayFixedRate;
 }
 
 export const PAY_AS_YOU_GO = 'pay as you go';

@@ -17,6 +17,7 @@ export interface PriceTable {
   readonly s3PerThousandPuts: number;
   readonly s3PerThousandGets: number;
   readonly s3PerGbMonth: number;
+  readonly xRayPerMillionTracesRecorded: number;
   readonly sources: Readonly<Record<string, string>>;
 }
 
@@ -66,6 +67,8 @@ export const PRICE_TABLE: PriceTable = {
   s3PerThousandPuts: 0.005,
   s3PerThousandGets: 0.0004,
   s3PerGbMonth: 0.023,
+  /** X-Ray, per trace recorded (retrieval and scans, $0.50 per 1M, are left to whoever reads them). */
+  xRayPerMillionTracesRecorded: 5.0,
   sources: {
     webSocket: 'https://aws.amazon.com/api-gateway/pricing/',
     lambda: 'https://aws.amazon.com/lambda/pricing/',
@@ -74,5 +77,6 @@ export const PRICE_TABLE: PriceTable = {
     upstash: 'https://upstash.com/pricing/redis',
     cloudWatch: 'https://aws.amazon.com/cloudwatch/pricing/',
     s3: 'https://aws.amazon.com/s3/pricing/',
+    xRay: 'https://aws.amazon.com/xray/pricing/',
   },
 };

@@ -59,6 +59,9 @@ export function renderReport(report: CostReport, source: { path: string; counts:
     '',
     `Upstash Redis: ${report.redis.plan} (${dollars(report.redis.perMonth)} a month; pay as you go would be ${dollars(report.redis.payAsYouGoPerMonth)}), about ${report.redis.bandwidthGb.toFixed(1)} GB of Redis traffic a month. Choose with --redis-plan.`,
     `Floor: WebSocket frames alone cost ${dollars(report.floor.messageFramesPerMillion)} per 1M chat messages (a message in, its ack, its push), ${dollars(report.floor.chatFramesPerMillion)} with the profile's ${report.assumptions.typingPerMessage} typing notices and ${report.assumptions.readsPerMessage} read marks per message: no change behind API Gateway goes under it.`,
+    report.assumptions.tracing
+      ? `X-Ray (active tracing, deployed by default): ${count(report.xRay.traces)} traces a month, ${dollars(report.xRay.perMonth)}: the default sampling rule (${report.assumptions.xRayReservoirPerSecond} a second, then ${report.assumptions.xRayFixedRate * 100}%) over ${count(report.xRay.rootInvocations)} invocations that start a trace, spread evenly (bunched traffic records fewer). --tracing off (the \`tracing\` context value) prices none.`
+      : 'X-Ray: tracing off (the `tracing` context value), no traces priced.',
     `Answering customer heartbeats with a MOCK integration (no Lambda) would save ${dollars(report.mockHeartbeatSavingPerMonth)} a month (${dollars(perMillion(report.mockHeartbeatSavingPerMonth))} per 1M messages).`,
     report.writeUnitsMetered
       ? 'Assumptions (docs/cost.md): one Lambda invocation per function row, billed duration estimated, not measured; DynamoDB write units of the protocol actions metered by bench (index writes included), of the HTTP routes estimated; a batch request is billed per item.'

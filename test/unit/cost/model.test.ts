@@ -10,9 +10,12 @@ import {
   OPERATIONS,
   PAY_AS_YOU_GO,
   priceUsage,
+  QUEUE_TRIGGERED_FUNCTIONS,
   stepUsage,
   type TrafficProfile,
+  xRayTracesPerMonth,
 } from '../../../scripts/cost/model';
+import { allFunctions } from '../../../functions/routes';
 import { PRICE_TABLE, type PriceTable } from '../../../scripts/cost/prices';
 
 const zero = { dynamodb: 0, sqs: 0, managementApi: 0, redis: 0 };
@@ -123,6 +126,37 @@ describe('cost model arithmetic', () => {
     expect(usage.dynamodbReadUnits).toBe(1);
     // A chat text's postings stay priced at the assumed rate, whatever bench's one-word text metered.
     expect(stepUsage(rows, { inbound: 0, reply: 0, chatText: true }, a).dynamodbWriteUnits).toBe(5 + 1.5 + 16);
+  });
+
+  it('X-Ray records the reservoir a second, then the fixed rate; nothing with tracing off', () => {
+    const month = DAYS_PER_MONTH * 24 * 3600;
+    const a = { ...DEFAULT_ASSUMPTIONS, xRayReservoirPerSecond: 1, xRayFixedRate: 0.05 };
+    expect(xRayTracesPerMonth(month / 2, a)).toBe(month / 2);
+    expect(xRayTracesPerMonth(month * 11, a)).toBeCloseTo(month + 0.05 * month * 10);
+    expect(xRayTracesPerMonth(month * 11, { ...a, tracing: false })).toBe(0);
+  });
+
+  it('prices X-Ray for the invocations that start a trace, not those an SQS message triggers', () => {
+    const counts = emptyCounts();
+    counts.steps.push({ step: 'message', function: 'events', counts: { ...zero }, commands: {} });
+    counts.steps.push({ step: 'message', function: 'router', counts: { ...zero }, commands: {} });
+    const prices = only('xRayPerMillionTracesRecorded', 5);
+    const a = { ...NOTHING, xRayReservoirPerSecond: 0, xRayFixedRate: 1 };
+    const traced = costReport(counts, PROFILE, prices, a);
+    const plain = costReport(counts, PROFILE, only('xRayPerMillionTracesRecorded', 5), { ...a, tracing: false });
+    // Every root invocation traced: the same as Lambda invocations less the events and router rows.
+    const queueTriggered = PROFILE.conversationsPerDay * (PROFILE.messagesPerConversation * 0.5 - 1) * DAYS_PER_MONTH * 2;
+    expect(traced.xRay.rootInvocations).toBeCloseTo(traced.usage.lambdaRequests - queueTriggered);
+    expect(traced.xRay.traces).toBeCloseTo(traced.xRay.rootInvocations);
+    expect(traced.byService['X-Ray']).toBeCloseTo((traced.xRay.traces / 1e6) * 5);
+    expect(traced.perMonth).toBeCloseTo(traced.byService['X-Ray']!);
+    expect(Object.values(traced.byGroup).reduce((sum, value) => sum + value, 0)).toBeCloseTo(traced.perMonth);
+    expect(plain.perMonth).toBe(0);
+  });
+
+  it('names the functions routes.ts deploys behind Parley’s own queues (their handlers in functions/handlers/queue)', () => {
+    const queueHandlers = allFunctions().filter((fn) => fn.entry.startsWith('functions/handlers/queue/'));
+    expect([...QUEUE_TRIGGERED_FUNCTIONS].sort()).toEqual(queueHandlers.map((fn) => fn.name).sort());
   });
 
   it('reports whether the write units were metered', () => {
@@ -265,5 +299,7 @@ describe('the committed measured counts', () => {
     expect(report.perMillionMessages).toBeGreaterThan(0);
     // Measured with command names: DynamoDB is split by command, not by the assumed share.
     expect(counts.steps.some((row) => Object.keys(row.commands.dynamodb ?? {}).length > 0)).toBe(true);
+    // And with the write units bench metered, index writes included.
+    expect(report.writeUnitsMetered).toBe(true);
   });
 });
