@@ -112,6 +112,8 @@ await step('read', async () => {
 });
 await step('heartbeat (customer)', () => customer.request({ action: 'heartbeat' }, ['pong']));
 await step('sync (1 conversation, 3 messages)', () => customer.request({ action: 'sync', cursors: { [conversationId]: 0 } }, ['synced']));
+// The client's recheck sync (docs/delivery.md), as it usually finds things: nothing after its cursor.
+await step('sync (recheck, nothing new)', () => customer.request({ action: 'sync', cursors: { [conversationId]: 3 } }, ['synced']));
 await step('transfer to skill (+ routing)', async () => {
   const before = customer.all('assigned').length;
   await agent.request({ action: 'transfer', conversationId, toSkill: 'tech' }, ['transferred']);

@@ -211,13 +211,21 @@ export const OPERATIONS: readonly Operation[] = [
     perDay: (p, a) => p.conversationsPerDay * a.transferShare,
   },
   { step: '$connect (customer)', group: 'customer connections', inbound: 0, reply: 0, perDay: customerConnections },
-  // Two syncs a connection: on connect, and the recheck `session.recheckSeconds` later (docs/delivery.md), priced alike.
+  // Two syncs a connection: on connect, and the recheck `session.recheckSeconds` later
+  // (docs/delivery.md), which usually finds nothing after the cursor the first one reached.
   {
     step: 'sync (1 conversation, 3 messages)',
     group: 'customer connections',
     inbound: 1,
     reply: 1,
-    perDay: (p, a) => 2 * customerConnections(p, a),
+    perDay: customerConnections,
+  },
+  {
+    step: 'sync (recheck, nothing new)',
+    group: 'customer connections',
+    inbound: 1,
+    reply: 1,
+    perDay: customerConnections,
   },
   { step: '$disconnect', group: 'customer connections', inbound: 0, reply: 0, perDay: customerConnections },
   {
