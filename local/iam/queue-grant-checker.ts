@@ -1,22 +1,17 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Needs } from '../../functions/routes';
+import { LocalAccessDenied } from './access-denied';
 
 /** The Needs flag that grants `sqs:SendMessage` on a queue (lib/constructs/parley-resources.ts grantNeeds). */
 export type QueueSendNeed = 'routingQueue' | 'parksUnroutable' | 'webhookDeliveries' | 'events';
 
-/** What IAM answers a send no statement allows. */
-export class LocalQueueAccessDeniedError extends Error {
-  override readonly name = 'AccessDeniedException';
-  readonly $fault = 'client';
-  readonly $metadata = { httpStatusCode: 400 };
+/** A send to a queue the entry point's Needs do not grant. */
+export class LocalQueueAccessDeniedError extends LocalAccessDenied {
   constructor(
-    readonly entryName: string,
+    entryName: string,
     readonly queueUrl: string,
   ) {
-    super(
-      `User: arn:aws:sts::000000000000:assumed-role/parley-${entryName}/local is not authorized to perform: sqs:sendmessage ` +
-        `on resource: ${queueUrl} because no identity-based policy allows the sqs:sendmessage action`,
-    );
+    super(entryName, `sqs:sendmessage on resource: ${queueUrl} because no identity-based policy allows the sqs:sendmessage action`);
   }
 }
 

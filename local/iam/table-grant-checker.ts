@@ -1,19 +1,17 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { isTableRequestAllowed, type TableAccess, type TableRequest } from '../../functions/table-access';
+import { LocalAccessDenied } from './access-denied';
 import { tableRequestsOf, wireRequestOf } from './table-request';
 
-/** What IAM answers a request no statement allows (the SDK's AccessDeniedException shape). */
-export class LocalAccessDeniedError extends Error {
-  override readonly name = 'AccessDeniedException';
-  readonly $fault = 'client';
-  readonly $metadata = { httpStatusCode: 400 };
+/** A table request outside the entry point's grants. */
+export class LocalAccessDeniedError extends LocalAccessDenied {
   constructor(
-    readonly entryName: string,
+    entryName: string,
     readonly request: TableRequest,
   ) {
     super(
-      `User: arn:aws:sts::000000000000:assumed-role/parley-${entryName}/local is not authorized to perform: dynamodb:${request.action} ` +
-        `on resource: table/parley${request.index === undefined ? '' : `/index/${request.index}`} ` +
+      entryName,
+      `dynamodb:${request.action} on resource: table/parley${request.index === undefined ? '' : `/index/${request.index}`} ` +
         `(leading keys ${JSON.stringify(request.partitionKeys)}) because no identity-based policy allows it`,
     );
   }
