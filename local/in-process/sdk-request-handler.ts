@@ -1,3 +1,5 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import type { HttpHandler } from '@smithy/core/protocols';
 import { type HttpRequest, HttpResponse } from '@smithy/core/transport';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -34,7 +36,13 @@ function asAbortSignal(signal: HttpHandlerOptions['abortSignal']): AbortSignal |
  * and middleware run unchanged: only the transport differs.
  */
 export class InProcessRequestHandler implements HttpHandler<Record<string, never>> {
-  private readonly network = new NodeHttpHandler();
+  // No socket cap: on AWS each concurrent invocation has a container and a client of its own,
+  // while here every handler shares this one; the SDK's default 50 sockets would queue the rest
+  // (behind the chaos run's fault proxy, past the function's timeout).
+  private readonly network = new NodeHttpHandler({
+    httpAgent: new HttpAgent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY }),
+    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY }),
+  });
 
   constructor(private readonly endpoints: InProcessEndpoints) {}
 

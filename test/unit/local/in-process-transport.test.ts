@@ -1,12 +1,15 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { HttpRequest } from '@smithy/core/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dispatchInProcess } from '../../../local/in-process/dispatch';
 import { InProcessEndpoints } from '../../../local/in-process/endpoints';
 import { interceptFetch } from '../../../local/in-process/fetch-interceptor';
 import { InProcessRequestHandler } from '../../../local/in-process/sdk-request-handler';
 import { startSqsServer, type SqsServer } from '../../../local/sqs/sqs-server';
+import { budget } from '../../support/setup';
+import { waitFor } from '../../support/wait';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -108,6 +111,36 @@ describe('InProcessRequestHandler (AWS SDK transport)', () => {
     expect(QueueUrl).toContain('over-the-network');
     expect(connections).toBe(1);
   });
+
+  // On AWS each concurrent invocation has its own container and client; here every handler
+  // shares one, so the SDK's default cap (50 sockets) would queue the 51st request behind the
+  // others: behind a slow fault proxy, for longer than the function's timeout.
+  it(
+    'does not queue network requests behind a socket cap when many invocations run at once',
+    async () => {
+      const held: Array<() => void> = [];
+      const server = createServer((_request, response) => {
+        held.push(() => response.writeHead(200).end());
+      });
+      const origin = await listening(server);
+      const requestHandler = new InProcessRequestHandler(new InProcessEndpoints());
+      cleanups.push(() => requestHandler.close());
+      const { hostname, port } = new URL(origin);
+      const concurrent = 80;
+      const answers = Array.from({ length: concurrent }, (_, i) =>
+        requestHandler.handle(
+          new HttpRequest({ protocol: 'http:', hostname, port: Number(port), method: 'GET', path: `/${i}`, headers: {} }),
+        ),
+      );
+      try {
+        await waitFor(() => held.length === concurrent, { message: `${concurrent} requests at the server at once`, timeoutMs: budget(2) });
+      } finally {
+        for (const answer of held) answer();
+      }
+      expect((await Promise.all(answers)).map(({ response }) => response.statusCode)).toEqual(Array(concurrent).fill(200));
+    },
+    budget(3),
+  );
 });
 
 describe('interceptFetch', () => {
