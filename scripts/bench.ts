@@ -2,6 +2,7 @@ import { startLocalStack } from '../local/stack';
 import { RawClient, postJson } from '../local/tools/raw-client';
 import { localDynamoClient } from '../local/dynamodb/dynalite-server';
 import { RequestCounter, SERVICES, type Service, type WriteCapacity } from './bench/request-counter';
+import { addUnits, NO_UNITS } from './bench/write-capacity';
 import { attachWriteCapacityMeter, consistentReader } from './bench/write-capacity-meter';
 import { benchWidgetBundle } from './bench-widget';
 import { benchRouting, settleOf } from './bench-routing';
@@ -145,10 +146,8 @@ await stack.stop();
 const header = ['step', 'function', 'DynamoDB', 'SQS', 'mgmt API', 'Redis cmds', 'write units (index)'];
 /** The metered write units of a row, its index entries' in brackets. */
 function writeUnitsCell(capacity: WriteCapacity | undefined): string {
-  const units = Object.values(capacity ?? {});
-  const total = units.reduce((sum, unit) => sum + unit.writeUnits + unit.indexWriteUnits, 0);
-  const index = units.reduce((sum, unit) => sum + unit.indexWriteUnits, 0);
-  return `${total} (${index})`;
+  const { writeUnits, indexWriteUnits } = Object.values(capacity ?? {}).reduce(addUnits, NO_UNITS);
+  return `${writeUnits + indexWriteUnits} (${indexWriteUnits})`;
 }
 const table = rows.map((row) => [
   row.step,

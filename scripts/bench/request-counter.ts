@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { LambdaHandler } from '../../local/gateway/lambda-handler';
-import type { WriteUnits } from './write-capacity';
+import { addUnits, NO_UNITS, type WriteUnits } from './write-capacity';
 
 /** Which Lambda function is running, carried through every await of its invocation. */
 const currentFunction = new AsyncLocalStorage<string>();
@@ -60,8 +60,7 @@ export class RequestCounter {
   readonly recordWriteUnits = (command: string, units: WriteUnits): void => {
     const fn = currentFunction.getStore() ?? '(outside a handler)';
     const byCommand = this.capacity.get(fn) ?? {};
-    const sum = byCommand[command] ?? { writeUnits: 0, indexWriteUnits: 0 };
-    byCommand[command] = { writeUnits: sum.writeUnits + units.writeUnits, indexWriteUnits: sum.indexWriteUnits + units.indexWriteUnits };
+    byCommand[command] = addUnits(byCommand[command] ?? NO_UNITS, units);
     this.capacity.set(fn, byCommand);
   };
 

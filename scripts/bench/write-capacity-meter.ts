@@ -1,6 +1,15 @@
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { wireRequestOf } from '../../local/iam/table-request';
-import { type Item, METERED_WRITES, refusedWriteUnitsOf, type WriteUnits, writeUnitsOf, writtenKeysOf } from './write-capacity';
+import {
+  addUnits,
+  type Item,
+  METERED_WRITES,
+  NO_UNITS,
+  refusedWriteUnitsOf,
+  type WriteUnits,
+  writeUnitsOf,
+  writtenKeysOf,
+} from './write-capacity';
 
 export interface WriteCapacityMeterOptions {
   /** Reads an item as it stands (strongly consistent) with a client this meter does not watch. */
@@ -43,7 +52,7 @@ export function attachWriteCapacityMeter(client: DynamoDBClient, options: WriteC
         try {
           const result = await next(args);
           const after = await Promise.all(keys.map(({ tableName, key }) => options.read(tableName, key)));
-          options.record(command, sumUnits(keys.map((_, i) => writeUnitsOf(before[i], after[i]))));
+          options.record(command, keys.map((_, i) => writeUnitsOf(before[i], after[i])).reduce(addUnits, NO_UNITS));
           return result;
         } catch (error) {
           // A refused condition is billed; a request DynamoDB rejected outright is not.
@@ -62,14 +71,4 @@ export function attachWriteCapacityMeter(client: DynamoDBClient, options: WriteC
     client.middlewareStack.remove(MIDDLEWARE_NAME);
     (client as unknown as { handlers?: unknown }).handlers = undefined;
   };
-}
-
-function sumUnits(all: readonly WriteUnits[]): WriteUnits {
-  return all.reduce(
-    (sum, units) => ({ writeUnits: sum.writeUnits + units.writeUnits, indexWriteUnits: sum.indexWriteUnits + units.indexWriteUnits }),
-    {
-      writeUnits: 0,
-      indexWriteUnits: 0,
-    },
-  );
 }

@@ -84,6 +84,14 @@ export function itemBytes(item: Item): number {
   return Object.entries(item).reduce((sum, [name, value]) => sum + utf8(name) + valueBytes(value), 0);
 }
 
+/** No capacity: what adding units starts from. */
+export const NO_UNITS: WriteUnits = { writeUnits: 0, indexWriteUnits: 0 };
+
+/** Two writes' units together. */
+export function addUnits(a: WriteUnits, b: WriteUnits): WriteUnits {
+  return { writeUnits: a.writeUnits + b.writeUnits, indexWriteUnits: a.indexWriteUnits + b.indexWriteUnits };
+}
+
 const unitsOf = (bytes: number) => Math.max(1, Math.ceil(bytes / KB));
 
 const sameValue = (a: AttributeValue | undefined, b: AttributeValue | undefined) => JSON.stringify(a) === JSON.stringify(b);

@@ -4,6 +4,7 @@ import type { LocalStack } from '../../local/stack';
 import { postJson, RawClient } from '../../local/tools/raw-client';
 import { RequestCounter } from '../../scripts/bench/request-counter';
 import { attachWriteCapacityMeter, consistentReader } from '../../scripts/bench/write-capacity-meter';
+import { connectOnline } from '../support/agents';
 import { NO_SCHEDULE_MS, routingQueueDrained, useLocalStack } from '../support/local-stack';
 import { budget } from '../support/setup';
 import { waitFor } from '../support/wait';
@@ -41,9 +42,7 @@ async function capacityByFunction(): Promise<Map<string, Record<string, { writeU
 describe('write capacity, metered on the local stack', () => {
   it('a chat message writes no index entry; its assignment writes the index moves', async () => {
     const login = await postJson(`${stack.httpUrl}/v1/auth/login`, { email: 'agent.tech@example.com', password: 'parley-demo' });
-    const agent = await RawClient.connect(stack.wsUrl, login.body.token as string);
-    await agent.request({ action: 'sync' }, ['synced']);
-    await agent.request({ action: 'status', status: 'online' }, ['status']);
+    const agent = await connectOnline(stack, login.body.token as string);
     const guest = await postJson(`${stack.httpUrl}/v1/auth/guest`, { name: 'Meter' });
     const customer = await RawClient.connect(stack.wsUrl, guest.body.token as string);
     await capacityByFunction();
