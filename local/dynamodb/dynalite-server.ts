@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { TTL_ATTRIBUTE, createTableInput } from '../../functions/adapters/dynamodb/table-schema';
+import { withLeanStore } from './dynalite-store-memory';
 import { withTableCache } from './dynalite-table-cache';
 
 export interface DynaliteServer {
@@ -17,9 +18,12 @@ export interface DynaliteServer {
 /** dynalite in memory, or in `path` (LevelDB) when data should survive restarts. */
 export async function startDynalite(options: { port: number; host?: string; path?: string }): Promise<DynaliteServer> {
   if (options.path) await mkdir(options.path, { recursive: true });
-  // Item requests read the table's description from memory (dynalite-table-cache.ts).
+  // Item requests read the table's description from memory (dynalite-table-cache.ts); stored
+  // records and finished reads hold no more memory than they need (dynalite-store-memory.ts).
   const server = withTableCache(() =>
-    dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) }),
+    withLeanStore(() =>
+      dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) }),
+    ),
   );
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
