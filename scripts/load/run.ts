@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { drive, type DriveResult, type Pacing } from './driver';
 import type { LoadSocket } from './load-socket';
 import { ServerProcess, type Usage } from './server-process';
-import { bucketize, maxOf, percentileCurve, summarize, type LatencySummary, type TimeBucket } from './stats';
+import { bucketize, maxOf, percentileCurve, slopeOf, summarize, type LatencySummary, type TimeBucket } from './stats';
 import { mapBounded } from '../../functions/shared/bounded-pool';
 import { parleyTarget, relayTarget, type LoadTarget } from './targets';
 
@@ -51,6 +51,7 @@ export interface ServerMeasure {
   /** After start, before any connection (after a full GC). */
   readonly rssBaseBytes: number;
   readonly idleConnections: number;
+  /** Growth per idle connection: the slope through measurements after each of IDLE_STEPS batches. */
   readonly rssPerIdleConnectionBytes: number;
   readonly heapPerIdleConnectionBytes: number;
   readonly rssPeakBytes: number;
@@ -106,6 +107,8 @@ export interface LoadReport {
 
 /** How long the server's idle CPU is measured, with every connection open, before the message phase. */
 const IDLE_CPU_WINDOW_MS = 3_000;
+/** Idle connections open in this many equal batches, memory measured after each (see slopeOf). */
+const IDLE_STEPS = 4;
 
 /** Time buckets for the plots: about 60 of them over the run, at least 250 ms. */
 function bucketMs(totalMs: number): number {
@@ -207,11 +210,23 @@ async function runOne(options: LoadOptions, kind: 'parley' | 'relay'): Promise<R
     let warm: LoadSocket[] = [];
     if (options.idle > 0) warm = await target.openIdle(Math.max(1, Math.ceil(options.idle / 10)));
     const base = await measure();
+    // Opened in steps, measured after each: the growth per connection is the slope through
+    // every step, which one allocator or GC swing at either end cannot set alone.
+    const steps: Array<{ connections: number; usage: Usage }> = base ? [{ connections: 0, usage: base }] : [];
     if (options.idle > 0) {
       log(`${kind}: opening ${options.idle} idle connections`);
-      idle = [...warm, ...(await target.openIdle(options.idle))];
+      idle = [...warm];
+      let opened = 0;
+      for (let step = 1; step <= IDLE_STEPS; step++) {
+        const batch = Math.round((options.idle * step) / IDLE_STEPS) - opened;
+        if (batch === 0) continue;
+        idle.push(...(await target.openIdle(batch)));
+        opened += batch;
+        const usage = await measure();
+        if (usage) steps.push({ connections: opened, usage });
+      }
     }
-    const withIdle = await measure();
+    const withIdle = steps.at(-1)?.usage;
     const setupStarted = performance.now();
     log(`${kind}: opening ${options.conversations} conversations`);
     const setup = await target.setup(options.conversations, options.perAgent);
@@ -275,8 +290,8 @@ async function runOne(options: LoadOptions, kind: 'parley' | 'relay'): Promise<R
             idleCorePercent,
             rssBaseBytes: base.rssBytes,
             idleConnections: options.idle,
-            rssPerIdleConnectionBytes: options.idle === 0 ? 0 : (withIdle.rssBytes - base.rssBytes) / options.idle,
-            heapPerIdleConnectionBytes: options.idle === 0 ? 0 : (withIdle.heapUsedBytes - base.heapUsedBytes) / options.idle,
+            rssPerIdleConnectionBytes: slopeOf(steps.map((step) => [step.connections, step.usage.rssBytes])),
+            heapPerIdleConnectionBytes: slopeOf(steps.map((step) => [step.connections, step.usage.heapUsedBytes])),
             rssPeakBytes: maxOf([end.rssBytes, ...samples.map((sample) => sample.rssBytes)]),
             rssEndBytes: end.rssBytes,
             heapBaseBytes: base.heapUsedBytes,

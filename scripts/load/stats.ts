@@ -22,6 +22,25 @@ export function minOf(values: Iterable<number>, fallback = 0): number {
   return min === Number.POSITIVE_INFINITY ? fallback : min;
 }
 
+/**
+ * The least-squares slope of y over x: the growth per unit that a few noisy steps agree on
+ * (memory per connection from measurements after each batch of connections). 0 for fewer than
+ * two distinct x.
+ */
+export function slopeOf(points: ReadonlyArray<readonly [number, number]>): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  const meanX = points.reduce((sum, [x]) => sum + x, 0) / n;
+  const meanY = points.reduce((sum, [, y]) => sum + y, 0) / n;
+  let covariance = 0;
+  let variance = 0;
+  for (const [x, y] of points) {
+    covariance += (x - meanX) * (y - meanY);
+    variance += (x - meanX) ** 2;
+  }
+  return variance === 0 ? 0 : covariance / variance;
+}
+
 /** Nearest-rank percentile of ascending values (0 for none). */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;

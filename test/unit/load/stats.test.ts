@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketize, maxOf, minOf, percentile, percentileCurve, summarize } from '../../../scripts/load/stats';
+import { bucketize, maxOf, minOf, percentile, percentileCurve, slopeOf, summarize } from '../../../scripts/load/stats';
 
 describe('percentiles', () => {
   const hundred = Array.from({ length: 100 }, (_, index) => index + 1);
@@ -58,5 +58,39 @@ describe('a long run', () => {
     expect(maxOf(samples.map(([at]) => at))).toBe(49_999.9);
     expect(minOf([], 3)).toBe(3);
     expect(maxOf([])).toBe(0);
+  });
+});
+
+describe('slopeOf', () => {
+  it('is the growth per unit through every point, so one swing at an end moves it less than it moves end minus start', () => {
+    expect(
+      slopeOf([
+        [0, 100],
+        [1000, 10_100],
+        [2000, 20_100],
+      ]),
+    ).toBe(10);
+    // Growth is 10 per unit, but the last reading fell by 8,000 (pages handed back): end minus
+    // start reads 8 per unit, the fit through all five steps 8.4.
+    const steps: Array<[number, number]> = [
+      [0, 0],
+      [1000, 10_000],
+      [2000, 20_000],
+      [3000, 30_000],
+      [4000, 32_000],
+    ];
+    expect((32_000 - 0) / 4000).toBe(8);
+    expect(slopeOf(steps)).toBeCloseTo(8.4, 5);
+  });
+
+  it('is 0 without two distinct x', () => {
+    expect(slopeOf([])).toBe(0);
+    expect(slopeOf([[5, 10]])).toBe(0);
+    expect(
+      slopeOf([
+        [5, 10],
+        [5, 20],
+      ]),
+    ).toBe(0);
   });
 });
