@@ -38,10 +38,10 @@ export function summaryRows(run: RunResult): Array<[string, string]> {
       ['server RSS base / peak / end', `${mib(server.rssBaseBytes)} / ${mib(server.rssPeakBytes)} / ${mib(server.rssEndBytes)}`],
       ['server heap after GC, base / end', `${mib(server.heapBaseBytes)} / ${mib(server.heapEndBytes)}`],
       [
-        `memory per idle connection (${server.idleConnections} idle): RSS / heap`,
+        `memory per idle connection (${server.idleConnections} idle): RSS / heap / held (heap + off-heap)`,
         server.idleConnections === 0
           ? 'not measured'
-          : `${kib(server.rssPerIdleConnectionBytes)} / ${kib(server.heapPerIdleConnectionBytes)}`,
+          : `${kib(server.rssPerIdleConnectionBytes)} / ${kib(server.heapPerIdleConnectionBytes)} / ${kib(server.heldPerIdleConnectionBytes)}`,
       ],
     );
   }
@@ -64,6 +64,7 @@ export function ratioRows(parley: RunResult, relay: RunResult): Array<[string, s
     rows.push(
       ['server CPU per message (net of idle)', ratio(parley.server.netCpuMsPerMessage, relay.server.netCpuMsPerMessage)],
       ['memory per idle connection (RSS)', ratio(parley.server.rssPerIdleConnectionBytes, relay.server.rssPerIdleConnectionBytes)],
+      ['memory per idle connection (held)', ratio(parley.server.heldPerIdleConnectionBytes, relay.server.heldPerIdleConnectionBytes)],
     );
   }
   return rows;

@@ -54,6 +54,11 @@ export interface ServerMeasure {
   /** Growth per idle connection: the slope through measurements after each of IDLE_STEPS batches. */
   readonly rssPerIdleConnectionBytes: number;
   readonly heapPerIdleConnectionBytes: number;
+  /**
+   * Heap plus off-heap memory JS objects hold (Buffers, native handles) per idle connection: what
+   * the connections keep, without the pages V8 and the allocator keep or return (RSS's noise).
+   */
+  readonly heldPerIdleConnectionBytes: number;
   readonly rssPeakBytes: number;
   readonly rssEndBytes: number;
   /** Heap in use after a full GC: before any connection, and after the message phase (growth that stays is held memory). */
@@ -292,6 +297,9 @@ async function runOne(options: LoadOptions, kind: 'parley' | 'relay'): Promise<R
             idleConnections: options.idle,
             rssPerIdleConnectionBytes: slopeOf(steps.map((step) => [step.connections, step.usage.rssBytes])),
             heapPerIdleConnectionBytes: slopeOf(steps.map((step) => [step.connections, step.usage.heapUsedBytes])),
+            heldPerIdleConnectionBytes: slopeOf(
+              steps.map((step) => [step.connections, step.usage.heapUsedBytes + step.usage.externalBytes]),
+            ),
             rssPeakBytes: maxOf([end.rssBytes, ...samples.map((sample) => sample.rssBytes)]),
             rssEndBytes: end.rssBytes,
             heapBaseBytes: base.heapUsedBytes,

@@ -16,7 +16,7 @@ export type ChildRequest =
   | { type: 'profile-stop'; path: string };
 export type ChildReply =
   | { type: 'ready'; wsUrl: string; httpUrl?: string }
-  | { type: 'usage'; cpuUserMicros: number; cpuSystemMicros: number; rssBytes: number; heapUsedBytes: number }
+  | { type: 'usage'; cpuUserMicros: number; cpuSystemMicros: number; rssBytes: number; heapUsedBytes: number; externalBytes: number }
   | { type: 'gc'; collected: boolean }
   | { type: 'profile-started' }
   | { type: 'profile-written'; path: string }
@@ -71,7 +71,14 @@ async function main(): Promise<void> {
     if (message.type === 'usage') {
       const cpu = process.cpuUsage();
       const memory = process.memoryUsage();
-      reply({ type: 'usage', cpuUserMicros: cpu.user, cpuSystemMicros: cpu.system, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed });
+      reply({
+        type: 'usage',
+        cpuUserMicros: cpu.user,
+        cpuSystemMicros: cpu.system,
+        rssBytes: memory.rss,
+        heapUsedBytes: memory.heapUsed,
+        externalBytes: memory.external,
+      });
     } else if (message.type === 'gc') {
       const gc = (globalThis as { gc?: () => void }).gc;
       gc?.();

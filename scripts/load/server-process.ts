@@ -11,6 +11,8 @@ export interface Usage {
   readonly cpuMs: number;
   readonly rssBytes: number;
   readonly heapUsedBytes: number;
+  /** Memory outside the JS heap that JS objects hold: Buffers' and ArrayBuffers' bytes, native handles. */
+  readonly externalBytes: number;
 }
 
 let clockTicks: number | undefined;
@@ -103,6 +105,7 @@ export class ServerProcess {
       cpuMs: proc?.cpuMs ?? (ipc.cpuUserMicros + ipc.cpuSystemMicros) / 1000,
       rssBytes: proc?.rssBytes ?? ipc.rssBytes,
       heapUsedBytes: ipc.heapUsedBytes,
+      externalBytes: ipc.externalBytes,
     };
   }
 

@@ -42,6 +42,7 @@ function run(target: 'parley' | 'relay', latencyMs: number, server: boolean): Ru
           idleConnections: 10,
           rssPerIdleConnectionBytes: 20 * 1024,
           heapPerIdleConnectionBytes: 5 * 1024,
+          heldPerIdleConnectionBytes: 6 * 1024,
           rssPeakBytes: 120 * 1024 * 1024,
           rssEndBytes: 110 * 1024 * 1024,
           heapBaseBytes: 40 * 1024 * 1024,
@@ -91,7 +92,9 @@ describe('text report', () => {
     expect(text).toContain('| errors by code | rate_limited 2 | none |');
     expect(text).toContain('| server heap after GC, base / end | 40.0 MiB / 48.0 MiB | 40.0 MiB / 48.0 MiB |');
     expect(text).toContain('| ack latency p50 / p99 | 50.0x / 50.0x |');
-    expect(text).toContain('| memory per idle connection (20 idle): RSS / heap'.replace('20', '10'));
+    expect(text).toContain(
+      '| memory per idle connection (10 idle): RSS / heap / held (heap + off-heap) | 20.0 KiB / 5.0 KiB / 6.0 KiB | 20.0 KiB / 5.0 KiB / 6.0 KiB |',
+    );
   });
   it('shows a dash where a run has no server numbers (a deployed stack)', () => {
     const text = formatText({ ...report, runs: [run('parley', 50, false), run('relay', 1, true)] });
