@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { TTL_ATTRIBUTE, createTableInput } from '../../functions/adapters/dynamodb/table-schema';
-import { withLeanStore } from './dynalite-store-memory';
-import { withTableCache } from './dynalite-table-cache';
+import { withEachDynaliteStore } from './dynalite-store-hooks';
+import { keepStoreLean } from './dynalite-store-memory';
+import { cacheTableDescriptions } from './dynalite-table-cache';
 
 export interface DynaliteServer {
   readonly endpoint: string;
@@ -20,10 +21,10 @@ export async function startDynalite(options: { port: number; host?: string; path
   if (options.path) await mkdir(options.path, { recursive: true });
   // Item requests read the table's description from memory (dynalite-table-cache.ts); stored
   // records and finished reads hold no more memory than they need (dynalite-store-memory.ts).
-  const server = withTableCache(() =>
-    withLeanStore(() =>
-      dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) }),
-    ),
+  const server = withEachDynaliteStore(
+    () => dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) }),
+    cacheTableDescriptions,
+    keepStoreLean,
   );
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {

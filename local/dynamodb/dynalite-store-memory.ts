@@ -18,9 +18,8 @@ import { createRequire } from 'node:module';
  * read still runs to where dynalite stops it. A store on disk (LevelDB, `path`) copies into
  * LevelDB anyway, so only its iterators are changed.
  *
- * dynalite exposes no store, so this wraps `dynalite/db`'s `create` while `dynalite()` runs (as
- * dynalite-table-cache.ts does). Every record and read goes through the root store: dynalite's
- * table, item and index stores are key prefixes on it.
+ * Installed on each store dynalite creates by dynalite-store-hooks.ts. Every record and read
+ * goes through the root store: dynalite's table, item and index stores are key prefixes on it.
  */
 
 interface PutOperation {
@@ -47,10 +46,6 @@ interface RootStore {
   iterator: IteratorFactory;
   keys: IteratorFactory;
   values: IteratorFactory;
-}
-
-interface DynaliteDb {
-  create(options: unknown): unknown;
 }
 
 const require = createRequire(import.meta.url);
@@ -116,20 +111,4 @@ export function keepStoreLean(store: unknown): { readonly closesIterators: boole
   const inMemory = isInMemory(db);
   if (inMemory) storeOwnedCopies(db);
   return { closesIterators: true, ownsBuffers: inMemory };
-}
-
-/** Runs `start` (which calls `dynalite()`) with every store it creates kept lean. */
-export function withLeanStore<T>(start: () => T): T {
-  const dynaliteDb = require('dynalite/db') as DynaliteDb;
-  const create = dynaliteDb.create;
-  dynaliteDb.create = (options: unknown) => {
-    const store = create(options);
-    keepStoreLean(store);
-    return store;
-  };
-  try {
-    return start();
-  } finally {
-    dynaliteDb.create = create;
-  }
 }

@@ -1,5 +1,3 @@
-import { createRequire } from 'node:module';
-
 /**
  * dynalite reads the table's description from its store (a JSON decode of the whole
  * description, indexes included, and a trip through the level promise chain) at the start of
@@ -18,9 +16,8 @@ import { createRequire } from 'node:module';
  *   change it before writing it back).
  * - The callback still comes on a later turn (setImmediate), as from the store.
  *
- * dynalite exposes no store, so this wraps `dynalite/db`'s `create` (the module dynalite builds
- * its store with) while `dynalite()` runs. It checks the store's shape and leaves a store it does
- * not recognise alone.
+ * Installed on each store dynalite creates by dynalite-store-hooks.ts. It checks the store's
+ * shape and leaves a store it does not recognise alone.
  */
 
 type Callback = (error: unknown, table?: unknown) => void;
@@ -36,12 +33,6 @@ interface DynaliteStore {
   tableDb: TableRecords;
   getTable(name: string, checkStatus: boolean | Callback, callback?: Callback): void;
 }
-
-interface DynaliteDb {
-  create(options: unknown): DynaliteStore;
-}
-
-const require = createRequire(import.meta.url);
 
 function isStore(value: unknown): value is DynaliteStore {
   const store = value as Partial<DynaliteStore> | undefined;
@@ -87,23 +78,4 @@ export function cacheTableDescriptions(store: unknown): boolean {
     });
   };
   return true;
-}
-
-/**
- * Runs `start` (which calls `dynalite()`) with every store it creates caching its table
- * descriptions.
- */
-export function withTableCache<T>(start: () => T): T {
-  const db = require('dynalite/db') as DynaliteDb;
-  const create = db.create;
-  db.create = (options: unknown) => {
-    const store = create(options);
-    cacheTableDescriptions(store);
-    return store;
-  };
-  try {
-    return start();
-  } finally {
-    db.create = create;
-  }
 }

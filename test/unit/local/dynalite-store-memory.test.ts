@@ -2,7 +2,8 @@ import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { keepStoreLean, ownedCopy, withLeanStore } from '../../../local/dynamodb/dynalite-store-memory';
+import { withEachDynaliteStore } from '../../../local/dynamodb/dynalite-store-hooks';
+import { keepStoreLean, ownedCopy } from '../../../local/dynamodb/dynalite-store-memory';
 
 const require = createRequire(import.meta.url);
 
@@ -68,7 +69,7 @@ async function itemsStore(store: Store) {
 
 describe('dynalite store: memory kept lean', () => {
   it('closes the iterator of a range read that runs to its end', async () => {
-    const store = withLeanStore(createStore);
+    const store = withEachDynaliteStore(createStore, keepStoreLean);
     const items = await itemsStore(store);
     const open = openResources(store);
     const stream = items.createValueStream({});
@@ -81,7 +82,7 @@ describe('dynalite store: memory kept lean', () => {
   });
 
   it('closes the iterator of a range read stopped early, as dynalite stops a Query at its Limit', async () => {
-    const store = withLeanStore(createStore);
+    const store = withEachDynaliteStore(createStore, keepStoreLean);
     const items = await itemsStore(store);
     const open = openResources(store);
     const keys = items.createKeyStream({});
@@ -97,7 +98,7 @@ describe('dynalite store: memory kept lean', () => {
   });
 
   it('keeps an exactly-sized copy of every key and value it stores, put or batched', async () => {
-    const store = withLeanStore(createStore);
+    const store = withEachDynaliteStore(createStore, keepStoreLean);
     await put(store, 'first', { TableName: 'first' });
     await new Promise<void>((resolve, reject) =>
       store.tableDb.batch(
